@@ -1,0 +1,167 @@
+// Cordon corlib: System.Exception and the exceptions the runtime throws.
+//
+// The JIT raises the runtime ones itself (null dereference, bounds check,
+// checked arithmetic, bad cast, division by zero, allocation failure) by
+// constructing them with their parameterless constructors, so every type here
+// keeps one.
+
+namespace System
+{
+    public class Exception
+    {
+        private string _message;
+        private Exception _innerException;
+
+        public Exception()
+        {
+        }
+
+        public Exception(string message)
+        {
+            _message = message;
+        }
+
+        public Exception(string message, Exception innerException)
+        {
+            _message = message;
+            _innerException = innerException;
+        }
+
+        public virtual string Message
+        {
+            get
+            {
+                if (_message != null)
+                    return _message;
+                return String.Concat("Exception of type '", GetType().FullName, "' was thrown.");
+            }
+        }
+
+        public Exception InnerException
+        {
+            get { return _innerException; }
+        }
+
+        public override string ToString()
+        {
+            return String.Concat(GetType().FullName, ": ", Message);
+        }
+    }
+
+    public class SystemException : Exception
+    {
+        public SystemException() : base("System error.") { }
+        public SystemException(string message) : base(message) { }
+        public SystemException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    public class ArithmeticException : SystemException
+    {
+        public ArithmeticException() : base("Overflow or underflow in the arithmetic operation.") { }
+        public ArithmeticException(string message) : base(message) { }
+        public ArithmeticException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    public class DivideByZeroException : ArithmeticException
+    {
+        public DivideByZeroException() : base("Attempted to divide by zero.") { }
+        public DivideByZeroException(string message) : base(message) { }
+        public DivideByZeroException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    public class OverflowException : ArithmeticException
+    {
+        public OverflowException() : base("Arithmetic operation resulted in an overflow.") { }
+        public OverflowException(string message) : base(message) { }
+        public OverflowException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    public class NullReferenceException : SystemException
+    {
+        public NullReferenceException() : base("Object reference not set to an instance of an object.") { }
+        public NullReferenceException(string message) : base(message) { }
+        public NullReferenceException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    public class IndexOutOfRangeException : SystemException
+    {
+        public IndexOutOfRangeException() : base("Index was outside the bounds of the array.") { }
+        public IndexOutOfRangeException(string message) : base(message) { }
+        public IndexOutOfRangeException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    public class InvalidCastException : SystemException
+    {
+        public InvalidCastException() : base("Specified cast is not valid.") { }
+        public InvalidCastException(string message) : base(message) { }
+        public InvalidCastException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    public class ArrayTypeMismatchException : SystemException
+    {
+        public ArrayTypeMismatchException() : base("Attempted to access an element as a type incompatible with the array.") { }
+        public ArrayTypeMismatchException(string message) : base(message) { }
+        public ArrayTypeMismatchException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    public class OutOfMemoryException : SystemException
+    {
+        public OutOfMemoryException() : base("Insufficient memory to continue the execution of the program.") { }
+        public OutOfMemoryException(string message) : base(message) { }
+        public OutOfMemoryException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    public class InvalidOperationException : SystemException
+    {
+        public InvalidOperationException() : base("Operation is not valid due to the current state of the object.") { }
+        public InvalidOperationException(string message) : base(message) { }
+        public InvalidOperationException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    public class NotSupportedException : SystemException
+    {
+        public NotSupportedException() : base("Specified method is not supported.") { }
+        public NotSupportedException(string message) : base(message) { }
+        public NotSupportedException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    public class NotImplementedException : SystemException
+    {
+        public NotImplementedException() : base("The method or operation is not implemented.") { }
+        public NotImplementedException(string message) : base(message) { }
+        public NotImplementedException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    public class ArgumentException : SystemException
+    {
+        private string _paramName;
+
+        public ArgumentException() : base("Value does not fall within the expected range.") { }
+        public ArgumentException(string message) : base(message) { }
+        public ArgumentException(string message, Exception inner) : base(message, inner) { }
+
+        public ArgumentException(string message, string paramName) : base(message)
+        {
+            _paramName = paramName;
+        }
+
+        public virtual string ParamName
+        {
+            get { return _paramName; }
+        }
+    }
+
+    public class ArgumentNullException : ArgumentException
+    {
+        public ArgumentNullException() : base("Value cannot be null.") { }
+        public ArgumentNullException(string paramName) : base("Value cannot be null.", paramName) { }
+        public ArgumentNullException(string paramName, string message) : base(message, paramName) { }
+    }
+
+    public class ArgumentOutOfRangeException : ArgumentException
+    {
+        public ArgumentOutOfRangeException() : base("Specified argument was out of the range of valid values.") { }
+        public ArgumentOutOfRangeException(string paramName) : base("Specified argument was out of the range of valid values.", paramName) { }
+        public ArgumentOutOfRangeException(string paramName, string message) : base(message, paramName) { }
+    }
+}

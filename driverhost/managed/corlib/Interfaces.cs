@@ -1,0 +1,27 @@
+// Cordon corlib: the few interfaces the language itself refers to.
+
+namespace System
+{
+    // `using (x) { ... }` calls Dispose through this interface.
+    public interface IDisposable
+    {
+        void Dispose();
+    }
+}
+
+// mcs requires these two to exist (foreach over a non-array, iterators).
+// Cordon's corlib has no collections implementing them yet.
+namespace System.Collections
+{
+    public interface IEnumerable
+    {
+        IEnumerator GetEnumerator();
+    }
+
+    public interface IEnumerator
+    {
+        object Current { get; }
+        bool MoveNext();
+        void Reset();
+    }
+}

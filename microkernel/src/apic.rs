@@ -1,0 +1,211 @@
+//! Interrupt controllers: the legacy PIC (remapped and masked), the local
+//! APIC with its timer (the kernel tick), and the IOAPIC(s) that route device
+//! lines — so far COM1's receive interrupt — to vectors.
+
+use crate::acpi::Platform;
+use crate::arch::trap::{set_irq_handler, TrapFrame};
+use crate::mem::paging::map_mmio;
+use acpi::platform::interrupt::{Polarity, TriggerMode};
+use core::sync::atomic::{AtomicU64, Ordering};
+use crossbeam_queue::ArrayQueue;
+use log::info;
+use spin::Once;
+use x86_64::instructions::port::Port;
+
+pub const TIMER_VECTOR: u8 = 0x20;
+/// ISA IRQ n arrives at vector `ISA_VECTOR_BASE + n`.
+pub const ISA_VECTOR_BASE: u8 = 0x30;
+pub const SPURIOUS_VECTOR: u8 = 0xff;
+/// The scheduler tick.
+pub const TICK_HZ: u64 = 100;
+
+const LAPIC_ID: usize = 0x20;
+const LAPIC_EOI: usize = 0xb0;
+const LAPIC_SVR: usize = 0xf0;
+const LAPIC_LVT_TIMER: usize = 0x320;
+const LAPIC_TIMER_INIT: usize = 0x380;
+const LAPIC_TIMER_CURRENT: usize = 0x390;
+const LAPIC_TIMER_DIVIDE: usize = 0x3e0;
+
+static LAPIC_BASE: AtomicU64 = AtomicU64::new(0);
+static TICKS: AtomicU64 = AtomicU64::new(0);
+
+fn lapic_write(reg: usize, value: u32) {
+    let base = LAPIC_BASE.load(Ordering::Relaxed);
+    if base != 0 {
+        // SAFETY: base is the uncached mapping of this CPU's local APIC page;
+        // reg is one of the register offsets above, inside that page.
+        unsafe { ((base as usize + reg) as *mut u32).write_volatile(value) }
+    }
+}
+
+fn lapic_read(reg: usize) -> u32 {
+    let base = LAPIC_BASE.load(Ordering::Relaxed);
+    if base == 0 {
+        return 0;
+    }
+    // SAFETY: as in `lapic_write`.
+    unsafe { ((base as usize + reg) as *const u32).read_volatile() }
+}
+
+/// Signals end of interrupt to the local APIC.
+pub fn eoi() {
+    lapic_write(LAPIC_EOI, 0);
+}
+
+/// Timer ticks since the timer started.
+pub fn ticks() -> u64 {
+    TICKS.load(Ordering::Relaxed)
+}
+
+fn on_tick(_frame: &mut TrapFrame) {
+    TICKS.fetch_add(1, Ordering::Relaxed);
+}
+
+fn on_spurious(_frame: &mut TrapFrame) {}
+
+/// Remaps the 8259 pair to vectors 0x20..0x30 (away from the exceptions, in
+/// case one fires before masking takes) and masks every line.
+fn disable_pic() {
+    // SAFETY: the legacy PIC ports; the kernel owns them and leaves them masked.
+    unsafe {
+        let mut m_cmd = Port::<u8>::new(0x20);
+        let mut m_data = Port::<u8>::new(0x21);
+        let mut s_cmd = Port::<u8>::new(0xa0);
+        let mut s_data = Port::<u8>::new(0xa1);
+        m_cmd.write(0x11);
+        s_cmd.write(0x11);
+        m_data.write(0x20);
+        s_data.write(0x28);
+        m_data.write(4);
+        s_data.write(2);
+        m_data.write(1);
+        s_data.write(1);
+        m_data.write(0xff);
+        s_data.write(0xff);
+    }
+}
+
+/// One IOAPIC: its mapped registers and the GSIs it serves.
+struct IoApic {
+    base: u64,
+    gsi_base: u32,
+    entries: u32,
+}
+
+impl IoApic {
+    fn read(&self, reg: u32) -> u32 {
+        // SAFETY: IOREGSEL/IOWIN of an uncached IOAPIC mapping.
+        unsafe {
+            (self.base as *mut u32).write_volatile(reg);
+            ((self.base + 0x10) as *const u32).read_volatile()
+        }
+    }
+
+    fn write(&self, reg: u32, value: u32) {
+        // SAFETY: as in `read`.
+        unsafe {
+            (self.base as *mut u32).write_volatile(reg);
+            ((self.base + 0x10) as *mut u32).write_volatile(value);
+        }
+    }
+
+    fn set_entry(&self, pin: u32, low: u32, high: u32) {
+        self.write(0x10 + 2 * pin, 1 << 16); // mask while changing
+        self.write(0x11 + 2 * pin, high);
+        self.write(0x10 + 2 * pin, low);
+    }
+}
+
+static IOAPICS: Once<alloc::vec::Vec<IoApic>> = Once::new();
+
+/// Why a line could not be routed.
+#[derive(Debug)]
+pub enum RouteError {
+    NoIoApicForGsi(u32),
+}
+
+/// Routes ISA IRQ `irq` (honouring the MADT's overrides) to
+/// `ISA_VECTOR_BASE + irq` on the boot CPU.
+pub fn route_isa_irq(platform: &Platform, irq: u8) -> Result<u8, RouteError> {
+    let (mut gsi, mut active_low, mut level) = (u32::from(irq), false, false);
+    if let Some(o) = platform.overrides.iter().find(|o| o.isa_source == irq) {
+        gsi = o.global_system_interrupt;
+        active_low = matches!(o.polarity, Polarity::ActiveLow);
+        level = matches!(o.trigger_mode, TriggerMode::Level);
+    }
+    let vector = ISA_VECTOR_BASE + irq;
+    let io = IOAPICS
+        .get()
+        .and_then(|v| v.iter().find(|a| gsi >= a.gsi_base && gsi < a.gsi_base + a.entries))
+        .ok_or(RouteError::NoIoApicForGsi(gsi))?;
+    let low = u32::from(vector) | (u32::from(active_low) << 13) | (u32::from(level) << 15);
+    let high = (lapic_read(LAPIC_ID) >> 24) << 24;
+    io.set_entry(gsi - io.gsi_base, low, high);
+    Ok(vector)
+}
+
+/// Bytes received on COM1, pushed by its interrupt handler (bounded; the
+/// oldest are dropped if nobody reads).
+pub static SERIAL_RX: Once<ArrayQueue<u8>> = Once::new();
+
+fn on_com1(_frame: &mut TrapFrame) {
+    let mut uart = crate::serial::COM1_PORT.lock();
+    while let Some(b) = uart.try_read() {
+        if let Some(q) = SERIAL_RX.get() {
+            q.force_push(b);
+        }
+    }
+}
+
+pub fn init(platform: &Platform) {
+    disable_pic();
+    let lapic = match map_mmio(platform.local_apic, 4096) {
+        Ok(v) => v,
+        Err(e) => crate::panic::halt_with(format_args!("cannot map the local APIC: {e:?}")),
+    };
+    LAPIC_BASE.store(lapic.as_u64(), Ordering::Relaxed);
+    set_irq_handler(SPURIOUS_VECTOR, on_spurious);
+    lapic_write(LAPIC_SVR, 0x100 | u32::from(SPURIOUS_VECTOR));
+
+    let mut ioapics = alloc::vec::Vec::new();
+    for io in &platform.io_apics {
+        let Ok(base) = map_mmio(u64::from(io.address), 0x20) else {
+            log::warn!("cannot map IOAPIC {} at {:#x}", io.id, io.address);
+            continue;
+        };
+        let mut a = IoApic { base: base.as_u64(), gsi_base: io.global_system_interrupt_base, entries: 0 };
+        a.entries = ((a.read(1) >> 16) & 0xff) + 1;
+        for pin in 0..a.entries {
+            a.set_entry(pin, 1 << 16, 0);
+        }
+        info!("IOAPIC {}: {} inputs from GSI {}, all masked", io.id, a.entries, a.gsi_base);
+        ioapics.push(a);
+    }
+    IOAPICS.call_once(|| ioapics);
+
+    SERIAL_RX.call_once(|| ArrayQueue::new(1024));
+    set_irq_handler(ISA_VECTOR_BASE + 4, on_com1);
+    match route_isa_irq(platform, 4) {
+        Ok(v) => {
+            crate::serial::COM1_PORT.lock().enable_rx_irq();
+            info!("IOAPIC: COM1 (ISA IRQ 4) -> vector {v:#x}");
+        }
+        Err(e) => log::warn!("COM1 interrupt not routed: {e:?}"),
+    }
+    start_timer();
+}
+
+/// Calibrates the LAPIC timer against the TSC and starts it periodic at TICK_HZ.
+fn start_timer() {
+    set_irq_handler(TIMER_VECTOR, on_tick);
+    lapic_write(LAPIC_TIMER_DIVIDE, 0x3); // divide by 16
+    lapic_write(LAPIC_LVT_TIMER, 1 << 16); // masked one-shot
+    lapic_write(LAPIC_TIMER_INIT, u32::MAX);
+    crate::time::spin_us(10_000);
+    let elapsed = u32::MAX - lapic_read(LAPIC_TIMER_CURRENT);
+    let per_tick = (u64::from(elapsed) * 100 / TICK_HZ).clamp(1, u64::from(u32::MAX)) as u32;
+    lapic_write(LAPIC_LVT_TIMER, u32::from(TIMER_VECTOR) | (1 << 17)); // periodic
+    lapic_write(LAPIC_TIMER_INIT, per_tick);
+    info!("LAPIC timer: {TICK_HZ} Hz ({per_tick} counts/tick at divide 16)");
+}

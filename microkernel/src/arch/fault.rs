@@ -1,0 +1,167 @@
+//! CPU exceptions and the one-screen fault report.
+//!
+//! A fault in ring 0 is a kernel bug: the report goes to serial and the
+//! machine stops (and tells QEMU's `isa-debug-exit`, so tests end at once).
+//! Faults in ring 3 end only the faulting process (the process issue).
+
+use super::trap::TrapFrame;
+use core::fmt::{self, Write};
+use x86_64::registers::control::Cr2;
+
+pub const EXCEPTION_NAMES: [(&str, &str); 32] = [
+    ("#DE", "Divide Error"),
+    ("#DB", "Debug"),
+    ("NMI", "Non-Maskable Interrupt"),
+    ("#BP", "Breakpoint"),
+    ("#OF", "Overflow"),
+    ("#BR", "Bound Range Exceeded"),
+    ("#UD", "Invalid Opcode"),
+    ("#NM", "Device Not Available"),
+    ("#DF", "Double Fault"),
+    ("---", "Coprocessor Segment Overrun"),
+    ("#TS", "Invalid TSS"),
+    ("#NP", "Segment Not Present"),
+    ("#SS", "Stack-Segment Fault"),
+    ("#GP", "General Protection"),
+    ("#PF", "Page Fault"),
+    ("---", "Reserved 15"),
+    ("#MF", "x87 Floating-Point"),
+    ("#AC", "Alignment Check"),
+    ("#MC", "Machine Check"),
+    ("#XM", "SIMD Floating-Point"),
+    ("#VE", "Virtualization"),
+    ("#CP", "Control Protection"),
+    ("---", "Reserved 22"),
+    ("---", "Reserved 23"),
+    ("---", "Reserved 24"),
+    ("---", "Reserved 25"),
+    ("---", "Reserved 26"),
+    ("---", "Reserved 27"),
+    ("#HV", "Hypervisor Injection"),
+    ("#VC", "VMM Communication"),
+    ("#SX", "Security"),
+    ("---", "Reserved 31"),
+];
+
+pub fn exception_name(vector: u64) -> (&'static str, &'static str) {
+    usize::try_from(vector)
+        .ok()
+        .and_then(|v| EXCEPTION_NAMES.get(v))
+        .copied()
+        .unwrap_or(("???", "Unknown"))
+}
+
+/// The error code of `vector`, decoded for a person.
+pub struct DecodedError {
+    pub vector: u64,
+    pub code: u64,
+}
+
+impl fmt::Display for DecodedError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let c = self.code;
+        match self.vector {
+            14 => {
+                f.write_str(if c & 1 != 0 { "protection violation" } else { "page not present" })?;
+                f.write_str(if c & 2 != 0 { ", write" } else { ", read" })?;
+                f.write_str(if c & 4 != 0 { ", user mode" } else { ", kernel mode" })?;
+                if c & 8 != 0 {
+                    f.write_str(", reserved bit set")?;
+                }
+                if c & 16 != 0 {
+                    f.write_str(", instruction fetch")?;
+                }
+                if c & 32 != 0 {
+                    f.write_str(", protection key")?;
+                }
+                if c & 64 != 0 {
+                    f.write_str(", shadow stack")?;
+                }
+                Ok(())
+            }
+            10 | 11 | 12 | 13 | 17 | 21 => {
+                if c == 0 {
+                    return f.write_str("no selector");
+                }
+                let table = match (c >> 1) & 3 {
+                    0 => "GDT",
+                    2 => "LDT",
+                    _ => "IDT",
+                };
+                write!(f, "{table} index {}", (c >> 3) & 0x1fff)?;
+                if c & 1 != 0 {
+                    f.write_str(", external event")?;
+                }
+                Ok(())
+            }
+            8 => f.write_str("always 0"),
+            _ => f.write_str("none"),
+        }
+    }
+}
+
+/// Writes the report: vector and name, decoded error, RIP, CR2 for page faults,
+/// all registers, and (for kernel faults) a frame-pointer backtrace.
+pub fn write_report(out: &mut dyn Write, who: &str, frame: &TrapFrame, cr2: Option<u64>) -> fmt::Result {
+    let (short, long) = exception_name(frame.vector);
+    writeln!(out, "!!! {who}: {short} {long} (vector {})", frame.vector)?;
+    writeln!(
+        out,
+        "    error 0x{:x}: {}",
+        frame.error_code,
+        DecodedError { vector: frame.vector, code: frame.error_code }
+    )?;
+    writeln!(out, "    RIP=0x{:016x} CS=0x{:x} RFLAGS=0x{:x}", frame.rip, frame.cs, frame.rflags)?;
+    if let Some(cr2) = cr2 {
+        writeln!(out, "    CR2=0x{cr2:x}")?;
+    }
+    writeln!(out, "    RSP=0x{:016x} SS=0x{:x}", frame.rsp, frame.ss)?;
+    writeln!(out, "    RAX={:016x} RBX={:016x} RCX={:016x}", frame.rax, frame.rbx, frame.rcx)?;
+    writeln!(out, "    RDX={:016x} RSI={:016x} RDI={:016x}", frame.rdx, frame.rsi, frame.rdi)?;
+    writeln!(out, "    RBP={:016x} R8 ={:016x} R9 ={:016x}", frame.rbp, frame.r8, frame.r9)?;
+    writeln!(out, "    R10={:016x} R11={:016x} R12={:016x}", frame.r10, frame.r11, frame.r12)?;
+    writeln!(out, "    R13={:016x} R14={:016x} R15={:016x}", frame.r13, frame.r14, frame.r15)?;
+    Ok(())
+}
+
+/// Return addresses along the RBP chain, reading only inside known kernel
+/// stacks so a corrupt chain cannot fault the fault handler.
+pub fn write_backtrace(out: &mut dyn Write, rip: u64, mut rbp: u64) -> fmt::Result {
+    write!(out, "    backtrace: {rip:#x}")?;
+    for _ in 0..16 {
+        if rbp == 0 || rbp % 8 != 0 || !crate::mem::is_kernel_stack(rbp, 16) {
+            break;
+        }
+        // SAFETY: rbp and rbp+8 lie inside a mapped kernel stack (checked above).
+        let (next, ret) = unsafe { ((rbp as *const u64).read(), ((rbp + 8) as *const u64).read()) };
+        if ret < crate::mem::phys::KERNEL_OFFSET {
+            break; // the trampoline's call: the end of kernel frames
+        }
+        write!(out, " <- {ret:#x}")?;
+        if next <= rbp {
+            break;
+        }
+        rbp = next;
+    }
+    writeln!(out)
+}
+
+pub fn exception(frame: &mut TrapFrame) {
+    let cr2 = (frame.vector == 14).then(|| Cr2::read_raw());
+    if frame.vector == 3 && !frame.from_user() {
+        log::warn!("breakpoint at {:#x}", frame.rip);
+        return;
+    }
+    kernel_fault(frame, cr2)
+}
+
+/// A fault in ring 0: report and stop.
+fn kernel_fault(frame: &TrapFrame, cr2: Option<u64>) -> ! {
+    let mut out = crate::panic::FatalWriter;
+    let _ = write_report(&mut out, "KERNEL FAULT", frame, cr2);
+    if frame.vector == 8 && crate::mem::is_stack_guard(frame.rsp) {
+        let _ = writeln!(out, "    cause: kernel stack overflow (RSP in the guard page below the boot stack)");
+    }
+    let _ = write_backtrace(&mut out, frame.rip, frame.rbp);
+    crate::panic::stop()
+}

@@ -1,0 +1,79 @@
+//! The GDT and the TSS with its interrupt stacks.
+//!
+//! Segment order is fixed by SYSCALL/SYSRET: kernel code, kernel data, then
+//! user data and user code at the offsets STAR expects.
+
+use spin::Once;
+use x86_64::instructions::segmentation::{Segment, CS, DS, ES, SS};
+use x86_64::instructions::tables::load_tss;
+use x86_64::registers::segmentation::SegmentSelector;
+use x86_64::structures::gdt::{Descriptor, GlobalDescriptorTable};
+use x86_64::structures::tss::TaskStateSegment;
+use x86_64::{PrivilegeLevel, VirtAddr};
+
+/// IST slots (1-based in the IDT, 0-based in the TSS array).
+pub const IST_DOUBLE_FAULT: u16 = 1;
+pub const IST_NMI: u16 = 2;
+pub const IST_MACHINE_CHECK: u16 = 3;
+
+const IST_STACK_SIZE: usize = 16 * 1024;
+
+#[repr(C, align(16))]
+struct IstStack([u8; IST_STACK_SIZE]);
+
+static mut IST_STACKS: [IstStack; 3] = [const { IstStack([0; IST_STACK_SIZE]) }; 3];
+
+pub const KERNEL_CS: SegmentSelector = SegmentSelector::new(1, PrivilegeLevel::Ring0);
+pub const KERNEL_DS: SegmentSelector = SegmentSelector::new(2, PrivilegeLevel::Ring0);
+pub const USER_DS: SegmentSelector = SegmentSelector::new(3, PrivilegeLevel::Ring3);
+pub const USER_CS: SegmentSelector = SegmentSelector::new(4, PrivilegeLevel::Ring3);
+const TSS_SEL: SegmentSelector = SegmentSelector::new(5, PrivilegeLevel::Ring0);
+
+static TSS: Once<TaskStateSegment> = Once::new();
+static GDT: Once<GlobalDescriptorTable> = Once::new();
+
+fn ist_top(i: usize) -> VirtAddr {
+    let base = &raw const IST_STACKS;
+    // Top of stack i; 16-byte aligned because each stack is.
+    VirtAddr::new_truncate(base as u64 + ((i + 1) * IST_STACK_SIZE) as u64)
+}
+
+/// The address range of IST stack `slot` (1-based), for fault reports.
+pub fn ist_range(slot: u16) -> (u64, u64) {
+    let i = usize::from(slot.saturating_sub(1));
+    let top = ist_top(i).as_u64();
+    (top - IST_STACK_SIZE as u64, top)
+}
+
+pub fn init() {
+    let tss = TSS.call_once(|| {
+        let mut tss = TaskStateSegment::new();
+        // The TSS is packed: copy the table out, fill it, copy it back.
+        let mut ist = tss.interrupt_stack_table;
+        for (slot, i) in [(IST_DOUBLE_FAULT, 0), (IST_NMI, 1), (IST_MACHINE_CHECK, 2)] {
+            if let Some(entry) = ist.get_mut(usize::from(slot - 1)) {
+                *entry = ist_top(i);
+            }
+        }
+        tss.interrupt_stack_table = ist;
+        tss
+    });
+    let gdt = GDT.call_once(|| {
+        let mut gdt = GlobalDescriptorTable::new();
+        gdt.append(Descriptor::kernel_code_segment());
+        gdt.append(Descriptor::kernel_data_segment());
+        gdt.append(Descriptor::user_data_segment());
+        gdt.append(Descriptor::user_code_segment());
+        gdt.append(Descriptor::tss_segment(tss));
+        gdt
+    });
+    gdt.load();
+    // SAFETY: the selectors name the descriptors appended above, in that order.
+    unsafe {
+        CS::set_reg(KERNEL_CS);
+        SS::set_reg(KERNEL_DS);
+        DS::set_reg(KERNEL_DS);
+        ES::set_reg(KERNEL_DS);
+        load_tss(TSS_SEL);
+    }
+}

@@ -1,0 +1,149 @@
+//! Trap entry: one 16-byte stub per vector pushes a uniform [`TrapFrame`] and
+//! calls [`trap_dispatch`]. Exceptions, device interrupts and (later) the
+//! scheduler's preemption all come through here, so a fault report always has
+//! every register.
+
+use super::fault;
+use core::arch::global_asm;
+
+/// Registers as the entry stub leaves them on the stack (lowest address first).
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct TrapFrame {
+    pub r15: u64,
+    pub r14: u64,
+    pub r13: u64,
+    pub r12: u64,
+    pub r11: u64,
+    pub r10: u64,
+    pub r9: u64,
+    pub r8: u64,
+    pub rbp: u64,
+    pub rdi: u64,
+    pub rsi: u64,
+    pub rdx: u64,
+    pub rcx: u64,
+    pub rbx: u64,
+    pub rax: u64,
+    pub vector: u64,
+    pub error_code: u64,
+    pub rip: u64,
+    pub cs: u64,
+    pub rflags: u64,
+    pub rsp: u64,
+    pub ss: u64,
+}
+const _: () = assert!(core::mem::size_of::<TrapFrame>() == 22 * 8);
+
+impl TrapFrame {
+    pub fn from_user(&self) -> bool {
+        self.cs & 3 == 3
+    }
+}
+
+// The stub table: 256 stubs, 16 bytes apart, so stub(n) = trap_stubs + 16 n.
+// Stubs for vectors without a CPU error code push a zero so the frame is uniform.
+global_asm!(
+    r#"
+    .section .text.trap, "ax"
+    .balign 16
+    .global trap_stubs
+trap_stubs:
+    .set vec, 0
+    .rept 256
+    .balign 16
+    .if (vec == 8) | (vec == 10) | (vec == 11) | (vec == 12) | (vec == 13) | (vec == 14) | (vec == 17) | (vec == 21) | (vec == 29) | (vec == 30)
+    .else
+    pushq $0
+    .endif
+    pushq $vec
+    jmp trap_common
+    .set vec, vec + 1
+    .endr
+
+trap_common:
+    testb $3, 24(%rsp)          /* CS of the interrupted context */
+    jz 1f
+    swapgs
+1:  push %rax
+    push %rbx
+    push %rcx
+    push %rdx
+    push %rsi
+    push %rdi
+    push %rbp
+    push %r8
+    push %r9
+    push %r10
+    push %r11
+    push %r12
+    push %r13
+    push %r14
+    push %r15
+    mov %rsp, %rdi
+    cld
+    call trap_dispatch
+    pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    pop %r11
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    pop %rcx
+    pop %rbx
+    pop %rax
+    testb $3, 24(%rsp)
+    jz 2f
+    swapgs
+2:  add $16, %rsp               /* vector and error code */
+    iretq
+    "#,
+    options(att_syntax)
+);
+
+unsafe extern "C" {
+    static trap_stubs: u8;
+}
+
+/// The entry address of vector `v`'s stub.
+pub fn stub_address(v: u8) -> u64 {
+    // Only the address is taken; the symbol is code, never read as data.
+    (&raw const trap_stubs) as u64 + u64::from(v) * 16
+}
+
+/// A device-interrupt handler: runs with interrupts off; EOI is sent after it.
+pub type IrqHandler = fn(&mut TrapFrame);
+
+static IRQ_HANDLERS: spin::RwLock<[Option<IrqHandler>; 256]> = spin::RwLock::new([None; 256]);
+
+/// Installs `handler` for `vector` (32..=255).
+pub fn set_irq_handler(vector: u8, handler: IrqHandler) {
+    if vector >= 32
+        && let Some(slot) = IRQ_HANDLERS.write().get_mut(usize::from(vector))
+    {
+        *slot = Some(handler);
+    }
+}
+
+#[unsafe(no_mangle)]
+extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
+    let vector = frame.vector as u8;
+    if vector < 32 {
+        fault::exception(frame);
+        return;
+    }
+    let handler = IRQ_HANDLERS.read().get(usize::from(vector)).copied().flatten();
+    match handler {
+        Some(h) => h(frame),
+        None => log::warn!("unexpected interrupt vector {vector}"),
+    }
+    if vector != crate::apic::SPURIOUS_VECTOR {
+        crate::apic::eoi();
+    }
+}

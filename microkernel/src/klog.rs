@@ -1,0 +1,181 @@
+//! The kernel log: `log` records to COM1 with a timestamp, a level and a
+//! source, filtered RUST_LOG-style from the kernel command line
+//! (`log=info,acpi=debug`), and kept in a bounded lock-free ring of recent
+//! lines for later readers (the shell's `dmesg`, fault reports).
+
+use crate::serial::COM1_PORT;
+use crossbeam_queue::ArrayQueue;
+use core::fmt::Write;
+use log::{Level, LevelFilter, Log, Metadata, Record};
+use spin::{Mutex, Once};
+
+const MAX_DIRECTIVES: usize = 8;
+const TARGET_LEN: usize = 24;
+/// Lines kept in the ring; the oldest is dropped when it is full.
+const RING_LINES: usize = 256;
+const LINE_LEN: usize = 160;
+
+#[derive(Clone, Copy)]
+struct Directive {
+    target: [u8; TARGET_LEN],
+    target_len: usize,
+    level: LevelFilter,
+}
+
+/// A parsed `log=` filter: a default level plus per-source overrides.
+#[derive(Clone, Copy)]
+pub struct Filter {
+    default: LevelFilter,
+    directives: [Option<Directive>; MAX_DIRECTIVES],
+}
+
+impl Filter {
+    pub const fn new(default: LevelFilter) -> Self {
+        Filter { default, directives: [None; MAX_DIRECTIVES] }
+    }
+
+    /// Parses `info` or `warn,acpi=debug,mem=trace`. Unknown words are
+    /// reported by the caller through [`Filter::parse`]'s error count.
+    pub fn parse(spec: &str) -> (Self, usize) {
+        let mut filter = Filter::new(LevelFilter::Info);
+        let mut errors = 0;
+        let mut n = 0;
+        for part in spec.split(',').filter(|p| !p.is_empty()) {
+            match part.split_once('=') {
+                None => match parse_level(part) {
+                    Some(l) => filter.default = l,
+                    None => errors += 1,
+                },
+                Some((target, level)) => match (parse_level(level), filter.directives.get_mut(n)) {
+                    (Some(level), Some(slot)) if target.len() <= TARGET_LEN => {
+                        let mut d = Directive { target: [0; TARGET_LEN], target_len: target.len(), level };
+                        if let Some(dst) = d.target.get_mut(..target.len()) {
+                            dst.copy_from_slice(target.as_bytes());
+                        }
+                        *slot = Some(d);
+                        n += 1;
+                    }
+                    _ => errors += 1,
+                },
+            }
+        }
+        (filter, errors)
+    }
+
+    fn level_for(&self, source: &str) -> LevelFilter {
+        self.directives
+            .iter()
+            .flatten()
+            .find(|d| d.target.get(..d.target_len) == Some(source.as_bytes()))
+            .map_or(self.default, |d| d.level)
+    }
+
+    fn max(&self) -> LevelFilter {
+        self.directives.iter().flatten().map(|d| d.level).fold(self.default, core::cmp::Ord::max)
+    }
+}
+
+fn parse_level(s: &str) -> Option<LevelFilter> {
+    Some(match s {
+        "off" => LevelFilter::Off,
+        "error" => LevelFilter::Error,
+        "warn" => LevelFilter::Warn,
+        "info" => LevelFilter::Info,
+        "debug" => LevelFilter::Debug,
+        "trace" => LevelFilter::Trace,
+        _ => return None,
+    })
+}
+
+/// The source shown in a line: the module path below the crate
+/// (`microkernel::mem::frame` → `mem::frame`), compared against directives
+/// by its first component (`mem`).
+fn source_of<'a>(record: &'a Record<'_>) -> &'a str {
+    trim_crate(record.target())
+}
+
+fn trim_crate(target: &str) -> &str {
+    match target {
+        "microkernel" => "kernel",
+        t => t.strip_prefix("microkernel::").unwrap_or(t),
+    }
+}
+
+struct Line {
+    bytes: [u8; LINE_LEN],
+    len: usize,
+}
+
+impl Write for Line {
+    fn write_str(&mut self, s: &str) -> core::fmt::Result {
+        for &b in s.as_bytes() {
+            if let Some(slot) = self.bytes.get_mut(self.len) {
+                *slot = b;
+                self.len += 1;
+            }
+        }
+        Ok(())
+    }
+}
+
+struct KernelLog {
+    filter: Mutex<Filter>,
+}
+
+static LOGGER: KernelLog = KernelLog { filter: Mutex::new(Filter::new(LevelFilter::Info)) };
+static RING: Once<ArrayQueue<Line>> = Once::new();
+
+impl Log for KernelLog {
+    fn enabled(&self, metadata: &Metadata<'_>) -> bool {
+        let t = trim_crate(metadata.target());
+        let first = t.split("::").next().unwrap_or(t);
+        metadata.level() <= self.filter.lock().level_for(first)
+    }
+
+    fn log(&self, record: &Record<'_>) {
+        if !self.enabled(record.metadata()) {
+            return;
+        }
+        let us = crate::time::uptime_us();
+        let level = match record.level() {
+            Level::Error => "ERROR",
+            Level::Warn => "WARN ",
+            Level::Info => "INFO ",
+            Level::Debug => "DEBUG",
+            Level::Trace => "TRACE",
+        };
+        let source = source_of(record);
+        let (secs, micros) = (us / 1_000_000, us % 1_000_000);
+        // Serial gets the whole line; the ring keeps its first LINE_LEN bytes.
+        let _ = writeln!(COM1_PORT.lock(), "[{secs:5}.{micros:06}] {level} {source}: {}", record.args());
+        if let Some(ring) = RING.get() {
+            let mut line = Line { bytes: [0; LINE_LEN], len: 0 };
+            let _ = write!(line, "[{secs:5}.{micros:06}] {level} {source}: {}", record.args());
+            ring.force_push(line);
+        }
+    }
+
+    fn flush(&self) {}
+}
+
+/// Installs the logger with the command line's `log=` filter (default `info`).
+pub fn init(cmdline: &str) {
+    let spec = crate::cmdline::value(cmdline, "log").unwrap_or("info");
+    let (filter, errors) = Filter::parse(spec);
+    *LOGGER.filter.lock() = filter;
+    log::set_max_level(filter.max());
+    let _ = log::set_logger(&LOGGER);
+    if errors > 0 {
+        log::warn!("ignored {errors} malformed word(s) in log={spec}");
+    }
+}
+
+/// Starts keeping recent lines (needs the heap).
+pub fn init_ring() {
+    RING.call_once(|| ArrayQueue::new(RING_LINES));
+}
+
+/// Number of lines currently held in the ring.
+pub fn ring_len() -> usize {
+    RING.get().map_or(0, ArrayQueue::len)
+}

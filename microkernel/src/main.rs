@@ -1,0 +1,66 @@
+//! Cordon's ring-0 kernel.
+//!
+//! Boots through PVH (QEMU `-kernel`), takes over memory, interrupts, the
+//! timer and ACPI, and — from the process issue on — runs ring-3 processes
+//! that talk over IPC. Nothing here parses untrusted bytes or drives devices
+//! beyond the serial log and the interrupt controllers.
+
+#![no_std]
+#![no_main]
+#![deny(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic,
+    clippy::undocumented_unsafe_blocks
+)]
+
+extern crate alloc;
+
+mod acpi;
+mod apic;
+mod arch;
+mod boot;
+mod cmdline;
+mod klog;
+mod mem;
+mod panic;
+mod qemu;
+#[cfg(feature = "selftest")]
+mod selftest;
+mod serial;
+mod time;
+
+use log::info;
+
+/// Called by the trampoline on the boot stack, in long mode, with the boot
+/// page tables. Never returns.
+#[unsafe(no_mangle)]
+extern "C" fn kernel_entry(start_info_paddr: u32) -> ! {
+    time::mark_boot();
+    serial::init();
+    // SAFETY: QEMU's PVH ROM passed this address in EBX and the boot tables still map it.
+    let boot = match unsafe { boot::pvh::BootInfo::read(u64::from(start_info_paddr)) } {
+        Ok(b) => b,
+        Err(e) => panic::halt_with(format_args!("bad PVH start info: {e:?}")),
+    };
+    time::calibrate();
+    klog::init(boot.cmdline());
+    info!("Cordon {} booting (PVH), TSC {} MHz", env!("CARGO_PKG_VERSION"), time::tsc_hz() / 1_000_000);
+    info!("command line: {:?}", boot.cmdline());
+
+    arch::init();
+    let (acpi_ranges, n) = acpi::table_ranges(boot.rsdp);
+    mem::init(&boot, acpi_ranges.get(..n).unwrap_or(&[]));
+    klog::init_ring();
+    let platform = acpi::init(boot.rsdp);
+    apic::init(&platform);
+
+    info!("kernel ready in {} us", time::uptime_us());
+
+    #[cfg(feature = "selftest")]
+    if let Some(name) = cmdline::value(boot.cmdline(), "test") {
+        selftest::run(name, &platform);
+    }
+    arch::idle()
+}

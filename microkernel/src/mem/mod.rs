@@ -1,0 +1,95 @@
+//! Memory: physical frames, the kernel's page tables and its heap.
+
+pub mod frame;
+pub mod heap;
+pub mod paging;
+pub mod phys;
+
+use crate::boot::pvh::{BootInfo, RegionKind};
+use crate::boot::trampoline::{BOOT_STACK, BOOT_STACK_SIZE};
+use log::info;
+
+unsafe extern "C" {
+    static __kernel_phys_start: u8;
+    static __kernel_phys_end: u8;
+}
+
+fn guard_page() -> u64 {
+    (&raw const BOOT_STACK) as u64
+}
+
+/// True when `[addr, addr + len)` lies on the boot stack (above its guard) or
+/// on an IST stack: what a backtrace may safely read.
+pub fn is_kernel_stack(addr: u64, len: u64) -> bool {
+    let Some(end) = addr.checked_add(len) else { return false };
+    let boot = (guard_page() + 4096, guard_page() + 4096 + BOOT_STACK_SIZE as u64);
+    let ists = [1, 2, 3].map(crate::arch::gdt::ist_range);
+    core::iter::once(boot).chain(ists).any(|(lo, hi)| addr >= lo && end <= hi)
+}
+
+/// True when `addr` is in the unmapped guard page below the boot stack.
+pub fn is_stack_guard(addr: u64) -> bool {
+    (guard_page()..guard_page() + 4096).contains(&addr)
+}
+
+/// Frames, then page tables, then the heap. Any failure here is fatal.
+pub fn init(boot: &BootInfo, acpi_ranges: &[(u64, u64)]) {
+    let kernel = ((&raw const __kernel_phys_start) as u64, (&raw const __kernel_phys_end) as u64);
+    let mut reserved = [(0u64, 0u64); 24];
+    let mut n = 0;
+    let mut push = |r: (u64, u64)| {
+        if let Some(slot) = reserved.get_mut(n) {
+            *slot = r;
+            n += 1;
+        }
+    };
+    push(kernel);
+    if let Some(m) = boot.initrd {
+        push((m.start, m.start + m.len));
+    }
+    for &(s, len) in &boot.start_info_pages {
+        if len > 0 {
+            push((s, s + len));
+        }
+    }
+    for &r in acpi_ranges {
+        push(r);
+    }
+    let reserved = reserved.get(..n).unwrap_or(&[]);
+
+    let (total, bitmap) = match frame::init(boot, reserved) {
+        Ok(t) => t,
+        Err(e) => crate::panic::halt_with(format_args!("frame allocator: {e:?}")),
+    };
+    let phys_top = boot.regions().iter().map(|r| r.end()).max().unwrap_or(0);
+    if let Err(e) = paging::init(phys_top, guard_page()) {
+        crate::panic::halt_with(format_args!("page tables: {e:?}"));
+    }
+    if let Err(e) = heap::init() {
+        crate::panic::halt_with(format_args!("heap: {e:?}"));
+    }
+
+    info!("memory map ({} regions):", boot.regions().len());
+    for r in boot.regions() {
+        let kind = match r.kind {
+            RegionKind::Usable => "usable",
+            RegionKind::Reserved => "reserved",
+            RegionKind::AcpiReclaimable => "ACPI reclaimable",
+            RegionKind::AcpiNvs => "ACPI NVS",
+            RegionKind::Bad => "bad",
+            RegionKind::Other(_) => "other",
+        };
+        info!("  {:#012x}-{:#012x} {kind}", r.start, r.end());
+    }
+    info!(
+        "memory: {} MiB usable, {} MiB free, kernel {:#x}-{:#x}, frame bitmap {} KiB",
+        total >> 20,
+        frame::free_bytes() >> 20,
+        kernel.0,
+        kernel.1,
+        bitmap.div_ceil(1024)
+    );
+    if let Some(m) = boot.initrd {
+        info!("initrd: {:#x}, {} bytes", m.start, m.len);
+    }
+}

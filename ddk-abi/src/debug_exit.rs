@@ -25,7 +25,11 @@ mod tests {
 
     #[test]
     fn statuses_are_distinct_and_never_zero() {
-        let s = [qemu_status(TEST_PASSED), qemu_status(TEST_FAILED), qemu_status(KERNEL_DIED)];
+        let s = [
+            qemu_status(TEST_PASSED),
+            qemu_status(TEST_FAILED),
+            qemu_status(KERNEL_DIED),
+        ];
         assert_eq!(s, [33, 35, 37]);
     }
 }

@@ -13,9 +13,9 @@ use acpi::aml::object::Object;
 use acpi::aml::{AmlError, Interpreter};
 use acpi::platform::{AcpiPlatform, InterruptModel};
 use acpi::registers::Pm1ControlBit;
+use acpi::sdt::SdtHeader;
 use acpi::sdt::fadt::Fadt;
 use acpi::sdt::mcfg::Mcfg;
-use acpi::sdt::SdtHeader;
 use acpi::{AcpiTables, Handle, Handler, PciAddress, PhysicalMapping};
 use alloc::vec::Vec;
 use core::ptr::NonNull;
@@ -23,8 +23,8 @@ use core::str::FromStr;
 use core::sync::atomic::{AtomicU32, Ordering};
 use log::{info, warn};
 use spin::Once;
-use x86_64::instructions::port::Port;
 use x86_64::PhysAddr;
+use x86_64::instructions::port::Port;
 
 /// The kernel's side of the `acpi` crate: physical memory through the window,
 /// port I/O, legacy PCI configuration (0xCF8/0xCFC), TSC time.
@@ -62,7 +62,11 @@ fn pci_write32(a: PciAddress, offset: u16, v: u32) {
 static NEXT_MUTEX: AtomicU32 = AtomicU32::new(1);
 
 impl Handler for KernelAcpi {
-    unsafe fn map_physical_region<T>(&self, physical_address: usize, size: usize) -> PhysicalMapping<Self, T> {
+    unsafe fn map_physical_region<T>(
+        &self,
+        physical_address: usize,
+        size: usize,
+    ) -> PhysicalMapping<Self, T> {
         let ptr = window::<T>(physical_address);
         PhysicalMapping {
             physical_start: physical_address,
@@ -209,7 +213,11 @@ pub fn table_ranges(rsdp: Option<u64>) -> ([(u64, u64); 16], usize) {
     // SAFETY: the crate just validated the RSDP at this address.
     let root = unsafe {
         let r = &*window::<acpi::rsdp::Rsdp>(rsdp as usize);
-        if r.revision() == 0 { r.rsdt_address() as usize } else { r.xsdt_address() as usize }
+        if r.revision() == 0 {
+            r.rsdt_address() as usize
+        } else {
+            r.xsdt_address() as usize
+        }
     };
     // SAFETY: the root table's header, through the window.
     let root_len = unsafe { window::<SdtHeader>(root).read_unaligned() }.length;
@@ -236,7 +244,6 @@ pub struct Platform {
     pub local_apic: u64,
     pub io_apics: Vec<acpi::platform::interrupt::IoApic>,
     pub overrides: Vec<acpi::platform::interrupt::InterruptSourceOverride>,
-    pub has_legacy_pics: bool,
 }
 
 struct AcpiState {
@@ -249,7 +256,9 @@ static STATE: Once<AcpiState> = Once::new();
 /// Reads MADT, MCFG and FADT and loads the AML namespace. A machine without
 /// usable ACPI stops here: Cordon needs the MADT to route interrupts.
 pub fn init(rsdp: Option<u64>) -> Platform {
-    let Some(rsdp) = rsdp else { crate::panic::halt_with(format_args!("no RSDP in the PVH start info")) };
+    let Some(rsdp) = rsdp else {
+        crate::panic::halt_with(format_args!("no RSDP in the PVH start info"))
+    };
     // SAFETY: the RSDP address came from the PVH start info.
     let tables = match unsafe { AcpiTables::from_rsdp(KernelAcpi, rsdp as usize) } {
         Ok(t) => t,
@@ -258,8 +267,12 @@ pub fn init(rsdp: Option<u64>) -> Platform {
     info!("ACPI revision {}, RSDP at {rsdp:#x}", tables.rsdp_revision);
     if let Some(mcfg) = tables.find_table::<Mcfg>() {
         for e in mcfg.entries() {
-            let (base, seg, first, last) =
-                (e.base_address, e.pci_segment_group, e.bus_number_start, e.bus_number_end);
+            let (base, seg, first, last) = (
+                e.base_address,
+                e.pci_segment_group,
+                e.bus_number_start,
+                e.bus_number_end,
+            );
             info!("MCFG: PCIe ECAM at {base:#x}, segment {seg}, buses {first}-{last}");
         }
     } else {
@@ -272,32 +285,46 @@ pub fn init(rsdp: Option<u64>) -> Platform {
     if let Some(fadt) = platform.tables.find_table::<Fadt>() {
         let pm1a = fadt.pm1a_control_block().map(|g| g.address).unwrap_or(0);
         let sci = fadt.sci_interrupt;
-        info!("FADT: SCI IRQ {sci}, PM1a control at {pm1a:#x}, profile {:?}", fadt.power_profile());
+        info!(
+            "FADT: SCI IRQ {sci}, PM1a control at {pm1a:#x}, profile {:?}",
+            fadt.power_profile()
+        );
     }
     let InterruptModel::Apic(apic) = &platform.interrupt_model else {
         crate::panic::halt_with(format_args!("MADT describes no APIC"))
     };
-    let cpu_count = platform.processor_info.as_ref().map_or(1, |p| 1 + p.application_processors.len());
+    let cpu_count = platform
+        .processor_info
+        .as_ref()
+        .map_or(1, |p| 1 + p.application_processors.len());
     if let Some(p) = &platform.processor_info {
         info!(
             "MADT: {cpu_count} CPUs (BSP APIC id {}, APs {:?}), local APIC at {:#x}",
             p.boot_processor.local_apic_id,
-            p.application_processors.iter().map(|a| a.local_apic_id).collect::<Vec<_>>(),
+            p.application_processors
+                .iter()
+                .map(|a| a.local_apic_id)
+                .collect::<Vec<_>>(),
             apic.local_apic_address
         );
     }
     for io in apic.io_apics.iter() {
-        info!("MADT: IOAPIC id {} at {:#x}, GSI base {}", io.id, io.address, io.global_system_interrupt_base);
+        info!(
+            "MADT: IOAPIC id {} at {:#x}, GSI base {}",
+            io.id, io.address, io.global_system_interrupt_base
+        );
     }
     for o in apic.interrupt_source_overrides.iter() {
-        info!("MADT: ISA IRQ {} -> GSI {} ({:?}, {:?})", o.isa_source, o.global_system_interrupt, o.polarity, o.trigger_mode);
+        info!(
+            "MADT: ISA IRQ {} -> GSI {} ({:?}, {:?})",
+            o.isa_source, o.global_system_interrupt, o.polarity, o.trigger_mode
+        );
     }
     let info = Platform {
         cpu_count,
         local_apic: apic.local_apic_address,
-        io_apics: apic.io_apics.iter().copied().collect(),
-        overrides: apic.interrupt_source_overrides.iter().copied().collect(),
-        has_legacy_pics: apic.also_has_legacy_pics,
+        io_apics: apic.io_apics.to_vec(),
+        overrides: apic.interrupt_source_overrides.to_vec(),
     };
     let interpreter = match Interpreter::new_from_platform(&platform) {
         Ok(i) => Some(i),
@@ -306,12 +333,16 @@ pub fn init(rsdp: Option<u64>) -> Platform {
             None
         }
     };
-    STATE.call_once(|| AcpiState { platform, interpreter });
+    STATE.call_once(|| AcpiState {
+        platform,
+        interpreter,
+    });
     info
 }
 
 /// Why `\_S5` power-off did not happen.
 #[derive(Debug)]
+#[allow(dead_code, reason = "fields are read through Debug in log lines")]
 pub enum ShutdownError {
     NotInitialised,
     NoInterpreter,
@@ -323,10 +354,15 @@ pub enum ShutdownError {
 /// The S5 sleep type value from `\_S5` (the package's first integer).
 pub fn s5_sleep_type() -> Result<u8, ShutdownError> {
     let state = STATE.get().ok_or(ShutdownError::NotInitialised)?;
-    let aml = state.interpreter.as_ref().ok_or(ShutdownError::NoInterpreter)?;
+    let aml = state
+        .interpreter
+        .as_ref()
+        .ok_or(ShutdownError::NoInterpreter)?;
     let name = AmlName::from_str("\\_S5").map_err(ShutdownError::Aml)?;
     let s5 = aml.evaluate(name, Vec::new()).map_err(ShutdownError::Aml)?;
-    let Object::Package(items) = &*s5 else { return Err(ShutdownError::BadS5Object) };
+    let Object::Package(items) = &*s5 else {
+        return Err(ShutdownError::BadS5Object);
+    };
     let first = items.first().ok_or(ShutdownError::BadS5Object)?;
     let typ = first.as_integer().map_err(ShutdownError::Aml)?;
     u8::try_from(typ).map_err(|_| ShutdownError::BadS5Object)
@@ -338,11 +374,16 @@ pub fn shutdown() -> ShutdownError {
         Ok(t) => t,
         Err(e) => return e,
     };
-    let Some(state) = STATE.get() else { return ShutdownError::NotInitialised };
+    let Some(state) = STATE.get() else {
+        return ShutdownError::NotInitialised;
+    };
     info!("ACPI: entering S5 (SLP_TYP {typ})");
     x86_64::instructions::interrupts::disable();
     let regs = &state.platform.registers.pm1_control_registers;
-    if let Err(e) = regs.set_sleep_typ(typ).and_then(|()| regs.set_bit(Pm1ControlBit::SleepEnable, true)) {
+    if let Err(e) = regs
+        .set_sleep_typ(typ)
+        .and_then(|()| regs.set_bit(Pm1ControlBit::SleepEnable, true))
+    {
         return ShutdownError::Registers(e);
     }
     // The write takes effect asynchronously in some chipsets; give it a moment.

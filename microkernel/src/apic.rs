@@ -3,7 +3,7 @@
 //! lines — so far COM1's receive interrupt — to vectors.
 
 use crate::acpi::Platform;
-use crate::arch::trap::{set_irq_handler, TrapFrame};
+use crate::arch::trap::{TrapFrame, set_irq_handler};
 use crate::mem::paging::map_mmio;
 use acpi::platform::interrupt::{Polarity, TriggerMode};
 use core::sync::atomic::{AtomicU64, Ordering};
@@ -121,6 +121,7 @@ static IOAPICS: Once<alloc::vec::Vec<IoApic>> = Once::new();
 
 /// Why a line could not be routed.
 #[derive(Debug)]
+#[allow(dead_code, reason = "fields are read through Debug in log lines")]
 pub enum RouteError {
     NoIoApicForGsi(u32),
 }
@@ -137,7 +138,10 @@ pub fn route_isa_irq(platform: &Platform, irq: u8) -> Result<u8, RouteError> {
     let vector = ISA_VECTOR_BASE + irq;
     let io = IOAPICS
         .get()
-        .and_then(|v| v.iter().find(|a| gsi >= a.gsi_base && gsi < a.gsi_base + a.entries))
+        .and_then(|v| {
+            v.iter()
+                .find(|a| gsi >= a.gsi_base && gsi < a.gsi_base + a.entries)
+        })
         .ok_or(RouteError::NoIoApicForGsi(gsi))?;
     let low = u32::from(vector) | (u32::from(active_low) << 13) | (u32::from(level) << 15);
     let high = (lapic_read(LAPIC_ID) >> 24) << 24;
@@ -174,12 +178,19 @@ pub fn init(platform: &Platform) {
             log::warn!("cannot map IOAPIC {} at {:#x}", io.id, io.address);
             continue;
         };
-        let mut a = IoApic { base: base.as_u64(), gsi_base: io.global_system_interrupt_base, entries: 0 };
+        let mut a = IoApic {
+            base: base.as_u64(),
+            gsi_base: io.global_system_interrupt_base,
+            entries: 0,
+        };
         a.entries = ((a.read(1) >> 16) & 0xff) + 1;
         for pin in 0..a.entries {
             a.set_entry(pin, 1 << 16, 0);
         }
-        info!("IOAPIC {}: {} inputs from GSI {}, all masked", io.id, a.entries, a.gsi_base);
+        info!(
+            "IOAPIC {}: {} inputs from GSI {}, all masked",
+            io.id, a.entries, a.gsi_base
+        );
         ioapics.push(a);
     }
     IOAPICS.call_once(|| ioapics);

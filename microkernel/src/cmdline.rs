@@ -2,10 +2,7 @@
 
 /// The value of the first `key=value` word, if present.
 pub fn value<'a>(cmdline: &'a str, key: &str) -> Option<&'a str> {
-    cmdline.split_ascii_whitespace().find_map(|w| w.strip_prefix(key)?.strip_prefix('='))
-}
-
-/// True when the bare word `flag` or `flag=1` is present.
-pub fn flag(cmdline: &str, flag: &str) -> bool {
-    cmdline.split_ascii_whitespace().any(|w| w == flag) || value(cmdline, flag) == Some("1")
+    cmdline
+        .split_ascii_whitespace()
+        .find_map(|w| w.strip_prefix(key)?.strip_prefix('='))
 }

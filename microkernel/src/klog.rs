@@ -4,8 +4,8 @@
 //! lines for later readers (the shell's `dmesg`, fault reports).
 
 use crate::serial::COM1_PORT;
-use crossbeam_queue::ArrayQueue;
 use core::fmt::Write;
+use crossbeam_queue::ArrayQueue;
 use log::{Level, LevelFilter, Log, Metadata, Record};
 use spin::{Mutex, Once};
 
@@ -31,7 +31,10 @@ pub struct Filter {
 
 impl Filter {
     pub const fn new(default: LevelFilter) -> Self {
-        Filter { default, directives: [None; MAX_DIRECTIVES] }
+        Filter {
+            default,
+            directives: [None; MAX_DIRECTIVES],
+        }
     }
 
     /// Parses `info` or `warn,acpi=debug,mem=trace`. Unknown words are
@@ -48,7 +51,11 @@ impl Filter {
                 },
                 Some((target, level)) => match (parse_level(level), filter.directives.get_mut(n)) {
                     (Some(level), Some(slot)) if target.len() <= TARGET_LEN => {
-                        let mut d = Directive { target: [0; TARGET_LEN], target_len: target.len(), level };
+                        let mut d = Directive {
+                            target: [0; TARGET_LEN],
+                            target_len: target.len(),
+                            level,
+                        };
                         if let Some(dst) = d.target.get_mut(..target.len()) {
                             dst.copy_from_slice(target.as_bytes());
                         }
@@ -71,7 +78,11 @@ impl Filter {
     }
 
     fn max(&self) -> LevelFilter {
-        self.directives.iter().flatten().map(|d| d.level).fold(self.default, core::cmp::Ord::max)
+        self.directives
+            .iter()
+            .flatten()
+            .map(|d| d.level)
+            .fold(self.default, core::cmp::Ord::max)
     }
 }
 
@@ -122,7 +133,9 @@ struct KernelLog {
     filter: Mutex<Filter>,
 }
 
-static LOGGER: KernelLog = KernelLog { filter: Mutex::new(Filter::new(LevelFilter::Info)) };
+static LOGGER: KernelLog = KernelLog {
+    filter: Mutex::new(Filter::new(LevelFilter::Info)),
+};
 static RING: Once<ArrayQueue<Line>> = Once::new();
 
 impl Log for KernelLog {
@@ -147,10 +160,21 @@ impl Log for KernelLog {
         let source = source_of(record);
         let (secs, micros) = (us / 1_000_000, us % 1_000_000);
         // Serial gets the whole line; the ring keeps its first LINE_LEN bytes.
-        let _ = writeln!(COM1_PORT.lock(), "[{secs:5}.{micros:06}] {level} {source}: {}", record.args());
+        let _ = writeln!(
+            COM1_PORT.lock(),
+            "[{secs:5}.{micros:06}] {level} {source}: {}",
+            record.args()
+        );
         if let Some(ring) = RING.get() {
-            let mut line = Line { bytes: [0; LINE_LEN], len: 0 };
-            let _ = write!(line, "[{secs:5}.{micros:06}] {level} {source}: {}", record.args());
+            let mut line = Line {
+                bytes: [0; LINE_LEN],
+                len: 0,
+            };
+            let _ = write!(
+                line,
+                "[{secs:5}.{micros:06}] {level} {source}: {}",
+                record.args()
+            );
             ring.force_push(line);
         }
     }

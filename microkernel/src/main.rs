@@ -22,6 +22,7 @@ mod apic;
 mod arch;
 mod boot;
 mod cmdline;
+mod console;
 mod klog;
 mod mem;
 mod panic;
@@ -46,7 +47,11 @@ extern "C" fn kernel_entry(start_info_paddr: u32) -> ! {
     };
     time::calibrate();
     klog::init(boot.cmdline());
-    info!("Cordon {} booting (PVH), TSC {} MHz", env!("CARGO_PKG_VERSION"), time::tsc_hz() / 1_000_000);
+    info!(
+        "Cordon {} booting (PVH), TSC {} MHz",
+        env!("CARGO_PKG_VERSION"),
+        time::tsc_hz() / 1_000_000
+    );
     info!("command line: {:?}", boot.cmdline());
 
     arch::init();
@@ -56,11 +61,16 @@ extern "C" fn kernel_entry(start_info_paddr: u32) -> ! {
     let platform = acpi::init(boot.rsdp);
     apic::init(&platform);
 
+    info!(
+        "{} CPUs found; the boot CPU runs everything (APs stay parked); log ring holds {} lines",
+        platform.cpu_count,
+        klog::ring_len()
+    );
     info!("kernel ready in {} us", time::uptime_us());
 
     #[cfg(feature = "selftest")]
     if let Some(name) = cmdline::value(boot.cmdline(), "test") {
         selftest::run(name, &platform);
     }
-    arch::idle()
+    console::run()
 }

@@ -34,7 +34,13 @@ pub fn halt_with(msg: core::fmt::Arguments<'_>) -> ! {
 fn panic(info: &core::panic::PanicInfo<'_>) -> ! {
     let _ = writeln!(FatalWriter, "!!! KERNEL PANIC: {}", info.message());
     if let Some(loc) = info.location() {
-        let _ = writeln!(FatalWriter, "    at {}:{}:{}", loc.file(), loc.line(), loc.column());
+        let _ = writeln!(
+            FatalWriter,
+            "    at {}:{}:{}",
+            loc.file(),
+            loc.line(),
+            loc.column()
+        );
     }
     stop()
 }

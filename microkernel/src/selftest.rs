@@ -10,26 +10,33 @@ use core::fmt::Write;
 use ddk_abi::debug_exit::{TEST_FAILED, TEST_PASSED};
 use log::{error, info};
 
+/// Waits for QEMU to act on the exit write (or forever without the device).
+fn halt() -> ! {
+    loop {
+        x86_64::instructions::interrupts::enable_and_hlt();
+    }
+}
+
 fn pass(name: &str, detail: core::fmt::Arguments<'_>) -> ! {
     info!("{name}: PASS ({detail})");
     qemu::exit(TEST_PASSED);
-    crate::arch::idle()
+    halt()
 }
 
 fn fail(name: &str, detail: core::fmt::Arguments<'_>) -> ! {
     error!("{name}: FAIL ({detail})");
     qemu::exit(TEST_FAILED);
-    crate::arch::idle()
+    halt()
 }
 
 pub fn run(name: &str, _platform: &Platform) -> ! {
     info!("{name}: start");
     match name {
         "heap" => heap(),
+        "frames" => frames(),
         "timer" => timer(),
         "pf300" => page_fault_0x300(),
         "stack-overflow" => stack_overflow(0),
-        "shutdown" => shutdown(),
         "serial-irq" => serial_irq(),
         other => fail(other, format_args!("no such self-test")),
     }
@@ -70,13 +77,21 @@ fn heap() -> ! {
         } else {
             let idx = (rng.next() % live.len() as u64) as usize;
             let (id, block) = live.swap_remove(idx);
-            if let Some(bad) = block.iter().enumerate().position(|(i, &b)| b != fill_byte(id, i)) {
+            if let Some(bad) = block
+                .iter()
+                .enumerate()
+                .position(|(i, &b)| b != fill_byte(id, i))
+            {
                 fail("heap", format_args!("block {id} corrupted at byte {bad}"));
             }
         }
     }
     for (id, block) in &live {
-        if block.iter().enumerate().any(|(i, &b)| b != fill_byte(*id, i)) {
+        if block
+            .iter()
+            .enumerate()
+            .any(|(i, &b)| b != fill_byte(*id, i))
+        {
             fail("heap", format_args!("block {id} corrupted"));
         }
     }
@@ -102,13 +117,69 @@ fn heap() -> ! {
     )
 }
 
+/// Single frames come back distinct and reusable; contiguous runs are aligned,
+/// disjoint from single frames, and returned whole.
+fn frames() -> ! {
+    use crate::mem::frame;
+    let free0 = frame::free_bytes();
+    let mut got: Vec<u64> = Vec::new();
+    for _ in 0..512 {
+        match frame::alloc() {
+            Some(f) => got.push(f.as_u64()),
+            None => fail("frames", format_args!("ran out after {} frames", got.len())),
+        }
+    }
+    let mut sorted = got.clone();
+    sorted.sort_unstable();
+    sorted.dedup();
+    if sorted.len() != got.len() || got.iter().any(|f| f % 4096 != 0) {
+        fail("frames", format_args!("duplicate or misaligned frames"));
+    }
+    let Some(run) = frame::alloc_contiguous(64, 16) else {
+        fail("frames", format_args!("no 64-frame run"))
+    };
+    let run = run.as_u64();
+    if run % (16 * 4096) != 0 || got.iter().any(|&f| f >= run && f < run + 64 * 4096) {
+        fail(
+            "frames",
+            format_args!("contiguous run {run:#x} misaligned or overlapping"),
+        );
+    }
+    if frame::free_bytes() != free0 - (512 + 64) * 4096 {
+        fail("frames", format_args!("free count off after allocation"));
+    }
+    for f in got {
+        frame::free(x86_64::PhysAddr::new_truncate(f));
+    }
+    for i in 0..64 {
+        frame::free(x86_64::PhysAddr::new_truncate(run + i * 4096));
+    }
+    if frame::free_bytes() != free0 {
+        fail(
+            "frames",
+            format_args!(
+                "free count {} != {} after freeing",
+                frame::free_bytes(),
+                free0
+            ),
+        );
+    }
+    pass(
+        "frames",
+        format_args!("512 single frames, one aligned 64-frame run at {run:#x}, all returned"),
+    )
+}
+
 fn timer() -> ! {
     x86_64::instructions::interrupts::enable();
     let t0 = crate::apic::ticks();
     let start = crate::time::uptime_us();
     while crate::apic::ticks() < t0 + 20 {
         if crate::time::uptime_us() - start > 10_000_000 {
-            fail("timer", format_args!("ticks stuck at {}", crate::apic::ticks()));
+            fail(
+                "timer",
+                format_args!("ticks stuck at {}", crate::apic::ticks()),
+            );
         }
         x86_64::instructions::hlt();
     }
@@ -124,7 +195,10 @@ fn page_fault_0x300() -> ! {
     let p = 0x300 as *const u64;
     // SAFETY: deliberately unsound: this self-test exists to fault here.
     let v = unsafe { p.read_volatile() };
-    fail("pf300", format_args!("read at 0x300 returned {v:#x} instead of faulting"))
+    fail(
+        "pf300",
+        format_args!("read at 0x300 returned {v:#x} instead of faulting"),
+    )
 }
 
 /// Recurses with a large frame until the guard page below the boot stack is hit.
@@ -137,11 +211,6 @@ fn stack_overflow(depth: u64) -> ! {
         fail("stack-overflow", format_args!("unreachable depth"));
     }
     stack_overflow(core::hint::black_box(depth + 1))
-}
-
-fn shutdown() -> ! {
-    let err = crate::acpi::shutdown();
-    fail("shutdown", format_args!("still running after S5: {err:?}"))
 }
 
 /// Reads one line from COM1 through the IOAPIC-routed interrupt.

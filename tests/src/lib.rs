@@ -1,1 +1,15 @@
-//! placeholder
+//! Cordon's QEMU integration tests.
+//!
+//! Each test boots a real kernel image under `-accel tcg`, reads the serial
+//! console, and judges it: one failure mode per test, a timeout on every
+//! boot, and the whole serial log printed when a test fails. `cargo xtask
+//! qemu-test` and `cargo xtask test` drive them; the judging functions are
+//! unit-tested here with `cargo test` against recorded logs.
+
+pub mod catalog;
+pub mod qemu;
+pub mod runner;
+
+pub use catalog::{QemuTest, all};
+pub use qemu::{Images, QemuConfig};
+pub use runner::{Outcome, run_test};

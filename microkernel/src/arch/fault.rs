@@ -62,9 +62,17 @@ impl fmt::Display for DecodedError {
         let c = self.code;
         match self.vector {
             14 => {
-                f.write_str(if c & 1 != 0 { "protection violation" } else { "page not present" })?;
+                f.write_str(if c & 1 != 0 {
+                    "protection violation"
+                } else {
+                    "page not present"
+                })?;
                 f.write_str(if c & 2 != 0 { ", write" } else { ", read" })?;
-                f.write_str(if c & 4 != 0 { ", user mode" } else { ", kernel mode" })?;
+                f.write_str(if c & 4 != 0 {
+                    ", user mode"
+                } else {
+                    ", kernel mode"
+                })?;
                 if c & 8 != 0 {
                     f.write_str(", reserved bit set")?;
                 }
@@ -102,25 +110,57 @@ impl fmt::Display for DecodedError {
 
 /// Writes the report: vector and name, decoded error, RIP, CR2 for page faults,
 /// all registers, and (for kernel faults) a frame-pointer backtrace.
-pub fn write_report(out: &mut dyn Write, who: &str, frame: &TrapFrame, cr2: Option<u64>) -> fmt::Result {
+pub fn write_report(
+    out: &mut dyn Write,
+    who: &str,
+    frame: &TrapFrame,
+    cr2: Option<u64>,
+) -> fmt::Result {
     let (short, long) = exception_name(frame.vector);
     writeln!(out, "!!! {who}: {short} {long} (vector {})", frame.vector)?;
     writeln!(
         out,
         "    error 0x{:x}: {}",
         frame.error_code,
-        DecodedError { vector: frame.vector, code: frame.error_code }
+        DecodedError {
+            vector: frame.vector,
+            code: frame.error_code
+        }
     )?;
-    writeln!(out, "    RIP=0x{:016x} CS=0x{:x} RFLAGS=0x{:x}", frame.rip, frame.cs, frame.rflags)?;
+    writeln!(
+        out,
+        "    RIP=0x{:016x} CS=0x{:x} RFLAGS=0x{:x}",
+        frame.rip, frame.cs, frame.rflags
+    )?;
     if let Some(cr2) = cr2 {
         writeln!(out, "    CR2=0x{cr2:x}")?;
     }
     writeln!(out, "    RSP=0x{:016x} SS=0x{:x}", frame.rsp, frame.ss)?;
-    writeln!(out, "    RAX={:016x} RBX={:016x} RCX={:016x}", frame.rax, frame.rbx, frame.rcx)?;
-    writeln!(out, "    RDX={:016x} RSI={:016x} RDI={:016x}", frame.rdx, frame.rsi, frame.rdi)?;
-    writeln!(out, "    RBP={:016x} R8 ={:016x} R9 ={:016x}", frame.rbp, frame.r8, frame.r9)?;
-    writeln!(out, "    R10={:016x} R11={:016x} R12={:016x}", frame.r10, frame.r11, frame.r12)?;
-    writeln!(out, "    R13={:016x} R14={:016x} R15={:016x}", frame.r13, frame.r14, frame.r15)?;
+    writeln!(
+        out,
+        "    RAX={:016x} RBX={:016x} RCX={:016x}",
+        frame.rax, frame.rbx, frame.rcx
+    )?;
+    writeln!(
+        out,
+        "    RDX={:016x} RSI={:016x} RDI={:016x}",
+        frame.rdx, frame.rsi, frame.rdi
+    )?;
+    writeln!(
+        out,
+        "    RBP={:016x} R8 ={:016x} R9 ={:016x}",
+        frame.rbp, frame.r8, frame.r9
+    )?;
+    writeln!(
+        out,
+        "    R10={:016x} R11={:016x} R12={:016x}",
+        frame.r10, frame.r11, frame.r12
+    )?;
+    writeln!(
+        out,
+        "    R13={:016x} R14={:016x} R15={:016x}",
+        frame.r13, frame.r14, frame.r15
+    )?;
     Ok(())
 }
 
@@ -147,8 +187,8 @@ pub fn write_backtrace(out: &mut dyn Write, rip: u64, mut rbp: u64) -> fmt::Resu
 }
 
 pub fn exception(frame: &mut TrapFrame) {
-    let cr2 = (frame.vector == 14).then(|| Cr2::read_raw());
-    if frame.vector == 3 && !frame.from_user() {
+    let cr2 = (frame.vector == 14).then(Cr2::read_raw);
+    if frame.vector == 3 && !frame.is_user_mode() {
         log::warn!("breakpoint at {:#x}", frame.rip);
         return;
     }
@@ -160,7 +200,10 @@ fn kernel_fault(frame: &TrapFrame, cr2: Option<u64>) -> ! {
     let mut out = crate::panic::FatalWriter;
     let _ = write_report(&mut out, "KERNEL FAULT", frame, cr2);
     if frame.vector == 8 && crate::mem::is_stack_guard(frame.rsp) {
-        let _ = writeln!(out, "    cause: kernel stack overflow (RSP in the guard page below the boot stack)");
+        let _ = writeln!(
+            out,
+            "    cause: kernel stack overflow (RSP in the guard page below the boot stack)"
+        );
     }
     let _ = write_backtrace(&mut out, frame.rip, frame.rbp);
     crate::panic::stop()

@@ -4,7 +4,7 @@
 //! user data and user code at the offsets STAR expects.
 
 use spin::Once;
-use x86_64::instructions::segmentation::{Segment, CS, DS, ES, SS};
+use x86_64::instructions::segmentation::{CS, DS, ES, SS, Segment};
 use x86_64::instructions::tables::load_tss;
 use x86_64::registers::segmentation::SegmentSelector;
 use x86_64::structures::gdt::{Descriptor, GlobalDescriptorTable};
@@ -25,7 +25,9 @@ static mut IST_STACKS: [IstStack; 3] = [const { IstStack([0; IST_STACK_SIZE]) };
 
 pub const KERNEL_CS: SegmentSelector = SegmentSelector::new(1, PrivilegeLevel::Ring0);
 pub const KERNEL_DS: SegmentSelector = SegmentSelector::new(2, PrivilegeLevel::Ring0);
+#[allow(dead_code, reason = "ring-3 entry (SYSRET, iretq to user) uses these")]
 pub const USER_DS: SegmentSelector = SegmentSelector::new(3, PrivilegeLevel::Ring3);
+#[allow(dead_code, reason = "ring-3 entry (SYSRET, iretq to user) uses these")]
 pub const USER_CS: SegmentSelector = SegmentSelector::new(4, PrivilegeLevel::Ring3);
 const TSS_SEL: SegmentSelector = SegmentSelector::new(5, PrivilegeLevel::Ring0);
 

@@ -5,9 +5,9 @@
 use super::gdt::{IST_DOUBLE_FAULT, IST_MACHINE_CHECK, IST_NMI, KERNEL_CS};
 use super::trap::stub_address;
 use spin::Once;
+use x86_64::VirtAddr;
 use x86_64::instructions::tables::lidt;
 use x86_64::structures::DescriptorTablePointer;
-use x86_64::VirtAddr;
 
 /// One 64-bit interrupt gate (Intel SDM vol. 3, 6.14.1).
 #[repr(C)]

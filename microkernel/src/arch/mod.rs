@@ -9,10 +9,3 @@ pub fn init() {
     gdt::init();
     idt::init();
 }
-
-/// The idle loop: interrupts on, `hlt` until the next one.
-pub fn idle() -> ! {
-    loop {
-        x86_64::instructions::interrupts::enable_and_hlt();
-    }
-}

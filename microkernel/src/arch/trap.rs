@@ -36,7 +36,7 @@ pub struct TrapFrame {
 const _: () = assert!(core::mem::size_of::<TrapFrame>() == 22 * 8);
 
 impl TrapFrame {
-    pub fn from_user(&self) -> bool {
+    pub fn is_user_mode(&self) -> bool {
         self.cs & 3 == 3
     }
 }
@@ -138,7 +138,11 @@ extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
         fault::exception(frame);
         return;
     }
-    let handler = IRQ_HANDLERS.read().get(usize::from(vector)).copied().flatten();
+    let handler = IRQ_HANDLERS
+        .read()
+        .get(usize::from(vector))
+        .copied()
+        .flatten();
     match handler {
         Some(h) => h(frame),
         None => log::warn!("unexpected interrupt vector {vector}"),

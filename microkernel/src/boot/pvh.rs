@@ -5,8 +5,8 @@
 //! copied out into owned, validated values before the boot identity map goes.
 
 use crate::mem::phys::phys_to_virt;
-use x86_64::PhysAddr;
 use core::mem::size_of;
+use x86_64::PhysAddr;
 
 const START_INFO_MAGIC: u32 = 0x336e_c578;
 
@@ -107,6 +107,7 @@ pub struct BootInfo {
 
 /// Why the boot information could not be read.
 #[derive(Debug)]
+#[allow(dead_code, reason = "fields are read through Debug in log lines")]
 pub enum BootInfoError {
     BadMagic(u32),
     NoMemoryMap,
@@ -130,18 +131,31 @@ impl BootInfo {
     pub unsafe fn read(paddr: u64) -> Result<BootInfo, BootInfoError> {
         // SAFETY: the caller guarantees paddr is the firmware-provided start info
         // and it lies in the mapped first 4 GiB.
-        let si = unsafe { phys_to_virt(PhysAddr::new_truncate(paddr)).as_ptr::<StartInfo>().read_unaligned() };
+        let si = unsafe {
+            phys_to_virt(PhysAddr::new_truncate(paddr))
+                .as_ptr::<StartInfo>()
+                .read_unaligned()
+        };
         if si.magic != START_INFO_MAGIC {
             return Err(BootInfoError::BadMagic(si.magic));
         }
         let mut info = BootInfo {
-            regions: [Region { start: 0, len: 0, kind: RegionKind::Reserved }; MAX_REGIONS],
+            regions: [Region {
+                start: 0,
+                len: 0,
+                kind: RegionKind::Reserved,
+            }; MAX_REGIONS],
             region_count: 0,
             initrd: None,
             rsdp: (si.rsdp_paddr != 0).then_some(si.rsdp_paddr),
             cmdline: [0; MAX_CMDLINE],
             cmdline_len: 0,
-            start_info_pages: [(paddr, size_of::<StartInfo>() as u64), (0, 0), (0, 0), (0, 0)],
+            start_info_pages: [
+                (paddr, size_of::<StartInfo>() as u64),
+                (0, 0),
+                (0, 0),
+                (0, 0),
+            ],
         };
         if si.version < 1 || si.memmap_paddr == 0 || si.memmap_entries == 0 {
             return Err(BootInfoError::NoMemoryMap);
@@ -150,17 +164,32 @@ impl BootInfo {
         for i in 0..entries {
             let at = si.memmap_paddr + (i * size_of::<MemMapEntry>()) as u64;
             // SAFETY: the memory map lies in the first 4 GiB, mapped at PHYS_OFFSET.
-            let e = unsafe { phys_to_virt(PhysAddr::new_truncate(at)).as_ptr::<MemMapEntry>().read_unaligned() };
+            let e = unsafe {
+                phys_to_virt(PhysAddr::new_truncate(at))
+                    .as_ptr::<MemMapEntry>()
+                    .read_unaligned()
+            };
             if let Some(slot) = info.regions.get_mut(info.region_count) {
-                *slot = Region { start: e.addr, len: e.size, kind: RegionKind::from_e820(e.kind) };
+                *slot = Region {
+                    start: e.addr,
+                    len: e.size,
+                    kind: RegionKind::from_e820(e.kind),
+                };
                 info.region_count += 1;
             }
         }
         info.start_info_pages[1] = (si.memmap_paddr, (entries * size_of::<MemMapEntry>()) as u64);
         if si.nr_modules > 0 && si.modlist_paddr != 0 {
             // SAFETY: the module list lies in the first 4 GiB, mapped at PHYS_OFFSET.
-            let m = unsafe { phys_to_virt(PhysAddr::new_truncate(si.modlist_paddr)).as_ptr::<ModListEntry>().read_unaligned() };
-            info.initrd = Some(Module { start: m.paddr, len: m.size });
+            let m = unsafe {
+                phys_to_virt(PhysAddr::new_truncate(si.modlist_paddr))
+                    .as_ptr::<ModListEntry>()
+                    .read_unaligned()
+            };
+            info.initrd = Some(Module {
+                start: m.paddr,
+                len: m.size,
+            });
             info.start_info_pages[2] = (si.modlist_paddr, size_of::<ModListEntry>() as u64);
         }
         if si.cmdline_paddr != 0 {

@@ -8,8 +8,8 @@
 use crate::boot::pvh::{BootInfo, RegionKind};
 use crate::mem::phys::phys_to_virt;
 use spin::Mutex;
-use x86_64::structures::paging::{FrameAllocator, PhysFrame, Size4KiB};
 use x86_64::PhysAddr;
+use x86_64::structures::paging::{FrameAllocator, PhysFrame, Size4KiB};
 
 pub const FRAME_SIZE: u64 = 4096;
 
@@ -35,6 +35,13 @@ impl FrameBitmap {
         self.frames.div_ceil(64)
     }
 
+    #[cfg_attr(
+        not(feature = "selftest"),
+        allow(
+            dead_code,
+            reason = "DMA grants will use it; the frames self-test does now"
+        )
+    )]
     fn get(&self, frame: u64) -> bool {
         if frame >= self.frames {
             return true;
@@ -53,7 +60,11 @@ impl FrameBitmap {
         unsafe {
             let p = self.words().add((frame / 64) as usize);
             let w = p.read();
-            let nw = if used { w | (1 << (frame % 64)) } else { w & !(1 << (frame % 64)) };
+            let nw = if used {
+                w | (1 << (frame % 64))
+            } else {
+                w & !(1 << (frame % 64))
+            };
             if nw != w {
                 if used {
                     self.free -= 1;
@@ -102,6 +113,13 @@ impl FrameBitmap {
     }
 
     /// `count` physically contiguous frames, the first aligned to `align_frames`.
+    #[cfg_attr(
+        not(feature = "selftest"),
+        allow(
+            dead_code,
+            reason = "DMA grants will use it; the frames self-test does now"
+        )
+    )]
     pub fn alloc_contiguous(&mut self, count: u64, align_frames: u64) -> Option<PhysAddr> {
         let align = align_frames.max(1);
         let mut start = LOW_RESERVED / FRAME_SIZE;
@@ -141,8 +159,15 @@ pub enum FrameInitError {
 /// Builds the bitmap; `reserved` lists extra byte ranges to keep (kernel,
 /// initrd, boot info, ACPI tables). Returns (total usable bytes, bitmap bytes).
 pub fn init(boot: &BootInfo, reserved: &[(u64, u64)]) -> Result<(u64, u64), FrameInitError> {
-    let usable = || boot.regions().iter().filter(|r| r.kind == RegionKind::Usable);
-    let top = usable().map(|r| r.end()).max().ok_or(FrameInitError::NoUsableMemory)?;
+    let usable = || {
+        boot.regions()
+            .iter()
+            .filter(|r| r.kind == RegionKind::Usable)
+    };
+    let top = usable()
+        .map(|r| r.end())
+        .max()
+        .ok_or(FrameInitError::NoUsableMemory)?;
     let frames = top / FRAME_SIZE;
     let bitmap_bytes = frames.div_ceil(64) * 8;
     let overlaps = |s: u64, e: u64| reserved.iter().any(|&(rs, re)| s < re && rs < e);
@@ -161,7 +186,12 @@ pub fn init(boot: &BootInfo, reserved: &[(u64, u64)]) -> Result<(u64, u64), Fram
         }
     }
     let bits_phys = bitmap_at.ok_or(FrameInitError::NoRoomForBitmap)?;
-    let mut bm = FrameBitmap { bits_phys, frames, free: 0, hint: 0 };
+    let mut bm = FrameBitmap {
+        bits_phys,
+        frames,
+        free: 0,
+        hint: 0,
+    };
     // Everything starts used; usable regions are released; reservations re-taken.
     // SAFETY: [bits_phys, +bitmap_bytes) is usable RAM below 4 GiB, clear of
     // everything reserved, and mapped by the boot window.
@@ -185,8 +215,18 @@ pub fn alloc() -> Option<PhysAddr> {
 }
 
 /// `count` contiguous frames (for DMA and the heap).
+#[cfg_attr(
+    not(feature = "selftest"),
+    allow(
+        dead_code,
+        reason = "DMA grants will use it; the frames self-test does now"
+    )
+)]
 pub fn alloc_contiguous(count: u64, align_frames: u64) -> Option<PhysAddr> {
-    FRAMES.lock().as_mut()?.alloc_contiguous(count, align_frames)
+    FRAMES
+        .lock()
+        .as_mut()?
+        .alloc_contiguous(count, align_frames)
 }
 
 pub fn free(addr: PhysAddr) {
@@ -196,7 +236,10 @@ pub fn free(addr: PhysAddr) {
 }
 
 pub fn free_bytes() -> u64 {
-    FRAMES.lock().as_ref().map_or(0, |bm| bm.free_count() * FRAME_SIZE)
+    FRAMES
+        .lock()
+        .as_ref()
+        .map_or(0, |bm| bm.free_count() * FRAME_SIZE)
 }
 
 /// Adapter for the `x86_64` crate's mappers.

@@ -3,7 +3,7 @@
 
 use crate::mem::paging::{self, HEAP_BASE, HEAP_MAX};
 use core::alloc::{GlobalAlloc, Layout};
-use core::ptr::{null_mut, NonNull};
+use core::ptr::{NonNull, null_mut};
 use linked_list_allocator::Heap;
 use spin::Mutex;
 use x86_64::instructions::interrupts::without_interrupts;
@@ -17,7 +17,9 @@ struct KernelHeap {
 }
 
 #[global_allocator]
-static ALLOCATOR: KernelHeap = KernelHeap { heap: Mutex::new(Heap::empty()) };
+static ALLOCATOR: KernelHeap = KernelHeap {
+    heap: Mutex::new(Heap::empty()),
+};
 
 fn heap_flags() -> F {
     F::PRESENT | F::WRITABLE | F::NO_EXECUTE | F::GLOBAL
@@ -28,7 +30,12 @@ pub fn init() -> Result<(), paging::MapError> {
     paging::map_fresh(HEAP_BASE, INITIAL, heap_flags())?;
     // SAFETY: [HEAP_BASE, +INITIAL) was just mapped, is unused, and is given
     // to the heap exactly once.
-    unsafe { ALLOCATOR.heap.lock().init(HEAP_BASE as *mut u8, INITIAL as usize) };
+    unsafe {
+        ALLOCATOR
+            .heap
+            .lock()
+            .init(HEAP_BASE as *mut u8, INITIAL as usize)
+    };
     Ok(())
 }
 
@@ -63,7 +70,9 @@ unsafe impl GlobalAlloc for KernelHeap {
                 return p.as_ptr();
             }
             if grow(&mut heap, layout) {
-                return heap.allocate_first_fit(layout).map_or(null_mut(), NonNull::as_ptr);
+                return heap
+                    .allocate_first_fit(layout)
+                    .map_or(null_mut(), NonNull::as_ptr);
             }
             null_mut()
         })

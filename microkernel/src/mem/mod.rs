@@ -21,10 +21,17 @@ fn guard_page() -> u64 {
 /// True when `[addr, addr + len)` lies on the boot stack (above its guard) or
 /// on an IST stack: what a backtrace may safely read.
 pub fn is_kernel_stack(addr: u64, len: u64) -> bool {
-    let Some(end) = addr.checked_add(len) else { return false };
-    let boot = (guard_page() + 4096, guard_page() + 4096 + BOOT_STACK_SIZE as u64);
+    let Some(end) = addr.checked_add(len) else {
+        return false;
+    };
+    let boot = (
+        guard_page() + 4096,
+        guard_page() + 4096 + BOOT_STACK_SIZE as u64,
+    );
     let ists = [1, 2, 3].map(crate::arch::gdt::ist_range);
-    core::iter::once(boot).chain(ists).any(|(lo, hi)| addr >= lo && end <= hi)
+    core::iter::once(boot)
+        .chain(ists)
+        .any(|(lo, hi)| addr >= lo && end <= hi)
 }
 
 /// True when `addr` is in the unmapped guard page below the boot stack.
@@ -34,7 +41,10 @@ pub fn is_stack_guard(addr: u64) -> bool {
 
 /// Frames, then page tables, then the heap. Any failure here is fatal.
 pub fn init(boot: &BootInfo, acpi_ranges: &[(u64, u64)]) {
-    let kernel = ((&raw const __kernel_phys_start) as u64, (&raw const __kernel_phys_end) as u64);
+    let kernel = (
+        (&raw const __kernel_phys_start) as u64,
+        (&raw const __kernel_phys_end) as u64,
+    );
     let mut reserved = [(0u64, 0u64); 24];
     let mut n = 0;
     let mut push = |r: (u64, u64)| {

@@ -14,7 +14,7 @@
 //! left unmapped as a guard.
 
 use crate::mem::frame::{self, GlobalFrames};
-use crate::mem::phys::{phys_to_virt, KERNEL_OFFSET, PHYS_OFFSET};
+use crate::mem::phys::{KERNEL_OFFSET, PHYS_OFFSET, phys_to_virt};
 use spin::Mutex;
 use x86_64::registers::control::{Cr3, Cr4, Cr4Flags};
 use x86_64::structures::paging::mapper::MapToError;
@@ -61,7 +61,9 @@ impl<S: x86_64::structures::paging::PageSize> From<MapToError<S>> for MapError {
     fn from(e: MapToError<S>) -> Self {
         match e {
             MapToError::FrameAllocationFailed => MapError::OutOfFrames,
-            MapToError::ParentEntryHugePage | MapToError::PageAlreadyMapped(_) => MapError::AlreadyMapped,
+            MapToError::ParentEntryHugePage | MapToError::PageAlreadyMapped(_) => {
+                MapError::AlreadyMapped
+            }
         }
     }
 }
@@ -83,7 +85,13 @@ unsafe fn mapper(pml4: PhysFrame) -> OffsetPageTable<'static> {
 pub fn init(phys_top: u64, guard: u64) -> Result<(), MapError> {
     let pml4 = PhysFrame::containing_address(frame::alloc().ok_or(MapError::OutOfFrames)?);
     // SAFETY: a fresh frame, mapped by the boot window, zeroed before use.
-    unsafe { core::ptr::write_bytes(phys_to_virt(pml4.start_address()).as_mut_ptr::<u8>(), 0, 4096) };
+    unsafe {
+        core::ptr::write_bytes(
+            phys_to_virt(pml4.start_address()).as_mut_ptr::<u8>(),
+            0,
+            4096,
+        )
+    };
     // SAFETY: the new PML4 is ours alone until it is loaded.
     let mut m = unsafe { mapper(pml4) };
     let mut frames = GlobalFrames;
@@ -102,8 +110,16 @@ pub fn init(phys_top: u64, guard: u64) -> Result<(), MapError> {
 
     // The kernel image, 4 KiB pages, permissions per section.
     let sections = [
-        (sym(&raw const __text_start), sym(&raw const __text_end), F::PRESENT | F::GLOBAL),
-        (sym(&raw const __rodata_start), sym(&raw const __rodata_end), F::PRESENT | F::GLOBAL | F::NO_EXECUTE),
+        (
+            sym(&raw const __text_start),
+            sym(&raw const __text_end),
+            F::PRESENT | F::GLOBAL,
+        ),
+        (
+            sym(&raw const __rodata_start),
+            sym(&raw const __rodata_end),
+            F::PRESENT | F::GLOBAL | F::NO_EXECUTE,
+        ),
         (
             sym(&raw const __data_start),
             sym(&raw const __data_end),
@@ -115,7 +131,8 @@ pub fn init(phys_top: u64, guard: u64) -> Result<(), MapError> {
         while v < end {
             if v != guard {
                 let page = Page::<Size4KiB>::containing_address(VirtAddr::new_truncate(v));
-                let frame = PhysFrame::containing_address(PhysAddr::new_truncate(v - KERNEL_OFFSET));
+                let frame =
+                    PhysFrame::containing_address(PhysAddr::new_truncate(v - KERNEL_OFFSET));
                 // SAFETY: maps the kernel image onto itself, as the boot tables did.
                 unsafe { m.map_to(page, frame, flags, &mut frames)?.ignore() };
             }
@@ -131,7 +148,13 @@ pub fn init(phys_top: u64, guard: u64) -> Result<(), MapError> {
         // SAFETY: a scratch mapping that is removed again right away; it only
         // forces the intermediate tables into existence.
         unsafe {
-            m.map_to(page, PhysFrame::containing_address(f), F::PRESENT | F::NO_EXECUTE, &mut frames)?.ignore();
+            m.map_to(
+                page,
+                PhysFrame::containing_address(f),
+                F::PRESENT | F::NO_EXECUTE,
+                &mut frames,
+            )?
+            .ignore();
         }
         if let Ok((_, flush)) = m.unmap(page) {
             flush.ignore();
@@ -146,7 +169,10 @@ pub fn init(phys_top: u64, guard: u64) -> Result<(), MapError> {
     // SAFETY: the new table maps the running code, the stack (minus its
     // guard), the physical window and everything the kernel touches.
     unsafe { Cr3::write(pml4, cr3_flags) };
-    *KERNEL_SPACE.lock() = Some(KernelSpace { pml4, mmio_next: MMIO_BASE });
+    *KERNEL_SPACE.lock() = Some(KernelSpace {
+        pml4,
+        mmio_next: MMIO_BASE,
+    });
     Ok(())
 }
 
@@ -163,7 +189,14 @@ pub fn map_fresh(virt: u64, len: u64, flags: F) -> Result<(), MapError> {
         unsafe { core::ptr::write_bytes(phys_to_virt(f).as_mut_ptr::<u8>(), 0, 4096) };
         let page = Page::<Size4KiB>::containing_address(VirtAddr::new_truncate(v));
         // SAFETY: the caller hands us an unused kernel range; the frame is new.
-        match unsafe { m.map_to(page, PhysFrame::containing_address(f), flags, &mut GlobalFrames) } {
+        match unsafe {
+            m.map_to(
+                page,
+                PhysFrame::containing_address(f),
+                flags,
+                &mut GlobalFrames,
+            )
+        } {
             Ok(flush) => flush.flush(),
             Err(e) => {
                 frame::free(f);
@@ -181,7 +214,11 @@ pub fn map_mmio(phys: u64, len: u64) -> Result<VirtAddr, MapError> {
     let mut guard = KERNEL_SPACE.lock();
     let ks = guard.as_mut().ok_or(MapError::NotInitialised)?;
     let first = phys & !0xfff;
-    let end = phys.checked_add(len).ok_or(MapError::OutOfVirtualSpace)?.div_ceil(4096) * 4096;
+    let end = phys
+        .checked_add(len)
+        .ok_or(MapError::OutOfVirtualSpace)?
+        .div_ceil(4096)
+        * 4096;
     let size = end - first;
     if ks.mmio_next + size > MMIO_BASE + MMIO_MAX {
         return Err(MapError::OutOfVirtualSpace);
@@ -189,7 +226,8 @@ pub fn map_mmio(phys: u64, len: u64) -> Result<VirtAddr, MapError> {
     let base = ks.mmio_next;
     // SAFETY: the kernel PML4, touched only under KERNEL_SPACE's lock.
     let mut m = unsafe { mapper(ks.pml4) };
-    let flags = F::PRESENT | F::WRITABLE | F::NO_CACHE | F::WRITE_THROUGH | F::NO_EXECUTE | F::GLOBAL;
+    let flags =
+        F::PRESENT | F::WRITABLE | F::NO_CACHE | F::WRITE_THROUGH | F::NO_EXECUTE | F::GLOBAL;
     let mut off = 0;
     while off < size {
         let page = Page::<Size4KiB>::containing_address(VirtAddr::new_truncate(base + off));

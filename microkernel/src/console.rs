@@ -1,0 +1,99 @@
+//! The boot console: a few operator commands on COM1 for the time before any
+//! ring-3 shell exists (and for when none is configured). Input comes from
+//! the operator's terminal, one bounded line at a time; a line longer than the
+//! buffer is refused, never truncated into another command.
+
+use crate::apic::SERIAL_RX;
+use crate::serial::COM1_PORT;
+use core::fmt::Write;
+use x86_64::instructions::interrupts;
+
+const LINE_MAX: usize = 128;
+
+fn say(args: core::fmt::Arguments<'_>) {
+    let _ = COM1_PORT.lock().write_fmt(args);
+}
+
+fn prompt() {
+    say(format_args!("cordon> "));
+}
+
+fn execute(line: &str) {
+    let mut words = line.split_ascii_whitespace();
+    match words.next() {
+        None => {}
+        Some("help") => say(format_args!(
+            "commands:\n  help      this list\n  uptime    time since boot and timer ticks\n  mem       free frames and heap use\n  shutdown  power off through ACPI (\\_S5)\n"
+        )),
+        Some("uptime") => {
+            let us = crate::time::uptime_us();
+            say(format_args!(
+                "up {}.{:03} s, {} ticks\n",
+                us / 1_000_000,
+                (us / 1000) % 1000,
+                crate::apic::ticks()
+            ));
+        }
+        Some("mem") => {
+            let (used, size) = crate::mem::heap::stats();
+            say(format_args!(
+                "free frames: {} MiB; heap: {} KiB used of {} KiB\n",
+                crate::mem::frame::free_bytes() >> 20,
+                used / 1024,
+                size / 1024
+            ));
+        }
+        Some("shutdown") => {
+            let err = crate::acpi::shutdown();
+            say(format_args!("shutdown failed: {err:?}\n"));
+        }
+        Some(other) => say(format_args!("unknown command `{other}` (try `help`)\n")),
+    }
+}
+
+/// Serves the console forever, sleeping in `hlt` between keystrokes.
+pub fn run() -> ! {
+    say(format_args!("boot console: type `help`\n"));
+    prompt();
+    let mut buf = [0u8; LINE_MAX];
+    let mut len = 0usize;
+    let mut overflow = false;
+    loop {
+        interrupts::disable();
+        let byte = SERIAL_RX.get().and_then(|q| q.pop());
+        let Some(b) = byte else {
+            interrupts::enable_and_hlt();
+            continue;
+        };
+        interrupts::enable();
+        match b {
+            b'\r' | b'\n' => {
+                say(format_args!("\n"));
+                if overflow {
+                    say(format_args!("line longer than {LINE_MAX} bytes refused\n"));
+                } else {
+                    let line = core::str::from_utf8(buf.get(..len).unwrap_or(&[])).unwrap_or("");
+                    execute(line.trim());
+                }
+                len = 0;
+                overflow = false;
+                prompt();
+            }
+            0x08 | 0x7f => {
+                if len > 0 {
+                    len -= 1;
+                    say(format_args!("\x08 \x08"));
+                }
+            }
+            b if b.is_ascii_graphic() || b == b' ' => match buf.get_mut(len) {
+                Some(slot) => {
+                    *slot = b;
+                    len += 1;
+                    say(format_args!("{}", b as char));
+                }
+                None => overflow = true,
+            },
+            _ => {}
+        }
+    }
+}

@@ -1,0 +1,144 @@
+//! Runs one QEMU test: boot, watch serial, feed input, enforce the timeout,
+//! judge.
+
+use crate::catalog::{Ending, QemuTest};
+use crate::qemu::Images;
+use std::io::{Read, Write};
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// What happened to one test.
+#[derive(Debug)]
+pub struct Outcome {
+    pub name: &'static str,
+    pub passed: bool,
+    /// Why it failed (empty when it passed).
+    pub reason: String,
+    /// Everything the serial console printed.
+    pub serial: String,
+    pub elapsed: Duration,
+}
+
+fn kill(child: &mut Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+/// Boots `test` and judges it. Never panics on QEMU's behaviour; a QEMU that
+/// cannot be started is a failed test with the reason.
+pub fn run_test(test: &QemuTest, images: &Images) -> Outcome {
+    let started = Instant::now();
+    let fail = |reason: String, serial: String| Outcome {
+        name: test.name,
+        passed: false,
+        reason,
+        serial,
+        elapsed: started.elapsed(),
+    };
+    let mut cmd = test.config(images).command();
+    cmd.args(["-serial", "stdio", "-monitor", "none"]);
+    cmd.stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(e) => {
+            return fail(
+                format!("cannot start qemu-system-x86_64: {e} (run `cargo xtask setup`)"),
+                String::new(),
+            );
+        }
+    };
+    let serial = Arc::new(Mutex::new(Vec::<u8>::new()));
+    let reader = child.stdout.take().map(|mut out| {
+        let serial = Arc::clone(&serial);
+        std::thread::spawn(move || {
+            let mut buf = [0u8; 4096];
+            while let Ok(n) = out.read(&mut buf) {
+                if n == 0 {
+                    break;
+                }
+                if let (Ok(mut s), Some(chunk)) = (serial.lock(), buf.get(..n)) {
+                    s.extend_from_slice(chunk);
+                }
+            }
+        })
+    });
+    let text = |serial: &Arc<Mutex<Vec<u8>>>| {
+        serial
+            .lock()
+            .map(|s| String::from_utf8_lossy(&s).replace('\r', ""))
+            .unwrap_or_default()
+    };
+
+    let mut input_sent = false;
+    let deadline = started + test.timeout;
+    let status = loop {
+        let now_text = text(&serial);
+        if let (Some((trigger, input)), false) = (test.input, input_sent)
+            && now_text.contains(trigger)
+        {
+            if let Some(stdin) = child.stdin.as_mut() {
+                let _ = stdin.write_all(input.as_bytes());
+                let _ = stdin.flush();
+            }
+            input_sent = true;
+        }
+        if let Ending::WhenPrinted(line) = test.ending
+            && now_text.contains(line)
+        {
+            // Let the line's neighbours arrive, then stop the machine.
+            std::thread::sleep(Duration::from_millis(100));
+            kill(&mut child);
+            break None;
+        }
+        match child.try_wait() {
+            Ok(Some(st)) => break st.code(),
+            Ok(None) => {}
+            Err(e) => {
+                kill(&mut child);
+                return fail(format!("waiting for QEMU: {e}"), text(&serial));
+            }
+        }
+        if Instant::now() > deadline {
+            kill(&mut child);
+            if let Some(r) = reader {
+                let _ = r.join();
+            }
+            return fail(
+                format!("timed out after {} s", test.timeout.as_secs()),
+                text(&serial),
+            );
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    if let Some(r) = reader {
+        let _ = r.join();
+    }
+    let mut stderr = String::new();
+    if let Some(mut e) = child.stderr.take() {
+        let _ = e.read_to_string(&mut stderr);
+    }
+    let serial_text = text(&serial);
+    if let Ending::Exit(want) = test.ending
+        && status != Some(want)
+    {
+        let got = status.map_or("killed by a signal".to_string(), |c| format!("status {c}"));
+        let mut reason = format!("QEMU should exit with status {want}, got {got}");
+        if !stderr.trim().is_empty() {
+            reason.push_str(&format!("; QEMU said: {}", stderr.trim()));
+        }
+        return fail(reason, serial_text);
+    }
+    match (test.judge)(&serial_text) {
+        Ok(()) => Outcome {
+            name: test.name,
+            passed: true,
+            reason: String::new(),
+            serial: serial_text,
+            elapsed: started.elapsed(),
+        },
+        Err(reason) => fail(reason, serial_text),
+    }
+}

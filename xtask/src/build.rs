@@ -1,0 +1,143 @@
+//! `cargo xtask build`: the kernel (plain and self-test), user programs and
+//! the initrd, all under `target/cordon/`.
+
+use crate::util::{self, Error, Result};
+use cordon_tests::Images;
+use std::path::PathBuf;
+
+pub const KERNEL_TARGET: &str = "x86_64-unknown-none";
+
+/// Build options shared by build, run, test and bench.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Profile {
+    pub release: bool,
+}
+
+impl Profile {
+    fn dir(self) -> &'static str {
+        if self.release { "release" } else { "debug" }
+    }
+}
+
+pub fn out_dir() -> PathBuf {
+    util::target_dir().join("cordon")
+}
+
+fn build_kernel(profile: Profile, selftest: bool) -> Result<PathBuf> {
+    let mut cmd = util::cargo();
+    cmd.args([
+        "build",
+        "--package",
+        "microkernel",
+        "--target",
+        KERNEL_TARGET,
+    ]);
+    if profile.release {
+        cmd.arg("--release");
+    }
+    if selftest {
+        cmd.args(["--features", "selftest"]);
+    }
+    util::run_status(&mut cmd)?;
+    let built = util::target_dir()
+        .join(KERNEL_TARGET)
+        .join(profile.dir())
+        .join("microkernel");
+    let name = if selftest {
+        "microkernel-selftest.elf"
+    } else {
+        "microkernel.elf"
+    };
+    let out = out_dir().join(profile.dir()).join(name);
+    copy(&built, &out)?;
+    Ok(out)
+}
+
+fn copy(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
+    if let Some(dir) = to.parent() {
+        std::fs::create_dir_all(dir).map_err(|error| Error::Io {
+            path: dir.to_path_buf(),
+            error,
+        })?;
+    }
+    std::fs::copy(from, to).map_err(|error| Error::Io {
+        path: from.to_path_buf(),
+        error,
+    })?;
+    Ok(())
+}
+
+fn build_initrd(profile: Profile) -> Result<PathBuf> {
+    let out = out_dir().join(profile.dir()).join("initrd.tar");
+    let about = format!(
+        "Cordon initrd ({} build). User programs and assemblies are added here as they exist.\n",
+        profile.dir()
+    );
+    let entries = [image::Entry {
+        name: "etc/about".into(),
+        source: image::Source::Bytes(about.into_bytes()),
+        executable: false,
+    }];
+    image::write_initrd(&out, &entries).map_err(|e| Error::Missing(e.to_string()))?;
+    Ok(out)
+}
+
+/// Builds everything a boot needs.
+pub fn build_images(profile: Profile) -> Result<Images> {
+    let kernel = build_kernel(profile, false)?;
+    let kernel_selftest = build_kernel(profile, true)?;
+    let initrd = build_initrd(profile)?;
+    Ok(Images {
+        kernel,
+        kernel_selftest,
+        initrd,
+    })
+}
+
+pub fn parse_profile(args: &[String]) -> Result<(Profile, Vec<String>)> {
+    let mut profile = Profile::default();
+    let mut rest = Vec::new();
+    for a in args {
+        match a.as_str() {
+            "--release" => profile.release = true,
+            _ => rest.push(a.clone()),
+        }
+    }
+    Ok((profile, rest))
+}
+
+pub fn cmd(args: &[String]) -> Result<()> {
+    let (profile, rest) = parse_profile(args)?;
+    if let Some(a) = rest.first() {
+        return Err(Error::Usage(format!("build: unexpected `{a}`")));
+    }
+    let images = build_images(profile)?;
+    println!("kernel:          {}", images.kernel.display());
+    println!("selftest kernel: {}", images.kernel_selftest.display());
+    println!("initrd:          {}", images.initrd.display());
+    Ok(())
+}
+
+/// `cargo xtask clippy`: host crates with all targets, then the kernel for its
+/// target (with and without `selftest`), warnings denied.
+pub fn clippy(args: &[String]) -> Result<()> {
+    if let Some(a) = args.first() {
+        return Err(Error::Usage(format!("clippy: unexpected `{a}`")));
+    }
+    util::run_status(util::cargo().args(["clippy", "--all-targets", "--", "-D", "warnings"]))?;
+    for features in [&[][..], &["--features", "selftest"][..]] {
+        util::run_status(
+            util::cargo()
+                .args([
+                    "clippy",
+                    "--package",
+                    "microkernel",
+                    "--target",
+                    KERNEL_TARGET,
+                ])
+                .args(features)
+                .args(["--", "-D", "warnings"]),
+        )?;
+    }
+    Ok(())
+}

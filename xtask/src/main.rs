@@ -1,0 +1,62 @@
+//! `cargo xtask`: the one entry point a newcomer needs.
+//!
+//! `cargo xtask run` boots Cordon in QEMU; `cargo xtask test` runs every test.
+//! Both install what is missing first (see [`setup`]).
+
+mod bench;
+mod build;
+mod managed;
+mod run;
+mod setup;
+mod test;
+mod util;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command> [options]
+
+commands:
+  setup                     install/check system packages and the toolchain
+  build [--release]         build the kernel, user programs and the initrd
+  run [--gdb] [--release] [-- QEMU-ARGS...]
+                            boot Cordon in QEMU, serial console on this terminal
+  test                      every host test, then every QEMU test
+  qemu-test --list          list the QEMU tests
+  qemu-test NAME...         run the named QEMU tests
+  clippy                    clippy for the host crates and the kernel target
+  managed                   compile the C# assemblies into target/managed/
+  bench boot                boot-to-ready time (median of several TCG boots)
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some((cmd, rest)) = args.split_first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let result = match cmd.as_str() {
+        "setup" => setup::run(rest),
+        "build" => build::cmd(rest),
+        "run" => run::cmd(rest),
+        "test" => test::cmd(rest),
+        "qemu-test" => test::qemu_cmd(rest),
+        "clippy" => build::clippy(rest),
+        "managed" => managed::cmd(rest),
+        "bench" => bench::cmd(rest),
+        "help" | "--help" | "-h" => {
+            print!("{USAGE}");
+            Ok(())
+        }
+        other => Err(util::Error::Usage(format!(
+            "unknown command `{other}`\n\n{USAGE}"
+        ))),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,237 @@
+//! `cargo xtask test` (everything) and `cargo xtask qemu-test` (chosen QEMU tests).
+//!
+//! Order: set-up, C# assemblies, host `cargo test`, the mono oracle over the
+//! JIT's C# tests, then the QEMU tests. Every stage counts; the last line is
+//! `N passed, M failed` over all of them, and the exit status is non-zero if
+//! anything failed — including a stage that could not run at all.
+
+use crate::build::{build_images, parse_profile};
+use crate::managed;
+use crate::util::{self, Error, Result};
+use cordon_tests::{Images, Outcome, QemuTest};
+use std::io::{BufRead, BufReader};
+use std::process::Stdio;
+use std::sync::Mutex;
+
+#[derive(Default)]
+struct Tally {
+    passed: usize,
+    failed: usize,
+    /// Stages that could not run, with why: each counts as one failure.
+    broken: Vec<String>,
+}
+
+impl Tally {
+    fn broken(&mut self, stage: &str, e: &Error) {
+        eprintln!("test: {stage} could not run: {e}");
+        self.broken.push(format!("{stage}: {e}"));
+        self.failed += 1;
+    }
+}
+
+/// Sums cargo's `test result: ok. N passed; M failed; …` lines.
+fn parse_cargo_summary(line: &str) -> Option<(usize, usize)> {
+    let rest = line.trim().strip_prefix("test result: ")?;
+    let num = |key: &str| -> Option<usize> {
+        rest.split(';').find_map(|part| {
+            part.trim()
+                .split_once(' ')
+                .filter(|(_, k)| k.starts_with(key))?
+                .0
+                .parse()
+                .ok()
+        })
+    };
+    let passed = rest
+        .split_once(". ")
+        .and_then(|(_, r)| r.split(' ').next()?.parse().ok())?;
+    Some((passed, num("failed")?))
+}
+
+/// Runs host `cargo test`, echoing its output and counting its results.
+fn host_tests(tally: &mut Tally) {
+    println!("== host tests (cargo test)");
+    let mut cmd = util::cargo();
+    cmd.args(["test", "--color", "never"])
+        .stdout(Stdio::piped());
+    let what = util::describe(&cmd);
+    let mut child = match cmd.spawn() {
+        Ok(c) => c,
+        Err(error) => return tally.broken("cargo test", &Error::Spawn { what, error }),
+    };
+    let (mut p, mut f) = (0, 0);
+    if let Some(out) = child.stdout.take() {
+        for line in BufReader::new(out)
+            .lines()
+            .map_while(std::result::Result::ok)
+        {
+            println!("{line}");
+            if let Some((lp, lf)) = parse_cargo_summary(&line) {
+                p += lp;
+                f += lf;
+            }
+        }
+    }
+    tally.passed += p;
+    tally.failed += f;
+    match child.wait() {
+        Ok(st) if st.success() => {}
+        Ok(st) if f == 0 => {
+            tally.broken(
+                "cargo test",
+                &Error::CommandFailed {
+                    what,
+                    status: st.to_string(),
+                },
+            );
+        }
+        Ok(_) => {}
+        Err(error) => tally.broken("cargo test", &Error::Spawn { what, error }),
+    }
+}
+
+fn mono_oracle(tally: &mut Tally) {
+    println!("== C# assemblies and the mono oracle");
+    let outputs = match managed::build_all() {
+        Ok(o) => o,
+        Err(e) => return tally.broken("cargo xtask managed", &e),
+    };
+    match managed::run_oracle(&outputs, None) {
+        Ok(results) => {
+            for r in results.values().flatten() {
+                if r.outcome == managed::Outcome::Pass {
+                    tally.passed += 1;
+                } else {
+                    tally.failed += 1;
+                }
+            }
+        }
+        Err(Error::TestsFailed(n)) => tally.failed += n,
+        Err(e) => tally.broken("mono oracle", &e),
+    }
+}
+
+fn print_outcome(o: &Outcome) {
+    let secs = o.elapsed.as_secs_f64();
+    if o.passed {
+        println!("PASS {:<24} ({secs:.1} s)", o.name);
+    } else {
+        println!("FAIL {:<24} ({secs:.1} s): {}", o.name, o.reason);
+        println!("---- serial output of {} ----", o.name);
+        print!("{}", o.serial);
+        if !o.serial.ends_with('\n') {
+            println!();
+        }
+        println!("---- end of {} ----", o.name);
+    }
+}
+
+/// Runs `tests` two at a time (TCG uses about one core per guest) and prints
+/// each outcome as it finishes. Returns (passed, failed).
+fn run_qemu_tests(tests: &[QemuTest], images: &Images) -> (usize, usize) {
+    let next = Mutex::new(tests.iter());
+    let counts = Mutex::new((0usize, 0usize));
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get().min(2));
+    std::thread::scope(|s| {
+        for _ in 0..workers {
+            s.spawn(|| {
+                loop {
+                    let Some(test) = next.lock().ok().and_then(|mut it| it.next()) else {
+                        break;
+                    };
+                    let outcome = cordon_tests::run_test(test, images);
+                    if let Ok(mut c) = counts.lock() {
+                        if outcome.passed {
+                            c.0 += 1;
+                        } else {
+                            c.1 += 1;
+                        }
+                        print_outcome(&outcome);
+                    }
+                }
+            });
+        }
+    });
+    counts.into_inner().unwrap_or((0, 0))
+}
+
+pub fn cmd(args: &[String]) -> Result<()> {
+    let (profile, rest) = parse_profile(args)?;
+    if let Some(a) = rest.first() {
+        return Err(Error::Usage(format!("test: unexpected `{a}`")));
+    }
+    crate::setup::ensure(false)?;
+    let mut tally = Tally::default();
+    host_tests(&mut tally);
+    mono_oracle(&mut tally);
+    println!("== QEMU tests");
+    match build_images(profile) {
+        Ok(images) => {
+            let (p, f) = run_qemu_tests(&cordon_tests::all(), &images);
+            println!("QEMU tests: {p} passed, {f} failed");
+            tally.passed += p;
+            tally.failed += f;
+        }
+        Err(e) => tally.broken("kernel build", &e),
+    }
+    for b in &tally.broken {
+        println!("broken stage: {b}");
+    }
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed > 0 {
+        Err(Error::TestsFailed(tally.failed))
+    } else {
+        Ok(())
+    }
+}
+
+pub fn qemu_cmd(args: &[String]) -> Result<()> {
+    let (profile, names) = parse_profile(args)?;
+    let all = cordon_tests::all();
+    if names.iter().any(|n| n == "--list") {
+        for t in &all {
+            println!("{:<24} {}", t.name, t.about);
+        }
+        return Ok(());
+    }
+    if names.is_empty() {
+        return Err(Error::Usage(
+            "qemu-test: name tests to run, or --list".into(),
+        ));
+    }
+    if let Some(unknown) = names
+        .iter()
+        .find(|n| !all.iter().any(|t| t.name == n.as_str()))
+    {
+        return Err(Error::Usage(format!(
+            "qemu-test: no test named `{unknown}` (see --list)"
+        )));
+    }
+    crate::setup::ensure(false)?;
+    let chosen: Vec<QemuTest> = all
+        .into_iter()
+        .filter(|t| names.iter().any(|n| n == t.name))
+        .collect();
+    let images = build_images(profile)?;
+    let (p, f) = run_qemu_tests(&chosen, &images);
+    println!("{p} passed, {f} failed");
+    if f > 0 {
+        Err(Error::TestsFailed(f))
+    } else {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_cargo_summary;
+
+    #[test]
+    fn cargo_summary_lines_are_counted() {
+        let l = "test result: ok. 12 passed; 0 failed; 1 ignored; 0 measured; 0 filtered out; finished in 0.01s";
+        assert_eq!(parse_cargo_summary(l), Some((12, 0)));
+        let l = "test result: FAILED. 3 passed; 2 failed; 0 ignored; 0 measured; 0 filtered out";
+        assert_eq!(parse_cargo_summary(l), Some((3, 2)));
+        assert_eq!(parse_cargo_summary("running 3 tests"), None);
+    }
+}

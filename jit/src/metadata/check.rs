@@ -93,17 +93,19 @@ impl Image<'_> {
                 each!($row, |_rid, _r| Ok(()))
             };
         }
-        each!(ModuleRow, |_rid, r| s.get(r.name).and(self.guids().get(r.mvid)).map(drop));
-        each!(TypeRefRow, |_rid, r| s.get(r.name).and(s.get(r.namespace)).map(drop));
+        each!(ModuleRow, |_rid, r| s
+            .get(r.name)
+            .and(self.guids().get(r.mvid))
+            .map(drop));
+        each!(TypeRefRow, |_rid, r| s
+            .get(r.name)
+            .and(s.get(r.namespace))
+            .map(drop));
         each!(TypeDefRow, |rid, r| {
             s.get(r.name)
                 .and(s.get(r.namespace))
                 .and(t.type_def_lists(rid))
-                .and_then(|l| {
-                    l.fields
-                        .chain(l.methods)
-                        .try_for_each(|m| m.map(drop))
-                })
+                .and_then(|l| l.fields.chain(l.methods).try_for_each(|m| m.map(drop)))
         });
         each!(FieldPtrRow);
         each!(FieldRow, |_rid, r| s.get(r.name).map(drop));
@@ -118,9 +120,18 @@ impl Image<'_> {
         each!(InterfaceImplRow);
         each!(MemberRefRow, |_rid, r| s.get(r.name).map(drop));
         each!(ConstantRow, |_rid, r| self.blobs().get(r.value).map(drop));
-        each!(CustomAttributeRow, |_rid, r| self.blobs().get(r.value).map(drop));
-        each!(FieldMarshalRow, |_rid, r| self.blobs().get(r.native_type).map(drop));
-        each!(DeclSecurityRow, |_rid, r| self.blobs().get(r.permission_set).map(drop));
+        each!(CustomAttributeRow, |_rid, r| self
+            .blobs()
+            .get(r.value)
+            .map(drop));
+        each!(FieldMarshalRow, |_rid, r| self
+            .blobs()
+            .get(r.native_type)
+            .map(drop));
+        each!(DeclSecurityRow, |_rid, r| self
+            .blobs()
+            .get(r.permission_set)
+            .map(drop));
         each!(ClassLayoutRow);
         each!(FieldLayoutRow);
         each!(StandAloneSigRow);
@@ -144,7 +155,10 @@ impl Image<'_> {
         each!(FieldRvaRow);
         each!(EncLogRow);
         each!(EncMapRow);
-        each!(AssemblyRow, |_rid, r| s.get(r.name).and(s.get(r.culture)).map(drop));
+        each!(AssemblyRow, |_rid, r| s
+            .get(r.name)
+            .and(s.get(r.culture))
+            .map(drop));
         each!(AssemblyProcessorRow);
         each!(AssemblyOsRow);
         each!(AssemblyRefRow, |_rid, r| {
@@ -156,7 +170,10 @@ impl Image<'_> {
         each!(AssemblyRefProcessorRow);
         each!(AssemblyRefOsRow);
         each!(FileRow, |_rid, r| s.get(r.name).map(drop));
-        each!(ExportedTypeRow, |_rid, r| s.get(r.name).and(s.get(r.namespace)).map(drop));
+        each!(ExportedTypeRow, |_rid, r| s
+            .get(r.name)
+            .and(s.get(r.namespace))
+            .map(drop));
         each!(ManifestResourceRow, |_rid, r| s.get(r.name).map(drop));
         each!(NestedClassRow);
         each!(GenericParamRow, |_rid, r| s.get(r.name).map(drop));

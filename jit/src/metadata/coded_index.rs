@@ -189,8 +189,14 @@ mod tests {
     #[test]
     fn decodes_tags_and_rows() {
         // TypeRef row 6: (6 << 2) | 1.
-        assert_eq!(TypeDefOrRef::decode(0x19).unwrap(), Some(TypeDefOrRef::TypeRef(6)));
-        assert_eq!(TypeDefOrRef::decode(0x0A).unwrap(), Some(TypeDefOrRef::TypeSpec(2)));
+        assert_eq!(
+            TypeDefOrRef::decode(0x19).unwrap(),
+            Some(TypeDefOrRef::TypeRef(6))
+        );
+        assert_eq!(
+            TypeDefOrRef::decode(0x0A).unwrap(),
+            Some(TypeDefOrRef::TypeSpec(2))
+        );
         assert_eq!(
             HasCustomAttribute::decode((3 << 5) | 14).unwrap(),
             Some(HasCustomAttribute::Assembly(3))
@@ -204,7 +210,10 @@ mod tests {
             Some(ResolutionScope::AssemblyRef(1))
         );
         assert_eq!(MethodDefOrRef::decode(0).unwrap(), None);
-        assert_eq!(TypeOrMethodDef::decode(0x7).unwrap(), Some(TypeOrMethodDef::MethodDef(3)));
+        assert_eq!(
+            TypeOrMethodDef::decode(0x7).unwrap(),
+            Some(TypeOrMethodDef::MethodDef(3))
+        );
     }
 
     #[test]

@@ -86,10 +86,7 @@ impl<'a> Cursor<'a> {
 
     /// Peek at the next byte without consuming it.
     pub fn peek_u8(&self) -> Result<u8> {
-        self.data
-            .get(self.pos)
-            .copied()
-            .ok_or(self.truncated(1))
+        self.data.get(self.pos).copied().ok_or(self.truncated(1))
     }
 
     /// Read a little-endian `u16`.

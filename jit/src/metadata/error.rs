@@ -230,7 +230,10 @@ impl fmt::Display for MetadataError {
                 region,
                 offset,
                 needed,
-            } => write!(f, "{region:?} truncated: need {needed} bytes at offset {offset:#x}"),
+            } => write!(
+                f,
+                "{region:?} truncated: need {needed} bytes at offset {offset:#x}"
+            ),
             E::BadMagic { region, found } => write!(f, "bad magic {found:#x} in {region:?}"),
             E::BadOptionalHeaderMagic(m) => write!(f, "bad PE optional header magic {m:#x}"),
             E::NoCliHeader => write!(f, "not a CLI assembly: no CLI header"),
@@ -262,12 +265,20 @@ impl fmt::Display for MetadataError {
                 "bad index {index} into table {target:?} in table {table:?} row {row}"
             ),
             E::NullIndex { table, row } => {
-                write!(f, "null index in a required column of table {table:?} row {row}")
+                write!(
+                    f,
+                    "null index in a required column of table {table:?} row {row}"
+                )
             }
             E::RowOutOfRange { table, row, count } => {
-                write!(f, "row {row} requested from table {table:?} with {count} rows")
+                write!(
+                    f,
+                    "row {row} requested from table {table:?} with {count} rows"
+                )
             }
-            E::BadCodedIndexTag { kind, tag } => write!(f, "bad tag {tag} for coded index {kind:?}"),
+            E::BadCodedIndexTag { kind, tag } => {
+                write!(f, "bad tag {tag} for coded index {kind:?}")
+            }
             E::UnexpectedToken(t) => write!(f, "unexpected token {t:#010x}"),
             E::BadCompressedInt { region, offset } => {
                 write!(f, "bad compressed integer in {region:?} at {offset:#x}")
@@ -283,13 +294,18 @@ impl fmt::Display for MetadataError {
                 write!(f, "bad method header byte {byte:#04x} at RVA {rva:#x}")
             }
             E::BadMethodSection { offset, kind } => {
-                write!(f, "bad method data section kind {kind:#04x} at offset {offset:#x}")
+                write!(
+                    f,
+                    "bad method data section kind {kind:#04x} at offset {offset:#x}"
+                )
             }
             E::BadEhClauseKind(k) => write!(f, "bad exception clause kind {k:#x}"),
             E::BadOpcode { offset, opcode } => {
                 write!(f, "bad opcode {opcode:#x} at IL offset {offset:#x}")
             }
-            E::BadBranchTarget { offset } => write!(f, "branch at IL_{offset:04x} targets outside u32"),
+            E::BadBranchTarget { offset } => {
+                write!(f, "branch at IL_{offset:04x} targets outside u32")
+            }
             E::ChainTooLong => write!(f, "cyclic or over-long nesting chain"),
             E::Overflow => write!(f, "size computation overflowed"),
         }

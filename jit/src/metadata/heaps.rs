@@ -229,7 +229,11 @@ impl UserString<'_> {
 
     /// The UTF-16 code units.
     pub fn units(&self) -> impl Iterator<Item = u16> + '_ {
-        self.units.as_chunks::<2>().0.iter().map(|p| u16::from_le_bytes(*p))
+        self.units
+            .as_chunks::<2>()
+            .0
+            .iter()
+            .map(|p| u16::from_le_bytes(*p))
     }
 
     /// The raw UTF-16LE bytes, ready to copy into a managed string object.
@@ -263,11 +267,20 @@ mod tests {
         assert_eq!(h.get(StringIndex(1)).unwrap(), "Foo");
         assert_eq!(h.get(StringIndex(2)).unwrap(), "oo");
         assert_eq!(h.get(StringIndex(5)).unwrap(), "Bar");
-        assert!(matches!(h.get(StringIndex(9)), Err(MetadataError::BadString { index: 9 })));
-        assert!(matches!(h.get(StringIndex(11)), Err(MetadataError::BadString { .. })));
+        assert!(matches!(
+            h.get(StringIndex(9)),
+            Err(MetadataError::BadString { index: 9 })
+        ));
+        assert!(matches!(
+            h.get(StringIndex(11)),
+            Err(MetadataError::BadString { .. })
+        ));
         assert!(matches!(
             h.get(StringIndex(1000)),
-            Err(MetadataError::HeapIndexOutOfRange { heap: Heap::Strings, index: 1000 })
+            Err(MetadataError::HeapIndexOutOfRange {
+                heap: Heap::Strings,
+                index: 1000
+            })
         ));
     }
 

@@ -224,7 +224,10 @@ mod tests {
                 (Opcode::LdlocS, Operand::Var(7)),
                 (Opcode::Ldloc, Operand::Var(256)),
                 (Opcode::Unaligned, Operand::UInt8(4)),
-                (Opcode::Constrained, Operand::Token(Token::from_raw(0x0200_0005))),
+                (
+                    Opcode::Constrained,
+                    Operand::Token(Token::from_raw(0x0200_0005))
+                ),
                 (Opcode::Ret, Operand::None),
             ]
         );
@@ -261,14 +264,26 @@ mod tests {
     fn malformed_il() {
         assert_eq!(
             decode(&[0x00, 0x24]),
-            Err(MetadataError::BadOpcode { offset: 1, opcode: 0x24 })
+            Err(MetadataError::BadOpcode {
+                offset: 1,
+                opcode: 0x24
+            })
         );
         assert_eq!(
             decode(&[0xFE, 0x1F]),
-            Err(MetadataError::BadOpcode { offset: 0, opcode: 0xFE1F })
+            Err(MetadataError::BadOpcode {
+                offset: 0,
+                opcode: 0xFE1F
+            })
         );
-        assert!(matches!(decode(&[0xFE]), Err(MetadataError::Truncated { .. })));
-        assert!(matches!(decode(&[0x28, 1, 2]), Err(MetadataError::Truncated { .. })));
+        assert!(matches!(
+            decode(&[0xFE]),
+            Err(MetadataError::Truncated { .. })
+        ));
+        assert!(matches!(
+            decode(&[0x28, 1, 2]),
+            Err(MetadataError::Truncated { .. })
+        ));
         // A switch claiming 2^30 targets.
         assert!(matches!(
             decode(&[0x45, 0, 0, 0, 0x40]),

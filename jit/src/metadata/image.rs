@@ -130,13 +130,19 @@ impl<'a> Image<'a> {
     /// `(namespace, name)` of a TypeDef.
     pub fn type_def_name(&self, type_def: u32) -> Result<(&'a str, &'a str)> {
         let row = self.tables.get::<TypeDefRow>(type_def)?;
-        Ok((self.strings().get(row.namespace)?, self.strings().get(row.name)?))
+        Ok((
+            self.strings().get(row.namespace)?,
+            self.strings().get(row.name)?,
+        ))
     }
 
     /// `(namespace, name)` of a TypeRef.
     pub fn type_ref_name(&self, type_ref: u32) -> Result<(&'a str, &'a str)> {
         let row = self.tables.get::<TypeRefRow>(type_ref)?;
-        Ok((self.strings().get(row.namespace)?, self.strings().get(row.name)?))
+        Ok((
+            self.strings().get(row.namespace)?,
+            self.strings().get(row.name)?,
+        ))
     }
 
     /// Find a top-level (non-nested) TypeDef by namespace and name, as a

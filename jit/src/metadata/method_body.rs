@@ -154,7 +154,10 @@ fn parse_section(c: &mut Cursor<'_>, out: &mut Vec<ExceptionClause>) -> Result<b
         c.u16()?; // reserved
         u32::from(size)
     };
-    let bad = MetadataError::BadMethodSection { offset: start, kind };
+    let bad = MetadataError::BadMethodSection {
+        offset: start,
+        kind,
+    };
     let body_len = data_size.checked_sub(4).ok_or(bad.clone())?;
     let body = c.bytes(to_usize(body_len))?;
     match kind & 0x3F {
@@ -166,7 +169,14 @@ fn parse_section(c: &mut Cursor<'_>, out: &mut Vec<ExceptionClause>) -> Result<b
             let mut cc = Cursor::new(body, Region::MethodBody);
             while cc.remaining() >= clause_size {
                 out.push(if fat {
-                    read_clause(cc.u32()?, cc.u32()?, cc.u32()?, cc.u32()?, cc.u32()?, cc.u32()?)?
+                    read_clause(
+                        cc.u32()?,
+                        cc.u32()?,
+                        cc.u32()?,
+                        cc.u32()?,
+                        cc.u32()?,
+                        cc.u32()?,
+                    )?
                 } else {
                     let flags = u32::from(cc.u16()?);
                     let try_offset = u32::from(cc.u16()?);

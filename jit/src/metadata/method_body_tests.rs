@@ -26,7 +26,10 @@ fn tiny_header() {
     // Neither tiny nor fat.
     assert_eq!(
         MethodBody::parse(&[0x01, 0x00], 0x2000),
-        Err(MetadataError::BadMethodHeader { rva: 0x2000, byte: 0x01 })
+        Err(MetadataError::BadMethodHeader {
+            rva: 0x2000,
+            byte: 0x01
+        })
     );
 }
 
@@ -94,7 +97,9 @@ fn small_then_fat_eh_sections() {
                 handler_length: 1
             },
             ExceptionClause {
-                kind: HandlerKind::Filter { filter_offset: 0x50 },
+                kind: HandlerKind::Filter {
+                    filter_offset: 0x50
+                },
                 try_offset: 0x10,
                 try_length: 0x20,
                 handler_offset: 0x30,
@@ -119,7 +124,10 @@ fn small_then_fat_eh_sections() {
     assert_eq!(body.exception_clauses[0].kind, HandlerKind::Fault);
     let idx = f.len() - 12;
     f[idx] = 3;
-    assert_eq!(MethodBody::parse(&f, 0x1000), Err(MetadataError::BadEhClauseKind(3)));
+    assert_eq!(
+        MethodBody::parse(&f, 0x1000),
+        Err(MetadataError::BadEhClauseKind(3))
+    );
 }
 
 #[test]

@@ -208,11 +208,7 @@ impl<'a> PeImage<'a> {
             };
             if delta < extent {
                 let start = to_usize(s.raw_offset.checked_add(delta).ok_or(unmapped.clone())?);
-                let end = to_usize(
-                    s.raw_offset
-                        .checked_add(extent)
-                        .ok_or(unmapped.clone())?,
-                );
+                let end = to_usize(s.raw_offset.checked_add(extent).ok_or(unmapped.clone())?);
                 return self.data.get(start..end).ok_or(unmapped);
             }
         }

@@ -71,17 +71,26 @@ fn method_sig_errors() {
     // Field signature where a method is expected.
     assert_eq!(
         MethodSig::parse(&[0x06, 0x08]),
-        Err(MetadataError::BadSignatureByte { offset: 0, byte: 0x06 })
+        Err(MetadataError::BadSignatureByte {
+            offset: 0,
+            byte: 0x06
+        })
     );
     // void as a parameter.
     assert_eq!(
         MethodSig::parse(&[0x00, 0x01, 0x01, 0x01]),
-        Err(MetadataError::BadSignatureByte { offset: 3, byte: 0x01 })
+        Err(MetadataError::BadSignatureByte {
+            offset: 3,
+            byte: 0x01
+        })
     );
     // Unknown element type.
     assert_eq!(
         MethodSig::parse(&[0x00, 0x01, 0x01, 0x17]),
-        Err(MetadataError::BadSignatureByte { offset: 3, byte: 0x17 })
+        Err(MetadataError::BadSignatureByte {
+            offset: 3,
+            byte: 0x17
+        })
     );
     // Truncated parameter list.
     assert!(matches!(
@@ -152,7 +161,10 @@ fn generic_inst_and_array_shape() {
     // GENERICINST must be followed by CLASS or VALUETYPE.
     assert_eq!(
         TypeSig::parse_type_spec(&[0x15, 0x08, 0x11, 0x01, 0x08]),
-        Err(MetadataError::BadSignatureByte { offset: 1, byte: 0x08 })
+        Err(MetadataError::BadSignatureByte {
+            offset: 1,
+            byte: 0x08
+        })
     );
     // More sizes than dimensions.
     assert!(TypeSig::parse_type_spec(&[0x14, 0x08, 0x01, 0x02, 0x01, 0x01, 0x00]).is_err());
@@ -161,7 +173,10 @@ fn generic_inst_and_array_shape() {
     // Bad TypeDefOrRef tag (3).
     assert!(TypeSig::parse_type_spec(&[0x12, 0x07]).is_err());
     // Var / MVar
-    assert_eq!(TypeSig::parse_type_spec(&[0x13, 0x03]).unwrap(), TypeSig::Var(3));
+    assert_eq!(
+        TypeSig::parse_type_spec(&[0x13, 0x03]).unwrap(),
+        TypeSig::Var(3)
+    );
 }
 
 #[test]

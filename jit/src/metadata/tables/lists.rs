@@ -125,10 +125,21 @@ impl<'a> Tables<'a> {
     pub fn type_def_lists(&self, type_def: u32) -> Result<TypeDefLists<'_, 'a>> {
         let row = self.get::<TypeDefRow>(type_def)?;
         let next = self.next_list_value::<TypeDefRow>(type_def, |r| r.field_list)?;
-        let fields = self.run(TableId::TypeDef, type_def, row.field_list, next, TableId::Field)?;
+        let fields = self.run(
+            TableId::TypeDef,
+            type_def,
+            row.field_list,
+            next,
+            TableId::Field,
+        )?;
         let next = self.next_list_value::<TypeDefRow>(type_def, |r| r.method_list)?;
-        let methods =
-            self.run(TableId::TypeDef, type_def, row.method_list, next, TableId::MethodDef)?;
+        let methods = self.run(
+            TableId::TypeDef,
+            type_def,
+            row.method_list,
+            next,
+            TableId::MethodDef,
+        )?;
         Ok(TypeDefLists { fields, methods })
     }
 
@@ -147,12 +158,19 @@ impl<'a> Tables<'a> {
     pub fn params_of(&self, method: u32) -> Result<MemberList<'_, 'a>> {
         let row = self.get::<MethodDefRow>(method)?;
         let next = self.next_list_value::<MethodDefRow>(method, |r| r.param_list)?;
-        self.run(TableId::MethodDef, method, row.param_list, next, TableId::Param)
+        self.run(
+            TableId::MethodDef,
+            method,
+            row.param_list,
+            next,
+            TableId::Param,
+        )
     }
 
     /// Events of `TypeDef` row `type_def` (empty when it has no EventMap row).
     pub fn events_of(&self, type_def: u32) -> Result<MemberList<'_, 'a>> {
-        let Some(map) = self.find_one::<EventMapRow>(u64::from(type_def), |r| u64::from(r.parent))?
+        let Some(map) =
+            self.find_one::<EventMapRow>(u64::from(type_def), |r| u64::from(r.parent))?
         else {
             return Ok(self.empty_list());
         };
@@ -170,7 +188,13 @@ impl<'a> Tables<'a> {
         };
         let row = self.get::<PropertyMapRow>(map)?;
         let next = self.next_list_value::<PropertyMapRow>(map, |r| r.property_list)?;
-        self.run(TableId::PropertyMap, map, row.property_list, next, TableId::Property)
+        self.run(
+            TableId::PropertyMap,
+            map,
+            row.property_list,
+            next,
+            TableId::Property,
+        )
     }
 
     fn empty_list(&self) -> MemberList<'_, 'a> {

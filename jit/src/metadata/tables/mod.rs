@@ -243,16 +243,25 @@ impl<'a> Tables<'a> {
             row: rid,
             count,
         };
-        let zero_based = rid.checked_sub(1).filter(|&r| r < count).ok_or(out_of_range)?;
+        let zero_based = rid
+            .checked_sub(1)
+            .filter(|&r| r < count)
+            .ok_or(out_of_range)?;
         let size = self.row_size(table);
         let start = self
             .offsets
             .get(table.index())
             .copied()
             .ok_or(MetadataError::Overflow)?
-            .checked_add(to_usize(zero_based.checked_mul(size).ok_or(MetadataError::Overflow)?))
+            .checked_add(to_usize(
+                zero_based
+                    .checked_mul(size)
+                    .ok_or(MetadataError::Overflow)?,
+            ))
             .ok_or(MetadataError::Overflow)?;
-        let end = start.checked_add(to_usize(size)).ok_or(MetadataError::Overflow)?;
+        let end = start
+            .checked_add(to_usize(size))
+            .ok_or(MetadataError::Overflow)?;
         self.data.get(start..end).ok_or(MetadataError::Truncated {
             region: Region::TablesStream,
             offset: start,

@@ -15,29 +15,69 @@ use crate::metadata::error::Result;
 use crate::metadata::heaps::{BlobIndex, GuidIndex, StringIndex};
 
 macro_rules! column {
-    (u8) => { Column::U8 };
-    (u16) => { Column::U16 };
-    (u32) => { Column::U32 };
-    (string) => { Column::String };
-    (guid) => { Column::Guid };
-    (blob) => { Column::Blob };
-    (index($t:ident)) => { Column::Table(TableId::$t) };
-    (list($t:ident)) => { Column::Table(TableId::$t) };
-    (coded($k:ident)) => { Column::Coded(CodedIndexKind::$k) };
-    (coded_opt($k:ident)) => { Column::Coded(CodedIndexKind::$k) };
+    (u8) => {
+        Column::U8
+    };
+    (u16) => {
+        Column::U16
+    };
+    (u32) => {
+        Column::U32
+    };
+    (string) => {
+        Column::String
+    };
+    (guid) => {
+        Column::Guid
+    };
+    (blob) => {
+        Column::Blob
+    };
+    (index($t:ident)) => {
+        Column::Table(TableId::$t)
+    };
+    (list($t:ident)) => {
+        Column::Table(TableId::$t)
+    };
+    (coded($k:ident)) => {
+        Column::Coded(CodedIndexKind::$k)
+    };
+    (coded_opt($k:ident)) => {
+        Column::Coded(CodedIndexKind::$k)
+    };
 }
 
 macro_rules! read_column {
-    ($r:ident, u8) => { $r.u8() };
-    ($r:ident, u16) => { $r.u16() };
-    ($r:ident, u32) => { $r.u32() };
-    ($r:ident, string) => { $r.string() };
-    ($r:ident, guid) => { $r.guid() };
-    ($r:ident, blob) => { $r.blob() };
-    ($r:ident, index($t:ident)) => { $r.index(TableId::$t) };
-    ($r:ident, list($t:ident)) => { $r.list(TableId::$t) };
-    ($r:ident, coded($k:ident)) => { $r.coded::<$k>() };
-    ($r:ident, coded_opt($k:ident)) => { $r.coded_opt::<$k>() };
+    ($r:ident, u8) => {
+        $r.u8()
+    };
+    ($r:ident, u16) => {
+        $r.u16()
+    };
+    ($r:ident, u32) => {
+        $r.u32()
+    };
+    ($r:ident, string) => {
+        $r.string()
+    };
+    ($r:ident, guid) => {
+        $r.guid()
+    };
+    ($r:ident, blob) => {
+        $r.blob()
+    };
+    ($r:ident, index($t:ident)) => {
+        $r.index(TableId::$t)
+    };
+    ($r:ident, list($t:ident)) => {
+        $r.list(TableId::$t)
+    };
+    ($r:ident, coded($k:ident)) => {
+        $r.coded::<$k>()
+    };
+    ($r:ident, coded_opt($k:ident)) => {
+        $r.coded_opt::<$k>()
+    };
 }
 
 macro_rules! rows {

@@ -31,7 +31,8 @@ usage: cargo xtask managed [--force] [--mono [FILTER]]
                   tests (against corlib and against mono) into target/managed/
   --force         recompile everything, even what is up to date
   --mono [FILTER] then run every test assembly under mono (the oracle) and fail
-                  unless all pass; FILTER keeps tests whose name contains it
+                  unless all pass; FILTER keeps the assemblies whose name
+                  contains it, and elsewhere the tests whose name does
 ";
 
 /// Where the mcs-missing error sends people.
@@ -99,7 +100,7 @@ fn build(force: bool) -> Result<ManagedOutputs> {
 
     let corlib = out_dir.join("corlib.dll");
     mcs.compile(
-        &cs_files(&managed.join("corlib"))?,
+        &Sources::Folder(managed.join("corlib")),
         &corlib,
         Against::Nothing,
         Kind::Library,
@@ -110,7 +111,7 @@ fn build(force: bool) -> Result<ManagedOutputs> {
         let ddk = out_dir.join("ddk.dll");
         let refs = [corlib.clone()];
         mcs.compile(
-            &cs_files(&ddk_dir)?,
+            &Sources::Folder(ddk_dir),
             &ddk,
             Against::Corlib(&refs),
             Kind::Library,
@@ -134,7 +135,7 @@ fn build(force: bool) -> Result<ManagedOutputs> {
                 .join(stem(&dir))
                 .with_extension("dll");
             mcs.compile(
-                &cs_files(&dir)?,
+                &Sources::Folder(dir),
                 &out,
                 Against::Corlib(&refs),
                 Kind::Library,
@@ -152,7 +153,7 @@ fn build(force: bool) -> Result<ManagedOutputs> {
         let name = stem(&source);
         let cordon = out_dir.join("tests").join(format!("{name}.dll"));
         let mono = out_dir.join("mono").join(format!("{name}.dll"));
-        let sources = [source.clone()];
+        let sources = Sources::File(source);
         mcs.compile(
             &sources,
             &cordon,
@@ -165,7 +166,7 @@ fn build(force: bool) -> Result<ManagedOutputs> {
 
     let mono_runner = out_dir.join("mono/MonoRunner.exe");
     mcs.compile(
-        &[managed.join("tools/MonoRunner.cs")],
+        &Sources::File(managed.join("tools/MonoRunner.cs")),
         &mono_runner,
         Against::Mono,
         Kind::Exe,
@@ -207,6 +208,14 @@ pub fn managed_dir() -> PathBuf {
     util::target_dir().join("managed")
 }
 
+/// What an assembly is compiled from.
+enum Sources {
+    /// Every `*.cs` directly in the folder.
+    Folder(PathBuf),
+    /// One file (a test, a tool).
+    File(PathBuf),
+}
+
 /// What an assembly is compiled against.
 enum Against<'a> {
     /// Only itself: the corlib.
@@ -235,16 +244,16 @@ impl Mcs {
         }
     }
 
-    /// Compiles `sources` into `out` unless `out` is newer than every input
-    /// (sources, their folders — so an added or deleted file counts — and
-    /// the referenced assemblies).
-    fn compile(&self, sources: &[PathBuf], out: &Path, against: Against, kind: Kind) -> Result<()> {
-        let mut inputs: Vec<PathBuf> = sources.to_vec();
-        inputs.extend(
-            sources
-                .iter()
-                .filter_map(|s| s.parent().map(Path::to_path_buf)),
-        );
+    /// Compiles `sources` into `out` unless `out` is newer than every input:
+    /// the sources, the referenced assemblies and, for an assembly made of a
+    /// whole folder, that folder (so an added or deleted file counts).
+    fn compile(&self, sources: &Sources, out: &Path, against: Against, kind: Kind) -> Result<()> {
+        let (sources, folder) = match sources {
+            Sources::Folder(dir) => (cs_files(dir)?, Some(dir.clone())),
+            Sources::File(file) => (vec![file.clone()], None),
+        };
+        let mut inputs: Vec<PathBuf> = sources.clone();
+        inputs.extend(folder);
         if let Against::Corlib(refs) = against {
             inputs.extend(refs.iter().cloned());
         }
@@ -278,7 +287,7 @@ impl Mcs {
             Against::Mono => {}
         }
         cmd.arg(format!("-out:{}", out.display()));
-        cmd.args(sources);
+        cmd.args(&sources);
 
         let what = util::describe(&cmd);
         let output = cmd.output().map_err(|error| match error.kind() {
@@ -389,7 +398,11 @@ pub fn run_oracle(
     for test in &out.tests {
         let mut cmd = Command::new("mono");
         cmd.arg(&out.mono_runner).arg(&test.mono);
-        cmd.args(filter);
+        // A filter naming the assembly (`seed_bugs`) runs all of it;
+        // otherwise it selects tests by name in every assembly.
+        if let Some(f) = filter.filter(|f| !test.name.contains(f)) {
+            cmd.arg(f);
+        }
         let what = util::describe(&cmd);
         let output = cmd.output().map_err(|error| Error::Spawn {
             what: what.clone(),
@@ -416,7 +429,9 @@ pub fn run_oracle(
         for r in results.iter().filter(|r| r.outcome != Outcome::Pass) {
             println!("  {}: {}", test.name, r);
         }
-        println!("mono oracle: {:<16} {p} passed, {f} failed", test.name);
+        if !results.is_empty() || filter.is_none() {
+            println!("mono oracle: {:<16} {p} passed, {f} failed", test.name);
+        }
         passed += p;
         failed += f;
         all.insert(test.name.clone(), results);

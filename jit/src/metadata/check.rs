@@ -97,23 +97,41 @@ impl Image<'_> {
             .get(r.name)
             .and(self.guids().get(r.mvid))
             .map(drop));
-        each!(TypeRefRow, |_rid, r| s
-            .get(r.name)
-            .and(s.get(r.namespace))
-            .map(drop));
+        each!(TypeRefRow, |rid, r| {
+            s.get(r.name)
+                .and(s.get(r.namespace))
+                .and(self.type_ref_scope(rid))
+                .map(drop)
+        });
+        // Without `*Ptr` tables the members of a validated run cannot fail,
+        // and iterating them would make a hostile file with overlapping runs
+        // quadratic; with them, every indirection row is followed.
+        let follow_ptrs = t.is_uncompressed();
         each!(TypeDefRow, |rid, r| {
             s.get(r.name)
                 .and(s.get(r.namespace))
+                .and(t.enclosing_class(rid))
+                .and(t.class_layout(rid))
                 .and(t.type_def_lists(rid))
-                .and_then(|l| l.fields.chain(l.methods).try_for_each(|m| m.map(drop)))
+                .and_then(|l| {
+                    if follow_ptrs {
+                        l.fields.chain(l.methods).try_for_each(|m| m.map(drop))
+                    } else {
+                        Ok(())
+                    }
+                })
         });
         each!(FieldPtrRow);
         each!(FieldRow, |_rid, r| s.get(r.name).map(drop));
         each!(MethodPtrRow);
         each!(MethodDefRow, |rid, r| {
-            s.get(r.name)
-                .and(t.params_of(rid))
-                .and_then(|l| l.into_iter().try_for_each(|m| m.map(drop)))
+            s.get(r.name).and(t.params_of(rid)).and_then(|l| {
+                if follow_ptrs {
+                    l.into_iter().try_for_each(|m| m.map(drop))
+                } else {
+                    Ok(())
+                }
+            })
         });
         each!(ParamPtrRow);
         each!(ParamRow, |_rid, r| s.get(r.name).map(drop));

@@ -25,7 +25,9 @@ commands:
   qemu-test --list          list the QEMU tests
   qemu-test NAME...         run the named QEMU tests
   clippy                    clippy for the host crates and the kernel target
-  managed                   compile the C# assemblies into target/managed/
+  managed [--force] [--mono [FILTER]]
+                            compile the C# assemblies into target/managed/
+                            (--mono runs the C# tests under mono as the oracle)
   bench boot                boot-to-ready time (median of several TCG boots)
 ";
 

@@ -537,3 +537,73 @@ fn mscorlib_full_walk_has_no_errors() {
     let gp = t.generic_params_of(TypeOrMethodDef::TypeDef(list)).unwrap();
     assert_eq!(img.strings().get(gp[0].name).unwrap(), "T");
 }
+
+#[test]
+fn corrupted_headers_give_typed_errors() {
+    let good = support::sample();
+    let mut bytes = good.to_vec();
+    bytes[0] = b'X';
+    assert!(matches!(
+        Image::parse(&bytes),
+        Err(MetadataError::BadMagic {
+            region: error::Region::File,
+            ..
+        })
+    ));
+
+    // Point e_lfanew past the end of the file.
+    let mut bytes = good.to_vec();
+    bytes[0x3C..0x40].copy_from_slice(&u32::MAX.to_le_bytes());
+    assert!(matches!(
+        Image::parse(&bytes),
+        Err(MetadataError::Truncated { .. })
+    ));
+
+    // Break the metadata root signature.
+    let img = Image::parse(good).unwrap();
+    let md = img
+        .pe()
+        .rva_to_offset(img.cli_header().metadata.rva)
+        .unwrap();
+    let mut bytes = good.to_vec();
+    bytes[md] ^= 0xFF;
+    assert!(matches!(
+        Image::parse(&bytes),
+        Err(MetadataError::BadMagic {
+            region: error::Region::MetadataRoot,
+            ..
+        })
+    ));
+
+    // A native DLL: data directory 14 empty.
+    let lfanew = u32::from_le_bytes(good[0x3C..0x40].try_into().unwrap()) as usize;
+    let magic = u16::from_le_bytes(good[lfanew + 24..lfanew + 26].try_into().unwrap());
+    let dirs = lfanew + 24 + if magic == 0x20B { 112 } else { 96 };
+    let mut bytes = good.to_vec();
+    bytes[dirs + 14 * 8..dirs + 15 * 8].fill(0);
+    assert_eq!(
+        Image::parse(&bytes).unwrap_err(),
+        MetadataError::NoCliHeader
+    );
+
+    // Truncating the file inside the metadata is a truncation, not a panic.
+    let cut = md + 40;
+    assert!(Image::parse(&good[..cut]).is_err());
+}
+
+#[test]
+fn flags_match_the_sample() {
+    use jit::metadata::flags::*;
+    let img = sample();
+    let widget = type_def(&img, "Cordon.Sample", "Widget");
+    let t = img.tables();
+    let open = t.get::<MethodDefRow>(method(&img, widget, "Open")).unwrap();
+    assert_ne!(open.flags & method_attributes::PINVOKE_IMPL, 0);
+    assert_ne!(open.flags & method_attributes::STATIC, 0);
+    let idevice = type_def(&img, "Cordon.Sample", "IDevice");
+    let flags = t.get::<TypeDefRow>(idevice).unwrap().flags;
+    assert_ne!(flags & type_attributes::INTERFACE, 0);
+    let answer = t.fields_of(widget).unwrap().next().unwrap().unwrap();
+    let f = t.get::<FieldRow>(answer).unwrap().flags;
+    assert_ne!(f & field_attributes::LITERAL, 0);
+}

@@ -28,6 +28,7 @@ pub mod check;
 pub mod coded_index;
 mod cursor;
 pub mod error;
+pub mod flags;
 pub mod heaps;
 pub mod il;
 pub mod image;

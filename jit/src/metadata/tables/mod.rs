@@ -412,3 +412,7 @@ impl RowReader<'_, '_> {
         })
     }
 }
+
+#[cfg(test)]
+#[path = "tests.rs"]
+mod tests;

@@ -140,7 +140,7 @@ rows! {
     }
     /// 0x02: a type defined in this module.
     TypeDefRow = TypeDef {
-        /// `TypeAttributes`.
+        /// `TypeAttributes` (see [`crate::metadata::flags::type_attributes`]).
         flags: u32 = u32,
         /// Simple name.
         name: StringIndex = string,

@@ -181,3 +181,30 @@ fn every_table_has_a_schema() {
     );
     assert_eq!(TableId::from_u8(0x2D), None);
 }
+
+#[test]
+fn uncompressed_stream_follows_ptr_tables() {
+    // `#-` layout: TypeDef 1 row, FieldPtr 2 rows (-> Field 2, Field 1), Field 2 rows.
+    let mut data = Vec::new();
+    // TypeDef: flags, name, ns, extends, FieldList 1 (a FieldPtr position), MethodList 1
+    data.extend_from_slice(&[0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1, 0]);
+    data.extend_from_slice(&[2, 0, 1, 0]); // FieldPtr rows
+    data.extend_from_slice(&[0; 12]); // Field rows: flags, name, signature
+    let s = stream(
+        0,
+        &[
+            (TableId::TypeDef, 1),
+            (TableId::FieldPtr, 2),
+            (TableId::Field, 2),
+        ],
+        &data,
+        0,
+    );
+    let t = Tables::parse(&s, true).unwrap();
+    assert!(t.is_uncompressed());
+    let fields: Vec<_> = t.fields_of(1).unwrap().map(|f| f.unwrap()).collect();
+    assert_eq!(fields, [2, 1]);
+    assert_eq!(t.declaring_type_of_field(1).unwrap(), Some(1));
+    assert_eq!(t.declaring_type_of_field(2).unwrap(), Some(1));
+    assert_eq!(t.declaring_type_of_field(3).unwrap(), None);
+}

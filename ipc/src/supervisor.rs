@@ -1,0 +1,127 @@
+//! `supervisor`: asking the supervisor (Cordon's first process) about and
+//! for services — the serial shell's `ps`, `faults` and `restart` use it.
+//!
+//! Every request gets exactly one reply: `Ok`, the data asked for, or
+//! `Err(SupervisorError)`. `Shutdown` is answered with `Ok` before the
+//! supervisor powers the machine off.
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use serde::{Deserialize, Serialize};
+
+use crate::frame::{Kind, Message, Protocol};
+pub use crate::wire::{ExitCause, FaultSummary, TaskIdWire};
+
+/// Bumped on every change to the wire form of [`Request`] or [`Reply`].
+pub const VERSION: u16 = 1;
+
+/// Longest service name, in bytes (the kernel's task-name limit).
+pub const NAME_MAX: usize = 16;
+
+/// Most services a manifest may name: a [`Reply::Status`] for this many,
+/// every field at its widest, still fits one message.
+pub const MAX_SERVICES: usize = 16;
+
+/// Most records one [`Reply::Reports`] carries, whatever `max` asks for
+/// (this many at their widest fit one message).
+pub const REPORTS_PER_REPLY: usize = 16;
+
+/// The protocol marker for [`crate::encode`]/[`crate::decode`] generics.
+#[derive(Clone, Copy, Debug)]
+pub struct Supervisor;
+
+impl Protocol for Supervisor {
+    const ID: u16 = crate::ids::SUPERVISOR;
+    const VERSION: u16 = VERSION;
+    const NAME: &'static str = "supervisor";
+    type Request = Request;
+    type Reply = Reply;
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Request {
+    /// Every service's state → [`Reply::Status`].
+    Status,
+    /// Start a stopped or held service (or one waiting out its backoff, now).
+    Start { name: String },
+    /// Kill a running service and do not restart it.
+    Stop { name: String },
+    /// Kill (if running) and start again at once, resetting the backoff.
+    Restart { name: String },
+    /// The newest `max` (at most [`REPORTS_PER_REPLY`]) fault records,
+    /// newest first → [`Reply::Reports`].
+    FaultReports { max: u16 },
+    /// Stop everything and power off.
+    Shutdown,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Reply {
+    Ok,
+    Status(Vec<ServiceStatus>),
+    Reports(Vec<FaultRecord>),
+    Err(SupervisorError),
+}
+
+/// One line of `ps`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServiceStatus {
+    pub name: String,
+    /// The current (or, if not running, the last) task; `None` if it never ran.
+    pub task: Option<TaskIdWire>,
+    pub state: ServiceState,
+    /// Restarts since boot (the first start is not a restart).
+    pub restarts: u32,
+    /// How the last task ended; `None` if none has ended.
+    pub last_exit: Option<ExitCause>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ServiceState {
+    Running,
+    /// Dead; the supervisor restarts it at this time (ms since boot).
+    WaitingRestart {
+        until_ms: u64,
+    },
+    /// Dead and not restarted (policy `hold`); `Start` revives it.
+    Held,
+    /// Not running by request, or `start=manual` and never started.
+    Stopped,
+}
+
+/// One death, as the supervisor keeps it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FaultRecord {
+    pub service: String,
+    pub task: TaskIdWire,
+    /// Microseconds since boot at the death.
+    pub uptime_us: u64,
+    pub cause: ExitCause,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SupervisorError {
+    /// No service of that name in the manifest.
+    NoSuchService,
+    /// `Start` of a service that is running.
+    AlreadyRunning,
+    /// `Stop` of a service that is not running.
+    NotRunning,
+    /// The kernel refused to spawn the program; the `ddk_abi::SyscallError`
+    /// code.
+    SpawnFailed(u32),
+    /// The caller may not ask this (e.g. `Shutdown` from an ordinary service).
+    PermissionDenied,
+    /// A bug or exhausted resource inside the supervisor; a code for the log.
+    Internal(u32),
+}
+
+impl Message for Request {
+    type Protocol = Supervisor;
+    const KIND: Kind = Kind::Request;
+}
+
+impl Message for Reply {
+    type Protocol = Supervisor;
+    const KIND: Kind = Kind::Reply;
+}

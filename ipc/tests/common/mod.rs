@@ -1,0 +1,193 @@
+//! Sample messages shared by the round-trip, golden and malformed tests:
+//! at least one of every variant of every protocol.
+
+#![allow(dead_code, reason = "each test binary uses a different subset")]
+
+use ipc::{ExitCause, FaultSummary, TaskIdWire, blk, echo, supervisor};
+
+pub fn fault() -> FaultSummary {
+    FaultSummary {
+        vector: 14,
+        error_code: 4,
+        rip: 0x40_1234,
+        cr2: 0x300,
+        rsp: 0x7fff_fefe_ff80,
+        rflags: 0x246,
+        regs: [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, u64::MAX],
+    }
+}
+
+pub fn supervisor_requests() -> Vec<supervisor::Request> {
+    use supervisor::Request::*;
+    vec![
+        Status,
+        Start { name: "blk".into() },
+        Stop {
+            name: "driverhost".into(),
+        },
+        Restart { name: "fs".into() },
+        Restart {
+            name: String::new(),
+        },
+        FaultReports { max: 0 },
+        FaultReports { max: u16::MAX },
+        Shutdown,
+    ]
+}
+
+pub fn supervisor_replies() -> Vec<supervisor::Reply> {
+    use supervisor::{FaultRecord, Reply, ServiceState, ServiceStatus, SupervisorError};
+    vec![
+        Reply::Ok,
+        Reply::Status(vec![]),
+        Reply::Status(vec![
+            ServiceStatus {
+                name: "driverhost".into(),
+                task: Some(TaskIdWire(0x0003_0002)),
+                state: ServiceState::Running,
+                restarts: 3,
+                last_exit: Some(ExitCause::Faulted(fault())),
+            },
+            ServiceStatus {
+                name: "fs".into(),
+                task: None,
+                state: ServiceState::Stopped,
+                restarts: 0,
+                last_exit: None,
+            },
+            ServiceStatus {
+                name: "blk".into(),
+                task: Some(TaskIdWire(4)),
+                state: ServiceState::WaitingRestart { until_ms: 12_345 },
+                restarts: u32::MAX,
+                last_exit: Some(ExitCause::Exited(-1)),
+            },
+            ServiceStatus {
+                name: "shell".into(),
+                task: Some(TaskIdWire(5)),
+                state: ServiceState::Held,
+                restarts: 1,
+                last_exit: Some(ExitCause::Killed),
+            },
+        ]),
+        Reply::Reports(vec![]),
+        Reply::Reports(vec![FaultRecord {
+            service: "driverhost".into(),
+            task: TaskIdWire(0x0001_0002),
+            uptime_us: 1_500_000,
+            cause: ExitCause::Faulted(fault()),
+        }]),
+        Reply::Err(SupervisorError::NoSuchService),
+        Reply::Err(SupervisorError::AlreadyRunning),
+        Reply::Err(SupervisorError::NotRunning),
+        Reply::Err(SupervisorError::SpawnFailed(17)),
+        Reply::Err(SupervisorError::PermissionDenied),
+        Reply::Err(SupervisorError::Internal(u32::MAX)),
+    ]
+}
+
+pub fn echo_requests() -> Vec<echo::Request> {
+    use echo::Request::*;
+    vec![
+        Ping {
+            seq: 0,
+            payload: vec![],
+        },
+        Ping {
+            seq: u64::MAX,
+            payload: (0..=255).collect(),
+        },
+        Add { a: 2, b: 3 },
+        Add { a: u64::MAX, b: 1 },
+        Crash,
+        SumGrant {
+            grant: 7,
+            len: 65_536,
+        },
+    ]
+}
+
+pub fn echo_replies() -> Vec<echo::Reply> {
+    use echo::{EchoError, Reply::*};
+    vec![
+        Pong {
+            seq: 1,
+            payload: b"hello".to_vec(),
+        },
+        Sum(0),
+        Sum(u64::MAX),
+        Err(EchoError::Overflow),
+        Err(EchoError::Grant(12)),
+        Err(EchoError::GrantTooSmall { mapped: 4096 }),
+        Err(EchoError::Unsupported),
+    ]
+}
+
+pub fn blk_requests() -> Vec<blk::Request> {
+    use blk::Request::*;
+    vec![
+        Info,
+        Read {
+            lba: 0,
+            count: 1,
+            grant: 1,
+        },
+        Write {
+            lba: u64::MAX,
+            count: 128,
+            grant: u32::MAX,
+        },
+        Flush,
+    ]
+}
+
+pub fn blk_replies() -> Vec<blk::Reply> {
+    use blk::{BlkError, Reply::*};
+    vec![
+        Ok,
+        Info {
+            block_size: 512,
+            blocks: 131_072,
+        },
+        Err(BlkError::OutOfRange { blocks: 131_072 }),
+        Err(BlkError::BadCount { max: 2048 }),
+        Err(BlkError::Grant(12)),
+        Err(BlkError::GrantTooSmall { mapped: 0 }),
+        Err(BlkError::ReadOnly),
+        Err(BlkError::Device(5)),
+        Err(BlkError::Unavailable),
+    ]
+}
+
+/// Every sample, encoded, with a label: the malformed-input tests mutate these.
+pub fn all_encoded() -> Vec<(String, Vec<u8>)> {
+    fn enc<M: ipc::Message + core::fmt::Debug>(v: Vec<M>, out: &mut Vec<(String, Vec<u8>)>) {
+        for m in v {
+            out.push((format!("{m:?}"), ipc::encode_vec(&m).unwrap()));
+        }
+    }
+    let mut out = Vec::new();
+    enc(supervisor_requests(), &mut out);
+    enc(supervisor_replies(), &mut out);
+    enc(echo_requests(), &mut out);
+    enc(echo_replies(), &mut out);
+    enc(blk_requests(), &mut out);
+    enc(blk_replies(), &mut out);
+    out
+}
+
+/// A deterministic xorshift64* generator, so a failing fuzz case reproduces.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+}

@@ -1,0 +1,206 @@
+//! Golden bytes: the exact wire form of representative messages of every
+//! protocol. If one of these fails, the wire format changed. That is allowed
+//! only deliberately: bump the protocol's `VERSION` (which changes the second
+//! byte of every expectation here), update `docs/ipc.md`, then these bytes.
+//!
+//! Reading the bytes: the first three are the header (protocol id, version,
+//! kind: 0 request / 1 reply), then the enum variant index, then the fields
+//! in declaration order. Integers are LEB128 varints (signed ones zigzagged
+//! first); strings and vectors are a varint length then the bytes.
+
+use ipc::{ExitCause, FaultSummary, IpcError, Message, TaskIdWire, blk, control, echo, supervisor};
+
+fn check<M: Message + PartialEq + core::fmt::Debug>(msg: M, expected: &[u8]) {
+    let mut buf = [0u8; ipc::MESSAGE_MAX];
+    let bytes = ipc::encode(&msg, &mut buf).unwrap();
+    assert_eq!(bytes, expected, "wire form of {msg:?} changed");
+    assert_eq!(ipc::decode::<M>(expected).unwrap(), msg);
+}
+
+#[test]
+fn headers() {
+    // Protocol ids and versions are wire constants too.
+    assert_eq!(ipc::ids::CONTROL, 0);
+    assert_eq!(ipc::ids::SUPERVISOR, 1);
+    assert_eq!(ipc::ids::ECHO, 2);
+    assert_eq!(ipc::ids::BLK, 3);
+    assert_eq!(supervisor::VERSION, 1);
+    assert_eq!(echo::VERSION, 1);
+    assert_eq!(blk::VERSION, 1);
+    assert_eq!(control::VERSION, 1);
+}
+
+#[test]
+fn supervisor_requests() {
+    use supervisor::Request::*;
+    check(Status, &[1, 1, 0, 0]);
+    check(
+        Start { name: "blk".into() },
+        &[1, 1, 0, 1, 3, b'b', b'l', b'k'],
+    );
+    check(Stop { name: "fs".into() }, &[1, 1, 0, 2, 2, b'f', b's']);
+    check(Restart { name: "".into() }, &[1, 1, 0, 3, 0]);
+    // 300 = 0b10_0101100 → 0xac 0x02.
+    check(FaultReports { max: 300 }, &[1, 1, 0, 4, 0xac, 0x02]);
+    check(Shutdown, &[1, 1, 0, 5]);
+}
+
+#[test]
+fn supervisor_replies() {
+    use supervisor::{FaultRecord, Reply, ServiceState, ServiceStatus, SupervisorError};
+    check(Reply::Ok, &[1, 1, 1, 0]);
+    check(Reply::Err(SupervisorError::NoSuchService), &[1, 1, 1, 3, 0]);
+    check(
+        Reply::Err(SupervisorError::Internal(7)),
+        &[1, 1, 1, 3, 5, 7],
+    );
+    check(
+        Reply::Status(vec![ServiceStatus {
+            name: "fs".into(),
+            task: Some(TaskIdWire(0x0001_0003)),
+            state: ServiceState::WaitingRestart { until_ms: 1000 },
+            restarts: 2,
+            last_exit: Some(ExitCause::Exited(-1)),
+        }]),
+        &[
+            1, 1, 1, // header
+            1, // Status
+            1, // one entry
+            2, b'f', b's', // name
+            1, 0x83, 0x80, 0x04, // Some(0x10003)
+            1, 0xe8, 0x07, // WaitingRestart { until_ms: 1000 }
+            2,    // restarts
+            1, 0, 1, // Some(Exited(-1)); -1 zigzags to 1
+        ],
+    );
+    check(
+        Reply::Reports(vec![FaultRecord {
+            service: "dh".into(),
+            task: TaskIdWire(2),
+            uptime_us: 128,
+            cause: ExitCause::Faulted(FaultSummary {
+                vector: 14,
+                error_code: 4,
+                rip: 0x40_1000,
+                cr2: 0x300,
+                rsp: 0,
+                rflags: 0x202,
+                regs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 127],
+            }),
+        }]),
+        &[
+            1, 1, 1, // header
+            2, // Reports
+            1, // one record
+            2, b'd', b'h', // service
+            2,    // task
+            0x80, 0x01, // uptime_us 128
+            1,    // Faulted
+            14, 4, // vector, error code
+            0x80, 0xa0, 0x80, 0x02, // rip 0x401000
+            0x80, 0x06, // cr2 0x300
+            0,    // rsp
+            0x82, 0x04, // rflags 0x202
+            0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 127, // regs, no length
+        ],
+    );
+}
+
+#[test]
+fn echo_requests() {
+    use echo::Request::*;
+    check(
+        Ping {
+            seq: 1,
+            payload: vec![1, 2, 3],
+        },
+        &[2, 1, 0, 0, 1, 3, 1, 2, 3],
+    );
+    check(Add { a: 2, b: 3 }, &[2, 1, 0, 1, 2, 3]);
+    check(Crash, &[2, 1, 0, 2]);
+    check(
+        SumGrant {
+            grant: 7,
+            len: 65_536,
+        },
+        &[2, 1, 0, 3, 7, 0x80, 0x80, 0x04],
+    );
+}
+
+#[test]
+fn echo_replies() {
+    use echo::{EchoError, Reply::*};
+    check(
+        Pong {
+            seq: 1,
+            payload: vec![1, 2, 3],
+        },
+        &[2, 1, 1, 0, 1, 3, 1, 2, 3],
+    );
+    check(Sum(300), &[2, 1, 1, 1, 0xac, 0x02]);
+    check(
+        Err(EchoError::GrantTooSmall { mapped: 4096 }),
+        &[2, 1, 1, 2, 2, 0x80, 0x20],
+    );
+}
+
+#[test]
+fn blk_requests() {
+    use blk::Request::*;
+    check(Info, &[3, 1, 0, 0]);
+    check(
+        Read {
+            lba: 2048,
+            count: 8,
+            grant: 3,
+        },
+        &[3, 1, 0, 1, 0x80, 0x10, 8, 3],
+    );
+    check(
+        Write {
+            lba: 1,
+            count: 1,
+            grant: 4,
+        },
+        &[3, 1, 0, 2, 1, 1, 4],
+    );
+    check(Flush, &[3, 1, 0, 3]);
+}
+
+#[test]
+fn blk_replies() {
+    use blk::{BlkError, Reply::*};
+    check(Ok, &[3, 1, 1, 0]);
+    check(
+        Info {
+            block_size: 512,
+            blocks: 131_072,
+        },
+        &[3, 1, 1, 1, 0x80, 0x04, 0x80, 0x80, 0x08],
+    );
+    check(
+        Err(BlkError::OutOfRange { blocks: 131_072 }),
+        &[3, 1, 1, 2, 0, 0x80, 0x80, 0x08],
+    );
+}
+
+#[test]
+fn control_rejection() {
+    let mut buf = [0u8; 16];
+    let err = IpcError::WrongVersion {
+        protocol: 2,
+        expected: 1,
+        found: 2,
+    };
+    let bytes = control::reject::<echo::Echo>(&err, &mut buf).unwrap();
+    // Header (control, v1, reply), then echo v1 refused it: WrongVersion.
+    assert_eq!(bytes, &[0, 1, 1, 2, 1, 1]);
+    assert_eq!(
+        ipc::decode::<echo::Reply>(bytes),
+        Err(IpcError::Rejected(control::Rejection {
+            protocol: 2,
+            version: 1,
+            reason: control::RejectReason::WrongVersion,
+        }))
+    );
+}

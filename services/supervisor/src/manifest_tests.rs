@@ -1,0 +1,198 @@
+use super::*;
+use alloc::vec;
+
+fn err(text: &str) -> ManifestError {
+    Manifest::parse(text).unwrap_err()
+}
+
+fn kind(line: &str) -> ManifestErrorKind {
+    err(line).kind
+}
+
+#[test]
+fn a_full_manifest() {
+    let text = r#"
+# Cordon services
+service driverhost program=bin/driverhost restart=always min-run=2000 backoff=100..10000 grant=ioports:0xc000-0xc03f grant=mmio:0xfebd0000+0x1000 grant=irq:11 args="--drivers drivers/virtio-blk.dll"
+
+	service blk program=bin/blk   # trailing comment
+service shell program=bin/shell restart=hold start=manual args="a \"quoted\" # not a comment \\ end"
+"#;
+    let m = Manifest::parse(text).unwrap();
+    assert_eq!(m.services.len(), 3);
+    assert_eq!(
+        m.services[0],
+        ServiceSpec {
+            name: "driverhost".into(),
+            program: "bin/driverhost".into(),
+            args: "--drivers drivers/virtio-blk.dll".into(),
+            restart: RestartPolicy::Always,
+            min_run_ms: 2000,
+            backoff_base_ms: 100,
+            backoff_max_ms: 10_000,
+            start_at_boot: true,
+            grants: vec![
+                Grant::IoPorts {
+                    first: 0xc000,
+                    last: 0xc03f
+                },
+                Grant::Mmio {
+                    phys: 0xfebd_0000,
+                    len: 0x1000
+                },
+                Grant::Irq(11),
+            ],
+        }
+    );
+    let blk = m.get("blk").unwrap();
+    assert_eq!(
+        (
+            blk.restart,
+            blk.min_run_ms,
+            blk.backoff_base_ms,
+            blk.backoff_max_ms,
+            blk.start_at_boot
+        ),
+        (RestartPolicy::Always, 1000, 50, 5000, true)
+    );
+    assert_eq!(blk.args, "");
+    assert!(blk.grants.is_empty());
+    let shell = m.get("shell").unwrap();
+    assert_eq!(shell.restart, RestartPolicy::Hold);
+    assert!(!shell.start_at_boot);
+    assert_eq!(shell.args, r#"a "quoted" # not a comment \ end"#);
+    assert!(m.get("fs").is_none());
+}
+
+#[test]
+fn empty_and_comment_only_manifests_have_no_services() {
+    for text in ["", "\n\n", "# nothing\n   # indented\n\t\n"] {
+        assert_eq!(Manifest::parse(text).unwrap().services, vec![]);
+    }
+}
+
+#[test]
+fn quoted_values_anywhere_and_empty_args() {
+    let m = Manifest::parse(r#"service a program="bin/my prog" args="""#).unwrap();
+    assert_eq!(m.services[0].program, "bin/my prog");
+    assert_eq!(m.services[0].args, "");
+}
+
+#[test]
+fn errors_name_the_line() {
+    let text = "# header\nservice ok program=p\n\nservice bad program=p restart=sometimes\n";
+    assert_eq!(
+        err(text),
+        ManifestError {
+            line: 4,
+            kind: ManifestErrorKind::BadValue
+        }
+    );
+}
+
+#[test]
+fn each_error_kind() {
+    use ManifestErrorKind::*;
+    let cases: &[(&str, ManifestErrorKind)] = &[
+        ("services a program=p", ExpectedService),
+        ("program=p", ExpectedService),
+        ("service", MissingName),
+        ("service   # comment", MissingName),
+        ("service seventeen_chars_xx program=p", NameTooLong),
+        ("service a/b program=p", BadName),
+        ("service é program=p", BadName),
+        ("service \"\" program=p", BadName),
+        ("service a program=p colour", ExpectedKeyValue),
+        ("service a program=p colour=red", UnknownKey),
+        ("service a program=p program=q", DuplicateKey),
+        ("service a program=p min-run=1 min-run=2", DuplicateKey),
+        ("service a", MissingProgram),
+        ("service a program=", MissingProgram),
+        ("service a restart=always", MissingProgram),
+        ("service a program=p restart=never", BadValue),
+        ("service a program=p start=later", BadValue),
+        ("service a program=p min-run=ten", BadNumber),
+        ("service a program=p min-run=-1", BadNumber),
+        (
+            "service a program=p min-run=99999999999999999999",
+            BadNumber,
+        ),
+        ("service a program=p backoff=50", BadBackoff),
+        ("service a program=p backoff=0..10", BadBackoff),
+        ("service a program=p backoff=100..50", BadBackoff),
+        ("service a program=p backoff=x..50", BadNumber),
+        ("service a program=p backoff=50..", BadNumber),
+        ("service a program=p grant=irq:300", BadGrant),
+        ("service a program=p grant=ports:1-2", BadGrant),
+        ("service a program=p args=\"open", UnterminatedQuote),
+        (
+            "service a program=p args=\"ends in escape\\",
+            UnterminatedQuote,
+        ),
+        ("service a program=p args=\"x\"y", JunkAfterQuote),
+    ];
+    for (line, expected) in cases {
+        assert_eq!(kind(line), *expected, "{line:?}");
+    }
+}
+
+#[test]
+fn sixteen_byte_names_are_the_limit() {
+    let m = Manifest::parse("service sixteen_chars_xx program=p").unwrap();
+    assert_eq!(m.services[0].name.len(), NAME_MAX);
+}
+
+#[test]
+fn duplicate_names_are_refused() {
+    let text = "service a program=p\nservice b program=p\nservice a program=q\n";
+    assert_eq!(
+        err(text),
+        ManifestError {
+            line: 3,
+            kind: ManifestErrorKind::DuplicateName
+        }
+    );
+}
+
+#[test]
+fn at_most_max_services() {
+    let mut text = String::new();
+    for i in 0..MAX_SERVICES {
+        text.push_str(&alloc::format!("service s{i} program=p\n"));
+    }
+    assert_eq!(Manifest::parse(&text).unwrap().services.len(), MAX_SERVICES);
+    text.push_str("service one-more program=p\n");
+    assert_eq!(
+        err(&text),
+        ManifestError {
+            line: MAX_SERVICES + 1,
+            kind: ManifestErrorKind::TooManyServices
+        }
+    );
+}
+
+#[test]
+fn arbitrary_text_never_panics() {
+    // A deterministic xorshift over an alphabet rich in the parser's
+    // punctuation, so the odd paths (quotes, escapes, '=', '..') are hit.
+    let alphabet = b"service program=restart=min-run=backoff=grant=args=start= \"\\#\t\n.:+-0x9az";
+    let mut x: u64 = 0x1234_5678_9abc_def1;
+    let mut parsed = 0;
+    for _ in 0..3000 {
+        let mut s = String::new();
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        let len = (x % 80) as usize;
+        for _ in 0..len {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            s.push(alphabet[(x % alphabet.len() as u64) as usize] as char);
+        }
+        if Manifest::parse(&s).is_ok() {
+            parsed += 1;
+        }
+    }
+    assert!(parsed > 0);
+}

@@ -11,7 +11,10 @@
 //! - [`policy`]: one service's state machine — when to (re)start it, the
 //!   minimum run time and exponential backoff that stop a crash loop from
 //!   starving the system, hold, and the shell's start/stop/restart requests;
-//! - [`reports`]: the bounded log of recent deaths.
+//! - [`reports`]: the bounded log of recent deaths;
+//! - [`table`]: every service plus the log — turns due starts, deaths and
+//!   `ipc::supervisor` requests into replies and [`Effect`]s (kill, shut
+//!   down) for the program to carry out.
 //!
 //! The ring-3 program (`src/main.rs`, built with `--features program`) owns
 //! the syscalls: it reads the manifest from the initrd, spawns and kills
@@ -28,8 +31,10 @@ pub mod manifest;
 mod number;
 pub mod policy;
 pub mod reports;
+pub mod table;
 
 pub use grant::Grant;
 pub use manifest::{Manifest, ManifestError, ManifestErrorKind, ServiceSpec};
 pub use policy::{Action, Decision, Phase, RestartPolicy, ServicePolicy};
 pub use reports::{FaultLog, Ring};
+pub use table::{Effect, Service, ServiceTable};

@@ -1,0 +1,200 @@
+//! All services and the fault log together: what the supervisor's loop
+//! holds. Turns the three kinds of event — a start falling due, a death, a
+//! request from the shell — into decisions and [`Effect`]s for the program
+//! to carry out with syscalls.
+//!
+//! ```text
+//! loop {
+//!     for each index i in table.due(now): spawn; table.started(i, task, now)
+//!                                          (or table.spawn_failed(i, now))
+//!     wait for a message or death, at most until table.next_wake_ms()
+//!     death    → table.on_death(task, uptime_us, cause, now)
+//!     request  → let (reply, effect) = table.handle(request, now); carry out
+//!                the effect; reply
+//! }
+//! ```
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use ipc::supervisor::{
+    FaultRecord, REPORTS_PER_REPLY, Reply, Request, ServiceStatus, SupervisorError,
+};
+use ipc::{ExitCause, TaskIdWire};
+
+use crate::manifest::{Manifest, ServiceSpec};
+use crate::policy::{Action, Decision, ServicePolicy};
+use crate::reports::FaultLog;
+
+/// One managed service.
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub spec: ServiceSpec,
+    pub policy: ServicePolicy,
+    /// The running task, or the last one if dead; `None` if it never ran.
+    pub task: Option<TaskIdWire>,
+}
+
+/// What the program must do after [`ServiceTable::handle`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    None,
+    /// `TaskKill` this task (its death then arrives as usual).
+    Kill(TaskIdWire),
+    /// Reply, then stop every service and power off.
+    Shutdown,
+}
+
+#[derive(Clone, Debug)]
+pub struct ServiceTable {
+    services: Vec<Service>,
+    log: FaultLog,
+}
+
+impl ServiceTable {
+    /// Services in manifest order; those with `start=boot` are due at once.
+    pub fn new(manifest: Manifest, log_capacity: usize) -> Self {
+        let services = manifest
+            .services
+            .into_iter()
+            .map(|spec| Service {
+                policy: ServicePolicy::new(&spec),
+                spec,
+                task: None,
+            })
+            .collect();
+        ServiceTable {
+            services,
+            log: FaultLog::new(log_capacity),
+        }
+    }
+
+    pub fn services(&self) -> &[Service] {
+        &self.services
+    }
+
+    pub fn get(&self, index: usize) -> Option<&Service> {
+        self.services.get(index)
+    }
+
+    pub fn find(&self, name: &str) -> Option<usize> {
+        self.services.iter().position(|s| s.spec.name == name)
+    }
+
+    pub fn log(&self) -> &FaultLog {
+        &self.log
+    }
+
+    /// Indices of the services whose start is due, in manifest order.
+    pub fn due(&self, now_ms: u64) -> Vec<usize> {
+        (0..self.services.len())
+            .filter(|&i| self.services.get(i).is_some_and(|s| s.policy.due(now_ms)))
+            .collect()
+    }
+
+    /// The earliest pending start, for the wait's timeout.
+    pub fn next_wake_ms(&self) -> Option<u64> {
+        self.services
+            .iter()
+            .filter_map(|s| s.policy.wake_at())
+            .min()
+    }
+
+    /// Service `index` was spawned as `task`. Out-of-range indices are ignored.
+    pub fn started(&mut self, index: usize, task: TaskIdWire, now_ms: u64) {
+        if let Some(s) = self.services.get_mut(index) {
+            s.task = Some(task);
+            s.policy.on_started(now_ms);
+        }
+    }
+
+    /// Spawning service `index` failed.
+    pub fn spawn_failed(&mut self, index: usize, now_ms: u64) -> Option<Decision> {
+        self.services
+            .get_mut(index)
+            .map(|s| s.policy.on_spawn_failed(now_ms))
+    }
+
+    /// `task` died: logs the record and decides. `None` if `task` is not a
+    /// current service task (a stale or foreign id; nothing is logged).
+    pub fn on_death(
+        &mut self,
+        task: TaskIdWire,
+        uptime_us: u64,
+        cause: ExitCause,
+        now_ms: u64,
+    ) -> Option<(usize, Decision)> {
+        let index = self.services.iter().position(|s| {
+            s.task == Some(task)
+                && matches!(
+                    s.policy.wire_state(),
+                    ipc::supervisor::ServiceState::Running
+                )
+        })?;
+        let s = self.services.get_mut(index)?;
+        self.log.push(FaultRecord {
+            service: s.spec.name.clone(),
+            task,
+            uptime_us,
+            cause,
+        });
+        Some((index, s.policy.on_death(now_ms, cause)))
+    }
+
+    /// Answers one request. The caller checks who may ask for `Shutdown`.
+    pub fn handle(&mut self, request: Request, now_ms: u64) -> (Reply, Effect) {
+        match request {
+            Request::Status => (Reply::Status(self.status()), Effect::None),
+            Request::FaultReports { max } => {
+                let n = usize::from(max).min(REPORTS_PER_REPLY);
+                let records = self.log.iter_newest_first().take(n).cloned().collect();
+                (Reply::Reports(records), Effect::None)
+            }
+            Request::Shutdown => (Reply::Ok, Effect::Shutdown),
+            Request::Start { name } => self.with_service(&name, |s| {
+                s.policy.request_start(now_ms).map(|a| (a, s.task))
+            }),
+            Request::Stop { name } => {
+                self.with_service(&name, |s| s.policy.request_stop().map(|a| (a, s.task)))
+            }
+            Request::Restart { name } => {
+                self.with_service(&name, |s| Ok((s.policy.request_restart(now_ms), s.task)))
+            }
+        }
+    }
+
+    /// Every service's state for a `Status` reply.
+    pub fn status(&self) -> Vec<ServiceStatus> {
+        self.services
+            .iter()
+            .map(|s| ServiceStatus {
+                name: s.spec.name.clone(),
+                task: s.task,
+                state: s.policy.wire_state(),
+                restarts: s.policy.restarts(),
+                last_exit: s.policy.last_exit(),
+            })
+            .collect()
+    }
+
+    fn with_service(
+        &mut self,
+        name: &str,
+        f: impl FnOnce(&mut Service) -> Result<(Action, Option<TaskIdWire>), SupervisorError>,
+    ) -> (Reply, Effect) {
+        let Some(s) = self.services.iter_mut().find(|s| s.spec.name == *name) else {
+            return (Reply::Err(SupervisorError::NoSuchService), Effect::None);
+        };
+        match f(s) {
+            Ok((Action::Kill, Some(task))) => (Reply::Ok, Effect::Kill(task)),
+            // Kill with no task cannot happen (Kill means Running, which
+            // means started); answer Ok rather than invent an error.
+            Ok(_) => (Reply::Ok, Effect::None),
+            Err(e) => (Reply::Err(e), Effect::None),
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "table_tests.rs"]
+mod tests;

@@ -1,0 +1,168 @@
+use super::*;
+use ipc::supervisor::ServiceState;
+
+const MANIFEST: &str = "\
+service dh program=bin/driverhost min-run=1000 backoff=50..400
+service fs program=bin/fs restart=hold
+service shell program=bin/shell start=manual
+";
+
+fn table() -> ServiceTable {
+    ServiceTable::new(Manifest::parse(MANIFEST).unwrap(), 4)
+}
+
+fn boot(t: &mut ServiceTable) {
+    for (n, i) in t.due(0).into_iter().enumerate() {
+        t.started(i, TaskIdWire(10 + n as u32), 0);
+    }
+}
+
+#[test]
+fn boot_starts_the_boot_services_only() {
+    let mut t = table();
+    assert_eq!(t.due(0), [0, 1]);
+    assert_eq!(t.next_wake_ms(), Some(0));
+    boot(&mut t);
+    assert!(t.due(u64::MAX).is_empty());
+    assert_eq!(t.next_wake_ms(), None);
+    let states: Vec<ServiceState> = t.status().iter().map(|s| s.state).collect();
+    assert_eq!(
+        states,
+        [
+            ServiceState::Running,
+            ServiceState::Running,
+            ServiceState::Stopped
+        ]
+    );
+}
+
+#[test]
+fn a_fault_is_logged_and_restarted_after_backoff() {
+    let mut t = table();
+    boot(&mut t);
+    let fault = ExitCause::Exited(-1);
+    assert_eq!(
+        t.on_death(TaskIdWire(10), 5_000, fault, 5),
+        Some((0, Decision::RestartAt(55)))
+    );
+    assert_eq!(t.next_wake_ms(), Some(55));
+    assert!(t.due(54).is_empty());
+    assert_eq!(t.due(55), [0]);
+    t.started(0, TaskIdWire(0x1_000a), 55);
+    assert_eq!(t.get(0).unwrap().policy.restarts(), 1);
+    // The old id is stale now: its death (again) changes nothing.
+    assert_eq!(t.on_death(TaskIdWire(10), 6_000, fault, 6), None);
+    assert_eq!(t.log().len(), 1);
+    let (reply, _) = t.handle(Request::FaultReports { max: 10 }, 60);
+    let Reply::Reports(r) = reply else { panic!() };
+    assert_eq!(r.len(), 1);
+    assert_eq!(
+        (r[0].service.as_str(), r[0].task, r[0].cause),
+        ("dh", TaskIdWire(10), fault)
+    );
+}
+
+#[test]
+fn hold_service_stays_down_until_started() {
+    let mut t = table();
+    boot(&mut t);
+    assert_eq!(
+        t.on_death(TaskIdWire(11), 1, ExitCause::Killed, 1),
+        Some((1, Decision::Hold))
+    );
+    assert!(t.due(u64::MAX).is_empty());
+    assert_eq!(
+        t.handle(Request::Start { name: "fs".into() }, 2),
+        (Reply::Ok, Effect::None)
+    );
+    assert_eq!(t.due(2), [1]);
+}
+
+#[test]
+fn requests() {
+    let mut t = table();
+    boot(&mut t);
+    let name = |s: &str| String::from(s);
+    assert_eq!(
+        t.handle(Request::Stop { name: name("dh") }, 1),
+        (Reply::Ok, Effect::Kill(TaskIdWire(10)))
+    );
+    assert_eq!(
+        t.on_death(TaskIdWire(10), 1, ExitCause::Killed, 2),
+        Some((0, Decision::Stopped))
+    );
+    assert_eq!(
+        t.handle(Request::Stop { name: name("dh") }, 3),
+        (Reply::Err(SupervisorError::NotRunning), Effect::None)
+    );
+    assert_eq!(
+        t.handle(Request::Start { name: name("fs") }, 3),
+        (Reply::Err(SupervisorError::AlreadyRunning), Effect::None)
+    );
+    assert_eq!(
+        t.handle(Request::Restart { name: name("fs") }, 3),
+        (Reply::Ok, Effect::Kill(TaskIdWire(11)))
+    );
+    assert_eq!(
+        t.handle(Request::Restart { name: name("nope") }, 3),
+        (Reply::Err(SupervisorError::NoSuchService), Effect::None)
+    );
+    assert_eq!(
+        t.handle(
+            Request::Start {
+                name: name("shell")
+            },
+            4
+        ),
+        (Reply::Ok, Effect::None)
+    );
+    assert_eq!(t.due(4), [2]);
+    assert_eq!(
+        t.handle(Request::Shutdown, 5),
+        (Reply::Ok, Effect::Shutdown)
+    );
+    let (Reply::Status(s), Effect::None) = t.handle(Request::Status, 5) else {
+        panic!()
+    };
+    assert_eq!(s.len(), 3);
+    assert_eq!(s[0].last_exit, Some(ExitCause::Killed));
+}
+
+#[test]
+fn fault_reports_are_bounded_and_newest_first() {
+    let mut t = table();
+    boot(&mut t);
+    for k in 0..10u32 {
+        let task = t.get(0).unwrap().task.unwrap();
+        let Some((0, Decision::RestartAt(at))) = t.on_death(
+            task,
+            u64::from(k),
+            ExitCause::Exited(k.into()),
+            u64::from(k) * 1000,
+        ) else {
+            panic!()
+        };
+        t.started(0, TaskIdWire(100 + k), at);
+    }
+    // The log keeps 4; a request for 3 gets the newest 3.
+    assert_eq!(t.log().len(), 4);
+    let (Reply::Reports(r), _) = t.handle(Request::FaultReports { max: 3 }, 0) else {
+        panic!()
+    };
+    let times: Vec<u64> = r.iter().map(|r| r.uptime_us).collect();
+    assert_eq!(times, [9, 8, 7]);
+    let (Reply::Reports(r), _) = t.handle(Request::FaultReports { max: u16::MAX }, 0) else {
+        panic!()
+    };
+    assert_eq!(r.len(), 4);
+}
+
+#[test]
+fn every_reply_fits_one_message() {
+    let mut t = table();
+    boot(&mut t);
+    for req in [Request::Status, Request::FaultReports { max: u16::MAX }] {
+        let (reply, _) = t.handle(req, 0);
+        assert!(ipc::encode_vec(&reply).is_ok());
+    }
+}

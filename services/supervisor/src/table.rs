@@ -14,7 +14,6 @@
 //! }
 //! ```
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use ipc::supervisor::{

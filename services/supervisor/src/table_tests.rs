@@ -1,4 +1,5 @@
 use super::*;
+use alloc::string::String;
 use ipc::supervisor::ServiceState;
 
 const MANIFEST: &str = "\

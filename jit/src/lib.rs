@@ -14,3 +14,15 @@
 extern crate alloc;
 
 pub mod metadata;
+
+pub mod codemem;
+pub mod compiler;
+#[cfg(feature = "std")]
+pub mod host;
+pub mod runtime;
+#[cfg(feature = "std")]
+pub mod testrun;
+pub mod types;
+
+#[cfg(feature = "std")]
+extern crate std;

@@ -1,0 +1,99 @@
+//! `cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT]`
+//!
+//! Runs every `static int test_<N>_<name>()` of ASSEMBLY through Cordon's JIT
+//! and prints the mono runner's format: `PASS Type.test_N_name`,
+//! `FAIL Type.test_N_name: returned X, expected N`, `FAIL ...: threw
+//! System.X`, `FAIL ...: unsupported: <reason>`, then `P passed, F failed`.
+//! The corlib defaults to `corlib.dll` next to ASSEMBLY's directory
+//! (`target/managed/corlib.dll` for `target/managed/tests/X.dll`).
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use jit::testrun::{Outcome, leak_file, run_assembly, runtime};
+
+fn usage() -> ExitCode {
+    eprintln!("usage: cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT]");
+    ExitCode::from(2)
+}
+
+fn main() -> ExitCode {
+    let mut args = std::env::args().skip(1);
+    let mut assembly = None;
+    let mut refs = Vec::new();
+    let mut corlib = None;
+    let mut filter = None;
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "-r" => match args.next() {
+                Some(r) => refs.push(r),
+                None => return usage(),
+            },
+            "--corlib" => corlib = args.next(),
+            "--filter" => filter = args.next(),
+            _ if assembly.is_none() => assembly = Some(a),
+            _ => return usage(),
+        }
+    }
+    let Some(assembly) = assembly else {
+        return usage();
+    };
+    let corlib = corlib.map(PathBuf::from).unwrap_or_else(|| {
+        let dir = Path::new(&assembly).parent().unwrap_or(Path::new("."));
+        let beside = dir.join("corlib.dll");
+        if beside.exists() {
+            beside
+        } else {
+            dir.join("../corlib.dll")
+        }
+    });
+    let load = |p: &str| match leak_file(p) {
+        Ok(b) => Some(b),
+        Err(e) => {
+            eprintln!("cilrun: cannot read {p}: {e}");
+            None
+        }
+    };
+    let Some(corlib_bytes) = load(&corlib.to_string_lossy()) else {
+        return ExitCode::from(2);
+    };
+    let mut ref_bytes = Vec::new();
+    for r in &refs {
+        let Some(b) = load(r) else {
+            return ExitCode::from(2);
+        };
+        ref_bytes.push(b);
+    }
+    let Some(asm_bytes) = load(&assembly) else {
+        return ExitCode::from(2);
+    };
+    let mut rt = match runtime(corlib_bytes, &ref_bytes) {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("cilrun: cannot start the runtime: {e:?}");
+            return ExitCode::from(2);
+        }
+    };
+    let asm = match rt.types.load(asm_bytes) {
+        Ok(a) => a,
+        Err(e) => {
+            eprintln!("cilrun: cannot load {assembly}: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let results = run_assembly(&mut rt, asm, filter.as_deref());
+    let mut passed = 0;
+    for r in &results {
+        println!("{}", r.line());
+        if r.outcome == Outcome::Pass {
+            passed += 1;
+        }
+    }
+    let failed = results.len() - passed;
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}

@@ -1,0 +1,313 @@
+//! `call`, `callvirt` (virtual and interface dispatch), `newobj`.
+//!
+//! Every call loads the callee's code address from its indirection cell
+//! (direct calls: a constant cell address; virtual calls: the cell found in
+//! the object's vtable; interface calls: the cell the runtime finds in the
+//! type's interface map), so a not-yet-compiled callee runs its stub.
+
+use alloc::vec::Vec;
+
+use cranelift_codegen::ir::{InstBuilder, Value, types};
+
+use super::ErrorKind;
+use super::func::{R, Tr, abi_signature, flags};
+use super::stack::{Entry, SKind};
+use crate::metadata::{Instruction, Opcode, Operand};
+use crate::runtime::MT_VTABLE;
+use crate::runtime::helpers::Helper;
+use crate::types::{MethodId, MethodKind, Ty, TypeKind};
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Dispatch {
+    Direct,
+    Virtual,
+}
+
+impl Tr<'_, '_> {
+    /// Call opcodes; returns false when `ins` is not one.
+    pub fn call_op(&mut self, ins: &Instruction<'_>) -> R<bool> {
+        let Operand::Token(tok) = ins.operand else {
+            return Ok(false);
+        };
+        match ins.opcode {
+            Opcode::Call | Opcode::Callvirt => {
+                let m = self.rt.types.resolve_method_token(self.asm, tok)?;
+                let virt = ins.opcode == Opcode::Callvirt;
+                self.call(
+                    m,
+                    if virt {
+                        Dispatch::Virtual
+                    } else {
+                        Dispatch::Direct
+                    },
+                )?;
+            }
+            Opcode::Newobj => {
+                let m = self.rt.types.resolve_method_token(self.asm, tok)?;
+                self.newobj(m)?;
+            }
+            Opcode::Ldftn | Opcode::Ldvirtftn | Opcode::Calli | Opcode::Jmp => {
+                return Err(ErrorKind::UnsupportedOpcode(ins.opcode));
+            }
+            _ => return Ok(false),
+        }
+        Ok(true)
+    }
+
+    fn call(&mut self, m: MethodId, dispatch: Dispatch) -> R<()> {
+        let sig = self.rt.types.method_sig(m)?.clone();
+        let owner = self.rt.types.method(m).owner;
+        let mut args = self.popn(sig.params.len())?;
+        let mut this = if sig.has_this {
+            Some(self.pop()?)
+        } else {
+            None
+        };
+        let mut dispatch = dispatch;
+        // constrained. T callvirt M: `this` is a managed pointer to a T.
+        if let (Some(tok), Some(t)) = (self.constrained.take(), this) {
+            let ct = self.rt.types.resolve_type_token(self.asm, tok)?;
+            if self.rt.types.ty(ct).is_value_type() {
+                let own = self.implementing_method(ct, m)?;
+                match own {
+                    Some(own) => return self.finish_call(own, Dispatch::Direct, Some(t), args),
+                    None => {
+                        let ty = self.rt.types.ty_of_type(ct);
+                        let e = self.load_ty(ty, t.v, 0)?;
+                        let boxed = self.box_value(ct, e)?;
+                        this = Some(Entry {
+                            k: SKind::O,
+                            v: boxed,
+                        });
+                    }
+                }
+            } else {
+                let r = self.b.ins().load(types::I64, flags(), t.v, 0);
+                this = Some(Entry { k: SKind::O, v: r });
+            }
+        }
+        if self.rt.types.method(m).is_static() && !self.rt.types.ty(owner).before_field_init() {
+            self.cctor_check(owner)?;
+        }
+        if dispatch == Dispatch::Virtual && !self.rt.types.method(m).is_virtual() {
+            // callvirt of a non-virtual method: a null check, then a direct call.
+            if let Some(t) = this {
+                self.null_check(t.v);
+            }
+            dispatch = Dispatch::Direct;
+        }
+        // A by-value struct `this` (ldloc; call) is fine: pass its storage.
+        let _ = &mut args;
+        self.finish_call(m, dispatch, this, args)
+    }
+
+    /// The method of value type `t` that implements/overrides `m`, if `t`
+    /// declares one (used by `constrained.`).
+    fn implementing_method(&mut self, t: crate::types::TypeId, m: MethodId) -> R<Option<MethodId>> {
+        self.rt.types.prepare(t)?;
+        let mowner = self.rt.types.method(m).owner;
+        if self.rt.types.ty(mowner).kind == TypeKind::Interface {
+            let idx = self
+                .rt
+                .types
+                .ty(mowner)
+                .methods
+                .iter()
+                .position(|&x| x == m);
+            if let (Some(slots), Some(i)) = (self.rt.types.interface_slots(t, mowner), idx) {
+                let s = slots.get(i).copied().unwrap_or(u32::MAX);
+                if let Some(&impl_m) = self.rt.types.ty(t).vtable.get(s as usize) {
+                    return Ok(Some(impl_m));
+                }
+            }
+            return Ok(None);
+        }
+        if let Some(s) = self.rt.types.method(m).slot
+            && let Some(&impl_m) = self.rt.types.ty(t).vtable.get(s as usize)
+            && self.rt.types.method(impl_m).owner == t
+        {
+            return Ok(Some(impl_m));
+        }
+        Ok(None)
+    }
+
+    fn finish_call(
+        &mut self,
+        m: MethodId,
+        dispatch: Dispatch,
+        this: Option<Entry>,
+        args: Vec<Entry>,
+    ) -> R<()> {
+        let sig = self.rt.types.method_sig(m)?.clone();
+        if self.rt.types.method(m).kind == MethodKind::Runtime
+            && crate::runtime::helpers::internal_call(self.rt, m).is_none()
+        {
+            return Err(ErrorKind::UnsupportedInternalCall);
+        }
+        let mut vals = Vec::new();
+        let retbuf = match sig.ret {
+            Ty::Value(t) => {
+                let a = self.temp_value(t)?;
+                vals.push(a);
+                Some((a, t))
+            }
+            _ => None,
+        };
+        if let Some(t) = this {
+            vals.push(t.v);
+        }
+        for (e, ty) in args.iter().zip(&sig.params) {
+            let v = match ty {
+                // Structs go by reference to a copy. Every V entry owns its
+                // storage (see stack.rs), so the entry itself is that copy.
+                Ty::Value(_) => match e.k {
+                    SKind::V(_) => e.v,
+                    _ => return Err(ErrorKind::BadStackType),
+                },
+                _ => self.coerce(*e, *ty)?,
+            };
+            vals.push(v);
+        }
+        let code = match dispatch {
+            Dispatch::Direct => {
+                if self.rt.types.method(m).kind == MethodKind::Abstract {
+                    return Err(ErrorKind::NoBody);
+                }
+                let cell = self.rt.cell(m).map_err(|e| e.kind)?;
+                let c = self.iconst(types::I64, cell as i64);
+                self.b.ins().load(types::I64, flags(), c, 0)
+            }
+            Dispatch::Virtual => {
+                let obj = this.ok_or(ErrorKind::BadStackType)?.v;
+                self.null_check(obj);
+                let owner = self.rt.types.method(m).owner;
+                self.rt.types.prepare(owner)?;
+                let cell = if self.rt.types.ty(owner).kind == TypeKind::Interface {
+                    let idx = self
+                        .rt
+                        .types
+                        .ty(owner)
+                        .methods
+                        .iter()
+                        .position(|&x| x == m)
+                        .ok_or(ErrorKind::UnsupportedCall)?;
+                    let iface = self.iconst(types::I32, i64::from(owner.0));
+                    let ix = self.iconst(types::I32, idx as i64);
+                    self.call_helper(
+                        Helper::InterfaceCell,
+                        &[obj, iface, ix],
+                        &[types::I64, types::I32, types::I32],
+                        Some(types::I64),
+                    )
+                    .ok_or(ErrorKind::Codegen)?
+                } else {
+                    let slot = self
+                        .rt
+                        .types
+                        .method(m)
+                        .slot
+                        .ok_or(ErrorKind::UnsupportedCall)?;
+                    let mt = self.b.ins().load(types::I64, flags(), obj, 0);
+                    self.b
+                        .ins()
+                        .load(types::I64, flags(), mt, MT_VTABLE + 8 * slot as i32)
+                };
+                self.b.ins().load(types::I64, flags(), cell, 0)
+            }
+        };
+        let s = abi_signature(&sig, self.call_conv);
+        let sigref = self.b.import_signature(s);
+        let call = self.b.ins().call_indirect(sigref, code, &vals);
+        let results: Vec<Value> = self.b.inst_results(call).to_vec();
+        match (sig.ret, retbuf) {
+            (_, Some((a, t))) => self.push(SKind::V(t), a),
+            (Ty::Void, _) => {}
+            (ty, _) => {
+                let r = results.first().copied().ok_or(ErrorKind::Codegen)?;
+                self.push(SKind::of(ty), r);
+            }
+        }
+        Ok(())
+    }
+
+    fn newobj(&mut self, ctor: MethodId) -> R<()> {
+        let owner = self.rt.types.method(ctor).owner;
+        let (ns, name) = {
+            let t = self.rt.types.ty(owner);
+            (t.namespace.clone(), t.name.clone())
+        };
+        let sig = self.rt.types.method_sig(ctor)?.clone();
+        if ns == "System" && name == "String" {
+            // `new string(...)` is a call to the static String.Ctor(...) with
+            // the same parameters (docs/managed.md).
+            let methods = self.rt.types.ty(owner).methods.clone();
+            for cand in methods {
+                if self.rt.types.method(cand).name == "Ctor"
+                    && self.rt.types.method_sig(cand)?.params == sig.params
+                {
+                    return self.call(cand, Dispatch::Direct);
+                }
+            }
+            return Err(ErrorKind::UnsupportedCall);
+        }
+        match self.rt.types.ty(owner).kind {
+            TypeKind::Class => {}
+            TypeKind::Struct | TypeKind::Enum(_) | TypeKind::Primitive(_) => {
+                let args = self.popn(sig.params.len())?;
+                let ty = self.rt.types.ty_of_type(owner);
+                let slot = self.new_slot(ty)?;
+                let a = self.b.ins().stack_addr(types::I64, slot, 0);
+                let size = self.rt.types.size_of(ty)?;
+                self.zero(a, size)?;
+                if !self.rt.types.ty(owner).before_field_init() {
+                    self.cctor_check(owner)?;
+                }
+                self.finish_call(
+                    ctor,
+                    Dispatch::Direct,
+                    Some(Entry { k: SKind::M, v: a }),
+                    args,
+                )?;
+                let e = self.load_ty(ty, a, 0)?;
+                self.stack.push(e);
+                return Ok(());
+            }
+            _ => return Err(ErrorKind::UnsupportedCall),
+        }
+        let mut parent = self.rt.types.ty(owner).parent;
+        while let Some(p) = parent {
+            let t = self.rt.types.ty(p);
+            if t.namespace == "System" && t.name == "MulticastDelegate" {
+                return Err(ErrorKind::UnsupportedCall);
+            }
+            parent = t.parent;
+        }
+        let args = self.popn(sig.params.len())?;
+        if !self.rt.types.ty(owner).before_field_init() {
+            self.cctor_check(owner)?;
+        }
+        let mt = self.rt.method_table(owner).map_err(|e| e.kind)?;
+        let size = self.rt.types.ensure_layout(owner)?.size;
+        let mtv = self.iconst(types::I64, mt as i64);
+        let sz = self.iconst(types::I64, i64::from(size));
+        let obj = self
+            .call_helper(
+                Helper::Alloc,
+                &[mtv, sz],
+                &[types::I64, types::I64],
+                Some(types::I64),
+            )
+            .ok_or(ErrorKind::Codegen)?;
+        self.finish_call(
+            ctor,
+            Dispatch::Direct,
+            Some(Entry {
+                k: SKind::O,
+                v: obj,
+            }),
+            args,
+        )?;
+        self.push(SKind::O, obj);
+        Ok(())
+    }
+}

@@ -1,0 +1,98 @@
+//! Typed compile errors: what went wrong, in which method, at which IL offset.
+
+use crate::codemem::CodeMemoryError;
+use crate::metadata::{MetadataError, Opcode};
+use crate::types::{MethodId, TypeError};
+
+/// What the compiler could not do.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// An opcode the JIT does not compile (yet).
+    UnsupportedOpcode(Opcode),
+    /// Exception handling constructs other than `try`/`finally`.
+    UnsupportedHandler,
+    /// An InternalCall the runtime does not implement.
+    UnsupportedInternalCall,
+    /// A call shape not supported (delegates, varargs, multi-dim arrays...).
+    UnsupportedCall,
+    /// A method with no body was called directly.
+    NoBody,
+    /// Loading a type, field or method failed (incl. generics).
+    Type(TypeError),
+    /// The IL is malformed.
+    Metadata(MetadataError),
+    /// Too few operands on the evaluation stack.
+    StackUnderflow,
+    /// An operand has a stack type the instruction does not accept.
+    BadStackType,
+    /// Two paths reach a branch target with different stacks.
+    StackMismatch,
+    /// A local or argument index out of range.
+    BadVariable,
+    /// A branch into the middle of an instruction.
+    BadBranchTarget,
+    /// Cranelift rejected the function.
+    Codegen,
+    /// Executable memory could not be provided.
+    CodeMemory(CodeMemoryError),
+    /// The compiler was entered while compiling.
+    Reentrant,
+}
+
+/// A compile error with its location.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompileError {
+    /// The method being compiled (`u32::MAX` when the runtime itself failed).
+    pub method: MethodId,
+    /// IL offset of the instruction (0 for whole-method problems).
+    pub il_offset: u32,
+    /// What went wrong.
+    pub kind: ErrorKind,
+}
+
+impl CompileError {
+    /// An error not tied to an instruction.
+    pub fn runtime(method: MethodId, kind: ErrorKind) -> Self {
+        Self {
+            method,
+            il_offset: 0,
+            kind,
+        }
+    }
+}
+
+impl From<TypeError> for ErrorKind {
+    fn from(e: TypeError) -> Self {
+        ErrorKind::Type(e)
+    }
+}
+
+impl From<MetadataError> for ErrorKind {
+    fn from(e: MetadataError) -> Self {
+        ErrorKind::Metadata(e)
+    }
+}
+
+impl core::fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ErrorKind::UnsupportedOpcode(op) => write!(f, "opcode {}", op.mnemonic()),
+            ErrorKind::UnsupportedHandler => write!(f, "catch/filter/fault handlers"),
+            ErrorKind::UnsupportedInternalCall => write!(f, "internal call without runtime body"),
+            ErrorKind::UnsupportedCall => write!(f, "call shape (delegate/vararg/multi-dim array)"),
+            ErrorKind::NoBody => write!(f, "direct call of a method without body"),
+            ErrorKind::Type(TypeError::Generic) => write!(f, "generics"),
+            ErrorKind::Type(e) => write!(f, "{e}"),
+            ErrorKind::Metadata(e) => write!(f, "bad IL: {e:?}"),
+            ErrorKind::StackUnderflow => write!(f, "evaluation stack underflow"),
+            ErrorKind::BadStackType => write!(f, "operand of the wrong stack type"),
+            ErrorKind::StackMismatch => write!(f, "stack shapes differ at a join"),
+            ErrorKind::BadVariable => write!(f, "bad local/argument index"),
+            ErrorKind::BadBranchTarget => write!(f, "branch into an instruction"),
+            ErrorKind::Codegen => write!(f, "code generator error"),
+            ErrorKind::CodeMemory(e) => write!(f, "code memory: {e:?}"),
+            ErrorKind::Reentrant => write!(f, "compiler re-entered"),
+        }
+    }
+}

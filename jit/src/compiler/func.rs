@@ -1,0 +1,914 @@
+//! The translator: sets up a method's frame (arguments, locals, branch
+//! targets) and walks its IL once, Wasm-style: the evaluation stack lives
+//! in the translator, and at every join the stack travels as block params.
+
+use alloc::collections::{BTreeMap, BTreeSet};
+use alloc::vec::Vec;
+
+use cranelift_codegen::ir::{
+    AbiParam, Block, BlockArg, Function, InstBuilder, MemFlagsData, Signature, StackSlot,
+    StackSlotData, StackSlotKind, TrapCode, Value, condcodes::IntCC, types,
+};
+use cranelift_codegen::isa::CallConv;
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+
+use super::error::{CompileError, ErrorKind};
+use super::stack::{Entry, SKind};
+use crate::metadata::{HandlerKind, IlReader, Instruction, Opcode, Operand};
+use crate::runtime::{ExceptionKind, Runtime, helpers::Helper};
+use crate::types::{AsmId, MethodId, MethodSigTy, Prim, Ty, TypeId};
+
+pub(super) type R<T> = Result<T, ErrorKind>;
+
+/// Where an argument or local lives.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum Home {
+    /// An SSA variable (scalars whose address is never taken).
+    Var(Variable, Ty),
+    /// A stack slot (structs, and scalars whose address is taken).
+    Slot(StackSlot, Ty),
+    /// A struct argument: the address of the caller's copy.
+    Ptr(Value, Ty),
+}
+
+pub(super) struct Label {
+    pub block: Block,
+    pub state: Option<Vec<SKind>>,
+}
+
+/// A `try`/`finally` region being compiled: `leave` jumps into the handler
+/// with a continuation number; `endfinally` dispatches on it.
+pub(super) struct Finally {
+    pub try_start: u32,
+    pub try_end: u32,
+    pub handler_start: u32,
+    pub handler_end: u32,
+    pub cont: Variable,
+    pub targets: Vec<u32>,
+    pub dispatch: Vec<(Block, u32)>,
+}
+
+pub(super) struct Tr<'r, 'f> {
+    pub rt: &'r mut Runtime,
+    pub b: FunctionBuilder<'f>,
+    pub m: MethodId,
+    pub asm: AsmId,
+    pub sig: MethodSigTy,
+    pub args: Vec<Home>,
+    pub locals: Vec<Home>,
+    pub stack: Vec<Entry>,
+    pub labels: BTreeMap<u32, Label>,
+    pub retbuf: Option<Value>,
+    pub reachable: bool,
+    pub raise_blocks: BTreeMap<u32, Block>,
+    pub constrained: Option<crate::metadata::Token>,
+    pub finallies: Vec<Finally>,
+    pub offset: u32,
+    pub call_conv: CallConv,
+}
+
+pub(super) fn flags() -> MemFlagsData {
+    MemFlagsData::new()
+}
+
+/// Build the Cranelift signature of a method with signature `sig`.
+pub(super) fn abi_signature(sig: &MethodSigTy, cc: CallConv) -> Signature {
+    let mut s = Signature::new(cc);
+    if let Ty::Value(_) = sig.ret {
+        s.params.push(AbiParam::new(types::I64));
+    }
+    if sig.has_this {
+        s.params.push(AbiParam::new(types::I64));
+    }
+    for p in &sig.params {
+        s.params.push(AbiParam::new(SKind::of(*p).cl()));
+    }
+    match sig.ret {
+        Ty::Void | Ty::Value(_) => {}
+        r => s.returns.push(AbiParam::new(SKind::of(r).cl())),
+    }
+    s
+}
+
+pub(super) fn translate(
+    rt: &mut Runtime,
+    m: MethodId,
+    func: &mut Function,
+    fctx: &mut FunctionBuilderContext,
+    cc: CallConv,
+    fcfg: cranelift_codegen::isa::TargetFrontendConfig,
+) -> Result<usize, CompileError> {
+    let at = |kind: ErrorKind| CompileError {
+        method: m,
+        il_offset: 0,
+        kind,
+    };
+    let sig = rt.types.method_sig(m).map_err(|e| at(e.into()))?.clone();
+    let asm = rt.types.method(m).asm;
+    let rid = rt.types.method(m).rid;
+    let img = rt.types.image(asm).clone();
+    let body = match img.method_body(rid).map_err(|e| at(e.into()))? {
+        Some(b) => b,
+        None => {
+            let kind = if rt.types.method(m).kind == crate::types::MethodKind::Runtime {
+                ErrorKind::UnsupportedInternalCall
+            } else {
+                ErrorKind::NoBody
+            };
+            return Err(at(kind));
+        }
+    };
+    let locals_sig = img.locals(&body).map_err(|e| at(e.into()))?;
+    let mut local_tys = Vec::new();
+    for l in &locals_sig.locals {
+        local_tys.push(rt.types.ty_of_sig(asm, l).map_err(|e| at(e.into()))?);
+    }
+    let mut insns: Vec<Instruction<'_>> = Vec::new();
+    for i in IlReader::new(body.code) {
+        insns.push(i.map_err(|e| at(e.into()))?);
+    }
+    func.signature = abi_signature(&sig, cc);
+    let b = FunctionBuilder::new(func, fctx);
+    let mut tr = Tr {
+        rt,
+        b,
+        m,
+        asm,
+        sig,
+        args: Vec::new(),
+        locals: Vec::new(),
+        stack: Vec::new(),
+        labels: BTreeMap::new(),
+        retbuf: None,
+        reachable: true,
+        raise_blocks: BTreeMap::new(),
+        constrained: None,
+        finallies: Vec::new(),
+        offset: 0,
+        call_conv: cc,
+    };
+    tr.setup(&insns, &local_tys, &body)
+        .map_err(|kind| CompileError {
+            method: m,
+            il_offset: 0,
+            kind,
+        })?;
+    for ins in &insns {
+        tr.offset = ins.offset;
+        tr.instruction(ins).map_err(|kind| CompileError {
+            method: m,
+            il_offset: ins.offset,
+            kind,
+        })?;
+    }
+    if tr.reachable {
+        // Falling off the end is invalid IL; trap rather than run on.
+        tr.b.ins().trap(TrapCode::unwrap_user(1));
+    }
+    tr.finish_finallies().map_err(|kind| CompileError {
+        method: m,
+        il_offset: 0,
+        kind,
+    })?;
+    tr.finish_raise_blocks();
+    tr.b.seal_all_blocks();
+    tr.b.finalize(fcfg);
+    Ok(body.code.len())
+}
+
+impl Tr<'_, '_> {
+    fn setup(
+        &mut self,
+        insns: &[Instruction<'_>],
+        local_tys: &[Ty],
+        body: &crate::metadata::MethodBody<'_>,
+    ) -> R<()> {
+        // Which args/locals have their address taken: those live in memory.
+        let mut addr_args = BTreeSet::new();
+        let mut addr_locals = BTreeSet::new();
+        let mut targets = BTreeSet::new();
+        for ins in insns {
+            match (ins.opcode, ins.operand) {
+                (Opcode::Ldarga | Opcode::LdargaS, Operand::Var(i)) => {
+                    addr_args.insert(i);
+                }
+                (Opcode::Ldloca | Opcode::LdlocaS, Operand::Var(i)) => {
+                    addr_locals.insert(i);
+                }
+                (_, Operand::Branch(t)) => {
+                    targets.insert(t);
+                    targets.insert(ins.next_offset);
+                }
+                (_, Operand::Switch(s)) => {
+                    targets.extend(s.iter());
+                    targets.insert(ins.next_offset);
+                }
+                (Opcode::Ret | Opcode::Throw | Opcode::Rethrow | Opcode::Endfinally, _) => {
+                    targets.insert(ins.next_offset);
+                }
+                _ => {}
+            }
+        }
+        for c in &body.exception_clauses {
+            match c.kind {
+                HandlerKind::Finally => {}
+                _ => return Err(ErrorKind::UnsupportedHandler),
+            }
+            targets.insert(c.handler_offset);
+            let cont = self.b.declare_var(types::I32);
+            self.finallies.push(Finally {
+                try_start: c.try_offset,
+                try_end: c.try_offset + c.try_length,
+                handler_start: c.handler_offset,
+                handler_end: c.handler_offset + c.handler_length,
+                cont,
+                targets: Vec::new(),
+                dispatch: Vec::new(),
+            });
+        }
+        let starts: BTreeSet<u32> = insns.iter().map(|i| i.offset).collect();
+        let end = insns.last().map_or(0, |i| i.next_offset);
+        for t in targets {
+            if t == end {
+                continue;
+            }
+            if !starts.contains(&t) {
+                return Err(ErrorKind::BadBranchTarget);
+            }
+            let block = self.b.create_block();
+            self.labels.insert(t, Label { block, state: None });
+        }
+        for f in &self.finallies {
+            if let Some(l) = self.labels.get_mut(&f.handler_start) {
+                l.state = Some(Vec::new());
+            }
+        }
+        let entry = self.b.create_block();
+        self.b.append_block_params_for_function_params(entry);
+        self.b.switch_to_block(entry);
+        let params: Vec<Value> = self.b.block_params(entry).to_vec();
+        let mut pi = 0;
+        if let Ty::Value(_) = self.sig.ret {
+            self.retbuf = Some(params[0]);
+            pi = 1;
+        }
+        let mut arg_tys = Vec::new();
+        if self.sig.has_this {
+            let owner = self.rt.types.method(self.m).owner;
+            let this_ty = if self.rt.types.ty(owner).is_value_type() {
+                Ty::ByRef
+            } else {
+                Ty::Ref(owner)
+            };
+            arg_tys.push(this_ty);
+        }
+        arg_tys.extend(self.sig.params.iter().copied());
+        for (i, ty) in arg_tys.into_iter().enumerate() {
+            let v = params[pi + i];
+            let home = match ty {
+                Ty::Value(_) => Home::Ptr(v, ty),
+                _ if addr_args.contains(&(i as u16)) => {
+                    let slot = self.new_slot(ty)?;
+                    let addr = self.b.ins().stack_addr(types::I64, slot, 0);
+                    self.store_raw(ty, addr, 0, v)?;
+                    Home::Slot(slot, ty)
+                }
+                _ => {
+                    let var = self.b.declare_var(SKind::of(ty).cl());
+                    self.b.def_var(var, v);
+                    Home::Var(var, ty)
+                }
+            };
+            self.args.push(home);
+        }
+        for (i, &ty) in local_tys.iter().enumerate() {
+            let home = if matches!(ty, Ty::Value(_)) || addr_locals.contains(&(i as u16)) {
+                let slot = self.new_slot(ty)?;
+                // Locals start zeroed (mcs always sets InitLocals; the GC
+                // will need it for reference fields regardless).
+                let addr = self.b.ins().stack_addr(types::I64, slot, 0);
+                let size = self.rt.types.size_of(ty)?;
+                self.zero(addr, size)?;
+                Home::Slot(slot, ty)
+            } else {
+                let k = SKind::of(ty);
+                let var = self.b.declare_var(k.cl());
+                let zero = self.zero_value(k);
+                self.b.def_var(var, zero);
+                Home::Var(var, ty)
+            };
+            self.locals.push(home);
+        }
+        if let Some(l) = self.labels.get_mut(&0) {
+            l.state = Some(Vec::new());
+            let blk = l.block;
+            self.b.ins().jump(blk, &[]);
+            self.reachable = false;
+        }
+        Ok(())
+    }
+
+    pub fn zero_value(&mut self, k: SKind) -> Value {
+        match k {
+            SKind::F4 => self.b.ins().f32const(0.0),
+            SKind::F8 => self.b.ins().f64const(0.0),
+            k => self.b.ins().iconst(k.cl(), 0),
+        }
+    }
+
+    /// A fresh stack slot for a value of `ty`.
+    pub fn new_slot(&mut self, ty: Ty) -> R<StackSlot> {
+        let (size, align) = self.rt.types.size_align(ty)?;
+        let shift = align.max(1).trailing_zeros().min(4) as u8;
+        Ok(self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            size.max(1),
+            shift.max(3),
+        )))
+    }
+
+    /// A fresh temporary for a value of struct type `t`; returns its address.
+    pub fn temp_value(&mut self, t: TypeId) -> R<Value> {
+        let slot = self.new_slot(Ty::Value(t))?;
+        Ok(self.b.ins().stack_addr(types::I64, slot, 0))
+    }
+
+    pub fn push(&mut self, k: SKind, v: Value) {
+        self.stack.push(Entry { k, v });
+    }
+
+    pub fn pop(&mut self) -> R<Entry> {
+        self.stack.pop().ok_or(ErrorKind::StackUnderflow)
+    }
+
+    pub fn popn(&mut self, n: usize) -> R<Vec<Entry>> {
+        if self.stack.len() < n {
+            return Err(ErrorKind::StackUnderflow);
+        }
+        Ok(self.stack.split_off(self.stack.len() - n))
+    }
+
+    pub fn iconst(&mut self, ty: cranelift_codegen::ir::Type, v: i64) -> Value {
+        self.b.ins().iconst(ty, v)
+    }
+
+    /// Enter the block of the label at `off` (called at every label).
+    fn enter_label(&mut self, off: u32) -> R<()> {
+        if self.reachable {
+            self.jump_to(off)?;
+        }
+        let l = self.labels.get(&off).ok_or(ErrorKind::BadBranchTarget)?;
+        let block = l.block;
+        let state = match &l.state {
+            Some(s) => s.clone(),
+            None => {
+                // Reached only by backward branches: ECMA-335 III.1.7.5
+                // says the stack is empty there.
+                self.labels
+                    .get_mut(&off)
+                    .ok_or(ErrorKind::BadBranchTarget)?
+                    .state = Some(Vec::new());
+                Vec::new()
+            }
+        };
+        self.b.switch_to_block(block);
+        let params: Vec<Value> = self.b.block_params(block).to_vec();
+        self.stack = state
+            .iter()
+            .zip(params)
+            .map(|(&k, v)| Entry { k, v })
+            .collect();
+        self.reachable = true;
+        Ok(())
+    }
+
+    /// The block and arguments for a branch to `off` with the current stack.
+    pub fn branch_args(&mut self, off: u32) -> R<(Block, Vec<BlockArg>)> {
+        let kinds: Vec<SKind> = self.stack.iter().map(|e| e.k).collect();
+        let l = self
+            .labels
+            .get_mut(&off)
+            .ok_or(ErrorKind::BadBranchTarget)?;
+        let block = l.block;
+        match &l.state {
+            None => {
+                l.state = Some(kinds.clone());
+                for k in &kinds {
+                    self.b.append_block_param(block, k.cl());
+                }
+            }
+            Some(s) => {
+                if s.len() != kinds.len() || s.iter().zip(&kinds).any(|(a, b)| !a.joins(*b)) {
+                    return Err(ErrorKind::StackMismatch);
+                }
+            }
+        }
+        let args = self.stack.iter().map(|e| BlockArg::Value(e.v)).collect();
+        Ok((block, args))
+    }
+
+    pub fn jump_to(&mut self, off: u32) -> R<()> {
+        let (block, args) = self.branch_args(off)?;
+        self.b.ins().jump(block, &args);
+        self.reachable = false;
+        Ok(())
+    }
+
+    /// Branch to `off` when `cond` (an integer) is non-zero, else fall
+    /// through to `next`.
+    pub fn branch_if(&mut self, cond: Value, off: u32, next: u32) -> R<()> {
+        let (t, targs) = self.branch_args(off)?;
+        let (f, fargs) = self.branch_args(next)?;
+        self.b.ins().brif(cond, t, &targs, f, &fargs);
+        self.reachable = false;
+        Ok(())
+    }
+
+    /// Raise `kind` when `cond` is non-zero; continue in a new block.
+    pub fn raise_if(&mut self, cond: Value, kind: ExceptionKind) {
+        // The cold block is filled in at the end (finish_raise_blocks): the
+        // builder cannot leave the current block before it is terminated.
+        let raise = match self.raise_blocks.get(&(kind as u32)) {
+            Some(&b) => b,
+            None => {
+                let b = self.b.create_block();
+                self.b.set_cold_block(b);
+                self.raise_blocks.insert(kind as u32, b);
+                b
+            }
+        };
+        let cont = self.b.create_block();
+        self.b.ins().brif(cond, raise, &[], cont, &[]);
+        self.b.switch_to_block(cont);
+    }
+
+    /// Raise NullReferenceException when `v` is null.
+    pub fn null_check(&mut self, v: Value) {
+        let c = self.b.ins().icmp_imm_s(IntCC::Equal, v, 0);
+        self.raise_if(c, ExceptionKind::NullReference);
+    }
+
+    /// Call a runtime helper by address.
+    pub fn call_helper(
+        &mut self,
+        h: Helper,
+        args: &[Value],
+        params: &[cranelift_codegen::ir::Type],
+        ret: Option<cranelift_codegen::ir::Type>,
+    ) -> Option<Value> {
+        let mut s = Signature::new(self.call_conv);
+        s.params.extend(params.iter().map(|&t| AbiParam::new(t)));
+        if let Some(r) = ret {
+            s.returns.push(AbiParam::new(r));
+        }
+        let sig = self.b.import_signature(s);
+        let addr = self.b.ins().iconst(types::I64, h.addr() as i64);
+        let call = self.b.ins().call_indirect(sig, addr, args);
+        self.b.inst_results(call).first().copied()
+    }
+
+    /// Pop an entry expected to be an integer; widen to i64 (`native int`).
+    pub fn pop_native(&mut self) -> R<Value> {
+        let e = self.pop()?;
+        self.widen_native(e)
+    }
+
+    pub fn widen_native(&mut self, e: Entry) -> R<Value> {
+        match e.k {
+            SKind::I4 => Ok(self.b.ins().sextend(types::I64, e.v)),
+            SKind::I8 | SKind::N | SKind::M | SKind::O => Ok(e.v),
+            _ => Err(ErrorKind::BadStackType),
+        }
+    }
+
+    /// Pop an address (O, &, native int, or a value's storage).
+    pub fn pop_addr(&mut self) -> R<Value> {
+        let e = self.pop()?;
+        match e.k {
+            SKind::O | SKind::M | SKind::N | SKind::I8 | SKind::V(_) => Ok(e.v),
+            SKind::I4 => Ok(self.b.ins().uextend(types::I64, e.v)),
+            _ => Err(ErrorKind::BadStackType),
+        }
+    }
+
+    fn home(&self, arg: bool, i: u16) -> R<Home> {
+        let v = if arg { &self.args } else { &self.locals };
+        v.get(usize::from(i)).copied().ok_or(ErrorKind::BadVariable)
+    }
+
+    fn load_home(&mut self, h: Home) -> R<()> {
+        match h {
+            Home::Var(var, ty) => {
+                let v = self.b.use_var(var);
+                self.push(SKind::of(ty), v);
+            }
+            Home::Slot(slot, ty) => {
+                let addr = self.b.ins().stack_addr(types::I64, slot, 0);
+                let e = self.load_ty(ty, addr, 0)?;
+                self.stack.push(e);
+            }
+            Home::Ptr(p, ty) => {
+                let e = self.load_ty(ty, p, 0)?;
+                self.stack.push(e);
+            }
+        }
+        Ok(())
+    }
+
+    fn store_home(&mut self, h: Home) -> R<()> {
+        let e = self.pop()?;
+        match h {
+            Home::Var(var, ty) => {
+                let v = self.coerce(e, ty)?;
+                let v = self.normalize(ty, v);
+                self.b.def_var(var, v);
+            }
+            Home::Slot(slot, ty) => {
+                let addr = self.b.ins().stack_addr(types::I64, slot, 0);
+                self.store_local_ty(ty, addr, e)?;
+            }
+            Home::Ptr(p, ty) => self.store_local_ty(ty, p, e)?,
+        }
+        Ok(())
+    }
+
+    fn addr_home(&mut self, h: Home) -> Value {
+        match h {
+            Home::Slot(slot, _) => self.b.ins().stack_addr(types::I64, slot, 0),
+            Home::Ptr(p, _) => p,
+            // setup() gives every address-taken variable a slot.
+            Home::Var(..) => self.b.ins().iconst(types::I64, 0),
+        }
+    }
+
+    /// Sign- or zero-extend a small integer held in an i32 to its type's range.
+    pub fn normalize(&mut self, ty: Ty, v: Value) -> Value {
+        let (bits, signed) = match ty {
+            Ty::Prim(Prim::Bool | Prim::U1) => (types::I8, false),
+            Ty::Prim(Prim::I1) => (types::I8, true),
+            Ty::Prim(Prim::Char | Prim::U2) => (types::I16, false),
+            Ty::Prim(Prim::I2) => (types::I16, true),
+            _ => return v,
+        };
+        let r = self.b.ins().ireduce(bits, v);
+        if signed {
+            self.b.ins().sextend(types::I32, r)
+        } else {
+            self.b.ins().uextend(types::I32, r)
+        }
+    }
+
+    /// Convert a stack entry to the representation of `ty` (the implicit
+    /// conversions of ECMA-335 III.1.6: int32 -> native int, F widths).
+    pub fn coerce(&mut self, e: Entry, ty: Ty) -> R<Value> {
+        let want = SKind::of(ty);
+        Ok(match (e.k, want) {
+            (a, b) if a.cl() == b.cl() && !matches!(b, SKind::V(_)) => e.v,
+            (SKind::I4, SKind::I8 | SKind::N | SKind::M | SKind::O) => match ty {
+                Ty::Prim(Prim::U | Prim::U8) | Ty::Ptr => self.b.ins().uextend(types::I64, e.v),
+                _ => self.b.ins().sextend(types::I64, e.v),
+            },
+            (SKind::I8 | SKind::N | SKind::M | SKind::O, SKind::I4) => {
+                self.b.ins().ireduce(types::I32, e.v)
+            }
+            (SKind::F4, SKind::F8) => self.b.ins().fpromote(types::F64, e.v),
+            (SKind::F8, SKind::F4) => self.b.ins().fdemote(types::F32, e.v),
+            (SKind::V(_), SKind::V(_)) => e.v,
+            _ => return Err(ErrorKind::BadStackType),
+        })
+    }
+
+    fn instruction(&mut self, ins: &Instruction<'_>) -> R<()> {
+        if self.labels.contains_key(&ins.offset) {
+            self.enter_label(ins.offset)?;
+        }
+        if !self.reachable {
+            return Ok(());
+        }
+        use Opcode as O;
+        let op = ins.opcode;
+        let var = match ins.operand {
+            Operand::Var(v) => v,
+            _ => 0,
+        };
+        match op {
+            O::Nop | O::Volatile | O::Unaligned | O::Tail | O::Readonly => {}
+            O::Ldarg0 | O::Ldarg1 | O::Ldarg2 | O::Ldarg3 => {
+                let h = self.home(true, op as u16 - O::Ldarg0 as u16)?;
+                self.load_home(h)?;
+            }
+            O::Ldarg | O::LdargS => {
+                let h = self.home(true, var)?;
+                self.load_home(h)?;
+            }
+            O::Ldloc0 | O::Ldloc1 | O::Ldloc2 | O::Ldloc3 => {
+                let h = self.home(false, op as u16 - O::Ldloc0 as u16)?;
+                self.load_home(h)?;
+            }
+            O::Ldloc | O::LdlocS => {
+                let h = self.home(false, var)?;
+                self.load_home(h)?;
+            }
+            O::Stloc0 | O::Stloc1 | O::Stloc2 | O::Stloc3 => {
+                let h = self.home(false, op as u16 - O::Stloc0 as u16)?;
+                self.store_home(h)?;
+            }
+            O::Stloc | O::StlocS => {
+                let h = self.home(false, var)?;
+                self.store_home(h)?;
+            }
+            O::Starg | O::StargS => {
+                let h = self.home(true, var)?;
+                self.store_home(h)?;
+            }
+            O::Ldarga | O::LdargaS => {
+                let h = self.home(true, var)?;
+                let a = self.addr_home(h);
+                self.push(SKind::M, a);
+            }
+            O::Ldloca | O::LdlocaS => {
+                let h = self.home(false, var)?;
+                let a = self.addr_home(h);
+                self.push(SKind::M, a);
+            }
+            O::Ldnull => {
+                let v = self.iconst(types::I64, 0);
+                self.push(SKind::O, v);
+            }
+            O::LdcI4M1
+            | O::LdcI40
+            | O::LdcI41
+            | O::LdcI42
+            | O::LdcI43
+            | O::LdcI44
+            | O::LdcI45
+            | O::LdcI46
+            | O::LdcI47
+            | O::LdcI48 => {
+                let v = i64::from(op as u16) - i64::from(O::LdcI40 as u16);
+                let v = self.iconst(types::I32, v);
+                self.push(SKind::I4, v);
+            }
+            O::LdcI4S | O::LdcI4 => {
+                let n = match ins.operand {
+                    Operand::Int8(n) => i64::from(n),
+                    Operand::Int32(n) => i64::from(n),
+                    _ => 0,
+                };
+                let v = self.iconst(types::I32, n);
+                self.push(SKind::I4, v);
+            }
+            O::LdcI8 => {
+                let Operand::Int64(n) = ins.operand else {
+                    return Err(ErrorKind::BadStackType);
+                };
+                let v = self.iconst(types::I64, n);
+                self.push(SKind::I8, v);
+            }
+            O::LdcR4 => {
+                let Operand::Float32(x) = ins.operand else {
+                    return Err(ErrorKind::BadStackType);
+                };
+                let v = self.b.ins().f32const(x);
+                self.push(SKind::F4, v);
+            }
+            O::LdcR8 => {
+                let Operand::Float64(x) = ins.operand else {
+                    return Err(ErrorKind::BadStackType);
+                };
+                let v = self.b.ins().f64const(x);
+                self.push(SKind::F8, v);
+            }
+            O::Dup => {
+                let e = *self.stack.last().ok_or(ErrorKind::StackUnderflow)?;
+                match e.k {
+                    // Each V entry owns its storage: dup copies the value.
+                    SKind::V(t) => {
+                        let dst = self.temp_value(t)?;
+                        self.copy_value(t, dst, e.v, false)?;
+                        self.push(e.k, dst);
+                    }
+                    _ => self.stack.push(e),
+                }
+            }
+            O::Pop => {
+                self.pop()?;
+            }
+            O::Ret => self.ret()?,
+            O::Br | O::BrS => {
+                let Operand::Branch(t) = ins.operand else {
+                    return Err(ErrorKind::BadBranchTarget);
+                };
+                self.jump_to(t)?;
+            }
+            O::Leave | O::LeaveS => {
+                let Operand::Branch(t) = ins.operand else {
+                    return Err(ErrorKind::BadBranchTarget);
+                };
+                self.leave(t)?;
+            }
+            O::Endfinally => self.endfinally()?,
+            O::Brfalse | O::BrfalseS | O::Brtrue | O::BrtrueS => {
+                let Operand::Branch(t) = ins.operand else {
+                    return Err(ErrorKind::BadBranchTarget);
+                };
+                let e = self.pop()?;
+                let c = match e.k {
+                    SKind::F4 | SKind::F8 | SKind::V(_) => return Err(ErrorKind::BadStackType),
+                    _ => e.v,
+                };
+                let c = if matches!(op, O::Brfalse | O::BrfalseS) {
+                    self.b.ins().icmp_imm_s(IntCC::Equal, c, 0)
+                } else {
+                    c
+                };
+                self.branch_if(c, t, ins.next_offset)?;
+            }
+            O::Beq
+            | O::BeqS
+            | O::Bge
+            | O::BgeS
+            | O::Bgt
+            | O::BgtS
+            | O::Ble
+            | O::BleS
+            | O::Blt
+            | O::BltS
+            | O::BneUn
+            | O::BneUnS
+            | O::BgeUn
+            | O::BgeUnS
+            | O::BgtUn
+            | O::BgtUnS
+            | O::BleUn
+            | O::BleUnS
+            | O::BltUn
+            | O::BltUnS => {
+                let Operand::Branch(t) = ins.operand else {
+                    return Err(ErrorKind::BadBranchTarget);
+                };
+                let c = self.compare_branch(op)?;
+                self.branch_if(c, t, ins.next_offset)?;
+            }
+            O::Switch => {
+                let Operand::Switch(s) = ins.operand else {
+                    return Err(ErrorKind::BadBranchTarget);
+                };
+                let targets: Vec<u32> = s.iter().collect();
+                self.switch(&targets, ins.next_offset)?;
+            }
+            _ => {
+                if !self.numeric(ins)? && !self.object_op(ins)? && !self.call_op(ins)? {
+                    return Err(ErrorKind::UnsupportedOpcode(op));
+                }
+            }
+        }
+        if !matches!(op, O::Constrained) {
+            self.constrained = None;
+        }
+        Ok(())
+    }
+
+    fn switch(&mut self, targets: &[u32], next: u32) -> R<()> {
+        use cranelift_codegen::ir::JumpTableData;
+        let e = self.pop()?;
+        let idx = match e.k {
+            SKind::I4 => e.v,
+            SKind::I8 | SKind::N => self.b.ins().ireduce(types::I32, e.v),
+            _ => return Err(ErrorKind::BadStackType),
+        };
+        // Each case goes through a small block that passes the stack along.
+        let mut calls = Vec::new();
+        let mut tramps = Vec::new();
+        for &t in targets {
+            let tb = self.b.create_block();
+            tramps.push((tb, t));
+            calls.push(self.b.func.dfg.block_call(tb, &[]));
+        }
+        let db = self.b.create_block();
+        let def = self.b.func.dfg.block_call(db, &[]);
+        let jt = self.b.create_jump_table(JumpTableData::new(def, &calls));
+        self.b.ins().br_table(idx, jt);
+        for (tb, t) in tramps {
+            self.b.switch_to_block(tb);
+            self.jump_to(t)?;
+        }
+        self.b.switch_to_block(db);
+        self.jump_to(next)?;
+        Ok(())
+    }
+
+    fn ret(&mut self) -> R<()> {
+        match self.sig.ret {
+            Ty::Void => {
+                self.b.ins().return_(&[]);
+            }
+            Ty::Value(t) => {
+                let e = self.pop()?;
+                let dst = self.retbuf.ok_or(ErrorKind::BadStackType)?;
+                self.copy_value(t, dst, e.v, false)?;
+                self.b.ins().return_(&[]);
+            }
+            ty => {
+                let e = self.pop()?;
+                let v = self.coerce(e, ty)?;
+                let v = self.normalize(ty, v);
+                self.b.ins().return_(&[v]);
+            }
+        }
+        self.reachable = false;
+        Ok(())
+    }
+
+    /// `leave target`: run the `finally` handlers being exited, innermost
+    /// first, then continue at `target`. No exception can be in flight here
+    /// (catch is not compiled yet), so the handler is reached only this way.
+    fn leave(&mut self, target: u32) -> R<()> {
+        self.stack.clear();
+        let here = self.offset;
+        // Innermost enclosing finally that the leave exits.
+        let idx = self
+            .finallies
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| {
+                here >= f.try_start
+                    && here < f.try_end
+                    && !(target >= f.try_start && target < f.try_end)
+            })
+            .min_by_key(|(_, f)| f.try_end - f.try_start)
+            .map(|(i, _)| i);
+        match idx {
+            None => self.jump_to(target),
+            Some(i) => {
+                let n = self.finallies[i]
+                    .targets
+                    .iter()
+                    .position(|&t| t == target)
+                    .unwrap_or_else(|| {
+                        self.finallies[i].targets.push(target);
+                        self.finallies[i].targets.len() - 1
+                    });
+                let cont = self.finallies[i].cont;
+                let nv = self.iconst(types::I32, n as i64);
+                self.b.def_var(cont, nv);
+                let h = self.finallies[i].handler_start;
+                self.jump_to(h)
+            }
+        }
+    }
+
+    fn endfinally(&mut self) -> R<()> {
+        let here = self.offset;
+        let i = self
+            .finallies
+            .iter()
+            .position(|f| here >= f.handler_start && here < f.handler_end)
+            .ok_or(ErrorKind::BadBranchTarget)?;
+        // The dispatch is filled in at the end, when all leaves are known.
+        let d = self.b.create_block();
+        self.b.ins().jump(d, &[]);
+        self.finallies[i].dispatch.push((d, here));
+        self.reachable = false;
+        self.stack.clear();
+        Ok(())
+    }
+
+    fn finish_raise_blocks(&mut self) {
+        let blocks: Vec<(u32, Block)> = self.raise_blocks.iter().map(|(&k, &b)| (k, b)).collect();
+        for (kind, b) in blocks {
+            self.b.switch_to_block(b);
+            let k = self.b.ins().iconst(types::I32, i64::from(kind));
+            self.call_helper(Helper::Raise, &[k], &[types::I32], None);
+            self.b.ins().trap(TrapCode::unwrap_user(2));
+        }
+    }
+
+    fn finish_finallies(&mut self) -> R<()> {
+        for i in 0..self.finallies.len() {
+            let dispatch = core::mem::take(&mut self.finallies[i].dispatch);
+            let targets = self.finallies[i].targets.clone();
+            let cont = self.finallies[i].cont;
+            for (d, at) in dispatch {
+                self.b.switch_to_block(d);
+                self.offset = at;
+                self.stack.clear();
+                let c = self.b.use_var(cont);
+                for (n, &t) in targets.iter().enumerate() {
+                    let next = self.b.create_block();
+                    let is = self.b.ins().icmp_imm_s(IntCC::Equal, c, n as i64);
+                    // A target outside an outer finally is reached by
+                    // leaving that finally's try in turn.
+                    let tb = self.b.create_block();
+                    self.b.ins().brif(is, tb, &[], next, &[]);
+                    self.b.switch_to_block(tb);
+                    self.reachable = true;
+                    self.leave(t)?;
+                    self.b.switch_to_block(next);
+                }
+                self.b.ins().trap(TrapCode::unwrap_user(3));
+            }
+        }
+        Ok(())
+    }
+}

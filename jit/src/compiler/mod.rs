@@ -1,0 +1,130 @@
+//! IL -> Cranelift IR -> x86-64, one method at a time.
+//!
+//! [`Jit::compile`] decodes the body, translates it with a type-tracked
+//! evaluation stack (see [`stack`]) into a Cranelift function, and lets
+//! Cranelift produce position-independent machine code with no relocations:
+//! every call target (methods, runtime helpers) is an absolute address
+//! loaded from an indirection cell or embedded as a constant.
+//!
+//! Calling convention (System V x86-64 underneath, see docs/jit.md):
+//! `[return buffer if the return type is a struct] [this] params...`;
+//! structs of any size are passed as the address of a caller-owned copy and
+//! returned through the return buffer; everything else in registers.
+
+mod barrier;
+mod calls;
+mod error;
+mod func;
+mod memory;
+mod numeric;
+mod objects;
+pub mod stack;
+
+use alloc::vec::Vec;
+
+use cranelift_codegen::Context;
+use cranelift_codegen::control::ControlPlane;
+use cranelift_codegen::ir::{Function, UserFuncName};
+use cranelift_codegen::isa::OwnedTargetIsa;
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_frontend::FunctionBuilderContext;
+
+pub use error::{CompileError, ErrorKind};
+
+use crate::runtime::Runtime;
+use crate::types::MethodId;
+
+/// The compiler: a Cranelift target and reusable contexts.
+pub struct Jit {
+    isa: OwnedTargetIsa,
+    fctx: FunctionBuilderContext,
+    ctx: Context,
+}
+
+/// Cranelift could not be configured.
+#[derive(Clone, Copy, Debug)]
+pub struct IsaError;
+
+impl Jit {
+    /// A compiler for the host's x86-64.
+    pub fn new() -> Result<Self, IsaError> {
+        let mut flags = settings::builder();
+        flags.set("opt_level", "speed").map_err(|_| IsaError)?;
+        flags
+            .set("enable_probestack", "false")
+            .map_err(|_| IsaError)?;
+        flags
+            .set("preserve_frame_pointers", "true")
+            .map_err(|_| IsaError)?;
+        let isa = cranelift_codegen::isa::lookup_by_name("x86_64")
+            .map_err(|_| IsaError)?
+            .finish(settings::Flags::new(flags))
+            .map_err(|_| IsaError)?;
+        Ok(Self {
+            isa,
+            fctx: FunctionBuilderContext::new(),
+            ctx: Context::new(),
+        })
+    }
+
+    /// Compile `m`; returns the machine code and the IL size.
+    pub fn compile(
+        &mut self,
+        rt: &mut Runtime,
+        m: MethodId,
+    ) -> Result<(Vec<u8>, usize), CompileError> {
+        let mut func = Function::with_name_signature(
+            UserFuncName::user(0, m.0),
+            cranelift_codegen::ir::Signature::new(self.isa.default_call_conv()),
+        );
+        let il_len = match func::translate(
+            rt,
+            m,
+            &mut func,
+            &mut self.fctx,
+            self.isa.default_call_conv(),
+            self.isa.frontend_config(),
+        ) {
+            Ok(n) => n,
+            Err(e) => {
+                // The builder context is left mid-function: start afresh.
+                self.fctx = FunctionBuilderContext::new();
+                return Err(e);
+            }
+        };
+        self.ctx.clear();
+        self.ctx.func = func;
+        let code = self
+            .ctx
+            .compile(&*self.isa, &mut ControlPlane::default())
+            .map_err(|_| CompileError::runtime(m, ErrorKind::Codegen))?;
+        if !code.buffer.relocs().is_empty() {
+            return Err(CompileError::runtime(m, ErrorKind::Codegen));
+        }
+        Ok((code.code_buffer().to_vec(), il_len))
+    }
+
+    /// The Cranelift IR of `m` as text (tests and debugging).
+    pub fn ir_text(
+        &mut self,
+        rt: &mut Runtime,
+        m: MethodId,
+    ) -> Result<alloc::string::String, CompileError> {
+        let mut func = Function::with_name_signature(
+            UserFuncName::user(0, m.0),
+            cranelift_codegen::ir::Signature::new(self.isa.default_call_conv()),
+        );
+        if let Err(e) = func::translate(
+            rt,
+            m,
+            &mut func,
+            &mut self.fctx,
+            self.isa.default_call_conv(),
+            self.isa.frontend_config(),
+        ) {
+            self.fctx = FunctionBuilderContext::new();
+            return Err(e);
+        }
+        Ok(alloc::format!("{}", func.display()))
+    }
+}

@@ -1,0 +1,517 @@
+//! Fields, statics, objects, arrays, boxing, casts, indirect loads/stores,
+//! `ldstr`, `ldtoken`, `localloc`, `throw`.
+
+use cranelift_codegen::ir::{InstBuilder, MemFlagsData, TrapCode, Value, condcodes::IntCC, types};
+
+use super::ErrorKind;
+use super::func::{R, Tr, flags};
+use super::stack::{Entry, SKind};
+use crate::metadata::{Instruction, Opcode, Operand, TableId, Token};
+use crate::runtime::ExceptionKind;
+use crate::runtime::helpers::Helper;
+use crate::types::{
+    ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, FieldId, OBJECT_HEADER_SIZE, Prim, Ty, TypeId, TypeKind,
+};
+
+impl Tr<'_, '_> {
+    fn token(ins: &Instruction<'_>) -> R<Token> {
+        match ins.operand {
+            Operand::Token(t) => Ok(t),
+            _ => Err(ErrorKind::BadStackType),
+        }
+    }
+
+    fn field(&mut self, tok: Token) -> R<(FieldId, Ty, i32)> {
+        let f = self.rt.types.resolve_field_token(self.asm, tok)?;
+        let fi = self.rt.types.field(f);
+        Ok((f, fi.ty, fi.offset as i32))
+    }
+
+    /// Emit the `beforefieldinit`/precise static-constructor trigger for `t`.
+    pub fn cctor_check(&mut self, t: TypeId) -> R<()> {
+        let Some(cctor) = self.rt.types.ty(t).cctor else {
+            return Ok(());
+        };
+        if cctor == self.m {
+            return Ok(());
+        }
+        let flag = self.rt.cctor_flag(t);
+        // SAFETY: flag is the leaked state byte of t.
+        if unsafe { *(flag as *const u8) } == 2 {
+            return Ok(()); // already ran: nothing to check, ever again
+        }
+        let a = self.iconst(types::I64, flag as i64);
+        let state = self.b.ins().uload8(types::I32, MemFlagsData::new(), a, 0);
+        let done = self.b.ins().icmp_imm_s(IntCC::Equal, state, 2);
+        let run = self.b.create_block();
+        let cont = self.b.create_block();
+        self.b.set_cold_block(run);
+        self.b.ins().brif(done, cont, &[], run, &[]);
+        self.b.switch_to_block(run);
+        let tid = self.iconst(types::I32, i64::from(t.0));
+        self.call_helper(Helper::RunCctor, &[tid], &[types::I32], None);
+        self.b.ins().jump(cont, &[]);
+        self.b.switch_to_block(cont);
+        Ok(())
+    }
+
+    /// Address of a static field (running the cctor check first).
+    fn static_addr(&mut self, f: FieldId) -> R<Value> {
+        let fi = self.rt.types.field(f);
+        let (owner, off, asm, rid, ty) = (fi.owner, fi.offset, fi.asm, fi.rid, fi.ty);
+        self.cctor_check(owner)?;
+        if let Ok(Some(rva)) = self.rt.types.image(asm).tables().field_rva(rid) {
+            let _ = rva;
+            let size = self.rt.types.size_of(ty)?;
+            let data = self
+                .rt
+                .types
+                .image(asm)
+                .field_data(rid, size)?
+                .ok_or(ErrorKind::BadStackType)?;
+            return Ok(self.iconst(types::I64, data.as_ptr() as i64));
+        }
+        let base = self.rt.types.ty(owner).statics;
+        Ok(self.iconst(types::I64, (base + off as usize) as i64))
+    }
+
+    /// The address an instance-field access goes through, from the object
+    /// entry. `O` is null-checked; `V` is the value's own storage.
+    fn field_base(&mut self, obj: Entry, owner: TypeId) -> R<Value> {
+        match obj.k {
+            SKind::O => {
+                self.null_check(obj.v);
+                if self.rt.types.ty(owner).is_value_type() {
+                    // A boxed value: fields follow the header.
+                    return Ok(self
+                        .b
+                        .ins()
+                        .iadd_imm_s(obj.v, i64::from(OBJECT_HEADER_SIZE)));
+                }
+                Ok(obj.v)
+            }
+            SKind::M | SKind::N | SKind::I8 | SKind::V(_) => Ok(obj.v),
+            _ => Err(ErrorKind::BadStackType),
+        }
+    }
+
+    fn array_mt(&mut self, elem: Ty) -> R<usize> {
+        let at = self.rt.types.array_of(elem)?;
+        self.rt.method_table(at).map_err(|e| e.kind)
+    }
+
+    /// Bounds-checked address of element `idx` of `arr` with size `esize`.
+    fn elem_addr(&mut self, arr: Value, idx: Entry, esize: u32) -> R<Value> {
+        self.null_check(arr);
+        let len = self
+            .b
+            .ins()
+            .uload32(flags(), arr, ARRAY_LENGTH_OFFSET as i32);
+        let i = self.widen_native(idx)?;
+        let oob = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, i, len);
+        self.raise_if(oob, ExceptionKind::IndexOutOfRange);
+        let scaled = self.b.ins().imul_imm_s(i, i64::from(esize));
+        let base = self.b.ins().iadd(arr, scaled);
+        Ok(self.b.ins().iadd_imm_s(base, i64::from(ARRAY_DATA_OFFSET)))
+    }
+
+    fn elem_ty(&mut self, op: Opcode, tok: Option<Token>) -> R<Ty> {
+        use Opcode as O;
+        Ok(match op {
+            O::LdelemI1 | O::StelemI1 => Ty::Prim(Prim::I1),
+            O::LdelemU1 => Ty::Prim(Prim::U1),
+            O::LdelemI2 | O::StelemI2 => Ty::Prim(Prim::I2),
+            O::LdelemU2 => Ty::Prim(Prim::U2),
+            O::LdelemI4 | O::StelemI4 => Ty::Prim(Prim::I4),
+            O::LdelemU4 => Ty::Prim(Prim::U4),
+            O::LdelemI8 | O::StelemI8 => Ty::Prim(Prim::I8),
+            O::LdelemI | O::StelemI => Ty::Prim(Prim::I),
+            O::LdelemR4 | O::StelemR4 => Ty::Prim(Prim::R4),
+            O::LdelemR8 | O::StelemR8 => Ty::Prim(Prim::R8),
+            O::LdelemRef | O::StelemRef => Ty::Ref(self.rt.types.corlib_type("Object")?),
+            _ => {
+                let tok = tok.ok_or(ErrorKind::BadStackType)?;
+                self.rt.types.ty_of_token(self.asm, tok)?
+            }
+        })
+    }
+
+    fn ind_ty(op: Opcode) -> Ty {
+        use Opcode as O;
+        Ty::Prim(match op {
+            O::LdindI1 | O::StindI1 => Prim::I1,
+            O::LdindU1 => Prim::U1,
+            O::LdindI2 | O::StindI2 => Prim::I2,
+            O::LdindU2 => Prim::U2,
+            O::LdindI4 | O::StindI4 => Prim::I4,
+            O::LdindU4 => Prim::U4,
+            O::LdindI8 | O::StindI8 => Prim::I8,
+            O::LdindR4 | O::StindR4 => Prim::R4,
+            O::LdindR8 | O::StindR8 => Prim::R8,
+            _ => Prim::I,
+        })
+    }
+
+    /// Box the entry `e` as type `t`.
+    pub fn box_value(&mut self, t: TypeId, e: Entry) -> R<Value> {
+        let ty = self.rt.types.ty_of_type(t);
+        if matches!(ty, Ty::Ref(_)) {
+            return Ok(e.v);
+        }
+        let mt = self.rt.method_table(t).map_err(|e| e.kind)?;
+        let size = OBJECT_HEADER_SIZE + self.rt.types.size_of(ty)?;
+        let mtv = self.iconst(types::I64, mt as i64);
+        let sz = self.iconst(types::I64, i64::from(size));
+        let obj = self
+            .call_helper(
+                Helper::Alloc,
+                &[mtv, sz],
+                &[types::I64, types::I64],
+                Some(types::I64),
+            )
+            .ok_or(ErrorKind::Codegen)?;
+        self.store_ty(ty, obj, OBJECT_HEADER_SIZE as i32, e)?;
+        Ok(obj)
+    }
+
+    /// Object-model opcodes; returns false when `ins` is not one.
+    pub fn object_op(&mut self, ins: &Instruction<'_>) -> R<bool> {
+        use Opcode as O;
+        let op = ins.opcode;
+        match op {
+            O::Ldfld => {
+                let (f, ty, off) = self.field(Self::token(ins)?)?;
+                let owner = self.rt.types.field(f).owner;
+                let obj = self.pop()?;
+                if self.rt.types.field(f).is_static {
+                    let a = self.static_addr(f)?;
+                    let e = self.load_ty(ty, a, 0)?;
+                    self.stack.push(e);
+                    return Ok(true);
+                }
+                // The seed's bug 5: a struct VALUE (from ldloc, a call, a
+                // by-value argument) is `V`, whose storage we hold: read the
+                // field from it, never through it.
+                let base = self.field_base(obj, owner)?;
+                let e = self.load_ty(ty, base, off)?;
+                self.stack.push(e);
+            }
+            O::Ldflda => {
+                let (f, _, off) = self.field(Self::token(ins)?)?;
+                let owner = self.rt.types.field(f).owner;
+                let obj = self.pop()?;
+                let base = self.field_base(obj, owner)?;
+                let a = self.b.ins().iadd_imm_s(base, i64::from(off));
+                self.push(SKind::M, a);
+            }
+            O::Stfld => {
+                let (f, ty, off) = self.field(Self::token(ins)?)?;
+                let owner = self.rt.types.field(f).owner;
+                let val = self.pop()?;
+                let obj = self.pop()?;
+                let base = self.field_base(obj, owner)?;
+                self.store_ty(ty, base, off, val)?;
+            }
+            O::Ldsfld | O::Ldsflda | O::Stsfld => {
+                let (f, ty, _) = self.field(Self::token(ins)?)?;
+                let a = self.static_addr(f)?;
+                match op {
+                    O::Ldsfld => {
+                        let e = self.load_ty(ty, a, 0)?;
+                        self.stack.push(e);
+                    }
+                    O::Ldsflda => self.push(SKind::M, a),
+                    _ => {
+                        let v = self.pop()?;
+                        self.store_ty(ty, a, 0, v)?;
+                    }
+                }
+            }
+            O::Newarr => {
+                let elem = self.rt.types.ty_of_token(self.asm, Self::token(ins)?)?;
+                let mt = self.array_mt(elem)?;
+                let len = self.pop_native()?;
+                let mtv = self.iconst(types::I64, mt as i64);
+                let a = self
+                    .call_helper(
+                        Helper::NewArray,
+                        &[mtv, len],
+                        &[types::I64, types::I64],
+                        Some(types::I64),
+                    )
+                    .ok_or(ErrorKind::Codegen)?;
+                self.push(SKind::O, a);
+            }
+            O::Ldlen => {
+                let arr = self.pop()?;
+                self.null_check(arr.v);
+                let len = self
+                    .b
+                    .ins()
+                    .uload32(flags(), arr.v, ARRAY_LENGTH_OFFSET as i32);
+                self.push(SKind::N, len);
+            }
+            O::LdelemI1
+            | O::LdelemU1
+            | O::LdelemI2
+            | O::LdelemU2
+            | O::LdelemI4
+            | O::LdelemU4
+            | O::LdelemI8
+            | O::LdelemI
+            | O::LdelemR4
+            | O::LdelemR8
+            | O::LdelemRef
+            | O::Ldelem
+            | O::Ldelema => {
+                let tok = if matches!(op, O::Ldelem | O::Ldelema) {
+                    Some(Self::token(ins)?)
+                } else {
+                    None
+                };
+                let ty = self.elem_ty(op, tok)?;
+                let esize = self.rt.types.size_of(ty)?;
+                let idx = self.pop()?;
+                let arr = self.pop()?;
+                let a = self.elem_addr(arr.v, idx, esize)?;
+                if op == O::Ldelema {
+                    self.push(SKind::M, a);
+                } else {
+                    let e = self.load_ty(ty, a, 0)?;
+                    self.stack.push(e);
+                }
+            }
+            O::StelemI1
+            | O::StelemI2
+            | O::StelemI4
+            | O::StelemI8
+            | O::StelemI
+            | O::StelemR4
+            | O::StelemR8
+            | O::StelemRef
+            | O::Stelem => {
+                let tok = if op == O::Stelem {
+                    Some(Self::token(ins)?)
+                } else {
+                    None
+                };
+                let ty = self.elem_ty(op, tok)?;
+                let esize = self.rt.types.size_of(ty)?;
+                let val = self.pop()?;
+                let idx = self.pop()?;
+                let arr = self.pop()?;
+                let a = self.elem_addr(arr.v, idx, esize)?;
+                if ty.is_ref() {
+                    self.call_helper(
+                        Helper::StelemCheck,
+                        &[arr.v, val.v],
+                        &[types::I64, types::I64],
+                        None,
+                    );
+                }
+                self.store_ty(ty, a, 0, val)?;
+            }
+            O::LdindI1
+            | O::LdindU1
+            | O::LdindI2
+            | O::LdindU2
+            | O::LdindI4
+            | O::LdindU4
+            | O::LdindI8
+            | O::LdindI
+            | O::LdindR4
+            | O::LdindR8
+            | O::LdindRef => {
+                let a = self.pop_addr()?;
+                let ty = if op == O::LdindRef {
+                    Ty::Ref(self.rt.types.corlib_type("Object")?)
+                } else {
+                    Self::ind_ty(op)
+                };
+                let e = self.load_ty(ty, a, 0)?;
+                self.stack.push(e);
+            }
+            O::StindI1
+            | O::StindI2
+            | O::StindI4
+            | O::StindI8
+            | O::StindI
+            | O::StindR4
+            | O::StindR8
+            | O::StindRef => {
+                let v = self.pop()?;
+                let a = self.pop_addr()?;
+                let ty = if op == O::StindRef {
+                    Ty::Ref(self.rt.types.corlib_type("Object")?)
+                } else {
+                    Self::ind_ty(op)
+                };
+                self.store_ty(ty, a, 0, v)?;
+            }
+            O::Ldobj => {
+                let ty = self.rt.types.ty_of_token(self.asm, Self::token(ins)?)?;
+                let a = self.pop_addr()?;
+                let e = self.load_ty(ty, a, 0)?;
+                self.stack.push(e);
+            }
+            O::Stobj => {
+                let ty = self.rt.types.ty_of_token(self.asm, Self::token(ins)?)?;
+                let v = self.pop()?;
+                let a = self.pop_addr()?;
+                self.store_ty(ty, a, 0, v)?;
+            }
+            O::Cpobj => {
+                let ty = self.rt.types.ty_of_token(self.asm, Self::token(ins)?)?;
+                let src = self.pop_addr()?;
+                let dst = self.pop_addr()?;
+                let e = self.load_ty(ty, src, 0)?;
+                self.store_ty(ty, dst, 0, e)?;
+            }
+            O::Initobj => {
+                let ty = self.rt.types.ty_of_token(self.asm, Self::token(ins)?)?;
+                let a = self.pop_addr()?;
+                let size = self.rt.types.size_of(ty)?;
+                self.zero(a, size)?;
+            }
+            O::Sizeof => {
+                let ty = self.rt.types.ty_of_token(self.asm, Self::token(ins)?)?;
+                let size = self.rt.types.size_of(ty)?;
+                let v = self.iconst(types::I32, i64::from(size));
+                self.push(SKind::I4, v);
+            }
+            O::Box => {
+                let t = self
+                    .rt
+                    .types
+                    .resolve_type_token(self.asm, Self::token(ins)?)?;
+                let e = self.pop()?;
+                let o = self.box_value(t, e)?;
+                self.push(SKind::O, o);
+            }
+            O::Unbox | O::UnboxAny => {
+                let t = self
+                    .rt
+                    .types
+                    .resolve_type_token(self.asm, Self::token(ins)?)?;
+                let obj = self.pop()?;
+                let ty = self.rt.types.ty_of_type(t);
+                if let Ty::Ref(_) = ty {
+                    // unbox.any of a reference type is castclass.
+                    let tid = self.iconst(types::I32, i64::from(t.0));
+                    let r = self
+                        .call_helper(
+                            Helper::CastClass,
+                            &[obj.v, tid],
+                            &[types::I64, types::I32],
+                            Some(types::I64),
+                        )
+                        .ok_or(ErrorKind::Codegen)?;
+                    self.push(SKind::O, r);
+                    return Ok(true);
+                }
+                let tid = self.iconst(types::I32, i64::from(t.0));
+                let a = self
+                    .call_helper(
+                        Helper::Unbox,
+                        &[obj.v, tid],
+                        &[types::I64, types::I32],
+                        Some(types::I64),
+                    )
+                    .ok_or(ErrorKind::Codegen)?;
+                if op == O::Unbox {
+                    self.push(SKind::M, a);
+                } else {
+                    let e = self.load_ty(ty, a, 0)?;
+                    self.stack.push(e);
+                }
+            }
+            O::Castclass | O::Isinst => {
+                let t = self
+                    .rt
+                    .types
+                    .resolve_type_token(self.asm, Self::token(ins)?)?;
+                self.rt.types.prepare(t)?;
+                let obj = self.pop()?;
+                let tid = self.iconst(types::I32, i64::from(t.0));
+                let h = if op == O::Castclass {
+                    Helper::CastClass
+                } else {
+                    Helper::IsInst
+                };
+                let r = self
+                    .call_helper(
+                        h,
+                        &[obj.v, tid],
+                        &[types::I64, types::I32],
+                        Some(types::I64),
+                    )
+                    .ok_or(ErrorKind::Codegen)?;
+                self.push(SKind::O, r);
+            }
+            O::Ldstr => {
+                let s = self
+                    .rt
+                    .literal(self.asm, Self::token(ins)?)
+                    .map_err(|e| e.kind)?;
+                let v = self.iconst(types::I64, s as i64);
+                self.push(SKind::O, v);
+            }
+            O::Ldtoken => {
+                let tok = Self::token(ins)?;
+                let (name, value) = match tok.table() {
+                    Some(TableId::Field) | Some(TableId::MemberRef) => {
+                        let f = self.rt.types.resolve_field_token(self.asm, tok)?;
+                        ("RuntimeFieldHandle", f.0 as i64 + 1)
+                    }
+                    _ => {
+                        let t = self.rt.types.resolve_type_token(self.asm, tok)?;
+                        ("RuntimeTypeHandle", i64::from(t.0) + 1)
+                    }
+                };
+                let ht = self.rt.types.corlib_type(name)?;
+                let a = self.temp_value(ht)?;
+                let v = self.iconst(types::I64, value);
+                self.b.ins().store(flags(), v, a, 0);
+                self.push(SKind::V(ht), a);
+            }
+            O::Localloc => {
+                let n = self.pop_native()?;
+                let p = self
+                    .call_helper(Helper::Localloc, &[n], &[types::I64], Some(types::I64))
+                    .ok_or(ErrorKind::Codegen)?;
+                self.push(SKind::N, p);
+            }
+            O::Cpblk => {
+                let n = self.pop_native()?;
+                let src = self.pop_addr()?;
+                let dst = self.pop_addr()?;
+                self.call_helper(Helper::Memcpy, &[dst, src, n], &[types::I64; 3], None);
+            }
+            O::Initblk => {
+                let n = self.pop_native()?;
+                let v = self.pop()?;
+                let dst = self.pop_addr()?;
+                self.call_helper(
+                    Helper::Memset,
+                    &[dst, v.v, n],
+                    &[types::I64, types::I32, types::I64],
+                    None,
+                );
+            }
+            O::Throw => {
+                let e = self.pop()?;
+                self.call_helper(Helper::Throw, &[e.v], &[types::I64], None);
+                self.b.ins().trap(TrapCode::unwrap_user(4));
+                self.reachable = false;
+            }
+            O::Constrained => {
+                self.constrained = Some(Self::token(ins)?);
+            }
+            _ => {
+                let _ = TypeKind::Class;
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+}

@@ -1,0 +1,107 @@
+//! The two pieces of x86-64 assembly the runtime needs: the lazy-compile
+//! trampoline every method stub jumps to, and the protected-call /
+//! escape pair that ends a managed call early (an uncaught exception or a
+//! compile error in a lazily compiled callee) without unwinding JIT frames.
+
+core::arch::global_asm!(
+    // cordon_compile_trampoline: entered by `jmp` from a method stub with the
+    // MethodId in r11 and the caller's arguments untouched in registers and
+    // on the stack. Saves the argument registers, compiles, restores them and
+    // tail-jumps to the new code, so the caller never knows.
+    ".globl cordon_compile_trampoline",
+    "cordon_compile_trampoline:",
+    "push rbp",
+    "mov rbp, rsp",
+    "push rdi",
+    "push rsi",
+    "push rdx",
+    "push rcx",
+    "push r8",
+    "push r9",
+    "sub rsp, 128",
+    "movdqu [rsp + 0], xmm0",
+    "movdqu [rsp + 16], xmm1",
+    "movdqu [rsp + 32], xmm2",
+    "movdqu [rsp + 48], xmm3",
+    "movdqu [rsp + 64], xmm4",
+    "movdqu [rsp + 80], xmm5",
+    "movdqu [rsp + 96], xmm6",
+    "movdqu [rsp + 112], xmm7",
+    "mov rdi, r11",
+    "call {compile}",
+    "movdqu xmm0, [rsp + 0]",
+    "movdqu xmm1, [rsp + 16]",
+    "movdqu xmm2, [rsp + 32]",
+    "movdqu xmm3, [rsp + 48]",
+    "movdqu xmm4, [rsp + 64]",
+    "movdqu xmm5, [rsp + 80]",
+    "movdqu xmm6, [rsp + 96]",
+    "movdqu xmm7, [rsp + 112]",
+    "add rsp, 128",
+    "pop r9",
+    "pop r8",
+    "pop rcx",
+    "pop rdx",
+    "pop rsi",
+    "pop rdi",
+    "pop rbp",
+    "jmp rax",
+    // cordon_call_protected(fn: rdi, saved_sp: rsi) -> (rax = result, rdx = 0)
+    // Saves the callee-saved registers on the stack and the stack pointer in
+    // *saved_sp, then calls fn(). cordon_escape returns through here with
+    // rdx = 1.
+    ".globl cordon_call_protected",
+    "cordon_call_protected:",
+    "push rbx",
+    "push rbp",
+    "push r12",
+    "push r13",
+    "push r14",
+    "push r15",
+    "mov [rsi], rsp",
+    "sub rsp, 8",
+    "call rdi",
+    "add rsp, 8",
+    "xor edx, edx",
+    "pop r15",
+    "pop r14",
+    "pop r13",
+    "pop r12",
+    "pop rbp",
+    "pop rbx",
+    "ret",
+    // cordon_escape(saved_sp: rdi, value: rsi): never returns to its caller.
+    ".globl cordon_escape",
+    "cordon_escape:",
+    "mov rsp, rdi",
+    "mov rax, rsi",
+    "mov edx, 1",
+    "pop r15",
+    "pop r14",
+    "pop r13",
+    "pop r12",
+    "pop rbp",
+    "pop rbx",
+    "ret",
+    compile = sym super::lazy::compile_entry,
+);
+
+/// What `cordon_call_protected` returns: `escaped` is 1 when the call was
+/// ended by [`escape`].
+#[repr(C)]
+#[derive(Clone, Copy, Debug)]
+pub struct Protected {
+    /// The function's return value (rax), or the escape value.
+    pub value: u64,
+    /// 0: returned normally; 1: escaped.
+    pub escaped: u64,
+}
+
+unsafe extern "C" {
+    /// Start of the lazy-compile trampoline (its address goes into stubs).
+    pub fn cordon_compile_trampoline();
+    /// See the assembly above.
+    pub fn cordon_call_protected(f: usize, saved_sp: *mut usize) -> Protected;
+    /// See the assembly above.
+    pub fn cordon_escape(saved_sp: usize, value: u64) -> !;
+}

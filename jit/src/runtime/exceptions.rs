@@ -1,0 +1,70 @@
+//! The exceptions the runtime raises itself (null, bounds, overflow, cast,
+//! divide by zero, ...). Raising allocates the corlib exception object and
+//! ends the current protected call with it; there is no unwinding through
+//! JIT frames (try/catch is not compiled yet).
+
+use super::{Escape, Runtime};
+
+/// An exception the runtime raises, by corlib class.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[repr(u32)]
+#[allow(missing_docs, reason = "named after the corlib classes")]
+pub enum ExceptionKind {
+    NullReference = 0,
+    IndexOutOfRange = 1,
+    Overflow = 2,
+    DivideByZero = 3,
+    InvalidCast = 4,
+    ArrayTypeMismatch = 5,
+    OutOfMemory = 6,
+    Arithmetic = 7,
+}
+
+impl ExceptionKind {
+    /// The corlib class name (`System.<name>`).
+    pub const fn class_name(self) -> &'static str {
+        match self {
+            ExceptionKind::NullReference => "NullReferenceException",
+            ExceptionKind::IndexOutOfRange => "IndexOutOfRangeException",
+            ExceptionKind::Overflow => "OverflowException",
+            ExceptionKind::DivideByZero => "DivideByZeroException",
+            ExceptionKind::InvalidCast => "InvalidCastException",
+            ExceptionKind::ArrayTypeMismatch => "ArrayTypeMismatchException",
+            ExceptionKind::OutOfMemory => "OutOfMemoryException",
+            ExceptionKind::Arithmetic => "ArithmeticException",
+        }
+    }
+
+    /// From the raw value compiled code passes.
+    pub const fn from_u32(v: u32) -> Self {
+        match v {
+            0 => ExceptionKind::NullReference,
+            1 => ExceptionKind::IndexOutOfRange,
+            2 => ExceptionKind::Overflow,
+            3 => ExceptionKind::DivideByZero,
+            4 => ExceptionKind::InvalidCast,
+            5 => ExceptionKind::ArrayTypeMismatch,
+            6 => ExceptionKind::OutOfMemory,
+            _ => ExceptionKind::Arithmetic,
+        }
+    }
+}
+
+impl Runtime {
+    /// Raise a runtime exception of `kind` in the running managed code.
+    pub(crate) fn raise(rt: &mut Runtime, kind: ExceptionKind) -> ! {
+        let obj = match rt.types.corlib_type(kind.class_name()) {
+            Ok(t) => rt.new_object(t).unwrap_or(0),
+            Err(_) => 0,
+        };
+        Runtime::escape(rt, Escape::Exception(obj))
+    }
+
+    /// Throw `obj` (the `throw` opcode); null throws NullReferenceException.
+    pub(crate) fn throw(rt: &mut Runtime, obj: usize) -> ! {
+        if obj == 0 {
+            Runtime::raise(rt, ExceptionKind::NullReference)
+        }
+        Runtime::escape(rt, Escape::Exception(obj))
+    }
+}

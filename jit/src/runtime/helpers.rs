@@ -1,0 +1,403 @@
+//! `extern "C"` helpers compiled code calls by absolute address, and the
+//! bodies of the corlib's InternalCall methods.
+
+use super::objects::{STRING_CHARS_OFFSET, type_of};
+use super::{ExceptionKind, Runtime, current};
+use crate::types::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, MethodId, Ty, TypeId, TypeKind};
+
+/// The helpers, by name, so the compiler asks for addresses by enum.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Helper {
+    /// `(mt, size) -> obj`: THE allocation helper.
+    Alloc,
+    /// `(mt, len) -> array`.
+    NewArray,
+    /// `(obj) -> !`.
+    Throw,
+    /// `(kind) -> !`.
+    Raise,
+    /// `(obj, type id) -> obj | 0`.
+    IsInst,
+    /// `(obj, type id) -> obj`, or InvalidCastException.
+    CastClass,
+    /// `(obj, type id) -> payload address`.
+    Unbox,
+    /// `(obj, interface type id, method index) -> cell address`.
+    InterfaceCell,
+    /// `(type id)`: run the static constructor if it has not run.
+    RunCctor,
+    /// `(array, value)`: ArrayTypeMismatchException check for `stelem.ref`.
+    StelemCheck,
+    /// `(f64, f64) -> f64`.
+    FmodF64,
+    /// `(f32, f32) -> f32`.
+    FmodF32,
+    /// `(dst, src, n)`.
+    Memcpy,
+    /// `(dst, byte, n)`.
+    Memset,
+    /// `(n) -> ptr`: `localloc` (heap-backed for now).
+    Localloc,
+}
+
+impl Helper {
+    /// Address of the helper.
+    pub fn addr(self) -> usize {
+        match self {
+            Helper::Alloc => rt_alloc as *const () as usize,
+            Helper::NewArray => rt_new_array as *const () as usize,
+            Helper::Throw => rt_throw as *const () as usize,
+            Helper::Raise => rt_raise as *const () as usize,
+            Helper::IsInst => rt_isinst as *const () as usize,
+            Helper::CastClass => rt_castclass as *const () as usize,
+            Helper::Unbox => rt_unbox as *const () as usize,
+            Helper::InterfaceCell => rt_interface_cell as *const () as usize,
+            Helper::RunCctor => rt_run_cctor as *const () as usize,
+            Helper::StelemCheck => rt_stelem_check as *const () as usize,
+            Helper::FmodF64 => rt_fmod as *const () as usize,
+            Helper::FmodF32 => rt_fmodf as *const () as usize,
+            Helper::Memcpy => rt_memcpy as *const () as usize,
+            Helper::Memset => rt_memset as *const () as usize,
+            Helper::Localloc => rt_localloc as *const () as usize,
+        }
+    }
+}
+
+extern "C" fn rt_alloc(mt: usize, size: usize) -> usize {
+    let rt = current();
+    let p = rt.alloc(mt, size);
+    if p == 0 {
+        Runtime::raise(rt, ExceptionKind::OutOfMemory);
+    }
+    p
+}
+
+extern "C" fn rt_new_array(mt: usize, len: i64) -> usize {
+    let rt = current();
+    if len < 0 || len > i64::from(i32::MAX) {
+        Runtime::raise(rt, ExceptionKind::Overflow);
+    }
+    let p = rt.new_array(mt, len as usize);
+    if p == 0 {
+        Runtime::raise(rt, ExceptionKind::OutOfMemory);
+    }
+    p
+}
+
+extern "C" fn rt_throw(obj: usize) -> usize {
+    Runtime::throw(current(), obj)
+}
+
+extern "C" fn rt_raise(kind: u32) -> usize {
+    Runtime::raise(current(), ExceptionKind::from_u32(kind))
+}
+
+/// Whether a value of type `from` may be stored where `to` is expected
+/// (ECMA-335 I.8.7 assignment compatibility for reference types).
+pub(crate) fn is_assignable(rt: &mut Runtime, from: TypeId, to: TypeId) -> bool {
+    if from == to {
+        return true;
+    }
+    let _ = rt.types.prepare(from);
+    let _ = rt.types.prepare(to);
+    if rt.types.ty(to).kind == TypeKind::Interface {
+        let mut t = Some(from);
+        while let Some(c) = t {
+            if rt.types.interface_slots(c, to).is_some() || c == to {
+                return true;
+            }
+            t = rt.types.ty(c).parent;
+        }
+        return false;
+    }
+    if let (TypeKind::Array(a), TypeKind::Array(b)) = (rt.types.ty(from).kind, rt.types.ty(to).kind)
+    {
+        return match (a, b) {
+            (Ty::Ref(x), Ty::Ref(y)) => is_assignable(rt, x, y),
+            _ => a == b,
+        };
+    }
+    rt.types.is_subclass(from, to)
+}
+
+fn instance_of(rt: &mut Runtime, obj: usize, t: TypeId) -> bool {
+    match type_of(obj) {
+        Some(ot) => is_assignable(rt, ot, t),
+        None => false,
+    }
+}
+
+extern "C" fn rt_isinst(obj: usize, t: u32) -> usize {
+    let rt = current();
+    if obj != 0 && instance_of(rt, obj, TypeId(t)) {
+        obj
+    } else {
+        0
+    }
+}
+
+extern "C" fn rt_castclass(obj: usize, t: u32) -> usize {
+    let rt = current();
+    if obj == 0 || instance_of(rt, obj, TypeId(t)) {
+        obj
+    } else {
+        Runtime::raise(rt, ExceptionKind::InvalidCast)
+    }
+}
+
+extern "C" fn rt_unbox(obj: usize, t: u32) -> usize {
+    let rt = current();
+    let Some(ot) = type_of(obj) else {
+        Runtime::raise(rt, ExceptionKind::NullReference)
+    };
+    let want = TypeId(t);
+    // Exact type, or an enum and its underlying primitive (ECMA III.4.33).
+    let ok = ot == want || {
+        let (a, b) = (rt.types.ty_of_type(ot), rt.types.ty_of_type(want));
+        matches!((a, b), (Ty::Prim(x), Ty::Prim(y)) if x == y)
+    };
+    if !ok {
+        Runtime::raise(rt, ExceptionKind::InvalidCast);
+    }
+    obj + 8
+}
+
+extern "C" fn rt_interface_cell(obj: usize, iface: u32, index: u32) -> usize {
+    let rt = current();
+    let Some(mut t) = type_of(obj) else {
+        Runtime::raise(rt, ExceptionKind::NullReference)
+    };
+    loop {
+        if let Some(slots) = rt.types.interface_slots(t, TypeId(iface)) {
+            let slot = slots.get(index as usize).copied().unwrap_or(u32::MAX);
+            let ot = type_of(obj).unwrap_or(t);
+            let mt = rt.types.ty(ot).method_table;
+            if slot != u32::MAX && mt != 0 {
+                // SAFETY: mt is the live method table of obj's type; the
+                // vtable has at least slot+1 entries (it came from this map).
+                return unsafe {
+                    *((mt + super::MT_VTABLE as usize + 8 * slot as usize) as *const usize)
+                };
+            }
+            break;
+        }
+        match rt.types.ty(t).parent {
+            Some(p) => t = p,
+            None => break,
+        }
+    }
+    Runtime::raise(rt, ExceptionKind::InvalidCast)
+}
+
+extern "C" fn rt_run_cctor(t: u32) {
+    let rt = current();
+    let t = TypeId(t);
+    let flag = rt.cctor_flag(t) as *mut u8;
+    // SAFETY: flag is the leaked state byte of t.
+    if unsafe { *flag } != 0 {
+        return; // done, or running (a recursive access during the cctor)
+    }
+    // SAFETY: as above.
+    unsafe { *flag = 1 };
+    if let Some(parent) = rt.types.ty(t).parent
+        && rt.types.ty(parent).cctor.is_some()
+        && !rt.types.ty(parent).before_field_init()
+    {
+        rt_run_cctor(parent.0);
+    }
+    if let Some(c) = rt.types.ty(t).cctor {
+        let code = match rt.compile_method(c) {
+            Ok(code) => code,
+            Err(e) => Runtime::escape(rt, super::Escape::Unsupported(e)),
+        };
+        // SAFETY: code is a compiled `static void .cctor()`.
+        let f: extern "C" fn() = unsafe { core::mem::transmute(code) };
+        f();
+    }
+    // SAFETY: as above.
+    unsafe { *flag = 2 };
+}
+
+extern "C" fn rt_stelem_check(array: usize, value: usize) {
+    let rt = current();
+    if value == 0 {
+        return;
+    }
+    let Some(at) = type_of(array) else { return };
+    if let TypeKind::Array(Ty::Ref(elem)) = rt.types.ty(at).kind
+        && !instance_of(rt, value, elem)
+    {
+        Runtime::raise(rt, ExceptionKind::ArrayTypeMismatch);
+    }
+}
+
+extern "C" fn rt_fmod(a: f64, b: f64) -> f64 {
+    libm_fmod(a, b)
+}
+
+extern "C" fn rt_fmodf(a: f32, b: f32) -> f32 {
+    libm_fmod(f64::from(a), f64::from(b)) as f32
+}
+
+/// `fmod` without libm: exact for finite operands (the remainder of two
+/// doubles is representable), computed by repeated scaled subtraction.
+fn libm_fmod(x: f64, y: f64) -> f64 {
+    if y == 0.0 || x.is_nan() || y.is_nan() || x.is_infinite() {
+        return f64::NAN;
+    }
+    if y.is_infinite() {
+        return x;
+    }
+    let (ax, ay) = (x.abs(), y.abs());
+    let mut r = ax;
+    while r >= ay {
+        let mut d = ay;
+        while d * 2.0 <= r && (d * 2.0).is_finite() {
+            d *= 2.0;
+        }
+        r -= d;
+    }
+    if x < 0.0 { -r } else { r }
+}
+
+extern "C" fn rt_memcpy(dst: *mut u8, src: *const u8, n: usize) {
+    // SAFETY: the compiler passes two valid, possibly overlapping regions
+    // of n bytes (struct copies, cpblk).
+    unsafe { core::ptr::copy(src, dst, n) };
+}
+
+extern "C" fn rt_memset(dst: *mut u8, v: u32, n: usize) {
+    // SAFETY: the compiler passes a valid region of n bytes.
+    unsafe { core::ptr::write_bytes(dst, v as u8, n) };
+}
+
+extern "C" fn rt_localloc(n: usize) -> usize {
+    let rt = current();
+    let p = rt.alloc(0, n.max(8));
+    if p == 0 {
+        Runtime::raise(rt, ExceptionKind::OutOfMemory);
+    }
+    // alloc wrote the (null) method table into the first word: clear it.
+    // SAFETY: p has at least 8 bytes.
+    unsafe { *(p as *mut usize) = 0 };
+    p
+}
+
+// ---- InternalCall bodies ---------------------------------------------------
+
+extern "C" fn ic_fast_allocate_string(len: i32) -> usize {
+    let rt = current();
+    if len < 0 {
+        Runtime::raise(rt, ExceptionKind::OutOfMemory);
+    }
+    match rt.new_string(len as usize) {
+        Ok(p) if p != 0 => p,
+        _ => Runtime::raise(rt, ExceptionKind::OutOfMemory),
+    }
+}
+
+extern "C" fn ic_array_length(array: usize) -> i32 {
+    if array == 0 {
+        Runtime::raise(current(), ExceptionKind::NullReference);
+    }
+    // SAFETY: array is a live array object.
+    unsafe { *((array + ARRAY_LENGTH_OFFSET as usize) as *const i32) }
+}
+
+extern "C" fn ic_get_type(obj: usize) -> usize {
+    let rt = current();
+    let Some(t) = type_of(obj) else {
+        Runtime::raise(rt, ExceptionKind::NullReference)
+    };
+    rt.type_object(t).unwrap_or(0)
+}
+
+extern "C" fn ic_type_from_handle(handle_ptr: usize) -> usize {
+    let rt = current();
+    // Value types are passed by reference to a copy (docs/jit.md).
+    // SAFETY: handle_ptr points at the caller's RuntimeTypeHandle copy.
+    let handle = unsafe { *(handle_ptr as *const usize) };
+    if handle == 0 {
+        return 0;
+    }
+    rt.type_object(TypeId((handle - 1) as u32)).unwrap_or(0)
+}
+
+extern "C" fn ic_initialize_array(array: usize, field_ptr: usize) {
+    let rt = current();
+    // SAFETY: field_ptr points at the caller's RuntimeFieldHandle copy.
+    let field = unsafe { *(field_ptr as *const usize) };
+    let Some(at) = type_of(array) else {
+        Runtime::raise(rt, ExceptionKind::NullReference)
+    };
+    let TypeKind::Array(elem) = rt.types.ty(at).kind else {
+        return;
+    };
+    let esize = rt.types.size_of(elem).unwrap_or(0) as usize;
+    // SAFETY: array is a live array object.
+    let len = unsafe { *((array + ARRAY_LENGTH_OFFSET as usize) as *const u32) } as usize;
+    let bytes = esize * len;
+    let f = rt.types.field(crate::types::FieldId((field - 1) as u32));
+    let (asm, rid) = (f.asm, f.rid);
+    if let Ok(Some(data)) = rt.types.image(asm).field_data(rid, bytes as u32) {
+        // SAFETY: the array has `bytes` bytes of elements after the header.
+        unsafe {
+            core::ptr::copy_nonoverlapping(
+                data.as_ptr(),
+                (array + ARRAY_DATA_OFFSET as usize) as *mut u8,
+                bytes,
+            )
+        };
+    }
+}
+
+extern "C" fn ic_identity_hash(obj: usize) -> i32 {
+    // Objects never move yet, so the address is stable.
+    ((obj >> 3) as u32 ^ (obj >> 35) as u32) as i32 & 0x7FFF_FFFF
+}
+
+extern "C" fn ic_payload_equals(a: usize, b: usize) -> i32 {
+    let rt = current();
+    let (Some(ta), Some(tb)) = (type_of(a), type_of(b)) else {
+        return 0;
+    };
+    if ta != tb {
+        return 0;
+    }
+    let n = rt.value_size(ta);
+    // SAFETY: both are boxed values of the same type with n payload bytes.
+    let (x, y) = unsafe {
+        (
+            core::slice::from_raw_parts((a + 8) as *const u8, n),
+            core::slice::from_raw_parts((b + 8) as *const u8, n),
+        )
+    };
+    i32::from(x == y)
+}
+
+/// The implementation of an InternalCall/runtime method, if the runtime has one.
+pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
+    let mi = rt.types.method(m);
+    let t = rt.types.ty(mi.owner);
+    let _ = STRING_CHARS_OFFSET;
+    Some(
+        match (t.namespace.as_str(), t.name.as_str(), mi.name.as_str()) {
+            ("System", "String", "FastAllocateString") => {
+                ic_fast_allocate_string as *const () as usize
+            }
+            ("System", "Array", "get_Length") => ic_array_length as *const () as usize,
+            ("System", "Object", "GetType") => ic_get_type as *const () as usize,
+            ("System", "Type", "GetTypeFromHandle") => ic_type_from_handle as *const () as usize,
+            ("System.Runtime.CompilerServices", "RuntimeHelpers", "InitializeArray") => {
+                ic_initialize_array as *const () as usize
+            }
+            ("System.Runtime.CompilerServices", "RuntimeHelpers", "GetHashCode") => {
+                ic_identity_hash as *const () as usize
+            }
+            ("System.Runtime.CompilerServices", "RuntimeHelpers", "PayloadEquals") => {
+                ic_payload_equals as *const () as usize
+            }
+            _ => return None,
+        },
+    )
+}

@@ -1,0 +1,321 @@
+//! The runtime the compiled code runs against: method tables, indirection
+//! cells and stubs, the allocator, interned strings, `Type` objects, static
+//! constructors and the escape path for exceptions.
+//!
+//! The JIT's contract with it (see `docs/jit.md`):
+//! * all allocation goes through [`Runtime::alloc`] (reached from code via
+//!   the `rt_alloc` / `rt_new_array` / `rt_alloc_string` helpers);
+//! * every reference store the compiler emits goes through one emission
+//!   point, `compiler::barrier::emit_ref_store`, which calls [`Runtime::barrier`]
+//!   when one is installed;
+//! * executable memory comes from a [`CodeMemory`] (W^X).
+
+mod asm;
+mod exceptions;
+pub mod helpers;
+mod lazy;
+mod objects;
+
+use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicPtr, Ordering};
+
+use crate::codemem::CodeMemory;
+use crate::compiler::{CompileError, Jit};
+use crate::types::{MethodId, MethodKind, TypeId, TypeSystem};
+
+pub use asm::Protected;
+pub use exceptions::ExceptionKind;
+pub use objects::{MT_PARENT, MT_TYPE_ID, MT_VTABLE};
+
+/// Why a protected call ended early.
+#[derive(Clone, Debug)]
+pub enum Escape {
+    /// A managed exception object was thrown and not caught.
+    Exception(usize),
+    /// A lazily compiled callee failed to compile.
+    Unsupported(CompileError),
+}
+
+/// An indirection cell: every call to a method loads its code address from
+/// here. It starts at the method's stub and is set once the method is compiled.
+#[repr(C)]
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Cell {
+    /// Address to call.
+    pub code: usize,
+}
+
+const CELLS_PER_CHUNK: usize = 256;
+
+/// Counters for benchmarks and tests.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Stats {
+    /// Methods compiled.
+    pub methods: u64,
+    /// IL bytes compiled.
+    pub il_bytes: u64,
+    /// Machine code bytes emitted.
+    pub code_bytes: u64,
+}
+
+/// One compiled method's code range.
+#[derive(Clone, Copy, Debug)]
+pub struct CodeRange {
+    /// Start address.
+    pub start: usize,
+    /// Length in bytes.
+    pub len: usize,
+    /// The method.
+    pub method: MethodId,
+}
+
+/// The runtime state. There is one per driver host (or test process); the
+/// helpers compiled code calls find it through [`current`].
+pub struct Runtime {
+    /// The type system.
+    pub types: TypeSystem,
+    /// Write-barrier helper (`extern "C" fn(slot: usize, value: usize)`);
+    /// `None` makes the barrier an inline no-op.
+    pub barrier: Option<usize>,
+    /// Counters.
+    pub stats: Stats,
+    /// Compiled code ranges, in compile order.
+    pub code_ranges: Vec<CodeRange>,
+    /// Keep the machine code of each compiled method (disassembly tests).
+    pub keep_code: bool,
+    /// The kept machine code, by method.
+    pub kept_code: BTreeMap<MethodId, Vec<u8>>,
+    code: Box<dyn CodeMemory>,
+    jit: Option<Jit>,
+    #[allow(
+        clippy::vec_box,
+        reason = "cells must not move: compiled code embeds their addresses"
+    )]
+    cells: Vec<Box<[Cell; CELLS_PER_CHUNK]>>,
+    cell_count: usize,
+    stub_batches: BTreeMap<usize, usize>,
+    strings: BTreeMap<(u16, u32), usize>,
+    type_objects: BTreeMap<TypeId, usize>,
+    cctor_flags: BTreeMap<TypeId, usize>,
+    unboxing_cells: BTreeMap<MethodId, usize>,
+    saved_sp: usize,
+    pending: Option<Escape>,
+    heap: objects::Heap,
+}
+
+static CURRENT: AtomicPtr<Runtime> = AtomicPtr::new(core::ptr::null_mut());
+
+/// The runtime the currently running managed code belongs to.
+pub(crate) fn current() -> &'static mut Runtime {
+    let p = CURRENT.load(Ordering::Relaxed);
+    assert!(
+        !p.is_null(),
+        "managed code ran outside Runtime::call_protected"
+    );
+    // SAFETY: CURRENT is set by `call_protected` to a live, boxed Runtime for
+    // the duration of the managed call; managed code is single-threaded and
+    // the Rust caller does not touch the runtime until the call returns.
+    unsafe { &mut *p }
+}
+
+/// Errors creating a runtime.
+#[derive(Clone, Debug)]
+pub enum RuntimeError {
+    /// Cranelift could not be set up for this machine.
+    Isa,
+    /// Loading failed.
+    Type(crate::types::TypeError),
+}
+
+impl Runtime {
+    /// A runtime with the corlib `corlib` loaded.
+    pub fn new(
+        corlib: &'static [u8],
+        code: Box<dyn CodeMemory>,
+    ) -> Result<Box<Self>, RuntimeError> {
+        let mut types = TypeSystem::new();
+        types.load(corlib).map_err(RuntimeError::Type)?;
+        Ok(Box::new(Self {
+            types,
+            barrier: None,
+            stats: Stats::default(),
+            code_ranges: Vec::new(),
+            keep_code: false,
+            kept_code: BTreeMap::new(),
+            code,
+            jit: Some(Jit::new().map_err(|_| RuntimeError::Isa)?),
+            cells: Vec::new(),
+            cell_count: 0,
+            stub_batches: BTreeMap::new(),
+            strings: BTreeMap::new(),
+            type_objects: BTreeMap::new(),
+            cctor_flags: BTreeMap::new(),
+            unboxing_cells: BTreeMap::new(),
+            saved_sp: 0,
+            pending: None,
+            heap: objects::Heap::default(),
+        }))
+    }
+
+    /// The address of `m`'s indirection cell, creating it (pointing at the
+    /// method's stub, or at the runtime's implementation) on first use.
+    pub fn cell(&mut self, m: MethodId) -> Result<usize, CompileError> {
+        let existing = self.types.method(m).cell;
+        if existing != 0 {
+            return Ok(existing);
+        }
+        let target = match self.types.method(m).kind {
+            MethodKind::Runtime => match helpers::internal_call(self, m) {
+                Some(addr) => addr,
+                None => self.stub(m)?,
+            },
+            _ => self.stub(m)?,
+        };
+        let addr = self.new_cell(target);
+        self.types.methods[m.0 as usize].cell = addr;
+        Ok(addr)
+    }
+
+    /// A new cell holding `target`, at a stable address.
+    pub(crate) fn new_cell(&mut self, target: usize) -> usize {
+        let chunk = self.cell_count / CELLS_PER_CHUNK;
+        if chunk == self.cells.len() {
+            self.cells
+                .push(Box::new([Cell::default(); CELLS_PER_CHUNK]));
+        }
+        let cell = &mut self.cells[chunk][self.cell_count % CELLS_PER_CHUNK];
+        cell.code = target;
+        self.cell_count += 1;
+        cell as *mut Cell as usize
+    }
+
+    fn stub(&mut self, m: MethodId) -> Result<usize, CompileError> {
+        let batch = m.0 as usize / lazy::STUBS_PER_BATCH;
+        let base = match self.stub_batches.get(&batch) {
+            Some(&b) => b,
+            None => {
+                let tramp = asm::cordon_compile_trampoline as *const () as usize;
+                let mut bytes = Vec::with_capacity(lazy::STUB_SIZE * lazy::STUBS_PER_BATCH);
+                for i in 0..lazy::STUBS_PER_BATCH {
+                    let mut s = [0u8; lazy::STUB_SIZE];
+                    lazy::stub_bytes((batch * lazy::STUBS_PER_BATCH + i) as u32, tramp, &mut s);
+                    bytes.extend_from_slice(&s);
+                }
+                let b = self.code.install(&bytes).map_err(|e| {
+                    CompileError::runtime(m, crate::compiler::ErrorKind::CodeMemory(e))
+                })? as usize;
+                self.stub_batches.insert(batch, b);
+                b
+            }
+        };
+        Ok(base + (m.0 as usize % lazy::STUBS_PER_BATCH) * lazy::STUB_SIZE)
+    }
+
+    /// Compile `m` now (if it is not compiled yet) and return its code address.
+    pub fn compile_method(&mut self, m: MethodId) -> Result<usize, CompileError> {
+        let cell = self.cell(m)?;
+        // SAFETY: `cell` is the address of a live Cell owned by self.cells.
+        let code = unsafe { (*(cell as *const Cell)).code };
+        if !self.is_stub(code) {
+            return Ok(code);
+        }
+        let mut jit = self.jit.take().ok_or(CompileError::runtime(
+            m,
+            crate::compiler::ErrorKind::Reentrant,
+        ))?;
+        let result = jit.compile(self, m);
+        self.jit = Some(jit);
+        let (bytes, il_len) = result?;
+        let addr = self
+            .code
+            .install(&bytes)
+            .map_err(|e| CompileError::runtime(m, crate::compiler::ErrorKind::CodeMemory(e)))?
+            as usize;
+        self.stats.methods += 1;
+        self.stats.il_bytes += il_len as u64;
+        self.stats.code_bytes += bytes.len() as u64;
+        self.code_ranges.push(CodeRange {
+            start: addr,
+            len: bytes.len(),
+            method: m,
+        });
+        if self.keep_code {
+            self.kept_code.insert(m, bytes);
+        }
+        // SAFETY: as above; the cell is plain data the runtime owns.
+        unsafe { (*(cell as *mut Cell)).code = addr };
+        Ok(addr)
+    }
+
+    fn is_stub(&self, code: usize) -> bool {
+        self.stub_batches
+            .values()
+            .any(|&b| code >= b && code < b + lazy::STUB_SIZE * lazy::STUBS_PER_BATCH)
+    }
+
+    /// The method whose compiled code contains `addr` (fault reports).
+    pub fn method_at(&self, addr: usize) -> Option<MethodId> {
+        self.code_ranges
+            .iter()
+            .find(|r| addr >= r.start && addr < r.start + r.len)
+            .map(|r| r.method)
+    }
+
+    /// Call `code` (an `extern "C" fn() -> u64` compiled by this runtime)
+    /// so that an uncaught exception or a lazy compile error ends the call
+    /// with an [`Escape`] instead of unwinding.
+    ///
+    /// # Safety
+    /// `code` must be the address of a function compiled by this runtime
+    /// that takes no arguments.
+    pub unsafe fn call_protected(this: *mut Runtime, code: usize) -> Result<u64, Escape> {
+        let prev = CURRENT.swap(this, Ordering::Relaxed);
+        // SAFETY: `this` is live (caller's contract); we only touch plain fields.
+        let saved = unsafe { (*this).saved_sp };
+        // SAFETY: saved_sp is a field of the live runtime; the asm stores the
+        // stack pointer there and `escape` reads it back while the frame of
+        // cordon_call_protected is still live.
+        let r = unsafe { asm::cordon_call_protected(code, &raw mut (*this).saved_sp) };
+        // SAFETY: as above.
+        let rt = unsafe { &mut *this };
+        rt.saved_sp = saved;
+        CURRENT.store(prev, Ordering::Relaxed);
+        if r.escaped != 0 {
+            Err(rt
+                .pending
+                .take()
+                .unwrap_or(Escape::Exception(r.value as usize)))
+        } else {
+            Ok(r.value)
+        }
+    }
+
+    /// End the current protected call with `e`.
+    pub(crate) fn escape(rt: &mut Runtime, e: Escape) -> ! {
+        let sp = rt.saved_sp;
+        rt.pending = Some(e);
+        assert!(sp != 0, "escape outside a protected call");
+        // SAFETY: sp was saved by cordon_call_protected, whose frame is still
+        // on the stack (we are running inside the call it made).
+        unsafe { asm::cordon_escape(sp, 0) }
+    }
+
+    /// The `Namespace.Name` of the type of object `obj`.
+    pub fn object_type_name(&self, obj: usize) -> alloc::string::String {
+        match objects::type_of(obj) {
+            Some(t) => self.types.type_name(t),
+            None => "null".into(),
+        }
+    }
+
+    /// The static-constructor state byte of `t` (0 = not run, 1 = running,
+    /// 2 = done), allocated on first use.
+    pub fn cctor_flag(&mut self, t: TypeId) -> usize {
+        *self
+            .cctor_flags
+            .entry(t)
+            .or_insert_with(|| Box::leak(Box::new(0u8)) as *mut u8 as usize)
+    }
+}

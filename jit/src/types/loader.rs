@@ -1,0 +1,539 @@
+//! Loading assemblies and resolving tokens to ids, across assemblies by
+//! `(namespace, name)` through AssemblyRef.
+
+use alloc::string::ToString;
+use alloc::vec::Vec;
+
+use crate::metadata::tables::{FieldRow, MemberRefRow, MethodDefRow, TypeDefRow};
+use crate::metadata::{
+    CodedIndex, Image, MemberRefParent, MemberRefSig, MethodDefOrRef, MethodSig, TableId, Token,
+    TypeDefOrRef, TypeRefScope, TypeSig,
+};
+
+use super::{
+    AsmId, Assembly, FieldId, MethodId, MethodInfo, MethodKind, MethodSigTy, Prim, Ty, TypeError,
+    TypeId, TypeInfo, TypeKind, TypeSystem,
+};
+
+type Result<T> = core::result::Result<T, TypeError>;
+
+const TYPE_INTERFACE: u32 = 0x20;
+const IMPL_INTERNAL_CALL: u16 = 0x1000;
+const IMPL_RUNTIME: u16 = 0x0003;
+
+impl TypeSystem {
+    /// Load an assembly. The first one loaded must be the corlib.
+    pub fn load(&mut self, bytes: &'static [u8]) -> Result<AsmId> {
+        let image = Image::parse(bytes)?;
+        let name = image.assembly_name()?.to_string();
+        if self.assemblies.iter().any(|a| a.name == name) {
+            return Err(TypeError::DuplicateAssembly);
+        }
+        let id = AsmId(u16::try_from(self.assemblies.len()).map_err(|_| TypeError::TooLarge)?);
+        self.assemblies.push(Assembly { image, name });
+        Ok(id)
+    }
+
+    /// The assembly with simple name `name`.
+    pub fn assembly_by_name(&self, name: &str) -> Option<AsmId> {
+        let i = self.assemblies.iter().position(|a| a.name == name)?;
+        Some(AsmId(u16::try_from(i).ok()?))
+    }
+
+    /// The corlib (the first assembly loaded).
+    pub fn corlib(&self) -> AsmId {
+        AsmId(0)
+    }
+
+    /// `System.<name>` from the corlib.
+    pub fn corlib_type(&mut self, name: &'static str) -> Result<TypeId> {
+        self.corlib_type_in("System", name)
+    }
+
+    /// `<ns>.<name>` from the corlib, cached.
+    pub fn corlib_type_in(&mut self, ns: &'static str, name: &'static str) -> Result<TypeId> {
+        if let Some(&t) = self.well_known.get(&(ns, name)) {
+            return Ok(t);
+        }
+        let corlib = self.corlib();
+        let rid = self
+            .image(corlib)
+            .find_type_def(ns, name)?
+            .ok_or(TypeError::MissingCorlibType(name))?;
+        let t = self.type_def(corlib, rid)?;
+        self.well_known.insert((ns, name), t);
+        Ok(t)
+    }
+
+    /// The corlib struct of a primitive (`System.Int32` for `I4`).
+    pub fn prim_type(&mut self, p: Prim) -> Result<TypeId> {
+        self.corlib_type(p.corlib_name())
+    }
+
+    /// The TypeId of TypeDef `rid` of `asm`, creating it on first use.
+    pub fn type_def(&mut self, asm: AsmId, rid: u32) -> Result<TypeId> {
+        if let Some(&t) = self.type_defs.get(&(asm, rid)) {
+            return Ok(t);
+        }
+        let img = self.image(asm).clone();
+        let row = img.tables().get::<TypeDefRow>(rid)?;
+        let (namespace, name) = img.type_def_name(rid)?;
+        if img
+            .tables()
+            .generic_params_of(crate::metadata::TypeOrMethodDef::TypeDef(rid))?
+            .is_empty()
+            .then_some(())
+            .is_none()
+        {
+            return Err(TypeError::Generic);
+        }
+        let id = TypeId(u32::try_from(self.types.len()).map_err(|_| TypeError::TooLarge)?);
+        self.types.push(TypeInfo {
+            asm,
+            def: rid,
+            namespace: namespace.to_string(),
+            name: name.to_string(),
+            kind: TypeKind::Class,
+            flags: row.flags,
+            parent: None,
+            prepared: false,
+            layout: None,
+            fields: Vec::new(),
+            static_fields: Vec::new(),
+            statics: 0,
+            methods: Vec::new(),
+            vtable: Vec::new(),
+            interfaces: Vec::new(),
+            cctor: None,
+            method_table: 0,
+        });
+        self.type_defs.insert((asm, rid), id);
+        let parent = match row.extends {
+            Some(e) => Some(self.resolve_type(asm, e)?),
+            None => None,
+        };
+        let is_corlib = asm == self.corlib();
+        let kind = if row.flags & TYPE_INTERFACE != 0 {
+            TypeKind::Interface
+        } else if let Some(p) = Prim::ALL
+            .iter()
+            .find(|p| is_corlib && namespace == "System" && p.corlib_name() == name)
+        {
+            TypeKind::Primitive(*p)
+        } else {
+            match parent.map(|p| self.ty(p)) {
+                Some(p) if p.namespace == "System" && p.name == "Enum" => {
+                    TypeKind::Enum(self.enum_underlying(asm, rid)?)
+                }
+                Some(p)
+                    if p.namespace == "System"
+                        && p.name == "ValueType"
+                        && !(namespace == "System" && name == "Enum") =>
+                {
+                    TypeKind::Struct
+                }
+                _ => TypeKind::Class,
+            }
+        };
+        let mut methods = Vec::new();
+        let mut cctor = None;
+        for m in img.tables().methods_of(rid)? {
+            let m = m?;
+            let mrow = img.tables().get::<MethodDefRow>(m)?;
+            let mname = img.strings().get(mrow.name)?;
+            let kind = if mrow.impl_flags & (IMPL_INTERNAL_CALL | IMPL_RUNTIME) != 0 {
+                MethodKind::Runtime
+            } else if mrow.rva == 0 {
+                MethodKind::Abstract
+            } else {
+                MethodKind::Il
+            };
+            let mid = MethodId(u32::try_from(self.methods.len()).map_err(|_| TypeError::TooLarge)?);
+            self.methods.push(MethodInfo {
+                owner: id,
+                asm,
+                rid: m,
+                name: mname.to_string(),
+                flags: mrow.flags,
+                impl_flags: mrow.impl_flags,
+                sig: None,
+                kind,
+                slot: None,
+                cell: 0,
+            });
+            self.method_defs.insert((asm, m), mid);
+            if mname == ".cctor" {
+                cctor = Some(mid);
+            }
+            methods.push(mid);
+        }
+        let t = &mut self.types[id.0 as usize];
+        t.parent = parent;
+        t.kind = kind;
+        t.methods = methods;
+        t.cctor = cctor;
+        Ok(id)
+    }
+
+    fn enum_underlying(&self, asm: AsmId, rid: u32) -> Result<Prim> {
+        let img = self.image(asm);
+        for f in img.tables().fields_of(rid)? {
+            let f = f?;
+            let row = img.tables().get::<FieldRow>(f)?;
+            if row.flags & 0x0010 == 0
+                && let Some(p) = prim_of_sig(img.field_sig(f)?.ty.unmodified())
+            {
+                return Ok(p);
+            }
+        }
+        Err(TypeError::UnsupportedType)
+    }
+
+    /// Resolve a TypeDef/TypeRef/TypeSpec to a TypeId.
+    pub fn resolve_type(&mut self, asm: AsmId, t: TypeDefOrRef) -> Result<TypeId> {
+        match t {
+            TypeDefOrRef::TypeDef(rid) => self.type_def(asm, rid),
+            TypeDefOrRef::TypeRef(rid) => self.type_ref(asm, rid),
+            TypeDefOrRef::TypeSpec(rid) => {
+                let sig = self.image(asm).type_spec(rid)?;
+                match self.ty_of_sig(asm, &sig)? {
+                    Ty::Ref(t) | Ty::Value(t) => Ok(t),
+                    Ty::Prim(p) => self.prim_type(p),
+                    _ => Err(TypeError::UnsupportedType),
+                }
+            }
+        }
+    }
+
+    /// Resolve a type token (TypeDef, TypeRef or TypeSpec).
+    pub fn resolve_type_token(&mut self, asm: AsmId, tok: Token) -> Result<TypeId> {
+        let t = match tok.table() {
+            Some(TableId::TypeDef) => TypeDefOrRef::TypeDef(tok.rid()),
+            Some(TableId::TypeRef) => TypeDefOrRef::TypeRef(tok.rid()),
+            Some(TableId::TypeSpec) => TypeDefOrRef::TypeSpec(tok.rid()),
+            _ => return Err(self.unresolved(asm, tok)),
+        };
+        self.resolve_type(asm, t)
+    }
+
+    /// The `Ty` of a type token as a value (`box`, `ldobj`, `sizeof`, ...).
+    pub fn ty_of_token(&mut self, asm: AsmId, tok: Token) -> Result<Ty> {
+        if tok.table() == Some(TableId::TypeSpec) {
+            let sig = self.image(asm).type_spec(tok.rid())?;
+            return self.ty_of_sig(asm, &sig);
+        }
+        let t = self.resolve_type_token(asm, tok)?;
+        Ok(self.ty_of_type(t))
+    }
+
+    fn unresolved(&self, asm: AsmId, tok: Token) -> TypeError {
+        TypeError::Unresolved {
+            asm,
+            token: tok.raw(),
+        }
+    }
+
+    fn type_ref(&mut self, asm: AsmId, rid: u32) -> Result<TypeId> {
+        let img = self.image(asm).clone();
+        let row = img
+            .tables()
+            .get::<crate::metadata::tables::TypeRefRow>(rid)?;
+        let (ns, name) = img.type_ref_name(rid)?;
+        let tok = Token::new(TableId::TypeRef, rid);
+        match row.resolution_scope {
+            Some(crate::metadata::ResolutionScope::TypeRef(outer)) => {
+                let outer = self.type_ref(asm, outer)?;
+                let o = self.ty(outer);
+                let (oasm, odef) = (o.asm, o.def);
+                let nested = self
+                    .image(oasm)
+                    .find_nested_type(odef, name)?
+                    .ok_or(self.unresolved(asm, tok))?;
+                self.type_def(oasm, nested)
+            }
+            _ => {
+                let target = match img.type_ref_scope(rid)? {
+                    TypeRefScope::AssemblyRef(r) => {
+                        let (_, aname) = img.assembly_ref(r)?;
+                        // mono's assemblies name the corlib `mscorlib`.
+                        let aname = if aname == "mscorlib" { "corlib" } else { aname };
+                        self.assembly_by_name(aname)
+                            .ok_or(TypeError::MissingAssembly {
+                                asm,
+                                assembly_ref: r,
+                            })?
+                    }
+                    TypeRefScope::ThisModule => asm,
+                    _ => return Err(self.unresolved(asm, tok)),
+                };
+                let def = self
+                    .image(target)
+                    .find_type_def(ns, name)?
+                    .ok_or(self.unresolved(asm, tok))?;
+                self.type_def(target, def)
+            }
+        }
+    }
+
+    /// The array type `elem[]`.
+    pub fn array_of(&mut self, elem: Ty) -> Result<TypeId> {
+        if let Some(&t) = self.arrays.get(&elem) {
+            return Ok(t);
+        }
+        let array = self.corlib_type("Array")?;
+        let name = match elem {
+            Ty::Ref(t) | Ty::Value(t) => alloc::format!("{}[]", self.ty(t).name),
+            Ty::Prim(p) => alloc::format!("{}[]", p.corlib_name()),
+            _ => "Ptr[]".to_string(),
+        };
+        let id = TypeId(u32::try_from(self.types.len()).map_err(|_| TypeError::TooLarge)?);
+        self.types.push(TypeInfo {
+            asm: self.corlib(),
+            def: 0,
+            namespace: "System".to_string(),
+            name,
+            kind: TypeKind::Array(elem),
+            flags: 0,
+            parent: Some(array),
+            prepared: false,
+            layout: None,
+            fields: Vec::new(),
+            static_fields: Vec::new(),
+            statics: 0,
+            methods: Vec::new(),
+            vtable: Vec::new(),
+            interfaces: Vec::new(),
+            cctor: None,
+            method_table: 0,
+        });
+        self.arrays.insert(elem, id);
+        Ok(id)
+    }
+
+    /// Resolve a signature type.
+    pub fn ty_of_sig(&mut self, asm: AsmId, sig: &TypeSig) -> Result<Ty> {
+        if let Some(p) = prim_of_sig(sig) {
+            return Ok(Ty::Prim(p));
+        }
+        Ok(match sig {
+            TypeSig::Void => Ty::Void,
+            TypeSig::String => Ty::Ref(self.corlib_type("String")?),
+            TypeSig::Object => Ty::Ref(self.corlib_type("Object")?),
+            TypeSig::Class(t) => Ty::Ref(self.resolve_type(asm, *t)?),
+            TypeSig::ValueType(t) => {
+                let id = self.resolve_type(asm, *t)?;
+                self.ty_of_type(id)
+            }
+            TypeSig::Ptr(_) | TypeSig::FnPtr(_) => Ty::Ptr,
+            TypeSig::ByRef(_) => Ty::ByRef,
+            TypeSig::SzArray(e) => {
+                let e = self.ty_of_sig(asm, e)?;
+                Ty::Ref(self.array_of(e)?)
+            }
+            TypeSig::Modified { ty, .. } | TypeSig::Pinned(ty) => self.ty_of_sig(asm, ty)?,
+            TypeSig::GenericInst { .. } | TypeSig::Var(_) | TypeSig::MVar(_) => {
+                return Err(TypeError::Generic);
+            }
+            _ => return Err(TypeError::UnsupportedType),
+        })
+    }
+
+    fn sig_ty(&mut self, asm: AsmId, sig: &MethodSig) -> Result<MethodSigTy> {
+        if sig.generic_param_count != 0 {
+            return Err(TypeError::Generic);
+        }
+        let mut params = Vec::with_capacity(sig.params.len());
+        for p in &sig.params {
+            params.push(self.ty_of_sig(asm, p)?);
+        }
+        Ok(MethodSigTy {
+            has_this: sig.has_this,
+            params,
+            ret: self.ty_of_sig(asm, &sig.ret)?,
+        })
+    }
+
+    /// The resolved signature of a method (cached).
+    pub fn method_sig(&mut self, m: MethodId) -> Result<&MethodSigTy> {
+        if self.method(m).sig.is_none() {
+            let (asm, rid) = (self.method(m).asm, self.method(m).rid);
+            let raw = self.image(asm).method_sig(rid)?;
+            let sig = self.sig_ty(asm, &raw)?;
+            self.methods[m.0 as usize].sig = Some(sig);
+        }
+        self.method(m)
+            .sig
+            .as_ref()
+            .ok_or(TypeError::UnsupportedType)
+    }
+
+    /// The MethodId of MethodDef `rid` of `asm`.
+    pub fn method_def(&mut self, asm: AsmId, rid: u32) -> Result<MethodId> {
+        if let Some(&m) = self.method_defs.get(&(asm, rid)) {
+            return Ok(m);
+        }
+        let owner = self
+            .image(asm)
+            .tables()
+            .declaring_type_of_method(rid)?
+            .ok_or(self.unresolved(asm, Token::new(TableId::MethodDef, rid)))?;
+        self.type_def(asm, owner)?;
+        self.method_defs
+            .get(&(asm, rid))
+            .copied()
+            .ok_or(self.unresolved(asm, Token::new(TableId::MethodDef, rid)))
+    }
+
+    /// Resolve a method token (MethodDef or MemberRef).
+    pub fn resolve_method_token(&mut self, asm: AsmId, tok: Token) -> Result<MethodId> {
+        match tok.table() {
+            Some(TableId::MethodDef) => self.method_def(asm, tok.rid()),
+            Some(TableId::MemberRef) => self.member_ref_method(asm, tok.rid()),
+            Some(TableId::MethodSpec) => Err(TypeError::Generic),
+            _ => Err(self.unresolved(asm, tok)),
+        }
+    }
+
+    /// Resolve a MethodDefOrRef coded index (MethodImpl rows).
+    pub fn resolve_method_def_or_ref(&mut self, asm: AsmId, m: MethodDefOrRef) -> Result<MethodId> {
+        match m {
+            MethodDefOrRef::MethodDef(r) => self.method_def(asm, r),
+            MethodDefOrRef::MemberRef(r) => self.member_ref_method(asm, r),
+        }
+    }
+
+    fn member_ref_parent(&mut self, asm: AsmId, rid: u32) -> Result<TypeId> {
+        let row = self.image(asm).tables().get::<MemberRefRow>(rid)?;
+        match row.class {
+            MemberRefParent::TypeDef(r) => self.type_def(asm, r),
+            MemberRefParent::TypeRef(r) => self.type_ref(asm, r),
+            MemberRefParent::TypeSpec(r) => self.resolve_type(asm, TypeDefOrRef::TypeSpec(r)),
+            other => Err(TypeError::Unresolved {
+                asm,
+                token: other.token().raw(),
+            }),
+        }
+    }
+
+    fn member_ref_method(&mut self, asm: AsmId, rid: u32) -> Result<MethodId> {
+        let tok = Token::new(TableId::MemberRef, rid);
+        let owner = self.member_ref_parent(asm, rid)?;
+        let img = self.image(asm).clone();
+        let row = img.tables().get::<MemberRefRow>(rid)?;
+        let name = img.strings().get(row.name)?;
+        let MemberRefSig::Method(raw) = img.member_ref_sig(rid)? else {
+            return Err(self.unresolved(asm, tok));
+        };
+        let want = self.sig_ty(asm, &raw)?;
+        let mut t = Some(owner);
+        while let Some(cur) = t {
+            for m in self.ty(cur).methods.clone() {
+                if self.method(m).name == name && *self.method_sig(m)? == want {
+                    return Ok(m);
+                }
+            }
+            t = self.ty(cur).parent;
+        }
+        Err(self.unresolved(asm, tok))
+    }
+
+    /// Resolve a field token (Field or MemberRef); lays out the owner.
+    pub fn resolve_field_token(&mut self, asm: AsmId, tok: Token) -> Result<FieldId> {
+        match tok.table() {
+            Some(TableId::Field) => self.field_def(asm, tok.rid()),
+            Some(TableId::MemberRef) => {
+                let owner = self.member_ref_parent(asm, tok.rid())?;
+                let img = self.image(asm).clone();
+                let row = img.tables().get::<MemberRefRow>(tok.rid())?;
+                let name = img.strings().get(row.name)?;
+                self.ensure_layout(owner)?;
+                let mut t = Some(owner);
+                while let Some(cur) = t {
+                    self.ensure_layout(cur)?;
+                    let ti = self.ty(cur);
+                    for &f in ti.fields.iter().chain(ti.static_fields.iter()) {
+                        if self.field(f).name == name {
+                            return Ok(f);
+                        }
+                    }
+                    t = self.ty(cur).parent;
+                }
+                Err(self.unresolved(asm, tok))
+            }
+            _ => Err(self.unresolved(asm, tok)),
+        }
+    }
+
+    /// The FieldId of Field `rid` of `asm`.
+    pub fn field_def(&mut self, asm: AsmId, rid: u32) -> Result<FieldId> {
+        if let Some(&f) = self.field_defs.get(&(asm, rid)) {
+            return Ok(f);
+        }
+        let tok = Token::new(TableId::Field, rid);
+        let owner = self
+            .image(asm)
+            .tables()
+            .declaring_type_of_field(rid)?
+            .ok_or(self.unresolved(asm, tok))?;
+        let owner = self.type_def(asm, owner)?;
+        self.ensure_layout(owner)?;
+        self.field_defs
+            .get(&(asm, rid))
+            .copied()
+            .ok_or(self.unresolved(asm, tok))
+    }
+
+    pub(super) fn register_field(&mut self, info: super::FieldInfo) -> Result<FieldId> {
+        let id = FieldId(u32::try_from(self.fields.len()).map_err(|_| TypeError::TooLarge)?);
+        self.field_defs.insert((info.asm, info.rid), id);
+        self.fields.push(info);
+        Ok(id)
+    }
+
+    /// Find a method of `t` (not its parents) by name and parameter count.
+    pub fn find_method(&self, t: TypeId, name: &str, params: Option<usize>) -> Option<MethodId> {
+        self.ty(t).methods.iter().copied().find(|&m| {
+            let mi = self.method(m);
+            mi.name == name
+                && params.is_none_or(|n| mi.sig.as_ref().is_some_and(|s| s.params.len() == n))
+        })
+    }
+
+    /// Find an instance field of `t` or its parents by name (after layout).
+    pub fn find_field(&self, t: TypeId, name: &str) -> Option<FieldId> {
+        let mut cur = Some(t);
+        while let Some(c) = cur {
+            let ti = self.ty(c);
+            if let Some(&f) = ti
+                .fields
+                .iter()
+                .chain(ti.static_fields.iter())
+                .find(|&&f| self.field(f).name == name)
+            {
+                return Some(f);
+            }
+            cur = ti.parent;
+        }
+        None
+    }
+}
+
+fn prim_of_sig(sig: &TypeSig) -> Option<Prim> {
+    Some(match sig {
+        TypeSig::Boolean => Prim::Bool,
+        TypeSig::Char => Prim::Char,
+        TypeSig::I1 => Prim::I1,
+        TypeSig::U1 => Prim::U1,
+        TypeSig::I2 => Prim::I2,
+        TypeSig::U2 => Prim::U2,
+        TypeSig::I4 => Prim::I4,
+        TypeSig::U4 => Prim::U4,
+        TypeSig::I8 => Prim::I8,
+        TypeSig::U8 => Prim::U8,
+        TypeSig::R4 => Prim::R4,
+        TypeSig::R8 => Prim::R8,
+        TypeSig::I => Prim::I,
+        TypeSig::U => Prim::U,
+        _ => return None,
+    })
+}

@@ -60,6 +60,7 @@ pub fn ticks() -> u64 {
 
 fn on_tick(_frame: &mut TrapFrame) {
     TICKS.fetch_add(1, Ordering::Relaxed);
+    crate::task::sched::tick();
 }
 
 fn on_spurious(_frame: &mut TrapFrame) {}

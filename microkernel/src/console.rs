@@ -51,7 +51,9 @@ fn execute(line: &str) {
     }
 }
 
-/// Serves the console forever, sleeping in `hlt` between keystrokes.
+/// Serves the console forever, sleeping in `hlt` between keystrokes. It is
+/// the idle context: interrupts are on only inside `hlt`, so a task switch
+/// can never catch it holding the UART lock.
 pub fn run() -> ! {
     say(format_args!("boot console: type `help`\n"));
     prompt();
@@ -65,7 +67,6 @@ pub fn run() -> ! {
             interrupts::enable_and_hlt();
             continue;
         };
-        interrupts::enable();
         match b {
             b'\r' | b'\n' => {
                 say(format_args!("\n"));

@@ -23,6 +23,7 @@ mod arch;
 mod boot;
 mod cmdline;
 mod console;
+mod initrd;
 mod klog;
 mod mem;
 mod panic;
@@ -30,6 +31,8 @@ mod qemu;
 #[cfg(feature = "selftest")]
 mod selftest;
 mod serial;
+mod syscall;
+mod task;
 mod time;
 
 use log::info;
@@ -58,8 +61,11 @@ extern "C" fn kernel_entry(start_info_paddr: u32) -> ! {
     let (acpi_ranges, n) = acpi::table_ranges(boot.rsdp);
     mem::init(&boot, acpi_ranges.get(..n).unwrap_or(&[]));
     klog::init_ring();
+    initrd::init(boot.initrd);
+    initrd::log_contents();
     let platform = acpi::init(boot.rsdp);
     apic::init(&platform);
+    syscall::entry::init();
 
     info!(
         "{} CPUs found; the boot CPU runs everything (APs stay parked); log ring holds {} lines",
@@ -72,5 +78,6 @@ extern "C" fn kernel_entry(start_info_paddr: u32) -> ! {
     if let Some(name) = cmdline::value(boot.cmdline(), "test") {
         selftest::run(name, &platform);
     }
-    console::run()
+    task::lifecycle::spawn_supervisor(boot.cmdline());
+    task::sched::start()
 }

@@ -69,15 +69,13 @@ fn copy(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
 
 fn build_initrd(profile: Profile) -> Result<PathBuf> {
     let out = out_dir().join(profile.dir()).join("initrd.tar");
-    let about = format!(
-        "Cordon initrd ({} build). User programs and assemblies are added here as they exist.\n",
-        profile.dir()
-    );
-    let entries = [image::Entry {
-        name: "etc/about".into(),
-        source: image::Source::Bytes(about.into_bytes()),
-        executable: false,
-    }];
+    let mut entries = Vec::new();
+    for (name, file) in crate::user::build(profile)? {
+        entries.push(image::Entry { name, source: image::Source::File(file), executable: true });
+    }
+    for (name, file) in crate::user::config_files()? {
+        entries.push(image::Entry { name, source: image::Source::File(file), executable: false });
+    }
     image::write_initrd(&out, &entries).map_err(|e| Error::Missing(e.to_string()))?;
     Ok(out)
 }

@@ -9,6 +9,7 @@ mod managed;
 mod run;
 mod setup;
 mod test;
+mod user;
 mod util;
 
 use std::process::ExitCode;

@@ -188,11 +188,49 @@ pub fn write_backtrace(out: &mut dyn Write, rip: u64, mut rbp: u64) -> fmt::Resu
 
 pub fn exception(frame: &mut TrapFrame) {
     let cr2 = (frame.vector == 14).then(Cr2::read_raw);
-    if frame.vector == 3 && !frame.is_user_mode() {
+    if frame.is_user_mode() {
+        return user_fault(frame, cr2);
+    }
+    if frame.vector == 3 {
         log::warn!("breakpoint at {:#x}", frame.rip);
         return;
     }
     kernel_fault(frame, cr2)
+}
+
+/// A fault in ring 3 ends that task only: report, record, notify.
+fn user_fault(frame: &TrapFrame, cr2: Option<u64>) {
+    let mut t = crate::task::TABLE.lock();
+    let Some(index) = t.current else { return };
+    let (name, id) = match t.get(index) {
+        Some(task) => (task.name, task.id),
+        None => return,
+    };
+    let who = crate::task::Task::display_name(&name, id);
+    {
+        let mut out = crate::serial::COM1_PORT.lock();
+        let _ = write_report(&mut *out, &who, frame, cr2);
+    }
+    let report = ddk_abi::FaultReport {
+        vector: frame.vector as u32,
+        _pad: 0,
+        error_code: frame.error_code,
+        rip: frame.rip,
+        cr2: cr2.unwrap_or(0),
+        rsp: frame.rsp,
+        rflags: frame.rflags,
+        regs: [
+            frame.rax, frame.rbx, frame.rcx, frame.rdx, frame.rsi, frame.rdi, frame.rbp, frame.r8,
+            frame.r9, frame.r10, frame.r11, frame.r12, frame.r13, frame.r14, frame.r15,
+        ],
+    };
+    crate::task::lifecycle::die_locked(
+        &mut t,
+        index,
+        ddk_abi::DeathCause::Faulted,
+        0,
+        Some(report),
+    );
 }
 
 /// A fault in ring 0: report and stop.

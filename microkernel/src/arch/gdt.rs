@@ -31,7 +31,22 @@ pub const USER_DS: SegmentSelector = SegmentSelector::new(3, PrivilegeLevel::Rin
 pub const USER_CS: SegmentSelector = SegmentSelector::new(4, PrivilegeLevel::Ring3);
 const TSS_SEL: SegmentSelector = SegmentSelector::new(5, PrivilegeLevel::Ring0);
 
-static TSS: Once<TaskStateSegment> = Once::new();
+/// The TSS lives in a `static mut` reached only through raw pointers: the
+/// CPU reads it, and `set_rsp0` rewrites one field on every task switch.
+static mut TSS: TaskStateSegment = TaskStateSegment::new();
+
+/// Sets RSP0: the stack the CPU switches to on an interrupt or exception
+/// from ring 3 (the running task's kernel stack).
+pub fn set_rsp0(top: u64) {
+    // SAFETY: one CPU with interrupts off in the kernel, so nothing else
+    // touches the TSS during the write; the field is written unaligned-safe.
+    unsafe {
+        (&raw mut TSS.privilege_stack_table)
+            .cast::<VirtAddr>()
+            .write_unaligned(VirtAddr::new_truncate(top));
+    }
+}
+
 static GDT: Once<GlobalDescriptorTable> = Once::new();
 
 fn ist_top(i: usize) -> VirtAddr {
@@ -48,25 +63,24 @@ pub fn ist_range(slot: u16) -> (u64, u64) {
 }
 
 pub fn init() {
-    let tss = TSS.call_once(|| {
-        let mut tss = TaskStateSegment::new();
-        // The TSS is packed: copy the table out, fill it, copy it back.
-        let mut ist = tss.interrupt_stack_table;
+    // SAFETY: boot, before any interrupt can use the TSS; raw-pointer access.
+    unsafe {
+        let mut ist = (&raw const TSS.interrupt_stack_table).read_unaligned();
         for (slot, i) in [(IST_DOUBLE_FAULT, 0), (IST_NMI, 1), (IST_MACHINE_CHECK, 2)] {
             if let Some(entry) = ist.get_mut(usize::from(slot - 1)) {
                 *entry = ist_top(i);
             }
         }
-        tss.interrupt_stack_table = ist;
-        tss
-    });
+        (&raw mut TSS.interrupt_stack_table).write_unaligned(ist);
+    }
     let gdt = GDT.call_once(|| {
         let mut gdt = GlobalDescriptorTable::new();
         gdt.append(Descriptor::kernel_code_segment());
         gdt.append(Descriptor::kernel_data_segment());
         gdt.append(Descriptor::user_data_segment());
         gdt.append(Descriptor::user_code_segment());
-        gdt.append(Descriptor::tss_segment(tss));
+        // SAFETY: TSS is a static that lives forever and is never moved.
+        gdt.append(unsafe { Descriptor::tss_segment_unchecked(&raw const TSS) });
         gdt
     });
     gdt.load();

@@ -3,9 +3,11 @@
 pub mod fault;
 pub mod gdt;
 pub mod idt;
+pub mod percpu;
 pub mod trap;
 
 pub fn init() {
     gdt::init();
     idt::init();
+    percpu::init();
 }

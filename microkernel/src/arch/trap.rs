@@ -63,9 +63,11 @@ trap_stubs:
 
 trap_common:
     testb $3, 24(%rsp)          /* CS of the interrupted context */
-    jz 1f
+    jz trap_save
     swapgs
-1:  push %rax
+    .global trap_save
+trap_save:                      /* the syscall stub joins here, GS already swapped */
+    push %rax
     push %rbx
     push %rcx
     push %rdx
@@ -83,6 +85,9 @@ trap_common:
     mov %rsp, %rdi
     cld
     call trap_dispatch
+    mov %rax, %rsp              /* the frame to resume: ours, or another task's */
+    .global trap_resume
+trap_resume:
     pop %r15
     pop %r14
     pop %r13
@@ -117,6 +122,30 @@ pub fn stub_address(v: u8) -> u64 {
     (&raw const trap_stubs) as u64 + u64::from(v) * 16
 }
 
+unsafe extern "C" {
+    /// Restores the frame at RSP and returns from the trap (`iretq`).
+    fn trap_resume() -> !;
+}
+
+/// Leaves the kernel into the context `frame` describes (a fresh task's first
+/// entry, or the idle loop at boot).
+///
+/// # Safety
+/// `frame` must be a complete, valid frame on a stack that stays alive (a
+/// task's kernel stack), with segment selectors matching its privilege level.
+pub unsafe fn enter(frame: *mut TrapFrame) -> ! {
+    // SAFETY: the caller vouches for the frame; trap_resume pops it and iretq's.
+    unsafe {
+        core::arch::asm!(
+            "mov rsp, {f}",
+            "jmp {resume}",
+            f = in(reg) frame,
+            resume = sym trap_resume,
+            options(noreturn)
+        )
+    }
+}
+
 /// A device-interrupt handler: runs with interrupts off; EOI is sent after it.
 pub type IrqHandler = fn(&mut TrapFrame);
 
@@ -131,23 +160,35 @@ pub fn set_irq_handler(vector: u8, handler: IrqHandler) {
     }
 }
 
+/// The pseudo-vector the syscall stub puts in the frame.
+pub const SYSCALL_VECTOR: u64 = 0x100;
+
+/// Every trap and syscall lands here. Returns the frame to resume: the same
+/// one, or — when the scheduler switched — the next task's.
 #[unsafe(no_mangle)]
-extern "C" fn trap_dispatch(frame: &mut TrapFrame) {
-    let vector = frame.vector as u8;
-    if vector < 32 {
-        fault::exception(frame);
-        return;
+extern "C" fn trap_dispatch(frame: *mut TrapFrame) -> *mut TrapFrame {
+    crate::task::sched::save_frame(frame);
+    // SAFETY: the stub built this frame on the current stack; nothing else
+    // refers to it while this call runs.
+    let f = unsafe { &mut *frame };
+    match f.vector {
+        SYSCALL_VECTOR => crate::syscall::dispatch(f),
+        v if v < 32 => fault::exception(f),
+        v => {
+            let vector = v as u8;
+            let handler = IRQ_HANDLERS
+                .read()
+                .get(usize::from(vector))
+                .copied()
+                .flatten();
+            match handler {
+                Some(h) => h(f),
+                None => log::warn!("unexpected interrupt vector {vector}"),
+            }
+            if vector != crate::apic::SPURIOUS_VECTOR {
+                crate::apic::eoi();
+            }
+        }
     }
-    let handler = IRQ_HANDLERS
-        .read()
-        .get(usize::from(vector))
-        .copied()
-        .flatten();
-    match handler {
-        Some(h) => h(frame),
-        None => log::warn!("unexpected interrupt vector {vector}"),
-    }
-    if vector != crate::apic::SPURIOUS_VECTOR {
-        crate::apic::eoi();
-    }
+    crate::task::sched::resume_frame(frame)
 }

@@ -4,6 +4,7 @@ pub mod frame;
 pub mod heap;
 pub mod paging;
 pub mod phys;
+pub mod space;
 
 use crate::boot::pvh::{BootInfo, RegionKind};
 use crate::boot::trampoline::{BOOT_STACK, BOOT_STACK_SIZE};

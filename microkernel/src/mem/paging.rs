@@ -239,3 +239,8 @@ pub fn map_mmio(phys: u64, len: u64) -> Result<VirtAddr, MapError> {
     ks.mmio_next += size + 4096; // one unmapped page between mappings
     Ok(VirtAddr::new_truncate(base + (phys - first)))
 }
+
+/// The kernel's PML4 frame (every address space copies its upper half).
+pub fn kernel_pml4() -> Option<PhysFrame> {
+    KERNEL_SPACE.lock().as_ref().map(|ks| ks.pml4)
+}

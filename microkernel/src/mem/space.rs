@@ -1,0 +1,327 @@
+//! User address spaces.
+//!
+//! Each process has its own PML4 whose upper half (slots 256..512) is a copy
+//! of the kernel's entries — supervisor-only, so ring 3 cannot touch it —
+//! and whose lower half maps the process's pages with the U/S bit, NX where
+//! not executable. Frames the space owns (ELF segments, stack, anonymous
+//! memory) carry the software bit `OWNED` in their PTE and are freed with the
+//! space; frames mapped from another process's grant are borrowed and are not.
+//!
+//! User pointers reach the kernel only through [`AddressSpace::user_pages`],
+//! which walks this space's tables and checks presence, U/S and W for every
+//! page of the range before any byte is copied (through the physical window,
+//! never through the user mapping).
+
+use crate::mem::frame::{self, GlobalFrames};
+use crate::mem::paging::kernel_pml4;
+use crate::mem::phys::{PHYS_OFFSET, phys_to_virt};
+use ddk_abi::SyscallError;
+use ddk_abi::syscall::{USER_MAX, USER_MIN};
+use x86_64::structures::paging::mapper::{MapToError, Translate, TranslateResult};
+use x86_64::structures::paging::{
+    Mapper, OffsetPageTable, Page, PageTable, PageTableFlags as F, PhysFrame, Size4KiB,
+};
+use x86_64::{PhysAddr, VirtAddr};
+
+/// PTE software bit: this space owns the frame and frees it on teardown.
+const OWNED: F = F::BIT_9;
+const PAGE: u64 = 4096;
+
+pub struct AddressSpace {
+    pml4: PhysFrame,
+}
+
+/// Checks `[addr, addr+len)` is page-aligned user space.
+fn check_user_range(addr: u64, len: u64) -> Result<(), SyscallError> {
+    if addr % PAGE != 0 || len % PAGE != 0 {
+        return Err(SyscallError::BadAddress);
+    }
+    let end = addr.checked_add(len).ok_or(SyscallError::BadAddress)?;
+    if len == 0 || addr < USER_MIN || end > USER_MAX {
+        return Err(SyscallError::BadAddress);
+    }
+    Ok(())
+}
+
+impl AddressSpace {
+    pub fn new() -> Result<Self, SyscallError> {
+        let kernel = kernel_pml4().ok_or(SyscallError::OutOfMemory)?;
+        let f = frame::alloc().ok_or(SyscallError::OutOfMemory)?;
+        let pml4 = PhysFrame::containing_address(f);
+        let dst = phys_to_virt(f).as_mut_ptr::<PageTable>();
+        let src = phys_to_virt(kernel.start_address()).as_ptr::<PageTable>();
+        // SAFETY: `f` is a fresh frame; the kernel PML4 is live and only read.
+        // Entries 0..256 start empty; 256..512 are the shared kernel half.
+        unsafe {
+            core::ptr::write_bytes(dst.cast::<u8>(), 0, 4096);
+            for i in 256..512 {
+                if let (Some(d), Some(s)) = ((*dst).iter_mut().nth(i), (*src).iter().nth(i)) {
+                    *d = s.clone();
+                }
+            }
+        }
+        Ok(AddressSpace { pml4 })
+    }
+
+    pub fn pml4(&self) -> PhysFrame {
+        self.pml4
+    }
+
+    fn mapper(&self) -> OffsetPageTable<'_> {
+        let table = phys_to_virt(self.pml4.start_address()).as_mut_ptr::<PageTable>();
+        // SAFETY: the PML4 belongs to this space; the kernel mutates a space's
+        // tables only from the one CPU, with interrupts off.
+        unsafe { OffsetPageTable::new(&mut *table, VirtAddr::new_truncate(PHYS_OFFSET)) }
+    }
+
+    fn map_frame(&mut self, va: u64, pa: PhysAddr, flags: F) -> Result<(), SyscallError> {
+        let page = Page::<Size4KiB>::containing_address(VirtAddr::new_truncate(va));
+        let mut m = self.mapper();
+        // SAFETY: user-half page of this space; the frame is either fresh or a
+        // granted frame whose owner keeps it alive while the grant stands.
+        match unsafe {
+            m.map_to(
+                page,
+                PhysFrame::containing_address(pa),
+                flags,
+                &mut GlobalFrames,
+            )
+        } {
+            Ok(flush) => {
+                flush.flush();
+                Ok(())
+            }
+            Err(MapToError::FrameAllocationFailed) => Err(SyscallError::OutOfMemory),
+            Err(_) => Err(SyscallError::AlreadyMapped),
+        }
+    }
+
+    /// Maps fresh zeroed frames at `[addr, addr+len)`; all-or-nothing.
+    pub fn map_anon(
+        &mut self,
+        addr: u64,
+        len: u64,
+        writable: bool,
+        executable: bool,
+    ) -> Result<(), SyscallError> {
+        check_user_range(addr, len)?;
+        if (0..len / PAGE).any(|i| self.translate(addr + i * PAGE).is_some()) {
+            return Err(SyscallError::AlreadyMapped);
+        }
+        let mut flags = F::PRESENT | F::USER_ACCESSIBLE | OWNED;
+        if writable {
+            flags |= F::WRITABLE;
+        }
+        if !executable {
+            flags |= F::NO_EXECUTE;
+        }
+        for i in 0..len / PAGE {
+            let va = addr + i * PAGE;
+            let result = frame::alloc()
+                .ok_or(SyscallError::OutOfMemory)
+                .and_then(|f| {
+                    // SAFETY: a fresh frame, reachable through the physical window.
+                    unsafe {
+                        core::ptr::write_bytes(phys_to_virt(f).as_mut_ptr::<u8>(), 0, PAGE as usize)
+                    };
+                    self.map_frame(va, f, flags).inspect_err(|_| frame::free(f))
+                });
+            if let Err(e) = result {
+                let _ = self.unmap(addr, i * PAGE);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Maps frames this space does not own (a grant) at `addr`.
+    pub fn map_borrowed(
+        &mut self,
+        addr: u64,
+        frames: &[PhysAddr],
+        writable: bool,
+    ) -> Result<(), SyscallError> {
+        let len = (frames.len() as u64)
+            .checked_mul(PAGE)
+            .ok_or(SyscallError::BadLength)?;
+        check_user_range(addr, len)?;
+        if (0..frames.len() as u64).any(|i| self.translate(addr + i * PAGE).is_some()) {
+            return Err(SyscallError::AlreadyMapped);
+        }
+        let mut flags = F::PRESENT | F::USER_ACCESSIBLE | F::NO_EXECUTE;
+        if writable {
+            flags |= F::WRITABLE;
+        }
+        for (i, &f) in frames.iter().enumerate() {
+            if let Err(e) = self.map_frame(addr + i as u64 * PAGE, f, flags) {
+                let _ = self.unmap(addr, i as u64 * PAGE);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// Unmaps `[addr, addr+len)`, freeing owned frames. Pages that are not
+    /// mapped are skipped; returns how many were unmapped.
+    pub fn unmap(&mut self, addr: u64, len: u64) -> Result<u64, SyscallError> {
+        if len == 0 {
+            return Ok(0);
+        }
+        check_user_range(addr, len)?;
+        let mut m = self.mapper();
+        let mut n = 0;
+        for i in 0..len / PAGE {
+            let page =
+                Page::<Size4KiB>::containing_address(VirtAddr::new_truncate(addr + i * PAGE));
+            let owned = matches!(m.translate(page.start_address()), TranslateResult::Mapped { flags, .. } if flags.contains(OWNED));
+            if let Ok((f, flush)) = m.unmap(page) {
+                flush.flush();
+                if owned {
+                    frame::free(f.start_address());
+                }
+                n += 1;
+            }
+        }
+        Ok(n)
+    }
+
+    /// The frame and flags behind user page `va`.
+    pub fn translate(&self, va: u64) -> Option<(PhysAddr, F)> {
+        if !(USER_MIN..USER_MAX).contains(&va) {
+            return None;
+        }
+        match self.mapper().translate(VirtAddr::new_truncate(va)) {
+            TranslateResult::Mapped {
+                frame,
+                offset,
+                flags,
+            } => Some((frame.start_address() + offset, flags)),
+            _ => None,
+        }
+    }
+
+    /// The physical pieces of user range `[addr, addr+len)`, checking each
+    /// page is present, user-accessible and (if `write`) writable. Calls `f`
+    /// with (physical address, length) per piece, in order.
+    pub fn user_pages(
+        &self,
+        addr: u64,
+        len: u64,
+        write: bool,
+        mut f: impl FnMut(PhysAddr, usize),
+    ) -> Result<(), SyscallError> {
+        if len == 0 {
+            return Ok(()); // nothing to touch, so nothing to check
+        }
+        let end = addr.checked_add(len).ok_or(SyscallError::BadPointer)?;
+        if addr < USER_MIN || end > USER_MAX {
+            return Err(SyscallError::BadPointer);
+        }
+        // Validate the whole range first, so a bad page means nothing was touched.
+        let mut va = addr;
+        while va < end {
+            let (_, flags) = self.translate(va).ok_or(SyscallError::BadPointer)?;
+            if !flags.contains(F::USER_ACCESSIBLE) || (write && !flags.contains(F::WRITABLE)) {
+                return Err(SyscallError::BadPointer);
+            }
+            va = (va & !(PAGE - 1)) + PAGE;
+        }
+        let mut va = addr;
+        while va < end {
+            let chunk = ((va & !(PAGE - 1)) + PAGE).min(end) - va;
+            let (pa, _) = self.translate(va).ok_or(SyscallError::BadPointer)?;
+            f(pa, chunk as usize);
+            va += chunk;
+        }
+        Ok(())
+    }
+
+    /// Copies user bytes at `addr` into `out` (all of it or nothing).
+    pub fn read(&self, addr: u64, out: &mut [u8]) -> Result<(), SyscallError> {
+        let mut done = 0usize;
+        self.user_pages(addr, out.len() as u64, false, |pa, n| {
+            if let Some(dst) = out.get_mut(done..done + n) {
+                // SAFETY: `pa..pa+n` is a validated user frame, read through the window.
+                let src =
+                    unsafe { core::slice::from_raw_parts(phys_to_virt(pa).as_ptr::<u8>(), n) };
+                dst.copy_from_slice(src);
+            }
+            done += n;
+        })
+    }
+
+    /// Fills user memory at `addr` with `data`, read-only pages included:
+    /// how the loader writes code and the initial arguments.
+    pub fn load(&self, addr: u64, data: &[u8]) -> Result<(), SyscallError> {
+        let mut done = 0usize;
+        self.user_pages(addr, data.len() as u64, false, |pa, n| {
+            if let Some(src) = data.get(done..done + n) {
+                // SAFETY: `pa..pa+n` is a present user frame of this space.
+                let dst = unsafe {
+                    core::slice::from_raw_parts_mut(phys_to_virt(pa).as_mut_ptr::<u8>(), n)
+                };
+                dst.copy_from_slice(src);
+            }
+            done += n;
+        })
+    }
+
+    /// Copies `data` to user memory at `addr` (validated writable first).
+    pub fn write(&self, addr: u64, data: &[u8]) -> Result<(), SyscallError> {
+        let mut done = 0usize;
+        self.user_pages(addr, data.len() as u64, true, |pa, n| {
+            if let Some(src) = data.get(done..done + n) {
+                // SAFETY: `pa..pa+n` is a validated, writable user frame.
+                let dst = unsafe {
+                    core::slice::from_raw_parts_mut(phys_to_virt(pa).as_mut_ptr::<u8>(), n)
+                };
+                dst.copy_from_slice(src);
+            }
+            done += n;
+        })
+    }
+}
+
+/// Frees every page-table frame of the user half and every owned frame.
+/// The space must not be the active one.
+fn free_user_half(pml4: PhysFrame) {
+    fn table(f: PhysAddr) -> &'static mut PageTable {
+        // SAFETY: a page-table frame of a space nobody runs on any more.
+        unsafe { &mut *phys_to_virt(f).as_mut_ptr::<PageTable>() }
+    }
+    let top = table(pml4.start_address());
+    for e4 in top.iter_mut().take(256) {
+        if !e4.flags().contains(F::PRESENT) {
+            continue;
+        }
+        let pdpt = e4.addr();
+        for e3 in table(pdpt).iter_mut() {
+            if !e3.flags().contains(F::PRESENT) || e3.flags().contains(F::HUGE_PAGE) {
+                continue;
+            }
+            let pd = e3.addr();
+            for e2 in table(pd).iter_mut() {
+                if !e2.flags().contains(F::PRESENT) || e2.flags().contains(F::HUGE_PAGE) {
+                    continue;
+                }
+                let pt = e2.addr();
+                for e1 in table(pt).iter_mut() {
+                    if e1.flags().contains(F::PRESENT) && e1.flags().contains(OWNED) {
+                        frame::free(e1.addr());
+                    }
+                }
+                frame::free(pt);
+            }
+            frame::free(pd);
+        }
+        frame::free(pdpt);
+        e4.set_unused();
+    }
+    frame::free(pml4.start_address());
+}
+
+impl Drop for AddressSpace {
+    fn drop(&mut self) {
+        free_user_half(self.pml4);
+    }
+}

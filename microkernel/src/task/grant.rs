@@ -1,0 +1,167 @@
+//! Shared-memory grants: bulk data between processes without copies.
+//!
+//! The owner names a page-aligned range of its own memory and the task it
+//! grants it to; the grantee maps the same frames at an address of its
+//! choosing; the owner can revoke at any time (the grantee's mapping goes).
+//! Frames stay owned by the granting space; the grantee's mapping is
+//! borrowed, and every grant is revoked before the owner's frames can be
+//! freed (owner death, or the owner unmapping the range).
+
+use super::{TABLE, Table};
+use alloc::vec::Vec;
+use ddk_abi::{SyscallError, TaskId};
+use spin::Mutex;
+use x86_64::PhysAddr;
+
+const PAGE: u64 = 4096;
+/// Largest grant: 16 MiB.
+pub const GRANT_MAX: u64 = 16 << 20;
+/// Grants alive at once, system-wide.
+const GRANTS_MAX: usize = 256;
+
+struct Grant {
+    id: u32,
+    owner: TaskId,
+    to: TaskId,
+    /// The owner's range the grant covers.
+    src: u64,
+    frames: Vec<PhysAddr>,
+    writable: bool,
+    mapped_at: Option<u64>,
+}
+
+static GRANTS: Mutex<Vec<Grant>> = Mutex::new(Vec::new());
+static NEXT_ID: Mutex<u32> = Mutex::new(1);
+
+/// `GrantCreate` from task `oi`.
+pub fn create(
+    oi: usize,
+    to: TaskId,
+    addr: u64,
+    len: u64,
+    writable: bool,
+) -> Result<u32, SyscallError> {
+    let t = TABLE.lock();
+    if addr % PAGE != 0 || len % PAGE != 0 || len == 0 || len > GRANT_MAX {
+        return Err(SyscallError::BadLength);
+    }
+    t.resolve(to).map_err(|(e, _)| e)?;
+    let owner = t.get(oi).ok_or(SyscallError::NoSuchTask)?;
+    if owner.id == to {
+        return Err(SyscallError::InvalidArgument);
+    }
+    let mut frames = Vec::new();
+    owner
+        .space
+        .user_pages(addr, len, writable, |pa, _| frames.push(pa))?;
+    let mut grants = GRANTS.lock();
+    if grants.len() >= GRANTS_MAX {
+        return Err(SyscallError::OutOfMemory);
+    }
+    let mut next = NEXT_ID.lock();
+    let id = *next;
+    *next = next.wrapping_add(1).max(1);
+    grants.push(Grant {
+        id,
+        owner: owner.id,
+        to,
+        src: addr,
+        frames,
+        writable,
+        mapped_at: None,
+    });
+    Ok(id)
+}
+
+/// `GrantMap` from task `gi`: maps grant `id` at `addr`; returns its length.
+pub fn map(gi: usize, id: u32, addr: u64) -> Result<u64, SyscallError> {
+    let mut t = TABLE.lock();
+    let mut grants = GRANTS.lock();
+    let me = t.get_mut(gi).ok_or(SyscallError::NoSuchTask)?;
+    let g = grants
+        .iter_mut()
+        .find(|g| g.id == id && g.to == me.id)
+        .ok_or(SyscallError::NoSuchGrant)?;
+    if g.mapped_at.is_some() {
+        return Err(SyscallError::AlreadyMapped);
+    }
+    me.space.map_borrowed(addr, &g.frames, g.writable)?;
+    g.mapped_at = Some(addr);
+    Ok(g.frames.len() as u64 * PAGE)
+}
+
+fn unmap_from_grantee(t: &mut Table, g: &Grant) {
+    if let (Some(at), Ok(i)) = (g.mapped_at, t.resolve(g.to))
+        && let Some(task) = t.get_mut(i)
+    {
+        let _ = task.space.unmap(at, g.frames.len() as u64 * PAGE);
+    }
+}
+
+/// `GrantRevoke` from the owner, task `oi`.
+pub fn revoke(oi: usize, id: u32) -> Result<(), SyscallError> {
+    let mut t = TABLE.lock();
+    let owner = t.get(oi).ok_or(SyscallError::NoSuchTask)?.id;
+    let mut grants = GRANTS.lock();
+    let pos = grants
+        .iter()
+        .position(|g| g.id == id && g.owner == owner)
+        .ok_or(SyscallError::NoSuchGrant)?;
+    let g = grants.swap_remove(pos);
+    unmap_from_grantee(&mut t, &g);
+    Ok(())
+}
+
+/// Revokes the grants of `owner` that overlap `[addr, addr+len)`: called
+/// before the owner unmaps (and so frees) those pages.
+pub fn revoke_overlapping(t: &mut Table, owner: TaskId, addr: u64, len: u64) {
+    let end = addr.saturating_add(len);
+    let mut grants = GRANTS.lock();
+    let mut i = 0;
+    while let Some(g) = grants.get(i) {
+        let g_end = g.src + g.frames.len() as u64 * PAGE;
+        if g.owner == owner && g.src < end && addr < g_end {
+            let g = grants.swap_remove(i);
+            unmap_from_grantee(t, &g);
+        } else {
+            i += 1;
+        }
+    }
+}
+
+/// Task `me` unmaps `[addr, addr+len)`: grants it owns there are revoked,
+/// and grants it had mapped there are marked unmapped (whole grant).
+pub fn before_unmap(t: &mut Table, me: TaskId, addr: u64, len: u64) {
+    revoke_overlapping(t, me, addr, len);
+    let end = addr.saturating_add(len);
+    let mut grants = GRANTS.lock();
+    for g in grants.iter_mut().filter(|g| g.to == me) {
+        if let Some(at) = g.mapped_at {
+            let g_len = g.frames.len() as u64 * PAGE;
+            if at < end && addr < at + g_len {
+                if let Ok(i) = t.resolve(me)
+                    && let Some(task) = t.get_mut(i)
+                {
+                    let _ = task.space.unmap(at, g_len);
+                }
+                g.mapped_at = None;
+            }
+        }
+    }
+}
+
+/// A task died: its own grants are revoked, grants to it are dropped.
+pub fn forget_task(t: &mut Table, dead: TaskId) {
+    let mut grants = GRANTS.lock();
+    let mut i = 0;
+    while let Some(g) = grants.get(i) {
+        if g.owner == dead {
+            let g = grants.swap_remove(i);
+            unmap_from_grantee(t, &g);
+        } else if g.to == dead {
+            grants.swap_remove(i);
+        } else {
+            i += 1;
+        }
+    }
+}

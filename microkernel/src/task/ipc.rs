@@ -1,0 +1,236 @@
+//! Synchronous IPC: `call` (send and wait for the reply), `recv`, `reply`,
+//! and notifications.
+//!
+//! Messages (≤ 4 KiB) are copied by the kernel from the sender's address
+//! space to the receiver's through a bounce buffer, after both ranges were
+//! validated. Nothing is ever truncated: a message larger than the
+//! receiver's buffer fails the call with `MessageTooLarge`, a reply larger
+//! than the caller's buffer fails both sides with `ReplyTooLarge`.
+
+use super::{State, TABLE, Table, Task, UserBuf};
+use ddk_abi::syscall::{MESSAGE_MAX, RECV_MESSAGE, RECV_NOTIFICATION};
+use ddk_abi::{SyscallError, TaskId};
+use spin::Mutex;
+
+/// One message in flight between two address spaces (one CPU, so one buffer).
+static BOUNCE: Mutex<[u8; MESSAGE_MAX]> = Mutex::new([0; MESSAGE_MAX]);
+
+/// Copies `len` bytes from `src`'s `from` to `dst`'s `to`.
+fn copy(src: &Task, from: u64, dst: &Task, to: u64, len: usize) -> Result<(), SyscallError> {
+    let mut bounce = BOUNCE.lock();
+    let buf = bounce.get_mut(..len).ok_or(SyscallError::MessageTooLarge)?;
+    src.space.read(from, buf)?;
+    dst.space.write(to, buf)
+}
+
+/// Hands the message of caller `ci` to receiver `ri` (which is in `recv`).
+/// On success the caller waits for the reply and the receiver is runnable.
+fn deliver(t: &mut Table, ci: usize, ri: usize) -> Result<(), SyscallError> {
+    let (caller, receiver) = match (t.get(ci), t.get(ri)) {
+        (Some(c), Some(r)) => (c, r),
+        _ => return Err(SyscallError::NoSuchTask),
+    };
+    let msg = caller.call_msg;
+    let rbuf = receiver.recv_buf;
+    if msg.len > rbuf.len {
+        return Err(SyscallError::MessageTooLarge);
+    }
+    copy(caller, msg.addr, receiver, rbuf.addr, msg.len as usize)?;
+    let caller_id = caller.id;
+    let receiver_id = receiver.id;
+    if let Some(r) = t.get_mut(ri) {
+        r.state = State::Runnable;
+        r.set_result(0, [RECV_MESSAGE, u64::from(caller_id.0), msg.len]);
+    }
+    if let Some(c) = t.get_mut(ci) {
+        c.state = State::ReplyBlocked { from: receiver_id };
+    }
+    Ok(())
+}
+
+/// `call(to, msg, reply_buf)` from task `ci`.
+pub fn call(ci: usize, to: TaskId, msg: UserBuf, reply: UserBuf) {
+    let mut t = TABLE.lock();
+    let t = &mut *t;
+    let result = (|| {
+        if msg.len > MESSAGE_MAX as u64 {
+            return Err((SyscallError::MessageTooLarge, 0));
+        }
+        let ri = t.resolve(to)?;
+        if ri == ci {
+            return Err((SyscallError::CallToSelf, 0));
+        }
+        let caller = t.get(ci).ok_or((SyscallError::NoSuchTask, 0))?;
+        // Both buffers are checked now, so a bad pointer fails the call here
+        // rather than half-way through a rendezvous.
+        caller
+            .space
+            .user_pages(msg.addr, msg.len, false, |_, _| {})
+            .map_err(|e| (e, 0))?;
+        caller
+            .space
+            .user_pages(
+                reply.addr,
+                reply.len.min(MESSAGE_MAX as u64),
+                true,
+                |_, _| {},
+            )
+            .map_err(|e| (e, 0))?;
+        Ok(ri)
+    })();
+    let ri = match result {
+        Ok(ri) => ri,
+        Err((e, v)) => {
+            if let Some(c) = t.get_mut(ci) {
+                c.set_error(e, v);
+            }
+            return;
+        }
+    };
+    t.send_seq += 1;
+    let seq = t.send_seq;
+    if let Some(c) = t.get_mut(ci) {
+        c.call_msg = msg;
+        c.reply_buf = UserBuf {
+            addr: reply.addr,
+            len: reply.len.min(MESSAGE_MAX as u64),
+        };
+        c.state = State::SendBlocked { to, seq };
+    }
+    let receiving = t
+        .get(ri)
+        .is_some_and(|r| matches!(r.state, State::RecvBlocked { .. }));
+    if receiving && let Err(e) = deliver(t, ci, ri) {
+        if let Some(c) = t.get_mut(ci) {
+            c.state = State::Runnable;
+            c.set_error(e, 0);
+        }
+    }
+}
+
+/// `recv(buf, timeout)` for task `ri`.
+pub fn recv(ri: usize, buf: UserBuf, timeout_us: Option<u64>) {
+    let mut t = TABLE.lock();
+    let t = &mut *t;
+    let Some(me) = t.get_mut(ri) else { return };
+    if let Err(e) = me
+        .space
+        .user_pages(buf.addr, buf.len.min(MESSAGE_MAX as u64), true, |_, _| {})
+    {
+        me.set_error(e, 0);
+        return;
+    }
+    if me.notify != 0 {
+        let bits = core::mem::take(&mut me.notify);
+        me.set_result(0, [RECV_NOTIFICATION, bits, 0]);
+        return;
+    }
+    me.recv_buf = UserBuf {
+        addr: buf.addr,
+        len: buf.len.min(MESSAGE_MAX as u64),
+    };
+    let my_id = me.id;
+    // The longest-waiting sender first.
+    loop {
+        let sender = t
+            .slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, s)| match s.task.as_ref()?.state {
+                State::SendBlocked { to, seq } if to == my_id => Some((seq, i)),
+                _ => None,
+            })
+            .min();
+        let Some((_, si)) = sender else { break };
+        if let Some(me) = t.get_mut(ri) {
+            me.state = State::RecvBlocked { deadline: None };
+        }
+        match deliver(t, si, ri) {
+            Ok(()) => return,
+            Err(e) => {
+                // That sender's message cannot be taken: fail its call, try the next.
+                if let Some(s) = t.get_mut(si) {
+                    s.state = State::Runnable;
+                    s.set_error(e, 0);
+                }
+            }
+        }
+    }
+    let Some(me) = t.get_mut(ri) else { return };
+    match timeout_us {
+        Some(0) => {
+            me.state = State::Runnable;
+            me.set_error(SyscallError::Timeout, 0);
+        }
+        Some(us) => {
+            me.state = State::RecvBlocked {
+                deadline: Some(crate::time::uptime_us().saturating_add(us)),
+            };
+        }
+        None => me.state = State::RecvBlocked { deadline: None },
+    }
+}
+
+/// `reply(to, msg)` from task `si`.
+pub fn reply(si: usize, to: TaskId, msg: UserBuf) {
+    let mut t = TABLE.lock();
+    let t = &mut *t;
+    let result = (|| {
+        if msg.len > MESSAGE_MAX as u64 {
+            return Err((SyscallError::MessageTooLarge, 0));
+        }
+        let server = t.get(si).ok_or((SyscallError::NoSuchTask, 0))?;
+        server
+            .space
+            .user_pages(msg.addr, msg.len, false, |_, _| {})
+            .map_err(|e| (e, 0))?;
+        let server_id = server.id;
+        let ci = t.resolve(to)?;
+        let caller = t.get(ci).ok_or((SyscallError::NoSuchTask, 0))?;
+        if caller.state != (State::ReplyBlocked { from: server_id }) {
+            return Err((SyscallError::NotWaitingForReply, 0));
+        }
+        if msg.len > caller.reply_buf.len {
+            if let Some(c) = t.get_mut(ci) {
+                c.state = State::Runnable;
+                c.set_error(SyscallError::ReplyTooLarge, 0);
+            }
+            return Err((SyscallError::ReplyTooLarge, 0));
+        }
+        let (server, caller) = match (t.get(si), t.get(ci)) {
+            (Some(s), Some(c)) => (s, c),
+            _ => return Err((SyscallError::NoSuchTask, 0)),
+        };
+        copy(
+            server,
+            msg.addr,
+            caller,
+            caller.reply_buf.addr,
+            msg.len as usize,
+        )
+        .map_err(|e| (e, 0))?;
+        if let Some(c) = t.get_mut(ci) {
+            c.state = State::Runnable;
+            c.set_result(0, [msg.len, 0, 0]);
+        }
+        Ok(())
+    })();
+    if let Some(s) = t.get_mut(si) {
+        match result {
+            Ok(()) => s.set_result(0, [0; 3]),
+            Err((e, v)) => s.set_error(e, v),
+        }
+    }
+}
+
+/// Raises notification `bits` on task `i`; a task blocked in `recv` gets
+/// them at once.
+pub fn notify_locked(t: &mut Table, i: usize, bits: u64) {
+    let Some(task) = t.get_mut(i) else { return };
+    task.notify |= bits;
+    if matches!(task.state, State::RecvBlocked { .. }) {
+        let pending = core::mem::take(&mut task.notify);
+        task.state = State::Runnable;
+        task.set_result(0, [RECV_NOTIFICATION, pending, 0]);
+    }
+}

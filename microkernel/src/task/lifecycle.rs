@@ -1,0 +1,281 @@
+//! Birth and death of tasks: loading a static ELF from the initrd into a new
+//! address space, and everything a death must undo — waking the dead task's
+//! callers with `Dead`, revoking its grants, recording why it died, and
+//! telling the supervisor.
+
+use super::{KernelStack, State, TABLE, Table, Task, UserBuf, fpu::FxArea, name_array, sched};
+use crate::arch::gdt::{USER_CS, USER_DS};
+use crate::arch::trap::TrapFrame;
+use crate::mem::space::AddressSpace;
+use alloc::boxed::Box;
+use alloc::collections::VecDeque;
+use ddk_abi::syscall::{USER_MAX, USER_MIN, USER_STACK_SIZE, USER_STACK_TOP, notify};
+use ddk_abi::task::NAME_MAX;
+use ddk_abi::{DeathCause, DeathRecord, FaultReport, SyscallError, TaskId};
+use elf::ElfBytes;
+use elf::abi::{EM_X86_64, ET_EXEC, PF_W, PF_X, PT_LOAD};
+use elf::endian::LittleEndian;
+use spin::Mutex;
+
+const PAGE: u64 = 4096;
+/// Largest argument string handed to a new task.
+pub const ARGS_MAX: usize = 1024;
+/// Deaths kept for the supervisor; older ones are dropped (and logged).
+const DEATHS_MAX: usize = 64;
+
+static DEATHS: Mutex<VecDeque<DeathRecord>> = Mutex::new(VecDeque::new());
+
+/// Maps and fills the PT_LOAD segments of `image`; returns the entry point.
+fn load_elf(space: &mut AddressSpace, image: &[u8]) -> Result<u64, SyscallError> {
+    let elf =
+        ElfBytes::<LittleEndian>::minimal_parse(image).map_err(|_| SyscallError::BadProgram)?;
+    if elf.ehdr.e_type != ET_EXEC || elf.ehdr.e_machine != EM_X86_64 {
+        return Err(SyscallError::BadProgram);
+    }
+    let segments = elf.segments().ok_or(SyscallError::BadProgram)?;
+    let mut loaded = 0;
+    for ph in segments.iter().filter(|p| p.p_type == PT_LOAD) {
+        let end = ph
+            .p_vaddr
+            .checked_add(ph.p_memsz)
+            .ok_or(SyscallError::BadProgram)?;
+        let file_end = ph
+            .p_offset
+            .checked_add(ph.p_filesz)
+            .ok_or(SyscallError::BadProgram)?;
+        if ph.p_filesz > ph.p_memsz
+            || file_end > image.len() as u64
+            || ph.p_vaddr < USER_MIN
+            || end > USER_MAX
+        {
+            return Err(SyscallError::BadProgram);
+        }
+        let first = ph.p_vaddr & !(PAGE - 1);
+        let last = end.div_ceil(PAGE) * PAGE;
+        // Segments may share a page at their edges: map what is still free,
+        // with the union of permissions being the first mapper's (lld does not
+        // share pages between segments of different permissions).
+        let mut va = first;
+        while va < last {
+            if space.translate(va).is_none() {
+                space.map_anon(va, PAGE, ph.p_flags & PF_W != 0, ph.p_flags & PF_X != 0)?;
+            }
+            va += PAGE;
+        }
+        let data = image
+            .get(ph.p_offset as usize..file_end as usize)
+            .ok_or(SyscallError::BadProgram)?;
+        space.load(ph.p_vaddr, data)?;
+        loaded += 1;
+    }
+    let entry = elf.ehdr.e_entry;
+    if loaded == 0 || space.translate(entry).is_none() {
+        return Err(SyscallError::BadProgram);
+    }
+    Ok(entry)
+}
+
+/// Picks the slot for a new task named `name`: the slot its previous
+/// incarnation had (so clients see the next generation), else a fresh one.
+fn choose_slot(t: &Table, name: &[u8; NAME_MAX]) -> Result<usize, SyscallError> {
+    if t.slots
+        .iter()
+        .any(|s| s.task.as_ref().is_some_and(|task| &task.name == name))
+    {
+        return Err(SyscallError::InvalidArgument);
+    }
+    if let Some(i) = t
+        .slots
+        .iter()
+        .position(|s| s.ever_used && s.task.is_none() && &s.name == name)
+    {
+        return Ok(i);
+    }
+    // Slot 0 is never used, so a zero TaskId is never valid.
+    (1..t.slots.len())
+        .find(|&i| t.slots.get(i).is_some_and(|s| !s.ever_used))
+        .ok_or(SyscallError::TooManyTasks)
+}
+
+/// Creates a task running `image` with `args`; it is runnable at once.
+pub fn spawn(
+    name: &str,
+    image: &[u8],
+    args: &[u8],
+    supervisor: bool,
+) -> Result<TaskId, SyscallError> {
+    if name.is_empty() || name.len() > NAME_MAX {
+        return Err(SyscallError::InvalidArgument);
+    }
+    if args.len() > ARGS_MAX {
+        return Err(SyscallError::BadLength);
+    }
+    let name_a = name_array(name);
+    let index = choose_slot(&TABLE.lock(), &name_a)?;
+
+    let mut space = AddressSpace::new()?;
+    let entry = load_elf(&mut space, image)?;
+    space.map_anon(
+        USER_STACK_TOP - USER_STACK_SIZE,
+        USER_STACK_SIZE,
+        true,
+        false,
+    )?;
+    // Arguments at the top of the stack; the stack proper starts below them.
+    let args_at = (USER_STACK_TOP - args.len() as u64) & !15;
+    space.load(args_at, args)?;
+    let rsp = args_at - 16;
+
+    let mut kstack = Box::new(KernelStack([0; super::KERNEL_STACK_SIZE]));
+    let top = kstack.0.as_mut_ptr() as u64 + super::KERNEL_STACK_SIZE as u64;
+    let frame = (top - core::mem::size_of::<TrapFrame>() as u64) as *mut TrapFrame;
+    let initial = TrapFrame {
+        r15: 0,
+        r14: 0,
+        r13: 0,
+        r12: 0,
+        r11: 0,
+        r10: 0,
+        r9: 0,
+        r8: 0,
+        rbp: 0,
+        rdi: args_at,
+        rsi: args.len() as u64,
+        rdx: 0,
+        rcx: 0,
+        rbx: 0,
+        rax: 0,
+        vector: 0,
+        error_code: 0,
+        rip: entry,
+        cs: u64::from(USER_CS.0),
+        rflags: 0x202, // IF
+        rsp,
+        ss: u64::from(USER_DS.0),
+    };
+    // SAFETY: the frame is the top of this task's fresh kernel stack.
+    unsafe { frame.write(initial) };
+
+    let mut t = TABLE.lock();
+    let slot = t.slots.get_mut(index).ok_or(SyscallError::TooManyTasks)?;
+    let id = TaskId::new(index as u16, slot.generation);
+    slot.ever_used = true;
+    slot.name = name_a;
+    slot.task = Some(Box::new(Task {
+        id,
+        name: name_a,
+        state: State::Runnable,
+        space,
+        kstack,
+        frame,
+        fpu: Box::new(FxArea::initial()),
+        call_msg: UserBuf::default(),
+        reply_buf: UserBuf::default(),
+        recv_buf: UserBuf::default(),
+        notify: 0,
+        supervisor,
+        started_us: crate::time::uptime_us(),
+        anon_bytes: 0,
+    }));
+    log::info!(
+        "task {name} started as {}.{} (entry {entry:#x})",
+        id.index(),
+        id.generation()
+    );
+    Ok(id)
+}
+
+/// Ends the task in slot `index`, with the table already locked.
+pub fn die_locked(
+    t: &mut Table,
+    index: usize,
+    cause: DeathCause,
+    exit_code: i64,
+    fault: Option<FaultReport>,
+) {
+    let Some(slot) = t.slots.get_mut(index) else {
+        return;
+    };
+    let Some(task) = slot.task.take() else { return };
+    slot.generation = slot.generation.wrapping_add(1);
+    let now_id = TaskId::new(index as u16, slot.generation);
+    let dead_id = task.id;
+
+    // Everyone waiting on the dead task learns it, with the slot's new id.
+    for other in t.slots.iter_mut().filter_map(|s| s.task.as_deref_mut()) {
+        let waiting = match other.state {
+            State::SendBlocked { to, .. } => to == dead_id,
+            State::ReplyBlocked { from } => from == dead_id,
+            _ => false,
+        };
+        if waiting {
+            other.state = State::Runnable;
+            other.set_error(SyscallError::Dead, u64::from(now_id.0));
+        }
+    }
+    super::grant::forget_task(t, dead_id);
+
+    let record = DeathRecord {
+        task: dead_id,
+        cause: cause as u32,
+        exit_code,
+        uptime_us: crate::time::uptime_us(),
+        name: task.name,
+        fault: fault.unwrap_or(FaultReport::empty()),
+    };
+    let was_supervisor = task.supervisor;
+    log::info!(
+        "task {}[{}.{}] ended: {cause:?} (code {exit_code}), ran {} ms",
+        task.name(),
+        dead_id.index(),
+        dead_id.generation(),
+        (record.uptime_us - task.started_us) / 1000
+    );
+    sched::reap(task);
+    if was_supervisor {
+        crate::panic::halt_with(format_args!(
+            "the supervisor died; nothing can restart services"
+        ));
+    }
+    {
+        let mut deaths = DEATHS.lock();
+        if deaths.len() >= DEATHS_MAX {
+            deaths.pop_front();
+            log::warn!("death record queue full: oldest record dropped");
+        }
+        deaths.push_back(record);
+    }
+    if let Some(sup) = t
+        .slots
+        .iter()
+        .position(|s| s.task.as_ref().is_some_and(|task| task.supervisor))
+    {
+        super::ipc::notify_locked(t, sup, notify::DEATH);
+    }
+}
+
+pub fn die(index: usize, cause: DeathCause, exit_code: i64, fault: Option<FaultReport>) {
+    let mut t = TABLE.lock();
+    die_locked(&mut t, index, cause, exit_code, fault);
+}
+
+/// The oldest death record not yet collected.
+pub fn take_death() -> Option<DeathRecord> {
+    DEATHS.lock().pop_front()
+}
+
+/// Starts the first process — `bin/supervisor`, or `bin/NAME` with
+/// `init=NAME` on the command line — with the kernel command line as its
+/// arguments. Without it, Cordon stays at the boot console.
+pub fn spawn_supervisor(cmdline: &str) {
+    let program = crate::cmdline::value(cmdline, "init").unwrap_or("supervisor");
+    let path = alloc::format!("bin/{program}");
+    let Some(image) = crate::initrd::file(&path) else {
+        log::warn!("no {path} in the initrd: staying at the boot console");
+        return;
+    };
+    let name = program.get(..NAME_MAX.min(program.len())).unwrap_or("init");
+    if let Err(e) = spawn(name, image, cmdline.as_bytes(), true) {
+        log::error!("cannot start {path}: {e:?}");
+    }
+}

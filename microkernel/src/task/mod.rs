@@ -1,0 +1,203 @@
+//! Tasks: ring-3 processes, each with an address space, a kernel stack, saved
+//! registers and SSE state, and an IPC state.
+//!
+//! The table has a fixed number of slots; a slot keeps its generation across
+//! deaths so that stale [`TaskId`]s are recognised (see `ddk_abi::task`). All
+//! of this runs on one CPU with interrupts off, under [`TABLE`]'s lock, and
+//! nothing in the kernel blocks: a task that must wait is marked and the
+//! scheduler switches away on the way out of the trap.
+
+pub mod fpu;
+pub mod grant;
+pub mod ipc;
+pub mod lifecycle;
+pub mod sched;
+
+use crate::arch::trap::TrapFrame;
+use crate::mem::space::AddressSpace;
+use alloc::boxed::Box;
+use ddk_abi::TaskId;
+use ddk_abi::task::NAME_MAX;
+use spin::Mutex;
+
+pub const MAX_TASKS: usize = 64;
+pub const KERNEL_STACK_SIZE: usize = 16 * 1024;
+
+/// What a task is doing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    Runnable,
+    /// In `call`, waiting for `to` to `recv` the message (FIFO by `seq`).
+    SendBlocked {
+        to: TaskId,
+        seq: u64,
+    },
+    /// In `call`, message delivered, waiting for `from` to `reply`.
+    ReplyBlocked {
+        from: TaskId,
+    },
+    /// In `recv`, until a message or notification (or the deadline, in µs).
+    RecvBlocked {
+        deadline: Option<u64>,
+    },
+    Sleeping {
+        until: u64,
+    },
+}
+
+/// A user buffer named by a syscall: (address, length or capacity).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct UserBuf {
+    pub addr: u64,
+    pub len: u64,
+}
+
+#[repr(C, align(16))]
+pub struct KernelStack(pub [u8; KERNEL_STACK_SIZE]);
+
+pub struct Task {
+    pub id: TaskId,
+    pub name: [u8; NAME_MAX],
+    pub state: State,
+    pub space: AddressSpace,
+    pub kstack: Box<KernelStack>,
+    /// The saved context while the task is not running.
+    pub frame: *mut TrapFrame,
+    pub fpu: Box<fpu::FxArea>,
+    /// The message a `call` is sending, and where its reply goes.
+    pub call_msg: UserBuf,
+    pub reply_buf: UserBuf,
+    /// Where a blocked `recv` wants its message.
+    pub recv_buf: UserBuf,
+    /// Pending notification bits.
+    pub notify: u64,
+    pub supervisor: bool,
+    pub started_us: u64,
+    /// Bytes of anonymous memory mapped by `MapAnon` (bounded by a quota).
+    pub anon_bytes: u64,
+}
+
+// SAFETY: the raw frame pointer points into the task's own kernel stack and is
+// only used on the single CPU with interrupts off.
+unsafe impl Send for Task {}
+
+impl Task {
+    pub fn name(&self) -> &str {
+        let len = self.name.iter().position(|&b| b == 0).unwrap_or(NAME_MAX);
+        core::str::from_utf8(self.name.get(..len).unwrap_or(&[])).unwrap_or("?")
+    }
+
+    /// `TASK FAULT in echo[3.1]`-style label for reports.
+    pub fn display_name(name: &[u8; NAME_MAX], id: TaskId) -> alloc::string::String {
+        let len = name.iter().position(|&b| b == 0).unwrap_or(NAME_MAX);
+        let n = core::str::from_utf8(name.get(..len).unwrap_or(&[])).unwrap_or("?");
+        alloc::format!("TASK FAULT in {n}[{}.{}]", id.index(), id.generation())
+    }
+
+    pub fn kstack_top(&self) -> u64 {
+        self.kstack.0.as_ptr() as u64 + KERNEL_STACK_SIZE as u64
+    }
+
+    /// The saved frame (valid whenever the task is not on the CPU).
+    pub fn frame_mut(&mut self) -> &mut TrapFrame {
+        // SAFETY: `frame` points at a TrapFrame on this task's kernel stack,
+        // written by the trap stub or by `lifecycle::spawn`; while the task
+        // is off the CPU nothing else uses that memory.
+        unsafe { &mut *self.frame }
+    }
+
+    /// Sets a syscall's results in the saved frame: status in RAX, values
+    /// in RDI, RSI, RDX.
+    pub fn set_result(&mut self, status: u64, v: [u64; 3]) {
+        let f = self.frame_mut();
+        f.rax = status;
+        f.rdi = v[0];
+        f.rsi = v[1];
+        f.rdx = v[2];
+    }
+
+    pub fn set_error(&mut self, e: ddk_abi::SyscallError, v0: u64) {
+        self.set_result(u64::from(e.code()), [v0, 0, 0]);
+    }
+}
+
+/// One slot: its current generation and, if alive, its task.
+pub struct Slot {
+    pub generation: u16,
+    /// The name of the slot's last occupant, kept after death so restarts
+    /// of the same service reuse the slot (and so get the next generation).
+    pub name: [u8; NAME_MAX],
+    pub ever_used: bool,
+    pub task: Option<Box<Task>>,
+}
+
+pub struct Table {
+    pub slots: [Slot; MAX_TASKS],
+    /// Index of the task on the CPU; `None` while idle.
+    pub current: Option<usize>,
+    pub send_seq: u64,
+}
+
+impl Table {
+    const fn new() -> Self {
+        Table {
+            slots: [const {
+                Slot {
+                    generation: 0,
+                    name: [0; NAME_MAX],
+                    ever_used: false,
+                    task: None,
+                }
+            }; MAX_TASKS],
+            current: None,
+            send_seq: 0,
+        }
+    }
+
+    pub fn get(&self, i: usize) -> Option<&Task> {
+        self.slots.get(i)?.task.as_deref()
+    }
+
+    pub fn get_mut(&mut self, i: usize) -> Option<&mut Task> {
+        self.slots.get_mut(i)?.task.as_deref_mut()
+    }
+
+    /// The slot's current identity (its next or present occupant).
+    pub fn current_id(&self, index: u16) -> TaskId {
+        let g = self
+            .slots
+            .get(usize::from(index))
+            .map_or(0, |s| s.generation);
+        TaskId::new(index, g)
+    }
+
+    /// Resolves `id` to a live task's index, or the error a caller gets.
+    pub fn resolve(&self, id: TaskId) -> Result<usize, (ddk_abi::SyscallError, u64)> {
+        let i = usize::from(id.index());
+        let slot = self
+            .slots
+            .get(i)
+            .ok_or((ddk_abi::SyscallError::NoSuchTask, 0))?;
+        if !slot.ever_used {
+            return Err((ddk_abi::SyscallError::NoSuchTask, 0));
+        }
+        match &slot.task {
+            Some(t) if t.id == id => Ok(i),
+            _ => Err((
+                ddk_abi::SyscallError::Dead,
+                u64::from(self.current_id(id.index()).0),
+            )),
+        }
+    }
+}
+
+pub static TABLE: Mutex<Table> = Mutex::new(Table::new());
+
+/// Copies `name` into a fixed NUL-padded array (callers check the length).
+pub fn name_array(name: &str) -> [u8; NAME_MAX] {
+    let mut a = [0u8; NAME_MAX];
+    for (d, s) in a.iter_mut().zip(name.bytes()) {
+        *d = s;
+    }
+    a
+}

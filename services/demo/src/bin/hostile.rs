@@ -1,0 +1,168 @@
+//! A hostile process: thousands of syscalls with random numbers and
+//! arguments — kernel addresses, unmapped and non-canonical pointers,
+//! misaligned addresses, huge lengths, random task and grant ids. The kernel
+//! must answer every one with a result or an error and keep serving others.
+//!
+//! Limits, so the program measures the kernel rather than killing itself:
+//! it never calls `Exit`, never unmaps its own code, stack or heap (map and
+//! unmap go to a scratch window or to hostile addresses), and keeps sleep
+//! and receive timeouts to a few milliseconds.
+
+#![no_std]
+#![no_main]
+
+use ddk_abi::Syscall;
+
+userlib::entry!(main);
+
+const SCRATCH: u64 = 0x0000_5000_0000_0000;
+
+struct Rng(u64);
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+    fn pick<T: Copy>(&mut self, xs: &[T]) -> Option<T> {
+        xs.get((self.next() % xs.len().max(1) as u64) as usize)
+            .copied()
+    }
+}
+
+fn main(args: &str) -> i64 {
+    let count = demo::arg_u64(args, "count", 20_000);
+    let mut rng = Rng(demo::arg_u64(args, "seed", 0x5eed_1234_abcd_0001) | 1);
+    let mut buf = [0u8; 256];
+    let valid = buf.as_mut_ptr() as u64;
+    let pointers = [
+        0,
+        1,
+        0x300,
+        0xfff,
+        valid,
+        valid + 1,
+        valid + 255,
+        SCRATCH,
+        SCRATCH + 3,
+        0x0000_4000_0000_0000,
+        0x0000_7fff_ffff_f000,
+        0x0000_8000_0000_0000,
+        0xffff_8000_0000_0000,
+        0xffff_ffff_8020_0000,
+        0xffff_c000_0000_0000,
+        u64::MAX - 7,
+        u64::MAX,
+    ];
+    let lengths = [
+        0,
+        1,
+        7,
+        255,
+        256,
+        4095,
+        4096,
+        4097,
+        65536,
+        1 << 32,
+        u64::MAX / 2,
+        u64::MAX,
+    ];
+    let numbers: [u32; 27] = [
+        1,
+        2,
+        3,
+        4,
+        5,
+        6,
+        9,
+        10,
+        11,
+        12,
+        13,
+        19,
+        20,
+        21,
+        22,
+        23,
+        24,
+        25,
+        30,
+        31,
+        32,
+        33,
+        34,
+        35,
+        40,
+        99,
+        0xffff_ffff,
+    ];
+    let mut counts = [0u64; 24];
+    let mut ok = 0u64;
+    let t0 = userlib::uptime_us();
+    for _ in 0..count {
+        let n = rng.pick(&numbers).unwrap_or(2);
+        let mut a = [0u64; 6];
+        for x in a.iter_mut() {
+            *x = match rng.next() % 4 {
+                0 => rng.pick(&pointers).unwrap_or(0),
+                1 => rng.pick(&lengths).unwrap_or(0),
+                2 => rng.next(),
+                _ => rng.next() % 70_000,
+            };
+        }
+        match Syscall::try_from(n) {
+            Ok(Syscall::Sleep) => a[0] %= 3,
+            Ok(Syscall::Recv) => a[2] %= 3,
+            Ok(Syscall::MapAnon | Syscall::Unmap) => {
+                a[0] = if rng.next() % 2 == 0 {
+                    SCRATCH + (rng.next() % 16) * 4096
+                } else {
+                    rng.pick(&pointers[8..]).unwrap_or(0)
+                };
+                a[1] %= 1 << 20;
+            }
+            _ => {}
+        }
+        let status = match Syscall::try_from(n) {
+            Ok(s) => userlib::sys::raw(s, a).0,
+            Err(_) => raw_number(n, a),
+        };
+        if status == 0 {
+            ok += 1;
+        } else if let Some(c) = counts.get_mut(status.min(23) as usize) {
+            *c += 1;
+        }
+    }
+    let _ = userlib::unmap(SCRATCH, 16 * 4096);
+    userlib::log!(
+        "hostile: {count} syscalls in {} ms: {ok} succeeded; errors by code {:?}; kernel still answering",
+        (userlib::uptime_us() - t0) / 1000,
+        counts
+    );
+    0
+}
+
+/// A syscall with a number the ABI does not define.
+fn raw_number(n: u32, a: [u64; 6]) -> u64 {
+    let status: u64;
+    // SAFETY: the syscall instruction with an unknown number: the kernel must
+    // answer UnknownSyscall and touch nothing; RCX/R11 are clobbered.
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            inlateout("rax") u64::from(n) => status,
+            inlateout("rdi") a[0] => _,
+            inlateout("rsi") a[1] => _,
+            inlateout("rdx") a[2] => _,
+            in("r10") a[3],
+            in("r8") a[4],
+            in("r9") a[5],
+            lateout("rcx") _,
+            lateout("r11") _,
+            options(nostack),
+        );
+    }
+    status
+}

@@ -1,0 +1,30 @@
+//! Shared bits of the demo programs: argument parsing.
+
+#![no_std]
+
+use ipc::supervisor::{Request, Supervisor};
+
+/// The value of `key=value` in a space-separated argument string.
+pub fn arg<'a>(args: &'a str, key: &str) -> Option<&'a str> {
+    args.split_ascii_whitespace()
+        .find_map(|w| w.strip_prefix(key)?.strip_prefix('='))
+}
+
+/// A numeric argument, or `default`.
+pub fn arg_u64(args: &str, key: &str, default: u64) -> u64 {
+    arg(args, key)
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+/// Asks the supervisor to power the machine off (tests end this way).
+pub fn shutdown() {
+    match userlib::lookup("supervisor") {
+        Ok(sup) => {
+            if let Err(e) = userlib::rpc::call::<Supervisor>(sup, &Request::Shutdown) {
+                userlib::log!("shutdown request failed: {e}");
+            }
+        }
+        Err(e) => userlib::log!("no supervisor to shut down: {e}"),
+    }
+}

@@ -1,0 +1,249 @@
+//! Typed wrappers over the syscalls of `ddk_abi::syscall`.
+
+use ddk_abi::syscall::{FOREVER, RECV_MESSAGE};
+use ddk_abi::{DeathRecord, Syscall, SyscallError, TaskId};
+
+/// Raw syscall: returns (RAX status, RDI, RSI, RDX).
+#[inline(always)]
+pub fn raw(n: Syscall, a: [u64; 6]) -> (u64, u64, u64, u64) {
+    let (status, r0, r1, r2);
+    // SAFETY: the syscall instruction with the documented convention; the
+    // kernel preserves every register but RAX, RDI, RSI, RDX (results) and
+    // RCX, R11 (clobbered by the instruction itself).
+    unsafe {
+        core::arch::asm!(
+            "syscall",
+            inlateout("rax") n as u64 => status,
+            inlateout("rdi") a[0] => r0,
+            inlateout("rsi") a[1] => r1,
+            inlateout("rdx") a[2] => r2,
+            in("r10") a[3],
+            in("r8") a[4],
+            in("r9") a[5],
+            lateout("rcx") _,
+            lateout("r11") _,
+            options(nostack),
+        );
+    }
+    (status, r0, r1, r2)
+}
+
+/// A syscall that failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// The task died; `now` is its slot's current identity.
+    Dead {
+        now: TaskId,
+    },
+    Sys(SyscallError),
+    /// A status the ABI does not define (a kernel newer than this runtime).
+    Unknown(u32),
+}
+
+impl From<SyscallError> for Error {
+    fn from(e: SyscallError) -> Self {
+        Error::Sys(e)
+    }
+}
+
+impl core::fmt::Display for Error {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Error::Dead { now } => write!(f, "dead, now generation {}", now.generation()),
+            Error::Sys(e) => write!(f, "{e:?}"),
+            Error::Unknown(c) => write!(f, "unknown error {c}"),
+        }
+    }
+}
+
+fn check(n: Syscall, a: [u64; 6]) -> Result<[u64; 3], Error> {
+    let (status, r0, r1, r2) = raw(n, a);
+    if status == 0 {
+        return Ok([r0, r1, r2]);
+    }
+    match SyscallError::try_from(status as u32) {
+        Ok(SyscallError::Dead) => Err(Error::Dead {
+            now: TaskId(r0 as u32),
+        }),
+        Ok(e) => Err(Error::Sys(e)),
+        Err(c) => Err(Error::Unknown(c)),
+    }
+}
+
+pub fn exit(code: i64) -> ! {
+    raw(Syscall::Exit, [code as u64, 0, 0, 0, 0, 0]);
+    // Exit does not return; should it ever, fault rather than run on.
+    loop {
+        // SAFETY: ud2 raises #UD, which ends this task.
+        unsafe { core::arch::asm!("ud2", options(noreturn)) }
+    }
+}
+
+pub fn log(s: &str) {
+    let n = s.len().min(ddk_abi::syscall::LOG_MAX);
+    let _ = check(Syscall::Log, [s.as_ptr() as u64, n as u64, 0, 0, 0, 0]);
+}
+
+pub fn yield_now() {
+    let _ = check(Syscall::Yield, [0; 6]);
+}
+
+pub fn sleep_ms(ms: u64) {
+    let _ = check(Syscall::Sleep, [ms, 0, 0, 0, 0, 0]);
+}
+
+pub fn uptime_us() -> u64 {
+    check(Syscall::Uptime, [0; 6]).map_or(0, |r| r[0])
+}
+
+pub fn task_self() -> TaskId {
+    TaskId(check(Syscall::TaskSelf, [0; 6]).map_or(0, |r| r[0] as u32))
+}
+
+pub fn lookup(name: &str) -> Result<TaskId, Error> {
+    check(
+        Syscall::TaskLookup,
+        [name.as_ptr() as u64, name.len() as u64, 0, 0, 0, 0],
+    )
+    .map(|r| TaskId(r[0] as u32))
+}
+
+/// Sends `msg` to `to` and waits for the reply in `reply`; returns its length.
+pub fn call(to: TaskId, msg: &[u8], reply: &mut [u8]) -> Result<usize, Error> {
+    check(
+        Syscall::Call,
+        [
+            u64::from(to.0),
+            msg.as_ptr() as u64,
+            msg.len() as u64,
+            reply.as_mut_ptr() as u64,
+            reply.len() as u64,
+            0,
+        ],
+    )
+    .map(|r| r[0] as usize)
+}
+
+/// What `recv` got.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Received {
+    /// A message of `len` bytes from `from` (who waits for `reply`).
+    Message { from: TaskId, len: usize },
+    /// Notification bits.
+    Notification(u64),
+}
+
+/// Waits for a message or notification; `timeout_ms` of `None` waits forever.
+pub fn recv(buf: &mut [u8], timeout_ms: Option<u64>) -> Result<Received, Error> {
+    let t = timeout_ms.unwrap_or(FOREVER);
+    let r = check(
+        Syscall::Recv,
+        [buf.as_mut_ptr() as u64, buf.len() as u64, t, 0, 0, 0],
+    )?;
+    Ok(if r[0] == RECV_MESSAGE {
+        Received::Message {
+            from: TaskId(r[1] as u32),
+            len: r[2] as usize,
+        }
+    } else {
+        Received::Notification(r[1])
+    })
+}
+
+pub fn reply(to: TaskId, msg: &[u8]) -> Result<(), Error> {
+    check(
+        Syscall::Reply,
+        [
+            u64::from(to.0),
+            msg.as_ptr() as u64,
+            msg.len() as u64,
+            0,
+            0,
+            0,
+        ],
+    )
+    .map(|_| ())
+}
+
+pub fn map_anon(addr: u64, len: u64, writable: bool) -> Result<(), Error> {
+    check(Syscall::MapAnon, [addr, len, u64::from(writable), 0, 0, 0]).map(|_| ())
+}
+
+pub fn unmap(addr: u64, len: u64) -> Result<u64, Error> {
+    check(Syscall::Unmap, [addr, len, 0, 0, 0, 0]).map(|r| r[0])
+}
+
+pub fn grant_create(to: TaskId, addr: u64, len: u64, writable: bool) -> Result<u32, Error> {
+    check(
+        Syscall::GrantCreate,
+        [u64::from(to.0), addr, len, u64::from(writable), 0, 0],
+    )
+    .map(|r| r[0] as u32)
+}
+
+pub fn grant_map(id: u32, addr: u64) -> Result<u64, Error> {
+    check(Syscall::GrantMap, [u64::from(id), addr, 0, 0, 0, 0]).map(|r| r[0])
+}
+
+pub fn grant_revoke(id: u32) -> Result<(), Error> {
+    check(Syscall::GrantRevoke, [u64::from(id), 0, 0, 0, 0, 0]).map(|_| ())
+}
+
+/// Supervisor only: starts `bin/<program>` as task `name`.
+pub fn spawn(name: &str, program: &str, args: &str) -> Result<TaskId, Error> {
+    check(
+        Syscall::TaskSpawn,
+        [
+            name.as_ptr() as u64,
+            name.len() as u64,
+            program.as_ptr() as u64,
+            program.len() as u64,
+            args.as_ptr() as u64,
+            args.len() as u64,
+        ],
+    )
+    .map(|r| TaskId(r[0] as u32))
+}
+
+/// Supervisor only.
+pub fn kill(task: TaskId) -> Result<(), Error> {
+    check(Syscall::TaskKill, [u64::from(task.0), 0, 0, 0, 0, 0]).map(|_| ())
+}
+
+/// Supervisor only: the oldest uncollected death, if any.
+pub fn take_death() -> Result<Option<DeathRecord>, Error> {
+    let mut rec = DeathRecord {
+        task: TaskId(0),
+        cause: 0,
+        exit_code: 0,
+        uptime_us: 0,
+        name: [0; ddk_abi::task::NAME_MAX],
+        fault: ddk_abi::FaultReport::empty(),
+    };
+    let r = check(Syscall::TakeDeath, [(&raw mut rec) as u64, 0, 0, 0, 0, 0])?;
+    Ok((r[0] == 1).then_some(rec))
+}
+
+/// Supervisor only: reads part of an initrd file; returns (read, file size).
+pub fn initrd_read(path: &str, offset: u64, buf: &mut [u8]) -> Result<(usize, usize), Error> {
+    check(
+        Syscall::InitrdRead,
+        [
+            path.as_ptr() as u64,
+            path.len() as u64,
+            offset,
+            buf.as_mut_ptr() as u64,
+            buf.len() as u64,
+            0,
+        ],
+    )
+    .map(|r| (r[0] as usize, r[1] as usize))
+}
+
+/// Supervisor only: powers off.
+pub fn shutdown() -> Error {
+    match check(Syscall::Shutdown, [0; 6]) {
+        Ok(_) => Error::Sys(SyscallError::InvalidArgument),
+        Err(e) => e,
+    }
+}

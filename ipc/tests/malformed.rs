@@ -351,3 +351,13 @@ fn mutated_samples_never_panic_and_never_decode_as_other_protocols() {
         decode_all(&bytes);
     }
 }
+
+#[test]
+fn overlong_varints_are_accepted_but_never_produced() {
+    // postcard's decoder takes a non-minimal varint (0x82 0x00 for 2); the
+    // encoder always writes the minimal form, which the golden tests pin.
+    let overlong = [2, 1, 0, 1, 0x82, 0x00, 3];
+    let m = ipc::decode::<echo::Request>(&overlong).unwrap();
+    assert_eq!(m, echo::Request::Add { a: 2, b: 3 });
+    assert_eq!(ipc::encode_vec(&m).unwrap(), [2, 1, 0, 1, 2, 3]);
+}

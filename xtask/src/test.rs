@@ -111,6 +111,116 @@ fn mono_oracle(tally: &mut Tally) {
     }
 }
 
+/// The JIT differential check: every C# test assembly through `cilrun`,
+/// compared per test with the mono oracle. Tests listed in
+/// `jit/tests/expected_failures.txt` are XFAIL (not counted); a listed test
+/// that now agrees with mono is an XPASS failure, so the list only shrinks.
+fn jit_differential(tally: &mut Tally) {
+    println!("== JIT differential check (cilrun vs mono)");
+    let outputs = match managed::build_all() {
+        Ok(o) => o,
+        Err(e) => return tally.broken("cargo xtask managed", &e),
+    };
+    let mut build = util::cargo();
+    build.args(["build", "--quiet", "-p", "jit", "--bin", "cilrun"]);
+    if let Err(e) = util::run_status(&mut build) {
+        return tally.broken("cilrun build", &e);
+    }
+    let cilrun = util::target_dir().join("debug/cilrun");
+    let list_path = util::root().join("jit/tests/expected_failures.txt");
+    let list = match std::fs::read_to_string(&list_path) {
+        Ok(t) => t,
+        Err(error) => {
+            return tally.broken(
+                "expected failures",
+                &Error::Io {
+                    path: list_path,
+                    error,
+                },
+            );
+        }
+    };
+    let mut expected: std::collections::BTreeMap<String, String> = list
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(|l| {
+            let (name, why) = l.split_once(char::is_whitespace).unwrap_or((l, ""));
+            (name.to_string(), why.trim().to_string())
+        })
+        .collect();
+    let oracle = match managed::run_oracle(&outputs, None) {
+        Ok(r) => r,
+        Err(e) => return tally.broken("mono oracle (for the differential check)", &e),
+    };
+    let (mut agree, mut xfail, mut fail) = (0, 0, 0);
+    for test in &outputs.tests {
+        let mut cmd = std::process::Command::new(&cilrun);
+        cmd.arg(&test.cordon).arg("--corlib").arg(&outputs.corlib);
+        let what = util::describe(&cmd);
+        let out = match cmd.output() {
+            Ok(o) => o,
+            Err(error) => return tally.broken("cilrun", &Error::Spawn { what, error }),
+        };
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        if managed::parse_summary(&stdout).is_none() {
+            eprint!("{stdout}{}", String::from_utf8_lossy(&out.stderr));
+            tally.broken(
+                &format!("cilrun {}", test.name),
+                &Error::CommandFailed {
+                    what,
+                    status: out.status.to_string(),
+                },
+            );
+            continue;
+        }
+        let mine = managed::parse_results(&stdout);
+        let theirs = oracle.get(&test.name).map(Vec::as_slice).unwrap_or(&[]);
+        let mismatches = managed::compare(theirs, &mine);
+        let (mut a, mut x, mut f) = (theirs.len().saturating_sub(mismatches.len()), 0, 0);
+        for m in &mismatches {
+            let got = mine
+                .iter()
+                .find(|r| r.name == m.name)
+                .map_or("missing".to_string(), |r| r.to_string());
+            match expected.remove(&m.name) {
+                Some(why) => {
+                    println!("XFAIL {} ({why}): {got}", m.name);
+                    x += 1;
+                }
+                None => {
+                    println!("MISMATCH {}: mono {:?}, cilrun {got}", m.name, m.oracle);
+                    f += 1;
+                }
+            }
+        }
+        for r in theirs {
+            if !mismatches.iter().any(|m| m.name == r.name) && expected.remove(&r.name).is_some() {
+                println!(
+                    "XPASS {}: now agrees with mono; remove it from expected_failures.txt",
+                    r.name
+                );
+                a -= 1;
+                f += 1;
+            }
+        }
+        println!(
+            "jit differential: {:<16} {a} agree, {x} xfail, {f} failed",
+            test.name
+        );
+        agree += a;
+        xfail += x;
+        fail += f;
+    }
+    for stale in expected.keys() {
+        println!("STALE {stale}: listed in expected_failures.txt but no such test");
+        fail += 1;
+    }
+    println!("jit differential: {agree} agree, {xfail} xfail, {fail} failed");
+    tally.passed += agree;
+    tally.failed += fail;
+}
+
 fn print_outcome(o: &Outcome) {
     let secs = o.elapsed.as_secs_f64();
     if o.passed {
@@ -164,6 +274,7 @@ pub fn cmd(args: &[String]) -> Result<()> {
     let mut tally = Tally::default();
     host_tests(&mut tally);
     mono_oracle(&mut tally);
+    jit_differential(&mut tally);
     println!("== QEMU tests");
     match build_images(profile) {
         Ok(images) => {

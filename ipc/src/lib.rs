@@ -62,9 +62,10 @@ pub use error::IpcError;
 pub use frame::{Header, Kind, Message, Protocol, decode, encode, encode_vec, peek_header};
 pub use wire::{ExitCause, FaultSummary, TaskIdWire};
 
-/// The largest message the kernel copies (`ddk_abi::syscall::MESSAGE_MAX`;
-/// repeated because `ipc` depends on no in-tree crate, and checked against
-/// it where both are visible). Bulk data goes through grants.
+/// The largest message the kernel copies (`ddk_abi::syscall::MESSAGE_MAX`,
+/// repeated because `ipc` depends on no in-tree crate; the user runtime,
+/// which sees both, should `const`-assert they are equal). Bulk data goes
+/// through grants.
 pub const MESSAGE_MAX: usize = 4096;
 
 /// Protocol ids: the `protocol` field of every [`Header`]. Never reuse one.

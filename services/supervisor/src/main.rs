@@ -68,12 +68,12 @@ fn cause_of(rec: &DeathRecord) -> ExitCause {
     }
 }
 
-struct Supervisor_ {
+struct Services {
     services: Vec<Service>,
     faults: FaultLog,
 }
 
-impl Supervisor_ {
+impl Services {
     fn start(&mut self, i: usize) {
         let now = now_ms();
         let Some(s) = self.services.get_mut(i) else { return };
@@ -218,7 +218,7 @@ fn main(args: &str) -> i64 {
         }
     };
     userlib::log!("manifest {which}: {} services", manifest.services.len());
-    let mut sup = Supervisor_ {
+    let mut sup = Services {
         services: manifest
             .services
             .into_iter()

@@ -95,3 +95,10 @@ pub fn expected_failures() -> std::collections::BTreeMap<String, String> {
         })
         .collect()
 }
+
+/// Serialises tests that run managed code (the runtime's current-runtime
+/// pointer is process-global).
+pub fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}

@@ -1,0 +1,100 @@
+// Inputs for jit_il_shapes.rs. The test patches the IL of these methods in
+// memory to get shapes mcs never emits (ldloc <struct>; ldfld, call
+// <returns struct>; ldfld, cpobj), keeping every method's length.
+
+public struct PciAddress
+{
+    public byte Bus;
+    public byte Device;
+    public byte Function;
+}
+
+public struct Big
+{
+    public long A;
+    public long B;
+    public int C;
+}
+
+public class Holder
+{
+    public object Ref;
+    public Big Value;
+}
+
+public static class Shapes
+{
+    static PciAddress Make(byte b, byte d, byte f)
+    {
+        PciAddress a;
+        a.Bus = b;
+        a.Device = d;
+        a.Function = f;
+        return a;
+    }
+
+    static Big MakeBig(int c)
+    {
+        Big b;
+        b.A = 1;
+        b.B = 2;
+        b.C = c;
+        return b;
+    }
+
+    // Patched: `ldloca.s 0; ldfld Device` -> `ldloc.0; nop; ldfld Device`.
+    public static int LdlocStructLdfld()
+    {
+        PciAddress a = Make(0, 3, 0);
+        return a.Device;
+    }
+
+    // Patched: `call MakeBig; stloc.0; ldloca.s 0; ldfld C` -> `call; nop; nop; nop; ldfld C`.
+    public static int CallStructLdfld()
+    {
+        Big b = MakeBig(41);
+        return b.C;
+    }
+
+    // Patched: `ldloca.s 1; ldloca.s 0; ldobj Big; stobj Big` -> `ldloca.s 1; ldloca.s 0; cpobj Big; nop x5`.
+    public static int Cpobj()
+    {
+        Big src = MakeBig(7);
+        Big dst = default(Big);
+        dst = src;
+        return (int)(dst.A + dst.B) + dst.C;
+    }
+
+    static object[] arr = new object[2];
+    static object stat;
+
+    // Every reference-store opcode once: stfld, stsfld, stelem.ref, stind.ref,
+    // stobj of a struct holding a reference (via a struct field assignment).
+    public static unsafe int Stores(object o)
+    {
+        Holder h = new Holder();
+        h.Ref = o;                 // stfld
+        stat = o;                  // stsfld
+        arr[1] = o;                // stelem.ref
+        SetRef(ref h.Ref, o);      // stind.ref
+        return h.Ref == o ? 1 : 0;
+    }
+
+    static void SetRef(ref object slot, object o)
+    {
+        slot = o;
+    }
+
+    public static int Sum(int n)
+    {
+        int s = 0;
+        for (int i = 0; i < n; i++)
+            s += i;
+        return s;
+    }
+
+    public static int StructField(Big b)
+    {
+        return b.C;
+    }
+}

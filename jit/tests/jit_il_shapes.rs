@@ -1,0 +1,194 @@
+//! IL shapes mcs never emits, made by patching the IL of mcs-compiled
+//! methods in memory (same length), plus the write-barrier contract and
+//! typed compile errors.
+//!
+//! * `ldloc <struct local>; ldfld` and `call <returns struct>; ldfld` are
+//!   the seed's bug 5 (CR2=0x300): the JIT must read the field from the
+//!   struct VALUE, not use the value as a pointer.
+//! * `cpobj` copies a struct between two locals.
+
+mod jit_support;
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use jit::metadata::Image;
+use jit::runtime::{Escape, Runtime};
+use jit::testrun::runtime;
+use jit::types::MethodId;
+
+const DIR: &str = "jit-il-shapes";
+
+/// The IL bytes' offset of `Shapes::name` in `bytes`.
+fn il_range(bytes: &[u8], name: &str) -> (usize, usize) {
+    let img = Image::parse(bytes).expect("parse");
+    let t = img
+        .find_type_def("", "Shapes")
+        .expect("lookup")
+        .expect("Shapes");
+    for m in img.tables().methods_of(t).expect("methods") {
+        let m = m.expect("method");
+        if img.method_name(m).expect("name") == name {
+            let body = img.method_body(m).expect("body").expect("has body");
+            let start = body.code.as_ptr() as usize - bytes.as_ptr() as usize;
+            return (start, body.code.len());
+        }
+    }
+    panic!("no method {name}");
+}
+
+/// Replace the first occurrence of `from` in method `name`'s IL with `to`.
+fn patch(bytes: &mut [u8], name: &str, from: &[u8], to: &dyn Fn(&[u8]) -> Vec<u8>) {
+    let (start, len) = il_range(bytes, name);
+    let code = &mut bytes[start..start + len];
+    let at = code
+        .windows(from.len())
+        .position(|w| w == from)
+        .unwrap_or_else(|| panic!("{name}: pattern {from:02x?} not found in {code:02x?}"));
+    let new = to(&code[at..]);
+    code[at..at + new.len()].copy_from_slice(&new);
+}
+
+fn load(patcher: impl FnOnce(&mut [u8])) -> (Box<Runtime>, jit::types::AsmId) {
+    let corlib = jit_support::leak(&jit_support::corlib(DIR));
+    let src = jit_support::root().join("jit/tests/jit_cs/il_shapes.cs");
+    let dll = jit_support::compile(DIR, &src, "il_shapes");
+    let bytes: &'static mut [u8] = Vec::leak(std::fs::read(dll).expect("read dll"));
+    patcher(bytes);
+    let mut rt = runtime(corlib, &[]).expect("runtime");
+    let asm = rt.types.load(bytes).expect("load");
+    (rt, asm)
+}
+
+fn method(rt: &mut Runtime, asm: jit::types::AsmId, name: &str) -> MethodId {
+    let img = rt.types.image(asm).clone();
+    let t = img
+        .find_type_def("", "Shapes")
+        .expect("lookup")
+        .expect("Shapes");
+    let tid = rt.types.type_def(asm, t).expect("type");
+    rt.types
+        .ty(tid)
+        .methods
+        .iter()
+        .copied()
+        .find(|&m| rt.types.method(m).name == name)
+        .expect("method")
+}
+
+fn call0(rt: &mut Runtime, m: MethodId) -> Result<u64, Escape> {
+    let code = rt.compile_method(m).expect("compiles");
+    // SAFETY: m is a static method taking no arguments.
+    unsafe { Runtime::call_protected(rt as *mut Runtime, code) }
+}
+
+#[test]
+fn ldloc_struct_then_ldfld_reads_the_value() {
+    // The runtime's `current` pointer is process-global: one at a time.
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = load(|b| {
+        // ldloca.s 0; ldfld -> ldloc.0; nop; ldfld
+        patch(b, "LdlocStructLdfld", &[0x12, 0x00, 0x7B], &|_| {
+            vec![0x06, 0x00, 0x7B]
+        });
+    });
+    let m = method(&mut rt, asm, "LdlocStructLdfld");
+    // PciAddress {0, 3, 0}: the seed read [0x300 + 1] and faulted.
+    assert_eq!(call0(&mut rt, m).ok().map(|v| v as i32), Some(3));
+}
+
+#[test]
+fn call_returning_struct_then_ldfld_reads_the_value() {
+    // The runtime's `current` pointer is process-global: one at a time.
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = load(|b| {
+        // call MakeBig; stloc.0; ldloca.s 0; ldfld C -> call; nop; nop; nop; ldfld C
+        patch(b, "CallStructLdfld", &[0x0A, 0x12, 0x00, 0x7B], &|_| {
+            vec![0x00, 0x00, 0x00, 0x7B]
+        });
+    });
+    let m = method(&mut rt, asm, "CallStructLdfld");
+    assert_eq!(call0(&mut rt, m).ok().map(|v| v as i32), Some(41));
+}
+
+#[test]
+fn cpobj_copies_a_struct() {
+    // The runtime's `current` pointer is process-global: one at a time.
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = load(|b| {
+        // ldloca.s 2; initobj Big; ldloc.2; stloc.1; ldloc.0; stloc.1
+        // -> ldloca.s 1; ldloca.s 0; cpobj Big; nop; nop; nop
+        patch(b, "Cpobj", &[0x12, 0x02, 0xFE, 0x15], &|code| {
+            let tok = &code[4..8];
+            let mut v = vec![0x12, 0x01, 0x12, 0x00, 0x70];
+            v.extend_from_slice(tok);
+            v.extend_from_slice(&[0x00, 0x00, 0x00]);
+            v
+        });
+    });
+    let m = method(&mut rt, asm, "Cpobj");
+    assert_eq!(call0(&mut rt, m).ok().map(|v| v as i32), Some(1 + 2 + 7));
+}
+
+static BARRIERS: AtomicUsize = AtomicUsize::new(0);
+static STORES: AtomicUsize = AtomicUsize::new(0);
+static ARG: AtomicUsize = AtomicUsize::new(0);
+
+extern "C" fn counting_barrier(_slot: usize, _value: usize) {
+    BARRIERS.fetch_add(1, Ordering::Relaxed);
+}
+
+#[test]
+fn every_reference_store_goes_through_the_write_barrier() {
+    // The runtime's `current` pointer is process-global: one at a time.
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = load(|_| {});
+    rt.barrier = Some(counting_barrier as *const () as usize);
+    let m = method(&mut rt, asm, "Stores");
+    let code = rt.compile_method(m).expect("compiles");
+    // Compile callees (SetRef: stind.ref; the cctor: stsfld of the array)
+    // by running once, then count one run.
+    let obj = rt.types.corlib_type("Object").expect("Object");
+    let o = rt.new_object(obj).expect("object");
+    // The runtime calls only argument-less code protected: go through a
+    // thunk that passes `o`.
+    // SAFETY: Stores is `static int Stores(object)`.
+    let f: extern "C" fn(usize) -> i32 = unsafe { std::mem::transmute(code) };
+    STORES.store(f as *const () as usize, Ordering::Relaxed);
+    ARG.store(o, Ordering::Relaxed);
+    extern "C" fn call_it() -> u64 {
+        // SAFETY: STORES holds the compiled Stores(object) set above.
+        let f: extern "C" fn(usize) -> i32 =
+            unsafe { std::mem::transmute(STORES.load(Ordering::Relaxed)) };
+        f(ARG.load(Ordering::Relaxed)) as u64
+    }
+    // SAFETY: call_it is an `extern "C" fn() -> u64`.
+    let first =
+        unsafe { Runtime::call_protected(&mut *rt as *mut Runtime, call_it as *const () as usize) };
+    assert_eq!(first.ok(), Some(1));
+    BARRIERS.store(0, Ordering::Relaxed);
+    // SAFETY: as above.
+    let second =
+        unsafe { Runtime::call_protected(&mut *rt as *mut Runtime, call_it as *const () as usize) };
+    assert_eq!(second.ok(), Some(1));
+    // stfld + stsfld + stelem.ref + stind.ref = 4 reference stores.
+    assert_eq!(BARRIERS.load(Ordering::Relaxed), 4);
+}
+
+#[test]
+fn unsupported_il_is_a_typed_error_naming_method_and_offset() {
+    // The runtime's `current` pointer is process-global: one at a time.
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = load(|b| {
+        // Sum: replace the first `ldc.i4.0` (0x16) with `arglist` would change
+        // length; instead put `break` (0x01) there, which the JIT refuses.
+        patch(b, "Sum", &[0x16], &|_| vec![0x01]);
+    });
+    let m = method(&mut rt, asm, "Sum");
+    let err = rt.compile_method(m).expect_err("break is not compiled");
+    assert_eq!(err.method, m);
+    assert_eq!(err.il_offset, 0);
+    assert!(matches!(
+        err.kind,
+        jit::compiler::ErrorKind::UnsupportedOpcode(jit::metadata::Opcode::Break)
+    ));
+}

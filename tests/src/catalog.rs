@@ -145,6 +145,103 @@ fn judge_log_filter(s: &str) -> Result<(), String> {
     refuse(s, "INFO  acpi:")
 }
 
+/// No kernel fault, panic or halt anywhere in the log.
+fn kernel_survived(s: &str) -> Result<(), String> {
+    refuse(s, "!!! KERNEL")
+}
+
+fn judge_supervisor_boot(s: &str) -> Result<(), String> {
+    need(s, "task supervisor started as 1.0")?;
+    need(s, "manifest default: 1 services")?;
+    need(s, "task echo started as")?;
+    kernel_survived(s)
+}
+
+/// An `ipctest` run: its one subtest passed and the kernel never faulted.
+fn ipctest(s: &str, name: &str) -> Result<(), String> {
+    need(s, &format!("ipctest {name}: PASS"))?;
+    need(s, "ipctest: 1 passed, 0 failed")?;
+    kernel_survived(s)
+}
+
+fn judge_ipc_pingpong(s: &str) -> Result<(), String> {
+    ipctest(s, "pingpong")
+}
+fn judge_ipc_big(s: &str) -> Result<(), String> {
+    ipctest(s, "big")
+}
+fn judge_ipc_grant(s: &str) -> Result<(), String> {
+    ipctest(s, "grant")
+}
+fn judge_ipc_malformed(s: &str) -> Result<(), String> {
+    ipctest(s, "malformed")
+}
+fn judge_ipc_dead(s: &str) -> Result<(), String> {
+    ipctest(s, "dead")
+}
+fn judge_ipc_blocked(s: &str) -> Result<(), String> {
+    need(s, "!!! TASK FAULT in echo-crash[")?;
+    ipctest(s, "blocked")
+}
+
+/// The fault-isolation demo: echo-a dies at CR2=0x300 and comes back,
+/// client-a reconnects, client-b never notices.
+fn judge_demo_0x300(s: &str) -> Result<(), String> {
+    need(s, "!!! TASK FAULT in echo-a[2.0]: #PF Page Fault (vector 14)")?;
+    need(s, "CR2=0x300\n")?;
+    need(s, "echo-a[2.0] faulted (vector 14, RIP=")?;
+    need(s, "restarted echo-a as 2.1")?;
+    need(s, "reconnected to echo-a as 2.1")?;
+    need(s, "20/20 calls to echo-a verified")?;
+    need(s, "400/400 calls to echo-b verified, 0 reconnects, 0 errors")?;
+    refuse(s, "TASK FAULT in echo-b")?;
+    kernel_survived(s)
+}
+
+/// The restart delays of `service` as the supervisor logged them, in order.
+fn restart_delays(s: &str, service: &str) -> Vec<u64> {
+    s.lines()
+        .filter(|l| l.contains(&format!("{service}[")) && l.contains("; restarting in "))
+        .filter_map(|l| l.rsplit("restarting in ").next()?.strip_suffix(" ms")?.parse().ok())
+        .collect()
+}
+
+fn judge_crashloop(s: &str) -> Result<(), String> {
+    let d = restart_delays(s, "crasher");
+    if d.len() < 5 {
+        return Err(format!("only {} restarts of crasher logged: {d:?}", d.len()));
+    }
+    // 20, 40, 80, 160, 320, 640, 640, ...: doubling, then capped.
+    for (i, pair) in d.windows(2).enumerate() {
+        if let [a, b] = pair
+            && *b != (*a * 2).min(640)
+        {
+            return Err(format!("delay {} after {} (step {i}) is not the doubled, capped value: {d:?}", b, a));
+        }
+    }
+    if d.first() != Some(&20) {
+        return Err(format!("first delay should be the base, 20 ms: {d:?}"));
+    }
+    need(s, "300/300 calls to echo-b verified, 0 reconnects, 0 errors")?;
+    let slowest = s
+        .lines()
+        .find(|l| l.contains("calls to echo-b verified"))
+        .and_then(|l| l.rsplit("slowest call ").next()?.strip_suffix(" us")?.parse::<u64>().ok())
+        .ok_or("no slowest-call figure from client-b")?;
+    if slowest > 1_000_000 {
+        return Err(format!("client-b waited {slowest} us for one call while crasher looped"));
+    }
+    kernel_survived(s)
+}
+
+fn judge_hostile(s: &str) -> Result<(), String> {
+    need(s, "hostile: 20000 syscalls in ")?;
+    need(s, "kernel still answering")?;
+    need(s, "hostile has exited; starting")?;
+    need(s, "50/50 calls to echo verified, 0 reconnects, 0 errors")?;
+    kernel_survived(s)
+}
+
 /// Every QEMU test, in the order they run.
 pub fn all() -> Vec<QemuTest> {
     let t = |name, about, selftest_kernel, append, ending, judge| QemuTest {
@@ -161,6 +258,8 @@ pub fn all() -> Vec<QemuTest> {
     let passed = Ending::Exit(qemu_status(TEST_PASSED));
     let died = Ending::Exit(qemu_status(KERNEL_DIED));
     let ready = Ending::WhenPrinted("kernel ready in ");
+    let off = Ending::Exit(0);
+    let m = |name, about, append, judge| t(name, about, false, append, off, judge);
     vec![
         t(
             "boot-banner",
@@ -248,6 +347,23 @@ pub fn all() -> Vec<QemuTest> {
             ready,
             judge_log_filter,
         ),
+        t(
+            "supervisor-boot",
+            "the supervisor starts as the first process and starts the default manifest",
+            false,
+            "",
+            Ending::WhenPrinted("task echo started as"),
+            judge_supervisor_boot,
+        ),
+        m("ipc-pingpong", "200 call/reply round trips with checked payloads", "manifest=ipc-pingpong", judge_ipc_pingpong),
+        m("ipc-4k-messages", "4096-byte messages and replies; 4097 bytes and short reply buffers refused", "manifest=ipc-big", judge_ipc_big),
+        m("ipc-grant-64k", "a 64 KiB shared-memory grant read and written by the server; revocation", "manifest=ipc-grant", judge_ipc_grant),
+        m("ipc-malformed", "a garbage request is rejected with a typed error; the server keeps serving", "manifest=ipc-malformed", judge_ipc_malformed),
+        m("ipc-call-dead", "calling a task that exited returns Dead with the next generation", "manifest=ipc-dead", judge_ipc_dead),
+        m("ipc-blocked-woken", "a caller blocked on a server that faults is woken with Dead", "manifest=ipc-blocked", judge_ipc_blocked),
+        m("demo-cr2-0x300", "a server faults at CR2=0x300, is restarted; its client reconnects; others never notice", "manifest=demo-0x300", judge_demo_0x300),
+        m("crashloop-backoff", "a service faulting at start is restarted with doubling delays; others stay responsive", "manifest=crashloop", judge_crashloop),
+        m("hostile-syscalls", "20,000 random syscalls with hostile pointers; the kernel answers all and keeps serving", "manifest=hostile", judge_hostile),
     ]
 }
 
@@ -283,6 +399,14 @@ mod tests {
         let report = "!!! KERNEL FAULT: #PF Page Fault (vector 14)\n    error 0x0: page not present, read, kernel mode\n    RIP=0xffffffff8022c158 CS=0x8\n    CR2=0x300\n    backtrace: 0x1\n";
         assert!(judge_pf300(report).is_ok());
         assert!(judge_pf300(&report.replace("CR2=0x300", "CR2=0x3000")).is_err());
+    }
+
+    #[test]
+    fn restart_delays_are_read_in_order() {
+        let log = "x supervisor[1.0]: crasher[2.0] faulted (vector 14, RIP=0x1, CR2=0x300); restarting in 20 ms\n\
+                   x supervisor[1.0]: crasher[2.1] faulted (vector 14, RIP=0x1, CR2=0x300); restarting in 40 ms\n";
+        assert_eq!(restart_delays(log, "crasher"), vec![20, 40]);
+        assert!(judge_crashloop(log).is_err(), "two restarts are not enough");
     }
 
     #[test]

@@ -17,10 +17,13 @@ pub fn cmd(args: &[String]) -> Result<()> {
     let (profile, rest) = parse_profile(args)?;
     match rest.first().map(String::as_str) {
         Some("boot") => boot(profile),
+        Some("ipc") => crate::bench_ipc::run(profile),
         Some(other) => Err(Error::Usage(format!(
-            "bench: unknown benchmark `{other}` (have: boot)"
+            "bench: unknown benchmark `{other}` (have: boot, ipc)"
         ))),
-        None => Err(Error::Usage("bench: name a benchmark (have: boot)".into())),
+        None => Err(Error::Usage(
+            "bench: name a benchmark (have: boot, ipc)".into(),
+        )),
     }
 }
 

@@ -4,6 +4,7 @@
 //! Both install what is missing first (see [`setup`]).
 
 mod bench;
+mod bench_ipc;
 mod build;
 mod managed;
 mod run;
@@ -30,6 +31,7 @@ commands:
                             compile the C# assemblies into target/managed/
                             (--mono runs the C# tests under mono as the oracle)
   bench boot                boot-to-ready time (median of several TCG boots)
+  bench ipc                 IPC round trip vs null syscall, in cycles and instructions
 ";
 
 fn main() -> ExitCode {

@@ -1,0 +1,208 @@
+//! The supervisor: Cordon's first user process.
+//!
+//! Reads `etc/<manifest>.manifest` from the initrd (`manifest=NAME` on the
+//! kernel command line, default `default`), starts the services marked
+//! `start=boot`, and then serves two kinds of events forever: death
+//! notifications from the kernel (each collected with `TakeDeath`, logged,
+//! kept in the fault log and fed to the service's restart policy) and
+//! `ipc::supervisor` requests (status, start, stop, restart, fault reports,
+//! shutdown). Restarts wait out each service's backoff; the supervisor sleeps
+//! in `recv` with a timeout until the next one is due.
+
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use alloc::string::String;
+use ddk_abi::syscall::notify;
+use ddk_abi::{DeathCause, DeathRecord};
+use ipc::supervisor::{Reply, Supervisor};
+use ipc::{ExitCause, FaultSummary, TaskIdWire};
+use supervisor::manifest::Manifest;
+use supervisor::policy::Decision;
+use supervisor::reports::DEFAULT_CAPACITY;
+use supervisor::table::{Effect, ServiceTable};
+use userlib::TaskId;
+use userlib::rpc::{self, Event};
+
+userlib::entry!(main);
+
+fn now_ms() -> u64 {
+    userlib::uptime_us() / 1000
+}
+
+fn read_manifest(name: &str) -> Result<String, String> {
+    let path = alloc::format!("etc/{name}.manifest");
+    let mut buf = alloc::vec![0u8; 16 * 1024];
+    let (n, size) =
+        userlib::initrd_read(&path, 0, &mut buf).map_err(|e| alloc::format!("{path}: {e}"))?;
+    if size > buf.len() {
+        return Err(alloc::format!(
+            "{path}: {size} bytes, more than the 16 KiB a manifest may have"
+        ));
+    }
+    buf.truncate(n);
+    String::from_utf8(buf).map_err(|_| alloc::format!("{path}: not UTF-8"))
+}
+
+fn cause_of(rec: &DeathRecord) -> ExitCause {
+    match rec.cause() {
+        Ok(DeathCause::Exited) => ExitCause::Exited(rec.exit_code),
+        Ok(DeathCause::Killed) | Err(_) => ExitCause::Killed,
+        Ok(DeathCause::Faulted) => {
+            let f = &rec.fault;
+            ExitCause::Faulted(FaultSummary {
+                vector: f.vector,
+                error_code: f.error_code,
+                rip: f.rip,
+                cr2: f.cr2,
+                rsp: f.rsp,
+                rflags: f.rflags,
+                regs: f.regs,
+            })
+        }
+    }
+}
+
+fn describe_cause(cause: &ExitCause) -> String {
+    match cause {
+        ExitCause::Exited(code) => alloc::format!("exited with code {code}"),
+        ExitCause::Killed => String::from("was killed"),
+        ExitCause::Faulted(f) => alloc::format!(
+            "faulted (vector {}, RIP={:#x}, CR2={:#x})",
+            f.vector,
+            f.rip,
+            f.cr2
+        ),
+    }
+}
+
+/// Spawns every service whose start is due.
+fn start_due(table: &mut ServiceTable) {
+    let now = now_ms();
+    for i in table.due(now) {
+        let Some(s) = table.get(i) else { continue };
+        let (name, program, args) = (
+            s.spec.name.clone(),
+            s.spec.program.clone(),
+            s.spec.args.clone(),
+        );
+        let restart = s.task.is_some();
+        match userlib::spawn(&name, &program, &args) {
+            Ok(id) => {
+                if restart {
+                    userlib::log!("restarted {name} as {}.{}", id.index(), id.generation());
+                }
+                table.started(i, TaskIdWire(id.0), now);
+            }
+            Err(e) => {
+                let d = table.spawn_failed(i, now);
+                let what = d.map_or(String::new(), |d| describe(d, now));
+                userlib::log!("cannot start {name} (bin/{program}): {e}; {what}");
+            }
+        }
+    }
+}
+
+fn on_death(table: &mut ServiceTable, rec: &DeathRecord) {
+    let now = now_ms();
+    let cause = cause_of(rec);
+    let what = describe_cause(&cause);
+    let id = rec.task;
+    match table.on_death(TaskIdWire(id.0), rec.uptime_us, cause, now) {
+        Some((_, d)) => userlib::log!(
+            "{}[{}.{}] {what}; {}",
+            rec.name(),
+            id.index(),
+            id.generation(),
+            describe(d, now)
+        ),
+        None => userlib::log!(
+            "{}[{}.{}] {what} (not a running service)",
+            rec.name(),
+            id.index(),
+            id.generation()
+        ),
+    }
+}
+
+fn describe(d: Decision, now: u64) -> String {
+    match d {
+        Decision::RestartAt(at) => alloc::format!("restarting in {} ms", at.saturating_sub(now)),
+        Decision::Hold => String::from("held (restart=hold)"),
+        Decision::Stopped => String::from("stopped on request"),
+    }
+}
+
+fn main(args: &str) -> i64 {
+    let which = arg(args, "manifest").unwrap_or("default");
+    let manifest = match read_manifest(which)
+        .and_then(|t| Manifest::parse(&t).map_err(|e| alloc::format!("{e}")))
+    {
+        Ok(m) => m,
+        Err(e) => {
+            userlib::log!("no services: {e}");
+            Manifest {
+                services: alloc::vec::Vec::new(),
+            }
+        }
+    };
+    userlib::log!("manifest {which}: {} services", manifest.services.len());
+    let mut table = ServiceTable::new(manifest, DEFAULT_CAPACITY);
+    let mut buf = [0u8; ipc::MESSAGE_MAX];
+    loop {
+        start_due(&mut table);
+        let wait = table.next_wake_ms().map(|at| at.saturating_sub(now_ms()));
+        match rpc::next::<Supervisor>(&mut buf, wait) {
+            Ok(Event::Notification(bits)) => {
+                if bits & notify::DEATH != 0 {
+                    while let Ok(Some(rec)) = userlib::take_death() {
+                        on_death(&mut table, &rec);
+                    }
+                }
+            }
+            Ok(Event::Request { from, request }) => {
+                let (reply, effect) = table.handle(request, now_ms());
+                let reply = match effect {
+                    Effect::None => reply,
+                    Effect::Kill(task) => {
+                        if let Err(e) = userlib::kill(TaskId(task.0)) {
+                            userlib::log!(
+                                "kill {}.{} failed: {e}",
+                                task.index(),
+                                task.generation()
+                            );
+                        }
+                        reply
+                    }
+                    Effect::Shutdown => {
+                        userlib::log!(
+                            "shutdown requested by {}.{}: powering off",
+                            from.index(),
+                            from.generation()
+                        );
+                        let e = userlib::shutdown();
+                        userlib::log!("power-off failed: {e}");
+                        Reply::Err(ipc::supervisor::SupervisorError::Internal(1))
+                    }
+                };
+                if let Err(e) = rpc::reply(from, &reply) {
+                    userlib::log!(
+                        "reply to {}.{} failed: {e}",
+                        from.index(),
+                        from.generation()
+                    );
+                }
+            }
+            Err(userlib::sys::Error::Sys(userlib::SyscallError::Timeout)) => {}
+            Err(e) => userlib::log!("recv: {e}"),
+        }
+    }
+}
+
+/// The value of `key=value` in the argument string (the kernel command line).
+fn arg<'a>(args: &'a str, key: &str) -> Option<&'a str> {
+    args.split_ascii_whitespace()
+        .find_map(|w| w.strip_prefix(key)?.strip_prefix('='))
+}

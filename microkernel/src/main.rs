@@ -66,6 +66,14 @@ extern "C" fn kernel_entry(start_info_paddr: u32) -> ! {
     let platform = acpi::init(boot.rsdp);
     apic::init(&platform);
     syscall::entry::init();
+    let p = arch::cpu::enable_protections();
+    let on = |b: bool| if b { "on" } else { "not available" };
+    info!(
+        "CPU protections: NX on, SMEP {}, SMAP {}, UMIP {}",
+        on(p.smep),
+        on(p.smap),
+        on(p.umip)
+    );
 
     info!(
         "{} CPUs found; the boot CPU runs everything (APs stay parked); log ring holds {} lines",

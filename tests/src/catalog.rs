@@ -151,6 +151,8 @@ fn kernel_survived(s: &str) -> Result<(), String> {
 }
 
 fn judge_supervisor_boot(s: &str) -> Result<(), String> {
+    // -cpu max has all three; ring 3 must run with them on.
+    need(s, "CPU protections: NX on, SMEP on, SMAP on, UMIP on")?;
     need(s, "task supervisor started as 1.0")?;
     need(s, "manifest default: 1 services")?;
     need(s, "task echo started as")?;
@@ -187,13 +189,19 @@ fn judge_ipc_blocked(s: &str) -> Result<(), String> {
 /// The fault-isolation demo: echo-a dies at CR2=0x300 and comes back,
 /// client-a reconnects, client-b never notices.
 fn judge_demo_0x300(s: &str) -> Result<(), String> {
-    need(s, "!!! TASK FAULT in echo-a[2.0]: #PF Page Fault (vector 14)")?;
+    need(
+        s,
+        "!!! TASK FAULT in echo-a[2.0]: #PF Page Fault (vector 14)",
+    )?;
     need(s, "CR2=0x300\n")?;
     need(s, "echo-a[2.0] faulted (vector 14, RIP=")?;
     need(s, "restarted echo-a as 2.1")?;
     need(s, "reconnected to echo-a as 2.1")?;
     need(s, "20/20 calls to echo-a verified")?;
-    need(s, "400/400 calls to echo-b verified, 0 reconnects, 0 errors")?;
+    need(
+        s,
+        "400/400 calls to echo-b verified, 0 reconnects, 0 errors",
+    )?;
     refuse(s, "TASK FAULT in echo-b")?;
     kernel_survived(s)
 }
@@ -202,34 +210,57 @@ fn judge_demo_0x300(s: &str) -> Result<(), String> {
 fn restart_delays(s: &str, service: &str) -> Vec<u64> {
     s.lines()
         .filter(|l| l.contains(&format!("{service}[")) && l.contains("; restarting in "))
-        .filter_map(|l| l.rsplit("restarting in ").next()?.strip_suffix(" ms")?.parse().ok())
+        .filter_map(|l| {
+            l.rsplit("restarting in ")
+                .next()?
+                .strip_suffix(" ms")?
+                .parse()
+                .ok()
+        })
         .collect()
 }
 
 fn judge_crashloop(s: &str) -> Result<(), String> {
     let d = restart_delays(s, "crasher");
     if d.len() < 5 {
-        return Err(format!("only {} restarts of crasher logged: {d:?}", d.len()));
+        return Err(format!(
+            "only {} restarts of crasher logged: {d:?}",
+            d.len()
+        ));
     }
     // 20, 40, 80, 160, 320, 640, 640, ...: doubling, then capped.
     for (i, pair) in d.windows(2).enumerate() {
         if let [a, b] = pair
             && *b != (*a * 2).min(640)
         {
-            return Err(format!("delay {} after {} (step {i}) is not the doubled, capped value: {d:?}", b, a));
+            return Err(format!(
+                "delay {} after {} (step {i}) is not the doubled, capped value: {d:?}",
+                b, a
+            ));
         }
     }
     if d.first() != Some(&20) {
         return Err(format!("first delay should be the base, 20 ms: {d:?}"));
     }
-    need(s, "300/300 calls to echo-b verified, 0 reconnects, 0 errors")?;
+    need(
+        s,
+        "300/300 calls to echo-b verified, 0 reconnects, 0 errors",
+    )?;
     let slowest = s
         .lines()
         .find(|l| l.contains("calls to echo-b verified"))
-        .and_then(|l| l.rsplit("slowest call ").next()?.strip_suffix(" us")?.parse::<u64>().ok())
+        .and_then(|l| {
+            l.rsplit("slowest call ")
+                .next()?
+                .strip_suffix(" us")?
+                .parse::<u64>()
+                .ok()
+        })
         .ok_or("no slowest-call figure from client-b")?;
     if slowest > 1_000_000 {
-        return Err(format!("client-b waited {slowest} us for one call while crasher looped"));
+        return Err(format!(
+            "client-b waited {slowest} us for one call while crasher looped"
+        ));
     }
     kernel_survived(s)
 }
@@ -239,6 +270,38 @@ fn judge_hostile(s: &str) -> Result<(), String> {
     need(s, "kernel still answering")?;
     need(s, "hostile has exited; starting")?;
     need(s, "50/50 calls to echo verified, 0 reconnects, 0 errors")?;
+    kernel_survived(s)
+}
+
+/// (log timestamp in ms, run time in ms) of an `ssecheck` PASS line.
+fn sse_pass(s: &str, seed: u32) -> Option<(u64, u64)> {
+    let line = s
+        .lines()
+        .find(|l| l.contains(&format!("ssecheck seed={seed}: PASS")))?;
+    let stamp = line.trim_start_matches('[').split(']').next()?.trim();
+    let (secs, micros) = stamp.split_once('.')?;
+    let at_ms = secs.trim().parse::<u64>().ok()? * 1000 + micros.parse::<u64>().ok()? / 1000;
+    let took = line
+        .rsplit(" spins, ")
+        .next()?
+        .strip_suffix(" ms)")?
+        .parse()
+        .ok()?;
+    Some((at_ms, took))
+}
+
+/// Both SSE tasks kept their registers, and their runs overlapped (so the
+/// timer really switched between them mid-loop).
+fn judge_sse(s: &str) -> Result<(), String> {
+    let a = sse_pass(s, 1).ok_or("ssecheck seed=1 did not pass")?;
+    let b = sse_pass(s, 2).ok_or("ssecheck seed=2 did not pass")?;
+    let (start_a, start_b) = (a.0.saturating_sub(a.1), b.0.saturating_sub(b.1));
+    if start_b >= a.0 || start_a >= b.0 {
+        return Err(format!(
+            "the two runs did not overlap: {a:?} {b:?} (finish ms, took ms)"
+        ));
+    }
+    refuse(s, "FAIL")?;
     kernel_survived(s)
 }
 
@@ -355,15 +418,66 @@ pub fn all() -> Vec<QemuTest> {
             Ending::WhenPrinted("task echo started as"),
             judge_supervisor_boot,
         ),
-        m("ipc-pingpong", "200 call/reply round trips with checked payloads", "manifest=ipc-pingpong", judge_ipc_pingpong),
-        m("ipc-4k-messages", "4096-byte messages and replies; 4097 bytes and short reply buffers refused", "manifest=ipc-big", judge_ipc_big),
-        m("ipc-grant-64k", "a 64 KiB shared-memory grant read and written by the server; revocation", "manifest=ipc-grant", judge_ipc_grant),
-        m("ipc-malformed", "a garbage request is rejected with a typed error; the server keeps serving", "manifest=ipc-malformed", judge_ipc_malformed),
-        m("ipc-call-dead", "calling a task that exited returns Dead with the next generation", "manifest=ipc-dead", judge_ipc_dead),
-        m("ipc-blocked-woken", "a caller blocked on a server that faults is woken with Dead", "manifest=ipc-blocked", judge_ipc_blocked),
-        m("demo-cr2-0x300", "a server faults at CR2=0x300, is restarted; its client reconnects; others never notice", "manifest=demo-0x300", judge_demo_0x300),
-        m("crashloop-backoff", "a service faulting at start is restarted with doubling delays; others stay responsive", "manifest=crashloop", judge_crashloop),
-        m("hostile-syscalls", "20,000 random syscalls with hostile pointers; the kernel answers all and keeps serving", "manifest=hostile", judge_hostile),
+        m(
+            "ipc-pingpong",
+            "200 call/reply round trips with checked payloads",
+            "manifest=ipc-pingpong",
+            judge_ipc_pingpong,
+        ),
+        m(
+            "ipc-4k-messages",
+            "4096-byte messages and replies; 4097 bytes and short reply buffers refused",
+            "manifest=ipc-big",
+            judge_ipc_big,
+        ),
+        m(
+            "ipc-grant-64k",
+            "a 64 KiB shared-memory grant read and written by the server; revocation",
+            "manifest=ipc-grant",
+            judge_ipc_grant,
+        ),
+        m(
+            "ipc-malformed",
+            "a garbage request is rejected with a typed error; the server keeps serving",
+            "manifest=ipc-malformed",
+            judge_ipc_malformed,
+        ),
+        m(
+            "ipc-call-dead",
+            "calling a task that exited returns Dead with the next generation",
+            "manifest=ipc-dead",
+            judge_ipc_dead,
+        ),
+        m(
+            "ipc-blocked-woken",
+            "a caller blocked on a server that faults is woken with Dead",
+            "manifest=ipc-blocked",
+            judge_ipc_blocked,
+        ),
+        m(
+            "demo-cr2-0x300",
+            "a server faults at CR2=0x300, is restarted; its client reconnects; others never notice",
+            "manifest=demo-0x300",
+            judge_demo_0x300,
+        ),
+        m(
+            "crashloop-backoff",
+            "a service faulting at start is restarted with doubling delays; others stay responsive",
+            "manifest=crashloop",
+            judge_crashloop,
+        ),
+        m(
+            "sse-preemption",
+            "two tasks preempted mid-loop keep all 16 XMM registers",
+            "manifest=sse",
+            judge_sse,
+        ),
+        m(
+            "hostile-syscalls",
+            "20,000 random syscalls with hostile pointers; the kernel answers all and keeps serving",
+            "manifest=hostile",
+            judge_hostile,
+        ),
     ]
 }
 

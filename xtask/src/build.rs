@@ -71,10 +71,18 @@ fn build_initrd(profile: Profile) -> Result<PathBuf> {
     let out = out_dir().join(profile.dir()).join("initrd.tar");
     let mut entries = Vec::new();
     for (name, file) in crate::user::build(profile)? {
-        entries.push(image::Entry { name, source: image::Source::File(file), executable: true });
+        entries.push(image::Entry {
+            name,
+            source: image::Source::File(file),
+            executable: true,
+        });
     }
     for (name, file) in crate::user::config_files()? {
-        entries.push(image::Entry { name, source: image::Source::File(file), executable: false });
+        entries.push(image::Entry {
+            name,
+            source: image::Source::File(file),
+            executable: false,
+        });
     }
     image::write_initrd(&out, &entries).map_err(|e| Error::Missing(e.to_string()))?;
     Ok(out)
@@ -117,7 +125,7 @@ pub fn cmd(args: &[String]) -> Result<()> {
 }
 
 /// `cargo xtask clippy`: host crates with all targets, then the kernel for its
-/// target (with and without `selftest`), warnings denied.
+/// target (with and without `selftest`) and the ring-3 programs, warnings denied.
 pub fn clippy(args: &[String]) -> Result<()> {
     if let Some(a) = args.first() {
         return Err(Error::Usage(format!("clippy: unexpected `{a}`")));
@@ -137,5 +145,12 @@ pub fn clippy(args: &[String]) -> Result<()> {
                 .args(["--", "-D", "warnings"]),
         )?;
     }
+    // The ring-3 programs and their runtime, for their own target.
+    util::run_status(
+        util::cargo()
+            .args(["clippy", "--target", KERNEL_TARGET, "--bins", "--lib"])
+            .args(["--package", "userlib", "--package", "demo", "--package", "supervisor"])
+            .args(["--features", "supervisor/program", "--", "-D", "warnings"]),
+    )?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Ring-3 programs: which crates hold them, how they are built, and what
 //! goes into the initrd beside them.
 
-use crate::build::{Profile, KERNEL_TARGET};
+use crate::build::{KERNEL_TARGET, Profile};
 use crate::util::{self, Error, Result};
 use std::path::PathBuf;
 
@@ -50,7 +50,10 @@ pub fn build(profile: Profile) -> Result<Vec<(String, PathBuf)>> {
             cmd.args(["--features", f]);
         }
         for b in bins {
-            let file = util::target_dir().join(KERNEL_TARGET).join(if profile.release { "release" } else { "debug" }).join(&b);
+            let file = util::target_dir()
+                .join(KERNEL_TARGET)
+                .join(if profile.release { "release" } else { "debug" })
+                .join(&b);
             out.push((format!("bin/{b}"), file));
         }
     }
@@ -60,7 +63,10 @@ pub fn build(profile: Profile) -> Result<Vec<(String, PathBuf)>> {
     }
     for (_, f) in &out {
         if !f.is_file() {
-            return Err(Error::Missing(format!("built program {} not found", f.display())));
+            return Err(Error::Missing(format!(
+                "built program {} not found",
+                f.display()
+            )));
         }
     }
     Ok(out)
@@ -73,7 +79,10 @@ pub fn config_files() -> Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();
     let mut stack = vec![base.clone()];
     while let Some(dir) = stack.pop() {
-        let entries = std::fs::read_dir(&dir).map_err(|error| Error::Io { path: dir.clone(), error })?;
+        let entries = std::fs::read_dir(&dir).map_err(|error| Error::Io {
+            path: dir.clone(),
+            error,
+        })?;
         for e in entries.flatten() {
             let p = e.path();
             if p.is_dir() {

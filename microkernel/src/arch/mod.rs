@@ -1,5 +1,6 @@
 //! x86_64 CPU structures: GDT/TSS, the IDT and trap entry, fault reports.
 
+pub mod cpu;
 pub mod fault;
 pub mod gdt;
 pub mod idt;

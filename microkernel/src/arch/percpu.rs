@@ -31,5 +31,5 @@ pub fn init() {
 /// Sets the stack the next syscall from ring 3 will use.
 pub fn set_kernel_rsp(top: u64) {
     // SAFETY: one CPU, interrupts off in the kernel: no concurrent access.
-    unsafe { (*(&raw mut PER_CPU)).kernel_rsp = top };
+    unsafe { PER_CPU.kernel_rsp = top };
 }

@@ -33,7 +33,7 @@ pub struct AddressSpace {
 
 /// Checks `[addr, addr+len)` is page-aligned user space.
 fn check_user_range(addr: u64, len: u64) -> Result<(), SyscallError> {
-    if addr % PAGE != 0 || len % PAGE != 0 {
+    if !addr.is_multiple_of(PAGE) || !len.is_multiple_of(PAGE) {
         return Err(SyscallError::BadAddress);
     }
     let end = addr.checked_add(len).ok_or(SyscallError::BadAddress)?;

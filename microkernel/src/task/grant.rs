@@ -42,7 +42,7 @@ pub fn create(
     writable: bool,
 ) -> Result<u32, SyscallError> {
     let t = TABLE.lock();
-    if addr % PAGE != 0 || len % PAGE != 0 || len == 0 || len > GRANT_MAX {
+    if !addr.is_multiple_of(PAGE) || !len.is_multiple_of(PAGE) || len == 0 || len > GRANT_MAX {
         return Err(SyscallError::BadLength);
     }
     t.resolve(to).map_err(|(e, _)| e)?;

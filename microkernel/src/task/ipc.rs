@@ -100,11 +100,12 @@ pub fn call(ci: usize, to: TaskId, msg: UserBuf, reply: UserBuf) {
     let receiving = t
         .get(ri)
         .is_some_and(|r| matches!(r.state, State::RecvBlocked { .. }));
-    if receiving && let Err(e) = deliver(t, ci, ri) {
-        if let Some(c) = t.get_mut(ci) {
-            c.state = State::Runnable;
-            c.set_error(e, 0);
-        }
+    if receiving
+        && let Err(e) = deliver(t, ci, ri)
+        && let Some(c) = t.get_mut(ci)
+    {
+        c.state = State::Runnable;
+        c.set_error(e, 0);
     }
 }
 

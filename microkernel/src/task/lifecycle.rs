@@ -231,7 +231,7 @@ pub fn die_locked(
         dead_id.generation(),
         (record.uptime_us - task.started_us) / 1000
     );
-    sched::reap(task);
+    sched::reap(*task);
     if was_supervisor {
         crate::panic::halt_with(format_args!(
             "the supervisor died; nothing can restart services"

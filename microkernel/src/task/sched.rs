@@ -8,7 +8,6 @@
 use super::{State, TABLE, Table};
 use crate::arch::trap::{self, TrapFrame};
 use crate::arch::{gdt, percpu};
-use alloc::boxed::Box;
 use alloc::vec::Vec;
 use core::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use spin::Mutex;
@@ -20,7 +19,7 @@ static PREEMPT: AtomicBool = AtomicBool::new(false);
 static IDLE_FRAME: AtomicU64 = AtomicU64::new(0);
 /// Tasks that died while their kernel stack or address space was in use;
 /// dropped at the next trap, which runs on another stack and CR3.
-static REAPER: Mutex<Vec<Box<super::Task>>> = Mutex::new(Vec::new());
+static REAPER: Mutex<Vec<super::Task>> = Mutex::new(Vec::new());
 
 /// Records where the interrupted context's registers are.
 pub fn save_frame(frame: *mut TrapFrame) {
@@ -41,7 +40,7 @@ pub fn save_frame(frame: *mut TrapFrame) {
 }
 
 /// Queues a dead task for dropping once the CPU has left its stack.
-pub fn reap(task: Box<super::Task>) {
+pub fn reap(task: super::Task) {
     REAPER.lock().push(task);
 }
 

@@ -22,6 +22,7 @@ use userlib::{SyscallError, TaskId};
 userlib::entry!(main);
 
 type Outcome = Result<String, String>;
+type Check = (&'static str, fn() -> Outcome);
 
 fn find(name: &str) -> Result<TaskId, String> {
     for _ in 0..200 {
@@ -232,7 +233,7 @@ fn malformed() -> Outcome {
 
 fn main(args: &str) -> i64 {
     let tests = demo::arg(args, "tests").unwrap_or("all");
-    let all: [(&str, fn() -> Outcome); 6] = [
+    let all: [Check; 6] = [
         ("pingpong", pingpong),
         ("big", big),
         ("dead", dead),

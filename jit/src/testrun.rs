@@ -197,3 +197,21 @@ pub fn run_assembly(rt: &mut Runtime, asm: AsmId, filter: Option<&str>) -> Vec<T
     }
     results
 }
+
+/// Compile every method with an IL body in `asm` (benchmarks); returns
+/// (compiled, refused).
+pub fn compile_all(rt: &mut Runtime, asm: AsmId) -> (usize, usize) {
+    let img = rt.types.image(asm).clone();
+    let (mut ok, mut failed) = (0, 0);
+    for item in img.tables().iter::<MethodDefRow>() {
+        let Ok((rid, row)) = item else { continue };
+        if row.rva == 0 {
+            continue;
+        }
+        match rt.types.method_def(asm, rid).map(|m| rt.compile_method(m)) {
+            Ok(Ok(_)) => ok += 1,
+            _ => failed += 1,
+        }
+    }
+    (ok, failed)
+}

@@ -18,11 +18,12 @@ pub fn cmd(args: &[String]) -> Result<()> {
     match rest.first().map(String::as_str) {
         Some("boot") => boot(profile),
         Some("ipc") => crate::bench_ipc::run(profile),
+        Some("jit") => jit(),
         Some(other) => Err(Error::Usage(format!(
-            "bench: unknown benchmark `{other}` (have: boot, ipc)"
+            "bench: unknown benchmark `{other}` (have: boot, ipc, jit)"
         ))),
         None => Err(Error::Usage(
-            "bench: name a benchmark (have: boot, ipc)".into(),
+            "bench: name a benchmark (have: boot, ipc, jit)".into(),
         )),
     }
 }
@@ -104,5 +105,141 @@ fn boot(profile: crate::build::Profile) -> Result<()> {
         "target: under 1000 ms; ratio to target {:.2}",
         h.as_secs_f64()
     );
+    Ok(())
+}
+
+/// `bench jit`: (a) compile throughput of cilrun over every test assembly;
+/// (b) the micro-benchmarks of `jit/bench/cs/bench.cs`, each timed under
+/// cilrun and under mono in the same run (process wall time minus an empty
+/// test's, best of 3), printed as Cordon / mono ratios.
+fn jit() -> Result<()> {
+    use crate::util;
+    use std::process::Command;
+    crate::setup::ensure(false)?;
+    let out = crate::managed::build_all()?;
+    util::run_status(util::cargo().args([
+        "build",
+        "--quiet",
+        "--release",
+        "-p",
+        "jit",
+        "--bin",
+        "cilrun",
+    ]))?;
+    let cilrun = util::target_dir().join("release/cilrun");
+    let run = |cmd: &mut Command| -> Result<String> {
+        let what = util::describe(cmd);
+        let o = cmd.output().map_err(|error| Error::Spawn { what, error })?;
+        Ok(String::from_utf8_lossy(&o.stdout).into_owned())
+    };
+    // (a) compile throughput
+    let (mut il, mut secs, mut methods) = (0u64, 0f64, 0u64);
+    for t in &out.tests {
+        let text = run(Command::new(&cilrun)
+            .arg(&t.cordon)
+            .arg("--corlib")
+            .arg(&out.corlib)
+            .arg("--compile-all"))?;
+        // "compiled N methods (F unsupported), B IL bytes, C code bytes in S s"
+        let w: Vec<&str> = text.split_whitespace().collect();
+        let num = |i: usize| {
+            w.get(i)
+                .and_then(|x| x.trim_start_matches('(').parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        methods += num(1) as u64;
+        il += num(5) as u64;
+        secs += num(12);
+    }
+    println!(
+        "jit compile: {methods} methods, {il} IL bytes in {secs:.3} s = {:.0} IL bytes/s",
+        il as f64 / secs.max(1e-9)
+    );
+    // (b) micro-benchmarks
+    let dir = util::target_dir().join("managed/bench");
+    std::fs::create_dir_all(&dir).map_err(|error| Error::Io {
+        path: dir.clone(),
+        error,
+    })?;
+    let src = util::root().join("jit/bench/cs/bench.cs");
+    let cordon = dir.join("bench.dll");
+    let mono = dir.join("bench-mono.dll");
+    util::run_status(
+        Command::new("mcs")
+            .args([
+                "-nostdlib",
+                "-unsafe",
+                "-debug-",
+                "-optimize+",
+                "-target:library",
+                "-nowarn:0649",
+            ])
+            .arg(format!("-r:{}", out.corlib.display()))
+            .arg(format!("-out:{}", cordon.display()))
+            .arg(&src),
+    )?;
+    util::run_status(
+        Command::new("mcs")
+            .args([
+                "-unsafe",
+                "-debug-",
+                "-optimize+",
+                "-target:library",
+                "-nowarn:0649",
+            ])
+            .arg(format!("-out:{}", mono.display()))
+            .arg(&src),
+    )?;
+    let time = |cmd: &mut Command| -> Result<(f64, String)> {
+        let mut best = f64::MAX;
+        let mut text = String::new();
+        for _ in 0..3 {
+            let start = Instant::now();
+            text = run(cmd)?;
+            best = best.min(start.elapsed().as_secs_f64());
+        }
+        Ok((best, text))
+    };
+    let cil = |f: &str| {
+        let mut c = Command::new(&cilrun);
+        c.arg(&cordon)
+            .arg("--corlib")
+            .arg(&out.corlib)
+            .arg("--filter")
+            .arg(f);
+        c
+    };
+    let mon = |f: &str| {
+        let mut c = Command::new("mono");
+        c.arg(&out.mono_runner).arg(&mono).arg(f);
+        c
+    };
+    let (c0, _) = time(&mut cil("test_0_empty"))?;
+    let (m0, _) = time(&mut mon("test_0_empty"))?;
+    for name in [
+        "integer_loop",
+        "struct_fields",
+        "array_sum",
+        "virtual_and_interface_calls",
+        "string_building",
+    ] {
+        let (c, ct) = time(&mut cil(name))?;
+        let (m, mt) = time(&mut mon(name))?;
+        if !ct.contains("PASS") || !mt.contains("PASS") {
+            println!(
+                "jit bench {name}: FAILED (cilrun: {}, mono: {})",
+                ct.trim(),
+                mt.trim()
+            );
+            continue;
+        }
+        let (c, m) = ((c - c0).max(1e-4), (m - m0).max(1e-4));
+        println!(
+            "jit bench {name:<28} cordon {:>8.1} ms   mono {:>8.1} ms   cordon/mono {:.2}",
+            c * 1e3,
+            m * 1e3,
+            c / m
+        );
+    }
     Ok(())
 }

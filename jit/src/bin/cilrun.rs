@@ -23,6 +23,7 @@ fn main() -> ExitCode {
     let mut refs = Vec::new();
     let mut corlib = None;
     let mut filter = None;
+    let mut compile_all = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "-r" => match args.next() {
@@ -31,6 +32,7 @@ fn main() -> ExitCode {
             },
             "--corlib" => corlib = args.next(),
             "--filter" => filter = args.next(),
+            "--compile-all" => compile_all = true,
             _ if assembly.is_none() => assembly = Some(a),
             _ => return usage(),
         }
@@ -81,6 +83,17 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if compile_all {
+        // Compile throughput: every method with IL in the assembly.
+        let start = std::time::Instant::now();
+        let (ok, failed) = jit::testrun::compile_all(&mut rt, asm);
+        let secs = start.elapsed().as_secs_f64();
+        println!(
+            "compiled {ok} methods ({failed} unsupported), {} IL bytes, {} code bytes in {secs:.4} s",
+            rt.stats.il_bytes, rt.stats.code_bytes
+        );
+        return ExitCode::SUCCESS;
+    }
     let results = run_assembly(&mut rt, asm, filter.as_deref());
     let mut passed = 0;
     for r in &results {

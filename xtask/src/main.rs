@@ -23,6 +23,7 @@ commands:
   build [--release]         build the kernel, user programs and the initrd
   run [--gdb] [--release] [-- QEMU-ARGS...]
                             boot Cordon in QEMU, serial console on this terminal
+  demo [NAME]               boot a fault-isolation demo (no NAME: list them)
   test                      every host test, then every QEMU test
   qemu-test --list          list the QEMU tests
   qemu-test NAME...         run the named QEMU tests
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         "setup" => setup::run(rest),
         "build" => build::cmd(rest),
         "run" => run::cmd(rest),
+        "demo" => run::demo(rest),
         "test" => test::cmd(rest),
         "qemu-test" => test::qemu_cmd(rest),
         "clippy" => build::clippy(rest),

@@ -8,6 +8,44 @@ use crate::build::{build_images, parse_profile};
 use crate::util::{self, Error, Result};
 use cordon_tests::QemuConfig;
 
+/// `cargo xtask demo NAME`: the fault-isolation demos, each a manifest.
+pub const DEMOS: &[(&str, &str, &str)] = &[
+    (
+        "cr2-0x300",
+        "demo-0x300",
+        "echo-a reads address 0x300 on its 5th request and dies; the supervisor restarts it, client-a reconnects, client-b never notices",
+    ),
+    (
+        "crashloop",
+        "crashloop",
+        "a service faulting at start is restarted with doubling delays while others keep serving",
+    ),
+    (
+        "hostile",
+        "hostile",
+        "20,000 random syscalls with hostile pointers; the kernel answers every one",
+    ),
+];
+
+pub fn demo(args: &[String]) -> Result<()> {
+    let Some(name) = args.first() else {
+        let mut list = String::from("demo: name one of:\n");
+        for (n, _, about) in DEMOS {
+            list.push_str(&format!("  {n:<10} {about}\n"));
+        }
+        return Err(Error::Usage(list));
+    };
+    let Some((_, manifest, about)) = DEMOS.iter().find(|(n, ..)| n == name) else {
+        return Err(Error::Usage(format!(
+            "demo: no demo named `{name}` (run `cargo xtask demo` for the list)"
+        )));
+    };
+    eprintln!("demo {name}: {about}");
+    let mut run_args = vec!["--append".to_string(), format!("manifest={manifest}")];
+    run_args.extend(args.iter().skip(1).cloned());
+    cmd(&run_args)
+}
+
 pub fn cmd(args: &[String]) -> Result<()> {
     let (ours, qemu_args) = match args.iter().position(|a| a == "--") {
         Some(i) => (

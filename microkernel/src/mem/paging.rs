@@ -19,7 +19,8 @@ use spin::Mutex;
 use x86_64::registers::control::{Cr3, Cr4, Cr4Flags};
 use x86_64::structures::paging::mapper::MapToError;
 use x86_64::structures::paging::{
-    Mapper, OffsetPageTable, Page, PageTable, PageTableFlags as F, PhysFrame, Size2MiB, Size4KiB,
+    Mapper, OffsetPageTable, Page, PageTable, PageTableFlags as F, PhysFrame, Size1GiB, Size2MiB,
+    Size4KiB,
 };
 use x86_64::{PhysAddr, VirtAddr};
 
@@ -96,16 +97,39 @@ pub fn init(phys_top: u64, guard: u64) -> Result<(), MapError> {
     let mut m = unsafe { mapper(pml4) };
     let mut frames = GlobalFrames;
 
-    // The physical window, 2 MiB pages.
-    let window_top = phys_top.max(1 << 32).div_ceil(1 << 21) << 21;
+    // The physical window: 1 GiB pages where the CPU has them (four entries
+    // for the first 4 GiB instead of 2048), else 2 MiB pages.
     let window_flags = F::PRESENT | F::WRITABLE | F::NO_EXECUTE | F::GLOBAL;
+    let gib_pages = core::arch::x86_64::__cpuid(0x8000_0001).edx & (1 << 26) != 0;
+    let step: u64 = if gib_pages { 1 << 30 } else { 1 << 21 };
+    let window_top = phys_top.max(1 << 32).div_ceil(step) * step;
     let mut p = 0u64;
     while p < window_top {
-        let page = Page::<Size2MiB>::containing_address(VirtAddr::new_truncate(PHYS_OFFSET + p));
-        let frame = PhysFrame::<Size2MiB>::containing_address(PhysAddr::new_truncate(p));
+        let v = VirtAddr::new_truncate(PHYS_OFFSET + p);
+        let pa = PhysAddr::new_truncate(p);
         // SAFETY: the window maps each frame once, at a fixed offset, in the new table.
-        unsafe { m.map_to(page, frame, window_flags, &mut frames)?.ignore() };
-        p += 1 << 21;
+        unsafe {
+            if gib_pages {
+                let page = Page::<Size1GiB>::containing_address(v);
+                m.map_to(
+                    page,
+                    PhysFrame::<Size1GiB>::containing_address(pa),
+                    window_flags,
+                    &mut frames,
+                )?
+                .ignore();
+            } else {
+                let page = Page::<Size2MiB>::containing_address(v);
+                m.map_to(
+                    page,
+                    PhysFrame::<Size2MiB>::containing_address(pa),
+                    window_flags,
+                    &mut frames,
+                )?
+                .ignore();
+            }
+        }
+        p += step;
     }
 
     // The kernel image, 4 KiB pages, permissions per section.

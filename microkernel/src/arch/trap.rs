@@ -88,7 +88,35 @@ trap_save:                      /* the syscall stub joins here, GS already swapp
     mov %rax, %rsp              /* the frame to resume: ours, or another task's */
     .global trap_resume
 trap_resume:
+    /* A syscall frame (vector 0x100) returns with sysret when its RIP is a
+       canonical user address (a non-canonical RCX would make sysret fault in
+       ring 0); everything else, and every other frame, with iretq. */
+    cmpq ${syscall_vector}, 120(%rsp)
+    jne 3f
+    movabs $0x00007fffffffffff, %rax
+    cmp %rax, 136(%rsp)
+    ja 3f
     pop %r15
+    pop %r14
+    pop %r13
+    pop %r12
+    add $8, %rsp                /* R11: sysret takes RFLAGS from it */
+    pop %r10
+    pop %r9
+    pop %r8
+    pop %rbp
+    pop %rdi
+    pop %rsi
+    pop %rdx
+    add $8, %rsp                /* RCX: sysret takes RIP from it */
+    pop %rbx
+    pop %rax
+    mov 16(%rsp), %rcx          /* RIP */
+    mov 32(%rsp), %r11          /* RFLAGS */
+    mov 40(%rsp), %rsp          /* user RSP; the frame is not touched again */
+    swapgs
+    sysretq
+3:  pop %r15
     pop %r14
     pop %r13
     pop %r12
@@ -109,6 +137,7 @@ trap_resume:
 2:  add $16, %rsp               /* vector and error code */
     iretq
     "#,
+    syscall_vector = const SYSCALL_VECTOR,
     options(att_syntax)
 );
 

@@ -3,9 +3,9 @@
 //! `syscall` switches CS/SS and RIP but not the stack, so the stub swaps GS
 //! to reach the per-CPU block, parks the user RSP, loads the task's kernel
 //! stack, and pushes a frame shaped exactly like an interrupt's (vector
-//! `SYSCALL_VECTOR`). From there the common trap path takes over, and the
-//! return is always `iretq` — slower than `sysret` but with none of its
-//! non-canonical-RIP pitfalls.
+//! `SYSCALL_VECTOR`). From there the common trap path takes over; the way
+//! back is `sysretq` for syscall frames with a canonical user RIP (see
+//! `arch::trap`), `iretq` for everything else.
 
 use crate::arch::gdt::{KERNEL_CS, USER_CS, USER_DS};
 use core::arch::global_asm;

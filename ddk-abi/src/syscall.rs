@@ -21,16 +21,22 @@
 //! | `GrantCreate` | to task, addr, len, writable | grant id |
 //! | `GrantMap` | grant id, addr | len |
 //! | `GrantRevoke` | grant id | — |
+//! | `MapDevice` | phys, len, addr | — (needs an MMIO device grant) |
+//! | `IrqAck` | ISA line | — (unmasks a granted line after its notification) |
 //! | `TaskSelf` | — | own id |
 //! | `TaskLookup` | name ptr, name len | id |
 //! | `TaskSpawn` | name ptr, len, program ptr, len, args ptr, len | id |
 //! | `TaskKill` | task | — |
 //! | `TakeDeath` | out ptr (a [`crate::DeathRecord`]) | 1 if a record was written, 0 if none |
 //! | `InitrdRead` | path ptr, len, offset, buf ptr, cap | bytes read, file size |
+//! | `TaskGrant` | task, kind ([`grant_kind`]), a, b | — |
+//! | `TaskStart` | task | — |
 //! | `Shutdown` | — | does not return on success |
 //!
-//! `TaskSpawn`, `TaskKill`, `TakeDeath`, `InitrdRead` and `Shutdown` are the
-//! supervisor's alone.
+//! `TaskSpawn`, `TaskKill`, `TakeDeath`, `InitrdRead`, `TaskGrant`,
+//! `TaskStart` and `Shutdown` are the supervisor's alone. A task made by
+//! `TaskSpawn` does not run until `TaskStart`, so its device grants are in
+//! place before its first instruction.
 
 /// A syscall number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,17 +55,21 @@ pub enum Syscall {
     GrantCreate = 22,
     GrantMap = 23,
     GrantRevoke = 24,
+    MapDevice = 25,
+    IrqAck = 26,
     TaskSelf = 30,
     TaskLookup = 31,
     TaskSpawn = 32,
     TaskKill = 33,
     TakeDeath = 34,
     InitrdRead = 35,
+    TaskGrant = 36,
+    TaskStart = 37,
     Shutdown = 40,
 }
 
 impl Syscall {
-    pub const ALL: [Syscall; 20] = [
+    pub const ALL: [Syscall; 24] = [
         Syscall::Exit,
         Syscall::Log,
         Syscall::Yield,
@@ -73,12 +83,16 @@ impl Syscall {
         Syscall::GrantCreate,
         Syscall::GrantMap,
         Syscall::GrantRevoke,
+        Syscall::MapDevice,
+        Syscall::IrqAck,
         Syscall::TaskSelf,
         Syscall::TaskLookup,
         Syscall::TaskSpawn,
         Syscall::TaskKill,
         Syscall::TakeDeath,
         Syscall::InitrdRead,
+        Syscall::TaskGrant,
+        Syscall::TaskStart,
         Syscall::Shutdown,
     ];
 }
@@ -112,6 +126,23 @@ pub const RECV_NOTIFICATION: u64 = 1;
 pub mod notify {
     /// A task died; the supervisor fetches the record with `TakeDeath`.
     pub const DEATH: u64 = 1 << 0;
+    /// The granted ISA interrupt line `line` (0..16) fired; the kernel masked
+    /// it until the task's `IrqAck`.
+    pub const fn irq(line: u8) -> u64 {
+        1 << (16 + (line as u64 & 15))
+    }
+    /// All IRQ bits.
+    pub const IRQ_MASK: u64 = 0xffff << 16;
+}
+
+/// `TaskGrant` kinds: what device resource the supervisor hands a task.
+pub mod grant_kind {
+    /// I/O ports `a..=b` (through the TSS I/O permission bitmap).
+    pub const IO_PORTS: u64 = 0;
+    /// Physical MMIO `[a, a + b)`, mappable with `MapDevice`; never RAM.
+    pub const MMIO: u64 = 1;
+    /// ISA interrupt line `a`, delivered as notification `notify::irq(a)`.
+    pub const IRQ: u64 = 2;
 }
 
 /// The user half of every address space: `[USER_MIN, USER_MAX)`.

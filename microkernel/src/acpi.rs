@@ -240,6 +240,11 @@ pub fn table_ranges(rsdp: Option<u64>) -> ([(u64, u64); 16], usize) {
 
 /// What the rest of the kernel learns from ACPI.
 pub struct Platform {
+    /// I/O port ranges of the ACPI fixed hardware (PM1 event/control, PM
+    /// timer, GPE0): the kernel's, never granted to a task.
+    pub acpi_ports: Vec<(u16, u16)>,
+    /// The SCI's interrupt line.
+    pub sci: u8,
     pub cpu_count: usize,
     pub local_apic: u64,
     pub io_apics: Vec<acpi::platform::interrupt::IoApic>,
@@ -282,7 +287,33 @@ pub fn init(rsdp: Option<u64>) -> Platform {
         Ok(p) => p,
         Err(e) => crate::panic::halt_with(format_args!("ACPI platform: {e:?}")),
     };
+    let mut acpi_ports = Vec::new();
+    let mut sci = 9;
     if let Some(fadt) = platform.tables.find_table::<Fadt>() {
+        sci = fadt.sci_interrupt as u8;
+        let io = |g: acpi::address::GenericAddress, len: u8| {
+            (g.address_space == acpi::address::AddressSpace::SystemIo && g.address != 0 && len > 0)
+                .then(|| {
+                    (
+                        g.address as u16,
+                        (g.address as u16).saturating_add(u16::from(len) - 1),
+                    )
+                })
+        };
+        let (evt_len, cnt_len, gpe_len) = (
+            fadt.pm1_event_length,
+            fadt.pm1_control_length,
+            fadt.gpe0_block_length,
+        );
+        acpi_ports.extend(fadt.pm1a_event_block().ok().and_then(|g| io(g, evt_len)));
+        acpi_ports.extend(fadt.pm1a_control_block().ok().and_then(|g| io(g, cnt_len)));
+        acpi_ports.extend(fadt.pm_timer_block().ok().flatten().and_then(|g| io(g, 4)));
+        acpi_ports.extend(
+            fadt.gpe0_block()
+                .ok()
+                .flatten()
+                .and_then(|g| io(g, gpe_len)),
+        );
         let pm1a = fadt.pm1a_control_block().map(|g| g.address).unwrap_or(0);
         let sci = fadt.sci_interrupt;
         info!(
@@ -321,6 +352,8 @@ pub fn init(rsdp: Option<u64>) -> Platform {
         );
     }
     let info = Platform {
+        acpi_ports,
+        sci,
         cpu_count,
         local_apic: apic.local_apic_address,
         io_apics: apic.io_apics.to_vec(),

@@ -127,27 +127,56 @@ pub enum RouteError {
     NoIoApicForGsi(u32),
 }
 
+/// The MADT's interrupt source overrides, kept for routing lines later.
+static OVERRIDES: Once<alloc::vec::Vec<acpi::platform::interrupt::InterruptSourceOverride>> =
+    Once::new();
+
+/// Where each routed ISA line went: (IOAPIC index, pin, low redirection word).
+static ROUTES: spin::Mutex<[Option<(usize, u32, u32)>; 16]> = spin::Mutex::new([None; 16]);
+
 /// Routes ISA IRQ `irq` (honouring the MADT's overrides) to
-/// `ISA_VECTOR_BASE + irq` on the boot CPU.
-pub fn route_isa_irq(platform: &Platform, irq: u8) -> Result<u8, RouteError> {
+/// `ISA_VECTOR_BASE + irq` on the boot CPU, unmasked.
+pub fn route_isa_irq(irq: u8) -> Result<u8, RouteError> {
     let (mut gsi, mut active_low, mut level) = (u32::from(irq), false, false);
-    if let Some(o) = platform.overrides.iter().find(|o| o.isa_source == irq) {
+    if let Some(o) = OVERRIDES
+        .get()
+        .and_then(|v| v.iter().find(|o| o.isa_source == irq))
+    {
         gsi = o.global_system_interrupt;
         active_low = matches!(o.polarity, Polarity::ActiveLow);
         level = matches!(o.trigger_mode, TriggerMode::Level);
     }
-    let vector = ISA_VECTOR_BASE + irq;
-    let io = IOAPICS
+    let vector = ISA_VECTOR_BASE + (irq & 15);
+    let (index, io) = IOAPICS
         .get()
         .and_then(|v| {
             v.iter()
-                .find(|a| gsi >= a.gsi_base && gsi < a.gsi_base + a.entries)
+                .enumerate()
+                .find(|(_, a)| gsi >= a.gsi_base && gsi < a.gsi_base + a.entries)
         })
         .ok_or(RouteError::NoIoApicForGsi(gsi))?;
     let low = u32::from(vector) | (u32::from(active_low) << 13) | (u32::from(level) << 15);
     let high = (lapic_read(LAPIC_ID) >> 24) << 24;
     io.set_entry(gsi - io.gsi_base, low, high);
+    if let Some(r) = ROUTES.lock().get_mut(usize::from(irq)) {
+        *r = Some((index, gsi - io.gsi_base, low));
+    }
     Ok(vector)
+}
+
+/// Masks or unmasks a routed ISA line (no effect on a line never routed).
+pub fn set_isa_masked(irq: u8, masked: bool) {
+    let Some(Some((index, pin, low))) = ROUTES.lock().get(usize::from(irq)).copied() else {
+        return;
+    };
+    if let Some(io) = IOAPICS.get().and_then(|v| v.get(index)) {
+        let low = if masked {
+            low | (1 << 16)
+        } else {
+            low & !(1 << 16)
+        };
+        io.write(0x10 + 2 * pin, low);
+    }
 }
 
 /// Bytes received on COM1, pushed by its interrupt handler (bounded; the
@@ -165,6 +194,7 @@ fn on_com1(_frame: &mut TrapFrame) {
 
 pub fn init(platform: &Platform) {
     disable_pic();
+    crate::mem::reserve_device(platform.local_apic, 4096);
     let lapic = match map_mmio(platform.local_apic, 4096) {
         Ok(v) => v,
         Err(e) => crate::panic::halt_with(format_args!("cannot map the local APIC: {e:?}")),
@@ -175,6 +205,7 @@ pub fn init(platform: &Platform) {
 
     let mut ioapics = alloc::vec::Vec::new();
     for io in &platform.io_apics {
+        crate::mem::reserve_device(u64::from(io.address), 4096);
         let Ok(base) = map_mmio(u64::from(io.address), 0x20) else {
             log::warn!("cannot map IOAPIC {} at {:#x}", io.id, io.address);
             continue;
@@ -196,9 +227,10 @@ pub fn init(platform: &Platform) {
     }
     IOAPICS.call_once(|| ioapics);
 
+    OVERRIDES.call_once(|| platform.overrides.clone());
     SERIAL_RX.call_once(|| ArrayQueue::new(1024));
     set_irq_handler(ISA_VECTOR_BASE + 4, on_com1);
-    match route_isa_irq(platform, 4) {
+    match route_isa_irq(4) {
         Ok(v) => {
             crate::serial::COM1_PORT.lock().enable_rx_irq();
             info!("IOAPIC: COM1 (ISA IRQ 4) -> vector {v:#x}");

@@ -65,6 +65,7 @@ extern "C" fn kernel_entry(start_info_paddr: u32) -> ! {
     initrd::log_contents();
     let platform = acpi::init(boot.rsdp);
     apic::init(&platform);
+    task::device::init(&platform);
     syscall::entry::init();
     let p = arch::cpu::enable_protections();
     let on = |b: bool| if b { "on" } else { "not available" };

@@ -305,6 +305,19 @@ fn judge_sse(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+/// Ports, MMIO and an IRQ line granted from the manifest work; an ungranted
+/// port faults; grants over RAM or the kernel's serial port are refused.
+fn judge_device_grants(s: &str) -> Result<(), String> {
+    need(s, "mmioprobe: PASS (HPET vendor 0x8086")?;
+    need(s, "!!! TASK FAULT in noports[")?;
+    need(s, "#GP General Protection (vector 13)")?;
+    need(s, "cannot start badram (bin/sleeper): grant Mmio { phys: 100000, len: 1000 } refused: InvalidArgument")?;
+    need(s, "cannot start badcom (bin/sleeper): grant IoPorts { first: 3f8, last: 3ff } refused: InvalidArgument")?;
+    need(s, "rtcirq: PASS (16 RTC interrupts as notifications")?;
+    refuse(s, "FAIL")?;
+    kernel_survived(s)
+}
+
 /// Every QEMU test, in the order they run.
 pub fn all() -> Vec<QemuTest> {
     let t = |name, about, selftest_kernel, append, ending, judge| QemuTest {
@@ -471,6 +484,12 @@ pub fn all() -> Vec<QemuTest> {
             "two tasks preempted mid-loop keep all 16 XMM registers",
             "manifest=sse",
             judge_sse,
+        ),
+        m(
+            "device-grants",
+            "granted ports, MMIO and IRQ 8 drive the RTC and HPET from ring 3; ungranted access refused",
+            "manifest=devgrant",
+            judge_device_grants,
         ),
         m(
             "hostile-syscalls",

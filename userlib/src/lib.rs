@@ -16,6 +16,7 @@
 extern crate alloc;
 
 mod heap;
+pub mod port;
 pub mod rpc;
 pub mod sys;
 
@@ -23,6 +24,9 @@ pub use ddk_abi::{SyscallError, TaskId};
 pub use sys::*;
 
 use core::fmt::Write;
+
+// `ipc` cannot see `ddk-abi`; this is where both are visible.
+const _: () = assert!(ipc::MESSAGE_MAX == ddk_abi::syscall::MESSAGE_MAX);
 
 /// Defines the program's entry: `fn(&str) -> i64`, called with the argument
 /// string the spawner gave; its return value is the exit code.

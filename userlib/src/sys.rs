@@ -245,3 +245,23 @@ pub fn shutdown() -> Error {
         Err(e) => e,
     }
 }
+
+/// Supervisor only: gives `task` a device resource (`ddk_abi::syscall::grant_kind`).
+pub fn task_grant(task: TaskId, kind: u64, a: u64, b: u64) -> Result<(), Error> {
+    check(Syscall::TaskGrant, [u64::from(task.0), kind, a, b, 0, 0]).map(|_| ())
+}
+
+/// Supervisor only: lets a spawned task run.
+pub fn task_start(task: TaskId) -> Result<(), Error> {
+    check(Syscall::TaskStart, [u64::from(task.0), 0, 0, 0, 0, 0]).map(|_| ())
+}
+
+/// Maps granted device registers `[phys, phys + len)` uncached at `addr`.
+pub fn map_device(phys: u64, len: u64, addr: u64) -> Result<(), Error> {
+    check(Syscall::MapDevice, [phys, len, addr, 0, 0, 0]).map(|_| ())
+}
+
+/// Unmasks granted ISA line `line` after servicing its notification.
+pub fn irq_ack(line: u8) -> Result<(), Error> {
+    check(Syscall::IrqAck, [u64::from(line), 0, 0, 0, 0, 0]).map(|_| ())
+}

@@ -31,9 +31,23 @@ pub const USER_DS: SegmentSelector = SegmentSelector::new(3, PrivilegeLevel::Rin
 pub const USER_CS: SegmentSelector = SegmentSelector::new(4, PrivilegeLevel::Ring3);
 const TSS_SEL: SegmentSelector = SegmentSelector::new(5, PrivilegeLevel::Ring0);
 
-/// The TSS lives in a `static mut` reached only through raw pointers: the
-/// CPU reads it, and `set_rsp0` rewrites one field on every task switch.
-static mut TSS: TaskStateSegment = TaskStateSegment::new();
+/// Bytes of the I/O permission bitmap: one bit per port, 65,536 ports.
+pub const IOMAP_BYTES: usize = 8192;
+
+/// The TSS followed by its I/O permission bitmap (plus the terminating 0xff
+/// byte the CPU requires). Lives in a `static mut` reached only through raw
+/// pointers: the CPU reads it, and the scheduler rewrites RSP0 and the
+/// bitmap on task switches.
+#[repr(C)]
+struct TssBlock {
+    tss: TaskStateSegment,
+    iomap: [u8; IOMAP_BYTES + 1],
+}
+
+static mut TSS: TssBlock = TssBlock {
+    tss: TaskStateSegment::new(),
+    iomap: [0xff; IOMAP_BYTES + 1],
+};
 
 /// Sets RSP0: the stack the CPU switches to on an interrupt or exception
 /// from ring 3 (the running task's kernel stack).
@@ -41,10 +55,36 @@ pub fn set_rsp0(top: u64) {
     // SAFETY: one CPU with interrupts off in the kernel, so nothing else
     // touches the TSS during the write; the field is written unaligned-safe.
     unsafe {
-        (&raw mut TSS.privilege_stack_table)
+        (&raw mut TSS.tss.privilege_stack_table)
             .cast::<VirtAddr>()
             .write_unaligned(VirtAddr::new_truncate(top));
     }
+}
+
+/// Loads the running task's I/O permission bitmap (`None`: no ports).
+pub fn set_io_bitmap(map: Option<&[u8; IOMAP_BYTES]>) {
+    // SAFETY: as in `set_rsp0`; `dst` is the first of the bitmap's
+    // IOMAP_BYTES bytes inside the TSS block (the final 0xff stays).
+    unsafe {
+        let dst = (&raw mut TSS.iomap).cast::<u8>();
+        match map {
+            Some(m) => core::ptr::copy_nonoverlapping(m.as_ptr(), dst, IOMAP_BYTES),
+            None => core::ptr::write_bytes(dst, 0xff, IOMAP_BYTES),
+        }
+    }
+}
+
+/// The 16-byte descriptor of the TSS block (limit covers the bitmap).
+fn tss_descriptor() -> Descriptor {
+    let base = (&raw const TSS) as u64;
+    let limit = (core::mem::size_of::<TssBlock>() - 1) as u64;
+    let mut low = limit & 0xffff;
+    low |= (base & 0xff_ffff) << 16;
+    low |= 0x9 << 40; // available 64-bit TSS
+    low |= 1 << 47; // present
+    low |= ((limit >> 16) & 0xf) << 48;
+    low |= ((base >> 24) & 0xff) << 56;
+    Descriptor::SystemSegment(low, base >> 32)
 }
 
 static GDT: Once<GlobalDescriptorTable> = Once::new();
@@ -65,13 +105,15 @@ pub fn ist_range(slot: u16) -> (u64, u64) {
 pub fn init() {
     // SAFETY: boot, before any interrupt can use the TSS; raw-pointer access.
     unsafe {
-        let mut ist = (&raw const TSS.interrupt_stack_table).read_unaligned();
+        (&raw mut TSS.tss.iomap_base)
+            .write_unaligned(core::mem::size_of::<TaskStateSegment>() as u16);
+        let mut ist = (&raw const TSS.tss.interrupt_stack_table).read_unaligned();
         for (slot, i) in [(IST_DOUBLE_FAULT, 0), (IST_NMI, 1), (IST_MACHINE_CHECK, 2)] {
             if let Some(entry) = ist.get_mut(usize::from(slot - 1)) {
                 *entry = ist_top(i);
             }
         }
-        (&raw mut TSS.interrupt_stack_table).write_unaligned(ist);
+        (&raw mut TSS.tss.interrupt_stack_table).write_unaligned(ist);
     }
     let gdt = GDT.call_once(|| {
         let mut gdt = GlobalDescriptorTable::new();
@@ -79,8 +121,7 @@ pub fn init() {
         gdt.append(Descriptor::kernel_data_segment());
         gdt.append(Descriptor::user_data_segment());
         gdt.append(Descriptor::user_code_segment());
-        // SAFETY: TSS is a static that lives forever and is never moved.
-        gdt.append(unsafe { Descriptor::tss_segment_unchecked(&raw const TSS) });
+        gdt.append(tss_descriptor());
         gdt
     });
     gdt.load();

@@ -40,6 +40,36 @@ pub fn is_stack_guard(addr: u64) -> bool {
     (guard_page()..guard_page() + 4096).contains(&addr)
 }
 
+/// Physical ranges that are not device memory — RAM, ACPI tables, the
+/// kernel's own interrupt controllers — which no MMIO grant may cover.
+static NOT_DEVICE: spin::Mutex<([(u64, u64); 72], usize)> = spin::Mutex::new(([(0, 0); 72], 0));
+
+/// Marks `[phys, phys + len)` as not grantable device memory.
+pub fn reserve_device(phys: u64, len: u64) {
+    let mut g = NOT_DEVICE.lock();
+    let (ranges, n) = &mut *g;
+    if let Some(slot) = ranges.get_mut(*n) {
+        *slot = (phys, phys.saturating_add(len));
+        *n += 1;
+    }
+}
+
+/// True when `[phys, phys + len)` may be granted as MMIO: non-empty, page
+/// aligned, and clear of RAM, ACPI memory and the kernel's controllers.
+pub fn grantable_mmio(phys: u64, len: u64) -> bool {
+    let Some(end) = phys.checked_add(len) else {
+        return false;
+    };
+    if len == 0 || !phys.is_multiple_of(4096) || !len.is_multiple_of(4096) || end > (1 << 52) {
+        return false;
+    }
+    let g = NOT_DEVICE.lock();
+    g.0.get(..g.1)
+        .unwrap_or(&[])
+        .iter()
+        .all(|&(s, e)| end <= s || phys >= e)
+}
+
 /// Frames, then page tables, then the heap. Any failure here is fatal.
 pub fn init(boot: &BootInfo, acpi_ranges: &[(u64, u64)]) {
     let kernel = (
@@ -67,6 +97,17 @@ pub fn init(boot: &BootInfo, acpi_ranges: &[(u64, u64)]) {
         push(r);
     }
     let reserved = reserved.get(..n).unwrap_or(&[]);
+    for r in boot.regions() {
+        if matches!(
+            r.kind,
+            RegionKind::Usable
+                | RegionKind::AcpiReclaimable
+                | RegionKind::AcpiNvs
+                | RegionKind::Bad
+        ) {
+            reserve_device(r.start, r.len);
+        }
+    }
 
     let (total, bitmap) = match frame::init(boot, reserved) {
         Ok(t) => t,

@@ -141,6 +141,21 @@ impl AddressSpace {
         frames: &[PhysAddr],
         writable: bool,
     ) -> Result<(), SyscallError> {
+        self.map_frames(
+            addr,
+            frames,
+            if writable { F::WRITABLE } else { F::empty() },
+        )
+    }
+
+    /// Maps `frames` (not owned: a grant or device registers) at `addr`,
+    /// user-accessible, never executable, with `extra` flags; all-or-nothing.
+    pub fn map_frames(
+        &mut self,
+        addr: u64,
+        frames: &[PhysAddr],
+        extra: F,
+    ) -> Result<(), SyscallError> {
         let len = (frames.len() as u64)
             .checked_mul(PAGE)
             .ok_or(SyscallError::BadLength)?;
@@ -148,10 +163,10 @@ impl AddressSpace {
         if (0..frames.len() as u64).any(|i| self.translate(addr + i * PAGE).is_some()) {
             return Err(SyscallError::AlreadyMapped);
         }
-        let mut flags = F::PRESENT | F::USER_ACCESSIBLE | F::NO_EXECUTE;
-        if writable {
-            flags |= F::WRITABLE;
-        }
+        let flags = F::PRESENT
+            | F::USER_ACCESSIBLE
+            | F::NO_EXECUTE
+            | (extra & (F::WRITABLE | F::NO_CACHE | F::WRITE_THROUGH));
         for (i, &f) in frames.iter().enumerate() {
             if let Err(e) = self.map_frame(addr + i as u64 * PAGE, f, flags) {
                 let _ = self.unmap(addr, i as u64 * PAGE);

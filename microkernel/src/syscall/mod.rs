@@ -226,7 +226,7 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
                 .read(a4, &mut args)?;
             let path = alloc::format!("bin/{program}");
             let image = crate::initrd::file(&path).ok_or(SyscallError::NotFound)?;
-            let id = lifecycle::spawn(&name, image, &args, false)?;
+            let id = lifecycle::spawn(&name, image, &args, false, false)?;
             ok([u64::from(id.0), 0, 0]).map(Some)
         }
         Syscall::TaskKill => {
@@ -292,6 +292,36 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
                 .space
                 .write(a3, chunk)?;
             ok([n as u64, file.len() as u64, 0]).map(Some)
+        }
+        Syscall::MapDevice => {
+            task::device::map_device(index, a0, a1, a2)?;
+            ok([0; 3]).map(Some)
+        }
+        Syscall::IrqAck => {
+            task::device::irq_ack(index, a0)?;
+            ok([0; 3]).map(Some)
+        }
+        Syscall::TaskGrant => {
+            if !is_supervisor(index) {
+                return Err(SyscallError::PermissionDenied.into());
+            }
+            let target = TaskId(u32::try_from(a0).map_err(|_| SyscallError::NoSuchTask)?);
+            task::device::grant(target, a1, a2, a3)?;
+            ok([0; 3]).map(Some)
+        }
+        Syscall::TaskStart => {
+            if !is_supervisor(index) {
+                return Err(SyscallError::PermissionDenied.into());
+            }
+            let target = TaskId(u32::try_from(a0).map_err(|_| SyscallError::NoSuchTask)?);
+            let mut t = TABLE.lock();
+            let ti = t.resolve(target).map_err(|(e, v)| Fail(e, v))?;
+            let task = t.get_mut(ti).ok_or(SyscallError::NoSuchTask)?;
+            if task.state != State::Created {
+                return Err(SyscallError::InvalidArgument.into());
+            }
+            task.state = State::Runnable;
+            ok([0; 3]).map(Some)
         }
         Syscall::Shutdown => {
             if !is_supervisor(index) {

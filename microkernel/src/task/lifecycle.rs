@@ -97,12 +97,14 @@ fn choose_slot(t: &Table, name: &[u8; NAME_MAX]) -> Result<usize, SyscallError> 
         .ok_or(SyscallError::TooManyTasks)
 }
 
-/// Creates a task running `image` with `args`; it is runnable at once.
+/// Creates a task running `image` with `args`; runnable at once if `start`,
+/// else after `TaskStart`.
 pub fn spawn(
     name: &str,
     image: &[u8],
     args: &[u8],
     supervisor: bool,
+    start: bool,
 ) -> Result<TaskId, SyscallError> {
     if name.is_empty() || name.len() > NAME_MAX {
         return Err(SyscallError::InvalidArgument);
@@ -164,7 +166,11 @@ pub fn spawn(
     slot.task = Some(Box::new(Task {
         id,
         name: name_a,
-        state: State::Runnable,
+        state: if start {
+            State::Runnable
+        } else {
+            State::Created
+        },
         space,
         kstack,
         frame,
@@ -176,6 +182,8 @@ pub fn spawn(
         supervisor,
         started_us: crate::time::uptime_us(),
         anon_bytes: 0,
+        devices: alloc::vec::Vec::new(),
+        io_bitmap: None,
     }));
     log::info!(
         "task {name} started as {}.{} (entry {entry:#x})",
@@ -214,6 +222,7 @@ pub fn die_locked(
         }
     }
     super::grant::forget_task(t, dead_id);
+    super::device::forget_task(t, dead_id);
 
     let record = DeathRecord {
         task: dead_id,
@@ -275,7 +284,7 @@ pub fn spawn_supervisor(cmdline: &str) {
         return;
     };
     let name = program.get(..NAME_MAX.min(program.len())).unwrap_or("init");
-    if let Err(e) = spawn(name, image, cmdline.as_bytes(), true) {
+    if let Err(e) = spawn(name, image, cmdline.as_bytes(), true, true) {
         log::error!("cannot start {path}: {e:?}");
     }
 }

@@ -7,6 +7,7 @@
 //! nothing in the kernel blocks: a task that must wait is marked and the
 //! scheduler switches away on the way out of the trap.
 
+pub mod device;
 pub mod fpu;
 pub mod grant;
 pub mod ipc;
@@ -26,6 +27,8 @@ pub const KERNEL_STACK_SIZE: usize = 16 * 1024;
 /// What a task is doing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum State {
+    /// Spawned by the supervisor; runs after `TaskStart`.
+    Created,
     Runnable,
     /// In `call`, waiting for `to` to `recv` the message (FIFO by `seq`).
     SendBlocked {
@@ -75,6 +78,10 @@ pub struct Task {
     pub started_us: u64,
     /// Bytes of anonymous memory mapped by `MapAnon` (bounded by a quota).
     pub anon_bytes: u64,
+    /// Device resources from the supervisor (`TaskGrant`).
+    pub devices: alloc::vec::Vec<device::DeviceGrant>,
+    /// The I/O permission bitmap, once any port is granted.
+    pub io_bitmap: Option<Box<[u8; crate::arch::gdt::IOMAP_BYTES]>>,
 }
 
 // SAFETY: the raw frame pointer points into the task's own kernel stack and is

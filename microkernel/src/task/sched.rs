@@ -81,6 +81,25 @@ pub fn resume_frame(frame: *mut TrapFrame) -> *mut TrapFrame {
     switch(&mut t, cur, next)
 }
 
+/// Whether the TSS holds some task's port permissions right now.
+static IOMAP_OPEN: AtomicBool = AtomicBool::new(false);
+
+/// Loads the next task's port permissions; closes all ports for a task with
+/// none (only when the previous task had some, to skip the 8 KiB fill).
+fn load_io_bitmap(map: Option<&[u8; crate::arch::gdt::IOMAP_BYTES]>) {
+    match map {
+        Some(m) => {
+            gdt::set_io_bitmap(Some(m));
+            IOMAP_OPEN.store(true, Ordering::Relaxed);
+        }
+        None => {
+            if IOMAP_OPEN.swap(false, Ordering::Relaxed) {
+                gdt::set_io_bitmap(None);
+            }
+        }
+    }
+}
+
 /// Moves the CPU from `from` to `to` and returns `to`'s saved frame.
 fn switch(t: &mut Table, from: Option<usize>, to: Option<usize>) -> *mut TrapFrame {
     if let Some(task) = from.and_then(|i| t.get_mut(i)) {
@@ -90,6 +109,7 @@ fn switch(t: &mut Table, from: Option<usize>, to: Option<usize>) -> *mut TrapFra
     match to.and_then(|i| t.get_mut(i)) {
         Some(task) => {
             task.fpu.restore();
+            load_io_bitmap(task.io_bitmap.as_deref());
             let top = task.kstack_top();
             gdt::set_rsp0(top);
             percpu::set_kernel_rsp(top);
@@ -103,6 +123,7 @@ fn switch(t: &mut Table, from: Option<usize>, to: Option<usize>) -> *mut TrapFra
         }
         None => {
             t.current = None;
+            load_io_bitmap(None);
             if let Some(k) = crate::mem::paging::kernel_pml4() {
                 let (active, flags) = Cr3::read();
                 if active != k {

@@ -28,3 +28,13 @@ pub fn shutdown() {
         Err(e) => userlib::log!("no supervisor to shut down: {e}"),
     }
 }
+
+/// Waits until every task named in the comma-separated `names` has exited
+/// (its lookup answers `Dead`), polling every 20 ms.
+pub fn wait_exited(names: &str) {
+    for name in names.split(',').filter(|n| !n.is_empty()) {
+        while !matches!(userlib::lookup(name), Err(userlib::sys::Error::Dead { .. })) {
+            userlib::sleep_ms(20);
+        }
+    }
+}

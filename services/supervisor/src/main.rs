@@ -15,10 +15,12 @@
 extern crate alloc;
 
 use alloc::string::String;
+use ddk_abi::syscall::grant_kind;
 use ddk_abi::syscall::notify;
 use ddk_abi::{DeathCause, DeathRecord};
 use ipc::supervisor::{Reply, Supervisor};
 use ipc::{ExitCause, FaultSummary, TaskIdWire};
+use supervisor::grant::Grant;
 use supervisor::manifest::Manifest;
 use supervisor::policy::Decision;
 use supervisor::reports::DEFAULT_CAPACITY;
@@ -78,7 +80,24 @@ fn describe_cause(cause: &ExitCause) -> String {
     }
 }
 
-/// Spawns every service whose start is due.
+/// Hands `task` the device resources of its manifest entry.
+fn apply_grants(task: TaskId, grants: &[Grant]) -> Result<(), String> {
+    for g in grants {
+        let (kind, a, b) = match *g {
+            Grant::IoPorts { first, last } => {
+                (grant_kind::IO_PORTS, u64::from(first), u64::from(last))
+            }
+            Grant::Mmio { phys, len } => (grant_kind::MMIO, phys, len.div_ceil(4096) * 4096),
+            Grant::Irq(line) => (grant_kind::IRQ, u64::from(line), 0),
+        };
+        userlib::task_grant(task, kind, a, b)
+            .map_err(|e| alloc::format!("grant {g:x?} refused: {e}"))?;
+    }
+    Ok(())
+}
+
+/// Spawns every service whose start is due: created suspended, given its
+/// grants, then started — so its first instruction already has them.
 fn start_due(table: &mut ServiceTable) {
     let now = now_ms();
     for i in table.due(now) {
@@ -88,8 +107,23 @@ fn start_due(table: &mut ServiceTable) {
             s.spec.program.clone(),
             s.spec.args.clone(),
         );
+        let grants = s.spec.grants.clone();
         let restart = s.task.is_some();
-        match userlib::spawn(&name, &program, &args) {
+        let spawned = userlib::spawn(&name, &program, &args)
+            .map_err(|e| alloc::format!("{e}"))
+            .and_then(|id| {
+                let ready = apply_grants(id, &grants).and_then(|()| {
+                    userlib::task_start(id).map_err(|e| alloc::format!("start: {e}"))
+                });
+                match ready {
+                    Ok(()) => Ok(id),
+                    Err(e) => {
+                        let _ = userlib::kill(id);
+                        Err(e)
+                    }
+                }
+            });
+        match spawned {
             Ok(id) => {
                 if restart {
                     userlib::log!("restarted {name} as {}.{}", id.index(), id.generation());

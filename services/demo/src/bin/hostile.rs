@@ -69,7 +69,7 @@ fn main(args: &str) -> i64 {
         u64::MAX / 2,
         u64::MAX,
     ];
-    let numbers: [u32; 27] = [
+    let numbers: [u32; 31] = [
         1,
         2,
         3,
@@ -88,14 +88,18 @@ fn main(args: &str) -> i64 {
         23,
         24,
         25,
+        26,
         30,
         31,
         32,
         33,
         34,
         35,
+        36,
+        37,
         40,
         99,
+        0x100,
         0xffff_ffff,
     ];
     let mut counts = [0u64; 24];

@@ -219,6 +219,8 @@ impl Tr<'_, '_> {
         let sigref = self.b.import_signature(s);
         let call = self.b.ins().call_indirect(sigref, code, &vals);
         let results: Vec<Value> = self.b.inst_results(call).to_vec();
+        // Every managed call may leave an exception in flight.
+        self.check_exception();
         match (sig.ret, retbuf) {
             (_, Some((a, t))) => self.push(SKind::V(t), a),
             (Ty::Void, _) => {}

@@ -10,8 +10,9 @@ use crate::types::{MethodId, TypeError};
 pub enum ErrorKind {
     /// An opcode the JIT does not compile (yet).
     UnsupportedOpcode(Opcode),
-    /// Exception handling constructs other than `try`/`finally`.
-    UnsupportedHandler,
+    /// A malformed exception-handling clause, or `rethrow`/`endfilter`/
+    /// `endfinally` outside the handler it belongs in.
+    BadHandler,
     /// An InternalCall the runtime does not implement.
     UnsupportedInternalCall,
     /// A call shape not supported (delegates, varargs, multi-dim arrays...).
@@ -78,7 +79,7 @@ impl core::fmt::Display for ErrorKind {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         match self {
             ErrorKind::UnsupportedOpcode(op) => write!(f, "opcode {}", op.mnemonic()),
-            ErrorKind::UnsupportedHandler => write!(f, "catch/filter/fault handlers"),
+            ErrorKind::BadHandler => write!(f, "malformed exception handler"),
             ErrorKind::UnsupportedInternalCall => write!(f, "internal call without runtime body"),
             ErrorKind::UnsupportedCall => write!(f, "call shape (delegate/vararg/multi-dim array)"),
             ErrorKind::NoBody => write!(f, "direct call of a method without body"),

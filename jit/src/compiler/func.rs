@@ -12,10 +12,11 @@ use cranelift_codegen::ir::{
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 
+use super::eh::{Clause, DispatchKey};
 use super::error::{CompileError, ErrorKind};
 use super::stack::{Entry, SKind};
-use crate::metadata::{HandlerKind, IlReader, Instruction, Opcode, Operand};
-use crate::runtime::{ExceptionKind, Runtime, helpers::Helper};
+use crate::metadata::{IlReader, Instruction, Opcode, Operand};
+use crate::runtime::{Runtime, helpers::Helper};
 use crate::types::{AsmId, MethodId, MethodSigTy, Prim, Ty, TypeId};
 
 pub(super) type R<T> = Result<T, ErrorKind>;
@@ -36,18 +37,6 @@ pub(super) struct Label {
     pub state: Option<Vec<SKind>>,
 }
 
-/// A `try`/`finally` region being compiled: `leave` jumps into the handler
-/// with a continuation number; `endfinally` dispatches on it.
-pub(super) struct Finally {
-    pub try_start: u32,
-    pub try_end: u32,
-    pub handler_start: u32,
-    pub handler_end: u32,
-    pub cont: Variable,
-    pub targets: Vec<u32>,
-    pub dispatch: Vec<(Block, u32)>,
-}
-
 pub(super) struct Tr<'r, 'f> {
     pub rt: &'r mut Runtime,
     pub b: FunctionBuilder<'f>,
@@ -60,9 +49,15 @@ pub(super) struct Tr<'r, 'f> {
     pub labels: BTreeMap<u32, Label>,
     pub retbuf: Option<Value>,
     pub reachable: bool,
-    pub raise_blocks: BTreeMap<u32, Block>,
+    /// Cold blocks raising a runtime exception, by (kind, dispatch).
+    pub raise_blocks: BTreeMap<(u32, DispatchKey), Block>,
     pub constrained: Option<crate::metadata::Token>,
-    pub finallies: Vec<Finally>,
+    /// The method's EH clauses, in table order (innermost first).
+    pub clauses: Vec<Clause>,
+    /// Dispatch blocks, by where they send an exception (see eh.rs).
+    pub dispatch: BTreeMap<DispatchKey, Block>,
+    /// Dispatch blocks created but not filled in yet.
+    pub dispatch_todo: Vec<DispatchKey>,
     pub offset: u32,
     pub call_conv: CallConv,
 }
@@ -143,7 +138,9 @@ pub(super) fn translate(
         reachable: true,
         raise_blocks: BTreeMap::new(),
         constrained: None,
-        finallies: Vec::new(),
+        clauses: Vec::new(),
+        dispatch: BTreeMap::new(),
+        dispatch_todo: Vec::new(),
         offset: 0,
         call_conv: cc,
     };
@@ -165,12 +162,11 @@ pub(super) fn translate(
         // Falling off the end is invalid IL; trap rather than run on.
         tr.b.ins().trap(TrapCode::unwrap_user(1));
     }
-    tr.finish_finallies().map_err(|kind| CompileError {
+    tr.finish_eh().map_err(|kind| CompileError {
         method: m,
         il_offset: 0,
         kind,
     })?;
-    tr.finish_raise_blocks();
     tr.b.seal_all_blocks();
     tr.b.finalize(fcfg);
     Ok(body.code.len())
@@ -203,31 +199,28 @@ impl Tr<'_, '_> {
                     targets.extend(s.iter());
                     targets.insert(ins.next_offset);
                 }
-                (Opcode::Ret | Opcode::Throw | Opcode::Rethrow | Opcode::Endfinally, _) => {
+                (
+                    Opcode::Ret
+                    | Opcode::Throw
+                    | Opcode::Rethrow
+                    | Opcode::Endfinally
+                    | Opcode::Endfilter,
+                    _,
+                ) => {
                     targets.insert(ins.next_offset);
                 }
                 _ => {}
             }
         }
-        for c in &body.exception_clauses {
-            match c.kind {
-                HandlerKind::Finally => {}
-                _ => return Err(ErrorKind::UnsupportedHandler),
-            }
-            targets.insert(c.handler_offset);
-            let cont = self.b.declare_var(types::I32);
-            self.finallies.push(Finally {
-                try_start: c.try_offset,
-                try_end: c.try_offset + c.try_length,
-                handler_start: c.handler_offset,
-                handler_end: c.handler_offset + c.handler_length,
-                cont,
-                targets: Vec::new(),
-                dispatch: Vec::new(),
-            });
-        }
+        let handler_starts = self.read_clauses(&body.exception_clauses)?;
         let starts: BTreeSet<u32> = insns.iter().map(|i| i.offset).collect();
         let end = insns.last().map_or(0, |i| i.next_offset);
+        for &h in &handler_starts {
+            if !starts.contains(&h) {
+                return Err(ErrorKind::BadHandler);
+            }
+        }
+        targets.extend(handler_starts);
         for t in targets {
             if t == end {
                 continue;
@@ -238,11 +231,7 @@ impl Tr<'_, '_> {
             let block = self.b.create_block();
             self.labels.insert(t, Label { block, state: None });
         }
-        for f in &self.finallies {
-            if let Some(l) = self.labels.get_mut(&f.handler_start) {
-                l.state = Some(Vec::new());
-            }
-        }
+        self.preset_handler_labels()?;
         let entry = self.b.create_block();
         self.b.append_block_params_for_function_params(entry);
         self.b.switch_to_block(entry);
@@ -424,30 +413,6 @@ impl Tr<'_, '_> {
         Ok(())
     }
 
-    /// Raise `kind` when `cond` is non-zero; continue in a new block.
-    pub fn raise_if(&mut self, cond: Value, kind: ExceptionKind) {
-        // The cold block is filled in at the end (finish_raise_blocks): the
-        // builder cannot leave the current block before it is terminated.
-        let raise = match self.raise_blocks.get(&(kind as u32)) {
-            Some(&b) => b,
-            None => {
-                let b = self.b.create_block();
-                self.b.set_cold_block(b);
-                self.raise_blocks.insert(kind as u32, b);
-                b
-            }
-        };
-        let cont = self.b.create_block();
-        self.b.ins().brif(cond, raise, &[], cont, &[]);
-        self.b.switch_to_block(cont);
-    }
-
-    /// Raise NullReferenceException when `v` is null.
-    pub fn null_check(&mut self, v: Value) {
-        let c = self.b.ins().icmp_imm_s(IntCC::Equal, v, 0);
-        self.raise_if(c, ExceptionKind::NullReference);
-    }
-
     /// Call a runtime helper by address.
     pub fn call_helper(
         &mut self,
@@ -464,7 +429,11 @@ impl Tr<'_, '_> {
         let sig = self.b.import_signature(s);
         let addr = self.b.ins().iconst(types::I64, h.addr() as i64);
         let call = self.b.ins().call_indirect(sig, addr, args);
-        self.b.inst_results(call).first().copied()
+        let r = self.b.inst_results(call).first().copied();
+        if h.may_throw() {
+            self.check_exception();
+        }
+        r
     }
 
     /// Pop an entry expected to be an integer; widen to i64 (`native int`).
@@ -708,6 +677,9 @@ impl Tr<'_, '_> {
                 self.leave(t)?;
             }
             O::Endfinally => self.endfinally()?,
+            O::Endfilter => self.endfilter()?,
+            O::Throw => self.throw()?,
+            O::Rethrow => self.rethrow()?,
             O::Brfalse | O::BrfalseS | O::Brtrue | O::BrtrueS => {
                 let Operand::Branch(t) = ins.operand else {
                     return Err(ErrorKind::BadBranchTarget);
@@ -817,98 +789,6 @@ impl Tr<'_, '_> {
             }
         }
         self.reachable = false;
-        Ok(())
-    }
-
-    /// `leave target`: run the `finally` handlers being exited, innermost
-    /// first, then continue at `target`. No exception can be in flight here
-    /// (catch is not compiled yet), so the handler is reached only this way.
-    fn leave(&mut self, target: u32) -> R<()> {
-        self.stack.clear();
-        let here = self.offset;
-        // Innermost enclosing finally that the leave exits.
-        let idx = self
-            .finallies
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| {
-                here >= f.try_start
-                    && here < f.try_end
-                    && !(target >= f.try_start && target < f.try_end)
-            })
-            .min_by_key(|(_, f)| f.try_end - f.try_start)
-            .map(|(i, _)| i);
-        match idx {
-            None => self.jump_to(target),
-            Some(i) => {
-                let n = self.finallies[i]
-                    .targets
-                    .iter()
-                    .position(|&t| t == target)
-                    .unwrap_or_else(|| {
-                        self.finallies[i].targets.push(target);
-                        self.finallies[i].targets.len() - 1
-                    });
-                let cont = self.finallies[i].cont;
-                let nv = self.iconst(types::I32, n as i64);
-                self.b.def_var(cont, nv);
-                let h = self.finallies[i].handler_start;
-                self.jump_to(h)
-            }
-        }
-    }
-
-    fn endfinally(&mut self) -> R<()> {
-        let here = self.offset;
-        let i = self
-            .finallies
-            .iter()
-            .position(|f| here >= f.handler_start && here < f.handler_end)
-            .ok_or(ErrorKind::BadBranchTarget)?;
-        // The dispatch is filled in at the end, when all leaves are known.
-        let d = self.b.create_block();
-        self.b.ins().jump(d, &[]);
-        self.finallies[i].dispatch.push((d, here));
-        self.reachable = false;
-        self.stack.clear();
-        Ok(())
-    }
-
-    fn finish_raise_blocks(&mut self) {
-        let blocks: Vec<(u32, Block)> = self.raise_blocks.iter().map(|(&k, &b)| (k, b)).collect();
-        for (kind, b) in blocks {
-            self.b.switch_to_block(b);
-            let k = self.b.ins().iconst(types::I32, i64::from(kind));
-            self.call_helper(Helper::Raise, &[k], &[types::I32], None);
-            self.b.ins().trap(TrapCode::unwrap_user(2));
-        }
-    }
-
-    fn finish_finallies(&mut self) -> R<()> {
-        for i in 0..self.finallies.len() {
-            let dispatch = core::mem::take(&mut self.finallies[i].dispatch);
-            let targets = self.finallies[i].targets.clone();
-            let cont = self.finallies[i].cont;
-            for (d, at) in dispatch {
-                self.b.switch_to_block(d);
-                self.offset = at;
-                self.stack.clear();
-                let c = self.b.use_var(cont);
-                for (n, &t) in targets.iter().enumerate() {
-                    let next = self.b.create_block();
-                    let is = self.b.ins().icmp_imm_s(IntCC::Equal, c, n as i64);
-                    // A target outside an outer finally is reached by
-                    // leaving that finally's try in turn.
-                    let tb = self.b.create_block();
-                    self.b.ins().brif(is, tb, &[], next, &[]);
-                    self.b.switch_to_block(tb);
-                    self.reachable = true;
-                    self.leave(t)?;
-                    self.b.switch_to_block(next);
-                }
-                self.b.ins().trap(TrapCode::unwrap_user(3));
-            }
-        }
         Ok(())
     }
 }

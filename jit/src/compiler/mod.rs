@@ -13,6 +13,7 @@
 
 mod barrier;
 mod calls;
+mod eh;
 mod error;
 mod func;
 mod memory;

@@ -1,7 +1,7 @@
 //! Fields, statics, objects, arrays, boxing, casts, indirect loads/stores,
 //! `ldstr`, `ldtoken`, `localloc`, `throw`.
 
-use cranelift_codegen::ir::{InstBuilder, MemFlagsData, TrapCode, Value, condcodes::IntCC, types};
+use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value, condcodes::IntCC, types};
 
 use super::ErrorKind;
 use super::func::{R, Tr, flags};
@@ -497,12 +497,6 @@ impl Tr<'_, '_> {
                     &[types::I64, types::I32, types::I64],
                     None,
                 );
-            }
-            O::Throw => {
-                let e = self.pop()?;
-                self.call_helper(Helper::Throw, &[e.v], &[types::I64], None);
-                self.b.ins().trap(TrapCode::unwrap_user(4));
-                self.reachable = false;
             }
             O::Constrained => {
                 self.constrained = Some(Self::token(ins)?);

@@ -1,7 +1,9 @@
 //! The exceptions the runtime raises itself (null, bounds, overflow, cast,
 //! divide by zero, ...). Raising allocates the corlib exception object and
-//! ends the current protected call with it; there is no unwinding through
-//! JIT frames (try/catch is not compiled yet).
+//! makes it the exception in flight; the helper then returns to compiled
+//! code, whose check after the call branches to the method's dispatch block
+//! (docs/jit.md, "Exception handling"). No JIT frame is unwound by the
+//! runtime: each frame returns to its caller with the word still set.
 
 use super::{Escape, Runtime};
 
@@ -51,20 +53,31 @@ impl ExceptionKind {
 }
 
 impl Runtime {
-    /// Raise a runtime exception of `kind` in the running managed code.
-    pub(crate) fn raise(rt: &mut Runtime, kind: ExceptionKind) -> ! {
+    /// Raise a runtime exception of `kind` in the running managed code: it
+    /// becomes the exception in flight, and the caller (a helper) returns to
+    /// compiled code, which checks for it.
+    ///
+    /// The exception object is a corlib class made with its parameterless
+    /// constructor's layout (fields zeroed; the constructor is not run, so
+    /// `Message` is null). When even that allocation fails there is nothing
+    /// to throw: the whole protected call ends (`Escape::Exception(0)`).
+    pub(crate) fn raise(rt: &mut Runtime, kind: ExceptionKind) {
         let obj = match rt.types.corlib_type(kind.class_name()) {
             Ok(t) => rt.new_object(t).unwrap_or(0),
             Err(_) => 0,
         };
-        Runtime::escape(rt, Escape::Exception(obj))
+        if obj == 0 {
+            Runtime::escape(rt, Escape::Exception(0));
+        }
+        rt.set_in_flight(obj);
     }
 
     /// Throw `obj` (the `throw` opcode); null throws NullReferenceException.
-    pub(crate) fn throw(rt: &mut Runtime, obj: usize) -> ! {
+    pub(crate) fn throw(rt: &mut Runtime, obj: usize) {
         if obj == 0 {
-            Runtime::raise(rt, ExceptionKind::NullReference)
+            Runtime::raise(rt, ExceptionKind::NullReference);
+        } else {
+            rt.set_in_flight(obj);
         }
-        Runtime::escape(rt, Escape::Exception(obj))
     }
 }

@@ -12,9 +12,9 @@ pub enum Helper {
     Alloc,
     /// `(mt, len) -> array`.
     NewArray,
-    /// `(obj) -> !`.
+    /// `(obj)`: make `obj` (or a NullReferenceException) the exception in flight.
     Throw,
-    /// `(kind) -> !`.
+    /// `(kind)`: make a new runtime exception the exception in flight.
     Raise,
     /// `(obj, type id) -> obj | 0`.
     IsInst,
@@ -41,6 +41,23 @@ pub enum Helper {
 }
 
 impl Helper {
+    /// Whether the helper may leave an exception in flight, so that the
+    /// compiler must test the in-flight word after calling it. `Throw` and
+    /// `Raise` always do; their call sites dispatch unconditionally.
+    pub fn may_throw(self) -> bool {
+        matches!(
+            self,
+            Helper::Alloc
+                | Helper::NewArray
+                | Helper::CastClass
+                | Helper::Unbox
+                | Helper::InterfaceCell
+                | Helper::RunCctor
+                | Helper::StelemCheck
+                | Helper::Localloc
+        )
+    }
+
     /// Address of the helper.
     pub fn addr(self) -> usize {
         match self {
@@ -76,6 +93,7 @@ extern "C" fn rt_new_array(mt: usize, len: i64) -> usize {
     let rt = current();
     if len < 0 || len > i64::from(i32::MAX) {
         Runtime::raise(rt, ExceptionKind::Overflow);
+        return 0;
     }
     let p = rt.new_array(mt, len as usize);
     if p == 0 {
@@ -84,11 +102,11 @@ extern "C" fn rt_new_array(mt: usize, len: i64) -> usize {
     p
 }
 
-extern "C" fn rt_throw(obj: usize) -> usize {
+extern "C" fn rt_throw(obj: usize) {
     Runtime::throw(current(), obj)
 }
 
-extern "C" fn rt_raise(kind: u32) -> usize {
+extern "C" fn rt_raise(kind: u32) {
     Runtime::raise(current(), ExceptionKind::from_u32(kind))
 }
 
@@ -141,14 +159,16 @@ extern "C" fn rt_castclass(obj: usize, t: u32) -> usize {
     if obj == 0 || instance_of(rt, obj, TypeId(t)) {
         obj
     } else {
-        Runtime::raise(rt, ExceptionKind::InvalidCast)
+        Runtime::raise(rt, ExceptionKind::InvalidCast);
+        0
     }
 }
 
 extern "C" fn rt_unbox(obj: usize, t: u32) -> usize {
     let rt = current();
     let Some(ot) = type_of(obj) else {
-        Runtime::raise(rt, ExceptionKind::NullReference)
+        Runtime::raise(rt, ExceptionKind::NullReference);
+        return 0;
     };
     let want = TypeId(t);
     // Exact type, or an enum and its underlying primitive (ECMA III.4.33).
@@ -158,6 +178,7 @@ extern "C" fn rt_unbox(obj: usize, t: u32) -> usize {
     };
     if !ok {
         Runtime::raise(rt, ExceptionKind::InvalidCast);
+        return 0;
     }
     obj + 8
 }
@@ -165,7 +186,8 @@ extern "C" fn rt_unbox(obj: usize, t: u32) -> usize {
 extern "C" fn rt_interface_cell(obj: usize, iface: u32, index: u32) -> usize {
     let rt = current();
     let Some(mut t) = type_of(obj) else {
-        Runtime::raise(rt, ExceptionKind::NullReference)
+        Runtime::raise(rt, ExceptionKind::NullReference);
+        return 0;
     };
     loop {
         if let Some(slots) = rt.types.interface_slots(t, TypeId(iface)) {
@@ -186,7 +208,8 @@ extern "C" fn rt_interface_cell(obj: usize, iface: u32, index: u32) -> usize {
             None => break,
         }
     }
-    Runtime::raise(rt, ExceptionKind::InvalidCast)
+    Runtime::raise(rt, ExceptionKind::InvalidCast);
+    0
 }
 
 extern "C" fn rt_run_cctor(t: u32) {
@@ -204,6 +227,10 @@ extern "C" fn rt_run_cctor(t: u32) {
         && !rt.types.ty(parent).before_field_init()
     {
         rt_run_cctor(parent.0);
+        if rt.in_flight() != 0 {
+            // The parent's cctor threw: the caller's check dispatches it.
+            return;
+        }
     }
     if let Some(c) = rt.types.ty(t).cctor {
         let code = match rt.compile_method(c) {
@@ -276,6 +303,7 @@ extern "C" fn rt_localloc(n: usize) -> usize {
     let p = rt.alloc(0, n.max(8));
     if p == 0 {
         Runtime::raise(rt, ExceptionKind::OutOfMemory);
+        return 0;
     }
     // alloc wrote the (null) method table into the first word: clear it.
     // SAFETY: p has at least 8 bytes.
@@ -289,16 +317,21 @@ extern "C" fn ic_fast_allocate_string(len: i32) -> usize {
     let rt = current();
     if len < 0 {
         Runtime::raise(rt, ExceptionKind::OutOfMemory);
+        return 0;
     }
     match rt.new_string(len as usize) {
         Ok(p) if p != 0 => p,
-        _ => Runtime::raise(rt, ExceptionKind::OutOfMemory),
+        _ => {
+            Runtime::raise(rt, ExceptionKind::OutOfMemory);
+            0
+        }
     }
 }
 
 extern "C" fn ic_array_length(array: usize) -> i32 {
     if array == 0 {
         Runtime::raise(current(), ExceptionKind::NullReference);
+        return 0;
     }
     // SAFETY: array is a live array object.
     unsafe { *((array + ARRAY_LENGTH_OFFSET as usize) as *const i32) }
@@ -307,7 +340,8 @@ extern "C" fn ic_array_length(array: usize) -> i32 {
 extern "C" fn ic_get_type(obj: usize) -> usize {
     let rt = current();
     let Some(t) = type_of(obj) else {
-        Runtime::raise(rt, ExceptionKind::NullReference)
+        Runtime::raise(rt, ExceptionKind::NullReference);
+        return 0;
     };
     rt.type_object(t).unwrap_or(0)
 }
@@ -328,7 +362,8 @@ extern "C" fn ic_initialize_array(array: usize, field_ptr: usize) {
     // SAFETY: field_ptr points at the caller's RuntimeFieldHandle copy.
     let field = unsafe { *(field_ptr as *const usize) };
     let Some(at) = type_of(array) else {
-        Runtime::raise(rt, ExceptionKind::NullReference)
+        Runtime::raise(rt, ExceptionKind::NullReference);
+        return;
     };
     let TypeKind::Array(elem) = rt.types.ty(at).kind else {
         return;

@@ -19,7 +19,7 @@ mod objects;
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicPtr, Ordering};
+use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use crate::codemem::CodeMemory;
 use crate::compiler::{CompileError, Jit};
@@ -102,6 +102,11 @@ pub struct Runtime {
     unboxing_cells: BTreeMap<MethodId, usize>,
     saved_sp: usize,
     pending: Option<Escape>,
+    /// The exception in flight (0: none). Compiled code reads it after every
+    /// call that may throw and branches to its dispatch block when it is set
+    /// (docs/jit.md, "Exception handling"); boxed so its address, which the
+    /// code embeds, never moves.
+    in_flight: Box<AtomicUsize>,
     heap: objects::Heap,
 }
 
@@ -155,6 +160,7 @@ impl Runtime {
             unboxing_cells: BTreeMap::new(),
             saved_sp: 0,
             pending: None,
+            in_flight: Box::new(AtomicUsize::new(0)),
             heap: objects::Heap::default(),
         }))
     }
@@ -263,9 +269,27 @@ impl Runtime {
             .map(|r| r.method)
     }
 
+    /// The address of the exception-in-flight word compiled code tests after
+    /// calls (a `usize`: the exception object, or 0).
+    pub fn in_flight_addr(&self) -> usize {
+        &*self.in_flight as *const AtomicUsize as usize
+    }
+
+    /// The exception in flight, if any.
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.load(Ordering::Relaxed)
+    }
+
+    /// Make `obj` the exception in flight (runtime helpers do this, then
+    /// return to compiled code, which dispatches on it).
+    pub(crate) fn set_in_flight(&self, obj: usize) {
+        self.in_flight.store(obj, Ordering::Relaxed);
+    }
+
     /// Call `code` (an `extern "C" fn() -> u64` compiled by this runtime)
     /// so that an uncaught exception or a lazy compile error ends the call
-    /// with an [`Escape`] instead of unwinding.
+    /// with an [`Escape`] instead of unwinding. An exception no managed
+    /// frame caught arrives here with the in-flight word still set.
     ///
     /// # Safety
     /// `code` must be the address of a function compiled by this runtime
@@ -274,6 +298,8 @@ impl Runtime {
         let prev = CURRENT.swap(this, Ordering::Relaxed);
         // SAFETY: `this` is live (caller's contract); we only touch plain fields.
         let saved = unsafe { (*this).saved_sp };
+        // SAFETY: as above.
+        let outer_exception = unsafe { (*this).in_flight.swap(0, Ordering::Relaxed) };
         // SAFETY: saved_sp is a field of the live runtime; the asm stores the
         // stack pointer there and `escape` reads it back while the frame of
         // cordon_call_protected is still live.
@@ -282,11 +308,14 @@ impl Runtime {
         let rt = unsafe { &mut *this };
         rt.saved_sp = saved;
         CURRENT.store(prev, Ordering::Relaxed);
+        let uncaught = rt.in_flight.swap(outer_exception, Ordering::Relaxed);
         if r.escaped != 0 {
             Err(rt
                 .pending
                 .take()
                 .unwrap_or(Escape::Exception(r.value as usize)))
+        } else if uncaught != 0 {
+            Err(Escape::Exception(uncaught))
         } else {
             Ok(r.value)
         }

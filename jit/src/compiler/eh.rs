@@ -1,0 +1,569 @@
+//! Exception handling without unwind tables (docs/jit.md, "Exception
+//! handling").
+//!
+//! The runtime keeps one word, the *exception in flight*. A helper that
+//! raises (and the `throw` helper) sets it and returns normally; compiled
+//! code tests it after every call that may throw and, when it is set,
+//! branches to a **dispatch block** chosen by the IL offset of the call.
+//! A dispatch block tests the EH clauses covering that offset in table
+//! order (innermost first, ECMA-335 II.19): a matching `catch` clears the
+//! word and jumps to the handler with the exception on the stack; a filter
+//! runs inline and, at `endfilter`, either enters its handler or goes on
+//! with the clauses that enclose its `try`; a `finally`/`fault` runs inline
+//! with its continuation set to "unwind", and its `endfinally` goes on the
+//! same way. When no clause is left the dispatch block sets the word again
+//! and returns from the method, so the caller's own check continues the
+//! search one frame up. Nothing is patched and no frame is unwound by the
+//! runtime; each frame leaves through its own epilogue.
+//!
+//! The search is one-pass: a `finally` between the throw and a filter runs
+//! before the filter (two-pass .NET/mono run filters first). Only filters
+//! with side effects can tell.
+
+use alloc::vec;
+use alloc::vec::Vec;
+
+use cranelift_codegen::ir::{Block, InstBuilder, TrapCode, Value, condcodes::IntCC, types};
+use cranelift_frontend::Variable;
+
+use super::error::ErrorKind;
+use super::func::{R, Tr, flags};
+use super::stack::{Entry, SKind};
+use crate::metadata::{ExceptionClause, HandlerKind};
+use crate::runtime::ExceptionKind;
+use crate::runtime::helpers::Helper;
+use crate::types::{Ty, TypeId};
+
+/// The continuation of a `finally`/`fault` entered by an exception (any
+/// other value is the index of a `leave` target).
+const UNWIND: i64 = -1;
+
+/// What a clause does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) enum ClauseKind {
+    /// `catch (T)`.
+    Catch(TypeId),
+    /// `catch when (...)`: the filter starts at this IL offset and ends
+    /// where the handler starts.
+    Filter(u32),
+    /// `finally`.
+    Finally,
+    /// `fault`: a finally that only exceptions enter.
+    Fault,
+}
+
+/// One EH clause of the method being compiled.
+pub(super) struct Clause {
+    pub kind: ClauseKind,
+    pub try_start: u32,
+    pub try_end: u32,
+    pub handler_start: u32,
+    pub handler_end: u32,
+    /// finally/fault: which way `endfinally` goes (a `leave` target index,
+    /// or [`UNWIND`]).
+    pub cont: Variable,
+    /// The exception this clause is handling: caught (for `rethrow`),
+    /// being filtered, or passing through a finally/fault.
+    pub exc: Variable,
+    /// finally: the `leave` targets that go through it, by index.
+    pub targets: Vec<u32>,
+    /// finally/fault: the blocks `endfinally` jumped to, with their offsets
+    /// (filled in at the end, when every `leave` is known).
+    pub endfinallies: Vec<(Block, u32)>,
+}
+
+impl Clause {
+    fn try_covers(&self, off: u32) -> bool {
+        off >= self.try_start && off < self.try_end
+    }
+
+    fn handler_covers(&self, off: u32) -> bool {
+        off >= self.handler_start && off < self.handler_end
+    }
+
+    fn filter_covers(&self, off: u32) -> bool {
+        matches!(self.kind, ClauseKind::Filter(f) if off >= f && off < self.handler_start)
+    }
+
+    /// Whether this clause's `try` contains `other`'s.
+    fn try_encloses(&self, other: &Clause) -> bool {
+        self.try_start <= other.try_start && other.try_end <= self.try_end
+    }
+}
+
+/// Where an exception raised at some IL offset goes.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(super) enum DispatchKey {
+    /// Test these clauses, in order; when none takes it, return to the
+    /// caller with the exception in flight.
+    Clauses(Vec<usize>),
+    /// An exception escaped the filter of this clause: ECMA-335 II.19 makes
+    /// that the filter saying "no"; the filtered exception goes on.
+    InFilter(usize),
+}
+
+/// The stack state a handler label starts with.
+fn entry_state(kind: ClauseKind) -> Vec<SKind> {
+    match kind {
+        ClauseKind::Catch(_) | ClauseKind::Filter(_) => vec![SKind::O],
+        ClauseKind::Finally | ClauseKind::Fault => Vec::new(),
+    }
+}
+
+impl Tr<'_, '_> {
+    /// Read the method's EH clauses; returns the IL offsets that start a
+    /// handler or filter (they become labels). Malformed clauses (ranges
+    /// that overflow or are empty) are refused here.
+    pub fn read_clauses(&mut self, clauses: &[ExceptionClause]) -> R<Vec<u32>> {
+        let mut starts = Vec::new();
+        for c in clauses {
+            let kind = match c.kind {
+                HandlerKind::Catch(tok) => {
+                    ClauseKind::Catch(self.rt.types.resolve_type_token(self.asm, tok)?)
+                }
+                HandlerKind::Filter { filter_offset } => ClauseKind::Filter(filter_offset),
+                HandlerKind::Finally => ClauseKind::Finally,
+                HandlerKind::Fault => ClauseKind::Fault,
+            };
+            let try_end = c.try_offset.checked_add(c.try_length);
+            let handler_end = c.handler_offset.checked_add(c.handler_length);
+            let (Some(try_end), Some(handler_end)) = (try_end, handler_end) else {
+                return Err(ErrorKind::BadHandler);
+            };
+            if c.try_length == 0 || c.handler_length == 0 {
+                return Err(ErrorKind::BadHandler);
+            }
+            if let ClauseKind::Filter(f) = kind {
+                if f >= c.handler_offset {
+                    return Err(ErrorKind::BadHandler);
+                }
+                starts.push(f);
+            }
+            starts.push(c.handler_offset);
+            let cont = self.b.declare_var(types::I32);
+            let exc = self.b.declare_var(types::I64);
+            self.clauses.push(Clause {
+                kind,
+                try_start: c.try_offset,
+                try_end,
+                handler_start: c.handler_offset,
+                handler_end,
+                cont,
+                exc,
+                targets: Vec::new(),
+                endfinallies: Vec::new(),
+            });
+        }
+        Ok(starts)
+    }
+
+    /// Give the handler and filter labels their entry stacks (the exception
+    /// for catch and filter, nothing for finally and fault). Two clauses
+    /// that start a handler at one offset with different stacks, or a
+    /// handler at the method's first instruction, are malformed.
+    pub fn preset_handler_labels(&mut self) -> R<()> {
+        let mut presets = Vec::new();
+        for c in &self.clauses {
+            presets.push((c.handler_start, entry_state(c.kind)));
+            if let ClauseKind::Filter(f) = c.kind {
+                presets.push((f, vec![SKind::O]));
+            }
+        }
+        for (off, state) in presets {
+            if off == 0 {
+                return Err(ErrorKind::BadHandler);
+            }
+            let l = self.labels.get_mut(&off).ok_or(ErrorKind::BadHandler)?;
+            match &l.state {
+                Some(s) if *s != state => return Err(ErrorKind::BadHandler),
+                Some(_) => {}
+                None => {
+                    for k in &state {
+                        self.b.append_block_param(l.block, k.cl());
+                    }
+                    l.state = Some(state);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The dispatch an exception raised at IL offset `off` goes to.
+    fn key_at(&self, off: u32) -> DispatchKey {
+        if let Some(k) = self.clauses.iter().position(|c| c.filter_covers(off)) {
+            return DispatchKey::InFilter(k);
+        }
+        DispatchKey::Clauses(
+            (0..self.clauses.len())
+                .filter(|&j| self.clauses[j].try_covers(off))
+                .collect(),
+        )
+    }
+
+    /// The clauses still to test after clause `k` declined (a filter said
+    /// no) or ran (a finally/fault): those after it whose `try` encloses
+    /// its `try` (for properly nested clauses, exactly the rest of the
+    /// covering list that led to `k`).
+    fn key_after(&self, k: usize) -> DispatchKey {
+        let c = &self.clauses[k];
+        DispatchKey::Clauses(
+            (k + 1..self.clauses.len())
+                .filter(|&j| self.clauses[j].try_encloses(c))
+                .collect(),
+        )
+    }
+
+    /// The dispatch block for `key` (its one parameter is the exception),
+    /// created on first use and filled in by [`Self::finish_eh`].
+    fn dispatch_block(&mut self, key: DispatchKey) -> Block {
+        if let Some(&b) = self.dispatch.get(&key) {
+            return b;
+        }
+        let b = self.b.create_block();
+        self.b.append_block_param(b, types::I64);
+        self.b.set_cold_block(b);
+        self.dispatch.insert(key.clone(), b);
+        self.dispatch_todo.push(key);
+        b
+    }
+
+    fn in_flight_addr(&mut self) -> Value {
+        let a = self.rt.in_flight_addr();
+        self.iconst(types::I64, a as i64)
+    }
+
+    /// After a call that may throw: when an exception is in flight, go to
+    /// the dispatch for the current IL offset.
+    pub fn check_exception(&mut self) {
+        let a = self.in_flight_addr();
+        let exc = self.b.ins().load(types::I64, flags(), a, 0);
+        let key = self.key_at(self.offset);
+        let d = self.dispatch_block(key);
+        let cont = self.b.create_block();
+        self.b.ins().brif(exc, d, &[exc.into()], cont, &[]);
+        self.b.switch_to_block(cont);
+    }
+
+    /// Raise `kind` when `cond` is non-zero; continue in a new block.
+    pub fn raise_if(&mut self, cond: Value, kind: ExceptionKind) {
+        // One cold block per (exception, dispatch), filled in at the end:
+        // the builder cannot leave the current block before it is terminated.
+        let key = (kind as u32, self.key_at(self.offset));
+        let raise = match self.raise_blocks.get(&key) {
+            Some(&b) => b,
+            None => {
+                let b = self.b.create_block();
+                self.b.set_cold_block(b);
+                self.raise_blocks.insert(key, b);
+                b
+            }
+        };
+        let cont = self.b.create_block();
+        self.b.ins().brif(cond, raise, &[], cont, &[]);
+        self.b.switch_to_block(cont);
+    }
+
+    /// Raise NullReferenceException when `v` is null.
+    pub fn null_check(&mut self, v: Value) {
+        let c = self.b.ins().icmp_imm_s(IntCC::Equal, v, 0);
+        self.raise_if(c, ExceptionKind::NullReference);
+    }
+
+    /// `throw`: the helper makes the object (or a NullReferenceException
+    /// for null) the exception in flight; dispatch it.
+    pub fn throw(&mut self) -> R<()> {
+        let e = self.pop()?;
+        if e.k != SKind::O {
+            return Err(ErrorKind::BadStackType);
+        }
+        self.call_helper(Helper::Throw, &[e.v], &[types::I64], None);
+        let a = self.in_flight_addr();
+        let exc = self.b.ins().load(types::I64, flags(), a, 0);
+        let d = self.dispatch_block(self.key_at(self.offset));
+        self.b.ins().jump(d, &[exc.into()]);
+        self.stack.clear();
+        self.reachable = false;
+        Ok(())
+    }
+
+    /// `rethrow`: dispatch the exception the innermost enclosing catch (or
+    /// filter) handler caught, from here.
+    pub fn rethrow(&mut self) -> R<()> {
+        let here = self.offset;
+        let k = self
+            .clauses
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                matches!(c.kind, ClauseKind::Catch(_) | ClauseKind::Filter(_))
+                    && c.handler_covers(here)
+            })
+            .min_by_key(|(_, c)| c.handler_end - c.handler_start)
+            .map(|(i, _)| i)
+            .ok_or(ErrorKind::BadHandler)?;
+        let exc = self.b.use_var(self.clauses[k].exc);
+        let d = self.dispatch_block(self.key_at(here));
+        self.b.ins().jump(d, &[exc.into()]);
+        self.stack.clear();
+        self.reachable = false;
+        Ok(())
+    }
+
+    /// `endfilter`: enter the handler when the filter said yes; otherwise
+    /// go on with the clauses enclosing this one.
+    pub fn endfilter(&mut self) -> R<()> {
+        let here = self.offset;
+        let k = self
+            .clauses
+            .iter()
+            .position(|c| c.filter_covers(here))
+            .ok_or(ErrorKind::BadHandler)?;
+        let v = self.pop()?;
+        if v.k != SKind::I4 || !self.stack.is_empty() {
+            return Err(ErrorKind::BadStackType);
+        }
+        let yes = self.b.create_block();
+        let no = self.b.create_block();
+        self.b.ins().brif(v.v, yes, &[], no, &[]);
+        self.b.switch_to_block(yes);
+        let exc = self.b.use_var(self.clauses[k].exc);
+        self.stack = vec![Entry {
+            k: SKind::O,
+            v: exc,
+        }];
+        let h = self.clauses[k].handler_start;
+        self.jump_to(h)?;
+        self.b.switch_to_block(no);
+        let exc = self.b.use_var(self.clauses[k].exc);
+        let d = self.dispatch_block(self.key_after(k));
+        self.b.ins().jump(d, &[exc.into()]);
+        self.stack.clear();
+        self.reachable = false;
+        Ok(())
+    }
+
+    /// `leave target`: run the `finally` handlers being exited, innermost
+    /// first, then continue at `target`. Leaving a catch handler needs
+    /// nothing else: the exception stopped being in flight when it was caught.
+    pub fn leave(&mut self, target: u32) -> R<()> {
+        self.stack.clear();
+        let here = self.offset;
+        // Innermost enclosing finally that the leave exits.
+        let idx = self
+            .clauses
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                c.kind == ClauseKind::Finally && c.try_covers(here) && !c.try_covers(target)
+            })
+            .min_by_key(|(_, c)| c.try_end - c.try_start)
+            .map(|(i, _)| i);
+        match idx {
+            None => self.jump_to(target),
+            Some(i) => {
+                let n = match self.clauses[i].targets.iter().position(|&t| t == target) {
+                    Some(n) => n,
+                    None => {
+                        self.clauses[i].targets.push(target);
+                        self.clauses[i].targets.len() - 1
+                    }
+                };
+                let cont = self.clauses[i].cont;
+                let nv = self.iconst(types::I32, n as i64);
+                self.b.def_var(cont, nv);
+                let h = self.clauses[i].handler_start;
+                self.jump_to(h)
+            }
+        }
+    }
+
+    /// `endfinally` (also `endfault`): the way on is decided at the end,
+    /// when all `leave`s through this handler are known.
+    pub fn endfinally(&mut self) -> R<()> {
+        let here = self.offset;
+        let i = self
+            .clauses
+            .iter()
+            .position(|c| {
+                matches!(c.kind, ClauseKind::Finally | ClauseKind::Fault) && c.handler_covers(here)
+            })
+            .ok_or(ErrorKind::BadHandler)?;
+        let d = self.b.create_block();
+        self.b.ins().jump(d, &[]);
+        self.clauses[i].endfinallies.push((d, here));
+        self.reachable = false;
+        self.stack.clear();
+        Ok(())
+    }
+
+    /// Fill in everything that waited for the whole method: the ways out of
+    /// each `endfinally`, the raise blocks, and the dispatch blocks.
+    pub fn finish_eh(&mut self) -> R<()> {
+        self.finish_endfinallies()?;
+        self.finish_raise_blocks();
+        while let Some(key) = self.dispatch_todo.pop() {
+            self.fill_dispatch(key)?;
+        }
+        Ok(())
+    }
+
+    fn finish_endfinallies(&mut self) -> R<()> {
+        for i in 0..self.clauses.len() {
+            let sites = core::mem::take(&mut self.clauses[i].endfinallies);
+            let targets = self.clauses[i].targets.clone();
+            let cont = self.clauses[i].cont;
+            for (d, at) in sites {
+                self.b.switch_to_block(d);
+                self.offset = at;
+                self.stack.clear();
+                let c = self.b.use_var(cont);
+                // Entered by an exception: go on with the enclosing clauses.
+                let unwind = self.b.create_block();
+                let normal = self.b.create_block();
+                let is = self.b.ins().icmp_imm_s(IntCC::Equal, c, UNWIND);
+                self.b.ins().brif(is, unwind, &[], normal, &[]);
+                self.b.switch_to_block(unwind);
+                let exc = self.b.use_var(self.clauses[i].exc);
+                let key = self.key_after(i);
+                let db = self.dispatch_block(key);
+                self.b.ins().jump(db, &[exc.into()]);
+                self.b.switch_to_block(normal);
+                for (n, &t) in targets.iter().enumerate() {
+                    let next = self.b.create_block();
+                    let is = self.b.ins().icmp_imm_s(IntCC::Equal, c, n as i64);
+                    // A target outside an outer finally is reached by
+                    // leaving that finally's try in turn.
+                    let tb = self.b.create_block();
+                    self.b.ins().brif(is, tb, &[], next, &[]);
+                    self.b.switch_to_block(tb);
+                    self.reachable = true;
+                    self.leave(t)?;
+                    self.b.switch_to_block(next);
+                }
+                self.b.ins().trap(TrapCode::unwrap_user(3));
+            }
+        }
+        Ok(())
+    }
+
+    fn finish_raise_blocks(&mut self) {
+        let blocks: Vec<((u32, DispatchKey), Block)> = core::mem::take(&mut self.raise_blocks)
+            .into_iter()
+            .collect();
+        for ((kind, key), b) in blocks {
+            self.b.switch_to_block(b);
+            let k = self.b.ins().iconst(types::I32, i64::from(kind));
+            self.call_helper(Helper::Raise, &[k], &[types::I32], None);
+            let a = self.in_flight_addr();
+            let exc = self.b.ins().load(types::I64, flags(), a, 0);
+            let d = self.dispatch_block(key);
+            self.b.ins().jump(d, &[exc.into()]);
+        }
+    }
+
+    fn fill_dispatch(&mut self, key: DispatchKey) -> R<()> {
+        let b = self.dispatch.get(&key).copied().ok_or(ErrorKind::Codegen)?;
+        self.b.switch_to_block(b);
+        let exc = self
+            .b
+            .block_params(b)
+            .first()
+            .copied()
+            .ok_or(ErrorKind::Codegen)?;
+        let a = self.in_flight_addr();
+        let list = match key {
+            DispatchKey::Clauses(list) => list,
+            DispatchKey::InFilter(k) => {
+                // Forget the exception from the filter; the filtered one goes on.
+                let zero = self.iconst(types::I64, 0);
+                self.b.ins().store(flags(), zero, a, 0);
+                let orig = self.b.use_var(self.clauses[k].exc);
+                let d = self.dispatch_block(self.key_after(k));
+                self.b.ins().jump(d, &[orig.into()]);
+                return Ok(());
+            }
+        };
+        if list.is_empty() {
+            // Nobody here takes it: return with it in flight; the caller's
+            // check after this call goes on with the search.
+            self.b.ins().store(flags(), exc, a, 0);
+            self.return_dummy()?;
+            return Ok(());
+        }
+        // Handlers and filters may call methods, whose call sites test the
+        // word: it is clear while they run, and the exception lives in the
+        // clause's variable.
+        let zero = self.iconst(types::I64, 0);
+        self.b.ins().store(flags(), zero, a, 0);
+        for &k in &list {
+            let (kind, var, start) = {
+                let c = &self.clauses[k];
+                (c.kind, c.exc, c.handler_start)
+            };
+            self.reachable = true;
+            match kind {
+                ClauseKind::Catch(t) => {
+                    let tid = self.iconst(types::I32, i64::from(t.0));
+                    let hit = self
+                        .call_helper(
+                            Helper::IsInst,
+                            &[exc, tid],
+                            &[types::I64, types::I32],
+                            Some(types::I64),
+                        )
+                        .ok_or(ErrorKind::Codegen)?;
+                    let yes = self.b.create_block();
+                    let no = self.b.create_block();
+                    self.b.ins().brif(hit, yes, &[], no, &[]);
+                    self.b.switch_to_block(yes);
+                    self.b.def_var(var, exc);
+                    self.stack = vec![Entry {
+                        k: SKind::O,
+                        v: exc,
+                    }];
+                    self.jump_to(start)?;
+                    self.b.switch_to_block(no);
+                }
+                ClauseKind::Filter(f) => {
+                    self.b.def_var(var, exc);
+                    self.stack = vec![Entry {
+                        k: SKind::O,
+                        v: exc,
+                    }];
+                    self.jump_to(f)?;
+                    self.stack.clear();
+                    return Ok(());
+                }
+                ClauseKind::Finally | ClauseKind::Fault => {
+                    let cont = self.clauses[k].cont;
+                    let u = self.iconst(types::I32, UNWIND);
+                    self.b.def_var(cont, u);
+                    self.b.def_var(var, exc);
+                    self.stack.clear();
+                    self.jump_to(start)?;
+                    return Ok(());
+                }
+            }
+        }
+        // No catch clause matched: propagate.
+        self.stack.clear();
+        let d = self.dispatch_block(DispatchKey::Clauses(Vec::new()));
+        self.b.ins().jump(d, &[exc.into()]);
+        Ok(())
+    }
+
+    /// Return from the method with a placeholder result (the caller ignores
+    /// it: it sees the exception in flight first).
+    fn return_dummy(&mut self) -> R<()> {
+        match self.sig.ret {
+            Ty::Void | Ty::Value(_) => {
+                self.b.ins().return_(&[]);
+            }
+            ty => {
+                let v = self.zero_value(SKind::of(ty));
+                self.b.ins().return_(&[v]);
+            }
+        }
+        Ok(())
+    }
+}

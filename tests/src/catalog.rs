@@ -311,9 +311,33 @@ fn judge_device_grants(s: &str) -> Result<(), String> {
     need(s, "mmioprobe: PASS (HPET vendor 0x8086")?;
     need(s, "!!! TASK FAULT in noports[")?;
     need(s, "#GP General Protection (vector 13)")?;
-    need(s, "cannot start badram (bin/sleeper): grant Mmio { phys: 100000, len: 1000 } refused: InvalidArgument")?;
-    need(s, "cannot start badcom (bin/sleeper): grant IoPorts { first: 3f8, last: 3ff } refused: InvalidArgument")?;
+    need(
+        s,
+        "cannot start badram (bin/sleeper): grant Mmio { phys: 100000, len: 1000 } refused: InvalidArgument",
+    )?;
+    need(
+        s,
+        "cannot start badcom (bin/sleeper): grant IoPorts { first: 3f8, last: 3ff } refused: InvalidArgument",
+    )?;
     need(s, "rtcirq: PASS (16 RTC interrupts as notifications")?;
+    refuse(s, "FAIL")?;
+    kernel_survived(s)
+}
+
+/// Two tasks map memory until refused; everyone else keeps working and a
+/// task started afterwards runs.
+fn judge_memhog(s: &str) -> Result<(), String> {
+    for hog in ["hog-a", "hog-b"] {
+        let line = s
+            .lines()
+            .find(|l| l.contains(&format!("{hog}[")) && l.contains("memhog: mapped"))
+            .ok_or(format!("{hog} reported nothing"))?;
+        if !line.contains("stopped by OutOfMemory") {
+            return Err(format!("{hog} was not stopped by OutOfMemory: {line}"));
+        }
+    }
+    need(s, "100/100 calls to echo verified, 0 reconnects, 0 errors")?;
+    need(s, "10/10 calls to echo verified, 0 reconnects, 0 errors")?;
     refuse(s, "FAIL")?;
     kernel_survived(s)
 }
@@ -490,6 +514,12 @@ pub fn all() -> Vec<QemuTest> {
             "granted ports, MMIO and IRQ 8 drive the RTC and HPET from ring 3; ungranted access refused",
             "manifest=devgrant",
             judge_device_grants,
+        ),
+        m(
+            "memory-exhaustion",
+            "tasks mapping memory until refused get OutOfMemory; the kernel and other tasks carry on",
+            "manifest=memhog",
+            judge_memhog,
         ),
         m(
             "hostile-syscalls",

@@ -214,6 +214,22 @@ pub fn alloc() -> Option<PhysAddr> {
     FRAMES.lock().as_mut()?.alloc()
 }
 
+/// Frames kept back from user address spaces so the kernel (its heap, task
+/// stacks) can always grow: processes that eat all memory get
+/// `OutOfMemory`, the kernel does not run dry.
+pub const KERNEL_RESERVE_BYTES: u64 = 8 << 20;
+
+/// A frame for a user address space (its pages or page tables), refused
+/// once only the kernel's reserve is left.
+pub fn alloc_user() -> Option<PhysAddr> {
+    let mut g = FRAMES.lock();
+    let bm = g.as_mut()?;
+    if bm.free_count() * FRAME_SIZE <= KERNEL_RESERVE_BYTES {
+        return None;
+    }
+    bm.alloc()
+}
+
 /// `count` contiguous frames (for DMA and the heap).
 #[cfg_attr(
     not(feature = "selftest"),
@@ -242,8 +258,18 @@ pub fn free_bytes() -> u64 {
         .map_or(0, |bm| bm.free_count() * FRAME_SIZE)
 }
 
-/// Adapter for the `x86_64` crate's mappers.
+/// Adapter for the `x86_64` crate's mappers (kernel tables).
 pub struct GlobalFrames;
+
+/// Adapter for mappers of user address spaces: respects the kernel reserve.
+pub struct UserFrames;
+
+// SAFETY: frames come from the bitmap, which never hands out a frame twice.
+unsafe impl FrameAllocator<Size4KiB> for UserFrames {
+    fn allocate_frame(&mut self) -> Option<PhysFrame<Size4KiB>> {
+        alloc_user().map(PhysFrame::containing_address)
+    }
+}
 
 // SAFETY: frames come from the bitmap, which never hands out a frame twice.
 unsafe impl FrameAllocator<Size4KiB> for GlobalFrames {

@@ -12,7 +12,7 @@
 //! page of the range before any byte is copied (through the physical window,
 //! never through the user mapping).
 
-use crate::mem::frame::{self, GlobalFrames};
+use crate::mem::frame::{self, UserFrames};
 use crate::mem::paging::kernel_pml4;
 use crate::mem::phys::{PHYS_OFFSET, phys_to_virt};
 use ddk_abi::SyscallError;
@@ -46,7 +46,7 @@ fn check_user_range(addr: u64, len: u64) -> Result<(), SyscallError> {
 impl AddressSpace {
     pub fn new() -> Result<Self, SyscallError> {
         let kernel = kernel_pml4().ok_or(SyscallError::OutOfMemory)?;
-        let f = frame::alloc().ok_or(SyscallError::OutOfMemory)?;
+        let f = frame::alloc_user().ok_or(SyscallError::OutOfMemory)?;
         let pml4 = PhysFrame::containing_address(f);
         let dst = phys_to_virt(f).as_mut_ptr::<PageTable>();
         let src = phys_to_virt(kernel.start_address()).as_ptr::<PageTable>();
@@ -84,7 +84,7 @@ impl AddressSpace {
                 page,
                 PhysFrame::containing_address(pa),
                 flags,
-                &mut GlobalFrames,
+                &mut UserFrames,
             )
         } {
             Ok(flush) => {
@@ -117,7 +117,7 @@ impl AddressSpace {
         }
         for i in 0..len / PAGE {
             let va = addr + i * PAGE;
-            let result = frame::alloc()
+            let result = frame::alloc_user()
                 .ok_or(SyscallError::OutOfMemory)
                 .and_then(|f| {
                     // SAFETY: a fresh frame, reachable through the physical window.

@@ -3,7 +3,7 @@
 //! Args: `target=NAME` (the echo service), `count=N` calls, `payload=BYTES`,
 //! `pause-ms=M` between calls, `report=K` (log progress every K calls),
 //! `shutdown=1` (ask the supervisor to power off when done), `after=NAME`
-//! (start only once task NAME has exited).
+//! (start only once task NAME — or each of NAME,NAME,... — has exited).
 //! A `Dead` error means the server died: the client looks the service up
 //! again until its restarted incarnation answers, then repeats the request
 //! (pings are idempotent). Every reply is checked against the request.
@@ -37,12 +37,10 @@ fn main(args: &str) -> i64 {
     let pause = demo::arg_u64(args, "pause-ms", 0);
     let report = demo::arg_u64(args, "report", 0);
     let me = userlib::task_self();
-    if let Some(other) = demo::arg(args, "after") {
-        // Start only once `other` has come and gone.
-        while !matches!(userlib::lookup(other), Err(Error::Dead { .. })) {
-            userlib::sleep_ms(20);
-        }
-        userlib::log!("{other} has exited; starting");
+    if let Some(others) = demo::arg(args, "after") {
+        // Start only once they have come and gone.
+        demo::wait_exited(others);
+        userlib::log!("{others} has exited; starting");
     }
     let mut server = find(target);
     let (mut ok, mut reconnects, mut bad) = (0u64, 0u64, 0u64);

@@ -1,0 +1,103 @@
+// Inputs for jit_eh.rs: exception-handling behaviour the C# differential
+// suites cannot show (an uncaught exception, ECMA-335 semantics where mono
+// differs, and a fault clause, which C# cannot write: the test patches the
+// finally clause of FaultOrFinally into a fault clause).
+
+public class EhError : System.Exception
+{
+    public int Code;
+
+    public EhError(int code)
+    {
+        Code = code;
+    }
+}
+
+public static class Eh
+{
+    public static int Log;
+
+    static void Throw(int code)
+    {
+        throw new EhError(code);
+    }
+
+    public static int Uncaught()
+    {
+        Log = 0;
+        try
+        {
+            Throw(5);
+        }
+        finally
+        {
+            Log = 77;
+        }
+        return 0;
+    }
+
+    public static int ReadLog()
+    {
+        return Log;
+    }
+
+    static bool FilterThatThrows(EhError e)
+    {
+        Throw(99);
+        return true;
+    }
+
+    public static int FilterThrows()
+    {
+        try
+        {
+            try
+            {
+                Throw(3);
+            }
+            catch (EhError e) when (FilterThatThrows(e))
+            {
+                return 100;
+            }
+        }
+        catch (EhError e)
+        {
+            return e.Code;
+        }
+        return -1;
+    }
+
+    static int FaultOrFinally(int code)
+    {
+        try
+        {
+            try
+            {
+                if (code > 0)
+                    Throw(code);
+                Log = Log * 10 + 1;
+            }
+            finally
+            {
+                Log = Log * 10 + 2;
+            }
+        }
+        catch (EhError)
+        {
+            Log = Log * 10 + 3;
+        }
+        return Log;
+    }
+
+    public static int NoException()
+    {
+        Log = 0;
+        return FaultOrFinally(0);
+    }
+
+    public static int WithException()
+    {
+        Log = 0;
+        return FaultOrFinally(1);
+    }
+}

@@ -1,0 +1,129 @@
+//! Exception handling the differential suites cannot show: an exception no
+//! managed frame catches (the escape to the runner), a filter that throws
+//! (ECMA-335 II.19: it declines; mono differs), and a `fault` clause, which
+//! C# cannot write, made by patching a `finally` clause's kind in the EH
+//! table of an mcs-compiled method.
+
+mod jit_support;
+
+use jit::metadata::Image;
+use jit::runtime::{Escape, Runtime};
+use jit::testrun::{Outcome, run_test, runtime};
+use jit::types::MethodId;
+
+const DIR: &str = "jit-eh";
+
+/// Turn every `finally` clause of `Eh::name` into a `fault` clause.
+fn finally_to_fault(bytes: &mut [u8], name: &str) {
+    let (end, clauses) = {
+        let img = Image::parse(bytes).expect("parse");
+        let t = img.find_type_def("", "Eh").expect("lookup").expect("Eh");
+        let m = img
+            .tables()
+            .methods_of(t)
+            .expect("methods")
+            .map(|m| m.expect("method"))
+            .find(|&m| img.method_name(m).expect("name") == name)
+            .expect("method");
+        let body = img.method_body(m).expect("body").expect("has body");
+        let start = body.code.as_ptr() as usize - bytes.as_ptr() as usize;
+        (start + body.code.len(), body.exception_clauses.len())
+    };
+    // The EH section follows the code, 4-byte aligned (II.25.4.5).
+    let sec = (end + 3) & !3;
+    let fat = bytes[sec] & 0x40 != 0;
+    let mut patched = 0;
+    for i in 0..clauses {
+        if fat {
+            let at = sec + 4 + 24 * i;
+            if bytes[at..at + 4] == [2, 0, 0, 0] {
+                bytes[at] = 4;
+                patched += 1;
+            }
+        } else {
+            let at = sec + 4 + 12 * i;
+            if bytes[at..at + 2] == [2, 0] {
+                bytes[at] = 4;
+                patched += 1;
+            }
+        }
+    }
+    assert_eq!(patched, 1, "{name}: expected one finally clause");
+}
+
+fn load(patcher: impl FnOnce(&mut [u8])) -> (Box<Runtime>, jit::types::AsmId) {
+    let corlib = jit_support::leak(&jit_support::corlib(DIR));
+    let src = jit_support::root().join("jit/tests/jit_cs/eh.cs");
+    let dll = jit_support::compile(DIR, &src, "eh");
+    let bytes: &'static mut [u8] = Vec::leak(std::fs::read(dll).expect("read dll"));
+    patcher(bytes);
+    let mut rt = runtime(corlib, &[]).expect("runtime");
+    let asm = rt.types.load(bytes).expect("load");
+    (rt, asm)
+}
+
+fn method(rt: &mut Runtime, asm: jit::types::AsmId, name: &str) -> MethodId {
+    let img = rt.types.image(asm).clone();
+    let t = img.find_type_def("", "Eh").expect("lookup").expect("Eh");
+    let tid = rt.types.type_def(asm, t).expect("type");
+    rt.types
+        .ty(tid)
+        .methods
+        .iter()
+        .copied()
+        .find(|&m| rt.types.method(m).name == name)
+        .expect("method")
+}
+
+fn call0(rt: &mut Runtime, m: MethodId) -> Result<i32, Escape> {
+    let code = rt.compile_method(m).expect("compiles");
+    // SAFETY: m is a static method taking no arguments.
+    unsafe { Runtime::call_protected(rt as *mut Runtime, code) }.map(|v| v as i32)
+}
+
+#[test]
+fn uncaught_exception_escapes_after_running_finally() {
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = load(|_| {});
+    let m = method(&mut rt, asm, "Uncaught");
+    // What cilrun prints: `threw EhError`.
+    assert_eq!(run_test(&mut rt, m, 0), Outcome::Threw("EhError".into()));
+    // The finally ran on the way out, and the runtime is usable afterwards
+    // (the in-flight word was cleared).
+    let read = method(&mut rt, asm, "ReadLog");
+    assert_eq!(call0(&mut rt, read).ok(), Some(77));
+    assert_eq!(rt.in_flight(), 0);
+    match call0(&mut rt, m) {
+        Err(Escape::Exception(obj)) => assert_eq!(rt.object_type_name(obj), "EhError"),
+        other => panic!("expected an escaping EhError, got {other:?}"),
+    }
+}
+
+#[test]
+fn exception_inside_a_filter_means_the_filter_declines() {
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = load(|_| {});
+    let m = method(&mut rt, asm, "FilterThrows");
+    // The original exception (code 3) reaches the outer catch.
+    assert_eq!(call0(&mut rt, m).ok(), Some(3));
+}
+
+#[test]
+fn finally_runs_on_both_paths_fault_only_on_exceptions() {
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = load(|_| {});
+    let (normal, throws) = (
+        method(&mut rt, asm, "NoException"),
+        method(&mut rt, asm, "WithException"),
+    );
+    assert_eq!(call0(&mut rt, normal).ok(), Some(12));
+    assert_eq!(call0(&mut rt, throws).ok(), Some(23));
+
+    let (mut rt, asm) = load(|b| finally_to_fault(b, "FaultOrFinally"));
+    let (normal, throws) = (
+        method(&mut rt, asm, "NoException"),
+        method(&mut rt, asm, "WithException"),
+    );
+    assert_eq!(call0(&mut rt, normal).ok(), Some(1));
+    assert_eq!(call0(&mut rt, throws).ok(), Some(23));
+}

@@ -3,100 +3,16 @@
 //! (`log=info,acpi=debug`), and kept in a bounded lock-free ring of recent
 //! lines for later readers (the shell's `dmesg`, fault reports).
 
+use crate::logic::logfilter::Filter;
 use crate::serial::COM1_PORT;
 use core::fmt::Write;
 use crossbeam_queue::ArrayQueue;
 use log::{Level, LevelFilter, Log, Metadata, Record};
 use spin::{Mutex, Once};
 
-const MAX_DIRECTIVES: usize = 8;
-const TARGET_LEN: usize = 24;
 /// Lines kept in the ring; the oldest is dropped when it is full.
 const RING_LINES: usize = 256;
 const LINE_LEN: usize = 160;
-
-#[derive(Clone, Copy)]
-struct Directive {
-    target: [u8; TARGET_LEN],
-    target_len: usize,
-    level: LevelFilter,
-}
-
-/// A parsed `log=` filter: a default level plus per-source overrides.
-#[derive(Clone, Copy)]
-pub struct Filter {
-    default: LevelFilter,
-    directives: [Option<Directive>; MAX_DIRECTIVES],
-}
-
-impl Filter {
-    pub const fn new(default: LevelFilter) -> Self {
-        Filter {
-            default,
-            directives: [None; MAX_DIRECTIVES],
-        }
-    }
-
-    /// Parses `info` or `warn,acpi=debug,mem=trace`. Unknown words are
-    /// reported by the caller through [`Filter::parse`]'s error count.
-    pub fn parse(spec: &str) -> (Self, usize) {
-        let mut filter = Filter::new(LevelFilter::Info);
-        let mut errors = 0;
-        let mut n = 0;
-        for part in spec.split(',').filter(|p| !p.is_empty()) {
-            match part.split_once('=') {
-                None => match parse_level(part) {
-                    Some(l) => filter.default = l,
-                    None => errors += 1,
-                },
-                Some((target, level)) => match (parse_level(level), filter.directives.get_mut(n)) {
-                    (Some(level), Some(slot)) if target.len() <= TARGET_LEN => {
-                        let mut d = Directive {
-                            target: [0; TARGET_LEN],
-                            target_len: target.len(),
-                            level,
-                        };
-                        if let Some(dst) = d.target.get_mut(..target.len()) {
-                            dst.copy_from_slice(target.as_bytes());
-                        }
-                        *slot = Some(d);
-                        n += 1;
-                    }
-                    _ => errors += 1,
-                },
-            }
-        }
-        (filter, errors)
-    }
-
-    fn level_for(&self, source: &str) -> LevelFilter {
-        self.directives
-            .iter()
-            .flatten()
-            .find(|d| d.target.get(..d.target_len) == Some(source.as_bytes()))
-            .map_or(self.default, |d| d.level)
-    }
-
-    fn max(&self) -> LevelFilter {
-        self.directives
-            .iter()
-            .flatten()
-            .map(|d| d.level)
-            .fold(self.default, core::cmp::Ord::max)
-    }
-}
-
-fn parse_level(s: &str) -> Option<LevelFilter> {
-    Some(match s {
-        "off" => LevelFilter::Off,
-        "error" => LevelFilter::Error,
-        "warn" => LevelFilter::Warn,
-        "info" => LevelFilter::Info,
-        "debug" => LevelFilter::Debug,
-        "trace" => LevelFilter::Trace,
-        _ => return None,
-    })
-}
 
 /// The source shown in a line: the module path below the crate
 /// (`microkernel::mem::frame` → `mem::frame`), compared against directives

@@ -21,7 +21,7 @@ mod acpi;
 mod apic;
 mod arch;
 mod boot;
-mod cmdline;
+use microkernel::logic::{self, cmdline};
 mod console;
 mod initrd;
 mod klog;

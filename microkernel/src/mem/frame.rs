@@ -6,148 +6,20 @@
 //! DMA buffers for the driver host will need.
 
 use crate::boot::pvh::{BootInfo, RegionKind};
+use crate::logic::bitmap::FrameBitmap;
 use crate::mem::phys::phys_to_virt;
 use spin::Mutex;
 use x86_64::PhysAddr;
 use x86_64::structures::paging::{FrameAllocator, PhysFrame, Size4KiB};
 
-pub const FRAME_SIZE: u64 = 4096;
+pub use crate::logic::bitmap::FRAME_SIZE;
 
 /// Frames below this stay reserved (real-mode IVT, BIOS data, EBDA, option
 /// ROMs, and room for an AP start-up trampoline later).
 const LOW_RESERVED: u64 = 0x10_0000;
 
-pub struct FrameBitmap {
-    /// Physical address of the bitmap (one bit per frame, 1 = in use).
-    bits_phys: u64,
-    frames: u64,
-    free: u64,
-    /// Where the next search for a single frame starts.
-    hint: u64,
-}
-
-impl FrameBitmap {
-    fn words(&self) -> *mut u64 {
-        phys_to_virt(PhysAddr::new_truncate(self.bits_phys)).as_mut_ptr()
-    }
-
-    fn word_count(&self) -> u64 {
-        self.frames.div_ceil(64)
-    }
-
-    #[cfg_attr(
-        not(feature = "selftest"),
-        allow(
-            dead_code,
-            reason = "DMA grants will use it; the frames self-test does now"
-        )
-    )]
-    fn get(&self, frame: u64) -> bool {
-        if frame >= self.frames {
-            return true;
-        }
-        // SAFETY: frame < frames, so word frame/64 lies inside the bitmap, which is
-        // reserved RAM mapped by the physical window.
-        let w = unsafe { self.words().add((frame / 64) as usize).read() };
-        w & (1 << (frame % 64)) != 0
-    }
-
-    fn set(&mut self, frame: u64, used: bool) {
-        if frame >= self.frames {
-            return;
-        }
-        // SAFETY: as in `get`; we hold the allocator lock (&mut self).
-        unsafe {
-            let p = self.words().add((frame / 64) as usize);
-            let w = p.read();
-            let nw = if used {
-                w | (1 << (frame % 64))
-            } else {
-                w & !(1 << (frame % 64))
-            };
-            if nw != w {
-                if used {
-                    self.free -= 1;
-                } else {
-                    self.free += 1;
-                }
-            }
-            p.write(nw);
-        }
-    }
-
-    /// Marks `[start, end)` (byte addresses, widened to whole frames) used.
-    pub fn reserve(&mut self, start: u64, end: u64) {
-        let first = start / FRAME_SIZE;
-        let last = end.div_ceil(FRAME_SIZE).min(self.frames);
-        for f in first..last {
-            self.set(f, true);
-        }
-    }
-
-    fn release_range(&mut self, start: u64, end: u64) {
-        // Only whole frames inside a usable region become free.
-        let first = start.div_ceil(FRAME_SIZE);
-        let last = (end / FRAME_SIZE).min(self.frames);
-        for f in first..last {
-            self.set(f, false);
-        }
-    }
-
-    pub fn alloc(&mut self) -> Option<PhysAddr> {
-        let words = self.word_count();
-        for i in 0..words {
-            let wi = (self.hint / 64 + i) % words;
-            // SAFETY: wi < word_count, inside the bitmap.
-            let w = unsafe { self.words().add(wi as usize).read() };
-            if w != u64::MAX {
-                let f = wi * 64 + u64::from((!w).trailing_zeros());
-                if f < self.frames {
-                    self.set(f, true);
-                    self.hint = f;
-                    return Some(PhysAddr::new_truncate(f * FRAME_SIZE));
-                }
-            }
-        }
-        None
-    }
-
-    /// `count` physically contiguous frames, the first aligned to `align_frames`.
-    #[cfg_attr(
-        not(feature = "selftest"),
-        allow(
-            dead_code,
-            reason = "DMA grants will use it; the frames self-test does now"
-        )
-    )]
-    pub fn alloc_contiguous(&mut self, count: u64, align_frames: u64) -> Option<PhysAddr> {
-        let align = align_frames.max(1);
-        let mut start = LOW_RESERVED / FRAME_SIZE;
-        start = start.div_ceil(align) * align;
-        while start.checked_add(count)? <= self.frames {
-            match (start..start + count).find(|&f| self.get(f)) {
-                None => {
-                    for f in start..start + count {
-                        self.set(f, true);
-                    }
-                    return Some(PhysAddr::new_truncate(start * FRAME_SIZE));
-                }
-                Some(used) => start = (used + 1).div_ceil(align) * align,
-            }
-        }
-        None
-    }
-
-    pub fn free(&mut self, addr: PhysAddr) {
-        self.set(addr.as_u64() / FRAME_SIZE, false);
-    }
-
-    pub fn free_count(&self) -> u64 {
-        self.free
-    }
-}
-
-pub static FRAMES: Mutex<Option<FrameBitmap>> = Mutex::new(None);
+/// The allocator: the bitmap logic over words living in physical memory.
+pub static FRAMES: Mutex<Option<FrameBitmap<'static>>> = Mutex::new(None);
 
 /// Why the frame allocator could not be built.
 #[derive(Debug)]
@@ -186,18 +58,15 @@ pub fn init(boot: &BootInfo, reserved: &[(u64, u64)]) -> Result<(u64, u64), Fram
         }
     }
     let bits_phys = bitmap_at.ok_or(FrameInitError::NoRoomForBitmap)?;
-    let mut bm = FrameBitmap {
-        bits_phys,
-        frames,
-        free: 0,
-        hint: 0,
-    };
-    // Everything starts used; usable regions are released; reservations re-taken.
+    let words_ptr = phys_to_virt(PhysAddr::new_truncate(bits_phys)).as_mut_ptr::<u64>();
     // SAFETY: [bits_phys, +bitmap_bytes) is usable RAM below 4 GiB, clear of
-    // everything reserved, and mapped by the boot window.
-    unsafe { core::ptr::write_bytes(bm.words().cast::<u8>(), 0xff, bitmap_bytes as usize) };
+    // everything reserved (and reserved itself just below), mapped by the
+    // physical window, and handed to the allocator alone for good.
+    let words = unsafe { core::slice::from_raw_parts_mut(words_ptr, (bitmap_bytes / 8) as usize) };
+    // Everything starts used; usable regions are released; reservations re-taken.
+    let mut bm = FrameBitmap::new_all_used(words, frames);
     for r in usable() {
-        bm.release_range(r.start, r.end());
+        bm.release(r.start, r.end());
     }
     bm.reserve(0, LOW_RESERVED);
     bm.reserve(bits_phys, bits_phys + bitmap_bytes);
@@ -211,7 +80,7 @@ pub fn init(boot: &BootInfo, reserved: &[(u64, u64)]) -> Result<(u64, u64), Fram
 
 /// One free frame, or `None` when memory is exhausted.
 pub fn alloc() -> Option<PhysAddr> {
-    FRAMES.lock().as_mut()?.alloc()
+    FRAMES.lock().as_mut()?.alloc().map(PhysAddr::new_truncate)
 }
 
 /// Frames kept back from user address spaces so the kernel (its heap, task
@@ -227,7 +96,7 @@ pub fn alloc_user() -> Option<PhysAddr> {
     if bm.free_count() * FRAME_SIZE <= KERNEL_RESERVE_BYTES {
         return None;
     }
-    bm.alloc()
+    bm.alloc().map(PhysAddr::new_truncate)
 }
 
 /// `count` contiguous frames (for DMA and the heap).
@@ -242,12 +111,13 @@ pub fn alloc_contiguous(count: u64, align_frames: u64) -> Option<PhysAddr> {
     FRAMES
         .lock()
         .as_mut()?
-        .alloc_contiguous(count, align_frames)
+        .alloc_contiguous(count, align_frames, LOW_RESERVED)
+        .map(PhysAddr::new_truncate)
 }
 
 pub fn free(addr: PhysAddr) {
     if let Some(bm) = FRAMES.lock().as_mut() {
-        bm.free(addr);
+        bm.free(addr.as_u64());
     }
 }
 

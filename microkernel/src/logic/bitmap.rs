@@ -1,0 +1,208 @@
+//! The frame bitmap's logic: one bit per 4 KiB frame, 1 = in use, over a
+//! word slice the caller provides (physical memory in the kernel, a `Vec`
+//! in the host tests).
+
+pub const FRAME_SIZE: u64 = 4096;
+
+pub struct FrameBitmap<'a> {
+    words: &'a mut [u64],
+    frames: u64,
+    free: u64,
+    /// Where the next search for a single frame starts.
+    hint: u64,
+}
+
+impl<'a> FrameBitmap<'a> {
+    /// A bitmap of `frames` frames, all in use; `words` must hold at least
+    /// `frames.div_ceil(64)` words (extra words are ignored; missing frames
+    /// count as in use).
+    pub fn new_all_used(words: &'a mut [u64], frames: u64) -> Self {
+        words.fill(u64::MAX);
+        let frames = frames.min(words.len() as u64 * 64);
+        FrameBitmap {
+            words,
+            frames,
+            free: 0,
+            hint: 0,
+        }
+    }
+
+    /// Words needed for `frames` frames.
+    pub const fn words_for(frames: u64) -> u64 {
+        frames.div_ceil(64)
+    }
+
+    pub fn frames(&self) -> u64 {
+        self.frames
+    }
+
+    pub fn is_used(&self, frame: u64) -> bool {
+        if frame >= self.frames {
+            return true;
+        }
+        self.words
+            .get((frame / 64) as usize)
+            .is_none_or(|w| w & (1 << (frame % 64)) != 0)
+    }
+
+    fn set(&mut self, frame: u64, used: bool) {
+        if frame >= self.frames {
+            return;
+        }
+        let Some(w) = self.words.get_mut((frame / 64) as usize) else {
+            return;
+        };
+        let bit = 1 << (frame % 64);
+        let was_used = *w & bit != 0;
+        if used && !was_used {
+            *w |= bit;
+            self.free -= 1;
+        } else if !used && was_used {
+            *w &= !bit;
+            self.free += 1;
+        }
+    }
+
+    /// Marks `[start, end)` (bytes, widened to whole frames) used.
+    pub fn reserve(&mut self, start: u64, end: u64) {
+        let last = end.div_ceil(FRAME_SIZE).min(self.frames);
+        for f in start / FRAME_SIZE..last {
+            self.set(f, true);
+        }
+    }
+
+    /// Marks the whole frames inside `[start, end)` free.
+    pub fn release(&mut self, start: u64, end: u64) {
+        let last = (end / FRAME_SIZE).min(self.frames);
+        for f in start.div_ceil(FRAME_SIZE)..last {
+            self.set(f, false);
+        }
+    }
+
+    /// Physical address of one free frame, marked used.
+    pub fn alloc(&mut self) -> Option<u64> {
+        let words = self.words.len() as u64;
+        for i in 0..words {
+            let wi = (self.hint / 64 + i) % words;
+            let w = *self.words.get(wi as usize)?;
+            if w != u64::MAX {
+                let f = wi * 64 + u64::from((!w).trailing_zeros());
+                if f < self.frames {
+                    self.set(f, true);
+                    self.hint = f;
+                    return Some(f * FRAME_SIZE);
+                }
+            }
+        }
+        None
+    }
+
+    /// `count` contiguous free frames at or above `from` (bytes), the first
+    /// aligned to `align_frames`; marked used.
+    pub fn alloc_contiguous(&mut self, count: u64, align_frames: u64, from: u64) -> Option<u64> {
+        if count == 0 {
+            return None;
+        }
+        let align = align_frames.max(1);
+        let mut start = (from / FRAME_SIZE).div_ceil(align) * align;
+        while start.checked_add(count)? <= self.frames {
+            match (start..start + count).find(|&f| self.is_used(f)) {
+                None => {
+                    for f in start..start + count {
+                        self.set(f, true);
+                    }
+                    return Some(start * FRAME_SIZE);
+                }
+                Some(used) => start = (used + 1).div_ceil(align) * align,
+            }
+        }
+        None
+    }
+
+    /// Frees the frame at `addr` (bytes); freeing a free frame changes nothing.
+    pub fn free(&mut self, addr: u64) {
+        self.set(addr / FRAME_SIZE, false);
+    }
+
+    pub fn free_count(&self) -> u64 {
+        self.free
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn with_bitmap<R>(frames: u64, f: impl FnOnce(&mut FrameBitmap<'_>) -> R) -> R {
+        let mut words = vec![0u64; FrameBitmap::words_for(frames) as usize];
+        let mut bm = FrameBitmap::new_all_used(&mut words, frames);
+        f(&mut bm)
+    }
+
+    #[test]
+    fn starts_full_and_releases_only_whole_frames() {
+        with_bitmap(100, |bm| {
+            assert_eq!(bm.free_count(), 0);
+            assert_eq!(bm.alloc(), None);
+            bm.release(100, 4096 * 3 + 5); // frames 1 and 2 are whole; 0 and 3 are partial
+            assert_eq!(bm.free_count(), 2);
+            assert!(bm.is_used(0) && !bm.is_used(1) && !bm.is_used(2) && bm.is_used(3));
+        });
+    }
+
+    #[test]
+    fn reserve_widens_to_whole_frames_and_counts_once() {
+        with_bitmap(64, |bm| {
+            bm.release(0, 64 * 4096);
+            bm.reserve(4095, 4097); // touches frames 0 and 1
+            assert_eq!(bm.free_count(), 62);
+            bm.reserve(0, 8192); // again: no double counting
+            assert_eq!(bm.free_count(), 62);
+        });
+    }
+
+    #[test]
+    fn single_frames_are_distinct_until_exhausted() {
+        with_bitmap(130, |bm| {
+            bm.release(0, 130 * 4096);
+            let mut got: Vec<u64> = std::iter::from_fn(|| bm.alloc()).collect();
+            assert_eq!(got.len(), 130);
+            got.sort_unstable();
+            got.dedup();
+            assert_eq!(got.len(), 130, "a frame was handed out twice");
+            assert_eq!(bm.free_count(), 0);
+            bm.free(5 * 4096);
+            assert_eq!(bm.alloc(), Some(5 * 4096));
+        });
+    }
+
+    #[test]
+    fn contiguous_runs_are_aligned_and_skip_used_frames() {
+        with_bitmap(256, |bm| {
+            bm.release(0, 256 * 4096);
+            bm.reserve(16 * 4096, 17 * 4096); // a hole-breaker at frame 16
+            let run = bm.alloc_contiguous(16, 16, 0).unwrap();
+            assert_eq!(run, 0);
+            let run2 = bm.alloc_contiguous(16, 16, 0).unwrap();
+            assert_eq!(
+                run2,
+                32 * 4096,
+                "frame 16 is used, so the next aligned run starts at 32"
+            );
+            assert!((32..48).all(|f| bm.is_used(f)));
+            assert_eq!(bm.alloc_contiguous(300, 1, 0), None);
+            assert_eq!(bm.alloc_contiguous(0, 1, 0), None);
+        });
+    }
+
+    #[test]
+    fn out_of_range_frames_read_as_used_and_are_ignored() {
+        with_bitmap(10, |bm| {
+            bm.release(0, 1 << 40);
+            assert_eq!(bm.free_count(), 10);
+            assert!(bm.is_used(10) && bm.is_used(u64::MAX / 4096));
+            bm.free(1 << 40);
+            assert_eq!(bm.free_count(), 10);
+        });
+    }
+}

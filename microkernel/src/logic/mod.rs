@@ -1,0 +1,6 @@
+//! See the crate docs: host-testable kernel logic.
+
+pub mod bitmap;
+pub mod cmdline;
+pub mod exceptions;
+pub mod logfilter;

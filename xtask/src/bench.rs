@@ -28,21 +28,29 @@ pub fn cmd(args: &[String]) -> Result<()> {
     }
 }
 
-/// One boot: (host-seen time to the ready line, kernel-reported microseconds).
-fn one_boot(config: &QemuConfig) -> Result<(Duration, u64)> {
+/// Starts QEMU with the serial console on a pipe: (the process, its output).
+pub fn spawn_with_serial(
+    config: &QemuConfig,
+) -> Result<(std::process::Child, std::process::ChildStdout)> {
     let mut cmd = config.command();
     cmd.args(["-serial", "stdio", "-monitor", "none"])
         .stdout(Stdio::piped())
         .stderr(Stdio::null());
-    let start = Instant::now();
     let mut child = cmd.spawn().map_err(|error| Error::Spawn {
         what: "qemu-system-x86_64".into(),
         error,
     })?;
-    let mut out = child
+    let out = child
         .stdout
         .take()
         .ok_or(Error::Missing("no QEMU stdout".into()))?;
+    Ok((child, out))
+}
+
+/// One boot: (host-seen time to the ready line, kernel-reported microseconds).
+fn one_boot(config: &QemuConfig) -> Result<(Duration, u64)> {
+    let start = Instant::now();
+    let (mut child, mut out) = spawn_with_serial(config)?;
     let mut seen = Vec::new();
     let mut buf = [0u8; 1024];
     let found = loop {

@@ -12,23 +12,11 @@ use crate::build::{Profile, build_images};
 use crate::util::{Error, Result};
 use cordon_tests::QemuConfig;
 use std::io::Read;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 /// Boots `config` until QEMU exits (the benchmark powers off) or 120 s pass.
 fn boot_output(config: &QemuConfig) -> Result<String> {
-    let mut cmd = config.command();
-    cmd.args(["-serial", "stdio", "-monitor", "none"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut child = cmd.spawn().map_err(|error| Error::Spawn {
-        what: "qemu-system-x86_64".into(),
-        error,
-    })?;
-    let mut out = child
-        .stdout
-        .take()
-        .ok_or(Error::Missing("no QEMU stdout".into()))?;
+    let (mut child, mut out) = crate::bench::spawn_with_serial(config)?;
     let reader = std::thread::spawn(move || {
         let mut s = Vec::new();
         let _ = out.read_to_end(&mut s);

@@ -36,6 +36,35 @@ pub struct TrapFrame {
 const _: () = assert!(core::mem::size_of::<TrapFrame>() == 22 * 8);
 
 impl TrapFrame {
+    /// A frame that enters `rip` with stack `rsp` in the given segments and
+    /// flags, every general register zero (a new context's first entry).
+    pub const fn entry(rip: u64, rsp: u64, cs: u64, ss: u64, rflags: u64) -> Self {
+        TrapFrame {
+            r15: 0,
+            r14: 0,
+            r13: 0,
+            r12: 0,
+            r11: 0,
+            r10: 0,
+            r9: 0,
+            r8: 0,
+            rbp: 0,
+            rdi: 0,
+            rsi: 0,
+            rdx: 0,
+            rcx: 0,
+            rbx: 0,
+            rax: 0,
+            vector: 0,
+            error_code: 0,
+            rip,
+            cs,
+            rflags,
+            rsp,
+            ss,
+        }
+    }
+
     pub fn is_user_mode(&self) -> bool {
         self.cs & 3 == 3
     }

@@ -131,30 +131,16 @@ pub fn spawn(
     let mut kstack = Box::new(KernelStack([0; super::KERNEL_STACK_SIZE]));
     let top = kstack.0.as_mut_ptr() as u64 + super::KERNEL_STACK_SIZE as u64;
     let frame = (top - core::mem::size_of::<TrapFrame>() as u64) as *mut TrapFrame;
-    let initial = TrapFrame {
-        r15: 0,
-        r14: 0,
-        r13: 0,
-        r12: 0,
-        r11: 0,
-        r10: 0,
-        r9: 0,
-        r8: 0,
-        rbp: 0,
-        rdi: args_at,
-        rsi: args.len() as u64,
-        rdx: 0,
-        rcx: 0,
-        rbx: 0,
-        rax: 0,
-        vector: 0,
-        error_code: 0,
-        rip: entry,
-        cs: u64::from(USER_CS.0),
-        rflags: 0x202, // IF
+    // IF set; the argument string in RDI/RSI.
+    let mut initial = TrapFrame::entry(
+        entry,
         rsp,
-        ss: u64::from(USER_DS.0),
-    };
+        u64::from(USER_CS.0),
+        u64::from(USER_DS.0),
+        0x202,
+    );
+    initial.rdi = args_at;
+    initial.rsi = args.len() as u64;
     // SAFETY: the frame is the top of this task's fresh kernel stack.
     unsafe { frame.write(initial) };
 

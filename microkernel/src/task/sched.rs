@@ -178,30 +178,14 @@ pub fn start() -> ! {
     // zero return address below it (rsp % 16 == 8 at entry, as after a call).
     let frame_at = top - 64 - core::mem::size_of::<TrapFrame>() as u64;
     let frame = frame_at as *mut TrapFrame;
-    let initial = TrapFrame {
-        r15: 0,
-        r14: 0,
-        r13: 0,
-        r12: 0,
-        r11: 0,
-        r10: 0,
-        r9: 0,
-        r8: 0,
-        rbp: 0,
-        rdi: 0,
-        rsi: 0,
-        rdx: 0,
-        rcx: 0,
-        rbx: 0,
-        rax: 0,
-        vector: 0,
-        error_code: 0,
-        rip: idle_main as *const () as u64,
-        cs: u64::from(gdt::KERNEL_CS.0),
-        rflags: 0x2, // interrupts off; the console enables them around hlt
-        rsp: top - 8,
-        ss: u64::from(gdt::KERNEL_DS.0),
-    };
+    // Interrupts off; the console enables them around `hlt`.
+    let initial = TrapFrame::entry(
+        idle_main as *const () as u64,
+        top - 8,
+        u64::from(gdt::KERNEL_CS.0),
+        u64::from(gdt::KERNEL_DS.0),
+        0x2,
+    );
     // SAFETY: the frame lies inside IDLE_STACK, below the area idle will use
     // as its stack top, and nothing else uses that stack yet.
     unsafe {

@@ -131,7 +131,7 @@ fn main(args: &str) -> i64 {
         }
         let status = match Syscall::try_from(n) {
             Ok(s) => userlib::sys::raw(s, a).0,
-            Err(_) => raw_number(n, a),
+            Err(_) => userlib::sys::raw_number(u64::from(n), a).0,
         };
         if status == 0 {
             ok += 1;
@@ -146,27 +146,4 @@ fn main(args: &str) -> i64 {
         counts
     );
     0
-}
-
-/// A syscall with a number the ABI does not define.
-fn raw_number(n: u32, a: [u64; 6]) -> u64 {
-    let status: u64;
-    // SAFETY: the syscall instruction with an unknown number: the kernel must
-    // answer UnknownSyscall and touch nothing; RCX/R11 are clobbered.
-    unsafe {
-        core::arch::asm!(
-            "syscall",
-            inlateout("rax") u64::from(n) => status,
-            inlateout("rdi") a[0] => _,
-            inlateout("rsi") a[1] => _,
-            inlateout("rdx") a[2] => _,
-            in("r10") a[3],
-            in("r8") a[4],
-            in("r9") a[5],
-            lateout("rcx") _,
-            lateout("r11") _,
-            options(nostack),
-        );
-    }
-    status
 }

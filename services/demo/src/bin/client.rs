@@ -3,7 +3,8 @@
 //! Args: `target=NAME` (the echo service), `count=N` calls, `payload=BYTES`,
 //! `pause-ms=M` between calls, `report=K` (log progress every K calls),
 //! `shutdown=1` (ask the supervisor to power off when done), `after=NAME`
-//! (start only once task NAME — or each of NAME,NAME,... — has exited).
+//! (start only once task NAME — or each of NAME,NAME,... — has exited),
+//! `shutdown-after=NAMES` (before powering off, wait for those to exit).
 //! A `Dead` error means the server died: the client looks the service up
 //! again until its restarted incarnation answers, then repeats the request
 //! (pings are idempotent). Every reply is checked against the request.
@@ -99,6 +100,9 @@ fn main(args: &str) -> i64 {
         me.generation()
     );
     if demo::arg_u64(args, "shutdown", 0) == 1 {
+        if let Some(others) = demo::arg(args, "shutdown-after") {
+            demo::wait_exited(others);
+        }
         demo::shutdown();
     }
     if bad == 0 && ok == count { 0 } else { 1 }

@@ -149,7 +149,14 @@ pub fn clippy(args: &[String]) -> Result<()> {
     util::run_status(
         util::cargo()
             .args(["clippy", "--target", KERNEL_TARGET, "--bins", "--lib"])
-            .args(["--package", "userlib", "--package", "demo", "--package", "supervisor"])
+            .args([
+                "--package",
+                "userlib",
+                "--package",
+                "demo",
+                "--package",
+                "supervisor",
+            ])
             .args(["--features", "supervisor/program", "--", "-D", "warnings"]),
     )?;
     Ok(())

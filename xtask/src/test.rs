@@ -257,10 +257,10 @@ fn run_qemu_tests(tests: &[QemuTest], images: &Images) -> (usize, usize) {
     std::thread::scope(|s| {
         for _ in 0..workers {
             s.spawn(|| {
-                loop {
-                    let Some(test) = next.lock().ok().and_then(|mut it| it.next()) else {
-                        break;
-                    };
+                // The closure drops the lock before the test runs, so the
+                // workers really run side by side.
+                let take = || next.lock().ok().and_then(|mut it| it.next());
+                while let Some(test) = take() {
                     let outcome = cordon_tests::run_test(test, images);
                     if let Ok(mut c) = counts.lock() {
                         if outcome.passed {

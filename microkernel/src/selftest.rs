@@ -37,6 +37,7 @@ pub fn run(name: &str, _platform: &Platform) -> ! {
         "timer" => timer(),
         "pf300" => page_fault_0x300(),
         "stack-overflow" => stack_overflow(0),
+        "task-stack-overflow" => task_stack_overflow(),
         "serial-irq" => serial_irq(),
         other => fail(other, format_args!("no such self-test")),
     }
@@ -203,7 +204,7 @@ fn page_fault_0x300() -> ! {
 
 /// Recurses with a large frame until the guard page below the boot stack is hit.
 #[inline(never)]
-fn stack_overflow(depth: u64) -> ! {
+extern "C" fn stack_overflow(depth: u64) -> ! {
     let mut pad = [0u8; 512];
     // Keep the buffer and the recursion from being optimised away.
     core::hint::black_box(&mut pad);
@@ -211,6 +212,32 @@ fn stack_overflow(depth: u64) -> ! {
         fail("stack-overflow", format_args!("unreachable depth"));
     }
     stack_overflow(core::hint::black_box(depth + 1))
+}
+
+/// Runs the same recursion on a task kernel stack (slot 63's window), which
+/// must end in a double-fault report naming that task stack's guard page.
+fn task_stack_overflow() -> ! {
+    let stack = match crate::task::TaskStack::map(crate::task::MAX_TASKS - 1) {
+        Ok(s) => s,
+        Err(e) => fail(
+            "task-stack-overflow",
+            format_args!("cannot map a task stack: {e:?}"),
+        ),
+    };
+    let top = stack.top();
+    core::mem::forget(stack);
+    // SAFETY: switches to a freshly mapped 16 KiB kernel stack and never
+    // returns; the recursion is meant to overflow it into its guard page.
+    unsafe {
+        core::arch::asm!(
+            "mov rsp, {top}",
+            "xor edi, edi",
+            "call {f}",
+            top = in(reg) top,
+            f = sym stack_overflow,
+            options(noreturn)
+        )
+    }
 }
 
 /// Reads one line from COM1 through the IOAPIC-routed interrupt.

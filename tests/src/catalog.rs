@@ -125,6 +125,14 @@ fn judge_stack_overflow(s: &str) -> Result<(), String> {
     need(s, "cause: kernel stack overflow")
 }
 
+fn judge_task_stack_overflow(s: &str) -> Result<(), String> {
+    need(s, "!!! KERNEL FAULT: #DF Double Fault (vector 8)")?;
+    need(
+        s,
+        "cause: kernel stack overflow (RSP in the guard page below task slot 63's kernel stack)",
+    )
+}
+
 fn judge_shutdown(s: &str) -> Result<(), String> {
     need(s, "ACPI: entering S5")?;
     refuse(s, "shutdown: FAIL")
@@ -416,6 +424,14 @@ pub fn all() -> Vec<QemuTest> {
             "test=stack-overflow",
             died,
             judge_stack_overflow,
+        ),
+        t(
+            "task-stack-overflow",
+            "an overflow of a task's kernel stack hits its guard page and is reported",
+            true,
+            "test=task-stack-overflow",
+            died,
+            judge_task_stack_overflow,
         ),
         QemuTest {
             input: Some(("cordon> ", "shutdown\r")),

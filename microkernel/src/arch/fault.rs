@@ -138,11 +138,20 @@ fn user_fault(frame: &TrapFrame, cr2: Option<u64>) {
 fn kernel_fault(frame: &TrapFrame, cr2: Option<u64>) -> ! {
     let mut out = crate::panic::FatalWriter;
     let _ = write_report(&mut out, "KERNEL FAULT", frame, cr2);
-    if frame.vector == 8 && crate::mem::is_stack_guard(frame.rsp) {
-        let _ = writeln!(
-            out,
-            "    cause: kernel stack overflow (RSP in the guard page below the boot stack)"
-        );
+    if frame.vector == 8 {
+        let _ = match crate::mem::stack_guard_of(frame.rsp) {
+            Some(crate::mem::StackGuard::Boot) => {
+                writeln!(
+                    out,
+                    "    cause: kernel stack overflow (RSP in the guard page below the boot stack)"
+                )
+            }
+            Some(crate::mem::StackGuard::Task(slot)) => writeln!(
+                out,
+                "    cause: kernel stack overflow (RSP in the guard page below task slot {slot}'s kernel stack)"
+            ),
+            None => Ok(()),
+        };
     }
     let _ = write_backtrace(&mut out, frame.rip, frame.rbp);
     crate::panic::stop()

@@ -28,6 +28,12 @@ pub fn init() {
     KernelGsBase::write(VirtAddr::zero());
 }
 
+/// Top of the running task's kernel stack (0 before the first task).
+pub fn kernel_rsp() -> u64 {
+    // SAFETY: one CPU; a plain read of a word only this CPU writes.
+    unsafe { (&raw const PER_CPU.kernel_rsp).read() }
+}
+
 /// Sets the stack the next syscall from ring 3 will use.
 pub fn set_kernel_rsp(top: u64) {
     // SAFETY: one CPU, interrupts off in the kernel: no concurrent access.

@@ -19,8 +19,9 @@ fn guard_page() -> u64 {
     (&raw const BOOT_STACK) as u64
 }
 
-/// True when `[addr, addr + len)` lies on the boot stack (above its guard) or
-/// on an IST stack: what a backtrace may safely read.
+/// True when `[addr, addr + len)` lies on the boot stack (above its guard),
+/// on an IST stack, or on the running task's kernel stack: what a backtrace
+/// may safely read.
 pub fn is_kernel_stack(addr: u64, len: u64) -> bool {
     let Some(end) = addr.checked_add(len) else {
         return false;
@@ -30,14 +31,33 @@ pub fn is_kernel_stack(addr: u64, len: u64) -> bool {
         guard_page() + 4096 + BOOT_STACK_SIZE as u64,
     );
     let ists = [1, 2, 3].map(crate::arch::gdt::ist_range);
+    let task_top = crate::arch::percpu::kernel_rsp();
+    let task = (
+        task_top.saturating_sub(crate::task::KERNEL_STACK_SIZE as u64),
+        task_top,
+    );
     core::iter::once(boot)
         .chain(ists)
-        .any(|(lo, hi)| addr >= lo && end <= hi)
+        .chain(core::iter::once(task))
+        .any(|(lo, hi)| lo < hi && addr >= lo && end <= hi)
 }
 
-/// True when `addr` is in the unmapped guard page below the boot stack.
-pub fn is_stack_guard(addr: u64) -> bool {
-    (guard_page()..guard_page() + 4096).contains(&addr)
+/// Which stack's guard page `addr` is in, if any.
+pub fn stack_guard_of(addr: u64) -> Option<StackGuard> {
+    if (guard_page()..guard_page() + 4096).contains(&addr) {
+        return Some(StackGuard::Boot);
+    }
+    let rel = addr.checked_sub(paging::KSTACK_BASE)?;
+    let slot = rel / paging::KSTACK_WINDOW;
+    (slot < crate::task::MAX_TASKS as u64 && rel % paging::KSTACK_WINDOW < paging::KSTACK_GUARD)
+        .then_some(StackGuard::Task(slot as usize))
+}
+
+/// A stack whose guard page was hit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StackGuard {
+    Boot,
+    Task(usize),
 }
 
 /// Physical ranges that are not device memory — RAM, ACPI tables, the

@@ -8,6 +8,7 @@
 //! | 256.. | `0xffff_8000_0000_0000` | physical window: all RAM + the first 4 GiB, 2 MiB pages, NX |
 //! | 384 | `0xffff_c000_0000_0000` | kernel heap, grown on demand |
 //! | 416 | `0xffff_d000_0000_0000` | MMIO mappings, uncached |
+//! | 448 | `0xffff_e000_0000_0000` | task kernel stacks, 32 KiB windows with a guard page each |
 //! | 511 | `0xffff_ffff_8000_0000` | kernel image: text RX, rodata R, data RW NX |
 //!
 //! The identity map is gone after [`init`]; the page below the boot stack is
@@ -28,6 +29,11 @@ pub const HEAP_BASE: u64 = 0xffff_c000_0000_0000;
 pub const HEAP_MAX: u64 = 1 << 30;
 const MMIO_BASE: u64 = 0xffff_d000_0000_0000;
 const MMIO_MAX: u64 = 1 << 36;
+/// Task kernel stacks: one 32 KiB window per task slot — an unmapped guard
+/// page, then the stack.
+pub const KSTACK_BASE: u64 = 0xffff_e000_0000_0000;
+pub const KSTACK_WINDOW: u64 = 32 * 1024;
+pub const KSTACK_GUARD: u64 = 4096;
 
 unsafe extern "C" {
     static __text_start: u8;
@@ -164,9 +170,12 @@ pub fn init(phys_top: u64, guard: u64) -> Result<(), MapError> {
         }
     }
 
-    // Pre-create the heap and MMIO slots so that every future address space
-    // can share the kernel half by copying PML4 entries 256..512 once.
-    for base in [HEAP_BASE, MMIO_BASE] {
+    // Pre-create the heap, MMIO and kernel-stack slots so that every future
+    // address space can share the kernel half by copying PML4 entries
+    // 256..512 once. The scratch mapping is writable so the intermediate
+    // entries are created writable: a copied PML4 entry never learns flags
+    // added to the kernel's entry later.
+    for base in [HEAP_BASE, MMIO_BASE, KSTACK_BASE] {
         let page = Page::<Size4KiB>::containing_address(VirtAddr::new_truncate(base));
         let f = frame::alloc().ok_or(MapError::OutOfFrames)?;
         // SAFETY: a scratch mapping that is removed again right away; it only
@@ -175,7 +184,7 @@ pub fn init(phys_top: u64, guard: u64) -> Result<(), MapError> {
             m.map_to(
                 page,
                 PhysFrame::containing_address(f),
-                F::PRESENT | F::NO_EXECUTE,
+                F::PRESENT | F::WRITABLE | F::NO_EXECUTE,
                 &mut frames,
             )?
             .ignore();
@@ -267,4 +276,21 @@ pub fn map_mmio(phys: u64, len: u64) -> Result<VirtAddr, MapError> {
 /// The kernel's PML4 frame (every address space copies its upper half).
 pub fn kernel_pml4() -> Option<PhysFrame> {
     KERNEL_SPACE.lock().as_ref().map(|ks| ks.pml4)
+}
+
+/// Unmaps `[virt, virt + len)` in the kernel half and frees the frames.
+pub fn unmap_and_free(virt: u64, len: u64) {
+    let guard = KERNEL_SPACE.lock();
+    let Some(ks) = guard.as_ref() else { return };
+    // SAFETY: the kernel PML4, touched only under KERNEL_SPACE's lock.
+    let mut m = unsafe { mapper(ks.pml4) };
+    let mut v = virt;
+    while v < virt + len {
+        let page = Page::<Size4KiB>::containing_address(VirtAddr::new_truncate(v));
+        if let Ok((f, flush)) = m.unmap(page) {
+            flush.flush();
+            frame::free(f.start_address());
+        }
+        v += 4096;
+    }
 }

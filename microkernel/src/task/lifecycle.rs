@@ -3,7 +3,7 @@
 //! callers with `Dead`, revoking its grants, recording why it died, and
 //! telling the supervisor.
 
-use super::{KernelStack, State, TABLE, Table, Task, UserBuf, fpu::FxArea, name_array, sched};
+use super::{State, TABLE, Table, Task, TaskStack, UserBuf, fpu::FxArea, name_array, sched};
 use crate::arch::gdt::{USER_CS, USER_DS};
 use crate::arch::trap::TrapFrame;
 use crate::mem::space::AddressSpace;
@@ -128,8 +128,8 @@ pub fn spawn(
     space.load(args_at, args)?;
     let rsp = args_at - 16;
 
-    let mut kstack = Box::new(KernelStack([0; super::KERNEL_STACK_SIZE]));
-    let top = kstack.0.as_mut_ptr() as u64 + super::KERNEL_STACK_SIZE as u64;
+    let kstack = TaskStack::map(index)?;
+    let top = kstack.top();
     let frame = (top - core::mem::size_of::<TrapFrame>() as u64) as *mut TrapFrame;
     // IF set; the argument string in RDI/RSI.
     let mut initial = TrapFrame::entry(

@@ -58,12 +58,49 @@ pub struct UserBuf {
 #[repr(C, align(16))]
 pub struct KernelStack(pub [u8; KERNEL_STACK_SIZE]);
 
+/// A task's kernel stack: mapped fresh in the slot's window of the kernel
+/// stack area, with the page below it left unmapped, so an overflow faults
+/// (and is reported) instead of corrupting the heap. Unmapped on drop.
+pub struct TaskStack {
+    slot: usize,
+}
+
+impl TaskStack {
+    pub fn base(slot: usize) -> u64 {
+        crate::mem::paging::KSTACK_BASE + slot as u64 * crate::mem::paging::KSTACK_WINDOW
+    }
+
+    pub fn map(slot: usize) -> Result<Self, ddk_abi::SyscallError> {
+        use x86_64::structures::paging::PageTableFlags as F;
+        let bottom = Self::base(slot) + crate::mem::paging::KSTACK_GUARD;
+        crate::mem::paging::map_fresh(
+            bottom,
+            KERNEL_STACK_SIZE as u64,
+            F::PRESENT | F::WRITABLE | F::NO_EXECUTE | F::GLOBAL,
+        )
+        .map_err(|_| ddk_abi::SyscallError::OutOfMemory)?;
+        Ok(TaskStack { slot })
+    }
+
+    /// One past the highest byte.
+    pub fn top(&self) -> u64 {
+        Self::base(self.slot) + crate::mem::paging::KSTACK_GUARD + KERNEL_STACK_SIZE as u64
+    }
+}
+
+impl Drop for TaskStack {
+    fn drop(&mut self) {
+        let bottom = Self::base(self.slot) + crate::mem::paging::KSTACK_GUARD;
+        crate::mem::paging::unmap_and_free(bottom, KERNEL_STACK_SIZE as u64);
+    }
+}
+
 pub struct Task {
     pub id: TaskId,
     pub name: [u8; NAME_MAX],
     pub state: State,
     pub space: AddressSpace,
-    pub kstack: Box<KernelStack>,
+    pub kstack: TaskStack,
     /// The saved context while the task is not running.
     pub frame: *mut TrapFrame,
     pub fpu: Box<fpu::FxArea>,
@@ -102,7 +139,7 @@ impl Task {
     }
 
     pub fn kstack_top(&self) -> u64 {
-        self.kstack.0.as_ptr() as u64 + KERNEL_STACK_SIZE as u64
+        self.kstack.top()
     }
 
     /// The saved frame (valid whenever the task is not on the CPU).

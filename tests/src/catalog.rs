@@ -350,6 +350,16 @@ fn judge_memhog(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+fn judge_supervisor_protocol(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "suptest: PASS (Status, FaultReports, Stop, Start, Restart, NoSuchService and a rejected garbage request)",
+    )?;
+    need(s, "echo[2.0] was killed; stopped on request")?;
+    need(s, "rejected a malformed supervisor request")?;
+    kernel_survived(s)
+}
+
 /// Every QEMU test, in the order they run.
 pub fn all() -> Vec<QemuTest> {
     let t = |name, about, selftest_kernel, append, ending, judge| QemuTest {
@@ -524,6 +534,12 @@ pub fn all() -> Vec<QemuTest> {
             "two tasks preempted mid-loop keep all 16 XMM registers",
             "manifest=sse",
             judge_sse,
+        ),
+        m(
+            "supervisor-protocol",
+            "Status, FaultReports, Stop, Start, Restart over ipc::supervisor; garbage rejected",
+            "manifest=supervisor-protocol",
+            judge_supervisor_protocol,
         ),
         m(
             "device-grants",

@@ -134,7 +134,7 @@ pub fn recv(ri: usize, buf: UserBuf, timeout_us: Option<u64>) {
     // The longest-waiting sender first.
     loop {
         let sender = t
-            .slots
+            .used_slots()
             .iter()
             .enumerate()
             .filter_map(|(i, s)| match s.task.as_ref()?.state {

@@ -145,6 +145,7 @@ pub fn spawn(
     unsafe { frame.write(initial) };
 
     let mut t = TABLE.lock();
+    t.high = t.high.max(index + 1);
     let slot = t.slots.get_mut(index).ok_or(SyscallError::TooManyTasks)?;
     let id = TaskId::new(index as u16, slot.generation);
     slot.ever_used = true;

@@ -180,6 +180,9 @@ pub struct Table {
     /// Index of the task on the CPU; `None` while idle.
     pub current: Option<usize>,
     pub send_seq: u64,
+    /// One past the highest slot ever used: scans stop here, so their cost
+    /// follows the number of tasks, not the table size.
+    pub high: usize,
 }
 
 impl Table {
@@ -195,7 +198,13 @@ impl Table {
             }; MAX_TASKS],
             current: None,
             send_seq: 0,
+            high: 0,
         }
+    }
+
+    /// The slots that have ever held a task.
+    pub fn used_slots(&self) -> &[Slot] {
+        self.slots.get(..self.high).unwrap_or(&self.slots)
     }
 
     pub fn get(&self, i: usize) -> Option<&Task> {

@@ -50,7 +50,7 @@ pub fn preempt() {
 }
 
 fn pick_next(t: &Table, after: Option<usize>) -> Option<usize> {
-    let n = t.slots.len();
+    let n = t.high.max(1);
     let start = after.map_or(0, |i| i + 1);
     (0..n)
         .map(|k| (start + k) % n)
@@ -144,7 +144,8 @@ pub fn tick() {
     }
     let now = crate::time::uptime_us();
     let mut t = TABLE.lock();
-    for slot in t.slots.iter_mut() {
+    let high = t.high;
+    for slot in t.slots.iter_mut().take(high) {
         let Some(task) = slot.task.as_deref_mut() else {
             continue;
         };

@@ -67,6 +67,9 @@ impl Tr<'_, '_> {
         // constrained. T callvirt M: `this` is a managed pointer to a T.
         if let (Some(tok), Some(t)) = (self.constrained.take(), this) {
             let ct = self.rt.types.resolve_type_token(self.asm, tok)?;
+            if !matches!(t.k, SKind::M | SKind::N) {
+                return Err(ErrorKind::BadStackType);
+            }
             if self.rt.types.ty(ct).is_value_type() {
                 let own = self.implementing_method(ct, m)?;
                 match own {
@@ -154,7 +157,12 @@ impl Tr<'_, '_> {
             _ => None,
         };
         if let Some(t) = this {
-            vals.push(t.v);
+            // `this`: a reference, a managed/native pointer, or a struct
+            // value's storage; never a number of another width.
+            match t.k {
+                SKind::O | SKind::M | SKind::N | SKind::V(_) => vals.push(t.v),
+                _ => return Err(ErrorKind::BadStackType),
+            }
         }
         for (e, ty) in args.iter().zip(&sig.params) {
             let v = match ty {
@@ -178,7 +186,10 @@ impl Tr<'_, '_> {
                 self.b.ins().load(types::I64, flags(), c, 0)
             }
             Dispatch::Virtual => {
-                let obj = this.ok_or(ErrorKind::BadStackType)?.v;
+                let obj = match this {
+                    Some(Entry { k: SKind::O, v }) => v,
+                    _ => return Err(ErrorKind::BadStackType),
+                };
                 self.null_check(obj);
                 let owner = self.rt.types.method(m).owner;
                 self.rt.types.prepare(owner)?;
@@ -239,6 +250,10 @@ impl Tr<'_, '_> {
             (t.namespace.clone(), t.name.clone())
         };
         let sig = self.rt.types.method_sig(ctor)?.clone();
+        if !sig.has_this || self.rt.types.method(ctor).is_static() {
+            // newobj names an instance constructor; anything else is bad IL.
+            return Err(ErrorKind::BadToken);
+        }
         if ns == "System" && name == "String" {
             // `new string(...)` is a call to the static String.Ctor(...) with
             // the same parameters (docs/managed.md).

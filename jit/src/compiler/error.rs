@@ -27,12 +27,16 @@ pub enum ErrorKind {
     StackUnderflow,
     /// An operand has a stack type the instruction does not accept.
     BadStackType,
+    /// The evaluation stack grew past the method header's MaxStack.
+    StackOverflow,
     /// Two paths reach a branch target with different stacks.
     StackMismatch,
     /// A local or argument index out of range.
     BadVariable,
     /// A branch into the middle of an instruction.
     BadBranchTarget,
+    /// A token that names the wrong kind of member for its instruction.
+    BadToken,
     /// Cranelift rejected the function.
     Codegen,
     /// Executable memory could not be provided.
@@ -88,9 +92,11 @@ impl core::fmt::Display for ErrorKind {
             ErrorKind::Metadata(e) => write!(f, "bad IL: {e:?}"),
             ErrorKind::StackUnderflow => write!(f, "evaluation stack underflow"),
             ErrorKind::BadStackType => write!(f, "operand of the wrong stack type"),
+            ErrorKind::StackOverflow => write!(f, "evaluation stack deeper than MaxStack"),
             ErrorKind::StackMismatch => write!(f, "stack shapes differ at a join"),
             ErrorKind::BadVariable => write!(f, "bad local/argument index"),
             ErrorKind::BadBranchTarget => write!(f, "branch into an instruction"),
+            ErrorKind::BadToken => write!(f, "token of the wrong kind for the instruction"),
             ErrorKind::Codegen => write!(f, "code generator error"),
             ErrorKind::CodeMemory(e) => write!(f, "code memory: {e:?}"),
             ErrorKind::Reentrant => write!(f, "compiler re-entered"),

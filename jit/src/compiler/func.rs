@@ -152,11 +152,21 @@ pub(super) fn translate(
         })?;
     for ins in &insns {
         tr.offset = ins.offset;
-        tr.instruction(ins).map_err(|kind| CompileError {
-            method: m,
-            il_offset: ins.offset,
-            kind,
-        })?;
+        tr.instruction(ins)
+            .and_then(|()| {
+                // The header's MaxStack bounds the evaluation stack (ECMA-335
+                // III.1.7.4); it also bounds the block parameters at joins.
+                if tr.stack.len() > usize::from(body.max_stack) {
+                    Err(ErrorKind::StackOverflow)
+                } else {
+                    Ok(())
+                }
+            })
+            .map_err(|kind| CompileError {
+                method: m,
+                il_offset: ins.offset,
+                kind,
+            })?;
     }
     if tr.reachable {
         // Falling off the end is invalid IL; trap rather than run on.
@@ -450,6 +460,15 @@ impl Tr<'_, '_> {
         }
     }
 
+    /// Pop an object reference (`O` only: arrays, casts, unboxing).
+    pub fn pop_obj(&mut self) -> R<Value> {
+        let e = self.pop()?;
+        match e.k {
+            SKind::O => Ok(e.v),
+            _ => Err(ErrorKind::BadStackType),
+        }
+    }
+
     /// Pop an address (O, &, native int, or a value's storage).
     pub fn pop_addr(&mut self) -> R<Value> {
         let e = self.pop()?;
@@ -532,7 +551,11 @@ impl Tr<'_, '_> {
     pub fn coerce(&mut self, e: Entry, ty: Ty) -> R<Value> {
         let want = SKind::of(ty);
         Ok(match (e.k, want) {
-            (a, b) if a.cl() == b.cl() && !matches!(b, SKind::V(_)) => e.v,
+            (a, b)
+                if a.cl() == b.cl() && !matches!(a, SKind::V(_)) && !matches!(b, SKind::V(_)) =>
+            {
+                e.v
+            }
             (SKind::I4, SKind::I8 | SKind::N | SKind::M | SKind::O) => match ty {
                 Ty::Prim(Prim::U | Prim::U8) | Ty::Ptr => self.b.ins().uextend(types::I64, e.v),
                 _ => self.b.ins().sextend(types::I64, e.v),
@@ -542,7 +565,7 @@ impl Tr<'_, '_> {
             }
             (SKind::F4, SKind::F8) => self.b.ins().fpromote(types::F64, e.v),
             (SKind::F8, SKind::F4) => self.b.ins().fdemote(types::F32, e.v),
-            (SKind::V(_), SKind::V(_)) => e.v,
+            (SKind::V(a), SKind::V(b)) if a == b => e.v,
             _ => return Err(ErrorKind::BadStackType),
         })
     }
@@ -777,6 +800,9 @@ impl Tr<'_, '_> {
             }
             Ty::Value(t) => {
                 let e = self.pop()?;
+                if e.k != SKind::V(t) {
+                    return Err(ErrorKind::BadStackType);
+                }
                 let dst = self.retbuf.ok_or(ErrorKind::BadStackType)?;
                 self.copy_value(t, dst, e.v, false)?;
                 self.b.ins().return_(&[]);

@@ -74,6 +74,9 @@ impl Tr<'_, '_> {
                 Ok(())
             }
             Ty::Value(t) => {
+                if e.k != SKind::V(t) {
+                    return Err(super::ErrorKind::BadStackType);
+                }
                 let dst = if off != 0 {
                     self.b.ins().iadd_imm_s(addr, i64::from(off))
                 } else {
@@ -91,7 +94,8 @@ impl Tr<'_, '_> {
     /// Store into a local or argument's own stack storage (no barrier).
     pub fn store_local_ty(&mut self, ty: Ty, addr: Value, e: Entry) -> R<()> {
         match ty {
-            Ty::Value(t) => self.copy_value(t, addr, e.v, false),
+            Ty::Value(t) if e.k == SKind::V(t) => self.copy_value(t, addr, e.v, false),
+            Ty::Value(_) => Err(super::ErrorKind::BadStackType),
             _ => {
                 let v = self.coerce(e, ty)?;
                 self.store_raw(ty, addr, 0, v)

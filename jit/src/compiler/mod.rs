@@ -98,7 +98,15 @@ impl Jit {
         let code = self
             .ctx
             .compile(&*self.isa, &mut ControlPlane::default())
-            .map_err(|_| CompileError::runtime(m, ErrorKind::Codegen))?;
+            .map_err(|e| {
+                // Host debugging aid: Cranelift's verifier message and the IR
+                // (a Codegen error means the translator let bad IL through).
+                #[cfg(feature = "std")]
+                if std::env::var("JIT_DEBUG_CODEGEN").is_ok() {
+                    std::eprintln!("CODEGEN {:?}\n{}", e.inner, e.func.display());
+                }
+                CompileError::runtime(m, ErrorKind::Codegen)
+            })?;
         if !code.buffer.relocs().is_empty() {
             return Err(CompileError::runtime(m, ErrorKind::Codegen));
         }

@@ -259,10 +259,10 @@ impl Tr<'_, '_> {
             }
             O::Ckfinite => {
                 let e = self.pop()?;
-                let x = if e.k == SKind::F4 {
-                    self.b.ins().fpromote(types::F64, e.v)
-                } else {
-                    e.v
+                let x = match e.k {
+                    SKind::F4 => self.b.ins().fpromote(types::F64, e.v),
+                    SKind::F8 => e.v,
+                    _ => return Err(ErrorKind::BadStackType),
                 };
                 let d = self.b.ins().fsub(x, x); // NaN for NaN and ±inf
                 let bad = self.b.ins().fcmp(FloatCC::Unordered, d, d);

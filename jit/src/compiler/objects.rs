@@ -156,7 +156,12 @@ impl Tr<'_, '_> {
     pub fn box_value(&mut self, t: TypeId, e: Entry) -> R<Value> {
         let ty = self.rt.types.ty_of_type(t);
         if matches!(ty, Ty::Ref(_)) {
-            return Ok(e.v);
+            // Boxing a reference type is the identity.
+            return if e.k == SKind::O {
+                Ok(e.v)
+            } else {
+                Err(ErrorKind::BadStackType)
+            };
         }
         let mt = self.rt.method_table(t).map_err(|e| e.kind)?;
         let size = OBJECT_HEADER_SIZE + self.rt.types.size_of(ty)?;
@@ -243,12 +248,12 @@ impl Tr<'_, '_> {
                 self.push(SKind::O, a);
             }
             O::Ldlen => {
-                let arr = self.pop()?;
-                self.null_check(arr.v);
+                let arr = self.pop_obj()?;
+                self.null_check(arr);
                 let len = self
                     .b
                     .ins()
-                    .uload32(flags(), arr.v, ARRAY_LENGTH_OFFSET as i32);
+                    .uload32(flags(), arr, ARRAY_LENGTH_OFFSET as i32);
                 self.push(SKind::N, len);
             }
             O::LdelemI1
@@ -272,8 +277,8 @@ impl Tr<'_, '_> {
                 let ty = self.elem_ty(op, tok)?;
                 let esize = self.rt.types.size_of(ty)?;
                 let idx = self.pop()?;
-                let arr = self.pop()?;
-                let a = self.elem_addr(arr.v, idx, esize)?;
+                let arr = self.pop_obj()?;
+                let a = self.elem_addr(arr, idx, esize)?;
                 if op == O::Ldelema {
                     self.push(SKind::M, a);
                 } else {
@@ -299,12 +304,15 @@ impl Tr<'_, '_> {
                 let esize = self.rt.types.size_of(ty)?;
                 let val = self.pop()?;
                 let idx = self.pop()?;
-                let arr = self.pop()?;
-                let a = self.elem_addr(arr.v, idx, esize)?;
+                let arr = self.pop_obj()?;
+                let a = self.elem_addr(arr, idx, esize)?;
                 if ty.is_ref() {
+                    if val.k != SKind::O {
+                        return Err(ErrorKind::BadStackType);
+                    }
                     self.call_helper(
                         Helper::StelemCheck,
-                        &[arr.v, val.v],
+                        &[arr, val.v],
                         &[types::I64, types::I64],
                         None,
                     );
@@ -393,7 +401,7 @@ impl Tr<'_, '_> {
                     .rt
                     .types
                     .resolve_type_token(self.asm, Self::token(ins)?)?;
-                let obj = self.pop()?;
+                let obj = self.pop_obj()?;
                 let ty = self.rt.types.ty_of_type(t);
                 if let Ty::Ref(_) = ty {
                     // unbox.any of a reference type is castclass.
@@ -401,7 +409,7 @@ impl Tr<'_, '_> {
                     let r = self
                         .call_helper(
                             Helper::CastClass,
-                            &[obj.v, tid],
+                            &[obj, tid],
                             &[types::I64, types::I32],
                             Some(types::I64),
                         )
@@ -413,7 +421,7 @@ impl Tr<'_, '_> {
                 let a = self
                     .call_helper(
                         Helper::Unbox,
-                        &[obj.v, tid],
+                        &[obj, tid],
                         &[types::I64, types::I32],
                         Some(types::I64),
                     )
@@ -431,7 +439,7 @@ impl Tr<'_, '_> {
                     .types
                     .resolve_type_token(self.asm, Self::token(ins)?)?;
                 self.rt.types.prepare(t)?;
-                let obj = self.pop()?;
+                let obj = self.pop_obj()?;
                 let tid = self.iconst(types::I32, i64::from(t.0));
                 let h = if op == O::Castclass {
                     Helper::CastClass
@@ -439,12 +447,7 @@ impl Tr<'_, '_> {
                     Helper::IsInst
                 };
                 let r = self
-                    .call_helper(
-                        h,
-                        &[obj.v, tid],
-                        &[types::I64, types::I32],
-                        Some(types::I64),
-                    )
+                    .call_helper(h, &[obj, tid], &[types::I64, types::I32], Some(types::I64))
                     .ok_or(ErrorKind::Codegen)?;
                 self.push(SKind::O, r);
             }
@@ -490,6 +493,9 @@ impl Tr<'_, '_> {
             O::Initblk => {
                 let n = self.pop_native()?;
                 let v = self.pop()?;
+                if v.k != SKind::I4 {
+                    return Err(ErrorKind::BadStackType);
+                }
                 let dst = self.pop_addr()?;
                 self.call_helper(
                     Helper::Memset,

@@ -30,11 +30,14 @@ pub const STRING_LENGTH_OFFSET: usize = 8;
 pub const STRING_CHARS_OFFSET: usize = 12;
 
 /// A bump allocator over zeroed chunks. There is no collector yet; the one
-/// allocation path (`Runtime::alloc`) is where it will plug in.
+/// allocation path (`Runtime::alloc`) is where it will plug in. Dropping the
+/// runtime frees the chunks (a driver host that refuses an assembly, or a
+/// fuzzer, makes and drops many runtimes).
 #[derive(Default)]
 pub(super) struct Heap {
     cur: usize,
     end: usize,
+    chunks: Vec<(usize, core::alloc::Layout)>,
 }
 
 const CHUNK: usize = 1 << 20;
@@ -43,10 +46,10 @@ impl Heap {
     fn alloc(&mut self, size: usize) -> Option<usize> {
         let size = size.checked_add(7)? & !7;
         if size > CHUNK / 4 {
-            return raw_zeroed(size);
+            return self.raw_zeroed(size);
         }
         if self.cur + size > self.end {
-            let c = raw_zeroed(CHUNK)?;
+            let c = self.raw_zeroed(CHUNK)?;
             self.cur = c;
             self.end = c + CHUNK;
         }
@@ -54,13 +57,27 @@ impl Heap {
         self.cur += size;
         Some(p)
     }
+
+    fn raw_zeroed(&mut self, size: usize) -> Option<usize> {
+        let layout = core::alloc::Layout::from_size_align(size.max(8), 16).ok()?;
+        // SAFETY: non-zero size layout.
+        let p = unsafe { alloc::alloc::alloc_zeroed(layout) };
+        if p.is_null() {
+            return None;
+        }
+        self.chunks.push((p as usize, layout));
+        Some(p as usize)
+    }
 }
 
-fn raw_zeroed(size: usize) -> Option<usize> {
-    let layout = core::alloc::Layout::from_size_align(size.max(8), 16).ok()?;
-    // SAFETY: non-zero size layout.
-    let p = unsafe { alloc::alloc::alloc_zeroed(layout) };
-    (!p.is_null()).then_some(p as usize)
+impl Drop for Heap {
+    fn drop(&mut self) {
+        for &(p, layout) in &self.chunks {
+            // SAFETY: p was allocated by raw_zeroed with this layout and is
+            // freed once; no object outlives the runtime that owns the heap.
+            unsafe { alloc::alloc::dealloc(p as *mut u8, layout) };
+        }
+    }
 }
 
 /// The TypeId of the object at `obj` (None for null).

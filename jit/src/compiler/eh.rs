@@ -23,7 +23,9 @@
 use alloc::vec;
 use alloc::vec::Vec;
 
-use cranelift_codegen::ir::{Block, InstBuilder, TrapCode, Value, condcodes::IntCC, types};
+use cranelift_codegen::ir::{
+    Block, InstBuilder, SourceLoc, TrapCode, Value, condcodes::IntCC, types,
+};
 use cranelift_frontend::Variable;
 
 use super::error::ErrorKind;
@@ -400,6 +402,9 @@ impl Tr<'_, '_> {
     /// each `endfinally`, the raise blocks, and the dispatch blocks.
     pub fn finish_eh(&mut self) -> R<()> {
         self.finish_endfinallies()?;
+        // Raise and dispatch blocks are shared by several IL instructions:
+        // they map to none.
+        self.b.set_srcloc(SourceLoc::default());
         self.finish_raise_blocks();
         while let Some(key) = self.dispatch_todo.pop() {
             self.fill_dispatch(key)?;
@@ -414,6 +419,7 @@ impl Tr<'_, '_> {
             let cont = self.clauses[i].cont;
             for (d, at) in sites {
                 self.b.switch_to_block(d);
+                self.b.set_srcloc(SourceLoc::new(at));
                 self.offset = at;
                 self.stack.clear();
                 let c = self.b.use_var(cont);

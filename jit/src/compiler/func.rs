@@ -6,8 +6,8 @@ use alloc::collections::{BTreeMap, BTreeSet};
 use alloc::vec::Vec;
 
 use cranelift_codegen::ir::{
-    AbiParam, Block, BlockArg, Function, InstBuilder, MemFlagsData, Signature, StackSlot,
-    StackSlotData, StackSlotKind, TrapCode, Value, condcodes::IntCC, types,
+    AbiParam, Block, BlockArg, Function, InstBuilder, MemFlagsData, Signature, SourceLoc,
+    StackSlot, StackSlotData, StackSlotKind, TrapCode, Value, condcodes::IntCC, types,
 };
 use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
@@ -152,6 +152,9 @@ pub(super) fn translate(
         })?;
     for ins in &insns {
         tr.offset = ins.offset;
+        // Tag the instruction's code with its IL offset (docs/jit.md, "IL
+        // offsets of machine code").
+        tr.b.set_srcloc(SourceLoc::new(ins.offset));
         tr.instruction(ins)
             .and_then(|()| {
                 // The header's MaxStack bounds the evaluation stack (ECMA-335

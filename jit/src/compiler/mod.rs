@@ -16,6 +16,7 @@ mod calls;
 mod eh;
 mod error;
 mod func;
+pub mod ilmap;
 mod memory;
 mod numeric;
 mod objects;
@@ -31,6 +32,7 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::FunctionBuilderContext;
 
 pub use error::{CompileError, ErrorKind};
+pub use ilmap::IlMap;
 
 use crate::runtime::Runtime;
 use crate::types::MethodId;
@@ -40,6 +42,16 @@ pub struct Jit {
     isa: OwnedTargetIsa,
     fctx: FunctionBuilderContext,
     ctx: Context,
+}
+
+/// A compiled method.
+pub struct Compiled {
+    /// Position-independent machine code with no relocations.
+    pub code: Vec<u8>,
+    /// The IL size of the method.
+    pub il_len: usize,
+    /// Native offset -> IL offset.
+    pub il_map: IlMap,
 }
 
 /// Cranelift could not be configured.
@@ -68,12 +80,8 @@ impl Jit {
         })
     }
 
-    /// Compile `m`; returns the machine code and the IL size.
-    pub fn compile(
-        &mut self,
-        rt: &mut Runtime,
-        m: MethodId,
-    ) -> Result<(Vec<u8>, usize), CompileError> {
+    /// Compile `m`.
+    pub fn compile(&mut self, rt: &mut Runtime, m: MethodId) -> Result<Compiled, CompileError> {
         let mut func = Function::with_name_signature(
             UserFuncName::user(0, m.0),
             cranelift_codegen::ir::Signature::new(self.isa.default_call_conv()),
@@ -110,7 +118,11 @@ impl Jit {
         if !code.buffer.relocs().is_empty() {
             return Err(CompileError::runtime(m, ErrorKind::Codegen));
         }
-        Ok((code.code_buffer().to_vec(), il_len))
+        Ok(Compiled {
+            code: code.code_buffer().to_vec(),
+            il_len,
+            il_map: IlMap::from_srclocs(code.buffer.get_srclocs_sorted()),
+        })
     }
 
     /// The Cranelift IR of `m` as text (tests and debugging).

@@ -22,7 +22,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use crate::codemem::CodeMemory;
-use crate::compiler::{CompileError, Jit};
+use crate::compiler::{CompileError, IlMap, Jit};
 use crate::types::{MethodId, MethodKind, TypeId, TypeSystem};
 
 pub use asm::Protected;
@@ -61,7 +61,7 @@ pub struct Stats {
 }
 
 /// One compiled method's code range.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Debug)]
 pub struct CodeRange {
     /// Start address.
     pub start: usize,
@@ -69,6 +69,19 @@ pub struct CodeRange {
     pub len: usize,
     /// The method.
     pub method: MethodId,
+    /// Native offset (from `start`) -> IL offset.
+    pub il_map: IlMap,
+}
+
+/// Where a machine-code address is in managed code (fault reports name
+/// "method + IL offset").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CodeLocation {
+    /// The method whose code contains the address.
+    pub method: MethodId,
+    /// The IL instruction the code came from; `None` for code of no single
+    /// instruction (prologue, local zeroing, shared exception dispatch).
+    pub il_offset: Option<u32>,
 }
 
 /// The runtime state. There is one per driver host (or test process); the
@@ -233,7 +246,11 @@ impl Runtime {
         ))?;
         let result = jit.compile(self, m);
         self.jit = Some(jit);
-        let (bytes, il_len) = result?;
+        let crate::compiler::Compiled {
+            code: bytes,
+            il_len,
+            il_map,
+        } = result?;
         let addr = self
             .code
             .install(&bytes)
@@ -246,6 +263,7 @@ impl Runtime {
             start: addr,
             len: bytes.len(),
             method: m,
+            il_map,
         });
         if self.keep_code {
             self.kept_code.insert(m, bytes);
@@ -261,12 +279,20 @@ impl Runtime {
             .any(|&b| code >= b && code < b + lazy::STUB_SIZE * lazy::STUBS_PER_BATCH)
     }
 
-    /// The method whose compiled code contains `addr` (fault reports).
-    pub fn method_at(&self, addr: usize) -> Option<MethodId> {
-        self.code_ranges
+    /// The method whose compiled code contains `addr`, and the IL offset
+    /// of the instruction it belongs to (fault reports). For a faulting
+    /// instruction pass its own address; for a return address found in a
+    /// frame pass `addr - 1`, which lies in the call instruction.
+    pub fn method_at(&self, addr: usize) -> Option<CodeLocation> {
+        let r = self
+            .code_ranges
             .iter()
-            .find(|r| addr >= r.start && addr < r.start + r.len)
-            .map(|r| r.method)
+            .find(|r| addr >= r.start && addr - r.start < r.len)?;
+        let off = u32::try_from(addr - r.start).ok()?;
+        Some(CodeLocation {
+            method: r.method,
+            il_offset: r.il_map.il_offset(off),
+        })
     }
 
     /// The address of the exception-in-flight word compiled code tests after

@@ -1,6 +1,7 @@
 //! Fuzz the IL compiler: every method of a hostile assembly through
 //! `Runtime::compile_method`. Any panic (ours, or a Cranelift assertion
-//! reached through IL the compiler failed to validate) is a bug; `Err` is
+//! reached through IL the compiler failed to validate) is a bug, and so is a
+//! `Codegen` error (Cranelift's verifier caught such IL); any other `Err` is
 //! the expected answer to garbage. Nothing compiled is executed.
 //!
 //! The first input byte picks the mode:
@@ -22,6 +23,7 @@
 use std::sync::OnceLock;
 
 use jit::codemem::{CodeMemory, CodeMemoryError};
+use jit::compiler::ErrorKind;
 use jit::metadata::Image;
 use jit::metadata::tables::MethodDefRow;
 use jit::runtime::Runtime;
@@ -127,7 +129,11 @@ fn compile_all(rt: &mut Runtime, asm: jit::types::AsmId, only: Option<u32>) {
             continue;
         }
         if let Ok(m) = rt.types.method_def(asm, rid) {
-            let _ = rt.compile_method(m);
+            if let Err(e) = rt.compile_method(m) {
+                // Cranelift's verifier rejected the IR: the translator let
+                // bad IL through (the next such input might hit an assertion).
+                assert!(e.kind != ErrorKind::Codegen, "unvalidated IL: {e:?}");
+            }
         }
         n += 1;
         if n >= MAX_METHODS {

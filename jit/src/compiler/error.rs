@@ -27,6 +27,8 @@ pub enum ErrorKind {
     StackUnderflow,
     /// An operand has a stack type the instruction does not accept.
     BadStackType,
+    /// The method's stack frame would exceed the JIT's limit (huge structs).
+    FrameTooLarge,
     /// The evaluation stack grew past the method header's MaxStack.
     StackOverflow,
     /// Two paths reach a branch target with different stacks.
@@ -92,6 +94,7 @@ impl core::fmt::Display for ErrorKind {
             ErrorKind::Metadata(e) => write!(f, "bad IL: {e:?}"),
             ErrorKind::StackUnderflow => write!(f, "evaluation stack underflow"),
             ErrorKind::BadStackType => write!(f, "operand of the wrong stack type"),
+            ErrorKind::FrameTooLarge => write!(f, "stack frame too large"),
             ErrorKind::StackOverflow => write!(f, "evaluation stack deeper than MaxStack"),
             ErrorKind::StackMismatch => write!(f, "stack shapes differ at a join"),
             ErrorKind::BadVariable => write!(f, "bad local/argument index"),

@@ -21,6 +21,9 @@ use crate::types::{AsmId, MethodId, MethodSigTy, Prim, Ty, TypeId};
 
 pub(super) type R<T> = Result<T, ErrorKind>;
 
+/// The most stack a method's slots (struct locals, temporaries) may use.
+pub(super) const MAX_FRAME: u32 = 1 << 20;
+
 /// Where an argument or local lives.
 #[derive(Clone, Copy, Debug)]
 pub(super) enum Home {
@@ -60,6 +63,8 @@ pub(super) struct Tr<'r, 'f> {
     pub dispatch_todo: Vec<DispatchKey>,
     pub offset: u32,
     pub call_conv: CallConv,
+    /// Bytes of stack slots so far (see `new_slot`).
+    pub frame_bytes: u32,
 }
 
 pub(super) fn flags() -> MemFlagsData {
@@ -142,6 +147,7 @@ pub(super) fn translate(
         dispatch: BTreeMap::new(),
         dispatch_todo: Vec::new(),
         offset: 0,
+        frame_bytes: 0,
         call_conv: cc,
     };
     tr.setup(&insns, &local_tys, &body)
@@ -318,9 +324,15 @@ impl Tr<'_, '_> {
         }
     }
 
-    /// A fresh stack slot for a value of `ty`.
+    /// A fresh stack slot for a value of `ty`. The whole frame is capped at
+    /// [`MAX_FRAME`]: a (malformed) huge struct is refused here rather than
+    /// by Cranelift's frame-size limit, or by a stack overflow at run time.
     pub fn new_slot(&mut self, ty: Ty) -> R<StackSlot> {
         let (size, align) = self.rt.types.size_align(ty)?;
+        self.frame_bytes = self.frame_bytes.saturating_add(size.max(8));
+        if self.frame_bytes > MAX_FRAME {
+            return Err(ErrorKind::FrameTooLarge);
+        }
         let shift = align.max(1).trailing_zeros().min(4) as u8;
         Ok(self.b.create_sized_stack_slot(StackSlotData::new(
             StackSlotKind::ExplicitSlot,

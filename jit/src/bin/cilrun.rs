@@ -33,6 +33,15 @@ fn main() -> ExitCode {
             "--corlib" => corlib = args.next(),
             "--filter" => filter = args.next(),
             "--compile-all" => compile_all = true,
+            "-h" | "--help" => {
+                println!(
+                    "usage: cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT] [--compile-all]"
+                );
+                println!(
+                    "runs every static int test_<N>_<name>() and prints PASS/FAIL lines and `P passed, F failed`"
+                );
+                return ExitCode::SUCCESS;
+            }
             _ if assembly.is_none() => assembly = Some(a),
             _ => return usage(),
         }
@@ -59,6 +68,12 @@ fn main() -> ExitCode {
     let Some(corlib_bytes) = load(&corlib.to_string_lossy()) else {
         return ExitCode::from(2);
     };
+    // Naming the corlib again with -r is harmless: load it once.
+    let same_file = |a: &Path, b: &Path| match (a.canonicalize(), b.canonicalize()) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => false,
+    };
+    refs.retain(|r| !same_file(Path::new(r), &corlib));
     let mut ref_bytes = Vec::new();
     for r in &refs {
         let Some(b) = load(r) else {

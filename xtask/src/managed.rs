@@ -531,10 +531,6 @@ pub struct Mismatch {
 }
 
 /// Compares two runs test by test, by name (order does not matter).
-#[allow(
-    dead_code,
-    reason = "used by the cilrun differential check; cilrun lands with the IL compiler"
-)]
 pub fn compare(oracle: &[TestResult], candidate: &[TestResult]) -> Vec<Mismatch> {
     let a: BTreeMap<&str, &Outcome> = oracle
         .iter()

@@ -1,8 +1,11 @@
 //! The IPC benchmark. As `role=server` it answers every message at once with
-//! an empty reply (no decoding: the kernel path alone is measured). As the
-//! client it times `iters=N` null syscalls (`TaskSelf`) and `call`/`reply`
-//! round trips to the server, and prints medians in TSC cycles and the mean
-//! in virtual nanoseconds (instructions, under QEMU `-icount shift=0`).
+//! one `ipc::echo` reply encoded before the loop; as the client it times
+//! `iters=N` null syscalls (`TaskSelf`) and `call`/`reply` round trips with
+//! one `ipc::echo` request, also encoded once. The payloads are protocol
+//! messages like all IPC; encoding and decoding stay out of the timed loop
+//! so that the kernel path alone is measured. Prints medians in TSC cycles
+//! and the mean in virtual nanoseconds (instructions, under QEMU
+//! `-icount shift=0`).
 
 #![no_std]
 #![no_main]
@@ -25,9 +28,13 @@ fn median(mut v: Vec<u64>) -> u64 {
 
 fn serve() -> i64 {
     let mut buf = [0u8; 64];
+    let mut out = [0u8; 64];
+    let Ok(reply) = ipc::encode(&ipc::echo::Reply::Sum(3), &mut out) else {
+        return 1;
+    };
     loop {
         if let Ok(userlib::sys::Received::Message { from, .. }) = userlib::recv(&mut buf, None) {
-            let _ = userlib::reply(from, &[]);
+            let _ = userlib::reply(from, reply);
         }
     }
 }
@@ -44,10 +51,14 @@ fn main(args: &str) -> i64 {
         }
     };
     let mut back = [0u8; 64];
+    let mut out = [0u8; 64];
+    let Ok(request) = ipc::encode(&ipc::echo::Request::Add { a: 1, b: 2 }, &mut out) else {
+        return 1;
+    };
     // Warm up both paths (page tables, caches, the server's first recv).
     for _ in 0..100 {
         let _ = userlib::task_self();
-        let _ = userlib::call(server, b"x", &mut back);
+        let _ = userlib::call(server, request, &mut back);
     }
     let mut null = Vec::with_capacity(iters);
     let v0 = userlib::uptime_us();
@@ -61,12 +72,19 @@ fn main(args: &str) -> i64 {
     let mut failures = 0;
     for _ in 0..iters {
         let t = rdtsc();
-        if userlib::call(server, b"x", &mut back).is_err() {
+        if userlib::call(server, request, &mut back).is_err() {
             failures += 1;
         }
         rt.push(rdtsc() - t);
     }
     let v2 = userlib::uptime_us();
+    // The reply the server sent is the protocol's, not just any bytes.
+    let last = userlib::call(server, request, &mut back)
+        .ok()
+        .and_then(|n| ipc::decode::<ipc::echo::Reply>(back.get(..n)?).ok());
+    if last != Some(ipc::echo::Reply::Sum(3)) {
+        failures += 1;
+    }
     let (n, r) = (median(null), median(rt));
     let ns_null = (v1 - v0) * 1000 / iters as u64;
     let ns_rt = (v2 - v1) * 1000 / iters as u64;

@@ -124,7 +124,12 @@ fn dead() -> Outcome {
     let sleeper = find("sleeper")?;
     userlib::sleep_ms(500);
     let mut back = [0u8; 64];
-    match userlib::call(sleeper, b"anyone?", &mut back) {
+    let ping = ipc::encode_vec(&Request::Ping {
+        seq: 1,
+        payload: Vec::new(),
+    })
+    .map_err(|e| alloc::format!("encode: {e}"))?;
+    match userlib::call(sleeper, &ping, &mut back) {
         Err(Error::Dead { now })
             if now.index() == sleeper.index()
                 && now.generation() == sleeper.generation().wrapping_add(1) =>

@@ -1,9 +1,14 @@
-//! Builds Cordon's boot images on the host.
+//! Builds Cordon's boot images on the host: the initrd (below) and a GRUB
+//! ISO (`iso`).
 //!
 //! The initrd is a POSIX (ustar) tar archive: a standard format that the
 //! kernel reads with a `no_std` crate, and that `tar tvf` can inspect. Files
 //! are stored in the order given, with fixed metadata (mtime 0, mode 0644 or
 //! 0755, uid/gid 0), so the same inputs always give the same bytes.
+
+mod iso;
+
+pub use iso::{build_iso, grub_cfg};
 
 use std::fmt;
 use std::fs;
@@ -38,6 +43,11 @@ pub enum ImageError {
         path: PathBuf,
         error: io::Error,
     },
+    /// An external tool (`grub-mkrescue`) could not run or failed.
+    Tool {
+        tool: &'static str,
+        detail: String,
+    },
 }
 
 impl fmt::Display for ImageError {
@@ -46,6 +56,7 @@ impl fmt::Display for ImageError {
             ImageError::BadName(n) => write!(f, "bad initrd entry name {n:?}"),
             ImageError::Read { path, error } => write!(f, "reading {}: {error}", path.display()),
             ImageError::Write { path, error } => write!(f, "writing {}: {error}", path.display()),
+            ImageError::Tool { tool, detail } => write!(f, "{tool}: {detail}"),
         }
     }
 }

@@ -5,7 +5,7 @@
 //! still read through a checked parser: a corrupt archive gives an error,
 //! not a fault.
 
-use crate::boot::pvh::Module;
+use crate::boot::info::Module;
 use crate::mem::phys::phys_to_virt;
 use spin::Once;
 use tar_no_std::TarArchiveRef;
@@ -45,7 +45,7 @@ pub fn log_contents() {
         Ok(archive) => {
             for e in archive.entries() {
                 log::info!(
-                    "initrd: {} ({} bytes)",
+                    "{} ({} bytes)",
                     e.filename().as_str().unwrap_or("<bad name>"),
                     e.size()
                 );

@@ -40,19 +40,24 @@ use log::info;
 /// Called by the trampoline on the boot stack, in long mode, with the boot
 /// page tables. Never returns.
 #[unsafe(no_mangle)]
-extern "C" fn kernel_entry(start_info_paddr: u32) -> ! {
+extern "C" fn kernel_entry(handover_paddr: u32, magic: u32) -> ! {
     time::mark_boot();
     serial::init();
-    // SAFETY: QEMU's PVH ROM passed this address in EBX and the boot tables still map it.
-    let boot = match unsafe { boot::pvh::BootInfo::read(u64::from(start_info_paddr)) } {
+    // SAFETY: the boot loader passed this address in EBX (and `magic` in EAX);
+    // the boot tables still map it.
+    let boot = match unsafe { boot::info::read(u64::from(handover_paddr), magic) } {
         Ok(b) => b,
-        Err(e) => panic::halt_with(format_args!("bad PVH start info: {e:?}")),
+        Err(e) => panic::halt_with(format_args!("bad boot hand-over: {e:?}")),
     };
     time::calibrate();
     klog::init(boot.cmdline());
     info!(
-        "Cordon {} booting (PVH), TSC {} MHz",
+        "Cordon {} booting ({}), TSC {} MHz",
         env!("CARGO_PKG_VERSION"),
+        match boot.protocol {
+            boot::info::Protocol::Pvh => "PVH",
+            boot::info::Protocol::Multiboot2 => "multiboot2",
+        },
         time::tsc_hz() / 1_000_000
     );
     info!("command line: {:?}", boot.cmdline());

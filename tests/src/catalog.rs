@@ -31,6 +31,8 @@ pub struct QemuTest {
     pub ending: Ending,
     pub judge: Judge,
     pub timeout: Duration,
+    /// Boot the GRUB ISO (multiboot2) instead of PVH `-kernel`.
+    pub iso: bool,
 }
 
 impl QemuTest {
@@ -44,6 +46,9 @@ impl QemuTest {
         c.initrd = Some(images.initrd.clone());
         c.append = self.append.to_string();
         c.smp = self.smp;
+        if self.iso {
+            c.cdrom = Some(images.iso.clone());
+        }
         c
     }
 }
@@ -360,6 +365,16 @@ fn judge_supervisor_protocol(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+/// GRUB found the multiboot2 header, handed over its boot information, and
+/// the system ran ring 3 from the module it loaded.
+fn judge_grub_iso(s: &str) -> Result<(), String> {
+    need(s, "booting (multiboot2)")?;
+    need(s, "memory map (")?;
+    need(s, "initrd: bin/supervisor")?;
+    need(s, "command line: \"manifest=ipc-pingpong\"")?;
+    ipctest(s, "pingpong")
+}
+
 /// Every QEMU test, in the order they run.
 pub fn all() -> Vec<QemuTest> {
     let t = |name, about, selftest_kernel, append, ending, judge| QemuTest {
@@ -372,6 +387,7 @@ pub fn all() -> Vec<QemuTest> {
         ending,
         judge,
         timeout: BOOT_TIMEOUT,
+        iso: false,
     };
     let passed = Ending::Exit(qemu_status(TEST_PASSED));
     let died = Ending::Exit(qemu_status(KERNEL_DIED));
@@ -553,6 +569,15 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=memhog",
             judge_memhog,
         ),
+        QemuTest {
+            iso: true,
+            ..m(
+                "grub-iso-multiboot2",
+                "a GRUB ISO boots the same kernel through its multiboot2 header and runs ring 3",
+                "",
+                judge_grub_iso,
+            )
+        },
         m(
             "hostile-syscalls",
             "20,000 random syscalls with hostile pointers; the kernel answers all and keeps serving",

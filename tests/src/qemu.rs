@@ -13,7 +13,13 @@ pub struct Images {
     /// stress tests selectable with `test=NAME`).
     pub kernel_selftest: PathBuf,
     pub initrd: PathBuf,
+    /// A GRUB ISO of the plain kernel and the initrd that boots with
+    /// `ISO_TEST_CMDLINE` (the multiboot2 path).
+    pub iso: PathBuf,
 }
+
+/// The command line baked into the test ISO.
+pub const ISO_TEST_CMDLINE: &str = "manifest=ipc-pingpong";
 
 /// One QEMU boot.
 #[derive(Clone, Debug)]
@@ -26,6 +32,9 @@ pub struct QemuConfig {
     pub memory_mib: u32,
     /// Attach `isa-debug-exit` so the kernel can end the boot with a status.
     pub debug_exit: bool,
+    /// Boot this ISO through the firmware and GRUB instead of `-kernel`
+    /// (the kernel, initrd and command line are then the ISO's).
+    pub cdrom: Option<PathBuf>,
     pub extra: Vec<String>,
 }
 
@@ -38,6 +47,7 @@ impl QemuConfig {
             smp: 2,
             memory_mib: 256,
             debug_exit: true,
+            cdrom: None,
             extra: Vec::new(),
         }
     }
@@ -53,12 +63,16 @@ impl QemuConfig {
             "-smp",
             &self.smp.to_string(),
         ]);
-        cmd.arg("-kernel").arg(&self.kernel);
-        if let Some(initrd) = &self.initrd {
-            cmd.arg("-initrd").arg(initrd);
-        }
-        if !self.append.is_empty() {
-            cmd.args(["-append", &self.append]);
+        if let Some(iso) = &self.cdrom {
+            cmd.arg("-cdrom").arg(iso);
+        } else {
+            cmd.arg("-kernel").arg(&self.kernel);
+            if let Some(initrd) = &self.initrd {
+                cmd.arg("-initrd").arg(initrd);
+            }
+            if !self.append.is_empty() {
+                cmd.args(["-append", &self.append]);
+            }
         }
         cmd.args(["-display", "none", "-no-reboot"]);
         if self.debug_exit {

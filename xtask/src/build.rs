@@ -88,15 +88,29 @@ fn build_initrd(profile: Profile) -> Result<PathBuf> {
     Ok(out)
 }
 
+/// A GRUB ISO of `kernel` and `initrd` booting with `cmdline`.
+pub fn build_iso(
+    kernel: &std::path::Path,
+    initrd: &std::path::Path,
+    cmdline: &str,
+    out: &std::path::Path,
+) -> Result<()> {
+    image::build_iso(kernel, initrd, cmdline, out)
+        .map_err(|e| Error::Missing(format!("{e} (run `cargo xtask setup`)")))
+}
+
 /// Builds everything a boot needs.
 pub fn build_images(profile: Profile) -> Result<Images> {
     let kernel = build_kernel(profile, false)?;
     let kernel_selftest = build_kernel(profile, true)?;
     let initrd = build_initrd(profile)?;
+    let iso = out_dir().join(profile.dir()).join("cordon-test.iso");
+    build_iso(&kernel, &initrd, cordon_tests::qemu::ISO_TEST_CMDLINE, &iso)?;
     Ok(Images {
         kernel,
         kernel_selftest,
         initrd,
+        iso,
     })
 }
 

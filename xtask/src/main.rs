@@ -21,7 +21,7 @@ usage: cargo xtask <command> [options]
 commands:
   setup                     install/check system packages and the toolchain
   build [--release]         build the kernel, user programs and the initrd
-  run [--gdb] [--release] [-- QEMU-ARGS...]
+  run [--gdb] [--iso] [--release] [--append CMDLINE] [-- QEMU-ARGS...]
                             boot Cordon in QEMU, serial console on this terminal
   demo [NAME]               boot a fault-isolation demo (no NAME: list them)
   test                      every host test, then every QEMU test

@@ -1,6 +1,7 @@
 //! `cargo xtask run`: boots Cordon with the serial console on this terminal.
 //!
-//! Quit QEMU with Ctrl-A X. `--gdb` makes QEMU wait for a debugger on
+//! Quit QEMU with Ctrl-A X. `--iso` boots a GRUB ISO of the same kernel
+//! (multiboot2) instead of PVH `-kernel`. `--gdb` makes QEMU wait for a debugger on
 //! localhost:1234 (`gdb target/cordon/debug/microkernel.elf -ex 'target remote :1234'`).
 //! Arguments after `--` go to QEMU unchanged.
 
@@ -56,11 +57,13 @@ pub fn cmd(args: &[String]) -> Result<()> {
     };
     let (profile, rest) = parse_profile(ours)?;
     let mut gdb = false;
+    let mut iso = false;
     let mut append = String::new();
     let mut it = rest.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--gdb" => gdb = true,
+            "--iso" => iso = true,
             "--append" => {
                 append = it
                     .next()
@@ -77,6 +80,13 @@ pub fn cmd(args: &[String]) -> Result<()> {
     crate::setup::ensure(false)?;
     let images = build_images(profile)?;
     let mut config = QemuConfig::new(images.kernel.clone());
+    if iso {
+        // The firmware and GRUB boot the ISO; the command line is baked in.
+        let path = images.iso.with_file_name("cordon.iso");
+        crate::build::build_iso(&images.kernel, &images.initrd, &append, &path)?;
+        eprintln!("run: booting {} through GRUB (multiboot2)", path.display());
+        config.cdrom = Some(path);
+    }
     config.initrd = Some(images.initrd);
     config.append = append;
     if gdb {

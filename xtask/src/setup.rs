@@ -30,7 +30,31 @@ const PACKAGES: &[(&str, &str, &str)] = &[
         "mono-utils",
         "inspects assemblies when debugging the JIT",
     ),
+    (
+        "grub-mkrescue",
+        "grub-common",
+        "builds the GRUB ISO (multiboot2 boot path)",
+    ),
+    (
+        "/usr/lib/grub/i386-pc/modinfo.sh",
+        "grub-pc-bin",
+        "GRUB's BIOS modules for the ISO",
+    ),
+    (
+        "xorriso",
+        "xorriso",
+        "writes the ISO image for grub-mkrescue",
+    ),
 ];
+
+/// A program on PATH, or (for an absolute path) a file that must exist.
+fn present(what: &str) -> bool {
+    if what.starts_with('/') {
+        std::path::Path::new(what).exists()
+    } else {
+        util::have(what)
+    }
+}
 
 fn is_root() -> bool {
     Command::new("id")
@@ -62,7 +86,7 @@ fn version_line(prog: &str, arg: &str) -> String {
 pub fn ensure(verbose: bool) -> Result<()> {
     let missing: Vec<_> = PACKAGES
         .iter()
-        .filter(|(prog, ..)| !util::have(prog))
+        .filter(|(prog, ..)| !present(prog))
         .collect();
     if !missing.is_empty() {
         let pkgs: Vec<&str> = missing.iter().map(|(_, pkg, _)| *pkg).collect();
@@ -96,7 +120,7 @@ pub fn ensure(verbose: bool) -> Result<()> {
                 .args(&pkgs)
                 .env("DEBIAN_FRONTEND", "noninteractive"),
         )?;
-        if let Some((prog, pkg, _)) = PACKAGES.iter().find(|(prog, ..)| !util::have(prog)) {
+        if let Some((prog, pkg, _)) = PACKAGES.iter().find(|(prog, ..)| !present(prog)) {
             return Err(Error::Missing(format!(
                 "`{prog}` still missing after installing {pkg}"
             )));

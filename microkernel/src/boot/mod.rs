@@ -1,4 +1,7 @@
-//! Boot: the PVH entry trampoline and the `hvm_start_info` it hands over.
+//! Boot: the entry trampoline and the boot loader's hand-over — PVH (QEMU
+//! `-kernel`, the primary path) or multiboot2 (GRUB, for ISOs).
 
+pub mod info;
+pub mod multiboot2;
 pub mod pvh;
 pub mod trampoline;

@@ -1,7 +1,9 @@
 //! PVH entry: the ELF note QEMU looks for and the 32→64-bit trampoline.
 //!
 //! QEMU enters `pvh_start` in 32-bit protected mode, paging off, interrupts
-//! off, with EBX = physical address of `hvm_start_info`. The trampoline builds
+//! off, with EBX = physical address of `hvm_start_info`; GRUB enters it the
+//! same way through the multiboot2 header below, with EBX = its boot
+//! information and EAX = the multiboot2 magic. The trampoline builds
 //! boot page tables that map the first 4 GiB three times — identity (so the
 //! next instruction after enabling paging still runs), at the physical-memory
 //! window `PHYS_OFFSET`, and at the kernel's link address — switches to long
@@ -33,7 +35,26 @@ global_asm!(
     .quad pvh_start
     .balign 4
 
+    /* Multiboot2 header (GRUB): magic, architecture 0 (i386 protected
+       mode), length, checksum, then the end tag. GRUB loads our PT_LOAD
+       segments at their physical addresses and enters `pvh_start` (the ELF
+       entry) with EAX = 0x36d76289 and EBX = the boot information. */
+    .section .multiboot2, "a"
+    .balign 8
+mb2_header:
+    .long 0xe85250d6
+    .long 0
+    .long mb2_header_end - mb2_header
+    .long 0x17adaf2a - (mb2_header_end - mb2_header)
+    .short 0
+    .short 0
+    .long 8
+mb2_header_end:
+
     .section .boot.data, "aw"
+    .balign 8
+boot_magic:
+    .long 0                     /* EAX at entry: the multiboot2 magic, or not */
     .balign 8
 boot_gdt:
     .quad 0
@@ -59,8 +80,9 @@ boot_stack32_top:
 pvh_start:
     cli
     cld
+    mov %eax, boot_magic        /* tells multiboot2 (GRUB) from PVH */
     mov $boot_stack32_top, %esp
-    mov %ebx, %esi              /* hvm_start_info, kept until the 64-bit call */
+    mov %ebx, %esi              /* hand-over structure, kept until the 64-bit call */
 
     /* Long mode available? (CPUID 0x80000001 EDX bit 29). Otherwise stop. */
     mov $0x80000000, %eax
@@ -163,7 +185,8 @@ long_mode_entry:
 
     movabs $(BOOT_STACK + 4096 + {stack_size}), %rsp
     xor %ebp, %ebp              /* ends the frame-pointer chain for backtraces */
-    mov %esi, %edi              /* zero-extends: hvm_start_info physical address */
+    mov %esi, %edi              /* zero-extends: the hand-over's physical address */
+    movl boot_magic, %esi       /* second argument: the boot loader's EAX */
     movabs $kernel_entry, %rax
     call *%rax
 2:  hlt

@@ -4,3 +4,4 @@ pub mod bitmap;
 pub mod cmdline;
 pub mod exceptions;
 pub mod logfilter;
+pub mod multiboot2;

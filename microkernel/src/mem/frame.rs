@@ -5,7 +5,7 @@
 //! A bitmap (rather than a free list) keeps contiguous runs findable, which
 //! DMA buffers for the driver host will need.
 
-use crate::boot::pvh::{BootInfo, RegionKind};
+use crate::boot::info::{BootInfo, RegionKind};
 use crate::logic::bitmap::FrameBitmap;
 use crate::mem::phys::phys_to_virt;
 use spin::Mutex;

@@ -6,7 +6,7 @@ pub mod paging;
 pub mod phys;
 pub mod space;
 
-use crate::boot::pvh::{BootInfo, RegionKind};
+use crate::boot::info::{BootInfo, RegionKind};
 use crate::boot::trampoline::{BOOT_STACK, BOOT_STACK_SIZE};
 use log::info;
 

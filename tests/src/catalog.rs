@@ -186,6 +186,8 @@ fn judge_ipc_big(s: &str) -> Result<(), String> {
     ipctest(s, "big")
 }
 fn judge_ipc_grant(s: &str) -> Result<(), String> {
+    need(s, "re-grant of borrowed pages refused: BadPointer")?;
+    refuse(s, "SECURITY")?;
     ipctest(s, "grant")
 }
 fn judge_ipc_malformed(s: &str) -> Result<(), String> {
@@ -279,6 +281,7 @@ fn judge_crashloop(s: &str) -> Result<(), String> {
 }
 
 fn judge_hostile(s: &str) -> Result<(), String> {
+    need(s, "GiB returned Ok(0) in")?;
     need(s, "hostile: 20000 syscalls in ")?;
     need(s, "kernel still answering")?;
     need(s, "hostile has exited; starting")?;
@@ -322,6 +325,7 @@ fn judge_sse(s: &str) -> Result<(), String> {
 /// port faults; grants over RAM or the kernel's serial port are refused.
 fn judge_device_grants(s: &str) -> Result<(), String> {
     need(s, "mmioprobe: PASS (HPET vendor 0x8086")?;
+    need(s, "device page refused as a buffer)")?;
     need(s, "!!! TASK FAULT in noports[")?;
     need(s, "#GP General Protection (vector 13)")?;
     need(
@@ -349,6 +353,7 @@ fn judge_memhog(s: &str) -> Result<(), String> {
             return Err(format!("{hog} was not stopped by OutOfMemory: {line}"));
         }
     }
+    need(s, "memhog tables: stopped by OutOfMemory after")?;
     need(s, "100/100 calls to echo verified, 0 reconnects, 0 errors")?;
     need(s, "10/10 calls to echo verified, 0 reconnects, 0 errors")?;
     refuse(s, "FAIL")?;

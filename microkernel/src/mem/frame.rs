@@ -131,16 +131,6 @@ pub fn free_bytes() -> u64 {
 /// Adapter for the `x86_64` crate's mappers (kernel tables).
 pub struct GlobalFrames;
 
-/// Adapter for mappers of user address spaces: respects the kernel reserve.
-pub struct UserFrames;
-
-// SAFETY: frames come from the bitmap, which never hands out a frame twice.
-unsafe impl FrameAllocator<Size4KiB> for UserFrames {
-    fn allocate_frame(&mut self) -> Option<PhysFrame<Size4KiB>> {
-        alloc_user().map(PhysFrame::containing_address)
-    }
-}
-
 // SAFETY: frames come from the bitmap, which never hands out a frame twice.
 unsafe impl FrameAllocator<Size4KiB> for GlobalFrames {
     fn allocate_frame(&mut self) -> Option<PhysFrame<Size4KiB>> {

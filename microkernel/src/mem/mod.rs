@@ -62,15 +62,29 @@ pub enum StackGuard {
 
 /// Physical ranges that are not device memory — RAM, ACPI tables, the
 /// kernel's own interrupt controllers — which no MMIO grant may cover.
-static NOT_DEVICE: spin::Mutex<([(u64, u64); 72], usize)> = spin::Mutex::new(([(0, 0); 72], 0));
+static NOT_DEVICE: spin::Mutex<NotDevice> = spin::Mutex::new(NotDevice {
+    ranges: [(0, 0); 128],
+    n: 0,
+    overflow: false,
+});
+
+struct NotDevice {
+    ranges: [(u64, u64); 128],
+    n: usize,
+    /// More ranges than slots: then nothing is grantable (fail closed).
+    overflow: bool,
+}
 
 /// Marks `[phys, phys + len)` as not grantable device memory.
 pub fn reserve_device(phys: u64, len: u64) {
     let mut g = NOT_DEVICE.lock();
-    let (ranges, n) = &mut *g;
-    if let Some(slot) = ranges.get_mut(*n) {
-        *slot = (phys, phys.saturating_add(len));
-        *n += 1;
+    let n = g.n;
+    match g.ranges.get_mut(n) {
+        Some(slot) => {
+            *slot = (phys, phys.saturating_add(len));
+            g.n += 1;
+        }
+        None => g.overflow = true,
     }
 }
 
@@ -84,10 +98,12 @@ pub fn grantable_mmio(phys: u64, len: u64) -> bool {
         return false;
     }
     let g = NOT_DEVICE.lock();
-    g.0.get(..g.1)
-        .unwrap_or(&[])
-        .iter()
-        .all(|&(s, e)| end <= s || phys >= e)
+    !g.overflow
+        && g.ranges
+            .get(..g.n)
+            .unwrap_or(&[])
+            .iter()
+            .all(|&(s, e)| end <= s || phys >= e)
 }
 
 /// Frames, then page tables, then the heap. Any failure here is fatal.
@@ -115,6 +131,8 @@ pub fn init(boot: &BootInfo, acpi_ranges: &[(u64, u64)]) {
     }
     for &r in acpi_ranges {
         push(r);
+        // ACPI tables may sit in "reserved" e820 memory: never grantable.
+        reserve_device(r.0, r.1.saturating_sub(r.0));
     }
     let reserved = reserved.get(..n).unwrap_or(&[]);
     for r in boot.regions() {

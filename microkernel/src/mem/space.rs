@@ -12,23 +12,64 @@
 //! page of the range before any byte is copied (through the physical window,
 //! never through the user mapping).
 
-use crate::mem::frame::{self, UserFrames};
+use crate::mem::frame;
 use crate::mem::paging::kernel_pml4;
 use crate::mem::phys::{PHYS_OFFSET, phys_to_virt};
 use ddk_abi::SyscallError;
 use ddk_abi::syscall::{USER_MAX, USER_MIN};
-use x86_64::structures::paging::mapper::{MapToError, Translate, TranslateResult};
+use x86_64::structures::paging::mapper::MapToError;
 use x86_64::structures::paging::{
-    Mapper, OffsetPageTable, Page, PageTable, PageTableFlags as F, PhysFrame, Size4KiB,
+    FrameAllocator, Mapper, OffsetPageTable, Page, PageTable, PageTableFlags as F, PhysFrame,
+    Size4KiB,
 };
 use x86_64::{PhysAddr, VirtAddr};
 
 /// PTE software bit: this space owns the frame and frees it on teardown.
 const OWNED: F = F::BIT_9;
+/// PTE software bit: anonymous memory charged to the task's `MapAnon` quota.
+const ANON: F = F::BIT_10;
+/// PTE software bit: device registers (`MapDevice`). The kernel never reads
+/// or writes them on a task's behalf: they are refused as syscall buffers
+/// and grants, since copying through the physical window would touch the
+/// device (or miss it, above the window).
+const DEVICE: F = F::BIT_11;
+
+/// Page-table frames one space may use (16 MiB of tables). Tables are freed
+/// only with the space, so without a bound a task mapping and unmapping at
+/// ever new addresses could drain memory that way.
+const PT_QUOTA: u64 = 4096;
 const PAGE: u64 = 4096;
 
 pub struct AddressSpace {
     pml4: PhysFrame,
+    /// Page-table frames allocated for the user half so far.
+    pt_frames: u64,
+}
+
+/// Allocates this space's page-table frames: from the user pool (never the
+/// kernel's reserve), counted against `PT_QUOTA`.
+struct TableFrames<'a> {
+    count: &'a mut u64,
+}
+
+// SAFETY: frames come from the bitmap, which never hands out a frame twice.
+unsafe impl FrameAllocator<Size4KiB> for TableFrames<'_> {
+    fn allocate_frame(&mut self) -> Option<PhysFrame<Size4KiB>> {
+        if *self.count >= PT_QUOTA {
+            return None;
+        }
+        let f = frame::alloc_user()?;
+        *self.count += 1;
+        Some(PhysFrame::containing_address(f))
+    }
+}
+
+/// What `unmap` did.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Unmapped {
+    pub pages: u64,
+    /// Of those, anonymous pages charged to the quota.
+    pub anon: u64,
 }
 
 /// Checks `[addr, addr+len)` is page-aligned user space.
@@ -41,6 +82,11 @@ fn check_user_range(addr: u64, len: u64) -> Result<(), SyscallError> {
         return Err(SyscallError::BadAddress);
     }
     Ok(())
+}
+
+fn table(f: PhysAddr) -> &'static PageTable {
+    // SAFETY: a page-table frame of a live space, read through the window.
+    unsafe { &*phys_to_virt(f).as_ptr::<PageTable>() }
 }
 
 impl AddressSpace {
@@ -60,7 +106,7 @@ impl AddressSpace {
                 }
             }
         }
-        Ok(AddressSpace { pml4 })
+        Ok(AddressSpace { pml4, pt_frames: 0 })
     }
 
     pub fn pml4(&self) -> PhysFrame {
@@ -76,17 +122,17 @@ impl AddressSpace {
 
     fn map_frame(&mut self, va: u64, pa: PhysAddr, flags: F) -> Result<(), SyscallError> {
         let page = Page::<Size4KiB>::containing_address(VirtAddr::new_truncate(va));
-        let mut m = self.mapper();
+        let table = phys_to_virt(self.pml4.start_address()).as_mut_ptr::<PageTable>();
+        // SAFETY: as in `mapper`; a separate borrow so the table-frame counter
+        // can be borrowed mutably alongside.
+        let mut m =
+            unsafe { OffsetPageTable::new(&mut *table, VirtAddr::new_truncate(PHYS_OFFSET)) };
+        let mut frames = TableFrames {
+            count: &mut self.pt_frames,
+        };
         // SAFETY: user-half page of this space; the frame is either fresh or a
-        // granted frame whose owner keeps it alive while the grant stands.
-        match unsafe {
-            m.map_to(
-                page,
-                PhysFrame::containing_address(pa),
-                flags,
-                &mut UserFrames,
-            )
-        } {
+        // granted/device frame whose owner keeps it valid while it is mapped.
+        match unsafe { m.map_to(page, PhysFrame::containing_address(pa), flags, &mut frames) } {
             Ok(flush) => {
                 flush.flush();
                 Ok(())
@@ -97,15 +143,17 @@ impl AddressSpace {
     }
 
     /// Maps fresh zeroed frames at `[addr, addr+len)`; all-or-nothing.
+    /// `charged` marks them as the task's `MapAnon` memory.
     pub fn map_anon(
         &mut self,
         addr: u64,
         len: u64,
         writable: bool,
         executable: bool,
+        charged: bool,
     ) -> Result<(), SyscallError> {
         check_user_range(addr, len)?;
-        if (0..len / PAGE).any(|i| self.translate(addr + i * PAGE).is_some()) {
+        if self.next_mapped(addr, addr + len).is_some() {
             return Err(SyscallError::AlreadyMapped);
         }
         let mut flags = F::PRESENT | F::USER_ACCESSIBLE | OWNED;
@@ -114,6 +162,9 @@ impl AddressSpace {
         }
         if !executable {
             flags |= F::NO_EXECUTE;
+        }
+        if charged {
+            flags |= ANON;
         }
         for i in 0..len / PAGE {
             let va = addr + i * PAGE;
@@ -145,28 +196,34 @@ impl AddressSpace {
             addr,
             frames,
             if writable { F::WRITABLE } else { F::empty() },
+            false,
         )
     }
 
-    /// Maps `frames` (not owned: a grant or device registers) at `addr`,
-    /// user-accessible, never executable, with `extra` flags; all-or-nothing.
+    /// Maps `frames` (not owned: a grant, or device registers if `device`)
+    /// at `addr`, user-accessible, never executable, with `extra` flags;
+    /// all-or-nothing.
     pub fn map_frames(
         &mut self,
         addr: u64,
         frames: &[PhysAddr],
         extra: F,
+        device: bool,
     ) -> Result<(), SyscallError> {
         let len = (frames.len() as u64)
             .checked_mul(PAGE)
             .ok_or(SyscallError::BadLength)?;
         check_user_range(addr, len)?;
-        if (0..frames.len() as u64).any(|i| self.translate(addr + i * PAGE).is_some()) {
+        if self.next_mapped(addr, addr + len).is_some() {
             return Err(SyscallError::AlreadyMapped);
         }
-        let flags = F::PRESENT
+        let mut flags = F::PRESENT
             | F::USER_ACCESSIBLE
             | F::NO_EXECUTE
             | (extra & (F::WRITABLE | F::NO_CACHE | F::WRITE_THROUGH));
+        if device {
+            flags |= DEVICE;
+        }
         for (i, &f) in frames.iter().enumerate() {
             if let Err(e) = self.map_frame(addr + i as u64 * PAGE, f, flags) {
                 let _ = self.unmap(addr, i as u64 * PAGE);
@@ -176,48 +233,127 @@ impl AddressSpace {
         Ok(())
     }
 
-    /// Unmaps `[addr, addr+len)`, freeing owned frames. Pages that are not
-    /// mapped are skipped; returns how many were unmapped.
-    pub fn unmap(&mut self, addr: u64, len: u64) -> Result<u64, SyscallError> {
+    /// Unmaps `[addr, addr+len)`, freeing owned frames. Unmapped stretches
+    /// are skipped a table at a time, so a huge range over little memory is
+    /// cheap.
+    pub fn unmap(&mut self, addr: u64, len: u64) -> Result<Unmapped, SyscallError> {
+        let mut done = Unmapped::default();
         if len == 0 {
-            return Ok(0);
+            return Ok(done);
         }
         check_user_range(addr, len)?;
-        let mut m = self.mapper();
-        let mut n = 0;
-        for i in 0..len / PAGE {
-            let page =
-                Page::<Size4KiB>::containing_address(VirtAddr::new_truncate(addr + i * PAGE));
-            let owned = matches!(m.translate(page.start_address()), TranslateResult::Mapped { flags, .. } if flags.contains(OWNED));
-            if let Ok((f, flush)) = m.unmap(page) {
+        let end = addr + len;
+        let mut va = addr;
+        while let Some(at) = self.next_mapped(va, end) {
+            let flags = self.walk(at).map_or(F::empty(), |(_, f)| f);
+            let page = Page::<Size4KiB>::containing_address(VirtAddr::new_truncate(at));
+            if let Ok((f, flush)) = self.mapper().unmap(page) {
                 flush.flush();
-                if owned {
+                if flags.contains(OWNED) {
                     frame::free(f.start_address());
                 }
-                n += 1;
+                done.pages += 1;
+                if flags.contains(ANON) {
+                    done.anon += 1;
+                }
             }
+            va = at + PAGE;
         }
-        Ok(n)
+        Ok(done)
+    }
+
+    /// The first mapped user page in `[va, end)`, skipping absent tables.
+    fn next_mapped(&self, mut va: u64, end: u64) -> Option<u64> {
+        va &= !(PAGE - 1);
+        while va < end && va < USER_MAX {
+            let idx = |shift: u32| ((va >> shift) & 0x1ff) as usize;
+            let skip = |shift: u32| (va | ((1u64 << shift) - 1)).wrapping_add(1);
+            let e4 = table(self.pml4.start_address())
+                .iter()
+                .nth(idx(39))?
+                .clone();
+            if !e4.flags().contains(F::PRESENT) {
+                va = skip(39);
+                continue;
+            }
+            let e3 = table(e4.addr()).iter().nth(idx(30))?.clone();
+            if !e3.flags().contains(F::PRESENT) || e3.flags().contains(F::HUGE_PAGE) {
+                va = skip(30);
+                continue;
+            }
+            let e2 = table(e3.addr()).iter().nth(idx(21))?.clone();
+            if !e2.flags().contains(F::PRESENT) || e2.flags().contains(F::HUGE_PAGE) {
+                va = skip(21);
+                continue;
+            }
+            let e1 = table(e2.addr()).iter().nth(idx(12))?.clone();
+            if e1.flags().contains(F::PRESENT) {
+                return Some(va);
+            }
+            va += PAGE;
+        }
+        None
+    }
+
+    /// The frame and flags behind user page `va` (4 KiB pages only: the user
+    /// half has no others).
+    fn walk(&self, va: u64) -> Option<(PhysAddr, F)> {
+        if !(USER_MIN..USER_MAX).contains(&va) {
+            return None;
+        }
+        let mut t = self.pml4.start_address();
+        for shift in [39u32, 30, 21] {
+            let e = table(t)
+                .iter()
+                .nth(((va >> shift) & 0x1ff) as usize)?
+                .clone();
+            if !e.flags().contains(F::PRESENT) || e.flags().contains(F::HUGE_PAGE) {
+                return None;
+            }
+            t = e.addr();
+        }
+        let e = table(t).iter().nth(((va >> 12) & 0x1ff) as usize)?.clone();
+        e.flags()
+            .contains(F::PRESENT)
+            .then(|| (e.addr() + (va & (PAGE - 1)), e.flags()))
     }
 
     /// The frame and flags behind user page `va`.
     pub fn translate(&self, va: u64) -> Option<(PhysAddr, F)> {
-        if !(USER_MIN..USER_MAX).contains(&va) {
-            return None;
+        self.walk(va)
+    }
+
+    /// The frames of `[addr, addr+len)` for a grant: every page must be the
+    /// caller's own memory (not borrowed from another grant — a re-grant
+    /// could outlive the original owner's frames — and not a device), and
+    /// writable if the grant is.
+    pub fn owned_frames(
+        &self,
+        addr: u64,
+        len: u64,
+        writable: bool,
+    ) -> Result<alloc::vec::Vec<PhysAddr>, SyscallError> {
+        check_user_range(addr, len).map_err(|_| SyscallError::BadPointer)?;
+        let mut frames = alloc::vec::Vec::new();
+        let mut va = addr;
+        while va < addr + len {
+            let (pa, flags) = self.walk(va).ok_or(SyscallError::BadPointer)?;
+            if !flags.contains(F::USER_ACCESSIBLE | OWNED)
+                || flags.contains(DEVICE)
+                || (writable && !flags.contains(F::WRITABLE))
+            {
+                return Err(SyscallError::BadPointer);
+            }
+            frames.push(pa);
+            va += PAGE;
         }
-        match self.mapper().translate(VirtAddr::new_truncate(va)) {
-            TranslateResult::Mapped {
-                frame,
-                offset,
-                flags,
-            } => Some((frame.start_address() + offset, flags)),
-            _ => None,
-        }
+        Ok(frames)
     }
 
     /// The physical pieces of user range `[addr, addr+len)`, checking each
-    /// page is present, user-accessible and (if `write`) writable. Calls `f`
-    /// with (physical address, length) per piece, in order.
+    /// page is present, user-accessible, not device registers and (if
+    /// `write`) writable. Calls `f` with (physical address, length) per
+    /// piece, in order. Callers bound `len` (messages, names, records).
     pub fn user_pages(
         &self,
         addr: u64,
@@ -235,8 +371,11 @@ impl AddressSpace {
         // Validate the whole range first, so a bad page means nothing was touched.
         let mut va = addr;
         while va < end {
-            let (_, flags) = self.translate(va).ok_or(SyscallError::BadPointer)?;
-            if !flags.contains(F::USER_ACCESSIBLE) || (write && !flags.contains(F::WRITABLE)) {
+            let (_, flags) = self.walk(va).ok_or(SyscallError::BadPointer)?;
+            if !flags.contains(F::USER_ACCESSIBLE)
+                || flags.contains(DEVICE)
+                || (write && !flags.contains(F::WRITABLE))
+            {
                 return Err(SyscallError::BadPointer);
             }
             va = (va & !(PAGE - 1)) + PAGE;
@@ -244,7 +383,7 @@ impl AddressSpace {
         let mut va = addr;
         while va < end {
             let chunk = ((va & !(PAGE - 1)) + PAGE).min(end) - va;
-            let (pa, _) = self.translate(va).ok_or(SyscallError::BadPointer)?;
+            let (pa, _) = self.walk(va).ok_or(SyscallError::BadPointer)?;
             f(pa, chunk as usize);
             va += chunk;
         }

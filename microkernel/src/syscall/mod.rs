@@ -154,7 +154,7 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
             if total > ANON_QUOTA {
                 return Err(SyscallError::OutOfMemory.into());
             }
-            task.space.map_anon(a0, a1, a2 != 0, false)?;
+            task.space.map_anon(a0, a1, a2 != 0, false, true)?;
             task.anon_bytes = total;
             ok([0; 3]).map(Some)
         }
@@ -163,9 +163,11 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
             let me = t.get(index).ok_or(SyscallError::NoSuchTask)?.id;
             task::grant::before_unmap(&mut t, me, a0, a1);
             let task = t.get_mut(index).ok_or(SyscallError::NoSuchTask)?;
-            let n = task.space.unmap(a0, a1)?;
-            task.anon_bytes = task.anon_bytes.saturating_sub(n * 4096);
-            ok([n, 0, 0]).map(Some)
+            let done = task.space.unmap(a0, a1)?;
+            // Only charged anonymous pages give quota back (not ELF, stack,
+            // grant or device pages).
+            task.anon_bytes = task.anon_bytes.saturating_sub(done.anon * 4096);
+            ok([done.pages, 0, 0]).map(Some)
         }
         Syscall::GrantCreate => {
             let to = TaskId(u32::try_from(a0).map_err(|_| SyscallError::NoSuchTask)?);

@@ -39,6 +39,12 @@ const KERNEL_PORTS: [(u16, u16); 7] = [
     (0xf4, 0xf4),   // QEMU isa-debug-exit
 ];
 
+/// Largest single `MapDevice` (a large BAR is mapped in pieces).
+const MAP_DEVICE_MAX: u64 = 256 << 20;
+
+/// Largest MMIO grant the kernel accepts.
+const MMIO_GRANT_MAX: u64 = 4 << 30;
+
 /// ISA lines the kernel keeps: the PIT (0), the cascade (2), COM1 (4).
 const KERNEL_IRQS: [u8; 3] = [0, 2, 4];
 
@@ -99,7 +105,7 @@ pub fn grant(target: TaskId, kind: u64, a: u64, b: u64) -> Result<(), SyscallErr
             DeviceGrant::IoPorts { first, last }
         }
         grant_kind::MMIO => {
-            if !crate::mem::grantable_mmio(a, b) {
+            if b > MMIO_GRANT_MAX || !crate::mem::grantable_mmio(a, b) {
                 return Err(SyscallError::InvalidArgument);
             }
             DeviceGrant::Mmio { phys: a, len: b }
@@ -151,11 +157,18 @@ pub fn map_device(index: usize, phys: u64, len: u64, addr: u64) -> Result<(), Sy
     if !phys.is_multiple_of(4096) || !len.is_multiple_of(4096) || len == 0 {
         return Err(SyscallError::BadAddress);
     }
+    if len > MAP_DEVICE_MAX {
+        return Err(SyscallError::BadLength);
+    }
     let frames: alloc::vec::Vec<_> = (0..len / 4096)
         .map(|k| x86_64::PhysAddr::new_truncate(phys + k * 4096))
         .collect();
-    task.space
-        .map_frames(addr, &frames, F::WRITABLE | F::NO_CACHE | F::WRITE_THROUGH)
+    task.space.map_frames(
+        addr,
+        &frames,
+        F::WRITABLE | F::NO_CACHE | F::WRITE_THROUGH,
+        true,
+    )
 }
 
 /// `IrqAck`: unmasks a line the caller owns.

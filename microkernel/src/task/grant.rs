@@ -5,7 +5,9 @@
 //! choosing; the owner can revoke at any time (the grantee's mapping goes).
 //! Frames stay owned by the granting space; the grantee's mapping is
 //! borrowed, and every grant is revoked before the owner's frames can be
-//! freed (owner death, or the owner unmapping the range).
+//! freed (owner death, or the owner unmapping the range). Only a task's own
+//! memory can be granted — never pages it borrowed through a grant or
+//! device registers — so no mapping can outlive the frames behind it.
 
 use super::{TABLE, Table};
 use alloc::vec::Vec;
@@ -18,6 +20,9 @@ const PAGE: u64 = 4096;
 pub const GRANT_MAX: u64 = 16 << 20;
 /// Grants alive at once, system-wide.
 const GRANTS_MAX: usize = 256;
+/// Grants one task may own at once, so no task can use up the table (or
+/// the kernel heap behind the grants' frame lists).
+const GRANTS_PER_TASK: usize = 32;
 
 struct Grant {
     id: u32,
@@ -50,12 +55,12 @@ pub fn create(
     if owner.id == to {
         return Err(SyscallError::InvalidArgument);
     }
-    let mut frames = Vec::new();
-    owner
-        .space
-        .user_pages(addr, len, writable, |pa, _| frames.push(pa))?;
+    // Only the owner's own memory: re-granting borrowed pages could leave a
+    // mapping behind when the first grant is revoked and its frames freed.
+    let frames = owner.space.owned_frames(addr, len, writable)?;
     let mut grants = GRANTS.lock();
-    if grants.len() >= GRANTS_MAX {
+    let mine = grants.iter().filter(|g| g.owner == owner.id).count();
+    if grants.len() >= GRANTS_MAX || mine >= GRANTS_PER_TASK {
         return Err(SyscallError::OutOfMemory);
     }
     let mut next = NEXT_ID.lock();

@@ -15,25 +15,45 @@ use spin::Mutex;
 /// One message in flight between two address spaces (one CPU, so one buffer).
 static BOUNCE: Mutex<[u8; MESSAGE_MAX]> = Mutex::new([0; MESSAGE_MAX]);
 
+/// A copy that failed, and whose buffer was at fault: buffers are validated
+/// when a call, receive or reply starts, but a grant can be revoked (or a
+/// page unmapped) while the task waits, and the party whose buffer went bad
+/// must be told rather than left waiting.
+#[derive(Clone, Copy, Debug)]
+enum CopyFault {
+    Source(SyscallError),
+    Dest(SyscallError),
+}
+
 /// Copies `len` bytes from `src`'s `from` to `dst`'s `to`.
-fn copy(src: &Task, from: u64, dst: &Task, to: u64, len: usize) -> Result<(), SyscallError> {
+fn copy(src: &Task, from: u64, dst: &Task, to: u64, len: usize) -> Result<(), CopyFault> {
     let mut bounce = BOUNCE.lock();
-    let buf = bounce.get_mut(..len).ok_or(SyscallError::MessageTooLarge)?;
-    src.space.read(from, buf)?;
-    dst.space.write(to, buf)
+    let buf = bounce
+        .get_mut(..len)
+        .ok_or(CopyFault::Source(SyscallError::MessageTooLarge))?;
+    src.space.read(from, buf).map_err(CopyFault::Source)?;
+    dst.space.write(to, buf).map_err(CopyFault::Dest)
+}
+
+/// Ends receiver `ri`'s `recv` with `e` (its buffer went bad).
+fn fail_receiver(t: &mut Table, ri: usize, e: SyscallError) {
+    if let Some(r) = t.get_mut(ri) {
+        r.state = State::Runnable;
+        r.set_error(e, 0);
+    }
 }
 
 /// Hands the message of caller `ci` to receiver `ri` (which is in `recv`).
 /// On success the caller waits for the reply and the receiver is runnable.
-fn deliver(t: &mut Table, ci: usize, ri: usize) -> Result<(), SyscallError> {
+fn deliver(t: &mut Table, ci: usize, ri: usize) -> Result<(), CopyFault> {
     let (caller, receiver) = match (t.get(ci), t.get(ri)) {
         (Some(c), Some(r)) => (c, r),
-        _ => return Err(SyscallError::NoSuchTask),
+        _ => return Err(CopyFault::Source(SyscallError::NoSuchTask)),
     };
     let msg = caller.call_msg;
     let rbuf = receiver.recv_buf;
     if msg.len > rbuf.len {
-        return Err(SyscallError::MessageTooLarge);
+        return Err(CopyFault::Source(SyscallError::MessageTooLarge));
     }
     copy(caller, msg.addr, receiver, rbuf.addr, msg.len as usize)?;
     let caller_id = caller.id;
@@ -100,12 +120,19 @@ pub fn call(ci: usize, to: TaskId, msg: UserBuf, reply: UserBuf) {
     let receiving = t
         .get(ri)
         .is_some_and(|r| matches!(r.state, State::RecvBlocked { .. }));
-    if receiving
-        && let Err(e) = deliver(t, ci, ri)
-        && let Some(c) = t.get_mut(ci)
-    {
-        c.state = State::Runnable;
-        c.set_error(e, 0);
+    if receiving {
+        match deliver(t, ci, ri) {
+            Ok(()) => {}
+            Err(CopyFault::Source(e)) => {
+                if let Some(c) = t.get_mut(ci) {
+                    c.state = State::Runnable;
+                    c.set_error(e, 0);
+                }
+            }
+            // The receiver's buffer went bad while it waited: its `recv`
+            // fails; this call stays queued for its next `recv`.
+            Err(CopyFault::Dest(e)) => fail_receiver(t, ri, e),
+        }
     }
 }
 
@@ -148,12 +175,18 @@ pub fn recv(ri: usize, buf: UserBuf, timeout_us: Option<u64>) {
         }
         match deliver(t, si, ri) {
             Ok(()) => return,
-            Err(e) => {
+            Err(CopyFault::Source(e)) => {
                 // That sender's message cannot be taken: fail its call, try the next.
                 if let Some(s) = t.get_mut(si) {
                     s.state = State::Runnable;
                     s.set_error(e, 0);
                 }
+            }
+            Err(CopyFault::Dest(e)) => {
+                // Our own buffer (checked above, so not expected): fail this
+                // `recv`; the sender stays queued.
+                fail_receiver(t, ri, e);
+                return;
             }
         }
     }
@@ -202,14 +235,22 @@ pub fn reply(si: usize, to: TaskId, msg: UserBuf) {
             (Some(s), Some(c)) => (s, c),
             _ => return Err((SyscallError::NoSuchTask, 0)),
         };
-        copy(
+        match copy(
             server,
             msg.addr,
             caller,
             caller.reply_buf.addr,
             msg.len as usize,
-        )
-        .map_err(|e| (e, 0))?;
+        ) {
+            Ok(()) => {}
+            Err(CopyFault::Source(e)) => return Err((e, 0)),
+            Err(CopyFault::Dest(e)) => {
+                // The caller's reply buffer went bad while it waited: wake it
+                // with the error instead of leaving it blocked for good.
+                fail_receiver(t, ci, e);
+                return Err((e, 0));
+            }
+        }
         if let Some(c) = t.get_mut(ci) {
             c.state = State::Runnable;
             c.set_result(0, [msg.len, 0, 0]);

@@ -58,7 +58,13 @@ fn load_elf(space: &mut AddressSpace, image: &[u8]) -> Result<u64, SyscallError>
         let mut va = first;
         while va < last {
             if space.translate(va).is_none() {
-                space.map_anon(va, PAGE, ph.p_flags & PF_W != 0, ph.p_flags & PF_X != 0)?;
+                space.map_anon(
+                    va,
+                    PAGE,
+                    ph.p_flags & PF_W != 0,
+                    ph.p_flags & PF_X != 0,
+                    false,
+                )?;
             }
             va += PAGE;
         }
@@ -121,6 +127,7 @@ pub fn spawn(
         USER_STACK_TOP - USER_STACK_SIZE,
         USER_STACK_SIZE,
         true,
+        false,
         false,
     )?;
     // Arguments at the top of the stack; the stack proper starts below them.

@@ -22,12 +22,27 @@ fn crash() -> ! {
     userlib::exit(3)
 }
 
-fn sum_grant(grant: u32, len: u32) -> Reply {
+/// With `probe-regrant=1`: after mapping a client's grant, try to grant
+/// those borrowed pages back on; the kernel must refuse (a re-grant could
+/// outlive the owner's frames).
+fn probe_regrant(to: userlib::TaskId, mapped: u64) {
+    match userlib::grant_create(to, GRANT_AT, mapped, false) {
+        Err(userlib::sys::Error::Sys(userlib::SyscallError::BadPointer)) => {
+            userlib::log!("re-grant of borrowed pages refused: BadPointer")
+        }
+        other => userlib::log!("SECURITY: re-grant of borrowed pages gave {other:?}"),
+    }
+}
+
+fn sum_grant(grant: u32, len: u32, probe: Option<userlib::TaskId>) -> Reply {
     let mapped = match userlib::grant_map(grant, GRANT_AT) {
         Ok(n) => n,
         Err(userlib::sys::Error::Sys(e)) => return Reply::Err(EchoError::Grant(e.code())),
         Err(_) => return Reply::Err(EchoError::Grant(0)),
     };
+    if let Some(to) = probe {
+        probe_regrant(to, mapped);
+    }
     let reply = if mapped < u64::from(len) {
         Reply::Err(EchoError::GrantTooSmall { mapped })
     } else {
@@ -42,6 +57,7 @@ fn sum_grant(grant: u32, len: u32) -> Reply {
 
 fn main(args: &str) -> i64 {
     let crash_after = demo::arg_u64(args, "crash-after", 0);
+    let probe = demo::arg_u64(args, "probe-regrant", 0) == 1;
     if demo::arg_u64(args, "crash-at-start", 0) == 1 {
         crash();
     }
@@ -67,7 +83,7 @@ fn main(args: &str) -> i64 {
                 .checked_add(b)
                 .map_or(Reply::Err(EchoError::Overflow), Reply::Sum),
             Request::Crash => crash(),
-            Request::SumGrant { grant, len } => sum_grant(grant, len),
+            Request::SumGrant { grant, len } => sum_grant(grant, len, probe.then_some(from)),
         };
         if let Err(e) = rpc::reply(from, &reply) {
             userlib::log!(

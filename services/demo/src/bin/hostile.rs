@@ -102,6 +102,15 @@ fn main(args: &str) -> i64 {
         0x100,
         0xffff_ffff,
     ];
+    // A range of 2^44 bytes over almost nothing mapped: the kernel must skip
+    // the empty tables rather than walk billions of pages.
+    let t_unmap = userlib::uptime_us();
+    let huge = userlib::unmap(SCRATCH, 0x7fff_fe00_0000 - SCRATCH);
+    userlib::log!(
+        "hostile: unmap of {} GiB returned {huge:?} in {} us",
+        (0x7fff_fe00_0000 - SCRATCH) >> 30,
+        userlib::uptime_us() - t_unmap
+    );
     let mut counts = [0u64; 24];
     let mut ok = 0u64;
     let t0 = userlib::uptime_us();

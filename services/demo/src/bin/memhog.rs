@@ -14,7 +14,35 @@ userlib::entry!(main);
 const BASE: u64 = 0x0000_4000_0000_0000;
 const MB: u64 = 1 << 20;
 
+/// `mode=tables`: maps and unmaps one page in ever new 2 MiB slots, so each
+/// needs a fresh page table; the kernel's per-space table quota must stop it
+/// with `OutOfMemory` long before memory runs out.
+fn tables() -> i64 {
+    let base = 0x0000_4800_0000_0000u64;
+    for i in 0..100_000u64 {
+        let at = base + i * (2 << 20);
+        match userlib::map_anon(at, 4096, true) {
+            Ok(()) => {
+                let _ = userlib::unmap(at, 4096);
+            }
+            Err(Error::Sys(SyscallError::OutOfMemory)) => {
+                userlib::log!("memhog tables: stopped by OutOfMemory after {i} slots");
+                return 0;
+            }
+            Err(e) => {
+                userlib::log!("memhog tables: FAIL (unexpected {e} after {i} slots)");
+                return 1;
+            }
+        }
+    }
+    userlib::log!("memhog tables: FAIL (100000 slots mapped without a limit)");
+    1
+}
+
 fn main(args: &str) -> i64 {
+    if demo::arg(args, "mode") == Some("tables") {
+        return tables();
+    }
     let limit = demo::arg_u64(args, "limit-mb", 1 << 20);
     let hold = demo::arg_u64(args, "hold-ms", 500);
     let mut mapped = 0u64;

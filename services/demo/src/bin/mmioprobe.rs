@@ -23,6 +23,13 @@ fn main(_args: &str) -> i64 {
     let caps = unsafe { (AT as *const u64).read_volatile() };
     let vendor = (caps >> 16) & 0xffff;
     let period_fs = caps >> 32;
+    // Device registers are never a syscall buffer: the kernel would touch
+    // the device through its own mapping.
+    let as_buffer = userlib::sys::raw(ddk_abi::Syscall::Log, [AT, 16, 0, 0, 0, 0]).0;
+    if as_buffer != u64::from(SyscallError::BadPointer.code()) {
+        userlib::log!("mmioprobe: FAIL (a device page as a Log buffer gave status {as_buffer})");
+        return 1;
+    }
     let ram = userlib::map_device(0x10_0000, 0x1000, AT + 0x10_0000);
     let past = userlib::map_device(HPET, 0x2000, AT + 0x20_0000);
     let denied = Err(Error::Sys(SyscallError::PermissionDenied));
@@ -31,7 +38,7 @@ fn main(_args: &str) -> i64 {
         return 1;
     }
     userlib::log!(
-        "mmioprobe: PASS (HPET vendor {vendor:#06x}, period {period_fs} fs; ungranted RAM and past-grant maps refused)"
+        "mmioprobe: PASS (HPET vendor {vendor:#06x}, period {period_fs} fs; ungranted RAM and past-grant maps refused; device page refused as a buffer)"
     );
     0
 }

@@ -94,6 +94,11 @@ trap_common:
     testb $3, 24(%rsp)          /* CS of the interrupted context */
     jz trap_save
     swapgs
+    /* An interrupt keeps ring 3's RFLAGS.AC, which would switch SMAP off in
+       the kernel for this trap; clear it (syscall entry has SFMASK do it). */
+    pushfq
+    andq $~(1 << 18), (%rsp)
+    popfq
     .global trap_save
 trap_save:                      /* the syscall stub joins here, GS already swapped */
     push %rax

@@ -183,7 +183,11 @@ mod tests {
             (99, vec![1, 2, 3]),
         ]);
         let Ok(got) = items(&b) else {
-            return assert_eq!(items(&b).map(|v| v.len()), Ok(7), "the structure must parse");
+            return assert_eq!(
+                items(&b).map(|v| v.len()),
+                Ok(7),
+                "the structure must parse"
+            );
         };
         assert_eq!(got[0], Item::Cmdline(b"manifest=x"));
         assert_eq!(

@@ -305,16 +305,7 @@ impl Tr<'_, '_> {
         }
         let mt = self.rt.method_table(owner).map_err(|e| e.kind)?;
         let size = self.rt.types.ensure_layout(owner)?.size;
-        let mtv = self.iconst(types::I64, mt as i64);
-        let sz = self.iconst(types::I64, i64::from(size));
-        let obj = self
-            .call_helper(
-                Helper::Alloc,
-                &[mtv, sz],
-                &[types::I64, types::I64],
-                Some(types::I64),
-            )
-            .ok_or(ErrorKind::Codegen)?;
+        let obj = self.alloc_object(mt, size)?;
         self.finish_call(
             ctor,
             Dispatch::Direct,

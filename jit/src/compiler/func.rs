@@ -438,6 +438,20 @@ impl Tr<'_, '_> {
         Ok(())
     }
 
+    /// A new object of `size` bytes with method table `mt`: the one place the
+    /// compiler emits an allocation (the runtime contract's single helper).
+    pub fn alloc_object(&mut self, mt: usize, size: u32) -> Result<Value, ErrorKind> {
+        let mtv = self.iconst(types::I64, mt as i64);
+        let sz = self.iconst(types::I64, i64::from(size));
+        self.call_helper(
+            Helper::Alloc,
+            &[mtv, sz],
+            &[types::I64, types::I64],
+            Some(types::I64),
+        )
+        .ok_or(ErrorKind::Codegen)
+    }
+
     /// Call a runtime helper by address.
     pub fn call_helper(
         &mut self,

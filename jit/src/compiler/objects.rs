@@ -165,16 +165,7 @@ impl Tr<'_, '_> {
         }
         let mt = self.rt.method_table(t).map_err(|e| e.kind)?;
         let size = OBJECT_HEADER_SIZE + self.rt.types.size_of(ty)?;
-        let mtv = self.iconst(types::I64, mt as i64);
-        let sz = self.iconst(types::I64, i64::from(size));
-        let obj = self
-            .call_helper(
-                Helper::Alloc,
-                &[mtv, sz],
-                &[types::I64, types::I64],
-                Some(types::I64),
-            )
-            .ok_or(ErrorKind::Codegen)?;
+        let obj = self.alloc_object(mt, size)?;
         self.store_ty(ty, obj, OBJECT_HEADER_SIZE as i32, e)?;
         Ok(obj)
     }

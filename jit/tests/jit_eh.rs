@@ -8,7 +8,7 @@ mod jit_support;
 
 use jit::metadata::Image;
 use jit::runtime::{Escape, Runtime};
-use jit::testrun::{Outcome, run_test, runtime};
+use jit::testrun::{Outcome, run_test};
 use jit::types::MethodId;
 
 const DIR: &str = "jit-eh";
@@ -52,27 +52,11 @@ fn finally_to_fault(bytes: &mut [u8], name: &str) {
 }
 
 fn load(patcher: impl FnOnce(&mut [u8])) -> (Box<Runtime>, jit::types::AsmId) {
-    let corlib = jit_support::leak(&jit_support::corlib(DIR));
-    let src = jit_support::root().join("jit/tests/jit_cs/eh.cs");
-    let dll = jit_support::compile(DIR, &src, "eh");
-    let bytes: &'static mut [u8] = Vec::leak(std::fs::read(dll).expect("read dll"));
-    patcher(bytes);
-    let mut rt = runtime(corlib, &[]).expect("runtime");
-    let asm = rt.types.load(bytes).expect("load");
-    (rt, asm)
+    jit_support::load_patched(DIR, "eh", patcher)
 }
 
 fn method(rt: &mut Runtime, asm: jit::types::AsmId, name: &str) -> MethodId {
-    let img = rt.types.image(asm).clone();
-    let t = img.find_type_def("", "Eh").expect("lookup").expect("Eh");
-    let tid = rt.types.type_def(asm, t).expect("type");
-    rt.types
-        .ty(tid)
-        .methods
-        .iter()
-        .copied()
-        .find(|&m| rt.types.method(m).name == name)
-        .expect("method")
+    jit_support::find_method(rt, asm, "Eh", name)
 }
 
 fn call0(rt: &mut Runtime, m: MethodId) -> Result<i32, Escape> {

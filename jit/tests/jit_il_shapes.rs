@@ -13,7 +13,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use jit::metadata::Image;
 use jit::runtime::{Escape, Runtime};
-use jit::testrun::runtime;
 use jit::types::MethodId;
 
 const DIR: &str = "jit-il-shapes";
@@ -49,30 +48,11 @@ fn patch(bytes: &mut [u8], name: &str, from: &[u8], to: &dyn Fn(&[u8]) -> Vec<u8
 }
 
 fn load(patcher: impl FnOnce(&mut [u8])) -> (Box<Runtime>, jit::types::AsmId) {
-    let corlib = jit_support::leak(&jit_support::corlib(DIR));
-    let src = jit_support::root().join("jit/tests/jit_cs/il_shapes.cs");
-    let dll = jit_support::compile(DIR, &src, "il_shapes");
-    let bytes: &'static mut [u8] = Vec::leak(std::fs::read(dll).expect("read dll"));
-    patcher(bytes);
-    let mut rt = runtime(corlib, &[]).expect("runtime");
-    let asm = rt.types.load(bytes).expect("load");
-    (rt, asm)
+    jit_support::load_patched(DIR, "il_shapes", patcher)
 }
 
 fn method(rt: &mut Runtime, asm: jit::types::AsmId, name: &str) -> MethodId {
-    let img = rt.types.image(asm).clone();
-    let t = img
-        .find_type_def("", "Shapes")
-        .expect("lookup")
-        .expect("Shapes");
-    let tid = rt.types.type_def(asm, t).expect("type");
-    rt.types
-        .ty(tid)
-        .methods
-        .iter()
-        .copied()
-        .find(|&m| rt.types.method(m).name == name)
-        .expect("method")
+    jit_support::find_method(rt, asm, "Shapes", name)
 }
 
 fn call0(rt: &mut Runtime, m: MethodId) -> Result<u64, Escape> {

@@ -102,3 +102,43 @@ pub fn serial() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
+
+/// Compiles `jit/tests/jit_cs/<name>.cs` against corlib, lets `patcher`
+/// rewrite the assembly's bytes (IL shapes mcs never emits), and loads it
+/// into a fresh runtime.
+pub fn load_patched(
+    dir: &str,
+    name: &str,
+    patcher: impl FnOnce(&mut [u8]),
+) -> (Box<jit::runtime::Runtime>, jit::types::AsmId) {
+    let corlib = leak(&corlib(dir));
+    let src = root().join(format!("jit/tests/jit_cs/{name}.cs"));
+    let dll = compile(dir, &src, name);
+    let bytes: &'static mut [u8] = Vec::leak(std::fs::read(dll).expect("read dll"));
+    patcher(bytes);
+    let mut rt = jit::testrun::runtime(corlib, &[]).expect("runtime");
+    let asm = rt.types.load(bytes).expect("load");
+    (rt, asm)
+}
+
+/// Method `name` of the top-level type `ty` in `asm`.
+pub fn find_method(
+    rt: &mut jit::runtime::Runtime,
+    asm: jit::types::AsmId,
+    ty: &str,
+    name: &str,
+) -> jit::types::MethodId {
+    let img = rt.types.image(asm).clone();
+    let t = img
+        .find_type_def("", ty)
+        .expect("lookup")
+        .expect("type present");
+    let tid = rt.types.type_def(asm, t).expect("type");
+    rt.types
+        .ty(tid)
+        .methods
+        .iter()
+        .copied()
+        .find(|&m| rt.types.method(m).name == name)
+        .expect("method")
+}

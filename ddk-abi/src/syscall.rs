@@ -32,6 +32,15 @@
 //! | `TaskGrant` | task, kind ([`grant_kind`]), a, b | — |
 //! | `TaskStart` | task | — |
 //! | `Shutdown` | — | does not return on success |
+//! | `PciInfo` | n | bdf, ids, class of the caller's n-th PCI function |
+//! | `PciBar` | bdf, bar | phys, len, [`pci_bar`] flags |
+//! | `PciConfigRead` | bdf, offset, width (1, 2, 4) | value |
+//! | `PciConfigWrite` | bdf, offset, width, value | — (filtered: see `docs/devices.md`) |
+//! | `PciIrqBind` | bdf, source ([`pci_irq`]), entry, bit | source used |
+//! | `PciIrqAck` | bdf | — (INTx: unmask the line once every sharer acked) |
+//! | `DmaAlloc` | len (≤ [`DMA_MAX`]), addr, [`dma_cache`] | physical address |
+//! | `DmaFree` | addr (start of a `DmaAlloc` region) | — |
+//! | `Protect` | addr, len, [`protect`] | — (own anonymous pages: RW ↔ RX, never both) |
 //!
 //! `TaskSpawn`, `TaskKill`, `TakeDeath`, `InitrdRead`, `TaskGrant`,
 //! `TaskStart` and `Shutdown` are the supervisor's alone. A task made by
@@ -66,10 +75,19 @@ pub enum Syscall {
     TaskGrant = 36,
     TaskStart = 37,
     Shutdown = 40,
+    PciInfo = 50,
+    PciBar = 51,
+    PciConfigRead = 52,
+    PciConfigWrite = 53,
+    PciIrqBind = 54,
+    PciIrqAck = 55,
+    DmaAlloc = 56,
+    DmaFree = 57,
+    Protect = 58,
 }
 
 impl Syscall {
-    pub const ALL: [Syscall; 24] = [
+    pub const ALL: [Syscall; 33] = [
         Syscall::Exit,
         Syscall::Log,
         Syscall::Yield,
@@ -94,6 +112,15 @@ impl Syscall {
         Syscall::TaskGrant,
         Syscall::TaskStart,
         Syscall::Shutdown,
+        Syscall::PciInfo,
+        Syscall::PciBar,
+        Syscall::PciConfigRead,
+        Syscall::PciConfigWrite,
+        Syscall::PciIrqBind,
+        Syscall::PciIrqAck,
+        Syscall::DmaAlloc,
+        Syscall::DmaFree,
+        Syscall::Protect,
     ];
 }
 
@@ -133,6 +160,15 @@ pub mod notify {
     }
     /// All IRQ bits.
     pub const IRQ_MASK: u64 = 0xffff << 16;
+    /// The first notification bit a PCI interrupt may be bound to
+    /// (`PciIrqBind`); bits `PCI_FIRST..64` are the task's to assign.
+    pub const PCI_FIRST: u8 = 32;
+    /// A PCI interrupt bound to notification bit `bit` (32..64).
+    pub const fn pci(bit: u8) -> u64 {
+        1 << (bit as u64 & 63)
+    }
+    /// All bits PCI interrupts may use.
+    pub const PCI_MASK: u64 = 0xffff_ffff << 32;
 }
 
 /// `TaskGrant` kinds: what device resource the supervisor hands a task.
@@ -143,6 +179,63 @@ pub mod grant_kind {
     pub const MMIO: u64 = 1;
     /// ISA interrupt line `a`, delivered as notification `notify::irq(a)`.
     pub const IRQ: u64 = 2;
+    /// The PCI function at address `a` ([`super::pci_bdf`]); one owner per
+    /// function. Its memory BARs become MMIO grants (minus the MSI-X table
+    /// pages) and its I/O BARs port grants.
+    pub const PCI_ADDRESS: u64 = 3;
+    /// The `b`-th (from 0) PCI function whose ids are `a` =
+    /// `vendor << 16 | device`; otherwise as [`PCI_ADDRESS`].
+    pub const PCI_ID: u64 = 4;
+}
+
+/// A PCI function's address on segment 0 as the PCI syscalls take it:
+/// `bus << 8 | device << 3 | function`.
+pub const fn pci_bdf(bus: u8, device: u8, function: u8) -> u16 {
+    ((bus as u16) << 8) | (((device & 31) as u16) << 3) | ((function & 7) as u16)
+}
+
+/// `PciBar` flags (RDX).
+pub mod pci_bar {
+    /// An I/O-space BAR (ports `phys..phys + len`); otherwise memory.
+    pub const IO: u64 = 1 << 0;
+    /// A 64-bit memory BAR (it takes this BAR register and the next).
+    pub const MEM64: u64 = 1 << 1;
+    pub const PREFETCHABLE: u64 = 1 << 2;
+}
+
+/// `PciIrqBind` sources.
+pub mod pci_irq {
+    /// MSI-X table entry `entry`.
+    pub const MSIX: u64 = 0;
+    /// MSI (a single message; `entry` must be 0).
+    pub const MSI: u64 = 1;
+    /// The legacy pin, routed through the root bridge's `_PRT`; level
+    /// triggered and masked after each delivery until `PciIrqAck`.
+    pub const INTX: u64 = 2;
+    /// MSI-X if the function has it and it is enabled, else MSI, else INTx.
+    pub const AUTO: u64 = 3;
+}
+
+/// `DmaAlloc` caching modes.
+pub mod dma_cache {
+    /// Write-back: for buffers a coherent device reads and writes (x86 DMA
+    /// snoops the caches).
+    pub const WRITE_BACK: u64 = 0;
+    /// Uncached.
+    pub const UNCACHED: u64 = 1;
+}
+
+/// Largest single `DmaAlloc`.
+pub const DMA_MAX: u64 = 4 << 20;
+
+/// `Protect` modes for the caller's own anonymous pages.
+pub mod protect {
+    /// Read-write, never executable (what `MapAnon` maps).
+    pub const READ_WRITE: u64 = 0;
+    /// Read-execute, never writable.
+    pub const READ_EXEC: u64 = 1;
+    /// Read-only.
+    pub const READ_ONLY: u64 = 2;
 }
 
 /// The user half of every address space: `[USER_MIN, USER_MAX)`.

@@ -423,3 +423,32 @@ pub fn shutdown() -> ShutdownError {
     time::spin_us(100_000);
     ShutdownError::Registers(acpi::AcpiError::Timeout)
 }
+
+/// Where a PCI function's INTx pin arrives at the interrupt controller.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct IntxRoute {
+    pub gsi: u32,
+    pub level_triggered: bool,
+    pub active_low: bool,
+}
+
+/// Why an INTx pin could not be routed.
+#[derive(Debug)]
+#[allow(dead_code, reason = "fields are read through Debug in log lines")]
+pub enum PrtError {
+    NotInitialised,
+    NoInterpreter,
+    /// The root bridge's `_PRT` has no entry for this device and pin.
+    NoEntry { device: u8, pin: u8 },
+    Aml(AmlError),
+}
+
+/// The GSI, trigger mode and polarity of INTx pin `pin` (1 = INTA .. 4 =
+/// INTD, as the Interrupt Pin register says) of `device` on root bus `bus`,
+/// from the PCI root bridge's `_PRT` evaluated by the AML interpreter.
+///
+/// Skeleton: filled in by the devices work.
+pub fn intx_route(_bus: u8, device: u8, pin: u8) -> Result<IntxRoute, PrtError> {
+    let _ = STATE.get().ok_or(PrtError::NotInitialised)?;
+    Err(PrtError::NoEntry { device, pin })
+}

@@ -164,6 +164,19 @@ pub fn route_isa_irq(irq: u8) -> Result<u8, RouteError> {
     Ok(vector)
 }
 
+/// Routes global system interrupt `gsi` to `vector` on the boot CPU with
+/// the given trigger mode and polarity, left masked (PCI INTx lines).
+///
+/// Skeleton: filled in by the devices work.
+pub fn route_gsi(gsi: u32, _vector: u8, _level: bool, _active_low: bool) -> Result<(), RouteError> {
+    Err(RouteError::NoIoApicForGsi(gsi))
+}
+
+/// Masks or unmasks a GSI routed with [`route_gsi`].
+///
+/// Skeleton: filled in by the devices work.
+pub fn set_gsi_masked(_gsi: u32, _masked: bool) {}
+
 /// Masks or unmasks a routed ISA line (no effect on a line never routed).
 pub fn set_isa_masked(irq: u8, masked: bool) {
     let Some(Some((index, pin, low))) = ROUTES.lock().get(usize::from(irq)).copied() else {

@@ -27,6 +27,7 @@ mod initrd;
 mod klog;
 mod mem;
 mod panic;
+mod pci;
 mod qemu;
 #[cfg(feature = "selftest")]
 mod selftest;

@@ -272,3 +272,84 @@ pub fn map_device(phys: u64, len: u64, addr: u64) -> Result<(), Error> {
 pub fn irq_ack(line: u8) -> Result<(), Error> {
     check(Syscall::IrqAck, [u64::from(line), 0, 0, 0, 0, 0]).map(|_| ())
 }
+
+/// The caller's `n`-th PCI function (from 0): (bdf, vendor | device << 16,
+/// class << 24 | subclass << 16 | prog-if << 8 | revision). `NotFound` past
+/// the last one.
+pub fn pci_info(n: u64) -> Result<(u16, u32, u32), Error> {
+    check(Syscall::PciInfo, [n, 0, 0, 0, 0, 0]).map(|r| (r[0] as u16, r[1] as u32, r[2] as u32))
+}
+
+/// BAR `bar` of an owned function: (phys, len, `ddk_abi::syscall::pci_bar` flags).
+/// A BAR that is not implemented has length 0.
+pub fn pci_bar(bdf: u16, bar: u8) -> Result<(u64, u64, u64), Error> {
+    check(Syscall::PciBar, [u64::from(bdf), u64::from(bar), 0, 0, 0, 0]).map(|r| (r[0], r[1], r[2]))
+}
+
+/// Reads `width` (1, 2 or 4) bytes of an owned function's configuration space.
+pub fn pci_config_read(bdf: u16, offset: u16, width: u8) -> Result<u32, Error> {
+    check(
+        Syscall::PciConfigRead,
+        [u64::from(bdf), u64::from(offset), u64::from(width), 0, 0, 0],
+    )
+    .map(|r| r[0] as u32)
+}
+
+/// Writes `width` (1, 2 or 4) bytes of an owned function's configuration
+/// space; BARs, MSI/MSI-X addresses and most command bits are refused with
+/// `PermissionDenied` and nothing is written.
+pub fn pci_config_write(bdf: u16, offset: u16, width: u8, value: u32) -> Result<(), Error> {
+    check(
+        Syscall::PciConfigWrite,
+        [
+            u64::from(bdf),
+            u64::from(offset),
+            u64::from(width),
+            u64::from(value),
+            0,
+            0,
+        ],
+    )
+    .map(|_| ())
+}
+
+/// Binds an interrupt of an owned function (`ddk_abi::syscall::pci_irq`
+/// source, MSI-X table `entry`) to notification bit `bit` (32..64);
+/// returns the source the kernel used.
+pub fn pci_irq_bind(bdf: u16, source: u64, entry: u16, bit: u8) -> Result<u64, Error> {
+    check(
+        Syscall::PciIrqBind,
+        [
+            u64::from(bdf),
+            source,
+            u64::from(entry),
+            u64::from(bit),
+            0,
+            0,
+        ],
+    )
+    .map(|r| r[0])
+}
+
+/// After servicing a level-triggered (INTx) interrupt: unmask the line.
+pub fn pci_irq_ack(bdf: u16) -> Result<(), Error> {
+    check(Syscall::PciIrqAck, [u64::from(bdf), 0, 0, 0, 0, 0]).map(|_| ())
+}
+
+/// Allocates `len` bytes (whole pages, at most `ddk_abi::syscall::DMA_MAX`)
+/// of physically contiguous, zeroed memory at `addr`; returns its physical
+/// address. Only for tasks holding a PCI function.
+pub fn dma_alloc(len: u64, addr: u64, cache: u64) -> Result<u64, Error> {
+    check(Syscall::DmaAlloc, [len, addr, cache, 0, 0, 0]).map(|r| r[0])
+}
+
+/// Frees a `dma_alloc` region by its start address.
+pub fn dma_free(addr: u64) -> Result<(), Error> {
+    check(Syscall::DmaFree, [addr, 0, 0, 0, 0, 0]).map(|_| ())
+}
+
+/// Changes the protection of the caller's own anonymous pages
+/// (`ddk_abi::syscall::protect`).
+pub fn protect(addr: u64, len: u64, mode: u64) -> Result<(), Error> {
+    check(Syscall::Protect, [addr, len, mode, 0, 0, 0]).map(|_| ())
+}

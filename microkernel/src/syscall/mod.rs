@@ -325,6 +325,36 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
             task.state = State::Runnable;
             ok([0; 3]).map(Some)
         }
+        Syscall::PciInfo => ok(crate::pci::syscall::info(index, a0)?).map(Some),
+        Syscall::PciBar => ok(crate::pci::syscall::bar(index, a0, a1)?).map(Some),
+        Syscall::PciConfigRead => {
+            let v = crate::pci::syscall::config_read(index, a0, a1, a2)?;
+            ok([v, 0, 0]).map(Some)
+        }
+        Syscall::PciConfigWrite => {
+            crate::pci::syscall::config_write(index, a0, a1, a2, a3)?;
+            ok([0; 3]).map(Some)
+        }
+        Syscall::PciIrqBind => {
+            let used = crate::pci::syscall::irq_bind(index, a0, a1, a2, a3)?;
+            ok([used, 0, 0]).map(Some)
+        }
+        Syscall::PciIrqAck => {
+            crate::pci::syscall::irq_ack(index, a0)?;
+            ok([0; 3]).map(Some)
+        }
+        Syscall::DmaAlloc => {
+            let phys = task::dma::alloc(index, a0, a1, a2)?;
+            ok([phys, 0, 0]).map(Some)
+        }
+        Syscall::DmaFree => {
+            task::dma::free(index, a0)?;
+            ok([0; 3]).map(Some)
+        }
+        Syscall::Protect => {
+            task::protect::protect(index, a0, a1, a2)?;
+            ok([0; 3]).map(Some)
+        }
         Syscall::Shutdown => {
             if !is_supervisor(index) {
                 return Err(SyscallError::PermissionDenied.into());

@@ -8,10 +8,12 @@
 //! scheduler switches away on the way out of the trap.
 
 pub mod device;
+pub mod dma;
 pub mod fpu;
 pub mod grant;
 pub mod ipc;
 pub mod lifecycle;
+pub mod protect;
 pub mod sched;
 
 use crate::arch::trap::TrapFrame;

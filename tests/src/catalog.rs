@@ -33,6 +33,10 @@ pub struct QemuTest {
     pub timeout: Duration,
     /// Boot the GRUB ISO (multiboot2) instead of PVH `-kernel`.
     pub iso: bool,
+    /// Extra QEMU arguments (devices), after the common ones.
+    pub qemu_args: &'static [&'static str],
+    /// virtio-blk disks, made before the boot and checked after QEMU exits.
+    pub disks: &'static [crate::disk::Disk],
 }
 
 impl QemuTest {
@@ -49,7 +53,17 @@ impl QemuTest {
         if self.iso {
             c.cdrom = Some(images.iso.clone());
         }
+        c.extra
+            .extend(self.qemu_args.iter().map(|a| (*a).to_string()));
         c
+    }
+
+    /// Where this test's disk images are made (beside the initrd).
+    pub fn disk_dir(images: &Images) -> std::path::PathBuf {
+        images
+            .initrd
+            .parent()
+            .map_or_else(|| "disks".into(), |p| p.join("disks"))
     }
 }
 
@@ -393,6 +407,8 @@ pub fn all() -> Vec<QemuTest> {
         judge,
         timeout: BOOT_TIMEOUT,
         iso: false,
+        qemu_args: &[],
+        disks: &[],
     };
     let passed = Ending::Exit(qemu_status(TEST_PASSED));
     let died = Ending::Exit(qemu_status(KERNEL_DIED));

@@ -7,9 +7,11 @@
 //! unit-tested here with `cargo test` against recorded logs.
 
 pub mod catalog;
+pub mod disk;
 pub mod qemu;
 pub mod runner;
 
 pub use catalog::{QemuTest, all};
+pub use disk::Disk;
 pub use qemu::{Images, QemuConfig};
 pub use runner::{Outcome, run_test};

@@ -36,7 +36,25 @@ pub fn run_test(test: &QemuTest, images: &Images) -> Outcome {
         serial,
         elapsed: started.elapsed(),
     };
-    let mut cmd = test.config(images).command();
+    let dir = QemuTest::disk_dir(images);
+    let mut config = test.config(images);
+    for disk in test.disks {
+        let path = disk.path(&dir, test.name);
+        let made = std::fs::create_dir_all(&dir)
+            .map_err(|e| format!("creating {}: {e}", dir.display()))
+            .and_then(|()| match std::fs::remove_file(&path) {
+                Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                    Err(format!("removing {}: {e}", path.display()))
+                }
+                _ => Ok(()),
+            })
+            .and_then(|()| (disk.make)(&path));
+        if let Err(e) = made {
+            return fail(format!("disk {}: {e}", disk.id), String::new());
+        }
+        config.extra.extend(disk.qemu_args(&path));
+    }
+    let mut cmd = config.command();
     cmd.args(["-serial", "stdio", "-monitor", "none"]);
     cmd.stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -131,7 +149,14 @@ pub fn run_test(test: &QemuTest, images: &Images) -> Outcome {
         }
         return fail(reason, serial_text);
     }
-    match (test.judge)(&serial_text) {
+    let judged = (test.judge)(&serial_text).and_then(|()| {
+        test.disks.iter().try_for_each(|disk| match disk.check {
+            Some(check) => check(&disk.path(&dir, test.name))
+                .map_err(|e| format!("disk {} after the boot: {e}", disk.id)),
+            None => Ok(()),
+        })
+    });
+    match judged {
         Ok(()) => Outcome {
             name: test.name,
             passed: true,

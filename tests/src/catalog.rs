@@ -335,6 +335,22 @@ fn judge_sse(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+/// The top user page is never mappable and a refused `Unmap` revokes no
+/// grant; the kernel carries on.
+fn judge_rules(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "rules: MapAnon of the top user page: Err(Sys(BadAddress)) as required",
+    )?;
+    need(
+        s,
+        "rules: revoking the grant afterwards (it must still exist): Ok(()) as required",
+    )?;
+    need(s, "rules: PASS")?;
+    refuse(s, "FAIL")?;
+    kernel_survived(s)
+}
+
 /// Ports, MMIO and an IRQ line granted from the manifest work; an ungranted
 /// port faults; grants over RAM or the kernel's serial port are refused.
 fn judge_device_grants(s: &str) -> Result<(), String> {
@@ -599,6 +615,12 @@ pub fn all() -> Vec<QemuTest> {
                 judge_grub_iso,
             )
         },
+        m(
+            "ring0-rules",
+            "the top user page is never mappable; a refused Unmap revokes no grant",
+            "manifest=rules",
+            judge_rules,
+        ),
         m(
             "hostile-syscalls",
             "20,000 random syscalls with hostile pointers; the kernel answers all and keeps serving",

@@ -73,7 +73,7 @@ pub struct Unmapped {
 }
 
 /// Checks `[addr, addr+len)` is page-aligned user space.
-fn check_user_range(addr: u64, len: u64) -> Result<(), SyscallError> {
+pub fn check_user_range(addr: u64, len: u64) -> Result<(), SyscallError> {
     if !addr.is_multiple_of(PAGE) || !len.is_multiple_of(PAGE) {
         return Err(SyscallError::BadAddress);
     }

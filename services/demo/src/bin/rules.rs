@@ -1,0 +1,101 @@
+//! Deterministic checks of ring-0 rules an attacker would probe, one line
+//! each, ending with `rules: PASS` or the first rule that did not hold:
+//!
+//! * the top user page is never mappable (a `syscall` in its last two bytes
+//!   would return to a non-canonical RIP);
+//! * a refused `Unmap` (bad range) changes nothing — in particular it does
+//!   not revoke the caller's grants first.
+
+#![no_std]
+#![no_main]
+
+use ddk_abi::SyscallError;
+use userlib::sys::{self, Error};
+
+userlib::entry!(main);
+
+const PAGE: u64 = 4096;
+/// The last page below the canonical user half's end.
+const TOP_PAGE: u64 = 0x0000_7fff_ffff_f000;
+const SCRATCH: u64 = 0x0000_5100_0000_0000;
+
+fn expect(what: &str, got: Result<(), Error>, want: Result<(), SyscallError>) -> bool {
+    let want = want.map_err(Error::Sys);
+    if got == want {
+        userlib::log!("rules: {what}: {got:?} as required");
+        true
+    } else {
+        userlib::log!("rules: FAIL {what}: got {got:?}, want {want:?}");
+        false
+    }
+}
+
+fn top_page() -> bool {
+    let mut ok = expect(
+        "MapAnon of the top user page",
+        sys::map_anon(TOP_PAGE, PAGE, true),
+        Err(SyscallError::BadAddress),
+    );
+    ok &= expect(
+        "MapAnon of two pages ending at the top",
+        sys::map_anon(TOP_PAGE - PAGE, 2 * PAGE, true),
+        Err(SyscallError::BadAddress),
+    );
+    ok &= expect(
+        "MapAnon of the page below the top one",
+        sys::map_anon(TOP_PAGE - PAGE, PAGE, true),
+        Ok(()),
+    );
+    ok &= expect(
+        "Unmap of the page below the top one",
+        sys::unmap(TOP_PAGE - PAGE, PAGE).map(|_| ()),
+        Ok(()),
+    );
+    ok
+}
+
+fn refused_unmap_keeps_grants() -> bool {
+    let peer = match userlib::lookup("echo") {
+        Ok(p) => p,
+        Err(e) => {
+            userlib::log!("rules: FAIL no echo task to grant to: {e}");
+            return false;
+        }
+    };
+    if let Err(e) = sys::map_anon(SCRATCH, PAGE, true) {
+        userlib::log!("rules: FAIL scratch page: {e}");
+        return false;
+    }
+    let grant = match sys::grant_create(peer, SCRATCH, PAGE, false) {
+        Ok(g) => g,
+        Err(e) => {
+            userlib::log!("rules: FAIL grant: {e}");
+            return false;
+        }
+    };
+    // A misaligned length makes the range invalid: refused before anything
+    // (the grant over the page included) is touched.
+    let mut ok = expect(
+        "Unmap with a misaligned length",
+        sys::unmap(SCRATCH, PAGE + 1).map(|_| ()),
+        Err(SyscallError::BadAddress),
+    );
+    ok &= expect(
+        "revoking the grant afterwards (it must still exist)",
+        sys::grant_revoke(grant),
+        Ok(()),
+    );
+    let _ = sys::unmap(SCRATCH, PAGE);
+    ok
+}
+
+fn main(args: &str) -> i64 {
+    let ok = top_page() & refused_unmap_keeps_grants();
+    if ok {
+        userlib::log!("rules: PASS");
+    }
+    if demo::arg(args, "shutdown") == Some("1") {
+        demo::shutdown();
+    }
+    i64::from(!ok)
+}

@@ -335,6 +335,13 @@ fn judge_sse(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+fn judge_generation_retire(s: &str) -> Result<(), String> {
+    need(s, "task slot ")?;
+    need(s, " retired: its 16-bit generations are spent")?;
+    need(s, "generation-retire: PASS (slot ")?;
+    kernel_survived(s)
+}
+
 /// The top user page is never mappable and a refused `Unmap` revokes no
 /// grant; the kernel carries on.
 fn judge_rules(s: &str) -> Result<(), String> {
@@ -518,6 +525,14 @@ pub fn all() -> Vec<QemuTest> {
                 judge_serial_irq,
             )
         },
+        t(
+            "generation-retire",
+            "a slot whose 16-bit generations are spent is retired, never wrapped",
+            true,
+            "test=generation-retire",
+            passed,
+            judge_generation_retire,
+        ),
         t(
             "log-filter",
             "log=warn,kernel=info,mem=info filters by source",

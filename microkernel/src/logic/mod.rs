@@ -3,5 +3,6 @@
 pub mod bitmap;
 pub mod cmdline;
 pub mod exceptions;
+pub mod generation;
 pub mod logfilter;
 pub mod multiboot2;

@@ -354,6 +354,16 @@ fn judge_rules(s: &str) -> Result<(), String> {
         "rules: revoking the grant afterwards (it must still exist): Ok(()) as required",
     )?;
     need(s, "rules: PASS")?;
+    need(
+        s,
+        "rules: unentitled Shutdown: PermissionDenied as required",
+    )?;
+    need(
+        s,
+        "rules: unentitled Restart { name: \"echo\" }: PermissionDenied as required",
+    )?;
+    need(s, "rules: meddler refused")?;
+    need(s, "refused Shutdown from meddler [")?;
     refuse(s, "FAIL")?;
     kernel_survived(s)
 }
@@ -632,7 +642,7 @@ pub fn all() -> Vec<QemuTest> {
         },
         m(
             "ring0-rules",
-            "the top user page is never mappable; a refused Unmap revokes no grant",
+            "the top user page is never mappable; a refused Unmap revokes no grant; an unentitled service cannot power off or control services",
             "manifest=rules",
             judge_rules,
         ),

@@ -4,10 +4,15 @@
 //! * the top user page is never mappable (a `syscall` in its last two bytes
 //!   would return to a non-canonical RIP);
 //! * a refused `Unmap` (bad range) changes nothing — in particular it does
-//!   not revoke the caller's grants first.
+//!   not revoke the caller's grants first;
+//! * with `meddle=1` (run as a service without `allow=`): the supervisor
+//!   refuses this task `Shutdown`, `Stop` and `Restart` with
+//!   `PermissionDenied`, and still answers `Status`.
 
 #![no_std]
 #![no_main]
+
+extern crate alloc;
 
 use ddk_abi::SyscallError;
 use userlib::sys::{self, Error};
@@ -89,7 +94,58 @@ fn refused_unmap_keeps_grants() -> bool {
     ok
 }
 
+/// Asks the supervisor for what only entitled services may have.
+fn meddle() -> bool {
+    use ipc::supervisor::{Reply, Request, Supervisor, SupervisorError};
+    let Ok(sup) = userlib::lookup("supervisor") else {
+        userlib::log!("rules: FAIL no supervisor");
+        return false;
+    };
+    let mut ok = true;
+    for request in [
+        Request::Shutdown,
+        Request::Stop {
+            name: "echo".into(),
+        },
+        Request::Restart {
+            name: "echo".into(),
+        },
+        Request::Start {
+            name: "echo".into(),
+        },
+    ] {
+        let what = alloc::format!("{request:?}");
+        match userlib::rpc::call::<Supervisor>(sup, &request) {
+            Ok(Reply::Err(SupervisorError::PermissionDenied)) => {
+                userlib::log!("rules: unentitled {what}: PermissionDenied as required")
+            }
+            other => {
+                userlib::log!("rules: FAIL unentitled {what} answered {other:?}");
+                ok = false;
+            }
+        }
+    }
+    match userlib::rpc::call::<Supervisor>(sup, &Request::Status) {
+        Ok(Reply::Status(s)) => userlib::log!("rules: Status still open: {} services", s.len()),
+        other => {
+            userlib::log!("rules: FAIL Status answered {other:?}");
+            ok = false;
+        }
+    }
+    ok
+}
+
 fn main(args: &str) -> i64 {
+    if demo::arg(args, "meddle") == Some("1") {
+        let ok = meddle();
+        if ok {
+            userlib::log!("rules: meddler refused");
+        }
+        return i64::from(!ok);
+    }
+    if let Some(names) = demo::arg(args, "after") {
+        demo::wait_exited(names);
+    }
     let ok = top_page() & refused_unmap_keeps_grants();
     if ok {
         userlib::log!("rules: PASS");

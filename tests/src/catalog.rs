@@ -335,6 +335,16 @@ fn judge_sse(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+fn judge_nmi(s: &str) -> Result<(), String> {
+    need(s, "NMI at RIP=")?;
+    need(s, "(ring 0); ignored")?;
+    need(
+        s,
+        "nmi: PASS (1 NMI handled while the task table was locked)",
+    )?;
+    kernel_survived(s)
+}
+
 fn judge_generation_retire(s: &str) -> Result<(), String> {
     need(s, "task slot ")?;
     need(s, " retired: its 16-bit generations are spent")?;
@@ -542,6 +552,14 @@ pub fn all() -> Vec<QemuTest> {
             "test=generation-retire",
             passed,
             judge_generation_retire,
+        ),
+        t(
+            "nmi-in-ring0",
+            "an NMI arriving while the task table is locked is logged and ignored; no deadlock",
+            true,
+            "test=nmi",
+            passed,
+            judge_nmi,
         ),
         t(
             "log-filter",

@@ -702,6 +702,39 @@ mod tests {
     }
 
     #[test]
+    fn prt_judge_needs_every_route_and_the_delivery() {
+        let routes = [
+            "AML: \\_PIC(1): firmware told the APIC routes interrupts",
+            "\\_SB_.PCI0._PRT: 128 entries, 128 pins routed, links GSIA,GSIB,GSIC,GSID,GSIE,GSIF,GSIG,GSIH",
+            "\\_SB_.PCI0._PRT: 18:20,21,22,23 19:16,17,18,19 1a:16,17,18,19 1b:16,17,18,19 1c:16,17,18,19 1d:16,17,18,19 1e:20,21,22,23 1f:16,17,18,19",
+            "\\_SB_.PCI0._PRT: triggers: level active-high",
+            "prt: 00:00 INTA -> GSI 20 level active-high",
+            "prt: 00:01 INTA -> GSI 21 level active-high",
+            "prt: 00:05 INTA -> GSI 21 level active-high",
+            "prt: 00:05 INTB -> GSI 22 level active-high",
+            "prt: 00:05 INTD -> GSI 20 level active-high",
+            "prt: 00:1c INTA -> GSI 16 level active-high",
+            "prt: 00:1e INTB -> GSI 21 level active-high",
+            "prt: 00:1f INTD -> GSI 19 level active-high",
+            "prt: 00:20 pin 1 -> NoEntry { device: 32, pin: 1 }",
+            "prt: 00:03 pin 0 -> BadPin(0)",
+            "prt: 07:03 pin 1 -> NotRootBus(7)",
+            "prt: GSI 21 routed to vector 0x70 masked; unmask and mask read back",
+            "prt: edu 00:05 INTA -> GSI 21: no interrupt idle, 1 per raise, held while masked, delivered on unmask",
+            "prt: edu 00:1c INTA -> GSI 16: no interrupt idle, 1 per raise, held while masked, delivered on unmask",
+            "prt: PASS (routes looked up; edu interrupts delivered: 00:05 on GSI 21, 00:1c on GSI 16)",
+        ];
+        let log = routes.join("\n") + "\n";
+        assert!(judge_acpi_prt(&log).is_ok());
+        let wrong = log.replace("00:05 INTA -> GSI 21 level", "00:05 INTA -> GSI 20 level");
+        assert!(judge_acpi_prt(&wrong).is_err());
+        let edge = log.replace("triggers: level active-high", "triggers: edge active-high");
+        assert!(judge_acpi_prt(&edge).is_err());
+        let no_edu = log.replace("prt: edu 00:1c", "prt: xxx");
+        assert!(judge_acpi_prt(&no_edu).is_err());
+    }
+
+    #[test]
     fn names_are_unique() {
         let all = all();
         let mut names: Vec<_> = all.iter().map(|t| t.name).collect();

@@ -6,3 +6,4 @@ pub mod exceptions;
 pub mod generation;
 pub mod logfilter;
 pub mod multiboot2;
+pub mod prt;

@@ -355,6 +355,43 @@ fn judge_device_grants(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+/// The fault report of the first fault of task `name`: its header and the
+/// indented lines after it.
+fn fault_report(s: &str, name: &str) -> Option<String> {
+    let header = format!("!!! TASK FAULT in {name}[");
+    let mut lines = s.lines().skip_while(|l| !l.contains(&header));
+    let first = lines.next()?;
+    let rest = lines.take_while(|l| l.starts_with("    "));
+    Some(std::iter::once(first).chain(rest).collect::<Vec<_>>().join("\n"))
+}
+
+/// `name` died of a #PF at the probe's code page with this decoded error.
+fn wx_fault(s: &str, name: &str, error: &str) -> Result<(), String> {
+    let report = fault_report(s, name).ok_or(format!("no fault report for {name}"))?;
+    for want in ["#PF Page Fault (vector 14)", error, "CR2=0x300000000000"] {
+        if !report.contains(want) {
+            return Err(format!("{name}'s fault report lacks {want:?}:\n{report}"));
+        }
+    }
+    Ok(())
+}
+
+/// Code written RW runs once `Protect` makes it RX; executing RW, writing
+/// RX or RO pages each end their task with the matching #PF; W+X and the
+/// other documented refusals hold.
+fn judge_wx(s: &str) -> Result<(), String> {
+    need(s, "wxprobe: PASS (RW->RX code returned 42")?;
+    wx_fault(
+        s,
+        "wx-execrw",
+        "protection violation, read, user mode, instruction fetch",
+    )?;
+    wx_fault(s, "wx-writerx", "protection violation, write, user mode")?;
+    wx_fault(s, "wx-writero", "protection violation, write, user mode")?;
+    refuse(s, "FAIL")?;
+    kernel_survived(s)
+}
+
 /// Two tasks map memory until refused; everyone else keeps working and a
 /// task started afterwards runs.
 fn judge_memhog(s: &str) -> Result<(), String> {
@@ -600,6 +637,12 @@ pub fn all() -> Vec<QemuTest> {
             )
         },
         m(
+            "wx-code",
+            "Protect: written code runs as RX; executing RW, writing RX/RO pages fault; W+X refused",
+            "manifest=wx",
+            judge_wx,
+        ),
+        m(
             "hostile-syscalls",
             "20,000 random syscalls with hostile pointers; the kernel answers all and keeps serving",
             "manifest=hostile",
@@ -633,6 +676,27 @@ mod tests {
         let stuck =
             "[    0.323069] INFO  selftest: timer ticks advanced 5 -> 6 in 202 ms\ntimer: PASS\n";
         assert!(judge_timer(stuck).is_err());
+    }
+
+    #[test]
+    fn wx_judge_reads_each_fault_report() {
+        let report = |name: &str, code: &str, what: &str| {
+            format!(
+                "[    1.0] INFO  user: x\n!!! TASK FAULT in {name}[3.0]: #PF Page Fault (vector 14)\n    error 0x{code}: {what}\n    RIP=0x0000300000000000 CS=0x23 RFLAGS=0x202\n    CR2=0x300000000000\n    RSP=0x1 SS=0x1b\n[    1.1] INFO  kernel: next\n"
+            )
+        };
+        let good = format!(
+            "{}{}{}wxprobe: PASS (RW->RX code returned 42, ...)\n",
+            report("wx-execrw", "15", "protection violation, read, user mode, instruction fetch"),
+            report("wx-writerx", "7", "protection violation, write, user mode"),
+            report("wx-writero", "7", "protection violation, write, user mode"),
+        );
+        assert!(judge_wx(&good).is_ok(), "{:?}", judge_wx(&good));
+        // RW memory that executed: the task logs FAIL and has no report.
+        let executed = good.replace("wx-execrw[", "other[");
+        assert!(judge_wx(&executed).is_err());
+        let wrong_kind = good.replacen(", instruction fetch", "", 1);
+        assert!(judge_wx(&wrong_kind).is_err());
     }
 
     #[test]

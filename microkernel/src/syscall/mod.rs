@@ -14,8 +14,7 @@ use ddk_abi::syscall::{FOREVER, LOG_MAX};
 use ddk_abi::task::NAME_MAX;
 use ddk_abi::{DeathCause, Syscall, SyscallError, TaskId};
 
-/// Anonymous memory one task may map (a hostile task cannot starve the rest).
-pub const ANON_QUOTA: u64 = 256 << 20;
+pub use ddk_abi::syscall::ANON_QUOTA;
 
 fn ok(v: [u64; 3]) -> Result<[u64; 3], Fail> {
     Ok(v)

@@ -222,11 +222,6 @@ pub fn die_locked(
     // Grants first: no other task may keep a mapping of frames freed below.
     super::grant::forget_task(t, dead_id);
     super::device::forget_task(t, dead_id);
-    // Bus mastering off on every PCI function the task held, and only then
-    // its DMA frames freed: a device still running the dead driver's
-    // requests must not write into frames already given to someone else.
-    crate::pci::release_task(dead_id);
-    super::dma::free_after_quiesce(&mut task);
 
     let record = DeathRecord {
         task: dead_id,
@@ -244,6 +239,11 @@ pub fn die_locked(
         dead_id.generation(),
         (record.uptime_us - task.started_us) / 1000
     );
+    // Bus mastering off on every PCI function the task held, and only then
+    // its DMA frames freed: a device still running the dead driver's
+    // requests must not write into frames already given to someone else.
+    crate::pci::release_task(dead_id);
+    super::dma::free_after_quiesce(&mut task);
     sched::reap(*task);
     if was_supervisor {
         crate::panic::halt_with(format_args!(

@@ -362,7 +362,12 @@ fn fault_report(s: &str, name: &str) -> Option<String> {
     let mut lines = s.lines().skip_while(|l| !l.contains(&header));
     let first = lines.next()?;
     let rest = lines.take_while(|l| l.starts_with("    "));
-    Some(std::iter::once(first).chain(rest).collect::<Vec<_>>().join("\n"))
+    Some(
+        std::iter::once(first)
+            .chain(rest)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
 }
 
 /// `name` died of a #PF at the probe's code page with this decoded error.
@@ -727,7 +732,11 @@ mod tests {
         };
         let good = format!(
             "{}{}{}wxprobe: PASS (RW->RX code returned 42, ...)\n",
-            report("wx-execrw", "15", "protection violation, read, user mode, instruction fetch"),
+            report(
+                "wx-execrw",
+                "15",
+                "protection violation, read, user mode, instruction fetch"
+            ),
             report("wx-writerx", "7", "protection violation, write, user mode"),
             report("wx-writero", "7", "protection violation, write, user mode"),
         );
@@ -749,7 +758,11 @@ mod tests {
              [ 0.2] INFO  task::lifecycle: task dma-granted[2.0] ended: Exited (code 0), ran 9 ms\n\
              [ 0.2] INFO  dma: freed 3 regions (4176 KiB) of dma-granted[2.0] after bus mastering off\n{refused}"
         );
-        assert!(judge_dma_granted(&granted).is_ok(), "{:?}", judge_dma_granted(&granted));
+        assert!(
+            judge_dma_granted(&granted).is_ok(),
+            "{:?}",
+            judge_dma_granted(&granted)
+        );
         assert!(judge_dma_granted(&granted.replace("freed 3 regions", "freed 2 regions")).is_err());
     }
 

@@ -64,14 +64,26 @@ fn refused() -> bool {
             userlib::dma_alloc(DMA_MAX + PAGE, DA, wb),
             BadLength,
         )
-        && expect("length u64::MAX", userlib::dma_alloc(u64::MAX, DA, wb), BadLength)
-        && expect("misaligned address", userlib::dma_alloc(PAGE, DA + 8, wb), BadAddress)
+        && expect(
+            "length u64::MAX",
+            userlib::dma_alloc(u64::MAX, DA, wb),
+            BadLength,
+        )
+        && expect(
+            "misaligned address",
+            userlib::dma_alloc(PAGE, DA + 8, wb),
+            BadAddress,
+        )
         && expect(
             "kernel address",
             userlib::dma_alloc(PAGE, 0xffff_8000_0000_0000, wb),
             BadAddress,
         )
-        && expect("cache mode 7", userlib::dma_alloc(PAGE, DA, 7), InvalidArgument)
+        && expect(
+            "cache mode 7",
+            userlib::dma_alloc(PAGE, DA, 7),
+            InvalidArgument,
+        )
         && expect(
             "a good request without a PCI grant",
             userlib::dma_alloc(PAGE, DA, wb),
@@ -132,30 +144,39 @@ fn granted() -> bool {
     fill(DA, A_LEN, 0xa5a5_0000);
     fill(DB, B_LEN, 0x5a5a_0000);
     let sup = userlib::lookup("supervisor").unwrap_or(userlib::TaskId(0));
-    let buffer = userlib::sys::raw(Syscall::Log, [DA, 8, 0, 0, 0, 0]).0;
-    let uncached_buffer = userlib::sys::raw(Syscall::Log, [DB, 8, 0, 0, 0, 0]).0;
-    let ok = expect("Unmap over a region", userlib::unmap(DA, PAGE), PermissionDenied)
-        && expect(
-            "Protect of a region",
-            userlib::protect(DA, PAGE, protect::READ_EXEC),
-            PermissionDenied,
-        )
-        && expect(
-            "MapAnon over a region",
-            userlib::map_anon(DA, PAGE, true),
-            AlreadyMapped,
-        )
-        && expect(
-            "writable grant of an uncached region",
-            userlib::grant_create(sup, DB, PAGE, true),
-            BadPointer,
-        )
-        && expect("DmaFree inside a region", userlib::dma_free(DA + PAGE), NotMapped)
-        && buffer == 0
+    // A write-back region is an ordinary syscall buffer (the name is read
+    // and not found); an uncached one is refused, like device registers.
+    for (i, &b) in b"nosuchtk".iter().enumerate() {
+        // SAFETY: the first bytes of region A, mapped writable.
+        unsafe { ((DA + i as u64) as *mut u8).write_volatile(b) };
+    }
+    let buffer = userlib::sys::raw(Syscall::TaskLookup, [DA, 8, 0, 0, 0, 0]).0;
+    let uncached_buffer = userlib::sys::raw(Syscall::TaskLookup, [DB, 8, 0, 0, 0, 0]).0;
+    let ok = expect(
+        "Unmap over a region",
+        userlib::unmap(DA, PAGE),
+        PermissionDenied,
+    ) && expect(
+        "Protect of a region",
+        userlib::protect(DA, PAGE, protect::READ_EXEC),
+        PermissionDenied,
+    ) && expect(
+        "MapAnon over a region",
+        userlib::map_anon(DA, PAGE, true),
+        AlreadyMapped,
+    ) && expect(
+        "writable grant of an uncached region",
+        userlib::grant_create(sup, DB, PAGE, true),
+        BadPointer,
+    ) && expect(
+        "DmaFree inside a region",
+        userlib::dma_free(DA + PAGE),
+        NotMapped,
+    ) && buffer == u64::from(NotFound.code())
         && uncached_buffer == u64::from(BadPointer.code());
     if !ok {
         userlib::log!(
-            "dmaprobe: FAIL (refusals; write-back region as Log buffer gave {buffer}, uncached {uncached_buffer})"
+            "dmaprobe: FAIL (refusals; write-back region as a name buffer gave {buffer}, uncached {uncached_buffer})"
         );
         return false;
     }
@@ -180,6 +201,9 @@ fn quota() -> bool {
         userlib::log!("dmaprobe: FAIL (a 4 MiB region: {e})");
         return false;
     }
+    // Dirty it, so the region `reuse` gets (first fit: likely these very
+    // frames) shows whether freed frames are zeroed again.
+    fill(DC, DMA_MAX, 0xdead_0000);
     let just_over = ANON_QUOTA - DMA_MAX + PAGE;
     expect(
         "MapAnon past the quota with 4 MiB of DMA",

@@ -161,7 +161,11 @@ fn checks() -> bool {
         return false;
     }
     write_code(CODE, &RETURN_7);
-    if !expect("RW to RX again", userlib::protect(CODE, PAGE, READ_EXEC), Ok(())) {
+    if !expect(
+        "RW to RX again",
+        userlib::protect(CODE, PAGE, READ_EXEC),
+        Ok(()),
+    ) {
         return false;
     }
     let second = call(CODE);
@@ -196,19 +200,17 @@ fn grant_rules() -> bool {
         "RO under a writable grant",
         userlib::protect(page, PAGE, READ_ONLY),
         Ok(()),
-    ) && expect(
-        "revoke",
-        userlib::grant_revoke(grant),
-        Ok(()),
-    ) && expect(
-        "RX once the grant is revoked",
-        userlib::protect(page, PAGE, READ_EXEC),
-        Ok(()),
-    ) && expect(
-        "writable grant of an RX page",
-        userlib::grant_create(to, page, PAGE, true).map(|_| ()),
-        Err(SyscallError::BadPointer),
-    );
+    ) && expect("revoke", userlib::grant_revoke(grant), Ok(()))
+        && expect(
+            "RX once the grant is revoked",
+            userlib::protect(page, PAGE, READ_EXEC),
+            Ok(()),
+        )
+        && expect(
+            "writable grant of an RX page",
+            userlib::grant_create(to, page, PAGE, true).map(|_| ()),
+            Err(SyscallError::BadPointer),
+        );
     if !ok {
         return false;
     }

@@ -439,10 +439,7 @@ pub enum PrtError {
     NotInitialised,
     NoInterpreter,
     /// The root bridge's `_PRT` has no entry for this device and pin.
-    NoEntry {
-        device: u8,
-        pin: u8,
-    },
+    NoEntry { device: u8, pin: u8 },
     Aml(AmlError),
 }
 

@@ -314,6 +314,9 @@ impl AddressSpace {
         let mut va = addr;
         while va < end {
             let page = Page::<Size4KiB>::containing_address(VirtAddr::new_truncate(va));
+            if to == Protection::ReadWrite {
+                self.parents_writable(va);
+            }
             if let Some((_, old)) = self.walk(va) {
                 let new = F::from_bits_retain(to.apply(old.bits()));
                 // SAFETY: a present 4 KiB user page of this space, checked
@@ -326,6 +329,28 @@ impl AddressSpace {
             va += PAGE;
         }
         Ok(())
+    }
+
+    /// Sets W on the PML4, PDPT and PD entries above user page `va`: the
+    /// mapper gives a parent W only if some page mapped under it was
+    /// writable, so a page mapped read-only in fresh tables would stay
+    /// unwritable after `Protect` to read-write. Parents carry no NX, and
+    /// W there grants nothing by itself (the leaf decides).
+    fn parents_writable(&mut self, va: u64) {
+        let mut t = self.pml4.start_address();
+        for shift in [39u32, 30, 21] {
+            // SAFETY: a page-table frame of this space, changed only from
+            // the one CPU with interrupts off (as in `mapper`).
+            let table = unsafe { &mut *phys_to_virt(t).as_mut_ptr::<PageTable>() };
+            let Some(e) = table.iter_mut().nth(((va >> shift) & 0x1ff) as usize) else {
+                return;
+            };
+            if !e.flags().contains(F::PRESENT) || e.flags().contains(F::HUGE_PAGE) {
+                return;
+            }
+            e.set_flags(e.flags() | F::WRITABLE);
+            t = e.addr();
+        }
     }
 
     /// Unmaps `[addr, addr+len)`, freeing owned frames. Unmapped stretches

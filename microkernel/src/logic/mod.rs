@@ -6,4 +6,5 @@ pub mod exceptions;
 pub mod generation;
 pub mod logfilter;
 pub mod multiboot2;
+pub mod pageprot;
 pub mod prt;

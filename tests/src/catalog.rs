@@ -413,6 +413,15 @@ fn judge_rules(s: &str) -> Result<(), String> {
         "rules: unentitled Restart { name: \"echo\" }: PermissionDenied as required",
     )?;
     need(s, "rules: meddler refused")?;
+    for i in 1..=9 {
+        let line = s
+            .lines()
+            .find(|l| l.contains(&format!("flood-{i}[")) && l.contains("rules: flood held"))
+            .ok_or(format!("flood-{i} reported nothing"))?;
+        if !line.contains("rules: flood held 32 grants; the next refused with OutOfMemory") {
+            return Err(format!("flood-{i}: {line}"));
+        }
+    }
     need(s, "refused Shutdown from meddler [")?;
     refuse(s, "FAIL")?;
     kernel_survived(s)
@@ -787,7 +796,7 @@ pub fn all() -> Vec<QemuTest> {
         },
         m(
             "ring0-rules",
-            "the top user page is never mappable; a refused Unmap revokes no grant; an unentitled service cannot power off or control services",
+            "the top user page is never mappable; a refused Unmap revokes no grant; an unentitled service cannot power off or control services; grants are charged to their owner (9 tasks x 32)",
             "manifest=rules",
             judge_rules,
         ),

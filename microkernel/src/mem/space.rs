@@ -454,7 +454,11 @@ impl AddressSpace {
         writable: bool,
     ) -> Result<alloc::vec::Vec<PhysAddr>, SyscallError> {
         check_user_range(addr, len).map_err(|_| SyscallError::BadPointer)?;
+        // A kernel-heap shortage is the caller's `OutOfMemory`, never a panic.
         let mut frames = alloc::vec::Vec::new();
+        frames
+            .try_reserve_exact((len / PAGE) as usize)
+            .map_err(|_| SyscallError::OutOfMemory)?;
         let mut va = addr;
         while va < addr + len {
             let (pa, flags) = self.walk(va).ok_or(SyscallError::BadPointer)?;

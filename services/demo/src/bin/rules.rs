@@ -7,7 +7,10 @@
 //!   not revoke the caller's grants first;
 //! * with `meddle=1` (run as a service without `allow=`): the supervisor
 //!   refuses this task `Shutdown`, `Stop` and `Restart` with
-//!   `PermissionDenied`, and still answers `Status`.
+//!   `PermissionDenied`, and still answers `Status`;
+//! * with `flood=1`: the task owns 32 grants at once (over one page) and a
+//!   33rd is refused — grants are charged to their owner, so nine such
+//!   tasks together (288 grants) still all get theirs.
 
 #![no_std]
 #![no_main]
@@ -135,7 +138,42 @@ fn meddle() -> bool {
     ok
 }
 
+/// Owns as many grants as a task may, holds them a while, and exits.
+fn flood() -> bool {
+    const FLOOD_PAGE: u64 = 0x0000_5200_0000_0000;
+    let Ok(peer) = userlib::lookup("echo") else {
+        userlib::log!("rules: FAIL no echo task to grant to");
+        return false;
+    };
+    if let Err(e) = sys::map_anon(FLOOD_PAGE, PAGE, true) {
+        userlib::log!("rules: FAIL flood page: {e}");
+        return false;
+    }
+    let mut held = 0;
+    let refused = loop {
+        match sys::grant_create(peer, FLOOD_PAGE, PAGE, false) {
+            Ok(_) => held += 1,
+            Err(e) => break e,
+        }
+        if held > 64 {
+            userlib::log!("rules: FAIL flood: more than 64 grants accepted");
+            return false;
+        }
+    };
+    let ok = held == 32 && refused == Error::Sys(SyscallError::OutOfMemory);
+    userlib::log!(
+        "rules: {}flood held {held} grants; the next refused with {refused}",
+        if ok { "" } else { "FAIL " }
+    );
+    // Hold them while the other flooders take theirs.
+    userlib::sleep_ms(1500);
+    ok
+}
+
 fn main(args: &str) -> i64 {
+    if demo::arg(args, "flood") == Some("1") {
+        return i64::from(!flood());
+    }
     if demo::arg(args, "meddle") == Some("1") {
         let ok = meddle();
         if ok {

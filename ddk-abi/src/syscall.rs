@@ -16,8 +16,8 @@
 //! | `Call` | task, msg ptr, msg len, reply ptr, reply cap | reply len |
 //! | `Recv` | buf ptr, buf cap, timeout ms ([`FOREVER`] = none) | kind ([`RECV_MESSAGE`]/[`RECV_NOTIFICATION`]), sender or bits, len |
 //! | `Reply` | task, msg ptr, msg len | — |
-//! | `MapAnon` | addr, len, writable | — |
-//! | `Unmap` | addr, len | — |
+//! | `MapAnon` | addr, len (≤ [`MAP_ANON_MAX`]), writable | — |
+//! | `Unmap` | addr, len | pages unmapped, where it stopped (≤ [`UNMAP_PAGES_MAX`] pages a call) |
 //! | `GrantCreate` | to task, addr, len, writable | grant id |
 //! | `GrantMap` | grant id, addr | len |
 //! | `GrantRevoke` | grant id | — |
@@ -138,6 +138,13 @@ impl TryFrom<u32> for Syscall {
         Err(crate::SyscallError::UnknownSyscall)
     }
 }
+
+/// Largest single `MapAnon` (it zeroes every page with interrupts off;
+/// `userlib::map_anon` splits larger requests).
+pub const MAP_ANON_MAX: u64 = 1 << 20;
+/// Most mapped pages one `Unmap` call takes down; it returns where it
+/// stopped (RSI) and the caller continues from there (`userlib::unmap`).
+pub const UNMAP_PAGES_MAX: u64 = 256;
 
 /// Largest message `Call`/`Reply` copy (bulk data goes through grants).
 pub const MESSAGE_MAX: usize = 4096;

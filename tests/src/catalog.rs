@@ -413,6 +413,15 @@ fn judge_rules(s: &str) -> Result<(), String> {
         "rules: unentitled Restart { name: \"echo\" }: PermissionDenied as required",
     )?;
     need(s, "rules: meddler refused")?;
+    need(
+        s,
+        "rules: one MapAnon of 2 MiB: Err(Sys(BadLength)) as required",
+    )?;
+    need(
+        s,
+        "rules: one Unmap of 4 MiB took down 256 pages and stopped at +1 MiB as required",
+    )?;
+    need(s, "rules: logged 200 lines of 500 bytes in ")?;
     for i in 1..=9 {
         let line = s
             .lines()
@@ -812,7 +821,7 @@ pub fn all() -> Vec<QemuTest> {
         },
         m(
             "ring0-rules",
-            "the top user page is never mappable; a refused Unmap revokes no grant; an unentitled service cannot power off or control services; grants are charged to their owner (9 tasks x 32)",
+            "the top user page is never mappable; a refused Unmap revokes no grant; an unentitled service cannot power off or control services; grants are charged to their owner (9 tasks x 32); work per syscall is bounded",
             "manifest=rules",
             judge_rules,
         ),

@@ -358,14 +358,30 @@ impl AddressSpace {
     /// are skipped a table at a time, so a huge range over little memory is
     /// cheap.
     pub fn unmap(&mut self, addr: u64, len: u64) -> Result<Unmapped, SyscallError> {
+        self.unmap_some(addr, len, u64::MAX).map(|(done, _)| done)
+    }
+
+    /// Unmaps at most `max_pages` mapped pages of `[addr, addr+len)`, in
+    /// address order; returns what it did and where it stopped — `addr +
+    /// len` once the whole range is done. (The `Unmap` syscall's bound on
+    /// its work per call.)
+    pub fn unmap_some(
+        &mut self,
+        addr: u64,
+        len: u64,
+        max_pages: u64,
+    ) -> Result<(Unmapped, u64), SyscallError> {
         let mut done = Unmapped::default();
         if len == 0 {
-            return Ok(done);
+            return Ok((done, addr));
         }
         check_user_range(addr, len)?;
         let end = addr + len;
         let mut va = addr;
         while let Some(at) = self.next_mapped(va, end) {
+            if done.pages >= max_pages {
+                return Ok((done, at));
+            }
             let flags = self.walk(at).map_or(F::empty(), |(_, f)| f);
             let page = Page::<Size4KiB>::containing_address(VirtAddr::new_truncate(at));
             if let Ok((f, flush)) = self.mapper().unmap(page) {
@@ -380,7 +396,7 @@ impl AddressSpace {
             }
             va = at + PAGE;
         }
-        Ok(done)
+        Ok((done, end))
     }
 
     /// The first mapped user page in `[va, end)`, skipping absent tables.

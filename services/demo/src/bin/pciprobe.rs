@@ -14,11 +14,16 @@
 #![no_std]
 #![no_main]
 
+extern crate alloc;
+
 use ddk_abi::syscall::pci_irq;
 use userlib::SyscallError;
 use userlib::sys::{self, Error};
 
 userlib::entry!(main);
+
+/// Why a check failed (boxed: a line buffer is large).
+type Why = alloc::boxed::Box<userlib::LineBuf>;
 
 const AT: u64 = 0x0000_6100_0000_0000;
 const DENIED: Result<(), Error> = Err(Error::Sys(SyscallError::PermissionDenied));
@@ -45,7 +50,7 @@ fn main(args: &str) -> i64 {
     code
 }
 
-fn report(r: Result<&'static str, userlib::LineBuf>) -> i64 {
+fn report(r: Result<&'static str, Why>) -> i64 {
     match r {
         Ok(what) => {
             userlib::log!("pciprobe: PASS ({what})");
@@ -62,11 +67,11 @@ macro_rules! fail {
     ($($t:tt)*) => {{
         let mut l = userlib::LineBuf::new();
         let _ = core::fmt::Write::write_fmt(&mut l, format_args!($($t)*));
-        return Err(l);
+        return Err(alloc::boxed::Box::new(l));
     }};
 }
 
-fn rd(bdf: u16, off: u16, w: u8) -> Result<u32, userlib::LineBuf> {
+fn rd(bdf: u16, off: u16, w: u8) -> Result<u32, Why> {
     match sys::pci_config_read(bdf, off, w) {
         Ok(v) => Ok(v),
         Err(e) => fail!("config read {off:#x}/{w}: {e}"),
@@ -74,7 +79,7 @@ fn rd(bdf: u16, off: u16, w: u8) -> Result<u32, userlib::LineBuf> {
 }
 
 /// A write the kernel must refuse, leaving the register as it was.
-fn refused(bdf: u16, off: u16, w: u8, value: u32, what: &str) -> Result<(), userlib::LineBuf> {
+fn refused(bdf: u16, off: u16, w: u8, value: u32, what: &str) -> Result<(), Why> {
     let before = rd(bdf, off, w)?;
     let r = sys::pci_config_write(bdf, off, w, value);
     let after = rd(bdf, off, w)?;
@@ -87,7 +92,7 @@ fn refused(bdf: u16, off: u16, w: u8, value: u32, what: &str) -> Result<(), user
 }
 
 /// Finds capability `id` in the function's list.
-fn find_cap(bdf: u16, id: u8) -> Result<Option<u16>, userlib::LineBuf> {
+fn find_cap(bdf: u16, id: u8) -> Result<Option<u16>, Why> {
     let mut at = rd(bdf, 0x34, 1)? as u16 & 0xfc;
     for _ in 0..48 {
         if at < 0x40 {
@@ -102,7 +107,7 @@ fn find_cap(bdf: u16, id: u8) -> Result<Option<u16>, userlib::LineBuf> {
     Ok(None)
 }
 
-fn owner() -> Result<&'static str, userlib::LineBuf> {
+fn owner() -> Result<&'static str, Why> {
     let (bdf, ids, class) = match sys::pci_info(0) {
         Ok(i) => i,
         Err(e) => fail!("PciInfo 0: {e}"),
@@ -231,7 +236,7 @@ fn owner() -> Result<&'static str, userlib::LineBuf> {
     )
 }
 
-fn other(bdf: u16) -> Result<&'static str, userlib::LineBuf> {
+fn other(bdf: u16) -> Result<&'static str, Why> {
     let denied = Err(Error::Sys(SyscallError::PermissionDenied));
     let read = sys::pci_config_read(bdf, 0, 4);
     let write = sys::pci_config_write(bdf, COMMAND, 2, 0);

@@ -10,6 +10,8 @@ use core::fmt::Write;
 use ddk_abi::debug_exit::{TEST_FAILED, TEST_PASSED};
 use log::{error, info};
 
+mod prt;
+
 /// Waits for QEMU to act on the exit write (or forever without the device).
 fn halt() -> ! {
     loop {
@@ -39,6 +41,7 @@ pub fn run(name: &str, _platform: &Platform) -> ! {
         "stack-overflow" => stack_overflow(0),
         "task-stack-overflow" => task_stack_overflow(),
         "serial-irq" => serial_irq(),
+        "prt" => prt::run(),
         other => fail(other, format_args!("no such self-test")),
     }
 }

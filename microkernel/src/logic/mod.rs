@@ -6,3 +6,4 @@ pub mod exceptions;
 pub mod logfilter;
 pub mod multiboot2;
 pub mod pci;
+pub mod prt;

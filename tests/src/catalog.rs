@@ -502,6 +502,40 @@ fn judge_pci_config_filter(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+fn judge_pci_interrupts(s: &str) -> Result<(), String> {
+    need(s, "pci 00:05.0 1234:11e8 class 00.ff edu")?;
+    need(s, "pci 00:09.0: INTx pin 1 -> GSI ")?;
+    // Both edus on one GSI (one vector): the line is shared.
+    let gsi_of = |bdf: &str| {
+        s.lines()
+            .find(|l| l.contains(&format!("pci {bdf}: INTx pin 1 -> GSI ")))
+            .and_then(|l| l.split("-> GSI ").nth(1))
+            .and_then(|r| r.split(' ').next())
+            .map(str::to_string)
+    };
+    match (gsi_of("00:05.0"), gsi_of("00:09.0")) {
+        (Some(a), Some(b)) if a == b => {}
+        other => return Err(format!("00:05.0 and 00:09.0 not on one GSI: {other:?}")),
+    }
+    need(s, "pci 00:0a.0: MSI -> vector ")?;
+    need(
+        s,
+        "raiser[3.0]: pciprobe: PASS (edu INTx interrupts arrived as notifications, acked)",
+    )?;
+    need(
+        s,
+        "sharer[2.0]: pciprobe: edu sharer acked 5 interrupts of the other device",
+    )?;
+    need(
+        s,
+        "msi[4.0]: pciprobe: PASS (edu MSI interrupts arrived as notifications)",
+    )?;
+    need(s, "pci 00:05.0: bus mastering off (owner raiser[3.0] died)")?;
+    need(s, "shutdown requested by")?;
+    refuse(s, "FAIL")?;
+    kernel_survived(s)
+}
+
 /// Two tasks map memory until refused; everyone else keeps working and a
 /// task started afterwards runs.
 fn judge_memhog(s: &str) -> Result<(), String> {
@@ -774,6 +808,22 @@ pub fn all() -> Vec<QemuTest> {
                 "a PCI function's owner: BAR, MSI-X and command-bit writes refused, MSI-X table unmappable, MSI-X bound; others refused",
                 "manifest=pcifilter",
                 judge_pci_config_filter,
+            )
+        },
+        QemuTest {
+            qemu_args: &[
+                "-device",
+                "edu,addr=05.0",
+                "-device",
+                "edu,addr=09.0",
+                "-device",
+                "edu,addr=0a.0",
+            ],
+            ..m(
+                "pci-interrupts",
+                "edu INTx on a shared GSI notifies both owners and unmasks only after both acked; edu MSI arrives",
+                "manifest=pciirq",
+                judge_pci_interrupts,
             )
         },
         m(

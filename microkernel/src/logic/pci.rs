@@ -316,6 +316,7 @@ pub fn short_name(vendor: u16, device: u16, class: u8, subclass: u8) -> &'static
         (0x8086, 0x100e) => return "e1000",
         (0x8086, 0x10d3) => return "e1000e",
         (0x1b36, 0x000c) => return "PCIe root port",
+        (0x1234, 0x11e8) => return "edu",
         _ => {}
     }
     match (class, subclass) {

@@ -136,6 +136,7 @@ pub fn init(platform: &crate::acpi::Platform) {
     scan_bus(first, last, None, 0, &mut seen, &mut found);
     for f in &found {
         info!("{f}");
+        reserve_msix_table(f);
     }
     info!("{} functions", found.len());
     *REGISTRY.lock() = found;
@@ -175,6 +176,22 @@ fn scan_bus(
             }
         }
     }
+}
+
+/// The pages of an MSI-X table are never device memory a task may be
+/// granted — not through the function's grant (which cuts them out) and not
+/// through a raw `grant=mmio:` either: only the kernel aims messages.
+fn reserve_msix_table(f: &Function) {
+    let Some(t) = f.msix else { return };
+    let Some(bar) = f.bars.get(usize::from(t.bar)) else {
+        return;
+    };
+    if bar.len == 0 || bar.phys == 0 || bar.is_io() {
+        return;
+    }
+    let start = (bar.phys + t.offset) & !0xfff;
+    let end = (bar.phys + t.offset + t.bytes()).div_ceil(4096) * 4096;
+    crate::mem::reserve_device(start, end - start);
 }
 
 /// Reads one function's identity, sizes its BARs and finds its capabilities.

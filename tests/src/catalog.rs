@@ -638,16 +638,9 @@ fn judge_dma_refused(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
-/// With a PCI function granted (manifest `dma-granted`, not yet in the
-/// catalog: it needs the PCI grants): the regions' checks pass, and the
-/// three regions the probe dies holding are freed by the kernel after
-/// bus mastering is off (the PCI part logs that first; its exact text is
-/// that part's, so only the order of the DMA line after the death is
-/// checked here).
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "joins the catalog once PCI function grants land")
-)]
+/// With a PCI function granted (manifest `dma-granted`): the regions'
+/// checks pass, and the three regions the probe dies holding are freed by
+/// the kernel after its death and after bus mastering is off.
 fn judge_dma_granted(s: &str) -> Result<(), String> {
     need(s, "dmaprobe: PASS (granted: zeroed distinct regions")?;
     need(s, "dmaprobe: PASS (no PCI grant")?;
@@ -659,6 +652,12 @@ fn judge_dma_granted(s: &str) -> Result<(), String> {
         .ok_or("no line freeing dma-granted's 3 regions (4176 KiB)")?;
     if freed < death {
         return Err("DMA regions freed before the task's death was logged".into());
+    }
+    let bus_master_off = s
+        .find("pci 00:05.0: bus mastering off (owner dma-granted[")
+        .ok_or("no line turning dma-granted's bus mastering off")?;
+    if freed < bus_master_off {
+        return Err("DMA regions freed before bus mastering was turned off".into());
     }
     refuse(s, "FAIL")?;
     kernel_survived(s)
@@ -988,6 +987,20 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=dma",
             judge_dma_refused,
         ),
+        QemuTest {
+            qemu_args: &[
+                "-drive",
+                "driver=null-co,if=none,id=d0",
+                "-device",
+                "virtio-blk-pci,drive=d0,addr=0x5,disable-legacy=on",
+            ],
+            ..m(
+                "dma-granted",
+                "a task holding a PCI function allocates DMA regions; its death frees them after bus mastering is off",
+                "manifest=dma-granted",
+                judge_dma_granted,
+            )
+        },
         m(
             "hostile-syscalls",
             "20,000 random syscalls with hostile pointers; the kernel answers all and keeps serving",
@@ -1057,6 +1070,7 @@ mod tests {
         let granted = format!(
             "[ 0.2] INFO  user: dma-granted[2.0]: dmaprobe: PASS (granted: zeroed distinct regions, ...)\n\
              [ 0.2] INFO  task::lifecycle: task dma-granted[2.0] ended: Exited (code 0), ran 9 ms\n\
+             [ 0.2] INFO  pci: pci 00:05.0: bus mastering off (owner dma-granted[2.0] died)\n\
              [ 0.2] INFO  dma: freed 3 regions (4176 KiB) of dma-granted[2.0] after bus mastering off\n{refused}"
         );
         assert!(
@@ -1065,6 +1079,40 @@ mod tests {
             judge_dma_granted(&granted)
         );
         assert!(judge_dma_granted(&granted.replace("freed 3 regions", "freed 2 regions")).is_err());
+        assert!(judge_dma_granted(&granted.replace("bus mastering off (owner", "x")).is_err());
+    }
+
+    #[test]
+    fn pci_enumerate_judge_wants_every_function_twice_and_nothing_else() {
+        let mut log = String::from(
+            "[ 0.0] INFO  acpi: MCFG: PCIe ECAM at 0xb0000000, segment 0, buses 0-255\n",
+        );
+        for l in PCI_ENUM_LINES {
+            log.push_str(&format!("[ 0.1] INFO  pci: {l}\n"));
+        }
+        log.push_str("[ 0.1] INFO  pci: 11 functions\n");
+        log.push_str("[ 0.2] INFO  task::device: task e1000drv[2.0] granted Mmio { phys: fe840000, len: 20000 }\n");
+        log.push_str("[ 0.2] INFO  task::device: task e1000drv[2.0] granted IoPorts { first: c000, last: c03f }\n");
+        log.push_str("cordon> lspci\nlspci: 11 functions\n");
+        for l in PCI_ENUM_LINES {
+            let owner = if l.contains("01:01.0") {
+                " owner e1000drv[2.0]"
+            } else {
+                ""
+            };
+            log.push_str(&format!("{l}{owner}\n"));
+        }
+        assert_eq!(judge_pci_enumerate(&log), Ok(()));
+        // A device behind a bridge missing (bridge not followed).
+        let no_bus1: String = log
+            .lines()
+            .filter(|l| !l.contains("pci 01:01.0"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(judge_pci_enumerate(&no_bus1).is_err());
+        // A function listed that QEMU was not given.
+        let extra = format!("{log}pci 00:03.0 1af4:1041 class 02.00 virtio-net\n");
+        assert!(judge_pci_enumerate(&extra).is_err());
     }
 
     #[test]

@@ -512,19 +512,22 @@ fn judge_pci_enumerate(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
-/// The machine of `pci-config-filter`: a virtio-blk with 256 MSI-X vectors,
-/// so its MSI-X BAR has a page (the PBA's) besides the table.
+/// The machine of `pci-config-filter`: a virtio-blk behind a PCIe root
+/// port (so a PCI Express function, with FLR) at 01:00.0, with 256 MSI-X
+/// vectors, so its MSI-X BAR has a page (the PBA's) besides the table.
 const PCI_FILTER_DEVICES: &[&str] = &[
+    "-device",
+    "pcie-root-port,id=rp1,chassis=1,slot=1,addr=0x4",
     "-drive",
     "driver=null-co,if=none,id=d0",
     "-device",
-    "virtio-blk-pci,drive=d0,addr=0x5,disable-legacy=on,vectors=256",
+    "virtio-blk-pci,drive=d0,bus=rp1,disable-legacy=on,vectors=256",
 ];
 
 fn judge_pci_config_filter(s: &str) -> Result<(), String> {
     need(
         s,
-        "pcidrv[2.0]: pciprobe: PASS (PciInfo; BAR, ROM, MSI-X and command-bit writes refused",
+        "pcidrv[2.0]: pciprobe: PASS (PciInfo; BAR, ROM, MSI-X, command-bit and reset writes refused",
     )?;
     need(
         s,
@@ -538,7 +541,7 @@ fn judge_pci_config_filter(s: &str) -> Result<(), String> {
     )?;
     need(
         s,
-        "cannot start dup (bin/sleeper): grant PciAddress { bdf: 28 } refused: AlreadyMapped",
+        "cannot start dup (bin/sleeper): grant PciAddress { bdf: 100 } refused: AlreadyMapped",
     )?;
     need(
         s,
@@ -548,7 +551,7 @@ fn judge_pci_config_filter(s: &str) -> Result<(), String> {
         s,
         "cannot start absent (bin/sleeper): grant PciId { vendor: 1af4, device: 1042, n: 1 } refused: NotFound",
     )?;
-    need(s, "pci 00:05.0: bus mastering off (owner pcidrv[2.0] died)")?;
+    need(s, "pci 01:00.0: bus mastering off (owner pcidrv[2.0] died)")?;
     need(s, "shutdown requested by")?;
     refuse(s, "FAIL")?;
     kernel_survived(s)

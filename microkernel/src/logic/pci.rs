@@ -37,6 +37,8 @@ pub mod command {
 
 /// Capability ids.
 pub mod cap {
+    pub const PM: u8 = 0x01;
+    pub const AF: u8 = 0x13;
     pub const MSI: u8 = 0x05;
     pub const PCIE: u8 = 0x10;
     pub const MSIX: u8 = 0x11;
@@ -90,6 +92,13 @@ pub struct ConfigLayout {
     pub msix: Option<u16>,
     /// Extended capabilities that resize or add BARs (SR-IOV, Resizable BAR).
     pub bar_ext_caps: [Option<u16>; 3],
+    /// Capabilities through which a function can be reset (which would
+    /// clear its BARs): PCI Express (Device Control's Initiate FLR), Advanced
+    /// Features (its Initiate FLR) and Power Management (a D3hot -> D0
+    /// transition may reset the function).
+    pub pcie: Option<u16>,
+    pub af: Option<u16>,
+    pub pm: Option<u16>,
 }
 
 /// Why a configuration access is refused.
@@ -105,6 +114,8 @@ pub enum ConfigError {
     BarCapability,
     /// The write changes a command bit other than I/O, memory and bus master.
     CommandBit,
+    /// The write would reset the function (FLR) or leave power state D0.
+    Reset,
 }
 
 /// Checks width and alignment of a configuration access.
@@ -164,6 +175,22 @@ pub fn check_write(
     for (start, end, why) in refused_ranges(l) {
         if start < end && overlaps(offset, width, start, end) {
             return Err(why);
+        }
+    }
+    let byte_at = |at: u16| {
+        (offset <= at && at < offset + u16::from(width))
+            .then(|| (value >> (8 * (at - offset))) as u8)
+    };
+    // PCIe Device Control bit 15 (byte +9, bit 7); AF Control bit 0 (+4);
+    // PMCSR PowerState bits 0..1 (+4): only D0 may be written.
+    let resets = [
+        l.pcie.map(|c| (c + 9, 0x80u8)),
+        l.af.map(|c| (c + 4, 0x01)),
+        l.pm.map(|c| (c + 4, 0x03)),
+    ];
+    for (at, bits) in resets.into_iter().flatten() {
+        if byte_at(at).is_some_and(|b| b & bits != 0) {
+            return Err(ConfigError::Reset);
         }
     }
     if overlaps(offset, width, reg::COMMAND, reg::COMMAND + 2) {

@@ -42,18 +42,12 @@ pub fn claim(
     }
     let grants = resources(&reg, f);
     if let Some(f) = reg.get_mut(index) {
-        f.owner = Some(Owner {
+        let o = Owner {
             id: owner,
             name: String::from(name),
-        });
-        log::info!(
-            "pci {}: granted to {}",
-            Bdf(f.bdf),
-            Owner {
-                id: owner,
-                name: String::from(name),
-            }
-        );
+        };
+        log::info!("pci {}: granted to {o}", Bdf(f.bdf));
+        f.owner = Some(o);
     }
     Ok(grants)
 }

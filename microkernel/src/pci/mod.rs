@@ -284,7 +284,12 @@ fn find_capabilities(f: &mut Function) {
                     entries: (control & 0x7ff) + 1,
                 });
             }
-            cap::PCIE => pcie = true,
+            cap::PCIE => {
+                pcie = true;
+                f.layout.pcie = Some(at);
+            }
+            cap::PM => f.layout.pm = Some(at),
+            cap::AF => f.layout.af = Some(at),
             _ => {}
         }
         at = (head >> 8) & 0xfc;

@@ -1,8 +1,8 @@
 //! Probes the PCI function syscalls from ring 3.
 //!
 //! `role=owner` (granted a virtio-blk): `PciInfo` names it; writes to a BAR,
-//! the expansion ROM BAR, the MSI-X capability and a forbidden command bit
-//! are refused with `PermissionDenied` and read back unchanged; setting bus
+//! the expansion ROM BAR, the MSI-X capability, a forbidden command bit and
+//! a function reset (FLR, D3hot) are refused with `PermissionDenied` and read back unchanged; setting bus
 //! master works; the MSI-X table page cannot be mapped while the rest of
 //! its BAR and the other BARs can; an MSI-X entry binds (and the kernel
 //! enabled MSI-X with INTx off); binding errors are typed. It then waits
@@ -193,6 +193,16 @@ fn owner() -> Result<&'static str, Why> {
     refused(bdf, COMMAND, 2, cmd ^ INTX_DISABLE, "INTx disable")?;
     refused(bdf, COMMAND, 2, cmd | (1 << 6), "parity error response")?;
     refused(bdf, COMMAND + 1, 1, (cmd >> 8) ^ 1, "SERR# enable (byte)")?;
+    // A function reset would clear the BARs behind the kernel's back.
+    let Some(pcie) = find_cap(bdf, 0x10)? else {
+        fail!("no PCI Express capability (q35's virtio-blk has one)");
+    };
+    let devctl = rd(bdf, pcie + 8, 2)?;
+    refused(bdf, pcie + 8, 2, devctl | 0x8000, "Initiate FLR")?;
+    if let Some(pm) = find_cap(bdf, 0x01)? {
+        let pmcsr = rd(bdf, pm + 4, 2)?;
+        refused(bdf, pm + 4, 2, pmcsr | 3, "power state D3hot")?;
+    }
     if sys::pci_config_write(bdf, 0x41, 2, 0) != Err(Error::Sys(SyscallError::InvalidArgument)) {
         fail!("a misaligned write was not InvalidArgument");
     }
@@ -238,7 +248,7 @@ fn owner() -> Result<&'static str, Why> {
     }
     let _ = mapped;
     Ok(
-        "PciInfo; BAR, ROM, MSI-X and command-bit writes refused and unchanged; bus master set; MSI-X table page unmappable, rest of its BAR and the other BARs mapped; MSI-X entries 0 and 1 bound",
+        "PciInfo; BAR, ROM, MSI-X, command-bit and reset writes refused and unchanged; bus master set; MSI-X table page unmappable, rest of its BAR and the other BARs mapped; MSI-X entries 0 and 1 bound",
     )
 }
 

@@ -509,6 +509,12 @@ fn judge_pci_enumerate(s: &str) -> Result<(), String> {
     need(s, "pci 01:01.0 8086:100e class 02.00 e1000 owner e1000drv[")?;
     need(s, "task e1000drv[2.0] granted IoPorts")?;
     need(s, "task e1000drv[2.0] granted Mmio")?;
+    // A restarted owner gets its function again.
+    need(
+        s,
+        "pci 00:02.0: bus mastering off (owner regrant[3.0] died)",
+    )?;
+    need(s, "pci 00:02.0: granted to regrant[3.1]")?;
     kernel_survived(s)
 }
 
@@ -938,11 +944,11 @@ pub fn all() -> Vec<QemuTest> {
             )
         },
         QemuTest {
-            input: Some(("pci 01:01.0: granted to", "lspci\rshutdown\r")),
+            input: Some(("pci 00:02.0: granted to regrant[3.1]", "lspci\rshutdown\r")),
             qemu_args: PCI_ENUM_DEVICES,
             ..m(
                 "pci-enumerate",
-                "every PCI function, behind bridges too, is listed at boot and by `lspci` with its owner",
+                "every PCI function, behind bridges too, is listed at boot and by `lspci` with its owner; a restarted owner is granted its function again",
                 "manifest=pcienum",
                 judge_pci_enumerate,
             )
@@ -1096,6 +1102,10 @@ mod tests {
         log.push_str("[ 0.1] INFO  pci: 11 functions\n");
         log.push_str("[ 0.2] INFO  task::device: task e1000drv[2.0] granted Mmio { phys: fe840000, len: 20000 }\n");
         log.push_str("[ 0.2] INFO  task::device: task e1000drv[2.0] granted IoPorts { first: c000, last: c03f }\n");
+        log.push_str(
+            "[ 0.3] INFO  pci: pci 00:02.0: bus mastering off (owner regrant[3.0] died)\n",
+        );
+        log.push_str("[ 0.4] INFO  pci::grant: pci 00:02.0: granted to regrant[3.1]\n");
         log.push_str("cordon> lspci\nlspci: 11 functions\n");
         for l in PCI_ENUM_LINES {
             let owner = if l.contains("01:01.0") {

@@ -634,6 +634,20 @@ fn judge_pci_interrupts(s: &str) -> Result<(), String> {
         "msi[4.0]: pciprobe: PASS (edu MSI interrupts arrived as notifications)",
     )?;
     need(s, "pci 00:05.0: bus mastering off (owner raiser[3.0] died)")?;
+    // Behind the root port at slot 6, INTA stays INTA (device 0) and takes
+    // slot 6's route: GSI 20 + 6 % 4 on q35.
+    need(s, "pci 01:00.0: INTx pin 1 -> GSI 22 ")?;
+    need(
+        s,
+        "bridged[5.0]: pciprobe: PASS (edu INTx interrupts arrived as notifications, acked)",
+    )?;
+    // Device 1 behind the bridge at slot 7: INTA becomes INTB at slot 7,
+    // which q35 routes to GSI 20 + (7 + 1) % 4.
+    need(s, "pci 02:01.0: INTx pin 1 -> GSI 20 ")?;
+    need(
+        s,
+        "rotated[6.0]: pciprobe: PASS (edu INTx interrupts arrived as notifications, acked)",
+    )?;
     need(s, "shutdown requested by")?;
     refuse(s, "FAIL")?;
     kernel_survived(s)
@@ -970,10 +984,18 @@ pub fn all() -> Vec<QemuTest> {
                 "edu,addr=09.0",
                 "-device",
                 "edu,addr=0a.0",
+                "-device",
+                "pcie-root-port,id=rp1,chassis=1,slot=1,addr=0x6",
+                "-device",
+                "edu,bus=rp1",
+                "-device",
+                "pci-bridge,id=br1,chassis_nr=2,addr=0x7",
+                "-device",
+                "edu,bus=br1,addr=0x1",
             ],
             ..m(
                 "pci-interrupts",
-                "edu INTx on a shared GSI notifies both owners and unmasks only after both acked; edu MSI arrives",
+                "edu INTx on a shared GSI notifies both owners and unmasks only after both acked; INTx behind a root port and a bridge (swizzled); edu MSI",
                 "manifest=pciirq",
                 judge_pci_interrupts,
             )

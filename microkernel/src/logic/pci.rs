@@ -1,7 +1,7 @@
 //! PCI decisions that need no hardware: which configuration writes a
 //! function's owner may make, how a BAR decodes from its sizing probe, which
-//! pages of a BAR the owner may map (never the MSI-X table), INTx swizzling
-//! across bridges, and the short names `lspci` prints.
+//! pages of a BAR the owner may map (never the MSI-X table), and the short
+//! names `lspci` prints. (INTx swizzling is `logic::prt::swizzle`.)
 
 /// Configuration-space offsets (type 0 and type 1 headers).
 pub mod reg {
@@ -317,12 +317,6 @@ pub fn mappable_pieces(
     let before = (t_start > phys).then(|| (phys, t_start.min(end) - phys));
     let after = (t_end < end && t_end >= phys).then(|| (t_end, end - t_end));
     [before, after]
-}
-
-/// The pin a device's INTx (1 = INTA .. 4 = INTD) arrives on at its
-/// bridge's primary side (the PCI-to-PCI bridge spec's swizzle).
-pub fn swizzle(device: u8, pin: u8) -> u8 {
-    ((pin.wrapping_sub(1) + (device & 31)) % 4) + 1
 }
 
 /// `BB:DD.F` of a bus/device/function address.

@@ -142,7 +142,7 @@ fn root_pin(reg: &[Function], f: &Function) -> Option<(u8, u8, u8)> {
         let Some(p) = parent else {
             return Some((bus, dev, pin));
         };
-        pin = logic::swizzle(dev, pin);
+        pin = microkernel::logic::prt::swizzle(dev, pin)?;
         (bus, dev, _) = logic::bdf_parts(p);
         parent = reg.iter().find(|x| x.bdf == p)?.parent;
     }

@@ -279,15 +279,6 @@ fn sub_page_bars_map_their_page_only_when_alone() {
 }
 
 #[test]
-fn swizzle_rotates_pins_by_device() {
-    assert_eq!(swizzle(0, 1), 1);
-    assert_eq!(swizzle(1, 1), 2);
-    assert_eq!(swizzle(3, 2), 1);
-    assert_eq!(swizzle(4, 4), 4);
-    assert_eq!(swizzle(31, 4), 3);
-}
-
-#[test]
 fn names_and_bdf() {
     assert_eq!(short_name(0x1af4, 0x1042, 1, 0), "virtio-blk");
     assert_eq!(short_name(0x8086, 0x29c0, 6, 0), "host bridge");

@@ -353,8 +353,17 @@ pub fn release_task(dead: TaskId) {
     for f in reg.iter_mut().filter(|f| f.owned_by(dead)) {
         let cmd = config::read16(f.bdf, reg::COMMAND);
         config::write16(f.bdf, reg::COMMAND, cmd & !command::BUS_MASTER);
+        // The line is logged only when the device reports the bit clear.
+        let now_off = config::read16(f.bdf, reg::COMMAND) & command::BUS_MASTER == 0;
         if let Some(o) = f.owner.take() {
-            info!("pci {}: bus mastering off (owner {o} died)", Bdf(f.bdf));
+            if now_off {
+                info!("pci {}: bus mastering off (owner {o} died)", Bdf(f.bdf));
+            } else {
+                warn!(
+                    "pci {}: bus mastering still on after owner {o} died",
+                    Bdf(f.bdf)
+                );
+            }
         }
         gsis.extend(irq::release(f));
     }

@@ -186,6 +186,10 @@ pub mod grant_kind {
     /// The `b`-th (from 0) PCI function whose ids are `a` =
     /// `vendor << 16 | device`; otherwise as [`PCI_ADDRESS`].
     pub const PCI_ID: u64 = 4;
+    /// A memory quota of `a` bytes (page multiple, at most
+    /// [`super::MEMORY_QUOTA_MAX`]) for `MapAnon` and `DmaAlloc` together,
+    /// reserved for the task; refused with `OutOfMemory` if it cannot be.
+    pub const MEMORY: u64 = 5;
 }
 
 /// A PCI function's address on segment 0 as the PCI syscalls take it:
@@ -228,9 +232,13 @@ pub mod dma_cache {
 /// Largest single `DmaAlloc`.
 pub const DMA_MAX: u64 = 4 << 20;
 
-/// Anonymous memory one task may hold: `MapAnon` pages and `DmaAlloc`
-/// regions together (a hostile task cannot starve the rest).
-pub const ANON_QUOTA: u64 = 256 << 20;
+/// Anonymous memory a task may hold — `MapAnon` pages and `DmaAlloc`
+/// regions together — unless the supervisor grants another quota
+/// ([`grant_kind::MEMORY`]). Quotas are reservations: the kernel refuses a
+/// task (or a quota) it could not honour alongside everyone else's.
+pub const DEFAULT_MEMORY_QUOTA: u64 = 8 << 20;
+/// The largest quota the supervisor may grant one task.
+pub const MEMORY_QUOTA_MAX: u64 = 1 << 30;
 
 /// `Protect` modes for the caller's own anonymous pages.
 pub mod protect {

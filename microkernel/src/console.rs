@@ -36,11 +36,14 @@ fn execute(line: &str) {
         }
         Some("mem") => {
             let (used, size) = crate::mem::heap::stats();
+            let (reserved, pool) = crate::task::quota::usage();
             say(format_args!(
-                "free frames: {} MiB; heap: {} KiB used of {} KiB\n",
+                "free frames: {} MiB; heap: {} KiB used of {} KiB; tasks' reservations: {} of {} MiB\n",
                 crate::mem::frame::free_bytes() >> 20,
                 used / 1024,
-                size / 1024
+                size / 1024,
+                reserved >> 20,
+                pool >> 20
             ));
         }
         Some("lspci") => crate::pci::lspci(say),

@@ -41,10 +41,11 @@ const DEVICE: F = F::BIT_11;
 /// can still write them — never the unmapping or the teardown of the space.
 const DMA: F = F::BIT_52;
 
-/// Page-table frames one space may use (16 MiB of tables). Tables are freed
-/// only with the space, so without a bound a task mapping and unmapping at
-/// ever new addresses could drain memory that way.
-const PT_QUOTA: u64 = 4096;
+/// Page-table frames one space may use. Tables are freed only with the
+/// space, so without a bound a task mapping and unmapping at ever new
+/// addresses could drain memory that way; the bound is part of every task's
+/// memory reservation (`task::quota`).
+const PT_QUOTA: u64 = crate::task::quota::PT_FRAMES;
 const PAGE: u64 = 4096;
 
 pub struct AddressSpace {

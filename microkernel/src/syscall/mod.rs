@@ -14,8 +14,6 @@ use ddk_abi::syscall::{FOREVER, LOG_MAX, USER_CANONICAL_END};
 use ddk_abi::task::NAME_MAX;
 use ddk_abi::{DeathCause, Syscall, SyscallError, TaskId};
 
-pub use ddk_abi::syscall::ANON_QUOTA;
-
 fn ok(v: [u64; 3]) -> Result<[u64; 3], Fail> {
     Ok(v)
 }
@@ -159,7 +157,7 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
                 .anon_bytes
                 .checked_add(a1)
                 .ok_or(SyscallError::BadLength)?;
-            if total > ANON_QUOTA {
+            if total > task.quota {
                 return Err(SyscallError::OutOfMemory.into());
             }
             task.space.map_anon(a0, a1, a2 != 0, false, true)?;
@@ -327,7 +325,11 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
                 return Err(SyscallError::PermissionDenied.into());
             }
             let target = TaskId(u32::try_from(a0).map_err(|_| SyscallError::NoSuchTask)?);
-            task::device::grant(target, a1, a2, a3)?;
+            if a1 == ddk_abi::syscall::grant_kind::MEMORY {
+                task::quota::set_quota(target, a2)?;
+            } else {
+                task::device::grant(target, a1, a2, a3)?;
+            }
             ok([0; 3]).map(Some)
         }
         Syscall::TaskStart => {

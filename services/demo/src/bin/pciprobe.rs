@@ -246,9 +246,19 @@ fn owner() -> Result<&'static str, Why> {
     if let Err(e) = sys::pci_irq_ack(bdf) {
         fail!("an ack on an MSI-X binding gave {e}");
     }
+    // Up to 32 entries per function; the 33rd is refused.
+    for entry in 2..32u16 {
+        if let Err(e) = sys::pci_irq_bind(bdf, pci_irq::MSIX, entry, 42) {
+            fail!("binding MSI-X entry {entry}: {e}");
+        }
+    }
+    let over = sys::pci_irq_bind(bdf, pci_irq::MSIX, 32, 42);
+    if over != Err(Error::Sys(SyscallError::OutOfMemory)) {
+        fail!("a 33rd MSI-X entry gave {over:?}");
+    }
     let _ = mapped;
     Ok(
-        "PciInfo; BAR, ROM, MSI-X, command-bit and reset writes refused and unchanged; bus master set; MSI-X table page unmappable, rest of its BAR and the other BARs mapped; MSI-X entries 0 and 1 bound",
+        "PciInfo; BAR, ROM, MSI-X, command-bit and reset writes refused and unchanged; bus master set; MSI-X table page unmappable, rest of its BAR and the other BARs mapped; MSI-X entries 0 and 1 bound, at most 32",
     )
 }
 

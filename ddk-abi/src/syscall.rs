@@ -223,7 +223,7 @@ pub mod pci_irq {
     /// The legacy pin, routed through the root bridge's `_PRT`; level
     /// triggered and masked after each delivery until `PciIrqAck`.
     pub const INTX: u64 = 2;
-    /// MSI-X if the function has it and it is enabled, else MSI, else INTx.
+    /// MSI-X if the function has the capability, else MSI, else INTx.
     pub const AUTO: u64 = 3;
 }
 

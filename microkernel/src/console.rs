@@ -24,7 +24,7 @@ fn execute(line: &str) {
     match words.next() {
         None => {}
         Some("help") => say(format_args!(
-            "commands:\n  help      this list\n  uptime    time since boot and timer ticks\n  mem       free frames, heap use and memory reservations\n  syscalls  the longest interrupt-off window of each syscall\n  shutdown  power off through ACPI (\\_S5)\n"
+            "commands:\n  help      this list\n  uptime    time since boot and timer ticks\n  mem       free frames, heap use and memory reservations\n  lspci     PCI functions and their owners\n  syscalls  the longest interrupt-off window of each syscall\n  shutdown  power off through ACPI (\\_S5)\n"
         )),
         Some("uptime") => {
             let us = crate::time::uptime_us();
@@ -55,6 +55,7 @@ fn execute(line: &str) {
                 say(format_args!("  {:<16} {us} us\n", alloc::format!("{s:?}")));
             }
         }
+        Some("lspci") => crate::pci::lspci(say),
         Some("shutdown") => {
             let err = crate::acpi::shutdown();
             say(format_args!("shutdown failed: {err:?}\n"));

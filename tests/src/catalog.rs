@@ -456,6 +456,122 @@ fn judge_device_grants(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+/// The machine of `pci-enumerate`: a virtio-blk at 00:05.0, an e1000
+/// behind a PCI-to-PCI bridge at 00:06.0, a virtio-rng behind a PCIe root
+/// port at 00:07.0 (plus q35's own functions, its VGA and its e1000e).
+const PCI_ENUM_DEVICES: &[&str] = &[
+    "-drive",
+    "driver=null-co,if=none,id=d0",
+    "-device",
+    "virtio-blk-pci,drive=d0,addr=0x5,disable-legacy=on",
+    "-device",
+    "pci-bridge,id=br1,chassis_nr=1,addr=0x6",
+    "-device",
+    "e1000,bus=br1,addr=0x1",
+    "-device",
+    "pcie-root-port,id=rp1,chassis=2,slot=1,addr=0x7",
+    "-device",
+    "virtio-rng-pci,bus=rp1",
+];
+
+/// Every function `pci-enumerate`'s machine has, as the kernel names them.
+const PCI_ENUM_LINES: &[&str] = &[
+    "pci 00:00.0 8086:29c0 class 06.00 host bridge",
+    "pci 00:01.0 1234:1111 class 03.00 VGA",
+    "pci 00:02.0 8086:10d3 class 02.00 e1000e",
+    "pci 00:05.0 1af4:1042 class 01.00 virtio-blk",
+    "pci 00:06.0 1b36:0001 class 06.04 PCI bridge",
+    "pci 01:01.0 8086:100e class 02.00 e1000",
+    "pci 00:07.0 1b36:000c class 06.04 PCIe root port",
+    "pci 02:00.0 1af4:1044 class 00.ff virtio-rng",
+    "pci 00:1f.0 8086:2918 class 06.01 ISA bridge",
+    "pci 00:1f.2 8086:2922 class 01.06 SATA",
+    "pci 00:1f.3 8086:2930 class 0c.05 SMBus",
+];
+
+/// Each function once in the boot log and once more from `lspci`, nothing
+/// else; the e1000 behind the bridge listed with its owner.
+fn judge_pci_enumerate(s: &str) -> Result<(), String> {
+    need(s, "MCFG: PCIe ECAM at 0xb0000000")?;
+    need(s, &format!("pci: {} functions", PCI_ENUM_LINES.len()))?;
+    need(s, &format!("lspci: {} functions", PCI_ENUM_LINES.len()))?;
+    let listed = s
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start_matches("cordon> ");
+            let t = t.split("INFO  pci: ").nth(1).unwrap_or(t);
+            t.starts_with("pci ") && t.contains(" class ")
+        })
+        .count();
+    if listed != 2 * PCI_ENUM_LINES.len() {
+        return Err(format!(
+            "{listed} function lines, expected {} (boot log and lspci)",
+            2 * PCI_ENUM_LINES.len()
+        ));
+    }
+    for line in PCI_ENUM_LINES {
+        let n = s.lines().filter(|l| l.contains(line)).count();
+        if n != 2 {
+            return Err(format!("{line:?} appears {n} times, expected 2"));
+        }
+    }
+    need(s, "pci 01:01.0 8086:100e class 02.00 e1000 owner e1000drv[")?;
+    need(s, "task e1000drv[2.0] granted IoPorts")?;
+    need(s, "task e1000drv[2.0] granted Mmio")?;
+    // A restarted owner gets its function again.
+    need(
+        s,
+        "pci 00:02.0: bus mastering off (owner regrant[3.0] died)",
+    )?;
+    need(s, "pci 00:02.0: granted to regrant[3.1]")?;
+    kernel_survived(s)
+}
+
+/// The machine of `pci-config-filter`: a virtio-blk behind a PCIe root
+/// port (so a PCI Express function, with FLR) at 01:00.0, with 256 MSI-X
+/// vectors, so its MSI-X BAR has a page (the PBA's) besides the table.
+const PCI_FILTER_DEVICES: &[&str] = &[
+    "-device",
+    "pcie-root-port,id=rp1,chassis=1,slot=1,addr=0x4",
+    "-drive",
+    "driver=null-co,if=none,id=d0",
+    "-device",
+    "virtio-blk-pci,drive=d0,bus=rp1,disable-legacy=on,vectors=256",
+];
+
+fn judge_pci_config_filter(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "pcidrv[2.0]: pciprobe: PASS (PciInfo; BAR, ROM, MSI-X, command-bit and reset writes refused",
+    )?;
+    need(
+        s,
+        "MSI-X entry 0 -> vector 0x40, bit 40 of pcidrv[2.0] (table: addr 0xfee",
+    )?;
+    need(s, "data 0x40 unmasked)")?;
+    need(s, "other[")?;
+    need(
+        s,
+        "pciprobe: PASS (a non-owner is refused every call on the function)",
+    )?;
+    need(
+        s,
+        "cannot start dup (bin/sleeper): grant PciAddress { bdf: 100 } refused: AlreadyMapped",
+    )?;
+    need(
+        s,
+        "cannot start hostbridge (bin/sleeper): grant PciAddress { bdf: 0 } refused: InvalidArgument",
+    )?;
+    need(
+        s,
+        "cannot start absent (bin/sleeper): grant PciId { vendor: 1af4, device: 1042, n: 1 } refused: NotFound",
+    )?;
+    need(s, "pci 01:00.0: bus mastering off (owner pcidrv[2.0] died)")?;
+    need(s, "shutdown requested by")?;
+    refuse(s, "FAIL")?;
+    kernel_survived(s)
+}
+
 /// The fault report of the first fault of task `name`: its header and the
 /// indented lines after it.
 fn fault_report(s: &str, name: &str) -> Option<String> {
@@ -498,6 +614,54 @@ fn judge_wx(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+fn judge_pci_interrupts(s: &str) -> Result<(), String> {
+    need(s, "pci 00:05.0 1234:11e8 class 00.ff edu")?;
+    need(s, "pci 00:09.0: INTx pin 1 -> GSI ")?;
+    // Both edus on one GSI (one vector): the line is shared.
+    let gsi_of = |bdf: &str| {
+        s.lines()
+            .find(|l| l.contains(&format!("pci {bdf}: INTx pin 1 -> GSI ")))
+            .and_then(|l| l.split("-> GSI ").nth(1))
+            .and_then(|r| r.split(' ').next())
+            .map(str::to_string)
+    };
+    match (gsi_of("00:05.0"), gsi_of("00:09.0")) {
+        (Some(a), Some(b)) if a == b => {}
+        other => return Err(format!("00:05.0 and 00:09.0 not on one GSI: {other:?}")),
+    }
+    need(s, "pci 00:0a.0: MSI -> vector ")?;
+    need(
+        s,
+        "raiser[3.0]: pciprobe: PASS (edu INTx interrupts arrived as notifications, acked)",
+    )?;
+    need(
+        s,
+        "sharer[2.0]: pciprobe: edu sharer acked 5 interrupts of the other device",
+    )?;
+    need(
+        s,
+        "msi[4.0]: pciprobe: PASS (edu MSI interrupts arrived as notifications)",
+    )?;
+    need(s, "pci 00:05.0: bus mastering off (owner raiser[3.0] died)")?;
+    // Behind the root port at slot 6, INTA stays INTA (device 0) and takes
+    // slot 6's route: GSI 20 + 6 % 4 on q35.
+    need(s, "pci 01:00.0: INTx pin 1 -> GSI 22 ")?;
+    need(
+        s,
+        "bridged[5.0]: pciprobe: PASS (edu INTx interrupts arrived as notifications, acked)",
+    )?;
+    // Device 1 behind the bridge at slot 7: INTA becomes INTB at slot 7,
+    // which q35 routes to GSI 20 + (7 + 1) % 4.
+    need(s, "pci 02:01.0: INTx pin 1 -> GSI 20 ")?;
+    need(
+        s,
+        "rotated[6.0]: pciprobe: PASS (edu INTx interrupts arrived as notifications, acked)",
+    )?;
+    need(s, "shutdown requested by")?;
+    refuse(s, "FAIL")?;
+    kernel_survived(s)
+}
+
 /// A task holding no PCI function: DmaAlloc's argument errors, then
 /// PermissionDenied.
 fn judge_dma_refused(s: &str) -> Result<(), String> {
@@ -506,16 +670,9 @@ fn judge_dma_refused(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
-/// With a PCI function granted (manifest `dma-granted`, not yet in the
-/// catalog: it needs the PCI grants): the regions' checks pass, and the
-/// three regions the probe dies holding are freed by the kernel after
-/// bus mastering is off (the PCI part logs that first; its exact text is
-/// that part's, so only the order of the DMA line after the death is
-/// checked here).
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "joins the catalog once PCI function grants land")
-)]
+/// With a PCI function granted (manifest `dma-granted`): the regions'
+/// checks pass, and the three regions the probe dies holding are freed by
+/// the kernel after its death and after bus mastering is off.
 fn judge_dma_granted(s: &str) -> Result<(), String> {
     need(s, "dmaprobe: PASS (granted: zeroed distinct regions")?;
     need(s, "dmaprobe: PASS (no PCI grant")?;
@@ -527,6 +684,12 @@ fn judge_dma_granted(s: &str) -> Result<(), String> {
         .ok_or("no line freeing dma-granted's 3 regions (4176 KiB)")?;
     if freed < death {
         return Err("DMA regions freed before the task's death was logged".into());
+    }
+    let bus_master_off = s
+        .find("pci 00:05.0: bus mastering off (owner dma-granted[")
+        .ok_or("no line turning dma-granted's bus mastering off")?;
+    if freed < bus_master_off {
+        return Err("DMA regions freed before bus mastering was turned off".into());
     }
     refuse(s, "FAIL")?;
     kernel_survived(s)
@@ -819,6 +982,49 @@ pub fn all() -> Vec<QemuTest> {
                 judge_grub_iso,
             )
         },
+        QemuTest {
+            input: Some(("pci 00:02.0: granted to regrant[3.1]", "lspci\rshutdown\r")),
+            qemu_args: PCI_ENUM_DEVICES,
+            ..m(
+                "pci-enumerate",
+                "every PCI function, behind bridges too, is listed at boot and by `lspci` with its owner; a restarted owner is granted its function again",
+                "manifest=pcienum",
+                judge_pci_enumerate,
+            )
+        },
+        QemuTest {
+            qemu_args: PCI_FILTER_DEVICES,
+            ..m(
+                "pci-config-filter",
+                "a PCI function's owner: BAR, MSI-X and command-bit writes refused, MSI-X table unmappable, MSI-X bound; others refused",
+                "manifest=pcifilter",
+                judge_pci_config_filter,
+            )
+        },
+        QemuTest {
+            qemu_args: &[
+                "-device",
+                "edu,addr=05.0",
+                "-device",
+                "edu,addr=09.0",
+                "-device",
+                "edu,addr=0a.0",
+                "-device",
+                "pcie-root-port,id=rp1,chassis=1,slot=1,addr=0x6",
+                "-device",
+                "edu,bus=rp1",
+                "-device",
+                "pci-bridge,id=br1,chassis_nr=2,addr=0x7",
+                "-device",
+                "edu,bus=br1,addr=0x1",
+            ],
+            ..m(
+                "pci-interrupts",
+                "edu INTx on a shared GSI notifies both owners and unmasks only after both acked; INTx behind a root port and a bridge (swizzled); edu MSI",
+                "manifest=pciirq",
+                judge_pci_interrupts,
+            )
+        },
         m(
             "ring0-rules",
             "the top user page is never mappable; a refused Unmap revokes no grant; an unentitled service cannot power off or control services; grants are charged to their owner (9 tasks x 32); work per syscall is bounded",
@@ -837,6 +1043,20 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=dma",
             judge_dma_refused,
         ),
+        QemuTest {
+            qemu_args: &[
+                "-drive",
+                "driver=null-co,if=none,id=d0",
+                "-device",
+                "virtio-blk-pci,drive=d0,addr=0x5,disable-legacy=on",
+            ],
+            ..m(
+                "dma-granted",
+                "a task holding a PCI function allocates DMA regions; its death frees them after bus mastering is off",
+                "manifest=dma-granted",
+                judge_dma_granted,
+            )
+        },
         m(
             "hostile-syscalls",
             "20,000 random syscalls with hostile pointers; the kernel answers all and keeps serving",
@@ -906,6 +1126,7 @@ mod tests {
         let granted = format!(
             "[ 0.2] INFO  user: dma-granted[2.0]: dmaprobe: PASS (granted: zeroed distinct regions, ...)\n\
              [ 0.2] INFO  task::lifecycle: task dma-granted[2.0] ended: Exited (code 0), ran 9 ms\n\
+             [ 0.2] INFO  pci: pci 00:05.0: bus mastering off (owner dma-granted[2.0] died)\n\
              [ 0.2] INFO  dma: freed 3 regions (4176 KiB) of dma-granted[2.0] after bus mastering off\n{refused}"
         );
         assert!(
@@ -914,6 +1135,44 @@ mod tests {
             judge_dma_granted(&granted)
         );
         assert!(judge_dma_granted(&granted.replace("freed 3 regions", "freed 2 regions")).is_err());
+        assert!(judge_dma_granted(&granted.replace("bus mastering off (owner", "x")).is_err());
+    }
+
+    #[test]
+    fn pci_enumerate_judge_wants_every_function_twice_and_nothing_else() {
+        let mut log = String::from(
+            "[ 0.0] INFO  acpi: MCFG: PCIe ECAM at 0xb0000000, segment 0, buses 0-255\n",
+        );
+        for l in PCI_ENUM_LINES {
+            log.push_str(&format!("[ 0.1] INFO  pci: {l}\n"));
+        }
+        log.push_str("[ 0.1] INFO  pci: 11 functions\n");
+        log.push_str("[ 0.2] INFO  task::device: task e1000drv[2.0] granted Mmio { phys: fe840000, len: 20000 }\n");
+        log.push_str("[ 0.2] INFO  task::device: task e1000drv[2.0] granted IoPorts { first: c000, last: c03f }\n");
+        log.push_str(
+            "[ 0.3] INFO  pci: pci 00:02.0: bus mastering off (owner regrant[3.0] died)\n",
+        );
+        log.push_str("[ 0.4] INFO  pci::grant: pci 00:02.0: granted to regrant[3.1]\n");
+        log.push_str("cordon> lspci\nlspci: 11 functions\n");
+        for l in PCI_ENUM_LINES {
+            let owner = if l.contains("01:01.0") {
+                " owner e1000drv[2.0]"
+            } else {
+                ""
+            };
+            log.push_str(&format!("{l}{owner}\n"));
+        }
+        assert_eq!(judge_pci_enumerate(&log), Ok(()));
+        // A device behind a bridge missing (bridge not followed).
+        let no_bus1: String = log
+            .lines()
+            .filter(|l| !l.contains("pci 01:01.0"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(judge_pci_enumerate(&no_bus1).is_err());
+        // A function listed that QEMU was not given.
+        let extra = format!("{log}pci 00:03.0 1af4:1041 class 02.00 virtio-net\n");
+        assert!(judge_pci_enumerate(&extra).is_err());
     }
 
     #[test]

@@ -34,6 +34,6 @@ pub fn worst_us() -> alloc::vec::Vec<(Syscall, u64)> {
         .map(|(s, w)| (*s, w.load(Ordering::Relaxed).saturating_mul(1_000_000) / hz))
         .filter(|(_, us)| *us > 0)
         .collect();
-    v.sort_by(|a, b| b.1.cmp(&a.1));
+    v.sort_by_key(|a| core::cmp::Reverse(a.1));
     v
 }

@@ -340,12 +340,53 @@ pub fn init(rsdp: Option<u64>) -> Platform {
                 .flatten()
                 .and_then(|g| io(g, gpe_len)),
         );
+        // The rest of the fixed hardware, present or not on a given machine:
+        // the second PM1 blocks, PM2 control, GPE1, and the SMI command port
+        // (a write there enters System Management Mode).
+        let (pm2_len, gpe1_len) = (fadt.pm2_control_length, fadt.gpe1_block_length);
+        acpi_ports.extend(
+            fadt.pm1b_event_block()
+                .ok()
+                .flatten()
+                .and_then(|g| io(g, evt_len)),
+        );
+        acpi_ports.extend(
+            fadt.pm1b_control_block()
+                .ok()
+                .flatten()
+                .and_then(|g| io(g, cnt_len)),
+        );
+        acpi_ports.extend(
+            fadt.pm2_control_block()
+                .ok()
+                .flatten()
+                .and_then(|g| io(g, pm2_len)),
+        );
+        acpi_ports.extend(
+            fadt.gpe1_block()
+                .ok()
+                .flatten()
+                .and_then(|g| io(g, gpe1_len)),
+        );
+        let smi = fadt.smi_cmd_port;
+        if let Ok(port) = u16::try_from(smi)
+            && port != 0
+        {
+            acpi_ports.push((port, port));
+        }
         let pm1a = fadt.pm1a_control_block().map(|g| g.address).unwrap_or(0);
         let sci = fadt.sci_interrupt;
         info!(
             "FADT: SCI IRQ {sci}, PM1a control at {pm1a:#x}, profile {:?}",
             fadt.power_profile()
         );
+    }
+    // The HPET can raise message interrupts (FSB delivery: a write to any
+    // physical address, with any vector) and drives the kernel's notion of
+    // time on some machines: never grantable.
+    if let Ok(hpet) = acpi::HpetInfo::new(&platform.tables) {
+        crate::mem::reserve_device(hpet.base_address as u64 & !0xfff, 4096);
+        info!("HPET at {:#x}: kept by the kernel", hpet.base_address);
     }
     let InterruptModel::Apic(apic) = &platform.interrupt_model else {
         crate::panic::halt_with(format_args!("MADT describes no APIC"))

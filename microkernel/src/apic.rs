@@ -350,7 +350,27 @@ fn start_timer() {
     allow(dead_code, reason = "used by the nmi self-test")
 )]
 pub fn send_self_nmi() {
-    const LAPIC_ICR_LOW: usize = 0x300;
     // Delivery mode NMI (0b100), destination shorthand "self" (0b01).
     lapic_write(LAPIC_ICR_LOW, (0b100 << 8) | (0b01 << 18));
+}
+
+const LAPIC_ICR_LOW: usize = 0x300;
+
+/// Sends this CPU a fixed interrupt on `vector` (the `exception-vector`
+/// self-test's stand-in for a device sending a vector below 32).
+#[cfg_attr(
+    not(feature = "selftest"),
+    allow(dead_code, reason = "used by the exception-vector self-test")
+)]
+pub fn send_self_ipi(vector: u8) {
+    // Delivery mode fixed (0b000), destination shorthand "self" (0b01).
+    lapic_write(LAPIC_ICR_LOW, u32::from(vector) | (0b01 << 18));
+}
+
+/// Whether `vector` is in service at this CPU's local APIC (an external
+/// interrupt being handled), as opposed to a CPU exception on that vector.
+pub fn in_service(vector: u8) -> bool {
+    const LAPIC_ISR: usize = 0x100;
+    let reg = LAPIC_ISR + 0x10 * usize::from(vector / 32);
+    lapic_read(reg) & (1 << (vector % 32)) != 0
 }

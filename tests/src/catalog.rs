@@ -375,6 +375,12 @@ fn judge_sse(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+fn judge_exception_vector(s: &str) -> Result<(), String> {
+    need(s, "external interrupt on exception vector 20: dropped")?;
+    need(s, "exception-vector: PASS")?;
+    kernel_survived(s)
+}
+
 fn judge_nmi(s: &str) -> Result<(), String> {
     need(s, "NMI at RIP=")?;
     need(s, "(ring 0); ignored")?;
@@ -439,7 +445,7 @@ fn judge_rules(s: &str) -> Result<(), String> {
 /// Ports, MMIO and an IRQ line granted from the manifest work; an ungranted
 /// port faults; grants over RAM or the kernel's serial port are refused.
 fn judge_device_grants(s: &str) -> Result<(), String> {
-    need(s, "mmioprobe: PASS (HPET vendor 0x8086")?;
+    need(s, "mmioprobe: PASS (1af4:1042 BAR 4 mapped, ")?;
     need(s, "device page refused as a buffer)")?;
     need(s, "!!! TASK FAULT in noports[")?;
     need(s, "#GP General Protection (vector 13)")?;
@@ -451,6 +457,18 @@ fn judge_device_grants(s: &str) -> Result<(), String> {
         s,
         "cannot start badcom (bin/sleeper): grant IoPorts { first: 3f8, last: 3ff } refused: InvalidArgument",
     )?;
+    // What could reset the machine, enter SMM or send message interrupts.
+    for (name, grant) in [
+        ("badhpet", "Mmio { phys: fed00000, len: 1000 }"),
+        ("badreset", "IoPorts { first: 92, last: 92 }"),
+        ("badkbc", "IoPorts { first: 64, last: 64 }"),
+        ("badsmi", "IoPorts { first: b2, last: b2 }"),
+    ] {
+        need(
+            s,
+            &format!("cannot start {name} (bin/sleeper): grant {grant} refused: InvalidArgument"),
+        )?;
+    }
     need(s, "rtcirq: PASS (16 RTC interrupts as notifications")?;
     refuse(s, "FAIL")?;
     kernel_survived(s)
@@ -886,6 +904,14 @@ pub fn all() -> Vec<QemuTest> {
             judge_nmi,
         ),
         t(
+            "exception-vector-irq",
+            "an external interrupt on exception vector 20 is dropped, not taken for a kernel fault",
+            true,
+            "test=exception-vector",
+            passed,
+            judge_exception_vector,
+        ),
+        t(
             "log-filter",
             "log=warn,kernel=info,mem=info filters by source",
             false,
@@ -961,12 +987,20 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=supervisor-protocol",
             judge_supervisor_protocol,
         ),
-        m(
-            "device-grants",
-            "granted ports, MMIO and IRQ 8 drive the RTC and HPET from ring 3; ungranted access refused",
-            "manifest=devgrant",
-            judge_device_grants,
-        ),
+        QemuTest {
+            qemu_args: &[
+                "-drive",
+                "driver=null-co,if=none,id=d0",
+                "-device",
+                "virtio-blk-pci,drive=d0,disable-legacy=on",
+            ],
+            ..m(
+                "device-grants",
+                "granted ports, a PCI BAR and IRQ 8 drive the RTC and a virtio-blk from ring 3; ungranted access, the HPET, reset and SMI ports refused",
+                "manifest=devgrant",
+                judge_device_grants,
+            )
+        },
         m(
             "memory-exhaustion",
             "tasks mapping memory until refused get OutOfMemory; the kernel and other tasks carry on",

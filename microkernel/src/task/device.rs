@@ -29,18 +29,21 @@ pub enum DeviceGrant {
 }
 
 /// Ports the kernel drives itself.
-const KERNEL_PORTS: [(u16, u16); 7] = [
+const KERNEL_PORTS: [(u16, u16); 9] = [
     (0x20, 0x21),   // master PIC
     (0xa0, 0xa1),   // slave PIC
     (0x40, 0x43),   // PIT
     (0x61, 0x61),   // PIT gate / speaker
+    (0x64, 0x64),   // keyboard controller command: pulse reset (0xfe)
+    (0x92, 0x92),   // system control port A: fast reset and A20
     (0x3f8, 0x3ff), // COM1: the kernel log and console
-    (0xcf8, 0xcff), // legacy PCI configuration (ACPI's AML uses it)
+    (0xcf8, 0xcff), // legacy PCI configuration (ACPI's AML uses it; 0xcf9 resets)
     (0xf4, 0xf4),   // QEMU isa-debug-exit
 ];
 
-/// Largest single `MapDevice` (a large BAR is mapped in pieces).
-const MAP_DEVICE_MAX: u64 = 256 << 20;
+/// Largest single `MapDevice` (a large BAR is mapped in pieces): 4,096
+/// page-table entries with interrupts off.
+const MAP_DEVICE_MAX: u64 = 16 << 20;
 
 /// Largest MMIO grant the kernel accepts.
 const MMIO_GRANT_MAX: u64 = 4 << 30;

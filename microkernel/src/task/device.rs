@@ -140,9 +140,12 @@ pub fn grant(target: TaskId, kind: u64, a: u64, b: u64) -> Result<(), SyscallErr
             if slot.is_some() {
                 return Err(SyscallError::AlreadyMapped);
             }
-            *slot = Some(task.id);
+            // Route first: a line that cannot be routed is refused with no
+            // owner recorded (interrupts are off, so it cannot fire before
+            // the owner is set; if it fires ownerless later it is masked).
             set_irq_handler(apic::ISA_VECTOR_BASE + line, on_user_irq);
             apic::route_isa_irq(line).map_err(|_| SyscallError::InvalidArgument)?;
+            *slot = Some(task.id);
             DeviceGrant::Irq(line)
         }
         _ => return Err(SyscallError::InvalidArgument),

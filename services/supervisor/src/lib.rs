@@ -26,6 +26,7 @@
 
 extern crate alloc;
 
+pub mod files;
 pub mod grant;
 pub mod manifest;
 mod number;

@@ -62,6 +62,9 @@ pub struct ServiceSpec {
     pub start_at_boot: bool,
     /// Device resources the kernel grants the task, in manifest order.
     pub grants: Vec<Grant>,
+    /// `files=`: initrd paths or patterns handed over as a bundle on
+    /// request (see [`crate::files`]); empty if none.
+    pub files: Vec<String>,
 }
 
 /// A manifest mistake and the 1-based line it is on.
@@ -100,6 +103,9 @@ pub enum ManifestErrorKind {
     BadBackoff,
     /// A `grant` that does not parse or is out of range (see [`Grant`]).
     BadGrant,
+    /// A `files` pattern that is not a relative initrd path with at most
+    /// one `*` in its last component (see [`crate::files`]).
+    BadFiles,
     /// A `"` with no closing `"` on the line.
     UnterminatedQuote,
     /// A quoted value runs straight into more text (`a="x"y`).
@@ -163,6 +169,7 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
         backoff_max_ms: DEFAULT_BACKOFF_MAX_MS,
         start_at_boot: true,
         grants: Vec::new(),
+        files: Vec::new(),
     };
     // Keys seen, to refuse duplicates: program, restart, min-run, backoff,
     // start, args.
@@ -180,6 +187,13 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
             "args" => 5,
             "grant" => {
                 spec.grants.push(parse_grant(value)?);
+                continue;
+            }
+            "files" => {
+                for p in value.split(',') {
+                    crate::files::check_pattern(p).map_err(|_| ManifestErrorKind::BadFiles)?;
+                    spec.files.push(String::from(p));
+                }
                 continue;
             }
             _ => return Err(ManifestErrorKind::UnknownKey),

@@ -42,6 +42,9 @@ pub enum Effect {
     Kill(TaskIdWire),
     /// Reply, then stop every service and power off.
     Shutdown,
+    /// `Request::Files`: the program answers it (a grant to the caller),
+    /// the returned reply is only a placeholder.
+    Files,
 }
 
 #[derive(Clone, Debug)]
@@ -74,6 +77,11 @@ impl ServiceTable {
 
     pub fn get(&self, index: usize) -> Option<&Service> {
         self.services.get(index)
+    }
+
+    /// The service whose current task is `task`.
+    pub fn service_of(&self, task: TaskIdWire) -> Option<usize> {
+        self.services.iter().position(|s| s.task == Some(task))
     }
 
     pub fn find(&self, name: &str) -> Option<usize> {
@@ -150,6 +158,7 @@ impl ServiceTable {
                 (Reply::Reports(records), Effect::None)
             }
             Request::Shutdown => (Reply::Ok, Effect::Shutdown),
+            Request::Files => (Reply::Ok, Effect::Files),
             Request::Start { name } => self.with_service(&name, |s| {
                 s.policy.request_start(now_ms).map(|a| (a, s.task))
             }),

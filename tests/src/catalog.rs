@@ -397,6 +397,33 @@ fn judge_wx(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+/// The JIT's C# suites in the ring-3 driver host: every test assembly the
+/// host has ran (one `X.dll: P passed, F failed` line each), the total
+/// equals the number of tests the host finds in the same files, none
+/// failed, and the statistics line is there.
+fn judge_jit_ring3(s: &str) -> Result<(), String> {
+    let (files, tests) = crate::jitcount::host_suites()?;
+    jit_ring3_against(s, files, tests)
+}
+
+fn jit_ring3_against(s: &str, files: usize, tests: usize) -> Result<(), String> {
+    need(s, "driverhost: ")?;
+    let per_file = s
+        .lines()
+        .filter(|l| l.contains("jit-ring3: ") && l.contains(".dll: ") && l.contains(" passed, "))
+        .count();
+    if per_file != files {
+        return Err(format!(
+            "{per_file} test assemblies ran in ring 3, the host has {files}"
+        ));
+    }
+    need(s, "jit-ring3: ")?;
+    need(s, " RX pages; ")?;
+    need(s, &format!("jit-ring3: {tests} passed, 0 failed"))?;
+    refuse(s, "FAIL")?;
+    kernel_survived(s)
+}
+
 /// A task holding no PCI function: DmaAlloc's argument errors, then
 /// PermissionDenied.
 fn judge_dma_refused(s: &str) -> Result<(), String> {
@@ -687,6 +714,15 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=dma",
             judge_dma_refused,
         ),
+        QemuTest {
+            timeout: Duration::from_secs(240),
+            ..m(
+                "jit-ring3",
+                "the JIT's C# test suites in the ring-3 driver host (W^X code pages): all pass, as many as on the host",
+                "manifest=jit-ring3",
+                judge_jit_ring3,
+            )
+        },
         m(
             "hostile-syscalls",
             "20,000 random syscalls with hostile pointers; the kernel answers all and keeps serving",

@@ -112,7 +112,43 @@ pub fn build(profile: Profile) -> Result<Vec<(String, PathBuf)>> {
             )));
         }
     }
+    for (name, f) in &mut out {
+        if STRIPPED
+            .iter()
+            .any(|s| name.strip_prefix("bin/") == Some(*s))
+        {
+            *f = strip_debug(f);
+        }
+    }
     Ok(out)
+}
+
+/// Programs whose debug information is left out of the initrd: the driver
+/// host links Cranelift, whose DWARF alone is ~75 MB — in a 256 MiB guest
+/// that would take half the memory of every boot. Only `PT_LOAD` matters
+/// to the loader; fault reports print addresses, not symbols.
+const STRIPPED: &[&str] = &["driverhost"];
+
+/// `FILE.stripped` beside `file` (`strip --strip-debug`), or `file` itself
+/// (with a warning) if binutils' `strip` is not there.
+fn strip_debug(file: &std::path::Path) -> PathBuf {
+    let out = file.with_extension("stripped");
+    let ok = std::process::Command::new("strip")
+        .arg("--strip-debug")
+        .arg("-o")
+        .arg(&out)
+        .arg(file)
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        out
+    } else {
+        eprintln!(
+            "initrd: cannot strip {} (binutils' strip missing?); it goes in with its debug info",
+            file.display()
+        );
+        file.to_path_buf()
+    }
 }
 
 /// Manifests and other configuration: `image/initrd/**` goes to the initrd

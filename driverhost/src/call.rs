@@ -7,7 +7,7 @@ use alloc::boxed::Box;
 use ipc::files::Bundle;
 use jit::runtime::{Escape, Runtime};
 use jit::testrun::{describe, runtime_with};
-use jit::types::MethodId;
+use jit::types::{MethodId, Prim, Ty};
 
 use crate::codemem::ProtectCodeMemory;
 use crate::suites::CORLIB;
@@ -28,7 +28,9 @@ fn find(rt: &mut Runtime, files: &Bundle<'static>, ty: &str, name: &str) -> Opti
         let Ok(tid) = rt.types.type_def(asm, rid) else {
             continue;
         };
-        if let Some(m) = rt.types.find_method(tid, name, Some(0)) {
+        // By name only: signatures are decoded lazily (`method_sig`), and
+        // the caller checks this one.
+        if let Some(m) = rt.types.find_method(tid, name, None) {
             return Some(m);
         }
     }
@@ -59,6 +61,13 @@ pub fn run(files: &Bundle<'static>, args: &str) -> i64 {
         userlib::log!("driverhost: no method {target} in the test assemblies");
         return 2;
     };
+    match rt.types.method_sig(m) {
+        Ok(s) if !s.has_this && s.params.is_empty() && s.ret == Ty::Prim(Prim::I4) => {}
+        _ => {
+            userlib::log!("driverhost: {target} is not a static int method without parameters");
+            return 2;
+        }
+    }
     let code = match rt.compile_method(m) {
         Ok(c) => c,
         Err(e) => {

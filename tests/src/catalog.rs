@@ -424,6 +424,57 @@ fn jit_ring3_against(s: &str, files: usize, tests: usize) -> Result<(), String> 
     kernel_survived(s)
 }
 
+/// A fault in JIT-compiled code (`Pointers::ReadAt0x300`) ends only the
+/// driver host: the #PF at 0x300 has its RIP on the page the driver host
+/// said holds that method's code; the supervisor restarts it and the new
+/// incarnation maps the same file bundle (built once); an echo client
+/// started after the first death is fully served.
+fn judge_jit_ring3_fault(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "!!! TASK FAULT in driverhost[2.0]: #PF Page Fault (vector 14)",
+    )?;
+    need(s, "CR2=0x300\n")?;
+    let page = s
+        .split("driverhost: calling ")
+        .nth(1)
+        .and_then(|r| r.split("(page ").nth(1))
+        .and_then(|r| r.split(')').next())
+        .ok_or("the driver host never said where the method's code is")?;
+    let page = u64::from_str_radix(page.trim_start_matches("0x"), 16)
+        .map_err(|e| format!("bad page {page}: {e}"))?;
+    let rip = s
+        .split("driverhost[2.0] faulted (vector 14, RIP=")
+        .nth(1)
+        .and_then(|r| r.split(',').next())
+        .ok_or("no fault line for driverhost[2.0]")?;
+    let rip = u64::from_str_radix(rip.trim_start_matches("0x"), 16)
+        .map_err(|e| format!("bad RIP {rip}: {e}"))?;
+    if rip & !0xfff != page {
+        return Err(format!(
+            "fault RIP {rip:#x} is not on the method's code page {page:#x}"
+        ));
+    }
+    need(s, "driverhost: calling Pointers::ReadAt0x300 at ")?;
+    need(s, "restarted driverhost as 2.1")?;
+    if !s
+        .lines()
+        .any(|l| l.contains("driverhost[2.1]: driverhost: ") && l.contains(" files ("))
+    {
+        return Err("the restarted driver host did not get its files".into());
+    }
+    let built = s.matches("files for driverhost: ").count();
+    if built != 1 {
+        return Err(format!(
+            "the file bundle was built {built} times, want once"
+        ));
+    }
+    need(s, "300/300 calls to echo verified, 0 reconnects, 0 errors")?;
+    refuse(s, "TASK FAULT in echo")?;
+    refuse(s, "TASK FAULT in client")?;
+    kernel_survived(s)
+}
+
 /// A task holding no PCI function: DmaAlloc's argument errors, then
 /// PermissionDenied.
 fn judge_dma_refused(s: &str) -> Result<(), String> {
@@ -723,6 +774,12 @@ pub fn all() -> Vec<QemuTest> {
                 judge_jit_ring3,
             )
         },
+        m(
+            "jit-ring3-fault",
+            "a fault in JIT-compiled code in ring 3 kills only the driver host; restarted, it maps the kept assemblies",
+            "manifest=jit-ring3-fault",
+            judge_jit_ring3_fault,
+        ),
         m(
             "hostile-syscalls",
             "20,000 random syscalls with hostile pointers; the kernel answers all and keeps serving",

@@ -875,6 +875,46 @@ mod tests {
     }
 
     #[test]
+    fn jit_ring3_judge_counts_assemblies_and_tests() {
+        let log = "[ 0.1] INFO  user: driverhost[2.0]: driverhost: 3 files (900 bytes) from the supervisor in 30 us\n\
+                   [ 0.5] INFO  user: driverhost[2.0]: jit-ring3: a.dll: 3 passed, 0 failed\n\
+                   [ 0.9] INFO  user: driverhost[2.0]: jit-ring3: b.dll: 2 passed, 0 failed\n\
+                   [ 0.9] INFO  user: driverhost[2.0]: jit-ring3: 2 assemblies; compiled 9 methods, 90 IL bytes -> 900 bytes of code in 10 RX pages; 800 ms\n\
+                   [ 0.9] INFO  user: driverhost[2.0]: jit-ring3: 5 passed, 0 failed\n";
+        assert_eq!(jit_ring3_against(log, 2, 5), Ok(()));
+        assert!(jit_ring3_against(log, 3, 5).is_err(), "a file skipped");
+        assert!(jit_ring3_against(log, 2, 6).is_err(), "a test skipped");
+        let failing = log
+            .replace("b.dll: 2 passed, 0 failed", "b.dll: 1 passed, 1 failed")
+            .replace("5 passed, 0 failed", "4 passed, 1 failed");
+        assert!(jit_ring3_against(&failing, 2, 5).is_err());
+    }
+
+    #[test]
+    fn jit_fault_judge_ties_the_rip_to_the_method() {
+        let log = "[ 0.3] INFO  user: supervisor[1.0]: files for driverhost: 18 files, 130312 bytes\n\
+            [ 0.3] INFO  user: driverhost[2.0]: driverhost: calling Pointers::ReadAt0x300 at 0x200000001000 (page 0x200000001000)\n\
+            !!! TASK FAULT in driverhost[2.0]: #PF Page Fault (vector 14)\n\
+            \x20   RIP=0x0000200000001009 CS=0x23 RFLAGS=0x206\n\
+            \x20   CR2=0x300\n\
+            [ 0.3] INFO  user: supervisor[1.0]: driverhost[2.0] faulted (vector 14, RIP=0x200000001009, CR2=0x300); restarting in 100 ms\n\
+            [ 0.4] INFO  user: supervisor[1.0]: restarted driverhost as 2.1\n\
+            [ 0.4] INFO  user: driverhost[2.1]: driverhost: 18 files (129536 bytes) from the supervisor in 5934 us\n\
+            [ 4.7] INFO  user: client[4.0]: client 4.0 done: 300/300 calls to echo verified, 0 reconnects, 0 errors, slowest call 14309 us\n";
+        assert_eq!(judge_jit_ring3_fault(log), Ok(()));
+        let elsewhere = log.replace("RIP=0x200000001009", "RIP=0x200000002009");
+        assert!(
+            judge_jit_ring3_fault(&elsewhere).is_err(),
+            "fault outside the method"
+        );
+        let rebuilt = format!("{log}files for driverhost: 18 files, 130312 bytes\n");
+        assert!(
+            judge_jit_ring3_fault(&rebuilt).is_err(),
+            "bundle built twice"
+        );
+    }
+
+    #[test]
     fn names_are_unique() {
         let all = all();
         let mut names: Vec<_> = all.iter().map(|t| t.name).collect();

@@ -167,3 +167,23 @@ fn every_reply_fits_one_message() {
         assert!(ipc::encode_vec(&reply).is_ok());
     }
 }
+
+#[test]
+fn files_is_answered_by_the_program_for_the_calling_service() {
+    let mut t = table();
+    boot(&mut t);
+    // The reply is the program's (a grant to the caller); the table only
+    // says so, and maps the caller's task to its service.
+    assert_eq!(t.handle(Request::Files, 1), (Reply::Ok, Effect::Files));
+    assert_eq!(t.service_of(TaskIdWire(10)), Some(0));
+    assert_eq!(t.service_of(TaskIdWire(11)), Some(1));
+    assert_eq!(t.service_of(TaskIdWire(99)), None);
+    // A dead service's old task is still its last task, but a restarted
+    // one answers with the new id only.
+    let _ = t.on_death(TaskIdWire(10), 5_000_000, ExitCause::Exited(0), 5000);
+    let due = t.due(u64::MAX);
+    assert_eq!(due, [0]);
+    t.started(0, TaskIdWire(0x1_000a), 6000);
+    assert_eq!(t.service_of(TaskIdWire(10)), None);
+    assert_eq!(t.service_of(TaskIdWire(0x1_000a)), Some(0));
+}

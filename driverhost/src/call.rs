@@ -1,5 +1,6 @@
 //! `mode=call method=[Ns.]Type::Method`: compile one `static int` method
-//! of the test assemblies and call it. Before the call it logs the method's
+//! of the test assemblies and call it (`mode=write-code`: write into its
+//! code instead, which W^X must turn into a fault). Before the call it logs the method's
 //! code address: each compiled method has RX pages of its own, so a fault
 //! report's RIP on that page is a fault in that method's machine code.
 
@@ -75,6 +76,20 @@ pub fn run(files: &Bundle<'static>, args: &str) -> i64 {
             return 2;
         }
     };
+    if crate::arg(args, "mode") == Some("write-code") {
+        // W^X witness: compiled code must not be writable. The write below
+        // must fault (#PF, protection violation, write); returning is a failure.
+        userlib::log!(
+            "driverhost: writing into the code of {} at {code:#x}",
+            rt.types.method_name(m)
+        );
+        // SAFETY: deliberately invalid if W^X holds (the process dies);
+        // `code` is mapped, so if it were writable this would only corrupt
+        // code that is never run afterwards.
+        unsafe { core::ptr::write_volatile(code as *mut u8, 0xcc) };
+        userlib::log!("driverhost: FAIL the code page of {target} was writable");
+        return 1;
+    }
     userlib::log!(
         "driverhost: calling {} at {code:#x} (page {:#x})",
         rt.types.method_name(m),

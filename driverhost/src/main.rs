@@ -13,6 +13,8 @@
 //! - `mode=call method=Type::Method` (optionally `asm=NAME`, default any
 //!   test assembly): compile and call one `static int` method and log its
 //!   result — how the `jit-ring3-fault` test runs a method that faults.
+//!   `mode=write-code method=...` writes into the compiled code instead,
+//!   which must fault (the W^X witness of the same test).
 //! - `shutdown=1`: power off when done (QEMU tests).
 //!
 //! Binding drivers to PCI functions and serving block I/O come next.
@@ -63,7 +65,7 @@ fn main(args: &str) -> i64 {
     );
     let code = match arg(args, "mode") {
         Some("jit-tests") => i64::from(suites::run(&files) != 0),
-        Some("call") => call::run(&files, args),
+        Some("call" | "write-code") => call::run(&files, args),
         Some(other) => {
             userlib::log!("driverhost: unknown mode={other}");
             2

@@ -470,9 +470,36 @@ fn judge_jit_ring3_fault(s: &str) -> Result<(), String> {
         ));
     }
     need(s, "300/300 calls to echo verified, 0 reconnects, 0 errors")?;
+    jit_code_not_writable(s)?;
     refuse(s, "TASK FAULT in echo")?;
     refuse(s, "TASK FAULT in client")?;
     kernel_survived(s)
+}
+
+/// The W^X witness of `jit-ring3-fault`: `dh-wx` writes into compiled code
+/// and dies of a write protection fault at exactly that address.
+fn jit_code_not_writable(s: &str) -> Result<(), String> {
+    let at = s
+        .split("driverhost: writing into the code of Pointers::ReadAt0x300 at ")
+        .nth(1)
+        .and_then(|r| r.lines().next())
+        .ok_or("dh-wx never wrote into compiled code")?;
+    let report = s
+        .split("!!! TASK FAULT in dh-wx[3.0]: #PF Page Fault (vector 14)")
+        .nth(1)
+        .ok_or("dh-wx did not die of a #PF")?;
+    let report: String = report.lines().take(4).collect::<Vec<_>>().join("\n");
+    if !report.contains("protection violation, write, user mode") {
+        return Err(format!(
+            "dh-wx's fault is not a write protection violation: {report}"
+        ));
+    }
+    if !report.contains(&format!("CR2={at}")) {
+        return Err(format!(
+            "dh-wx's fault is not at the code address {at}: {report}"
+        ));
+    }
+    refuse(s, "FAIL the code page")
 }
 
 /// A task holding no PCI function: DmaAlloc's argument errors, then
@@ -900,7 +927,12 @@ mod tests {
             [ 0.3] INFO  user: supervisor[1.0]: driverhost[2.0] faulted (vector 14, RIP=0x200000001009, CR2=0x300); restarting in 100 ms\n\
             [ 0.4] INFO  user: supervisor[1.0]: restarted driverhost as 2.1\n\
             [ 0.4] INFO  user: driverhost[2.1]: driverhost: 18 files (129536 bytes) from the supervisor in 5934 us\n\
-            [ 4.7] INFO  user: client[4.0]: client 4.0 done: 300/300 calls to echo verified, 0 reconnects, 0 errors, slowest call 14309 us\n";
+            [ 0.4] INFO  user: dh-wx[3.0]: driverhost: writing into the code of Pointers::ReadAt0x300 at 0x200000001000\n\
+            !!! TASK FAULT in dh-wx[3.0]: #PF Page Fault (vector 14)\n\
+            \x20   error 0x7: protection violation, write, user mode\n\
+            \x20   RIP=0x0000000000254a10 CS=0x23 RFLAGS=0x206\n\
+            \x20   CR2=0x200000001000\n\
+            [ 4.7] INFO  user: client[5.0]: client 5.0 done: 300/300 calls to echo verified, 0 reconnects, 0 errors, slowest call 14309 us\n";
         assert_eq!(judge_jit_ring3_fault(log), Ok(()));
         let elsewhere = log.replace("RIP=0x200000001009", "RIP=0x200000002009");
         assert!(

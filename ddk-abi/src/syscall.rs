@@ -16,8 +16,8 @@
 //! | `Call` | task, msg ptr, msg len, reply ptr, reply cap | reply len |
 //! | `Recv` | buf ptr, buf cap, timeout ms ([`FOREVER`] = none) | kind ([`RECV_MESSAGE`]/[`RECV_NOTIFICATION`]), sender or bits, len |
 //! | `Reply` | task, msg ptr, msg len | — |
-//! | `MapAnon` | addr, len, writable | — |
-//! | `Unmap` | addr, len | — |
+//! | `MapAnon` | addr, len (≤ [`MAP_ANON_MAX`]), writable | — |
+//! | `Unmap` | addr, len | pages unmapped, where it stopped (≤ [`UNMAP_PAGES_MAX`] pages a call) |
 //! | `GrantCreate` | to task, addr, len, writable | grant id |
 //! | `GrantMap` | grant id, addr | len |
 //! | `GrantRevoke` | grant id | — |
@@ -139,6 +139,13 @@ impl TryFrom<u32> for Syscall {
     }
 }
 
+/// Largest single `MapAnon` (it zeroes every page with interrupts off;
+/// `userlib::map_anon` splits larger requests).
+pub const MAP_ANON_MAX: u64 = 1 << 20;
+/// Most mapped pages one `Unmap` call takes down; it returns where it
+/// stopped (RSI) and the caller continues from there (`userlib::unmap`).
+pub const UNMAP_PAGES_MAX: u64 = 256;
+
 /// Largest message `Call`/`Reply` copy (bulk data goes through grants).
 pub const MESSAGE_MAX: usize = 4096;
 /// Largest `Log` line.
@@ -186,6 +193,10 @@ pub mod grant_kind {
     /// The `b`-th (from 0) PCI function whose ids are `a` =
     /// `vendor << 16 | device`; otherwise as [`PCI_ADDRESS`].
     pub const PCI_ID: u64 = 4;
+    /// A memory quota of `a` bytes (page multiple, at most
+    /// [`super::MEMORY_QUOTA_MAX`]) for `MapAnon` and `DmaAlloc` together,
+    /// reserved for the task; refused with `OutOfMemory` if it cannot be.
+    pub const MEMORY: u64 = 5;
 }
 
 /// A PCI function's address on segment 0 as the PCI syscalls take it:
@@ -228,9 +239,13 @@ pub mod dma_cache {
 /// Largest single `DmaAlloc`.
 pub const DMA_MAX: u64 = 4 << 20;
 
-/// Anonymous memory one task may hold: `MapAnon` pages and `DmaAlloc`
-/// regions together (a hostile task cannot starve the rest).
-pub const ANON_QUOTA: u64 = 256 << 20;
+/// Anonymous memory a task may hold — `MapAnon` pages and `DmaAlloc`
+/// regions together — unless the supervisor grants another quota
+/// ([`grant_kind::MEMORY`]). Quotas are reservations: the kernel refuses a
+/// task (or a quota) it could not honour alongside everyone else's.
+pub const DEFAULT_MEMORY_QUOTA: u64 = 8 << 20;
+/// The largest quota the supervisor may grant one task.
+pub const MEMORY_QUOTA_MAX: u64 = 1 << 30;
 
 /// `Protect` modes for the caller's own anonymous pages.
 pub mod protect {
@@ -242,9 +257,18 @@ pub mod protect {
     pub const READ_ONLY: u64 = 2;
 }
 
-/// The user half of every address space: `[USER_MIN, USER_MAX)`.
+/// The mappable user range of every address space: `[USER_MIN, USER_MAX)`.
+///
+/// The canonical user half ends at `0x0000_8000_0000_0000`, but its top
+/// page is never mappable (anonymous memory, grants, devices, DMA, ELF
+/// segments alike): a 2-byte `syscall` in its last bytes would save a return
+/// address of `0x0000_8000_0000_0000`, which is not canonical, and returning
+/// there with `iretq` faults in ring 0 on real CPUs.
 pub const USER_MIN: u64 = 0x1000;
-pub const USER_MAX: u64 = 0x0000_8000_0000_0000;
+pub const USER_MAX: u64 = 0x0000_7fff_ffff_f000;
+/// One past the highest canonical user address: a saved RIP at or above it
+/// can never be returned to.
+pub const USER_CANONICAL_END: u64 = 0x0000_8000_0000_0000;
 
 /// Where the kernel puts a new task's stack (top, exclusive) and how big it is.
 pub const USER_STACK_TOP: u64 = 0x0000_7fff_ff00_0000;

@@ -3,6 +3,9 @@
 pub mod bitmap;
 pub mod cmdline;
 pub mod exceptions;
+pub mod generation;
 pub mod logfilter;
 pub mod multiboot2;
 pub mod pageprot;
+pub mod prt;
+pub mod txring;

@@ -14,6 +14,7 @@ pub mod grant;
 pub mod ipc;
 pub mod lifecycle;
 pub mod protect;
+pub mod quota;
 pub mod sched;
 
 use crate::arch::trap::TrapFrame;
@@ -75,12 +76,18 @@ impl TaskStack {
     pub fn map(slot: usize) -> Result<Self, ddk_abi::SyscallError> {
         use x86_64::structures::paging::PageTableFlags as F;
         let bottom = Self::base(slot) + crate::mem::paging::KSTACK_GUARD;
+        // On failure part-way, the pages already mapped are unmapped and
+        // freed, or the slot's window would stay half-mapped and every later
+        // spawn into the slot would fail with `AlreadyMapped`.
         crate::mem::paging::map_fresh(
             bottom,
             KERNEL_STACK_SIZE as u64,
             F::PRESENT | F::WRITABLE | F::NO_EXECUTE | F::GLOBAL,
         )
-        .map_err(|_| ddk_abi::SyscallError::OutOfMemory)?;
+        .map_err(|_| {
+            crate::mem::paging::unmap_and_free(bottom, KERNEL_STACK_SIZE as u64);
+            ddk_abi::SyscallError::OutOfMemory
+        })?;
         Ok(TaskStack { slot })
     }
 
@@ -115,8 +122,14 @@ pub struct Task {
     pub notify: u64,
     pub supervisor: bool,
     pub started_us: u64,
-    /// Bytes of anonymous memory mapped by `MapAnon` (bounded by a quota).
+    /// Bytes of anonymous memory mapped by `MapAnon` and `DmaAlloc`.
     pub anon_bytes: u64,
+    /// What `anon_bytes` may reach (`DEFAULT_MEMORY_QUOTA` unless the
+    /// supervisor granted another).
+    pub quota: u64,
+    /// Everything reserved for this task in [`quota`]'s book: image, stack,
+    /// page tables and `quota`; released at death.
+    pub reserved: u64,
     /// Device resources from the supervisor (`TaskGrant`).
     pub devices: alloc::vec::Vec<device::DeviceGrant>,
     /// `DmaAlloc` regions: freed by `DmaFree` or, at death, after bus

@@ -91,7 +91,7 @@ fn build(index: usize, patterns: &[String]) -> Result<Held, String> {
 impl Handover {
     /// The reply to `Files` from `from`.
     pub fn answer(&mut self, table: &ServiceTable, from: TaskId) -> Reply {
-        let Some(i) = table.service_of(TaskIdWire(from.0)) else {
+        let Some(i) = table.running_index(TaskIdWire(from.0)) else {
             return Reply::Err(SupervisorError::NoFiles);
         };
         let Some(s) = table.get(i) else {

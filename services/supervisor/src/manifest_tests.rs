@@ -16,7 +16,7 @@ fn a_full_manifest() {
 service driverhost program=bin/driverhost restart=always min-run=2000 backoff=100..10000 grant=ioports:0xc000-0xc03f grant=mmio:0xfebd0000+0x1000 grant=irq:11 files=managed/corlib.dll,managed/drivers/*.dll files=managed/ddk.dll args="--drivers drivers/virtio-blk.dll"
 
 	service blk program=bin/blk   # trailing comment
-service shell program=bin/shell restart=hold start=manual args="a \"quoted\" # not a comment \\ end"
+service shell program=bin/shell restart=hold start=manual allow=shutdown,control args="a \"quoted\" # not a comment \\ end"
 "#;
     let m = Manifest::parse(text).unwrap();
     assert_eq!(m.services.len(), 3);
@@ -47,6 +47,8 @@ service shell program=bin/shell restart=hold start=manual args="a \"quoted\" # n
                 "managed/drivers/*.dll".into(),
                 "managed/ddk.dll".into(),
             ],
+            allow: crate::allow::Allow::default(),
+            memory: None,
         }
     );
     let blk = m.get("blk").unwrap();
@@ -67,6 +69,29 @@ service shell program=bin/shell restart=hold start=manual args="a \"quoted\" # n
     assert_eq!(shell.restart, RestartPolicy::Hold);
     assert!(!shell.start_at_boot);
     assert_eq!(shell.args, r#"a "quoted" # not a comment \ end"#);
+    assert!(shell.allow.shutdown && shell.allow.may_control("blk"));
+    assert_eq!(
+        Manifest::parse("service a program=p memory=48M")
+            .unwrap()
+            .services[0]
+            .memory,
+        Some(48 << 20)
+    );
+    for bad in ["memory=0", "memory=1000", "memory=2G", "memory=lots"] {
+        assert_eq!(
+            kind(&alloc::format!("service a program=p {bad}")),
+            ManifestErrorKind::BadMemory,
+            "{bad}"
+        );
+    }
+    assert_eq!(
+        kind("service a program=p allow=reboot"),
+        ManifestErrorKind::BadAllow
+    );
+    assert_eq!(
+        kind("service a program=p allow=shutdown allow=control"),
+        ManifestErrorKind::DuplicateKey
+    );
     assert!(m.get("fs").is_none());
 }
 

@@ -13,7 +13,7 @@
 #![no_std]
 #![no_main]
 
-use ddk_abi::syscall::{ANON_QUOTA, DMA_MAX, dma_cache, protect};
+use ddk_abi::syscall::{DEFAULT_MEMORY_QUOTA, DMA_MAX, dma_cache, protect};
 use ddk_abi::{Syscall, SyscallError};
 use userlib::sys::Error;
 
@@ -204,7 +204,7 @@ fn quota() -> bool {
     // Dirty it, so the region `reuse` gets (first fit: likely these very
     // frames) shows whether freed frames are zeroed again.
     fill(DC, DMA_MAX, 0xdead_0000);
-    let just_over = ANON_QUOTA - DMA_MAX + PAGE;
+    let just_over = DEFAULT_MEMORY_QUOTA - DMA_MAX + PAGE;
     expect(
         "MapAnon past the quota with 4 MiB of DMA",
         userlib::map_anon(DA, just_over, true),

@@ -185,7 +185,11 @@ fn fresh_read_only() -> bool {
         userlib::log!("wxprobe: FAIL (read-only MapAnon: {e})");
         return false;
     }
-    if !expect("RO MapAnon to RW", userlib::protect(ALONE, PAGE, READ_WRITE), Ok(())) {
+    if !expect(
+        "RO MapAnon to RW",
+        userlib::protect(ALONE, PAGE, READ_WRITE),
+        Ok(()),
+    ) {
         return false;
     }
     write_code(ALONE, &RETURN_7);

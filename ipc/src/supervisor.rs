@@ -125,7 +125,8 @@ pub enum SupervisorError {
     PermissionDenied,
     /// A bug or exhausted resource inside the supervisor; a code for the log.
     Internal(u32),
-    /// `Files` from a task that is no service, or whose entry has no `files=`.
+    /// `Files` from a service whose entry has no `files=` (a task that is
+    /// no running service gets `PermissionDenied`).
     NoFiles,
     /// A `files=` pattern matched nothing or a file could not be read, or the
     /// bundle is larger than one grant (the supervisor's log says which).

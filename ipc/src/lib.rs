@@ -54,6 +54,7 @@ pub mod blk;
 pub mod control;
 pub mod echo;
 mod error;
+pub mod files;
 mod frame;
 pub mod supervisor;
 mod wire;

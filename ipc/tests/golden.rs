@@ -24,7 +24,7 @@ fn headers() {
     assert_eq!(ipc::ids::SUPERVISOR, 1);
     assert_eq!(ipc::ids::ECHO, 2);
     assert_eq!(ipc::ids::BLK, 3);
-    assert_eq!(supervisor::VERSION, 1);
+    assert_eq!(supervisor::VERSION, 2);
     assert_eq!(echo::VERSION, 1);
     assert_eq!(blk::VERSION, 1);
     assert_eq!(control::VERSION, 1);
@@ -33,26 +33,40 @@ fn headers() {
 #[test]
 fn supervisor_requests() {
     use supervisor::Request::*;
-    check(Status, &[1, 1, 0, 0]);
+    check(Status, &[1, 2, 0, 0]);
     check(
         Start { name: "blk".into() },
-        &[1, 1, 0, 1, 3, b'b', b'l', b'k'],
+        &[1, 2, 0, 1, 3, b'b', b'l', b'k'],
     );
-    check(Stop { name: "fs".into() }, &[1, 1, 0, 2, 2, b'f', b's']);
-    check(Restart { name: "".into() }, &[1, 1, 0, 3, 0]);
+    check(Stop { name: "fs".into() }, &[1, 2, 0, 2, 2, b'f', b's']);
+    check(Restart { name: "".into() }, &[1, 2, 0, 3, 0]);
     // 300 = 0b10_0101100 → 0xac 0x02.
-    check(FaultReports { max: 300 }, &[1, 1, 0, 4, 0xac, 0x02]);
-    check(Shutdown, &[1, 1, 0, 5]);
+    check(FaultReports { max: 300 }, &[1, 2, 0, 4, 0xac, 0x02]);
+    check(Shutdown, &[1, 2, 0, 5]);
+    check(Files, &[1, 2, 0, 6]);
 }
 
 #[test]
 fn supervisor_replies() {
     use supervisor::{FaultRecord, Reply, ServiceState, ServiceStatus, SupervisorError};
-    check(Reply::Ok, &[1, 1, 1, 0]);
-    check(Reply::Err(SupervisorError::NoSuchService), &[1, 1, 1, 3, 0]);
+    check(Reply::Ok, &[1, 2, 1, 0]);
+    check(Reply::Err(SupervisorError::NoSuchService), &[1, 2, 1, 3, 0]);
     check(
         Reply::Err(SupervisorError::Internal(7)),
-        &[1, 1, 1, 3, 5, 7],
+        &[1, 2, 1, 3, 5, 7],
+    );
+    check(Reply::Err(SupervisorError::NoFiles), &[1, 2, 1, 3, 6]);
+    check(
+        Reply::Err(SupervisorError::FilesUnavailable),
+        &[1, 2, 1, 3, 7],
+    );
+    // 300 = 0xac 0x02; 0x21000 = 0x80 0xa0 0x08.
+    check(
+        Reply::Files {
+            grant: 300,
+            len: 0x21000,
+        },
+        &[1, 2, 1, 4, 0xac, 0x02, 0x80, 0xa0, 0x08],
     );
     check(
         Reply::Status(vec![ServiceStatus {
@@ -63,7 +77,7 @@ fn supervisor_replies() {
             last_exit: Some(ExitCause::Exited(-1)),
         }]),
         &[
-            1, 1, 1, // header
+            1, 2, 1, // header
             1, // Status
             1, // one entry
             2, b'f', b's', // name
@@ -89,7 +103,7 @@ fn supervisor_replies() {
             }),
         }]),
         &[
-            1, 1, 1, // header
+            1, 2, 1, // header
             2, // Reports
             1, // one record
             2, b'd', b'h', // service

@@ -680,6 +680,111 @@ fn judge_pci_interrupts(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+/// The JIT's C# suites in the ring-3 driver host: every test assembly the
+/// host has ran (one `X.dll: P passed, F failed` line each), the total
+/// equals the number of tests the host finds in the same files, none
+/// failed, and the statistics line is there.
+fn judge_jit_ring3(s: &str) -> Result<(), String> {
+    let (files, tests) = crate::jitcount::host_suites()?;
+    jit_ring3_against(s, files, tests)
+}
+
+fn jit_ring3_against(s: &str, files: usize, tests: usize) -> Result<(), String> {
+    need(s, "driverhost: ")?;
+    let per_file = s
+        .lines()
+        .filter(|l| l.contains("jit-ring3: ") && l.contains(".dll: ") && l.contains(" passed, "))
+        .count();
+    if per_file != files {
+        return Err(format!(
+            "{per_file} test assemblies ran in ring 3, the host has {files}"
+        ));
+    }
+    need(s, "jit-ring3: ")?;
+    need(s, " RX pages; ")?;
+    need(s, &format!("jit-ring3: {tests} passed, 0 failed"))?;
+    refuse(s, "FAIL")?;
+    kernel_survived(s)
+}
+
+/// A fault in JIT-compiled code (`Pointers::ReadAt0x300`) ends only the
+/// driver host: the #PF at 0x300 has its RIP on the page the driver host
+/// said holds that method's code; the supervisor restarts it and the new
+/// incarnation maps the same file bundle (built once); an echo client
+/// started after the first death is fully served.
+fn judge_jit_ring3_fault(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "!!! TASK FAULT in driverhost[2.0]: #PF Page Fault (vector 14)",
+    )?;
+    need(s, "CR2=0x300\n")?;
+    let page = s
+        .split("driverhost: calling ")
+        .nth(1)
+        .and_then(|r| r.split("(page ").nth(1))
+        .and_then(|r| r.split(')').next())
+        .ok_or("the driver host never said where the method's code is")?;
+    let page = u64::from_str_radix(page.trim_start_matches("0x"), 16)
+        .map_err(|e| format!("bad page {page}: {e}"))?;
+    let rip = s
+        .split("driverhost[2.0] faulted (vector 14, RIP=")
+        .nth(1)
+        .and_then(|r| r.split(',').next())
+        .ok_or("no fault line for driverhost[2.0]")?;
+    let rip = u64::from_str_radix(rip.trim_start_matches("0x"), 16)
+        .map_err(|e| format!("bad RIP {rip}: {e}"))?;
+    if rip & !0xfff != page {
+        return Err(format!(
+            "fault RIP {rip:#x} is not on the method's code page {page:#x}"
+        ));
+    }
+    need(s, "driverhost: calling Pointers::ReadAt0x300 at ")?;
+    need(s, "restarted driverhost as 2.1")?;
+    if !s
+        .lines()
+        .any(|l| l.contains("driverhost[2.1]: driverhost: ") && l.contains(" files ("))
+    {
+        return Err("the restarted driver host did not get its files".into());
+    }
+    let built = s.matches("files for driverhost: ").count();
+    if built != 1 {
+        return Err(format!(
+            "the file bundle was built {built} times, want once"
+        ));
+    }
+    need(s, "300/300 calls to echo verified, 0 reconnects, 0 errors")?;
+    jit_code_not_writable(s)?;
+    refuse(s, "TASK FAULT in echo")?;
+    refuse(s, "TASK FAULT in client")?;
+    kernel_survived(s)
+}
+
+/// The W^X witness of `jit-ring3-fault`: `dh-wx` writes into compiled code
+/// and dies of a write protection fault at exactly that address.
+fn jit_code_not_writable(s: &str) -> Result<(), String> {
+    let at = s
+        .split("driverhost: writing into the code of Pointers::ReadAt0x300 at ")
+        .nth(1)
+        .and_then(|r| r.lines().next())
+        .ok_or("dh-wx never wrote into compiled code")?;
+    let report = s
+        .split("!!! TASK FAULT in dh-wx[3.0]: #PF Page Fault (vector 14)")
+        .nth(1)
+        .ok_or("dh-wx did not die of a #PF")?;
+    let report: String = report.lines().take(4).collect::<Vec<_>>().join("\n");
+    if !report.contains("protection violation, write, user mode") {
+        return Err(format!(
+            "dh-wx's fault is not a write protection violation: {report}"
+        ));
+    }
+    if !report.contains(&format!("CR2={at}")) {
+        return Err(format!(
+            "dh-wx's fault is not at the code address {at}: {report}"
+        ));
+    }
+    refuse(s, "FAIL the code page")
+}
+
 /// A task holding no PCI function: DmaAlloc's argument errors, then
 /// PermissionDenied.
 fn judge_dma_refused(s: &str) -> Result<(), String> {
@@ -1091,6 +1196,21 @@ pub fn all() -> Vec<QemuTest> {
                 judge_dma_granted,
             )
         },
+        QemuTest {
+            timeout: Duration::from_secs(240),
+            ..m(
+                "jit-ring3",
+                "the JIT's C# test suites in the ring-3 driver host (W^X code pages): all pass, as many as on the host",
+                "manifest=jit-ring3",
+                judge_jit_ring3,
+            )
+        },
+        m(
+            "jit-ring3-fault",
+            "a fault in JIT-compiled code in ring 3 kills only the driver host; restarted, it maps the kept assemblies",
+            "manifest=jit-ring3-fault",
+            judge_jit_ring3_fault,
+        ),
         m(
             "hostile-syscalls",
             "20,000 random syscalls with hostile pointers; the kernel answers all and keeps serving",
@@ -1222,6 +1342,58 @@ mod tests {
                    x supervisor[1.0]: crasher[2.1] faulted (vector 14, RIP=0x1, CR2=0x300); restarting in 40 ms\n";
         assert_eq!(restart_delays(log, "crasher"), vec![20, 40]);
         assert!(judge_crashloop(log).is_err(), "two restarts are not enough");
+    }
+
+    #[test]
+    fn jit_ring3_judge_counts_assemblies_and_tests() {
+        let log = "[ 0.1] INFO  user: driverhost[2.0]: driverhost: 3 files (900 bytes) from the supervisor in 30 us\n\
+                   [ 0.5] INFO  user: driverhost[2.0]: jit-ring3: a.dll: 3 passed, 0 failed\n\
+                   [ 0.9] INFO  user: driverhost[2.0]: jit-ring3: b.dll: 2 passed, 0 failed\n\
+                   [ 0.9] INFO  user: driverhost[2.0]: jit-ring3: 2 assemblies; compiled 9 methods, 90 IL bytes -> 900 bytes of code in 10 RX pages; 800 ms\n\
+                   [ 0.9] INFO  user: driverhost[2.0]: jit-ring3: 5 passed, 0 failed\n";
+        assert_eq!(jit_ring3_against(log, 2, 5), Ok(()));
+        assert!(jit_ring3_against(log, 3, 5).is_err(), "a file skipped");
+        assert!(jit_ring3_against(log, 2, 6).is_err(), "a test skipped");
+        let failing = log
+            .replace("b.dll: 2 passed, 0 failed", "b.dll: 1 passed, 1 failed")
+            .replace("5 passed, 0 failed", "4 passed, 1 failed");
+        assert!(jit_ring3_against(&failing, 2, 5).is_err());
+    }
+
+    #[test]
+    fn jit_fault_judge_ties_the_rip_to_the_method() {
+        let log = "[ 0.3] INFO  user: supervisor[1.0]: files for driverhost: 18 files, 130312 bytes\n\
+            [ 0.3] INFO  user: driverhost[2.0]: driverhost: calling Pointers::ReadAt0x300 at 0x200000001000 (page 0x200000001000)\n\
+            !!! TASK FAULT in driverhost[2.0]: #PF Page Fault (vector 14)\n\
+            \x20   RIP=0x0000200000001009 CS=0x23 RFLAGS=0x206\n\
+            \x20   CR2=0x300\n\
+            [ 0.3] INFO  user: supervisor[1.0]: driverhost[2.0] faulted (vector 14, RIP=0x200000001009, CR2=0x300); restarting in 100 ms\n\
+            [ 0.4] INFO  user: supervisor[1.0]: restarted driverhost as 2.1\n\
+            [ 0.4] INFO  user: driverhost[2.1]: driverhost: 18 files (129536 bytes) from the supervisor in 5934 us\n\
+            [ 0.4] INFO  user: dh-wx[3.0]: driverhost: writing into the code of Pointers::ReadAt0x300 at 0x200000001000\n\
+            !!! TASK FAULT in dh-wx[3.0]: #PF Page Fault (vector 14)\n\
+            \x20   error 0x7: protection violation, write, user mode\n\
+            \x20   RIP=0x0000000000254a10 CS=0x23 RFLAGS=0x206\n\
+            \x20   CR2=0x200000001000\n\
+            [ 4.7] INFO  user: client[5.0]: client 5.0 done: 300/300 calls to echo verified, 0 reconnects, 0 errors, slowest call 14309 us\n";
+        assert_eq!(judge_jit_ring3_fault(log), Ok(()));
+        let elsewhere = log.replace("RIP=0x200000001009", "RIP=0x200000002009");
+        assert!(
+            judge_jit_ring3_fault(&elsewhere).is_err(),
+            "fault outside the method"
+        );
+        let rebuilt = format!("{log}files for driverhost: 18 files, 130312 bytes\n");
+        assert!(
+            judge_jit_ring3_fault(&rebuilt).is_err(),
+            "bundle built twice"
+        );
+        let writable = log.replace("protection violation, write", "page not present, write");
+        assert!(judge_jit_ring3_fault(&writable).is_err(), "not a W^X fault");
+        let elsewhere = log.replace("CR2=0x200000001000", "CR2=0x200000002000");
+        assert!(
+            judge_jit_ring3_fault(&elsewhere).is_err(),
+            "write fault elsewhere"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@
 
 pub mod catalog;
 pub mod disk;
+pub mod jitcount;
 pub mod qemu;
 pub mod runner;
 

@@ -32,6 +32,7 @@ pub fn supervisor_requests() -> Vec<supervisor::Request> {
         FaultReports { max: 0 },
         FaultReports { max: u16::MAX },
         Shutdown,
+        Files,
     ]
 }
 
@@ -83,6 +84,12 @@ pub fn supervisor_replies() -> Vec<supervisor::Reply> {
         Reply::Err(SupervisorError::SpawnFailed(17)),
         Reply::Err(SupervisorError::PermissionDenied),
         Reply::Err(SupervisorError::Internal(u32::MAX)),
+        Reply::Err(SupervisorError::NoFiles),
+        Reply::Err(SupervisorError::FilesUnavailable),
+        Reply::Files {
+            grant: u32::MAX,
+            len: u64::MAX,
+        },
     ]
 }
 

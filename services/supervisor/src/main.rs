@@ -14,6 +14,8 @@
 
 extern crate alloc;
 
+mod handover;
+
 use alloc::string::String;
 use ddk_abi::syscall::grant_kind;
 use ddk_abi::syscall::notify;
@@ -196,6 +198,7 @@ fn main(args: &str) -> i64 {
     };
     userlib::log!("manifest {which}: {} services", manifest.services.len());
     let mut table = ServiceTable::new(manifest, DEFAULT_CAPACITY);
+    let mut handover = handover::Handover::default();
     let mut buf = [0u8; ipc::MESSAGE_MAX];
     loop {
         start_due(&mut table);
@@ -223,6 +226,7 @@ fn main(args: &str) -> i64 {
                 }
                 let reply = match effect {
                     Effect::None => reply,
+                    Effect::Files => handover.answer(&table, from),
                     Effect::Kill(task) => {
                         if let Err(e) = userlib::kill(TaskId(task.0)) {
                             userlib::log!(

@@ -67,6 +67,9 @@ pub struct ServiceSpec {
     pub start_at_boot: bool,
     /// Device resources the kernel grants the task, in manifest order.
     pub grants: Vec<Grant>,
+    /// `files=`: initrd paths or patterns handed over as a bundle on
+    /// request (see [`crate::files`]); empty if none.
+    pub files: Vec<String>,
     /// What the service may ask the supervisor for beyond reading state
     /// (`allow=`; nothing by default). See [`crate::allow`].
     pub allow: Allow,
@@ -111,6 +114,9 @@ pub enum ManifestErrorKind {
     BadBackoff,
     /// A `grant` that does not parse or is out of range (see [`Grant`]).
     BadGrant,
+    /// A `files` pattern that is not a relative initrd path with at most
+    /// one `*` in its last component (see [`crate::files`]).
+    BadFiles,
     /// An `allow` list with an unknown entitlement (see [`crate::allow`]).
     BadAllow,
     /// `memory=` not a whole number of 4 KiB pages between 4 KiB and 1 GiB.
@@ -178,6 +184,7 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
         backoff_max_ms: DEFAULT_BACKOFF_MAX_MS,
         start_at_boot: true,
         grants: Vec::new(),
+        files: Vec::new(),
         allow: Allow::default(),
         memory: None,
     };
@@ -199,6 +206,13 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
             "memory" => 7,
             "grant" => {
                 spec.grants.push(parse_grant(value)?);
+                continue;
+            }
+            "files" => {
+                for p in value.split(',') {
+                    crate::files::check_pattern(p).map_err(|_| ManifestErrorKind::BadFiles)?;
+                    spec.files.push(String::from(p));
+                }
                 continue;
             }
             _ => return Err(ManifestErrorKind::UnknownKey),

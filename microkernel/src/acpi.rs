@@ -249,6 +249,18 @@ pub struct Platform {
     pub local_apic: u64,
     pub io_apics: Vec<acpi::platform::interrupt::IoApic>,
     pub overrides: Vec<acpi::platform::interrupt::InterruptSourceOverride>,
+    /// PCI Express configuration windows from the MCFG.
+    pub ecam: Vec<EcamWindow>,
+}
+
+/// One MCFG entry: configuration space of buses `first_bus..=last_bus` of
+/// `segment`, 1 MiB per bus from `base`.
+#[derive(Clone, Copy, Debug)]
+pub struct EcamWindow {
+    pub base: u64,
+    pub segment: u16,
+    pub first_bus: u8,
+    pub last_bus: u8,
 }
 
 struct AcpiState {
@@ -270,6 +282,7 @@ pub fn init(rsdp: Option<u64>) -> Platform {
         Err(e) => crate::panic::halt_with(format_args!("ACPI tables: {e:?}")),
     };
     info!("ACPI revision {}, RSDP at {rsdp:#x}", tables.rsdp_revision);
+    let mut ecam = Vec::new();
     if let Some(mcfg) = tables.find_table::<Mcfg>() {
         for e in mcfg.entries() {
             let (base, seg, first, last) = (
@@ -279,6 +292,14 @@ pub fn init(rsdp: Option<u64>) -> Platform {
                 e.bus_number_end,
             );
             info!("MCFG: PCIe ECAM at {base:#x}, segment {seg}, buses {first}-{last}");
+            if first <= last {
+                ecam.push(EcamWindow {
+                    base,
+                    segment: seg,
+                    first_bus: first,
+                    last_bus: last,
+                });
+            }
         }
     } else {
         info!("MCFG: none (legacy PCI configuration only)");
@@ -358,6 +379,7 @@ pub fn init(rsdp: Option<u64>) -> Platform {
         local_apic: apic.local_apic_address,
         io_apics: apic.io_apics.to_vec(),
         overrides: apic.interrupt_source_overrides.to_vec(),
+        ecam,
     };
     let interpreter = match Interpreter::new_from_platform(&platform) {
         Ok(i) => Some(i),
@@ -439,7 +461,10 @@ pub enum PrtError {
     NotInitialised,
     NoInterpreter,
     /// The root bridge's `_PRT` has no entry for this device and pin.
-    NoEntry { device: u8, pin: u8 },
+    NoEntry {
+        device: u8,
+        pin: u8,
+    },
     Aml(AmlError),
 }
 

@@ -53,6 +53,11 @@ pub fn eoi() {
     lapic_write(LAPIC_EOI, 0);
 }
 
+/// The boot CPU's local APIC id (where MSI and MSI-X messages are sent).
+pub fn local_apic_id() -> u8 {
+    (lapic_read(LAPIC_ID) >> 24) as u8
+}
+
 /// Timer ticks since the timer started.
 pub fn ticks() -> u64 {
     TICKS.load(Ordering::Relaxed)

@@ -23,7 +23,7 @@ fn execute(line: &str) {
     match words.next() {
         None => {}
         Some("help") => say(format_args!(
-            "commands:\n  help      this list\n  uptime    time since boot and timer ticks\n  mem       free frames and heap use\n  shutdown  power off through ACPI (\\_S5)\n"
+            "commands:\n  help      this list\n  uptime    time since boot and timer ticks\n  mem       free frames and heap use\n  lspci     PCI functions and their owners\n  shutdown  power off through ACPI (\\_S5)\n"
         )),
         Some("uptime") => {
             let us = crate::time::uptime_us();
@@ -43,6 +43,7 @@ fn execute(line: &str) {
                 size / 1024
             ));
         }
+        Some("lspci") => crate::pci::lspci(say),
         Some("shutdown") => {
             let err = crate::acpi::shutdown();
             say(format_args!("shutdown failed: {err:?}\n"));

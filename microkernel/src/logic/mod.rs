@@ -5,3 +5,4 @@ pub mod cmdline;
 pub mod exceptions;
 pub mod logfilter;
 pub mod multiboot2;
+pub mod pci;

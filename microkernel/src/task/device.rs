@@ -94,15 +94,27 @@ pub fn grant(target: TaskId, kind: u64, a: u64, b: u64) -> Result<(), SyscallErr
             if first > last || kernel_port(first, last) {
                 return Err(SyscallError::InvalidArgument);
             }
-            let map = task
-                .io_bitmap
-                .get_or_insert_with(|| Box::new([0xff; IOMAP_BYTES]));
-            for port in first..=last {
-                if let Some(byte) = map.get_mut(usize::from(port / 8)) {
-                    *byte &= !(1 << (port % 8));
-                }
-            }
+            open_ports(task, first, last);
             DeviceGrant::IoPorts { first, last }
+        }
+        grant_kind::PCI_ADDRESS | grant_kind::PCI_ID => {
+            let name = alloc::string::String::from(task.name());
+            for g in crate::pci::grant::claim(task.id, &name, kind, a, b)? {
+                if let DeviceGrant::IoPorts { first, last } = g {
+                    if kernel_port(first, last) {
+                        log::warn!("task {name}: PCI ports {first:#x}-{last:#x} are the kernel's");
+                        continue;
+                    }
+                    open_ports(task, first, last);
+                }
+                log::info!(
+                    "task {name}[{}.{}] granted {g:x?}",
+                    task.id.index(),
+                    task.id.generation()
+                );
+                task.devices.push(g);
+            }
+            return Ok(());
         }
         grant_kind::MMIO => {
             if b > MMIO_GRANT_MAX || !crate::mem::grantable_mmio(a, b) {
@@ -140,6 +152,18 @@ pub fn grant(target: TaskId, kind: u64, a: u64, b: u64) -> Result<(), SyscallErr
     );
     task.devices.push(g);
     Ok(())
+}
+
+/// Opens ports `first..=last` in the task's I/O permission bitmap.
+fn open_ports(task: &mut super::Task, first: u16, last: u16) {
+    let map = task
+        .io_bitmap
+        .get_or_insert_with(|| Box::new([0xff; IOMAP_BYTES]));
+    for port in first..=last {
+        if let Some(byte) = map.get_mut(usize::from(port / 8)) {
+            *byte &= !(1 << (port % 8));
+        }
+    }
 }
 
 /// `MapDevice`: maps granted MMIO `[phys, phys + len)` uncached at `addr`.

@@ -217,6 +217,7 @@ pub fn die_locked(
     }
     super::grant::forget_task(t, dead_id);
     super::device::forget_task(t, dead_id);
+    crate::pci::release_task(dead_id);
 
     let record = DeathRecord {
         task: dead_id,

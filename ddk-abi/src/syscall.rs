@@ -228,6 +228,10 @@ pub mod dma_cache {
 /// Largest single `DmaAlloc`.
 pub const DMA_MAX: u64 = 4 << 20;
 
+/// Anonymous memory one task may hold: `MapAnon` pages and `DmaAlloc`
+/// regions together (a hostile task cannot starve the rest).
+pub const ANON_QUOTA: u64 = 256 << 20;
+
 /// `Protect` modes for the caller's own anonymous pages.
 pub mod protect {
     /// Read-write, never executable (what `MapAnon` maps).

@@ -5,4 +5,5 @@ pub mod cmdline;
 pub mod exceptions;
 pub mod logfilter;
 pub mod multiboot2;
+pub mod pageprot;
 pub mod pci;

@@ -115,6 +115,19 @@ pub fn alloc_contiguous(count: u64, align_frames: u64) -> Option<PhysAddr> {
         .map(PhysAddr::new_truncate)
 }
 
+/// `count` contiguous frames for a user task's DMA memory, refused (like
+/// [`alloc_user`]) if the run would eat into the kernel's reserve.
+pub fn alloc_contiguous_user(count: u64) -> Option<PhysAddr> {
+    let mut g = FRAMES.lock();
+    let bm = g.as_mut()?;
+    let left = bm.free_count().checked_sub(count)?;
+    if left * FRAME_SIZE <= KERNEL_RESERVE_BYTES {
+        return None;
+    }
+    bm.alloc_contiguous(count, 1, LOW_RESERVED)
+        .map(PhysAddr::new_truncate)
+}
+
 pub fn free(addr: PhysAddr) {
     if let Some(bm) = FRAMES.lock().as_mut() {
         bm.free(addr.as_u64());

@@ -6,12 +6,15 @@
 //! not executable. Frames the space owns (ELF segments, stack, anonymous
 //! memory) carry the software bit `OWNED` in their PTE and are freed with the
 //! space; frames mapped from another process's grant are borrowed and are not.
+//! DMA memory carries its own bit, `DMA`, and is freed by `task::dma`, never
+//! here (a device may still be writing it until bus mastering is off).
 //!
 //! User pointers reach the kernel only through [`AddressSpace::user_pages`],
 //! which walks this space's tables and checks presence, U/S and W for every
 //! page of the range before any byte is copied (through the physical window,
 //! never through the user mapping).
 
+use crate::logic::pageprot::{PageKind, Protection, may_protect};
 use crate::mem::frame;
 use crate::mem::paging::kernel_pml4;
 use crate::mem::phys::{PHYS_OFFSET, phys_to_virt};
@@ -33,6 +36,10 @@ const ANON: F = F::BIT_10;
 /// and grants, since copying through the physical window would touch the
 /// device (or miss it, above the window).
 const DEVICE: F = F::BIT_11;
+/// PTE software bit: `DmaAlloc` memory. Not `OWNED`: its frames belong to
+/// the task's DMA list (`task::dma`), which frees them only once no device
+/// can still write them — never the unmapping or the teardown of the space.
+const DMA: F = F::BIT_52;
 
 /// Page-table frames one space may use (16 MiB of tables). Tables are freed
 /// only with the space, so without a bound a task mapping and unmapping at
@@ -72,6 +79,21 @@ pub struct Unmapped {
     pub anon: u64,
 }
 
+/// What `Protect` may do to a range (see `logic::pageprot`).
+fn page_kind(flags: F) -> PageKind {
+    if flags.contains(DMA) {
+        PageKind::Dma
+    } else if flags.contains(DEVICE) {
+        PageKind::Device
+    } else if !flags.contains(OWNED) {
+        PageKind::Borrowed
+    } else if flags.contains(ANON) {
+        PageKind::Anonymous
+    } else {
+        PageKind::Program
+    }
+}
+
 /// Checks `[addr, addr+len)` is page-aligned user space.
 fn check_user_range(addr: u64, len: u64) -> Result<(), SyscallError> {
     if !addr.is_multiple_of(PAGE) || !len.is_multiple_of(PAGE) {
@@ -82,6 +104,13 @@ fn check_user_range(addr: u64, len: u64) -> Result<(), SyscallError> {
         return Err(SyscallError::BadAddress);
     }
     Ok(())
+}
+
+/// Uncached user pages (device registers, uncached DMA memory) are never
+/// touched by the kernel: its physical window maps all RAM write-back, and
+/// mixing memory types over one frame is undefined on x86.
+fn uncached(flags: F) -> bool {
+    flags.contains(F::NO_CACHE)
 }
 
 fn table(f: PhysAddr) -> &'static PageTable {
@@ -233,6 +262,72 @@ impl AddressSpace {
         Ok(())
     }
 
+    /// Maps the `count` contiguous frames from `first` at `addr` as DMA
+    /// memory: writable, never executable, uncached (PCD|PWT) if asked,
+    /// not owned (see [`DMA`]); all-or-nothing.
+    pub fn map_dma(
+        &mut self,
+        addr: u64,
+        first: PhysAddr,
+        count: u64,
+        uncached: bool,
+    ) -> Result<(), SyscallError> {
+        let len = count.checked_mul(PAGE).ok_or(SyscallError::BadLength)?;
+        check_user_range(addr, len)?;
+        if self.next_mapped(addr, addr + len).is_some() {
+            return Err(SyscallError::AlreadyMapped);
+        }
+        let mut flags = F::PRESENT | F::USER_ACCESSIBLE | F::WRITABLE | F::NO_EXECUTE | DMA;
+        if uncached {
+            flags |= F::NO_CACHE | F::WRITE_THROUGH;
+        }
+        for i in 0..count {
+            if let Err(e) = self.map_frame(addr + i * PAGE, first + i * PAGE, flags) {
+                let _ = self.unmap(addr, i * PAGE);
+                return Err(e);
+            }
+        }
+        Ok(())
+    }
+
+    /// `Protect` over `[addr, addr+len)`: every page is checked first
+    /// (present, else `NotMapped`; the task's own anonymous memory and not
+    /// under a writable grant if it is to become executable, else
+    /// `PermissionDenied`), then all are changed and their TLB entries
+    /// flushed. `granted_writable(va)` says whether the task has granted
+    /// page `va` writable to another task.
+    pub fn protect(
+        &mut self,
+        addr: u64,
+        len: u64,
+        to: Protection,
+        granted_writable: impl Fn(u64) -> bool,
+    ) -> Result<(), SyscallError> {
+        check_user_range(addr, len)?;
+        let end = addr + len;
+        let mut va = addr;
+        while va < end {
+            let (_, flags) = self.walk(va).ok_or(SyscallError::NotMapped)?;
+            may_protect(page_kind(flags), to, granted_writable(va))?;
+            va += PAGE;
+        }
+        let mut va = addr;
+        while va < end {
+            let page = Page::<Size4KiB>::containing_address(VirtAddr::new_truncate(va));
+            if let Some((_, old)) = self.walk(va) {
+                let new = F::from_bits_retain(to.apply(old.bits()));
+                // SAFETY: a present 4 KiB user page of this space, checked
+                // above to be the task's own anonymous memory; only W and NX
+                // change, never the frame.
+                if let Ok(flush) = unsafe { self.mapper().update_flags(page, new) } {
+                    flush.flush();
+                }
+            }
+            va += PAGE;
+        }
+        Ok(())
+    }
+
     /// Unmaps `[addr, addr+len)`, freeing owned frames. Unmapped stretches
     /// are skipped a table at a time, so a huge range over little memory is
     /// cheap.
@@ -338,7 +433,13 @@ impl AddressSpace {
         let mut va = addr;
         while va < addr + len {
             let (pa, flags) = self.walk(va).ok_or(SyscallError::BadPointer)?;
-            if !flags.contains(F::USER_ACCESSIBLE | OWNED)
+            // DMA pages are the task's own too (`task::dma` revokes grants
+            // over a region before freeing it), but only write-back ones:
+            // the grantee's mapping is write-back, and two mappings of one
+            // frame with different memory types are undefined on x86.
+            let own = flags.contains(OWNED) || (flags.contains(DMA) && !uncached(flags));
+            if !flags.contains(F::USER_ACCESSIBLE)
+                || !own
                 || flags.contains(DEVICE)
                 || (writable && !flags.contains(F::WRITABLE))
             {
@@ -351,7 +452,8 @@ impl AddressSpace {
     }
 
     /// The physical pieces of user range `[addr, addr+len)`, checking each
-    /// page is present, user-accessible, not device registers and (if
+    /// page is present, user-accessible, not device registers nor uncached
+    /// DMA memory (see [`uncached`]) and (if
     /// `write`) writable. Calls `f` with (physical address, length) per
     /// piece, in order. Callers bound `len` (messages, names, records).
     pub fn user_pages(
@@ -374,6 +476,7 @@ impl AddressSpace {
             let (_, flags) = self.walk(va).ok_or(SyscallError::BadPointer)?;
             if !flags.contains(F::USER_ACCESSIBLE)
                 || flags.contains(DEVICE)
+                || uncached(flags)
                 || (write && !flags.contains(F::WRITABLE))
             {
                 return Err(SyscallError::BadPointer);

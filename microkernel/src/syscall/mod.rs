@@ -14,8 +14,7 @@ use ddk_abi::syscall::{FOREVER, LOG_MAX};
 use ddk_abi::task::NAME_MAX;
 use ddk_abi::{DeathCause, Syscall, SyscallError, TaskId};
 
-/// Anonymous memory one task may map (a hostile task cannot starve the rest).
-pub const ANON_QUOTA: u64 = 256 << 20;
+pub use ddk_abi::syscall::ANON_QUOTA;
 
 fn ok(v: [u64; 3]) -> Result<[u64; 3], Fail> {
     Ok(v)
@@ -160,7 +159,14 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
         }
         Syscall::Unmap => {
             let mut t = TABLE.lock();
-            let me = t.get(index).ok_or(SyscallError::NoSuchTask)?.id;
+            let me = t.get(index).ok_or(SyscallError::NoSuchTask)?;
+            // DMA memory goes only through `DmaFree`, whole regions, with
+            // its own quota and grant bookkeeping; refused before anything
+            // of the range is touched.
+            if me.dma.iter().any(|r| r.overlaps(a0, a1)) {
+                return Err(SyscallError::PermissionDenied.into());
+            }
+            let me = me.id;
             task::grant::before_unmap(&mut t, me, a0, a1);
             let task = t.get_mut(index).ok_or(SyscallError::NoSuchTask)?;
             let done = task.space.unmap(a0, a1)?;

@@ -117,6 +117,18 @@ pub fn revoke(oi: usize, id: u32) -> Result<(), SyscallError> {
     Ok(())
 }
 
+/// The start addresses of the `owner`'s writable grants' ranges, with
+/// their lengths: `Protect` refuses to make those pages executable, since
+/// the grantee's mapping would stay writable (W^X across tasks).
+pub fn writable_ranges(owner: TaskId) -> Vec<(u64, u64)> {
+    GRANTS
+        .lock()
+        .iter()
+        .filter(|g| g.owner == owner && g.writable)
+        .map(|g| (g.src, g.frames.len() as u64 * PAGE))
+        .collect()
+}
+
 /// Revokes the grants of `owner` that overlap `[addr, addr+len)`: called
 /// before the owner unmaps (and so frees) those pages.
 pub fn revoke_overlapping(t: &mut Table, owner: TaskId, addr: u64, len: u64) {

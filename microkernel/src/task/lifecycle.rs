@@ -1,7 +1,8 @@
 //! Birth and death of tasks: loading a static ELF from the initrd into a new
 //! address space, and everything a death must undo — waking the dead task's
-//! callers with `Dead`, revoking its grants, recording why it died, and
-//! telling the supervisor.
+//! callers with `Dead`, revoking its grants, quiescing its PCI functions
+//! before freeing its DMA memory, recording why it died, and telling the
+//! supervisor.
 
 use super::{State, TABLE, Table, Task, TaskStack, UserBuf, fpu::FxArea, name_array, sched};
 use crate::arch::gdt::{USER_CS, USER_DS};
@@ -177,6 +178,7 @@ pub fn spawn(
         started_us: crate::time::uptime_us(),
         anon_bytes: 0,
         devices: alloc::vec::Vec::new(),
+        dma: alloc::vec::Vec::new(),
         io_bitmap: None,
     }));
     log::info!(
@@ -198,7 +200,9 @@ pub fn die_locked(
     let Some(slot) = t.slots.get_mut(index) else {
         return;
     };
-    let Some(task) = slot.task.take() else { return };
+    let Some(mut task) = slot.task.take() else {
+        return;
+    };
     slot.generation = slot.generation.wrapping_add(1);
     let now_id = TaskId::new(index as u16, slot.generation);
     let dead_id = task.id;
@@ -215,6 +219,7 @@ pub fn die_locked(
             other.set_error(SyscallError::Dead, u64::from(now_id.0));
         }
     }
+    // Grants first: no other task may keep a mapping of frames freed below.
     super::grant::forget_task(t, dead_id);
     super::device::forget_task(t, dead_id);
     crate::pci::release_task(dead_id);
@@ -235,6 +240,11 @@ pub fn die_locked(
         dead_id.generation(),
         (record.uptime_us - task.started_us) / 1000
     );
+    // Bus mastering off on every PCI function the task held, and only then
+    // its DMA frames freed: a device still running the dead driver's
+    // requests must not write into frames already given to someone else.
+    crate::pci::release_task(dead_id);
+    super::dma::free_after_quiesce(&mut task);
     sched::reap(*task);
     if was_supervisor {
         crate::panic::halt_with(format_args!(

@@ -119,6 +119,9 @@ pub struct Task {
     pub anon_bytes: u64,
     /// Device resources from the supervisor (`TaskGrant`).
     pub devices: alloc::vec::Vec<device::DeviceGrant>,
+    /// `DmaAlloc` regions: freed by `DmaFree` or, at death, after bus
+    /// mastering is off (never with the address space).
+    pub dma: alloc::vec::Vec<dma::DmaRegion>,
     /// The I/O permission bitmap, once any port is granted.
     pub io_bitmap: Option<Box<[u8; crate::arch::gdt::IOMAP_BYTES]>>,
 }

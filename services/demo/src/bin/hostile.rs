@@ -69,7 +69,7 @@ fn main(args: &str) -> i64 {
         u64::MAX / 2,
         u64::MAX,
     ];
-    let numbers: [u32; 31] = [
+    let numbers: [u32; 40] = [
         1,
         2,
         3,
@@ -98,6 +98,15 @@ fn main(args: &str) -> i64 {
         36,
         37,
         40,
+        50,
+        51,
+        52,
+        53,
+        54,
+        55,
+        56,
+        57,
+        58,
         99,
         0x100,
         0xffff_ffff,
@@ -128,7 +137,18 @@ fn main(args: &str) -> i64 {
         match Syscall::try_from(n) {
             Ok(Syscall::Sleep) => a[0] %= 3,
             Ok(Syscall::Recv) => a[2] %= 3,
-            Ok(Syscall::MapAnon | Syscall::Unmap) => {
+            // Protect could make the heap or stack unusable, and DmaAlloc
+            // (once a task may) land on them: they stay in the scratch
+            // window too; Protect's mode is mostly a valid one.
+            Ok(Syscall::DmaAlloc) => {
+                a[1] = SCRATCH + 0x10_0000 + (rng.next() % 16) * 4096;
+                a[0] %= 1 << 23;
+                a[2] %= 3;
+            }
+            Ok(Syscall::MapAnon | Syscall::Unmap | Syscall::Protect) => {
+                if n == Syscall::Protect as u32 {
+                    a[2] %= 4;
+                }
                 a[0] = if rng.next() % 2 == 0 {
                     SCRATCH + (rng.next() % 16) * 4096
                 } else {

@@ -1,6 +1,7 @@
 //! ACPI through the `acpi` crate: the static tables (MADT, MCFG, FADT) and
 //! the AML interpreter, which the kernel needs for exactly one thing so far —
-//! `\_S5`, the sleep type that powers the machine off.
+//! `\_S5`, the sleep type that powers the machine off, and the PCI root
+//! bridges' `_PRT` (INTx routing, in [`prt`]).
 //!
 //! ACPI tables come from firmware, not from user processes; they are the one
 //! kind of foreign bytes ring 0 reads, because interrupt routing needs them
@@ -25,6 +26,8 @@ use log::{info, warn};
 use spin::Once;
 use x86_64::PhysAddr;
 use x86_64::instructions::port::Port;
+
+mod prt;
 
 /// The kernel's side of the `acpi` crate: physical memory through the window,
 /// port I/O, legacy PCI configuration (0xCF8/0xCFC), TSC time.
@@ -266,6 +269,8 @@ pub struct EcamWindow {
 struct AcpiState {
     platform: AcpiPlatform<KernelAcpi>,
     interpreter: Option<Interpreter<KernelAcpi>>,
+    /// The PCI root bridges' INTx routing, resolved once at boot.
+    root_bridges: Vec<prt::RootBridge>,
 }
 
 static STATE: Once<AcpiState> = Once::new();
@@ -388,9 +393,14 @@ pub fn init(rsdp: Option<u64>) -> Platform {
             None
         }
     };
+    let root_bridges = interpreter
+        .as_ref()
+        .map(|aml| prt::load(aml, &info.overrides))
+        .unwrap_or_default();
     STATE.call_once(|| AcpiState {
         platform,
         interpreter,
+        root_bridges,
     });
     info
 }
@@ -465,15 +475,50 @@ pub enum PrtError {
         device: u8,
         pin: u8,
     },
+    /// The root bridge's `_PRT` could not be evaluated at boot.
     Aml(AmlError),
+    /// `bus` is not a root bus with a `_PRT` (a function behind a bridge
+    /// is routed by its swizzled pin at the root, `logic::prt::swizzle`).
+    NotRootBus(u8),
+    /// The pin is not 1 (INTA) .. 4 (INTD); 0 means the function has none.
+    BadPin(u8),
+    /// The entry's link device gave no usable interrupt.
+    Link(microkernel::logic::prt::LinkError),
 }
 
 /// The GSI, trigger mode and polarity of INTx pin `pin` (1 = INTA .. 4 =
 /// INTD, as the Interrupt Pin register says) of `device` on root bus `bus`,
-/// from the PCI root bridge's `_PRT` evaluated by the AML interpreter.
-///
-/// Skeleton: filled in by the devices work.
-pub fn intx_route(_bus: u8, device: u8, pin: u8) -> Result<IntxRoute, PrtError> {
-    let _ = STATE.get().ok_or(PrtError::NotInitialised)?;
-    Err(PrtError::NoEntry { device, pin })
+/// from the PCI root bridge's `_PRT` as resolved at boot (no AML runs here).
+pub fn intx_route(bus: u8, device: u8, pin: u8) -> Result<IntxRoute, PrtError> {
+    use microkernel::logic::prt::RouteError;
+    let state = STATE.get().ok_or(PrtError::NotInitialised)?;
+    if state.interpreter.is_none() {
+        return Err(PrtError::NoInterpreter);
+    }
+    if !(1..=4).contains(&pin) {
+        return Err(PrtError::BadPin(pin));
+    }
+    let bridge = state
+        .root_bridges
+        .iter()
+        .find(|b| b.bus == bus)
+        .ok_or(PrtError::NotRootBus(bus))?;
+    let routes = bridge
+        .routes
+        .as_ref()
+        .map_err(|e| PrtError::Aml(e.clone()))?;
+    let (_, _, route) = routes
+        .iter()
+        .find(|(d, p, _)| *d == device && *p == pin - 1)
+        .ok_or(PrtError::NoEntry { device, pin })?;
+    match route {
+        Ok(r) => Ok(IntxRoute {
+            gsi: r.gsi,
+            level_triggered: r.level,
+            active_low: r.active_low,
+        }),
+        Err(RouteError::Link(e)) => Err(PrtError::Link(*e)),
+        Err(RouteError::BadPin(p)) => Err(PrtError::BadPin(*p)),
+        Err(RouteError::NoEntry) => Err(PrtError::NoEntry { device, pin }),
+    }
 }

@@ -1,6 +1,6 @@
 //! Interrupt controllers: the legacy PIC (remapped and masked), the local
 //! APIC with its timer (the kernel tick), and the IOAPIC(s) that route device
-//! lines — so far COM1's receive interrupt — to vectors.
+//! lines — COM1's receive interrupt, PCI INTx lines by GSI — to vectors.
 
 use crate::acpi::Platform;
 use crate::arch::trap::{TrapFrame, set_irq_handler};
@@ -130,6 +130,10 @@ static IOAPICS: Once<alloc::vec::Vec<IoApic>> = Once::new();
 #[allow(dead_code, reason = "fields are read through Debug in log lines")]
 pub enum RouteError {
     NoIoApicForGsi(u32),
+    /// Vectors below 32 are the CPU's exceptions.
+    BadVector(u8),
+    /// The GSI carries a routed ISA line (COM1, the RTC…).
+    IsaLine(u32),
 }
 
 /// The MADT's interrupt source overrides, kept for routing lines later.
@@ -138,6 +142,33 @@ static OVERRIDES: Once<alloc::vec::Vec<acpi::platform::interrupt::InterruptSourc
 
 /// Where each routed ISA line went: (IOAPIC index, pin, low redirection word).
 static ROUTES: spin::Mutex<[Option<(usize, u32, u32)>; 16]> = spin::Mutex::new([None; 16]);
+
+/// GSIs routed with [`route_gsi`]: (GSI, low redirection word unmasked).
+static GSI_ROUTES: spin::Mutex<alloc::vec::Vec<(u32, u32)>> =
+    spin::Mutex::new(alloc::vec::Vec::new());
+
+/// The IOAPIC serving `gsi`, its index and the pin the GSI arrives on.
+fn ioapic_for(gsi: u32) -> Result<(usize, &'static IoApic, u32), RouteError> {
+    IOAPICS
+        .get()
+        .and_then(|v| {
+            v.iter()
+                .enumerate()
+                .find(|(_, a)| gsi >= a.gsi_base && gsi - a.gsi_base < a.entries)
+        })
+        .map(|(i, a)| (i, a, gsi - a.gsi_base))
+        .ok_or(RouteError::NoIoApicForGsi(gsi))
+}
+
+/// The low redirection word: fixed delivery, physical destination.
+fn redirection_low(vector: u8, level: bool, active_low: bool) -> u32 {
+    u32::from(vector) | (u32::from(active_low) << 13) | (u32::from(level) << 15)
+}
+
+/// The high redirection word: the boot CPU's APIC id as destination.
+fn boot_cpu_destination() -> u32 {
+    (lapic_read(LAPIC_ID) >> 24) << 24
+}
 
 /// Routes ISA IRQ `irq` (honouring the MADT's overrides) to
 /// `ISA_VECTOR_BASE + irq` on the boot CPU, unmasked.
@@ -152,35 +183,71 @@ pub fn route_isa_irq(irq: u8) -> Result<u8, RouteError> {
         level = matches!(o.trigger_mode, TriggerMode::Level);
     }
     let vector = ISA_VECTOR_BASE + (irq & 15);
-    let (index, io) = IOAPICS
-        .get()
-        .and_then(|v| {
-            v.iter()
-                .enumerate()
-                .find(|(_, a)| gsi >= a.gsi_base && gsi < a.gsi_base + a.entries)
-        })
-        .ok_or(RouteError::NoIoApicForGsi(gsi))?;
-    let low = u32::from(vector) | (u32::from(active_low) << 13) | (u32::from(level) << 15);
-    let high = (lapic_read(LAPIC_ID) >> 24) << 24;
-    io.set_entry(gsi - io.gsi_base, low, high);
+    let (index, io, pin) = ioapic_for(gsi)?;
+    let low = redirection_low(vector, level, active_low);
+    io.set_entry(pin, low, boot_cpu_destination());
     if let Some(r) = ROUTES.lock().get_mut(usize::from(irq)) {
-        *r = Some((index, gsi - io.gsi_base, low));
+        *r = Some((index, pin, low));
     }
     Ok(vector)
 }
 
 /// Routes global system interrupt `gsi` to `vector` on the boot CPU with
 /// the given trigger mode and polarity, left masked (PCI INTx lines).
-///
-/// Skeleton: filled in by the devices work.
-pub fn route_gsi(gsi: u32, _vector: u8, _level: bool, _active_low: bool) -> Result<(), RouteError> {
-    Err(RouteError::NoIoApicForGsi(gsi))
+/// Routing a GSI again replaces its vector, trigger and polarity (and masks
+/// it); a GSI that carries a routed ISA line is refused.
+pub fn route_gsi(gsi: u32, vector: u8, level: bool, active_low: bool) -> Result<(), RouteError> {
+    if vector < 32 {
+        return Err(RouteError::BadVector(vector));
+    }
+    let (index, io, pin) = ioapic_for(gsi)?;
+    if ROUTES
+        .lock()
+        .iter()
+        .flatten()
+        .any(|(i, p, _)| *i == index && *p == pin)
+    {
+        return Err(RouteError::IsaLine(gsi));
+    }
+    let low = redirection_low(vector, level, active_low);
+    io.set_entry(pin, low | MASKED, boot_cpu_destination());
+    let mut routes = GSI_ROUTES.lock();
+    match routes.iter_mut().find(|(g, _)| *g == gsi) {
+        Some(r) => r.1 = low,
+        None => routes.push((gsi, low)),
+    }
+    Ok(())
 }
 
-/// Masks or unmasks a GSI routed with [`route_gsi`].
-///
-/// Skeleton: filled in by the devices work.
-pub fn set_gsi_masked(_gsi: u32, _masked: bool) {}
+/// Masks or unmasks a GSI routed with [`route_gsi`] (no effect on a GSI
+/// never routed that way: its entry has no vector to deliver).
+pub fn set_gsi_masked(gsi: u32, masked: bool) {
+    let Some(low) = GSI_ROUTES
+        .lock()
+        .iter()
+        .find(|(g, _)| *g == gsi)
+        .map(|(_, low)| *low)
+    else {
+        return;
+    };
+    if let Ok((_, io, pin)) = ioapic_for(gsi) {
+        io.write(0x10 + 2 * pin, if masked { low | MASKED } else { low });
+    }
+}
+
+/// Whether a GSI's redirection entry is masked right now, read back from
+/// the IOAPIC (`None` for a GSI no IOAPIC serves).
+#[cfg_attr(
+    not(feature = "selftest"),
+    allow(dead_code, reason = "only the prt self-test reads entries back")
+)]
+pub fn gsi_entry(gsi: u32) -> Option<u32> {
+    let (_, io, pin) = ioapic_for(gsi).ok()?;
+    Some(io.read(0x10 + 2 * pin))
+}
+
+/// The redirection entry's mask bit.
+pub const MASKED: u32 = 1 << 16;
 
 /// Masks or unmasks a routed ISA line (no effect on a line never routed).
 pub fn set_isa_masked(irq: u8, masked: bool) {

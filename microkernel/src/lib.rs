@@ -21,4 +21,6 @@
     )
 )]
 
+extern crate alloc;
+
 pub mod logic;

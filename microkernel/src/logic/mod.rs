@@ -7,3 +7,4 @@ pub mod logfilter;
 pub mod multiboot2;
 pub mod pageprot;
 pub mod pci;
+pub mod prt;

@@ -6,7 +6,11 @@ use crate::util::{self, Error, Result};
 use std::path::PathBuf;
 
 /// (package, extra cargo features) of every crate with user programs.
-const PACKAGES: &[(&str, &[&str])] = &[("demo", &[]), ("supervisor", &["supervisor/program"])];
+const PACKAGES: &[(&str, &[&str])] = &[
+    ("demo", &[]),
+    ("supervisor", &["supervisor/program"]),
+    ("virtio-blk", &["virtio-blk/program"]),
+];
 
 /// Binary names of a package: its `src/main.rs` (named after the package)
 /// and every `src/bin/*.rs`.

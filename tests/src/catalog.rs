@@ -431,6 +431,113 @@ fn judge_dma_granted(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+/// The machine of `pci-enumerate`: a virtio-blk at 00:05.0, an e1000
+/// behind a PCI-to-PCI bridge at 00:06.0, a virtio-rng behind a PCIe root
+/// port at 00:07.0 (plus q35's own functions, its VGA and its e1000e).
+const PCI_ENUM_DEVICES: &[&str] = &[
+    "-drive",
+    "driver=null-co,if=none,id=d0",
+    "-device",
+    "virtio-blk-pci,drive=d0,addr=0x5,disable-legacy=on",
+    "-device",
+    "pci-bridge,id=br1,chassis_nr=1,addr=0x6",
+    "-device",
+    "e1000,bus=br1,addr=0x1",
+    "-device",
+    "pcie-root-port,id=rp1,chassis=2,slot=1,addr=0x7",
+    "-device",
+    "virtio-rng-pci,bus=rp1",
+];
+
+/// Every function `pci-enumerate`'s machine has, as the kernel names them.
+const PCI_ENUM_LINES: &[&str] = &[
+    "pci 00:00.0 8086:29c0 class 06.00 host bridge",
+    "pci 00:01.0 1234:1111 class 03.00 VGA",
+    "pci 00:02.0 8086:10d3 class 02.00 e1000e",
+    "pci 00:05.0 1af4:1042 class 01.00 virtio-blk",
+    "pci 00:06.0 1b36:0001 class 06.04 PCI bridge",
+    "pci 01:01.0 8086:100e class 02.00 e1000",
+    "pci 00:07.0 1b36:000c class 06.04 PCIe root port",
+    "pci 02:00.0 1af4:1044 class 00.ff virtio-rng",
+    "pci 00:1f.0 8086:2918 class 06.01 ISA bridge",
+    "pci 00:1f.2 8086:2922 class 01.06 SATA",
+    "pci 00:1f.3 8086:2930 class 0c.05 SMBus",
+];
+
+/// Each function once in the boot log and once more from `lspci`, nothing
+/// else; the e1000 behind the bridge listed with its owner.
+fn judge_pci_enumerate(s: &str) -> Result<(), String> {
+    need(s, "MCFG: PCIe ECAM at 0xb0000000")?;
+    need(s, &format!("pci: {} functions", PCI_ENUM_LINES.len()))?;
+    need(s, &format!("lspci: {} functions", PCI_ENUM_LINES.len()))?;
+    let listed = s
+        .lines()
+        .filter(|l| {
+            let t = l.trim_start_matches("cordon> ");
+            let t = t.split("INFO  pci: ").nth(1).unwrap_or(t);
+            t.starts_with("pci ") && t.contains(" class ")
+        })
+        .count();
+    if listed != 2 * PCI_ENUM_LINES.len() {
+        return Err(format!(
+            "{listed} function lines, expected {} (boot log and lspci)",
+            2 * PCI_ENUM_LINES.len()
+        ));
+    }
+    for line in PCI_ENUM_LINES {
+        let n = s.lines().filter(|l| l.contains(line)).count();
+        if n != 2 {
+            return Err(format!("{line:?} appears {n} times, expected 2"));
+        }
+    }
+    need(s, "pci 01:01.0 8086:100e class 02.00 e1000 owner e1000drv[")?;
+    need(s, "task e1000drv[2.0] granted IoPorts")?;
+    need(s, "task e1000drv[2.0] granted Mmio")?;
+    kernel_survived(s)
+}
+
+/// The machine of `pci-config-filter`: a virtio-blk with 256 MSI-X vectors,
+/// so its MSI-X BAR has a page (the PBA's) besides the table.
+const PCI_FILTER_DEVICES: &[&str] = &[
+    "-drive",
+    "driver=null-co,if=none,id=d0",
+    "-device",
+    "virtio-blk-pci,drive=d0,addr=0x5,disable-legacy=on,vectors=256",
+];
+
+fn judge_pci_config_filter(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "pcidrv[2.0]: pciprobe: PASS (PciInfo; BAR, ROM, MSI-X and command-bit writes refused",
+    )?;
+    need(
+        s,
+        "MSI-X entry 0 -> vector 0x40, bit 40 of pcidrv[2.0] (table: addr 0xfee",
+    )?;
+    need(s, "data 0x40 unmasked)")?;
+    need(s, "other[")?;
+    need(
+        s,
+        "pciprobe: PASS (a non-owner is refused every call on the function)",
+    )?;
+    need(
+        s,
+        "cannot start dup (bin/sleeper): grant PciAddress { bdf: 28 } refused: AlreadyMapped",
+    )?;
+    need(
+        s,
+        "cannot start hostbridge (bin/sleeper): grant PciAddress { bdf: 0 } refused: InvalidArgument",
+    )?;
+    need(
+        s,
+        "cannot start absent (bin/sleeper): grant PciId { vendor: 1af4, device: 1042, n: 1 } refused: NotFound",
+    )?;
+    need(s, "pci 00:05.0: bus mastering off (owner pcidrv[2.0] died)")?;
+    need(s, "shutdown requested by")?;
+    refuse(s, "FAIL")?;
+    kernel_survived(s)
+}
+
 /// Two tasks map memory until refused; everyone else keeps working and a
 /// task started afterwards runs.
 fn judge_memhog(s: &str) -> Result<(), String> {
@@ -673,6 +780,25 @@ pub fn all() -> Vec<QemuTest> {
                 "a GRUB ISO boots the same kernel through its multiboot2 header and runs ring 3",
                 "",
                 judge_grub_iso,
+            )
+        },
+        QemuTest {
+            input: Some(("pci 01:01.0: granted to", "lspci\rshutdown\r")),
+            qemu_args: PCI_ENUM_DEVICES,
+            ..m(
+                "pci-enumerate",
+                "every PCI function, behind bridges too, is listed at boot and by `lspci` with its owner",
+                "manifest=pcienum",
+                judge_pci_enumerate,
+            )
+        },
+        QemuTest {
+            qemu_args: PCI_FILTER_DEVICES,
+            ..m(
+                "pci-config-filter",
+                "a PCI function's owner: BAR, MSI-X and command-bit writes refused, MSI-X table unmappable, MSI-X bound; others refused",
+                "manifest=pcifilter",
+                judge_pci_config_filter,
             )
         },
         m(

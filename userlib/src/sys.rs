@@ -283,7 +283,11 @@ pub fn pci_info(n: u64) -> Result<(u16, u32, u32), Error> {
 /// BAR `bar` of an owned function: (phys, len, `ddk_abi::syscall::pci_bar` flags).
 /// A BAR that is not implemented has length 0.
 pub fn pci_bar(bdf: u16, bar: u8) -> Result<(u64, u64, u64), Error> {
-    check(Syscall::PciBar, [u64::from(bdf), u64::from(bar), 0, 0, 0, 0]).map(|r| (r[0], r[1], r[2]))
+    check(
+        Syscall::PciBar,
+        [u64::from(bdf), u64::from(bar), 0, 0, 0, 0],
+    )
+    .map(|r| (r[0], r[1], r[2]))
 }
 
 /// Reads `width` (1, 2 or 4) bytes of an owned function's configuration space.

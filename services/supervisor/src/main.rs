@@ -89,6 +89,12 @@ fn apply_grants(task: TaskId, grants: &[Grant]) -> Result<(), String> {
             }
             Grant::Mmio { phys, len } => (grant_kind::MMIO, phys, len.div_ceil(4096) * 4096),
             Grant::Irq(line) => (grant_kind::IRQ, u64::from(line), 0),
+            Grant::PciAddress { bdf } => (grant_kind::PCI_ADDRESS, u64::from(bdf), 0),
+            Grant::PciId { vendor, device, n } => (
+                grant_kind::PCI_ID,
+                u64::from(vendor) << 16 | u64::from(device),
+                u64::from(n),
+            ),
         };
         userlib::task_grant(task, kind, a, b)
             .map_err(|e| alloc::format!("grant {g:x?} refused: {e}"))?;

@@ -140,7 +140,20 @@ pub fn judge_quiesce(s: &str) -> Result<(), String> {
         return Err("DMA freed before bus mastering was off".into());
     }
     need(s, "blktest: the driver died with our batch in flight")?;
-    need(s, "and was reset")?;
+    // The restarted driver found the device running (DRIVER_OK, bit 2, set
+    // by its predecessor) and reset it.
+    let restarted = s
+        .lines()
+        .find(|l| l.contains("virtio-blk[2.1]: virtio-blk: serving "))
+        .ok_or("no serving line from the restarted driver")?;
+    let status = restarted
+        .rsplit("its status was 0x")
+        .next()
+        .and_then(|t| u8::from_str_radix(t.trim_end_matches(')'), 16).ok())
+        .ok_or("the restarted driver did not log the status it found")?;
+    if status & 4 == 0 {
+        return Err(format!("the restarted driver found no running device: {restarted:?}"));
+    }
     need(s, "blktest: PASS (the restarted driver")?;
     common(s)
 }
@@ -181,7 +194,7 @@ mod tests {
             INFO  pci: pci 00:04.0: bus mastering off (owner virtio-blk[2.0] died)\n\
             INFO  dma: freed 4 regions (1100 KiB) of virtio-blk[2.0] after bus mastering off\n\
             blktest: the driver died with our batch in flight (now generation 1)\n\
-            virtio-blk: serving ... (status 0x0f) and was reset\n\
+            virtio-blk[2.1]: virtio-blk: serving ... (device reset; its status was 0x0f)\n\
             blktest: PASS (the restarted driver 2.1 served)\n";
         assert_eq!(judge_quiesce(good), Ok(()));
         let lines: Vec<&str> = good.lines().collect();

@@ -104,16 +104,8 @@ fn main(args: &str) -> i64 {
         .and_then(|v| v.parse().ok())
         .filter(|_| me.generation() == 0);
     let b = dev.bdf;
-    let restarted = if dev.found_status != 0 {
-        alloc::format!(
-            "; the device was left running (status {:#04x}) and was reset",
-            dev.found_status
-        )
-    } else {
-        alloc::string::String::new()
-    };
     userlib::log!(
-        "virtio-blk: serving {:02x}:{:02x}.{} as blkdev: {} blocks of {} B{}, {} interrupts, {} requests in flight{}",
+        "virtio-blk: serving {:02x}:{:02x}.{} as blkdev: {} blocks of {} B{}, {} interrupts, {} requests in flight (device reset; its status was {:#04x})",
         b >> 8,
         (b >> 3) & 31,
         b & 7,
@@ -122,7 +114,7 @@ fn main(args: &str) -> i64 {
         if info.read_only { ", read-only" } else { "" },
         device::irq_name(dev.irq),
         SLOTS,
-        restarted
+        dev.found_status
     );
     dev.ack();
     let mut d = Driver {

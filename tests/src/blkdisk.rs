@@ -19,7 +19,9 @@ fn make(path: &Path) -> Result<(), String> {
 }
 
 fn written(lba: u64) -> bool {
-    WRITES.iter().any(|&(first, n)| (first..first + n).contains(&lba))
+    WRITES
+        .iter()
+        .any(|&(first, n)| (first..first + n).contains(&lba))
 }
 
 /// Every sector holds the pattern its history calls for: `SEED_NEW` where
@@ -27,7 +29,11 @@ fn written(lba: u64) -> bool {
 fn check_image(path: &Path, wrote: bool) -> Result<(), String> {
     let data = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     if data.len() as u64 != BLOCKS * 512 {
-        return Err(format!("image is {} bytes, expected {}", data.len(), BLOCKS * 512));
+        return Err(format!(
+            "image is {} bytes, expected {}",
+            data.len(),
+            BLOCKS * 512
+        ));
     }
     let mut want = [0u8; 512];
     let mut bad = Vec::new();
@@ -44,7 +50,11 @@ fn check_image(path: &Path, wrote: bool) -> Result<(), String> {
         Some(&(lba, new)) => Err(format!(
             "{} sectors differ from what the test wrote; the first is {lba}, which should hold the {} pattern",
             bad.len(),
-            if new { "new (written)" } else { "old (unwritten)" }
+            if new {
+                "new (written)"
+            } else {
+                "old (unwritten)"
+            }
         )),
     }
 }
@@ -103,7 +113,10 @@ fn common(s: &str) -> Result<(), String> {
 pub fn judge_rw(s: &str) -> Result<(), String> {
     need(s, "virtio-blk: serving ")?;
     need(s, "16384 blocks of 512 B, MSI-X interrupts")?;
-    need(s, "10 bad requests refused with typed errors, still serving")?;
+    need(
+        s,
+        "10 bad requests refused with typed errors, still serving",
+    )?;
     common(s)
 }
 
@@ -121,7 +134,10 @@ pub fn judge_intx(s: &str) -> Result<(), String> {
     if s.contains("MSI-X entry") {
         return Err("MSI-X was used with vectors=0".into());
     }
-    need(s, "10 bad requests refused with typed errors, still serving")?;
+    need(
+        s,
+        "10 bad requests refused with typed errors, still serving",
+    )?;
     common(s)
 }
 
@@ -154,7 +170,9 @@ pub fn judge_quiesce(s: &str) -> Result<(), String> {
         .and_then(|t| u8::from_str_radix(t.trim_end_matches(')'), 16).ok())
         .ok_or("the restarted driver did not log the status it found")?;
     if status == 0 {
-        return Err(format!("the restarted driver found no running device: {restarted:?}"));
+        return Err(format!(
+            "the restarted driver found no running device: {restarted:?}"
+        ));
     }
     need(s, "blktest: PASS (the restarted driver")?;
     common(s)

@@ -2,10 +2,10 @@
 //! predecessor left running, build `VirtIOBlk` over the modern PCI
 //! transport, and bind its interrupt.
 
+use ddk_abi::syscall::{notify, pci_irq};
 use devlib::config::{COMMAND_BUS_MASTER, COMMAND_MEMORY, RawConfig};
 use devlib::hal::CordonHal;
 use devlib::pci::{Function, SysConfig};
-use ddk_abi::syscall::{notify, pci_irq};
 use virtio_drivers::device::blk::VirtIOBlk;
 use virtio_drivers::transport::pci::PciTransport;
 use virtio_drivers::transport::pci::bus::PciRoot;
@@ -141,7 +141,8 @@ pub fn bring_up() -> Result<Device, InitError> {
     let mut cfg = f.config();
     let _ = cfg.set_command_bits(COMMAND_MEMORY | COMMAND_BUS_MASTER);
     let blk = VirtIOBlk::<CordonHal, _>::new(transport).map_err(InitError::Device)?;
-    let irq = userlib::sys::pci_irq_bind(f.bdf, pci_irq::AUTO, 0, IRQ_BIT).map_err(InitError::Irq)?;
+    let irq =
+        userlib::sys::pci_irq_bind(f.bdf, pci_irq::AUTO, 0, IRQ_BIT).map_err(InitError::Irq)?;
     if irq == pci_irq::MSIX {
         let common = common_cfg_va(&f, &raw).ok_or(InitError::NoCommonConfig)?;
         route_queue_vector(common)?;

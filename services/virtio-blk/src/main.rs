@@ -28,8 +28,8 @@ use ipc::blkdev::{self, BlkDev, BlkDevError, DeviceInfo, Op, Reply, Request, Sta
 use userlib::TaskId;
 use userlib::rpc::{self, Event, RpcError};
 use userlib::sys::Error;
-use virtio_drivers::device::blk::{BlkReq, BlkResp, SECTOR_SIZE};
 use virtio_blk::sched::{Sched, Start};
+use virtio_drivers::device::blk::{BlkReq, BlkResp, SECTOR_SIZE};
 use window::Windows;
 
 userlib::entry!(main);
@@ -354,7 +354,11 @@ impl Driver {
         match rpc::reply(to, reply) {
             Ok(()) => {}
             Err(RpcError::Sys(Error::Dead { .. })) => self.windows.detach(to),
-            Err(e) => userlib::log!("virtio-blk: reply to {}.{} failed: {e}", to.index(), to.generation()),
+            Err(e) => userlib::log!(
+                "virtio-blk: reply to {}.{} failed: {e}",
+                to.index(),
+                to.generation()
+            ),
         }
     }
 }

@@ -65,7 +65,10 @@ impl Sched {
 
     /// The client of batch `batch`.
     pub fn client_of(&self, batch: u64) -> Option<u32> {
-        self.batches.iter().find(|b| b.id == batch).map(|b| b.client)
+        self.batches
+            .iter()
+            .find(|b| b.id == batch)
+            .map(|b| b.client)
     }
 
     pub fn waiting_batches(&self) -> usize {

@@ -99,7 +99,11 @@ impl Client {
 }
 
 fn last(info: &DeviceInfo, lba: u64) -> u64 {
-    if lba == u64::MAX { info.blocks - 1 } else { lba }
+    if lba == u64::MAX {
+        info.blocks - 1
+    } else {
+        lba
+    }
 }
 
 /// Checks `sectors` sectors at window offset `off` against `seed` from `lba`.
@@ -109,7 +113,10 @@ fn check(off: u64, lba: u64, sectors: u64, seed: u64) -> R<()> {
         demo::sector_pattern(seed, lba + i, &mut want);
         let at = (off + i * 512) as usize;
         if window()[at..at + 512] != want {
-            return Err(alloc::format!("sector {} has the wrong contents (seed {seed:#x} expected)", lba + i));
+            return Err(alloc::format!(
+                "sector {} has the wrong contents (seed {seed:#x} expected)",
+                lba + i
+            ));
         }
     }
     Ok(())
@@ -180,9 +187,14 @@ fn connect(driver: TaskId, blocks: u64) -> R<Client> {
 
 /// 32 reads of 4 KiB spread over the disk, in one batch, checked.
 fn spread_reads(c: &Client, seed_of: impl Fn(u64) -> u64) -> R<()> {
-    let lbas: Vec<u64> = (0..32u64).map(|i| (i * 509 + 3) % (c.info.blocks - 8)).collect();
+    let lbas: Vec<u64> = (0..32u64)
+        .map(|i| (i * 509 + 3) % (c.info.blocks - 8))
+        .collect();
     c.all_ok(
-        lbas.iter().enumerate().map(|(i, &l)| read(l, 8, i as u64 * 4096)).collect(),
+        lbas.iter()
+            .enumerate()
+            .map(|(i, &l)| read(l, 8, i as u64 * 4096))
+            .collect(),
         "spread reads",
     )?;
     for (i, &l) in lbas.iter().enumerate() {
@@ -252,7 +264,11 @@ fn rw(driver: TaskId, blocks: u64) -> R<alloc::string::String> {
     for (off, lo, n) in expect {
         for i in 0..n {
             let lba = lo + i;
-            let seed = if written(&info, lba) { SEED_NEW } else { SEED_OLD };
+            let seed = if written(&info, lba) {
+                SEED_NEW
+            } else {
+                SEED_OLD
+            };
             check(off + i * 512, lba, 1, seed)?;
         }
     }
@@ -283,14 +299,19 @@ fn rw(driver: TaskId, blocks: u64) -> R<alloc::string::String> {
         Status::Err(BlkDevError::BadLength { block_size: 512 }),
         Status::Err(BlkDevError::BadLength { block_size: 512 }),
         Status::Err(BlkDevError::OutsideWindow { window: WINDOW }),
-        Status::Err(BlkDevError::TooLong { max: info.max_transfer }),
+        Status::Err(BlkDevError::TooLong {
+            max: info.max_transfer,
+        }),
         Status::Ok,
     ];
     if s != want {
         return Err(alloc::format!("bad requests answered {s:?}"));
     }
     check(0, 1000, 1, SEED_NEW)?;
-    match c.call(&Request::Submit(vec![read(0, 1, 0); 33])).map_err(fmt_err)? {
+    match c
+        .call(&Request::Submit(vec![read(0, 1, 0); 33]))
+        .map_err(fmt_err)?
+    {
         Reply::Err(BlkDevError::TooMany { max: 32 }) => {}
         other => return Err(alloc::format!("a batch of 33 answered {other:?}")),
     }
@@ -308,7 +329,10 @@ fn rw(driver: TaskId, blocks: u64) -> R<alloc::string::String> {
         return Err(alloc::format!("a read without a window answered {s:?}"));
     }
     // A grant id that is not ours.
-    match c.call(&Request::Attach { grant: 0xdead }).map_err(fmt_err)? {
+    match c
+        .call(&Request::Attach { grant: 0xdead })
+        .map_err(fmt_err)?
+    {
         Reply::Err(BlkDevError::Grant(_)) => {}
         other => return Err(alloc::format!("a bogus grant answered {other:?}")),
     }
@@ -317,7 +341,13 @@ fn rw(driver: TaskId, blocks: u64) -> R<alloc::string::String> {
     if len < WINDOW {
         return Err(alloc::format!("re-attached window of {len} bytes"));
     }
-    spread_reads(&c, |lba| if written(&info, lba) { SEED_NEW } else { SEED_OLD })?;
+    spread_reads(&c, |lba| {
+        if written(&info, lba) {
+            SEED_NEW
+        } else {
+            SEED_OLD
+        }
+    })?;
     Ok(alloc::format!(
         "{} blocks; 32-read batch, writes + flush, read-back, 10 bad requests refused with typed errors, still serving",
         info.blocks
@@ -334,7 +364,11 @@ fn quiesce(driver: TaskId, blocks: u64) -> R<alloc::string::String> {
                 now.generation()
             );
         }
-        other => return Err(alloc::format!("the driver answered {other:?} instead of dying")),
+        other => {
+            return Err(alloc::format!(
+                "the driver answered {other:?} instead of dying"
+            ));
+        }
     }
     // Wait for the restarted driver (a new generation) and use it.
     let again = loop {

@@ -242,9 +242,18 @@ pub mod protect {
     pub const READ_ONLY: u64 = 2;
 }
 
-/// The user half of every address space: `[USER_MIN, USER_MAX)`.
+/// The mappable user range of every address space: `[USER_MIN, USER_MAX)`.
+///
+/// The canonical user half ends at `0x0000_8000_0000_0000`, but its top
+/// page is never mappable (anonymous memory, grants, devices, DMA, ELF
+/// segments alike): a 2-byte `syscall` in its last bytes would save a return
+/// address of `0x0000_8000_0000_0000`, which is not canonical, and returning
+/// there with `iretq` faults in ring 0 on real CPUs.
 pub const USER_MIN: u64 = 0x1000;
-pub const USER_MAX: u64 = 0x0000_8000_0000_0000;
+pub const USER_MAX: u64 = 0x0000_7fff_ffff_f000;
+/// One past the highest canonical user address: a saved RIP at or above it
+/// can never be returned to.
+pub const USER_CANONICAL_END: u64 = 0x0000_8000_0000_0000;
 
 /// Where the kernel puts a new task's stack (top, exclusive) and how big it is.
 pub const USER_STACK_TOP: u64 = 0x0000_7fff_ff00_0000;

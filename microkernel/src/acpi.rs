@@ -507,11 +507,11 @@ pub fn intx_route(bus: u8, device: u8, pin: u8) -> Result<IntxRoute, PrtError> {
         .routes
         .as_ref()
         .map_err(|e| PrtError::Aml(e.clone()))?;
-    let (_, _, route) = routes
+    let found = routes
         .iter()
-        .find(|(d, p, _)| *d == device && *p == pin - 1)
+        .find(|r| r.device == device && r.pin == pin - 1)
         .ok_or(PrtError::NoEntry { device, pin })?;
-    match route {
+    match &found.route {
         Ok(r) => Ok(IntxRoute {
             gsi: r.gsi,
             level_triggered: r.level,

@@ -338,3 +338,15 @@ fn start_timer() {
     lapic_write(LAPIC_TIMER_INIT, per_tick);
     info!("LAPIC timer: {TICK_HZ} Hz ({per_tick} counts/tick at divide 16)");
 }
+
+/// Sends this CPU a non-maskable interrupt through its local APIC (the
+/// `nmi` self-test's way of making one arrive at a chosen moment).
+#[cfg_attr(
+    not(feature = "selftest"),
+    allow(dead_code, reason = "used by the nmi self-test")
+)]
+pub fn send_self_nmi() {
+    const LAPIC_ICR_LOW: usize = 0x300;
+    // Delivery mode NMI (0b100), destination shorthand "self" (0b01).
+    lapic_write(LAPIC_ICR_LOW, (0b100 << 8) | (0b01 << 18));
+}

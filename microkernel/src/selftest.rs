@@ -10,6 +10,8 @@ use core::fmt::Write;
 use ddk_abi::debug_exit::{TEST_FAILED, TEST_PASSED};
 use log::{error, info};
 
+mod prt;
+
 /// Waits for QEMU to act on the exit write (or forever without the device).
 fn halt() -> ! {
     loop {
@@ -39,6 +41,9 @@ pub fn run(name: &str, _platform: &Platform) -> ! {
         "stack-overflow" => stack_overflow(0),
         "task-stack-overflow" => task_stack_overflow(),
         "serial-irq" => serial_irq(),
+        "generation-retire" => generation_retire(),
+        "nmi" => nmi(),
+        "prt" => prt::run(),
         other => fail(other, format_args!("no such self-test")),
     }
 }
@@ -260,5 +265,99 @@ fn serial_irq() -> ! {
             fail("serial-irq", format_args!("no line within 30 s"));
         }
         x86_64::instructions::hlt();
+    }
+}
+
+/// A slot whose generations are spent is retired, never wrapped: the old id
+/// stays `Dead`, and the service's next incarnation gets a fresh slot.
+fn generation_retire() -> ! {
+    use crate::task::{TABLE, lifecycle};
+    const NAME: &str = "gen-test";
+    let name = "generation-retire";
+    let Some(image) = crate::initrd::file("bin/sleeper") else {
+        fail(name, format_args!("bin/sleeper missing from the initrd"))
+    };
+    let first = match lifecycle::spawn(NAME, image, b"", false, false) {
+        Ok(id) => id,
+        Err(e) => fail(name, format_args!("spawn: {e:?}")),
+    };
+    let index = usize::from(first.index());
+    // Fast-forward the slot to its last usable generation.
+    let last = {
+        let mut t = TABLE.lock();
+        let Some(slot) = t.slots.get_mut(index) else {
+            fail(name, format_args!("no slot {index}"))
+        };
+        slot.generation = 0xfffe;
+        let id = ddk_abi::TaskId::new(first.index(), 0xfffe);
+        if let Some(task) = slot.task.as_deref_mut() {
+            task.id = id;
+        }
+        id
+    };
+    lifecycle::die(index, ddk_abi::DeathCause::Killed, 0, None);
+    let (generation, named) = {
+        let t = TABLE.lock();
+        let slot = t.slots.get(index);
+        (
+            slot.map(|s| s.generation),
+            slot.is_some_and(|s| s.name == crate::task::name_array(NAME)),
+        )
+    };
+    if generation != Some(crate::logic::generation::RETIRED) || named {
+        fail(
+            name,
+            format_args!(
+                "slot {index} not retired: generation {generation:?}, still named {named}"
+            ),
+        );
+    }
+    let next = match lifecycle::spawn(NAME, image, b"", false, false) {
+        Ok(id) => id,
+        Err(e) => fail(name, format_args!("respawn: {e:?}")),
+    };
+    if usize::from(next.index()) == index {
+        fail(
+            name,
+            format_args!("the retired slot {index} was reused as {next:?}"),
+        );
+    }
+    let stale = TABLE.lock().resolve(last);
+    if !matches!(stale, Err((ddk_abi::SyscallError::Dead, _))) {
+        fail(
+            name,
+            format_args!("the last id of the retired slot resolved to {stale:?}"),
+        );
+    }
+    pass(
+        name,
+        format_args!(
+            "slot {index} retired after generation 0xfffe; {NAME} restarted as {}.{}",
+            next.index(),
+            next.generation()
+        ),
+    )
+}
+
+/// An NMI arriving while the kernel holds the task table's lock neither
+/// deadlocks nor kills anything: it is logged and the kernel carries on.
+fn nmi() -> ! {
+    let before = crate::arch::fault::nmi_count();
+    {
+        let _held = crate::task::TABLE.lock();
+        crate::apic::send_self_nmi();
+        crate::time::spin_us(10_000);
+    }
+    let after = crate::arch::fault::nmi_count();
+    if after == before + 1 {
+        pass(
+            "nmi",
+            format_args!("1 NMI handled while the task table was locked"),
+        )
+    } else {
+        fail(
+            "nmi",
+            format_args!("{} NMIs seen, expected 1", after - before),
+        )
     }
 }

@@ -131,6 +131,46 @@ fn judge_acpi_smp2(s: &str) -> Result<(), String> {
     need(s, "FADT: SCI IRQ 9")
 }
 
+/// What QEMU's q35 really has (its DSDT, read by the kernel at boot, and two
+/// `edu` devices whose INTA must arrive on the GSI the route names):
+/// slots 0x00-0x18 and 0x1e go through links GSIE..GSIH (GSIs 20-23), INTA
+/// of slot n on 20 + n % 4 and the other pins rotated after it; slots
+/// 0x19-0x1d and 0x1f go through GSIA..GSID (GSIs 16-19), INTA on 16, not
+/// rotated. Every link is `Interrupt (ResourceConsumer, Level, ActiveHigh,
+/// Shared)`.
+fn judge_acpi_prt(s: &str) -> Result<(), String> {
+    need(s, "AML: \\_PIC(1)")?;
+    need(
+        s,
+        "\\_SB_.PCI0._PRT: 128 entries, 128 pins routed, links GSIA,GSIB,GSIC,GSID,GSIE,GSIF,GSIG,GSIH",
+    )?;
+    need(
+        s,
+        "_PRT: 18:20,21,22,23 19:16,17,18,19 1a:16,17,18,19 1b:16,17,18,19 1c:16,17,18,19 1d:16,17,18,19 1e:20,21,22,23 1f:16,17,18,19",
+    )?;
+    need(s, "_PRT: triggers: level active-high\n")?;
+    for line in [
+        "prt: 00:00 INTA -> GSI 20 level active-high",
+        "prt: 00:01 INTA -> GSI 21 level active-high",
+        "prt: 00:05 INTA -> GSI 21 level active-high",
+        "prt: 00:05 INTB -> GSI 22 level active-high",
+        "prt: 00:05 INTD -> GSI 20 level active-high",
+        "prt: 00:1c INTA -> GSI 16 level active-high",
+        "prt: 00:1e INTB -> GSI 21 level active-high",
+        "prt: 00:1f INTD -> GSI 19 level active-high",
+        "prt: 00:20 pin 1 -> NoEntry { device: 32, pin: 1 }",
+        "prt: 00:03 pin 0 -> BadPin(0)",
+        "prt: 07:03 pin 1 -> NotRootBus(7)",
+        "prt: GSI 21 routed to vector 0x70 masked; unmask and mask read back",
+        "prt: edu 00:05 INTA -> GSI 21: no interrupt idle, 1 per raise, held while masked, delivered on unmask",
+        "prt: edu 00:1c INTA -> GSI 16: no interrupt idle, 1 per raise, held while masked, delivered on unmask",
+        "prt: PASS (routes looked up; edu interrupts delivered: 00:05 on GSI 21, 00:1c on GSI 16)",
+    ] {
+        need(s, line)?;
+    }
+    kernel_survived(s)
+}
+
 fn judge_pf300(s: &str) -> Result<(), String> {
     need(s, "!!! KERNEL FAULT: #PF Page Fault (vector 14)")?;
     need(s, "page not present, read, kernel mode")?;
@@ -331,6 +371,58 @@ fn judge_sse(s: &str) -> Result<(), String> {
             "the two runs did not overlap: {a:?} {b:?} (finish ms, took ms)"
         ));
     }
+    refuse(s, "FAIL")?;
+    kernel_survived(s)
+}
+
+fn judge_nmi(s: &str) -> Result<(), String> {
+    need(s, "NMI at RIP=")?;
+    need(s, "(ring 0); ignored")?;
+    need(
+        s,
+        "nmi: PASS (1 NMI handled while the task table was locked)",
+    )?;
+    kernel_survived(s)
+}
+
+fn judge_generation_retire(s: &str) -> Result<(), String> {
+    need(s, "task slot ")?;
+    need(s, " retired: its 16-bit generations are spent")?;
+    need(s, "generation-retire: PASS (slot ")?;
+    kernel_survived(s)
+}
+
+/// The top user page is never mappable and a refused `Unmap` revokes no
+/// grant; the kernel carries on.
+fn judge_rules(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "rules: MapAnon of the top user page: Err(Sys(BadAddress)) as required",
+    )?;
+    need(
+        s,
+        "rules: revoking the grant afterwards (it must still exist): Ok(()) as required",
+    )?;
+    need(s, "rules: PASS")?;
+    need(
+        s,
+        "rules: unentitled Shutdown: PermissionDenied as required",
+    )?;
+    need(
+        s,
+        "rules: unentitled Restart { name: \"echo\" }: PermissionDenied as required",
+    )?;
+    need(s, "rules: meddler refused")?;
+    for i in 1..=9 {
+        let line = s
+            .lines()
+            .find(|l| l.contains(&format!("flood-{i}[")) && l.contains("rules: flood held"))
+            .ok_or(format!("flood-{i} reported nothing"))?;
+        if !line.contains("rules: flood held 32 grants; the next refused with OutOfMemory") {
+            return Err(format!("flood-{i}: {line}"));
+        }
+    }
+    need(s, "refused Shutdown from meddler [")?;
     refuse(s, "FAIL")?;
     kernel_survived(s)
 }
@@ -639,6 +731,17 @@ pub fn all() -> Vec<QemuTest> {
             ready,
             judge_acpi_smp2,
         ),
+        QemuTest {
+            qemu_args: &["-device", "edu,addr=05.0", "-device", "edu,addr=1c.0"],
+            ..t(
+                "acpi-prt",
+                "q35's _PRT decoded; edu INTx at slots 5 and 0x1c arrives on the GSIs it names",
+                true,
+                "test=prt",
+                passed,
+                judge_acpi_prt,
+            )
+        },
         t(
             "kernel-pf-0x300",
             "a kernel read at 0x300 gives a report with CR2=0x300",
@@ -685,6 +788,22 @@ pub fn all() -> Vec<QemuTest> {
                 judge_serial_irq,
             )
         },
+        t(
+            "generation-retire",
+            "a slot whose 16-bit generations are spent is retired, never wrapped",
+            true,
+            "test=generation-retire",
+            passed,
+            judge_generation_retire,
+        ),
+        t(
+            "nmi-in-ring0",
+            "an NMI arriving while the task table is locked is logged and ignored; no deadlock",
+            true,
+            "test=nmi",
+            passed,
+            judge_nmi,
+        ),
         t(
             "log-filter",
             "log=warn,kernel=info,mem=info filters by source",
@@ -801,6 +920,12 @@ pub fn all() -> Vec<QemuTest> {
                 judge_pci_config_filter,
             )
         },
+        m(
+            "ring0-rules",
+            "the top user page is never mappable; a refused Unmap revokes no grant; an unentitled service cannot power off or control services; grants are charged to their owner (9 tasks x 32)",
+            "manifest=rules",
+            judge_rules,
+        ),
         m(
             "wx-code",
             "Protect: written code runs as RX; executing RW, writing RX/RO pages fault; W+X refused",
@@ -932,6 +1057,39 @@ mod tests {
                    x supervisor[1.0]: crasher[2.1] faulted (vector 14, RIP=0x1, CR2=0x300); restarting in 40 ms\n";
         assert_eq!(restart_delays(log, "crasher"), vec![20, 40]);
         assert!(judge_crashloop(log).is_err(), "two restarts are not enough");
+    }
+
+    #[test]
+    fn prt_judge_needs_every_route_and_the_delivery() {
+        let routes = [
+            "AML: \\_PIC(1): firmware told the APIC routes interrupts",
+            "\\_SB_.PCI0._PRT: 128 entries, 128 pins routed, links GSIA,GSIB,GSIC,GSID,GSIE,GSIF,GSIG,GSIH",
+            "\\_SB_.PCI0._PRT: 18:20,21,22,23 19:16,17,18,19 1a:16,17,18,19 1b:16,17,18,19 1c:16,17,18,19 1d:16,17,18,19 1e:20,21,22,23 1f:16,17,18,19",
+            "\\_SB_.PCI0._PRT: triggers: level active-high",
+            "prt: 00:00 INTA -> GSI 20 level active-high",
+            "prt: 00:01 INTA -> GSI 21 level active-high",
+            "prt: 00:05 INTA -> GSI 21 level active-high",
+            "prt: 00:05 INTB -> GSI 22 level active-high",
+            "prt: 00:05 INTD -> GSI 20 level active-high",
+            "prt: 00:1c INTA -> GSI 16 level active-high",
+            "prt: 00:1e INTB -> GSI 21 level active-high",
+            "prt: 00:1f INTD -> GSI 19 level active-high",
+            "prt: 00:20 pin 1 -> NoEntry { device: 32, pin: 1 }",
+            "prt: 00:03 pin 0 -> BadPin(0)",
+            "prt: 07:03 pin 1 -> NotRootBus(7)",
+            "prt: GSI 21 routed to vector 0x70 masked; unmask and mask read back",
+            "prt: edu 00:05 INTA -> GSI 21: no interrupt idle, 1 per raise, held while masked, delivered on unmask",
+            "prt: edu 00:1c INTA -> GSI 16: no interrupt idle, 1 per raise, held while masked, delivered on unmask",
+            "prt: PASS (routes looked up; edu interrupts delivered: 00:05 on GSI 21, 00:1c on GSI 16)",
+        ];
+        let log = routes.join("\n") + "\n";
+        assert!(judge_acpi_prt(&log).is_ok());
+        let wrong = log.replace("00:05 INTA -> GSI 21 level", "00:05 INTA -> GSI 20 level");
+        assert!(judge_acpi_prt(&wrong).is_err());
+        let edge = log.replace("triggers: level active-high", "triggers: edge active-high");
+        assert!(judge_acpi_prt(&edge).is_err());
+        let no_edu = log.replace("prt: edu 00:1c", "prt: xxx");
+        assert!(judge_acpi_prt(&no_edu).is_err());
     }
 
     #[test]

@@ -5,6 +5,9 @@
 
 use std::path::{Path, PathBuf};
 
+/// Makes or judges an image file.
+pub type ImageFn = fn(&Path) -> Result<(), String>;
+
 /// One virtio-blk disk of a test.
 #[derive(Clone, Copy)]
 pub struct Disk {
@@ -14,9 +17,9 @@ pub struct Disk {
     /// `"addr=0x5,disable-legacy=on"` or `"vectors=0,disable-legacy=on"`.
     pub device: &'static str,
     /// Creates the image file at the given path (it does not exist yet).
-    pub make: fn(&Path) -> Result<(), String>,
+    pub make: ImageFn,
     /// Judges the image after QEMU exited (`None`: nothing to check).
-    pub check: Option<fn(&Path) -> Result<(), String>>,
+    pub check: Option<ImageFn>,
 }
 
 impl Disk {

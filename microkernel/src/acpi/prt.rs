@@ -22,11 +22,19 @@ use microkernel::logic::prt::{
     self, Entry, Field, Irq, IsaOverride, LinkError, Route, RouteError, Source,
 };
 
+/// One `_PRT` pin and where it goes.
+pub(super) struct PinRoute {
+    pub device: u8,
+    /// 0 = INTA .. 3 = INTD, as `_PRT` numbers them.
+    pub pin: u8,
+    pub route: Result<Route, RouteError>,
+}
+
 /// One PCI root bridge and its resolved routing.
 pub(super) struct RootBridge {
     pub bus: u8,
-    /// (device, `_PRT` pin 0..3, route); `Err` when `_PRT` could not be read.
-    pub routes: Result<Vec<(u8, u8, Result<Route, RouteError>)>, AmlError>,
+    /// `Err` when the bridge's `_PRT` could not be evaluated.
+    pub routes: Result<Vec<PinRoute>, AmlError>,
 }
 
 fn child(path: &AmlName, seg: &str) -> Result<AmlName, AmlError> {
@@ -191,11 +199,11 @@ fn resolve(
     bridge: &AmlName,
     table: &[Entry<String>],
     overrides: &[IsaOverride],
-) -> Vec<(u8, u8, Result<Route, RouteError>)> {
+) -> Vec<PinRoute> {
     let mut links: BTreeMap<(String, u32), Result<Irq, LinkError>> = BTreeMap::new();
-    let mut out: Vec<(u8, u8, Result<Route, RouteError>)> = Vec::new();
+    let mut out: Vec<PinRoute> = Vec::new();
     for e in table {
-        if out.iter().any(|(d, p, _)| *d == e.device && *p == e.pin) {
+        if out.iter().any(|r| r.device == e.device && r.pin == e.pin) {
             continue; // the first entry for a pin wins
         }
         let r = prt::route(table, e.device, e.pin + 1, overrides, |name, index| {
@@ -231,10 +239,14 @@ fn resolve(
                 pin_name(e.pin)
             ),
         }
-        out.push((e.device, e.pin, r));
+        out.push(PinRoute {
+            device: e.device,
+            pin: e.pin,
+            route: r,
+        });
     }
     let links_used: Vec<&str> = links.keys().map(|(n, _)| n.as_str()).collect();
-    let failed = out.iter().filter(|(_, _, r)| r.is_err()).count();
+    let failed = out.iter().filter(|r| r.route.is_err()).count();
     info!(
         "{bridge}._PRT: {} entries, {} pins routed{}, links {}",
         table.len(),
@@ -252,7 +264,7 @@ fn resolve(
     );
     let routed: Vec<(u8, u8, Route)> = out
         .iter()
-        .filter_map(|(d, p, r)| r.ok().map(|r| (*d, *p, r)))
+        .filter_map(|r| r.route.ok().map(|route| (r.device, r.pin, route)))
         .collect();
     for line in prt::summary(&prt::slot_routes(&routed)) {
         info!("{bridge}._PRT: {line}");

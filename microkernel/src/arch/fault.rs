@@ -87,6 +87,43 @@ pub fn write_backtrace(out: &mut dyn Write, rip: u64, mut rbp: u64) -> fmt::Resu
     writeln!(out)
 }
 
+pub const NMI_VECTOR: u64 = 2;
+pub const MACHINE_CHECK_VECTOR: u64 = 18;
+
+static NMI_COUNT: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
+
+/// NMIs handled since boot.
+#[cfg_attr(
+    not(feature = "selftest"),
+    allow(dead_code, reason = "read by the nmi self-test")
+)]
+pub fn nmi_count() -> u64 {
+    NMI_COUNT.load(core::sync::atomic::Ordering::Relaxed)
+}
+
+/// An NMI is logged and otherwise ignored — it is not the interrupted
+/// task's fault, so it never ends a task; a machine check stops the
+/// machine. Neither takes a lock (the serial line is written unlocked).
+pub fn nmi_or_machine_check(vector: u64, frame: &TrapFrame) {
+    let mut out = crate::panic::FatalWriter;
+    if vector == NMI_VECTOR {
+        NMI_COUNT.fetch_add(1, core::sync::atomic::Ordering::Relaxed);
+        let _ = writeln!(
+            out,
+            "NMI at RIP={:#x} ({}); ignored",
+            frame.rip,
+            if frame.is_user_mode() {
+                "ring 3"
+            } else {
+                "ring 0"
+            }
+        );
+        return;
+    }
+    let _ = write_report(&mut out, "MACHINE CHECK", frame, None);
+    crate::panic::stop()
+}
+
 pub fn exception(frame: &mut TrapFrame) {
     let cr2 = (frame.vector == 14).then(Cr2::read_raw);
     if frame.is_user_mode() {

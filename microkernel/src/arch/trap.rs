@@ -230,6 +230,18 @@ pub const SYSCALL_VECTOR: u64 = 0x100;
 /// one, or — when the scheduler switched — the next task's.
 #[unsafe(no_mangle)]
 extern "C" fn trap_dispatch(frame: *mut TrapFrame) -> *mut TrapFrame {
+    // NMI and machine check arrive on their own IST stacks at any moment —
+    // inside a section holding the task table's lock, or halfway through a
+    // switch. They take no lock and leave the saved frames alone: the
+    // interrupted context resumes exactly where it was.
+    if let Some(v @ (fault::NMI_VECTOR | fault::MACHINE_CHECK_VECTOR)) =
+        // SAFETY: the stub built this frame; only its vector is read here.
+        Some(unsafe { (*frame).vector })
+    {
+        // SAFETY: as above; nothing else refers to the frame during the call.
+        fault::nmi_or_machine_check(v, unsafe { &*frame });
+        return frame;
+    }
     crate::task::sched::save_frame(frame);
     // SAFETY: the stub built this frame on the current stack; nothing else
     // refers to it while this call runs.

@@ -95,7 +95,7 @@ fn page_kind(flags: F) -> PageKind {
 }
 
 /// Checks `[addr, addr+len)` is page-aligned user space.
-fn check_user_range(addr: u64, len: u64) -> Result<(), SyscallError> {
+pub fn check_user_range(addr: u64, len: u64) -> Result<(), SyscallError> {
     if !addr.is_multiple_of(PAGE) || !len.is_multiple_of(PAGE) {
         return Err(SyscallError::BadAddress);
     }
@@ -314,6 +314,9 @@ impl AddressSpace {
         let mut va = addr;
         while va < end {
             let page = Page::<Size4KiB>::containing_address(VirtAddr::new_truncate(va));
+            if to == Protection::ReadWrite {
+                self.parents_writable(va);
+            }
             if let Some((_, old)) = self.walk(va) {
                 let new = F::from_bits_retain(to.apply(old.bits()));
                 // SAFETY: a present 4 KiB user page of this space, checked
@@ -326,6 +329,28 @@ impl AddressSpace {
             va += PAGE;
         }
         Ok(())
+    }
+
+    /// Sets W on the PML4, PDPT and PD entries above user page `va`: the
+    /// mapper gives a parent W only if some page mapped under it was
+    /// writable, so a page mapped read-only in fresh tables would stay
+    /// unwritable after `Protect` to read-write. Parents carry no NX, and
+    /// W there grants nothing by itself (the leaf decides).
+    fn parents_writable(&mut self, va: u64) {
+        let mut t = self.pml4.start_address();
+        for shift in [39u32, 30, 21] {
+            // SAFETY: a page-table frame of this space, changed only from
+            // the one CPU with interrupts off (as in `mapper`).
+            let table = unsafe { &mut *phys_to_virt(t).as_mut_ptr::<PageTable>() };
+            let Some(e) = table.iter_mut().nth(((va >> shift) & 0x1ff) as usize) else {
+                return;
+            };
+            if !e.flags().contains(F::PRESENT) || e.flags().contains(F::HUGE_PAGE) {
+                return;
+            }
+            e.set_flags(e.flags() | F::WRITABLE);
+            t = e.addr();
+        }
     }
 
     /// Unmaps `[addr, addr+len)`, freeing owned frames. Unmapped stretches
@@ -429,7 +454,11 @@ impl AddressSpace {
         writable: bool,
     ) -> Result<alloc::vec::Vec<PhysAddr>, SyscallError> {
         check_user_range(addr, len).map_err(|_| SyscallError::BadPointer)?;
+        // A kernel-heap shortage is the caller's `OutOfMemory`, never a panic.
         let mut frames = alloc::vec::Vec::new();
+        frames
+            .try_reserve_exact((len / PAGE) as usize)
+            .map_err(|_| SyscallError::OutOfMemory)?;
         let mut va = addr;
         while va < addr + len {
             let (pa, flags) = self.walk(va).ok_or(SyscallError::BadPointer)?;

@@ -57,6 +57,22 @@ pub fn init() {
     if let Err(e) = Star::write(USER_CS, USER_DS, KERNEL_CS, crate::arch::gdt::KERNEL_DS) {
         log::error!("STAR: {e}");
     }
-    // SAFETY: SCE only enables the syscall instruction, whose target is set above.
-    unsafe { Efer::update(|f| f.insert(EferFlags::SYSTEM_CALL_EXTENSIONS)) };
+    // EFER is written whole, not OR-ed: a bit firmware left set must not
+    // survive. AMD's FFXSR, for one, makes `fxsave64`/`fxrstor64` in ring 0
+    // skip the XMM registers, so one task's SSE state would leak to the next.
+    let before = Efer::read_raw();
+    let want = EferFlags::SYSTEM_CALL_EXTENSIONS
+        | EferFlags::LONG_MODE_ENABLE
+        | EferFlags::LONG_MODE_ACTIVE
+        | EferFlags::NO_EXECUTE_ENABLE;
+    // SAFETY: long mode and NX are already on (the trampoline set them; LMA
+    // mirrors them and ignores writes); SCE enables the syscall instruction,
+    // whose target is set above; every other bit is cleared on purpose.
+    unsafe { Efer::write(want) };
+    if before & !want.bits() != 0 {
+        log::info!(
+            "EFER: cleared bits {:#x} left by firmware",
+            before & !want.bits()
+        );
+    }
 }

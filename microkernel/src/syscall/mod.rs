@@ -10,7 +10,7 @@ pub mod entry;
 use crate::arch::trap::TrapFrame;
 use crate::task::{self, State, TABLE, UserBuf, lifecycle};
 use alloc::vec;
-use ddk_abi::syscall::{FOREVER, LOG_MAX};
+use ddk_abi::syscall::{FOREVER, LOG_MAX, USER_CANONICAL_END};
 use ddk_abi::task::NAME_MAX;
 use ddk_abi::{DeathCause, Syscall, SyscallError, TaskId};
 
@@ -51,6 +51,15 @@ pub fn dispatch(frame: &mut TrapFrame) {
         // Only ring 3 can execute `syscall`, and ring 3 is always a task.
         return;
     };
+    if frame.rip >= USER_CANONICAL_END {
+        // Returning here would `iretq` to a non-canonical RIP: #GP in ring 0.
+        // The top user page is never mappable, so no `syscall` can sit at
+        // its end; should one ever, the task ends as if it had faulted.
+        frame.vector = 13;
+        frame.error_code = 0;
+        crate::arch::fault::exception(frame);
+        return;
+    }
     let args = [
         frame.rdi, frame.rsi, frame.rdx, frame.r10, frame.r8, frame.r9,
     ];
@@ -160,6 +169,10 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
         Syscall::Unmap => {
             let mut t = TABLE.lock();
             let me = t.get(index).ok_or(SyscallError::NoSuchTask)?;
+            // Validate before revoking anything: a refused Unmap changes nothing.
+            if a1 != 0 {
+                crate::mem::space::check_user_range(a0, a1)?;
+            }
             // DMA memory goes only through `DmaFree`, whole regions, with
             // its own quota and grant bookkeeping; refused before anything
             // of the range is touched.

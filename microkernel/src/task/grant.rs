@@ -8,29 +8,35 @@
 //! freed (owner death, or the owner unmapping the range). Only a task's own
 //! memory can be granted — never pages it borrowed through a grant or
 //! device registers — so no mapping can outlive the frames behind it.
+//!
+//! A grant record is a few words, whatever its size: it names the owner's
+//! range, not the frames. The frames are looked up in the owner's tables
+//! when the grantee maps the grant, and cannot change in between, because
+//! the owner cannot unmap, `DmaFree` or remap a granted range without the
+//! grant being revoked first. So grants cost the kernel heap nothing that
+//! grows with their length, there is no system-wide table to fill up, and
+//! each task may own [`GRANTS_PER_TASK`] at a time (charged to the owner;
+//! naming a grantee costs the grantee nothing).
 
 use super::{TABLE, Table};
 use alloc::vec::Vec;
 use ddk_abi::{SyscallError, TaskId};
 use spin::Mutex;
-use x86_64::PhysAddr;
 
 const PAGE: u64 = 4096;
 /// Largest grant: 16 MiB.
 pub const GRANT_MAX: u64 = 16 << 20;
-/// Grants alive at once, system-wide.
-const GRANTS_MAX: usize = 256;
-/// Grants one task may own at once, so no task can use up the table (or
-/// the kernel heap behind the grants' frame lists).
-const GRANTS_PER_TASK: usize = 32;
+/// Grants one task may own at once: every grant is charged to its owner,
+/// so the total is bounded by tasks × this, a few words each.
+pub const GRANTS_PER_TASK: usize = 32;
 
 struct Grant {
     id: u32,
     owner: TaskId,
     to: TaskId,
-    /// The owner's range the grant covers.
+    /// The owner's range the grant covers: `pages` pages from `src`.
     src: u64,
-    frames: Vec<PhysAddr>,
+    pages: u64,
     writable: bool,
     mapped_at: Option<u64>,
 }
@@ -57,12 +63,16 @@ pub fn create(
     }
     // Only the owner's own memory: re-granting borrowed pages could leave a
     // mapping behind when the first grant is revoked and its frames freed.
-    let frames = owner.space.owned_frames(addr, len, writable)?;
+    // Checked now (so a bad range is refused at once) and again at `map`.
+    owner.space.owned_frames(addr, len, writable)?;
     let mut grants = GRANTS.lock();
     let mine = grants.iter().filter(|g| g.owner == owner.id).count();
-    if grants.len() >= GRANTS_MAX || mine >= GRANTS_PER_TASK {
+    if mine >= GRANTS_PER_TASK {
         return Err(SyscallError::OutOfMemory);
     }
+    grants
+        .try_reserve(1)
+        .map_err(|_| SyscallError::OutOfMemory)?;
     let mut next = NEXT_ID.lock();
     let id = *next;
     *next = next.wrapping_add(1).max(1);
@@ -71,7 +81,7 @@ pub fn create(
         owner: owner.id,
         to,
         src: addr,
-        frames,
+        pages: len / PAGE,
         writable,
         mapped_at: None,
     });
@@ -82,24 +92,33 @@ pub fn create(
 pub fn map(gi: usize, id: u32, addr: u64) -> Result<u64, SyscallError> {
     let mut t = TABLE.lock();
     let mut grants = GRANTS.lock();
-    let me = t.get_mut(gi).ok_or(SyscallError::NoSuchTask)?;
+    let me = t.get(gi).ok_or(SyscallError::NoSuchTask)?.id;
     let g = grants
         .iter_mut()
-        .find(|g| g.id == id && g.to == me.id)
+        .find(|g| g.id == id && g.to == me)
         .ok_or(SyscallError::NoSuchGrant)?;
     if g.mapped_at.is_some() {
         return Err(SyscallError::AlreadyMapped);
     }
-    me.space.map_borrowed(addr, &g.frames, g.writable)?;
+    // The owner is alive (its grants die with it); its frames for the range
+    // are the ones it granted, since nothing could remap them meanwhile.
+    let oi = t.resolve(g.owner).map_err(|_| SyscallError::NoSuchGrant)?;
+    let frames = t
+        .get(oi)
+        .ok_or(SyscallError::NoSuchGrant)?
+        .space
+        .owned_frames(g.src, g.pages * PAGE, g.writable)?;
+    let grantee = t.get_mut(gi).ok_or(SyscallError::NoSuchTask)?;
+    grantee.space.map_borrowed(addr, &frames, g.writable)?;
     g.mapped_at = Some(addr);
-    Ok(g.frames.len() as u64 * PAGE)
+    Ok(g.pages * PAGE)
 }
 
 fn unmap_from_grantee(t: &mut Table, g: &Grant) {
     if let (Some(at), Ok(i)) = (g.mapped_at, t.resolve(g.to))
         && let Some(task) = t.get_mut(i)
     {
-        let _ = task.space.unmap(at, g.frames.len() as u64 * PAGE);
+        let _ = task.space.unmap(at, g.pages * PAGE);
     }
 }
 
@@ -125,7 +144,7 @@ pub fn writable_ranges(owner: TaskId) -> Vec<(u64, u64)> {
         .lock()
         .iter()
         .filter(|g| g.owner == owner && g.writable)
-        .map(|g| (g.src, g.frames.len() as u64 * PAGE))
+        .map(|g| (g.src, g.pages * PAGE))
         .collect()
 }
 
@@ -136,7 +155,7 @@ pub fn revoke_overlapping(t: &mut Table, owner: TaskId, addr: u64, len: u64) {
     let mut grants = GRANTS.lock();
     let mut i = 0;
     while let Some(g) = grants.get(i) {
-        let g_end = g.src + g.frames.len() as u64 * PAGE;
+        let g_end = g.src + g.pages * PAGE;
         if g.owner == owner && g.src < end && addr < g_end {
             let g = grants.swap_remove(i);
             unmap_from_grantee(t, &g);
@@ -154,7 +173,7 @@ pub fn before_unmap(t: &mut Table, me: TaskId, addr: u64, len: u64) {
     let mut grants = GRANTS.lock();
     for g in grants.iter_mut().filter(|g| g.to == me) {
         if let Some(at) = g.mapped_at {
-            let g_len = g.frames.len() as u64 * PAGE;
+            let g_len = g.pages * PAGE;
             if at < end && addr < at + g_len {
                 if let Ok(i) = t.resolve(me)
                     && let Some(task) = t.get_mut(i)

@@ -7,6 +7,7 @@
 use super::{State, TABLE, Table, Task, TaskStack, UserBuf, fpu::FxArea, name_array, sched};
 use crate::arch::gdt::{USER_CS, USER_DS};
 use crate::arch::trap::TrapFrame;
+use crate::logic::generation::AfterDeath;
 use crate::mem::space::AddressSpace;
 use alloc::boxed::Box;
 use alloc::collections::VecDeque;
@@ -203,7 +204,19 @@ pub fn die_locked(
     let Some(mut task) = slot.task.take() else {
         return;
     };
-    slot.generation = slot.generation.wrapping_add(1);
+    match crate::logic::generation::after_death(slot.generation) {
+        AfterDeath::Reuse(g) => slot.generation = g,
+        AfterDeath::Retire => {
+            // Its last id answers `Dead` forever; with the name cleared no
+            // restart or lookup finds the slot again.
+            slot.generation = crate::logic::generation::RETIRED;
+            slot.name = [0; NAME_MAX];
+            log::warn!(
+                "task slot {index} retired: its 16-bit generations are spent; {} moves to a fresh slot when restarted",
+                task.name()
+            );
+        }
+    }
     let now_id = TaskId::new(index as u16, slot.generation);
     let dead_id = task.id;
 

@@ -75,12 +75,18 @@ impl TaskStack {
     pub fn map(slot: usize) -> Result<Self, ddk_abi::SyscallError> {
         use x86_64::structures::paging::PageTableFlags as F;
         let bottom = Self::base(slot) + crate::mem::paging::KSTACK_GUARD;
+        // On failure part-way, the pages already mapped are unmapped and
+        // freed, or the slot's window would stay half-mapped and every later
+        // spawn into the slot would fail with `AlreadyMapped`.
         crate::mem::paging::map_fresh(
             bottom,
             KERNEL_STACK_SIZE as u64,
             F::PRESENT | F::WRITABLE | F::NO_EXECUTE | F::GLOBAL,
         )
-        .map_err(|_| ddk_abi::SyscallError::OutOfMemory)?;
+        .map_err(|_| {
+            crate::mem::paging::unmap_and_free(bottom, KERNEL_STACK_SIZE as u64);
+            ddk_abi::SyscallError::OutOfMemory
+        })?;
         Ok(TaskStack { slot })
     }
 

@@ -8,6 +8,7 @@
 //!
 //! - [`manifest`]: parses the manifest text into [`ServiceSpec`]s, with
 //!   [`grant`]s of device resources checked at parse time;
+//! - [`allow`]: who may power off or start/stop/restart services;
 //! - [`policy`]: one service's state machine — when to (re)start it, the
 //!   minimum run time and exponential backoff that stop a crash loop from
 //!   starving the system, hold, and the shell's start/stop/restart requests;
@@ -26,6 +27,7 @@
 
 extern crate alloc;
 
+pub mod allow;
 pub mod grant;
 pub mod manifest;
 mod number;

@@ -203,7 +203,18 @@ fn main(args: &str) -> i64 {
                 }
             }
             Ok(Event::Request { from, request }) => {
-                let (reply, effect) = table.handle(request, now_ms());
+                let what = alloc::format!("{request:?}");
+                let (reply, effect) = table.handle(TaskIdWire(from.0), request, now_ms());
+                if reply == Reply::Err(ipc::supervisor::SupervisorError::PermissionDenied) {
+                    let who = table
+                        .service_of(TaskIdWire(from.0))
+                        .map_or("a task outside the manifest", |s| s.spec.name.as_str());
+                    userlib::log!(
+                        "refused {what} from {who} [{}.{}]: not allowed by the manifest",
+                        from.index(),
+                        from.generation()
+                    );
+                }
                 let reply = match effect {
                     Effect::None => reply,
                     Effect::Kill(task) => {

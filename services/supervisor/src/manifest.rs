@@ -5,7 +5,7 @@
 //! # comment; blank lines are ignored
 //! service NAME program=PROG [restart=always|hold] [min-run=MS]
 //!         [backoff=BASE..MAX] [start=boot|manual] [grant=KIND:RANGE]...
-//!         [args="free text"]
+//!         [args="free text"] [allow=shutdown,control[:NAME]...]
 //! ```
 //!
 //! One service per line (shown wrapped above). Items are separated by spaces
@@ -20,6 +20,7 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::allow::{Allow, parse_allow};
 use crate::grant::{Grant, parse_grant};
 use crate::number::parse_u64;
 use crate::policy::RestartPolicy;
@@ -62,6 +63,9 @@ pub struct ServiceSpec {
     pub start_at_boot: bool,
     /// Device resources the kernel grants the task, in manifest order.
     pub grants: Vec<Grant>,
+    /// What the service may ask the supervisor for beyond reading state
+    /// (`allow=`; nothing by default). See [`crate::allow`].
+    pub allow: Allow,
 }
 
 /// A manifest mistake and the 1-based line it is on.
@@ -100,6 +104,8 @@ pub enum ManifestErrorKind {
     BadBackoff,
     /// A `grant` that does not parse or is out of range (see [`Grant`]).
     BadGrant,
+    /// An `allow` list with an unknown entitlement (see [`crate::allow`]).
+    BadAllow,
     /// A `"` with no closing `"` on the line.
     UnterminatedQuote,
     /// A quoted value runs straight into more text (`a="x"y`).
@@ -163,10 +169,11 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
         backoff_max_ms: DEFAULT_BACKOFF_MAX_MS,
         start_at_boot: true,
         grants: Vec::new(),
+        allow: Allow::default(),
     };
     // Keys seen, to refuse duplicates: program, restart, min-run, backoff,
-    // start, args.
-    let mut seen = [false; 6];
+    // start, args, allow.
+    let mut seen = [false; 7];
     for item in items {
         let (key, value) = item
             .split_once('=')
@@ -178,6 +185,7 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
             "backoff" => 3,
             "start" => 4,
             "args" => 5,
+            "allow" => 6,
             "grant" => {
                 spec.grants.push(parse_grant(value)?);
                 continue;
@@ -207,7 +215,8 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
                     _ => return Err(ManifestErrorKind::BadValue),
                 }
             }
-            _ => spec.args = String::from(value),
+            5 => spec.args = String::from(value),
+            _ => spec.allow = parse_allow(value)?,
         }
     }
     if spec.program.is_empty() {

@@ -16,7 +16,7 @@ fn a_full_manifest() {
 service driverhost program=bin/driverhost restart=always min-run=2000 backoff=100..10000 grant=ioports:0xc000-0xc03f grant=mmio:0xfebd0000+0x1000 grant=irq:11 args="--drivers drivers/virtio-blk.dll"
 
 	service blk program=bin/blk   # trailing comment
-service shell program=bin/shell restart=hold start=manual args="a \"quoted\" # not a comment \\ end"
+service shell program=bin/shell restart=hold start=manual allow=shutdown,control args="a \"quoted\" # not a comment \\ end"
 "#;
     let m = Manifest::parse(text).unwrap();
     assert_eq!(m.services.len(), 3);
@@ -42,6 +42,7 @@ service shell program=bin/shell restart=hold start=manual args="a \"quoted\" # n
                 },
                 Grant::Irq(11),
             ],
+            allow: crate::allow::Allow::default(),
         }
     );
     let blk = m.get("blk").unwrap();
@@ -61,6 +62,15 @@ service shell program=bin/shell restart=hold start=manual args="a \"quoted\" # n
     assert_eq!(shell.restart, RestartPolicy::Hold);
     assert!(!shell.start_at_boot);
     assert_eq!(shell.args, r#"a "quoted" # not a comment \ end"#);
+    assert!(shell.allow.shutdown && shell.allow.may_control("blk"));
+    assert_eq!(
+        kind("service a program=p allow=reboot"),
+        ManifestErrorKind::BadAllow
+    );
+    assert_eq!(
+        kind("service a program=p allow=shutdown allow=control"),
+        ManifestErrorKind::DuplicateKey
+    );
     assert!(m.get("fs").is_none());
 }
 

@@ -97,6 +97,7 @@ fn boot_and_manual_start() {
         backoff_max_ms: 5000,
         start_at_boot,
         grants: Vec::new(),
+        allow: Default::default(),
     };
     let boot = ServicePolicy::new(&spec(true));
     assert!(boot.due(0));

@@ -9,7 +9,7 @@
 //!                                          (or table.spawn_failed(i, now))
 //!     wait for a message or death, at most until table.next_wake_ms()
 //!     death    → table.on_death(task, uptime_us, cause, now)
-//!     request  → let (reply, effect) = table.handle(request, now); carry out
+//!     request  → let (reply, effect) = table.handle(caller, request, now); carry out
 //!                the effect; reply
 //! }
 //! ```
@@ -140,8 +140,37 @@ impl ServiceTable {
         Some((index, s.policy.on_death(now_ms, cause)))
     }
 
-    /// Answers one request. The caller checks who may ask for `Shutdown`.
-    pub fn handle(&mut self, request: Request, now_ms: u64) -> (Reply, Effect) {
+    /// The running service whose task is `task`.
+    pub fn service_of(&self, task: TaskIdWire) -> Option<&Service> {
+        self.services.iter().find(|s| {
+            s.task == Some(task)
+                && matches!(
+                    s.policy.wire_state(),
+                    ipc::supervisor::ServiceState::Running
+                )
+        })
+    }
+
+    /// May `caller` ask for `request`? Reading state is open to all;
+    /// powering off and controlling services need the caller's `allow=`.
+    /// A caller that is not a running service of the manifest may only read.
+    pub fn permits(&self, caller: TaskIdWire, request: &Request) -> bool {
+        let allow = self.service_of(caller).map(|s| &s.spec.allow);
+        match request {
+            Request::Status | Request::FaultReports { .. } => true,
+            Request::Shutdown => allow.is_some_and(|a| a.shutdown),
+            Request::Start { name } | Request::Stop { name } | Request::Restart { name } => {
+                allow.is_some_and(|a| a.may_control(name))
+            }
+        }
+    }
+
+    /// Answers one request from `caller`; a request the caller is not
+    /// allowed gets `PermissionDenied` and changes nothing.
+    pub fn handle(&mut self, caller: TaskIdWire, request: Request, now_ms: u64) -> (Reply, Effect) {
+        if !self.permits(caller, &request) {
+            return (Reply::Err(SupervisorError::PermissionDenied), Effect::None);
+        }
         match request {
             Request::Status => (Reply::Status(self.status()), Effect::None),
             Request::FaultReports { max } => {

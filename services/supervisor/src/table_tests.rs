@@ -3,10 +3,15 @@ use alloc::string::String;
 use ipc::supervisor::ServiceState;
 
 const MANIFEST: &str = "\
-service dh program=bin/driverhost min-run=1000 backoff=50..400
-service fs program=bin/fs restart=hold
+service dh program=bin/driverhost min-run=1000 backoff=50..400 allow=control:fs
+service fs program=bin/fs restart=hold allow=shutdown,control
 service shell program=bin/shell start=manual
 ";
+
+/// The tasks `boot` gives dh and fs, and a task outside the manifest.
+const DH: TaskIdWire = TaskIdWire(10);
+const FS: TaskIdWire = TaskIdWire(11);
+const STRANGER: TaskIdWire = TaskIdWire(77);
 
 fn table() -> ServiceTable {
     ServiceTable::new(Manifest::parse(MANIFEST).unwrap(), 4)
@@ -54,7 +59,7 @@ fn a_fault_is_logged_and_restarted_after_backoff() {
     // The old id is stale now: its death (again) changes nothing.
     assert_eq!(t.on_death(TaskIdWire(10), 6_000, fault, 6), None);
     assert_eq!(t.log().len(), 1);
-    let (reply, _) = t.handle(Request::FaultReports { max: 10 }, 60);
+    let (reply, _) = t.handle(STRANGER, Request::FaultReports { max: 10 }, 60);
     let Reply::Reports(r) = reply else { panic!() };
     assert_eq!(r.len(), 1);
     assert_eq!(
@@ -73,7 +78,7 @@ fn hold_service_stays_down_until_started() {
     );
     assert!(t.due(u64::MAX).is_empty());
     assert_eq!(
-        t.handle(Request::Start { name: "fs".into() }, 2),
+        t.handle(DH, Request::Start { name: "fs".into() }, 2),
         (Reply::Ok, Effect::None)
     );
     assert_eq!(t.due(2), [1]);
@@ -85,7 +90,7 @@ fn requests() {
     boot(&mut t);
     let name = |s: &str| String::from(s);
     assert_eq!(
-        t.handle(Request::Stop { name: name("dh") }, 1),
+        t.handle(FS, Request::Stop { name: name("dh") }, 1),
         (Reply::Ok, Effect::Kill(TaskIdWire(10)))
     );
     assert_eq!(
@@ -93,23 +98,24 @@ fn requests() {
         Some((0, Decision::Stopped))
     );
     assert_eq!(
-        t.handle(Request::Stop { name: name("dh") }, 3),
+        t.handle(FS, Request::Stop { name: name("dh") }, 3),
         (Reply::Err(SupervisorError::NotRunning), Effect::None)
     );
     assert_eq!(
-        t.handle(Request::Start { name: name("fs") }, 3),
+        t.handle(FS, Request::Start { name: name("fs") }, 3),
         (Reply::Err(SupervisorError::AlreadyRunning), Effect::None)
     );
     assert_eq!(
-        t.handle(Request::Restart { name: name("fs") }, 3),
+        t.handle(FS, Request::Restart { name: name("fs") }, 3),
         (Reply::Ok, Effect::Kill(TaskIdWire(11)))
     );
     assert_eq!(
-        t.handle(Request::Restart { name: name("nope") }, 3),
+        t.handle(FS, Request::Restart { name: name("nope") }, 3),
         (Reply::Err(SupervisorError::NoSuchService), Effect::None)
     );
     assert_eq!(
         t.handle(
+            FS,
             Request::Start {
                 name: name("shell")
             },
@@ -119,10 +125,10 @@ fn requests() {
     );
     assert_eq!(t.due(4), [2]);
     assert_eq!(
-        t.handle(Request::Shutdown, 5),
+        t.handle(FS, Request::Shutdown, 5),
         (Reply::Ok, Effect::Shutdown)
     );
-    let (Reply::Status(s), Effect::None) = t.handle(Request::Status, 5) else {
+    let (Reply::Status(s), Effect::None) = t.handle(STRANGER, Request::Status, 5) else {
         panic!()
     };
     assert_eq!(s.len(), 3);
@@ -147,12 +153,13 @@ fn fault_reports_are_bounded_and_newest_first() {
     }
     // The log keeps 4; a request for 3 gets the newest 3.
     assert_eq!(t.log().len(), 4);
-    let (Reply::Reports(r), _) = t.handle(Request::FaultReports { max: 3 }, 0) else {
+    let (Reply::Reports(r), _) = t.handle(STRANGER, Request::FaultReports { max: 3 }, 0) else {
         panic!()
     };
     let times: Vec<u64> = r.iter().map(|r| r.uptime_us).collect();
     assert_eq!(times, [9, 8, 7]);
-    let (Reply::Reports(r), _) = t.handle(Request::FaultReports { max: u16::MAX }, 0) else {
+    let (Reply::Reports(r), _) = t.handle(STRANGER, Request::FaultReports { max: u16::MAX }, 0)
+    else {
         panic!()
     };
     assert_eq!(r.len(), 4);
@@ -163,7 +170,47 @@ fn every_reply_fits_one_message() {
     let mut t = table();
     boot(&mut t);
     for req in [Request::Status, Request::FaultReports { max: u16::MAX }] {
-        let (reply, _) = t.handle(req, 0);
+        let (reply, _) = t.handle(STRANGER, req, 0);
         assert!(ipc::encode_vec(&reply).is_ok());
     }
+}
+
+#[test]
+fn only_allowed_callers_power_off_or_control_services() {
+    let mut t = table();
+    boot(&mut t);
+    let denied = (Reply::Err(SupervisorError::PermissionDenied), Effect::None);
+    let name = |s: &str| String::from(s);
+    // dh may control fs only; it may not power off or touch itself.
+    assert_eq!(t.handle(DH, Request::Shutdown, 1), denied);
+    assert_eq!(t.handle(DH, Request::Stop { name: name("dh") }, 1), denied);
+    assert_eq!(
+        t.handle(
+            DH,
+            Request::Restart {
+                name: name("shell")
+            },
+            1
+        ),
+        denied
+    );
+    // A task outside the manifest may only read.
+    assert_eq!(t.handle(STRANGER, Request::Shutdown, 1), denied);
+    assert_eq!(
+        t.handle(STRANGER, Request::Restart { name: name("fs") }, 1),
+        denied
+    );
+    assert!(matches!(
+        t.handle(STRANGER, Request::Status, 1),
+        (Reply::Status(_), Effect::None)
+    ));
+    // Nothing above changed anything: fs still runs under its first task.
+    assert_eq!(t.get(1).unwrap().task, Some(FS));
+    assert_eq!(
+        t.handle(DH, Request::Restart { name: name("fs") }, 2),
+        (Reply::Ok, Effect::Kill(FS))
+    );
+    // A dead task's id carries no entitlement, even with allow= in the manifest.
+    t.on_death(FS, 1, ExitCause::Killed, 3);
+    assert_eq!(t.handle(FS, Request::Shutdown, 4), denied);
 }

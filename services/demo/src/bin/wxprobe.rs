@@ -173,7 +173,29 @@ fn checks() -> bool {
         userlib::log!("wxprobe: FAIL (the code pages returned {first} and {second}, not 42 and 7)");
         return false;
     }
-    grant_rules() && read_only() && finish()
+    grant_rules() && read_only() && fresh_read_only() && finish()
+}
+
+/// A page mapped read-only in tables of its own (nothing writable mapped
+/// near it) becomes writable through `Protect`: the kernel must make the
+/// parent entries writable too, or this write kills the probe.
+fn fresh_read_only() -> bool {
+    const ALONE: u64 = 0x0000_3100_0000_0000;
+    if let Err(e) = userlib::map_anon(ALONE, PAGE, false) {
+        userlib::log!("wxprobe: FAIL (read-only MapAnon: {e})");
+        return false;
+    }
+    if !expect(
+        "RO MapAnon to RW",
+        userlib::protect(ALONE, PAGE, READ_WRITE),
+        Ok(()),
+    ) {
+        return false;
+    }
+    write_code(ALONE, &RETURN_7);
+    // SAFETY: a present, readable page of this task.
+    let b = unsafe { (ALONE as *const u8).read_volatile() };
+    b == RETURN_7[0] && userlib::unmap(ALONE, PAGE).is_ok()
 }
 
 /// A page granted writable to another task stays writable there, so it may

@@ -34,6 +34,12 @@ pub struct Bar {
     pub flags: u64,
 }
 
+/// The kernel refused a configuration write (`PermissionDenied` for a
+/// filtered register, or the function is no longer ours); nothing was
+/// written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refused;
+
 /// The real configuration space of one function, dword-wise. `Clone`
 /// because `PciRoot::enumerate_bus` clones its access for reading.
 pub trait RawConfig: Clone {
@@ -42,8 +48,8 @@ pub trait RawConfig: Clone {
         (self.read32(offset & !3) >> (8 * u32::from(offset & 2))) as u16
     }
     /// A write the kernel may refuse; refusals are counted by the caller.
-    fn write32(&mut self, offset: u8, value: u32) -> Result<(), ()>;
-    fn write16(&mut self, offset: u8, value: u16) -> Result<(), ()>;
+    fn write32(&mut self, offset: u8, value: u32) -> Result<(), Refused>;
+    fn write16(&mut self, offset: u8, value: u16) -> Result<(), Refused>;
 }
 
 /// What one BAR register reads as.
@@ -141,7 +147,7 @@ impl<R: RawConfig> EmulatedConfig<R> {
     }
 
     /// Sets the owner bits of the command register to `bits` (others kept).
-    pub fn set_command_bits(&mut self, bits: u16) -> Result<(), ()> {
+    pub fn set_command_bits(&mut self, bits: u16) -> Result<(), Refused> {
         let now = self.raw.read16(COMMAND);
         let want = (now & !COMMAND_OWNER_BITS) | (bits & COMMAND_OWNER_BITS);
         if want == now {
@@ -233,16 +239,16 @@ mod tests {
         fn read32(&self, offset: u8) -> u32 {
             self.0.borrow().space[usize::from(offset / 4)]
         }
-        fn write32(&mut self, offset: u8, value: u32) -> Result<(), ()> {
+        fn write32(&mut self, offset: u8, value: u32) -> Result<(), Refused> {
             let mut s = self.0.borrow_mut();
             if (0x10..0x28).contains(&offset) {
                 s.bar_writes += 1;
-                return Err(());
+                return Err(Refused);
             }
             s.space[usize::from(offset / 4)] = value;
             Ok(())
         }
-        fn write16(&mut self, offset: u8, value: u16) -> Result<(), ()> {
+        fn write16(&mut self, offset: u8, value: u16) -> Result<(), Refused> {
             assert_eq!(offset, COMMAND);
             let mut s = self.0.borrow_mut();
             s.command_writes += 1;

@@ -1,7 +1,7 @@
 //! The configuration syscalls behind [`crate::config`], and finding the
 //! function a driver was granted.
 
-use crate::config::{Bar, EmulatedConfig, RawConfig};
+use crate::config::{Bar, EmulatedConfig, RawConfig, Refused};
 use userlib::sys::{self, Error};
 use virtio_drivers::transport::pci::bus::DeviceFunction;
 
@@ -16,11 +16,11 @@ impl RawConfig for SysConfig {
     fn read32(&self, offset: u8) -> u32 {
         sys::pci_config_read(self.bdf, u16::from(offset), 4).unwrap_or(u32::MAX)
     }
-    fn write32(&mut self, offset: u8, value: u32) -> Result<(), ()> {
-        sys::pci_config_write(self.bdf, u16::from(offset), 4, value).map_err(drop)
+    fn write32(&mut self, offset: u8, value: u32) -> Result<(), Refused> {
+        sys::pci_config_write(self.bdf, u16::from(offset), 4, value).map_err(|_| Refused)
     }
-    fn write16(&mut self, offset: u8, value: u16) -> Result<(), ()> {
-        sys::pci_config_write(self.bdf, u16::from(offset), 2, u32::from(value)).map_err(drop)
+    fn write16(&mut self, offset: u8, value: u16) -> Result<(), Refused> {
+        sys::pci_config_write(self.bdf, u16::from(offset), 2, u32::from(value)).map_err(|_| Refused)
     }
 }
 

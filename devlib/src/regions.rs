@@ -93,7 +93,7 @@ impl SlotPool {
 
     /// Frees the slot at physical `pa`; false if `pa` is not one of ours.
     pub fn free(&mut self, pa: u64) -> bool {
-        if pa < self.region.pa || (pa - self.region.pa) % self.slot != 0 {
+        if pa < self.region.pa || !(pa - self.region.pa).is_multiple_of(self.slot) {
             return false;
         }
         let i = (pa - self.region.pa) / self.slot;

@@ -97,7 +97,7 @@ pub fn run(profile: Profile) -> Result<()> {
         "virtio-blk benchmark ({} build): native driver, TCG, {} smp, {} MiB disk image (raw, sparse) on {where_}, QEMU default cache (writeback), 1 s per phase",
         if profile.release { "release" } else { "debug" },
         config.smp,
-        BLOCKS * 512 >> 20
+        (BLOCKS * 512) >> 20
     );
     let result = (|| {
         let f = boot(&config, "in the plain boot")?;

@@ -170,8 +170,13 @@ pub fn clippy(args: &[String]) -> Result<()> {
                 "demo",
                 "--package",
                 "supervisor",
+                "--package",
+                "devlib",
+                "--package",
+                "virtio-blk",
             ])
-            .args(["--features", "supervisor/program", "--", "-D", "warnings"]),
+            .args(["--features", "supervisor/program"])
+            .args(["--features", "virtio-blk/program", "--", "-D", "warnings"]),
     )?;
     Ok(())
 }

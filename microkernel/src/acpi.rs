@@ -443,6 +443,7 @@ pub fn shutdown() -> ShutdownError {
         return ShutdownError::NotInitialised;
     };
     info!("ACPI: entering S5 (SLP_TYP {typ})");
+    crate::serial::flush();
     x86_64::instructions::interrupts::disable();
     let regs = &state.platform.registers.pm1_control_registers;
     if let Err(e) = regs

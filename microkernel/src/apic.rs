@@ -269,12 +269,16 @@ pub fn set_isa_masked(irq: u8, masked: bool) {
 pub static SERIAL_RX: Once<ArrayQueue<u8>> = Once::new();
 
 fn on_com1(_frame: &mut TrapFrame) {
-    let mut uart = crate::serial::COM1_PORT.lock();
+    crate::serial::with(on_com1_locked);
+}
+
+fn on_com1_locked(uart: &mut crate::serial::Uart) {
     while let Some(b) = uart.try_read() {
         if let Some(q) = SERIAL_RX.get() {
             q.force_push(b);
         }
     }
+    uart.service_tx();
 }
 
 pub fn init(platform: &Platform) {
@@ -317,7 +321,7 @@ pub fn init(platform: &Platform) {
     set_irq_handler(ISA_VECTOR_BASE + 4, on_com1);
     match route_isa_irq(4) {
         Ok(v) => {
-            crate::serial::COM1_PORT.lock().enable_rx_irq();
+            crate::serial::with(crate::serial::Uart::enable_irqs);
             info!("IOAPIC: COM1 (ISA IRQ 4) -> vector {v:#x}");
         }
         Err(e) => log::warn!("COM1 interrupt not routed: {e:?}"),

@@ -413,6 +413,15 @@ fn judge_rules(s: &str) -> Result<(), String> {
         "rules: unentitled Restart { name: \"echo\" }: PermissionDenied as required",
     )?;
     need(s, "rules: meddler refused")?;
+    need(
+        s,
+        "rules: one MapAnon of 2 MiB: Err(Sys(BadLength)) as required",
+    )?;
+    need(
+        s,
+        "rules: one Unmap of 4 MiB took down 256 pages and stopped at +1 MiB as required",
+    )?;
+    need(s, "rules: logged 200 lines of 500 bytes in ")?;
     for i in 1..=9 {
         let line = s
             .lines()
@@ -443,82 +452,6 @@ fn judge_device_grants(s: &str) -> Result<(), String> {
         "cannot start badcom (bin/sleeper): grant IoPorts { first: 3f8, last: 3ff } refused: InvalidArgument",
     )?;
     need(s, "rtcirq: PASS (16 RTC interrupts as notifications")?;
-    refuse(s, "FAIL")?;
-    kernel_survived(s)
-}
-
-/// The fault report of the first fault of task `name`: its header and the
-/// indented lines after it.
-fn fault_report(s: &str, name: &str) -> Option<String> {
-    let header = format!("!!! TASK FAULT in {name}[");
-    let mut lines = s.lines().skip_while(|l| !l.contains(&header));
-    let first = lines.next()?;
-    let rest = lines.take_while(|l| l.starts_with("    "));
-    Some(
-        std::iter::once(first)
-            .chain(rest)
-            .collect::<Vec<_>>()
-            .join("\n"),
-    )
-}
-
-/// `name` died of a #PF at the probe's code page with this decoded error.
-fn wx_fault(s: &str, name: &str, error: &str) -> Result<(), String> {
-    let report = fault_report(s, name).ok_or(format!("no fault report for {name}"))?;
-    for want in ["#PF Page Fault (vector 14)", error, "CR2=0x300000000000"] {
-        if !report.contains(want) {
-            return Err(format!("{name}'s fault report lacks {want:?}:\n{report}"));
-        }
-    }
-    Ok(())
-}
-
-/// Code written RW runs once `Protect` makes it RX; executing RW, writing
-/// RX or RO pages each end their task with the matching #PF; W+X and the
-/// other documented refusals hold.
-fn judge_wx(s: &str) -> Result<(), String> {
-    need(s, "wxprobe: PASS (RW->RX code returned 42")?;
-    wx_fault(
-        s,
-        "wx-execrw",
-        "protection violation, read, user mode, instruction fetch",
-    )?;
-    wx_fault(s, "wx-writerx", "protection violation, write, user mode")?;
-    wx_fault(s, "wx-writero", "protection violation, write, user mode")?;
-    refuse(s, "FAIL")?;
-    kernel_survived(s)
-}
-
-/// A task holding no PCI function: DmaAlloc's argument errors, then
-/// PermissionDenied.
-fn judge_dma_refused(s: &str) -> Result<(), String> {
-    need(s, "dmaprobe: PASS (no PCI grant: DmaAlloc PermissionDenied")?;
-    refuse(s, "FAIL")?;
-    kernel_survived(s)
-}
-
-/// With a PCI function granted (manifest `dma-granted`, not yet in the
-/// catalog: it needs the PCI grants): the regions' checks pass, and the
-/// three regions the probe dies holding are freed by the kernel after
-/// bus mastering is off (the PCI part logs that first; its exact text is
-/// that part's, so only the order of the DMA line after the death is
-/// checked here).
-#[cfg_attr(
-    not(test),
-    expect(dead_code, reason = "joins the catalog once PCI function grants land")
-)]
-fn judge_dma_granted(s: &str) -> Result<(), String> {
-    need(s, "dmaprobe: PASS (granted: zeroed distinct regions")?;
-    need(s, "dmaprobe: PASS (no PCI grant")?;
-    let death = s
-        .find("task dma-granted[")
-        .ok_or("dma-granted never ended")?;
-    let freed = s
-        .find("dma: freed 3 regions (4176 KiB) of dma-granted[")
-        .ok_or("no line freeing dma-granted's 3 regions (4176 KiB)")?;
-    if freed < death {
-        return Err("DMA regions freed before the task's death was logged".into());
-    }
     refuse(s, "FAIL")?;
     kernel_survived(s)
 }
@@ -585,22 +518,31 @@ fn judge_pci_enumerate(s: &str) -> Result<(), String> {
     need(s, "pci 01:01.0 8086:100e class 02.00 e1000 owner e1000drv[")?;
     need(s, "task e1000drv[2.0] granted IoPorts")?;
     need(s, "task e1000drv[2.0] granted Mmio")?;
+    // A restarted owner gets its function again.
+    need(
+        s,
+        "pci 00:02.0: bus mastering off (owner regrant[3.0] died)",
+    )?;
+    need(s, "pci 00:02.0: granted to regrant[3.1]")?;
     kernel_survived(s)
 }
 
-/// The machine of `pci-config-filter`: a virtio-blk with 256 MSI-X vectors,
-/// so its MSI-X BAR has a page (the PBA's) besides the table.
+/// The machine of `pci-config-filter`: a virtio-blk behind a PCIe root
+/// port (so a PCI Express function, with FLR) at 01:00.0, with 256 MSI-X
+/// vectors, so its MSI-X BAR has a page (the PBA's) besides the table.
 const PCI_FILTER_DEVICES: &[&str] = &[
+    "-device",
+    "pcie-root-port,id=rp1,chassis=1,slot=1,addr=0x4",
     "-drive",
     "driver=null-co,if=none,id=d0",
     "-device",
-    "virtio-blk-pci,drive=d0,addr=0x5,disable-legacy=on,vectors=256",
+    "virtio-blk-pci,drive=d0,bus=rp1,disable-legacy=on,vectors=256",
 ];
 
 fn judge_pci_config_filter(s: &str) -> Result<(), String> {
     need(
         s,
-        "pcidrv[2.0]: pciprobe: PASS (PciInfo; BAR, ROM, MSI-X and command-bit writes refused",
+        "pcidrv[2.0]: pciprobe: PASS (PciInfo; BAR, ROM, MSI-X, command-bit and reset writes refused",
     )?;
     need(
         s,
@@ -614,7 +556,7 @@ fn judge_pci_config_filter(s: &str) -> Result<(), String> {
     )?;
     need(
         s,
-        "cannot start dup (bin/sleeper): grant PciAddress { bdf: 28 } refused: AlreadyMapped",
+        "cannot start dup (bin/sleeper): grant PciAddress { bdf: 100 } refused: AlreadyMapped",
     )?;
     need(
         s,
@@ -624,8 +566,131 @@ fn judge_pci_config_filter(s: &str) -> Result<(), String> {
         s,
         "cannot start absent (bin/sleeper): grant PciId { vendor: 1af4, device: 1042, n: 1 } refused: NotFound",
     )?;
-    need(s, "pci 00:05.0: bus mastering off (owner pcidrv[2.0] died)")?;
+    need(s, "pci 01:00.0: bus mastering off (owner pcidrv[2.0] died)")?;
     need(s, "shutdown requested by")?;
+    refuse(s, "FAIL")?;
+    kernel_survived(s)
+}
+
+/// The fault report of the first fault of task `name`: its header and the
+/// indented lines after it.
+fn fault_report(s: &str, name: &str) -> Option<String> {
+    let header = format!("!!! TASK FAULT in {name}[");
+    let mut lines = s.lines().skip_while(|l| !l.contains(&header));
+    let first = lines.next()?;
+    let rest = lines.take_while(|l| l.starts_with("    "));
+    Some(
+        std::iter::once(first)
+            .chain(rest)
+            .collect::<Vec<_>>()
+            .join("\n"),
+    )
+}
+
+/// `name` died of a #PF at the probe's code page with this decoded error.
+fn wx_fault(s: &str, name: &str, error: &str) -> Result<(), String> {
+    let report = fault_report(s, name).ok_or(format!("no fault report for {name}"))?;
+    for want in ["#PF Page Fault (vector 14)", error, "CR2=0x300000000000"] {
+        if !report.contains(want) {
+            return Err(format!("{name}'s fault report lacks {want:?}:\n{report}"));
+        }
+    }
+    Ok(())
+}
+
+/// Code written RW runs once `Protect` makes it RX; executing RW, writing
+/// RX or RO pages each end their task with the matching #PF; W+X and the
+/// other documented refusals hold.
+fn judge_wx(s: &str) -> Result<(), String> {
+    need(s, "wxprobe: PASS (RW->RX code returned 42")?;
+    wx_fault(
+        s,
+        "wx-execrw",
+        "protection violation, read, user mode, instruction fetch",
+    )?;
+    wx_fault(s, "wx-writerx", "protection violation, write, user mode")?;
+    wx_fault(s, "wx-writero", "protection violation, write, user mode")?;
+    refuse(s, "FAIL")?;
+    kernel_survived(s)
+}
+
+fn judge_pci_interrupts(s: &str) -> Result<(), String> {
+    need(s, "pci 00:05.0 1234:11e8 class 00.ff edu")?;
+    need(s, "pci 00:09.0: INTx pin 1 -> GSI ")?;
+    // Both edus on one GSI (one vector): the line is shared.
+    let gsi_of = |bdf: &str| {
+        s.lines()
+            .find(|l| l.contains(&format!("pci {bdf}: INTx pin 1 -> GSI ")))
+            .and_then(|l| l.split("-> GSI ").nth(1))
+            .and_then(|r| r.split(' ').next())
+            .map(str::to_string)
+    };
+    match (gsi_of("00:05.0"), gsi_of("00:09.0")) {
+        (Some(a), Some(b)) if a == b => {}
+        other => return Err(format!("00:05.0 and 00:09.0 not on one GSI: {other:?}")),
+    }
+    need(s, "pci 00:0a.0: MSI -> vector ")?;
+    need(
+        s,
+        "raiser[3.0]: pciprobe: PASS (edu INTx interrupts arrived as notifications, acked)",
+    )?;
+    need(
+        s,
+        "sharer[2.0]: pciprobe: edu sharer acked 5 interrupts of the other device",
+    )?;
+    need(
+        s,
+        "msi[4.0]: pciprobe: PASS (edu MSI interrupts arrived as notifications)",
+    )?;
+    need(s, "pci 00:05.0: bus mastering off (owner raiser[3.0] died)")?;
+    // Behind the root port at slot 6, INTA stays INTA (device 0) and takes
+    // slot 6's route: GSI 20 + 6 % 4 on q35.
+    need(s, "pci 01:00.0: INTx pin 1 -> GSI 22 ")?;
+    need(
+        s,
+        "bridged[5.0]: pciprobe: PASS (edu INTx interrupts arrived as notifications, acked)",
+    )?;
+    // Device 1 behind the bridge at slot 7: INTA becomes INTB at slot 7,
+    // which q35 routes to GSI 20 + (7 + 1) % 4.
+    need(s, "pci 02:01.0: INTx pin 1 -> GSI 20 ")?;
+    need(
+        s,
+        "rotated[6.0]: pciprobe: PASS (edu INTx interrupts arrived as notifications, acked)",
+    )?;
+    need(s, "shutdown requested by")?;
+    refuse(s, "FAIL")?;
+    kernel_survived(s)
+}
+
+/// A task holding no PCI function: DmaAlloc's argument errors, then
+/// PermissionDenied.
+fn judge_dma_refused(s: &str) -> Result<(), String> {
+    need(s, "dmaprobe: PASS (no PCI grant: DmaAlloc PermissionDenied")?;
+    refuse(s, "FAIL")?;
+    kernel_survived(s)
+}
+
+/// With a PCI function granted (manifest `dma-granted`): the regions'
+/// checks pass, and the three regions the probe dies holding are freed by
+/// the kernel after its death and after bus mastering is off.
+fn judge_dma_granted(s: &str) -> Result<(), String> {
+    need(s, "dmaprobe: PASS (granted: zeroed distinct regions")?;
+    need(s, "dmaprobe: PASS (no PCI grant")?;
+    let death = s
+        .find("task dma-granted[")
+        .ok_or("dma-granted never ended")?;
+    let freed = s
+        .find("dma: freed 3 regions (4176 KiB) of dma-granted[")
+        .ok_or("no line freeing dma-granted's 3 regions (4176 KiB)")?;
+    if freed < death {
+        return Err("DMA regions freed before the task's death was logged".into());
+    }
+    let bus_master_off = s
+        .find("pci 00:05.0: bus mastering off (owner dma-granted[")
+        .ok_or("no line turning dma-granted's bus mastering off")?;
+    if freed < bus_master_off {
+        return Err("DMA regions freed before bus mastering was turned off".into());
+    }
     refuse(s, "FAIL")?;
     kernel_survived(s)
 }
@@ -643,6 +708,22 @@ fn judge_memhog(s: &str) -> Result<(), String> {
         }
     }
     need(s, "memhog tables: stopped by OutOfMemory after")?;
+    // Quotas are reservations: one larger than what is left is refused at
+    // start, and each hog got exactly its own (64 MiB, its heap included).
+    need(
+        s,
+        "cannot start hog-big (bin/memhog): memory=1048576 KiB refused: OutOfMemory",
+    )?;
+    need(s, "memory reservations: ")?;
+    for hog in ["hog-a", "hog-b"] {
+        let line = s
+            .lines()
+            .find(|l| l.contains(&format!("{hog}[")) && l.contains("memhog: mapped"))
+            .unwrap_or("");
+        if !(line.contains("mapped 64 MiB") || line.contains("mapped 63 MiB")) {
+            return Err(format!("{hog} did not get its 64 MiB quota: {line}"));
+        }
+    }
     need(s, "100/100 calls to echo verified, 0 reconnects, 0 errors")?;
     need(s, "10/10 calls to echo verified, 0 reconnects, 0 errors")?;
     refuse(s, "FAIL")?;
@@ -902,11 +983,11 @@ pub fn all() -> Vec<QemuTest> {
             )
         },
         QemuTest {
-            input: Some(("pci 01:01.0: granted to", "lspci\rshutdown\r")),
+            input: Some(("pci 00:02.0: granted to regrant[3.1]", "lspci\rshutdown\r")),
             qemu_args: PCI_ENUM_DEVICES,
             ..m(
                 "pci-enumerate",
-                "every PCI function, behind bridges too, is listed at boot and by `lspci` with its owner",
+                "every PCI function, behind bridges too, is listed at boot and by `lspci` with its owner; a restarted owner is granted its function again",
                 "manifest=pcienum",
                 judge_pci_enumerate,
             )
@@ -920,9 +1001,33 @@ pub fn all() -> Vec<QemuTest> {
                 judge_pci_config_filter,
             )
         },
+        QemuTest {
+            qemu_args: &[
+                "-device",
+                "edu,addr=05.0",
+                "-device",
+                "edu,addr=09.0",
+                "-device",
+                "edu,addr=0a.0",
+                "-device",
+                "pcie-root-port,id=rp1,chassis=1,slot=1,addr=0x6",
+                "-device",
+                "edu,bus=rp1",
+                "-device",
+                "pci-bridge,id=br1,chassis_nr=2,addr=0x7",
+                "-device",
+                "edu,bus=br1,addr=0x1",
+            ],
+            ..m(
+                "pci-interrupts",
+                "edu INTx on a shared GSI notifies both owners and unmasks only after both acked; INTx behind a root port and a bridge (swizzled); edu MSI",
+                "manifest=pciirq",
+                judge_pci_interrupts,
+            )
+        },
         m(
             "ring0-rules",
-            "the top user page is never mappable; a refused Unmap revokes no grant; an unentitled service cannot power off or control services; grants are charged to their owner (9 tasks x 32)",
+            "the top user page is never mappable; a refused Unmap revokes no grant; an unentitled service cannot power off or control services; grants are charged to their owner (9 tasks x 32); work per syscall is bounded",
             "manifest=rules",
             judge_rules,
         ),
@@ -938,6 +1043,20 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=dma",
             judge_dma_refused,
         ),
+        QemuTest {
+            qemu_args: &[
+                "-drive",
+                "driver=null-co,if=none,id=d0",
+                "-device",
+                "virtio-blk-pci,drive=d0,addr=0x5,disable-legacy=on",
+            ],
+            ..m(
+                "dma-granted",
+                "a task holding a PCI function allocates DMA regions; its death frees them after bus mastering is off",
+                "manifest=dma-granted",
+                judge_dma_granted,
+            )
+        },
         QemuTest {
             disks: crate::blkdisk::RW_DISKS,
             ..m(
@@ -1034,6 +1153,7 @@ mod tests {
         let granted = format!(
             "[ 0.2] INFO  user: dma-granted[2.0]: dmaprobe: PASS (granted: zeroed distinct regions, ...)\n\
              [ 0.2] INFO  task::lifecycle: task dma-granted[2.0] ended: Exited (code 0), ran 9 ms\n\
+             [ 0.2] INFO  pci: pci 00:05.0: bus mastering off (owner dma-granted[2.0] died)\n\
              [ 0.2] INFO  dma: freed 3 regions (4176 KiB) of dma-granted[2.0] after bus mastering off\n{refused}"
         );
         assert!(
@@ -1042,6 +1162,44 @@ mod tests {
             judge_dma_granted(&granted)
         );
         assert!(judge_dma_granted(&granted.replace("freed 3 regions", "freed 2 regions")).is_err());
+        assert!(judge_dma_granted(&granted.replace("bus mastering off (owner", "x")).is_err());
+    }
+
+    #[test]
+    fn pci_enumerate_judge_wants_every_function_twice_and_nothing_else() {
+        let mut log = String::from(
+            "[ 0.0] INFO  acpi: MCFG: PCIe ECAM at 0xb0000000, segment 0, buses 0-255\n",
+        );
+        for l in PCI_ENUM_LINES {
+            log.push_str(&format!("[ 0.1] INFO  pci: {l}\n"));
+        }
+        log.push_str("[ 0.1] INFO  pci: 11 functions\n");
+        log.push_str("[ 0.2] INFO  task::device: task e1000drv[2.0] granted Mmio { phys: fe840000, len: 20000 }\n");
+        log.push_str("[ 0.2] INFO  task::device: task e1000drv[2.0] granted IoPorts { first: c000, last: c03f }\n");
+        log.push_str(
+            "[ 0.3] INFO  pci: pci 00:02.0: bus mastering off (owner regrant[3.0] died)\n",
+        );
+        log.push_str("[ 0.4] INFO  pci::grant: pci 00:02.0: granted to regrant[3.1]\n");
+        log.push_str("cordon> lspci\nlspci: 11 functions\n");
+        for l in PCI_ENUM_LINES {
+            let owner = if l.contains("01:01.0") {
+                " owner e1000drv[2.0]"
+            } else {
+                ""
+            };
+            log.push_str(&format!("{l}{owner}\n"));
+        }
+        assert_eq!(judge_pci_enumerate(&log), Ok(()));
+        // A device behind a bridge missing (bridge not followed).
+        let no_bus1: String = log
+            .lines()
+            .filter(|l| !l.contains("pci 01:01.0"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(judge_pci_enumerate(&no_bus1).is_err());
+        // A function listed that QEMU was not given.
+        let extra = format!("{log}pci 00:03.0 1af4:1041 class 02.00 virtio-net\n");
+        assert!(judge_pci_enumerate(&extra).is_err());
     }
 
     #[test]

@@ -9,3 +9,4 @@ pub mod multiboot2;
 pub mod pageprot;
 pub mod pci;
 pub mod prt;
+pub mod txring;

@@ -1,7 +1,7 @@
 //! PCI decisions that need no hardware: which configuration writes a
 //! function's owner may make, how a BAR decodes from its sizing probe, which
-//! pages of a BAR the owner may map (never the MSI-X table), INTx swizzling
-//! across bridges, and the short names `lspci` prints.
+//! pages of a BAR the owner may map (never the MSI-X table), and the short
+//! names `lspci` prints. (INTx swizzling is `logic::prt::swizzle`.)
 
 /// Configuration-space offsets (type 0 and type 1 headers).
 pub mod reg {
@@ -37,6 +37,8 @@ pub mod command {
 
 /// Capability ids.
 pub mod cap {
+    pub const PM: u8 = 0x01;
+    pub const AF: u8 = 0x13;
     pub const MSI: u8 = 0x05;
     pub const PCIE: u8 = 0x10;
     pub const MSIX: u8 = 0x11;
@@ -90,6 +92,13 @@ pub struct ConfigLayout {
     pub msix: Option<u16>,
     /// Extended capabilities that resize or add BARs (SR-IOV, Resizable BAR).
     pub bar_ext_caps: [Option<u16>; 3],
+    /// Capabilities through which a function can be reset (which would
+    /// clear its BARs): PCI Express (Device Control's Initiate FLR), Advanced
+    /// Features (its Initiate FLR) and Power Management (a D3hot -> D0
+    /// transition may reset the function).
+    pub pcie: Option<u16>,
+    pub af: Option<u16>,
+    pub pm: Option<u16>,
 }
 
 /// Why a configuration access is refused.
@@ -105,6 +114,8 @@ pub enum ConfigError {
     BarCapability,
     /// The write changes a command bit other than I/O, memory and bus master.
     CommandBit,
+    /// The write would reset the function (FLR) or leave power state D0.
+    Reset,
 }
 
 /// Checks width and alignment of a configuration access.
@@ -164,6 +175,22 @@ pub fn check_write(
     for (start, end, why) in refused_ranges(l) {
         if start < end && overlaps(offset, width, start, end) {
             return Err(why);
+        }
+    }
+    let byte_at = |at: u16| {
+        (offset <= at && at < offset + u16::from(width))
+            .then(|| (value >> (8 * (at - offset))) as u8)
+    };
+    // PCIe Device Control bit 15 (byte +9, bit 7); AF Control bit 0 (+4);
+    // PMCSR PowerState bits 0..1 (+4): only D0 may be written.
+    let resets = [
+        l.pcie.map(|c| (c + 9, 0x80u8)),
+        l.af.map(|c| (c + 4, 0x01)),
+        l.pm.map(|c| (c + 4, 0x03)),
+    ];
+    for (at, bits) in resets.into_iter().flatten() {
+        if byte_at(at).is_some_and(|b| b & bits != 0) {
+            return Err(ConfigError::Reset);
         }
     }
     if overlaps(offset, width, reg::COMMAND, reg::COMMAND + 2) {
@@ -292,12 +319,6 @@ pub fn mappable_pieces(
     [before, after]
 }
 
-/// The pin a device's INTx (1 = INTA .. 4 = INTD) arrives on at its
-/// bridge's primary side (the PCI-to-PCI bridge spec's swizzle).
-pub fn swizzle(device: u8, pin: u8) -> u8 {
-    ((pin.wrapping_sub(1) + (device & 31)) % 4) + 1
-}
-
 /// `BB:DD.F` of a bus/device/function address.
 pub fn bdf_parts(bdf: u16) -> (u8, u8, u8) {
     ((bdf >> 8) as u8, ((bdf >> 3) & 31) as u8, (bdf & 7) as u8)
@@ -316,6 +337,7 @@ pub fn short_name(vendor: u16, device: u16, class: u8, subclass: u8) -> &'static
         (0x8086, 0x100e) => return "e1000",
         (0x8086, 0x10d3) => return "e1000e",
         (0x1b36, 0x000c) => return "PCIe root port",
+        (0x1234, 0x11e8) => return "edu",
         _ => {}
     }
     match (class, subclass) {

@@ -42,18 +42,12 @@ pub fn claim(
     }
     let grants = resources(&reg, f);
     if let Some(f) = reg.get_mut(index) {
-        f.owner = Some(Owner {
+        let o = Owner {
             id: owner,
             name: String::from(name),
-        });
-        log::info!(
-            "pci {}: granted to {}",
-            Bdf(f.bdf),
-            Owner {
-                id: owner,
-                name: String::from(name),
-            }
-        );
+        };
+        log::info!("pci {}: granted to {o}", Bdf(f.bdf));
+        f.owner = Some(o);
     }
     Ok(grants)
 }
@@ -88,7 +82,7 @@ fn alone_in_page(reg: &[Function], this: &Bar) -> bool {
     let others = reg.iter().flat_map(|f| f.bars.iter());
     others
         .filter(|b| !b.is_io() && b.len > 0 && b.phys != 0 && *b != this)
-        .all(|b| b.phys.saturating_add(b.len) <= page || b.phys >= page + PAGE)
+        .all(|b| b.phys.saturating_add(b.len) <= page || b.phys >= page.saturating_add(PAGE))
 }
 
 /// The MMIO and port grants of a function's BARs.

@@ -142,7 +142,7 @@ fn root_pin(reg: &[Function], f: &Function) -> Option<(u8, u8, u8)> {
         let Some(p) = parent else {
             return Some((bus, dev, pin));
         };
-        pin = logic::swizzle(dev, pin);
+        pin = microkernel::logic::prt::swizzle(dev, pin)?;
         (bus, dev, _) = logic::bdf_parts(p);
         parent = reg.iter().find(|x| x.bdf == p)?.parent;
     }
@@ -206,6 +206,10 @@ fn set_command(f: &Function, set: u16, clear: u16) {
     config::write16(f.bdf, reg::COMMAND, (cmd | set) & !clear);
 }
 
+/// Most MSI-X entries one function may have bound: as many as there are
+/// notification bits for them, so one driver cannot take every vector.
+const MAX_BOUND_ENTRIES: usize = 32;
+
 fn bind_msix(f: &mut Function, owner: &Owner, entry: u16, bit: u8) -> Result<(), SyscallError> {
     let table = f.msix.ok_or(SyscallError::InvalidArgument)?;
     let cap = f.layout.msix.ok_or(SyscallError::InvalidArgument)?;
@@ -214,6 +218,9 @@ fn bind_msix(f: &mut Function, owner: &Owner, entry: u16, bit: u8) -> Result<(),
     }
     if f.irqs.iter().any(|b| b.source == Source::Msix { entry }) {
         return Err(SyscallError::AlreadyMapped);
+    }
+    if f.irqs.len() >= MAX_BOUND_ENTRIES {
+        return Err(SyscallError::OutOfMemory);
     }
     let va = match f.msix_va {
         Some(va) => va,

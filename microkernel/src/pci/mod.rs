@@ -136,6 +136,7 @@ pub fn init(platform: &crate::acpi::Platform) {
     scan_bus(first, last, None, 0, &mut seen, &mut found);
     for f in &found {
         info!("{f}");
+        reserve_msix_table(f);
     }
     info!("{} functions", found.len());
     *REGISTRY.lock() = found;
@@ -175,6 +176,22 @@ fn scan_bus(
             }
         }
     }
+}
+
+/// The pages of an MSI-X table are never device memory a task may be
+/// granted — not through the function's grant (which cuts them out) and not
+/// through a raw `grant=mmio:` either: only the kernel aims messages.
+fn reserve_msix_table(f: &Function) {
+    let Some(t) = f.msix else { return };
+    let Some(bar) = f.bars.get(usize::from(t.bar)) else {
+        return;
+    };
+    if bar.len == 0 || bar.phys == 0 || bar.is_io() {
+        return;
+    }
+    let start = (bar.phys + t.offset) & !0xfff;
+    let end = (bar.phys + t.offset + t.bytes()).div_ceil(4096) * 4096;
+    crate::mem::reserve_device(start, end - start);
 }
 
 /// Reads one function's identity, sizes its BARs and finds its capabilities.
@@ -267,7 +284,12 @@ fn find_capabilities(f: &mut Function) {
                     entries: (control & 0x7ff) + 1,
                 });
             }
-            cap::PCIE => pcie = true,
+            cap::PCIE => {
+                pcie = true;
+                f.layout.pcie = Some(at);
+            }
+            cap::PM => f.layout.pm = Some(at),
+            cap::AF => f.layout.af = Some(at),
             _ => {}
         }
         at = (head >> 8) & 0xfc;
@@ -331,8 +353,17 @@ pub fn release_task(dead: TaskId) {
     for f in reg.iter_mut().filter(|f| f.owned_by(dead)) {
         let cmd = config::read16(f.bdf, reg::COMMAND);
         config::write16(f.bdf, reg::COMMAND, cmd & !command::BUS_MASTER);
+        // The line is logged only when the device reports the bit clear.
+        let now_off = config::read16(f.bdf, reg::COMMAND) & command::BUS_MASTER == 0;
         if let Some(o) = f.owner.take() {
-            info!("pci {}: bus mastering off (owner {o} died)", Bdf(f.bdf));
+            if now_off {
+                info!("pci {}: bus mastering off (owner {o} died)", Bdf(f.bdf));
+            } else {
+                warn!(
+                    "pci {}: bus mastering still on after owner {o} died",
+                    Bdf(f.bdf)
+                );
+            }
         }
         gsis.extend(irq::release(f));
     }

@@ -80,8 +80,13 @@ fn describe_cause(cause: &ExitCause) -> String {
     }
 }
 
-/// Hands `task` the device resources of its manifest entry.
-fn apply_grants(task: TaskId, grants: &[Grant]) -> Result<(), String> {
+/// Hands `task` its memory quota and the device resources of its manifest
+/// entry.
+fn apply_grants(task: TaskId, memory: Option<u64>, grants: &[Grant]) -> Result<(), String> {
+    if let Some(bytes) = memory {
+        userlib::task_grant(task, grant_kind::MEMORY, bytes, 0)
+            .map_err(|e| alloc::format!("memory={} KiB refused: {e}", bytes >> 10))?;
+    }
     for g in grants {
         let (kind, a, b) = match *g {
             Grant::IoPorts { first, last } => {
@@ -114,11 +119,12 @@ fn start_due(table: &mut ServiceTable) {
             s.spec.args.clone(),
         );
         let grants = s.spec.grants.clone();
+        let memory = s.spec.memory;
         let restart = s.task.is_some();
         let spawned = userlib::spawn(&name, &program, &args)
             .map_err(|e| alloc::format!("{e}"))
             .and_then(|id| {
-                let ready = apply_grants(id, &grants).and_then(|()| {
+                let ready = apply_grants(id, memory, &grants).and_then(|()| {
                     userlib::task_start(id).map_err(|e| alloc::format!("start: {e}"))
                 });
                 match ready {

@@ -43,6 +43,7 @@ service shell program=bin/shell restart=hold start=manual allow=shutdown,control
                 Grant::Irq(11),
             ],
             allow: crate::allow::Allow::default(),
+            memory: None,
         }
     );
     let blk = m.get("blk").unwrap();
@@ -63,6 +64,20 @@ service shell program=bin/shell restart=hold start=manual allow=shutdown,control
     assert!(!shell.start_at_boot);
     assert_eq!(shell.args, r#"a "quoted" # not a comment \ end"#);
     assert!(shell.allow.shutdown && shell.allow.may_control("blk"));
+    assert_eq!(
+        Manifest::parse("service a program=p memory=48M")
+            .unwrap()
+            .services[0]
+            .memory,
+        Some(48 << 20)
+    );
+    for bad in ["memory=0", "memory=1000", "memory=2G", "memory=lots"] {
+        assert_eq!(
+            kind(&alloc::format!("service a program=p {bad}")),
+            ManifestErrorKind::BadMemory,
+            "{bad}"
+        );
+    }
     assert_eq!(
         kind("service a program=p allow=reboot"),
         ManifestErrorKind::BadAllow

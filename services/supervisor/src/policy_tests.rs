@@ -98,6 +98,7 @@ fn boot_and_manual_start() {
         start_at_boot,
         grants: Vec::new(),
         allow: Default::default(),
+        memory: None,
     };
     let boot = ServicePolicy::new(&spec(true));
     assert!(boot.due(0));

@@ -7,6 +7,9 @@ fn device() -> ConfigLayout {
         msi: Some((0x50, msi::ADDR64 | msi::PER_VECTOR_MASK)),
         msix: Some(0x98),
         bar_ext_caps: [Some(0x100), None, None],
+        pcie: Some(0x70),
+        af: Some(0xb0),
+        pm: Some(0x40),
     }
 }
 
@@ -174,7 +177,7 @@ fn status_and_other_registers_are_writable() {
     assert_eq!(w(0x0c, 1, 0x10), Ok(()), "cache line size");
     assert_eq!(w(0x0d, 1, 0x40), Ok(()), "latency timer");
     assert_eq!(w(0x3c, 1, 0x0b), Ok(()), "interrupt line");
-    assert_eq!(w(0x40, 4, 0x1234), Ok(()), "device-specific");
+    assert_eq!(w(0xc0, 4, 0x1234), Ok(()), "device-specific");
     assert_eq!(w(0xffc, 4, 0), Ok(()));
 }
 
@@ -182,6 +185,7 @@ fn status_and_other_registers_are_writable() {
 fn a_function_without_msi_refuses_only_bars_and_command_bits() {
     let plain = ConfigLayout::default();
     assert_eq!(check_write(&plain, 0x50, 4, 0, 0), Ok(()));
+    assert_eq!(check_write(&plain, 0x78, 4, 0xffff_ffff, 0), Ok(()));
     assert_eq!(check_write(&plain, 0x98, 4, 0, 0), Ok(()));
     assert_eq!(check_write(&plain, 0x100, 4, 0, 0), Ok(()));
     assert_eq!(check_write(&plain, 0x14, 4, 0, 0), Err(ConfigError::Bar));
@@ -275,15 +279,6 @@ fn sub_page_bars_map_their_page_only_when_alone() {
 }
 
 #[test]
-fn swizzle_rotates_pins_by_device() {
-    assert_eq!(swizzle(0, 1), 1);
-    assert_eq!(swizzle(1, 1), 2);
-    assert_eq!(swizzle(3, 2), 1);
-    assert_eq!(swizzle(4, 4), 4);
-    assert_eq!(swizzle(31, 4), 3);
-}
-
-#[test]
 fn names_and_bdf() {
     assert_eq!(short_name(0x1af4, 0x1042, 1, 0), "virtio-blk");
     assert_eq!(short_name(0x8086, 0x29c0, 6, 0), "host bridge");
@@ -298,4 +293,32 @@ fn names_and_bdf() {
     assert_eq!(bdf_parts(0x00ff), (0, 31, 7));
     assert!(!grantable_class(6));
     assert!(grantable_class(1));
+}
+
+#[test]
+fn function_resets_are_refused() {
+    // PCIe Device Control (0x78) bit 15, Initiate FLR, at every width.
+    assert_eq!(w(0x78, 2, 0x8000), Err(ConfigError::Reset));
+    assert_eq!(w(0x78, 4, 0x0000_8000), Err(ConfigError::Reset));
+    assert_eq!(w(0x79, 1, 0x80), Err(ConfigError::Reset));
+    // The rest of Device Control (payload sizes, error reporting) is the
+    // driver's, as is Device Status above it.
+    assert_eq!(w(0x78, 2, 0x2810), Ok(()));
+    assert_eq!(w(0x78, 4, 0x000f_2810), Ok(()));
+    assert_eq!(w(0x7a, 2, 0x000f), Ok(()));
+    // Advanced Features Control (0xb4) bit 0.
+    assert_eq!(w(0xb4, 1, 0x01), Err(ConfigError::Reset));
+    assert_eq!(w(0xb4, 4, 0x0000_0001), Err(ConfigError::Reset));
+    assert_eq!(w(0xb4, 4, 0x0100_0000), Ok(()), "AF status is not a reset");
+    // PMCSR (0x44): D1..D3hot refused; D0 and PME bits allowed.
+    for state in 1..4u32 {
+        assert_eq!(w(0x44, 2, state), Err(ConfigError::Reset), "D{state}");
+        assert_eq!(w(0x44, 4, state), Err(ConfigError::Reset), "D{state}");
+    }
+    assert_eq!(
+        w(0x44, 2, 0x8100),
+        Ok(()),
+        "D0, PME status clear, PME enable"
+    );
+    assert_eq!(w(0x45, 1, 0x81), Ok(()));
 }

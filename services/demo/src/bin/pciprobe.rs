@@ -1,15 +1,20 @@
 //! Probes the PCI function syscalls from ring 3.
 //!
 //! `role=owner` (granted a virtio-blk): `PciInfo` names it; writes to a BAR,
-//! the expansion ROM BAR, the MSI-X capability and a forbidden command bit
-//! are refused with `PermissionDenied` and read back unchanged; setting bus
+//! the expansion ROM BAR, the MSI-X capability, a forbidden command bit and
+//! a function reset (FLR, D3hot) are refused with `PermissionDenied` and read back unchanged; setting bus
 //! master works; the MSI-X table page cannot be mapped while the rest of
 //! its BAR and the other BARs can; an MSI-X entry binds (and the kernel
 //! enabled MSI-X with INTx off); binding errors are typed. It then waits
 //! for the tasks named by `after=` and exits — its death must turn bus
 //! mastering off. `role=other bdf=N`: every call on a function it does not
-//! own is `PermissionDenied`. `role=end`: waits for `after=`, then powers
-//! off.
+//! own is `PermissionDenied`. `role=edu` (granted QEMU's `edu` device):
+//! binds its interrupt (`source=intx|auto`, `expect=` the source the kernel
+//! must pick) and, with `raise=N`, raises it N times, each arriving as a
+//! notification; without, it acks whatever arrives on a shared line,
+//! holding its first ack `hold=MS` ms — and the raiser must see its next
+//! interrupt held that long (an INTx line stays masked until every notified
+//! owner acked). `role=end`: waits for `after=`, then powers off.
 
 #![no_std]
 #![no_main]
@@ -35,6 +40,7 @@ fn main(args: &str) -> i64 {
     let code = match demo::arg(args, "role") {
         Some("owner") => report(owner()),
         Some("other") => report(other(demo::arg_u64(args, "bdf", 0x28) as u16)),
+        Some("edu") => report(edu(args)),
         Some("end") => 0,
         _ => {
             userlib::log!("pciprobe: FAIL (no role= given)");
@@ -187,6 +193,16 @@ fn owner() -> Result<&'static str, Why> {
     refused(bdf, COMMAND, 2, cmd ^ INTX_DISABLE, "INTx disable")?;
     refused(bdf, COMMAND, 2, cmd | (1 << 6), "parity error response")?;
     refused(bdf, COMMAND + 1, 1, (cmd >> 8) ^ 1, "SERR# enable (byte)")?;
+    // A function reset would clear the BARs behind the kernel's back.
+    let Some(pcie) = find_cap(bdf, 0x10)? else {
+        fail!("no PCI Express capability (q35's virtio-blk has one)");
+    };
+    let devctl = rd(bdf, pcie + 8, 2)?;
+    refused(bdf, pcie + 8, 2, devctl | 0x8000, "Initiate FLR")?;
+    if let Some(pm) = find_cap(bdf, 0x01)? {
+        let pmcsr = rd(bdf, pm + 4, 2)?;
+        refused(bdf, pm + 4, 2, pmcsr | 3, "power state D3hot")?;
+    }
     if sys::pci_config_write(bdf, 0x41, 2, 0) != Err(Error::Sys(SyscallError::InvalidArgument)) {
         fail!("a misaligned write was not InvalidArgument");
     }
@@ -230,9 +246,19 @@ fn owner() -> Result<&'static str, Why> {
     if let Err(e) = sys::pci_irq_ack(bdf) {
         fail!("an ack on an MSI-X binding gave {e}");
     }
+    // Up to 32 entries per function; the 33rd is refused.
+    for entry in 2..32u16 {
+        if let Err(e) = sys::pci_irq_bind(bdf, pci_irq::MSIX, entry, 42) {
+            fail!("binding MSI-X entry {entry}: {e}");
+        }
+    }
+    let over = sys::pci_irq_bind(bdf, pci_irq::MSIX, 32, 42);
+    if over != Err(Error::Sys(SyscallError::OutOfMemory)) {
+        fail!("a 33rd MSI-X entry gave {over:?}");
+    }
     let _ = mapped;
     Ok(
-        "PciInfo; BAR, ROM, MSI-X and command-bit writes refused and unchanged; bus master set; MSI-X table page unmappable, rest of its BAR and the other BARs mapped; MSI-X entries 0 and 1 bound",
+        "PciInfo; BAR, ROM, MSI-X, command-bit and reset writes refused and unchanged; bus master set; MSI-X table page unmappable, rest of its BAR and the other BARs mapped; MSI-X entries 0 and 1 bound, at most 32",
     )
 }
 
@@ -257,4 +283,133 @@ fn other(bdf: u16) -> Result<&'static str, Why> {
         fail!("PciInfo 0 of a task without functions did not say NotFound");
     }
     Ok("a non-owner is refused every call on the function")
+}
+
+const EDU_STATUS: u64 = 0x24;
+const EDU_RAISE: u64 = 0x60;
+const EDU_ACK: u64 = 0x64;
+const EDU_AT: u64 = 0x0000_6200_0000_0000;
+const EDU_BIT: u8 = 33;
+
+fn edu_reg(off: u64) -> *mut u32 {
+    (EDU_AT + off) as *mut u32
+}
+
+/// Waits up to `ms` for notification bit `EDU_BIT`.
+fn wait_bit(ms: u64) -> Result<bool, Why> {
+    let deadline = userlib::uptime_us() + ms * 1000;
+    loop {
+        let now = userlib::uptime_us();
+        if now >= deadline {
+            return Ok(false);
+        }
+        match sys::recv(&mut [], Some((deadline - now).div_ceil(1000))) {
+            Ok(sys::Received::Notification(bits))
+                if bits & ddk_abi::syscall::notify::pci(EDU_BIT) != 0 =>
+            {
+                return Ok(true);
+            }
+            Ok(_) | Err(Error::Sys(SyscallError::Timeout)) => {}
+            Err(e) => fail!("recv: {e}"),
+        }
+    }
+}
+
+fn edu(args: &str) -> Result<&'static str, Why> {
+    let (bdf, ids, _) = match sys::pci_info(0) {
+        Ok(i) => i,
+        Err(e) => fail!("PciInfo 0: {e}"),
+    };
+    if ids != 0x11e8_1234 {
+        fail!("PciInfo 0 gave ids {ids:#x}, not edu's");
+    }
+    let (phys, len, _) = match sys::pci_bar(bdf, 0) {
+        Ok(b) => b,
+        Err(e) => fail!("PciBar 0: {e}"),
+    };
+    if let Err(e) = userlib::map_device(phys, len, EDU_AT) {
+        fail!("mapping edu's BAR0: {e}");
+    }
+    let cmd = rd(bdf, COMMAND, 2)?;
+    // Memory space for the registers; bus mastering because an MSI is a
+    // memory write by the device.
+    if let Err(e) = sys::pci_config_write(bdf, COMMAND, 2, cmd | 0x2 | BUS_MASTER) {
+        fail!("memory space and bus master on: {e}");
+    }
+    let source = match demo::arg(args, "source") {
+        Some("intx") => pci_irq::INTX,
+        _ => pci_irq::AUTO,
+    };
+    let expect = match demo::arg(args, "expect") {
+        Some("msi") => pci_irq::MSI,
+        _ => pci_irq::INTX,
+    };
+    match sys::pci_irq_bind(bdf, source, 0, EDU_BIT) {
+        Ok(s) if s == expect => {}
+        other => fail!("bind gave {other:?}, expected source {expect}"),
+    }
+    let raises = demo::arg_u64(args, "raise", 0);
+    let hold = demo::arg_u64(args, "hold", 0);
+    if raises == 0 {
+        // A sharer: ack whatever arrives (its own device never raised).
+        let mut got = 0u64;
+        while wait_bit(3000)? {
+            // SAFETY: edu's status register in its BAR0, mapped above.
+            let status = unsafe { edu_reg(EDU_STATUS).read_volatile() };
+            if status != 0 {
+                fail!("a sharer's own edu has status {status:#x}");
+            }
+            if got == 0 {
+                userlib::sleep_ms(hold);
+            }
+            got += 1;
+            if let Err(e) = sys::pci_irq_ack(bdf) {
+                fail!("ack: {e}");
+            }
+        }
+        if got == 0 {
+            fail!("no interrupt arrived on the shared line");
+        }
+        userlib::log!("pciprobe: edu sharer acked {got} interrupts of the other device");
+        return Ok("edu sharer notified and acked");
+    }
+    userlib::sleep_ms(100);
+    for k in 0..raises {
+        let t0 = userlib::uptime_us();
+        // SAFETY: edu's raise register.
+        unsafe { edu_reg(EDU_RAISE).write_volatile(1) };
+        if !wait_bit(2000)? {
+            fail!("interrupt {k} did not arrive");
+        }
+        let waited_ms = (userlib::uptime_us() - t0) / 1000;
+        if k == 1 && hold > 0 && waited_ms < hold / 2 {
+            fail!(
+                "interrupt 1 came after {waited_ms} ms: the line was unmasked before the sharer acked"
+            );
+        }
+        // SAFETY: edu's status and ack registers.
+        let status = unsafe { edu_reg(EDU_STATUS).read_volatile() };
+        if status & 1 == 0 {
+            fail!("notified, but edu's status is {status:#x}");
+        }
+        // SAFETY: as above.
+        unsafe { edu_reg(EDU_ACK).write_volatile(status) };
+        if let Err(e) = sys::pci_irq_ack(bdf) {
+            fail!("ack: {e}");
+        }
+        if k == 0 {
+            userlib::log!("pciprobe: edu interrupt 0 after {waited_ms} ms");
+        } else if k == 1 {
+            userlib::log!("pciprobe: edu interrupt 1 after {waited_ms} ms");
+        }
+    }
+    // No interrupt without a raise.
+    if wait_bit(200)? {
+        fail!("an interrupt arrived with nothing raised");
+    }
+    Ok(if expect == pci_irq::MSI {
+        "edu MSI interrupts arrived as notifications"
+    } else {
+        "edu INTx interrupts arrived as notifications, acked"
+    })
 }

@@ -117,6 +117,11 @@ pub fn judge_rw(s: &str) -> Result<(), String> {
         s,
         "10 bad requests refused with typed errors, still serving",
     )?;
+    // The second client, served at the same time.
+    need(
+        s,
+        "]: blktest: PASS (reader: 20 batches of 32 checked reads beside the writer)",
+    )?;
     common(s)
 }
 
@@ -137,6 +142,11 @@ pub fn judge_intx(s: &str) -> Result<(), String> {
     need(
         s,
         "10 bad requests refused with typed errors, still serving",
+    )?;
+    // The second client, served at the same time.
+    need(
+        s,
+        "]: blktest: PASS (reader: 20 batches of 32 checked reads beside the writer)",
     )?;
     common(s)
 }

@@ -10,11 +10,16 @@
 //! must get its typed error, and the driver must still serve afterwards.
 //! The harness then checks the image file itself.
 //!
+//! `mode=reader`: a second client at the same time as `rw`: 20 batches of
+//! 32 checked 4 KiB reads in sectors `rw` never writes (6000..16000), so
+//! the driver serves two callers with batches in flight together.
+//!
 //! `mode=quiesce`: submits a batch of reads to a driver started with
 //! `crash-after=1`, which dies with them in flight; waits for the restarted
 //! driver and checks reads through it.
 //!
-//! Args: `blocks=N` (the disk size the harness made), `shutdown=1`.
+//! Args: `blocks=N` (the disk size the harness made), `shutdown=1`,
+//! `wait=NAME` (before powering off, wait until task NAME has exited).
 
 #![no_std]
 #![no_main]
@@ -141,6 +146,7 @@ fn main(args: &str) -> i64 {
     let result = match mode {
         "rw" => rw(driver, blocks),
         "quiesce" => quiesce(driver, blocks),
+        "reader" => reader(driver, blocks),
         _ => Err(alloc::format!("unknown mode {mode}")),
     };
     let code = match result {
@@ -153,6 +159,9 @@ fn main(args: &str) -> i64 {
             1
         }
     };
+    if let Some(other) = demo::arg(args, "wait") {
+        demo::wait_exited(other);
+    }
     if demo::arg(args, "shutdown") == Some("1") {
         demo::shutdown();
     }
@@ -351,6 +360,34 @@ fn rw(driver: TaskId, blocks: u64) -> R<alloc::string::String> {
     Ok(alloc::format!(
         "{} blocks; 32-read batch, writes + flush, read-back, 10 bad requests refused with typed errors, still serving",
         info.blocks
+    ))
+}
+
+fn reader(driver: TaskId, blocks: u64) -> R<alloc::string::String> {
+    let c = connect(driver, blocks)?;
+    let mut x = 0x9e37_79b9_7f4a_7c15u64;
+    for round in 0..20 {
+        let lbas: Vec<u64> = (0..32)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                6000 + x % (10_000 - 8)
+            })
+            .collect();
+        let ops = lbas
+            .iter()
+            .enumerate()
+            .map(|(i, &l)| read(l, 8, i as u64 * 4096))
+            .collect();
+        c.all_ok(ops, "reader batch")?;
+        for (i, &l) in lbas.iter().enumerate() {
+            check(i as u64 * 4096, l, 8, SEED_OLD)
+                .map_err(|e| alloc::format!("round {round}: {e}"))?;
+        }
+    }
+    Ok(alloc::format!(
+        "reader: 20 batches of 32 checked reads beside the writer"
     ))
 }
 

@@ -219,6 +219,20 @@ mod tests {
     }
 
     #[test]
+    fn intx_judge_wants_the_routed_pin_and_no_msix() {
+        let good = "INFO  pci::irq: pci 00:03.0: INTx pin 1 -> GSI 23 (level, high) vector 0x40, bit 32 of virtio-blk[2.0]\n\
+            virtio-blk: serving 00:03.0 as blkdev: 16384 blocks of 512 B, INTx interrupts, 16 requests in flight\n\
+            blktest: PASS (16384 blocks; ..., 10 bad requests refused with typed errors, still serving)\n\
+            blkreader[3.0]: blktest: PASS (reader: 20 batches of 32 checked reads beside the writer)\n";
+        assert_eq!(judge_intx(good), Ok(()));
+        let msix = format!("{good}pci 00:03.0: MSI-X entry 0 -> vector 0x41\n");
+        assert!(judge_intx(&msix).is_err());
+        let edge = good.replace("(level, high)", "(edge, high)");
+        assert!(judge_intx(&edge).is_err());
+        assert!(judge_rw(good).is_err(), "INTx is not what blk-native-rw expects");
+    }
+
+    #[test]
     fn quiesce_judge_wants_bus_mastering_off_first() {
         let good = "virtio-blk: dying on purpose with 8 requests in flight\n\
             INFO  pci: pci 00:04.0: bus mastering off (owner virtio-blk[2.0] died)\n\

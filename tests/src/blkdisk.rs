@@ -229,7 +229,10 @@ mod tests {
         assert!(judge_intx(&msix).is_err());
         let edge = good.replace("(level, high)", "(edge, high)");
         assert!(judge_intx(&edge).is_err());
-        assert!(judge_rw(good).is_err(), "INTx is not what blk-native-rw expects");
+        assert!(
+            judge_rw(good).is_err(),
+            "INTx is not what blk-native-rw expects"
+        );
     }
 
     #[test]

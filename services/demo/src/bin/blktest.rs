@@ -386,9 +386,7 @@ fn reader(driver: TaskId, blocks: u64) -> R<alloc::string::String> {
                 .map_err(|e| alloc::format!("round {round}: {e}"))?;
         }
     }
-    Ok(alloc::format!(
-        "reader: 20 batches of 32 checked reads beside the writer"
-    ))
+    Ok("reader: 20 batches of 32 checked reads beside the writer".into())
 }
 
 fn quiesce(driver: TaskId, blocks: u64) -> R<alloc::string::String> {

@@ -32,7 +32,7 @@
 //! | `Info` | `Info(DeviceInfo)` |
 //! | `Attach { grant }` | `Attached { len }`, or `Err(Grant / TooMany)` |
 //! | `Detach` | `Ok` (also when nothing was attached) |
-//! | `Submit(ops)` | `Done(statuses)`, or `Err(TooMany / NoWindow / NotReady)` for the whole batch |
+//! | `Submit(ops)` | `Done(statuses)`, one per op (refused ops carry their error: [`validate`]), or `Err(TooMany)` for a batch over [`MAX_BATCH`] |
 
 use alloc::vec::Vec;
 use serde::{Deserialize, Serialize};

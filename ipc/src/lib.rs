@@ -51,6 +51,7 @@
 extern crate alloc;
 
 pub mod blk;
+pub mod blkdev;
 pub mod control;
 pub mod echo;
 mod error;
@@ -83,4 +84,6 @@ pub mod ids {
     pub const FS: u16 = 4;
     /// Reserved for `driverhost`.
     pub const DRIVERHOST: u16 = 5;
+    /// [`crate::blkdev`]: block-device backends (drivers) to the block service.
+    pub const BLKDEV: u16 = 6;
 }

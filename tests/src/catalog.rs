@@ -1211,6 +1211,33 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=jit-ring3-fault",
             judge_jit_ring3_fault,
         ),
+        QemuTest {
+            disks: crate::blkdisk::RW_DISKS,
+            ..m(
+                "blk-native-rw",
+                "the native virtio-blk driver reads, writes and flushes a patterned disk (the harness checks the image); bad requests get typed errors",
+                "manifest=blk-native",
+                crate::blkdisk::judge_rw,
+            )
+        },
+        QemuTest {
+            disks: crate::blkdisk::INTX_DISKS,
+            ..m(
+                "intx-prt",
+                "the same disk I/O with MSI-X off: interrupts through the _PRT-routed, level-triggered IOAPIC line",
+                "manifest=blk-native",
+                crate::blkdisk::judge_intx,
+            )
+        },
+        QemuTest {
+            disks: crate::blkdisk::QUIESCE_DISKS,
+            ..m(
+                "dma-quiesce",
+                "the driver dies with requests in flight: bus mastering off before its DMA is freed; the restarted driver resets the device and serves",
+                "manifest=dma-quiesce",
+                crate::blkdisk::judge_quiesce,
+            )
+        },
         m(
             "hostile-syscalls",
             "20,000 random syscalls with hostile pointers; the kernel answers all and keeps serving",

@@ -6,6 +6,7 @@
 //! qemu-test` and `cargo xtask test` drive them; the judging functions are
 //! unit-tested here with `cargo test` against recorded logs.
 
+pub mod blkdisk;
 pub mod catalog;
 pub mod disk;
 pub mod jitcount;

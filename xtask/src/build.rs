@@ -190,8 +190,13 @@ pub fn clippy(args: &[String]) -> Result<()> {
                 "supervisor",
                 "--package",
                 "driverhost",
+                "--package",
+                "devlib",
+                "--package",
+                "virtio-blk",
             ])
-            .args(["--features", "supervisor/program", "--", "-D", "warnings"]),
+            .args(["--features", "supervisor/program"])
+            .args(["--features", "virtio-blk/program", "--", "-D", "warnings"]),
     )?;
     Ok(())
 }

@@ -6,7 +6,11 @@ use crate::util::{self, Error, Result};
 use std::path::PathBuf;
 
 /// (package, extra cargo features) of every crate with user programs.
-const PACKAGES: &[(&str, &[&str])] = &[("demo", &[]), ("supervisor", &["supervisor/program"])];
+const PACKAGES: &[(&str, &[&str])] = &[
+    ("demo", &[]),
+    ("supervisor", &["supervisor/program"]),
+    ("virtio-blk", &["virtio-blk/program"]),
+];
 
 /// User-program crates outside `services/`: (package, directory).
 const OTHER_DIRS: &[(&str, &str)] = &[("driverhost", "driverhost")];

@@ -338,8 +338,12 @@ fn judge_hostile(s: &str) -> Result<(), String> {
     need(s, "GiB returned Ok(0) in")?;
     need(s, "hostile: 20000 syscalls in ")?;
     need(s, "kernel still answering")?;
-    need(s, "hostile has exited; starting")?;
+    need(s, "hostile,rules has exited; starting")?;
     need(s, "50/50 calls to echo verified, 0 reconnects, 0 errors")?;
+    // The rules, checked beside the random calls.
+    need(s, "rules: meddler refused")?;
+    need(s, "rules: PASS")?;
+    refuse(s, "rules: FAIL")?;
     kernel_survived(s)
 }
 

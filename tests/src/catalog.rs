@@ -131,6 +131,25 @@ fn judge_acpi_smp2(s: &str) -> Result<(), String> {
     need(s, "FADT: SCI IRQ 9")
 }
 
+/// The routes and deliveries the `prt` self-test prints on q35.
+const PRT_LINES: &[&str] = &[
+    "prt: 00:00 INTA -> GSI 20 level active-high",
+    "prt: 00:01 INTA -> GSI 21 level active-high",
+    "prt: 00:05 INTA -> GSI 21 level active-high",
+    "prt: 00:05 INTB -> GSI 22 level active-high",
+    "prt: 00:05 INTD -> GSI 20 level active-high",
+    "prt: 00:1c INTA -> GSI 16 level active-high",
+    "prt: 00:1e INTB -> GSI 21 level active-high",
+    "prt: 00:1f INTD -> GSI 19 level active-high",
+    "prt: 00:20 pin 1 -> NoEntry { device: 32, pin: 1 }",
+    "prt: 00:03 pin 0 -> BadPin(0)",
+    "prt: 07:03 pin 1 -> NotRootBus(7)",
+    "prt: GSI 21 routed to vector 0x70 masked; unmask and mask read back",
+    "prt: edu 00:05 INTA -> GSI 21: no interrupt idle, 1 per raise, held while masked, delivered on unmask",
+    "prt: edu 00:1c INTA -> GSI 16: no interrupt idle, 1 per raise, held while masked, delivered on unmask",
+    "prt: PASS (routes looked up; edu interrupts delivered: 00:05 on GSI 21, 00:1c on GSI 16)",
+];
+
 /// What QEMU's q35 really has (its DSDT, read by the kernel at boot, and two
 /// `edu` devices whose INTA must arrive on the GSI the route names):
 /// slots 0x00-0x18 and 0x1e go through links GSIE..GSIH (GSIs 20-23), INTA
@@ -149,23 +168,7 @@ fn judge_acpi_prt(s: &str) -> Result<(), String> {
         "_PRT: 18:20,21,22,23 19:16,17,18,19 1a:16,17,18,19 1b:16,17,18,19 1c:16,17,18,19 1d:16,17,18,19 1e:20,21,22,23 1f:16,17,18,19",
     )?;
     need(s, "_PRT: triggers: level active-high\n")?;
-    for line in [
-        "prt: 00:00 INTA -> GSI 20 level active-high",
-        "prt: 00:01 INTA -> GSI 21 level active-high",
-        "prt: 00:05 INTA -> GSI 21 level active-high",
-        "prt: 00:05 INTB -> GSI 22 level active-high",
-        "prt: 00:05 INTD -> GSI 20 level active-high",
-        "prt: 00:1c INTA -> GSI 16 level active-high",
-        "prt: 00:1e INTB -> GSI 21 level active-high",
-        "prt: 00:1f INTD -> GSI 19 level active-high",
-        "prt: 00:20 pin 1 -> NoEntry { device: 32, pin: 1 }",
-        "prt: 00:03 pin 0 -> BadPin(0)",
-        "prt: 07:03 pin 1 -> NotRootBus(7)",
-        "prt: GSI 21 routed to vector 0x70 masked; unmask and mask read back",
-        "prt: edu 00:05 INTA -> GSI 21: no interrupt idle, 1 per raise, held while masked, delivered on unmask",
-        "prt: edu 00:1c INTA -> GSI 16: no interrupt idle, 1 per raise, held while masked, delivered on unmask",
-        "prt: PASS (routes looked up; edu interrupts delivered: 00:05 on GSI 21, 00:1c on GSI 16)",
-    ] {
+    for line in PRT_LINES {
         need(s, line)?;
     }
     kernel_survived(s)
@@ -1434,23 +1437,14 @@ mod tests {
             "\\_SB_.PCI0._PRT: 128 entries, 128 pins routed, links GSIA,GSIB,GSIC,GSID,GSIE,GSIF,GSIG,GSIH",
             "\\_SB_.PCI0._PRT: 18:20,21,22,23 19:16,17,18,19 1a:16,17,18,19 1b:16,17,18,19 1c:16,17,18,19 1d:16,17,18,19 1e:20,21,22,23 1f:16,17,18,19",
             "\\_SB_.PCI0._PRT: triggers: level active-high",
-            "prt: 00:00 INTA -> GSI 20 level active-high",
-            "prt: 00:01 INTA -> GSI 21 level active-high",
-            "prt: 00:05 INTA -> GSI 21 level active-high",
-            "prt: 00:05 INTB -> GSI 22 level active-high",
-            "prt: 00:05 INTD -> GSI 20 level active-high",
-            "prt: 00:1c INTA -> GSI 16 level active-high",
-            "prt: 00:1e INTB -> GSI 21 level active-high",
-            "prt: 00:1f INTD -> GSI 19 level active-high",
-            "prt: 00:20 pin 1 -> NoEntry { device: 32, pin: 1 }",
-            "prt: 00:03 pin 0 -> BadPin(0)",
-            "prt: 07:03 pin 1 -> NotRootBus(7)",
-            "prt: GSI 21 routed to vector 0x70 masked; unmask and mask read back",
-            "prt: edu 00:05 INTA -> GSI 21: no interrupt idle, 1 per raise, held while masked, delivered on unmask",
-            "prt: edu 00:1c INTA -> GSI 16: no interrupt idle, 1 per raise, held while masked, delivered on unmask",
-            "prt: PASS (routes looked up; edu interrupts delivered: 00:05 on GSI 21, 00:1c on GSI 16)",
         ];
-        let log = routes.join("\n") + "\n";
+        let log = routes
+            .iter()
+            .chain(PRT_LINES)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n";
         assert!(judge_acpi_prt(&log).is_ok());
         let wrong = log.replace("00:05 INTA -> GSI 21 level", "00:05 INTA -> GSI 20 level");
         assert!(judge_acpi_prt(&wrong).is_err());

@@ -39,18 +39,4 @@ pub fn wait_exited(names: &str) {
     }
 }
 
-/// The disk test pattern of sector `lba` under `seed`: the same function as
-/// the QEMU harness's `tests::disk::sector_pattern` (host side), so the
-/// guest checks what the harness wrote and the harness what the guest wrote.
-/// A divergence fails `blk-native-rw` at its first read.
-pub fn sector_pattern(seed: u64, lba: u64, out: &mut [u8]) {
-    let mut x = seed ^ lba.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x2545_f491_4f6c_dd1d;
-    for chunk in out.chunks_mut(8) {
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        let v = x.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes();
-        let n = chunk.len();
-        chunk.copy_from_slice(v.get(..n).unwrap_or(&[]));
-    }
-}
+pub use ipc::blkdev::sector_pattern;

@@ -195,6 +195,23 @@ pub fn validate(op: &Op, info: &DeviceInfo, window: Option<u64>) -> Result<(), B
     }
 }
 
+/// The deterministic data of sector `lba` in the block tests under `seed`
+/// (xorshift64*): the QEMU harness writes disk images with it and checks
+/// them after a boot, and the guest's test clients check what they read and
+/// write with it — one function, so the two sides cannot drift apart. Two
+/// seeds (before and after a write) never agree by accident.
+pub fn sector_pattern(seed: u64, lba: u64, out: &mut [u8]) {
+    let mut x = seed ^ lba.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x2545_f491_4f6c_dd1d;
+    for chunk in out.chunks_mut(8) {
+        x ^= x >> 12;
+        x ^= x << 25;
+        x ^= x >> 27;
+        let v = x.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes();
+        let n = chunk.len();
+        chunk.copy_from_slice(v.get(..n).unwrap_or(&[]));
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -268,22 +285,5 @@ mod tests {
         };
         assert_eq!(validate(&write, &ro, w), Err(BlkDevError::ReadOnly));
         assert_eq!(validate(&write, &INFO, w), Ok(()));
-    }
-}
-
-/// The deterministic data of sector `lba` in the block tests under `seed`
-/// (xorshift64*): the QEMU harness writes disk images with it and checks
-/// them after a boot, and the guest's test clients check what they read and
-/// write with it — one function, so the two sides cannot drift apart. Two
-/// seeds (before and after a write) never agree by accident.
-pub fn sector_pattern(seed: u64, lba: u64, out: &mut [u8]) {
-    let mut x = seed ^ lba.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x2545_f491_4f6c_dd1d;
-    for chunk in out.chunks_mut(8) {
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        let v = x.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes();
-        let n = chunk.len();
-        chunk.copy_from_slice(v.get(..n).unwrap_or(&[]));
     }
 }

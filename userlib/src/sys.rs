@@ -1,6 +1,6 @@
 //! Typed wrappers over the syscalls of `ddk_abi::syscall`.
 
-use ddk_abi::syscall::{FOREVER, RECV_MESSAGE};
+use ddk_abi::syscall::{FOREVER, RECV_MESSAGE, REPLY_FAILED};
 use ddk_abi::{DeathRecord, Syscall, SyscallError, TaskId};
 
 /// Raw syscall: returns (RAX status, RDI, RSI, RDX).
@@ -170,6 +170,62 @@ pub fn reply(to: TaskId, msg: &[u8]) -> Result<(), Error> {
     .map(|_| ())
 }
 
+/// Which half of [`reply_recv`] failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplyRecvError {
+    /// The reply was refused (the caller died, was not waiting, its buffer
+    /// was too small…); nothing was received.
+    Reply(Error),
+    /// The reply went out; the receive failed (`Timeout`, a bad buffer).
+    Recv(Error),
+}
+
+fn status_error(status: u64, r0: u64) -> Error {
+    match SyscallError::try_from(status as u32) {
+        Ok(SyscallError::Dead) => Error::Dead {
+            now: TaskId(r0 as u32),
+        },
+        Ok(e) => Error::Sys(e),
+        Err(c) => Error::Unknown(c),
+    }
+}
+
+/// A server's reply to `to` and its next `recv`, in one kernel entry.
+pub fn reply_recv(
+    to: TaskId,
+    msg: &[u8],
+    buf: &mut [u8],
+    timeout_ms: Option<u64>,
+) -> Result<Received, ReplyRecvError> {
+    let (status, r0, r1, r2) = raw(
+        Syscall::ReplyRecv,
+        [
+            u64::from(to.0),
+            msg.as_ptr() as u64,
+            msg.len() as u64,
+            buf.as_mut_ptr() as u64,
+            buf.len() as u64,
+            timeout_ms.unwrap_or(FOREVER),
+        ],
+    );
+    if status != 0 {
+        let e = status_error(status, r0);
+        return Err(if r1 == REPLY_FAILED {
+            ReplyRecvError::Reply(e)
+        } else {
+            ReplyRecvError::Recv(e)
+        });
+    }
+    Ok(if r0 == RECV_MESSAGE {
+        Received::Message {
+            from: TaskId(r1 as u32),
+            len: r2 as usize,
+        }
+    } else {
+        Received::Notification(r1)
+    })
+}
+
 pub fn map_anon(addr: u64, len: u64, writable: bool) -> Result<(), Error> {
     check(Syscall::MapAnon, [addr, len, u64::from(writable), 0, 0, 0]).map(|_| ())
 }
@@ -283,7 +339,11 @@ pub fn pci_info(n: u64) -> Result<(u16, u32, u32), Error> {
 /// BAR `bar` of an owned function: (phys, len, `ddk_abi::syscall::pci_bar` flags).
 /// A BAR that is not implemented has length 0.
 pub fn pci_bar(bdf: u16, bar: u8) -> Result<(u64, u64, u64), Error> {
-    check(Syscall::PciBar, [u64::from(bdf), u64::from(bar), 0, 0, 0, 0]).map(|r| (r[0], r[1], r[2]))
+    check(
+        Syscall::PciBar,
+        [u64::from(bdf), u64::from(bar), 0, 0, 0, 0],
+    )
+    .map(|r| (r[0], r[1], r[2]))
 }
 
 /// Reads `width` (1, 2 or 4) bytes of an owned function's configuration space.

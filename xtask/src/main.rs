@@ -9,6 +9,7 @@ mod build;
 mod managed;
 mod run;
 mod setup;
+mod soak;
 mod test;
 mod user;
 mod util;
@@ -33,6 +34,9 @@ commands:
                             (--mono runs the C# tests under mono as the oracle)
   bench boot                boot-to-ready time (median of several TCG boots)
   bench ipc                 IPC round trip vs null syscall, in cycles and instructions
+  soak hostile --count N [--seed S]
+                            N random hostile syscalls in one boot, then a client
+                            checks the kernel still serves (not in CI)
 ";
 
 fn main() -> ExitCode {
@@ -51,6 +55,7 @@ fn main() -> ExitCode {
         "clippy" => build::clippy(rest),
         "managed" => managed::cmd(rest),
         "bench" => bench::cmd(rest),
+        "soak" => soak::cmd(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

@@ -1,38 +1,142 @@
 //! Synchronous IPC: `call` (send and wait for the reply), `recv`, `reply`,
-//! and notifications.
+//! `reply_recv` (a server's answer and its next receive in one entry), and
+//! notifications.
 //!
-//! Messages (≤ 4 KiB) are copied by the kernel from the sender's address
-//! space to the receiver's through a bounce buffer, after both ranges were
-//! validated. Nothing is ever truncated: a message larger than the
-//! receiver's buffer fails the call with `MessageTooLarge`, a reply larger
-//! than the caller's buffer fails both sides with `ReplyTooLarge`.
+//! Messages (≤ 4 KiB) are copied once, by the kernel, from the sender's
+//! frames to the receiver's through the physical window, after every page
+//! of both ranges was checked (each walked once). Nothing is ever
+//! truncated: a message larger than the receiver's buffer fails the call
+//! with `MessageTooLarge`, a reply larger than the caller's buffer fails
+//! both sides with `ReplyTooLarge`. The common cases — a call to a server
+//! waiting in `recv`, a reply to a caller while the server goes back to
+//! `recv` — take [`super::fastpath`] instead, with the same semantics.
 
 use super::{State, TABLE, Table, Task, UserBuf};
-use ddk_abi::syscall::{MESSAGE_MAX, RECV_MESSAGE, RECV_NOTIFICATION};
+use crate::mem::phys::{PHYS_OFFSET, phys_to_virt};
+use crate::mem::space::AddressSpace;
+use ddk_abi::syscall::{MESSAGE_MAX, RECV_MESSAGE, RECV_NOTIFICATION, REPLY_FAILED, USER_MAX};
 use ddk_abi::{SyscallError, TaskId};
-use spin::Mutex;
-
-/// One message in flight between two address spaces (one CPU, so one buffer).
-static BOUNCE: Mutex<[u8; MESSAGE_MAX]> = Mutex::new([0; MESSAGE_MAX]);
+use x86_64::PhysAddr;
 
 /// A copy that failed, and whose buffer was at fault: buffers are validated
 /// when a call, receive or reply starts, but a grant can be revoked (or a
 /// page unmapped) while the task waits, and the party whose buffer went bad
 /// must be told rather than left waiting.
 #[derive(Clone, Copy, Debug)]
-enum CopyFault {
+pub(super) enum CopyFault {
     Source(SyscallError),
     Dest(SyscallError),
 }
 
-/// Copies `len` bytes from `src`'s `from` to `dst`'s `to`.
+/// A user range of at most one message as physical pieces: 4 KiB can
+/// straddle one page boundary, so two pieces at most; `len[1]` is 0 when
+/// the range lies in one page.
+pub(super) struct Pieces {
+    pa: [u64; 2],
+    len: [usize; 2],
+}
+
+impl Pieces {
+    /// Checks every page of `[addr, addr+len)` (`len ≤ MESSAGE_MAX`) in
+    /// `space` — present, user, not a device, writable if `write` — walking
+    /// each once, and keeps the frames for the copy.
+    #[inline]
+    pub(super) fn of(
+        space: &AddressSpace,
+        addr: u64,
+        len: u64,
+        write: bool,
+    ) -> Result<Self, SyscallError> {
+        let mut p = Pieces {
+            pa: [0; 2],
+            len: [0; 2],
+        };
+        if len == 0 {
+            return Ok(p);
+        }
+        if len > MESSAGE_MAX as u64 {
+            return Err(SyscallError::MessageTooLarge);
+        }
+        let end = addr.checked_add(len).ok_or(SyscallError::BadPointer)?;
+        if end > USER_MAX {
+            return Err(SyscallError::BadPointer);
+        }
+        let first = (4096 - (addr & 4095)).min(len);
+        p.pa[0] = space.user_page(addr, write)?.as_u64();
+        p.len[0] = first as usize;
+        if first < len {
+            p.pa[1] = space.user_page(addr + first, write)?.as_u64();
+            p.len[1] = (len - first) as usize;
+        }
+        Ok(p)
+    }
+}
+
+/// Messages up to this size are copied inline (the short-message path).
+pub const SHORT: usize = 64;
+
+/// Copies `len` bytes from `src`'s frames to `dst`'s (both cover `len`).
+pub(super) fn copy_pieces(src: &Pieces, dst: &Pieces, len: usize) {
+    let [s0, _] = src.len;
+    let [d0, _] = dst.len;
+    let [sa, sb] = src.pa;
+    let [da, db] = dst.pa;
+    if len <= SHORT && s0 >= len && d0 >= len {
+        let sp = PHYS_OFFSET + sa;
+        let dp = PHYS_OFFSET + da;
+        // A short message in one page each side, not overlapping (it could
+        // through a grant): copied inline, word by word, without memmove's
+        // call and dispatch.
+        if sp + len as u64 <= dp || dp + len as u64 <= sp {
+            let mut i = 0u64;
+            while i + 8 <= len as u64 {
+                // SAFETY: within the checked pieces (see below), unaligned
+                // 8-byte accesses are fine on x86.
+                unsafe {
+                    ((dp + i) as *mut u64)
+                        .write_unaligned(((sp + i) as *const u64).read_unaligned())
+                };
+                i += 8;
+            }
+            while i < len as u64 {
+                // SAFETY: as above, one byte.
+                unsafe { ((dp + i) as *mut u8).write(((sp + i) as *const u8).read()) };
+                i += 1;
+            }
+            return;
+        }
+    }
+    // At most three runs: up to the first page end of either side, then
+    // to the other's, then the rest (each side has at most two pieces).
+    let cut1 = s0.min(d0).min(len);
+    let cut2 = s0.max(d0).min(len);
+    let at = |pa0: u64, l0: usize, pa1: u64, off: usize| -> u64 {
+        if off < l0 {
+            pa0 + off as u64
+        } else {
+            pa1 + (off - l0) as u64
+        }
+    };
+    for (from, to) in [(0, cut1), (cut1, cut2), (cut2, len)] {
+        if to > from {
+            let sp = phys_to_virt(PhysAddr::new_truncate(at(sa, s0, sb, from)));
+            let dp = phys_to_virt(PhysAddr::new_truncate(at(da, d0, db, from)));
+            // SAFETY: both runs lie in checked user frames (present, user,
+            // not device memory; a run never crosses a piece's end) reached
+            // through the kernel's physical window; `copy` (memmove)
+            // because one frame may be shared by both tasks via a grant.
+            unsafe { core::ptr::copy(sp.as_ptr::<u8>(), dp.as_mut_ptr::<u8>(), to - from) };
+        }
+    }
+}
+
+/// Copies `len` bytes from `src`'s `from` to `dst`'s `to`: both ranges are
+/// checked in full before a byte moves, then copied once.
 fn copy(src: &Task, from: u64, dst: &Task, to: u64, len: usize) -> Result<(), CopyFault> {
-    let mut bounce = BOUNCE.lock();
-    let buf = bounce
-        .get_mut(..len)
-        .ok_or(CopyFault::Source(SyscallError::MessageTooLarge))?;
-    src.space.read(from, buf).map_err(CopyFault::Source)?;
-    dst.space.write(to, buf).map_err(CopyFault::Dest)
+    let s = Pieces::of(&src.space, from, len as u64, false).map_err(CopyFault::Source)?;
+    let d = Pieces::of(&dst.space, to, len as u64, true).map_err(CopyFault::Dest)?;
+    copy_pieces(&s, &d, len);
+    Ok(())
 }
 
 /// Ends receiver `ri`'s `recv` with `e` (its buffer went bad).
@@ -262,6 +366,27 @@ pub fn reply(si: usize, to: TaskId, msg: UserBuf) {
             Ok(()) => s.set_result(0, [0; 3]),
             Err((e, v)) => s.set_error(e, v),
         }
+    }
+}
+
+/// `reply_recv(to, msg, buf, timeout)` from server `si`: the reply, then —
+/// only if it went out — a `recv`. A failed reply returns its error with
+/// RSI = `REPLY_FAILED` and receives nothing, so no message is lost unseen.
+pub fn reply_recv(si: usize, to: TaskId, msg: UserBuf, buf: UserBuf, timeout_us: Option<u64>) {
+    reply(si, to, msg);
+    let failed = {
+        let mut t = TABLE.lock();
+        match t.get_mut(si).map(Task::frame_mut) {
+            Some(f) if f.rax != 0 => {
+                f.rsi = REPLY_FAILED;
+                true
+            }
+            Some(_) => false,
+            None => true,
+        }
+    };
+    if !failed {
+        recv(si, buf, timeout_us);
     }
 }
 

@@ -9,6 +9,7 @@
 
 pub mod device;
 pub mod dma;
+pub mod fastpath;
 pub mod fpu;
 pub mod grant;
 pub mod ipc;

@@ -8,3 +8,4 @@ pub mod logfilter;
 pub mod multiboot2;
 pub mod pageprot;
 pub mod prt;
+pub mod shortcopy;

@@ -18,6 +18,7 @@ use crate::logic::pageprot::{PageKind, Protection, may_protect};
 use crate::mem::frame;
 use crate::mem::paging::kernel_pml4;
 use crate::mem::phys::{PHYS_OFFSET, phys_to_virt};
+use core::cell::Cell;
 use ddk_abi::SyscallError;
 use ddk_abi::syscall::{USER_MAX, USER_MIN};
 use x86_64::structures::paging::mapper::MapToError;
@@ -51,7 +52,16 @@ pub struct AddressSpace {
     pml4: PhysFrame,
     /// Page-table frames allocated for the user half so far.
     pt_frames: u64,
+    /// Where the leaf entries of recently walked pages are: (page, window
+    /// address of its PTE), direct-mapped by the page number's low bits.
+    /// Only the entry's location is cached, never its contents — every use
+    /// reads the PTE afresh — and the location cannot go stale: tables are
+    /// created once and freed only with the space (see `PT_QUOTA`), and a
+    /// present upper entry is never replaced.
+    leaf_cache: [Cell<(u64, u64)>; LEAF_CACHE],
 }
+
+const LEAF_CACHE: usize = 8;
 
 /// Allocates this space's page-table frames: from the user pool (never the
 /// kernel's reserve), counted against `PT_QUOTA`.
@@ -135,7 +145,11 @@ impl AddressSpace {
                 }
             }
         }
-        Ok(AddressSpace { pml4, pt_frames: 0 })
+        Ok(AddressSpace {
+            pml4,
+            pt_frames: 0,
+            leaf_cache: [const { Cell::new((0, 0)) }; LEAF_CACHE],
+        })
     }
 
     pub fn pml4(&self) -> PhysFrame {
@@ -417,9 +431,10 @@ impl AddressSpace {
 
     /// The frame and flags behind user page `va` (4 KiB pages only: the user
     /// half has no others). Every syscall buffer's pages go through here, so
-    /// it reads the four entries as plain words (no iterator, no generic
-    /// mapper): a walk is about two dozen instructions.
-    #[inline]
+    /// it reads the entries as plain words (no iterator, no generic mapper)
+    /// and remembers where recent leaf entries are (`leaf_cache`): a page
+    /// seen before costs one tag check and one read of its live PTE.
+    #[inline(always)]
     fn walk(&self, va: u64) -> Option<(PhysAddr, F)> {
         const ADDR: u64 = 0x000f_ffff_ffff_f000;
         const PRESENT: u64 = 1;
@@ -427,22 +442,35 @@ impl AddressSpace {
         if !(USER_MIN..USER_MAX).contains(&va) {
             return None;
         }
-        let entry = |table: u64, shift: u32| -> u64 {
-            let at = PHYS_OFFSET + table + ((va >> shift) & 0x1ff) * 8;
-            // SAFETY: `table` is a page-table frame of this live space
-            // (the PML4, or an address taken from a present non-huge
-            // entry), read through the physical window; the index is < 512.
-            unsafe { (at as *const u64).read() }
-        };
-        let mut t = self.pml4.start_address().as_u64();
-        for shift in [39u32, 30, 21] {
-            let e = entry(t, shift);
-            if e & (PRESENT | HUGE) != PRESENT {
-                return None;
+        let page = va & !(PAGE - 1);
+        let slot = self.leaf_cache.get(((va >> 12) as usize) % LEAF_CACHE)?;
+        let (tag, at) = slot.get();
+        let at = if tag == page {
+            at
+        } else {
+            let entry = |table: u64, shift: u32| -> u64 {
+                let at = PHYS_OFFSET + table + ((va >> shift) & 0x1ff) * 8;
+                // SAFETY: `table` is a page-table frame of this live space
+                // (the PML4, or an address taken from a present non-huge
+                // entry), read through the physical window; index < 512.
+                unsafe { (at as *const u64).read() }
+            };
+            let mut t = self.pml4.start_address().as_u64();
+            for shift in [39u32, 30, 21] {
+                let e = entry(t, shift);
+                if e & (PRESENT | HUGE) != PRESENT {
+                    return None;
+                }
+                t = e & ADDR;
             }
-            t = e & ADDR;
-        }
-        let e = entry(t, 12);
+            let at = PHYS_OFFSET + t + ((va >> 12) & 0x1ff) * 8;
+            slot.set((page, at));
+            at
+        };
+        // SAFETY: `at` is the window address of this page's leaf entry in a
+        // page table of this live space (found by the walk above, now or
+        // earlier: tables are never freed or replaced while the space lives).
+        let e = unsafe { (at as *const u64).read_volatile() };
         (e & PRESENT != 0).then(|| {
             (
                 PhysAddr::new_truncate((e & ADDR) + (va & (PAGE - 1))),
@@ -545,7 +573,7 @@ impl AddressSpace {
     /// The frame behind user byte `va` if a syscall may copy through it:
     /// present, user-accessible, not a device or uncached page, and
     /// writable when `write`. One walk; IPC copies use it page by page.
-    #[inline]
+    #[inline(always)]
     pub fn user_page(&self, va: u64, write: bool) -> Result<PhysAddr, SyscallError> {
         let (pa, flags) = self.walk(va).ok_or(SyscallError::BadPointer)?;
         if !flags.contains(F::USER_ACCESSIBLE)

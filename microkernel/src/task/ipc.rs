@@ -12,6 +12,7 @@
 //! `recv` — take [`super::fastpath`] instead, with the same semantics.
 
 use super::{State, TABLE, Table, Task, UserBuf};
+use crate::logic::shortcopy::{SHORT, copy_short};
 use crate::mem::phys::{PHYS_OFFSET, phys_to_virt};
 use crate::mem::space::AddressSpace;
 use ddk_abi::syscall::{MESSAGE_MAX, RECV_MESSAGE, RECV_NOTIFICATION, REPLY_FAILED, USER_MAX};
@@ -40,7 +41,7 @@ impl Pieces {
     /// Checks every page of `[addr, addr+len)` (`len ≤ MESSAGE_MAX`) in
     /// `space` — present, user, not a device, writable if `write` — walking
     /// each once, and keeps the frames for the copy.
-    #[inline]
+    #[inline(always)]
     pub(super) fn of(
         space: &AddressSpace,
         addr: u64,
@@ -72,10 +73,8 @@ impl Pieces {
     }
 }
 
-/// Messages up to this size are copied inline (the short-message path).
-pub const SHORT: usize = 64;
-
 /// Copies `len` bytes from `src`'s frames to `dst`'s (both cover `len`).
+#[inline(always)]
 pub(super) fn copy_pieces(src: &Pieces, dst: &Pieces, len: usize) {
     let [s0, _] = src.len;
     let [d0, _] = dst.len;
@@ -85,24 +84,17 @@ pub(super) fn copy_pieces(src: &Pieces, dst: &Pieces, len: usize) {
         let sp = PHYS_OFFSET + sa;
         let dp = PHYS_OFFSET + da;
         // A short message in one page each side, not overlapping (it could
-        // through a grant): copied inline, word by word, without memmove's
-        // call and dispatch.
+        // through a grant): copied inline without memmove's call.
         if sp + len as u64 <= dp || dp + len as u64 <= sp {
-            let mut i = 0u64;
-            while i + 8 <= len as u64 {
-                // SAFETY: within the checked pieces (see below), unaligned
-                // 8-byte accesses are fine on x86.
-                unsafe {
-                    ((dp + i) as *mut u64)
-                        .write_unaligned(((sp + i) as *const u64).read_unaligned())
-                };
-                i += 8;
-            }
-            while i < len as u64 {
-                // SAFETY: as above, one byte.
-                unsafe { ((dp + i) as *mut u8).write(((sp + i) as *const u8).read()) };
-                i += 1;
-            }
+            // SAFETY: both ranges lie in checked user frames (see below),
+            // reached through the window, and do not overlap.
+            let (from, to) = unsafe {
+                (
+                    core::slice::from_raw_parts(sp as *const u8, len),
+                    core::slice::from_raw_parts_mut(dp as *mut u8, len),
+                )
+            };
+            copy_short(from, to);
             return;
         }
     }

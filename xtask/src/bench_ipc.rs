@@ -94,6 +94,11 @@ pub fn run(profile: Profile) -> Result<()> {
         get(&f, "big_round_trip_vns")
     );
     println!(
+        "  -icount shift=0, the same inside the RDTSC-timed loops (the method of the figures before ReplyRecv): round trip {}, null syscall {}",
+        get(&f, "round_trip_timed_vns"),
+        get(&f, "null_syscall_timed_vns")
+    );
+    println!(
         "  reference: L4Re 613 instructions per one-way IPC (1,226 per round trip); seL4 ~1,300 cycles per round trip (hardware)"
     );
     println!(

@@ -68,7 +68,6 @@ fn call(t: &mut Table, ci: usize, f: &TrapFrame, frame: *mut TrapFrame) -> Optio
     let dst = Pieces::of(&receiver.space, receiver.recv_buf.addr, msg.len, true).ok()?;
     let (caller_id, receiver_id) = (caller.id, receiver.id);
     copy_pieces(&src, &dst, msg.len as usize);
-    t.send_seq += 1;
     if let Some(c) = t.get_mut(ci) {
         c.frame = frame;
         c.call_msg = msg;
@@ -111,15 +110,23 @@ fn reply_recv(
     {
         return None;
     }
-    let me = server.id;
-    let queued = t.used_slots().iter().any(|s| {
-        s.task
-            .as_ref()
-            .is_some_and(|task| matches!(task.state, State::SendBlocked { to, .. } if to == me))
-    });
-    if queued {
-        return None;
+    // FIFO: a queued caller is served first (by the general path). The scan
+    // runs only if a caller ever queued since the last scan found none.
+    if server.maybe_senders {
+        let me = server.id;
+        let queued = t.used_slots().iter().any(|s| {
+            s.task
+                .as_ref()
+                .is_some_and(|task| matches!(task.state, State::SendBlocked { to, .. } if to == me))
+        });
+        if queued {
+            return None;
+        }
+        if let Some(s) = t.get_mut(si) {
+            s.maybe_senders = false;
+        }
     }
+    let (server, caller) = (t.get(si)?, t.get(ci)?);
     let src = Pieces::of(&server.space, msg.addr, msg.len, false).ok()?;
     let dst = Pieces::of(&caller.space, caller.reply_buf.addr, msg.len, true).ok()?;
     // The receive buffer is checked now, as `recv` always does.

@@ -75,6 +75,7 @@ fn clear_ts() {
 }
 
 /// Called when task `next` is about to run.
+#[inline(always)]
 pub fn switch_to(next: TaskId) {
     let owns = OWNER.load(Ordering::Relaxed) == next.0;
     match (owns, TS_SET.load(Ordering::Relaxed)) {

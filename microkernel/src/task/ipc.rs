@@ -213,6 +213,11 @@ pub fn call(ci: usize, to: TaskId, msg: UserBuf, reply: UserBuf) {
         };
         c.state = State::SendBlocked { to, seq };
     }
+    // The only place a task starts waiting to send: the receiver learns it
+    // may have callers queued (see `Task::maybe_senders`).
+    if let Some(r) = t.get_mut(ri) {
+        r.maybe_senders = true;
+    }
     let receiving = t
         .get(ri)
         .is_some_and(|r| matches!(r.state, State::RecvBlocked { .. }));

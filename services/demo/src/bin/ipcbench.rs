@@ -107,6 +107,20 @@ fn main(args: &str) -> i64 {
         rt.push(rdtsc() - t);
     }
     let v2 = userlib::uptime_us();
+    // The instruction counts come from plain loops: the same calls without
+    // the timed loops' RDTSC pairs and pushes (about 25 instructions per
+    // iteration, which the figures before ReplyRecv included).
+    let p0 = userlib::uptime_us();
+    for _ in 0..iters {
+        let _ = userlib::task_self();
+    }
+    let p1 = userlib::uptime_us();
+    for _ in 0..iters {
+        if userlib::call(server, request, &mut back).is_err() {
+            failures += 1;
+        }
+    }
+    let p2 = userlib::uptime_us();
     // The reply the server sent is the protocol's, not just any bytes.
     let last = userlib::call(server, request, &mut back)
         .ok()
@@ -124,7 +138,6 @@ fn main(args: &str) -> i64 {
         let _ = userlib::call(server, big_req, &mut big_back);
     }
     let mut brt = Vec::with_capacity(big_iters);
-    let v3 = userlib::uptime_us();
     for _ in 0..big_iters {
         let t = rdtsc();
         if userlib::call(server, big_req, &mut big_back).is_err() {
@@ -133,6 +146,12 @@ fn main(args: &str) -> i64 {
         brt.push(rdtsc() - t);
     }
     let v4 = userlib::uptime_us();
+    for _ in 0..big_iters {
+        if userlib::call(server, big_req, &mut big_back).is_err() {
+            failures += 1;
+        }
+    }
+    let v5 = userlib::uptime_us();
     let big_reply = userlib::call(server, big_req, &mut big_back)
         .ok()
         .and_then(|n| ipc::decode::<ipc::echo::Reply>(big_back.get(..n)?).ok());
@@ -141,11 +160,12 @@ fn main(args: &str) -> i64 {
         failures += 1;
     }
     let (n, r, b) = (median(null), median(rt), median(brt));
-    let ns_null = (v1 - v0) * 1000 / iters as u64;
-    let ns_rt = (v2 - v1) * 1000 / iters as u64;
-    let ns_big = (v4 - v3) * 1000 / big_iters.max(1) as u64;
+    let per = |a: u64, b: u64, n: usize| (b - a) * 1000 / n.max(1) as u64;
+    let (ns_null_timed, ns_rt_timed) = (per(v0, v1, iters), per(v1, v2, iters));
+    let (ns_null, ns_rt) = (per(p0, p1, iters), per(p1, p2, iters));
+    let ns_big = per(v4, v5, big_iters);
     userlib::log!(
-        "ipcbench: iters={iters} null_syscall_cycles={n} round_trip_cycles={r} big_round_trip_cycles={b} null_syscall_vns={ns_null} round_trip_vns={ns_rt} big_round_trip_vns={ns_big} big_len={big_len} short_len={} failures={failures}",
+        "ipcbench: iters={iters} null_syscall_cycles={n} round_trip_cycles={r} big_round_trip_cycles={b} null_syscall_vns={ns_null} round_trip_vns={ns_rt} big_round_trip_vns={ns_big} null_syscall_timed_vns={ns_null_timed} round_trip_timed_vns={ns_rt_timed} big_len={big_len} short_len={} failures={failures}",
         request.len()
     );
     demo::shutdown();

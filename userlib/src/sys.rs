@@ -63,6 +63,7 @@ impl core::fmt::Display for Error {
     }
 }
 
+#[inline]
 fn check(n: Syscall, a: [u64; 6]) -> Result<[u64; 3], Error> {
     let (status, r0, r1, r2) = raw(n, a);
     if status == 0 {
@@ -114,6 +115,7 @@ pub fn lookup(name: &str) -> Result<TaskId, Error> {
 }
 
 /// Sends `msg` to `to` and waits for the reply in `reply`; returns its length.
+#[inline]
 pub fn call(to: TaskId, msg: &[u8], reply: &mut [u8]) -> Result<usize, Error> {
     check(
         Syscall::Call,
@@ -191,6 +193,7 @@ fn status_error(status: u64, r0: u64) -> Error {
 }
 
 /// A server's reply to `to` and its next `recv`, in one kernel entry.
+#[inline]
 pub fn reply_recv(
     to: TaskId,
     msg: &[u8],

@@ -436,12 +436,20 @@ impl AddressSpace {
     /// seen before costs one tag check and one read of its live PTE.
     #[inline(always)]
     fn walk(&self, va: u64) -> Option<(PhysAddr, F)> {
-        const ADDR: u64 = 0x000f_ffff_ffff_f000;
-        const PRESENT: u64 = 1;
-        const HUGE: u64 = 1 << 7;
         if !(USER_MIN..USER_MAX).contains(&va) {
             return None;
         }
+        self.walk_checked(va)
+    }
+
+    /// [`Self::walk`] for a `va` already known to lie in the user range.
+    /// (Outside it the walk would only read kernel-half entries, which
+    /// carry no user bit, so the page checks built on it still refuse.)
+    #[inline(always)]
+    fn walk_checked(&self, va: u64) -> Option<(PhysAddr, F)> {
+        const ADDR: u64 = 0x000f_ffff_ffff_f000;
+        const PRESENT: u64 = 1;
+        const HUGE: u64 = 1 << 7;
         let page = va & !(PAGE - 1);
         let slot = self.leaf_cache.get(((va >> 12) as usize) % LEAF_CACHE)?;
         let (tag, at) = slot.get();
@@ -575,7 +583,17 @@ impl AddressSpace {
     /// writable when `write`. One walk; IPC copies use it page by page.
     #[inline(always)]
     pub fn user_page(&self, va: u64, write: bool) -> Result<PhysAddr, SyscallError> {
-        let (pa, flags) = self.walk(va).ok_or(SyscallError::BadPointer)?;
+        if !(USER_MIN..USER_MAX).contains(&va) {
+            return Err(SyscallError::BadPointer);
+        }
+        self.user_page_in_range(va, write)
+    }
+
+    /// [`Self::user_page`] for a `va` the caller has range-checked already
+    /// (IPC checks a whole message range once, then its one or two pages).
+    #[inline(always)]
+    pub fn user_page_in_range(&self, va: u64, write: bool) -> Result<PhysAddr, SyscallError> {
+        let (pa, flags) = self.walk_checked(va).ok_or(SyscallError::BadPointer)?;
         if !flags.contains(F::USER_ACCESSIBLE)
             || flags.contains(DEVICE)
             || uncached(flags)

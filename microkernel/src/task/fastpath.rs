@@ -22,6 +22,7 @@ const REPLY_RECV: u64 = Syscall::ReplyRecv as u64;
 
 /// Handles the syscall in `frame` (the current task's, just saved by the
 /// stub) if it can take the fast path; returns the frame to resume.
+#[inline(always)]
 pub fn try_syscall(frame: *mut TrapFrame) -> Option<*mut TrapFrame> {
     // SAFETY: the syscall stub built this frame on the current task's kernel
     // stack; nothing else refers to it during this trap.
@@ -39,6 +40,7 @@ pub fn try_syscall(frame: *mut TrapFrame) -> Option<*mut TrapFrame> {
 }
 
 /// `Call(to, msg, len, reply, cap)` when `to` waits in `recv`.
+#[inline(never)]
 fn call(t: &mut Table, ci: usize, f: &TrapFrame, frame: *mut TrapFrame) -> Option<*mut TrapFrame> {
     let to = TaskId(u32::try_from(f.rdi).ok()?);
     let msg = UserBuf {
@@ -62,9 +64,13 @@ fn call(t: &mut Table, ci: usize, f: &TrapFrame, frame: *mut TrapFrame) -> Optio
     if !matches!(receiver.state, State::RecvBlocked { .. }) || msg.len > receiver.recv_buf.len {
         return None;
     }
-    let src = Pieces::of(&caller.space, msg.addr, msg.len, false).ok()?;
-    // The reply buffer is checked now, as `call` always does.
-    Pieces::of(&caller.space, reply.addr, reply.len, true).ok()?;
+    // The reply buffer is checked now, as `call` always does; a message in
+    // the same page needs no check of its own.
+    let back = Pieces::of(&caller.space, reply.addr, reply.len, true).ok()?;
+    let src = match back.within_first_page(reply.addr, msg.addr, msg.len) {
+        Some(p) => p,
+        None => Pieces::of(&caller.space, msg.addr, msg.len, false).ok()?,
+    };
     let dst = Pieces::of(&receiver.space, receiver.recv_buf.addr, msg.len, true).ok()?;
     let (caller_id, receiver_id) = (caller.id, receiver.id);
     copy_pieces(&src, &dst, msg.len as usize);
@@ -84,6 +90,7 @@ fn call(t: &mut Table, ci: usize, f: &TrapFrame, frame: *mut TrapFrame) -> Optio
 /// `ReplyRecv(to, msg, len, buf, cap, FOREVER)` when `to` waits for this
 /// server's reply and nothing waits for the server: the reply is copied,
 /// the server blocks in `recv`, and the caller runs.
+#[inline(never)]
 fn reply_recv(
     t: &mut Table,
     si: usize,

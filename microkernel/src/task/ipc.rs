@@ -15,7 +15,9 @@ use super::{State, TABLE, Table, Task, UserBuf};
 use crate::logic::shortcopy::{SHORT, copy_short};
 use crate::mem::phys::{PHYS_OFFSET, phys_to_virt};
 use crate::mem::space::AddressSpace;
-use ddk_abi::syscall::{MESSAGE_MAX, RECV_MESSAGE, RECV_NOTIFICATION, REPLY_FAILED, USER_MAX};
+use ddk_abi::syscall::{
+    MESSAGE_MAX, RECV_MESSAGE, RECV_NOTIFICATION, REPLY_FAILED, USER_MAX, USER_MIN,
+};
 use ddk_abi::{SyscallError, TaskId};
 use x86_64::PhysAddr;
 
@@ -58,18 +60,37 @@ impl Pieces {
         if len > MESSAGE_MAX as u64 {
             return Err(SyscallError::MessageTooLarge);
         }
-        let end = addr.checked_add(len).ok_or(SyscallError::BadPointer)?;
-        if end > USER_MAX {
+        // `addr` in [USER_MIN, USER_MAX) with one compare (a smaller `addr`
+        // wraps to a huge value); then the end, without overflow.
+        if addr.wrapping_sub(USER_MIN) >= USER_MAX - USER_MIN || len > USER_MAX - addr {
             return Err(SyscallError::BadPointer);
         }
-        let first = (4096 - (addr & 4095)).min(len);
-        p.pa[0] = space.user_page(addr, write)?.as_u64();
-        p.len[0] = first as usize;
-        if first < len {
-            p.pa[1] = space.user_page(addr + first, write)?.as_u64();
-            p.len[1] = (len - first) as usize;
+        p.pa[0] = space.user_page_in_range(addr, write)?.as_u64();
+        let off = addr & 4095;
+        if off + len <= 4096 {
+            p.len[0] = len as usize;
+            return Ok(p);
         }
+        let first = 4096 - off;
+        p.len[0] = first as usize;
+        p.pa[1] = space.user_page_in_range(addr + first, write)?.as_u64();
+        p.len[1] = (len - first) as usize;
         Ok(p)
+    }
+}
+
+impl Pieces {
+    /// `[addr, addr+len)` as pieces if it lies inside the first page of a
+    /// range `self` already checked as writable at `checked` (so it is
+    /// readable too): a caller's message next to its reply buffer costs no
+    /// second check.
+    #[inline(always)]
+    pub(super) fn within_first_page(&self, checked: u64, addr: u64, len: u64) -> Option<Pieces> {
+        let same = self.len[0] > 0 && (checked ^ addr) < 4096 && (addr & 4095) + len <= 4096;
+        same.then(|| Pieces {
+            pa: [(self.pa[0] & !4095) + (addr & 4095), 0],
+            len: [len as usize, 0],
+        })
     }
 }
 

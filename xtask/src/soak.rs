@@ -63,8 +63,14 @@ pub fn cmd(args: &[String]) -> Result<()> {
     let mut seed: u64 = 0x5eed_1234_abcd_0001;
     while let Some(a) = it.next() {
         let value = |v: Option<&String>| -> Result<u64> {
-            v.and_then(|s| s.replace('_', "").parse().ok())
-                .ok_or_else(|| Error::Usage(format!("soak: {a} needs a number")))
+            v.and_then(|s| {
+                let s = s.replace('_', "");
+                match s.strip_prefix("0x") {
+                    Some(hex) => u64::from_str_radix(hex, 16).ok(),
+                    None => s.parse().ok(),
+                }
+            })
+            .ok_or_else(|| Error::Usage(format!("soak: {a} needs a number")))
         };
         match a.as_str() {
             "--count" => count = value(it.next())?,

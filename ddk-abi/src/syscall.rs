@@ -16,8 +16,8 @@
 //! | `Call` | task, msg ptr, msg len, reply ptr, reply cap | reply len |
 //! | `Recv` | buf ptr, buf cap, timeout ms ([`FOREVER`] = none) | kind ([`RECV_MESSAGE`]/[`RECV_NOTIFICATION`]), sender or bits, len |
 //! | `Reply` | task, msg ptr, msg len | — |
-//! | `MapAnon` | addr, len, writable | — |
-//! | `Unmap` | addr, len | — |
+//! | `MapAnon` | addr, len (≤ [`MAP_ANON_MAX`]), writable | — |
+//! | `Unmap` | addr, len | pages unmapped, where it stopped (≤ [`UNMAP_PAGES_MAX`] pages a call) |
 //! | `GrantCreate` | to task, addr, len, writable | grant id |
 //! | `GrantMap` | grant id, addr | len |
 //! | `GrantRevoke` | grant id | — |
@@ -142,6 +142,13 @@ impl TryFrom<u32> for Syscall {
     }
 }
 
+/// Largest single `MapAnon` (it zeroes every page with interrupts off;
+/// `userlib::map_anon` splits larger requests).
+pub const MAP_ANON_MAX: u64 = 1 << 20;
+/// Most mapped pages one `Unmap` call takes down; it returns where it
+/// stopped (RSI) and the caller continues from there (`userlib::unmap`).
+pub const UNMAP_PAGES_MAX: u64 = 256;
+
 /// Largest message `Call`/`Reply` copy (bulk data goes through grants).
 pub const MESSAGE_MAX: usize = 4096;
 /// Largest `Log` line.
@@ -193,6 +200,10 @@ pub mod grant_kind {
     /// The `b`-th (from 0) PCI function whose ids are `a` =
     /// `vendor << 16 | device`; otherwise as [`PCI_ADDRESS`].
     pub const PCI_ID: u64 = 4;
+    /// A memory quota of `a` bytes (page multiple, at most
+    /// [`super::MEMORY_QUOTA_MAX`]) for `MapAnon` and `DmaAlloc` together,
+    /// reserved for the task; refused with `OutOfMemory` if it cannot be.
+    pub const MEMORY: u64 = 5;
 }
 
 /// A PCI function's address on segment 0 as the PCI syscalls take it:
@@ -219,7 +230,7 @@ pub mod pci_irq {
     /// The legacy pin, routed through the root bridge's `_PRT`; level
     /// triggered and masked after each delivery until `PciIrqAck`.
     pub const INTX: u64 = 2;
-    /// MSI-X if the function has it and it is enabled, else MSI, else INTx.
+    /// MSI-X if the function has the capability, else MSI, else INTx.
     pub const AUTO: u64 = 3;
 }
 
@@ -235,9 +246,13 @@ pub mod dma_cache {
 /// Largest single `DmaAlloc`.
 pub const DMA_MAX: u64 = 4 << 20;
 
-/// Anonymous memory one task may hold: `MapAnon` pages and `DmaAlloc`
-/// regions together (a hostile task cannot starve the rest).
-pub const ANON_QUOTA: u64 = 256 << 20;
+/// Anonymous memory a task may hold — `MapAnon` pages and `DmaAlloc`
+/// regions together — unless the supervisor grants another quota
+/// ([`grant_kind::MEMORY`]). Quotas are reservations: the kernel refuses a
+/// task (or a quota) it could not honour alongside everyone else's.
+pub const DEFAULT_MEMORY_QUOTA: u64 = 8 << 20;
+/// The largest quota the supervisor may grant one task.
+pub const MEMORY_QUOTA_MAX: u64 = 1 << 30;
 
 /// `Protect` modes for the caller's own anonymous pages.
 pub mod protect {

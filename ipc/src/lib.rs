@@ -51,9 +51,11 @@
 extern crate alloc;
 
 pub mod blk;
+pub mod blkdev;
 pub mod control;
 pub mod echo;
 mod error;
+pub mod files;
 mod frame;
 pub mod supervisor;
 mod wire;
@@ -82,4 +84,6 @@ pub mod ids {
     pub const FS: u16 = 4;
     /// Reserved for `driverhost`.
     pub const DRIVERHOST: u16 = 5;
+    /// [`crate::blkdev`]: block-device backends (drivers) to the block service.
+    pub const BLKDEV: u16 = 6;
 }

@@ -13,7 +13,7 @@ use crate::frame::{Kind, Message, Protocol};
 pub use crate::wire::{ExitCause, FaultSummary, TaskIdWire};
 
 /// Bumped on every change to the wire form of [`Request`] or [`Reply`].
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 
 /// Longest service name, in bytes (the kernel's task-name limit).
 pub const NAME_MAX: usize = 16;
@@ -53,6 +53,11 @@ pub enum Request {
     FaultReports { max: u16 },
     /// Stop everything and power off.
     Shutdown,
+    /// The caller's `files=` (manifest): a read-only grant of an
+    /// [`crate::files`] bundle → [`Reply::Files`]. Asking again revokes the
+    /// previous grant; a restarted service asks anew (the supervisor keeps
+    /// the bundle, so nothing is read twice).
+    Files,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -61,6 +66,12 @@ pub enum Reply {
     Status(Vec<ServiceStatus>),
     Reports(Vec<FaultRecord>),
     Err(SupervisorError),
+    /// A grant to the caller (map it with `GrantMap`) of `len` bytes
+    /// (whole pages) holding the bundle.
+    Files {
+        grant: u32,
+        len: u64,
+    },
 }
 
 /// One line of `ps`.
@@ -114,6 +125,12 @@ pub enum SupervisorError {
     PermissionDenied,
     /// A bug or exhausted resource inside the supervisor; a code for the log.
     Internal(u32),
+    /// `Files` from a service whose entry has no `files=` (a task that is
+    /// no running service gets `PermissionDenied`).
+    NoFiles,
+    /// A `files=` pattern matched nothing or a file could not be read, or the
+    /// bundle is larger than one grant (the supervisor's log says which).
+    FilesUnavailable,
 }
 
 impl Message for Request {

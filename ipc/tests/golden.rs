@@ -8,7 +8,9 @@
 //! in declaration order. Integers are LEB128 varints (signed ones zigzagged
 //! first); strings and vectors are a varint length then the bytes.
 
-use ipc::{ExitCause, FaultSummary, IpcError, Message, TaskIdWire, blk, control, echo, supervisor};
+use ipc::{
+    ExitCause, FaultSummary, IpcError, Message, TaskIdWire, blk, blkdev, control, echo, supervisor,
+};
 
 fn check<M: Message + PartialEq + core::fmt::Debug>(msg: M, expected: &[u8]) {
     let mut buf = [0u8; ipc::MESSAGE_MAX];
@@ -24,7 +26,9 @@ fn headers() {
     assert_eq!(ipc::ids::SUPERVISOR, 1);
     assert_eq!(ipc::ids::ECHO, 2);
     assert_eq!(ipc::ids::BLK, 3);
-    assert_eq!(supervisor::VERSION, 1);
+    assert_eq!(ipc::ids::BLKDEV, 6);
+    assert_eq!(blkdev::VERSION, 1);
+    assert_eq!(supervisor::VERSION, 2);
     assert_eq!(echo::VERSION, 1);
     assert_eq!(blk::VERSION, 1);
     assert_eq!(control::VERSION, 1);
@@ -33,26 +37,40 @@ fn headers() {
 #[test]
 fn supervisor_requests() {
     use supervisor::Request::*;
-    check(Status, &[1, 1, 0, 0]);
+    check(Status, &[1, 2, 0, 0]);
     check(
         Start { name: "blk".into() },
-        &[1, 1, 0, 1, 3, b'b', b'l', b'k'],
+        &[1, 2, 0, 1, 3, b'b', b'l', b'k'],
     );
-    check(Stop { name: "fs".into() }, &[1, 1, 0, 2, 2, b'f', b's']);
-    check(Restart { name: "".into() }, &[1, 1, 0, 3, 0]);
+    check(Stop { name: "fs".into() }, &[1, 2, 0, 2, 2, b'f', b's']);
+    check(Restart { name: "".into() }, &[1, 2, 0, 3, 0]);
     // 300 = 0b10_0101100 → 0xac 0x02.
-    check(FaultReports { max: 300 }, &[1, 1, 0, 4, 0xac, 0x02]);
-    check(Shutdown, &[1, 1, 0, 5]);
+    check(FaultReports { max: 300 }, &[1, 2, 0, 4, 0xac, 0x02]);
+    check(Shutdown, &[1, 2, 0, 5]);
+    check(Files, &[1, 2, 0, 6]);
 }
 
 #[test]
 fn supervisor_replies() {
     use supervisor::{FaultRecord, Reply, ServiceState, ServiceStatus, SupervisorError};
-    check(Reply::Ok, &[1, 1, 1, 0]);
-    check(Reply::Err(SupervisorError::NoSuchService), &[1, 1, 1, 3, 0]);
+    check(Reply::Ok, &[1, 2, 1, 0]);
+    check(Reply::Err(SupervisorError::NoSuchService), &[1, 2, 1, 3, 0]);
     check(
         Reply::Err(SupervisorError::Internal(7)),
-        &[1, 1, 1, 3, 5, 7],
+        &[1, 2, 1, 3, 5, 7],
+    );
+    check(Reply::Err(SupervisorError::NoFiles), &[1, 2, 1, 3, 6]);
+    check(
+        Reply::Err(SupervisorError::FilesUnavailable),
+        &[1, 2, 1, 3, 7],
+    );
+    // 300 = 0xac 0x02; 0x21000 = 0x80 0xa0 0x08.
+    check(
+        Reply::Files {
+            grant: 300,
+            len: 0x21000,
+        },
+        &[1, 2, 1, 4, 0xac, 0x02, 0x80, 0xa0, 0x08],
     );
     check(
         Reply::Status(vec![ServiceStatus {
@@ -63,7 +81,7 @@ fn supervisor_replies() {
             last_exit: Some(ExitCause::Exited(-1)),
         }]),
         &[
-            1, 1, 1, // header
+            1, 2, 1, // header
             1, // Status
             1, // one entry
             2, b'f', b's', // name
@@ -89,7 +107,7 @@ fn supervisor_replies() {
             }),
         }]),
         &[
-            1, 1, 1, // header
+            1, 2, 1, // header
             2, // Reports
             1, // one record
             2, b'd', b'h', // service
@@ -182,6 +200,65 @@ fn blk_replies() {
         Err(BlkError::OutOfRange { blocks: 131_072 }),
         &[3, 1, 1, 2, 0, 0x80, 0x80, 0x08],
     );
+}
+
+#[test]
+fn blkdev_requests() {
+    use blkdev::{Op, Request::*};
+    check(Info, &[6, 1, 0, 0]);
+    check(Attach { grant: 7 }, &[6, 1, 0, 1, 7]);
+    check(Detach, &[6, 1, 0, 2]);
+    // Submit: a varint count, then each Op (variant index, then fields).
+    check(
+        Submit(vec![
+            Op::Read {
+                lba: 2048,
+                len: 4096,
+                offset: 8192,
+            },
+            Op::Write {
+                lba: 1,
+                len: 512,
+                offset: 0,
+            },
+            Op::Flush,
+        ]),
+        &[
+            6, 1, 0, 3, 3, 0, 0x80, 0x10, 0x80, 0x20, 0x80, 0x40, 1, 1, 0x80, 0x04, 0, 2,
+        ],
+    );
+}
+
+#[test]
+fn blkdev_replies() {
+    use blkdev::{BlkDevError, DeviceInfo, Reply::*, Status};
+    check(Ok, &[6, 1, 1, 0]);
+    check(
+        Info(DeviceInfo {
+            block_size: 512,
+            blocks: 16_384,
+            read_only: false,
+            max_transfer: 65_536,
+            queue_depth: 16,
+        }),
+        &[
+            6, 1, 1, 1, 0x80, 0x04, 0x80, 0x80, 0x01, 0, 0x80, 0x80, 0x04, 16,
+        ],
+    );
+    check(Attached { len: 4096 }, &[6, 1, 1, 2, 0x80, 0x20]);
+    check(
+        Done(vec![
+            Status::Ok,
+            Status::Err(BlkDevError::OutOfRange { blocks: 16_384 }),
+            Status::Err(BlkDevError::BadLength { block_size: 512 }),
+            Status::Err(BlkDevError::OutsideWindow { window: 4096 }),
+        ]),
+        &[
+            6, 1, 1, 3, 4, 0, 1, 0, 0x80, 0x80, 0x01, 1, 1, 0x80, 0x04, 1, 4, 0x80, 0x20,
+        ],
+    );
+    check(Err(BlkDevError::Grant(12)), &[6, 1, 1, 4, 5, 12]);
+    check(Err(BlkDevError::TooMany { max: 32 }), &[6, 1, 1, 4, 9, 32]);
 }
 
 #[test]

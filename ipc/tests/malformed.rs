@@ -6,7 +6,7 @@
 mod common;
 
 use common::Rng;
-use ipc::{IpcError, Kind, MESSAGE_MAX, blk, control, echo, supervisor};
+use ipc::{IpcError, Kind, MESSAGE_MAX, blk, blkdev, control, echo, supervisor};
 
 /// Runs every decoder over `bytes`; only panics would fail.
 fn decode_all(bytes: &[u8]) {
@@ -16,6 +16,8 @@ fn decode_all(bytes: &[u8]) {
     let _ = ipc::decode::<echo::Reply>(bytes);
     let _ = ipc::decode::<blk::Request>(bytes);
     let _ = ipc::decode::<blk::Reply>(bytes);
+    let _ = ipc::decode::<blkdev::Request>(bytes);
+    let _ = ipc::decode::<blkdev::Reply>(bytes);
     let _ = ipc::peek_header(bytes);
 }
 
@@ -31,6 +33,8 @@ macro_rules! by_header {
             (ipc::ids::ECHO, Kind::Reply) => $f::<echo::Reply>($($arg),*),
             (ipc::ids::BLK, Kind::Request) => $f::<blk::Request>($($arg),*),
             (ipc::ids::BLK, Kind::Reply) => $f::<blk::Reply>($($arg),*),
+            (ipc::ids::BLKDEV, Kind::Request) => $f::<blkdev::Request>($($arg),*),
+            (ipc::ids::BLKDEV, Kind::Reply) => $f::<blkdev::Reply>($($arg),*),
             _ => $other,
         }
     }};
@@ -181,11 +185,42 @@ fn every_sample_is_refused_by_every_other_decoder() {
                 Kind::Reply,
                 ipc::decode::<blk::Reply>(&bytes).is_ok(),
             ),
+            (
+                ipc::ids::BLKDEV,
+                Kind::Request,
+                ipc::decode::<blkdev::Request>(&bytes).is_ok(),
+            ),
+            (
+                ipc::ids::BLKDEV,
+                Kind::Reply,
+                ipc::decode::<blkdev::Reply>(&bytes).is_ok(),
+            ),
         ];
         for (protocol, kind, ok) in results {
             assert_eq!(ok, (protocol, kind) == (h.protocol, h.kind), "{label}");
         }
     }
+}
+
+#[test]
+fn blkdev_batch_claiming_more_ops_than_bytes_is_truncated() {
+    // Submit claiming 1,000,000 operations with one present: refused
+    // without allocating the claimed vector.
+    let bytes = [6, 1, 0, 3, 0xc0, 0x84, 0x3d, 2];
+    assert_eq!(
+        ipc::decode::<blkdev::Request>(&bytes),
+        Err(IpcError::Truncated)
+    );
+    // Op variant 3 does not exist.
+    assert_eq!(
+        ipc::decode::<blkdev::Request>(&[6, 1, 0, 3, 1, 3]),
+        Err(IpcError::Malformed)
+    );
+    // A bool that is neither 0 nor 1 in DeviceInfo.read_only.
+    assert_eq!(
+        ipc::decode::<blkdev::Reply>(&[6, 1, 1, 1, 1, 1, 2, 1, 1]),
+        Err(IpcError::Malformed)
+    );
 }
 
 #[test]
@@ -204,12 +239,12 @@ fn invalid_encodings_are_malformed() {
     );
     // A name that is not UTF-8.
     assert_eq!(
-        ipc::decode::<supervisor::Request>(&[1, 1, 0, 1, 2, 0xc3, 0x28]),
+        ipc::decode::<supervisor::Request>(&[1, 2, 0, 1, 2, 0xc3, 0x28]),
         Err(IpcError::Malformed)
     );
     // An Option tag of 2.
     assert_eq!(
-        ipc::decode::<supervisor::Reply>(&[1, 1, 1, 1, 1, 0, 2]),
+        ipc::decode::<supervisor::Reply>(&[1, 2, 1, 1, 1, 0, 2]),
         Err(IpcError::Malformed)
     );
     // A payload length far beyond the input is truncation, and does not

@@ -47,6 +47,16 @@ fn blk_replies() {
 }
 
 #[test]
+fn blkdev_requests() {
+    round_trip(common::blkdev_requests());
+}
+
+#[test]
+fn blkdev_replies() {
+    round_trip(common::blkdev_replies());
+}
+
+#[test]
 fn a_message_of_exactly_message_max_bytes_round_trips() {
     // Header 3 + tag 1 + seq 1 + length varint 2 = 7 bytes of overhead.
     let m = echo::Request::Ping {

@@ -1,6 +1,6 @@
 //! Executable memory behind a trait, so the JIT core stays `no_std`: the
 //! host implementation is `mmap`/`mprotect` ([`crate::host`]), the driver
-//! host's will be its own syscalls.
+//! host's is `MapAnon` + `Protect` (`driverhost/src/codemem.rs`).
 //!
 //! The contract is W^X: the JIT hands over finished bytes; the implementation
 //! writes them into writable memory and then makes that memory executable

@@ -20,7 +20,6 @@ pub mod compiler;
 #[cfg(feature = "std")]
 pub mod host;
 pub mod runtime;
-#[cfg(feature = "std")]
 pub mod testrun;
 pub mod types;
 

@@ -1,12 +1,16 @@
 //! Running C# test assemblies (`static int test_<N>_<name>()`), shared by
-//! `cilrun`, the integration tests and the benchmark. Host only (`std`).
+//! `cilrun`, the integration tests, the benchmark and the driver host's
+//! ring-3 run of the same suites (`jit-ring3`). `no_std`; only reading files
+//! and the mmap-backed runtime ([`leak_file`], [`runtime`]) need `std`.
 
 use alloc::boxed::Box;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::codemem::CodeMemory;
 use crate::compiler::CompileError;
+#[cfg(feature = "std")]
 use crate::host::MmapCodeMemory;
 use crate::metadata::tables::{MethodDefRow, TypeDefRow};
 use crate::runtime::{Escape, Runtime, RuntimeError};
@@ -59,16 +63,28 @@ impl TestResult {
 
 /// Read a file into memory that lives for the rest of the process (the
 /// type system borrows assembly bytes).
+#[cfg(feature = "std")]
 pub fn leak_file(path: &str) -> std::io::Result<&'static [u8]> {
     Ok(Vec::leak(std::fs::read(path)?))
 }
 
 /// A runtime over `corlib` plus `refs` (in order) with the MMU-backed code memory.
+#[cfg(feature = "std")]
 pub fn runtime(
     corlib: &'static [u8],
     refs: &[&'static [u8]],
 ) -> Result<Box<Runtime>, RuntimeError> {
-    let mut rt = Runtime::new(corlib, Box::new(MmapCodeMemory))?;
+    runtime_with(corlib, refs, Box::new(MmapCodeMemory))
+}
+
+/// A runtime over `corlib` plus `refs` (in order) with the given code memory
+/// (the driver host passes its `Protect`-based one).
+pub fn runtime_with(
+    corlib: &'static [u8],
+    refs: &[&'static [u8]],
+    code: Box<dyn CodeMemory>,
+) -> Result<Box<Runtime>, RuntimeError> {
+    let mut rt = Runtime::new(corlib, code)?;
     for r in refs {
         rt.types.load(r).map_err(RuntimeError::Type)?;
     }

@@ -252,6 +252,18 @@ pub struct Platform {
     pub local_apic: u64,
     pub io_apics: Vec<acpi::platform::interrupt::IoApic>,
     pub overrides: Vec<acpi::platform::interrupt::InterruptSourceOverride>,
+    /// PCI Express configuration windows from the MCFG.
+    pub ecam: Vec<EcamWindow>,
+}
+
+/// One MCFG entry: configuration space of buses `first_bus..=last_bus` of
+/// `segment`, 1 MiB per bus from `base`.
+#[derive(Clone, Copy, Debug)]
+pub struct EcamWindow {
+    pub base: u64,
+    pub segment: u16,
+    pub first_bus: u8,
+    pub last_bus: u8,
 }
 
 struct AcpiState {
@@ -275,6 +287,7 @@ pub fn init(rsdp: Option<u64>) -> Platform {
         Err(e) => crate::panic::halt_with(format_args!("ACPI tables: {e:?}")),
     };
     info!("ACPI revision {}, RSDP at {rsdp:#x}", tables.rsdp_revision);
+    let mut ecam = Vec::new();
     if let Some(mcfg) = tables.find_table::<Mcfg>() {
         for e in mcfg.entries() {
             let (base, seg, first, last) = (
@@ -284,6 +297,14 @@ pub fn init(rsdp: Option<u64>) -> Platform {
                 e.bus_number_end,
             );
             info!("MCFG: PCIe ECAM at {base:#x}, segment {seg}, buses {first}-{last}");
+            if first <= last {
+                ecam.push(EcamWindow {
+                    base,
+                    segment: seg,
+                    first_bus: first,
+                    last_bus: last,
+                });
+            }
         }
     } else {
         info!("MCFG: none (legacy PCI configuration only)");
@@ -319,12 +340,53 @@ pub fn init(rsdp: Option<u64>) -> Platform {
                 .flatten()
                 .and_then(|g| io(g, gpe_len)),
         );
+        // The rest of the fixed hardware, present or not on a given machine:
+        // the second PM1 blocks, PM2 control, GPE1, and the SMI command port
+        // (a write there enters System Management Mode).
+        let (pm2_len, gpe1_len) = (fadt.pm2_control_length, fadt.gpe1_block_length);
+        acpi_ports.extend(
+            fadt.pm1b_event_block()
+                .ok()
+                .flatten()
+                .and_then(|g| io(g, evt_len)),
+        );
+        acpi_ports.extend(
+            fadt.pm1b_control_block()
+                .ok()
+                .flatten()
+                .and_then(|g| io(g, cnt_len)),
+        );
+        acpi_ports.extend(
+            fadt.pm2_control_block()
+                .ok()
+                .flatten()
+                .and_then(|g| io(g, pm2_len)),
+        );
+        acpi_ports.extend(
+            fadt.gpe1_block()
+                .ok()
+                .flatten()
+                .and_then(|g| io(g, gpe1_len)),
+        );
+        let smi = fadt.smi_cmd_port;
+        if let Ok(port) = u16::try_from(smi)
+            && port != 0
+        {
+            acpi_ports.push((port, port));
+        }
         let pm1a = fadt.pm1a_control_block().map(|g| g.address).unwrap_or(0);
         let sci = fadt.sci_interrupt;
         info!(
             "FADT: SCI IRQ {sci}, PM1a control at {pm1a:#x}, profile {:?}",
             fadt.power_profile()
         );
+    }
+    // The HPET can raise message interrupts (FSB delivery: a write to any
+    // physical address, with any vector) and drives the kernel's notion of
+    // time on some machines: never grantable.
+    if let Ok(hpet) = acpi::HpetInfo::new(&platform.tables) {
+        crate::mem::reserve_device(hpet.base_address as u64 & !0xfff, 4096);
+        info!("HPET at {:#x}: kept by the kernel", hpet.base_address);
     }
     let InterruptModel::Apic(apic) = &platform.interrupt_model else {
         crate::panic::halt_with(format_args!("MADT describes no APIC"))
@@ -363,6 +425,7 @@ pub fn init(rsdp: Option<u64>) -> Platform {
         local_apic: apic.local_apic_address,
         io_apics: apic.io_apics.to_vec(),
         overrides: apic.interrupt_source_overrides.to_vec(),
+        ecam,
     };
     let interpreter = match Interpreter::new_from_platform(&platform) {
         Ok(i) => Some(i),
@@ -421,6 +484,7 @@ pub fn shutdown() -> ShutdownError {
         return ShutdownError::NotInitialised;
     };
     info!("ACPI: entering S5 (SLP_TYP {typ})");
+    crate::serial::flush();
     x86_64::instructions::interrupts::disable();
     let regs = &state.platform.registers.pm1_control_registers;
     if let Err(e) = regs

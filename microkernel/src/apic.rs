@@ -53,6 +53,11 @@ pub fn eoi() {
     lapic_write(LAPIC_EOI, 0);
 }
 
+/// The boot CPU's local APIC id (where MSI and MSI-X messages are sent).
+pub fn local_apic_id() -> u8 {
+    (lapic_read(LAPIC_ID) >> 24) as u8
+}
+
 /// Timer ticks since the timer started.
 pub fn ticks() -> u64 {
     TICKS.load(Ordering::Relaxed)
@@ -264,12 +269,16 @@ pub fn set_isa_masked(irq: u8, masked: bool) {
 pub static SERIAL_RX: Once<ArrayQueue<u8>> = Once::new();
 
 fn on_com1(_frame: &mut TrapFrame) {
-    let mut uart = crate::serial::COM1_PORT.lock();
+    crate::serial::with(on_com1_locked);
+}
+
+fn on_com1_locked(uart: &mut crate::serial::Uart) {
     while let Some(b) = uart.try_read() {
         if let Some(q) = SERIAL_RX.get() {
             q.force_push(b);
         }
     }
+    uart.service_tx();
 }
 
 pub fn init(platform: &Platform) {
@@ -312,7 +321,7 @@ pub fn init(platform: &Platform) {
     set_irq_handler(ISA_VECTOR_BASE + 4, on_com1);
     match route_isa_irq(4) {
         Ok(v) => {
-            crate::serial::COM1_PORT.lock().enable_rx_irq();
+            crate::serial::with(crate::serial::Uart::enable_irqs);
             info!("IOAPIC: COM1 (ISA IRQ 4) -> vector {v:#x}");
         }
         Err(e) => log::warn!("COM1 interrupt not routed: {e:?}"),
@@ -341,7 +350,27 @@ fn start_timer() {
     allow(dead_code, reason = "used by the nmi self-test")
 )]
 pub fn send_self_nmi() {
-    const LAPIC_ICR_LOW: usize = 0x300;
     // Delivery mode NMI (0b100), destination shorthand "self" (0b01).
     lapic_write(LAPIC_ICR_LOW, (0b100 << 8) | (0b01 << 18));
+}
+
+const LAPIC_ICR_LOW: usize = 0x300;
+
+/// Sends this CPU a fixed interrupt on `vector` (the `exception-vector`
+/// self-test's stand-in for a device sending a vector below 32).
+#[cfg_attr(
+    not(feature = "selftest"),
+    allow(dead_code, reason = "used by the exception-vector self-test")
+)]
+pub fn send_self_ipi(vector: u8) {
+    // Delivery mode fixed (0b000), destination shorthand "self" (0b01).
+    lapic_write(LAPIC_ICR_LOW, u32::from(vector) | (0b01 << 18));
+}
+
+/// Whether `vector` is in service at this CPU's local APIC (an external
+/// interrupt being handled), as opposed to a CPU exception on that vector.
+pub fn in_service(vector: u8) -> bool {
+    const LAPIC_ISR: usize = 0x100;
+    let reg = LAPIC_ISR + 0x10 * usize::from(vector / 32);
+    lapic_read(reg) & (1 << (vector % 32)) != 0
 }

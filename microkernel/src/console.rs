@@ -4,14 +4,15 @@
 //! buffer is refused, never truncated into another command.
 
 use crate::apic::SERIAL_RX;
-use crate::serial::COM1_PORT;
 use core::fmt::Write;
 use x86_64::instructions::interrupts;
 
 const LINE_MAX: usize = 128;
 
 fn say(args: core::fmt::Arguments<'_>) {
-    let _ = COM1_PORT.lock().write_fmt(args);
+    crate::serial::with(|u| {
+        let _ = u.write_fmt(args);
+    });
 }
 
 fn prompt() {
@@ -23,7 +24,7 @@ fn execute(line: &str) {
     match words.next() {
         None => {}
         Some("help") => say(format_args!(
-            "commands:\n  help      this list\n  uptime    time since boot and timer ticks\n  mem       free frames and heap use\n  shutdown  power off through ACPI (\\_S5)\n"
+            "commands:\n  help      this list\n  uptime    time since boot and timer ticks\n  mem       free frames, heap use and memory reservations\n  lspci     PCI functions and their owners\n  syscalls  the longest interrupt-off window of each syscall\n  shutdown  power off through ACPI (\\_S5)\n"
         )),
         Some("uptime") => {
             let us = crate::time::uptime_us();
@@ -36,13 +37,25 @@ fn execute(line: &str) {
         }
         Some("mem") => {
             let (used, size) = crate::mem::heap::stats();
+            let (reserved, pool) = crate::task::quota::usage();
             say(format_args!(
-                "free frames: {} MiB; heap: {} KiB used of {} KiB\n",
+                "free frames: {} MiB; heap: {} KiB used of {} KiB; tasks' reservations: {} of {} MiB\n",
                 crate::mem::frame::free_bytes() >> 20,
                 used / 1024,
-                size / 1024
+                size / 1024,
+                reserved >> 20,
+                pool >> 20
             ));
         }
+        Some("syscalls") => {
+            say(format_args!(
+                "longest interrupt-off window per syscall (since boot):\n"
+            ));
+            for (s, us) in crate::syscall::timing::worst_us() {
+                say(format_args!("  {:<16} {us} us\n", alloc::format!("{s:?}")));
+            }
+        }
+        Some("lspci") => crate::pci::lspci(say),
         Some("shutdown") => {
             let err = crate::acpi::shutdown();
             say(format_args!("shutdown failed: {err:?}\n"));

@@ -4,7 +4,6 @@
 //! lines for later readers (the shell's `dmesg`, fault reports).
 
 use crate::logic::logfilter::Filter;
-use crate::serial::COM1_PORT;
 use core::fmt::Write;
 use crossbeam_queue::ArrayQueue;
 use log::{Level, LevelFilter, Log, Metadata, Record};
@@ -28,12 +27,26 @@ fn trim_crate(target: &str) -> &str {
     }
 }
 
-struct Line {
-    bytes: [u8; LINE_LEN],
+struct Line<const N: usize = LINE_LEN> {
+    bytes: [u8; N],
     len: usize,
 }
 
-impl Write for Line {
+impl<const N: usize> Line<N> {
+    fn as_str(&self) -> &str {
+        let b = self.bytes.get(..self.len).unwrap_or(&[]);
+        match core::str::from_utf8(b) {
+            Ok(s) => s,
+            // Cut inside a character at the end: keep the valid prefix.
+            Err(e) => core::str::from_utf8(b.get(..e.valid_up_to()).unwrap_or(&[])).unwrap_or(""),
+        }
+    }
+}
+
+/// A task's line: its `Log` text (at most `LOG_MAX` bytes) and the prefix.
+const TASK_LINE_LEN: usize = ddk_abi::syscall::LOG_MAX + 128;
+
+impl<const N: usize> Write for Line<N> {
     fn write_str(&mut self, s: &str) -> core::fmt::Result {
         for &b in s.as_bytes() {
             if let Some(slot) = self.bytes.get_mut(self.len) {
@@ -76,11 +89,28 @@ impl Log for KernelLog {
         let source = source_of(record);
         let (secs, micros) = (us / 1_000_000, us % 1_000_000);
         // Serial gets the whole line; the ring keeps its first LINE_LEN bytes.
-        let _ = writeln!(
-            COM1_PORT.lock(),
-            "[{secs:5}.{micros:06}] {level} {source}: {}",
-            record.args()
-        );
+        // A task's line (`Log`) may be dropped when the serial output is
+        // saturated; the kernel's own lines never are.
+        if source == "user" {
+            let mut line = Line::<TASK_LINE_LEN> {
+                bytes: [0; TASK_LINE_LEN],
+                len: 0,
+            };
+            let _ = writeln!(
+                line,
+                "[{secs:5}.{micros:06}] {level} {source}: {}",
+                record.args()
+            );
+            crate::serial::with(|u| u.write_task_line(line.as_str()));
+        } else {
+            crate::serial::with(|u| {
+                let _ = writeln!(
+                    u,
+                    "[{secs:5}.{micros:06}] {level} {source}: {}",
+                    record.args()
+                );
+            });
+        }
         if let Some(ring) = RING.get() {
             let mut line = Line {
                 bytes: [0; LINE_LEN],

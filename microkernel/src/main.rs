@@ -71,6 +71,7 @@ extern "C" fn kernel_entry(handover_paddr: u32, magic: u32) -> ! {
     initrd::log_contents();
     let platform = acpi::init(boot.rsdp);
     apic::init(&platform);
+    pci::init(&platform);
     task::device::init(&platform);
     syscall::entry::init();
     let p = arch::cpu::enable_protections();

@@ -6,6 +6,8 @@
 use x86_64::instructions::port::Port;
 
 pub fn exit(code: u8) {
+    // QEMU stops at the write: everything queued for the serial line first.
+    crate::serial::flush();
     // SAFETY: port 0xf4 is the debug-exit device or unclaimed; a write has no
     // other effect.
     unsafe { Port::<u8>::new(ddk_abi::debug_exit::PORT).write(code) }

@@ -43,6 +43,7 @@ pub fn run(name: &str, _platform: &Platform) -> ! {
         "serial-irq" => serial_irq(),
         "generation-retire" => generation_retire(),
         "nmi" => nmi(),
+        "exception-vector" => exception_vector(),
         "prt" => prt::run(),
         other => fail(other, format_args!("no such self-test")),
     }
@@ -360,4 +361,18 @@ fn nmi() -> ! {
             format_args!("{} NMIs seen, expected 1", after - before),
         )
     }
+}
+
+/// An interrupt arriving on an exception vector (20, #VE, which has no
+/// error code) is recognised as an interrupt and dropped, not taken for a
+/// fault of the interrupted kernel.
+fn exception_vector() -> ! {
+    x86_64::instructions::interrupts::enable();
+    crate::apic::send_self_ipi(20);
+    crate::time::spin_us(10_000);
+    x86_64::instructions::interrupts::disable();
+    pass(
+        "exception-vector",
+        format_args!("an interrupt on vector 20 was dropped; the kernel carries on"),
+    )
 }

@@ -44,20 +44,7 @@ impl Disk {
     }
 }
 
-/// A deterministic byte pattern for sector `lba` of a disk, seeded so two
-/// patterns (before and after a write) never agree by accident.
-pub fn sector_pattern(seed: u64, lba: u64, out: &mut [u8]) {
-    let mut x = seed ^ lba.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x2545_f491_4f6c_dd1d;
-    for chunk in out.chunks_mut(8) {
-        // xorshift64*: cheap, and the same in the guest's Rust code.
-        x ^= x >> 12;
-        x ^= x << 25;
-        x ^= x >> 27;
-        let v = x.wrapping_mul(0x2545_f491_4f6c_dd1d).to_le_bytes();
-        let n = chunk.len();
-        chunk.copy_from_slice(v.get(..n).unwrap_or(&[]));
-    }
-}
+pub use ipc::blkdev::sector_pattern;
 
 /// Writes a `blocks`-sector image filled with `sector_pattern(seed, …)`.
 pub fn make_pattern_image(path: &Path, blocks: u64, seed: u64) -> Result<(), String> {

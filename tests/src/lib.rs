@@ -6,8 +6,10 @@
 //! qemu-test` and `cargo xtask test` drive them; the judging functions are
 //! unit-tested here with `cargo test` against recorded logs.
 
+pub mod blkdisk;
 pub mod catalog;
 pub mod disk;
+pub mod jitcount;
 pub mod qemu;
 pub mod runner;
 

@@ -229,12 +229,47 @@ pub fn reply_recv(
     })
 }
 
+/// Maps `len` bytes of zeroed memory at `addr`, in calls of at most
+/// `MAP_ANON_MAX` (the kernel's bound on work per call); all or nothing.
 pub fn map_anon(addr: u64, len: u64, writable: bool) -> Result<(), Error> {
-    check(Syscall::MapAnon, [addr, len, u64::from(writable), 0, 0, 0]).map(|_| ())
+    use ddk_abi::syscall::MAP_ANON_MAX;
+    if len <= MAP_ANON_MAX {
+        return check(Syscall::MapAnon, [addr, len, u64::from(writable), 0, 0, 0]).map(|_| ());
+    }
+    let mut done = 0u64;
+    while done < len {
+        let n = (len - done).min(MAP_ANON_MAX);
+        let at = addr.wrapping_add(done);
+        if let Err(e) = check(Syscall::MapAnon, [at, n, u64::from(writable), 0, 0, 0]) {
+            if done > 0 {
+                let _ = unmap(addr, done);
+            }
+            return Err(e);
+        }
+        done += n;
+    }
+    Ok(())
 }
 
+/// One `MapAnon` call as it is, writable (for tests of the kernel's bound).
+pub fn map_anon_raw(addr: u64, len: u64) -> Result<(), Error> {
+    check(Syscall::MapAnon, [addr, len, 1, 0, 0, 0]).map(|_| ())
+}
+
+/// Unmaps `[addr, addr+len)`, continuing where each call stopped (the
+/// kernel takes down at most `UNMAP_PAGES_MAX` pages a call); returns the
+/// number of pages unmapped.
 pub fn unmap(addr: u64, len: u64) -> Result<u64, Error> {
-    check(Syscall::Unmap, [addr, len, 0, 0, 0, 0]).map(|r| r[0])
+    let end = addr.wrapping_add(len);
+    let (mut at, mut pages) = (addr, 0u64);
+    loop {
+        let r = check(Syscall::Unmap, [at, end.wrapping_sub(at), 0, 0, 0, 0])?;
+        pages += r[0];
+        if r[1] >= end || r[1] <= at || len == 0 {
+            return Ok(pages);
+        }
+        at = r[1];
+    }
 }
 
 pub fn grant_create(to: TaskId, addr: u64, len: u64, writable: bool) -> Result<u32, Error> {

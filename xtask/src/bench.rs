@@ -18,12 +18,13 @@ pub fn cmd(args: &[String]) -> Result<()> {
     match rest.first().map(String::as_str) {
         Some("boot") => boot(profile),
         Some("ipc") => crate::bench_ipc::run(profile),
+        Some("blk") => crate::bench_blk::run(profile),
         Some("jit") => jit(),
         Some(other) => Err(Error::Usage(format!(
-            "bench: unknown benchmark `{other}` (have: boot, ipc, jit)"
+            "bench: unknown benchmark `{other}` (have: boot, ipc, blk, jit)"
         ))),
         None => Err(Error::Usage(
-            "bench: name a benchmark (have: boot, ipc, jit)".into(),
+            "bench: name a benchmark (have: boot, ipc, blk, jit)".into(),
         )),
     }
 }

@@ -15,7 +15,7 @@ use std::io::Read;
 use std::time::{Duration, Instant};
 
 /// Boots `config` until QEMU exits (the benchmark powers off) or 120 s pass.
-fn boot_output(config: &QemuConfig) -> Result<String> {
+pub(crate) fn boot_output(config: &QemuConfig) -> Result<String> {
     let (mut child, mut out) = crate::bench::spawn_with_serial(config)?;
     let reader = std::thread::spawn(move || {
         let mut s = Vec::new();

@@ -84,6 +84,24 @@ fn build_initrd(profile: Profile) -> Result<PathBuf> {
             executable: false,
         });
     }
+    for (name, file) in crate::user::managed_files() {
+        entries.push(image::Entry {
+            name,
+            source: image::Source::File(file),
+            executable: false,
+        });
+    }
+    // The initrd's own listing: the supervisor matches `files=` patterns
+    // against it (InitrdRead reads files but lists nothing).
+    let mut index: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
+    index.push(crate::user::INITRD_INDEX);
+    index.sort_unstable();
+    let index = index.join("\n") + "\n";
+    entries.push(image::Entry {
+        name: crate::user::INITRD_INDEX.to_string(),
+        source: image::Source::Bytes(index.into_bytes()),
+        executable: false,
+    });
     image::write_initrd(&out, &entries).map_err(|e| Error::Missing(e.to_string()))?;
     Ok(out)
 }
@@ -170,8 +188,15 @@ pub fn clippy(args: &[String]) -> Result<()> {
                 "demo",
                 "--package",
                 "supervisor",
+                "--package",
+                "driverhost",
+                "--package",
+                "devlib",
+                "--package",
+                "virtio-blk",
             ])
-            .args(["--features", "supervisor/program", "--", "-D", "warnings"]),
+            .args(["--features", "supervisor/program"])
+            .args(["--features", "virtio-blk/program", "--", "-D", "warnings"]),
     )?;
     Ok(())
 }

@@ -6,7 +6,53 @@ use crate::util::{self, Error, Result};
 use std::path::PathBuf;
 
 /// (package, extra cargo features) of every crate with user programs.
-const PACKAGES: &[(&str, &[&str])] = &[("demo", &[]), ("supervisor", &["supervisor/program"])];
+const PACKAGES: &[(&str, &[&str])] = &[
+    ("demo", &[]),
+    ("supervisor", &["supervisor/program"]),
+    ("virtio-blk", &["virtio-blk/program"]),
+];
+
+/// User-program crates outside `services/`: (package, directory).
+const OTHER_DIRS: &[(&str, &str)] = &[("driverhost", "driverhost")];
+
+/// The initrd's listing of its own files (see `services/supervisor/src/files.rs`).
+pub const INITRD_INDEX: &str = "etc/initrd.index";
+
+fn package_dir(package: &str) -> PathBuf {
+    match OTHER_DIRS.iter().find(|(p, _)| *p == package) {
+        Some((_, d)) => util::root().join(d),
+        None => util::root().join("services").join(package),
+    }
+}
+
+/// The C# assemblies the driver host is handed (`files=` in a manifest):
+/// `target/managed/{corlib,ddk}.dll`, `drivers/*.dll` and `tests/*.dll` go to
+/// `managed/...` in the initrd. Built with `cargo xtask managed`'s rules;
+/// without `mcs` the initrd has none, and says so.
+pub fn managed_files() -> Vec<(String, PathBuf)> {
+    let built = match crate::managed::build_all() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("initrd: no C# assemblies ({e}); the driver host will have nothing to load");
+            return Vec::new();
+        }
+    };
+    let mut out = vec![("managed/corlib.dll".to_string(), built.corlib)];
+    if let Some(ddk) = built.ddk {
+        out.push(("managed/ddk.dll".to_string(), ddk));
+    }
+    for (dir, files) in [
+        ("drivers", built.drivers),
+        ("tests", built.tests.into_iter().map(|t| t.cordon).collect()),
+    ] {
+        for f in files {
+            if let Some(name) = f.file_name() {
+                out.push((format!("managed/{dir}/{}", name.to_string_lossy()), f));
+            }
+        }
+    }
+    out
+}
 
 /// Binary names of a package: its `src/main.rs` (named after the package)
 /// and every `src/bin/*.rs`.
@@ -38,15 +84,16 @@ pub fn build(profile: Profile) -> Result<Vec<(String, PathBuf)>> {
         cmd.arg("--release");
     }
     let mut any = false;
-    for (package, features) in PACKAGES {
-        let dir = util::root().join("services").join(package);
+    let others = OTHER_DIRS.iter().map(|(p, _)| (*p, &[][..]));
+    for (package, features) in PACKAGES.iter().copied().chain(others) {
+        let dir = package_dir(package);
         let bins = binaries(&dir, package);
         if bins.is_empty() {
             continue;
         }
         any = true;
         cmd.args(["--package", package]);
-        for f in *features {
+        for f in features {
             cmd.args(["--features", f]);
         }
         for b in bins {
@@ -69,7 +116,43 @@ pub fn build(profile: Profile) -> Result<Vec<(String, PathBuf)>> {
             )));
         }
     }
+    for (name, f) in &mut out {
+        if STRIPPED
+            .iter()
+            .any(|s| name.strip_prefix("bin/") == Some(*s))
+        {
+            *f = strip_debug(f);
+        }
+    }
     Ok(out)
+}
+
+/// Programs whose debug information is left out of the initrd: the driver
+/// host links Cranelift, whose DWARF alone is ~75 MB — in a 256 MiB guest
+/// that would take half the memory of every boot. Only `PT_LOAD` matters
+/// to the loader; fault reports print addresses, not symbols.
+const STRIPPED: &[&str] = &["driverhost"];
+
+/// `FILE.stripped` beside `file` (`strip --strip-debug`), or `file` itself
+/// (with a warning) if binutils' `strip` is not there.
+fn strip_debug(file: &std::path::Path) -> PathBuf {
+    let out = file.with_extension("stripped");
+    let ok = std::process::Command::new("strip")
+        .arg("--strip-debug")
+        .arg("-o")
+        .arg(&out)
+        .arg(file)
+        .status()
+        .is_ok_and(|s| s.success());
+    if ok {
+        out
+    } else {
+        eprintln!(
+            "initrd: cannot strip {} (binutils' strip missing?); it goes in with its debug info",
+            file.display()
+        );
+        file.to_path_buf()
+    }
 }
 
 /// Manifests and other configuration: `image/initrd/**` goes to the initrd

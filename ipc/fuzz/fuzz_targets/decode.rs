@@ -5,7 +5,7 @@
 
 #![no_main]
 
-use ipc::{Message, blk, echo, supervisor};
+use ipc::{Message, blk, blkdev, echo, supervisor};
 use libfuzzer_sys::fuzz_target;
 
 fn check<M: Message + PartialEq + core::fmt::Debug>(data: &[u8]) {
@@ -24,4 +24,6 @@ fuzz_target!(|data: &[u8]| {
     check::<echo::Reply>(data);
     check::<blk::Request>(data);
     check::<blk::Reply>(data);
+    check::<blkdev::Request>(data);
+    check::<blkdev::Reply>(data);
 });

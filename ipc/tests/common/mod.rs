@@ -3,7 +3,7 @@
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
-use ipc::{ExitCause, FaultSummary, TaskIdWire, blk, echo, supervisor};
+use ipc::{ExitCause, FaultSummary, TaskIdWire, blk, blkdev, echo, supervisor};
 
 pub fn fault() -> FaultSummary {
     FaultSummary {
@@ -32,6 +32,7 @@ pub fn supervisor_requests() -> Vec<supervisor::Request> {
         FaultReports { max: 0 },
         FaultReports { max: u16::MAX },
         Shutdown,
+        Files,
     ]
 }
 
@@ -83,6 +84,12 @@ pub fn supervisor_replies() -> Vec<supervisor::Reply> {
         Reply::Err(SupervisorError::SpawnFailed(17)),
         Reply::Err(SupervisorError::PermissionDenied),
         Reply::Err(SupervisorError::Internal(u32::MAX)),
+        Reply::Err(SupervisorError::NoFiles),
+        Reply::Err(SupervisorError::FilesUnavailable),
+        Reply::Files {
+            grant: u32::MAX,
+            len: u64::MAX,
+        },
     ]
 }
 
@@ -159,6 +166,60 @@ pub fn blk_replies() -> Vec<blk::Reply> {
     ]
 }
 
+pub fn blkdev_requests() -> Vec<blkdev::Request> {
+    use blkdev::{Op, Request::*};
+    vec![
+        Info,
+        Attach { grant: 7 },
+        Detach,
+        Submit(vec![]),
+        Submit(vec![
+            Op::Read {
+                lba: 0,
+                len: 4096,
+                offset: 0,
+            },
+            Op::Write {
+                lba: u64::MAX,
+                len: u32::MAX,
+                offset: u64::MAX,
+            },
+            Op::Flush,
+        ]),
+        Submit(vec![Op::Flush; blkdev::MAX_BATCH]),
+    ]
+}
+
+pub fn blkdev_replies() -> Vec<blkdev::Reply> {
+    use blkdev::{BlkDevError, DeviceInfo, Reply::*, Status};
+    vec![
+        Ok,
+        Info(DeviceInfo {
+            block_size: 512,
+            blocks: 16_384,
+            read_only: false,
+            max_transfer: 65_536,
+            queue_depth: 16,
+        }),
+        Attached { len: 262_144 },
+        Done(vec![]),
+        Done(vec![
+            Status::Ok,
+            Status::Err(BlkDevError::OutOfRange { blocks: 16_384 }),
+            Status::Err(BlkDevError::BadLength { block_size: 512 }),
+            Status::Err(BlkDevError::TooLong { max: 65_536 }),
+            Status::Err(BlkDevError::NoWindow),
+            Status::Err(BlkDevError::OutsideWindow { window: 4096 }),
+            Status::Err(BlkDevError::ReadOnly),
+            Status::Err(BlkDevError::Device(1)),
+            Status::Err(BlkDevError::NotReady),
+        ]),
+        Done(vec![Status::Ok; blkdev::MAX_BATCH]),
+        Err(BlkDevError::Grant(12)),
+        Err(BlkDevError::TooMany { max: 32 }),
+    ]
+}
+
 /// Every sample, encoded, with a label: the malformed-input tests mutate these.
 pub fn all_encoded() -> Vec<(String, Vec<u8>)> {
     fn enc<M: ipc::Message + core::fmt::Debug>(v: Vec<M>, out: &mut Vec<(String, Vec<u8>)>) {
@@ -173,6 +234,8 @@ pub fn all_encoded() -> Vec<(String, Vec<u8>)> {
     enc(echo_replies(), &mut out);
     enc(blk_requests(), &mut out);
     enc(blk_replies(), &mut out);
+    enc(blkdev_requests(), &mut out);
+    enc(blkdev_replies(), &mut out);
     out
 }
 

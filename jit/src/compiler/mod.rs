@@ -106,12 +106,12 @@ impl Jit {
         let code = self
             .ctx
             .compile(&*self.isa, &mut ControlPlane::default())
-            .map_err(|e| {
+            .map_err(|_e| {
                 // Host debugging aid: Cranelift's verifier message and the IR
                 // (a Codegen error means the translator let bad IL through).
                 #[cfg(feature = "std")]
                 if std::env::var("JIT_DEBUG_CODEGEN").is_ok() {
-                    std::eprintln!("CODEGEN {:?}\n{}", e.inner, e.func.display());
+                    std::eprintln!("CODEGEN {:?}\n{}", _e.inner, _e.func.display());
                 }
                 CompileError::runtime(m, ErrorKind::Codegen)
             })?;

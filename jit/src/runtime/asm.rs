@@ -83,7 +83,34 @@ core::arch::global_asm!(
     "pop rbp",
     "pop rbx",
     "ret",
+    // cordon_rt_fmod(xmm0: f64, xmm1: f64) -> xmm0: the SSE-ABI entry of
+    // `rt_fmod_bits` (see helpers.rs: the Rust side never passes floats in
+    // registers, so it works on hard- and soft-float targets alike). The
+    // push realigns the stack to 16 bytes for the call.
+    ".globl cordon_rt_fmod",
+    "cordon_rt_fmod:",
+    "push rbp",
+    "mov rbp, rsp",
+    "movq rdi, xmm0",
+    "movq rsi, xmm1",
+    "call {fmod}",
+    "movq xmm0, rax",
+    "pop rbp",
+    "ret",
+    // cordon_rt_fmodf(xmm0: f32, xmm1: f32) -> xmm0: likewise for f32.
+    ".globl cordon_rt_fmodf",
+    "cordon_rt_fmodf:",
+    "push rbp",
+    "mov rbp, rsp",
+    "movd edi, xmm0",
+    "movd esi, xmm1",
+    "call {fmodf}",
+    "movd xmm0, eax",
+    "pop rbp",
+    "ret",
     compile = sym super::lazy::compile_entry,
+    fmod = sym super::helpers::rt_fmod_bits,
+    fmodf = sym super::helpers::rt_fmodf_bits,
 );
 
 /// What `cordon_call_protected` returns: `escaped` is 1 when the call was
@@ -104,4 +131,8 @@ unsafe extern "C" {
     pub fn cordon_call_protected(f: usize, saved_sp: *mut usize) -> Protected;
     /// See the assembly above.
     pub fn cordon_escape(saved_sp: usize, value: u64) -> !;
+    /// `fmod` for compiled code: `(xmm0, xmm1) -> xmm0`, f64.
+    pub fn cordon_rt_fmod();
+    /// `fmod` for compiled code: `(xmm0, xmm1) -> xmm0`, f32.
+    pub fn cordon_rt_fmodf();
 }

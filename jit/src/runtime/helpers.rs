@@ -71,8 +71,8 @@ impl Helper {
             Helper::InterfaceCell => rt_interface_cell as *const () as usize,
             Helper::RunCctor => rt_run_cctor as *const () as usize,
             Helper::StelemCheck => rt_stelem_check as *const () as usize,
-            Helper::FmodF64 => rt_fmod as *const () as usize,
-            Helper::FmodF32 => rt_fmodf as *const () as usize,
+            Helper::FmodF64 => super::asm::cordon_rt_fmod as *const () as usize,
+            Helper::FmodF32 => super::asm::cordon_rt_fmodf as *const () as usize,
             Helper::Memcpy => rt_memcpy as *const () as usize,
             Helper::Memset => rt_memset as *const () as usize,
             Helper::Localloc => rt_localloc as *const () as usize,
@@ -258,12 +258,20 @@ extern "C" fn rt_stelem_check(array: usize, value: usize) {
     }
 }
 
-extern "C" fn rt_fmod(a: f64, b: f64) -> f64 {
-    libm_fmod(a, b)
+// The float helpers take and return raw bits in integer registers; the
+// assembly entry points in `asm.rs` move them from and to xmm0/xmm1, where
+// compiled code (System V with SSE) passes them. Rust's own `extern "C"`
+// float ABI cannot be used: the driver host's target (`x86_64-unknown-none`)
+// is soft-float and would expect the operands in general registers.
+
+/// `fmod` on `f64` bits.
+pub(super) extern "C" fn rt_fmod_bits(a: u64, b: u64) -> u64 {
+    libm_fmod(f64::from_bits(a), f64::from_bits(b)).to_bits()
 }
 
-extern "C" fn rt_fmodf(a: f32, b: f32) -> f32 {
-    libm_fmod(f64::from(a), f64::from(b)) as f32
+/// `fmod` on `f32` bits (computed in `f64`, which is exact for the remainder).
+pub(super) extern "C" fn rt_fmodf_bits(a: u32, b: u32) -> u32 {
+    (libm_fmod(f64::from(f32::from_bits(a)), f64::from(f32::from_bits(b))) as f32).to_bits()
 }
 
 /// `fmod` without libm: exact for finite operands (the remainder of two

@@ -40,6 +40,7 @@ static class Arithmetic
     static double DivD(double a, double b) { return a / b; }
     static double RemD(double a, double b) { return a % b; }
     static float MulF(float a, float b) { return a * b; }
+    static float RemF(float a, float b) { return a % b; }
     static double NegD(double a) { return -a; }
 
     static int test_12_add()
@@ -200,6 +201,19 @@ static class Arithmetic
         short s = 32767;
         s++; // computed as int, truncated on store
         return s == -32768 ? 1 : 0;
+    }
+
+    // `rem` on floats is a runtime helper call (fmod): operands and result
+    // cross the helper boundary in xmm registers, in both widths.
+    static int test_4_float_remainder()
+    {
+        int r = 0;
+        if (RemF(7.5f, 2.0f) == 1.5f) r += 1;
+        if (RemF(-7.5f, 2.0f) == -1.5f) r += 1;
+        if (RemD(-10.25, 3.0) == -1.25) r += 1;
+        float nan = RemF(1.0f, 0.0f);
+        if (nan != nan) r += 1;
+        return r;
     }
 
     static int test_7_float_arithmetic()

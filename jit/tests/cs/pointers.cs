@@ -15,6 +15,15 @@ struct Header
 
 static unsafe class Pointers
 {
+    // Not a test (no test_ prefix): the driver host's `jit-ring3-fault`
+    // QEMU test calls it so that JIT-compiled code faults in ring 3, reading
+    // the address of the seed's page fault (CR2=0x300).
+    public static int ReadAt0x300()
+    {
+        int* p = (int*)0x300;
+        return *p;
+    }
+
     static int test_1_ldind_stind_every_width()
     {
         long storage = 0;

@@ -146,8 +146,9 @@ fn user_fault(frame: &TrapFrame, cr2: Option<u64>) {
     };
     let who = crate::task::Task::display_name(&name, id);
     {
-        let mut out = crate::serial::COM1_PORT.lock();
-        let _ = write_report(&mut *out, &who, frame, cr2);
+        crate::serial::with(|out| {
+            let _ = write_report(out, &who, frame, cr2);
+        });
     }
     let report = ddk_abi::FaultReport {
         vector: frame.vector as u32,

@@ -256,6 +256,17 @@ extern "C" fn trap_dispatch(frame: *mut TrapFrame) -> *mut TrapFrame {
         SYSCALL_VECTOR => crate::syscall::dispatch(f),
         // #NM from ring 3: lazy SSE switching (`task::fpu`).
         7 if f.is_user_mode() => crate::task::fpu::device_not_available(),
+        // A device (or an MSI written by a bus-mastering driver) can send
+        // vectors 16..31, where the CPU's exceptions live: the local APIC
+        // has it in service then. Acknowledge and drop it rather than take
+        // it for an exception of the interrupted context. (On 17, 21, 29
+        // and 30 the CPU pushes an error code and an interrupt does not, so
+        // there the frame is misread before this check; only interrupt
+        // remapping closes that — see `docs/devices.md`.)
+        v @ 16..32 if crate::apic::in_service(v as u8) => {
+            log::warn!("external interrupt on exception vector {v}: dropped");
+            crate::apic::eoi();
+        }
         v if v < 32 => fault::exception(f),
         v => {
             let vector = v as u8;

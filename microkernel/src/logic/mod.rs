@@ -7,5 +7,7 @@ pub mod generation;
 pub mod logfilter;
 pub mod multiboot2;
 pub mod pageprot;
+pub mod pci;
 pub mod prt;
 pub mod shortcopy;
+pub mod txring;

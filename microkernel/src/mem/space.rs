@@ -42,10 +42,11 @@ const DEVICE: F = F::BIT_11;
 /// can still write them — never the unmapping or the teardown of the space.
 const DMA: F = F::BIT_52;
 
-/// Page-table frames one space may use (16 MiB of tables). Tables are freed
-/// only with the space, so without a bound a task mapping and unmapping at
-/// ever new addresses could drain memory that way.
-const PT_QUOTA: u64 = 4096;
+/// Page-table frames one space may use. Tables are freed only with the
+/// space, so without a bound a task mapping and unmapping at ever new
+/// addresses could drain memory that way; the bound is part of every task's
+/// memory reservation (`task::quota`).
+const PT_QUOTA: u64 = crate::task::quota::PT_FRAMES;
 const PAGE: u64 = 4096;
 
 pub struct AddressSpace {
@@ -371,14 +372,30 @@ impl AddressSpace {
     /// are skipped a table at a time, so a huge range over little memory is
     /// cheap.
     pub fn unmap(&mut self, addr: u64, len: u64) -> Result<Unmapped, SyscallError> {
+        self.unmap_some(addr, len, u64::MAX).map(|(done, _)| done)
+    }
+
+    /// Unmaps at most `max_pages` mapped pages of `[addr, addr+len)`, in
+    /// address order; returns what it did and where it stopped — `addr +
+    /// len` once the whole range is done. (The `Unmap` syscall's bound on
+    /// its work per call.)
+    pub fn unmap_some(
+        &mut self,
+        addr: u64,
+        len: u64,
+        max_pages: u64,
+    ) -> Result<(Unmapped, u64), SyscallError> {
         let mut done = Unmapped::default();
         if len == 0 {
-            return Ok(done);
+            return Ok((done, addr));
         }
         check_user_range(addr, len)?;
         let end = addr + len;
         let mut va = addr;
         while let Some(at) = self.next_mapped(va, end) {
+            if done.pages >= max_pages {
+                return Ok((done, at));
+            }
             let flags = self.walk(at).map_or(F::empty(), |(_, f)| f);
             let page = Page::<Size4KiB>::containing_address(VirtAddr::new_truncate(at));
             if let Ok((f, flush)) = self.mapper().unmap(page) {
@@ -393,7 +410,7 @@ impl AddressSpace {
             }
             va = at + PAGE;
         }
-        Ok(done)
+        Ok((done, end))
     }
 
     /// The first mapped user page in `[va, end)`, skipping absent tables.

@@ -6,15 +6,14 @@
 //! nothing a process passes can panic the kernel.
 
 pub mod entry;
+pub mod timing;
 
 use crate::arch::trap::TrapFrame;
 use crate::task::{self, State, TABLE, UserBuf, lifecycle};
 use alloc::vec;
-use ddk_abi::syscall::{FOREVER, LOG_MAX, USER_CANONICAL_END};
+use ddk_abi::syscall::{FOREVER, LOG_MAX, MAP_ANON_MAX, UNMAP_PAGES_MAX, USER_CANONICAL_END};
 use ddk_abi::task::NAME_MAX;
 use ddk_abi::{DeathCause, Syscall, SyscallError, TaskId};
-
-pub use ddk_abi::syscall::ANON_QUOTA;
 
 fn ok(v: [u64; 3]) -> Result<[u64; 3], Fail> {
     Ok(v)
@@ -66,8 +65,13 @@ pub fn dispatch(frame: &mut TrapFrame) {
     let number = u32::try_from(frame.rax)
         .map_err(|_| SyscallError::UnknownSyscall)
         .and_then(Syscall::try_from);
+    let started = crate::time::rdtsc();
     let result = match number {
-        Ok(s) => handle(index, s, args),
+        Ok(s) => {
+            let r = handle(index, s, args);
+            timing::record(s, crate::time::rdtsc().saturating_sub(started));
+            r
+        }
         Err(e) => Err(Fail(e, 0)),
     };
     // A blocking call returns Ok(None): its results arrive when it is woken.
@@ -169,13 +173,17 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
             Ok(None)
         }
         Syscall::MapAnon => {
+            // Zeroing is the cost: bounded per call (interrupts are off).
+            if a1 > MAP_ANON_MAX {
+                return Err(SyscallError::BadLength.into());
+            }
             let mut t = TABLE.lock();
             let task = t.get_mut(index).ok_or(SyscallError::NoSuchTask)?;
             let total = task
                 .anon_bytes
                 .checked_add(a1)
                 .ok_or(SyscallError::BadLength)?;
-            if total > ANON_QUOTA {
+            if total > task.quota {
                 return Err(SyscallError::OutOfMemory.into());
             }
             task.space.map_anon(a0, a1, a2 != 0, false, true)?;
@@ -198,11 +206,12 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
             let me = me.id;
             task::grant::before_unmap(&mut t, me, a0, a1);
             let task = t.get_mut(index).ok_or(SyscallError::NoSuchTask)?;
-            let done = task.space.unmap(a0, a1)?;
+            // Bounded work per call: the caller continues from `next`.
+            let (done, next) = task.space.unmap_some(a0, a1, UNMAP_PAGES_MAX)?;
             // Only charged anonymous pages give quota back (not ELF, stack,
             // grant or device pages).
             task.anon_bytes = task.anon_bytes.saturating_sub(done.anon * 4096);
-            ok([done.pages, 0, 0]).map(Some)
+            ok([done.pages, next, 0]).map(Some)
         }
         Syscall::GrantCreate => {
             let to = TaskId(u32::try_from(a0).map_err(|_| SyscallError::NoSuchTask)?);
@@ -343,7 +352,11 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
                 return Err(SyscallError::PermissionDenied.into());
             }
             let target = TaskId(u32::try_from(a0).map_err(|_| SyscallError::NoSuchTask)?);
-            task::device::grant(target, a1, a2, a3)?;
+            if a1 == ddk_abi::syscall::grant_kind::MEMORY {
+                task::quota::set_quota(target, a2)?;
+            } else {
+                task::device::grant(target, a1, a2, a3)?;
+            }
             ok([0; 3]).map(Some)
         }
         Syscall::TaskStart => {

@@ -29,18 +29,21 @@ pub enum DeviceGrant {
 }
 
 /// Ports the kernel drives itself.
-const KERNEL_PORTS: [(u16, u16); 7] = [
+const KERNEL_PORTS: [(u16, u16); 9] = [
     (0x20, 0x21),   // master PIC
     (0xa0, 0xa1),   // slave PIC
     (0x40, 0x43),   // PIT
     (0x61, 0x61),   // PIT gate / speaker
+    (0x64, 0x64),   // keyboard controller command: pulse reset (0xfe)
+    (0x92, 0x92),   // system control port A: fast reset and A20
     (0x3f8, 0x3ff), // COM1: the kernel log and console
-    (0xcf8, 0xcff), // legacy PCI configuration (ACPI's AML uses it)
+    (0xcf8, 0xcff), // legacy PCI configuration (ACPI's AML uses it; 0xcf9 resets)
     (0xf4, 0xf4),   // QEMU isa-debug-exit
 ];
 
-/// Largest single `MapDevice` (a large BAR is mapped in pieces).
-const MAP_DEVICE_MAX: u64 = 256 << 20;
+/// Largest single `MapDevice` (a large BAR is mapped in pieces): 4,096
+/// page-table entries with interrupts off.
+const MAP_DEVICE_MAX: u64 = 16 << 20;
 
 /// Largest MMIO grant the kernel accepts.
 const MMIO_GRANT_MAX: u64 = 4 << 30;
@@ -94,15 +97,27 @@ pub fn grant(target: TaskId, kind: u64, a: u64, b: u64) -> Result<(), SyscallErr
             if first > last || kernel_port(first, last) {
                 return Err(SyscallError::InvalidArgument);
             }
-            let map = task
-                .io_bitmap
-                .get_or_insert_with(|| Box::new([0xff; IOMAP_BYTES]));
-            for port in first..=last {
-                if let Some(byte) = map.get_mut(usize::from(port / 8)) {
-                    *byte &= !(1 << (port % 8));
-                }
-            }
+            open_ports(task, first, last);
             DeviceGrant::IoPorts { first, last }
+        }
+        grant_kind::PCI_ADDRESS | grant_kind::PCI_ID => {
+            let name = alloc::string::String::from(task.name());
+            for g in crate::pci::grant::claim(task.id, &name, kind, a, b)? {
+                if let DeviceGrant::IoPorts { first, last } = g {
+                    if kernel_port(first, last) {
+                        log::warn!("task {name}: PCI ports {first:#x}-{last:#x} are the kernel's");
+                        continue;
+                    }
+                    open_ports(task, first, last);
+                }
+                log::info!(
+                    "task {name}[{}.{}] granted {g:x?}",
+                    task.id.index(),
+                    task.id.generation()
+                );
+                task.devices.push(g);
+            }
+            return Ok(());
         }
         grant_kind::MMIO => {
             if b > MMIO_GRANT_MAX || !crate::mem::grantable_mmio(a, b) {
@@ -125,9 +140,12 @@ pub fn grant(target: TaskId, kind: u64, a: u64, b: u64) -> Result<(), SyscallErr
             if slot.is_some() {
                 return Err(SyscallError::AlreadyMapped);
             }
-            *slot = Some(task.id);
+            // Route first: a line that cannot be routed is refused with no
+            // owner recorded (interrupts are off, so it cannot fire before
+            // the owner is set; if it fires ownerless later it is masked).
             set_irq_handler(apic::ISA_VECTOR_BASE + line, on_user_irq);
             apic::route_isa_irq(line).map_err(|_| SyscallError::InvalidArgument)?;
+            *slot = Some(task.id);
             DeviceGrant::Irq(line)
         }
         _ => return Err(SyscallError::InvalidArgument),
@@ -140,6 +158,18 @@ pub fn grant(target: TaskId, kind: u64, a: u64, b: u64) -> Result<(), SyscallErr
     );
     task.devices.push(g);
     Ok(())
+}
+
+/// Opens ports `first..=last` in the task's I/O permission bitmap.
+fn open_ports(task: &mut super::Task, first: u16, last: u16) {
+    let map = task
+        .io_bitmap
+        .get_or_insert_with(|| Box::new([0xff; IOMAP_BYTES]));
+    for port in first..=last {
+        if let Some(byte) = map.get_mut(usize::from(port / 8)) {
+            *byte &= !(1 << (port % 8));
+        }
+    }
 }
 
 /// `MapDevice`: maps granted MMIO `[phys, phys + len)` uncached at `addr`.

@@ -13,7 +13,6 @@ use super::{TABLE, Task};
 use crate::logic::pageprot::check_dma_request;
 use crate::mem::frame;
 use crate::mem::phys::phys_to_virt;
-use crate::syscall::ANON_QUOTA;
 use ddk_abi::SyscallError;
 use x86_64::PhysAddr;
 
@@ -84,7 +83,7 @@ pub fn alloc(index: usize, len: u64, addr: u64, cache: u64) -> Result<u64, Sysca
         .anon_bytes
         .checked_add(len)
         .ok_or(SyscallError::BadLength)?;
-    if total > ANON_QUOTA {
+    if total > task.quota {
         return Err(SyscallError::OutOfMemory);
     }
     let phys = frame::alloc_contiguous_user(req.frames).ok_or(SyscallError::OutOfMemory)?;

@@ -27,8 +27,10 @@ const DEATHS_MAX: usize = 64;
 
 static DEATHS: Mutex<VecDeque<DeathRecord>> = Mutex::new(VecDeque::new());
 
-/// Maps and fills the PT_LOAD segments of `image`; returns the entry point.
-fn load_elf(space: &mut AddressSpace, image: &[u8]) -> Result<u64, SyscallError> {
+/// Maps and fills the PT_LOAD segments of `image`; returns the entry point
+/// and the number of pages it mapped.
+fn load_elf(space: &mut AddressSpace, image: &[u8]) -> Result<(u64, u64), SyscallError> {
+    let mut pages = 0u64;
     let elf =
         ElfBytes::<LittleEndian>::minimal_parse(image).map_err(|_| SyscallError::BadProgram)?;
     if elf.ehdr.e_type != ET_EXEC || elf.ehdr.e_machine != EM_X86_64 {
@@ -67,6 +69,7 @@ fn load_elf(space: &mut AddressSpace, image: &[u8]) -> Result<u64, SyscallError>
                     ph.p_flags & PF_X != 0,
                     false,
                 )?;
+                pages += 1;
             }
             va += PAGE;
         }
@@ -80,7 +83,7 @@ fn load_elf(space: &mut AddressSpace, image: &[u8]) -> Result<u64, SyscallError>
     if loaded == 0 || space.translate(entry).is_none() {
         return Err(SyscallError::BadProgram);
     }
-    Ok(entry)
+    Ok((entry, pages))
 }
 
 /// Picks the slot for a new task named `name`: the slot its previous
@@ -105,6 +108,30 @@ fn choose_slot(t: &Table, name: &[u8; NAME_MAX]) -> Result<usize, SyscallError> 
         .ok_or(SyscallError::TooManyTasks)
 }
 
+/// Bytes reserved in `quota`'s book for a task being created, given back
+/// if creation fails before the task holds them.
+struct Reservation(u64);
+
+impl Reservation {
+    fn take(bytes: u64) -> Result<Self, SyscallError> {
+        super::quota::reserve(bytes)?;
+        Ok(Reservation(bytes))
+    }
+
+    /// The task now holds the reservation (released at its death).
+    fn keep(self) -> u64 {
+        let bytes = self.0;
+        core::mem::forget(self);
+        bytes
+    }
+}
+
+impl Drop for Reservation {
+    fn drop(&mut self) {
+        super::quota::release(self.0);
+    }
+}
+
 /// Creates a task running `image` with `args`; runnable at once if `start`,
 /// else after `TaskStart`.
 pub fn spawn(
@@ -124,7 +151,7 @@ pub fn spawn(
     let index = choose_slot(&TABLE.lock(), &name_a)?;
 
     let mut space = AddressSpace::new()?;
-    let entry = load_elf(&mut space, image)?;
+    let (entry, image_pages) = load_elf(&mut space, image)?;
     space.map_anon(
         USER_STACK_TOP - USER_STACK_SIZE,
         USER_STACK_SIZE,
@@ -136,6 +163,20 @@ pub fn spawn(
     let args_at = (USER_STACK_TOP - args.len() as u64) & !15;
     space.load(args_at, args)?;
     let rsp = args_at - 16;
+
+    // The task's whole claim on the user pool, reserved before it can run:
+    // image and stack (mapped just now), its page tables' bound, its quota.
+    let quota = if supervisor {
+        super::quota::SUPERVISOR_QUOTA
+    } else {
+        ddk_abi::syscall::DEFAULT_MEMORY_QUOTA
+    };
+    let reserved = Reservation::take(
+        (image_pages + 1) * PAGE // + the PML4
+            + USER_STACK_SIZE
+            + super::quota::PT_FRAMES * PAGE
+            + quota,
+    )?;
 
     let kstack = TaskStack::map(index)?;
     let top = kstack.top();
@@ -179,6 +220,8 @@ pub fn spawn(
         supervisor,
         started_us: crate::time::uptime_us(),
         anon_bytes: 0,
+        quota,
+        reserved: reserved.keep(),
         devices: alloc::vec::Vec::new(),
         dma: alloc::vec::Vec::new(),
         io_bitmap: None,
@@ -256,6 +299,7 @@ pub fn die_locked(
     // Bus mastering off on every PCI function the task held, and only then
     // its DMA frames freed: a device still running the dead driver's
     // requests must not write into frames already given to someone else.
+    super::quota::release(task.reserved);
     crate::pci::release_task(dead_id);
     super::dma::free_after_quiesce(&mut task);
     sched::reap(*task);

@@ -15,6 +15,7 @@ pub mod grant;
 pub mod ipc;
 pub mod lifecycle;
 pub mod protect;
+pub mod quota;
 pub mod sched;
 
 use crate::arch::trap::TrapFrame;
@@ -126,8 +127,14 @@ pub struct Task {
     pub notify: u64,
     pub supervisor: bool,
     pub started_us: u64,
-    /// Bytes of anonymous memory mapped by `MapAnon` (bounded by a quota).
+    /// Bytes of anonymous memory mapped by `MapAnon` and `DmaAlloc`.
     pub anon_bytes: u64,
+    /// What `anon_bytes` may reach (`DEFAULT_MEMORY_QUOTA` unless the
+    /// supervisor granted another).
+    pub quota: u64,
+    /// Everything reserved for this task in [`quota`]'s book: image, stack,
+    /// page tables and `quota`; released at death.
+    pub reserved: u64,
     /// Device resources from the supervisor (`TaskGrant`).
     pub devices: alloc::vec::Vec<device::DeviceGrant>,
     /// `DmaAlloc` regions: freed by `DmaFree` or, at death, after bus

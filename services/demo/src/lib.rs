@@ -38,3 +38,5 @@ pub fn wait_exited(names: &str) {
         }
     }
 }
+
+pub use ipc::blkdev::sector_pattern;

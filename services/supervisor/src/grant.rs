@@ -21,6 +21,47 @@ pub enum Grant {
     Mmio { phys: u64, len: u64 },
     /// `grant=irq:N`: interrupt line N (IOAPIC input) as a notification.
     Irq(u8),
+    /// `grant=pci:BB:DD.F` (hex): the PCI function at that address, as
+    /// `bus << 8 | device << 3 | function`.
+    PciAddress { bdf: u16 },
+    /// `grant=pci:VVVV:DDDD` or `grant=pci:VVVV:DDDD#N` (hex ids, decimal
+    /// N): the `n`-th (from 0) function with these vendor and device ids.
+    PciId { vendor: u16, device: u16, n: u32 },
+}
+
+/// Hex digits only (the `lspci` notation: no `0x`, no sign), at most `max`.
+fn hex(s: &str, max: usize) -> Option<u32> {
+    if s.is_empty() || s.len() > max || !s.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    u32::from_str_radix(s, 16).ok()
+}
+
+/// `BB:DD.F` or `VVVV:DDDD[#N]`.
+fn parse_pci(s: &str) -> Option<Grant> {
+    let (left, right) = s.split_once(':')?;
+    if let Some((dev, func)) = right.split_once('.') {
+        let bus = hex(left, 2)?;
+        let dev = hex(dev, 2).filter(|d| *d < 32)?;
+        let func = hex(func, 1).filter(|f| *f < 8)?;
+        let bdf = (bus << 8) | (dev << 3) | func;
+        return Some(Grant::PciAddress { bdf: bdf as u16 });
+    }
+    let (device, n) = match right.split_once('#') {
+        Some((d, n)) if !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()) => {
+            (d, n.parse().ok()?)
+        }
+        Some(_) => return None,
+        None => (right, 0),
+    };
+    if left.len() != 4 || device.len() != 4 {
+        return None;
+    }
+    Some(Grant::PciId {
+        vendor: hex(left, 4)? as u16,
+        device: hex(device, 4)? as u16,
+        n,
+    })
 }
 
 /// Parses the value of a `grant=` item.
@@ -51,6 +92,7 @@ pub fn parse_grant(value: &str) -> Result<Grant, ManifestErrorKind> {
             .and_then(|n| u8::try_from(n).ok())
             .map(Grant::Irq)
             .ok_or(bad),
+        "pci" => parse_pci(range).ok_or(bad),
         _ => Err(bad),
     }
 }
@@ -91,6 +133,65 @@ mod tests {
         );
         assert_eq!(parse_grant("irq:11"), Ok(Grant::Irq(11)));
         assert_eq!(parse_grant("irq:0xff"), Ok(Grant::Irq(255)));
+    }
+
+    #[test]
+    fn pci_forms() {
+        assert_eq!(
+            parse_grant("pci:00:05.0"),
+            Ok(Grant::PciAddress { bdf: 0x28 })
+        );
+        assert_eq!(
+            parse_grant("pci:01:1f.7"),
+            Ok(Grant::PciAddress { bdf: 0x1ff })
+        );
+        assert_eq!(
+            parse_grant("pci:ff:00.0"),
+            Ok(Grant::PciAddress { bdf: 0xff00 })
+        );
+        assert_eq!(
+            parse_grant("pci:1af4:1042"),
+            Ok(Grant::PciId {
+                vendor: 0x1af4,
+                device: 0x1042,
+                n: 0
+            })
+        );
+        assert_eq!(
+            parse_grant("pci:8086:100E#2"),
+            Ok(Grant::PciId {
+                vendor: 0x8086,
+                device: 0x100e,
+                n: 2
+            })
+        );
+    }
+
+    #[test]
+    fn bad_pci_grants() {
+        for s in [
+            "pci:",
+            "pci:00",
+            "pci:00:05",
+            "pci:00:20.0",
+            "pci:00:05.8",
+            "pci:100:00.0",
+            "pci:00:05.0.1",
+            "pci:0x00:05.0",
+            "pci:00:-5.0",
+            "pci:1af4",
+            "pci:1af4:104",
+            "pci:1af4:10420",
+            "pci:1af:1042",
+            "pci:1af4:1042#",
+            "pci:1af4:1042#-1",
+            "pci:1af4:1042#x",
+            "pci:1af4:1042#99999999999",
+            "pci:+af4:1042",
+            "pci:1af4:10g2",
+        ] {
+            assert_eq!(parse_grant(s), Err(ManifestErrorKind::BadGrant), "{s:?}");
+        }
     }
 
     #[test]

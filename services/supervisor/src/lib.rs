@@ -28,6 +28,7 @@
 extern crate alloc;
 
 pub mod allow;
+pub mod files;
 pub mod grant;
 pub mod manifest;
 mod number;

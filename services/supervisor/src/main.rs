@@ -14,6 +14,8 @@
 
 extern crate alloc;
 
+mod handover;
+
 use alloc::string::String;
 use ddk_abi::syscall::grant_kind;
 use ddk_abi::syscall::notify;
@@ -80,8 +82,13 @@ fn describe_cause(cause: &ExitCause) -> String {
     }
 }
 
-/// Hands `task` the device resources of its manifest entry.
-fn apply_grants(task: TaskId, grants: &[Grant]) -> Result<(), String> {
+/// Hands `task` its memory quota and the device resources of its manifest
+/// entry.
+fn apply_grants(task: TaskId, memory: Option<u64>, grants: &[Grant]) -> Result<(), String> {
+    if let Some(bytes) = memory {
+        userlib::task_grant(task, grant_kind::MEMORY, bytes, 0)
+            .map_err(|e| alloc::format!("memory={} KiB refused: {e}", bytes >> 10))?;
+    }
     for g in grants {
         let (kind, a, b) = match *g {
             Grant::IoPorts { first, last } => {
@@ -89,6 +96,12 @@ fn apply_grants(task: TaskId, grants: &[Grant]) -> Result<(), String> {
             }
             Grant::Mmio { phys, len } => (grant_kind::MMIO, phys, len.div_ceil(4096) * 4096),
             Grant::Irq(line) => (grant_kind::IRQ, u64::from(line), 0),
+            Grant::PciAddress { bdf } => (grant_kind::PCI_ADDRESS, u64::from(bdf), 0),
+            Grant::PciId { vendor, device, n } => (
+                grant_kind::PCI_ID,
+                u64::from(vendor) << 16 | u64::from(device),
+                u64::from(n),
+            ),
         };
         userlib::task_grant(task, kind, a, b)
             .map_err(|e| alloc::format!("grant {g:x?} refused: {e}"))?;
@@ -108,11 +121,12 @@ fn start_due(table: &mut ServiceTable) {
             s.spec.args.clone(),
         );
         let grants = s.spec.grants.clone();
+        let memory = s.spec.memory;
         let restart = s.task.is_some();
         let spawned = userlib::spawn(&name, &program, &args)
             .map_err(|e| alloc::format!("{e}"))
             .and_then(|id| {
-                let ready = apply_grants(id, &grants).and_then(|()| {
+                let ready = apply_grants(id, memory, &grants).and_then(|()| {
                     userlib::task_start(id).map_err(|e| alloc::format!("start: {e}"))
                 });
                 match ready {
@@ -184,6 +198,7 @@ fn main(args: &str) -> i64 {
     };
     userlib::log!("manifest {which}: {} services", manifest.services.len());
     let mut table = ServiceTable::new(manifest, DEFAULT_CAPACITY);
+    let mut handover = handover::Handover::default();
     let mut buf = [0u8; ipc::MESSAGE_MAX];
     // Each reply goes out with the next receive (`ReplyRecv`).
     let mut server = rpc::Server::new();
@@ -213,6 +228,7 @@ fn main(args: &str) -> i64 {
                 }
                 let reply = match effect {
                     Effect::None => reply,
+                    Effect::Files => handover.answer(&table, from),
                     Effect::Kill(task) => {
                         if let Err(e) = userlib::kill(TaskId(task.0)) {
                             userlib::log!(

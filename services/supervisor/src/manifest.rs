@@ -6,6 +6,7 @@
 //! service NAME program=PROG [restart=always|hold] [min-run=MS]
 //!         [backoff=BASE..MAX] [start=boot|manual] [grant=KIND:RANGE]...
 //!         [args="free text"] [allow=shutdown,control[:NAME]...]
+//!         [memory=SIZE]
 //! ```
 //!
 //! One service per line (shown wrapped above). Items are separated by spaces
@@ -22,13 +23,16 @@ use alloc::vec::Vec;
 
 use crate::allow::{Allow, parse_allow};
 use crate::grant::{Grant, parse_grant};
-use crate::number::parse_u64;
+use crate::number::{parse_size, parse_u64};
 use crate::policy::RestartPolicy;
 
 /// Longest service name, in bytes (the kernel's task-name limit).
 pub const NAME_MAX: usize = ipc::supervisor::NAME_MAX;
 /// Most services one manifest may name (what a status reply can carry).
 pub const MAX_SERVICES: usize = ipc::supervisor::MAX_SERVICES;
+
+/// The largest `memory=` (the kernel's `MEMORY_QUOTA_MAX`).
+pub const MEMORY_MAX: u64 = 1 << 30;
 
 /// Defaults for the optional keys.
 pub const DEFAULT_MIN_RUN_MS: u64 = 1000;
@@ -63,9 +67,15 @@ pub struct ServiceSpec {
     pub start_at_boot: bool,
     /// Device resources the kernel grants the task, in manifest order.
     pub grants: Vec<Grant>,
+    /// `files=`: initrd paths or patterns handed over as a bundle on
+    /// request (see [`crate::files`]); empty if none.
+    pub files: Vec<String>,
     /// What the service may ask the supervisor for beyond reading state
     /// (`allow=`; nothing by default). See [`crate::allow`].
     pub allow: Allow,
+    /// `memory=SIZE`: the task's quota of anonymous and DMA memory, reserved
+    /// by the kernel before the task starts; `None`: the kernel's default.
+    pub memory: Option<u64>,
 }
 
 /// A manifest mistake and the 1-based line it is on.
@@ -104,8 +114,13 @@ pub enum ManifestErrorKind {
     BadBackoff,
     /// A `grant` that does not parse or is out of range (see [`Grant`]).
     BadGrant,
+    /// A `files` pattern that is not a relative initrd path with at most
+    /// one `*` in its last component (see [`crate::files`]).
+    BadFiles,
     /// An `allow` list with an unknown entitlement (see [`crate::allow`]).
     BadAllow,
+    /// `memory=` not a whole number of 4 KiB pages between 4 KiB and 1 GiB.
+    BadMemory,
     /// A `"` with no closing `"` on the line.
     UnterminatedQuote,
     /// A quoted value runs straight into more text (`a="x"y`).
@@ -169,11 +184,13 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
         backoff_max_ms: DEFAULT_BACKOFF_MAX_MS,
         start_at_boot: true,
         grants: Vec::new(),
+        files: Vec::new(),
         allow: Allow::default(),
+        memory: None,
     };
     // Keys seen, to refuse duplicates: program, restart, min-run, backoff,
-    // start, args, allow.
-    let mut seen = [false; 7];
+    // start, args, allow, memory.
+    let mut seen = [false; 8];
     for item in items {
         let (key, value) = item
             .split_once('=')
@@ -186,8 +203,16 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
             "start" => 4,
             "args" => 5,
             "allow" => 6,
+            "memory" => 7,
             "grant" => {
                 spec.grants.push(parse_grant(value)?);
+                continue;
+            }
+            "files" => {
+                for p in value.split(',') {
+                    crate::files::check_pattern(p).map_err(|_| ManifestErrorKind::BadFiles)?;
+                    spec.files.push(String::from(p));
+                }
                 continue;
             }
             _ => return Err(ManifestErrorKind::UnknownKey),
@@ -216,7 +241,13 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
                 }
             }
             5 => spec.args = String::from(value),
-            _ => spec.allow = parse_allow(value)?,
+            6 => spec.allow = parse_allow(value)?,
+            _ => {
+                let bytes = parse_size(value)
+                    .filter(|b| *b > 0 && b % 4096 == 0 && *b <= MEMORY_MAX)
+                    .ok_or(ManifestErrorKind::BadMemory)?;
+                spec.memory = Some(bytes);
+            }
         }
     }
     if spec.program.is_empty() {

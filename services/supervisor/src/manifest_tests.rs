@@ -13,7 +13,7 @@ fn kind(line: &str) -> ManifestErrorKind {
 fn a_full_manifest() {
     let text = r#"
 # Cordon services
-service driverhost program=bin/driverhost restart=always min-run=2000 backoff=100..10000 grant=ioports:0xc000-0xc03f grant=mmio:0xfebd0000+0x1000 grant=irq:11 args="--drivers drivers/virtio-blk.dll"
+service driverhost program=bin/driverhost restart=always min-run=2000 backoff=100..10000 grant=ioports:0xc000-0xc03f grant=mmio:0xfebd0000+0x1000 grant=irq:11 files=managed/corlib.dll,managed/drivers/*.dll files=managed/ddk.dll args="--drivers drivers/virtio-blk.dll"
 
 	service blk program=bin/blk   # trailing comment
 service shell program=bin/shell restart=hold start=manual allow=shutdown,control args="a \"quoted\" # not a comment \\ end"
@@ -42,7 +42,13 @@ service shell program=bin/shell restart=hold start=manual allow=shutdown,control
                 },
                 Grant::Irq(11),
             ],
+            files: vec![
+                "managed/corlib.dll".into(),
+                "managed/drivers/*.dll".into(),
+                "managed/ddk.dll".into(),
+            ],
             allow: crate::allow::Allow::default(),
+            memory: None,
         }
     );
     let blk = m.get("blk").unwrap();
@@ -58,11 +64,26 @@ service shell program=bin/shell restart=hold start=manual allow=shutdown,control
     );
     assert_eq!(blk.args, "");
     assert!(blk.grants.is_empty());
+    assert!(blk.files.is_empty());
     let shell = m.get("shell").unwrap();
     assert_eq!(shell.restart, RestartPolicy::Hold);
     assert!(!shell.start_at_boot);
     assert_eq!(shell.args, r#"a "quoted" # not a comment \ end"#);
     assert!(shell.allow.shutdown && shell.allow.may_control("blk"));
+    assert_eq!(
+        Manifest::parse("service a program=p memory=48M")
+            .unwrap()
+            .services[0]
+            .memory,
+        Some(48 << 20)
+    );
+    for bad in ["memory=0", "memory=1000", "memory=2G", "memory=lots"] {
+        assert_eq!(
+            kind(&alloc::format!("service a program=p {bad}")),
+            ManifestErrorKind::BadMemory,
+            "{bad}"
+        );
+    }
     assert_eq!(
         kind("service a program=p allow=reboot"),
         ManifestErrorKind::BadAllow
@@ -134,6 +155,11 @@ fn each_error_kind() {
         ("service a program=p backoff=50..", BadNumber),
         ("service a program=p grant=irq:300", BadGrant),
         ("service a program=p grant=ports:1-2", BadGrant),
+        ("service a program=p files=", BadFiles),
+        ("service a program=p files=a,,b", BadFiles),
+        ("service a program=p files=/etc/x", BadFiles),
+        ("service a program=p files=a/../b", BadFiles),
+        ("service a program=p files=*/x.dll", BadFiles),
         ("service a program=p args=\"open", UnterminatedQuote),
         (
             "service a program=p args=\"ends in escape\\",

@@ -97,7 +97,9 @@ fn boot_and_manual_start() {
         backoff_max_ms: 5000,
         start_at_boot,
         grants: Vec::new(),
+        files: Vec::new(),
         allow: Default::default(),
+        memory: None,
     };
     let boot = ServicePolicy::new(&spec(true));
     assert!(boot.due(0));

@@ -42,6 +42,9 @@ pub enum Effect {
     Kill(TaskIdWire),
     /// Reply, then stop every service and power off.
     Shutdown,
+    /// `Request::Files`: the program answers it (a grant to the caller),
+    /// the returned reply is only a placeholder.
+    Files,
 }
 
 #[derive(Clone, Debug)]
@@ -140,6 +143,12 @@ impl ServiceTable {
         Some((index, s.policy.on_death(now_ms, cause)))
     }
 
+    /// The index of the running service whose task is `task`.
+    pub fn running_index(&self, task: TaskIdWire) -> Option<usize> {
+        let s = self.service_of(task)?;
+        self.services.iter().position(|x| core::ptr::eq(x, s))
+    }
+
     /// The running service whose task is `task`.
     pub fn service_of(&self, task: TaskIdWire) -> Option<&Service> {
         self.services.iter().find(|s| {
@@ -159,6 +168,8 @@ impl ServiceTable {
         match request {
             Request::Status | Request::FaultReports { .. } => true,
             Request::Shutdown => allow.is_some_and(|a| a.shutdown),
+            // A service gets only its own files= (the program looks them up).
+            Request::Files => allow.is_some(),
             Request::Start { name } | Request::Stop { name } | Request::Restart { name } => {
                 allow.is_some_and(|a| a.may_control(name))
             }
@@ -179,6 +190,7 @@ impl ServiceTable {
                 (Reply::Reports(records), Effect::None)
             }
             Request::Shutdown => (Reply::Ok, Effect::Shutdown),
+            Request::Files => (Reply::Ok, Effect::Files),
             Request::Start { name } => self.with_service(&name, |s| {
                 s.policy.request_start(now_ms).map(|a| (a, s.task))
             }),

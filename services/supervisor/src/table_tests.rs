@@ -176,6 +176,28 @@ fn every_reply_fits_one_message() {
 }
 
 #[test]
+fn files_is_answered_by_the_program_for_running_services_only() {
+    let mut t = table();
+    boot(&mut t);
+    // The reply is the program's (a grant to the caller); the table only
+    // says so, and maps the caller's task to its service.
+    assert_eq!(t.handle(DH, Request::Files, 1), (Reply::Ok, Effect::Files));
+    assert_eq!(t.running_index(DH), Some(0));
+    assert_eq!(t.running_index(FS), Some(1));
+    assert_eq!(
+        t.handle(STRANGER, Request::Files, 1),
+        (Reply::Err(SupervisorError::PermissionDenied), Effect::None)
+    );
+    assert_eq!(t.running_index(STRANGER), None);
+    // A dead task's id maps to nothing; the restarted one to its service.
+    let _ = t.on_death(DH, 5_000_000, ExitCause::Exited(0), 5000);
+    assert_eq!(t.running_index(DH), None);
+    assert_eq!(t.due(u64::MAX), [0]);
+    t.started(0, TaskIdWire(0x1_000a), 6000);
+    assert_eq!(t.running_index(TaskIdWire(0x1_000a)), Some(0));
+}
+
+#[test]
 fn only_allowed_callers_power_off_or_control_services() {
     let mut t = table();
     boot(&mut t);

@@ -13,7 +13,7 @@
 #![no_std]
 #![no_main]
 
-use ddk_abi::syscall::{ANON_QUOTA, DMA_MAX, dma_cache, protect};
+use ddk_abi::syscall::{DMA_MAX, MAP_ANON_MAX, dma_cache, protect};
 use ddk_abi::{Syscall, SyscallError};
 use userlib::sys::Error;
 
@@ -190,11 +190,12 @@ fn granted() -> bool {
     quota() && reuse()
 }
 
-/// The 4 MiB region counts against the quota. `MapAnon` checks the quota
-/// before anything else, so a request over an already-mapped address tells
-/// the two apart without allocating: `OutOfMemory` if the DMA bytes count
-/// (the request is just over what is left), `AlreadyMapped` if they don't
-/// (or once they are given back).
+/// The 4 MiB region counts against the quota — 5 MiB for this task
+/// (`memory=5M` in `dma-granted.manifest`), of which regions A and B and the
+/// 4 MiB leave less than 1 MiB. `MapAnon` checks the quota before anything
+/// else, so a 1 MiB request (its per-call maximum) over an already-mapped
+/// address tells the two apart without allocating: `OutOfMemory` if the DMA
+/// bytes count, `AlreadyMapped` if they don't (or once they are given back).
 fn quota() -> bool {
     use SyscallError::*;
     if let Err(e) = userlib::dma_alloc(DMA_MAX, DC, dma_cache::WRITE_BACK) {
@@ -204,15 +205,14 @@ fn quota() -> bool {
     // Dirty it, so the region `reuse` gets (first fit: likely these very
     // frames) shows whether freed frames are zeroed again.
     fill(DC, DMA_MAX, 0xdead_0000);
-    let just_over = ANON_QUOTA - DMA_MAX + PAGE;
     expect(
         "MapAnon past the quota with 4 MiB of DMA",
-        userlib::map_anon(DA, just_over, true),
+        userlib::sys::map_anon_raw(DA, MAP_ANON_MAX),
         OutOfMemory,
     ) && userlib::dma_free(DC).is_ok()
         && expect(
             "the same once the 4 MiB are freed",
-            userlib::map_anon(DA, just_over, true),
+            userlib::sys::map_anon_raw(DA, MAP_ANON_MAX),
             AlreadyMapped,
         )
         && expect("DmaFree twice", userlib::dma_free(DC), NotMapped)

@@ -39,9 +39,29 @@ fn tables() -> i64 {
     1
 }
 
+/// `mode=big`: one `MapAnon` of `big-mb` MiB and one `Unmap` of it — the
+/// longest single calls a task can make, for the interrupt-off figures.
+fn big(args: &str) -> i64 {
+    let mb = demo::arg_u64(args, "big-mb", 16);
+    let t0 = userlib::uptime_us();
+    let mapped = userlib::map_anon(BASE, mb * MB, true);
+    let t1 = userlib::uptime_us();
+    let unmapped = userlib::unmap(BASE, mb * MB);
+    let t2 = userlib::uptime_us();
+    userlib::log!(
+        "memhog big: MapAnon of {mb} MiB: {mapped:?} in {} us; Unmap: {unmapped:?} in {} us",
+        t1 - t0,
+        t2 - t1
+    );
+    0
+}
+
 fn main(args: &str) -> i64 {
     if demo::arg(args, "mode") == Some("tables") {
         return tables();
+    }
+    if demo::arg(args, "mode") == Some("big") {
+        return big(args);
     }
     let limit = demo::arg_u64(args, "limit-mb", 1 << 20);
     let hold = demo::arg_u64(args, "hold-ms", 500);

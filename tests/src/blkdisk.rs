@@ -1,0 +1,251 @@
+//! The native virtio-blk driver's disk tests: the image the harness makes,
+//! what it must hold after QEMU exits, and the judges of the serial log.
+
+use crate::disk::{Disk, make_pattern_image, sector_pattern};
+use std::path::Path;
+
+/// Sectors of the test disk (8 MiB).
+pub const BLOCKS: u64 = 16384;
+/// The pattern the harness writes, and the one `blktest` writes over it
+/// (`services/demo/src/bin/blktest.rs` has the same seeds).
+pub const SEED_OLD: u64 = 0x5eed_0001;
+pub const SEED_NEW: u64 = 0x5eed_0002;
+/// (first LBA, sectors) that `blktest mode=rw` writes with `SEED_NEW`
+/// (its `WRITES`, with the last sector spelled out).
+pub const WRITES: &[(u64, u64)] = &[(8, 32), (1000, 1), (5000, 128), (BLOCKS - 1, 1)];
+
+fn make(path: &Path) -> Result<(), String> {
+    make_pattern_image(path, BLOCKS, SEED_OLD)
+}
+
+fn written(lba: u64) -> bool {
+    WRITES
+        .iter()
+        .any(|&(first, n)| (first..first + n).contains(&lba))
+}
+
+/// Every sector holds the pattern its history calls for: `SEED_NEW` where
+/// `blktest` wrote (if `wrote`), `SEED_OLD` everywhere else.
+fn check_image(path: &Path, wrote: bool) -> Result<(), String> {
+    let data = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    if data.len() as u64 != BLOCKS * 512 {
+        return Err(format!(
+            "image is {} bytes, expected {}",
+            data.len(),
+            BLOCKS * 512
+        ));
+    }
+    let mut want = [0u8; 512];
+    let mut bad = Vec::new();
+    for (lba, sector) in data.chunks(512).enumerate() {
+        let lba = lba as u64;
+        let new = wrote && written(lba);
+        sector_pattern(if new { SEED_NEW } else { SEED_OLD }, lba, &mut want);
+        if sector != want {
+            bad.push((lba, new));
+        }
+    }
+    match bad.first() {
+        None => Ok(()),
+        Some(&(lba, new)) => Err(format!(
+            "{} sectors differ from what the test wrote; the first is {lba}, which should hold the {} pattern",
+            bad.len(),
+            if new {
+                "new (written)"
+            } else {
+                "old (unwritten)"
+            }
+        )),
+    }
+}
+
+fn check_written(path: &Path) -> Result<(), String> {
+    check_image(path, true)
+}
+
+fn check_unchanged(path: &Path) -> Result<(), String> {
+    check_image(path, false)
+}
+
+/// `blk-native-rw`'s disk: MSI-X (QEMU's default vectors).
+pub const RW_DISKS: &[Disk] = &[Disk {
+    id: "d0",
+    device: "disable-legacy=on",
+    make,
+    check: Some(check_written),
+}];
+
+/// `intx-prt`'s disk: no MSI-X, so the legacy pin through `_PRT`.
+pub const INTX_DISKS: &[Disk] = &[Disk {
+    id: "d0",
+    device: "disable-legacy=on,vectors=0",
+    make,
+    check: Some(check_written),
+}];
+
+/// `dma-quiesce`'s disk: only read, so it must come out unchanged.
+pub const QUIESCE_DISKS: &[Disk] = &[Disk {
+    id: "d0",
+    device: "disable-legacy=on",
+    make,
+    check: Some(check_unchanged),
+}];
+
+fn need(s: &str, what: &str) -> Result<(), String> {
+    if s.contains(what) {
+        Ok(())
+    } else {
+        Err(format!("serial output lacks {what:?}"))
+    }
+}
+
+fn common(s: &str) -> Result<(), String> {
+    need(s, "blktest: PASS (")?;
+    if s.contains("FAIL") {
+        return Err("serial output contains FAIL".into());
+    }
+    if s.contains("!!! KERNEL") {
+        return Err("the kernel died".into());
+    }
+    Ok(())
+}
+
+pub fn judge_rw(s: &str) -> Result<(), String> {
+    need(s, "virtio-blk: serving ")?;
+    need(s, "16384 blocks of 512 B, MSI-X interrupts")?;
+    need(
+        s,
+        "10 bad requests refused with typed errors, still serving",
+    )?;
+    // The second client, served at the same time.
+    need(
+        s,
+        "]: blktest: PASS (reader: 20 batches of 32 checked reads beside the writer)",
+    )?;
+    common(s)
+}
+
+pub fn judge_intx(s: &str) -> Result<(), String> {
+    need(s, "16384 blocks of 512 B, INTx interrupts")?;
+    // The kernel routed the pin through _PRT to an IOAPIC line.
+    let bind = s
+        .lines()
+        .find(|l| l.contains(": INTx pin ") && l.contains(" of virtio-blk["))
+        .ok_or("no INTx binding line for virtio-blk")?;
+    // Level triggered; the polarity is the _PRT's (q35: active high).
+    if !bind.contains("-> GSI ") || !bind.contains("(level, ") {
+        return Err(format!("INTx not level triggered through a GSI: {bind:?}"));
+    }
+    if s.contains("MSI-X entry") {
+        return Err("MSI-X was used with vectors=0".into());
+    }
+    need(
+        s,
+        "10 bad requests refused with typed errors, still serving",
+    )?;
+    // The second client, served at the same time.
+    need(
+        s,
+        "]: blktest: PASS (reader: 20 batches of 32 checked reads beside the writer)",
+    )?;
+    common(s)
+}
+
+pub fn judge_quiesce(s: &str) -> Result<(), String> {
+    let dying = s
+        .find("virtio-blk: dying on purpose with ")
+        .ok_or("the driver did not die with requests in flight")?;
+    let off = s[dying..]
+        .find(": bus mastering off (owner virtio-blk[")
+        .map(|i| i + dying)
+        .ok_or("no bus-mastering-off line after the driver's death")?;
+    let freed = s[dying..]
+        .find(" of virtio-blk[2.0] after bus mastering off")
+        .map(|i| i + dying)
+        .ok_or("no line freeing the dead driver's DMA regions")?;
+    if freed < off {
+        return Err("DMA freed before bus mastering was off".into());
+    }
+    need(s, "blktest: the driver died with our batch in flight")?;
+    // The restarted driver found the device initialised by its predecessor
+    // and reset it. (QEMU clears DRIVER_OK itself when bus mastering goes
+    // off, so what is left is ACKNOWLEDGE | DRIVER | FEATURES_OK = 0x0b.)
+    let restarted = s
+        .lines()
+        .find(|l| l.contains("virtio-blk[2.1]: virtio-blk: serving "))
+        .ok_or("no serving line from the restarted driver")?;
+    let status = restarted
+        .rsplit("its status was 0x")
+        .next()
+        .and_then(|t| u8::from_str_radix(t.trim_end_matches(')'), 16).ok())
+        .ok_or("the restarted driver did not log the status it found")?;
+    if status == 0 {
+        return Err(format!(
+            "the restarted driver found no running device: {restarted:?}"
+        ));
+    }
+    need(s, "blktest: PASS (the restarted driver")?;
+    common(s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_check_finds_a_missing_or_stray_write() {
+        let dir = std::env::temp_dir().join(format!("cordon-blkdisk-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("d.img");
+        make(&p).unwrap();
+        assert!(check_unchanged(&p).is_ok());
+        let e = check_written(&p).unwrap_err();
+        assert!(e.contains("first is 8"), "{e}");
+        // Apply the writes as blktest would: now `written` passes.
+        let mut data = std::fs::read(&p).unwrap();
+        for &(first, n) in WRITES {
+            for lba in first..first + n {
+                let at = (lba * 512) as usize;
+                sector_pattern(SEED_NEW, lba, &mut data[at..at + 512]);
+            }
+        }
+        std::fs::write(&p, &data).unwrap();
+        assert!(check_written(&p).is_ok());
+        // A write that went to the wrong sector.
+        sector_pattern(SEED_NEW, 7, &mut data[7 * 512..8 * 512]);
+        std::fs::write(&p, &data).unwrap();
+        assert!(check_written(&p).unwrap_err().contains("first is 7"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn intx_judge_wants_the_routed_pin_and_no_msix() {
+        let good = "INFO  pci::irq: pci 00:03.0: INTx pin 1 -> GSI 23 (level, high) vector 0x40, bit 32 of virtio-blk[2.0]\n\
+            virtio-blk: serving 00:03.0 as blkdev: 16384 blocks of 512 B, INTx interrupts, 16 requests in flight\n\
+            blktest: PASS (16384 blocks; ..., 10 bad requests refused with typed errors, still serving)\n\
+            blkreader[3.0]: blktest: PASS (reader: 20 batches of 32 checked reads beside the writer)\n";
+        assert_eq!(judge_intx(good), Ok(()));
+        let msix = format!("{good}pci 00:03.0: MSI-X entry 0 -> vector 0x41\n");
+        assert!(judge_intx(&msix).is_err());
+        let edge = good.replace("(level, high)", "(edge, high)");
+        assert!(judge_intx(&edge).is_err());
+        assert!(
+            judge_rw(good).is_err(),
+            "INTx is not what blk-native-rw expects"
+        );
+    }
+
+    #[test]
+    fn quiesce_judge_wants_bus_mastering_off_first() {
+        let good = "virtio-blk: dying on purpose with 8 requests in flight\n\
+            INFO  pci: pci 00:04.0: bus mastering off (owner virtio-blk[2.0] died)\n\
+            INFO  dma: freed 4 regions (1100 KiB) of virtio-blk[2.0] after bus mastering off\n\
+            blktest: the driver died with our batch in flight (now generation 1)\n\
+            virtio-blk[2.1]: virtio-blk: serving ... (device reset; its status was 0x0f)\n\
+            blktest: PASS (the restarted driver 2.1 served)\n";
+        assert_eq!(judge_quiesce(good), Ok(()));
+        let lines: Vec<&str> = good.lines().collect();
+        let swapped = [lines[0], lines[2], lines[1], lines[3], lines[4], lines[5]].join("\n");
+        assert!(judge_quiesce(&swapped).is_err());
+    }
+}

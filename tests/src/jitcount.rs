@@ -1,0 +1,44 @@
+//! What the JIT's C# test suites hold on the host, for judging the ring-3
+//! run (`jit-ring3`): the test assemblies in `target/managed/tests/` (the
+//! same files the initrd carries) and the tests `jit::testrun` finds in
+//! them — the discovery the driver host uses, so the two counts mean the
+//! same thing.
+
+use std::path::PathBuf;
+
+/// `target/managed` of this checkout (or of `CARGO_TARGET_DIR`).
+fn managed_dir() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../target")));
+    target.join("managed")
+}
+
+/// (test assemblies, tests in them) as the host sees them.
+pub fn host_suites() -> Result<(usize, usize), String> {
+    let dir = managed_dir();
+    let read = |p: &PathBuf| -> Result<&'static [u8], String> {
+        std::fs::read(p)
+            .map(|b| &*Vec::leak(b))
+            .map_err(|e| format!("{}: {e}", p.display()))
+    };
+    let corlib = read(&dir.join("corlib.dll"))?;
+    let tests = dir.join("tests");
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&tests)
+        .map_err(|e| format!("{}: {e}", tests.display()))?
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "dll"))
+        .collect();
+    files.sort();
+    let mut count = 0;
+    for f in &files {
+        let mut rt = jit::testrun::runtime(corlib, &[]).map_err(|e| format!("runtime: {e:?}"))?;
+        let asm = rt
+            .types
+            .load(read(f)?)
+            .map_err(|e| format!("{}: {e}", f.display()))?;
+        count += jit::testrun::find_tests(&mut rt, asm).len();
+    }
+    Ok((files.len(), count))
+}

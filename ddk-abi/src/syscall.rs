@@ -41,6 +41,7 @@
 //! | `DmaAlloc` | len (≤ [`DMA_MAX`]), addr, [`dma_cache`] | physical address |
 //! | `DmaFree` | addr (start of a `DmaAlloc` region) | — |
 //! | `Protect` | addr, len, [`protect`] | — (own anonymous pages: RW ↔ RX, never both) |
+//! | `ReplyRecv` | task, msg ptr, msg len, buf ptr, buf cap, timeout ms | as `Recv`; on an error RSI is [`REPLY_FAILED`] if the reply failed (nothing received) |
 //!
 //! `TaskSpawn`, `TaskKill`, `TakeDeath`, `InitrdRead`, `TaskGrant`,
 //! `TaskStart` and `Shutdown` are the supervisor's alone. A task made by
@@ -84,10 +85,11 @@ pub enum Syscall {
     DmaAlloc = 56,
     DmaFree = 57,
     Protect = 58,
+    ReplyRecv = 59,
 }
 
 impl Syscall {
-    pub const ALL: [Syscall; 33] = [
+    pub const ALL: [Syscall; 34] = [
         Syscall::Exit,
         Syscall::Log,
         Syscall::Yield,
@@ -121,6 +123,7 @@ impl Syscall {
         Syscall::DmaAlloc,
         Syscall::DmaFree,
         Syscall::Protect,
+        Syscall::ReplyRecv,
     ];
 }
 
@@ -155,6 +158,10 @@ pub const FOREVER: u64 = u64::MAX;
 /// `Recv` result kinds (RDI).
 pub const RECV_MESSAGE: u64 = 0;
 pub const RECV_NOTIFICATION: u64 = 1;
+/// `ReplyRecv`'s RSI on an error when the reply half failed (nothing was
+/// received); any other value means the reply went out and the receive
+/// failed.
+pub const REPLY_FAILED: u64 = 1;
 
 /// Notification bits the kernel raises.
 pub mod notify {

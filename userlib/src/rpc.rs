@@ -1,7 +1,7 @@
 //! Typed IPC: encode a protocol request, `call`, decode the reply; and the
 //! server side's receive-decode-reply loop pieces.
 
-use crate::sys::{self, Error, Received};
+use crate::sys::{self, Error, Received, ReplyRecvError};
 use ddk_abi::TaskId;
 use ipc::{IpcError, Message, Protocol};
 
@@ -90,6 +90,84 @@ pub fn next<P: Protocol>(
                             from.generation()
                         );
                         let _ = reject::<P>(from, &e);
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A server loop's state: the reply to the request just handled waits here
+/// and goes out with the next receive, in one `ReplyRecv` — one kernel
+/// entry per request served (and, when the client is the only one waiting,
+/// a direct switch back to it).
+pub struct Server {
+    pending: Option<(TaskId, usize)>,
+    out: [u8; ipc::MESSAGE_MAX],
+}
+
+impl Default for Server {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Server {
+    pub const fn new() -> Self {
+        Server {
+            pending: None,
+            out: [0; ipc::MESSAGE_MAX],
+        }
+    }
+
+    /// Encodes `reply` for `to`; it is sent by the next [`Server::next`].
+    /// A reply the kernel then refuses (the client died meanwhile) is
+    /// logged there, and the server keeps serving.
+    pub fn reply<M: Message>(&mut self, to: TaskId, reply: &M) -> Result<(), RpcError> {
+        let n = ipc::encode(reply, &mut self.out)?.len();
+        self.pending = Some((to, n));
+        Ok(())
+    }
+
+    /// Like [`next`]: sends the pending reply, then waits for the next
+    /// request of protocol `P` or a notification; undecodable requests are
+    /// rejected (the rejection going out with the following receive).
+    pub fn next<P: Protocol>(
+        &mut self,
+        buf: &mut [u8],
+        timeout_ms: Option<u64>,
+    ) -> Result<Event<P::Request>, Error> {
+        loop {
+            let got = match self.pending.take() {
+                Some((to, n)) => {
+                    let msg = self.out.get(..n).unwrap_or(&[]);
+                    match sys::reply_recv(to, msg, buf, timeout_ms) {
+                        Ok(r) => r,
+                        Err(ReplyRecvError::Recv(e)) => return Err(e),
+                        Err(ReplyRecvError::Reply(e)) => {
+                            crate::log!("reply to {}.{} failed: {e}", to.index(), to.generation());
+                            continue;
+                        }
+                    }
+                }
+                None => sys::recv(buf, timeout_ms)?,
+            };
+            match got {
+                Received::Notification(bits) => return Ok(Event::Notification(bits)),
+                Received::Message { from, len } => {
+                    match ipc::decode::<P::Request>(buf.get(..len).unwrap_or(&[])) {
+                        Ok(request) => return Ok(Event::Request { from, request }),
+                        Err(e) => {
+                            crate::log!(
+                                "rejected a malformed {} request from {}.{}: {e}",
+                                P::NAME,
+                                from.index(),
+                                from.generation()
+                            );
+                            if let Ok(m) = ipc::control::reject::<P>(&e, &mut self.out) {
+                                self.pending = Some((from, m.len()));
+                            }
+                        }
                     }
                 }
             }

@@ -1,6 +1,6 @@
 //! Typed wrappers over the syscalls of `ddk_abi::syscall`.
 
-use ddk_abi::syscall::{FOREVER, RECV_MESSAGE};
+use ddk_abi::syscall::{FOREVER, RECV_MESSAGE, REPLY_FAILED};
 use ddk_abi::{DeathRecord, Syscall, SyscallError, TaskId};
 
 /// Raw syscall: returns (RAX status, RDI, RSI, RDX).
@@ -63,6 +63,7 @@ impl core::fmt::Display for Error {
     }
 }
 
+#[inline]
 fn check(n: Syscall, a: [u64; 6]) -> Result<[u64; 3], Error> {
     let (status, r0, r1, r2) = raw(n, a);
     if status == 0 {
@@ -114,6 +115,7 @@ pub fn lookup(name: &str) -> Result<TaskId, Error> {
 }
 
 /// Sends `msg` to `to` and waits for the reply in `reply`; returns its length.
+#[inline]
 pub fn call(to: TaskId, msg: &[u8], reply: &mut [u8]) -> Result<usize, Error> {
     check(
         Syscall::Call,
@@ -168,6 +170,63 @@ pub fn reply(to: TaskId, msg: &[u8]) -> Result<(), Error> {
         ],
     )
     .map(|_| ())
+}
+
+/// Which half of [`reply_recv`] failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ReplyRecvError {
+    /// The reply was refused (the caller died, was not waiting, its buffer
+    /// was too small…); nothing was received.
+    Reply(Error),
+    /// The reply went out; the receive failed (`Timeout`, a bad buffer).
+    Recv(Error),
+}
+
+fn status_error(status: u64, r0: u64) -> Error {
+    match SyscallError::try_from(status as u32) {
+        Ok(SyscallError::Dead) => Error::Dead {
+            now: TaskId(r0 as u32),
+        },
+        Ok(e) => Error::Sys(e),
+        Err(c) => Error::Unknown(c),
+    }
+}
+
+/// A server's reply to `to` and its next `recv`, in one kernel entry.
+#[inline]
+pub fn reply_recv(
+    to: TaskId,
+    msg: &[u8],
+    buf: &mut [u8],
+    timeout_ms: Option<u64>,
+) -> Result<Received, ReplyRecvError> {
+    let (status, r0, r1, r2) = raw(
+        Syscall::ReplyRecv,
+        [
+            u64::from(to.0),
+            msg.as_ptr() as u64,
+            msg.len() as u64,
+            buf.as_mut_ptr() as u64,
+            buf.len() as u64,
+            timeout_ms.unwrap_or(FOREVER),
+        ],
+    );
+    if status != 0 {
+        let e = status_error(status, r0);
+        return Err(if r1 == REPLY_FAILED {
+            ReplyRecvError::Reply(e)
+        } else {
+            ReplyRecvError::Recv(e)
+        });
+    }
+    Ok(if r0 == RECV_MESSAGE {
+        Received::Message {
+            from: TaskId(r1 as u32),
+            len: r2 as usize,
+        }
+    } else {
+        Received::Notification(r1)
+    })
 }
 
 /// Maps `len` bytes of zeroed memory at `addr`, in calls of at most

@@ -72,9 +72,10 @@ pub fn run(profile: Profile) -> Result<()> {
         .ok_or_else(|| Error::Missing(format!("no ipcbench line in the boot log:\n{plain}")))?;
     let (null, rt) = (get(&f, "null_syscall_cycles"), get(&f, "round_trip_cycles"));
     println!(
-        "  TCG, TSC cycles (median of {}): round trip {rt}, null syscall {null}, ratio {:.1}",
+        "  TCG, TSC cycles (median of {}): round trip {rt}, null syscall {null}, ratio {:.1}; 4 KiB round trip {}",
         get(&f, "iters"),
-        rt as f64 / null.max(1) as f64
+        rt as f64 / null.max(1) as f64,
+        get(&f, "big_round_trip_cycles")
     );
 
     config.extra = vec!["-icount".into(), "shift=0".into()];
@@ -83,15 +84,27 @@ pub fn run(profile: Profile) -> Result<()> {
         .ok_or_else(|| Error::Missing(format!("no ipcbench line under -icount:\n{counted}")))?;
     let (null_i, rt_i) = (get(&f, "null_syscall_vns"), get(&f, "round_trip_vns"));
     println!(
-        "  -icount shift=0, instructions (mean): round trip {rt_i}, null syscall {null_i}, ratio {:.1}",
+        "  -icount shift=0, instructions (mean): round trip {rt_i} ({}-byte message each way), null syscall {null_i}, ratio {:.1}",
+        get(&f, "short_len"),
         rt_i as f64 / null_i.max(1) as f64
+    );
+    println!(
+        "  -icount shift=0, instructions (mean): round trip with a {}-byte message each way {}",
+        get(&f, "big_len"),
+        get(&f, "big_round_trip_vns")
+    );
+    println!(
+        "  -icount shift=0, the same inside the RDTSC-timed loops (the method of the figures before ReplyRecv): round trip {}, null syscall {}",
+        get(&f, "round_trip_timed_vns"),
+        get(&f, "null_syscall_timed_vns")
     );
     println!(
         "  reference: L4Re 613 instructions per one-way IPC (1,226 per round trip); seL4 ~1,300 cycles per round trip (hardware)"
     );
     println!(
-        "  Cordon round trip / L4Re round trip (instructions): {:.1}x",
-        rt_i as f64 / 1226.0
+        "  Cordon short round trip / L4Re round trip (instructions): {:.2}x (goal: <= 800 instructions, {:.2}x)",
+        rt_i as f64 / 1226.0,
+        800.0 / 1226.0
     );
     if get(&f, "failures") > 0 {
         return Err(Error::Missing(format!(

@@ -10,6 +10,7 @@ mod build;
 mod managed;
 mod run;
 mod setup;
+mod soak;
 mod test;
 mod user;
 mod util;
@@ -34,6 +35,9 @@ commands:
                             (--mono runs the C# tests under mono as the oracle)
   bench boot                boot-to-ready time (median of several TCG boots)
   bench ipc                 IPC round trip vs null syscall, in cycles and instructions
+  soak hostile --count N [--seed S]
+                            N random hostile syscalls in one boot, then a client
+                            checks the kernel still serves (not in CI)
   bench blk                 native virtio-blk driver: 4 KiB IOPS, 64 KiB MB/s at QD 1 and 32
 ";
 
@@ -53,6 +57,7 @@ fn main() -> ExitCode {
         "clippy" => build::clippy(rest),
         "managed" => managed::cmd(rest),
         "bench" => bench::cmd(rest),
+        "soak" => soak::cmd(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

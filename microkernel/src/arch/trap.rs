@@ -242,12 +242,20 @@ extern "C" fn trap_dispatch(frame: *mut TrapFrame) -> *mut TrapFrame {
         fault::nmi_or_machine_check(v, unsafe { &*frame });
         return frame;
     }
+    // SAFETY: as above; only the vector is read.
+    if unsafe { (*frame).vector } == SYSCALL_VECTOR
+        && let Some(next) = crate::task::fastpath::try_syscall(frame)
+    {
+        return next;
+    }
     crate::task::sched::save_frame(frame);
     // SAFETY: the stub built this frame on the current stack; nothing else
     // refers to it while this call runs.
     let f = unsafe { &mut *frame };
     match f.vector {
         SYSCALL_VECTOR => crate::syscall::dispatch(f),
+        // #NM from ring 3: lazy SSE switching (`task::fpu`).
+        7 if f.is_user_mode() => crate::task::fpu::device_not_available(),
         // A device (or an MSI written by a bus-mastering driver) can send
         // vectors 16..31, where the CPU's exceptions live: the local APIC
         // has it in service then. Acknowledge and drop it rather than take

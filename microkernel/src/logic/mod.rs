@@ -9,4 +9,5 @@ pub mod multiboot2;
 pub mod pageprot;
 pub mod pci;
 pub mod prt;
+pub mod shortcopy;
 pub mod txring;

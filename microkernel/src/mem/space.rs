@@ -18,6 +18,7 @@ use crate::logic::pageprot::{PageKind, Protection, may_protect};
 use crate::mem::frame;
 use crate::mem::paging::kernel_pml4;
 use crate::mem::phys::{PHYS_OFFSET, phys_to_virt};
+use core::cell::Cell;
 use ddk_abi::SyscallError;
 use ddk_abi::syscall::{USER_MAX, USER_MIN};
 use x86_64::structures::paging::mapper::MapToError;
@@ -52,7 +53,16 @@ pub struct AddressSpace {
     pml4: PhysFrame,
     /// Page-table frames allocated for the user half so far.
     pt_frames: u64,
+    /// Where the leaf entries of recently walked pages are: (page, window
+    /// address of its PTE), direct-mapped by the page number's low bits.
+    /// Only the entry's location is cached, never its contents — every use
+    /// reads the PTE afresh — and the location cannot go stale: tables are
+    /// created once and freed only with the space (see `PT_QUOTA`), and a
+    /// present upper entry is never replaced.
+    leaf_cache: [Cell<(u64, u64)>; LEAF_CACHE],
 }
+
+const LEAF_CACHE: usize = 8;
 
 /// Allocates this space's page-table frames: from the user pool (never the
 /// kernel's reserve), counted against `PT_QUOTA`.
@@ -136,7 +146,11 @@ impl AddressSpace {
                 }
             }
         }
-        Ok(AddressSpace { pml4, pt_frames: 0 })
+        Ok(AddressSpace {
+            pml4,
+            pt_frames: 0,
+            leaf_cache: [const { Cell::new((0, 0)) }; LEAF_CACHE],
+        })
     }
 
     pub fn pml4(&self) -> PhysFrame {
@@ -433,26 +447,61 @@ impl AddressSpace {
     }
 
     /// The frame and flags behind user page `va` (4 KiB pages only: the user
-    /// half has no others).
+    /// half has no others). Every syscall buffer's pages go through here, so
+    /// it reads the entries as plain words (no iterator, no generic mapper)
+    /// and remembers where recent leaf entries are (`leaf_cache`): a page
+    /// seen before costs one tag check and one read of its live PTE.
+    #[inline(always)]
     fn walk(&self, va: u64) -> Option<(PhysAddr, F)> {
         if !(USER_MIN..USER_MAX).contains(&va) {
             return None;
         }
-        let mut t = self.pml4.start_address();
-        for shift in [39u32, 30, 21] {
-            let e = table(t)
-                .iter()
-                .nth(((va >> shift) & 0x1ff) as usize)?
-                .clone();
-            if !e.flags().contains(F::PRESENT) || e.flags().contains(F::HUGE_PAGE) {
-                return None;
+        self.walk_checked(va)
+    }
+
+    /// [`Self::walk`] for a `va` already known to lie in the user range.
+    /// (Outside it the walk would only read kernel-half entries, which
+    /// carry no user bit, so the page checks built on it still refuse.)
+    #[inline(always)]
+    fn walk_checked(&self, va: u64) -> Option<(PhysAddr, F)> {
+        const ADDR: u64 = 0x000f_ffff_ffff_f000;
+        const PRESENT: u64 = 1;
+        const HUGE: u64 = 1 << 7;
+        let page = va & !(PAGE - 1);
+        let slot = self.leaf_cache.get(((va >> 12) as usize) % LEAF_CACHE)?;
+        let (tag, at) = slot.get();
+        let at = if tag == page {
+            at
+        } else {
+            let entry = |table: u64, shift: u32| -> u64 {
+                let at = PHYS_OFFSET + table + ((va >> shift) & 0x1ff) * 8;
+                // SAFETY: `table` is a page-table frame of this live space
+                // (the PML4, or an address taken from a present non-huge
+                // entry), read through the physical window; index < 512.
+                unsafe { (at as *const u64).read() }
+            };
+            let mut t = self.pml4.start_address().as_u64();
+            for shift in [39u32, 30, 21] {
+                let e = entry(t, shift);
+                if e & (PRESENT | HUGE) != PRESENT {
+                    return None;
+                }
+                t = e & ADDR;
             }
-            t = e.addr();
-        }
-        let e = table(t).iter().nth(((va >> 12) & 0x1ff) as usize)?.clone();
-        e.flags()
-            .contains(F::PRESENT)
-            .then(|| (e.addr() + (va & (PAGE - 1)), e.flags()))
+            let at = PHYS_OFFSET + t + ((va >> 12) & 0x1ff) * 8;
+            slot.set((page, at));
+            at
+        };
+        // SAFETY: `at` is the window address of this page's leaf entry in a
+        // page table of this live space (found by the walk above, now or
+        // earlier: tables are never freed or replaced while the space lives).
+        let e = unsafe { (at as *const u64).read_volatile() };
+        (e & PRESENT != 0).then(|| {
+            (
+                PhysAddr::new_truncate((e & ADDR) + (va & (PAGE - 1))),
+                F::from_bits_truncate(e),
+            )
+        })
     }
 
     /// The frame and flags behind user page `va`.
@@ -516,27 +565,60 @@ impl AddressSpace {
         if addr < USER_MIN || end > USER_MAX {
             return Err(SyscallError::BadPointer);
         }
-        // Validate the whole range first, so a bad page means nothing was touched.
+        // Validate the whole range first, so a bad page means nothing was
+        // touched. The frames found are kept for up to SHORT pages (every
+        // IPC buffer, every log line) so those are walked once, not twice.
+        const SHORT: usize = 4;
+        let mut frames = [0u64; SHORT];
         let mut va = addr;
+        let mut n = 0usize;
         while va < end {
-            let (_, flags) = self.walk(va).ok_or(SyscallError::BadPointer)?;
-            if !flags.contains(F::USER_ACCESSIBLE)
-                || flags.contains(DEVICE)
-                || uncached(flags)
-                || (write && !flags.contains(F::WRITABLE))
-            {
-                return Err(SyscallError::BadPointer);
+            let pa = self.user_page(va, write)?;
+            if let Some(slot) = frames.get_mut(n) {
+                *slot = pa.as_u64() & !(PAGE - 1);
             }
+            n += 1;
             va = (va & !(PAGE - 1)) + PAGE;
         }
         let mut va = addr;
+        let mut k = 0usize;
         while va < end {
             let chunk = ((va & !(PAGE - 1)) + PAGE).min(end) - va;
-            let (pa, _) = self.walk(va).ok_or(SyscallError::BadPointer)?;
+            let pa = match frames.get(k) {
+                Some(&base) if n <= SHORT => PhysAddr::new_truncate(base + (va & (PAGE - 1))),
+                _ => self.walk(va).ok_or(SyscallError::BadPointer)?.0,
+            };
             f(pa, chunk as usize);
             va += chunk;
+            k += 1;
         }
         Ok(())
+    }
+
+    /// The frame behind user byte `va` if a syscall may copy through it:
+    /// present, user-accessible, not a device or uncached page, and
+    /// writable when `write`. One walk; IPC copies use it page by page.
+    #[inline(always)]
+    pub fn user_page(&self, va: u64, write: bool) -> Result<PhysAddr, SyscallError> {
+        if !(USER_MIN..USER_MAX).contains(&va) {
+            return Err(SyscallError::BadPointer);
+        }
+        self.user_page_in_range(va, write)
+    }
+
+    /// [`Self::user_page`] for a `va` the caller has range-checked already
+    /// (IPC checks a whole message range once, then its one or two pages).
+    #[inline(always)]
+    pub fn user_page_in_range(&self, va: u64, write: bool) -> Result<PhysAddr, SyscallError> {
+        let (pa, flags) = self.walk_checked(va).ok_or(SyscallError::BadPointer)?;
+        if !flags.contains(F::USER_ACCESSIBLE)
+            || flags.contains(DEVICE)
+            || uncached(flags)
+            || (write && !flags.contains(F::WRITABLE))
+        {
+            return Err(SyscallError::BadPointer);
+        }
+        Ok(pa)
     }
 
     /// Copies user bytes at `addr` into `out` (all of it or nothing).

@@ -156,6 +156,22 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
             task::ipc::reply(index, to, UserBuf { addr: a1, len: a2 });
             Ok(None)
         }
+        Syscall::ReplyRecv => {
+            let to = TaskId(u32::try_from(a0).map_err(|_| Fail(SyscallError::NoSuchTask, 0))?);
+            let timeout = if a5 == FOREVER {
+                None
+            } else {
+                Some(a5.saturating_mul(1000))
+            };
+            task::ipc::reply_recv(
+                index,
+                to,
+                UserBuf { addr: a1, len: a2 },
+                UserBuf { addr: a3, len: a4 },
+                timeout,
+            );
+            Ok(None)
+        }
         Syscall::MapAnon => {
             // Zeroing is the cost: bounded per call (interrupts are off).
             if a1 > MAP_ANON_MAX {

@@ -1,38 +1,155 @@
 //! Synchronous IPC: `call` (send and wait for the reply), `recv`, `reply`,
-//! and notifications.
+//! `reply_recv` (a server's answer and its next receive in one entry), and
+//! notifications.
 //!
-//! Messages (≤ 4 KiB) are copied by the kernel from the sender's address
-//! space to the receiver's through a bounce buffer, after both ranges were
-//! validated. Nothing is ever truncated: a message larger than the
-//! receiver's buffer fails the call with `MessageTooLarge`, a reply larger
-//! than the caller's buffer fails both sides with `ReplyTooLarge`.
+//! Messages (≤ 4 KiB) are copied once, by the kernel, from the sender's
+//! frames to the receiver's through the physical window, after every page
+//! of both ranges was checked (each walked once). Nothing is ever
+//! truncated: a message larger than the receiver's buffer fails the call
+//! with `MessageTooLarge`, a reply larger than the caller's buffer fails
+//! both sides with `ReplyTooLarge`. The common cases — a call to a server
+//! waiting in `recv`, a reply to a caller while the server goes back to
+//! `recv` — take [`super::fastpath`] instead, with the same semantics.
 
 use super::{State, TABLE, Table, Task, UserBuf};
-use ddk_abi::syscall::{MESSAGE_MAX, RECV_MESSAGE, RECV_NOTIFICATION};
+use crate::logic::shortcopy::{SHORT, copy_short};
+use crate::mem::phys::{PHYS_OFFSET, phys_to_virt};
+use crate::mem::space::AddressSpace;
+use ddk_abi::syscall::{
+    MESSAGE_MAX, RECV_MESSAGE, RECV_NOTIFICATION, REPLY_FAILED, USER_MAX, USER_MIN,
+};
 use ddk_abi::{SyscallError, TaskId};
-use spin::Mutex;
-
-/// One message in flight between two address spaces (one CPU, so one buffer).
-static BOUNCE: Mutex<[u8; MESSAGE_MAX]> = Mutex::new([0; MESSAGE_MAX]);
+use x86_64::PhysAddr;
 
 /// A copy that failed, and whose buffer was at fault: buffers are validated
 /// when a call, receive or reply starts, but a grant can be revoked (or a
 /// page unmapped) while the task waits, and the party whose buffer went bad
 /// must be told rather than left waiting.
 #[derive(Clone, Copy, Debug)]
-enum CopyFault {
+pub(super) enum CopyFault {
     Source(SyscallError),
     Dest(SyscallError),
 }
 
-/// Copies `len` bytes from `src`'s `from` to `dst`'s `to`.
+/// A user range of at most one message as physical pieces: 4 KiB can
+/// straddle one page boundary, so two pieces at most; `len[1]` is 0 when
+/// the range lies in one page.
+pub(super) struct Pieces {
+    pa: [u64; 2],
+    len: [usize; 2],
+}
+
+impl Pieces {
+    /// Checks every page of `[addr, addr+len)` (`len ≤ MESSAGE_MAX`) in
+    /// `space` — present, user, not a device, writable if `write` — walking
+    /// each once, and keeps the frames for the copy.
+    #[inline(always)]
+    pub(super) fn of(
+        space: &AddressSpace,
+        addr: u64,
+        len: u64,
+        write: bool,
+    ) -> Result<Self, SyscallError> {
+        let mut p = Pieces {
+            pa: [0; 2],
+            len: [0; 2],
+        };
+        if len == 0 {
+            return Ok(p);
+        }
+        if len > MESSAGE_MAX as u64 {
+            return Err(SyscallError::MessageTooLarge);
+        }
+        // `addr` in [USER_MIN, USER_MAX) with one compare (a smaller `addr`
+        // wraps to a huge value); then the end, without overflow.
+        if addr.wrapping_sub(USER_MIN) >= USER_MAX - USER_MIN || len > USER_MAX - addr {
+            return Err(SyscallError::BadPointer);
+        }
+        p.pa[0] = space.user_page_in_range(addr, write)?.as_u64();
+        let off = addr & 4095;
+        if off + len <= 4096 {
+            p.len[0] = len as usize;
+            return Ok(p);
+        }
+        let first = 4096 - off;
+        p.len[0] = first as usize;
+        p.pa[1] = space.user_page_in_range(addr + first, write)?.as_u64();
+        p.len[1] = (len - first) as usize;
+        Ok(p)
+    }
+}
+
+impl Pieces {
+    /// `[addr, addr+len)` as pieces if it lies inside the first page of a
+    /// range `self` already checked as writable at `checked` (so it is
+    /// readable too): a caller's message next to its reply buffer costs no
+    /// second check.
+    #[inline(always)]
+    pub(super) fn within_first_page(&self, checked: u64, addr: u64, len: u64) -> Option<Pieces> {
+        let same = self.len[0] > 0 && (checked ^ addr) < 4096 && (addr & 4095) + len <= 4096;
+        same.then(|| Pieces {
+            pa: [(self.pa[0] & !4095) + (addr & 4095), 0],
+            len: [len as usize, 0],
+        })
+    }
+}
+
+/// Copies `len` bytes from `src`'s frames to `dst`'s (both cover `len`).
+#[inline(always)]
+pub(super) fn copy_pieces(src: &Pieces, dst: &Pieces, len: usize) {
+    let [s0, _] = src.len;
+    let [d0, _] = dst.len;
+    let [sa, sb] = src.pa;
+    let [da, db] = dst.pa;
+    if len <= SHORT && s0 >= len && d0 >= len {
+        let sp = PHYS_OFFSET + sa;
+        let dp = PHYS_OFFSET + da;
+        // A short message in one page each side, not overlapping (it could
+        // through a grant): copied inline without memmove's call.
+        if sp + len as u64 <= dp || dp + len as u64 <= sp {
+            // SAFETY: both ranges lie in checked user frames (see below),
+            // reached through the window, and do not overlap.
+            let (from, to) = unsafe {
+                (
+                    core::slice::from_raw_parts(sp as *const u8, len),
+                    core::slice::from_raw_parts_mut(dp as *mut u8, len),
+                )
+            };
+            copy_short(from, to);
+            return;
+        }
+    }
+    // At most three runs: up to the first page end of either side, then
+    // to the other's, then the rest (each side has at most two pieces).
+    let cut1 = s0.min(d0).min(len);
+    let cut2 = s0.max(d0).min(len);
+    let at = |pa0: u64, l0: usize, pa1: u64, off: usize| -> u64 {
+        if off < l0 {
+            pa0 + off as u64
+        } else {
+            pa1 + (off - l0) as u64
+        }
+    };
+    for (from, to) in [(0, cut1), (cut1, cut2), (cut2, len)] {
+        if to > from {
+            let sp = phys_to_virt(PhysAddr::new_truncate(at(sa, s0, sb, from)));
+            let dp = phys_to_virt(PhysAddr::new_truncate(at(da, d0, db, from)));
+            // SAFETY: both runs lie in checked user frames (present, user,
+            // not device memory; a run never crosses a piece's end) reached
+            // through the kernel's physical window; `copy` (memmove)
+            // because one frame may be shared by both tasks via a grant.
+            unsafe { core::ptr::copy(sp.as_ptr::<u8>(), dp.as_mut_ptr::<u8>(), to - from) };
+        }
+    }
+}
+
+/// Copies `len` bytes from `src`'s `from` to `dst`'s `to`: both ranges are
+/// checked in full before a byte moves, then copied once.
 fn copy(src: &Task, from: u64, dst: &Task, to: u64, len: usize) -> Result<(), CopyFault> {
-    let mut bounce = BOUNCE.lock();
-    let buf = bounce
-        .get_mut(..len)
-        .ok_or(CopyFault::Source(SyscallError::MessageTooLarge))?;
-    src.space.read(from, buf).map_err(CopyFault::Source)?;
-    dst.space.write(to, buf).map_err(CopyFault::Dest)
+    let s = Pieces::of(&src.space, from, len as u64, false).map_err(CopyFault::Source)?;
+    let d = Pieces::of(&dst.space, to, len as u64, true).map_err(CopyFault::Dest)?;
+    copy_pieces(&s, &d, len);
+    Ok(())
 }
 
 /// Ends receiver `ri`'s `recv` with `e` (its buffer went bad).
@@ -116,6 +233,11 @@ pub fn call(ci: usize, to: TaskId, msg: UserBuf, reply: UserBuf) {
             len: reply.len.min(MESSAGE_MAX as u64),
         };
         c.state = State::SendBlocked { to, seq };
+    }
+    // The only place a task starts waiting to send: the receiver learns it
+    // may have callers queued (see `Task::maybe_senders`).
+    if let Some(r) = t.get_mut(ri) {
+        r.maybe_senders = true;
     }
     let receiving = t
         .get(ri)
@@ -262,6 +384,27 @@ pub fn reply(si: usize, to: TaskId, msg: UserBuf) {
             Ok(()) => s.set_result(0, [0; 3]),
             Err((e, v)) => s.set_error(e, v),
         }
+    }
+}
+
+/// `reply_recv(to, msg, buf, timeout)` from server `si`: the reply, then —
+/// only if it went out — a `recv`. A failed reply returns its error with
+/// RSI = `REPLY_FAILED` and receives nothing, so no message is lost unseen.
+pub fn reply_recv(si: usize, to: TaskId, msg: UserBuf, buf: UserBuf, timeout_us: Option<u64>) {
+    reply(si, to, msg);
+    let failed = {
+        let mut t = TABLE.lock();
+        match t.get_mut(si).map(Task::frame_mut) {
+            Some(f) if f.rax != 0 => {
+                f.rsi = REPLY_FAILED;
+                true
+            }
+            Some(_) => false,
+            None => true,
+        }
+    };
+    if !failed {
+        recv(si, buf, timeout_us);
     }
 }
 

@@ -215,6 +215,7 @@ pub fn spawn(
         call_msg: UserBuf::default(),
         reply_buf: UserBuf::default(),
         recv_buf: UserBuf::default(),
+        maybe_senders: false,
         notify: 0,
         supervisor,
         started_us: crate::time::uptime_us(),

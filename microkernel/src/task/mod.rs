@@ -9,6 +9,7 @@
 
 pub mod device;
 pub mod dma;
+pub mod fastpath;
 pub mod fpu;
 pub mod grant;
 pub mod ipc;
@@ -118,6 +119,10 @@ pub struct Task {
     pub reply_buf: UserBuf,
     /// Where a blocked `recv` wants its message.
     pub recv_buf: UserBuf,
+    /// Set whenever a caller queues for this task (`SendBlocked` on it),
+    /// cleared only by a scan that found none: while clear, no caller
+    /// waits, so the IPC fast path may skip its FIFO scan.
+    pub maybe_senders: bool,
     /// Pending notification bits.
     pub notify: u64,
     pub supervisor: bool,

@@ -78,7 +78,7 @@ pub fn resume_frame(frame: *mut TrapFrame) -> *mut TrapFrame {
     if next == cur && cur_runnable {
         return frame;
     }
-    switch(&mut t, cur, next)
+    switch(&mut t, next)
 }
 
 /// Whether the TSS holds some task's port permissions right now.
@@ -100,15 +100,14 @@ fn load_io_bitmap(map: Option<&[u8; crate::arch::gdt::IOMAP_BYTES]>) {
     }
 }
 
-/// Moves the CPU from `from` to `to` and returns `to`'s saved frame.
-fn switch(t: &mut Table, from: Option<usize>, to: Option<usize>) -> *mut TrapFrame {
-    if let Some(task) = from.and_then(|i| t.get_mut(i)) {
-        task.fpu.save();
-    }
+/// Moves the CPU from the current task (or idle) to `to` and returns `to`'s
+/// saved frame. SSE state moves lazily (`fpu`): only CR0.TS may change here.
+/// The IPC fast path calls this directly, without a scheduler pass.
+pub(super) fn switch(t: &mut Table, to: Option<usize>) -> *mut TrapFrame {
     t.current = to;
     match to.and_then(|i| t.get_mut(i)) {
         Some(task) => {
-            task.fpu.restore();
+            super::fpu::switch_to(task.id);
             load_io_bitmap(task.io_bitmap.as_deref());
             let top = task.kstack_top();
             gdt::set_rsp0(top);
@@ -198,7 +197,7 @@ pub fn start() -> ! {
     let resume = {
         let mut t = TABLE.lock();
         let next = pick_next(&t, None);
-        switch(&mut t, None, next)
+        switch(&mut t, next)
     };
     // SAFETY: `resume` is the idle frame just built or a spawned task's
     // initial frame on its kernel stack.

@@ -200,10 +200,12 @@ fn main(args: &str) -> i64 {
     let mut table = ServiceTable::new(manifest, DEFAULT_CAPACITY);
     let mut handover = handover::Handover::default();
     let mut buf = [0u8; ipc::MESSAGE_MAX];
+    // Each reply goes out with the next receive (`ReplyRecv`).
+    let mut server = rpc::Server::new();
     loop {
         start_due(&mut table);
         let wait = table.next_wake_ms().map(|at| at.saturating_sub(now_ms()));
-        match rpc::next::<Supervisor>(&mut buf, wait) {
+        match server.next::<Supervisor>(&mut buf, wait) {
             Ok(Event::Notification(bits)) => {
                 if bits & notify::DEATH != 0 {
                     while let Ok(Some(rec)) = userlib::take_death() {
@@ -248,7 +250,7 @@ fn main(args: &str) -> i64 {
                         Reply::Err(ipc::supervisor::SupervisorError::Internal(1))
                     }
                 };
-                if let Err(e) = rpc::reply(from, &reply) {
+                if let Err(e) = server.reply(from, &reply) {
                     userlib::log!(
                         "reply to {}.{} failed: {e}",
                         from.index(),

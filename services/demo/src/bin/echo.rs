@@ -63,8 +63,10 @@ fn main(args: &str) -> i64 {
     }
     let mut served = 0u64;
     let mut buf = [0u8; ipc::MESSAGE_MAX];
+    // Each reply goes out with the next receive (`ReplyRecv`).
+    let mut server = rpc::Server::new();
     loop {
-        let (from, request) = match rpc::next::<Echo>(&mut buf, None) {
+        let (from, request) = match server.next::<Echo>(&mut buf, None) {
             Ok(Event::Request { from, request }) => (from, request),
             Ok(Event::Notification(_)) => continue,
             Err(e) => {
@@ -85,7 +87,7 @@ fn main(args: &str) -> i64 {
             Request::Crash => crash(),
             Request::SumGrant { grant, len } => sum_grant(grant, len, probe.then_some(from)),
         };
-        if let Err(e) = rpc::reply(from, &reply) {
+        if let Err(e) = server.reply(from, &reply) {
             userlib::log!(
                 "reply to {}.{} failed: {e}",
                 from.index(),

@@ -33,6 +33,8 @@ impl Rng {
 
 fn main(args: &str) -> i64 {
     let count = demo::arg_u64(args, "count", 20_000);
+    // `progress=K`: a log line every K calls (the long soak run shows it).
+    let progress = demo::arg_u64(args, "progress", 0);
     let mut rng = Rng(demo::arg_u64(args, "seed", 0x5eed_1234_abcd_0001) | 1);
     let mut buf = [0u8; 256];
     let valid = buf.as_mut_ptr() as u64;
@@ -69,7 +71,7 @@ fn main(args: &str) -> i64 {
         u64::MAX / 2,
         u64::MAX,
     ];
-    let numbers: [u32; 40] = [
+    let numbers: [u32; 41] = [
         1,
         2,
         3,
@@ -107,6 +109,7 @@ fn main(args: &str) -> i64 {
         56,
         57,
         58,
+        59,
         99,
         0x100,
         0xffff_ffff,
@@ -123,7 +126,13 @@ fn main(args: &str) -> i64 {
     let mut counts = [0u64; 24];
     let mut ok = 0u64;
     let t0 = userlib::uptime_us();
-    for _ in 0..count {
+    for i in 0..count {
+        if progress != 0 && i != 0 && i % progress == 0 {
+            userlib::log!(
+                "hostile: progress {i}/{count} syscalls, {ok} succeeded, {} ms",
+                (userlib::uptime_us() - t0) / 1000
+            );
+        }
         let n = rng.pick(&numbers).unwrap_or(2);
         let mut a = [0u64; 6];
         for x in a.iter_mut() {
@@ -137,6 +146,7 @@ fn main(args: &str) -> i64 {
         match Syscall::try_from(n) {
             Ok(Syscall::Sleep) => a[0] %= 3,
             Ok(Syscall::Recv) => a[2] %= 3,
+            Ok(Syscall::ReplyRecv) => a[5] %= 3,
             // Protect could make the heap or stack unusable, and DmaAlloc
             // (once a task may) land on them: they stay in the scratch
             // window too; Protect's mode is mostly a valid one.

@@ -38,7 +38,9 @@ fn pingpong() -> Outcome {
     let echo = find("echo")?;
     let t0 = userlib::uptime_us();
     for seq in 0..200u64 {
-        let payload: Vec<u8> = (0..32u8).map(|b| b ^ seq as u8).collect();
+        // Payloads of 0..80 bytes: messages on both sides of the kernel's
+        // 64-byte short copy, each size several times.
+        let payload: Vec<u8> = (0..(seq % 80) as u8).map(|b| b ^ seq as u8).collect();
         match rpc::call::<Echo>(
             echo,
             &Request::Ping {

@@ -42,6 +42,7 @@
 //! | `DmaFree` | addr (start of a `DmaAlloc` region) | — |
 //! | `Protect` | addr, len, [`protect`] | — (own anonymous pages: RW ↔ RX, never both) |
 //! | `ReplyRecv` | task, msg ptr, msg len, buf ptr, buf cap, timeout ms | as `Recv`; on an error RSI is [`REPLY_FAILED`] if the reply failed (nothing received) |
+//! | `KernelStats` | — | TSC cycles spent in the kernel's trap handling, TSC Hz, traps (counted only by the `selftest` kernel; `InvalidArgument` otherwise) |
 //!
 //! `TaskSpawn`, `TaskKill`, `TakeDeath`, `InitrdRead`, `TaskGrant`,
 //! `TaskStart` and `Shutdown` are the supervisor's alone. A task made by
@@ -86,10 +87,11 @@ pub enum Syscall {
     DmaFree = 57,
     Protect = 58,
     ReplyRecv = 59,
+    KernelStats = 60,
 }
 
 impl Syscall {
-    pub const ALL: [Syscall; 34] = [
+    pub const ALL: [Syscall; 35] = [
         Syscall::Exit,
         Syscall::Log,
         Syscall::Yield,
@@ -124,6 +126,7 @@ impl Syscall {
         Syscall::DmaFree,
         Syscall::Protect,
         Syscall::ReplyRecv,
+        Syscall::KernelStats,
     ];
 }
 

@@ -451,3 +451,9 @@ pub fn dma_free(addr: u64) -> Result<(), Error> {
 pub fn protect(addr: u64, len: u64, mode: u64) -> Result<(), Error> {
     check(Syscall::Protect, [addr, len, mode, 0, 0, 0]).map(|_| ())
 }
+
+/// (TSC cycles the kernel spent handling traps, TSC Hz, traps) — counted
+/// only by the `selftest` kernel (benchmarks); `InvalidArgument` otherwise.
+pub fn kernel_stats() -> Result<(u64, u64, u64), Error> {
+    check(Syscall::KernelStats, [0; 6]).map(|r| (r[0], r[1], r[2]))
+}

@@ -230,6 +230,15 @@ pub const SYSCALL_VECTOR: u64 = 0x100;
 /// one, or — when the scheduler switched — the next task's.
 #[unsafe(no_mangle)]
 extern "C" fn trap_dispatch(frame: *mut TrapFrame) -> *mut TrapFrame {
+    #[cfg(feature = "selftest")]
+    let started = crate::time::rdtsc();
+    let next = dispatch(frame);
+    #[cfg(feature = "selftest")]
+    crate::syscall::timing::count_trap(crate::time::rdtsc().wrapping_sub(started));
+    next
+}
+
+fn dispatch(frame: *mut TrapFrame) -> *mut TrapFrame {
     // NMI and machine check arrive on their own IST stacks at any moment —
     // inside a section holding the task table's lock, or halfway through a
     // switch. They take no lock and leave the saved frames alone: the

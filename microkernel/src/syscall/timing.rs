@@ -37,3 +37,37 @@ pub fn worst_us() -> alloc::vec::Vec<(Syscall, u64)> {
     v.sort_by_key(|a| core::cmp::Reverse(a.1));
     v
 }
+
+/// Time spent handling traps (from `trap_dispatch` to its return: the entry
+/// and exit stubs are not included) and the number of traps — counted only
+/// in the `selftest` kernel, so the kernel users run pays nothing for it.
+/// `cargo xtask bench blk` reads it (`KernelStats`) under `-icount`, where
+/// one instruction is one virtual nanosecond, to give the kernel's
+/// instructions per request.
+#[cfg(feature = "selftest")]
+static KERNEL_CYCLES: AtomicU64 = AtomicU64::new(0);
+#[cfg(feature = "selftest")]
+static TRAPS: AtomicU64 = AtomicU64::new(0);
+
+/// Adds one trap's handling time.
+#[cfg(feature = "selftest")]
+pub fn count_trap(cycles: u64) {
+    KERNEL_CYCLES.fetch_add(cycles, Ordering::Relaxed);
+    TRAPS.fetch_add(1, Ordering::Relaxed);
+}
+
+/// `KernelStats`: (kernel cycles, TSC Hz, traps).
+pub fn kernel_stats() -> Result<[u64; 3], ddk_abi::SyscallError> {
+    #[cfg(feature = "selftest")]
+    {
+        Ok([
+            KERNEL_CYCLES.load(Ordering::Relaxed),
+            crate::time::tsc_hz(),
+            TRAPS.load(Ordering::Relaxed),
+        ])
+    }
+    #[cfg(not(feature = "selftest"))]
+    {
+        Err(ddk_abi::SyscallError::InvalidArgument)
+    }
+}

@@ -125,6 +125,32 @@ pub fn judge_rw(s: &str) -> Result<(), String> {
     common(s)
 }
 
+/// `driverhost-blk-rw`: the same client work as `blk-native-rw`, served by
+/// the C# driver in the driver host (bound by its `[PciDriver]`).
+pub fn judge_driverhost_rw(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "driverhost: loaded driver Cordon.Drivers.VirtioBlk.VirtioBlkDriver from managed/drivers/virtio-blk.dll for 1af4:1042",
+    )?;
+    need(s, "driverhost: binding Cordon.Drivers.VirtioBlk.VirtioBlkDriver to ")?;
+    need(s, "virtio-blk (C#): 16384 blocks of 512 B")?;
+    need(s, "32 requests in flight, MSI-X interrupts (device reset")?;
+    need(s, "driverhost: serving ")?;
+    need(s, "driverhost: first I/O served ")?;
+    if s.contains("virtio-blk: serving ") {
+        return Err("the native driver ran; this test is the C# driver's".into());
+    }
+    need(
+        s,
+        "10 bad requests refused with typed errors, still serving",
+    )?;
+    need(
+        s,
+        "]: blktest: PASS (reader: 20 batches of 32 checked reads beside the writer)",
+    )?;
+    common(s)
+}
+
 pub fn judge_intx(s: &str) -> Result<(), String> {
     need(s, "16384 blocks of 512 B, INTx interrupts")?;
     // The kernel routed the pin through _PRT to an IOAPIC line.

@@ -1221,6 +1221,15 @@ pub fn all() -> Vec<QemuTest> {
             )
         },
         QemuTest {
+            disks: crate::blkdisk::RW_DISKS,
+            ..m(
+                "driverhost-blk-rw",
+                "the C# virtio-blk driver, bound by its [PciDriver] in the driver host, serves the blk-native-rw client work (the harness checks the image)",
+                "manifest=driverhost-blk",
+                crate::blkdisk::judge_driverhost_rw,
+            )
+        },
+        QemuTest {
             disks: crate::blkdisk::INTX_DISKS,
             ..m(
                 "intx-prt",

@@ -9,9 +9,9 @@
 
 use alloc::string::String;
 use alloc::vec::Vec;
+use jit::metadata::Image;
 use jit::metadata::coded_index::{CustomAttributeType, HasCustomAttribute, MemberRefParent};
 use jit::metadata::tables::{CustomAttributeRow, MemberRefRow};
-use jit::metadata::Image;
 
 /// One declaration: driver class `namespace.name` drives `vendor:device`.
 #[derive(Clone, Debug)]
@@ -48,12 +48,18 @@ pub fn declarations(img: &Image<'_>) -> Vec<Declaration> {
         else {
             continue;
         };
-        let Ok(m) = tables.get::<MemberRefRow>(mr) else { continue };
-        let MemberRefParent::TypeRef(tr) = m.class else { continue };
+        let Ok(m) = tables.get::<MemberRefRow>(mr) else {
+            continue;
+        };
+        let MemberRefParent::TypeRef(tr) = m.class else {
+            continue;
+        };
         if img.type_ref_name(tr).ok() != Some((ATTRIBUTE_NS, ATTRIBUTE)) {
             continue;
         }
-        let Ok((ns, name)) = img.type_def_name(td) else { continue };
+        let Ok((ns, name)) = img.type_def_name(td) else {
+            continue;
+        };
         match img.blobs().get(row.value).ok().and_then(parse_ids) {
             Some((vendor, device)) => out.push(Declaration {
                 namespace: ns.into(),

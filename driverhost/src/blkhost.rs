@@ -63,7 +63,7 @@ struct Host {
 static HOST: Mutex<Option<Host>> = Mutex::new(None);
 
 /// Records what was bound, before the managed `BlockHost.Run` starts.
-pub fn bind(bdf: u16, ids: u32, driver: usize) {
+pub fn bind(bdf: u16, ids: u32, driver: usize, started_us: u64) {
     *HOST.lock() = Some(Host {
         bdf,
         ids,
@@ -75,7 +75,7 @@ pub fn bind(bdf: u16, ids: u32, driver: usize) {
         live: Vec::new(),
         irq_pending: false,
         intx: None,
-        started_us: userlib::uptime_us(),
+        started_us,
         first_io_logged: false,
     });
 }
@@ -166,7 +166,9 @@ fn receive(h: &mut Host, timeout_ms: Option<u64>) -> Result<bool, Error> {
             request(h, from, r);
             Ok(false)
         }
-        Event::Notification(bits) => Ok(bits & ddk_abi::syscall::notify::pci(crate::ddk::IRQ_BIT) != 0),
+        Event::Notification(bits) => {
+            Ok(bits & ddk_abi::syscall::notify::pci(crate::ddk::IRQ_BIT) != 0)
+        }
     }
 }
 
@@ -199,7 +201,13 @@ extern "C" fn host_slot(slot: i32, va: i64) {
     }
 }
 
-extern "C" fn host_ready(blocks: i64, block_size: i32, read_only: i32, max_transfer: i32, depth: i32) {
+extern "C" fn host_ready(
+    blocks: i64,
+    block_size: i32,
+    read_only: i32,
+    max_transfer: i32,
+    depth: i32,
+) {
     let mut g = HOST.lock();
     let Some(h) = g.as_mut() else { return };
     let depth = (depth.max(0) as usize).min(h.slot_buf.len());
@@ -243,7 +251,9 @@ extern "C" fn host_next(slot: *mut i32, op: *mut i32, lba: *mut i64, len: *mut i
             let (kind, l, n) = match (s.op, window) {
                 (Op::Flush, _) => (OP_FLUSH, 0, 0),
                 (Op::Read { lba, len, .. }, Some(_)) => (OP_READ, lba, len),
-                (Op::Write { lba, len, offset }, Some((va, wlen))) if offset + u64::from(len) <= wlen => {
+                (Op::Write { lba, len, offset }, Some((va, wlen)))
+                    if offset + u64::from(len) <= wlen =>
+                {
                     // SAFETY: validation put `[offset, offset + len)` inside
                     // the client's mapped window (checked again above); the
                     // slot's DMA buffer holds max_transfer >= len bytes.
@@ -330,8 +340,9 @@ extern "C" fn host_complete(slot: i32, status: i32) {
     h.sched.complete(i, live.batch, live.index, st);
     if !h.first_io_logged {
         h.first_io_logged = true;
+        let (methods, il, inline) = crate::drivers::compiled();
         userlib::log!(
-            "driverhost: first I/O served {} ms after the driver host started",
+            "driverhost: first I/O served {} ms after the driver host started; {methods} methods, {il} IL bytes compiled, {inline} device accesses inline",
             (userlib::uptime_us() - h.started_us) / 1000
         );
     }
@@ -367,7 +378,7 @@ extern "C" fn irq_wait(timeout_ms: i32) -> i32 {
 /// No working driver: answer every request, `NotReady` for I/O, forever.
 pub fn serve_unready() -> ! {
     if HOST.lock().is_none() {
-        bind(0, 0, 0);
+        bind(0, 0, 0, userlib::uptime_us());
     }
     let mut g = HOST.lock();
     let Some(h) = g.as_mut() else {

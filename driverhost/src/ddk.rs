@@ -13,6 +13,7 @@
 use core::sync::atomic::{Ordering, fence};
 use ddk_abi::syscall::{dma_cache, pci_bar, pci_irq};
 use jit::runtime::Runtime;
+use jit::runtime::externals::Intrinsic;
 use spin::Mutex;
 
 /// Where BARs are mapped: `MMIO_BASE + phys` (one fixed address per page).
@@ -38,8 +39,10 @@ static MEMORY: Mutex<Memory> = Mutex::new(Memory {
 const NS: &str = "Cordon.Ddk";
 const NATIVE: &str = "Native";
 
-/// Registers every body with `rt` (before anything DDK is compiled).
-pub fn register(rt: &mut Runtime) {
+/// Registers every body with `rt` (before anything DDK is compiled);
+/// `intrinsics` makes the I/O-path accesses inline (`intrinsics=off` in
+/// the driver host's arguments turns that off, for comparison).
+pub fn register(rt: &mut Runtime, intrinsics: bool) {
     let calls: &[(&str, usize)] = &[
         ("ConfigRead", config_read as *const () as usize),
         ("ConfigWrite", config_write as *const () as usize),
@@ -62,6 +65,27 @@ pub fn register(rt: &mut Runtime) {
     ];
     for (name, addr) in calls {
         rt.externals.register(NS, NATIVE, name, *addr);
+    }
+    // The I/O path: device and DMA accesses and the fence are expanded
+    // inline by the JIT (one load/store/mfence); the bodies above remain
+    // for anything that calls them indirectly.
+    let inline: &[(&str, Intrinsic)] = &[
+        ("Read8", Intrinsic::Load(8)),
+        ("Read16", Intrinsic::Load(16)),
+        ("Read32", Intrinsic::Load(32)),
+        ("Read64", Intrinsic::Load(64)),
+        ("Write8", Intrinsic::Store(8)),
+        ("Write16", Intrinsic::Store(16)),
+        ("Write32", Intrinsic::Store(32)),
+        ("Write64", Intrinsic::Store(64)),
+        ("Fence", Intrinsic::Fence),
+    ];
+    if !intrinsics {
+        userlib::log!("driverhost: DDK intrinsics are calls (intrinsics=off)");
+    } else {
+        for (name, k) in inline {
+            rt.externals.register_intrinsic(NS, NATIVE, name, *k);
+        }
     }
     crate::blkhost::register(rt);
 }

@@ -9,6 +9,7 @@
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicPtr, Ordering};
 use ipc::files::Bundle;
 use jit::runtime::{Escape, Runtime};
 use jit::testrun::describe;
@@ -61,8 +62,23 @@ fn call(rt: &mut Runtime, m: MethodId) -> Result<u64, i64> {
     }
 }
 
-pub fn run(files: &Bundle<'static>) -> i64 {
-    let t0 = userlib::uptime_us();
+/// The runtime, for figures logged from inside managed calls
+/// (`blkhost`'s first-I/O line); set once, never freed.
+static RUNTIME: AtomicPtr<Runtime> = AtomicPtr::new(core::ptr::null_mut());
+
+/// (methods, IL bytes, intrinsics) compiled so far.
+pub fn compiled() -> (u64, u64, u64) {
+    let p = RUNTIME.load(Ordering::Relaxed);
+    if p.is_null() {
+        return (0, 0, 0);
+    }
+    // SAFETY: the runtime is boxed and lives for the rest of the process;
+    // this single-threaded program reads plain counters between compiles.
+    let s = unsafe { &(*p).stats };
+    (s.methods, s.il_bytes, s.intrinsics)
+}
+
+pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
     let (Some(corlib), Some(ddk)) = (files.get(CORLIB), files.get(DDK)) else {
         userlib::log!("driverhost: {CORLIB} and {DDK} are needed (files= in the manifest)");
         crate::blkhost::serve_unready();
@@ -74,7 +90,8 @@ pub fn run(files: &Bundle<'static>) -> i64 {
             crate::blkhost::serve_unready();
         }
     };
-    crate::ddk::register(&mut rt);
+    RUNTIME.store(&raw mut *rt, Ordering::Relaxed);
+    crate::ddk::register(&mut rt, crate::arg(args, "intrinsics") != Some("off"));
     let ddk_asm = match rt.types.load(ddk) {
         Ok(a) => a,
         Err(e) => {
@@ -129,18 +146,26 @@ pub fn run(files: &Bundle<'static>) -> i64 {
         ids >> 16
     );
     let Some(create) = static_method(&mut rt, asm, &d.namespace, &d.name, "Create") else {
-        userlib::log!("driverhost: {}.{} has no static Create()", d.namespace, d.name);
+        userlib::log!(
+            "driverhost: {}.{} has no static Create()",
+            d.namespace,
+            d.name
+        );
         crate::blkhost::serve_unready();
     };
     let driver = match call(&mut rt, create) {
         Ok(obj) if obj != 0 => obj as usize,
         Ok(_) => {
-            userlib::log!("driverhost: {}.{}::Create returned null", d.namespace, d.name);
+            userlib::log!(
+                "driverhost: {}.{}::Create returned null",
+                d.namespace,
+                d.name
+            );
             crate::blkhost::serve_unready();
         }
         Err(code) => return code,
     };
-    crate::blkhost::bind(bdf, ids, driver);
+    crate::blkhost::bind(bdf, ids, driver, t0);
     let Some(run) = static_method(&mut rt, ddk_asm, "Cordon.Ddk", "BlockHost", "Run") else {
         userlib::log!("driverhost: {DDK} has no Cordon.Ddk.BlockHost::Run");
         crate::blkhost::serve_unready();

@@ -71,7 +71,7 @@ fn main(args: &str) -> i64 {
     let code = match arg(args, "mode") {
         Some("jit-tests") => i64::from(suites::run(&files) != 0),
         Some("call" | "write-code") => call::run(&files, args),
-        Some("drivers") => drivers::run(&files),
+        Some("drivers") => drivers::run(&files, args, t0),
         Some(other) => {
             userlib::log!("driverhost: unknown mode={other}");
             2

@@ -21,11 +21,23 @@ pub struct ExternalCall {
     pub addr: usize,
 }
 
+/// An InternalCall the compiler expands inline (`compiler/intrinsics.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Intrinsic {
+    /// `(long address) -> int|long`: one load of 8, 16, 32 or 64 bits.
+    Load(u8),
+    /// `(long address, int|long value)`: one store of that many bits.
+    Store(u8),
+    /// `()`: a full memory fence.
+    Fence,
+}
+
 /// The embedder's InternalCalls, looked up by name when a method without a
-/// body is first called or compiled against.
+/// body is first called or compiled against, and its intrinsics.
 #[derive(Clone, Debug, Default)]
 pub struct Externals {
     list: Vec<ExternalCall>,
+    intrinsics: Vec<(String, String, String, Intrinsic)>,
 }
 
 impl Externals {
@@ -33,14 +45,39 @@ impl Externals {
     /// Every overload of that name gets the same body, so register only
     /// names that are not overloaded.
     pub fn register(&mut self, namespace: &str, type_name: &str, method: &str, addr: usize) {
-        self.list
-            .retain(|c| !(c.namespace == namespace && c.type_name == type_name && c.method == method));
+        self.list.retain(|c| {
+            !(c.namespace == namespace && c.type_name == type_name && c.method == method)
+        });
         self.list.push(ExternalCall {
             namespace: namespace.into(),
             type_name: type_name.into(),
             method: method.into(),
             addr,
         });
+    }
+
+    /// Makes calls of `namespace.type_name::method` (a static method) expand
+    /// to `k` inline. Register a callable body too ([`Self::register`]):
+    /// a call the compiler does not see (a delegate, later) still needs one.
+    pub fn register_intrinsic(
+        &mut self,
+        namespace: &str,
+        type_name: &str,
+        method: &str,
+        k: Intrinsic,
+    ) {
+        self.intrinsics
+            .retain(|c| !(c.0 == namespace && c.1 == type_name && c.2 == method));
+        self.intrinsics
+            .push((namespace.into(), type_name.into(), method.into(), k));
+    }
+
+    /// The intrinsic registered for a method, if any.
+    pub fn intrinsic(&self, namespace: &str, type_name: &str, method: &str) -> Option<Intrinsic> {
+        self.intrinsics
+            .iter()
+            .find(|c| c.0 == namespace && c.1 == type_name && c.2 == method)
+            .map(|c| c.3)
     }
 
     /// The body registered for a method, if any.
@@ -58,6 +95,6 @@ impl Externals {
 
     /// Whether none is registered.
     pub fn is_empty(&self) -> bool {
-        self.list.is_empty()
+        self.list.is_empty() && self.intrinsics.is_empty()
     }
 }

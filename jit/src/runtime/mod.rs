@@ -59,6 +59,8 @@ pub struct Stats {
     pub il_bytes: u64,
     /// Machine code bytes emitted.
     pub code_bytes: u64,
+    /// Calls expanded inline as intrinsics (`runtime::externals`).
+    pub intrinsics: u64,
 }
 
 /// One compiled method's code range.

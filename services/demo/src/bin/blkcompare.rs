@@ -75,7 +75,8 @@ fn connect(name: &str, at: u64) -> R<Backend> {
         }
     };
     userlib::map_anon(at, WINDOW, true).map_err(|e| format!("mapping a window: {e}"))?;
-    let g = userlib::grant_create(task, at, WINDOW, true).map_err(|e| format!("GrantCreate: {e}"))?;
+    let g =
+        userlib::grant_create(task, at, WINDOW, true).map_err(|e| format!("GrantCreate: {e}"))?;
     match call(task, &Request::Attach { grant: g })? {
         Reply::Attached { len } if len >= WINDOW => {}
         other => return Err(format!("{name}: Attach: {other:?}")),
@@ -128,7 +129,11 @@ fn run(args: &str) -> R<String> {
     let mut rng = Rng(demo::arg_u64(args, "seed", 0x5eed_c0de) | 1);
     let mut a = connect(demo::arg(args, "a").unwrap_or("virtio-blk"), WINDOW_A)?;
     let mut b = connect(demo::arg(args, "b").unwrap_or("driverhost"), WINDOW_B)?;
-    if a.info.blocks != blocks || b.info.blocks != blocks || a.info.block_size != 512 || b.info.block_size != 512 {
+    if a.info.blocks != blocks
+        || b.info.blocks != blocks
+        || a.info.block_size != 512
+        || b.info.block_size != 512
+    {
         return Err(format!("geometries differ: {:?} / {:?}", a.info, b.info));
     }
     let region = blocks / MAX_OPS;

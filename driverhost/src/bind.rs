@@ -20,6 +20,8 @@ pub struct Declaration {
     pub name: String,
     pub vendor: u16,
     pub device: u16,
+    /// The initrd file the class came from.
+    pub file: String,
 }
 
 const ATTRIBUTE_NS: &str = "Cordon.Ddk";
@@ -38,7 +40,7 @@ pub fn parse_ids(blob: &[u8]) -> Option<(u16, u16)> {
 
 /// Every `[PciDriver]` declaration in `img`. Malformed rows are skipped
 /// (and logged): one bad attribute does not hide the others.
-pub fn declarations(img: &Image<'_>) -> Vec<Declaration> {
+pub fn declarations(img: &Image<'_>, file: &str) -> Vec<Declaration> {
     let mut out = Vec::new();
     let tables = img.tables();
     for item in tables.iter::<CustomAttributeRow>() {
@@ -66,6 +68,7 @@ pub fn declarations(img: &Image<'_>) -> Vec<Declaration> {
                 name: name.into(),
                 vendor,
                 device,
+                file: file.into(),
             }),
             None => userlib::log!("driverhost: {ns}.{name}: unreadable [PciDriver] value"),
         }

@@ -15,14 +15,17 @@
 //! is answered `Err(NotReady)`: a client never hangs on a driver host
 //! without a working disk.
 
+use alloc::string::String;
 use alloc::vec;
 use alloc::vec::Vec;
 use ipc::blkdev::{self, BlkDev, BlkDevError, DeviceInfo, Op, Reply, Request, Status};
+use ipc::driverhost::{self as dh, HostState};
 use jit::runtime::Runtime;
 use spin::Mutex;
 use userlib::TaskId;
-use userlib::rpc::{self, Event, RpcError};
+use userlib::rpc::{self, RpcError};
 use userlib::sys::Error;
+use userlib::sys::Received;
 use virtio_blk::sched::Sched;
 
 use crate::window::Windows;
@@ -49,6 +52,11 @@ struct Host {
     bdf: u16,
     ids: u32,
     driver: usize,
+    /// `Namespace.Type` of the bound driver.
+    class: String,
+    state: HostState,
+    /// Every declaration loaded (the control protocol's `Drivers`).
+    drivers: Vec<dh::Driver>,
     info: Option<DeviceInfo>,
     windows: Windows,
     sched: Sched,
@@ -63,21 +71,34 @@ struct Host {
 static HOST: Mutex<Option<Host>> = Mutex::new(None);
 
 /// Records what was bound, before the managed `BlockHost.Run` starts.
-pub fn bind(bdf: u16, ids: u32, driver: usize, started_us: u64) {
-    *HOST.lock() = Some(Host {
-        bdf,
-        ids,
-        driver,
-        info: None,
-        windows: Windows::default(),
-        sched: Sched::new(0),
-        slot_buf: Vec::new(),
-        live: Vec::new(),
-        irq_pending: false,
-        intx: None,
-        started_us,
-        first_io_logged: false,
-    });
+pub fn bind(bdf: u16, ids: u32, driver: usize, class: String, started_us: u64) {
+    let mut g = HOST.lock();
+    let drivers = g.take().map(|h| h.drivers).unwrap_or_default();
+    let mut h = Host::new(bdf, ids, driver, class, started_us);
+    h.drivers = drivers;
+    *g = Some(h);
+}
+
+impl Host {
+    fn new(bdf: u16, ids: u32, driver: usize, class: String, started_us: u64) -> Host {
+        Host {
+            bdf,
+            ids,
+            driver,
+            class,
+            state: HostState::Starting,
+            drivers: Vec::new(),
+            info: None,
+            windows: Windows::default(),
+            sched: Sched::new(0),
+            slot_buf: Vec::new(),
+            live: Vec::new(),
+            irq_pending: false,
+            intx: None,
+            started_us,
+            first_io_logged: false,
+        }
+    }
 }
 
 pub fn set_intx(bdf: u16) {
@@ -157,18 +178,79 @@ fn answer_done(h: &mut Host) {
 }
 
 /// One message or notification (blocking up to `timeout_ms`); true if
-/// the interrupt arrived.
+/// the interrupt arrived. Both protocols share the endpoint: the header's
+/// protocol id picks `driverhost` (control) or `blkdev`; a message that
+/// decodes as neither is rejected with a typed error and skipped.
 fn receive(h: &mut Host, timeout_ms: Option<u64>) -> Result<bool, Error> {
     let mut buf = [0u8; ipc::MESSAGE_MAX];
-    match rpc::next::<BlkDev>(&mut buf, timeout_ms)? {
-        Event::Request { from, request: r } => {
-            // Before the driver is ready `request` refuses I/O (NotReady).
-            request(h, from, r);
-            Ok(false)
+    let (from, len) = match userlib::sys::recv(&mut buf, timeout_ms)? {
+        Received::Notification(bits) => {
+            return Ok(bits & ddk_abi::syscall::notify::pci(crate::ddk::IRQ_BIT) != 0);
         }
-        Event::Notification(bits) => {
-            Ok(bits & ddk_abi::syscall::notify::pci(crate::ddk::IRQ_BIT) != 0)
+        Received::Message { from, len } => (from, len),
+    };
+    let msg = buf.get(..len).unwrap_or(&[]);
+    if ipc::peek_header(msg).is_ok_and(|hd| hd.protocol == ipc::ids::DRIVERHOST) {
+        match ipc::decode::<dh::Request>(msg) {
+            Ok(r) => {
+                let reply = control(h, r);
+                if let Err(e) = rpc::reply(from, &reply) {
+                    userlib::log!("driverhost: control reply failed: {e}");
+                }
+            }
+            Err(e) => {
+                let _ = rpc::reject::<dh::DriverHost>(from, &e);
+            }
         }
+        return Ok(false);
+    }
+    match ipc::decode::<Request>(msg) {
+        // Before the driver is ready `request` refuses I/O (NotReady).
+        Ok(r) => request(h, from, r),
+        Err(e) => {
+            userlib::log!("driverhost: rejected a malformed request: {e}");
+            let _ = rpc::reject::<BlkDev>(from, &e);
+        }
+    }
+    Ok(false)
+}
+
+/// The answer to a control request.
+fn control(h: &Host, r: dh::Request) -> dh::Reply {
+    let bound = h.driver != 0;
+    match r {
+        dh::Request::Status => {
+            let (methods, il_bytes, _) = crate::drivers::compiled();
+            dh::Reply::Status(dh::HostStatus {
+                state: h.state,
+                drivers: h.drivers.len() as u32,
+                devices: u32::from(bound),
+                methods,
+                il_bytes,
+            })
+        }
+        dh::Request::Drivers => dh::Reply::Drivers(h.drivers.clone()),
+        dh::Request::Device { bdf } if bound && bdf == h.bdf => {
+            dh::Reply::Device(dh::BoundDevice {
+                bdf,
+                vendor: h.ids as u16,
+                device: (h.ids >> 16) as u16,
+                driver: h.class.clone(),
+                state: h.state,
+            })
+        }
+        dh::Request::Device { bdf } => dh::Reply::Err(dh::DriverHostError::UnknownDevice { bdf }),
+    }
+}
+
+/// Records the loaded drivers (for the control protocol).
+pub fn set_drivers(list: Vec<dh::Driver>) {
+    let mut g = HOST.lock();
+    if g.is_none() {
+        *g = Some(Host::new(0, 0, 0, String::new(), userlib::uptime_us()));
+    }
+    if let Some(h) = g.as_mut() {
+        h.drivers = list;
     }
 }
 
@@ -221,6 +303,7 @@ extern "C" fn host_ready(
     h.sched = Sched::new(depth);
     h.live = vec![None; depth];
     h.info = Some(info);
+    h.state = HostState::Ready;
     let b = h.bdf;
     userlib::log!(
         "driverhost: serving {:02x}:{:02x}.{} as blkdev: {} blocks of {} B, {} requests in flight, ready {} ms after the driver host started",
@@ -376,9 +459,16 @@ extern "C" fn irq_wait(timeout_ms: i32) -> i32 {
 }
 
 /// No working driver: answer every request, `NotReady` for I/O, forever.
-pub fn serve_unready() -> ! {
-    if HOST.lock().is_none() {
-        bind(0, 0, 0, userlib::uptime_us());
+/// `state` says why (`NoDriver` or `Failed`).
+pub fn serve_unready(state: HostState) -> ! {
+    {
+        let mut g = HOST.lock();
+        if g.is_none() {
+            *g = Some(Host::new(0, 0, 0, String::new(), userlib::uptime_us()));
+        }
+        if let Some(h) = g.as_mut() {
+            h.state = state;
+        }
     }
     let mut g = HOST.lock();
     let Some(h) = g.as_mut() else {

@@ -18,6 +18,7 @@ use jit::types::{AsmId, MethodId};
 use crate::bind::{self, Declaration};
 use crate::codemem::ProtectCodeMemory;
 use crate::suites::CORLIB;
+use ipc::driverhost::HostState;
 
 const DDK: &str = "managed/ddk.dll";
 const DRIVERS: &str = "managed/drivers/";
@@ -81,13 +82,13 @@ pub fn compiled() -> (u64, u64, u64) {
 pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
     let (Some(corlib), Some(ddk)) = (files.get(CORLIB), files.get(DDK)) else {
         userlib::log!("driverhost: {CORLIB} and {DDK} are needed (files= in the manifest)");
-        crate::blkhost::serve_unready();
+        crate::blkhost::serve_unready(HostState::Failed);
     };
     let mut rt = match Runtime::new(corlib, Box::new(ProtectCodeMemory)) {
         Ok(rt) => rt,
         Err(e) => {
             userlib::log!("driverhost: cannot start a runtime: {e:?}");
-            crate::blkhost::serve_unready();
+            crate::blkhost::serve_unready(HostState::Failed);
         }
     };
     RUNTIME.store(&raw mut *rt, Ordering::Relaxed);
@@ -96,7 +97,7 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
         Ok(a) => a,
         Err(e) => {
             userlib::log!("driverhost: cannot load {DDK}: {e:?}");
-            crate::blkhost::serve_unready();
+            crate::blkhost::serve_unready(HostState::Failed);
         }
     };
     let mut decls: Vec<(AsmId, Declaration)> = Vec::new();
@@ -106,7 +107,7 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
         }
         match rt.types.load(bytes) {
             Ok(asm) => {
-                let found = bind::declarations(rt.types.image(asm));
+                let found = bind::declarations(rt.types.image(asm), name);
                 for d in &found {
                     userlib::log!(
                         "driverhost: loaded driver {}.{} from {name} for {:04x}:{:04x}",
@@ -121,6 +122,17 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
             Err(e) => userlib::log!("driverhost: cannot load {name}: {e:?}"),
         }
     }
+    crate::blkhost::set_drivers(
+        decls
+            .iter()
+            .map(|(_, d)| ipc::driverhost::Driver {
+                class: alloc::format!("{}.{}", d.namespace, d.name),
+                assembly: d.file.clone(),
+                vendor: d.vendor,
+                device: d.device,
+            })
+            .collect(),
+    );
     let granted = bind::granted();
     let pick = granted.iter().find_map(|&(bdf, ids)| {
         decls
@@ -133,7 +145,7 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
             "driverhost: no driver for any of the {} granted PCI functions; refusing I/O (NotReady)",
             granted.len()
         );
-        crate::blkhost::serve_unready();
+        crate::blkhost::serve_unready(HostState::NoDriver);
     };
     userlib::log!(
         "driverhost: binding {}.{} to {:02x}:{:02x}.{} ({:04x}:{:04x})",
@@ -151,7 +163,7 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
             d.namespace,
             d.name
         );
-        crate::blkhost::serve_unready();
+        crate::blkhost::serve_unready(HostState::Failed);
     };
     let driver = match call(&mut rt, create) {
         Ok(obj) if obj != 0 => obj as usize,
@@ -161,14 +173,20 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
                 d.namespace,
                 d.name
             );
-            crate::blkhost::serve_unready();
+            crate::blkhost::serve_unready(HostState::Failed);
         }
         Err(code) => return code,
     };
-    crate::blkhost::bind(bdf, ids, driver, t0);
+    crate::blkhost::bind(
+        bdf,
+        ids,
+        driver,
+        alloc::format!("{}.{}", d.namespace, d.name),
+        t0,
+    );
     let Some(run) = static_method(&mut rt, ddk_asm, "Cordon.Ddk", "BlockHost", "Run") else {
         userlib::log!("driverhost: {DDK} has no Cordon.Ddk.BlockHost::Run");
-        crate::blkhost::serve_unready();
+        crate::blkhost::serve_unready(HostState::Failed);
     };
     userlib::log!(
         "driverhost: starting the driver ({} ms after start; {} methods, {} IL bytes compiled so far)",
@@ -182,7 +200,7 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
                 "driverhost: the driver's loop ended ({}); refusing I/O (NotReady)",
                 v as i32
             );
-            crate::blkhost::serve_unready();
+            crate::blkhost::serve_unready(HostState::Failed);
         }
         Err(code) => code,
     }

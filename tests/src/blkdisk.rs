@@ -342,6 +342,10 @@ pub const COMPARE_DISKS: &[Disk] = &[
 pub fn judge_compare(s: &str) -> Result<(), String> {
     need(s, "virtio-blk: serving 00:04.0 as blkdev")?;
     need(s, "driverhost: serving 00:05.0 as blkdev")?;
+    need(
+        s,
+        "blkcompare: driverhost control: ready, 1 driver(s), Cordon.Drivers.VirtioBlk.VirtioBlkDriver (managed/drivers/virtio-blk.dll) bound to 00:05.0, an unknown device refused",
+    )?;
     need(s, "virtio-blk (C#): 16384 blocks of 512 B")?;
     let line = s
         .lines()

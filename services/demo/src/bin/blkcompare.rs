@@ -221,8 +221,52 @@ fn run(args: &str) -> R<String> {
     ))
 }
 
+/// The driver host's control protocol (`ipc::driverhost`): it is ready,
+/// lists the C# driver, names the bound device, and refuses an unknown one
+/// with a typed error.
+fn control(name: &str) -> R<String> {
+    use ipc::driverhost::{DriverHost, DriverHostError, HostState, Reply as C, Request as Q};
+    let task = userlib::lookup(name).map_err(|e| format!("lookup {name}: {e}"))?;
+    let ask = |q: &Q| rpc::call::<DriverHost>(task, q).map_err(|e| format!("{q:?}: {e}"));
+    let status = match ask(&Q::Status)? {
+        C::Status(s) if s.state == HostState::Ready && s.drivers >= 1 && s.devices == 1 => s,
+        other => return Err(format!("Status: {other:?}")),
+    };
+    let drivers = match ask(&Q::Drivers)? {
+        C::Drivers(d) => d,
+        other => return Err(format!("Drivers: {other:?}")),
+    };
+    let driver = drivers
+        .iter()
+        .find(|d| d.vendor == 0x1af4 && d.device == 0x1042)
+        .ok_or_else(|| format!("no 1af4:1042 driver in {drivers:?}"))?;
+    // 00:05.0: where the harness put the managed disk.
+    let bdf = 5 << 3;
+    match ask(&Q::Device { bdf })? {
+        C::Device(d) if d.driver == driver.class && d.state == HostState::Ready => {}
+        other => return Err(format!("Device {bdf:#x}: {other:?}")),
+    }
+    match ask(&Q::Device { bdf: 0x1234 })? {
+        C::Err(DriverHostError::UnknownDevice { bdf: 0x1234 }) => {}
+        other => return Err(format!("Device 0x1234: {other:?}")),
+    }
+    Ok(format!(
+        "ready, {} driver(s), {} ({}) bound to 00:05.0, an unknown device refused; {} methods, {} IL bytes compiled",
+        drivers.len(),
+        driver.class,
+        driver.assembly,
+        status.methods,
+        status.il_bytes
+    ))
+}
+
 fn main(args: &str) -> i64 {
-    let code = match run(args) {
+    let result = run(args).and_then(|s| {
+        let c = control(demo::arg(args, "b").unwrap_or("driverhost"))?;
+        userlib::log!("blkcompare: driverhost control: {c}");
+        Ok(s)
+    });
+    let code = match result {
         Ok(s) => {
             userlib::log!("blkcompare: PASS ({s})");
             0

@@ -230,68 +230,6 @@ pub fn judge_quiesce(s: &str) -> Result<(), String> {
     common(s)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn image_check_finds_a_missing_or_stray_write() {
-        let dir = std::env::temp_dir().join(format!("cordon-blkdisk-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join("d.img");
-        make(&p).unwrap();
-        assert!(check_unchanged(&p).is_ok());
-        let e = check_written(&p).unwrap_err();
-        assert!(e.contains("first is 8"), "{e}");
-        // Apply the writes as blktest would: now `written` passes.
-        let mut data = std::fs::read(&p).unwrap();
-        for &(first, n) in WRITES {
-            for lba in first..first + n {
-                let at = (lba * 512) as usize;
-                sector_pattern(SEED_NEW, lba, &mut data[at..at + 512]);
-            }
-        }
-        std::fs::write(&p, &data).unwrap();
-        assert!(check_written(&p).is_ok());
-        // A write that went to the wrong sector.
-        sector_pattern(SEED_NEW, 7, &mut data[7 * 512..8 * 512]);
-        std::fs::write(&p, &data).unwrap();
-        assert!(check_written(&p).unwrap_err().contains("first is 7"));
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
-
-    #[test]
-    fn intx_judge_wants_the_routed_pin_and_no_msix() {
-        let good = "INFO  pci::irq: pci 00:03.0: INTx pin 1 -> GSI 23 (level, high) vector 0x40, bit 32 of virtio-blk[2.0]\n\
-            virtio-blk: serving 00:03.0 as blkdev: 16384 blocks of 512 B, INTx interrupts, 16 requests in flight\n\
-            blktest: PASS (16384 blocks; ..., 10 bad requests refused with typed errors, still serving)\n\
-            blkreader[3.0]: blktest: PASS (reader: 20 batches of 32 checked reads beside the writer)\n";
-        assert_eq!(judge_intx(good), Ok(()));
-        let msix = format!("{good}pci 00:03.0: MSI-X entry 0 -> vector 0x41\n");
-        assert!(judge_intx(&msix).is_err());
-        let edge = good.replace("(level, high)", "(edge, high)");
-        assert!(judge_intx(&edge).is_err());
-        assert!(
-            judge_rw(good).is_err(),
-            "INTx is not what blk-native-rw expects"
-        );
-    }
-
-    #[test]
-    fn quiesce_judge_wants_bus_mastering_off_first() {
-        let good = "virtio-blk: dying on purpose with 8 requests in flight\n\
-            INFO  pci: pci 00:04.0: bus mastering off (owner virtio-blk[2.0] died)\n\
-            INFO  dma: freed 4 regions (1100 KiB) of virtio-blk[2.0] after bus mastering off\n\
-            blktest: the driver died with our batch in flight (now generation 1)\n\
-            virtio-blk[2.1]: virtio-blk: serving ... (device reset; its status was 0x0f)\n\
-            blktest: PASS (the restarted driver 2.1 served)\n";
-        assert_eq!(judge_quiesce(good), Ok(()));
-        let lines: Vec<&str> = good.lines().collect();
-        let swapped = [lines[0], lines[2], lines[1], lines[3], lines[4], lines[5]].join("\n");
-        assert!(judge_quiesce(&swapped).is_err());
-    }
-}
-
 /// `managed-vs-native`: the second disk's image must equal the first's
 /// byte for byte after the run, and the run must have changed them.
 fn check_same_as_d0(path: &Path) -> Result<(), String> {
@@ -367,4 +305,66 @@ pub fn judge_compare(s: &str) -> Result<(), String> {
         return Err("the kernel died".into());
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn image_check_finds_a_missing_or_stray_write() {
+        let dir = std::env::temp_dir().join(format!("cordon-blkdisk-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join("d.img");
+        make(&p).unwrap();
+        assert!(check_unchanged(&p).is_ok());
+        let e = check_written(&p).unwrap_err();
+        assert!(e.contains("first is 8"), "{e}");
+        // Apply the writes as blktest would: now `written` passes.
+        let mut data = std::fs::read(&p).unwrap();
+        for &(first, n) in WRITES {
+            for lba in first..first + n {
+                let at = (lba * 512) as usize;
+                sector_pattern(SEED_NEW, lba, &mut data[at..at + 512]);
+            }
+        }
+        std::fs::write(&p, &data).unwrap();
+        assert!(check_written(&p).is_ok());
+        // A write that went to the wrong sector.
+        sector_pattern(SEED_NEW, 7, &mut data[7 * 512..8 * 512]);
+        std::fs::write(&p, &data).unwrap();
+        assert!(check_written(&p).unwrap_err().contains("first is 7"));
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn intx_judge_wants_the_routed_pin_and_no_msix() {
+        let good = "INFO  pci::irq: pci 00:03.0: INTx pin 1 -> GSI 23 (level, high) vector 0x40, bit 32 of virtio-blk[2.0]\n\
+            virtio-blk: serving 00:03.0 as blkdev: 16384 blocks of 512 B, INTx interrupts, 16 requests in flight\n\
+            blktest: PASS (16384 blocks; ..., 10 bad requests refused with typed errors, still serving)\n\
+            blkreader[3.0]: blktest: PASS (reader: 20 batches of 32 checked reads beside the writer)\n";
+        assert_eq!(judge_intx(good), Ok(()));
+        let msix = format!("{good}pci 00:03.0: MSI-X entry 0 -> vector 0x41\n");
+        assert!(judge_intx(&msix).is_err());
+        let edge = good.replace("(level, high)", "(edge, high)");
+        assert!(judge_intx(&edge).is_err());
+        assert!(
+            judge_rw(good).is_err(),
+            "INTx is not what blk-native-rw expects"
+        );
+    }
+
+    #[test]
+    fn quiesce_judge_wants_bus_mastering_off_first() {
+        let good = "virtio-blk: dying on purpose with 8 requests in flight\n\
+            INFO  pci: pci 00:04.0: bus mastering off (owner virtio-blk[2.0] died)\n\
+            INFO  dma: freed 4 regions (1100 KiB) of virtio-blk[2.0] after bus mastering off\n\
+            blktest: the driver died with our batch in flight (now generation 1)\n\
+            virtio-blk[2.1]: virtio-blk: serving ... (device reset; its status was 0x0f)\n\
+            blktest: PASS (the restarted driver 2.1 served)\n";
+        assert_eq!(judge_quiesce(good), Ok(()));
+        let lines: Vec<&str> = good.lines().collect();
+        let swapped = [lines[0], lines[2], lines[1], lines[3], lines[4], lines[5]].join("\n");
+        assert!(judge_quiesce(&swapped).is_err());
+    }
 }

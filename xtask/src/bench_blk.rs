@@ -1,7 +1,7 @@
 //! `cargo xtask bench blk`: 4 KiB random-read IOPS and 64 KiB sequential
 //! read/write throughput at queue depth 1 and 32 of the native virtio-blk
 //! driver and of the C# driver in the driver host, side by side from one
-//! boot (two disks, measured one after the other inside the guest by
+//! boot (two disks, measured alternately phase by phase inside the guest by
 //! `blkbench`, `services/demo`), with the ratio managed/native, and the
 //! cost per 4 KiB request under `-icount shift=0`.
 //!
@@ -124,7 +124,7 @@ pub fn run(profile: Profile) -> Result<()> {
     }
     config.extra = disk.clone();
     println!(
-        "virtio-blk benchmark ({} build): native driver vs the C# driver in the driver host, one boot, one after the other; TCG, {} smp, two {} MiB disk images (raw, sparse) on {where_}, QEMU default cache (writeback), 1 s per phase",
+        "virtio-blk benchmark ({} build): native driver vs the C# driver in the driver host, one boot, alternating phase by phase; TCG, {} smp, two {} MiB disk images (raw, sparse) on {where_}, QEMU default cache (writeback), 1 s per phase",
         if profile.release { "release" } else { "debug" },
         config.smp,
         (BLOCKS * 512) >> 20

@@ -10,6 +10,9 @@
 //! ranges, so the concurrent operations of a batch have one possible
 //! outcome; flushes are barriers anyway.
 //!
+//! `mode=nodev`: against a driver host with no driver for its function,
+//! see [`nodev`].
+//!
 //! Args: `a=NAME b=NAME` (the backends' service names), `blocks=N`,
 //! `ops=N` (at least this many operations), `seed=N`, `shutdown=1`.
 
@@ -260,7 +263,66 @@ fn control(name: &str) -> R<String> {
     ))
 }
 
+/// `mode=nodev`: a driver host with no driver for its granted function
+/// refuses I/O with typed errors instead of leaving the caller waiting,
+/// and says why on its control protocol.
+fn nodev(name: &str) -> R<String> {
+    use ipc::driverhost::{DriverHost, DriverHostError, HostState, Reply as C, Request as Q};
+    let task = loop {
+        match userlib::lookup(name) {
+            Ok(id) => break id,
+            Err(_) => userlib::sleep_ms(10),
+        }
+    };
+    match call(task, &Request::Info)? {
+        Reply::Err(BlkDevError::NotReady) => {}
+        other => return Err(format!("Info: {other:?}")),
+    }
+    userlib::map_anon(WINDOW_A, WINDOW, true).map_err(|e| format!("window: {e}"))?;
+    let g = userlib::grant_create(task, WINDOW_A, WINDOW, true).map_err(|e| format!("{e}"))?;
+    match call(task, &Request::Attach { grant: g })? {
+        Reply::Attached { .. } => {}
+        other => return Err(format!("Attach: {other:?}")),
+    }
+    let read = Op::Read {
+        lba: 0,
+        len: 512,
+        offset: 0,
+    };
+    match call(task, &Request::Submit(alloc::vec![read, Op::Flush]))? {
+        Reply::Err(BlkDevError::NotReady) => {}
+        other => return Err(format!("Submit: {other:?}")),
+    }
+    let ask = |q: &Q| rpc::call::<DriverHost>(task, q).map_err(|e| format!("{q:?}: {e}"));
+    match ask(&Q::Status)? {
+        C::Status(s) if s.state == HostState::NoDriver && s.devices == 0 && s.drivers >= 1 => {}
+        other => return Err(format!("Status: {other:?}")),
+    }
+    // 00:02.0: the e1000e the manifest granted, which no driver drives.
+    match ask(&Q::Device { bdf: 2 << 3 })? {
+        C::Err(DriverHostError::UnknownDevice { bdf: 0x10 }) => {}
+        other => return Err(format!("Device 00:02.0: {other:?}")),
+    }
+    Ok("no driver for the granted function: Info and Submit refused with NotReady, state NoDriver, the function an UnknownDevice".into())
+}
+
 fn main(args: &str) -> i64 {
+    if demo::arg(args, "mode") == Some("nodev") {
+        let code = match nodev(demo::arg(args, "b").unwrap_or("driverhost")) {
+            Ok(s) => {
+                userlib::log!("blkcompare: PASS ({s})");
+                0
+            }
+            Err(e) => {
+                userlib::log!("blkcompare: FAIL ({e})");
+                1
+            }
+        };
+        if demo::arg(args, "shutdown") == Some("1") {
+            demo::shutdown();
+        }
+        return code;
+    }
     let result = run(args).and_then(|s| {
         let c = control(demo::arg(args, "b").unwrap_or("driverhost"))?;
         userlib::log!("blkcompare: driverhost control: {c}");

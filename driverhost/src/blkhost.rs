@@ -458,6 +458,16 @@ extern "C" fn irq_wait(timeout_ms: i32) -> i32 {
     }
 }
 
+/// Answers every message already waiting (before the driver is ready:
+/// `NotReady` for I/O), without blocking.
+pub fn drain() {
+    let mut g = HOST.lock();
+    let Some(h) = g.as_mut() else { return };
+    // A notification cannot be pending yet: the interrupt is bound later,
+    // by the driver's start.
+    while receive(h, Some(0)).is_ok() {}
+}
+
 /// No working driver: answer every request, `NotReady` for I/O, forever.
 /// `state` says why (`NoDriver` or `Failed`).
 pub fn serve_unready(state: HostState) -> ! {

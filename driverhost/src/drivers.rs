@@ -13,7 +13,7 @@ use core::sync::atomic::{AtomicPtr, Ordering};
 use ipc::files::Bundle;
 use jit::runtime::{Escape, Runtime};
 use jit::testrun::describe;
-use jit::types::{AsmId, MethodId};
+use jit::types::{AsmId, MethodId, MethodKind};
 
 use crate::bind::{self, Declaration};
 use crate::codemem::ProtectCodeMemory;
@@ -77,6 +77,33 @@ pub fn compiled() -> (u64, u64, u64) {
     // this single-threaded program reads plain counters between compiles.
     let s = unsafe { &(*p).stats };
     (s.methods, s.il_bytes, s.intrinsics)
+}
+
+/// Compiles every method of the DDK and the bound driver's assembly now,
+/// answering the requests that arrive meanwhile (`NotReady`) between
+/// methods: compiling lazily inside the driver's start would keep the
+/// driver host from receiving for as long, and clients would wait instead
+/// of getting a typed answer. A method that does not compile is left to
+/// fail (typed) when it is first called.
+fn precompile(rt: &mut Runtime, asms: &[AsmId]) {
+    for &asm in asms {
+        let types = rt
+            .types
+            .image(asm)
+            .tables()
+            .row_count(jit::metadata::TableId::TypeDef);
+        for rid in 1..=types {
+            let Ok(t) = rt.types.type_def(asm, rid) else {
+                continue;
+            };
+            for m in rt.types.ty(t).methods.clone() {
+                if rt.types.method(m).kind == MethodKind::Il {
+                    let _ = rt.compile_method(m);
+                    crate::blkhost::drain();
+                }
+            }
+        }
+    }
 }
 
 pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
@@ -188,6 +215,7 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
         userlib::log!("driverhost: {DDK} has no Cordon.Ddk.BlockHost::Run");
         crate::blkhost::serve_unready(HostState::Failed);
     };
+    precompile(&mut rt, &[ddk_asm, asm]);
     userlib::log!(
         "driverhost: starting the driver ({} ms after start; {} methods, {} IL bytes compiled so far)",
         (userlib::uptime_us() - t0) / 1000,

@@ -21,9 +21,11 @@ namespace Cordon.Ddk
         /// <summary>The interrupt that signals completions.</summary>
         public abstract Interrupt Interrupt { get; }
 
-        /// <summary>Start <paramref name="request"/> on the device; it
-        /// completes later through <see cref="Poll"/>.</summary>
-        public abstract void Submit(BlockRequest request);
+        /// <summary>Start <paramref name="request"/> on the device and
+        /// return true; it completes later through <see cref="Poll"/>.
+        /// Return false for a request that is already done successfully
+        /// (a flush on a device without a write cache): the host completes it.</summary>
+        public abstract bool Submit(BlockRequest request);
 
         /// <summary>After an interrupt: hand every finished request to
         /// <paramref name="sink"/> and acknowledge the interrupt.</summary>

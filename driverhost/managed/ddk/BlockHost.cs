@@ -49,7 +49,8 @@ namespace Cordon.Ddk
                     r.Op = (BlockOp)op;
                     r.Lba = lba;
                     r.Length = length;
-                    driver.Submit(r);
+                    if (!driver.Submit(r))
+                        Completed(r, BlockStatus.Ok);
                 }
                 else if (what == NextInterrupt)
                 {

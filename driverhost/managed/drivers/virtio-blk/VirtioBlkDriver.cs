@@ -98,7 +98,7 @@ namespace Cordon.Drivers.VirtioBlk
                 + " interrupts (device reset; its status was " + found + ")");
         }
 
-        public override void Submit(BlockRequest r)
+        public override bool Submit(BlockRequest r)
         {
             int type;
             if (r.Op == BlockOp.Read)
@@ -110,7 +110,7 @@ namespace Cordon.Drivers.VirtioBlk
             if (r.Op == BlockOp.Flush && !Has(features, FeatureFlush))
             {
                 // Nothing to make durable: the device has no write cache.
-                return;
+                return false;
             }
             headers.Prepare(r.Slot, type, r.Lba);
             int next = queue.AddDescriptor(headers.StatusAddress(r.Slot), 1, true, -1);
@@ -121,6 +121,7 @@ namespace Cordon.Drivers.VirtioBlk
             inFlight[head] = r;
             queue.Publish(head);
             notifier.Notify();
+            return true;
         }
 
         public override void Poll(ICompletionSink sink)

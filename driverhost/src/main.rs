@@ -15,19 +15,24 @@
 //!   result — how the `jit-ring3-fault` test runs a method that faults.
 //!   `mode=write-code method=...` writes into the compiled code instead,
 //!   which must fault (the W^X witness of the same test).
+//! - `mode=drivers`: bind a C# driver to a granted PCI function and serve
+//!   its disk over `ipc::blkdev` ([`drivers`], [`blkhost`]).
 //! - `shutdown=1`: power off when done (QEMU tests).
-//!
-//! Binding drivers to PCI functions and serving block I/O come next.
 
 #![no_std]
 #![no_main]
 
 extern crate alloc;
 
+mod bind;
+mod blkhost;
 mod call;
 mod codemem;
+mod ddk;
+mod drivers;
 mod files;
 mod suites;
+mod window;
 
 userlib::entry!(main);
 
@@ -66,6 +71,7 @@ fn main(args: &str) -> i64 {
     let code = match arg(args, "mode") {
         Some("jit-tests") => i64::from(suites::run(&files) != 0),
         Some("call" | "write-code") => call::run(&files, args),
+        Some("drivers") => drivers::run(&files, args, t0),
         Some(other) => {
             userlib::log!("driverhost: unknown mode={other}");
             2

@@ -337,6 +337,21 @@ fn judge_crashloop(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+fn judge_driverhost_nodev(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "driverhost: no driver for any of the 1 granted PCI functions; refusing I/O (NotReady)",
+    )?;
+    need(
+        s,
+        "blkcompare: PASS (no driver for the granted function: Info and Submit refused with NotReady, state NoDriver, the function an UnknownDevice)",
+    )?;
+    if s.contains("FAIL") {
+        return Err("serial output contains FAIL".into());
+    }
+    Ok(())
+}
+
 fn judge_hostile(s: &str) -> Result<(), String> {
     need(s, "GiB returned Ok(0) in")?;
     need(s, "hostile: 20000 syscalls in ")?;
@@ -1227,6 +1242,30 @@ pub fn all() -> Vec<QemuTest> {
                 crate::blkdisk::judge_rw,
             )
         },
+        QemuTest {
+            disks: crate::blkdisk::RW_DISKS,
+            ..m(
+                "driverhost-blk-rw",
+                "the C# virtio-blk driver, bound by its [PciDriver] in the driver host, serves the blk-native-rw client work (the harness checks the image)",
+                "manifest=driverhost-blk",
+                crate::blkdisk::judge_driverhost_rw,
+            )
+        },
+        QemuTest {
+            disks: crate::blkdisk::COMPARE_DISKS,
+            ..m(
+                "managed-vs-native",
+                "one boot, two disks: the same seeded 1,200 random reads, writes and flushes through the native and the C# driver; reads agree and the harness finds the images identical",
+                "manifest=managed-vs-native",
+                crate::blkdisk::judge_compare,
+            )
+        },
+        m(
+            "driverhost-nodev",
+            "a driver host with no driver for its granted function refuses block I/O with NotReady and reports NoDriver / UnknownDevice on ipc::driverhost; never a hang",
+            "manifest=driverhost-nodev",
+            judge_driverhost_nodev,
+        ),
         QemuTest {
             disks: crate::blkdisk::INTX_DISKS,
             ..m(

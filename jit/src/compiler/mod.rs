@@ -20,6 +20,7 @@ pub mod ilmap;
 mod memory;
 mod numeric;
 mod objects;
+pub mod options;
 pub mod stack;
 
 use alloc::vec::Vec;
@@ -33,6 +34,7 @@ use cranelift_frontend::FunctionBuilderContext;
 
 pub use error::{CompileError, ErrorKind};
 pub use ilmap::IlMap;
+pub use options::{Inject, JitOptions, UnknownInjection};
 
 use crate::runtime::Runtime;
 use crate::types::MethodId;

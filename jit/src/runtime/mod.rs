@@ -22,7 +22,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use crate::codemem::CodeMemory;
-use crate::compiler::{CompileError, IlMap, Jit};
+use crate::compiler::{CompileError, IlMap, Jit, JitOptions};
 use crate::types::{MethodId, MethodKind, TypeId, TypeSystem};
 
 pub use asm::Protected;
@@ -84,6 +84,19 @@ pub struct CodeLocation {
     pub il_offset: Option<u32>,
 }
 
+/// Told about every method as soon as its code is installed (the driver
+/// host records its code map for fault reports, docs/driverhost.md).
+pub trait CodeListener {
+    /// `range` (of method `range.method`) was installed; `rt` is the runtime
+    /// (for names and IL bodies).
+    fn compiled(&mut self, rt: &Runtime, range: &CodeRange);
+}
+
+/// [`Runtime::set_options`] after code was compiled: options are part of
+/// what compiled code depends on, so they are fixed before the first compile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OptionsFixed;
+
 /// The runtime state. There is one per driver host (or test process); the
 /// helpers compiled code calls find it through [`current`].
 pub struct Runtime {
@@ -102,6 +115,8 @@ pub struct Runtime {
     pub kept_code: BTreeMap<MethodId, Vec<u8>>,
     code: Box<dyn CodeMemory>,
     jit: Option<Jit>,
+    options: JitOptions,
+    listener: Option<Box<dyn CodeListener>>,
     #[allow(
         clippy::vec_box,
         reason = "cells must not move: compiled code embeds their addresses"
@@ -164,6 +179,8 @@ impl Runtime {
             kept_code: BTreeMap::new(),
             code,
             jit: Some(Jit::new().map_err(|_| RuntimeError::Isa)?),
+            options: JitOptions::default(),
+            listener: None,
             cells: Vec::new(),
             cell_count: 0,
             stub_batches: BTreeMap::new(),
@@ -176,6 +193,27 @@ impl Runtime {
             in_flight: Box::new(AtomicUsize::new(0)),
             heap: objects::Heap::default(),
         }))
+    }
+
+    /// The compiler options of this runtime.
+    pub fn options(&self) -> JitOptions {
+        self.options
+    }
+
+    /// Set the compiler options; only before anything is compiled (code is
+    /// keyed by runtime and method, and every method of a runtime must come
+    /// from the same options).
+    pub fn set_options(&mut self, options: JitOptions) -> Result<(), OptionsFixed> {
+        if !self.code_ranges.is_empty() {
+            return Err(OptionsFixed);
+        }
+        self.options = options;
+        Ok(())
+    }
+
+    /// Install `l` to be told about every method compiled from now on.
+    pub fn set_code_listener(&mut self, l: Box<dyn CodeListener>) {
+        self.listener = Some(l);
     }
 
     /// The address of `m`'s indirection cell, creating it (pointing at the
@@ -265,6 +303,12 @@ impl Runtime {
             method: m,
             il_map,
         });
+        if let Some(mut l) = self.listener.take() {
+            if let Some(r) = self.code_ranges.last() {
+                l.compiled(self, r);
+            }
+            self.listener = Some(l);
+        }
         if self.keep_code {
             self.kept_code.insert(m, bytes);
         }

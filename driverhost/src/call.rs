@@ -58,6 +58,18 @@ pub fn run(files: &Bundle<'static>, args: &str) -> i64 {
             return 2;
         }
     };
+    if let Some(list) = crate::arg(args, "jit-inject") {
+        let Ok(options) = jit::compiler::JitOptions::parse_inject(list) else {
+            userlib::log!("driverhost: jit-inject={list}: unknown injection");
+            return 2;
+        };
+        if rt.set_options(options).is_err() {
+            userlib::log!("driverhost: jit-inject: code already compiled");
+            return 2;
+        }
+        userlib::log!("driverhost: JIT fault injection on: {list}");
+    }
+    crate::codemap::install(&mut rt);
     let Some(m) = find(&mut rt, files, ty, name) else {
         userlib::log!("driverhost: no method {target} in the test assemblies");
         return 2;
@@ -102,8 +114,8 @@ pub fn run(files: &Bundle<'static>, args: &str) -> i64 {
             0
         }
         Err(Escape::Exception(obj)) => {
-            userlib::log!("driverhost: {target} threw {}", rt.object_type_name(obj));
-            3
+            crate::report::unhandled_exception(&mut rt, target, obj);
+            crate::report::EXIT_MANAGED_EXCEPTION
         }
         Err(Escape::Unsupported(e)) => {
             userlib::log!("driverhost: {target}: {}", describe(&rt, &e));

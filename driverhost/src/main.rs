@@ -15,7 +15,15 @@
 //!   result — how the `jit-ring3-fault` test runs a method that faults.
 //!   `mode=write-code method=...` writes into the compiled code instead,
 //!   which must fault (the W^X witness of the same test).
-//! - `shutdown=1`: power off when done (QEMU tests).
+//! - `jit-inject=ldfld-struct`: compile with the fault injection of the
+//!   seed's bug 5 (`jit::compiler::Inject`); off by default. Test manifests
+//!   give it as `first-args`, so only the first start has it.
+//! - `shutdown=1`: power off when done (QEMU tests); with
+//!   `shutdown-after=NAME`, once task NAME has exited.
+//!
+//! Exit codes: 0 done, 1 a test failed, 2 bad arguments / missing files /
+//! a compile error, [`report::EXIT_MANAGED_EXCEPTION`] an unhandled managed
+//! exception.
 //!
 //! Binding drivers to PCI functions and serving block I/O come next.
 
@@ -25,8 +33,10 @@
 extern crate alloc;
 
 mod call;
+mod codemap;
 mod codemem;
 mod files;
+mod report;
 mod suites;
 
 userlib::entry!(main);
@@ -76,6 +86,13 @@ fn main(args: &str) -> i64 {
         }
     };
     if arg(args, "shutdown") == Some("1") {
+        // `shutdown-after=NAME`: first wait until that task has exited (a
+        // test's client still finishing its calls).
+        if let Some(name) = arg(args, "shutdown-after") {
+            while !matches!(userlib::lookup(name), Err(userlib::sys::Error::Dead { .. })) {
+                userlib::sleep_ms(20);
+            }
+        }
         shutdown();
     }
     code

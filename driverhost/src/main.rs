@@ -18,6 +18,8 @@
 //! - `jit-inject=ldfld-struct`: compile with the fault injection of the
 //!   seed's bug 5 (`jit::compiler::Inject`); off by default. Test manifests
 //!   give it as `first-args`, so only the first start has it.
+//! - `show-faults=1`: log the supervisor's newest fault records (with
+//!   their managed location) when done.
 //! - `shutdown=1`: power off when done (QEMU tests); with
 //!   `shutdown-after=NAME`, once task NAME has exited.
 //!
@@ -58,6 +60,33 @@ fn shutdown() {
     }
 }
 
+/// `show-faults=1`: log the supervisor's newest fault records with their
+/// managed location (what `jit-fault-ldfld` checks the record keeps).
+fn show_faults() {
+    let req = ipc::supervisor::Request::FaultReports { max: 4 };
+    let reply = userlib::lookup("supervisor")
+        .map_err(|e| alloc::format!("{e}"))
+        .and_then(|sup| {
+            userlib::rpc::call::<ipc::supervisor::Supervisor>(sup, &req)
+                .map_err(|e| alloc::format!("{e}"))
+        });
+    match reply {
+        Ok(ipc::supervisor::Reply::Reports(records)) => {
+            for r in records {
+                userlib::log!(
+                    "driverhost: fault record: {}[{}.{}] managed: {}",
+                    r.service,
+                    r.task.index(),
+                    r.task.generation(),
+                    r.managed.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        Ok(other) => userlib::log!("driverhost: FaultReports answered {other:?}"),
+        Err(e) => userlib::log!("driverhost: FaultReports: {e}"),
+    }
+}
+
 fn main(args: &str) -> i64 {
     let t0 = userlib::uptime_us();
     let files = match files::fetch() {
@@ -85,6 +114,9 @@ fn main(args: &str) -> i64 {
             0
         }
     };
+    if arg(args, "show-faults") == Some("1") {
+        show_faults();
+    }
     if arg(args, "shutdown") == Some("1") {
         // `shutdown-after=NAME`: first wait until that task has exited (a
         // test's client still finishing its calls).

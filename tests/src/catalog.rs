@@ -800,6 +800,20 @@ fn judge_jit_fault_ldfld(s: &str) -> Result<(), String> {
         s,
         "driverhost[2.1]: driverhost: FaultDemo.Device::Start returned 42",
     )?;
+    // The supervisor keeps the managed location with the fault record.
+    let kept = s
+        .lines()
+        .find(|l| {
+            l.contains("driverhost[2.1]: driverhost: fault record: driverhost[2.0] managed: ")
+        })
+        .ok_or("the restarted driver host did not list driverhost[2.0]'s fault record")?;
+    if !kept.contains("managed: FaultDemo.Device::Start+0x")
+        || !kept.ends_with(&format!(" IL_{ldfld:04x} ldfld"))
+    {
+        return Err(format!(
+            "the kept fault record lacks Start ... IL_{ldfld:04x} ldfld: {kept:?}"
+        ));
+    }
     need(s, "300/300 calls to echo verified, 0 reconnects, 0 errors")?;
     let faults = s.matches("!!! TASK FAULT in ").count();
     if faults != 1 {

@@ -58,16 +58,8 @@ pub fn run(files: &Bundle<'static>, args: &str) -> i64 {
             return 2;
         }
     };
-    if let Some(list) = crate::arg(args, "jit-inject") {
-        let Ok(options) = jit::compiler::JitOptions::parse_inject(list) else {
-            userlib::log!("driverhost: jit-inject={list}: unknown injection");
-            return 2;
-        };
-        if rt.set_options(options).is_err() {
-            userlib::log!("driverhost: jit-inject: code already compiled");
-            return 2;
-        }
-        userlib::log!("driverhost: JIT fault injection on: {list}");
+    if let Err(code) = crate::inject::apply(&mut rt, args) {
+        return code;
     }
     crate::codemap::install(&mut rt);
     let Some(m) = find(&mut rt, files, ty, name) else {

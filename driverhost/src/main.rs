@@ -38,6 +38,7 @@ mod call;
 mod codemap;
 mod codemem;
 mod files;
+mod inject;
 mod report;
 mod suites;
 

@@ -251,7 +251,7 @@ pub fn symbolize(region: &[u8], addr: u64) -> (Option<Symbol>, Option<ReadError>
             return true;
         }
         let mut il = None;
-        for c in r.ranges.chunks_exact(RANGE) {
+        for c in r.ranges.as_chunks::<RANGE>().0 {
             let (Some(s), Some(e), Some(i), Some(op)) =
                 (rd_u32(c, 0), rd_u32(c, 4), rd_u32(c, 8), rd_u16(c, 12))
             else {

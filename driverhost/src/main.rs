@@ -15,6 +15,8 @@
 //!   result — how the `jit-ring3-fault` test runs a method that faults.
 //!   `mode=write-code method=...` writes into the compiled code instead,
 //!   which must fault (the W^X witness of the same test).
+//! - `mode=drivers`: bind a C# driver to a granted PCI function and serve
+//!   its disk over `ipc::blkdev` ([`drivers`], [`blkhost`]).
 //! - `jit-inject=ldfld-struct`: compile with the fault injection of the
 //!   seed's bug 5 (`jit::compiler::Inject`); off by default. Test manifests
 //!   give it as `first-args`, so only the first start has it.
@@ -25,22 +27,25 @@
 //!
 //! Exit codes: 0 done, 1 a test failed, 2 bad arguments / missing files /
 //! a compile error, [`report::EXIT_MANAGED_EXCEPTION`] an unhandled managed
-//! exception.
-//!
-//! Binding drivers to PCI functions and serving block I/O come next.
+//! exception in `mode=call` (`mode=drivers`: see [`drivers`]).
 
 #![no_std]
 #![no_main]
 
 extern crate alloc;
 
+mod bind;
+mod blkhost;
 mod call;
 mod codemap;
 mod codemem;
+mod ddk;
+mod drivers;
 mod files;
 mod inject;
 mod report;
 mod suites;
+mod window;
 
 userlib::entry!(main);
 
@@ -106,6 +111,7 @@ fn main(args: &str) -> i64 {
     let code = match arg(args, "mode") {
         Some("jit-tests") => i64::from(suites::run(&files) != 0),
         Some("call" | "write-code") => call::run(&files, args),
+        Some("drivers") => drivers::run(&files, args, t0),
         Some(other) => {
             userlib::log!("driverhost: unknown mode={other}");
             2

@@ -54,6 +54,7 @@ pub mod blk;
 pub mod blkdev;
 pub mod codemap;
 pub mod control;
+pub mod driverhost;
 pub mod echo;
 mod error;
 pub mod files;
@@ -83,7 +84,7 @@ pub mod ids {
     pub const BLK: u16 = 3;
     /// Reserved for `fs`.
     pub const FS: u16 = 4;
-    /// Reserved for `driverhost`.
+    /// [`crate::driverhost`]: the driver host's control protocol.
     pub const DRIVERHOST: u16 = 5;
     /// [`crate::blkdev`]: block-device backends (drivers) to the block service.
     pub const BLKDEV: u16 = 6;

@@ -9,7 +9,8 @@
 //! first); strings and vectors are a varint length then the bytes.
 
 use ipc::{
-    ExitCause, FaultSummary, IpcError, Message, TaskIdWire, blk, blkdev, control, echo, supervisor,
+    ExitCause, FaultSummary, IpcError, Message, TaskIdWire, blk, blkdev, control, driverhost, echo,
+    supervisor,
 };
 
 fn check<M: Message + PartialEq + core::fmt::Debug>(msg: M, expected: &[u8]) {
@@ -28,6 +29,8 @@ fn headers() {
     assert_eq!(ipc::ids::BLK, 3);
     assert_eq!(ipc::ids::BLKDEV, 6);
     assert_eq!(blkdev::VERSION, 1);
+    assert_eq!(ipc::ids::DRIVERHOST, 5);
+    assert_eq!(driverhost::VERSION, 1);
     assert_eq!(supervisor::VERSION, 3);
     assert_eq!(echo::VERSION, 1);
     assert_eq!(blk::VERSION, 1);
@@ -293,5 +296,56 @@ fn control_rejection() {
             version: 1,
             reason: control::RejectReason::WrongVersion,
         }))
+    );
+}
+
+#[test]
+fn driverhost_requests() {
+    use driverhost::Request::*;
+    check(Status, &[5, 1, 0, 0]);
+    check(Drivers, &[5, 1, 0, 1]);
+    // bdf 00:05.0 = 0x28.
+    check(Device { bdf: 0x28 }, &[5, 1, 0, 2, 0x28]);
+}
+
+#[test]
+fn driverhost_replies() {
+    use driverhost::{BoundDevice, Driver, DriverHostError, HostState, HostStatus, Reply};
+    check(
+        Reply::Status(HostStatus {
+            state: HostState::Ready,
+            drivers: 1,
+            devices: 1,
+            methods: 98,
+            il_bytes: 4916,
+        }),
+        // 4916 = 0x1334 → 0xb4 0x26.
+        &[5, 1, 1, 0, 1, 1, 1, 98, 0xb4, 0x26],
+    );
+    check(
+        Reply::Drivers(vec![Driver {
+            class: "A.B".into(),
+            assembly: "d".into(),
+            vendor: 0x1af4,
+            device: 0x1042,
+        }]),
+        // 0x1af4 → 0xf4 0x35; 0x1042 → 0xc2 0x20.
+        &[
+            5, 1, 1, 1, 1, 3, b'A', b'.', b'B', 1, b'd', 0xf4, 0x35, 0xc2, 0x20,
+        ],
+    );
+    check(
+        Reply::Device(BoundDevice {
+            bdf: 0x28,
+            vendor: 0x1af4,
+            device: 0x1042,
+            driver: "X".into(),
+            state: HostState::Starting,
+        }),
+        &[5, 1, 1, 2, 0x28, 0xf4, 0x35, 0xc2, 0x20, 1, b'X', 0],
+    );
+    check(
+        Reply::Err(DriverHostError::UnknownDevice { bdf: 0xffff }),
+        &[5, 1, 1, 3, 0, 0xff, 0xff, 0x03],
     );
 }

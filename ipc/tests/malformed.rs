@@ -6,7 +6,7 @@
 mod common;
 
 use common::Rng;
-use ipc::{IpcError, Kind, MESSAGE_MAX, blk, blkdev, control, echo, supervisor};
+use ipc::{IpcError, Kind, MESSAGE_MAX, blk, blkdev, control, driverhost, echo, supervisor};
 
 /// Runs every decoder over `bytes`; only panics would fail.
 fn decode_all(bytes: &[u8]) {
@@ -18,6 +18,8 @@ fn decode_all(bytes: &[u8]) {
     let _ = ipc::decode::<blk::Reply>(bytes);
     let _ = ipc::decode::<blkdev::Request>(bytes);
     let _ = ipc::decode::<blkdev::Reply>(bytes);
+    let _ = ipc::decode::<driverhost::Request>(bytes);
+    let _ = ipc::decode::<driverhost::Reply>(bytes);
     let _ = ipc::peek_header(bytes);
 }
 
@@ -35,6 +37,8 @@ macro_rules! by_header {
             (ipc::ids::BLK, Kind::Reply) => $f::<blk::Reply>($($arg),*),
             (ipc::ids::BLKDEV, Kind::Request) => $f::<blkdev::Request>($($arg),*),
             (ipc::ids::BLKDEV, Kind::Reply) => $f::<blkdev::Reply>($($arg),*),
+            (ipc::ids::DRIVERHOST, Kind::Request) => $f::<driverhost::Request>($($arg),*),
+            (ipc::ids::DRIVERHOST, Kind::Reply) => $f::<driverhost::Reply>($($arg),*),
             _ => $other,
         }
     }};
@@ -194,6 +198,16 @@ fn every_sample_is_refused_by_every_other_decoder() {
                 ipc::ids::BLKDEV,
                 Kind::Reply,
                 ipc::decode::<blkdev::Reply>(&bytes).is_ok(),
+            ),
+            (
+                ipc::ids::DRIVERHOST,
+                Kind::Request,
+                ipc::decode::<driverhost::Request>(&bytes).is_ok(),
+            ),
+            (
+                ipc::ids::DRIVERHOST,
+                Kind::Reply,
+                ipc::decode::<driverhost::Reply>(&bytes).is_ok(),
             ),
         ];
         for (protocol, kind, ok) in results {

@@ -57,6 +57,16 @@ fn blkdev_replies() {
 }
 
 #[test]
+fn driverhost_requests() {
+    round_trip(common::driverhost_requests());
+}
+
+#[test]
+fn driverhost_replies() {
+    round_trip(common::driverhost_replies());
+}
+
+#[test]
 fn a_message_of_exactly_message_max_bytes_round_trips() {
     // Header 3 + tag 1 + seq 1 + length varint 2 = 7 bytes of overhead.
     let m = echo::Request::Ping {

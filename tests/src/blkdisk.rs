@@ -125,6 +125,48 @@ pub fn judge_rw(s: &str) -> Result<(), String> {
     common(s)
 }
 
+/// `driverhost-blk-rw`: the same client work as `blk-native-rw`, served by
+/// the C# driver in the driver host (bound by its `[PciDriver]`).
+pub fn judge_driverhost_rw(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "driverhost: loaded driver Cordon.Drivers.VirtioBlk.VirtioBlkDriver from managed/drivers/virtio-blk.dll for 1af4:1042",
+    )?;
+    need(
+        s,
+        "driverhost: binding Cordon.Drivers.VirtioBlk.VirtioBlkDriver to ",
+    )?;
+    need(s, "virtio-blk (C#): 16384 blocks of 512 B")?;
+    need(s, "32 requests in flight, MSI-X interrupts (device reset")?;
+    need(s, "driverhost: serving ")?;
+    // The DDK's device accesses were compiled inline, not as calls.
+    let first = s
+        .lines()
+        .find(|l| l.contains("driverhost: first I/O served "))
+        .ok_or("no first-I/O line")?;
+    let inline: u64 = first
+        .split(" device accesses inline")
+        .next()
+        .and_then(|t| t.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("no intrinsic count in {first:?}"))?;
+    if inline == 0 {
+        return Err("no DDK device access was expanded inline".into());
+    }
+    if s.contains("virtio-blk: serving ") {
+        return Err("the native driver ran; this test is the C# driver's".into());
+    }
+    need(
+        s,
+        "10 bad requests refused with typed errors, still serving",
+    )?;
+    need(
+        s,
+        "]: blktest: PASS (reader: 20 batches of 32 checked reads beside the writer)",
+    )?;
+    common(s)
+}
+
 pub fn judge_intx(s: &str) -> Result<(), String> {
     need(s, "16384 blocks of 512 B, INTx interrupts")?;
     // The kernel routed the pin through _PRT to an IOAPIC line.
@@ -186,6 +228,83 @@ pub fn judge_quiesce(s: &str) -> Result<(), String> {
     }
     need(s, "blktest: PASS (the restarted driver")?;
     common(s)
+}
+
+/// `managed-vs-native`: the second disk's image must equal the first's
+/// byte for byte after the run, and the run must have changed them.
+fn check_same_as_d0(path: &Path) -> Result<(), String> {
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .ok_or("image path without a name")?;
+    let other = path.with_file_name(name.replace("-d1.img", "-d0.img"));
+    let a = std::fs::read(&other).map_err(|e| format!("reading {}: {e}", other.display()))?;
+    let b = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    if a.len() != b.len() {
+        return Err(format!("images differ in size: {} / {}", a.len(), b.len()));
+    }
+    if let Some(i) = a.iter().zip(&b).position(|(x, y)| x != y) {
+        let differ = a
+            .chunks(512)
+            .zip(b.chunks(512))
+            .filter(|(x, y)| x != y)
+            .count();
+        return Err(format!(
+            "the native and the managed disk differ in {differ} sectors; the first is {}",
+            i / 512
+        ));
+    }
+    // The random writes must have reached the disks: not the made pattern.
+    if check_unchanged(path).is_ok() {
+        return Err("the images still hold the harness's pattern: nothing was written".into());
+    }
+    Ok(())
+}
+
+/// Two disks with the same pattern: the native driver's, the C# driver's.
+pub const COMPARE_DISKS: &[Disk] = &[
+    Disk {
+        id: "d0",
+        device: "addr=0x4,disable-legacy=on",
+        make,
+        check: None,
+    },
+    Disk {
+        id: "d1",
+        device: "addr=0x5,disable-legacy=on",
+        make,
+        check: Some(check_same_as_d0),
+    },
+];
+
+pub fn judge_compare(s: &str) -> Result<(), String> {
+    need(s, "virtio-blk: serving 00:04.0 as blkdev")?;
+    need(s, "driverhost: serving 00:05.0 as blkdev")?;
+    need(
+        s,
+        "blkcompare: driverhost control: ready, 1 driver(s), Cordon.Drivers.VirtioBlk.VirtioBlkDriver (managed/drivers/virtio-blk.dll) bound to 00:05.0, an unknown device refused",
+    )?;
+    need(s, "virtio-blk (C#): 16384 blocks of 512 B")?;
+    let line = s
+        .lines()
+        .find(|l| l.contains("blkcompare: PASS ("))
+        .ok_or("no blkcompare PASS line")?;
+    let ops: u64 = line
+        .split("PASS (")
+        .nth(1)
+        .and_then(|t| t.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("no op count in {line:?}"))?;
+    if ops < 1000 {
+        return Err(format!("only {ops} operations compared"));
+    }
+    if s.contains("FAIL") {
+        return Err("serial output contains FAIL".into());
+    }
+    if s.contains("!!! KERNEL") {
+        return Err("the kernel died".into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1345,6 +1345,24 @@ pub fn all() -> Vec<QemuTest> {
             )
         },
         QemuTest {
+            disks: crate::blkdisk::RW_DISKS,
+            ..m(
+                "driverhost-blk-rw",
+                "the C# virtio-blk driver, bound by its [PciDriver] in the driver host, serves the blk-native-rw client work (the harness checks the image)",
+                "manifest=driverhost-blk",
+                crate::blkdisk::judge_driverhost_rw,
+            )
+        },
+        QemuTest {
+            disks: crate::blkdisk::COMPARE_DISKS,
+            ..m(
+                "managed-vs-native",
+                "one boot, two disks: the same seeded 1,200 random reads, writes and flushes through the native and the C# driver; reads agree and the harness finds the images identical",
+                "manifest=managed-vs-native",
+                crate::blkdisk::judge_compare,
+            )
+        },
+        QemuTest {
             disks: crate::blkdisk::INTX_DISKS,
             ..m(
                 "intx-prt",

@@ -3,7 +3,7 @@
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
-use ipc::{ExitCause, FaultSummary, TaskIdWire, blk, blkdev, echo, supervisor};
+use ipc::{ExitCause, FaultSummary, TaskIdWire, blk, blkdev, driverhost, echo, supervisor};
 
 pub fn fault() -> FaultSummary {
     FaultSummary {
@@ -227,6 +227,49 @@ pub fn blkdev_replies() -> Vec<blkdev::Reply> {
     ]
 }
 
+pub fn driverhost_requests() -> Vec<driverhost::Request> {
+    use driverhost::Request::*;
+    vec![Status, Drivers, Device { bdf: 0 }, Device { bdf: 0xffff }]
+}
+
+pub fn driverhost_replies() -> Vec<driverhost::Reply> {
+    use driverhost::{BoundDevice, Driver, DriverHostError, HostState, HostStatus, Reply::*};
+    vec![
+        Status(HostStatus {
+            state: HostState::NoDriver,
+            drivers: 0,
+            devices: 0,
+            methods: 0,
+            il_bytes: 0,
+        }),
+        Status(HostStatus {
+            state: HostState::Failed,
+            drivers: 3,
+            devices: 1,
+            methods: u64::MAX,
+            il_bytes: 1 << 40,
+        }),
+        Drivers(vec![]),
+        Drivers(vec![
+            Driver {
+                class: "Cordon.Drivers.VirtioBlk.VirtioBlkDriver".into(),
+                assembly: "managed/drivers/virtio-blk.dll".into(),
+                vendor: 0x1af4,
+                device: 0x1042,
+            };
+            3
+        ]),
+        Device(BoundDevice {
+            bdf: 0x28,
+            vendor: 0x1af4,
+            device: 0x1042,
+            driver: "Cordon.Drivers.VirtioBlk.VirtioBlkDriver".into(),
+            state: HostState::Ready,
+        }),
+        Err(DriverHostError::UnknownDevice { bdf: 7 }),
+    ]
+}
+
 /// Every sample, encoded, with a label: the malformed-input tests mutate these.
 pub fn all_encoded() -> Vec<(String, Vec<u8>)> {
     fn enc<M: ipc::Message + core::fmt::Debug>(v: Vec<M>, out: &mut Vec<(String, Vec<u8>)>) {
@@ -243,6 +286,8 @@ pub fn all_encoded() -> Vec<(String, Vec<u8>)> {
     enc(blk_replies(), &mut out);
     enc(blkdev_requests(), &mut out);
     enc(blkdev_replies(), &mut out);
+    enc(driverhost_requests(), &mut out);
+    enc(driverhost_replies(), &mut out);
     out
 }
 

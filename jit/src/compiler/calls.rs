@@ -142,6 +142,11 @@ impl Tr<'_, '_> {
         args: Vec<Entry>,
     ) -> R<()> {
         let sig = self.rt.types.method_sig(m)?.clone();
+        if let Some(k) = self.intrinsic(m)
+            && this.is_none()
+        {
+            return self.expand_intrinsic(k, &sig, &args);
+        }
         if self.rt.types.method(m).kind == MethodKind::Runtime
             && crate::runtime::helpers::internal_call(self.rt, m).is_none()
         {

@@ -17,6 +17,7 @@ mod eh;
 mod error;
 mod func;
 pub mod ilmap;
+mod intrinsics;
 mod memory;
 mod numeric;
 mod objects;

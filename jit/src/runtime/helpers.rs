@@ -447,7 +447,7 @@ pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
             ("System.Runtime.CompilerServices", "RuntimeHelpers", "PayloadEquals") => {
                 ic_payload_equals as *const () as usize
             }
-            _ => return None,
+            (ns, ty, name) => return rt.externals.find(ns, ty, name),
         },
     )
 }

@@ -12,6 +12,7 @@
 
 mod asm;
 mod exceptions;
+pub mod externals;
 pub mod helpers;
 mod lazy;
 mod objects;
@@ -58,6 +59,8 @@ pub struct Stats {
     pub il_bytes: u64,
     /// Machine code bytes emitted.
     pub code_bytes: u64,
+    /// Calls expanded inline as intrinsics (`runtime::externals`).
+    pub intrinsics: u64,
 }
 
 /// One compiled method's code range.
@@ -113,6 +116,8 @@ pub struct Runtime {
     pub keep_code: bool,
     /// The kept machine code, by method.
     pub kept_code: BTreeMap<MethodId, Vec<u8>>,
+    /// InternalCall bodies the embedder registered (the driver host's DDK).
+    pub externals: externals::Externals,
     code: Box<dyn CodeMemory>,
     jit: Option<Jit>,
     options: JitOptions,
@@ -184,6 +189,7 @@ impl Runtime {
             code_ranges: Vec::new(),
             keep_code: false,
             kept_code: BTreeMap::new(),
+            externals: externals::Externals::default(),
             code,
             jit: Some(Jit::new().map_err(|_| RuntimeError::Isa)?),
             options: JitOptions::default(),

@@ -18,7 +18,8 @@
 //! `crash-after=1`, which dies with them in flight; waits for the restarted
 //! driver and checks reads through it.
 //!
-//! Args: `blocks=N` (the disk size the harness made), `shutdown=1`,
+//! Args: `blocks=N` (the disk size the harness made), `driver=NAME` (the
+//! backend's service name; default `virtio-blk`), `shutdown=1`,
 //! `wait=NAME` (before powering off, wait until task NAME has exited).
 
 #![no_std]
@@ -142,7 +143,7 @@ fn main(args: &str) -> i64 {
         userlib::log!("blktest: FAIL (mapping the window: {e})");
         return 1;
     }
-    let driver = find("virtio-blk");
+    let driver = find(demo::arg(args, "driver").unwrap_or("virtio-blk"));
     let result = match mode {
         "rw" => rw(driver, blocks),
         "quiesce" => quiesce(driver, blocks),
@@ -179,10 +180,22 @@ fn connect(driver: TaskId, blocks: u64) -> R<Client> {
             queue_depth: 0,
         },
     };
-    let info = match c.call(&Request::Info).map_err(fmt_err)? {
-        Reply::Info(i) => i,
-        other => return Err(alloc::format!("Info: {other:?}")),
+    // A backend that is still starting answers `NotReady` (the driver
+    // host, while its C# driver starts): ask again for up to 60 s.
+    let mut not_ready = 0u32;
+    let info = loop {
+        match c.call(&Request::Info).map_err(fmt_err)? {
+            Reply::Info(i) => break i,
+            Reply::Err(BlkDevError::NotReady) if not_ready < 3000 => {
+                not_ready += 1;
+                userlib::sleep_ms(20);
+            }
+            other => return Err(alloc::format!("Info: {other:?}")),
+        }
     };
+    if not_ready > 0 {
+        userlib::log!("blktest: the backend answered NotReady {not_ready} times before Info");
+    }
     if info.block_size != 512 || info.blocks != blocks || info.read_only {
         return Err(alloc::format!("unexpected geometry {info:?}"));
     }

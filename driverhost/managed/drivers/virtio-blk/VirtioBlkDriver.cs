@@ -1,0 +1,153 @@
+using Cordon.Ddk;
+
+namespace Cordon.Drivers.VirtioBlk
+{
+    /// <summary>The virtio block device (virtio 1.2, 5.2) over modern PCI:
+    /// one request queue, up to <see cref="Depth"/> requests in flight,
+    /// completions from the queue's interrupt (MSI-X entry 0 when the
+    /// device has MSI-X).</summary>
+    [PciDriver(0x1af4, 0x1042)]
+    public sealed class VirtioBlkDriver : BlockDriver
+    {
+        // Feature bits (5.2.3, 6).
+        const int FeatureSegMax = 2;
+        const int FeatureBlkSize = 6;
+        const int FeatureFlush = 9;
+        const int FeatureVersion1 = 32;
+
+        // Device configuration (5.2.4).
+        const int ConfigCapacity = 0;
+        const int ConfigSegMax = 12;
+        const int ConfigBlkSize = 20;
+
+        const int Sector = 512;
+        const int Depth = 32;
+        const int Transfer = 64 * 1024;
+        const int MaxQueue = 128;
+
+        VirtioPciTransport transport;
+        Virtqueue queue;
+        QueueNotifier notifier;
+        Interrupt interrupt;
+        RequestHeaders headers;
+        BlockRequest[] inFlight;
+        long capacity;
+        ulong features;
+
+        public static BlockDriver Create() { return new VirtioBlkDriver(); }
+
+        public override long Blocks { get { return capacity; } }
+        public override int BlockSize { get { return Sector; } }
+        public override bool ReadOnly { get { return false; } }
+        public override int MaxTransfer { get { return Transfer; } }
+        public override int QueueDepth { get { return Depth; } }
+        public override Interrupt Interrupt { get { return interrupt; } }
+
+        static bool Has(ulong set, int bit) { return (set & (1UL << bit)) != 0; }
+
+        public override void Start(PciDevice pci)
+        {
+            transport = new VirtioPciTransport(pci);
+            byte found = transport.Status;
+            // Always: a predecessor may have died with requests in flight.
+            // Bus mastering goes on only after the reset has stopped them.
+            transport.Reset();
+            pci.EnableBusMaster();
+            transport.Status = VirtioPciTransport.StatusAcknowledge;
+            transport.Status = (byte)(transport.Status | VirtioPciTransport.StatusDriver);
+
+            ulong offered = transport.DeviceFeatures;
+            if (!Has(offered, FeatureVersion1))
+                throw new DeviceException("virtio-blk: the device does not offer VERSION_1");
+            ulong wanted = (1UL << FeatureVersion1) | (1UL << FeatureFlush) | (1UL << FeatureBlkSize) | (1UL << FeatureSegMax);
+            features = offered & wanted;
+            transport.AcceptFeatures(features);
+
+            MmioRegion cfg = transport.DeviceConfig;
+            capacity = (long)(cfg.Read32(ConfigCapacity) | ((ulong)cfg.Read32(ConfigCapacity + 4) << 32));
+            uint blkSize = Has(features, FeatureBlkSize) ? cfg.Read32(ConfigBlkSize) : Sector;
+            uint segMax = Has(features, FeatureSegMax) ? cfg.Read32(ConfigSegMax) : 1;
+
+            int size = transport.MaxQueueSize(0);
+            if (size == 0)
+                throw new DeviceException("virtio-blk: the device has no request queue");
+            if (size > MaxQueue)
+                size = MaxQueue;
+            if (size < 3 * Depth)
+                throw new DeviceException("virtio-blk: the request queue is too small");
+            queue = new Virtqueue(size);
+            inFlight = new BlockRequest[size];
+            headers = new RequestHeaders(Depth);
+
+            interrupt = pci.Interrupt;
+            ushort vector = VirtioPciTransport.NoVector;
+            if (interrupt.Kind == InterruptKind.MsiX)
+            {
+                transport.DisableConfigInterrupt();
+                vector = 0;
+            }
+            notifier = transport.SetUpQueue(0, queue, vector);
+            transport.Status = (byte)(transport.Status | VirtioPciTransport.StatusDriverOk);
+            if ((transport.Status & VirtioPciTransport.StatusNeedsReset) != 0)
+                throw new DeviceException("virtio-blk: the device needs a reset after start");
+
+            Log.Write("virtio-blk (C#): " + capacity + " blocks of " + Sector + " B, blk_size " + blkSize
+                + ", seg_max " + segMax + ", flush " + (Has(features, FeatureFlush) ? "yes" : "no")
+                + ", queue " + size + ", " + Depth + " requests in flight, "
+                + (interrupt.Kind == InterruptKind.MsiX ? "MSI-X" : interrupt.Kind == InterruptKind.Msi ? "MSI" : "INTx")
+                + " interrupts (device reset; its status was " + found + ")");
+        }
+
+        public override void Submit(BlockRequest r)
+        {
+            int type;
+            if (r.Op == BlockOp.Read)
+                type = RequestHeaders.TypeIn;
+            else if (r.Op == BlockOp.Write)
+                type = RequestHeaders.TypeOut;
+            else
+                type = RequestHeaders.TypeFlush;
+            if (r.Op == BlockOp.Flush && !Has(features, FeatureFlush))
+            {
+                // Nothing to make durable: the device has no write cache.
+                return;
+            }
+            headers.Prepare(r.Slot, type, r.Lba);
+            int next = queue.AddDescriptor(headers.StatusAddress(r.Slot), 1, true, -1);
+            if (r.Op != BlockOp.Flush)
+                next = queue.AddDescriptor(r.Buffer.PhysicalAddress, r.Length, r.Op == BlockOp.Read, next);
+            int head = queue.AddDescriptor(headers.HeaderAddress(r.Slot), RequestHeaders.HeaderSize, false, next);
+            r.Tag = head;
+            inFlight[head] = r;
+            queue.Publish(head);
+            notifier.Notify();
+        }
+
+        public override void Poll(ICompletionSink sink)
+        {
+            if (interrupt.Kind == InterruptKind.Intx)
+                transport.ReadIsr();
+            int head;
+            while ((head = queue.TakeUsed()) >= 0)
+            {
+                BlockRequest r = head < inFlight.Length ? inFlight[head] : null;
+                if (r == null)
+                    throw new DeviceException("virtio-blk: the device completed a request it was not given");
+                inFlight[head] = null;
+                queue.FreeChain(head);
+                sink.Completed(r, ToStatus(headers.Status(r.Slot)));
+            }
+            interrupt.Ack();
+        }
+
+        /// <summary>The virtio-blk status byte (5.2.6) as a DDK status.</summary>
+        static BlockStatus ToStatus(byte status)
+        {
+            if (status == RequestHeaders.StatusOk)
+                return BlockStatus.Ok;
+            if (status == RequestHeaders.StatusUnsupported)
+                return BlockStatus.Unsupported;
+            return BlockStatus.IoError;
+        }
+    }
+}

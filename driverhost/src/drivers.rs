@@ -1,0 +1,207 @@
+//! `mode=drivers`: load the DDK and every driver assembly, bind a driver
+//! to a granted PCI function by its `[PciDriver]` declaration, start it
+//! and serve its disk (`crate::blkhost`).
+//!
+//! Exit codes: 4 when the driver threw an exception no managed frame
+//! caught (the type is logged; the supervisor restarts the driver host);
+//! if nothing can be bound or the driver's loop ends, the driver host
+//! stays up and refuses I/O with `NotReady` rather than leave clients hanging.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicPtr, Ordering};
+use ipc::files::Bundle;
+use jit::runtime::{Escape, Runtime};
+use jit::testrun::describe;
+use jit::types::{AsmId, MethodId};
+
+use crate::bind::{self, Declaration};
+use crate::codemem::ProtectCodeMemory;
+use crate::suites::CORLIB;
+use ipc::driverhost::HostState;
+
+const DDK: &str = "managed/ddk.dll";
+const DRIVERS: &str = "managed/drivers/";
+/// Exit code: an exception escaped the driver.
+pub const EXIT_EXCEPTION: i64 = 4;
+
+fn static_method(rt: &mut Runtime, asm: AsmId, ns: &str, ty: &str, name: &str) -> Option<MethodId> {
+    let img = rt.types.image(asm).clone();
+    let rid = img.find_type_def(ns, ty).ok()??;
+    let tid = rt.types.type_def(asm, rid).ok()?;
+    // By name (signatures are decoded lazily), then checked.
+    let m = rt.types.find_method(tid, name, None)?;
+    let sig = rt.types.method_sig(m).ok()?;
+    (!sig.has_this && sig.params.is_empty()).then_some(m)
+}
+
+/// Compiles and calls a `static` method without parameters.
+fn call(rt: &mut Runtime, m: MethodId) -> Result<u64, i64> {
+    let name = rt.types.method_name(m);
+    let code = match rt.compile_method(m) {
+        Ok(c) => c,
+        Err(e) => {
+            userlib::log!("driverhost: cannot compile {name}: {}", describe(rt, &e));
+            return Err(2);
+        }
+    };
+    // SAFETY: `code` is a compiled static method of this live runtime
+    // without parameters.
+    match unsafe { Runtime::call_protected(&raw mut *rt, code) } {
+        Ok(v) => Ok(v),
+        Err(Escape::Exception(obj)) => {
+            userlib::log!(
+                "driverhost: {name} threw {} (unhandled in the driver)",
+                rt.object_type_name(obj)
+            );
+            Err(EXIT_EXCEPTION)
+        }
+        Err(Escape::Unsupported(e)) => {
+            userlib::log!("driverhost: {name}: {}", describe(rt, &e));
+            Err(2)
+        }
+    }
+}
+
+/// The runtime, for figures logged from inside managed calls
+/// (`blkhost`'s first-I/O line); set once, never freed.
+static RUNTIME: AtomicPtr<Runtime> = AtomicPtr::new(core::ptr::null_mut());
+
+/// (methods, IL bytes, intrinsics) compiled so far.
+pub fn compiled() -> (u64, u64, u64) {
+    let p = RUNTIME.load(Ordering::Relaxed);
+    if p.is_null() {
+        return (0, 0, 0);
+    }
+    // SAFETY: the runtime is boxed and lives for the rest of the process;
+    // this single-threaded program reads plain counters between compiles.
+    let s = unsafe { &(*p).stats };
+    (s.methods, s.il_bytes, s.intrinsics)
+}
+
+pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
+    let (Some(corlib), Some(ddk)) = (files.get(CORLIB), files.get(DDK)) else {
+        userlib::log!("driverhost: {CORLIB} and {DDK} are needed (files= in the manifest)");
+        crate::blkhost::serve_unready(HostState::Failed);
+    };
+    let mut rt = match Runtime::new(corlib, Box::new(ProtectCodeMemory)) {
+        Ok(rt) => rt,
+        Err(e) => {
+            userlib::log!("driverhost: cannot start a runtime: {e:?}");
+            crate::blkhost::serve_unready(HostState::Failed);
+        }
+    };
+    RUNTIME.store(&raw mut *rt, Ordering::Relaxed);
+    crate::ddk::register(&mut rt, crate::arg(args, "intrinsics") != Some("off"));
+    let ddk_asm = match rt.types.load(ddk) {
+        Ok(a) => a,
+        Err(e) => {
+            userlib::log!("driverhost: cannot load {DDK}: {e:?}");
+            crate::blkhost::serve_unready(HostState::Failed);
+        }
+    };
+    let mut decls: Vec<(AsmId, Declaration)> = Vec::new();
+    for (name, bytes) in files.iter() {
+        if !name.starts_with(DRIVERS) {
+            continue;
+        }
+        match rt.types.load(bytes) {
+            Ok(asm) => {
+                let found = bind::declarations(rt.types.image(asm), name);
+                for d in &found {
+                    userlib::log!(
+                        "driverhost: loaded driver {}.{} from {name} for {:04x}:{:04x}",
+                        d.namespace,
+                        d.name,
+                        d.vendor,
+                        d.device
+                    );
+                }
+                decls.extend(found.into_iter().map(|d| (asm, d)));
+            }
+            Err(e) => userlib::log!("driverhost: cannot load {name}: {e:?}"),
+        }
+    }
+    crate::blkhost::set_drivers(
+        decls
+            .iter()
+            .map(|(_, d)| ipc::driverhost::Driver {
+                class: alloc::format!("{}.{}", d.namespace, d.name),
+                assembly: d.file.clone(),
+                vendor: d.vendor,
+                device: d.device,
+            })
+            .collect(),
+    );
+    let granted = bind::granted();
+    let pick = granted.iter().find_map(|&(bdf, ids)| {
+        decls
+            .iter()
+            .find(|(_, d)| u32::from(d.vendor) | u32::from(d.device) << 16 == ids)
+            .map(|(asm, d)| (bdf, ids, *asm, d.clone()))
+    });
+    let Some((bdf, ids, asm, d)) = pick else {
+        userlib::log!(
+            "driverhost: no driver for any of the {} granted PCI functions; refusing I/O (NotReady)",
+            granted.len()
+        );
+        crate::blkhost::serve_unready(HostState::NoDriver);
+    };
+    userlib::log!(
+        "driverhost: binding {}.{} to {:02x}:{:02x}.{} ({:04x}:{:04x})",
+        d.namespace,
+        d.name,
+        bdf >> 8,
+        (bdf >> 3) & 31,
+        bdf & 7,
+        ids & 0xffff,
+        ids >> 16
+    );
+    let Some(create) = static_method(&mut rt, asm, &d.namespace, &d.name, "Create") else {
+        userlib::log!(
+            "driverhost: {}.{} has no static Create()",
+            d.namespace,
+            d.name
+        );
+        crate::blkhost::serve_unready(HostState::Failed);
+    };
+    let driver = match call(&mut rt, create) {
+        Ok(obj) if obj != 0 => obj as usize,
+        Ok(_) => {
+            userlib::log!(
+                "driverhost: {}.{}::Create returned null",
+                d.namespace,
+                d.name
+            );
+            crate::blkhost::serve_unready(HostState::Failed);
+        }
+        Err(code) => return code,
+    };
+    crate::blkhost::bind(
+        bdf,
+        ids,
+        driver,
+        alloc::format!("{}.{}", d.namespace, d.name),
+        t0,
+    );
+    let Some(run) = static_method(&mut rt, ddk_asm, "Cordon.Ddk", "BlockHost", "Run") else {
+        userlib::log!("driverhost: {DDK} has no Cordon.Ddk.BlockHost::Run");
+        crate::blkhost::serve_unready(HostState::Failed);
+    };
+    userlib::log!(
+        "driverhost: starting the driver ({} ms after start; {} methods, {} IL bytes compiled so far)",
+        (userlib::uptime_us() - t0) / 1000,
+        rt.stats.methods,
+        rt.stats.il_bytes
+    );
+    match call(&mut rt, run) {
+        Ok(v) => {
+            userlib::log!(
+                "driverhost: the driver's loop ended ({}); refusing I/O (NotReady)",
+                v as i32
+            );
+            crate::blkhost::serve_unready(HostState::Failed);
+        }
+        Err(code) => code,
+    }
+}

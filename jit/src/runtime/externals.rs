@@ -1,0 +1,100 @@
+//! InternalCalls the embedder provides: the driver host binds the managed
+//! DDK's rarer device operations (configuration space, DMA allocation,
+//! interrupt waits) to Rust functions of its own. The compiler treats a
+//! registered method like the corlib's built-in InternalCalls: its cell
+//! points straight at the function, called with the System V convention
+//! (`[this][params...]`, structs by reference, as in `docs/jit.md`).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+/// One registered InternalCall: `Namespace.Type::Method` -> function address.
+#[derive(Clone, Debug)]
+pub struct ExternalCall {
+    /// The declaring type's namespace.
+    pub namespace: String,
+    /// The declaring type's name.
+    pub type_name: String,
+    /// The method's name.
+    pub method: String,
+    /// The `extern "C"` function compiled code calls.
+    pub addr: usize,
+}
+
+/// An InternalCall the compiler expands inline (`compiler/intrinsics.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Intrinsic {
+    /// `(long address) -> int|long`: one load of 8, 16, 32 or 64 bits.
+    Load(u8),
+    /// `(long address, int|long value)`: one store of that many bits.
+    Store(u8),
+    /// `()`: a full memory fence.
+    Fence,
+}
+
+/// The embedder's InternalCalls, looked up by name when a method without a
+/// body is first called or compiled against, and its intrinsics.
+#[derive(Clone, Debug, Default)]
+pub struct Externals {
+    list: Vec<ExternalCall>,
+    intrinsics: Vec<(String, String, String, Intrinsic)>,
+}
+
+impl Externals {
+    /// Registers (or replaces) the body of `namespace.type_name::method`.
+    /// Every overload of that name gets the same body, so register only
+    /// names that are not overloaded.
+    pub fn register(&mut self, namespace: &str, type_name: &str, method: &str, addr: usize) {
+        self.list.retain(|c| {
+            !(c.namespace == namespace && c.type_name == type_name && c.method == method)
+        });
+        self.list.push(ExternalCall {
+            namespace: namespace.into(),
+            type_name: type_name.into(),
+            method: method.into(),
+            addr,
+        });
+    }
+
+    /// Makes calls of `namespace.type_name::method` (a static method) expand
+    /// to `k` inline. Register a callable body too ([`Self::register`]):
+    /// a call the compiler does not see (a delegate, later) still needs one.
+    pub fn register_intrinsic(
+        &mut self,
+        namespace: &str,
+        type_name: &str,
+        method: &str,
+        k: Intrinsic,
+    ) {
+        self.intrinsics
+            .retain(|c| !(c.0 == namespace && c.1 == type_name && c.2 == method));
+        self.intrinsics
+            .push((namespace.into(), type_name.into(), method.into(), k));
+    }
+
+    /// The intrinsic registered for a method, if any.
+    pub fn intrinsic(&self, namespace: &str, type_name: &str, method: &str) -> Option<Intrinsic> {
+        self.intrinsics
+            .iter()
+            .find(|c| c.0 == namespace && c.1 == type_name && c.2 == method)
+            .map(|c| c.3)
+    }
+
+    /// The body registered for a method, if any.
+    pub fn find(&self, namespace: &str, type_name: &str, method: &str) -> Option<usize> {
+        self.list
+            .iter()
+            .find(|c| c.namespace == namespace && c.type_name == type_name && c.method == method)
+            .map(|c| c.addr)
+    }
+
+    /// How many are registered.
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Whether none is registered.
+    pub fn is_empty(&self) -> bool {
+        self.list.is_empty() && self.intrinsics.is_empty()
+    }
+}

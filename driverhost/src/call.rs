@@ -61,7 +61,7 @@ pub fn run(files: &Bundle<'static>, args: &str) -> i64 {
     if let Err(code) = crate::inject::apply(&mut rt, args) {
         return code;
     }
-    crate::codemap::install(&mut rt);
+    let stack = crate::codemap::install(&mut rt);
     let Some(m) = find(&mut rt, files, ty, name) else {
         userlib::log!("driverhost: no method {target} in the test assemblies");
         return 2;
@@ -99,8 +99,12 @@ pub fn run(files: &Bundle<'static>, args: &str) -> i64 {
         rt.types.method_name(m),
         code & !0xfff
     );
+    let rtp = &raw mut *rt;
+    // Managed code runs on the code-map region's stack, so its frames
+    // outlive a fault (the supervisor's backtrace).
     // SAFETY: `code` is a compiled `static int f()` of this live runtime.
-    match unsafe { Runtime::call_protected(&raw mut *rt, code) } {
+    let result = crate::codemap::on_stack(stack, || unsafe { Runtime::call_protected(rtp, code) });
+    match result {
         Ok(v) => {
             userlib::log!("driverhost: {target} returned {}", v as i32);
             0

@@ -10,7 +10,9 @@
 //! everything, stops at the first bad record and says so.
 //!
 //! ```text
-//! header (16 bytes): magic "CMAP" | version u16 | 0 u16 | used u32 | records u32
+//! region:  [managed stack: STACK_LEN bytes][code map]
+//! header (24 bytes): magic "CMAP" | version u16 | 0 u16 | used u32 | records u32
+//!          | base u64 (where the writer mapped the region)
 //! record:  len u32 (the whole record) | code_start u64 | code_len u32
 //!          | name_len u16 | n_ops u16 | n_ranges u32
 //!          | name (UTF-8, `Namespace.Type::Method`)
@@ -23,6 +25,12 @@
 //! so a record the writer died inside is not counted. A range says native
 //! bytes `start..end` (from `code_start`) came from the IL instruction at
 //! offset `il`, whose mnemonic is the record's `op`-th one.
+//!
+//! The region's first [`STACK_LEN`] bytes are the stack the driver host runs
+//! managed code on, so that after its death the supervisor still has the
+//! frames: [`backtrace`] follows the frame-pointer chain from the fault's
+//! RBP through that copy (addresses translated with the header's `base`;
+//! every read bounds-checked, the chain must climb).
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -32,7 +40,13 @@ pub const MAGIC: [u8; 4] = *b"CMAP";
 /// Bumped on any change of the layout above.
 pub const VERSION: u16 = 1;
 /// Header bytes before the first record.
-pub const HEADER: usize = 16;
+pub const HEADER: usize = 24;
+/// The managed stack at the start of a code-map grant.
+pub const STACK_LEN: usize = 512 << 10;
+/// The code map after it.
+pub const MAP_LEN: usize = 512 << 10;
+/// Most frames [`backtrace`] returns.
+pub const MAX_FRAMES: usize = 16;
 /// Fixed part of a record.
 const RECORD_FIXED: usize = 24;
 /// Bytes of one range.
@@ -94,6 +108,50 @@ pub fn init(region: &mut [u8]) -> Result<(), WriteError> {
     h[..4].copy_from_slice(&MAGIC);
     h[4..6].copy_from_slice(&VERSION.to_le_bytes());
     Ok(())
+}
+
+/// Record where the writer mapped the region (its first byte, the stack's
+/// lowest address): the supervisor translates stack addresses with it.
+pub fn set_base(map: &mut [u8], base: u64) -> Result<(), WriteError> {
+    if map.get(..4) != Some(&MAGIC[..]) {
+        return Err(WriteError::BadRegion);
+    }
+    put(map, 16, &base.to_le_bytes()).ok_or(WriteError::BadRegion)
+}
+
+/// The `base` the writer recorded (0 if none or no header).
+pub fn base(map: &[u8]) -> u64 {
+    if map.get(..4) != Some(&MAGIC[..]) {
+        return 0;
+    }
+    rd_u64(map, 16).unwrap_or(0)
+}
+
+/// Return addresses of the frame-pointer chain starting at frame pointer
+/// `rbp`, read from `stack` (the stack area's bytes, whose first byte was at
+/// address `base` in the dead writer): for each frame, `[rbp + 8]` is the
+/// return address and `[rbp]` the caller's frame pointer. Stops at an
+/// address outside the area, a chain that does not climb, or [`MAX_FRAMES`].
+pub fn backtrace(stack: &[u8], base: u64, mut rbp: u64) -> Vec<u64> {
+    let mut out = Vec::new();
+    while out.len() < MAX_FRAMES {
+        let Some(off) = rbp.checked_sub(base) else {
+            break;
+        };
+        let Ok(off) = usize::try_from(off) else {
+            break;
+        };
+        let (Some(next), Some(ret)) = (rd_u64(stack, off), rd_u64(stack, off.saturating_add(8)))
+        else {
+            break;
+        };
+        out.push(ret);
+        if next <= rbp {
+            break;
+        }
+        rbp = next;
+    }
+    out
 }
 
 /// The encoded record of `m`.
@@ -334,8 +392,40 @@ mod tests {
     }
 
     #[test]
+    fn backtrace_follows_the_chain_within_the_stack() {
+        let base = 0x7000_0000u64;
+        let mut stack = alloc::vec![0u8; 256];
+        fn frame(stack: &mut [u8], at: usize, next: u64, ret: u64) {
+            stack[at..at + 8].copy_from_slice(&next.to_le_bytes());
+            stack[at + 8..at + 16].copy_from_slice(&ret.to_le_bytes());
+        }
+        frame(&mut stack, 0x10, base + 0x40, 0x1111);
+        frame(&mut stack, 0x40, base + 0x80, 0x2222);
+        frame(&mut stack, 0x80, 0, 0x3333); // outermost: chain ends (does not climb)
+        assert_eq!(
+            backtrace(&stack, base, base + 0x10),
+            [0x1111, 0x2222, 0x3333]
+        );
+        // A loop, an address below the area, one past its end: no panic, bounded.
+        frame(&mut stack, 0x80, base + 0x10, 0x3333);
+        assert_eq!(backtrace(&stack, base, base + 0x10).len(), 3);
+        assert!(backtrace(&stack, base, base - 8).is_empty());
+        assert!(backtrace(&stack, base, base + 250).is_empty());
+        assert!(backtrace(&stack, base, u64::MAX).is_empty());
+        let mut m = alloc::vec![0u8; 64];
+        init(&mut m).unwrap();
+        assert_eq!(base_of(&m), 0);
+        set_base(&mut m, base).unwrap();
+        assert_eq!(base_of(&m), base);
+    }
+
+    fn base_of(m: &[u8]) -> u64 {
+        base(m)
+    }
+
+    #[test]
     fn full_region_refuses_and_keeps_what_it_has() {
-        let mut region = alloc::vec![0u8; 64];
+        let mut region = alloc::vec![0u8; 72];
         init(&mut region).unwrap();
         let r = [(0, 4, 0, "nop")];
         let m = Method {

@@ -768,12 +768,18 @@ fn judge_jit_ring3_fault(s: &str) -> Result<(), String> {
 /// Start returns 42; an echo client started after the death is fully
 /// served; only the driver host ever faults.
 fn judge_jit_fault_ldfld(s: &str) -> Result<(), String> {
-    let il = crate::jitcount::il_of("pointers.dll", "FaultDemo", "Device", "Start")?;
+    let il = crate::jitcount::il_of("pointers.dll", "FaultDemo", "Device", "Initialize")?;
     let ldfld = il
         .iter()
         .find(|(_, op)| op == "ldfld")
         .map(|(o, _)| *o)
-        .ok_or("FaultDemo.Device::Start has no ldfld")?;
+        .ok_or("FaultDemo.Device::Initialize has no ldfld")?;
+    let start = crate::jitcount::il_of("pointers.dll", "FaultDemo", "Device", "Start")?;
+    let call = start
+        .iter()
+        .find(|(_, op)| op == "call")
+        .map(|(o, _)| *o)
+        .ok_or("FaultDemo.Device::Start has no call")?;
     need(
         s,
         "driverhost[2.0]: driverhost: JIT fault injection on: ldfld-struct",
@@ -786,9 +792,14 @@ fn judge_jit_fault_ldfld(s: &str) -> Result<(), String> {
         .lines()
         .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
         .ok_or("no supervisor line for driverhost[2.0]'s fault")?;
-    let want = format!("CR2=0x300) in FaultDemo.Device::Start at IL_{ldfld:04x} (ldfld)");
+    let want = format!("CR2=0x300) in FaultDemo.Device::Initialize at IL_{ldfld:04x} (ldfld)");
     if !line.contains(&want) {
         return Err(format!("fault report {line:?} lacks {want:?}"));
+    }
+    // The managed backtrace, read from the stack in the code-map region.
+    let caller = format!("; called from FaultDemo.Device::Start IL_{call:04x} (call);");
+    if !line.contains(&caller) {
+        return Err(format!("fault report {line:?} lacks the caller {caller:?}"));
     }
     need(s, "restarted driverhost as 2.1")?;
     if s.lines()
@@ -807,8 +818,10 @@ fn judge_jit_fault_ldfld(s: &str) -> Result<(), String> {
             l.contains("driverhost[2.1]: driverhost: fault record: driverhost[2.0] managed: ")
         })
         .ok_or("the restarted driver host did not list driverhost[2.0]'s fault record")?;
-    if !kept.contains("managed: FaultDemo.Device::Start+0x")
-        || !kept.ends_with(&format!(" IL_{ldfld:04x} ldfld"))
+    if !kept.contains("managed: FaultDemo.Device::Initialize+0x")
+        || !kept.ends_with(&format!(
+            " IL_{ldfld:04x} ldfld <- FaultDemo.Device::Start IL_{call:04x} (call)"
+        ))
     {
         return Err(format!(
             "the kept fault record lacks Start ... IL_{ldfld:04x} ldfld: {kept:?}"

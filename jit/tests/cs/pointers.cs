@@ -236,10 +236,15 @@ namespace FaultDemo
         // right it is 0 and Start returns 42; with the fault injection
         // `ldfld-struct` the value 0x300 is taken as the object address and
         // the read of Bus faults at CR2=0x300, as in the seed.
-        public static int Start()
+        static int Initialize()
         {
             PciAddress a = Locate();
             return a.Bus + 42;
+        }
+
+        public static int Start()
+        {
+            return Initialize();
         }
 
         static int Probe(int tries)

@@ -20,8 +20,10 @@ use userlib::TaskId;
 /// bundles' slots, `handover.rs`).
 const BASE: u64 = 0x0000_3800_0000_0000;
 const SLOT: u64 = 16 << 20;
-/// One region: room for about a thousand methods' records.
-pub const LEN: u64 = 512 << 10;
+/// One region: the driver host's managed stack, then room for about a
+/// thousand methods' records (`ipc::codemap`).
+pub const LEN: u64 = (codemap::STACK_LEN + codemap::MAP_LEN) as u64;
+const STACK: usize = codemap::STACK_LEN;
 
 struct Region {
     addr: u64,
@@ -34,6 +36,16 @@ pub struct CodeMaps {
 }
 
 impl Region {
+    /// The code map part.
+    fn map(&self) -> &[u8] {
+        self.bytes().get(STACK..).unwrap_or(&[])
+    }
+
+    /// The stack part.
+    fn stack(&self) -> &[u8] {
+        self.bytes().get(..STACK).unwrap_or(&[])
+    }
+
     fn bytes(&self) -> &[u8] {
         // SAFETY: [addr, addr + LEN) was mapped for the supervisor by
         // `answer` and is never unmapped; the grantee may write it
@@ -49,6 +61,30 @@ impl Region {
 }
 
 impl CodeMaps {
+    /// The managed callers of a fault in service `i` whose frame pointer
+    /// was `rbp`: the frame-pointer chain read from the stack the driver
+    /// host ran managed code on (part of the region, so it outlives the
+    /// task), each return address named from the code map, innermost first,
+    /// up to the first frame outside compiled code.
+    pub fn backtrace(&self, i: usize, rbp: u64) -> Vec<String> {
+        let Some(Some(r)) = self.regions.get(i) else {
+            return Vec::new();
+        };
+        let base = codemap::base(r.map());
+        let mut out = Vec::new();
+        for ret in codemap::backtrace(r.stack(), base, rbp) {
+            // The return address follows the call: look up the call.
+            match codemap::symbolize(r.map(), ret.wrapping_sub(1)).0 {
+                Some(s) => out.push(match s.il {
+                    Some((il, op)) => alloc::format!("{} IL_{il:04x} ({op})", s.method),
+                    None => s.method,
+                }),
+                None => break,
+            }
+        }
+        out
+    }
+
     /// The reply to `CodeMap` from `from`.
     pub fn answer(&mut self, table: &ServiceTable, from: TaskId) -> Reply {
         let Some(i) = table.running_index(TaskIdWire(from.0)) else {
@@ -75,7 +111,7 @@ impl CodeMaps {
             // Gone already if its holder died; either way not reused.
             let _ = userlib::grant_revoke(old);
         }
-        if codemap::init(r.bytes_mut()).is_err() {
+        if codemap::init(r.bytes_mut().get_mut(STACK..).unwrap_or(&mut [])).is_err() {
             return Reply::Err(SupervisorError::Internal(22));
         }
         match userlib::grant_create(from, r.addr, LEN, true) {
@@ -95,7 +131,7 @@ impl CodeMaps {
     /// the service never asked for a code map.
     pub fn symbolize(&self, i: usize, rip: u64) -> Option<(String, String)> {
         let r = self.regions.get(i)?.as_ref()?;
-        let bytes = r.bytes();
+        let bytes = r.map();
         let (hit, err) = codemap::symbolize(bytes, rip);
         let damaged = match err {
             None => String::new(),

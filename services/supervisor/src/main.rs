@@ -159,18 +159,30 @@ fn on_death(table: &mut ServiceTable, maps: &codemaps::CodeMaps, rec: &DeathReco
     let cause = cause_of(rec);
     let id = rec.task;
     // A fault in JIT-compiled code: name it from the dead task's code map.
-    let managed = match (&cause, table.running_index(TaskIdWire(id.0))) {
-        (ExitCause::Faulted(f), Some(i)) => maps.symbolize(i, f.rip),
-        _ => None,
+    let (managed, callers) = match (&cause, table.running_index(TaskIdWire(id.0))) {
+        // regs[6] is RBP: the faulting method's frame pointer.
+        (ExitCause::Faulted(f), Some(i)) => {
+            (maps.symbolize(i, f.rip), maps.backtrace(i, f.regs[6]))
+        }
+        _ => (None, alloc::vec::Vec::new()),
     };
     let what = match &managed {
-        Some((long, _)) => alloc::format!(
-            "{} {long}; no managed backtrace (its stack died with it)",
+        Some((long, _)) if callers.is_empty() => alloc::format!(
+            "{} {long}; no managed callers on its code-map stack",
             describe_cause(&cause)
+        ),
+        Some((long, _)) => alloc::format!(
+            "{} {long}; called from {}",
+            describe_cause(&cause),
+            callers.join(" <- ")
         ),
         None => describe_cause(&cause),
     };
-    let short = managed.map(|(_, s)| s);
+    let short = managed.map(|(_, s)| {
+        callers
+            .iter()
+            .fold(s, |acc, c| alloc::format!("{acc} <- {c}"))
+    });
     match table.on_death(TaskIdWire(id.0), rec.uptime_us, cause, short, now) {
         Some((_, d)) => userlib::log!(
             "{}[{}.{}] {what}; {}",

@@ -62,10 +62,11 @@ pub enum Request {
     /// previous grant; a restarted service asks anew (the supervisor keeps
     /// the bundle, so nothing is read twice).
     Files,
-    /// A writable grant of an empty [`crate::codemap`] region of the
-    /// supervisor's memory → [`Reply::CodeMap`]: the driver host records its
-    /// compiled code there, and the supervisor reads it when the caller dies
-    /// of a fault. Asking again revokes the previous grant and empties the
+    /// A writable grant of a [`crate::codemap`] region of the supervisor's
+    /// memory (a stack for managed code, then an empty code map) →
+    /// [`Reply::CodeMap`]: the driver host runs managed code on that stack
+    /// and records its compiled code there; the supervisor reads both when
+    /// the caller dies of a fault. Asking again revokes the previous grant and empties the
     /// region.
     CodeMap,
 }
@@ -125,8 +126,9 @@ pub struct FaultRecord {
     pub uptime_us: u64,
     pub cause: ExitCause,
     /// For a fault in JIT-compiled code, where: the managed method, IL
-    /// offset and instruction read from the dead task's code map (at most
-    /// [`MANAGED_MAX`] bytes, e.g. `NS.Type::Method+0x2a IL_0008 ldfld`).
+    /// offset and instruction read from the dead task's code map, then its
+    /// managed callers (at most [`MANAGED_MAX`] bytes, e.g.
+    /// `NS.Type::Method+0x2a IL_0008 ldfld <- NS.Type::Caller IL_0000 (call)`).
     pub managed: Option<String>,
 }
 

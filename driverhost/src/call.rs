@@ -58,6 +58,10 @@ pub fn run(files: &Bundle<'static>, args: &str) -> i64 {
             return 2;
         }
     };
+    if let Err(code) = crate::inject::apply(&mut rt, args) {
+        return code;
+    }
+    let stack = crate::codemap::install(&mut rt);
     let Some(m) = find(&mut rt, files, ty, name) else {
         userlib::log!("driverhost: no method {target} in the test assemblies");
         return 2;
@@ -95,15 +99,19 @@ pub fn run(files: &Bundle<'static>, args: &str) -> i64 {
         rt.types.method_name(m),
         code & !0xfff
     );
+    let rtp = &raw mut *rt;
+    // Managed code runs on the code-map region's stack, so its frames
+    // outlive a fault (the supervisor's backtrace).
     // SAFETY: `code` is a compiled `static int f()` of this live runtime.
-    match unsafe { Runtime::call_protected(&raw mut *rt, code) } {
+    let result = crate::codemap::on_stack(stack, || unsafe { Runtime::call_protected(rtp, code) });
+    match result {
         Ok(v) => {
             userlib::log!("driverhost: {target} returned {}", v as i32);
             0
         }
         Err(Escape::Exception(obj)) => {
-            userlib::log!("driverhost: {target} threw {}", rt.object_type_name(obj));
-            3
+            crate::report::unhandled_exception(&mut rt, target, obj);
+            crate::report::EXIT_MANAGED_EXCEPTION
         }
         Err(Escape::Unsupported(e)) => {
             userlib::log!("driverhost: {target}: {}", describe(&rt, &e));

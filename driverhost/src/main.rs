@@ -17,7 +17,17 @@
 //!   which must fault (the W^X witness of the same test).
 //! - `mode=drivers`: bind a C# driver to a granted PCI function and serve
 //!   its disk over `ipc::blkdev` ([`drivers`], [`blkhost`]).
-//! - `shutdown=1`: power off when done (QEMU tests).
+//! - `jit-inject=ldfld-struct`: compile with the fault injection of the
+//!   seed's bug 5 (`jit::compiler::Inject`); off by default. Test manifests
+//!   give it as `first-args`, so only the first start has it.
+//! - `show-faults=1`: log the supervisor's newest fault records (with
+//!   their managed location) when done.
+//! - `shutdown=1`: power off when done (QEMU tests); with
+//!   `shutdown-after=NAME`, once task NAME has exited.
+//!
+//! Exit codes: 0 done, 1 a test failed, 2 bad arguments / missing files /
+//! a compile error, [`report::EXIT_MANAGED_EXCEPTION`] an unhandled managed
+//! exception in `mode=call` (`mode=drivers`: see [`drivers`]).
 
 #![no_std]
 #![no_main]
@@ -27,10 +37,13 @@ extern crate alloc;
 mod bind;
 mod blkhost;
 mod call;
+mod codemap;
 mod codemem;
 mod ddk;
 mod drivers;
 mod files;
+mod inject;
+mod report;
 mod suites;
 mod window;
 
@@ -50,6 +63,33 @@ fn shutdown() {
             }
         }
         Err(e) => userlib::log!("driverhost: no supervisor to shut down: {e}"),
+    }
+}
+
+/// `show-faults=1`: log the supervisor's newest fault records with their
+/// managed location (what `jit-fault-ldfld` checks the record keeps).
+fn show_faults() {
+    let req = ipc::supervisor::Request::FaultReports { max: 4 };
+    let reply = userlib::lookup("supervisor")
+        .map_err(|e| alloc::format!("{e}"))
+        .and_then(|sup| {
+            userlib::rpc::call::<ipc::supervisor::Supervisor>(sup, &req)
+                .map_err(|e| alloc::format!("{e}"))
+        });
+    match reply {
+        Ok(ipc::supervisor::Reply::Reports(records)) => {
+            for r in records {
+                userlib::log!(
+                    "driverhost: fault record: {}[{}.{}] managed: {}",
+                    r.service,
+                    r.task.index(),
+                    r.task.generation(),
+                    r.managed.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        Ok(other) => userlib::log!("driverhost: FaultReports answered {other:?}"),
+        Err(e) => userlib::log!("driverhost: FaultReports: {e}"),
     }
 }
 
@@ -81,7 +121,17 @@ fn main(args: &str) -> i64 {
             0
         }
     };
+    if arg(args, "show-faults") == Some("1") {
+        show_faults();
+    }
     if arg(args, "shutdown") == Some("1") {
+        // `shutdown-after=NAME`: first wait until that task has exited (a
+        // test's client still finishing its calls).
+        if let Some(name) = arg(args, "shutdown-after") {
+            while !matches!(userlib::lookup(name), Err(userlib::sys::Error::Dead { .. })) {
+                userlib::sleep_ms(20);
+            }
+        }
         shutdown();
     }
     code

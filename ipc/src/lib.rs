@@ -52,6 +52,7 @@ extern crate alloc;
 
 pub mod blk;
 pub mod blkdev;
+pub mod codemap;
 pub mod control;
 pub mod driverhost;
 pub mod echo;

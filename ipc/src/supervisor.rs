@@ -13,7 +13,7 @@ use crate::frame::{Kind, Message, Protocol};
 pub use crate::wire::{ExitCause, FaultSummary, TaskIdWire};
 
 /// Bumped on every change to the wire form of [`Request`] or [`Reply`].
-pub const VERSION: u16 = 2;
+pub const VERSION: u16 = 3;
 
 /// Longest service name, in bytes (the kernel's task-name limit).
 pub const NAME_MAX: usize = 16;
@@ -24,7 +24,11 @@ pub const MAX_SERVICES: usize = 16;
 
 /// Most records one [`Reply::Reports`] carries, whatever `max` asks for
 /// (this many at their widest fit one message).
-pub const REPORTS_PER_REPLY: usize = 16;
+pub const REPORTS_PER_REPLY: usize = 8;
+
+/// Longest [`FaultRecord::managed`], in bytes (the supervisor shortens it at
+/// a character boundary).
+pub const MANAGED_MAX: usize = 240;
 
 /// The protocol marker for [`crate::encode`]/[`crate::decode`] generics.
 #[derive(Clone, Copy, Debug)]
@@ -58,6 +62,13 @@ pub enum Request {
     /// previous grant; a restarted service asks anew (the supervisor keeps
     /// the bundle, so nothing is read twice).
     Files,
+    /// A writable grant of a [`crate::codemap`] region of the supervisor's
+    /// memory (a stack for managed code, then an empty code map) →
+    /// [`Reply::CodeMap`]: the driver host runs managed code on that stack
+    /// and records its compiled code there; the supervisor reads both when
+    /// the caller dies of a fault. Asking again revokes the previous grant and empties the
+    /// region.
+    CodeMap,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -69,6 +80,12 @@ pub enum Reply {
     /// A grant to the caller (map it with `GrantMap`) of `len` bytes
     /// (whole pages) holding the bundle.
     Files {
+        grant: u32,
+        len: u64,
+    },
+    /// A writable grant to the caller of `len` bytes (whole pages) holding
+    /// an empty code map.
+    CodeMap {
         grant: u32,
         len: u64,
     },
@@ -108,6 +125,11 @@ pub struct FaultRecord {
     /// Microseconds since boot at the death.
     pub uptime_us: u64,
     pub cause: ExitCause,
+    /// For a fault in JIT-compiled code, where: the managed method, IL
+    /// offset and instruction read from the dead task's code map, then its
+    /// managed callers (at most [`MANAGED_MAX`] bytes, e.g.
+    /// `NS.Type::Method+0x2a IL_0008 ldfld <- NS.Type::Caller IL_0000 (call)`).
+    pub managed: Option<String>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,6 +153,8 @@ pub enum SupervisorError {
     /// A `files=` pattern matched nothing or a file could not be read, or the
     /// bundle is larger than one grant (the supervisor's log says which).
     FilesUnavailable,
+    /// `CodeMap`: the supervisor has no memory left for the region.
+    CodeMapUnavailable,
 }
 
 impl Message for Request {

@@ -31,7 +31,7 @@ fn headers() {
     assert_eq!(blkdev::VERSION, 1);
     assert_eq!(ipc::ids::DRIVERHOST, 5);
     assert_eq!(driverhost::VERSION, 1);
-    assert_eq!(supervisor::VERSION, 2);
+    assert_eq!(supervisor::VERSION, 3);
     assert_eq!(echo::VERSION, 1);
     assert_eq!(blk::VERSION, 1);
     assert_eq!(control::VERSION, 1);
@@ -40,32 +40,33 @@ fn headers() {
 #[test]
 fn supervisor_requests() {
     use supervisor::Request::*;
-    check(Status, &[1, 2, 0, 0]);
+    check(Status, &[1, 3, 0, 0]);
     check(
         Start { name: "blk".into() },
-        &[1, 2, 0, 1, 3, b'b', b'l', b'k'],
+        &[1, 3, 0, 1, 3, b'b', b'l', b'k'],
     );
-    check(Stop { name: "fs".into() }, &[1, 2, 0, 2, 2, b'f', b's']);
-    check(Restart { name: "".into() }, &[1, 2, 0, 3, 0]);
+    check(Stop { name: "fs".into() }, &[1, 3, 0, 2, 2, b'f', b's']);
+    check(Restart { name: "".into() }, &[1, 3, 0, 3, 0]);
     // 300 = 0b10_0101100 → 0xac 0x02.
-    check(FaultReports { max: 300 }, &[1, 2, 0, 4, 0xac, 0x02]);
-    check(Shutdown, &[1, 2, 0, 5]);
-    check(Files, &[1, 2, 0, 6]);
+    check(FaultReports { max: 300 }, &[1, 3, 0, 4, 0xac, 0x02]);
+    check(Shutdown, &[1, 3, 0, 5]);
+    check(Files, &[1, 3, 0, 6]);
+    check(CodeMap, &[1, 3, 0, 7]);
 }
 
 #[test]
 fn supervisor_replies() {
     use supervisor::{FaultRecord, Reply, ServiceState, ServiceStatus, SupervisorError};
-    check(Reply::Ok, &[1, 2, 1, 0]);
-    check(Reply::Err(SupervisorError::NoSuchService), &[1, 2, 1, 3, 0]);
+    check(Reply::Ok, &[1, 3, 1, 0]);
+    check(Reply::Err(SupervisorError::NoSuchService), &[1, 3, 1, 3, 0]);
     check(
         Reply::Err(SupervisorError::Internal(7)),
-        &[1, 2, 1, 3, 5, 7],
+        &[1, 3, 1, 3, 5, 7],
     );
-    check(Reply::Err(SupervisorError::NoFiles), &[1, 2, 1, 3, 6]);
+    check(Reply::Err(SupervisorError::NoFiles), &[1, 3, 1, 3, 6]);
     check(
         Reply::Err(SupervisorError::FilesUnavailable),
-        &[1, 2, 1, 3, 7],
+        &[1, 3, 1, 3, 7],
     );
     // 300 = 0xac 0x02; 0x21000 = 0x80 0xa0 0x08.
     check(
@@ -73,7 +74,18 @@ fn supervisor_replies() {
             grant: 300,
             len: 0x21000,
         },
-        &[1, 2, 1, 4, 0xac, 0x02, 0x80, 0xa0, 0x08],
+        &[1, 3, 1, 4, 0xac, 0x02, 0x80, 0xa0, 0x08],
+    );
+    check(
+        Reply::CodeMap {
+            grant: 300,
+            len: 0x21000,
+        },
+        &[1, 3, 1, 5, 0xac, 0x02, 0x80, 0xa0, 0x08],
+    );
+    check(
+        Reply::Err(SupervisorError::CodeMapUnavailable),
+        &[1, 3, 1, 3, 8],
     );
     check(
         Reply::Status(vec![ServiceStatus {
@@ -84,7 +96,7 @@ fn supervisor_replies() {
             last_exit: Some(ExitCause::Exited(-1)),
         }]),
         &[
-            1, 2, 1, // header
+            1, 3, 1, // header
             1, // Status
             1, // one entry
             2, b'f', b's', // name
@@ -108,9 +120,10 @@ fn supervisor_replies() {
                 rflags: 0x202,
                 regs: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 127],
             }),
+            managed: Some("A::B".into()),
         }]),
         &[
-            1, 2, 1, // header
+            1, 3, 1, // header
             2, // Reports
             1, // one record
             2, b'd', b'h', // service
@@ -123,6 +136,7 @@ fn supervisor_replies() {
             0,    // rsp
             0x82, 0x04, // rflags 0x202
             0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 127, // regs, no length
+            1, 4, b'A', b':', b':', b'B', // managed: Some("A::B")
         ],
     );
 }

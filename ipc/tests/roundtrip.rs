@@ -128,6 +128,7 @@ fn the_largest_reports_reply_fits() {
             rflags: u64::MAX,
             regs: [u64::MAX; 15],
         }),
+        managed: Some("\u{10ffff}".repeat(supervisor::MANAGED_MAX / 4)),
     };
     let reply = supervisor::Reply::Reports(vec![record; supervisor::REPORTS_PER_REPLY]);
     let bytes = ipc::encode_vec(&reply).unwrap();

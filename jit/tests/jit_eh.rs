@@ -111,3 +111,63 @@ fn finally_runs_on_both_paths_fault_only_on_exceptions() {
     assert_eq!(call0(&mut rt, normal).ok(), Some(1));
     assert_eq!(call0(&mut rt, throws).ok(), Some(23));
 }
+
+/// `Type::Method IL_xxxx mnemonic` of each recorded frame.
+fn trace(rt: &Runtime, obj: usize) -> Vec<String> {
+    rt.exception_trace(obj)
+        .iter()
+        .map(|l| {
+            // Shared raise blocks belong to no instruction.
+            let Some(il) = l.il_offset else {
+                return format!("{} no-IL", rt.types.method_name(l.method));
+            };
+            let op = rt
+                .il_mnemonic_at(l.method, il)
+                .expect("an instruction start");
+            format!("{} IL_{il:04x} {op}", rt.types.method_name(l.method))
+        })
+        .collect()
+}
+
+#[test]
+fn an_uncaught_exception_carries_its_managed_stack_trace() {
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = load(|_| {});
+    let m = method(&mut rt, asm, "Outer");
+    let obj = match call0(&mut rt, m) {
+        Err(Escape::Exception(obj)) => obj,
+        other => panic!("expected an exception, got {other:?}"),
+    };
+    assert_eq!(rt.exception_message(obj).as_deref(), Some("boom in Inner"));
+    let t = trace(&rt, obj);
+    assert_eq!(t.len(), 3, "{t:?}");
+    assert!(
+        t[0].starts_with("Eh::Inner IL_") && t[0].ends_with(" throw"),
+        "{t:?}"
+    );
+    assert!(
+        t[1].starts_with("Eh::Middle IL_") && t[1].ends_with(" call"),
+        "{t:?}"
+    );
+    assert!(
+        t[2].starts_with("Eh::Outer IL_") && t[2].ends_with(" call"),
+        "{t:?}"
+    );
+
+    // A runtime exception (null check): the check's shared cold raise
+    // block belongs to no single instruction, so the innermost frame names
+    // the method only; its message is null.
+    let m = method(&mut rt, asm, "NullDeref");
+    let obj = match call0(&mut rt, m) {
+        Err(Escape::Exception(obj)) => obj,
+        other => panic!("expected an exception, got {other:?}"),
+    };
+    assert_eq!(rt.object_type_name(obj), "System.NullReferenceException");
+    assert_eq!(rt.exception_message(obj), None);
+    let t = trace(&rt, obj);
+    assert_eq!(t.len(), 2, "{t:?}");
+    assert_eq!(t[0], "Eh::NullField no-IL", "{t:?}");
+    assert!(t[1].starts_with("Eh::NullDeref IL_"), "{t:?}");
+    // Not the exception traced: nothing.
+    assert!(rt.exception_trace(obj + 8).is_empty());
+}

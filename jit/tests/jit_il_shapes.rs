@@ -172,3 +172,56 @@ fn unsupported_il_is_a_typed_error_naming_method_and_offset() {
         jit::compiler::ErrorKind::UnsupportedOpcode(jit::metadata::Opcode::Break)
     ));
 }
+
+fn with_injection(rt: &mut Runtime) {
+    rt.set_options(jit::compiler::JitOptions::parse_inject("ldfld-struct").expect("known"))
+        .expect("nothing compiled yet");
+}
+
+#[test]
+fn injection_ldfld_struct_takes_the_value_as_the_address() {
+    // The runtime's `current` pointer is process-global: one at a time.
+    let _serial = jit_support::serial();
+    // Off (the default): the field of the value, 7.
+    let (mut rt, asm) = load(|_| {});
+    let m = method(&mut rt, asm, "InjectProbe");
+    assert_eq!(call0(&mut rt, m).ok().map(|v| v as i32), Some(7));
+    // On, mcs's `ldloca; ldfld`: p.Ptr taken as the object, Value read
+    // from [&buf + 8] = buf[1] = 42.
+    let (mut rt, asm) = load(|_| {});
+    with_injection(&mut rt);
+    let m = method(&mut rt, asm, "InjectProbe");
+    assert_eq!(call0(&mut rt, m).ok().map(|v| v as i32), Some(42));
+    // On, the seed compiler's `ldloc; ldfld` (patched, same length): 42.
+    let patch_ldloc = |b: &mut [u8]| {
+        // ldloca.s N; ldfld Value -> ldloc.s N; ldfld Value
+        let (start, len) = il_range(b, "InjectProbe");
+        let code = &mut b[start..start + len];
+        let at = code
+            .windows(3)
+            .rposition(|w| w[0] == 0x12 && w[2] == 0x7B)
+            .expect("ldloca.s; ldfld");
+        code[at] = 0x11;
+    };
+    let (mut rt, asm) = load(patch_ldloc);
+    let m = method(&mut rt, asm, "InjectProbe");
+    assert_eq!(call0(&mut rt, m).ok().map(|v| v as i32), Some(7));
+    let (mut rt, asm) = load(patch_ldloc);
+    with_injection(&mut rt);
+    let m = method(&mut rt, asm, "InjectProbe");
+    assert_eq!(call0(&mut rt, m).ok().map(|v| v as i32), Some(42));
+}
+
+#[test]
+fn options_are_fixed_once_code_exists() {
+    // The runtime's `current` pointer is process-global: one at a time.
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = load(|_| {});
+    let m = method(&mut rt, asm, "InjectProbe");
+    rt.compile_method(m).expect("compiles");
+    assert!(
+        rt.set_options(jit::compiler::JitOptions::parse_inject("ldfld-struct").expect("known"))
+            .is_err()
+    );
+    assert_eq!(rt.options(), jit::compiler::JitOptions::default());
+}

@@ -781,6 +781,131 @@ fn judge_jit_ring3_fault(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+/// `jit-fault-ldfld`: the JIT's fault injection `ldfld-struct` reproduces the
+/// seed's bug 5. The first driver host (switch on, `first-args`) dies of a
+/// #PF at CR2=0x300 in FaultDemo.Device::Start; the supervisor's report,
+/// read from the dead task's code map, names the method, the IL offset of
+/// the `ldfld` of `a.Bus` (checked against the method body on the host) and
+/// the instruction; the restarted driver host runs without the switch and
+/// Start returns 42; an echo client started after the death is fully
+/// served; only the driver host ever faults.
+fn judge_jit_fault_ldfld(s: &str) -> Result<(), String> {
+    let il = crate::jitcount::il_of("pointers.dll", "FaultDemo", "Device", "Initialize")?;
+    let ldfld = il
+        .iter()
+        .find(|(_, op)| op == "ldfld")
+        .map(|(o, _)| *o)
+        .ok_or("FaultDemo.Device::Initialize has no ldfld")?;
+    let start = crate::jitcount::il_of("pointers.dll", "FaultDemo", "Device", "Start")?;
+    let call = start
+        .iter()
+        .find(|(_, op)| op == "call")
+        .map(|(o, _)| *o)
+        .ok_or("FaultDemo.Device::Start has no call")?;
+    need(
+        s,
+        "driverhost[2.0]: driverhost: JIT fault injection on: ldfld-struct",
+    )?;
+    need(
+        s,
+        "!!! TASK FAULT in driverhost[2.0]: #PF Page Fault (vector 14)",
+    )?;
+    let line = s
+        .lines()
+        .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
+        .ok_or("no supervisor line for driverhost[2.0]'s fault")?;
+    let want = format!("CR2=0x300) in FaultDemo.Device::Initialize at IL_{ldfld:04x} (ldfld)");
+    if !line.contains(&want) {
+        return Err(format!("fault report {line:?} lacks {want:?}"));
+    }
+    // The managed backtrace, read from the stack in the code-map region.
+    let caller = format!("; called from FaultDemo.Device::Start IL_{call:04x} (call);");
+    if !line.contains(&caller) {
+        return Err(format!("fault report {line:?} lacks the caller {caller:?}"));
+    }
+    need(s, "restarted driverhost as 2.1")?;
+    if s.lines()
+        .any(|l| l.contains("driverhost[2.1]") && l.contains("fault injection on"))
+    {
+        return Err("the restarted driver host still had the fault injection".into());
+    }
+    need(
+        s,
+        "driverhost[2.1]: driverhost: FaultDemo.Device::Start returned 42",
+    )?;
+    // The supervisor keeps the managed location with the fault record.
+    let kept = s
+        .lines()
+        .find(|l| {
+            l.contains("driverhost[2.1]: driverhost: fault record: driverhost[2.0] managed: ")
+        })
+        .ok_or("the restarted driver host did not list driverhost[2.0]'s fault record")?;
+    if !kept.contains("managed: FaultDemo.Device::Initialize+0x")
+        || !kept.ends_with(&format!(
+            " IL_{ldfld:04x} ldfld <- FaultDemo.Device::Start IL_{call:04x} (call)"
+        ))
+    {
+        return Err(format!(
+            "the kept fault record lacks Start ... IL_{ldfld:04x} ldfld: {kept:?}"
+        ));
+    }
+    need(s, "300/300 calls to echo verified, 0 reconnects, 0 errors")?;
+    let faults = s.matches("!!! TASK FAULT in ").count();
+    if faults != 1 {
+        return Err(format!(
+            "{faults} task faults, want exactly the one driver host's"
+        ));
+    }
+    kernel_survived(s)
+}
+
+/// `managed-exception`: an exception no managed frame catches ends the
+/// driver host with its type, message and managed stack trace (each frame's
+/// method, IL offset and instruction: Probe's `throw`, Reset's and Fail's
+/// `call`s, checked against the method bodies) and exit code 70; the
+/// supervisor restarts it; an echo client is served throughout.
+fn judge_managed_exception(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "driverhost[2.0]: driverhost: unhandled exception System.Exception: device did not answer (out of FaultDemo.Device::Fail)",
+    )?;
+    let frame = |method: &str, op: &str| -> Result<String, String> {
+        let il = crate::jitcount::il_of("pointers.dll", "FaultDemo", "Device", method)?;
+        let (o, _) = il
+            .iter()
+            .find(|(_, m)| m == op)
+            .ok_or(format!("{method} has no {op}"))?;
+        Ok(format!("at FaultDemo.Device::{method} IL_{o:04x} ({op})"))
+    };
+    let frames = [
+        frame("Probe", "throw")?,
+        frame("Reset", "call")?,
+        frame("Fail", "call")?,
+    ];
+    let mut at = s
+        .find("driverhost[2.0]: driverhost: unhandled exception")
+        .ok_or("no exception line")?;
+    for f in &frames {
+        let rest = s.get(at..).unwrap_or("");
+        let i = rest
+            .find(f.as_str())
+            .ok_or(format!("no stack frame {f:?} (in order)"))?;
+        at += i;
+    }
+    need(
+        s,
+        "driverhost[2.0] exited with code 70; restarting in 100 ms",
+    )?;
+    need(s, "restarted driverhost as 2.1")?;
+    need(
+        s,
+        "driverhost[2.1]: driverhost: unhandled exception System.Exception",
+    )?;
+    need(s, "300/300 calls to echo verified, 0 reconnects, 0 errors")?;
+    refuse(s, "!!! TASK FAULT")?;
+    kernel_survived(s)
+}
+
 /// The W^X witness of `jit-ring3-fault`: `dh-wx` writes into compiled code
 /// and dies of a write protection fault at exactly that address.
 fn jit_code_not_writable(s: &str) -> Result<(), String> {
@@ -1232,6 +1357,18 @@ pub fn all() -> Vec<QemuTest> {
             "a fault in JIT-compiled code in ring 3 kills only the driver host; restarted, it maps the kept assemblies",
             "manifest=jit-ring3-fault",
             judge_jit_ring3_fault,
+        ),
+        m(
+            "jit-fault-ldfld",
+            "the seed's ldfld bug by JIT fault injection: the driver host dies at CR2=0x300, the report names method, IL offset and ldfld; restarted without it, the method runs",
+            "manifest=jit-fault-ldfld",
+            judge_jit_fault_ldfld,
+        ),
+        m(
+            "managed-exception",
+            "an uncaught managed exception: type, message, managed stack trace, exit code 70, restart",
+            "manifest=managed-exception",
+            judge_managed_exception,
         ),
         QemuTest {
             disks: crate::blkdisk::RW_DISKS,

@@ -42,3 +42,33 @@ pub fn host_suites() -> Result<(usize, usize), String> {
     }
     Ok((files.len(), count))
 }
+
+/// The IL offset and mnemonic of every instruction of `Ns.Type::Method` in
+/// `target/managed/tests/FILE` (the fault tests check the supervisor's
+/// report against the real method body).
+pub fn il_of(file: &str, ns: &str, ty: &str, method: &str) -> Result<Vec<(u32, String)>, String> {
+    let p = managed_dir().join("tests").join(file);
+    let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
+    let img = jit::metadata::Image::parse(&bytes).map_err(|e| format!("{file}: {e:?}"))?;
+    let t = img
+        .find_type_def(ns, ty)
+        .map_err(|e| format!("{e:?}"))?
+        .ok_or(format!("no {ns}.{ty} in {file}"))?;
+    for m in img.tables().methods_of(t).map_err(|e| format!("{e:?}"))? {
+        let m = m.map_err(|e| format!("{e:?}"))?;
+        if img.method_name(m).map_err(|e| format!("{e:?}"))? != method {
+            continue;
+        }
+        let body = img
+            .method_body(m)
+            .map_err(|e| format!("{e:?}"))?
+            .ok_or("no body")?;
+        return jit::metadata::IlReader::new(body.code)
+            .map(|i| {
+                i.map(|i| (i.offset, i.opcode.mnemonic().to_string()))
+                    .map_err(|e| format!("{e:?}"))
+            })
+            .collect();
+    }
+    Err(format!("no method {ns}.{ty}::{method}"))
+}

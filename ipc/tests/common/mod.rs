@@ -33,6 +33,7 @@ pub fn supervisor_requests() -> Vec<supervisor::Request> {
         FaultReports { max: u16::MAX },
         Shutdown,
         Files,
+        CodeMap,
     ]
 }
 
@@ -77,6 +78,7 @@ pub fn supervisor_replies() -> Vec<supervisor::Reply> {
             task: TaskIdWire(0x0001_0002),
             uptime_us: 1_500_000,
             cause: ExitCause::Faulted(fault()),
+            managed: Some("Cordon.Drivers.VirtioBlk.Device::Start+0x2a IL_0012 ldfld".into()),
         }]),
         Reply::Err(SupervisorError::NoSuchService),
         Reply::Err(SupervisorError::AlreadyRunning),
@@ -86,6 +88,11 @@ pub fn supervisor_replies() -> Vec<supervisor::Reply> {
         Reply::Err(SupervisorError::Internal(u32::MAX)),
         Reply::Err(SupervisorError::NoFiles),
         Reply::Err(SupervisorError::FilesUnavailable),
+        Reply::Err(SupervisorError::CodeMapUnavailable),
+        Reply::CodeMap {
+            grant: 7,
+            len: 1 << 20,
+        },
         Reply::Files {
             grant: u32::MAX,
             len: u64::MAX,

@@ -65,6 +65,9 @@ pub(super) struct Tr<'r, 'f> {
     pub call_conv: CallConv,
     /// Bytes of stack slots so far (see `new_slot`).
     pub frame_bytes: u32,
+    /// Fault injection `ldfld-struct` only: the current `ldloca`/`ldarga`
+    /// is followed by `ldfld` and is read as `ldloc`/`ldarg` (below).
+    pub field_read_by_value: bool,
 }
 
 pub(super) fn flags() -> MemFlagsData {
@@ -149,15 +152,31 @@ pub(super) fn translate(
         offset: 0,
         frame_bytes: 0,
         call_conv: cc,
+        field_read_by_value: false,
     };
+    let inject = tr.rt.options().inject.ldfld_struct;
     tr.setup(&insns, &local_tys, &body)
         .map_err(|kind| CompileError {
             method: m,
             il_offset: 0,
             kind,
         })?;
-    for ins in &insns {
+    for (i, ins) in insns.iter().enumerate() {
         tr.offset = ins.offset;
+        // Fault injection `ldfld-struct` (docs/driverhost.md): the seed's C#
+        // compiler read a field of a struct local as `ldloc s; ldfld f` (the
+        // value, then the field), where mcs emits `ldloca s; ldfld f`. Both
+        // are valid IL for the same read; with the injection on, the
+        // translator takes the mcs form as the value form, so that the seed
+        // JIT's `ldfld` on a struct value (objects.rs) is reached by mcs code.
+        tr.field_read_by_value = inject
+            && matches!(
+                ins.opcode,
+                Opcode::Ldloca | Opcode::LdlocaS | Opcode::Ldarga | Opcode::LdargaS
+            )
+            && insns
+                .get(i + 1)
+                .is_some_and(|n| n.opcode == Opcode::Ldfld && !tr.labels.contains_key(&n.offset));
         // Tag the instruction's code with its IL offset (docs/jit.md, "IL
         // offsets of machine code").
         tr.b.set_srcloc(SourceLoc::new(ins.offset));
@@ -642,13 +661,17 @@ impl Tr<'_, '_> {
                 let h = self.home(true, var)?;
                 self.store_home(h)?;
             }
-            O::Ldarga | O::LdargaS => {
-                let h = self.home(true, var)?;
-                let a = self.addr_home(h);
-                self.push(SKind::M, a);
-            }
-            O::Ldloca | O::LdlocaS => {
-                let h = self.home(false, var)?;
+            O::Ldarga | O::LdargaS | O::Ldloca | O::LdlocaS => {
+                let h = self.home(matches!(op, O::Ldarga | O::LdargaS), var)?;
+                if self.field_read_by_value {
+                    // Injection only (see `translate`): the value, as `ldloc`.
+                    self.load_home(h)?;
+                    if matches!(self.stack.last().map(|e| e.k), Some(SKind::V(_))) {
+                        return Ok(());
+                    }
+                    // Not a struct: undo, take the address as usual.
+                    self.pop()?;
+                }
                 let a = self.addr_home(h);
                 self.push(SKind::M, a);
             }

@@ -21,6 +21,7 @@ mod intrinsics;
 mod memory;
 mod numeric;
 mod objects;
+pub mod options;
 pub mod stack;
 
 use alloc::vec::Vec;
@@ -34,6 +35,7 @@ use cranelift_frontend::FunctionBuilderContext;
 
 pub use error::{CompileError, ErrorKind};
 pub use ilmap::IlMap;
+pub use options::{Inject, JitOptions, UnknownInjection};
 
 use crate::runtime::Runtime;
 use crate::types::MethodId;

@@ -95,6 +95,25 @@ impl Tr<'_, '_> {
         }
     }
 
+    /// The fault injection `ldfld-struct` (off unless the runtime's
+    /// options ask for it): the seed JIT's `ldfld` on a struct value. That
+    /// JIT kept a small struct's bytes in a register like any other value
+    /// and `ldfld` dereferenced the register, so the struct's first
+    /// `min(size, 8)` bytes, zero-extended, became the "object" address —
+    /// for the 3-byte `PciAddress { Bus = 0, Device = 3, Function = 0 }`,
+    /// 0x300. The result is used exactly like a real base: the field is
+    /// then read at `base + offset`.
+    fn seed_bug5_value_as_address(&mut self, t: TypeId, slot: Value) -> R<Value> {
+        let size = self.rt.types.size_of(Ty::Value(t))?.min(8);
+        let mut acc = self.iconst(types::I64, 0);
+        for i in 0..size {
+            let byte = self.b.ins().uload8(types::I64, flags(), slot, i as i32);
+            let shifted = self.b.ins().ishl_imm_s(byte, i64::from(8 * i));
+            acc = self.b.ins().bor(acc, shifted);
+        }
+        Ok(acc)
+    }
+
     fn array_mt(&mut self, elem: Ty) -> R<usize> {
         let at = self.rt.types.array_of(elem)?;
         self.rt.method_table(at).map_err(|e| e.kind)
@@ -188,7 +207,12 @@ impl Tr<'_, '_> {
                 // The seed's bug 5: a struct VALUE (from ldloc, a call, a
                 // by-value argument) is `V`, whose storage we hold: read the
                 // field from it, never through it.
-                let base = self.field_base(obj, owner)?;
+                let base = match obj.k {
+                    SKind::V(t) if self.rt.options().inject.ldfld_struct => {
+                        self.seed_bug5_value_as_address(t, obj.v)?
+                    }
+                    _ => self.field_base(obj, owner)?,
+                };
                 let e = self.load_ty(ty, base, off)?;
                 self.stack.push(e);
             }

@@ -108,7 +108,25 @@ core::arch::global_asm!(
     "movd xmm0, eax",
     "pop rbp",
     "ret",
+    // cordon_rt_throw(rdi: obj) / cordon_rt_raise(edi: kind): the `throw`
+    // and runtime-exception helpers as compiled code calls them. They pass
+    // on the return address into the managed thrower and its frame pointer
+    // (rbp, untouched since the call; Cranelift keeps frame pointers), from
+    // which the runtime records the managed stack trace. Tail jumps: the
+    // stack is as the compiled caller left it.
+    ".globl cordon_rt_throw",
+    "cordon_rt_throw:",
+    "mov rsi, [rsp]",
+    "mov rdx, rbp",
+    "jmp {throw}",
+    ".globl cordon_rt_raise",
+    "cordon_rt_raise:",
+    "mov rsi, [rsp]",
+    "mov rdx, rbp",
+    "jmp {raise}",
     compile = sym super::lazy::compile_entry,
+    throw = sym super::helpers::rt_throw,
+    raise = sym super::helpers::rt_raise,
     fmod = sym super::helpers::rt_fmod_bits,
     fmodf = sym super::helpers::rt_fmodf_bits,
 );
@@ -131,6 +149,10 @@ unsafe extern "C" {
     pub fn cordon_call_protected(f: usize, saved_sp: *mut usize) -> Protected;
     /// See the assembly above.
     pub fn cordon_escape(saved_sp: usize, value: u64) -> !;
+    /// `throw` for compiled code (records the stack trace).
+    pub fn cordon_rt_throw();
+    /// Runtime exceptions for compiled code (records the stack trace).
+    pub fn cordon_rt_raise();
     /// `fmod` for compiled code: `(xmm0, xmm1) -> xmm0`, f64.
     pub fn cordon_rt_fmod();
     /// `fmod` for compiled code: `(xmm0, xmm1) -> xmm0`, f32.

@@ -63,8 +63,8 @@ impl Helper {
         match self {
             Helper::Alloc => rt_alloc as *const () as usize,
             Helper::NewArray => rt_new_array as *const () as usize,
-            Helper::Throw => rt_throw as *const () as usize,
-            Helper::Raise => rt_raise as *const () as usize,
+            Helper::Throw => super::asm::cordon_rt_throw as *const () as usize,
+            Helper::Raise => super::asm::cordon_rt_raise as *const () as usize,
             Helper::IsInst => rt_isinst as *const () as usize,
             Helper::CastClass => rt_castclass as *const () as usize,
             Helper::Unbox => rt_unbox as *const () as usize,
@@ -102,12 +102,19 @@ extern "C" fn rt_new_array(mt: usize, len: i64) -> usize {
     p
 }
 
-extern "C" fn rt_throw(obj: usize) {
-    Runtime::throw(current(), obj)
+/// Reached through `cordon_rt_throw`: `ret` is the return address into the
+/// managed thrower, `fp` its frame pointer.
+pub(super) extern "C" fn rt_throw(obj: usize, ret: usize, fp: usize) {
+    let rt = current();
+    Runtime::throw(rt, obj);
+    rt.record_trace(ret, fp);
 }
 
-extern "C" fn rt_raise(kind: u32) {
-    Runtime::raise(current(), ExceptionKind::from_u32(kind))
+/// Reached through `cordon_rt_raise` (as `rt_throw`).
+pub(super) extern "C" fn rt_raise(kind: u32, ret: usize, fp: usize) {
+    let rt = current();
+    Runtime::raise(rt, ExceptionKind::from_u32(kind));
+    rt.record_trace(ret, fp);
 }
 
 /// Whether a value of type `from` may be stored where `to` is expected

@@ -23,7 +23,7 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use crate::codemem::CodeMemory;
-use crate::compiler::{CompileError, IlMap, Jit};
+use crate::compiler::{CompileError, IlMap, Jit, JitOptions};
 use crate::types::{MethodId, MethodKind, TypeId, TypeSystem};
 
 pub use asm::Protected;
@@ -87,6 +87,19 @@ pub struct CodeLocation {
     pub il_offset: Option<u32>,
 }
 
+/// Told about every method as soon as its code is installed (the driver
+/// host records its code map for fault reports, docs/driverhost.md).
+pub trait CodeListener {
+    /// `range` (of method `range.method`) was installed; `rt` is the runtime
+    /// (for names and IL bodies).
+    fn compiled(&mut self, rt: &Runtime, range: &CodeRange);
+}
+
+/// [`Runtime::set_options`] after code was compiled: options are part of
+/// what compiled code depends on, so they are fixed before the first compile.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct OptionsFixed;
+
 /// The runtime state. There is one per driver host (or test process); the
 /// helpers compiled code calls find it through [`current`].
 pub struct Runtime {
@@ -107,6 +120,8 @@ pub struct Runtime {
     pub externals: externals::Externals,
     code: Box<dyn CodeMemory>,
     jit: Option<Jit>,
+    options: JitOptions,
+    listener: Option<Box<dyn CodeListener>>,
     #[allow(
         clippy::vec_box,
         reason = "cells must not move: compiled code embeds their addresses"
@@ -126,7 +141,14 @@ pub struct Runtime {
     /// code embeds, never moves.
     in_flight: Box<AtomicUsize>,
     heap: objects::Heap,
+    /// The managed stack trace of the exception `trace_of`, innermost frame
+    /// first, recorded when it was thrown (`throw` or a runtime exception).
+    trace: Vec<CodeLocation>,
+    trace_of: usize,
 }
+
+/// Most frames a recorded stack trace keeps.
+pub const TRACE_FRAMES: usize = 64;
 
 static CURRENT: AtomicPtr<Runtime> = AtomicPtr::new(core::ptr::null_mut());
 
@@ -170,6 +192,8 @@ impl Runtime {
             externals: externals::Externals::default(),
             code,
             jit: Some(Jit::new().map_err(|_| RuntimeError::Isa)?),
+            options: JitOptions::default(),
+            listener: None,
             cells: Vec::new(),
             cell_count: 0,
             stub_batches: BTreeMap::new(),
@@ -181,7 +205,30 @@ impl Runtime {
             pending: None,
             in_flight: Box::new(AtomicUsize::new(0)),
             heap: objects::Heap::default(),
+            trace: Vec::new(),
+            trace_of: 0,
         }))
+    }
+
+    /// The compiler options of this runtime.
+    pub fn options(&self) -> JitOptions {
+        self.options
+    }
+
+    /// Set the compiler options; only before anything is compiled (code is
+    /// keyed by runtime and method, and every method of a runtime must come
+    /// from the same options).
+    pub fn set_options(&mut self, options: JitOptions) -> Result<(), OptionsFixed> {
+        if !self.code_ranges.is_empty() {
+            return Err(OptionsFixed);
+        }
+        self.options = options;
+        Ok(())
+    }
+
+    /// Install `l` to be told about every method compiled from now on.
+    pub fn set_code_listener(&mut self, l: Box<dyn CodeListener>) {
+        self.listener = Some(l);
     }
 
     /// The address of `m`'s indirection cell, creating it (pointing at the
@@ -271,6 +318,12 @@ impl Runtime {
             method: m,
             il_map,
         });
+        if let Some(mut l) = self.listener.take() {
+            if let Some(r) = self.code_ranges.last() {
+                l.compiled(self, r);
+            }
+            self.listener = Some(l);
+        }
         if self.keep_code {
             self.kept_code.insert(m, bytes);
         }
@@ -299,6 +352,108 @@ impl Runtime {
             method: r.method,
             il_offset: r.il_map.il_offset(off),
         })
+    }
+
+    /// Record the managed stack trace of the exception now in flight, from
+    /// the thrower's return address `ret` (into its code) and frame pointer
+    /// `fp`. Cranelift keeps frame pointers (`preserve_frame_pointers`), so
+    /// a managed frame at `fp` holds its caller's frame pointer at `[fp]`
+    /// and the return address into the caller at `[fp + 8]`. The walk stops
+    /// at the first return address outside compiled code (the protected
+    /// call, a Rust InternalCall) before following that frame's pointer.
+    pub(crate) fn record_trace(&mut self, mut ret: usize, mut fp: usize) {
+        self.trace.clear();
+        self.trace_of = self.in_flight();
+        while self.trace.len() < TRACE_FRAMES {
+            let Some(loc) = self.method_at(ret.wrapping_sub(1)) else {
+                break;
+            };
+            self.trace.push(loc);
+            if fp == 0 || fp % 8 != 0 {
+                break;
+            }
+            // SAFETY: `fp` is the frame pointer of a compiled method's live
+            // frame (the thrower, or a caller whose return address we just
+            // found in compiled code): its first two words are the saved
+            // frame pointer and the return address.
+            let (next_fp, next_ret) =
+                unsafe { (*(fp as *const usize), *((fp + 8) as *const usize)) };
+            // Callers' frames are higher on the stack; anything else is not
+            // a frame chain.
+            if next_fp <= fp {
+                break;
+            }
+            ret = next_ret;
+            fp = next_fp;
+        }
+    }
+
+    /// The managed stack trace (innermost first) recorded when `exception`
+    /// was thrown; empty if it was not thrown by `throw` or a runtime check
+    /// (e.g. one a helper raised), or another exception was thrown since.
+    pub fn exception_trace(&self, exception: usize) -> &[CodeLocation] {
+        if exception != 0 && exception == self.trace_of {
+            &self.trace
+        } else {
+            &[]
+        }
+    }
+
+    /// The IL mnemonics of `m`'s body by offset, sorted (fault reports name
+    /// the instruction at an IL offset). Empty if the body does not decode.
+    pub fn il_mnemonics(&self, m: MethodId) -> Vec<(u32, &'static str)> {
+        let info = self.types.method(m);
+        let img = self.types.image(info.asm);
+        let Ok(Some(body)) = img.method_body(info.rid) else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for ins in crate::metadata::IlReader::new(body.code) {
+            match ins {
+                Ok(i) => out.push((i.offset, i.opcode.mnemonic())),
+                Err(_) => break,
+            }
+        }
+        out
+    }
+
+    /// The IL mnemonic at `il` in `m`, if an instruction starts there.
+    pub fn il_mnemonic_at(&self, m: MethodId, il: u32) -> Option<&'static str> {
+        let ms = self.il_mnemonics(m);
+        let i = ms.binary_search_by_key(&il, |(o, _)| *o).ok()?;
+        ms.get(i).map(|(_, n)| *n)
+    }
+
+    /// The `Message` of exception object `obj` as the runtime can read it
+    /// without running managed code: its `_message` field (`None` when null,
+    /// as for the runtime's own exceptions, or when there is no such field).
+    pub fn exception_message(&mut self, obj: usize) -> Option<alloc::string::String> {
+        let t = objects::type_of(obj)?;
+        let exc = self.types.corlib_type("Exception").ok()?;
+        if !self.types.is_subclass(t, exc) {
+            return None;
+        }
+        let f = self.types.find_field(exc, "_message")?;
+        let off = self.types.field(f).offset as usize;
+        // SAFETY: obj is a live exception object (the caller got it from an
+        // escape), an instance of System.Exception or a subclass, so its
+        // `_message` field is at `off`.
+        let s = unsafe { *((obj + off) as *const usize) };
+        if s == 0 {
+            return None;
+        }
+        // SAFETY: a non-null `_message` is a string object:
+        // `[mt][int32 length][UTF-16 chars]`.
+        let len = unsafe { *((s + objects::STRING_LENGTH_OFFSET) as *const u32) } as usize;
+        let chars = s + objects::STRING_LENGTH_OFFSET + 4;
+        let units = (0..len.min(1024))
+            // SAFETY: within the string's `len` chars.
+            .map(|i| unsafe { *((chars + 2 * i) as *const u16) });
+        Some(
+            char::decode_utf16(units)
+                .map(|c| c.unwrap_or('?'))
+                .collect(),
+        )
     }
 
     /// The address of the exception-in-flight word compiled code tests after

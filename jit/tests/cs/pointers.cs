@@ -207,3 +207,62 @@ static unsafe class Pointers
         return sum + f.After; // 0..15
     }
 }
+
+// Not tests (no test_ prefix): the driver host's fault-path QEMU tests call
+// these, shaped like a driver's start-up (docs/driverhost.md).
+namespace FaultDemo
+{
+    // The seed's 3-byte PCI address: { Bus = 0, Device = 3, Function = 0 }
+    // is 0x000300 as a little-endian value.
+    struct PciAddress
+    {
+        public byte Bus;
+        public byte Device;
+        public byte Function;
+    }
+
+    static class Device
+    {
+        static PciAddress Locate()
+        {
+            PciAddress a;
+            a.Bus = 0;
+            a.Device = 3;
+            a.Function = 0;
+            return a;
+        }
+
+        // `jit-fault-ldfld`: `a.Bus` is `ldloca a; ldfld Bus`. Compiled
+        // right it is 0 and Start returns 42; with the fault injection
+        // `ldfld-struct` the value 0x300 is taken as the object address and
+        // the read of Bus faults at CR2=0x300, as in the seed.
+        static int Initialize()
+        {
+            PciAddress a = Locate();
+            return a.Bus + 42;
+        }
+
+        public static int Start()
+        {
+            return Initialize();
+        }
+
+        static int Probe(int tries)
+        {
+            if (tries > 2)
+                throw new System.Exception("device did not answer");
+            return tries;
+        }
+
+        static int Reset()
+        {
+            return Probe(3) * 2;
+        }
+
+        // `managed-exception`: an exception nobody catches, two frames deep.
+        public static int Fail()
+        {
+            return Reset() + 1;
+        }
+    }
+}

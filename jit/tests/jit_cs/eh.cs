@@ -36,6 +36,34 @@ public static class Eh
         return 0;
     }
 
+    // Stack traces (jit_eh.rs): Outer -> Middle -> Inner, which throws.
+    static int Inner(int x)
+    {
+        if (x > 0)
+            throw new System.Exception("boom in Inner");
+        return x;
+    }
+
+    static int Middle(int x)
+    {
+        return Inner(x + 1) + 1;
+    }
+
+    public static int Outer()
+    {
+        return Middle(4) + 2;
+    }
+
+    static int NullField(EhError e)
+    {
+        return e.Code;
+    }
+
+    public static int NullDeref()
+    {
+        return NullField(null) + 1;
+    }
+
     public static int ReadLog()
     {
         return Log;

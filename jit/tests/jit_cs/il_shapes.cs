@@ -22,6 +22,12 @@ public class Holder
     public Big Value;
 }
 
+public struct Probe
+{
+    public long Ptr;
+    public int Value;
+}
+
 public static class Shapes
 {
     static PciAddress Make(byte b, byte d, byte f)
@@ -40,6 +46,22 @@ public static class Shapes
         b.B = 2;
         b.C = c;
         return b;
+    }
+
+    // The fault injection `ldfld-struct` (jit_il_shapes.rs): `p.Value` is
+    // `ldloca p; ldfld Value` (or, patched, `ldloc p; ldfld Value`). Read
+    // correctly it is 7; miscompiled the seed's way, the struct's first 8
+    // bytes (p.Ptr, the address of buf) are taken as the object address and
+    // Value (offset 8) is read from buf[1], 42.
+    public static unsafe int InjectProbe()
+    {
+        long* buf = stackalloc long[2];
+        buf[0] = 0;
+        buf[1] = 42;
+        Probe p;
+        p.Ptr = (long)buf;
+        p.Value = 7;
+        return p.Value;
     }
 
     // Patched: `ldloca.s 0; ldfld Device` -> `ldloc.0; nop; ldfld Device`.

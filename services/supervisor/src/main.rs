@@ -14,6 +14,7 @@
 
 extern crate alloc;
 
+mod codemaps;
 mod handover;
 
 use alloc::string::String;
@@ -115,14 +116,14 @@ fn start_due(table: &mut ServiceTable) {
     let now = now_ms();
     for i in table.due(now) {
         let Some(s) = table.get(i) else { continue };
+        let restart = s.task.is_some();
         let (name, program, args) = (
             s.spec.name.clone(),
             s.spec.program.clone(),
-            s.spec.args.clone(),
+            s.spec.args_for(restart),
         );
         let grants = s.spec.grants.clone();
         let memory = s.spec.memory;
-        let restart = s.task.is_some();
         let spawned = userlib::spawn(&name, &program, &args)
             .map_err(|e| alloc::format!("{e}"))
             .and_then(|id| {
@@ -153,12 +154,36 @@ fn start_due(table: &mut ServiceTable) {
     }
 }
 
-fn on_death(table: &mut ServiceTable, rec: &DeathRecord) {
+fn on_death(table: &mut ServiceTable, maps: &codemaps::CodeMaps, rec: &DeathRecord) {
     let now = now_ms();
     let cause = cause_of(rec);
-    let what = describe_cause(&cause);
     let id = rec.task;
-    match table.on_death(TaskIdWire(id.0), rec.uptime_us, cause, now) {
+    // A fault in JIT-compiled code: name it from the dead task's code map.
+    let (managed, callers) = match (&cause, table.running_index(TaskIdWire(id.0))) {
+        // regs[6] is RBP: the faulting method's frame pointer.
+        (ExitCause::Faulted(f), Some(i)) => {
+            (maps.symbolize(i, f.rip), maps.backtrace(i, f.regs[6]))
+        }
+        _ => (None, alloc::vec::Vec::new()),
+    };
+    let what = match &managed {
+        Some((long, _)) if callers.is_empty() => alloc::format!(
+            "{} {long}; no managed callers on its code-map stack",
+            describe_cause(&cause)
+        ),
+        Some((long, _)) => alloc::format!(
+            "{} {long}; called from {}",
+            describe_cause(&cause),
+            callers.join(" <- ")
+        ),
+        None => describe_cause(&cause),
+    };
+    let short = managed.map(|(_, s)| {
+        callers
+            .iter()
+            .fold(s, |acc, c| alloc::format!("{acc} <- {c}"))
+    });
+    match table.on_death(TaskIdWire(id.0), rec.uptime_us, cause, short, now) {
         Some((_, d)) => userlib::log!(
             "{}[{}.{}] {what}; {}",
             rec.name(),
@@ -199,6 +224,7 @@ fn main(args: &str) -> i64 {
     userlib::log!("manifest {which}: {} services", manifest.services.len());
     let mut table = ServiceTable::new(manifest, DEFAULT_CAPACITY);
     let mut handover = handover::Handover::default();
+    let mut maps = codemaps::CodeMaps::default();
     let mut buf = [0u8; ipc::MESSAGE_MAX];
     // Each reply goes out with the next receive (`ReplyRecv`).
     let mut server = rpc::Server::new();
@@ -209,7 +235,7 @@ fn main(args: &str) -> i64 {
             Ok(Event::Notification(bits)) => {
                 if bits & notify::DEATH != 0 {
                     while let Ok(Some(rec)) = userlib::take_death() {
-                        on_death(&mut table, &rec);
+                        on_death(&mut table, &maps, &rec);
                     }
                 }
             }
@@ -229,6 +255,7 @@ fn main(args: &str) -> i64 {
                 let reply = match effect {
                     Effect::None => reply,
                     Effect::Files => handover.answer(&table, from),
+                    Effect::CodeMap => maps.answer(&table, from),
                     Effect::Kill(task) => {
                         if let Err(e) = userlib::kill(TaskId(task.0)) {
                             userlib::log!(

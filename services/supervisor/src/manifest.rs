@@ -6,7 +6,7 @@
 //! service NAME program=PROG [restart=always|hold] [min-run=MS]
 //!         [backoff=BASE..MAX] [start=boot|manual] [grant=KIND:RANGE]...
 //!         [args="free text"] [allow=shutdown,control[:NAME]...]
-//!         [memory=SIZE]
+//!         [memory=SIZE] [first-args="free text"]
 //! ```
 //!
 //! One service per line (shown wrapped above). Items are separated by spaces
@@ -54,6 +54,10 @@ pub struct ServiceSpec {
     pub program: String,
     /// Passed to the program verbatim (empty if not given).
     pub args: String,
+    /// Appended to `args` (after a space) for the service's first start only;
+    /// restarts get `args` alone. How a test turns on a fault-injection
+    /// switch for one generation (docs/driverhost.md).
+    pub first_args: String,
     pub restart: RestartPolicy,
     /// A task that dies sooner than this after starting counts as a crash
     /// loop: its restart delay doubles instead of resetting.
@@ -178,6 +182,7 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
         name,
         program: String::new(),
         args: String::new(),
+        first_args: String::new(),
         restart: RestartPolicy::Always,
         min_run_ms: DEFAULT_MIN_RUN_MS,
         backoff_base_ms: DEFAULT_BACKOFF_BASE_MS,
@@ -189,8 +194,8 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
         memory: None,
     };
     // Keys seen, to refuse duplicates: program, restart, min-run, backoff,
-    // start, args, allow, memory.
-    let mut seen = [false; 8];
+    // start, args, allow, memory, first-args.
+    let mut seen = [false; 9];
     for item in items {
         let (key, value) = item
             .split_once('=')
@@ -204,6 +209,7 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
             "args" => 5,
             "allow" => 6,
             "memory" => 7,
+            "first-args" => 8,
             "grant" => {
                 spec.grants.push(parse_grant(value)?);
                 continue;
@@ -242,6 +248,7 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
             }
             5 => spec.args = String::from(value),
             6 => spec.allow = parse_allow(value)?,
+            8 => spec.first_args = String::from(value),
             _ => {
                 let bytes = parse_size(value)
                     .filter(|b| *b > 0 && b % 4096 == 0 && *b <= MEMORY_MAX)
@@ -254,6 +261,20 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
         return Err(ManifestErrorKind::MissingProgram);
     }
     Ok(Some(spec))
+}
+
+impl ServiceSpec {
+    /// The argument string for a start: `args`, plus `first-args` when this
+    /// is the service's first start (`restart` false).
+    pub fn args_for(&self, restart: bool) -> String {
+        if restart || self.first_args.is_empty() {
+            return self.args.clone();
+        }
+        if self.args.is_empty() {
+            return self.first_args.clone();
+        }
+        alloc::format!("{} {}", self.args, self.first_args)
+    }
 }
 
 fn check_name(name: &str) -> Result<(), ManifestErrorKind> {

@@ -26,6 +26,7 @@ service shell program=bin/shell restart=hold start=manual allow=shutdown,control
             name: "driverhost".into(),
             program: "bin/driverhost".into(),
             args: "--drivers drivers/virtio-blk.dll".into(),
+            first_args: String::new(),
             restart: RestartPolicy::Always,
             min_run_ms: 2000,
             backoff_base_ms: 100,
@@ -231,4 +232,22 @@ fn arbitrary_text_never_panics() {
         }
     }
     assert!(parsed > 0);
+}
+
+#[test]
+fn first_args_only_for_the_first_start() {
+    let m = Manifest::parse(
+        "service dh program=driverhost args=\"mode=call\" first-args=\"jit-inject=ldfld-struct\"\n\
+         service b program=b first-args=x\n\
+         service c program=c args=y\n",
+    )
+    .unwrap();
+    let dh = &m.services[0];
+    assert_eq!(dh.args_for(false), "mode=call jit-inject=ldfld-struct");
+    assert_eq!(dh.args_for(true), "mode=call");
+    assert_eq!(m.services[1].args_for(false), "x");
+    assert_eq!(m.services[1].args_for(true), "");
+    assert_eq!(m.services[2].args_for(false), "y");
+    let dup = Manifest::parse("service a program=a first-args=x first-args=y\n");
+    assert!(dup.is_err());
 }

@@ -91,6 +91,7 @@ fn boot_and_manual_start() {
         name: "a".into(),
         program: "p".into(),
         args: "".into(),
+        first_args: String::new(),
         restart: RestartPolicy::Always,
         min_run_ms: 1000,
         backoff_base_ms: 50,

@@ -107,6 +107,7 @@ mod tests {
                 task: ipc::TaskIdWire(2),
                 uptime_us,
                 cause: ipc::ExitCause::Killed,
+                managed: None,
             });
         }
         let times: Vec<u64> = log.iter_newest_first().map(|r| r.uptime_us).collect();

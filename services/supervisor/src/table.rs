@@ -14,6 +14,7 @@
 //! }
 //! ```
 
+use alloc::string::String;
 use alloc::vec::Vec;
 
 use ipc::supervisor::{
@@ -45,6 +46,8 @@ pub enum Effect {
     /// `Request::Files`: the program answers it (a grant to the caller),
     /// the returned reply is only a placeholder.
     Files,
+    /// `Request::CodeMap`: likewise (a writable grant of a code-map region).
+    CodeMap,
 }
 
 #[derive(Clone, Debug)]
@@ -124,6 +127,7 @@ impl ServiceTable {
         task: TaskIdWire,
         uptime_us: u64,
         cause: ExitCause,
+        managed: Option<String>,
         now_ms: u64,
     ) -> Option<(usize, Decision)> {
         let index = self.services.iter().position(|s| {
@@ -139,6 +143,7 @@ impl ServiceTable {
             task,
             uptime_us,
             cause,
+            managed: managed.map(|m| clip(m, ipc::supervisor::MANAGED_MAX)),
         });
         Some((index, s.policy.on_death(now_ms, cause)))
     }
@@ -169,7 +174,7 @@ impl ServiceTable {
             Request::Status | Request::FaultReports { .. } => true,
             Request::Shutdown => allow.is_some_and(|a| a.shutdown),
             // A service gets only its own files= (the program looks them up).
-            Request::Files => allow.is_some(),
+            Request::Files | Request::CodeMap => allow.is_some(),
             Request::Start { name } | Request::Stop { name } | Request::Restart { name } => {
                 allow.is_some_and(|a| a.may_control(name))
             }
@@ -191,6 +196,7 @@ impl ServiceTable {
             }
             Request::Shutdown => (Reply::Ok, Effect::Shutdown),
             Request::Files => (Reply::Ok, Effect::Files),
+            Request::CodeMap => (Reply::Ok, Effect::CodeMap),
             Request::Start { name } => self.with_service(&name, |s| {
                 s.policy.request_start(now_ms).map(|a| (a, s.task))
             }),
@@ -238,3 +244,15 @@ impl ServiceTable {
 #[cfg(test)]
 #[path = "table_tests.rs"]
 mod tests;
+
+/// `s` shortened to at most `max` bytes, at a character boundary.
+pub fn clip(mut s: String, max: usize) -> String {
+    if s.len() > max {
+        let mut at = max;
+        while !s.is_char_boundary(at) {
+            at -= 1;
+        }
+        s.truncate(at);
+    }
+    s
+}

@@ -48,7 +48,7 @@ fn a_fault_is_logged_and_restarted_after_backoff() {
     boot(&mut t);
     let fault = ExitCause::Exited(-1);
     assert_eq!(
-        t.on_death(TaskIdWire(10), 5_000, fault, 5),
+        t.on_death(TaskIdWire(10), 5_000, fault, None, 5),
         Some((0, Decision::RestartAt(55)))
     );
     assert_eq!(t.next_wake_ms(), Some(55));
@@ -57,7 +57,7 @@ fn a_fault_is_logged_and_restarted_after_backoff() {
     t.started(0, TaskIdWire(0x1_000a), 55);
     assert_eq!(t.get(0).unwrap().policy.restarts(), 1);
     // The old id is stale now: its death (again) changes nothing.
-    assert_eq!(t.on_death(TaskIdWire(10), 6_000, fault, 6), None);
+    assert_eq!(t.on_death(TaskIdWire(10), 6_000, fault, None, 6), None);
     assert_eq!(t.log().len(), 1);
     let (reply, _) = t.handle(STRANGER, Request::FaultReports { max: 10 }, 60);
     let Reply::Reports(r) = reply else { panic!() };
@@ -73,7 +73,7 @@ fn hold_service_stays_down_until_started() {
     let mut t = table();
     boot(&mut t);
     assert_eq!(
-        t.on_death(TaskIdWire(11), 1, ExitCause::Killed, 1),
+        t.on_death(TaskIdWire(11), 1, ExitCause::Killed, None, 1),
         Some((1, Decision::Hold))
     );
     assert!(t.due(u64::MAX).is_empty());
@@ -94,7 +94,7 @@ fn requests() {
         (Reply::Ok, Effect::Kill(TaskIdWire(10)))
     );
     assert_eq!(
-        t.on_death(TaskIdWire(10), 1, ExitCause::Killed, 2),
+        t.on_death(TaskIdWire(10), 1, ExitCause::Killed, None, 2),
         Some((0, Decision::Stopped))
     );
     assert_eq!(
@@ -145,6 +145,7 @@ fn fault_reports_are_bounded_and_newest_first() {
             task,
             u64::from(k),
             ExitCause::Exited(k.into()),
+            None,
             u64::from(k) * 1000,
         ) else {
             panic!()
@@ -182,6 +183,14 @@ fn files_is_answered_by_the_program_for_running_services_only() {
     // The reply is the program's (a grant to the caller); the table only
     // says so, and maps the caller's task to its service.
     assert_eq!(t.handle(DH, Request::Files, 1), (Reply::Ok, Effect::Files));
+    assert_eq!(
+        t.handle(DH, Request::CodeMap, 1),
+        (Reply::Ok, Effect::CodeMap)
+    );
+    assert_eq!(
+        t.handle(STRANGER, Request::CodeMap, 1),
+        (Reply::Err(SupervisorError::PermissionDenied), Effect::None)
+    );
     assert_eq!(t.running_index(DH), Some(0));
     assert_eq!(t.running_index(FS), Some(1));
     assert_eq!(
@@ -190,7 +199,7 @@ fn files_is_answered_by_the_program_for_running_services_only() {
     );
     assert_eq!(t.running_index(STRANGER), None);
     // A dead task's id maps to nothing; the restarted one to its service.
-    let _ = t.on_death(DH, 5_000_000, ExitCause::Exited(0), 5000);
+    let _ = t.on_death(DH, 5_000_000, ExitCause::Exited(0), None, 5000);
     assert_eq!(t.running_index(DH), None);
     assert_eq!(t.due(u64::MAX), [0]);
     t.started(0, TaskIdWire(0x1_000a), 6000);
@@ -233,6 +242,19 @@ fn only_allowed_callers_power_off_or_control_services() {
         (Reply::Ok, Effect::Kill(FS))
     );
     // A dead task's id carries no entitlement, even with allow= in the manifest.
-    t.on_death(FS, 1, ExitCause::Killed, 3);
+    t.on_death(FS, 1, ExitCause::Killed, None, 3);
     assert_eq!(t.handle(FS, Request::Shutdown, 4), denied);
+}
+
+#[test]
+fn the_managed_location_is_kept_and_clipped() {
+    let mut t = table();
+    boot(&mut t);
+    let long = "\u{e9}".repeat(ipc::supervisor::MANAGED_MAX);
+    let _ = t.on_death(TaskIdWire(10), 7, ExitCause::Killed, Some(long), 7);
+    let (reply, _) = t.handle(STRANGER, Request::FaultReports { max: 1 }, 8);
+    let Reply::Reports(r) = reply else { panic!() };
+    let m = r[0].managed.as_deref().unwrap();
+    assert!(m.len() <= ipc::supervisor::MANAGED_MAX && m.len() >= ipc::supervisor::MANAGED_MAX - 1);
+    assert!(m.chars().all(|c| c == '\u{e9}'));
 }

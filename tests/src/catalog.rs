@@ -979,7 +979,7 @@ fn judge_memhog(s: &str) -> Result<(), String> {
     }
     need(s, "memhog tables: stopped by OutOfMemory after")?;
     // Quotas are reservations: one larger than what is left is refused at
-    // start, and each hog got exactly its own (64 MiB, its heap included).
+    // start, and each hog got exactly its own (48 MiB, its heap included).
     need(
         s,
         "cannot start hog-big (bin/memhog): memory=1048576 KiB refused: OutOfMemory",
@@ -990,8 +990,8 @@ fn judge_memhog(s: &str) -> Result<(), String> {
             .lines()
             .find(|l| l.contains(&format!("{hog}[")) && l.contains("memhog: mapped"))
             .unwrap_or("");
-        if !(line.contains("mapped 64 MiB") || line.contains("mapped 63 MiB")) {
-            return Err(format!("{hog} did not get its 64 MiB quota: {line}"));
+        if !(line.contains("mapped 48 MiB") || line.contains("mapped 47 MiB")) {
+            return Err(format!("{hog} did not get its 48 MiB quota: {line}"));
         }
     }
     need(s, "100/100 calls to echo verified, 0 reconnects, 0 errors")?;

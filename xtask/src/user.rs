@@ -116,22 +116,17 @@ pub fn build(profile: Profile) -> Result<Vec<(String, PathBuf)>> {
             )));
         }
     }
-    for (name, f) in &mut out {
-        if STRIPPED
-            .iter()
-            .any(|s| name.strip_prefix("bin/") == Some(*s))
-        {
-            *f = strip_debug(f);
-        }
+    // The initrd is kept in guest memory for the whole boot, so every
+    // program goes in without its debug information: the driver host links
+    // Cranelift, whose DWARF alone is ~75 MB, and each small program carries
+    // 2-3 MB — in a 256 MiB guest that is memory no task could reserve.
+    // Only `PT_LOAD` matters to the loader; fault reports print addresses,
+    // which `addr2line` resolves against the unstripped file in `target/`.
+    for (_, f) in &mut out {
+        *f = strip_debug(f);
     }
     Ok(out)
 }
-
-/// Programs whose debug information is left out of the initrd: the driver
-/// host links Cranelift, whose DWARF alone is ~75 MB — in a 256 MiB guest
-/// that would take half the memory of every boot. Only `PT_LOAD` matters
-/// to the loader; fault reports print addresses, not symbols.
-const STRIPPED: &[&str] = &["driverhost"];
 
 /// `FILE.stripped` beside `file` (`strip --strip-debug`), or `file` itself
 /// (with a warning) if binutils' `strip` is not there.

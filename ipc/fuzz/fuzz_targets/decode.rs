@@ -5,7 +5,7 @@
 
 #![no_main]
 
-use ipc::{Message, blk, blkdev, echo, supervisor};
+use ipc::{Message, blk, blkdev, codemap, driverhost, echo, files, supervisor};
 use libfuzzer_sys::fuzz_target;
 
 fn check<M: Message + PartialEq + core::fmt::Debug>(data: &[u8]) {
@@ -26,4 +26,16 @@ fuzz_target!(|data: &[u8]| {
     check::<blk::Reply>(data);
     check::<blkdev::Request>(data);
     check::<blkdev::Reply>(data);
+    check::<driverhost::Request>(data);
+    check::<driverhost::Reply>(data);
+    // The region formats a dead or hostile driver host may leave behind, and
+    // the file bundle: every lookup bounds-checked, never a panic.
+    let _ = codemap::symbolize(data, 0x2000_0000_1000);
+    let _ = codemap::count(data);
+    let _ = codemap::backtrace(data, 0x1000, data.len() as u64 / 2);
+    if let Ok(bundle) = files::Bundle::parse(data) {
+        for i in 0..bundle.len().min(64) as u32 {
+            let _ = bundle.entry(i);
+        }
+    }
 });

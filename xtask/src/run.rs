@@ -58,11 +58,19 @@ pub fn cmd(args: &[String]) -> Result<()> {
     let (profile, rest) = parse_profile(ours)?;
     let mut gdb = false;
     let mut iso = false;
+    let mut disk: Option<std::path::PathBuf> = None;
     let mut append = String::new();
     let mut it = rest.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
             "--gdb" => gdb = true,
+            "--disk" => {
+                disk = Some(
+                    it.next()
+                        .map(std::path::PathBuf::from)
+                        .ok_or(Error::Usage("--disk needs a path".into()))?,
+                )
+            }
             "--iso" => iso = true,
             "--append" => {
                 append = it
@@ -96,6 +104,21 @@ pub fn cmd(args: &[String]) -> Result<()> {
             images.kernel.display()
         );
     }
+    // The disk the driver host binds its C# virtio-blk driver to: the one
+    // given, or one made under target/ on first use (never overwritten).
+    let disk = match disk {
+        Some(d) => d,
+        None => default_disk()?,
+    };
+    if !disk.is_file() {
+        return Err(Error::Usage(format!("run: no disk image at {}", disk.display())));
+    }
+    config.extra.extend([
+        "-drive".to_string(),
+        format!("file={},if=none,id=d0,format=raw", disk.display()),
+        "-device".into(),
+        "virtio-blk-pci,drive=d0,disable-legacy=on".into(),
+    ]);
     config.extra.extend(qemu_args.iter().cloned());
     let mut cmd = config.command();
     cmd.args(["-serial", "mon:stdio"]);
@@ -106,4 +129,22 @@ pub fn cmd(args: &[String]) -> Result<()> {
         Error::CommandFailed { .. } => Ok(()),
         other => Err(other),
     })
+}
+
+/// `target/cordon/disk.img`: 64 MiB of zeroes (sparse), made if missing.
+fn default_disk() -> Result<std::path::PathBuf> {
+    let path = util::target_dir().join("cordon").join("disk.img");
+    if !path.exists() {
+        let io = |error| Error::Io {
+            path: path.clone(),
+            error,
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let f = std::fs::File::create(&path).map_err(io)?;
+        f.set_len(64 << 20).map_err(io)?;
+        eprintln!("run: made a 64 MiB disk image at {}", path.display());
+    }
+    Ok(path)
 }

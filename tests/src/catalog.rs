@@ -938,6 +938,82 @@ fn judge_jit_fault_ldfld_driver(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+/// `driverhost-exception`: `managed-exception` for `mode=drivers`, with a
+/// real error: the disk's queue (64) is too small for the C# driver, whose
+/// `Start` throws a `DeviceException` nothing catches. Type, message and
+/// the managed trace (Start's `throw`, Serve's `callvirt`, Run's `call`,
+/// offsets checked against the assemblies), exit code 70, restart; no task
+/// faults.
+fn judge_driverhost_exception(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "driverhost[2.0]: driverhost: unhandled exception Cordon.Ddk.DeviceException: virtio-blk: the request queue is too small (out of Cordon.Ddk.BlockHost::Run)",
+    )?;
+    let ops = |file: &str, ty: &str, m: &str, op: &str| -> Result<Vec<u32>, String> {
+        let ns = if file == "ddk.dll" {
+            "Cordon.Ddk"
+        } else {
+            "Cordon.Drivers.VirtioBlk"
+        };
+        Ok(crate::jitcount::il_in(file, ns, ty, m)?
+            .into_iter()
+            .filter(|(_, o)| o == op)
+            .map(|(o, _)| o)
+            .collect())
+    };
+    let throws = ops(
+        "drivers/virtio-blk.dll",
+        "VirtioBlkDriver",
+        "Start",
+        "throw",
+    )?;
+    let serve = ops("ddk.dll", "BlockHost", "Serve", "callvirt")?;
+    let run = ops("ddk.dll", "BlockHost", "Run", "call")?;
+    let at = s
+        .find("driverhost[2.0]: driverhost: unhandled exception")
+        .ok_or("no exception line")?;
+    // The trace's lines, even if other tasks' lines come between them.
+    let trace: Vec<&str> = s[at..]
+        .lines()
+        .filter(|l| l.contains("driverhost[2.0]: driverhost:    "))
+        .take(3)
+        .collect();
+    let frame = |i: usize, method: &str, op: &str, offsets: &[u32]| -> Result<(), String> {
+        let l = trace.get(i).copied().unwrap_or("");
+        let ok = offsets
+            .iter()
+            .any(|o| l.ends_with(&format!("at {method} IL_{o:04x} ({op})")));
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "frame {i} of the trace is {l:?}, want {method} at one of its {op}s {offsets:x?}"
+            ))
+        }
+    };
+    frame(
+        0,
+        "Cordon.Drivers.VirtioBlk.VirtioBlkDriver::Start",
+        "throw",
+        &throws,
+    )?;
+    frame(
+        1,
+        "Cordon.Ddk.BlockHost::Serve",
+        "callvirt",
+        &serve[..1.min(serve.len())],
+    )?;
+    frame(2, "Cordon.Ddk.BlockHost::Run", "call", &run)?;
+    need(
+        s,
+        "driverhost[2.0] exited with code 70; restarting in 100 ms",
+    )?;
+    need(s, "restarted driverhost as 2.1")?;
+    need(s, "300/300 calls to echo verified, 0 reconnects, 0 errors")?;
+    refuse(s, "!!! TASK FAULT")?;
+    kernel_survived(s)
+}
+
 /// `managed-exception`: an exception no managed frame catches ends the
 /// driver host with its type, message and managed stack trace (each frame's
 /// method, IL offset and instruction: Probe's `throw`, Reset's and Fail's
@@ -1450,6 +1526,20 @@ pub fn all() -> Vec<QemuTest> {
                 "the seed's ldfld bug on the real C# virtio-blk driver (disk at 00:03.0, its PciAddress read in Start): #PF at CR2=0x300 named at the driver's ldfld; restarted without it, the driver serves (the harness checks the image)",
                 "manifest=jit-fault-ldfld-driver",
                 judge_jit_fault_ldfld_driver,
+            )
+        },
+        QemuTest {
+            qemu_args: &[
+                "-drive",
+                "driver=null-co,if=none,id=d0",
+                "-device",
+                "virtio-blk-pci,drive=d0,disable-legacy=on,queue-size=64",
+            ],
+            ..m(
+                "driverhost-exception",
+                "mode=drivers: the C# driver's Start throws (queue too small) and nothing catches it: type, message, managed stack trace, exit code 70, restart",
+                "manifest=driverhost-exception",
+                judge_driverhost_exception,
             )
         },
         m(

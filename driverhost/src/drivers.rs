@@ -2,10 +2,19 @@
 //! to a granted PCI function by its `[PciDriver]` declaration, start it
 //! and serve its disk (`crate::blkhost`).
 //!
-//! Exit codes: 4 when the driver threw an exception no managed frame
-//! caught (the type is logged; the supervisor restarts the driver host);
-//! if nothing can be bound or the driver's loop ends, the driver host
-//! stays up and refuses I/O with `NotReady` rather than leave clients hanging.
+//! The fault machinery of `mode=call` applies here too (docs/driverhost.md,
+//! "Fault reports"): `jit-inject=` is applied to the fresh runtime, every
+//! compiled method is recorded in the supervisor's code map, and all
+//! managed code — the up-front compile, `Create`, and `BlockHost::Run`
+//! with the driver's start and its whole I/O loop — runs on the code-map
+//! region's stack, so a fault in the driver names its method, IL offset and
+//! callers.
+//!
+//! Exit codes: [`crate::report::EXIT_MANAGED_EXCEPTION`] when the driver
+//! threw an exception no managed frame caught (type, message and managed
+//! trace are logged; the supervisor restarts the driver host); if nothing
+//! can be bound or the driver's loop ends, the driver host stays up and
+//! refuses I/O with `NotReady` rather than leave clients hanging.
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -22,8 +31,6 @@ use ipc::driverhost::HostState;
 
 const DDK: &str = "managed/ddk.dll";
 const DRIVERS: &str = "managed/drivers/";
-/// Exit code: an exception escaped the driver.
-pub const EXIT_EXCEPTION: i64 = 4;
 
 fn static_method(rt: &mut Runtime, asm: AsmId, ns: &str, ty: &str, name: &str) -> Option<MethodId> {
     let img = rt.types.image(asm).clone();
@@ -35,26 +42,29 @@ fn static_method(rt: &mut Runtime, asm: AsmId, ns: &str, ty: &str, name: &str) -
     (!sig.has_this && sig.params.is_empty()).then_some(m)
 }
 
-/// Compiles and calls a `static` method without parameters.
-fn call(rt: &mut Runtime, m: MethodId) -> Result<u64, i64> {
+/// Compiles and calls a `static` method without parameters, both on the
+/// code-map stack (`stack`, from `codemap::install`).
+fn call(rt: &mut Runtime, stack: Option<usize>, m: MethodId) -> Result<u64, i64> {
     let name = rt.types.method_name(m);
-    let code = match rt.compile_method(m) {
+    let compiled = crate::codemap::on_stack(stack, || rt.compile_method(m));
+    let code = match compiled {
         Ok(c) => c,
         Err(e) => {
             userlib::log!("driverhost: cannot compile {name}: {}", describe(rt, &e));
             return Err(2);
         }
     };
+    let rtp = &raw mut *rt;
+    // Managed code runs on the code-map region's stack, so its frames
+    // outlive a fault (the supervisor's backtrace).
     // SAFETY: `code` is a compiled static method of this live runtime
     // without parameters.
-    match unsafe { Runtime::call_protected(&raw mut *rt, code) } {
+    let result = crate::codemap::on_stack(stack, || unsafe { Runtime::call_protected(rtp, code) });
+    match result {
         Ok(v) => Ok(v),
         Err(Escape::Exception(obj)) => {
-            userlib::log!(
-                "driverhost: {name} threw {} (unhandled in the driver)",
-                rt.object_type_name(obj)
-            );
-            Err(EXIT_EXCEPTION)
+            crate::report::unhandled_exception(rt, &name, obj);
+            Err(crate::report::EXIT_MANAGED_EXCEPTION)
         }
         Err(Escape::Unsupported(e)) => {
             userlib::log!("driverhost: {name}: {}", describe(rt, &e));
@@ -85,7 +95,11 @@ pub fn compiled() -> (u64, u64, u64) {
 /// driver host from receiving for as long, and clients would wait instead
 /// of getting a typed answer. A method that does not compile is left to
 /// fail (typed) when it is first called.
-fn precompile(rt: &mut Runtime, asms: &[AsmId]) {
+fn precompile(rt: &mut Runtime, stack: Option<usize>, asms: &[AsmId]) {
+    crate::codemap::on_stack(stack, || precompile_here(rt, asms));
+}
+
+fn precompile_here(rt: &mut Runtime, asms: &[AsmId]) {
     for &asm in asms {
         let types = rt
             .types
@@ -118,6 +132,11 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
             crate::blkhost::serve_unready(HostState::Failed);
         }
     };
+    // Before anything is compiled: the switch is refused afterwards.
+    if let Err(code) = crate::inject::apply(&mut rt, args) {
+        return code;
+    }
+    let stack = crate::codemap::install(&mut rt);
     RUNTIME.store(&raw mut *rt, Ordering::Relaxed);
     crate::ddk::register(&mut rt, crate::arg(args, "intrinsics") != Some("off"));
     let ddk_asm = match rt.types.load(ddk) {
@@ -192,7 +211,7 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
         );
         crate::blkhost::serve_unready(HostState::Failed);
     };
-    let driver = match call(&mut rt, create) {
+    let driver = match call(&mut rt, stack, create) {
         Ok(obj) if obj != 0 => obj as usize,
         Ok(_) => {
             userlib::log!(
@@ -215,14 +234,14 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
         userlib::log!("driverhost: {DDK} has no Cordon.Ddk.BlockHost::Run");
         crate::blkhost::serve_unready(HostState::Failed);
     };
-    precompile(&mut rt, &[ddk_asm, asm]);
+    precompile(&mut rt, stack, &[ddk_asm, asm]);
     userlib::log!(
         "driverhost: starting the driver ({} ms after start; {} methods, {} IL bytes compiled so far)",
         (userlib::uptime_us() - t0) / 1000,
         rt.stats.methods,
         rt.stats.il_bytes
     );
-    match call(&mut rt, run) {
+    match call(&mut rt, stack, run) {
         Ok(v) => {
             userlib::log!(
                 "driverhost: the driver's loop ended ({}); refusing I/O (NotReady)",

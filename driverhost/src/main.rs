@@ -27,7 +27,8 @@
 //!
 //! Exit codes: 0 done, 1 a test failed, 2 bad arguments / missing files /
 //! a compile error, [`report::EXIT_MANAGED_EXCEPTION`] an unhandled managed
-//! exception in `mode=call` (`mode=drivers`: see [`drivers`]).
+//! exception (`mode=call` and `mode=drivers`; see [`drivers`] for the
+//! cases where `mode=drivers` stays up refusing I/O instead).
 
 #![no_std]
 #![no_main]

@@ -83,6 +83,15 @@ pub const INTX_DISKS: &[Disk] = &[Disk {
     check: Some(check_written),
 }];
 
+/// `jit-fault-ldfld-driver`'s disk: at 00:03.0, whose address bytes
+/// 00 03 00 are the seed's 0x300.
+pub const FAULT_DISKS: &[Disk] = &[Disk {
+    id: "d0",
+    device: "addr=0x3,disable-legacy=on",
+    make,
+    check: Some(check_written),
+}];
+
 /// `dma-quiesce`'s disk: only read, so it must come out unchanged.
 pub const QUIESCE_DISKS: &[Disk] = &[Disk {
     id: "d0",

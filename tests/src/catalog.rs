@@ -859,6 +859,161 @@ fn judge_jit_fault_ldfld(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+/// `jit-fault-ldfld-driver`: the seed's bug 5 on the real C# virtio-blk
+/// driver. The first driver host (`mode=drivers`, switch on) dies of a #PF
+/// at CR2=0x300 in `VirtioBlkDriver::Start` at the `ldfld` of `addr.Bus`
+/// (its `PciAddress` local, the disk at 00:03.0), called from
+/// `BlockHost::Serve` at its `callvirt` of Start (both offsets checked
+/// against the method bodies); the restarted driver host runs without the
+/// switch, logs the address and serves blktest; the harness checks the
+/// image; only the driver host ever faults.
+fn judge_jit_fault_ldfld_driver(s: &str) -> Result<(), String> {
+    let first = |file: &str, ns: &str, ty: &str, m: &str, op: &str| -> Result<u32, String> {
+        crate::jitcount::il_in(file, ns, ty, m)?
+            .iter()
+            .find(|(_, o)| o == op)
+            .map(|(o, _)| *o)
+            .ok_or(format!("{ns}.{ty}::{m} has no {op}"))
+    };
+    let drv = "Cordon.Drivers.VirtioBlk.VirtioBlkDriver::Start";
+    let ldfld = first(
+        "drivers/virtio-blk.dll",
+        "Cordon.Drivers.VirtioBlk",
+        "VirtioBlkDriver",
+        "Start",
+        "ldfld",
+    )?;
+    let callvirt = first("ddk.dll", "Cordon.Ddk", "BlockHost", "Serve", "callvirt")?;
+    need(
+        s,
+        "driverhost[2.0]: driverhost: JIT fault injection on: ldfld-struct",
+    )?;
+    need(
+        s,
+        "driverhost[2.0]: driverhost: binding Cordon.Drivers.VirtioBlk.VirtioBlkDriver to 00:03.0",
+    )?;
+    need(
+        s,
+        "!!! TASK FAULT in driverhost[2.0]: #PF Page Fault (vector 14)",
+    )?;
+    let line = s
+        .lines()
+        .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
+        .ok_or("no supervisor line for driverhost[2.0]'s fault")?;
+    let want = format!("CR2=0x300) in {drv} at IL_{ldfld:04x} (ldfld)");
+    if !line.contains(&want) {
+        return Err(format!("fault report {line:?} lacks {want:?}"));
+    }
+    let caller = format!("; called from Cordon.Ddk.BlockHost::Serve IL_{callvirt:04x} (callvirt)");
+    if !line.contains(&caller) {
+        return Err(format!("fault report {line:?} lacks the caller {caller:?}"));
+    }
+    need(s, "restarted driverhost as 2.1")?;
+    if s.lines()
+        .any(|l| l.contains("driverhost[2.1]") && l.contains("fault injection on"))
+    {
+        return Err("the restarted driver host still had the fault injection".into());
+    }
+    // The same struct read, compiled right, in the restarted driver host.
+    if !s
+        .lines()
+        .any(|l| l.contains("driverhost[2.1]") && l.contains("virtio-blk (C#) at 00:03.0"))
+    {
+        return Err("the restarted driver did not log its address 00:03.0".into());
+    }
+    need(s, "blktest: driverhost has exited; starting")?;
+    need(s, "driverhost: serving 00:03.0 as blkdev")?;
+    need(s, "blktest: PASS (")?;
+    need(
+        s,
+        "10 bad requests refused with typed errors, still serving",
+    )?;
+    refuse(s, "FAIL")?;
+    let faults = s.matches("!!! TASK FAULT in ").count();
+    if faults != 1 {
+        return Err(format!(
+            "{faults} task faults, want exactly the one driver host's"
+        ));
+    }
+    kernel_survived(s)
+}
+
+/// `driverhost-exception`: `managed-exception` for `mode=drivers`, with a
+/// real error: the disk's queue (64) is too small for the C# driver, whose
+/// `Start` throws a `DeviceException` nothing catches. Type, message and
+/// the managed trace (Start's `throw`, Serve's `callvirt`, Run's `call`,
+/// offsets checked against the assemblies), exit code 70, restart; no task
+/// faults.
+fn judge_driverhost_exception(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "driverhost[2.0]: driverhost: unhandled exception Cordon.Ddk.DeviceException: virtio-blk: the request queue is too small (out of Cordon.Ddk.BlockHost::Run)",
+    )?;
+    let ops = |file: &str, ty: &str, m: &str, op: &str| -> Result<Vec<u32>, String> {
+        let ns = if file == "ddk.dll" {
+            "Cordon.Ddk"
+        } else {
+            "Cordon.Drivers.VirtioBlk"
+        };
+        Ok(crate::jitcount::il_in(file, ns, ty, m)?
+            .into_iter()
+            .filter(|(_, o)| o == op)
+            .map(|(o, _)| o)
+            .collect())
+    };
+    let throws = ops(
+        "drivers/virtio-blk.dll",
+        "VirtioBlkDriver",
+        "Start",
+        "throw",
+    )?;
+    let serve = ops("ddk.dll", "BlockHost", "Serve", "callvirt")?;
+    let run = ops("ddk.dll", "BlockHost", "Run", "call")?;
+    let at = s
+        .find("driverhost[2.0]: driverhost: unhandled exception")
+        .ok_or("no exception line")?;
+    // The trace's lines, even if other tasks' lines come between them.
+    let trace: Vec<&str> = s[at..]
+        .lines()
+        .filter(|l| l.contains("driverhost[2.0]: driverhost:    "))
+        .take(3)
+        .collect();
+    let frame = |i: usize, method: &str, op: &str, offsets: &[u32]| -> Result<(), String> {
+        let l = trace.get(i).copied().unwrap_or("");
+        let ok = offsets
+            .iter()
+            .any(|o| l.ends_with(&format!("at {method} IL_{o:04x} ({op})")));
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "frame {i} of the trace is {l:?}, want {method} at one of its {op}s {offsets:x?}"
+            ))
+        }
+    };
+    frame(
+        0,
+        "Cordon.Drivers.VirtioBlk.VirtioBlkDriver::Start",
+        "throw",
+        &throws,
+    )?;
+    frame(
+        1,
+        "Cordon.Ddk.BlockHost::Serve",
+        "callvirt",
+        &serve[..1.min(serve.len())],
+    )?;
+    frame(2, "Cordon.Ddk.BlockHost::Run", "call", &run)?;
+    need(
+        s,
+        "driverhost[2.0] exited with code 70; restarting in 100 ms",
+    )?;
+    need(s, "restarted driverhost as 2.1")?;
+    need(s, "300/300 calls to echo verified, 0 reconnects, 0 errors")?;
+    refuse(s, "!!! TASK FAULT")?;
+    kernel_survived(s)
+}
+
 /// `managed-exception`: an exception no managed frame catches ends the
 /// driver host with its type, message and managed stack trace (each frame's
 /// method, IL offset and instruction: Probe's `throw`, Reset's and Fail's
@@ -1364,6 +1519,29 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=jit-fault-ldfld",
             judge_jit_fault_ldfld,
         ),
+        QemuTest {
+            disks: crate::blkdisk::FAULT_DISKS,
+            ..m(
+                "jit-fault-ldfld-driver",
+                "the seed's ldfld bug on the real C# virtio-blk driver (disk at 00:03.0, its PciAddress read in Start): #PF at CR2=0x300 named at the driver's ldfld; restarted without it, the driver serves (the harness checks the image)",
+                "manifest=jit-fault-ldfld-driver",
+                judge_jit_fault_ldfld_driver,
+            )
+        },
+        QemuTest {
+            qemu_args: &[
+                "-drive",
+                "driver=null-co,if=none,id=d0",
+                "-device",
+                "virtio-blk-pci,drive=d0,disable-legacy=on,queue-size=64",
+            ],
+            ..m(
+                "driverhost-exception",
+                "mode=drivers: the C# driver's Start throws (queue too small) and nothing catches it: type, message, managed stack trace, exit code 70, restart",
+                "manifest=driverhost-exception",
+                judge_driverhost_exception,
+            )
+        },
         m(
             "managed-exception",
             "an uncaught managed exception: type, message, managed stack trace, exit code 70, restart",

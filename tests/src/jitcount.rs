@@ -47,7 +47,13 @@ pub fn host_suites() -> Result<(usize, usize), String> {
 /// `target/managed/tests/FILE` (the fault tests check the supervisor's
 /// report against the real method body).
 pub fn il_of(file: &str, ns: &str, ty: &str, method: &str) -> Result<Vec<(u32, String)>, String> {
-    let p = managed_dir().join("tests").join(file);
+    il_in(&format!("tests/{file}"), ns, ty, method)
+}
+
+/// [`il_of`] for any assembly under `target/managed/` (`ddk.dll`,
+/// `drivers/virtio-blk.dll`).
+pub fn il_in(file: &str, ns: &str, ty: &str, method: &str) -> Result<Vec<(u32, String)>, String> {
+    let p = managed_dir().join(file);
     let bytes = std::fs::read(&p).map_err(|e| format!("{}: {e}", p.display()))?;
     let img = jit::metadata::Image::parse(&bytes).map_err(|e| format!("{file}: {e:?}"))?;
     let t = img

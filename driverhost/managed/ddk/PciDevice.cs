@@ -27,6 +27,11 @@ namespace Cordon.Ddk
         public int Bus { get { return bdf >> 8; } }
         public int Slot { get { return (bdf >> 3) & 31; } }
         public int Function { get { return bdf & 7; } }
+        /// <summary>Bus, slot and function as one value.</summary>
+        public PciAddress Address
+        {
+            get { return new PciAddress((byte)(bdf >> 8), (byte)((bdf >> 3) & 31), (byte)(bdf & 7)); }
+        }
 
         long Read(int offset, int width)
         {

@@ -45,8 +45,21 @@ namespace Cordon.Drivers.VirtioBlk
 
         static bool Has(ulong set, int bit) { return (set & (1UL << bit)) != 0; }
 
+        const string HexDigits = "0123456789abcdef";
+
+        static string Hex2(int v)
+        {
+            return HexDigits.Substring((v >> 4) & 15, 1) + HexDigits.Substring(v & 15, 1);
+        }
+
         public override void Start(PciDevice pci)
         {
+            // The address as a struct local, read field by field: the shape
+            // of the seed's bug 5 (`jit-fault-ldfld-driver` runs this with
+            // the JIT's `ldfld-struct` injection, which takes the struct's
+            // bytes 00 03 00 as an address and faults at 0x300).
+            PciAddress addr = pci.Address;
+            Log.Write("virtio-blk (C#) at " + Hex2(addr.Bus) + ":" + Hex2(addr.Device) + "." + addr.Function);
             transport = new VirtioPciTransport(pci);
             byte found = transport.Status;
             // Always: a predecessor may have died with requests in flight.

@@ -20,7 +20,9 @@
 //!
 //! Args: `blocks=N` (the disk size the harness made), `driver=NAME` (the
 //! backend's service name; default `virtio-blk`), `shutdown=1`,
-//! `wait=NAME` (before powering off, wait until task NAME has exited).
+//! `wait=NAME` (before powering off, wait until task NAME has exited),
+//! `after=NAME` (start only once task NAME has exited: a driver host that
+//! dies on purpose in its first generation, `jit-fault-ldfld-driver`).
 
 #![no_std]
 #![no_main]
@@ -142,6 +144,10 @@ fn main(args: &str) -> i64 {
     if let Err(e) = userlib::map_anon(WINDOW_AT, WINDOW, true) {
         userlib::log!("blktest: FAIL (mapping the window: {e})");
         return 1;
+    }
+    if let Some(other) = demo::arg(args, "after") {
+        demo::wait_exited(other);
+        userlib::log!("blktest: {other} has exited; starting");
     }
     let driver = find(demo::arg(args, "driver").unwrap_or("virtio-blk"));
     let result = match mode {

@@ -111,7 +111,10 @@ pub fn cmd(args: &[String]) -> Result<()> {
         None => default_disk()?,
     };
     if !disk.is_file() {
-        return Err(Error::Usage(format!("run: no disk image at {}", disk.display())));
+        return Err(Error::Usage(format!(
+            "run: no disk image at {}",
+            disk.display()
+        )));
     }
     config.extra.extend([
         "-drive".to_string(),

@@ -425,10 +425,14 @@ mod tests {
 
     #[test]
     fn decodes_hard_wired_and_link_entries() {
-        let e = decode_entry(&[int(0x0003_ffff), int(2), int(0), int(42)]).unwrap();
-        assert_eq!(e, gsi_entry(3, 2, 42));
-        let e = decode_entry(&[int(0x001f_ffff), int(0), name("^LNKA"), int(0)]).unwrap();
-        assert_eq!(e, link_entry(0x1f, 0, "^LNKA"));
+        assert_eq!(
+            decode_entry(&[int(0x0003_ffff), int(2), int(0), int(42)]),
+            Ok(gsi_entry(3, 2, 42))
+        );
+        assert_eq!(
+            decode_entry(&[int(0x001f_ffff), int(0), name("^LNKA"), int(0)]),
+            Ok(link_entry(0x1f, 0, "^LNKA"))
+        );
     }
 
     #[test]
@@ -461,18 +465,23 @@ mod tests {
     fn reads_extended_interrupt_descriptors() {
         // q35's GSIx links: Interrupt (ResourceConsumer, Level, ActiveHigh, Shared) {16}.
         let crs = extended(0x09, &[16]);
-        let irq = link_irq(&crs, 0).unwrap();
         assert_eq!(
-            irq,
-            Irq {
+            link_irq(&crs, 0),
+            Ok(Irq {
                 irq: 16,
                 level: true,
                 active_low: false
-            }
+            })
         );
         // Edge (bit 1), active-low (bit 2).
-        let irq = link_irq(&extended(0x07, &[5]), 0).unwrap();
-        assert_eq!((irq.irq, irq.level, irq.active_low), (5, false, true));
+        assert_eq!(
+            link_irq(&extended(0x07, &[5]), 0),
+            Ok(Irq {
+                irq: 5,
+                level: false,
+                active_low: true
+            })
+        );
         assert_eq!(link_irq(&extended(0x09, &[]), 0), Err(LinkError::Disabled));
     }
 
@@ -513,7 +522,7 @@ mod tests {
         // An I/O port descriptor (small type 8, 7 bytes) before the interrupt.
         let mut crs = vec![0x47, 1, 0x60, 0, 0x60, 0, 1, 1];
         crs.extend(extended(0x09, &[20]));
-        assert_eq!(link_irq(&crs, 1).unwrap().irq, 20);
+        assert_eq!(link_irq(&crs, 1).map(|i| i.irq), Ok(20));
         assert_eq!(link_irq(&crs, 0), Err(LinkError::NotInterrupt(0)));
         assert_eq!(link_irq(&crs, 2), Err(LinkError::NoDescriptor(2)));
         // Descriptors past the End Tag do not count.
@@ -531,14 +540,13 @@ mod tests {
     #[test]
     fn hard_wired_gsis_are_level_active_low() {
         let t = [gsi_entry(2, 0, 16), gsi_entry(2, 1, 17)];
-        let r = route(&t, 2, 2, &[], |_, _| Err(LinkError::Evaluation)).unwrap();
         assert_eq!(
-            r,
-            Route {
+            route(&t, 2, 2, &[], |_, _| Err(LinkError::Evaluation)),
+            Ok(Route {
                 gsi: 17,
                 level: true,
                 active_low: true
-            }
+            })
         );
     }
 
@@ -553,16 +561,15 @@ mod tests {
                 level: true,
                 active_low: false,
             })
-        })
-        .unwrap();
+        });
         assert_eq!(asked, vec![("GSIB".to_string(), 0)]);
         assert_eq!(
             r,
-            Route {
+            Ok(Route {
                 gsi: 17,
                 level: true,
                 active_low: false
-            }
+            })
         );
         let failed = route(&t, 1, 1, &[], |_, _| Err(LinkError::Disabled));
         assert_eq!(failed, Err(RouteError::Link(LinkError::Disabled)));
@@ -583,7 +590,7 @@ mod tests {
     fn first_matching_entry_wins() {
         let t = [gsi_entry(1, 0, 16), gsi_entry(1, 0, 20)];
         let r = route(&t, 1, 1, &[], |_: &String, _| Err(LinkError::Evaluation));
-        assert_eq!(r.unwrap().gsi, 16);
+        assert_eq!(r.map(|r| r.gsi), Ok(16));
     }
 
     #[test]
@@ -637,8 +644,8 @@ mod tests {
         assert_eq!(apply_overrides(link(16), &odd).gsi, 16);
         // Through `route`.
         let t = [link_entry(3, 0, "LNKC")];
-        let r = route(&t, 3, 1, &overrides, |_, _| Ok(link(10))).unwrap();
-        assert_eq!(r.gsi, 20);
+        let r = route(&t, 3, 1, &overrides, |_, _| Ok(link(10)));
+        assert_eq!(r.map(|r| r.gsi), Ok(20));
     }
 
     #[test]
@@ -653,9 +660,9 @@ mod tests {
 
     #[test]
     fn eisa_ids() {
-        assert_eq!(&eisa_id(0x080a_d041).unwrap(), b"PNP0A08");
-        assert_eq!(&eisa_id(0x030a_d041).unwrap(), b"PNP0A03");
-        assert_eq!(&eisa_id(0x0f0c_d041).unwrap(), b"PNP0C0F");
+        assert_eq!(eisa_id(0x080a_d041), Some(*b"PNP0A08"));
+        assert_eq!(eisa_id(0x030a_d041), Some(*b"PNP0A03"));
+        assert_eq!(eisa_id(0x0f0c_d041), Some(*b"PNP0C0F"));
         assert!(is_pci_root_id(b"PNP0A08"));
         assert!(!is_pci_root_id(b"PNP0C0F"));
         assert_eq!(eisa_id(1 << 32), None);

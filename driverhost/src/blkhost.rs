@@ -28,7 +28,7 @@ use userlib::sys::Error;
 use userlib::sys::Received;
 use virtio_blk::sched::Sched;
 
-use crate::window::Windows;
+use virtio_blk::window::Windows;
 
 /// `HostNext` results (`BlockHost.cs`).
 const NEXT_START: i32 = 1;
@@ -89,7 +89,8 @@ impl Host {
             state: HostState::Starting,
             drivers: Vec::new(),
             info: None,
-            windows: Windows::default(),
+            // Above the supervisor's file-bundle mapping.
+            windows: Windows::new(0x0000_4000_0000_0000),
             sched: Sched::new(0),
             slot_buf: Vec::new(),
             live: Vec::new(),

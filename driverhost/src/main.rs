@@ -46,7 +46,6 @@ mod files;
 mod inject;
 mod report;
 mod suites;
-mod window;
 
 userlib::entry!(main);
 

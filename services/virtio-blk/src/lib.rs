@@ -7,3 +7,5 @@
 extern crate alloc;
 
 pub mod sched;
+#[cfg(feature = "window")]
+pub mod window;

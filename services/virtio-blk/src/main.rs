@@ -19,7 +19,6 @@
 extern crate alloc;
 
 mod device;
-mod window;
 
 use alloc::boxed::Box;
 use alloc::vec::Vec;
@@ -29,8 +28,8 @@ use userlib::TaskId;
 use userlib::rpc::{self, Event, RpcError};
 use userlib::sys::Error;
 use virtio_blk::sched::{Sched, Start};
+use virtio_blk::window::Windows;
 use virtio_drivers::device::blk::{BlkReq, BlkResp, SECTOR_SIZE};
-use window::Windows;
 
 userlib::entry!(main);
 
@@ -120,7 +119,7 @@ fn main(args: &str) -> i64 {
     let mut d = Driver {
         dev,
         info,
-        windows: Windows::default(),
+        windows: Windows::new(0x0000_3000_0000_0000),
         sched: Sched::new(SLOTS),
         slots: slots.into_boxed_slice(),
         submits: 0,

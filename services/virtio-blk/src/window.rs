@@ -1,4 +1,6 @@
 //! Clients' data windows: the grant each client attached, mapped once.
+//! Shared by both `ipc::blkdev` servers, the native driver and the driver
+//! host (feature `window`), each with its own base address.
 
 use alloc::vec::Vec;
 use ipc::blkdev::BlkDevError;
@@ -6,8 +8,7 @@ use userlib::TaskId;
 
 /// Most clients with a window at once (the block service, plus tests).
 pub const MAX_CLIENTS: usize = 8;
-/// Windows are mapped at `BASE + slot * SPACING`: room for any grant.
-const BASE: u64 = 0x0000_3000_0000_0000;
+/// Windows are mapped at `base + slot * SPACING`: room for any grant.
 const SPACING: u64 = 64 << 30;
 
 pub struct Window {
@@ -17,12 +18,21 @@ pub struct Window {
     slot: usize,
 }
 
-#[derive(Default)]
 pub struct Windows {
+    base: u64,
     list: Vec<Window>,
 }
 
 impl Windows {
+    /// Windows mapped from `base` up (`MAX_CLIENTS` × 64 GiB of the
+    /// server's address space, which it keeps free for them).
+    pub fn new(base: u64) -> Self {
+        Windows {
+            base,
+            list: Vec::new(),
+        }
+    }
+
     pub fn get(&self, client: TaskId) -> Option<&Window> {
         self.list.iter().find(|w| w.client == client)
     }
@@ -35,7 +45,7 @@ impl Windows {
             .ok_or(BlkDevError::TooMany {
                 max: MAX_CLIENTS as u32,
             })?;
-        let va = BASE + slot as u64 * SPACING;
+        let va = self.base + slot as u64 * SPACING;
         let len = userlib::sys::grant_map(grant, va).map_err(|e| match e {
             userlib::sys::Error::Sys(s) => BlkDevError::Grant(s.code()),
             _ => BlkDevError::Grant(u32::MAX),

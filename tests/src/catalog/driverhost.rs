@@ -1,0 +1,403 @@
+//! Judges of the driver host: the JIT in ring 3, managed faults and exceptions, the C# driver's binding.
+
+use super::*;
+
+pub(super) fn judge_driverhost_nodev(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "driverhost: no driver for any of the 1 granted PCI functions; refusing I/O (NotReady)",
+    )?;
+    need(
+        s,
+        "blkcompare: PASS (no driver for the granted function: Info and Submit refused with NotReady, state NoDriver, the function an UnknownDevice)",
+    )?;
+    if s.contains("FAIL") {
+        return Err("serial output contains FAIL".into());
+    }
+    Ok(())
+}
+
+/// The JIT's C# suites in the ring-3 driver host: every test assembly the
+/// host has ran (one `X.dll: P passed, F failed` line each), the total
+/// equals the number of tests the host finds in the same files, none
+/// failed, and the statistics line is there.
+pub(super) fn judge_jit_ring3(s: &str) -> Result<(), String> {
+    let (files, tests) = crate::jitcount::host_suites()?;
+    jit_ring3_against(s, files, tests)
+}
+
+pub(super) fn jit_ring3_against(s: &str, files: usize, tests: usize) -> Result<(), String> {
+    need(s, "driverhost: ")?;
+    let per_file = s
+        .lines()
+        .filter(|l| l.contains("jit-ring3: ") && l.contains(".dll: ") && l.contains(" passed, "))
+        .count();
+    if per_file != files {
+        return Err(format!(
+            "{per_file} test assemblies ran in ring 3, the host has {files}"
+        ));
+    }
+    need(s, "jit-ring3: ")?;
+    need(s, " RX pages; ")?;
+    need(s, &format!("jit-ring3: {tests} passed, 0 failed"))?;
+    refuse(s, "FAIL")?;
+    kernel_survived(s)
+}
+
+/// A fault in JIT-compiled code (`Pointers::ReadAt0x300`) ends only the
+/// driver host: the #PF at 0x300 has its RIP on the page the driver host
+/// said holds that method's code; the supervisor restarts it and the new
+/// incarnation maps the same file bundle (built once); an echo client
+/// started after the first death is fully served.
+pub(super) fn judge_jit_ring3_fault(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "!!! TASK FAULT in driverhost[2.0]: #PF Page Fault (vector 14)",
+    )?;
+    need(s, "CR2=0x300\n")?;
+    let page = s
+        .split("driverhost: calling ")
+        .nth(1)
+        .and_then(|r| r.split("(page ").nth(1))
+        .and_then(|r| r.split(')').next())
+        .ok_or("the driver host never said where the method's code is")?;
+    let page = u64::from_str_radix(page.trim_start_matches("0x"), 16)
+        .map_err(|e| format!("bad page {page}: {e}"))?;
+    let rip = s
+        .split("driverhost[2.0] faulted (vector 14, RIP=")
+        .nth(1)
+        .and_then(|r| r.split(',').next())
+        .ok_or("no fault line for driverhost[2.0]")?;
+    let rip = u64::from_str_radix(rip.trim_start_matches("0x"), 16)
+        .map_err(|e| format!("bad RIP {rip}: {e}"))?;
+    if rip & !0xfff != page {
+        return Err(format!(
+            "fault RIP {rip:#x} is not on the method's code page {page:#x}"
+        ));
+    }
+    need(s, "driverhost: calling Pointers::ReadAt0x300 at ")?;
+    need(s, "restarted driverhost as 2.1")?;
+    if !s
+        .lines()
+        .any(|l| l.contains("driverhost[2.1]: driverhost: ") && l.contains(" files ("))
+    {
+        return Err("the restarted driver host did not get its files".into());
+    }
+    let built = s.matches("files for driverhost: ").count();
+    if built != 1 {
+        return Err(format!(
+            "the file bundle was built {built} times, want once"
+        ));
+    }
+    need(s, "300/300 calls to echo verified, 0 reconnects, 0 errors")?;
+    jit_code_not_writable(s)?;
+    refuse(s, "TASK FAULT in echo")?;
+    refuse(s, "TASK FAULT in client")?;
+    kernel_survived(s)
+}
+
+/// `jit-fault-ldfld`: the JIT's fault injection `ldfld-struct` reproduces the
+/// seed's bug 5. The first driver host (switch on, `first-args`) dies of a
+/// #PF at CR2=0x300 in FaultDemo.Device::Start; the supervisor's report,
+/// read from the dead task's code map, names the method, the IL offset of
+/// the `ldfld` of `a.Bus` (checked against the method body on the host) and
+/// the instruction; the restarted driver host runs without the switch and
+/// Start returns 42; an echo client started after the death is fully
+/// served; only the driver host ever faults.
+pub(super) fn judge_jit_fault_ldfld(s: &str) -> Result<(), String> {
+    let il = crate::jitcount::il_of("pointers.dll", "FaultDemo", "Device", "Initialize")?;
+    let ldfld = il
+        .iter()
+        .find(|(_, op)| op == "ldfld")
+        .map(|(o, _)| *o)
+        .ok_or("FaultDemo.Device::Initialize has no ldfld")?;
+    let start = crate::jitcount::il_of("pointers.dll", "FaultDemo", "Device", "Start")?;
+    let call = start
+        .iter()
+        .find(|(_, op)| op == "call")
+        .map(|(o, _)| *o)
+        .ok_or("FaultDemo.Device::Start has no call")?;
+    need(
+        s,
+        "driverhost[2.0]: driverhost: JIT fault injection on: ldfld-struct",
+    )?;
+    need(
+        s,
+        "!!! TASK FAULT in driverhost[2.0]: #PF Page Fault (vector 14)",
+    )?;
+    let line = s
+        .lines()
+        .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
+        .ok_or("no supervisor line for driverhost[2.0]'s fault")?;
+    let want = format!("CR2=0x300) in FaultDemo.Device::Initialize at IL_{ldfld:04x} (ldfld)");
+    if !line.contains(&want) {
+        return Err(format!("fault report {line:?} lacks {want:?}"));
+    }
+    // The managed backtrace, read from the stack in the code-map region.
+    let caller = format!("; called from FaultDemo.Device::Start IL_{call:04x} (call);");
+    if !line.contains(&caller) {
+        return Err(format!("fault report {line:?} lacks the caller {caller:?}"));
+    }
+    need(s, "restarted driverhost as 2.1")?;
+    if s.lines()
+        .any(|l| l.contains("driverhost[2.1]") && l.contains("fault injection on"))
+    {
+        return Err("the restarted driver host still had the fault injection".into());
+    }
+    need(
+        s,
+        "driverhost[2.1]: driverhost: FaultDemo.Device::Start returned 42",
+    )?;
+    // The supervisor keeps the managed location with the fault record.
+    let kept = s
+        .lines()
+        .find(|l| {
+            l.contains("driverhost[2.1]: driverhost: fault record: driverhost[2.0] managed: ")
+        })
+        .ok_or("the restarted driver host did not list driverhost[2.0]'s fault record")?;
+    if !kept.contains("managed: FaultDemo.Device::Initialize+0x")
+        || !kept.ends_with(&format!(
+            " IL_{ldfld:04x} ldfld <- FaultDemo.Device::Start IL_{call:04x} (call)"
+        ))
+    {
+        return Err(format!(
+            "the kept fault record lacks Start ... IL_{ldfld:04x} ldfld: {kept:?}"
+        ));
+    }
+    need(s, "300/300 calls to echo verified, 0 reconnects, 0 errors")?;
+    let faults = s.matches("!!! TASK FAULT in ").count();
+    if faults != 1 {
+        return Err(format!(
+            "{faults} task faults, want exactly the one driver host's"
+        ));
+    }
+    kernel_survived(s)
+}
+
+/// `jit-fault-ldfld-driver`: the seed's bug 5 on the real C# virtio-blk
+/// driver. The first driver host (`mode=drivers`, switch on) dies of a #PF
+/// at CR2=0x300 in `VirtioBlkDriver::Start` at the `ldfld` of `addr.Bus`
+/// (its `PciAddress` local, the disk at 00:03.0), called from
+/// `BlockHost::Serve` at its `callvirt` of Start (both offsets checked
+/// against the method bodies); the restarted driver host runs without the
+/// switch, logs the address and serves blktest; the harness checks the
+/// image; only the driver host ever faults.
+pub(super) fn judge_jit_fault_ldfld_driver(s: &str) -> Result<(), String> {
+    let first = |file: &str, ns: &str, ty: &str, m: &str, op: &str| -> Result<u32, String> {
+        crate::jitcount::il_in(file, ns, ty, m)?
+            .iter()
+            .find(|(_, o)| o == op)
+            .map(|(o, _)| *o)
+            .ok_or(format!("{ns}.{ty}::{m} has no {op}"))
+    };
+    let drv = "Cordon.Drivers.VirtioBlk.VirtioBlkDriver::Start";
+    let ldfld = first(
+        "drivers/virtio-blk.dll",
+        "Cordon.Drivers.VirtioBlk",
+        "VirtioBlkDriver",
+        "Start",
+        "ldfld",
+    )?;
+    let callvirt = first("ddk.dll", "Cordon.Ddk", "BlockHost", "Serve", "callvirt")?;
+    need(
+        s,
+        "driverhost[2.0]: driverhost: JIT fault injection on: ldfld-struct",
+    )?;
+    need(
+        s,
+        "driverhost[2.0]: driverhost: binding Cordon.Drivers.VirtioBlk.VirtioBlkDriver to 00:03.0",
+    )?;
+    need(
+        s,
+        "!!! TASK FAULT in driverhost[2.0]: #PF Page Fault (vector 14)",
+    )?;
+    let line = s
+        .lines()
+        .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
+        .ok_or("no supervisor line for driverhost[2.0]'s fault")?;
+    let want = format!("CR2=0x300) in {drv} at IL_{ldfld:04x} (ldfld)");
+    if !line.contains(&want) {
+        return Err(format!("fault report {line:?} lacks {want:?}"));
+    }
+    let caller = format!("; called from Cordon.Ddk.BlockHost::Serve IL_{callvirt:04x} (callvirt)");
+    if !line.contains(&caller) {
+        return Err(format!("fault report {line:?} lacks the caller {caller:?}"));
+    }
+    need(s, "restarted driverhost as 2.1")?;
+    if s.lines()
+        .any(|l| l.contains("driverhost[2.1]") && l.contains("fault injection on"))
+    {
+        return Err("the restarted driver host still had the fault injection".into());
+    }
+    // The same struct read, compiled right, in the restarted driver host.
+    if !s
+        .lines()
+        .any(|l| l.contains("driverhost[2.1]") && l.contains("virtio-blk (C#) at 00:03.0"))
+    {
+        return Err("the restarted driver did not log its address 00:03.0".into());
+    }
+    need(s, "blktest: driverhost has exited; starting")?;
+    need(s, "driverhost: serving 00:03.0 as blkdev")?;
+    need(s, "blktest: PASS (")?;
+    need(
+        s,
+        "10 bad requests refused with typed errors, still serving",
+    )?;
+    refuse(s, "FAIL")?;
+    let faults = s.matches("!!! TASK FAULT in ").count();
+    if faults != 1 {
+        return Err(format!(
+            "{faults} task faults, want exactly the one driver host's"
+        ));
+    }
+    kernel_survived(s)
+}
+
+/// `driverhost-exception`: `managed-exception` for `mode=drivers`, with a
+/// real error: the disk's queue (64) is too small for the C# driver, whose
+/// `Start` throws a `DeviceException` nothing catches. Type, message and
+/// the managed trace (Start's `throw`, Serve's `callvirt`, Run's `call`,
+/// offsets checked against the assemblies), exit code 70, restart; no task
+/// faults.
+pub(super) fn judge_driverhost_exception(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "driverhost[2.0]: driverhost: unhandled exception Cordon.Ddk.DeviceException: virtio-blk: the request queue is too small (out of Cordon.Ddk.BlockHost::Run)",
+    )?;
+    let ops = |file: &str, ty: &str, m: &str, op: &str| -> Result<Vec<u32>, String> {
+        let ns = if file == "ddk.dll" {
+            "Cordon.Ddk"
+        } else {
+            "Cordon.Drivers.VirtioBlk"
+        };
+        Ok(crate::jitcount::il_in(file, ns, ty, m)?
+            .into_iter()
+            .filter(|(_, o)| o == op)
+            .map(|(o, _)| o)
+            .collect())
+    };
+    let throws = ops(
+        "drivers/virtio-blk.dll",
+        "VirtioBlkDriver",
+        "Start",
+        "throw",
+    )?;
+    let serve = ops("ddk.dll", "BlockHost", "Serve", "callvirt")?;
+    let run = ops("ddk.dll", "BlockHost", "Run", "call")?;
+    let at = s
+        .find("driverhost[2.0]: driverhost: unhandled exception")
+        .ok_or("no exception line")?;
+    // The trace's lines, even if other tasks' lines come between them.
+    let trace: Vec<&str> = s[at..]
+        .lines()
+        .filter(|l| l.contains("driverhost[2.0]: driverhost:    "))
+        .take(3)
+        .collect();
+    let frame = |i: usize, method: &str, op: &str, offsets: &[u32]| -> Result<(), String> {
+        let l = trace.get(i).copied().unwrap_or("");
+        let ok = offsets
+            .iter()
+            .any(|o| l.ends_with(&format!("at {method} IL_{o:04x} ({op})")));
+        if ok {
+            Ok(())
+        } else {
+            Err(format!(
+                "frame {i} of the trace is {l:?}, want {method} at one of its {op}s {offsets:x?}"
+            ))
+        }
+    };
+    frame(
+        0,
+        "Cordon.Drivers.VirtioBlk.VirtioBlkDriver::Start",
+        "throw",
+        &throws,
+    )?;
+    frame(
+        1,
+        "Cordon.Ddk.BlockHost::Serve",
+        "callvirt",
+        &serve[..1.min(serve.len())],
+    )?;
+    frame(2, "Cordon.Ddk.BlockHost::Run", "call", &run)?;
+    need(
+        s,
+        "driverhost[2.0] exited with code 70; restarting in 100 ms",
+    )?;
+    need(s, "restarted driverhost as 2.1")?;
+    need(s, "300/300 calls to echo verified, 0 reconnects, 0 errors")?;
+    refuse(s, "!!! TASK FAULT")?;
+    kernel_survived(s)
+}
+
+/// `managed-exception`: an exception no managed frame catches ends the
+/// driver host with its type, message and managed stack trace (each frame's
+/// method, IL offset and instruction: Probe's `throw`, Reset's and Fail's
+/// `call`s, checked against the method bodies) and exit code 70; the
+/// supervisor restarts it; an echo client is served throughout.
+pub(super) fn judge_managed_exception(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "driverhost[2.0]: driverhost: unhandled exception System.Exception: device did not answer (out of FaultDemo.Device::Fail)",
+    )?;
+    let frame = |method: &str, op: &str| -> Result<String, String> {
+        let il = crate::jitcount::il_of("pointers.dll", "FaultDemo", "Device", method)?;
+        let (o, _) = il
+            .iter()
+            .find(|(_, m)| m == op)
+            .ok_or(format!("{method} has no {op}"))?;
+        Ok(format!("at FaultDemo.Device::{method} IL_{o:04x} ({op})"))
+    };
+    let frames = [
+        frame("Probe", "throw")?,
+        frame("Reset", "call")?,
+        frame("Fail", "call")?,
+    ];
+    let mut at = s
+        .find("driverhost[2.0]: driverhost: unhandled exception")
+        .ok_or("no exception line")?;
+    for f in &frames {
+        let rest = s.get(at..).unwrap_or("");
+        let i = rest
+            .find(f.as_str())
+            .ok_or(format!("no stack frame {f:?} (in order)"))?;
+        at += i;
+    }
+    need(
+        s,
+        "driverhost[2.0] exited with code 70; restarting in 100 ms",
+    )?;
+    need(s, "restarted driverhost as 2.1")?;
+    need(
+        s,
+        "driverhost[2.1]: driverhost: unhandled exception System.Exception",
+    )?;
+    need(s, "300/300 calls to echo verified, 0 reconnects, 0 errors")?;
+    refuse(s, "!!! TASK FAULT")?;
+    kernel_survived(s)
+}
+
+/// The W^X witness of `jit-ring3-fault`: `dh-wx` writes into compiled code
+/// and dies of a write protection fault at exactly that address.
+pub(super) fn jit_code_not_writable(s: &str) -> Result<(), String> {
+    let at = s
+        .split("driverhost: writing into the code of Pointers::ReadAt0x300 at ")
+        .nth(1)
+        .and_then(|r| r.lines().next())
+        .ok_or("dh-wx never wrote into compiled code")?;
+    let report = s
+        .split("!!! TASK FAULT in dh-wx[3.0]: #PF Page Fault (vector 14)")
+        .nth(1)
+        .ok_or("dh-wx did not die of a #PF")?;
+    let report: String = report.lines().take(4).collect::<Vec<_>>().join("\n");
+    if !report.contains("protection violation, write, user mode") {
+        return Err(format!(
+            "dh-wx's fault is not a write protection violation: {report}"
+        ));
+    }
+    if !report.contains(&format!("CR2={at}")) {
+        return Err(format!(
+            "dh-wx's fault is not at the code address {at}: {report}"
+        ));
+    }
+    refuse(s, "FAIL the code page")
+}

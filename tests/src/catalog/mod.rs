@@ -1,0 +1,744 @@
+//! The QEMU tests: what each boots and how it is judged.
+//!
+//! Judges are plain functions of the serial text so they can be unit-tested
+//! against recorded logs (see the tests at the bottom).
+
+use crate::qemu::{Images, QemuConfig};
+use ddk_abi::debug_exit::{KERNEL_DIED, TEST_PASSED, qemu_status};
+use std::time::Duration;
+
+mod devices;
+mod driverhost;
+mod kernel;
+mod services;
+
+use devices::*;
+use driverhost::*;
+use kernel::*;
+use services::*;
+
+/// How a test's boot ends.
+#[derive(Clone, Copy, Debug)]
+pub enum Ending {
+    /// QEMU exits by itself with this status.
+    Exit(i32),
+    /// The harness stops QEMU once this text has been printed.
+    WhenPrinted(&'static str),
+}
+
+type Judge = fn(&str) -> Result<(), String>;
+
+/// One QEMU test.
+pub struct QemuTest {
+    pub name: &'static str,
+    pub about: &'static str,
+    /// Boot the `selftest` kernel rather than the one users run.
+    pub selftest_kernel: bool,
+    pub append: &'static str,
+    pub smp: u8,
+    /// When the first string has been printed, type the second on the console.
+    pub input: Option<(&'static str, &'static str)>,
+    pub ending: Ending,
+    pub judge: Judge,
+    pub timeout: Duration,
+    /// Boot the GRUB ISO (multiboot2) instead of PVH `-kernel`.
+    pub iso: bool,
+    /// Extra QEMU arguments (devices), after the common ones.
+    pub qemu_args: &'static [&'static str],
+    /// virtio-blk disks, made before the boot and checked after QEMU exits.
+    pub disks: &'static [crate::disk::Disk],
+}
+
+impl QemuTest {
+    pub fn config(&self, images: &Images) -> QemuConfig {
+        let kernel = if self.selftest_kernel {
+            &images.kernel_selftest
+        } else {
+            &images.kernel
+        };
+        let mut c = QemuConfig::new(kernel.clone());
+        c.initrd = Some(images.initrd.clone());
+        c.append = self.append.to_string();
+        c.smp = self.smp;
+        if self.iso {
+            c.cdrom = Some(images.iso.clone());
+        }
+        c.extra
+            .extend(self.qemu_args.iter().map(|a| (*a).to_string()));
+        c
+    }
+
+    /// Where this test's disk images are made (beside the initrd).
+    pub fn disk_dir(images: &Images) -> std::path::PathBuf {
+        images
+            .initrd
+            .parent()
+            .map_or_else(|| "disks".into(), |p| p.join("disks"))
+    }
+}
+
+const BOOT_TIMEOUT: Duration = Duration::from_secs(60);
+
+fn need(serial: &str, what: &str) -> Result<(), String> {
+    if serial.contains(what) {
+        Ok(())
+    } else {
+        Err(format!("serial output lacks {what:?}"))
+    }
+}
+
+fn refuse(serial: &str, what: &str) -> Result<(), String> {
+    if serial.contains(what) {
+        Err(format!("serial output should not contain {what:?}"))
+    } else {
+        Ok(())
+    }
+}
+
+/// No kernel fault, panic or halt anywhere in the log.
+fn kernel_survived(s: &str) -> Result<(), String> {
+    refuse(s, "!!! KERNEL")
+}
+
+/// Every QEMU test, in the order they run.
+pub fn all() -> Vec<QemuTest> {
+    let t = |name, about, selftest_kernel, append, ending, judge| QemuTest {
+        name,
+        about,
+        selftest_kernel,
+        append,
+        smp: 2,
+        input: None,
+        ending,
+        judge,
+        timeout: BOOT_TIMEOUT,
+        iso: false,
+        qemu_args: &[],
+        disks: &[],
+    };
+    let passed = Ending::Exit(qemu_status(TEST_PASSED));
+    let died = Ending::Exit(qemu_status(KERNEL_DIED));
+    let ready = Ending::WhenPrinted("kernel ready in ");
+    let off = Ending::Exit(0);
+    let m = |name, about, append, judge| t(name, about, false, append, off, judge);
+    vec![
+        t(
+            "boot-banner",
+            "boots to the banner, memory map summary and ready line",
+            false,
+            "",
+            ready,
+            judge_banner,
+        ),
+        t(
+            "heap-stress",
+            "allocates/frees many sizes, checks contents, grows the heap",
+            true,
+            "test=heap",
+            passed,
+            judge_heap,
+        ),
+        t(
+            "frame-allocator",
+            "single frames and aligned contiguous runs, all returned",
+            true,
+            "test=frames",
+            passed,
+            judge_frames,
+        ),
+        t(
+            "timer-ticks",
+            "LAPIC timer ticks advance",
+            true,
+            "test=timer",
+            passed,
+            judge_timer,
+        ),
+        t(
+            "acpi-smp2",
+            "ACPI finds 2 CPUs, the IOAPIC, MCFG and the FADT under -smp 2",
+            false,
+            "",
+            ready,
+            judge_acpi_smp2,
+        ),
+        QemuTest {
+            qemu_args: &["-device", "edu,addr=05.0", "-device", "edu,addr=1c.0"],
+            ..t(
+                "acpi-prt",
+                "q35's _PRT decoded; edu INTx at slots 5 and 0x1c arrives on the GSIs it names",
+                true,
+                "test=prt",
+                passed,
+                judge_acpi_prt,
+            )
+        },
+        t(
+            "kernel-pf-0x300",
+            "a kernel read at 0x300 gives a report with CR2=0x300",
+            true,
+            "test=pf300",
+            died,
+            judge_pf300,
+        ),
+        t(
+            "kernel-stack-overflow",
+            "a kernel stack overflow gives a double-fault report",
+            true,
+            "test=stack-overflow",
+            died,
+            judge_stack_overflow,
+        ),
+        t(
+            "task-stack-overflow",
+            "an overflow of a task's kernel stack hits its guard page and is reported",
+            true,
+            "test=task-stack-overflow",
+            died,
+            judge_task_stack_overflow,
+        ),
+        QemuTest {
+            input: Some(("cordon> ", "shutdown\r")),
+            ..t(
+                "console-shutdown",
+                "`shutdown` on the boot console powers off through \\_S5",
+                false,
+                "",
+                Ending::Exit(0),
+                judge_shutdown,
+            )
+        },
+        QemuTest {
+            input: Some(("serial-irq: type a line", "hello cordon\r")),
+            ..t(
+                "serial-irq",
+                "COM1 input arrives through the IOAPIC",
+                true,
+                "test=serial-irq",
+                passed,
+                judge_serial_irq,
+            )
+        },
+        t(
+            "generation-retire",
+            "a slot whose 16-bit generations are spent is retired, never wrapped",
+            true,
+            "test=generation-retire",
+            passed,
+            judge_generation_retire,
+        ),
+        t(
+            "nmi-in-ring0",
+            "an NMI arriving while the task table is locked is logged and ignored; no deadlock",
+            true,
+            "test=nmi",
+            passed,
+            judge_nmi,
+        ),
+        t(
+            "exception-vector-irq",
+            "an external interrupt on exception vector 20 is dropped, not taken for a kernel fault",
+            true,
+            "test=exception-vector",
+            passed,
+            judge_exception_vector,
+        ),
+        t(
+            "log-filter",
+            "log=warn,kernel=info,mem=info filters by source",
+            false,
+            "log=warn,kernel=info,mem=info",
+            ready,
+            judge_log_filter,
+        ),
+        t(
+            "supervisor-boot",
+            "the supervisor starts as the first process and starts the default manifest",
+            false,
+            "",
+            Ending::WhenPrinted("task echo started as"),
+            judge_supervisor_boot,
+        ),
+        m(
+            "ipc-pingpong",
+            "200 call/reply round trips with checked payloads",
+            "manifest=ipc-pingpong",
+            judge_ipc_pingpong,
+        ),
+        m(
+            "ipc-4k-messages",
+            "4096-byte messages and replies; 4097 bytes and short reply buffers refused",
+            "manifest=ipc-big",
+            judge_ipc_big,
+        ),
+        m(
+            "ipc-grant-64k",
+            "a 64 KiB shared-memory grant read and written by the server; revocation",
+            "manifest=ipc-grant",
+            judge_ipc_grant,
+        ),
+        m(
+            "ipc-malformed",
+            "a garbage request is rejected with a typed error; the server keeps serving",
+            "manifest=ipc-malformed",
+            judge_ipc_malformed,
+        ),
+        m(
+            "ipc-call-dead",
+            "calling a task that exited returns Dead with the next generation",
+            "manifest=ipc-dead",
+            judge_ipc_dead,
+        ),
+        m(
+            "ipc-blocked-woken",
+            "a caller blocked on a server that faults is woken with Dead",
+            "manifest=ipc-blocked",
+            judge_ipc_blocked,
+        ),
+        m(
+            "demo-cr2-0x300",
+            "a server faults at CR2=0x300, is restarted; its client reconnects; others never notice",
+            "manifest=demo-0x300",
+            judge_demo_0x300,
+        ),
+        m(
+            "crashloop-backoff",
+            "a service faulting at start is restarted with doubling delays; others stay responsive",
+            "manifest=crashloop",
+            judge_crashloop,
+        ),
+        m(
+            "sse-preemption",
+            "two tasks preempted mid-loop keep all 16 XMM registers",
+            "manifest=sse",
+            judge_sse,
+        ),
+        m(
+            "supervisor-protocol",
+            "Status, FaultReports, Stop, Start, Restart over ipc::supervisor; garbage rejected",
+            "manifest=supervisor-protocol",
+            judge_supervisor_protocol,
+        ),
+        QemuTest {
+            qemu_args: &[
+                "-drive",
+                "driver=null-co,if=none,id=d0",
+                "-device",
+                "virtio-blk-pci,drive=d0,disable-legacy=on",
+            ],
+            ..m(
+                "device-grants",
+                "granted ports, a PCI BAR and IRQ 8 drive the RTC and a virtio-blk from ring 3; ungranted access, the HPET, reset and SMI ports refused",
+                "manifest=devgrant",
+                judge_device_grants,
+            )
+        },
+        m(
+            "memory-exhaustion",
+            "tasks mapping memory until refused get OutOfMemory; the kernel and other tasks carry on",
+            "manifest=memhog",
+            judge_memhog,
+        ),
+        QemuTest {
+            iso: true,
+            ..m(
+                "grub-iso-multiboot2",
+                "a GRUB ISO boots the same kernel through its multiboot2 header and runs ring 3",
+                "",
+                judge_grub_iso,
+            )
+        },
+        QemuTest {
+            input: Some(("pci 00:02.0: granted to regrant[3.1]", "lspci\rshutdown\r")),
+            qemu_args: PCI_ENUM_DEVICES,
+            ..m(
+                "pci-enumerate",
+                "every PCI function, behind bridges too, is listed at boot and by `lspci` with its owner; a restarted owner is granted its function again",
+                "manifest=pcienum",
+                judge_pci_enumerate,
+            )
+        },
+        QemuTest {
+            qemu_args: PCI_FILTER_DEVICES,
+            ..m(
+                "pci-config-filter",
+                "a PCI function's owner: BAR, MSI-X and command-bit writes refused, MSI-X table unmappable, MSI-X bound; others refused",
+                "manifest=pcifilter",
+                judge_pci_config_filter,
+            )
+        },
+        QemuTest {
+            qemu_args: &[
+                "-device",
+                "edu,addr=05.0",
+                "-device",
+                "edu,addr=09.0",
+                "-device",
+                "edu,addr=0a.0",
+                "-device",
+                "pcie-root-port,id=rp1,chassis=1,slot=1,addr=0x6",
+                "-device",
+                "edu,bus=rp1",
+                "-device",
+                "pci-bridge,id=br1,chassis_nr=2,addr=0x7",
+                "-device",
+                "edu,bus=br1,addr=0x1",
+            ],
+            ..m(
+                "pci-interrupts",
+                "edu INTx on a shared GSI notifies both owners and unmasks only after both acked; INTx behind a root port and a bridge (swizzled); edu MSI",
+                "manifest=pciirq",
+                judge_pci_interrupts,
+            )
+        },
+        m(
+            "ring0-rules",
+            "the top user page is never mappable; a refused Unmap revokes no grant; an unentitled service cannot power off or control services; grants are charged to their owner (9 tasks x 32); work per syscall is bounded",
+            "manifest=rules",
+            judge_rules,
+        ),
+        m(
+            "wx-code",
+            "Protect: written code runs as RX; executing RW, writing RX/RO pages fault; W+X refused",
+            "manifest=wx",
+            judge_wx,
+        ),
+        m(
+            "dma-alloc",
+            "DmaAlloc without a PCI grant is PermissionDenied; bad lengths, addresses, cache modes refused",
+            "manifest=dma",
+            judge_dma_refused,
+        ),
+        QemuTest {
+            qemu_args: &[
+                "-drive",
+                "driver=null-co,if=none,id=d0",
+                "-device",
+                "virtio-blk-pci,drive=d0,addr=0x5,disable-legacy=on",
+            ],
+            ..m(
+                "dma-granted",
+                "a task holding a PCI function allocates DMA regions; its death frees them after bus mastering is off",
+                "manifest=dma-granted",
+                judge_dma_granted,
+            )
+        },
+        QemuTest {
+            timeout: Duration::from_secs(240),
+            ..m(
+                "jit-ring3",
+                "the JIT's C# test suites in the ring-3 driver host (W^X code pages): all pass, as many as on the host",
+                "manifest=jit-ring3",
+                judge_jit_ring3,
+            )
+        },
+        m(
+            "jit-ring3-fault",
+            "a fault in JIT-compiled code in ring 3 kills only the driver host; restarted, it maps the kept assemblies",
+            "manifest=jit-ring3-fault",
+            judge_jit_ring3_fault,
+        ),
+        m(
+            "jit-fault-ldfld",
+            "the seed's ldfld bug by JIT fault injection: the driver host dies at CR2=0x300, the report names method, IL offset and ldfld; restarted without it, the method runs",
+            "manifest=jit-fault-ldfld",
+            judge_jit_fault_ldfld,
+        ),
+        QemuTest {
+            disks: crate::blkdisk::FAULT_DISKS,
+            ..m(
+                "jit-fault-ldfld-driver",
+                "the seed's ldfld bug on the real C# virtio-blk driver (disk at 00:03.0, its PciAddress read in Start): #PF at CR2=0x300 named at the driver's ldfld; restarted without it, the driver serves (the harness checks the image)",
+                "manifest=jit-fault-ldfld-driver",
+                judge_jit_fault_ldfld_driver,
+            )
+        },
+        QemuTest {
+            qemu_args: &[
+                "-drive",
+                "driver=null-co,if=none,id=d0",
+                "-device",
+                "virtio-blk-pci,drive=d0,disable-legacy=on,queue-size=64",
+            ],
+            ..m(
+                "driverhost-exception",
+                "mode=drivers: the C# driver's Start throws (queue too small) and nothing catches it: type, message, managed stack trace, exit code 70, restart",
+                "manifest=driverhost-exception",
+                judge_driverhost_exception,
+            )
+        },
+        m(
+            "managed-exception",
+            "an uncaught managed exception: type, message, managed stack trace, exit code 70, restart",
+            "manifest=managed-exception",
+            judge_managed_exception,
+        ),
+        QemuTest {
+            disks: crate::blkdisk::RW_DISKS,
+            ..m(
+                "blk-native-rw",
+                "the native virtio-blk driver reads, writes and flushes a patterned disk (the harness checks the image); bad requests get typed errors",
+                "manifest=blk-native",
+                crate::blkdisk::judge_rw,
+            )
+        },
+        QemuTest {
+            disks: crate::blkdisk::RW_DISKS,
+            ..m(
+                "driverhost-blk-rw",
+                "the C# virtio-blk driver, bound by its [PciDriver] in the driver host, serves the blk-native-rw client work (the harness checks the image)",
+                "manifest=driverhost-blk",
+                crate::blkdisk::judge_driverhost_rw,
+            )
+        },
+        QemuTest {
+            disks: crate::blkdisk::COMPARE_DISKS,
+            ..m(
+                "managed-vs-native",
+                "one boot, two disks: the same seeded 1,200 random reads, writes and flushes through the native and the C# driver; reads agree and the harness finds the images identical",
+                "manifest=managed-vs-native",
+                crate::blkdisk::judge_compare,
+            )
+        },
+        m(
+            "driverhost-nodev",
+            "a driver host with no driver for its granted function refuses block I/O with NotReady and reports NoDriver / UnknownDevice on ipc::driverhost; never a hang",
+            "manifest=driverhost-nodev",
+            judge_driverhost_nodev,
+        ),
+        QemuTest {
+            disks: crate::blkdisk::INTX_DISKS,
+            ..m(
+                "intx-prt",
+                "the same disk I/O with MSI-X off: interrupts through the _PRT-routed, level-triggered IOAPIC line",
+                "manifest=blk-native",
+                crate::blkdisk::judge_intx,
+            )
+        },
+        QemuTest {
+            disks: crate::blkdisk::QUIESCE_DISKS,
+            ..m(
+                "dma-quiesce",
+                "the driver dies with requests in flight: bus mastering off before its DMA is freed; the restarted driver resets the device and serves",
+                "manifest=dma-quiesce",
+                crate::blkdisk::judge_quiesce,
+            )
+        },
+        m(
+            "hostile-syscalls",
+            "20,000 random syscalls with hostile pointers; the kernel answers all and keeps serving",
+            "manifest=hostile",
+            judge_hostile,
+        ),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const BOOT: &str = "[    0.011904] INFO  kernel: Cordon 0.1.0 booting (PVH), TSC 2304 MHz\n\
+        [    0.084603] INFO  mem: memory map (9 regions):\n\
+        [    0.084789] INFO  mem:   0x0000000000-0x000009fc00 usable\n\
+        [    0.085979] INFO  mem: memory: 255 MiB usable, 246 MiB free\n\
+        [    0.132773] INFO  kernel: kernel ready in 132750 us\n";
+
+    #[test]
+    fn banner_judge_accepts_a_good_boot_and_rejects_a_fault() {
+        assert!(judge_banner(BOOT).is_ok());
+        assert!(judge_banner(&format!("{BOOT}!!! KERNEL PANIC: x\n")).is_err());
+        assert!(judge_banner(&BOOT.replace("kernel ready", "kernel stalled")).is_err());
+    }
+
+    #[test]
+    fn timer_judge_reads_the_tick_numbers() {
+        let ok =
+            "[    0.323069] INFO  selftest: timer ticks advanced 0 -> 20 in 202 ms\ntimer: PASS\n";
+        assert!(judge_timer(ok).is_ok());
+        let stuck =
+            "[    0.323069] INFO  selftest: timer ticks advanced 5 -> 6 in 202 ms\ntimer: PASS\n";
+        assert!(judge_timer(stuck).is_err());
+    }
+
+    #[test]
+    fn wx_judge_reads_each_fault_report() {
+        let report = |name: &str, code: &str, what: &str| {
+            format!(
+                "[    1.0] INFO  user: x\n!!! TASK FAULT in {name}[3.0]: #PF Page Fault (vector 14)\n    error 0x{code}: {what}\n    RIP=0x0000300000000000 CS=0x23 RFLAGS=0x202\n    CR2=0x300000000000\n    RSP=0x1 SS=0x1b\n[    1.1] INFO  kernel: next\n"
+            )
+        };
+        let good = format!(
+            "{}{}{}wxprobe: PASS (RW->RX code returned 42, ...)\n",
+            report(
+                "wx-execrw",
+                "15",
+                "protection violation, read, user mode, instruction fetch"
+            ),
+            report("wx-writerx", "7", "protection violation, write, user mode"),
+            report("wx-writero", "7", "protection violation, write, user mode"),
+        );
+        assert!(judge_wx(&good).is_ok(), "{:?}", judge_wx(&good));
+        // RW memory that executed: the task logs FAIL and has no report.
+        let executed = good.replace("wx-execrw[", "other[");
+        assert!(judge_wx(&executed).is_err());
+        let wrong_kind = good.replacen(", instruction fetch", "", 1);
+        assert!(judge_wx(&wrong_kind).is_err());
+    }
+
+    #[test]
+    fn dma_judges_need_the_pass_lines_and_the_free_after_death() {
+        let refused = "[ 0.3] INFO  user: dma-nogrant[2.0]: dmaprobe: PASS (no PCI grant: DmaAlloc PermissionDenied; ...)\n";
+        assert!(judge_dma_refused(refused).is_ok());
+        assert!(judge_dma_refused(&refused.replace("PASS", "FAIL")).is_err());
+        let granted = format!(
+            "[ 0.2] INFO  user: dma-granted[2.0]: dmaprobe: PASS (granted: zeroed distinct regions, ...)\n\
+             [ 0.2] INFO  task::lifecycle: task dma-granted[2.0] ended: Exited (code 0), ran 9 ms\n\
+             [ 0.2] INFO  pci: pci 00:05.0: bus mastering off (owner dma-granted[2.0] died)\n\
+             [ 0.2] INFO  dma: freed 3 regions (4176 KiB) of dma-granted[2.0] after bus mastering off\n{refused}"
+        );
+        assert!(
+            judge_dma_granted(&granted).is_ok(),
+            "{:?}",
+            judge_dma_granted(&granted)
+        );
+        assert!(judge_dma_granted(&granted.replace("freed 3 regions", "freed 2 regions")).is_err());
+        assert!(judge_dma_granted(&granted.replace("bus mastering off (owner", "x")).is_err());
+    }
+
+    #[test]
+    fn pci_enumerate_judge_wants_every_function_twice_and_nothing_else() {
+        let mut log = String::from(
+            "[ 0.0] INFO  acpi: MCFG: PCIe ECAM at 0xb0000000, segment 0, buses 0-255\n",
+        );
+        for l in PCI_ENUM_LINES {
+            log.push_str(&format!("[ 0.1] INFO  pci: {l}\n"));
+        }
+        log.push_str("[ 0.1] INFO  pci: 11 functions\n");
+        log.push_str("[ 0.2] INFO  task::device: task e1000drv[2.0] granted Mmio { phys: fe840000, len: 20000 }\n");
+        log.push_str("[ 0.2] INFO  task::device: task e1000drv[2.0] granted IoPorts { first: c000, last: c03f }\n");
+        log.push_str(
+            "[ 0.3] INFO  pci: pci 00:02.0: bus mastering off (owner regrant[3.0] died)\n",
+        );
+        log.push_str("[ 0.4] INFO  pci::grant: pci 00:02.0: granted to regrant[3.1]\n");
+        log.push_str("cordon> lspci\nlspci: 11 functions\n");
+        for l in PCI_ENUM_LINES {
+            let owner = if l.contains("01:01.0") {
+                " owner e1000drv[2.0]"
+            } else {
+                ""
+            };
+            log.push_str(&format!("{l}{owner}\n"));
+        }
+        assert_eq!(judge_pci_enumerate(&log), Ok(()));
+        // A device behind a bridge missing (bridge not followed).
+        let no_bus1: String = log
+            .lines()
+            .filter(|l| !l.contains("pci 01:01.0"))
+            .map(|l| format!("{l}\n"))
+            .collect();
+        assert!(judge_pci_enumerate(&no_bus1).is_err());
+        // A function listed that QEMU was not given.
+        let extra = format!("{log}pci 00:03.0 1af4:1041 class 02.00 virtio-net\n");
+        assert!(judge_pci_enumerate(&extra).is_err());
+    }
+
+    #[test]
+    fn pf_judge_needs_the_exact_cr2() {
+        let report = "!!! KERNEL FAULT: #PF Page Fault (vector 14)\n    error 0x0: page not present, read, kernel mode\n    RIP=0xffffffff8022c158 CS=0x8\n    CR2=0x300\n    backtrace: 0x1\n";
+        assert!(judge_pf300(report).is_ok());
+        assert!(judge_pf300(&report.replace("CR2=0x300", "CR2=0x3000")).is_err());
+    }
+
+    #[test]
+    fn restart_delays_are_read_in_order() {
+        let log = "x supervisor[1.0]: crasher[2.0] faulted (vector 14, RIP=0x1, CR2=0x300); restarting in 20 ms\n\
+                   x supervisor[1.0]: crasher[2.1] faulted (vector 14, RIP=0x1, CR2=0x300); restarting in 40 ms\n";
+        assert_eq!(restart_delays(log, "crasher"), vec![20, 40]);
+        assert!(judge_crashloop(log).is_err(), "two restarts are not enough");
+    }
+
+    #[test]
+    fn jit_ring3_judge_counts_assemblies_and_tests() {
+        let log = "[ 0.1] INFO  user: driverhost[2.0]: driverhost: 3 files (900 bytes) from the supervisor in 30 us\n\
+                   [ 0.5] INFO  user: driverhost[2.0]: jit-ring3: a.dll: 3 passed, 0 failed\n\
+                   [ 0.9] INFO  user: driverhost[2.0]: jit-ring3: b.dll: 2 passed, 0 failed\n\
+                   [ 0.9] INFO  user: driverhost[2.0]: jit-ring3: 2 assemblies; compiled 9 methods, 90 IL bytes -> 900 bytes of code in 10 RX pages; 800 ms\n\
+                   [ 0.9] INFO  user: driverhost[2.0]: jit-ring3: 5 passed, 0 failed\n";
+        assert_eq!(jit_ring3_against(log, 2, 5), Ok(()));
+        assert!(jit_ring3_against(log, 3, 5).is_err(), "a file skipped");
+        assert!(jit_ring3_against(log, 2, 6).is_err(), "a test skipped");
+        let failing = log
+            .replace("b.dll: 2 passed, 0 failed", "b.dll: 1 passed, 1 failed")
+            .replace("5 passed, 0 failed", "4 passed, 1 failed");
+        assert!(jit_ring3_against(&failing, 2, 5).is_err());
+    }
+
+    #[test]
+    fn jit_fault_judge_ties_the_rip_to_the_method() {
+        let log = "[ 0.3] INFO  user: supervisor[1.0]: files for driverhost: 18 files, 130312 bytes\n\
+            [ 0.3] INFO  user: driverhost[2.0]: driverhost: calling Pointers::ReadAt0x300 at 0x200000001000 (page 0x200000001000)\n\
+            !!! TASK FAULT in driverhost[2.0]: #PF Page Fault (vector 14)\n\
+            \x20   RIP=0x0000200000001009 CS=0x23 RFLAGS=0x206\n\
+            \x20   CR2=0x300\n\
+            [ 0.3] INFO  user: supervisor[1.0]: driverhost[2.0] faulted (vector 14, RIP=0x200000001009, CR2=0x300); restarting in 100 ms\n\
+            [ 0.4] INFO  user: supervisor[1.0]: restarted driverhost as 2.1\n\
+            [ 0.4] INFO  user: driverhost[2.1]: driverhost: 18 files (129536 bytes) from the supervisor in 5934 us\n\
+            [ 0.4] INFO  user: dh-wx[3.0]: driverhost: writing into the code of Pointers::ReadAt0x300 at 0x200000001000\n\
+            !!! TASK FAULT in dh-wx[3.0]: #PF Page Fault (vector 14)\n\
+            \x20   error 0x7: protection violation, write, user mode\n\
+            \x20   RIP=0x0000000000254a10 CS=0x23 RFLAGS=0x206\n\
+            \x20   CR2=0x200000001000\n\
+            [ 4.7] INFO  user: client[5.0]: client 5.0 done: 300/300 calls to echo verified, 0 reconnects, 0 errors, slowest call 14309 us\n";
+        assert_eq!(judge_jit_ring3_fault(log), Ok(()));
+        let elsewhere = log.replace("RIP=0x200000001009", "RIP=0x200000002009");
+        assert!(
+            judge_jit_ring3_fault(&elsewhere).is_err(),
+            "fault outside the method"
+        );
+        let rebuilt = format!("{log}files for driverhost: 18 files, 130312 bytes\n");
+        assert!(
+            judge_jit_ring3_fault(&rebuilt).is_err(),
+            "bundle built twice"
+        );
+        let writable = log.replace("protection violation, write", "page not present, write");
+        assert!(judge_jit_ring3_fault(&writable).is_err(), "not a W^X fault");
+        let elsewhere = log.replace("CR2=0x200000001000", "CR2=0x200000002000");
+        assert!(
+            judge_jit_ring3_fault(&elsewhere).is_err(),
+            "write fault elsewhere"
+        );
+    }
+
+    #[test]
+    fn prt_judge_needs_every_route_and_the_delivery() {
+        let routes = [
+            "AML: \\_PIC(1): firmware told the APIC routes interrupts",
+            "\\_SB_.PCI0._PRT: 128 entries, 128 pins routed, links GSIA,GSIB,GSIC,GSID,GSIE,GSIF,GSIG,GSIH",
+            "\\_SB_.PCI0._PRT: 18:20,21,22,23 19:16,17,18,19 1a:16,17,18,19 1b:16,17,18,19 1c:16,17,18,19 1d:16,17,18,19 1e:20,21,22,23 1f:16,17,18,19",
+            "\\_SB_.PCI0._PRT: triggers: level active-high",
+        ];
+        let log = routes
+            .iter()
+            .chain(PRT_LINES)
+            .copied()
+            .collect::<Vec<_>>()
+            .join("\n")
+            + "\n";
+        assert!(judge_acpi_prt(&log).is_ok());
+        let wrong = log.replace("00:05 INTA -> GSI 21 level", "00:05 INTA -> GSI 20 level");
+        assert!(judge_acpi_prt(&wrong).is_err());
+        let edge = log.replace("triggers: level active-high", "triggers: edge active-high");
+        assert!(judge_acpi_prt(&edge).is_err());
+        let no_edu = log.replace("prt: edu 00:1c", "prt: xxx");
+        assert!(judge_acpi_prt(&no_edu).is_err());
+    }
+
+    #[test]
+    fn names_are_unique() {
+        let all = all();
+        let mut names: Vec<_> = all.iter().map(|t| t.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), all.len());
+    }
+}

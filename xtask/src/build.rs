@@ -69,6 +69,14 @@ fn copy(from: &std::path::Path, to: &std::path::Path) -> Result<()> {
 
 fn build_initrd(profile: Profile) -> Result<PathBuf> {
     let out = out_dir().join(profile.dir()).join("initrd.tar");
+    let entries = initrd_entries(profile, &[])?;
+    image::write_initrd(&out, &entries).map_err(|e| Error::Missing(e.to_string()))?;
+    Ok(out)
+}
+
+/// Everything the initrd holds: the programs, `image/initrd/**`, the
+/// managed assemblies, `extra` files, and the index of them all.
+pub fn initrd_entries(profile: Profile, extra: &[(&str, &[u8])]) -> Result<Vec<image::Entry>> {
     let mut entries = Vec::new();
     for (name, file) in crate::user::build(profile)? {
         entries.push(image::Entry {
@@ -91,6 +99,13 @@ fn build_initrd(profile: Profile) -> Result<PathBuf> {
             executable: false,
         });
     }
+    for (name, bytes) in extra {
+        entries.push(image::Entry {
+            name: (*name).to_string(),
+            source: image::Source::Bytes(bytes.to_vec()),
+            executable: false,
+        });
+    }
     // The initrd's own listing: the supervisor matches `files=` patterns
     // against it (InitrdRead reads files but lists nothing).
     let mut index: Vec<&str> = entries.iter().map(|e| e.name.as_str()).collect();
@@ -102,8 +117,7 @@ fn build_initrd(profile: Profile) -> Result<PathBuf> {
         source: image::Source::Bytes(index.into_bytes()),
         executable: false,
     });
-    image::write_initrd(&out, &entries).map_err(|e| Error::Missing(e.to_string()))?;
-    Ok(out)
+    Ok(entries)
 }
 
 /// A GRUB ISO of `kernel` and `initrd` booting with `cmdline`.

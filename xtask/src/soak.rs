@@ -29,26 +29,10 @@ const VERIFIED: &str = "50/50 calls to echo verified, 0 reconnects, 0 errors";
 fn initrd_with_manifest(profile: Profile, manifest: &str) -> Result<std::path::PathBuf> {
     let dir = out_dir().join(if profile.release { "release" } else { "debug" });
     let out = dir.join("soak-initrd.tar");
-    let mut entries = Vec::new();
-    for (name, file) in crate::user::build(profile)? {
-        entries.push(image::Entry {
-            name,
-            source: image::Source::File(file),
-            executable: true,
-        });
-    }
-    for (name, file) in crate::user::config_files()? {
-        entries.push(image::Entry {
-            name,
-            source: image::Source::File(file),
-            executable: false,
-        });
-    }
-    entries.push(image::Entry {
-        name: "etc/hostile-soak.manifest".into(),
-        source: image::Source::Bytes(manifest.as_bytes().to_vec()),
-        executable: false,
-    });
+    let entries = crate::build::initrd_entries(
+        profile,
+        &[("etc/hostile-soak.manifest", manifest.as_bytes())],
+    )?;
     image::write_initrd(&out, &entries).map_err(|e| Error::Missing(e.to_string()))?;
     Ok(out)
 }

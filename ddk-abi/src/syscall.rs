@@ -42,6 +42,7 @@
 //! | `DmaFree` | addr (start of a `DmaAlloc` region) | — |
 //! | `Protect` | addr, len, [`protect`] | — (own anonymous pages: RW ↔ RX, never both) |
 //! | `ReplyRecv` | task, msg ptr, msg len, buf ptr, buf cap, timeout ms | as `Recv`; on an error RSI is [`REPLY_FAILED`] if the reply failed (nothing received) |
+//! | `CallTimeout` | task, msg ptr, msg len, reply ptr, reply cap, timeout ms ([`FOREVER`] = none) | reply len; `Timeout` when no reply came by the deadline (queued or delivered), `Busy` while the server still holds an abandoned call of the caller (see `docs/processes.md`) |
 //! | `KernelStats` | — | TSC cycles spent in the kernel's trap handling, TSC Hz, traps (counted only by the `selftest` kernel; `InvalidArgument` otherwise) |
 //!
 //! `TaskSpawn`, `TaskKill`, `TakeDeath`, `InitrdRead`, `TaskGrant`,
@@ -88,10 +89,11 @@ pub enum Syscall {
     Protect = 58,
     ReplyRecv = 59,
     KernelStats = 60,
+    CallTimeout = 61,
 }
 
 impl Syscall {
-    pub const ALL: [Syscall; 35] = [
+    pub const ALL: [Syscall; 36] = [
         Syscall::Exit,
         Syscall::Log,
         Syscall::Yield,
@@ -127,6 +129,7 @@ impl Syscall {
         Syscall::Protect,
         Syscall::ReplyRecv,
         Syscall::KernelStats,
+        Syscall::CallTimeout,
     ];
 }
 
@@ -158,6 +161,10 @@ pub const MESSAGE_MAX: usize = 4096;
 pub const LOG_MAX: usize = 512;
 /// `Recv` timeout meaning "wait until something arrives".
 pub const FOREVER: u64 = u64::MAX;
+/// Servers a task may have abandoned calls with at once (`CallTimeout`
+/// ran out after delivery, and the server has neither replied nor died);
+/// a `CallTimeout` that could not record one more is refused with `Busy`.
+pub const ABANDONED_MAX: usize = 4;
 /// `Recv` result kinds (RDI).
 pub const RECV_MESSAGE: u64 = 0;
 pub const RECV_NOTIFICATION: u64 = 1;

@@ -131,6 +131,35 @@ pub fn call(to: TaskId, msg: &[u8], reply: &mut [u8]) -> Result<usize, Error> {
     .map(|r| r[0] as usize)
 }
 
+/// [`call`] with a deadline: the reply, or `Timeout` if none came within
+/// `timeout_ms` — whether the message was still queued (it leaves the
+/// queue unseen) or already delivered (the server's late reply is then
+/// discarded by the kernel). While a server holds such an abandoned call,
+/// calls to it fail at once with `Busy`, until it replies or restarts.
+/// `timeout_ms` 0 sends only to a server waiting in `recv` (else `Timeout`
+/// at once); [`ddk_abi::syscall::FOREVER`] is a plain `call`. Deadlines are
+/// checked at the 10 ms timer tick.
+#[inline]
+pub fn call_timeout(
+    to: TaskId,
+    msg: &[u8],
+    reply: &mut [u8],
+    timeout_ms: u64,
+) -> Result<usize, Error> {
+    check(
+        Syscall::CallTimeout,
+        [
+            u64::from(to.0),
+            msg.as_ptr() as u64,
+            msg.len() as u64,
+            reply.as_mut_ptr() as u64,
+            reply.len() as u64,
+            timeout_ms,
+        ],
+    )
+    .map(|r| r[0] as usize)
+}
+
 /// What `recv` got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Received {

@@ -1,5 +1,6 @@
 //! See the crate docs: host-testable kernel logic.
 
+pub mod abandon;
 pub mod bitmap;
 pub mod cmdline;
 pub mod exceptions;

@@ -139,6 +139,25 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
                 to,
                 UserBuf { addr: a1, len: a2 },
                 UserBuf { addr: a3, len: a4 },
+                task::ipc::Wait::Forever,
+            );
+            Ok(None)
+        }
+        Syscall::CallTimeout => {
+            let to = TaskId(u32::try_from(a0).map_err(|_| SyscallError::NoSuchTask)?);
+            let wait = if a5 == FOREVER {
+                task::ipc::Wait::Forever
+            } else {
+                task::ipc::Wait::Until(
+                    crate::time::uptime_us().saturating_add(a5.saturating_mul(1000)),
+                )
+            };
+            task::ipc::call(
+                index,
+                to,
+                UserBuf { addr: a1, len: a2 },
+                UserBuf { addr: a3, len: a4 },
+                wait,
             );
             Ok(None)
         }

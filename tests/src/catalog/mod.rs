@@ -38,6 +38,9 @@ pub struct QemuTest {
     pub smp: u8,
     /// When the first string has been printed, type the second on the console.
     pub input: Option<(&'static str, &'static str)>,
+    /// More (trigger, text) steps after `input`, in order: each is typed
+    /// once its trigger has been printed after the previous step was typed.
+    pub inputs: &'static [(&'static str, &'static str)],
     pub ending: Ending,
     pub judge: Judge,
     pub timeout: Duration,
@@ -109,6 +112,7 @@ pub fn all() -> Vec<QemuTest> {
         append,
         smp: 2,
         input: None,
+        inputs: &[],
         ending,
         judge,
         timeout: BOOT_TIMEOUT,
@@ -294,6 +298,12 @@ pub fn all() -> Vec<QemuTest> {
             "a caller blocked on a server that faults is woken with Dead",
             "manifest=ipc-blocked",
             judge_ipc_blocked,
+        ),
+        m(
+            "ipc-timeout",
+            "CallTimeout: timeouts while queued and after delivery; the late reply is discarded, the server refused with Busy until then; its next generation answers",
+            "manifest=ipc-timeout",
+            judge_ipc_timeout,
         ),
         m(
             "demo-cr2-0x300",

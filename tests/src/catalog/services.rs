@@ -45,6 +45,14 @@ pub(super) fn judge_ipc_blocked(s: &str) -> Result<(), String> {
     ipctest(s, "blocked")
 }
 
+/// `CallTimeout`: ipctest's checks passed, and the laggard's late reply to
+/// the abandoned call went out without an error (the kernel discarded it).
+pub(super) fn judge_ipc_timeout(s: &str) -> Result<(), String> {
+    need(s, "laggard: exiting without answering seq 9")?;
+    refuse(s, "laggard: reply to seq")?;
+    ipctest(s, "timeout")
+}
+
 /// The fault-isolation demo: echo-a dies at CR2=0x300 and comes back,
 /// client-a reconnects, client-b never notices.
 pub(super) fn judge_demo_0x300(s: &str) -> Result<(), String> {

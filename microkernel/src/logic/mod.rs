@@ -10,5 +10,6 @@ pub mod multiboot2;
 pub mod pageprot;
 pub mod pci;
 pub mod prt;
+pub mod rxring;
 pub mod shortcopy;
 pub mod txring;

@@ -282,6 +282,7 @@ pub fn die_locked(
     // Grants first: no other task may keep a mapping of frames freed below.
     super::grant::forget_task(t, dead_id);
     super::device::forget_task(t, dead_id);
+    super::console::forget_task(dead_id);
 
     let record = DeathRecord {
         task: dead_id,

@@ -7,6 +7,7 @@
 //! nothing in the kernel blocks: a task that must wait is marked and the
 //! scheduler switches away on the way out of the trap.
 
+pub mod console;
 pub mod device;
 pub mod dma;
 pub mod fastpath;

@@ -305,6 +305,21 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=ipc-timeout",
             judge_ipc_timeout,
         ),
+        QemuTest {
+            inputs: &[
+                ("consoletest: ready (generation 0)", "hello cordon\r"),
+                ("echo: hello cordon", "quit\r"),
+                ("the kernel console has the input again", "uptime\r"),
+                ("consoletest: ready (generation 1)", "again\r"),
+                ("echo: again", "off\r"),
+            ],
+            ..m(
+                "console-grant",
+                "grant=console: a ring-3 program reads typed lines and answers with ConsoleWrite; a second holder and an ungranted task are refused; when it exits the kernel console answers `uptime`; its next generation gets the console back",
+                "manifest=console-grant",
+                judge_console_grant,
+            )
+        },
         m(
             "demo-cr2-0x300",
             "a server faults at CR2=0x300, is restarted; its client reconnects; others never notice",

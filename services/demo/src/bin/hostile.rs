@@ -71,7 +71,7 @@ fn main(args: &str) -> i64 {
         u64::MAX / 2,
         u64::MAX,
     ];
-    let numbers: [u32; 42] = [
+    let numbers: [u32; 44] = [
         1,
         2,
         3,
@@ -111,6 +111,8 @@ fn main(args: &str) -> i64 {
         58,
         59,
         61,
+        62,
+        63,
         99,
         0x100,
         0xffff_ffff,

@@ -308,14 +308,16 @@ pub fn all() -> Vec<QemuTest> {
         QemuTest {
             inputs: &[
                 ("consoletest: ready (generation 0)", "hello cordon\r"),
-                ("echo: hello cordon", "quit\r"),
+                ("echo: hello cordon", "pause\r"),
+                ("pausing", CONSOLE_FLOOD),
+                ("bytes after the pause", "quit\r"),
                 ("the kernel console has the input again", "uptime\r"),
                 ("consoletest: ready (generation 1)", "again\r"),
                 ("echo: again", "off\r"),
             ],
             ..m(
                 "console-grant",
-                "grant=console: a ring-3 program reads typed lines and answers with ConsoleWrite; a second holder and an ungranted task are refused; when it exits the kernel console answers `uptime`; its next generation gets the console back",
+                "grant=console: a ring-3 program reads typed lines and answers with ConsoleWrite; input it does not read is kept up to 1 KiB, the rest dropped and counted; a second holder and an ungranted task are refused; when it exits the kernel console answers `uptime`; its next generation gets the console back",
                 "manifest=console-grant",
                 judge_console_grant,
             )

@@ -46,6 +46,7 @@
 //! | `ConsoleRead` | buf ptr, len | bytes copied (0 if none: never blocks), input bytes dropped since the last read (only the [`grant_kind::CONSOLE`] holder) |
 //! | `ConsoleWrite` | ptr, len (≤ [`CONSOLE_WRITE_MAX`]) | bytes queued (raw, to the serial port; only the console holder) |
 //! | `KernelStats` | — | TSC cycles spent in the kernel's trap handling, TSC Hz, traps (counted only by the `selftest` kernel; `InvalidArgument` otherwise) |
+//! | `InjectFault` | task, [`inject_kind`], delay µs, seed | 1 if an injection was pending ([`inject_kind::QUERY`]/[`inject_kind::CANCEL`]), else 0 — test only: refused (`PermissionDenied`) unless the kernel command line's `inject=NAME` names the target (`docs/faultinject.md`) |
 //!
 //! `TaskSpawn`, `TaskKill`, `TakeDeath`, `InitrdRead`, `TaskGrant`,
 //! `TaskStart` and `Shutdown` are the supervisor's alone. A task made by
@@ -94,10 +95,11 @@ pub enum Syscall {
     CallTimeout = 61,
     ConsoleRead = 62,
     ConsoleWrite = 63,
+    InjectFault = 64,
 }
 
 impl Syscall {
-    pub const ALL: [Syscall; 38] = [
+    pub const ALL: [Syscall; 39] = [
         Syscall::Exit,
         Syscall::Log,
         Syscall::Yield,
@@ -136,6 +138,7 @@ impl Syscall {
         Syscall::CallTimeout,
         Syscall::ConsoleRead,
         Syscall::ConsoleWrite,
+        Syscall::InjectFault,
     ];
 }
 
@@ -246,6 +249,22 @@ pub mod pci_bar {
     /// A 64-bit memory BAR (it takes this BAR register and the next).
     pub const MEM64: u64 = 1 << 1;
     pub const PREFETCHABLE: u64 = 1 << 2;
+}
+
+/// `InjectFault` kinds: what the kernel corrupts in the target's saved user
+/// registers at its first interruption in ring 3 after the delay.
+pub mod inject_kind {
+    /// One random bit of one random general register other than RSP
+    /// (RAX, RBX, RCX, RDX, RSI, RDI, RBP, R8–R15).
+    pub const GPR_BIT: u64 = 0;
+    /// One random bit (0–46, so the address stays canonical) of RSP.
+    pub const RSP_BIT: u64 = 1;
+    /// One random bit (0–46) of RIP.
+    pub const RIP_BIT: u64 = 2;
+    /// No injection: RDI is 1 if one is pending on the target, else 0.
+    pub const QUERY: u64 = 0xfe;
+    /// Withdraws the target's pending injection; RDI is 1 if there was one.
+    pub const CANCEL: u64 = 0xff;
 }
 
 /// `PciIrqBind` sources.

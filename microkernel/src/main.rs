@@ -94,6 +94,7 @@ extern "C" fn kernel_entry(handover_paddr: u32, magic: u32) -> ! {
     if let Some(name) = cmdline::value(boot.cmdline(), "test") {
         selftest::run(name, &platform);
     }
+    task::inject::init(boot.cmdline());
     task::lifecycle::spawn_supervisor(boot.cmdline());
     task::sched::start()
 }

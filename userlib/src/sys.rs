@@ -196,6 +196,20 @@ pub fn console_write(bytes: &[u8]) -> Result<(), Error> {
     Ok(())
 }
 
+/// Test only (`docs/faultinject.md`): asks the kernel to flip one bit of
+/// one saved register of `target` ([`ddk_abi::syscall::inject_kind`]) at
+/// its first interruption in ring 3 after `delay_us`; the seed picks the
+/// register and bit. `PermissionDenied` unless the kernel command line's
+/// `inject=` names the target; `Busy` while one is still pending. With
+/// `QUERY`/`CANCEL` returns whether one was pending.
+pub fn inject_fault(target: TaskId, kind: u64, delay_us: u64, seed: u64) -> Result<bool, Error> {
+    check(
+        Syscall::InjectFault,
+        [u64::from(target.0), kind, delay_us, seed, 0, 0],
+    )
+    .map(|r| r[0] != 0)
+}
+
 /// What `recv` got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Received {

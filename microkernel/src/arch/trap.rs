@@ -278,6 +278,9 @@ fn dispatch(frame: *mut TrapFrame) -> *mut TrapFrame {
         }
         v if v < 32 => fault::exception(f),
         v => {
+            // Test only, off unless `inject=` is on the command line: a
+            // register fault at a random instruction of a ring-3 target.
+            crate::task::inject::at_interrupt(f);
             let vector = v as u8;
             let handler = IRQ_HANDLERS
                 .read()

@@ -5,6 +5,7 @@ pub mod bitmap;
 pub mod cmdline;
 pub mod exceptions;
 pub mod generation;
+pub mod inject;
 pub mod logfilter;
 pub mod multiboot2;
 pub mod pageprot;

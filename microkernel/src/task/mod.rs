@@ -13,6 +13,7 @@ pub mod dma;
 pub mod fastpath;
 pub mod fpu;
 pub mod grant;
+pub mod inject;
 pub mod ipc;
 pub mod lifecycle;
 pub mod protect;
@@ -135,6 +136,9 @@ pub struct Task {
     pub abandoned: crate::logic::abandon::Abandoned,
     /// Pending notification bits.
     pub notify: u64,
+    /// A register fault injection waiting for this task's next interrupt
+    /// in ring 3 (test only; `inject`).
+    pub inject: Option<inject::Pending>,
     pub supervisor: bool,
     pub started_us: u64,
     /// Bytes of anonymous memory mapped by `MapAnon` and `DmaAlloc`.

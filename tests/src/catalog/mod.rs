@@ -9,11 +9,13 @@ use std::time::Duration;
 
 mod devices;
 mod driverhost;
+mod inject;
 mod kernel;
 mod services;
 
 use devices::*;
 use driverhost::*;
+use inject::*;
 use kernel::*;
 use services::*;
 
@@ -556,6 +558,19 @@ pub fn all() -> Vec<QemuTest> {
             "20,000 random syscalls with hostile pointers; the kernel answers all and keeps serving",
             "manifest=hostile",
             judge_hostile,
+        ),
+        // Register fault injection (`docs/faultinject.md`).
+        m(
+            "inject-register",
+            "inject=injvictim: 30 register bit flips (GPR, RSP, RIP) at random instructions of a self-checking victim; each death follows an injection, the victim is restarted, the refusals hold, echo still answers",
+            "manifest=inject-register inject=injvictim",
+            judge_inject_register,
+        ),
+        m(
+            "inject-off",
+            "without inject= on the command line InjectFault is refused to everyone and nothing fires",
+            "manifest=inject-off",
+            judge_inject_off,
         ),
     ]
 }

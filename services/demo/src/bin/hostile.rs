@@ -71,7 +71,7 @@ fn main(args: &str) -> i64 {
         u64::MAX / 2,
         u64::MAX,
     ];
-    let numbers: [u32; 44] = [
+    let numbers: [u32; 45] = [
         1,
         2,
         3,
@@ -113,6 +113,7 @@ fn main(args: &str) -> i64 {
         61,
         62,
         63,
+        64,
         99,
         0x100,
         0xffff_ffff,

@@ -276,6 +276,13 @@ fn dispatch(frame: *mut TrapFrame) -> *mut TrapFrame {
             log::warn!("external interrupt on exception vector {v}: dropped");
             crate::apic::eoi();
         }
+        // #DB: the register fault injection's single-stepping (test only)
+        // is taken here; any other is the task's fault.
+        1 => {
+            if !crate::task::inject::debug_trap(f) {
+                fault::exception(f);
+            }
+        }
         v if v < 32 => fault::exception(f),
         v => {
             // Test only, off unless `inject=` is on the command line: a

@@ -144,6 +144,18 @@ pub fn choose(kind: Kind, seed: u64) -> Flip {
     }
 }
 
+/// Most instructions the target runs, single-stepped, between the
+/// interrupt that finds the injection due and the injection itself.
+pub const STEPS_MAX: u16 = 255;
+
+/// How many instructions `seed` lets the target run (single-stepped) after
+/// the interrupt before the flip, 0..=[`STEPS_MAX`]. Interrupts land only
+/// on some instructions (under QEMU's TCG, only at translation-block
+/// starts); the steps move the flip to any instruction of the code.
+pub fn steps(seed: u64) -> u16 {
+    (mix(seed ^ 0x5151_5151_5151_5151) % (u64::from(STEPS_MAX) + 1)) as u16
+}
+
 /// Whether a task named `name` may be a target, given the command line's
 /// `inject=` value (`None`: the facility is off for everyone).
 pub fn is_target(configured: Option<&str>, name: &str) -> bool {
@@ -205,6 +217,18 @@ mod tests {
         // 1,000 expected each: a gross bias (a constant, a stuck bit) fails.
         assert!(regs.iter().all(|&n| (700..1300).contains(&n)), "{regs:?}");
         assert!(bits.iter().all(|&n| (120..350).contains(&n)), "{bits:?}");
+    }
+
+    #[test]
+    fn steps_stay_in_range_and_cover_it() {
+        let mut seen = [false; STEPS_MAX as usize + 1];
+        for seed in 0..20_000u64 {
+            let n = steps(seed);
+            assert!(n <= STEPS_MAX);
+            seen[usize::from(n)] = true;
+        }
+        assert!(seen.iter().all(|&s| s), "some step counts never drawn");
+        assert_eq!(steps(9), steps(9));
     }
 
     #[test]

@@ -6,9 +6,18 @@
 //! else. The injection waits in the target's [`super::Task`] (so it dies with
 //! it) until the first external interrupt — the timer tick, mostly — that
 //! finds the target running in ring 3 at least `delay_us` after the request:
-//! a random instruction of its code. There one bit of one saved register,
-//! picked from the seed (`logic::inject`), is flipped in the frame the
-//! target resumes from, and one line is logged saying where.
+//! then it single-steps the target (RFLAGS.TF) a seed-chosen 0–255 more
+//! instructions, so that the flip can land on any instruction, not only
+//! where interrupts are taken (under QEMU's TCG: translation-block starts).
+//! There one bit of one saved register, picked from the seed
+//! (`logic::inject`), is flipped in the frame the target resumes from, and
+//! one line is logged saying where.
+//!
+//! Single-stepping is safe around the kernel's entry paths: `syscall`
+//! clears TF on entry (SFMASK), and a `sysretq` that restores it traps in
+//! ring 3 after the next user instruction. A TF the target copied (with
+//! `pushf`) and restores after the injection is over raises a stray
+//! single-step trap, which is cleared and resumed, never charged to it.
 
 use super::TABLE;
 use crate::arch::trap::TrapFrame;
@@ -31,7 +40,12 @@ pub struct Pending {
     seed: u64,
     /// Uptime (µs) before which it does not fire.
     not_before: u64,
+    /// Instructions still to single-step, once it was found due.
+    steps: Option<u16>,
 }
+
+/// RFLAGS.TF: a single-step trap after each instruction.
+const TRAP_FLAG: u64 = 1 << 8;
 
 /// Reads `inject=NAME` from the kernel command line (boot, before tasks).
 pub fn init(cmdline: &str) {
@@ -71,7 +85,15 @@ pub fn request(
     }
     match kind {
         inject_kind::QUERY => Ok(u64::from(task.inject.is_some())),
-        inject_kind::CANCEL => Ok(u64::from(task.inject.take().is_some())),
+        inject_kind::CANCEL => {
+            let was = task.inject.take();
+            if was.is_some_and(|p| p.steps.is_some()) {
+                // It was stepping: the target (off the CPU, or the caller
+                // itself in this syscall) stops trapping.
+                task.frame_mut().rflags &= !TRAP_FLAG;
+            }
+            Ok(u64::from(was.is_some()))
+        }
         k => {
             let kind = Kind::from_abi(k).ok_or((SyscallError::InvalidArgument, 0))?;
             if task.inject.is_some() {
@@ -81,6 +103,7 @@ pub fn request(
                 kind,
                 seed,
                 not_before: crate::time::uptime_us().saturating_add(delay_us),
+                steps: None,
             });
             Ok(0)
         }
@@ -88,8 +111,9 @@ pub fn request(
 }
 
 /// Called for every external interrupt, with the interrupted context's
-/// frame already saved as the current task's: fires the current task's
-/// pending injection if it was interrupted in ring 3 and its delay is over.
+/// frame already saved as the current task's: once the current task's
+/// pending injection is due and it was interrupted in ring 3, starts the
+/// single-stepping (or fires at once if the seed drew no steps).
 pub fn at_interrupt(f: &mut TrapFrame) {
     if !ENABLED.load(Ordering::Relaxed) || !f.is_user_mode() {
         return;
@@ -101,13 +125,70 @@ pub fn at_interrupt(f: &mut TrapFrame) {
     let Some(task) = t.get_mut(i) else {
         return;
     };
-    let Some(p) = task.inject else {
+    let Some(mut p) = task.inject else {
         return;
     };
     if crate::time::uptime_us() < p.not_before {
         return;
     }
+    // Already stepping: the target cleared TF itself (`popf`); set again.
+    let steps = p.steps.unwrap_or_else(|| inject::steps(p.seed));
+    if steps == 0 {
+        fire(task, f, p);
+    } else {
+        p.steps = Some(steps);
+        task.inject = Some(p);
+        f.rflags |= TRAP_FLAG;
+    }
+}
+
+/// A debug exception (#DB) from ring 3. Returns whether it was a
+/// single-step trap of this facility's (counted down, or stray and
+/// cleared); otherwise it is an ordinary fault of the task.
+pub fn debug_trap(f: &mut TrapFrame) -> bool {
+    if !ENABLED.load(Ordering::Relaxed) || !f.is_user_mode() {
+        return false;
+    }
+    let dr6: u64;
+    // SAFETY: reading DR6 in ring 0 has no side effect.
+    unsafe { core::arch::asm!("mov {}, dr6", out(reg) dr6, options(nomem, nostack)) };
+    const DR6_SINGLE_STEP: u64 = 1 << 14;
+    if dr6 & DR6_SINGLE_STEP == 0 {
+        return false;
+    }
+    // The CPU never clears DR6: reset it (its architectural idle value) so
+    // the next #DB is read afresh.
+    // SAFETY: writing DR6 only changes the status the next #DB reports; no
+    // breakpoint is enabled (DR7 stays 0).
+    unsafe {
+        core::arch::asm!("mov dr6, {}", in(reg) 0xffff_0ff0u64, options(nomem, nostack));
+    }
+    let mut t = TABLE.lock();
+    let Some(task) = t.current.and_then(|i| t.get_mut(i)) else {
+        f.rflags &= !TRAP_FLAG;
+        return true;
+    };
+    match task.inject {
+        Some(mut p) if p.steps.is_some() => {
+            let left = p.steps.unwrap_or(0).saturating_sub(1);
+            if left == 0 {
+                fire(task, f, p);
+            } else {
+                p.steps = Some(left);
+                task.inject = Some(p);
+            }
+        }
+        // Stray: no injection is stepping this task.
+        _ => f.rflags &= !TRAP_FLAG,
+    }
+    true
+}
+
+/// Flips the pending injection's bit in `f` (the task's saved frame),
+/// stops the stepping and logs where.
+fn fire(task: &mut super::Task, f: &mut TrapFrame, p: Pending) {
     task.inject = None;
+    f.rflags &= !TRAP_FLAG;
     let flip = inject::choose(p.kind, p.seed);
     let rip = f.rip;
     let slot = register(f, flip.reg);
@@ -116,13 +197,14 @@ pub fn at_interrupt(f: &mut TrapFrame) {
     let after = *slot;
     log::warn!(
         target: "inject",
-        "{}[{}.{}] {} bit {} at rip={rip:#x} ({before:#x} -> {after:#x}) seed {}",
+        "{}[{}.{}] {} bit {} at rip={rip:#x} ({before:#x} -> {after:#x}) seed {}, {} instructions after the interrupt",
         task.name(),
         task.id.index(),
         task.id.generation(),
         flip.reg.name(),
         flip.bit,
-        p.seed
+        p.seed,
+        inject::steps(p.seed)
     );
 }
 

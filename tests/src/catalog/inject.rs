@@ -52,6 +52,21 @@ pub(super) fn judge_inject_register(s: &str) -> Result<(), String> {
             inj.len()
         ));
     }
+    // The single-stepping spreads the flips over the loop's code; without
+    // it TCG delivers every tick at one or two block starts.
+    let mut rips: Vec<&str> = s
+        .lines()
+        .filter(|l| l.contains(" inject: injvictim["))
+        .filter_map(|l| l.split_once("at rip=")?.1.split_whitespace().next())
+        .collect();
+    rips.sort_unstable();
+    rips.dedup();
+    if rips.len() < 6 {
+        return Err(format!(
+            "injections landed at only {} distinct instructions",
+            rips.len()
+        ));
+    }
     let died = deaths(s, "injvictim");
     for &(g, at) in &died {
         if !inj.iter().any(|&(ig, n)| ig == g && n < at) {

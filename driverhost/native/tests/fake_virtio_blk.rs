@@ -146,14 +146,24 @@ fn only_offered_features_are_taken_and_flush_without_a_cache_is_done_at_once() {
     let plan = random_plan(11, 300, opts.capacity, 128);
     let flushes = plan.iter().filter(|o| matches!(o, Op::Flush)).count();
     let (outcome, m) = run::run(run::machine(opts, plan.clone()), Driver::VirtioBlk);
-    assert!(matches!(outcome, Outcome::Returned(0)), "{outcome:?}; log: {:?}", m.log);
+    assert!(
+        matches!(outcome, Outcome::Returned(0)),
+        "{outcome:?}; log: {:?}",
+        m.log
+    );
     clean(&m);
     assert_eq!(m.device.negotiated, 1 << vb::F_VERSION_1);
     assert!(flushes > 1);
-    assert_eq!(m.device.stats.flushes, 0, "no flush reached a device without FLUSH");
+    assert_eq!(
+        m.device.stats.flushes, 0,
+        "no flush reached a device without FLUSH"
+    );
     assert_eq!(m.host.results.len(), plan.len());
     assert!(m.host.results.iter().all(|r| r.1 == 0));
-    assert!(m.device.durable == m.host.shadow, "writes went straight through");
+    assert!(
+        m.device.durable == m.host.shadow,
+        "writes went straight through"
+    );
     assert!(m.log.iter().any(|l| l.contains("flush no")), "{:?}", m.log);
 }
 
@@ -274,11 +284,14 @@ fn lying(lie: impl FnOnce(&mut fake::pci::Function)) -> (Outcome, Machine) {
     run::run(m, Driver::VirtioBlk)
 }
 
+/// Breaks a function's capability list.
+type Lie = Box<dyn FnOnce(&mut fake::pci::Function)>;
+
 #[test]
 fn lying_capability_lists_are_refused_not_walked_forever() {
     use fake::run::{CAP_COMMON_AT, CAP_DEVICE_AT, CAP_ISR_AT, CAP_NOTIFY_AT, virtio_cap};
     let missing = "a modern PCI capability is missing";
-    let cases: Vec<(&str, Box<dyn FnOnce(&mut fake::pci::Function)>, &str)> = vec![
+    let cases: Vec<(&str, Lie, &str)> = vec![
         (
             "notify points back at common",
             Box::new(|f| f.set_next(CAP_NOTIFY_AT, CAP_COMMON_AT as u8)),
@@ -357,7 +370,7 @@ fn port_range_reads_a_transitional_devices_legacy_header() {
         "capacity read through the ports"
     );
     let line = format!(
-        "portprobe: vendor 00001af4 device 00001001 features {:08x} status 1 capacity {capacity} (slice {capacity}) refused 6 of 64",
+        "portrange: vendor 00001af4 device 00001001 features {:08x} status 1 capacity {capacity} (slice {capacity}) refused 6 of 64",
         offered as u32
     );
     assert_eq!(m.log, vec![line]);

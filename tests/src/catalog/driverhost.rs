@@ -413,13 +413,15 @@ pub(super) const PORT_DISKS: &[crate::disk::Disk] = &[crate::disk::Disk {
     make: make_port_disk,
     check: None,
 }];
-const PORT_BLOCKS: u64 = 4096;
+/// More than 16 bits of sectors, so a capacity read narrower than 32 bits
+/// shows.
+const PORT_BLOCKS: u64 = 0x1_0400;
 
 fn make_port_disk(path: &std::path::Path) -> Result<(), String> {
     crate::disk::make_pattern_image(path, PORT_BLOCKS, 0x5eed_0003)
 }
 
-/// The probe driver (`driverhost/managed/probes/portprobe/`) bound by its
+/// The probe driver (`driverhost/managed/probes/portrange/`) bound by its
 /// `[PciDriver(0x1af4, 0x1001)]`, reading through `PortRange`: the
 /// legacy status it wrote reads back, the capacity (two 32-bit ports and
 /// a slice) is the disk's, six bad accesses were refused by the DDK, and
@@ -429,9 +431,21 @@ pub(super) fn judge_ddk_port_range(s: &str) -> Result<(), String> {
     need(s, "granted IoPorts")?;
     need(
         s,
-        "driverhost: loaded driver Cordon.Tests.PortProbe from managed/probes/portprobe.dll for 1af4:1001",
+        "driverhost: loaded driver Cordon.Tests.PortProbe from managed/probes/portrange.dll for 1af4:1001",
     )?;
-    need(s, "portprobe: vendor 00001af4 device 00001001 features ")?;
+    let features = s
+        .split("portrange: vendor 00001af4 device 00001001 features ")
+        .nth(1)
+        .and_then(|r| r.get(..8))
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
+        .ok_or("no portrange line with the device's ids and features")?;
+    // VIRTIO_RING_F_INDIRECT_DESC (bit 28), on by default in QEMU: a
+    // 32-bit port read that lost its upper half would not have it.
+    if features & 1 << 28 == 0 {
+        return Err(format!(
+            "host features {features:08x} lack INDIRECT_DESC (bit 28)"
+        ));
+    }
     need(
         s,
         &format!(" status 1 capacity {PORT_BLOCKS} (slice {PORT_BLOCKS}) refused 6 of "),

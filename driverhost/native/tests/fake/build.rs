@@ -1,7 +1,7 @@
 //! Compiles the managed side with mcs, once per test binary, into
 //! `target/tmp/ddk-fake/`: the corlib, the DDK, the C# virtio-blk driver
 //! (all unchanged sources) and the probe driver
-//! `driverhost/managed/probes/portprobe/` (which a QEMU test also runs). Flags as
+//! `driverhost/managed/probes/portrange/` (which a QEMU test also runs). Flags as
 //! `cargo xtask managed` (`xtask/src/managed.rs`) uses them.
 
 use std::path::{Path, PathBuf};
@@ -72,7 +72,7 @@ pub fn assemblies() -> &'static Assemblies {
             corlib: mcs(&corlib, &[], &managed.join("corlib")),
             ddk: mcs(&ddk, &[&corlib], &managed.join("ddk")),
             virtio_blk: mcs(&blk, &[&corlib, &ddk], &managed.join("drivers/virtio-blk")),
-            probes: mcs(&probes, &[&corlib, &ddk], &managed.join("probes/portprobe")),
+            probes: mcs(&probes, &[&corlib, &ddk], &managed.join("probes/portrange")),
         }
     })
 }

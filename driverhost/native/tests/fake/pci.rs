@@ -125,6 +125,6 @@ pub fn msix_capability(entries: u16, bar: u8, table_offset: u32) -> Vec<u8> {
     let mut c = vec![CAP_MSIX, 0];
     c.extend_from_slice(&(entries - 1).to_le_bytes());
     c.extend_from_slice(&(table_offset | u32::from(bar)).to_le_bytes());
-    c.extend_from_slice(&(table_offset + 0x800 | u32::from(bar)).to_le_bytes());
+    c.extend_from_slice(&((table_offset + 0x800) | u32::from(bar)).to_le_bytes());
     c
 }

@@ -718,7 +718,7 @@ impl VirtioBlk {
             ));
             return None;
         }
-        let in_range = total % SECTOR as u64 == 0
+        let in_range = total.is_multiple_of(SECTOR as u64)
             && sector
                 .checked_add(total / SECTOR as u64)
                 .is_some_and(|e| e <= self.opts.capacity);

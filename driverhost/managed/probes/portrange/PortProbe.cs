@@ -45,11 +45,11 @@ namespace Cordon.Tests
             try { pci.MapIoBar(4); } catch (DeviceException) { refused++; }
             PortRange config = io.Slice(Config, 8);
             uint low = config.In32(0);
-            Log.Write("portprobe: vendor " + Hex(pci.ReadConfig16(0)) + " device " + Hex(pci.ReadConfig16(2))
+            Log.Write("portrange: vendor " + Hex(pci.ReadConfig16(0)) + " device " + Hex(pci.ReadConfig16(2))
                 + " features " + Hex(features) + " status " + status + " capacity " + blocks
                 + " (slice " + low + ") refused " + refused + " of " + io.Length);
             if (status != 1)
-                throw new DeviceException("portprobe: the status did not read back");
+                throw new DeviceException("portrange: the status did not read back");
         }
 
         public override long Blocks { get { return blocks; } }

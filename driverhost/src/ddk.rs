@@ -285,12 +285,16 @@ extern "C" fn sleep_ms(ms: i32) {
     userlib::sleep_ms(ms.max(0) as u64);
 }
 
+/// A managed string (at most `ddk_native::string::MAX_CHARS` chars) as
+/// a Rust string; `None` for null.
+pub fn managed_string(s: usize) -> Option<alloc::string::String> {
+    // SAFETY: `s` is 0 or a live string object (the JIT passes the reference).
+    (s != 0).then(|| unsafe { ddk_native::string::text(s) })
+}
+
 /// A managed string as a log line.
 extern "C" fn log(s: usize) {
-    if s == 0 {
-        return;
+    if let Some(line) = managed_string(s) {
+        userlib::log!("{line}");
     }
-    // SAFETY: `s` is a live string object (the JIT passes the reference).
-    let line = unsafe { ddk_native::string::text(s) };
-    userlib::log!("{line}");
 }

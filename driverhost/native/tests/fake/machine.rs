@@ -38,6 +38,8 @@ pub struct Machine {
     pub irq_pending: bool,
     pub irq_acks: u32,
     pub log: Vec<String>,
+    /// What `HostIdentity` reported, if it was called.
+    pub identity: Option<String>,
     pub faults: Vec<String>,
     pub config_reads: u64,
     pub mmio_calls: u64,
@@ -57,6 +59,7 @@ impl Machine {
             irq_pending: false,
             irq_acks: 0,
             log: Vec::new(),
+            identity: None,
             faults: Vec::new(),
             config_reads: 0,
             mmio_calls: 0,
@@ -367,8 +370,13 @@ extern "C" fn irq_ack(_bdf: i32) {
     with(|m| m.irq_acks += 1);
 }
 
+/// The device works while the driver watches the clock: a driver that
+/// polls for a completion (with a deadline) sees it as on hardware.
 extern "C" fn uptime_micros() -> i64 {
-    with(|m| m.started.elapsed().as_micros() as i64)
+    with(|m| {
+        m.device_time();
+        m.started.elapsed().as_micros() as i64
+    })
 }
 
 extern "C" fn sleep_millis(ms: i32) {
@@ -379,6 +387,39 @@ extern "C" fn log(s: usize) {
     // SAFETY: the JIT passes a live string object (or null).
     let line = unsafe { ddk_native::string::text(s) };
     with(|m| m.log.push(line));
+}
+
+/// Bodies for InternalCalls this table does not have: the block host's
+/// identity and in-flight calls and the fault-injection calls (the demos'
+/// work, `dev-demos`). Registered by name so `BlockHost.Run` compiles
+/// here with or without them: no identity recorded, no injection.
+pub fn extra() -> [(&'static str, usize); 4] {
+    [
+        ("HostIdentity", host_identity as *const () as usize),
+        ("HostInFlight", host_in_flight as *const () as usize),
+        ("InjectedFault", injected_fault as *const () as usize),
+        ("InjectTarget", inject_target as *const () as usize),
+    ]
+}
+
+extern "C" fn host_identity(s: usize) {
+    // SAFETY: the JIT passes a live string object (or null).
+    let id = (s != 0).then(|| unsafe { ddk_native::string::text(s) });
+    with(|m| m.identity = id);
+}
+
+extern "C" fn host_in_flight() -> i32 {
+    with(|m| m.host.in_flight() as i32)
+}
+
+extern "C" fn injected_fault(after: *mut i32) -> i32 {
+    // SAFETY: the caller's `out int` local.
+    unsafe { *after = 0 };
+    0
+}
+
+extern "C" fn inject_target() -> i64 {
+    0
 }
 
 extern "C" fn bound_driver() -> usize {

@@ -9,7 +9,7 @@ use jit::types::{AsmId, MethodId};
 
 use super::build::assemblies;
 use super::host::{Host, Op};
-use super::machine::{BODIES, HOST_BODIES, MACHINE, Machine};
+use super::machine::{BODIES, HOST_BODIES, MACHINE, Machine, extra};
 use super::pci::{Bar, Function, msix_capability};
 use super::virtio_blk::{self as vb, Options, VirtioBlk};
 
@@ -149,6 +149,10 @@ pub fn run(machine: Machine, driver: Driver) -> (Outcome, Machine) {
     let mut rt = jit::testrun::runtime(a.corlib, &[]).expect("a runtime");
     ddk_native::register(&mut rt.externals, &BODIES, false);
     ddk_native::register_host(&mut rt.externals, &HOST_BODIES);
+    for (name, addr) in extra() {
+        rt.externals
+            .register(ddk_native::NAMESPACE, ddk_native::TYPE, name, addr);
+    }
     let ddk = rt.types.load(a.ddk).expect("load ddk.dll");
     let (bytes, ns, ty) = match driver {
         Driver::VirtioBlk => (a.virtio_blk, "Cordon.Drivers.VirtioBlk", "VirtioBlkDriver"),

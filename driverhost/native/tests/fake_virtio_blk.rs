@@ -177,6 +177,27 @@ fn a_device_without_version_1_is_refused() {
     expect_threw(&outcome, "VERSION_1");
     assert!(m.host.ready.is_none());
     assert_eq!(m.device.status() & vb::S_FEATURES_OK, 0);
+    assert_ne!(
+        m.device.status() & vb::S_FAILED,
+        0,
+        "the driver gave up: FAILED"
+    );
+    assert_eq!(m.device.violations, Vec::<String>::new());
+}
+
+#[test]
+fn refused_features_are_a_typed_error_and_the_device_is_failed() {
+    let opts = Options {
+        refuse_features: true,
+        ..Options::default()
+    };
+    let (outcome, m) = run::run(run::machine(opts, vec![]), Driver::VirtioBlk);
+    expect_threw(&outcome, "refused the features");
+    assert!(m.host.ready.is_none());
+    let st = m.device.status();
+    assert_eq!(st & (vb::S_FEATURES_OK | vb::S_DRIVER_OK), 0);
+    assert_ne!(st & vb::S_FAILED, 0, "the driver gave up: FAILED");
+    assert_eq!(m.device.violations, Vec::<String>::new());
 }
 
 #[test]

@@ -75,6 +75,8 @@ pub struct Options {
     pub bad: Option<(u64, u64)>,
     /// Set DEVICE_NEEDS_RESET when the driver sets DRIVER_OK.
     pub needs_reset_at_driver_ok: bool,
+    /// Never keep FEATURES_OK, whatever the driver accepted.
+    pub refuse_features: bool,
     /// Status reads that still return the old status after a reset.
     pub reset_reads: u32,
     /// Start as a predecessor left it: DRIVER_OK, the queue enabled on
@@ -103,6 +105,7 @@ impl Default for Options {
             max_queue: 256,
             bad: None,
             needs_reset_at_driver_ok: false,
+            refuse_features: false,
             reset_reads: 3,
             dirty: true,
             seed: 0x5eed,
@@ -476,7 +479,10 @@ impl VirtioBlk {
         let added = new & !old;
         if added & S_FEATURES_OK != 0 {
             let f = self.driver_features;
-            if f & !self.opts.offered != 0 || f & (1 << F_VERSION_1) == 0 {
+            if f & !self.opts.offered != 0
+                || f & (1 << F_VERSION_1) == 0
+                || self.opts.refuse_features
+            {
                 // 3.1.1 step 6: the device does not keep FEATURES_OK.
                 new &= !S_FEATURES_OK;
             } else {

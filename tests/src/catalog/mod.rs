@@ -533,6 +533,18 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=driverhost-nodev",
             judge_driverhost_nodev,
         ),
+        // ddk: the DDK's port ranges on a real I/O BAR.
+        QemuTest {
+            disks: PORT_DISKS,
+            ..t(
+                "ddk-port-range",
+                "the DDK's PortRange on a transitional virtio-blk's legacy I/O BAR: the probe driver reads the header and the capacity through ports; out-of-range accesses refused",
+                false,
+                "manifest=ddk-ports",
+                Ending::WhenPrinted(" as blkdev: "),
+                judge_ddk_port_range,
+            )
+        },
         QemuTest {
             disks: crate::blkdisk::INTX_DISKS,
             ..m(

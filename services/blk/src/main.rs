@@ -46,6 +46,8 @@ fn task(t: Task) -> TaskId {
     TaskId(t)
 }
 
+/// `Busy` (the backend still holds a call of ours that timed out) is a
+/// failure like any other: the service has the backend restarted.
 fn call_error(e: RpcError) -> CallError {
     match e {
         RpcError::Sys(Error::Dead { .. }) => CallError::Dead,
@@ -63,10 +65,7 @@ fn call_timeout(
     if timeout_ms == 0 {
         return rpc::call::<BlkDev>(to, req).map_err(call_error);
     }
-    // PENDING(dev-kernel CallTimeout): until the kernel's `CallTimeout`
-    // is merged this waits for ever, so the watchdog cannot fire.
-    let _ = timeout_ms;
-    rpc::call::<BlkDev>(to, req).map_err(call_error)
+    rpc::call_timeout::<BlkDev>(to, req, timeout_ms).map_err(call_error)
 }
 
 fn window() -> &'static mut [u8] {

@@ -227,6 +227,18 @@ pub fn judge_replay(s: &str) -> Result<(), String> {
     common(s)
 }
 
+pub fn judge_replay_native(s: &str) -> Result<(), String> {
+    need(s, "virtio-blk: dying on purpose with ")?;
+    need(s, "blk: virtio-blk [2.0] died with ")?;
+    need(s, "blk: attached to virtio-blk [2.1]: replaying ")?;
+    need(s, "blk: replayed ")?;
+    let rounds = writer_rounds(s)?;
+    if rounds < 40 {
+        return Err(format!("the writer did {rounds} rounds, expected 40"));
+    }
+    common(s)
+}
+
 pub fn judge_watchdog(s: &str) -> Result<(), String> {
     need(s, "fakedisk: hanging on purpose with a batch of ")?;
     need(s, "blk: watchdog: fakedisk ")?;

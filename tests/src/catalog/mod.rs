@@ -580,6 +580,16 @@ pub fn all() -> Vec<QemuTest> {
             disks: crate::blkservice::WRITER_DISKS,
             timeout: Duration::from_secs(120),
             ..m(
+                "blk-replay-native",
+                "the native driver faults with a batch on the device: the block service replays it to the restarted driver; the writer sees no error and the image holds every round",
+                "manifest=blk-replay-native",
+                crate::blkservice::judge_replay_native,
+            )
+        },
+        QemuTest {
+            disks: crate::blkservice::WRITER_DISKS,
+            timeout: Duration::from_secs(120),
+            ..m(
                 "blk-watchdog",
                 "a backend hangs with a batch in flight: the block service's watchdog has it restarted, replays, and the writer finishes; the harness checks the image",
                 "manifest=blk-watchdog",

@@ -19,7 +19,7 @@
 
 extern crate alloc;
 
-use blk_service::service::{CallError, Env, Located, Service, Task};
+use blk_service::service::{CallError, Env, Link, Located, Service, Task};
 use blk_service::{Config, config::MAX_REQUEST_BYTES};
 use ipc::blk::{self, Blk, BlkError};
 use ipc::blkdev::{self, BlkDev, MAX_BATCH};
@@ -233,13 +233,27 @@ fn main(args: &str) -> i64 {
     );
     let mut svc = Service::new(cfg, env.now_ms());
     let mut buf = [0u8; ipc::MESSAGE_MAX];
+    // Whether the queue filled up while the backend was away (logged once
+    // per time).
+    let mut pushing_back = false;
     loop {
         svc.step(&mut env);
         let wait = svc.wait_ms(env.now_ms());
         if !svc.accepting() {
+            if !pushing_back && !matches!(svc.link(), Link::Up(_)) {
+                pushing_back = true;
+                userlib::log!(
+                    "blk: queue full (queue={}) while {} is away: callers wait in the kernel",
+                    svc.config().queue,
+                    svc.config().backend
+                );
+            }
             // Push-back: callers wait in the kernel until the queue drains.
             userlib::sleep_ms(wait.unwrap_or(1).max(1));
             continue;
+        }
+        if matches!(svc.link(), Link::Up(_)) {
+            pushing_back = false;
         }
         match rpc::next::<Blk>(&mut buf, wait) {
             Ok(Event::Request { from, request }) => {

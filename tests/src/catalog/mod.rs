@@ -535,6 +535,18 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=driverhost-nodev",
             judge_driverhost_nodev,
         ),
+        // ddk: the DDK's port ranges on a real I/O BAR.
+        QemuTest {
+            disks: PORT_DISKS,
+            ..t(
+                "ddk-port-range",
+                "the DDK's PortRange on a transitional virtio-blk's legacy I/O BAR: the probe driver reads the header and the capacity through ports; out-of-range accesses refused",
+                false,
+                "manifest=ddk-ports",
+                Ending::WhenPrinted(" as blkdev: "),
+                judge_ddk_port_range,
+            )
+        },
         QemuTest {
             disks: crate::blkdisk::INTX_DISKS,
             ..m(
@@ -559,6 +571,57 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=hostile",
             judge_hostile,
         ),
+        // The block service (services/blk): tests/src/blkservice.rs.
+        QemuTest {
+            disks: crate::blkservice::RW_DISKS,
+            timeout: Duration::from_secs(120),
+            ..m(
+                "blk-service-rw",
+                "the block service over the C# driver (two clients at once) and over the native driver: checked reads, writes + flush, typed refusals; the harness checks both images",
+                "manifest=blk-service",
+                crate::blkservice::judge_rw,
+            )
+        },
+        QemuTest {
+            disks: crate::blkservice::WRITER_DISKS,
+            timeout: Duration::from_secs(240),
+            ..m(
+                "blk-replay",
+                "the driver host is restarted 3 times mid-I/O: the block service replays what was in flight, the verifying clients see no error, every acknowledged write is on the image",
+                "manifest=blk-replay",
+                crate::blkservice::judge_replay,
+            )
+        },
+        QemuTest {
+            disks: crate::blkservice::WRITER_DISKS,
+            timeout: Duration::from_secs(120),
+            ..m(
+                "blk-replay-native",
+                "the native driver faults with a batch on the device: the block service replays it to the restarted driver; the writer sees no error and the image holds every round",
+                "manifest=blk-replay-native",
+                crate::blkservice::judge_replay_native,
+            )
+        },
+        QemuTest {
+            disks: crate::blkservice::WRITER_DISKS,
+            timeout: Duration::from_secs(120),
+            ..m(
+                "blk-watchdog",
+                "a backend hangs with a batch in flight: the block service's watchdog has it restarted, replays, and the writer finishes; the harness checks the image",
+                "manifest=blk-watchdog",
+                crate::blkservice::judge_watchdog,
+            )
+        },
+        QemuTest {
+            disks: crate::blkservice::UNAVAILABLE_DISKS,
+            timeout: Duration::from_secs(120),
+            ..m(
+                "blk-unavailable",
+                "a held backend: Unavailable within 1 s, never a hang; a Restart brings service back; a crash-looping backend gives Unavailable after unavailable-ms",
+                "manifest=blk-unavailable",
+                crate::blkservice::judge_unavailable,
+            )
+        },
         // Register fault injection (`docs/faultinject.md`).
         m(
             "inject-register",

@@ -299,7 +299,9 @@ fn libm_fmod(x: f64, y: f64) -> f64 {
         }
         r -= d;
     }
-    if x < 0.0 { -r } else { r }
+    // The result takes the dividend's sign, zero included: `-0.0 % y` and
+    // `-4.0 % 2.0` are `-0.0` (IEEE 754 `fmod`; mono agrees).
+    if x.is_sign_negative() { -r } else { r }
 }
 
 extern "C" fn rt_memcpy(dst: *mut u8, src: *const u8, n: usize) {

@@ -74,6 +74,8 @@ impl Runtime {
 
     /// Throw `obj` (the `throw` opcode); null throws NullReferenceException.
     pub(crate) fn throw(rt: &mut Runtime, obj: usize) {
+        // A throw starts a new search, even for an object thrown before.
+        rt.forget_first_pass(obj);
         if obj == 0 {
             Runtime::raise(rt, ExceptionKind::NullReference);
         } else {

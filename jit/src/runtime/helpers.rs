@@ -38,6 +38,12 @@ pub enum Helper {
     Memset,
     /// `(n) -> ptr`: `localloc` (heap-backed for now).
     Localloc,
+    /// `(exc, fp, method, clause) -> i32`: the first pass of exception
+    /// dispatch (`first_pass.rs`); whether clause `clause` of the frame at
+    /// `fp` takes `exc`.
+    FirstPass,
+    /// `(exc)`: a catch handler took `exc` (the first pass forgets it).
+    Caught,
 }
 
 impl Helper {
@@ -76,6 +82,8 @@ impl Helper {
             Helper::Memcpy => rt_memcpy as *const () as usize,
             Helper::Memset => rt_memset as *const () as usize,
             Helper::Localloc => rt_localloc as *const () as usize,
+            Helper::FirstPass => super::first_pass::rt_first_pass as *const () as usize,
+            Helper::Caught => super::first_pass::rt_caught as *const () as usize,
         }
     }
 }
@@ -145,7 +153,7 @@ pub(crate) fn is_assignable(rt: &mut Runtime, from: TypeId, to: TypeId) -> bool 
     rt.types.is_subclass(from, to)
 }
 
-fn instance_of(rt: &mut Runtime, obj: usize, t: TypeId) -> bool {
+pub(super) fn instance_of(rt: &mut Runtime, obj: usize, t: TypeId) -> bool {
     match type_of(obj) {
         Some(ot) => is_assignable(rt, ot, t),
         None => false,

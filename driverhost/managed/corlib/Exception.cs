@@ -125,6 +125,16 @@ namespace System
         public NotSupportedException(string message, Exception inner) : base(message, inner) { }
     }
 
+    // Raised by the JIT at a call whose callee it cannot compile: malformed
+    // IL (this one) or IL it does not support (NotSupportedException). The
+    // message names the method, the IL offset and the reason.
+    public class InvalidProgramException : SystemException
+    {
+        public InvalidProgramException() : base("Common Language Runtime detected an invalid program.") { }
+        public InvalidProgramException(string message) : base(message) { }
+        public InvalidProgramException(string message, Exception inner) : base(message, inner) { }
+    }
+
     public class NotImplementedException : SystemException
     {
         public NotImplementedException() : base("The method or operation is not implemented.") { }

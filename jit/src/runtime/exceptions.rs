@@ -6,6 +6,7 @@
 //! runtime: each frame returns to its caller with the word still set.
 
 use super::{Escape, Runtime};
+use crate::compiler::CompileError;
 
 /// An exception the runtime raises, by corlib class.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +21,8 @@ pub enum ExceptionKind {
     ArrayTypeMismatch = 5,
     OutOfMemory = 6,
     Arithmetic = 7,
+    InvalidProgram = 8,
+    NotSupported = 9,
 }
 
 impl ExceptionKind {
@@ -34,6 +37,8 @@ impl ExceptionKind {
             ExceptionKind::ArrayTypeMismatch => "ArrayTypeMismatchException",
             ExceptionKind::OutOfMemory => "OutOfMemoryException",
             ExceptionKind::Arithmetic => "ArithmeticException",
+            ExceptionKind::InvalidProgram => "InvalidProgramException",
+            ExceptionKind::NotSupported => "NotSupportedException",
         }
     }
 
@@ -47,6 +52,8 @@ impl ExceptionKind {
             4 => ExceptionKind::InvalidCast,
             5 => ExceptionKind::ArrayTypeMismatch,
             6 => ExceptionKind::OutOfMemory,
+            8 => ExceptionKind::InvalidProgram,
+            9 => ExceptionKind::NotSupported,
             _ => ExceptionKind::Arithmetic,
         }
     }
@@ -70,6 +77,47 @@ impl Runtime {
             Runtime::escape(rt, Escape::Exception(0));
         }
         rt.set_in_flight(obj);
+    }
+
+    /// A method that compiled code called could not be compiled: make that
+    /// a managed exception at the call (ECMA-335 lets a JIT report it as
+    /// `InvalidProgramException`). IL the JIT does not support raises
+    /// `NotSupportedException`, malformed IL `InvalidProgramException`; the
+    /// message is "<reason> in <method> at IL_<offset>". Returns false when
+    /// not even the exception could be made (the caller then escapes).
+    pub(crate) fn raise_compile_error(rt: &mut Runtime, e: &CompileError) -> bool {
+        let kind = if e.kind.is_unsupported() {
+            ExceptionKind::NotSupported
+        } else {
+            ExceptionKind::InvalidProgram
+        };
+        let obj = match rt.types.corlib_type(kind.class_name()) {
+            Ok(t) => rt.new_object(t).unwrap_or(0),
+            Err(_) => 0,
+        };
+        if obj == 0 {
+            return false;
+        }
+        let method = if (e.method.0 as usize) < rt.types.methods.len() {
+            rt.types.method_name(e.method)
+        } else {
+            alloc::string::String::from("<runtime>")
+        };
+        let text = alloc::format!("{} in {} at IL_{:04x}", e.kind, method, e.il_offset);
+        let message = rt
+            .string_from_utf16(
+                text.encode_utf16()
+                    .collect::<alloc::vec::Vec<u16>>()
+                    .into_iter(),
+            )
+            .unwrap_or(0);
+        if let Some(off) = rt.exception_field_offset("_message") {
+            // SAFETY: obj is a fresh System.Exception subclass instance
+            // with `_message` at `off`; message is a string or null.
+            unsafe { *((obj + off) as *mut usize) = message };
+        }
+        Runtime::throw(rt, obj);
+        true
     }
 
     /// Throw `obj` (the `throw` opcode); null throws NullReferenceException.

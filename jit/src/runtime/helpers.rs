@@ -250,7 +250,14 @@ extern "C" fn rt_run_cctor(t: u32) {
     if let Some(c) = rt.types.ty(t).cctor {
         let code = match rt.compile_method(c) {
             Ok(code) => code,
-            Err(e) => Runtime::escape(rt, super::Escape::Unsupported(e)),
+            Err(e) => {
+                if !Runtime::raise_compile_error(rt, &e) {
+                    Runtime::escape(rt, super::Escape::Unsupported(e));
+                }
+                // SAFETY: as above. Not run: the next access tries again.
+                unsafe { *flag = 0 };
+                return;
+            }
         };
         // SAFETY: code is a compiled `static void .cctor()`.
         let f: extern "C" fn() = unsafe { core::mem::transmute(code) };

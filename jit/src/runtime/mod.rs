@@ -485,8 +485,7 @@ impl Runtime {
         if !self.types.is_subclass(t, exc) {
             return None;
         }
-        let f = self.types.find_field(exc, "_message")?;
-        let off = self.types.field(f).offset as usize;
+        let off = self.exception_field_offset("_message")?;
         // SAFETY: obj is a live exception object (the caller got it from an
         // escape), an instance of System.Exception or a subclass, so its
         // `_message` field is at `off`.
@@ -506,6 +505,15 @@ impl Runtime {
                 .map(|c| c.unwrap_or('?'))
                 .collect(),
         )
+    }
+
+    /// The offset of `System.Exception`'s private field `name` in an
+    /// exception object.
+    pub(crate) fn exception_field_offset(&mut self, name: &str) -> Option<usize> {
+        let exc = self.types.corlib_type("Exception").ok()?;
+        self.types.ensure_layout(exc).ok()?;
+        let f = self.types.find_field(exc, name)?;
+        Some(self.types.field(f).offset as usize)
     }
 
     /// The address of the exception-in-flight word compiled code tests after

@@ -7,6 +7,7 @@
 
 use super::{Escape, Runtime};
 use crate::compiler::CompileError;
+use crate::types::TypeId;
 
 /// An exception the runtime raises, by corlib class.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -118,6 +119,49 @@ impl Runtime {
         }
         Runtime::throw(rt, obj);
         true
+    }
+
+    /// A `TypeInitializationException` for type `t` whose static
+    /// constructor threw `inner` (made without running its constructor:
+    /// the fields are set as `TypeInitializationException.cs` describes).
+    /// When it cannot be made, `inner` itself.
+    pub(crate) fn type_initialization_exception(&mut self, t: TypeId, inner: usize) -> usize {
+        let Ok(tie_t) = self.types.corlib_type("TypeInitializationException") else {
+            return inner;
+        };
+        let obj = self.new_object(tie_t).unwrap_or(0);
+        if obj == 0 {
+            return inner;
+        }
+        let name = self.types.type_name(t);
+        let text = alloc::format!("The type initializer for '{name}' threw an exception.");
+        let mut string = |s: &str| {
+            self.string_from_utf16(
+                s.encode_utf16()
+                    .collect::<alloc::vec::Vec<u16>>()
+                    .into_iter(),
+            )
+            .unwrap_or(0)
+        };
+        let (message, type_name) = (string(&text), string(&name));
+        let fields = [
+            (self.exception_field_offset("_message"), message),
+            (self.exception_field_offset("_innerException"), inner),
+            (
+                self.types
+                    .find_field(tie_t, "_typeName")
+                    .map(|f| self.types.field(f).offset as usize),
+                type_name,
+            ),
+        ];
+        for (off, value) in fields {
+            if let Some(off) = off {
+                // SAFETY: obj is a fresh TypeInitializationException; `off`
+                // is the offset of one of its reference fields.
+                unsafe { *((obj + off) as *mut usize) = value };
+            }
+        }
+        obj
     }
 
     /// Throw `obj` (the `throw` opcode); null throws NullReferenceException.

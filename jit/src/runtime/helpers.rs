@@ -232,8 +232,16 @@ extern "C" fn rt_run_cctor(t: u32) {
     let t = TypeId(t);
     let flag = rt.cctor_flag(t) as *mut u8;
     // SAFETY: flag is the leaked state byte of t.
-    if unsafe { *flag } != 0 {
-        return; // done, or running (a recursive access during the cctor)
+    match unsafe { *flag } {
+        0 => {}
+        CCTOR_FAILED => {
+            // Every access after a failed static constructor throws the
+            // same TypeInitializationException again.
+            let tie = rt.failed_cctors.get(&t).copied().unwrap_or(0);
+            Runtime::throw(rt, tie);
+            return;
+        }
+        _ => return, // done, or running (a recursive access during the cctor)
     }
     // SAFETY: as above.
     unsafe { *flag = 1 };
@@ -243,7 +251,10 @@ extern "C" fn rt_run_cctor(t: u32) {
     {
         rt_run_cctor(parent.0);
         if rt.in_flight() != 0 {
-            // The parent's cctor threw: the caller's check dispatches it.
+            // The parent's cctor threw: the caller's check dispatches it;
+            // this type's own cctor has not run.
+            // SAFETY: as above.
+            unsafe { *flag = 0 };
             return;
         }
     }
@@ -262,10 +273,25 @@ extern "C" fn rt_run_cctor(t: u32) {
         // SAFETY: code is a compiled `static void .cctor()`.
         let f: extern "C" fn() = unsafe { core::mem::transmute(code) };
         f();
+        let thrown = rt.in_flight();
+        if thrown != 0 {
+            // ECMA-335 II.10.5.3.3: the access throws a
+            // TypeInitializationException wrapping what the cctor threw,
+            // and so does every later access (the type stays failed).
+            let tie = rt.type_initialization_exception(t, thrown);
+            rt.failed_cctors.insert(t, tie);
+            // SAFETY: as above.
+            unsafe { *flag = CCTOR_FAILED };
+            Runtime::throw(rt, tie);
+            return;
+        }
     }
     // SAFETY: as above.
     unsafe { *flag = 2 };
 }
+
+/// The state byte of a type whose static constructor threw.
+const CCTOR_FAILED: u8 = 3;
 
 extern "C" fn rt_stelem_check(array: usize, value: usize) {
     let rt = current();

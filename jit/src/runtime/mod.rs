@@ -156,6 +156,10 @@ pub struct Runtime {
     funclets: BTreeMap<(MethodId, usize), usize>,
     /// First-pass records of exceptions being dispatched (`first_pass.rs`).
     first_pass: Vec<first_pass::Record>,
+    /// Types whose static constructor threw, with the
+    /// TypeInitializationException every access throws (kept for good: a
+    /// collector must treat these as roots).
+    failed_cctors: BTreeMap<TypeId, usize>,
 }
 
 /// Most frames a recorded stack trace keeps.
@@ -222,6 +226,7 @@ impl Runtime {
             filter_frames: BTreeMap::new(),
             funclets: BTreeMap::new(),
             first_pass: Vec::new(),
+            failed_cctors: BTreeMap::new(),
         }))
     }
 
@@ -591,7 +596,7 @@ impl Runtime {
     }
 
     /// The static-constructor state byte of `t` (0 = not run, 1 = running,
-    /// 2 = done), allocated on first use.
+    /// 2 = done, 3 = threw), allocated on first use.
     pub fn cctor_flag(&mut self, t: TypeId) -> usize {
         *self
             .cctor_flags

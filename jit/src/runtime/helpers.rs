@@ -490,6 +490,7 @@ pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
             ("System.Runtime.CompilerServices", "RuntimeHelpers", "PayloadEquals") => {
                 ic_payload_equals as *const () as usize
             }
+            ("System", "Math", name) => return super::math::internal_call(name),
             (ns, ty, name) => return rt.externals.find(ns, ty, name),
         },
     )

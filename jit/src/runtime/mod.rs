@@ -16,6 +16,7 @@ pub mod externals;
 mod first_pass;
 pub mod helpers;
 mod lazy;
+mod math;
 mod objects;
 
 use alloc::boxed::Box;

@@ -479,6 +479,11 @@ pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
                 ic_fast_allocate_string as *const () as usize
             }
             ("System", "Array", "get_Length") => ic_array_length as *const () as usize,
+            ("System", "Array", "Clone") => super::arrays::ic_array_clone as *const () as usize,
+            ("System", "Array", "GetValue") => {
+                super::arrays::ic_array_get_value as *const () as usize
+            }
+            ("System", "Array", "CopyCore") => super::arrays::ic_array_copy as *const () as usize,
             ("System", "Object", "GetType") => ic_get_type as *const () as usize,
             ("System", "Type", "GetTypeFromHandle") => ic_type_from_handle as *const () as usize,
             ("System.Runtime.CompilerServices", "RuntimeHelpers", "InitializeArray") => {

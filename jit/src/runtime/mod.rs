@@ -10,6 +10,7 @@
 //!   when one is installed;
 //! * executable memory comes from a [`CodeMemory`] (W^X).
 
+mod arrays;
 mod asm;
 mod exceptions;
 pub mod externals;

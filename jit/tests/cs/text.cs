@@ -150,4 +150,29 @@ static class TextTests
             r += Throws(i);
         return r;
     }
+
+    static int test_11_format_and_interpolation()
+    {
+        int r = 0;
+        int n = (int)S("x").Length * 42;
+        if (string.Format(S("n={0}"), n) == "n=42") r++;
+        if (string.Format(S("[{0,5}]"), n) == "[   42]" && string.Format(S("[{0,-5}]"), n) == "[42   ]") r++;
+        if (string.Format(S("{0:X}"), 255) == "FF" && string.Format(S("{0:x8}"), 48879) == "0000beef") r++;
+        if (string.Format(S("{0:X}"), -1) == "FFFFFFFF" && string.Format(S("{0:X}"), (byte)10) == "A") r++;
+        if (string.Format(S("{0:X4}"), (ushort)0x1F) == "001F" && string.Format(S("{0:X}"), -2L) == "FFFFFFFFFFFFFFFE") r++;
+        if (string.Format(S("{0:D5}"), 42) == "00042" && string.Format(S("{0:D3}"), -7) == "-007") r++;
+        if (string.Format(S("{1}-{0}-{1}"), "a", "b") == "b-a-b") r++;
+        if (string.Format(S("{{{0}}}"), n) == "{42}") r++;
+        if (string.Format(S("{0}{1}{2}{3}"), 1, null, "c", true) == "1cTrue") r++;
+        if ($"dev{n,4}:{n:X2}" == "dev  42:2A") r++;
+        try
+        {
+            string.Format(S("{1}"), 1);
+        }
+        catch (System.FormatException)
+        {
+            r++;
+        }
+        return r;
+    }
 }

@@ -14,22 +14,25 @@ use jit::types::MethodId;
 
 const DIR: &str = "jit-eh";
 
+/// The byte range of `Eh::name`'s IL in `bytes`, and its clause count.
+fn il_of(bytes: &[u8], name: &str) -> (usize, usize, usize) {
+    let img = Image::parse(bytes).expect("parse");
+    let t = img.find_type_def("", "Eh").expect("lookup").expect("Eh");
+    let m = img
+        .tables()
+        .methods_of(t)
+        .expect("methods")
+        .map(|m| m.expect("method"))
+        .find(|&m| img.method_name(m).expect("name") == name)
+        .expect("method");
+    let body = img.method_body(m).expect("body").expect("has body");
+    let start = body.code.as_ptr() as usize - bytes.as_ptr() as usize;
+    (start, start + body.code.len(), body.exception_clauses.len())
+}
+
 /// Turn every `finally` clause of `Eh::name` into a `fault` clause.
 fn finally_to_fault(bytes: &mut [u8], name: &str) {
-    let (end, clauses) = {
-        let img = Image::parse(bytes).expect("parse");
-        let t = img.find_type_def("", "Eh").expect("lookup").expect("Eh");
-        let m = img
-            .tables()
-            .methods_of(t)
-            .expect("methods")
-            .map(|m| m.expect("method"))
-            .find(|&m| img.method_name(m).expect("name") == name)
-            .expect("method");
-        let body = img.method_body(m).expect("body").expect("has body");
-        let start = body.code.as_ptr() as usize - bytes.as_ptr() as usize;
-        (start + body.code.len(), body.exception_clauses.len())
-    };
+    let (_, end, clauses) = il_of(bytes, name);
     // The EH section follows the code, 4-byte aligned (II.25.4.5).
     let sec = (end + 3) & !3;
     let fat = bytes[sec] & 0x40 != 0;
@@ -175,20 +178,8 @@ fn an_uncaught_exception_carries_its_managed_stack_trace() {
 
 /// Replace the first bytes of `Eh::name`'s IL with `code`.
 fn patch_il(bytes: &mut [u8], name: &str, code: &[u8]) {
-    let start = {
-        let img = Image::parse(bytes).expect("parse");
-        let t = img.find_type_def("", "Eh").expect("lookup").expect("Eh");
-        let m = img
-            .tables()
-            .methods_of(t)
-            .expect("methods")
-            .map(|m| m.expect("method"))
-            .find(|&m| img.method_name(m).expect("name") == name)
-            .expect("method");
-        let body = img.method_body(m).expect("body").expect("has body");
-        assert!(body.code.len() >= code.len());
-        body.code.as_ptr() as usize - bytes.as_ptr() as usize
-    };
+    let (start, end, _) = il_of(bytes, name);
+    assert!(end - start >= code.len());
     bytes[start..start + code.len()].copy_from_slice(code);
 }
 

@@ -353,7 +353,10 @@ impl Runtime {
         ))?;
         let result = jit.compile_filter(self, m, k, frame);
         self.jit = Some(jit);
-        self.install(m, result?)
+        let mut compiled = result?;
+        // The method's IL was counted when the method was compiled.
+        compiled.il_len = 0;
+        self.install(m, compiled)
     }
 
     /// Put compiled code in executable memory and record its range.

@@ -2,7 +2,8 @@
 //! managed frame catches (the escape to the runner), a filter that throws
 //! (ECMA-335 II.19: it declines; mono differs), and a `fault` clause, which
 //! C# cannot write, made by patching a `finally` clause's kind in the EH
-//! table of an mcs-compiled method.
+//! table of an mcs-compiled method; a callee whose IL the JIT refuses (a
+//! managed exception at the call, patched IL).
 
 mod jit_support;
 
@@ -13,22 +14,25 @@ use jit::types::MethodId;
 
 const DIR: &str = "jit-eh";
 
+/// The byte range of `Eh::name`'s IL in `bytes`, and its clause count.
+fn il_of(bytes: &[u8], name: &str) -> (usize, usize, usize) {
+    let img = Image::parse(bytes).expect("parse");
+    let t = img.find_type_def("", "Eh").expect("lookup").expect("Eh");
+    let m = img
+        .tables()
+        .methods_of(t)
+        .expect("methods")
+        .map(|m| m.expect("method"))
+        .find(|&m| img.method_name(m).expect("name") == name)
+        .expect("method");
+    let body = img.method_body(m).expect("body").expect("has body");
+    let start = body.code.as_ptr() as usize - bytes.as_ptr() as usize;
+    (start, start + body.code.len(), body.exception_clauses.len())
+}
+
 /// Turn every `finally` clause of `Eh::name` into a `fault` clause.
 fn finally_to_fault(bytes: &mut [u8], name: &str) {
-    let (end, clauses) = {
-        let img = Image::parse(bytes).expect("parse");
-        let t = img.find_type_def("", "Eh").expect("lookup").expect("Eh");
-        let m = img
-            .tables()
-            .methods_of(t)
-            .expect("methods")
-            .map(|m| m.expect("method"))
-            .find(|&m| img.method_name(m).expect("name") == name)
-            .expect("method");
-        let body = img.method_body(m).expect("body").expect("has body");
-        let start = body.code.as_ptr() as usize - bytes.as_ptr() as usize;
-        (start + body.code.len(), body.exception_clauses.len())
-    };
+    let (_, end, clauses) = il_of(bytes, name);
     // The EH section follows the code, 4-byte aligned (II.25.4.5).
     let sec = (end + 3) & !3;
     let fat = bytes[sec] & 0x40 != 0;
@@ -170,4 +174,49 @@ fn an_uncaught_exception_carries_its_managed_stack_trace() {
     assert!(t[1].starts_with("Eh::NullDeref IL_"), "{t:?}");
     // Not the exception traced: nothing.
     assert!(rt.exception_trace(obj + 8).is_empty());
+}
+
+/// Replace the first bytes of `Eh::name`'s IL with `code`.
+fn patch_il(bytes: &mut [u8], name: &str, code: &[u8]) {
+    let (start, end, _) = il_of(bytes, name);
+    assert!(end - start >= code.len());
+    bytes[start..start + code.len()].copy_from_slice(code);
+}
+
+/// `Refused` is `ldarg.0; ldc.i4.1; add; ret`.
+const ARGLIST: [u8; 2] = [0xFE, 0x00]; // arglist: not compiled by the JIT
+const POP_POP: [u8; 2] = [0x26, 0x26]; // pop; pop: stack underflow
+
+#[test]
+fn failed_lazy_compile_is_a_managed_exception_at_the_call() {
+    let _serial = jit_support::serial();
+    // Unsupported IL: NotSupportedException, caught after the finally ran.
+    let (mut rt, asm) = load(|b| patch_il(b, "Refused", &ARGLIST));
+    let m = method(&mut rt, asm, "CallsRefused");
+    assert_eq!(call0(&mut rt, m).ok(), Some(123));
+    // Again: the callee is still not compiled, the call raises again.
+    assert_eq!(call0(&mut rt, m).ok(), Some(123));
+    // Malformed IL: InvalidProgramException.
+    let (mut rt, asm) = load(|b| patch_il(b, "Refused", &POP_POP));
+    let m = method(&mut rt, asm, "CallsRefused");
+    assert_eq!(call0(&mut rt, m).ok(), Some(124));
+}
+
+#[test]
+fn failed_lazy_compile_names_the_method_when_uncaught() {
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = load(|b| patch_il(b, "Refused", &ARGLIST));
+    let m = method(&mut rt, asm, "CallsRefusedUncaught");
+    let obj = match call0(&mut rt, m) {
+        Err(Escape::Exception(obj)) => obj,
+        other => panic!("expected an exception, got {other:?}"),
+    };
+    assert_eq!(rt.object_type_name(obj), "System.NotSupportedException");
+    assert_eq!(
+        rt.exception_message(obj).as_deref(),
+        Some("opcode arglist in Eh::Refused at IL_0000")
+    );
+    // The finally ran on the way out.
+    let read = method(&mut rt, asm, "ReadLog");
+    assert_eq!(call0(&mut rt, read).ok(), Some(5));
 }

@@ -125,6 +125,16 @@ namespace System
         public NotSupportedException(string message, Exception inner) : base(message, inner) { }
     }
 
+    // Raised by the JIT at a call whose callee it cannot compile: malformed
+    // IL (this one) or IL it does not support (NotSupportedException). The
+    // message names the method, the IL offset and the reason.
+    public class InvalidProgramException : SystemException
+    {
+        public InvalidProgramException() : base("Common Language Runtime detected an invalid program.") { }
+        public InvalidProgramException(string message) : base(message) { }
+        public InvalidProgramException(string message, Exception inner) : base(message, inner) { }
+    }
+
     public class NotImplementedException : SystemException
     {
         public NotImplementedException() : base("The method or operation is not implemented.") { }
@@ -163,5 +173,56 @@ namespace System
         public ArgumentOutOfRangeException() : base("Specified argument was out of the range of valid values.") { }
         public ArgumentOutOfRangeException(string paramName) : base("Specified argument was out of the range of valid values.", paramName) { }
         public ArgumentOutOfRangeException(string paramName, string message) : base(message, paramName) { }
+    }
+
+    public class ApplicationException : Exception
+    {
+        public ApplicationException() : base("Error in the application.") { }
+        public ApplicationException(string message) : base(message) { }
+        public ApplicationException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    public class FormatException : SystemException
+    {
+        public FormatException() : base("One of the identified items was in an invalid format.") { }
+        public FormatException(string message) : base(message) { }
+        public FormatException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    public class TimeoutException : SystemException
+    {
+        public TimeoutException() : base("The operation has timed out.") { }
+        public TimeoutException(string message) : base(message) { }
+        public TimeoutException(string message, Exception inner) : base(message, inner) { }
+    }
+
+    public class ObjectDisposedException : InvalidOperationException
+    {
+        private string _objectName;
+
+        public ObjectDisposedException(string objectName) : base("Cannot access a disposed object.")
+        {
+            _objectName = objectName;
+        }
+
+        public ObjectDisposedException(string objectName, string message) : base(message)
+        {
+            _objectName = objectName;
+        }
+
+        public string ObjectName
+        {
+            get { return _objectName; }
+        }
+    }
+}
+
+namespace System.Collections.Generic
+{
+    public class KeyNotFoundException : SystemException
+    {
+        public KeyNotFoundException() : base("The given key was not present in the dictionary.") { }
+        public KeyNotFoundException(string message) : base(message) { }
+        public KeyNotFoundException(string message, Exception inner) : base(message, inner) { }
     }
 }

@@ -32,6 +32,22 @@ namespace System
             return f == PositiveInfinity || f == NegativeInfinity;
         }
 
+        public static bool IsPositiveInfinity(float f)
+        {
+            return f == PositiveInfinity;
+        }
+
+        public static bool IsNegativeInfinity(float f)
+        {
+            return f == NegativeInfinity;
+        }
+
+        public static bool IsFinite(float f)
+        {
+            // False for NaN (every comparison with NaN is false) and both infinities.
+            return f > NegativeInfinity && f < PositiveInfinity;
+        }
+
         public override bool Equals(object obj)
         {
             if (!(obj is float))
@@ -73,6 +89,22 @@ namespace System
         public static bool IsInfinity(double d)
         {
             return d == PositiveInfinity || d == NegativeInfinity;
+        }
+
+        public static bool IsPositiveInfinity(double d)
+        {
+            return d == PositiveInfinity;
+        }
+
+        public static bool IsNegativeInfinity(double d)
+        {
+            return d == NegativeInfinity;
+        }
+
+        public static bool IsFinite(double d)
+        {
+            // False for NaN (every comparison with NaN is false) and both infinities.
+            return d > NegativeInfinity && d < PositiveInfinity;
         }
 
         public override bool Equals(object obj)

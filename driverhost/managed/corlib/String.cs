@@ -16,7 +16,7 @@ using System.Runtime.CompilerServices;
 
 namespace System
 {
-    public sealed class String
+    public sealed partial class String
     {
         #pragma warning disable 0649 // set by FastAllocateString in the runtime
         private int _length;

@@ -16,9 +16,15 @@
 //! search one frame up. Nothing is patched and no frame is unwound by the
 //! runtime; each frame leaves through its own epilogue.
 //!
-//! The search is one-pass: a `finally` between the throw and a filter runs
-//! before the filter (two-pass .NET/mono run filters first). Only filters
-//! with side effects can tell.
+//! Filters run first (ECMA-335 I.12.4.2.5's two passes): a filter is not
+//! compiled into its method but into a separate *filter funclet*
+//! (`FilterFunclet` mode of the translator) that reads the method's
+//! arguments and locals in its frame. Before a dispatch block runs a
+//! finally/fault or consults a filter, it asks the runtime's first pass
+//! (`Helper::FirstPass`, `runtime/first_pass.rs`), which walks the frames
+//! from this one outwards, testing catch types and calling filter funclets,
+//! until a clause takes the exception; the second pass is the dispatch
+//! blocks themselves, running finally blocks on the way to that clause.
 
 use alloc::vec;
 use alloc::vec::Vec;
@@ -28,39 +34,23 @@ use cranelift_codegen::ir::{
 };
 use cranelift_frontend::Variable;
 
+use super::eh_table::{self, ClauseKind, EhClause};
 use super::error::ErrorKind;
 use super::func::{R, Tr, flags};
 use super::stack::{Entry, SKind};
 use crate::metadata::{ExceptionClause, HandlerKind};
 use crate::runtime::ExceptionKind;
 use crate::runtime::helpers::Helper;
-use crate::types::{Ty, TypeId};
+use crate::types::Ty;
 
 /// The continuation of a `finally`/`fault` entered by an exception (any
 /// other value is the index of a `leave` target).
 const UNWIND: i64 = -1;
 
-/// What a clause does.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum ClauseKind {
-    /// `catch (T)`.
-    Catch(TypeId),
-    /// `catch when (...)`: the filter starts at this IL offset and ends
-    /// where the handler starts.
-    Filter(u32),
-    /// `finally`.
-    Finally,
-    /// `fault`: a finally that only exceptions enter.
-    Fault,
-}
-
 /// One EH clause of the method being compiled.
 pub(super) struct Clause {
-    pub kind: ClauseKind,
-    pub try_start: u32,
-    pub try_end: u32,
-    pub handler_start: u32,
-    pub handler_end: u32,
+    /// Kind and IL ranges (shared with the runtime's first pass).
+    pub span: EhClause,
     /// finally/fault: which way `endfinally` goes (a `leave` target index,
     /// or [`UNWIND`]).
     pub cont: Variable,
@@ -72,25 +62,6 @@ pub(super) struct Clause {
     /// finally/fault: the blocks `endfinally` jumped to, with their offsets
     /// (filled in at the end, when every `leave` is known).
     pub endfinallies: Vec<(Block, u32)>,
-}
-
-impl Clause {
-    fn try_covers(&self, off: u32) -> bool {
-        off >= self.try_start && off < self.try_end
-    }
-
-    fn handler_covers(&self, off: u32) -> bool {
-        off >= self.handler_start && off < self.handler_end
-    }
-
-    fn filter_covers(&self, off: u32) -> bool {
-        matches!(self.kind, ClauseKind::Filter(f) if off >= f && off < self.handler_start)
-    }
-
-    /// Whether this clause's `try` contains `other`'s.
-    fn try_encloses(&self, other: &Clause) -> bool {
-        self.try_start <= other.try_start && other.try_end <= self.try_end
-    }
 }
 
 /// Where an exception raised at some IL offset goes.
@@ -145,11 +116,13 @@ impl Tr<'_, '_> {
             let cont = self.b.declare_var(types::I32);
             let exc = self.b.declare_var(types::I64);
             self.clauses.push(Clause {
-                kind,
-                try_start: c.try_offset,
-                try_end,
-                handler_start: c.handler_offset,
-                handler_end,
+                span: EhClause {
+                    kind,
+                    try_start: c.try_offset,
+                    try_end,
+                    handler_start: c.handler_offset,
+                    handler_end,
+                },
                 cont,
                 exc,
                 targets: Vec::new(),
@@ -166,8 +139,8 @@ impl Tr<'_, '_> {
     pub fn preset_handler_labels(&mut self) -> R<()> {
         let mut presets = Vec::new();
         for c in &self.clauses {
-            presets.push((c.handler_start, entry_state(c.kind)));
-            if let ClauseKind::Filter(f) = c.kind {
+            presets.push((c.span.handler_start, entry_state(c.span.kind)));
+            if let ClauseKind::Filter(f) = c.span.kind {
                 presets.push((f, vec![SKind::O]));
             }
         }
@@ -190,16 +163,18 @@ impl Tr<'_, '_> {
         Ok(())
     }
 
+    /// The clauses' kinds and ranges (what the runtime's first pass reads).
+    pub fn spans(&self) -> Vec<EhClause> {
+        self.clauses.iter().map(|c| c.span).collect()
+    }
+
     /// The dispatch an exception raised at IL offset `off` goes to.
     fn key_at(&self, off: u32) -> DispatchKey {
-        if let Some(k) = self.clauses.iter().position(|c| c.filter_covers(off)) {
-            return DispatchKey::InFilter(k);
+        let spans = self.spans();
+        match eh_table::in_filter(&spans, off) {
+            Some(k) => DispatchKey::InFilter(k),
+            None => DispatchKey::Clauses(eh_table::covering(&spans, off)),
         }
-        DispatchKey::Clauses(
-            (0..self.clauses.len())
-                .filter(|&j| self.clauses[j].try_covers(off))
-                .collect(),
-        )
     }
 
     /// The clauses still to test after clause `k` declined (a filter said
@@ -207,12 +182,7 @@ impl Tr<'_, '_> {
     /// its `try` (for properly nested clauses, exactly the rest of the
     /// covering list that led to `k`).
     fn key_after(&self, k: usize) -> DispatchKey {
-        let c = &self.clauses[k];
-        DispatchKey::Clauses(
-            (k + 1..self.clauses.len())
-                .filter(|&j| self.clauses[j].try_encloses(c))
-                .collect(),
-        )
+        DispatchKey::Clauses(eh_table::after(&self.spans(), k))
     }
 
     /// The dispatch block for `key` (its one parameter is the exception),
@@ -297,10 +267,10 @@ impl Tr<'_, '_> {
             .iter()
             .enumerate()
             .filter(|(_, c)| {
-                matches!(c.kind, ClauseKind::Catch(_) | ClauseKind::Filter(_))
-                    && c.handler_covers(here)
+                matches!(c.span.kind, ClauseKind::Catch(_) | ClauseKind::Filter(_))
+                    && c.span.handler_covers(here)
             })
-            .min_by_key(|(_, c)| c.handler_end - c.handler_start)
+            .min_by_key(|(_, c)| c.span.handler_end - c.span.handler_start)
             .map(|(i, _)| i)
             .ok_or(ErrorKind::BadHandler)?;
         let exc = self.b.use_var(self.clauses[k].exc);
@@ -311,37 +281,45 @@ impl Tr<'_, '_> {
         Ok(())
     }
 
-    /// `endfilter`: enter the handler when the filter said yes; otherwise
-    /// go on with the clauses enclosing this one.
+    /// `endfilter`: the end of a filter funclet, which returns the
+    /// filter's verdict (non-zero: this clause takes the exception) to the
+    /// runtime's first pass. A method's own translation skips its filters.
     pub fn endfilter(&mut self) -> R<()> {
         let here = self.offset;
-        let k = self
-            .clauses
-            .iter()
-            .position(|c| c.filter_covers(here))
-            .ok_or(ErrorKind::BadHandler)?;
+        let k = eh_table::in_filter(&self.spans(), here).ok_or(ErrorKind::BadHandler)?;
+        if self.filter != Some(k) {
+            return Err(ErrorKind::BadHandler);
+        }
         let v = self.pop()?;
         if v.k != SKind::I4 || !self.stack.is_empty() {
             return Err(ErrorKind::BadStackType);
         }
-        let yes = self.b.create_block();
-        let no = self.b.create_block();
-        self.b.ins().brif(v.v, yes, &[], no, &[]);
-        self.b.switch_to_block(yes);
-        let exc = self.b.use_var(self.clauses[k].exc);
-        self.stack = vec![Entry {
-            k: SKind::O,
-            v: exc,
-        }];
-        let h = self.clauses[k].handler_start;
-        self.jump_to(h)?;
-        self.b.switch_to_block(no);
-        let exc = self.b.use_var(self.clauses[k].exc);
-        let d = self.dispatch_block(self.key_after(k));
-        self.b.ins().jump(d, &[exc.into()]);
+        self.b.ins().return_(&[v.v]);
         self.stack.clear();
         self.reachable = false;
         Ok(())
+    }
+
+    /// Ask the runtime's first pass whether clause `k` of this frame takes
+    /// `exc` (running the first pass, which calls filters, unless it already
+    /// ran for this exception over this frame). An i32: non-zero for yes.
+    fn first_pass(&mut self, exc: Value, k: usize) -> R<Value> {
+        let fp = self.b.ins().get_frame_pointer(types::I64);
+        let m = self.iconst(types::I32, i64::from(self.m.0));
+        let kv = self.iconst(types::I32, k as i64);
+        self.call_helper(
+            Helper::FirstPass,
+            &[exc, fp, m, kv],
+            &[types::I64, types::I64, types::I32, types::I32],
+            Some(types::I32),
+        )
+        .ok_or(ErrorKind::Codegen)
+    }
+
+    /// A catch or filter handler takes `exc`: the runtime forgets its
+    /// first-pass record (a later `throw`/`rethrow` searches afresh).
+    fn caught(&mut self, exc: Value) {
+        self.call_helper(Helper::Caught, &[exc], &[types::I64], None);
     }
 
     /// `leave target`: run the `finally` handlers being exited, innermost
@@ -356,9 +334,11 @@ impl Tr<'_, '_> {
             .iter()
             .enumerate()
             .filter(|(_, c)| {
-                c.kind == ClauseKind::Finally && c.try_covers(here) && !c.try_covers(target)
+                c.span.kind == ClauseKind::Finally
+                    && c.span.try_covers(here)
+                    && !c.span.try_covers(target)
             })
-            .min_by_key(|(_, c)| c.try_end - c.try_start)
+            .min_by_key(|(_, c)| c.span.try_end - c.span.try_start)
             .map(|(i, _)| i);
         match idx {
             None => self.jump_to(target),
@@ -373,7 +353,7 @@ impl Tr<'_, '_> {
                 let cont = self.clauses[i].cont;
                 let nv = self.iconst(types::I32, n as i64);
                 self.b.def_var(cont, nv);
-                let h = self.clauses[i].handler_start;
+                let h = self.clauses[i].span.handler_start;
                 self.jump_to(h)
             }
         }
@@ -387,7 +367,8 @@ impl Tr<'_, '_> {
             .clauses
             .iter()
             .position(|c| {
-                matches!(c.kind, ClauseKind::Finally | ClauseKind::Fault) && c.handler_covers(here)
+                matches!(c.span.kind, ClauseKind::Finally | ClauseKind::Fault)
+                    && c.span.handler_covers(here)
             })
             .ok_or(ErrorKind::BadHandler)?;
         let d = self.b.create_block();
@@ -480,12 +461,16 @@ impl Tr<'_, '_> {
         let list = match key {
             DispatchKey::Clauses(list) => list,
             DispatchKey::InFilter(k) => {
-                // Forget the exception from the filter; the filtered one goes on.
+                // Only a filter funclet has code inside a filter: an
+                // exception escaping it is the filter saying no (ECMA-335
+                // II.19); the first pass forgets it.
+                if self.filter != Some(k) {
+                    return Err(ErrorKind::BadHandler);
+                }
                 let zero = self.iconst(types::I64, 0);
                 self.b.ins().store(flags(), zero, a, 0);
-                let orig = self.b.use_var(self.clauses[k].exc);
-                let d = self.dispatch_block(self.key_after(k));
-                self.b.ins().jump(d, &[orig.into()]);
+                let no = self.iconst(types::I32, 0);
+                self.b.ins().return_(&[no]);
                 return Ok(());
             }
         };
@@ -504,43 +489,26 @@ impl Tr<'_, '_> {
         for &k in &list {
             let (kind, var, start) = {
                 let c = &self.clauses[k];
-                (c.kind, c.exc, c.handler_start)
+                (c.span.kind, c.exc, c.span.handler_start)
             };
             self.reachable = true;
-            match kind {
+            let taken = match kind {
                 ClauseKind::Catch(t) => {
                     let tid = self.iconst(types::I32, i64::from(t.0));
-                    let hit = self
-                        .call_helper(
-                            Helper::IsInst,
-                            &[exc, tid],
-                            &[types::I64, types::I32],
-                            Some(types::I64),
-                        )
-                        .ok_or(ErrorKind::Codegen)?;
-                    let yes = self.b.create_block();
-                    let no = self.b.create_block();
-                    self.b.ins().brif(hit, yes, &[], no, &[]);
-                    self.b.switch_to_block(yes);
-                    self.b.def_var(var, exc);
-                    self.stack = vec![Entry {
-                        k: SKind::O,
-                        v: exc,
-                    }];
-                    self.jump_to(start)?;
-                    self.b.switch_to_block(no);
+                    self.call_helper(
+                        Helper::IsInst,
+                        &[exc, tid],
+                        &[types::I64, types::I32],
+                        Some(types::I64),
+                    )
+                    .ok_or(ErrorKind::Codegen)?
                 }
-                ClauseKind::Filter(f) => {
-                    self.b.def_var(var, exc);
-                    self.stack = vec![Entry {
-                        k: SKind::O,
-                        v: exc,
-                    }];
-                    self.jump_to(f)?;
-                    self.stack.clear();
-                    return Ok(());
-                }
+                // The first pass ran the filter (before any finally on the
+                // way); this is the second pass reading its verdict.
+                ClauseKind::Filter(_) => self.first_pass(exc, k)?,
                 ClauseKind::Finally | ClauseKind::Fault => {
+                    // Filters further out run before this finally does.
+                    self.first_pass(exc, k)?;
                     let cont = self.clauses[k].cont;
                     let u = self.iconst(types::I32, UNWIND);
                     self.b.def_var(cont, u);
@@ -549,7 +517,21 @@ impl Tr<'_, '_> {
                     self.jump_to(start)?;
                     return Ok(());
                 }
+            };
+            let yes = self.b.create_block();
+            let no = self.b.create_block();
+            self.b.ins().brif(taken, yes, &[], no, &[]);
+            self.b.switch_to_block(yes);
+            if matches!(kind, ClauseKind::Catch(_)) {
+                self.caught(exc);
             }
+            self.b.def_var(var, exc);
+            self.stack = vec![Entry {
+                k: SKind::O,
+                v: exc,
+            }];
+            self.jump_to(start)?;
+            self.b.switch_to_block(no);
         }
         // No catch clause matched: propagate.
         self.stack.clear();

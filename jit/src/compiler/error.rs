@@ -58,6 +58,21 @@ pub struct CompileError {
     pub kind: ErrorKind,
 }
 
+impl ErrorKind {
+    /// Whether the IL may be valid but uses something the JIT does not
+    /// compile yet (raised as `NotSupportedException`); otherwise the IL
+    /// or the runtime is at fault (`InvalidProgramException`).
+    pub fn is_unsupported(&self) -> bool {
+        matches!(
+            self,
+            ErrorKind::UnsupportedOpcode(_)
+                | ErrorKind::UnsupportedInternalCall
+                | ErrorKind::UnsupportedCall
+                | ErrorKind::Type(TypeError::Generic)
+        )
+    }
+}
+
 impl CompileError {
     /// An error not tied to an instruction.
     pub fn runtime(method: MethodId, kind: ErrorKind) -> Self {

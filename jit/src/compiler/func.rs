@@ -13,7 +13,9 @@ use cranelift_codegen::isa::CallConv;
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 
 use super::eh::{Clause, DispatchKey};
+use super::eh_table::ClauseKind;
 use super::error::{CompileError, ErrorKind};
+use super::funclet::{FilterFrame, FrameHome, FrameSlot};
 use super::stack::{Entry, SKind};
 use crate::metadata::{IlReader, Instruction, Opcode, Operand};
 use crate::runtime::{Runtime, helpers::Helper};
@@ -68,6 +70,36 @@ pub(super) struct Tr<'r, 'f> {
     /// Fault injection `ldfld-struct` only: the current `ldloca`/`ldarga`
     /// is followed by `ldfld` and is read as `ldloc`/`ldarg` (below).
     pub field_read_by_value: bool,
+    /// `Some(k)`: this is the filter funclet of clause `k` (funclet.rs),
+    /// which translates only that filter; `None`: the method, without its
+    /// filters.
+    pub filter: Option<usize>,
+    /// Funclet only: where the method keeps its arguments and locals.
+    pub frame_in: Option<FilterFrame>,
+    /// A method with filters: the stack slots of its arguments and locals,
+    /// which its filter funclets read through its frame pointer.
+    pub frame_out: Option<(Vec<FrameSlot>, Vec<FrameSlot>)>,
+}
+
+/// What a translation produced besides the IR.
+pub(super) struct Translated {
+    /// IL bytes of the method.
+    pub il_len: usize,
+    /// The method's EH clauses.
+    pub eh: Vec<super::eh_table::EhClause>,
+    /// A method with filters: the slots of its arguments and locals.
+    pub frame: Option<(Vec<FrameSlot>, Vec<FrameSlot>)>,
+}
+
+/// Which function of a method is translated.
+#[derive(Clone, Debug)]
+pub(super) enum Part {
+    /// The method (without the code of its filters).
+    Method,
+    /// The filter of clause `.0`, as a funclet
+    /// `extern "C" fn(exception, method's frame pointer) -> i32` reading
+    /// the method's variables where `.1` says.
+    Filter(usize, FilterFrame),
 }
 
 pub(super) fn flags() -> MemFlagsData {
@@ -96,11 +128,12 @@ pub(super) fn abi_signature(sig: &MethodSigTy, cc: CallConv) -> Signature {
 pub(super) fn translate(
     rt: &mut Runtime,
     m: MethodId,
+    part: Part,
     func: &mut Function,
     fctx: &mut FunctionBuilderContext,
     cc: CallConv,
     fcfg: cranelift_codegen::isa::TargetFrontendConfig,
-) -> Result<usize, CompileError> {
+) -> Result<Translated, CompileError> {
     let at = |kind: ErrorKind| CompileError {
         method: m,
         il_offset: 0,
@@ -130,7 +163,20 @@ pub(super) fn translate(
     for i in IlReader::new(body.code) {
         insns.push(i.map_err(|e| at(e.into()))?);
     }
-    func.signature = abi_signature(&sig, cc);
+    let (filter, frame_in) = match part {
+        Part::Method => {
+            func.signature = abi_signature(&sig, cc);
+            (None, None)
+        }
+        Part::Filter(k, frame) => {
+            let mut s = Signature::new(cc);
+            s.params.push(AbiParam::new(types::I64));
+            s.params.push(AbiParam::new(types::I64));
+            s.returns.push(AbiParam::new(types::I32));
+            func.signature = s;
+            (Some(k), Some(frame))
+        }
+    };
     let b = FunctionBuilder::new(func, fctx);
     let mut tr = Tr {
         rt,
@@ -153,6 +199,9 @@ pub(super) fn translate(
         frame_bytes: 0,
         call_conv: cc,
         field_read_by_value: false,
+        filter,
+        frame_in,
+        frame_out: None,
     };
     let inject = tr.rt.options().inject.ldfld_struct;
     tr.setup(&insns, &local_tys, &body)
@@ -163,6 +212,18 @@ pub(super) fn translate(
         })?;
     for (i, ins) in insns.iter().enumerate() {
         tr.offset = ins.offset;
+        // A method and its filter funclets split the IL: each translates
+        // only its own part. Control never falls from one into the other.
+        if !tr.translates(ins.offset) {
+            if tr.reachable {
+                return Err(CompileError {
+                    method: m,
+                    il_offset: ins.offset,
+                    kind: ErrorKind::BadHandler,
+                });
+            }
+            continue;
+        }
         // Fault injection `ldfld-struct` (docs/driverhost.md): the seed's C#
         // compiler read a field of a struct local as `ldloc s; ldfld f` (the
         // value, then the field), where mcs emits `ldloca s; ldfld f`. Both
@@ -206,8 +267,14 @@ pub(super) fn translate(
         kind,
     })?;
     tr.b.seal_all_blocks();
+    let eh = tr.spans();
+    let frame = tr.frame_out.take();
     tr.b.finalize(fcfg);
-    Ok(body.code.len())
+    Ok(Translated {
+        il_len: body.code.len(),
+        eh,
+        frame,
+    })
 }
 
 impl Tr<'_, '_> {
@@ -274,11 +341,6 @@ impl Tr<'_, '_> {
         self.b.append_block_params_for_function_params(entry);
         self.b.switch_to_block(entry);
         let params: Vec<Value> = self.b.block_params(entry).to_vec();
-        let mut pi = 0;
-        if let Ty::Value(_) = self.sig.ret {
-            self.retbuf = Some(params[0]);
-            pi = 1;
-        }
         let mut arg_tys = Vec::new();
         if self.sig.has_this {
             let owner = self.rt.types.method(self.m).owner;
@@ -290,14 +352,38 @@ impl Tr<'_, '_> {
             arg_tys.push(this_ty);
         }
         arg_tys.extend(self.sig.params.iter().copied());
+        if let Some(k) = self.filter {
+            return self.setup_funclet(k, &params, &arg_tys, local_tys);
+        }
+        // A method with filters keeps every variable in memory, where its
+        // filter funclets find them.
+        let in_memory = self
+            .clauses
+            .iter()
+            .any(|c| matches!(c.span.kind, ClauseKind::Filter(_)));
+        let (mut arg_slots, mut local_slots) = (Vec::new(), Vec::new());
+        let mut pi = 0;
+        if let Ty::Value(_) = self.sig.ret {
+            self.retbuf = Some(params[0]);
+            pi = 1;
+        }
         for (i, ty) in arg_tys.into_iter().enumerate() {
             let v = params[pi + i];
             let home = match ty {
-                Ty::Value(_) => Home::Ptr(v, ty),
-                _ if addr_args.contains(&(i as u16)) => {
+                Ty::Value(_) => {
+                    if in_memory {
+                        let slot = self.new_slot(Ty::Ptr)?;
+                        let addr = self.b.ins().stack_addr(types::I64, slot, 0);
+                        self.b.ins().store(flags(), v, addr, 0);
+                        arg_slots.push(FrameSlot::PtrIn(slot));
+                    }
+                    Home::Ptr(v, ty)
+                }
+                _ if in_memory || addr_args.contains(&(i as u16)) => {
                     let slot = self.new_slot(ty)?;
                     let addr = self.b.ins().stack_addr(types::I64, slot, 0);
                     self.store_raw(ty, addr, 0, v)?;
+                    arg_slots.push(FrameSlot::In(slot));
                     Home::Slot(slot, ty)
                 }
                 _ => {
@@ -309,22 +395,27 @@ impl Tr<'_, '_> {
             self.args.push(home);
         }
         for (i, &ty) in local_tys.iter().enumerate() {
-            let home = if matches!(ty, Ty::Value(_)) || addr_locals.contains(&(i as u16)) {
-                let slot = self.new_slot(ty)?;
-                // Locals start zeroed (mcs always sets InitLocals; the GC
-                // will need it for reference fields regardless).
-                let addr = self.b.ins().stack_addr(types::I64, slot, 0);
-                let size = self.rt.types.size_of(ty)?;
-                self.zero(addr, size)?;
-                Home::Slot(slot, ty)
-            } else {
-                let k = SKind::of(ty);
-                let var = self.b.declare_var(k.cl());
-                let zero = self.zero_value(k);
-                self.b.def_var(var, zero);
-                Home::Var(var, ty)
-            };
+            let home =
+                if in_memory || matches!(ty, Ty::Value(_)) || addr_locals.contains(&(i as u16)) {
+                    let slot = self.new_slot(ty)?;
+                    // Locals start zeroed (mcs always sets InitLocals; the GC
+                    // will need it for reference fields regardless).
+                    let addr = self.b.ins().stack_addr(types::I64, slot, 0);
+                    let size = self.rt.types.size_of(ty)?;
+                    self.zero(addr, size)?;
+                    local_slots.push(FrameSlot::In(slot));
+                    Home::Slot(slot, ty)
+                } else {
+                    let k = SKind::of(ty);
+                    let var = self.b.declare_var(k.cl());
+                    let zero = self.zero_value(k);
+                    self.b.def_var(var, zero);
+                    Home::Var(var, ty)
+                };
             self.locals.push(home);
+        }
+        if in_memory {
+            self.frame_out = Some((arg_slots, local_slots));
         }
         if let Some(l) = self.labels.get_mut(&0) {
             l.state = Some(Vec::new());
@@ -333,6 +424,55 @@ impl Tr<'_, '_> {
             self.reachable = false;
         }
         Ok(())
+    }
+
+    /// A filter funclet's entry: `(exception, frame pointer)`; the
+    /// variables are the method's, in its frame; go to the filter with the
+    /// exception on the stack.
+    fn setup_funclet(
+        &mut self,
+        k: usize,
+        params: &[Value],
+        arg_tys: &[Ty],
+        local_tys: &[Ty],
+    ) -> R<()> {
+        let (&[exc, fp], Some(frame)) = (params, self.frame_in.take()) else {
+            return Err(ErrorKind::Codegen);
+        };
+        if frame.args.len() != arg_tys.len() || frame.locals.len() != local_tys.len() {
+            return Err(ErrorKind::Codegen);
+        }
+        let homes = |tr: &mut Self, hs: &[FrameHome], tys: &[Ty]| -> Vec<Home> {
+            hs.iter()
+                .zip(tys)
+                .map(|(h, &ty)| match *h {
+                    FrameHome::At(o) => Home::Ptr(tr.b.ins().iadd_imm_s(fp, i64::from(o)), ty),
+                    FrameHome::PtrAt(o) => {
+                        let p = tr.b.ins().load(types::I64, flags(), fp, o);
+                        Home::Ptr(p, ty)
+                    }
+                })
+                .collect()
+        };
+        self.args = homes(self, &frame.args, arg_tys);
+        self.locals = homes(self, &frame.locals, local_tys);
+        let ClauseKind::Filter(start) = self.clauses[k].span.kind else {
+            return Err(ErrorKind::Codegen);
+        };
+        self.stack = alloc::vec![Entry {
+            k: SKind::O,
+            v: exc,
+        }];
+        self.jump_to(start)
+    }
+
+    /// Whether this translation covers the instruction at `off`: a
+    /// funclet its filter, a method everything but its filters.
+    fn translates(&self, off: u32) -> bool {
+        match self.filter {
+            Some(k) => self.clauses[k].span.filter_covers(off),
+            None => !self.clauses.iter().any(|c| c.span.filter_covers(off)),
+        }
     }
 
     pub fn zero_value(&mut self, k: SKind) -> Value {
@@ -417,6 +557,10 @@ impl Tr<'_, '_> {
 
     /// The block and arguments for a branch to `off` with the current stack.
     pub fn branch_args(&mut self, off: u32) -> R<(Block, Vec<BlockArg>)> {
+        // No branch crosses between a filter and the rest of its method.
+        if !self.translates(off) {
+            return Err(ErrorKind::BadBranchTarget);
+        }
         let kinds: Vec<SKind> = self.stack.iter().map(|e| e.k).collect();
         let l = self
             .labels
@@ -738,6 +882,7 @@ impl Tr<'_, '_> {
             O::Pop => {
                 self.pop()?;
             }
+            O::Ret if self.filter.is_some() => return Err(ErrorKind::BadHandler),
             O::Ret => self.ret()?,
             O::Br | O::BrS => {
                 let Operand::Branch(t) = ins.operand else {

@@ -14,8 +14,10 @@
 mod barrier;
 mod calls;
 mod eh;
+pub mod eh_table;
 mod error;
 mod func;
+pub mod funclet;
 pub mod ilmap;
 mod intrinsics;
 mod memory;
@@ -34,6 +36,7 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_frontend::FunctionBuilderContext;
 
 pub use error::{CompileError, ErrorKind};
+pub use funclet::FilterFrame;
 pub use ilmap::IlMap;
 pub use options::{Inject, JitOptions, UnknownInjection};
 
@@ -55,6 +58,10 @@ pub struct Compiled {
     pub il_len: usize,
     /// Native offset -> IL offset.
     pub il_map: IlMap,
+    /// The method's EH clauses (what the runtime's first pass reads).
+    pub eh: Vec<eh_table::EhClause>,
+    /// A method with filters: where its funclets find its variables.
+    pub frame: Option<FilterFrame>,
 }
 
 /// Cranelift could not be configured.
@@ -85,19 +92,41 @@ impl Jit {
 
     /// Compile `m`.
     pub fn compile(&mut self, rt: &mut Runtime, m: MethodId) -> Result<Compiled, CompileError> {
+        self.compile_part(rt, m, func::Part::Method)
+    }
+
+    /// Compile the filter of `m`'s EH clause `clause` as a funclet
+    /// (`funclet.rs`), given where `m`'s compiled frame keeps its variables.
+    pub fn compile_filter(
+        &mut self,
+        rt: &mut Runtime,
+        m: MethodId,
+        clause: usize,
+        frame: FilterFrame,
+    ) -> Result<Compiled, CompileError> {
+        self.compile_part(rt, m, func::Part::Filter(clause, frame))
+    }
+
+    fn compile_part(
+        &mut self,
+        rt: &mut Runtime,
+        m: MethodId,
+        part: func::Part,
+    ) -> Result<Compiled, CompileError> {
         let mut func = Function::with_name_signature(
             UserFuncName::user(0, m.0),
             cranelift_codegen::ir::Signature::new(self.isa.default_call_conv()),
         );
-        let il_len = match func::translate(
+        let translated = match func::translate(
             rt,
             m,
+            part,
             &mut func,
             &mut self.fctx,
             self.isa.default_call_conv(),
             self.isa.frontend_config(),
         ) {
-            Ok(n) => n,
+            Ok(t) => t,
             Err(e) => {
                 // The builder context is left mid-function: start afresh.
                 self.fctx = FunctionBuilderContext::new();
@@ -121,10 +150,21 @@ impl Jit {
         if !code.buffer.relocs().is_empty() {
             return Err(CompileError::runtime(m, ErrorKind::Codegen));
         }
+        let frame = match &translated.frame {
+            None => None,
+            Some((args, locals)) => Some(
+                code.buffer
+                    .frame_layout()
+                    .and_then(|l| FilterFrame::from_layout(args, locals, l))
+                    .ok_or(CompileError::runtime(m, ErrorKind::Codegen))?,
+            ),
+        };
         Ok(Compiled {
             code: code.code_buffer().to_vec(),
-            il_len,
+            il_len: translated.il_len,
             il_map: IlMap::from_srclocs(code.buffer.get_srclocs_sorted()),
+            eh: translated.eh,
+            frame,
         })
     }
 
@@ -141,6 +181,7 @@ impl Jit {
         if let Err(e) = func::translate(
             rt,
             m,
+            func::Part::Method,
             &mut func,
             &mut self.fctx,
             self.isa.default_call_conv(),

@@ -83,6 +83,15 @@ core::arch::global_asm!(
     "pop rbp",
     "pop rbx",
     "ret",
+    // cordon_return_zero: what the compile trampoline jumps to instead of a
+    // method that failed to compile (the exception is in flight): return
+    // to the caller at once, with zeroed result registers.
+    ".globl cordon_return_zero",
+    "cordon_return_zero:",
+    "xor eax, eax",
+    "xor edx, edx",
+    "xorps xmm0, xmm0",
+    "ret",
     // cordon_rt_fmod(xmm0: f64, xmm1: f64) -> xmm0: the SSE-ABI entry of
     // `rt_fmod_bits` (see helpers.rs: the Rust side never passes floats in
     // registers, so it works on hard- and soft-float targets alike). The
@@ -143,6 +152,8 @@ pub struct Protected {
 }
 
 unsafe extern "C" {
+    /// Returns at once (for a callee that failed to compile).
+    pub fn cordon_return_zero();
     /// Start of the lazy-compile trampoline (its address goes into stubs).
     pub fn cordon_compile_trampoline();
     /// See the assembly above.

@@ -6,6 +6,8 @@
 //! runtime: each frame returns to its caller with the word still set.
 
 use super::{Escape, Runtime};
+use crate::compiler::CompileError;
+use crate::types::TypeId;
 
 /// An exception the runtime raises, by corlib class.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,6 +22,8 @@ pub enum ExceptionKind {
     ArrayTypeMismatch = 5,
     OutOfMemory = 6,
     Arithmetic = 7,
+    InvalidProgram = 8,
+    NotSupported = 9,
 }
 
 impl ExceptionKind {
@@ -34,6 +38,8 @@ impl ExceptionKind {
             ExceptionKind::ArrayTypeMismatch => "ArrayTypeMismatchException",
             ExceptionKind::OutOfMemory => "OutOfMemoryException",
             ExceptionKind::Arithmetic => "ArithmeticException",
+            ExceptionKind::InvalidProgram => "InvalidProgramException",
+            ExceptionKind::NotSupported => "NotSupportedException",
         }
     }
 
@@ -47,6 +53,8 @@ impl ExceptionKind {
             4 => ExceptionKind::InvalidCast,
             5 => ExceptionKind::ArrayTypeMismatch,
             6 => ExceptionKind::OutOfMemory,
+            8 => ExceptionKind::InvalidProgram,
+            9 => ExceptionKind::NotSupported,
             _ => ExceptionKind::Arithmetic,
         }
     }
@@ -72,8 +80,94 @@ impl Runtime {
         rt.set_in_flight(obj);
     }
 
+    /// A method that compiled code called could not be compiled: make that
+    /// a managed exception at the call (ECMA-335 lets a JIT report it as
+    /// `InvalidProgramException`). IL the JIT does not support raises
+    /// `NotSupportedException`, malformed IL `InvalidProgramException`; the
+    /// message is "<reason> in <method> at IL_<offset>". Returns false when
+    /// not even the exception could be made (the caller then escapes).
+    pub(crate) fn raise_compile_error(rt: &mut Runtime, e: &CompileError) -> bool {
+        let kind = if e.kind.is_unsupported() {
+            ExceptionKind::NotSupported
+        } else {
+            ExceptionKind::InvalidProgram
+        };
+        let obj = match rt.types.corlib_type(kind.class_name()) {
+            Ok(t) => rt.new_object(t).unwrap_or(0),
+            Err(_) => 0,
+        };
+        if obj == 0 {
+            return false;
+        }
+        let method = if (e.method.0 as usize) < rt.types.methods.len() {
+            rt.types.method_name(e.method)
+        } else {
+            alloc::string::String::from("<runtime>")
+        };
+        let text = alloc::format!("{} in {} at IL_{:04x}", e.kind, method, e.il_offset);
+        let message = rt
+            .string_from_utf16(
+                text.encode_utf16()
+                    .collect::<alloc::vec::Vec<u16>>()
+                    .into_iter(),
+            )
+            .unwrap_or(0);
+        if let Some(off) = rt.exception_field_offset("_message") {
+            // SAFETY: obj is a fresh System.Exception subclass instance
+            // with `_message` at `off`; message is a string or null.
+            unsafe { *((obj + off) as *mut usize) = message };
+        }
+        Runtime::throw(rt, obj);
+        true
+    }
+
+    /// A `TypeInitializationException` for type `t` whose static
+    /// constructor threw `inner` (made without running its constructor:
+    /// the fields are set as `TypeInitializationException.cs` describes).
+    /// When it cannot be made, `inner` itself.
+    pub(crate) fn type_initialization_exception(&mut self, t: TypeId, inner: usize) -> usize {
+        let Ok(tie_t) = self.types.corlib_type("TypeInitializationException") else {
+            return inner;
+        };
+        let obj = self.new_object(tie_t).unwrap_or(0);
+        if obj == 0 {
+            return inner;
+        }
+        let name = self.types.type_name(t);
+        let text = alloc::format!("The type initializer for '{name}' threw an exception.");
+        let mut string = |s: &str| {
+            self.string_from_utf16(
+                s.encode_utf16()
+                    .collect::<alloc::vec::Vec<u16>>()
+                    .into_iter(),
+            )
+            .unwrap_or(0)
+        };
+        let (message, type_name) = (string(&text), string(&name));
+        let fields = [
+            (self.exception_field_offset("_message"), message),
+            (self.exception_field_offset("_innerException"), inner),
+            (
+                self.types
+                    .find_field(tie_t, "_typeName")
+                    .map(|f| self.types.field(f).offset as usize),
+                type_name,
+            ),
+        ];
+        for (off, value) in fields {
+            if let Some(off) = off {
+                // SAFETY: obj is a fresh TypeInitializationException; `off`
+                // is the offset of one of its reference fields.
+                unsafe { *((obj + off) as *mut usize) = value };
+            }
+        }
+        obj
+    }
+
     /// Throw `obj` (the `throw` opcode); null throws NullReferenceException.
     pub(crate) fn throw(rt: &mut Runtime, obj: usize) {
+        // A throw starts a new search, even for an object thrown before.
+        rt.forget_first_pass(obj);
         if obj == 0 {
             Runtime::raise(rt, ExceptionKind::NullReference);
         } else {

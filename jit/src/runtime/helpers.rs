@@ -38,6 +38,12 @@ pub enum Helper {
     Memset,
     /// `(n) -> ptr`: `localloc` (heap-backed for now).
     Localloc,
+    /// `(exc, fp, method, clause) -> i32`: the first pass of exception
+    /// dispatch (`first_pass.rs`); whether clause `clause` of the frame at
+    /// `fp` takes `exc`.
+    FirstPass,
+    /// `(exc)`: a catch handler took `exc` (the first pass forgets it).
+    Caught,
 }
 
 impl Helper {
@@ -76,6 +82,8 @@ impl Helper {
             Helper::Memcpy => rt_memcpy as *const () as usize,
             Helper::Memset => rt_memset as *const () as usize,
             Helper::Localloc => rt_localloc as *const () as usize,
+            Helper::FirstPass => super::first_pass::rt_first_pass as *const () as usize,
+            Helper::Caught => super::first_pass::rt_caught as *const () as usize,
         }
     }
 }
@@ -145,7 +153,7 @@ pub(crate) fn is_assignable(rt: &mut Runtime, from: TypeId, to: TypeId) -> bool 
     rt.types.is_subclass(from, to)
 }
 
-fn instance_of(rt: &mut Runtime, obj: usize, t: TypeId) -> bool {
+pub(super) fn instance_of(rt: &mut Runtime, obj: usize, t: TypeId) -> bool {
     match type_of(obj) {
         Some(ot) => is_assignable(rt, ot, t),
         None => false,
@@ -224,8 +232,16 @@ extern "C" fn rt_run_cctor(t: u32) {
     let t = TypeId(t);
     let flag = rt.cctor_flag(t) as *mut u8;
     // SAFETY: flag is the leaked state byte of t.
-    if unsafe { *flag } != 0 {
-        return; // done, or running (a recursive access during the cctor)
+    match unsafe { *flag } {
+        0 => {}
+        CCTOR_FAILED => {
+            // Every access after a failed static constructor throws the
+            // same TypeInitializationException again.
+            let tie = rt.failed_cctors.get(&t).copied().unwrap_or(0);
+            Runtime::throw(rt, tie);
+            return;
+        }
+        _ => return, // done, or running (a recursive access during the cctor)
     }
     // SAFETY: as above.
     unsafe { *flag = 1 };
@@ -235,22 +251,47 @@ extern "C" fn rt_run_cctor(t: u32) {
     {
         rt_run_cctor(parent.0);
         if rt.in_flight() != 0 {
-            // The parent's cctor threw: the caller's check dispatches it.
+            // The parent's cctor threw: the caller's check dispatches it;
+            // this type's own cctor has not run.
+            // SAFETY: as above.
+            unsafe { *flag = 0 };
             return;
         }
     }
     if let Some(c) = rt.types.ty(t).cctor {
         let code = match rt.compile_method(c) {
             Ok(code) => code,
-            Err(e) => Runtime::escape(rt, super::Escape::Unsupported(e)),
+            Err(e) => {
+                if !Runtime::raise_compile_error(rt, &e) {
+                    Runtime::escape(rt, super::Escape::Unsupported(e));
+                }
+                // SAFETY: as above. Not run: the next access tries again.
+                unsafe { *flag = 0 };
+                return;
+            }
         };
         // SAFETY: code is a compiled `static void .cctor()`.
         let f: extern "C" fn() = unsafe { core::mem::transmute(code) };
         f();
+        let thrown = rt.in_flight();
+        if thrown != 0 {
+            // ECMA-335 II.10.5.3.3: the access throws a
+            // TypeInitializationException wrapping what the cctor threw,
+            // and so does every later access (the type stays failed).
+            let tie = rt.type_initialization_exception(t, thrown);
+            rt.failed_cctors.insert(t, tie);
+            // SAFETY: as above.
+            unsafe { *flag = CCTOR_FAILED };
+            Runtime::throw(rt, tie);
+            return;
+        }
     }
     // SAFETY: as above.
     unsafe { *flag = 2 };
 }
+
+/// The state byte of a type whose static constructor threw.
+const CCTOR_FAILED: u8 = 3;
 
 extern "C" fn rt_stelem_check(array: usize, value: usize) {
     let rt = current();
@@ -299,7 +340,9 @@ fn libm_fmod(x: f64, y: f64) -> f64 {
         }
         r -= d;
     }
-    if x < 0.0 { -r } else { r }
+    // The result takes the dividend's sign, zero included: `-0.0 % y` and
+    // `-4.0 % 2.0` are `-0.0` (IEEE 754 `fmod`; mono agrees).
+    if x.is_sign_negative() { -r } else { r }
 }
 
 extern "C" fn rt_memcpy(dst: *mut u8, src: *const u8, n: usize) {
@@ -436,6 +479,11 @@ pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
                 ic_fast_allocate_string as *const () as usize
             }
             ("System", "Array", "get_Length") => ic_array_length as *const () as usize,
+            ("System", "Array", "Clone") => super::arrays::ic_array_clone as *const () as usize,
+            ("System", "Array", "GetValue") => {
+                super::arrays::ic_array_get_value as *const () as usize
+            }
+            ("System", "Array", "CopyCore") => super::arrays::ic_array_copy as *const () as usize,
             ("System", "Object", "GetType") => ic_get_type as *const () as usize,
             ("System", "Type", "GetTypeFromHandle") => ic_type_from_handle as *const () as usize,
             ("System.Runtime.CompilerServices", "RuntimeHelpers", "InitializeArray") => {
@@ -447,6 +495,7 @@ pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
             ("System.Runtime.CompilerServices", "RuntimeHelpers", "PayloadEquals") => {
                 ic_payload_equals as *const () as usize
             }
+            ("System", "Math", name) => return super::math::internal_call(name),
             (ns, ty, name) => return rt.externals.find(ns, ty, name),
         },
     )

@@ -3,7 +3,8 @@
 //! MethodId into r11 and jumps to the compile trampoline
 //! ([`super::asm`]), which calls [`compile_entry`]; that compiles the
 //! method, stores the code address in the cell (data, not code: no
-//! patching) and returns it for the trampoline to jump to.
+//! patching) and returns it for the trampoline to jump to. A method that
+//! fails to compile becomes a managed exception at the call.
 
 use super::{Escape, Runtime, current};
 use crate::types::MethodId;
@@ -14,6 +15,14 @@ pub(super) extern "C" fn compile_entry(method: u64) -> usize {
     let m = MethodId(method as u32);
     match Runtime::compile_method(rt, m) {
         Ok(code) => code,
+        // The callee cannot be compiled: the call raises a managed
+        // exception instead; the trampoline "calls" a function that
+        // returns at once, and the caller's check after the call finds
+        // the exception in flight (its finally blocks run, a catch may
+        // take it). The cell stays at the stub: the next call tries again.
+        Err(e) if Runtime::raise_compile_error(rt, &e) => {
+            super::asm::cordon_return_zero as *const () as usize
+        }
         Err(e) => Runtime::escape(rt, Escape::Unsupported(e)),
     }
 }

@@ -10,11 +10,14 @@
 //!   when one is installed;
 //! * executable memory comes from a [`CodeMemory`] (W^X).
 
+mod arrays;
 mod asm;
 mod exceptions;
 pub mod externals;
+mod first_pass;
 pub mod helpers;
 mod lazy;
+mod math;
 mod objects;
 
 use alloc::boxed::Box;
@@ -23,7 +26,8 @@ use alloc::vec::Vec;
 use core::sync::atomic::{AtomicPtr, AtomicUsize, Ordering};
 
 use crate::codemem::CodeMemory;
-use crate::compiler::{CompileError, IlMap, Jit, JitOptions};
+use crate::compiler::eh_table::EhClause;
+use crate::compiler::{CompileError, FilterFrame, IlMap, Jit, JitOptions};
 use crate::types::{MethodId, MethodKind, TypeId, TypeSystem};
 
 pub use asm::Protected;
@@ -145,6 +149,19 @@ pub struct Runtime {
     /// first, recorded when it was thrown (`throw` or a runtime exception).
     trace: Vec<CodeLocation>,
     trace_of: usize,
+    /// The EH clauses of every compiled method that has any (the first
+    /// pass reads its callers' clauses).
+    eh_tables: BTreeMap<MethodId, Vec<EhClause>>,
+    /// Methods with filters: where their funclets find their variables.
+    filter_frames: BTreeMap<MethodId, FilterFrame>,
+    /// Compiled filter funclets, by method and clause.
+    funclets: BTreeMap<(MethodId, usize), usize>,
+    /// First-pass records of exceptions being dispatched (`first_pass.rs`).
+    first_pass: Vec<first_pass::Record>,
+    /// Types whose static constructor threw, with the
+    /// TypeInitializationException every access throws (kept for good: a
+    /// collector must treat these as roots).
+    failed_cctors: BTreeMap<TypeId, usize>,
 }
 
 /// Most frames a recorded stack trace keeps.
@@ -207,6 +224,11 @@ impl Runtime {
             heap: objects::Heap::default(),
             trace: Vec::new(),
             trace_of: 0,
+            eh_tables: BTreeMap::new(),
+            filter_frames: BTreeMap::new(),
+            funclets: BTreeMap::new(),
+            first_pass: Vec::new(),
+            failed_cctors: BTreeMap::new(),
         }))
     }
 
@@ -299,11 +321,56 @@ impl Runtime {
         ))?;
         let result = jit.compile(self, m);
         self.jit = Some(jit);
+        let compiled = result?;
+        if !compiled.eh.is_empty() {
+            self.eh_tables.insert(m, compiled.eh.clone());
+        }
+        if let Some(f) = &compiled.frame {
+            self.filter_frames.insert(m, f.clone());
+        }
+        let bytes = compiled.code.clone();
+        let addr = self.install(m, compiled)?;
+        if self.keep_code {
+            self.kept_code.insert(m, bytes);
+        }
+        // SAFETY: as above; the cell is plain data the runtime owns.
+        unsafe { (*(cell as *mut Cell)).code = addr };
+        Ok(addr)
+    }
+
+    /// Compile the filter of `m`'s clause `k` as a funclet (`m` is
+    /// compiled and its frame is `frame`); its code range is `m`'s too, so
+    /// fault reports and stack traces name the method and the filter's IL.
+    fn compile_funclet(
+        &mut self,
+        m: MethodId,
+        k: usize,
+        frame: FilterFrame,
+    ) -> Result<usize, CompileError> {
+        let mut jit = self.jit.take().ok_or(CompileError::runtime(
+            m,
+            crate::compiler::ErrorKind::Reentrant,
+        ))?;
+        let result = jit.compile_filter(self, m, k, frame);
+        self.jit = Some(jit);
+        let mut compiled = result?;
+        // The method's IL was counted when the method was compiled.
+        compiled.il_len = 0;
+        self.install(m, compiled)
+    }
+
+    /// Put compiled code in executable memory and record its range.
+    fn install(
+        &mut self,
+        m: MethodId,
+        compiled: crate::compiler::Compiled,
+    ) -> Result<usize, CompileError> {
         let crate::compiler::Compiled {
             code: bytes,
             il_len,
             il_map,
-        } = result?;
+            ..
+        } = compiled;
         let addr = self
             .code
             .install(&bytes)
@@ -324,11 +391,6 @@ impl Runtime {
             }
             self.listener = Some(l);
         }
-        if self.keep_code {
-            self.kept_code.insert(m, bytes);
-        }
-        // SAFETY: as above; the cell is plain data the runtime owns.
-        unsafe { (*(cell as *mut Cell)).code = addr };
         Ok(addr)
     }
 
@@ -433,8 +495,7 @@ impl Runtime {
         if !self.types.is_subclass(t, exc) {
             return None;
         }
-        let f = self.types.find_field(exc, "_message")?;
-        let off = self.types.field(f).offset as usize;
+        let off = self.exception_field_offset("_message")?;
         // SAFETY: obj is a live exception object (the caller got it from an
         // escape), an instance of System.Exception or a subclass, so its
         // `_message` field is at `off`.
@@ -454,6 +515,15 @@ impl Runtime {
                 .map(|c| c.unwrap_or('?'))
                 .collect(),
         )
+    }
+
+    /// The offset of `System.Exception`'s private field `name` in an
+    /// exception object.
+    pub(crate) fn exception_field_offset(&mut self, name: &str) -> Option<usize> {
+        let exc = self.types.corlib_type("Exception").ok()?;
+        self.types.ensure_layout(exc).ok()?;
+        let f = self.types.find_field(exc, name)?;
+        Some(self.types.field(f).offset as usize)
     }
 
     /// The address of the exception-in-flight word compiled code tests after
@@ -496,6 +566,10 @@ impl Runtime {
         rt.saved_sp = saved;
         CURRENT.store(prev, Ordering::Relaxed);
         let uncaught = rt.in_flight.swap(outer_exception, Ordering::Relaxed);
+        if saved == 0 {
+            // The outermost managed call ended: no dispatch is under way.
+            rt.first_pass.clear();
+        }
         if r.escaped != 0 {
             Err(rt
                 .pending
@@ -527,7 +601,7 @@ impl Runtime {
     }
 
     /// The static-constructor state byte of `t` (0 = not run, 1 = running,
-    /// 2 = done), allocated on first use.
+    /// 2 = done, 3 = threw), allocated on first use.
     pub fn cctor_flag(&mut self, t: TypeId) -> usize {
         *self
             .cctor_flags

@@ -4,7 +4,7 @@
 //! follow the parent's fields. Value types: NO header, fields start at 0
 //! (seed bug 3); sequential layout aligns each field naturally (capped by
 //! `Pack`), explicit layout takes `[FieldOffset]`, and `ClassLayout.Size`
-//! is a minimum size. Arrays: header, length, then elements at their own
+//! is a minimum size (exact, not rounded, for explicit layout, as in mono). Arrays: header, length, then elements at their own
 //! element size (seed bug 1). Statics live in a zeroed block per type.
 
 use alloc::vec::Vec;
@@ -156,11 +156,22 @@ impl TypeSystem {
         let (size, align) = match kind {
             TypeKind::Enum(p) | TypeKind::Primitive(p) => (p.size(), p.size()),
             _ if is_value => {
-                let mut s = size.max(class_layout.map_or(0, |c| c.class_size));
+                let class_size = class_layout.map_or(0, |c| c.class_size);
+                let mut s = size.max(class_size);
                 if s == 0 {
                     s = 1; // an empty struct still occupies a byte
                 }
-                (align_up(s, align)?, align)
+                // An explicit layout with a declared `Size` describes the
+                // bytes exactly (hardware registers, wire formats): its size
+                // is max(Size, end of the last field), not rounded up to the
+                // alignment, as mono does; arrays of it have that stride.
+                // Everything else is rounded so that array elements stay
+                // aligned (mono rounds sequential layouts even with a Size).
+                if explicit && class_size != 0 {
+                    (s, align)
+                } else {
+                    (align_up(s, align)?, align)
+                }
             }
             _ => (align_up(size, 8)?, 8),
         };

@@ -216,6 +216,20 @@ static class Arithmetic
         return r;
     }
 
+    // The remainder takes the dividend's sign, zero included (mono found
+    // Cordon giving +0.0 for -0.0 % y).
+    static int test_6_float_remainder_of_negative_zero()
+    {
+        int r = 0;
+        if (1.0 / RemD(-0.0, 3.0) < 0) r += 1;
+        if (1.0f / RemF(-0.0f, 3.0f) < 0) r += 1;
+        if (1.0 / RemD(-4.0, 2.0) < 0) r += 1;
+        if (1.0 / RemD(0.0, -3.0) > 0) r += 1;
+        if (1.0 / RemD(-0.0, double.PositiveInfinity) < 0) r += 1;
+        if (1.0f / RemF(-6.0f, -3.0f) < 0) r += 1;
+        return r;
+    }
+
     static int test_7_float_arithmetic()
     {
         double a = AddD(0.1, 0.2); // not exactly 0.3

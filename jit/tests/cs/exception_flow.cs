@@ -4,8 +4,7 @@
 // throw, leaves to several targets through finally, locals across the
 // exception edge, deep recursion, struct-returning callees.
 //
-// No test lets a filter with side effects run after an inner finally: the
-// JIT searches in one pass (finally before an outer filter), mono in two.
+// Filters with side effects against finally blocks: exception_filters.cs.
 // No test throws from inside a filter: ECMA-335 (and .NET) treat that as
 // the filter declining, mono lets the new exception escape; the JIT follows
 // ECMA, tested in jit/tests/jit_eh.rs.

@@ -21,6 +21,53 @@ class Ref
     public int Value = 0;
 }
 
+// Static constructors that throw: the access throws a
+// TypeInitializationException wrapping the exception (ECMA-335 II.10.5.3.3),
+// and so does every later access; the constructor runs once.
+class InitCounter
+{
+    public static int Runs;
+}
+
+class FailingCctor
+{
+    public static int Value;
+
+    static FailingCctor()
+    {
+        InitCounter.Runs++;
+        Value = 1;
+        throw new DriverException(9);
+    }
+
+    public static int Get()
+    {
+        return Value;
+    }
+}
+
+class FailingFieldInit
+{
+    // No explicit static constructor: the type is beforefieldinit, and its
+    // initializer runs at the latest at the first static field access.
+    public static int Value = Fail(6);
+
+    static int Fail(int code)
+    {
+        throw new DriverException(code);
+    }
+}
+
+class FailingNew
+{
+    public int Field = 3;
+
+    static FailingNew()
+    {
+        throw new System.InvalidOperationException();
+    }
+}
+
 static class Exceptions
 {
     static int Div(int a, int b) { return a / b; }
@@ -447,5 +494,81 @@ static class Exceptions
         try { AddOvf(int.MaxValue, 1); } catch (System.ArithmeticException) { r += 2; }
         try { ReadValue(null); } catch (System.SystemException) { r += 3; }
         return r;
+    }
+
+    static int test_9_static_constructor_exception_is_wrapped()
+    {
+        try
+        {
+            return FailingCctor.Get();
+        }
+        catch (System.TypeInitializationException e)
+        {
+            DriverException inner = e.InnerException as DriverException;
+            return inner != null ? inner.Code : -1;
+        }
+    }
+
+    // Three accesses, three TypeInitializationExceptions around the same
+    // inner exception, one run of the constructor.
+    static int test_31_later_accesses_throw_again()
+    {
+        int wrapped = 0;
+        System.Exception first = null;
+        bool same = true;
+        for (int i = 0; i < 3; i++)
+        {
+            try
+            {
+                FailingCctor.Get();
+            }
+            catch (System.TypeInitializationException e)
+            {
+                if (e.InnerException is DriverException)
+                    wrapped++;
+                if (first == null)
+                    first = e.InnerException;
+                else if (first != e.InnerException)
+                    same = false;
+            }
+        }
+        return wrapped * 10 + InitCounter.Runs + (same ? 0 : 100);
+    }
+
+    static int ReadFailingField()
+    {
+        return FailingFieldInit.Value;
+    }
+
+    static int test_6_field_initializer_exception_is_wrapped()
+    {
+        try
+        {
+            return ReadFailingField();
+        }
+        catch (System.TypeInitializationException e)
+        {
+            DriverException inner = e.InnerException as DriverException;
+            return inner != null ? inner.Code : -1;
+        }
+    }
+
+    static int test_2_newobj_of_a_failed_type()
+    {
+        int n = 0;
+        for (int i = 0; i < 2; i++)
+        {
+            try
+            {
+                new FailingNew();
+                n += 100;
+            }
+            catch (System.TypeInitializationException e)
+            {
+                if (e.InnerException is System.InvalidOperationException)
+                    n++;
+            }
+        }
+        return n;
     }
 }

@@ -128,4 +128,49 @@ public static class Eh
         Log = 0;
         return FaultOrFinally(1);
     }
+
+    // The tests patch this method's IL (jit_eh.rs) so that the JIT refuses
+    // it: an unsupported opcode, or an evaluation-stack underflow.
+    static int Refused(int x)
+    {
+        return x + 1;
+    }
+
+    public static int CallsRefused()
+    {
+        Log = 0;
+        try
+        {
+            try
+            {
+                Log = 1;
+                return Refused(41);
+            }
+            finally
+            {
+                Log = Log * 10 + 2;
+            }
+        }
+        catch (System.NotSupportedException)
+        {
+            return Log * 10 + 3;
+        }
+        catch (System.InvalidProgramException)
+        {
+            return Log * 10 + 4;
+        }
+    }
+
+    public static int CallsRefusedUncaught()
+    {
+        Log = 0;
+        try
+        {
+            return Refused(41);
+        }
+        finally
+        {
+            Log = 5;
+        }
+    }
 }

@@ -9,6 +9,7 @@
 pub mod blkdisk;
 pub mod catalog;
 pub mod disk;
+pub mod fatdisk;
 pub mod jitcount;
 pub mod qemu;
 pub mod runner;

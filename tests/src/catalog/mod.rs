@@ -11,6 +11,7 @@ mod devices;
 mod driverhost;
 mod kernel;
 mod services;
+mod storage;
 
 use devices::*;
 use driverhost::*;
@@ -121,7 +122,7 @@ pub fn all() -> Vec<QemuTest> {
     let ready = Ending::WhenPrinted("kernel ready in ");
     let off = Ending::Exit(0);
     let m = |name, about, append, judge| t(name, about, false, append, off, judge);
-    vec![
+    let mut all = vec![
         t(
             "boot-banner",
             "boots to the banner, memory map summary and ready line",
@@ -530,7 +531,10 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=hostile",
             judge_hostile,
         ),
-    ]
+    ];
+    // The FAT service's tests (storage.rs).
+    all.extend(storage::tests(m));
+    all
 }
 
 #[cfg(test)]

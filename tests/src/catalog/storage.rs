@@ -155,7 +155,7 @@ pub fn judge_fs_hostile(s: &str) -> Result<(), String> {
 }
 
 pub fn judge_unmounted(s: &str) -> Result<(), String> {
-    need(s, "fs: mount refused on blkdev:virtio-blk: ")?;
+    need(s, "fs: mount refused on blk:blk: ")?;
     need(
         s,
         "fstest: PASS (every request got Unmounted; the service kept answering)",
@@ -174,6 +174,16 @@ pub fn tests(
                 "fs-interop",
                 "the FAT service reads the data disk and a file mcopy put there (checksums), writes long names and a 1.5 MiB copy through grants; mtools reads them back and fsck.fat -n is silent",
                 "manifest=fs-interop",
+                judge_interop,
+            )
+        },
+        QemuTest {
+            disks: INTEROP_DISKS,
+            timeout: std::time::Duration::from_secs(120),
+            ..m(
+                "fs-driverhost",
+                "fs-interop's reads, writes and mtools/fsck.fat checks over the C# virtio-blk driver in the driver host (fs → blk → driver host)",
+                "manifest=fs-driverhost",
                 judge_interop,
             )
         },

@@ -134,20 +134,41 @@ pub fn cmd(args: &[String]) -> Result<()> {
     })
 }
 
-/// `target/cordon/disk.img`: 64 MiB of zeroes (sparse), made if missing.
+/// `cargo xtask disk [PATH]`: makes the data disk at PATH (default: the
+/// one `run` uses); an existing file is refused, never overwritten.
+pub fn disk_cmd(args: &[String]) -> Result<()> {
+    let path = match args {
+        [] => util::target_dir().join("cordon").join("disk.img"),
+        [p] => std::path::PathBuf::from(p),
+        _ => return Err(Error::Usage("disk: at most one PATH".into())),
+    };
+    if path.exists() {
+        return Err(Error::Usage(format!(
+            "disk: {} exists; it is left as it is (remove it to make a fresh one)",
+            path.display()
+        )));
+    }
+    image::datadisk::create(&path).map_err(|e| Error::Usage(format!("disk: {e}")))?;
+    println!(
+        "disk: made {} (FAT32, 64 MiB; /BIG.BIN FNV-1a {:#018x})",
+        path.display(),
+        image::datadisk::big_checksum()
+    );
+    Ok(())
+}
+
+/// `target/cordon/disk.img`: the FAT32 data disk (`image::datadisk`:
+/// README.TXT, BIG.BIN, docs/…), made if missing; an existing image is the
+/// user's and is used as it is, never overwritten.
 fn default_disk() -> Result<std::path::PathBuf> {
     let path = util::target_dir().join("cordon").join("disk.img");
     if !path.exists() {
-        let io = |error| Error::Io {
-            path: path.clone(),
-            error,
-        };
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(io)?;
-        }
-        let f = std::fs::File::create(&path).map_err(io)?;
-        f.set_len(64 << 20).map_err(io)?;
-        eprintln!("run: made a 64 MiB disk image at {}", path.display());
+        image::datadisk::create(&path)
+            .map_err(|e| Error::Usage(format!("run: making the data disk: {e}")))?;
+        eprintln!(
+            "run: made the 64 MiB FAT32 data disk at {} (README.TXT, BIG.BIN, docs/)",
+            path.display()
+        );
     }
     Ok(path)
 }

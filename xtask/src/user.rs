@@ -11,6 +11,7 @@ const PACKAGES: &[(&str, &[&str])] = &[
     ("supervisor", &["supervisor/program"]),
     ("virtio-blk", &["virtio-blk/program"]),
     ("blk-service", &["blk-service/program"]),
+    ("fs-service", &["fs-service/program"]),
 ];
 
 /// User-program crates outside `services/`: (package, directory).
@@ -21,7 +22,10 @@ pub const INITRD_INDEX: &str = "etc/initrd.index";
 
 /// Packages of `PACKAGES` whose folder is not named after them: (package,
 /// directory). Their program (`src/main.rs`) is named after the folder.
-const RENAMED_DIRS: &[(&str, &str)] = &[("blk-service", "services/blk")];
+const RENAMED_DIRS: &[(&str, &str)] = &[
+    ("blk-service", "services/blk"),
+    ("fs-service", "services/fs"),
+];
 
 fn package_dir(package: &str) -> PathBuf {
     match OTHER_DIRS

@@ -59,6 +59,7 @@ pub mod echo;
 mod error;
 pub mod files;
 mod frame;
+pub mod fs;
 pub mod supervisor;
 mod wire;
 
@@ -82,7 +83,7 @@ pub mod ids {
     pub const ECHO: u16 = 2;
     /// [`crate::blk`].
     pub const BLK: u16 = 3;
-    /// Reserved for `fs`.
+    /// [`crate::fs`]: the FAT service.
     pub const FS: u16 = 4;
     /// [`crate::driverhost`]: the driver host's control protocol.
     pub const DRIVERHOST: u16 = 5;

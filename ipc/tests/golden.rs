@@ -10,7 +10,7 @@
 
 use ipc::{
     ExitCause, FaultSummary, IpcError, Message, TaskIdWire, blk, blkdev, control, driverhost, echo,
-    supervisor,
+    fs, supervisor,
 };
 
 fn check<M: Message + PartialEq + core::fmt::Debug>(msg: M, expected: &[u8]) {
@@ -35,6 +35,8 @@ fn headers() {
     assert_eq!(echo::VERSION, 1);
     assert_eq!(blk::VERSION, 1);
     assert_eq!(control::VERSION, 1);
+    assert_eq!(ipc::ids::FS, 4);
+    assert_eq!(fs::VERSION, 1);
 }
 
 #[test]
@@ -348,5 +350,223 @@ fn driverhost_replies() {
     check(
         Reply::Err(DriverHostError::UnknownDevice { bdf: 0xffff }),
         &[5, 1, 1, 3, 0, 0xff, 0xff, 0x03],
+    );
+}
+
+#[test]
+fn fs_requests() {
+    use fs::{Handle, OpenMode, Request::*, SeekFrom};
+    // OpenMode is six bools in order: read write create truncate append exclusive.
+    check(
+        Open {
+            path: "/A.TXT".into(),
+            mode: OpenMode::READ,
+        },
+        &[
+            4, 1, 0, 0, 6, b'/', b'A', b'.', b'T', b'X', b'T', 1, 0, 0, 0, 0, 0,
+        ],
+    );
+    check(
+        Open {
+            path: "b".into(),
+            mode: OpenMode {
+                read: true,
+                write: true,
+                create: true,
+                truncate: false,
+                append: true,
+                exclusive: true,
+            },
+        },
+        &[4, 1, 0, 0, 1, b'b', 1, 1, 1, 0, 1, 1],
+    );
+    // 3584 = 0x80 0x1c.
+    check(
+        Read {
+            handle: Handle(2),
+            len: fs::DATA_MAX,
+        },
+        &[4, 1, 0, 1, 2, 0x80, 0x1c],
+    );
+    check(
+        Write {
+            handle: Handle(1),
+            data: vec![0xde, 0xad],
+        },
+        &[4, 1, 0, 2, 1, 2, 0xde, 0xad],
+    );
+    // 1 MiB = 0x80 0x80 0x40.
+    check(
+        ReadGrant {
+            handle: Handle(3),
+            grant: 5,
+            len: fs::GRANT_MAX,
+        },
+        &[4, 1, 0, 3, 3, 5, 0x80, 0x80, 0x40],
+    );
+    check(
+        WriteGrant {
+            handle: Handle(3),
+            grant: 5,
+            len: 512,
+        },
+        &[4, 1, 0, 4, 3, 5, 0x80, 0x04],
+    );
+    // SeekFrom: Start 0, Current 1, End 2; i64 zigzagged (-1 → 1).
+    check(
+        Seek {
+            handle: Handle(0),
+            to: SeekFrom::Start(300),
+        },
+        &[4, 1, 0, 5, 0, 0, 0xac, 0x02],
+    );
+    check(
+        Seek {
+            handle: Handle(0),
+            to: SeekFrom::Current(-1),
+        },
+        &[4, 1, 0, 5, 0, 1, 1],
+    );
+    check(
+        Seek {
+            handle: Handle(0),
+            to: SeekFrom::End(2),
+        },
+        &[4, 1, 0, 5, 0, 2, 4],
+    );
+    check(
+        Truncate {
+            handle: Handle(1),
+            len: 7,
+        },
+        &[4, 1, 0, 6, 1, 7],
+    );
+    check(Close { handle: Handle(4) }, &[4, 1, 0, 7, 4]);
+    check(
+        ReadDir {
+            path: "/".into(),
+            cursor: 3,
+        },
+        &[4, 1, 0, 8, 1, b'/', 3],
+    );
+    check(Mkdir { path: "d".into() }, &[4, 1, 0, 9, 1, b'd']);
+    check(Remove { path: "f".into() }, &[4, 1, 0, 10, 1, b'f']);
+    check(
+        Rename {
+            from: "a".into(),
+            to: "bc".into(),
+        },
+        &[4, 1, 0, 11, 1, b'a', 2, b'b', b'c'],
+    );
+    check(Stat { path: "x".into() }, &[4, 1, 0, 12, 1, b'x']);
+    check(StatFs, &[4, 1, 0, 13]);
+    check(Sync, &[4, 1, 0, 14]);
+}
+
+#[test]
+fn fs_replies() {
+    use fs::{DateTime, DirEntry, FatType, FileKind, FsError, FsInfo, Handle, Metadata, Reply::*};
+    check(Ok, &[4, 1, 1, 0]);
+    check(
+        Opened {
+            handle: Handle(1),
+            size: 1000,
+        },
+        &[4, 1, 1, 1, 1, 0xe8, 0x07],
+    );
+    check(Data(vec![1, 2, 3]), &[4, 1, 1, 2, 3, 1, 2, 3]);
+    check(Count(4096), &[4, 1, 1, 3, 0x80, 0x20]);
+    check(Position(5), &[4, 1, 1, 4, 5]);
+    // Entries: count, each (name, kind, size), then the Option cursor.
+    check(
+        Entries {
+            entries: vec![
+                DirEntry {
+                    name: "A".into(),
+                    kind: FileKind::File,
+                    size: 2,
+                },
+                DirEntry {
+                    name: "sub".into(),
+                    kind: FileKind::Directory,
+                    size: 0,
+                },
+            ],
+            next: Some(2),
+        },
+        &[
+            4, 1, 1, 5, 2, 1, b'A', 0, 2, 3, b's', b'u', b'b', 1, 0, 1, 2,
+        ],
+    );
+    check(
+        Entries {
+            entries: vec![],
+            next: None,
+        },
+        &[4, 1, 1, 5, 0, 0],
+    );
+    // 2026 = 0xea 0x0f.
+    check(
+        Stat(Metadata {
+            kind: FileKind::File,
+            size: 3,
+            attributes: 0x20,
+            created: DateTime {
+                year: 2026,
+                month: 12,
+                day: 1,
+                hour: 3,
+                minute: 4,
+                second: 6,
+            },
+            modified: DateTime::default(),
+        }),
+        &[
+            4, 1, 1, 6, 0, 3, 0x20, 0xea, 0x0f, 12, 1, 3, 4, 6, 0, 0, 0, 0, 0, 0,
+        ],
+    );
+    // FatType: Fat12 0, Fat16 1, Fat32 2.
+    check(
+        StatFs(FsInfo {
+            fat_type: FatType::Fat32,
+            label: "CD".into(),
+            cluster_size: 512,
+            total_clusters: 128,
+            free_clusters: 1,
+        }),
+        &[4, 1, 1, 7, 2, 2, b'C', b'D', 0x80, 0x04, 0x80, 0x01, 1],
+    );
+    // FsError indices, in declaration order.
+    let errors = [
+        FsError::NotFound,
+        FsError::Exists,
+        FsError::NotADirectory,
+        FsError::IsADirectory,
+        FsError::NotEmpty,
+        FsError::BadHandle,
+        FsError::InvalidName,
+        FsError::InvalidArgument,
+        FsError::AccessDenied,
+        FsError::Busy,
+        FsError::NoSpace,
+        FsError::ReadOnly,
+        FsError::FileTooLarge,
+        FsError::Corrupt,
+        FsError::Unmounted,
+    ];
+    for (i, e) in errors.into_iter().enumerate() {
+        check(Err(e), &[4, 1, 1, 8, i as u8]);
+    }
+    // Io carries the blk error: Device is blk's variant 5.
+    check(
+        Err(FsError::Io(blk::BlkError::Device(5))),
+        &[4, 1, 1, 8, 15, 5, 5],
+    );
+    check(Err(FsError::TooManyHandles), &[4, 1, 1, 8, 16]);
+    check(Err(FsError::TooManyClients), &[4, 1, 1, 8, 17]);
+    check(Err(FsError::Grant(12)), &[4, 1, 1, 8, 18, 12]);
+    check(
+        Err(FsError::GrantTooSmall { mapped: 4096 }),
+        &[4, 1, 1, 8, 19, 0x80, 0x20],
     );
 }

@@ -6,7 +6,7 @@
 mod common;
 
 use common::Rng;
-use ipc::{IpcError, Kind, MESSAGE_MAX, blk, blkdev, control, driverhost, echo, supervisor};
+use ipc::{IpcError, Kind, MESSAGE_MAX, blk, blkdev, control, driverhost, echo, fs, supervisor};
 
 /// Runs every decoder over `bytes`; only panics would fail.
 fn decode_all(bytes: &[u8]) {
@@ -20,6 +20,8 @@ fn decode_all(bytes: &[u8]) {
     let _ = ipc::decode::<blkdev::Reply>(bytes);
     let _ = ipc::decode::<driverhost::Request>(bytes);
     let _ = ipc::decode::<driverhost::Reply>(bytes);
+    let _ = ipc::decode::<fs::Request>(bytes);
+    let _ = ipc::decode::<fs::Reply>(bytes);
     let _ = ipc::peek_header(bytes);
 }
 
@@ -39,6 +41,8 @@ macro_rules! by_header {
             (ipc::ids::BLKDEV, Kind::Reply) => $f::<blkdev::Reply>($($arg),*),
             (ipc::ids::DRIVERHOST, Kind::Request) => $f::<driverhost::Request>($($arg),*),
             (ipc::ids::DRIVERHOST, Kind::Reply) => $f::<driverhost::Reply>($($arg),*),
+            (ipc::ids::FS, Kind::Request) => $f::<fs::Request>($($arg),*),
+            (ipc::ids::FS, Kind::Reply) => $f::<fs::Reply>($($arg),*),
             _ => $other,
         }
     }};
@@ -208,6 +212,16 @@ fn every_sample_is_refused_by_every_other_decoder() {
                 ipc::ids::DRIVERHOST,
                 Kind::Reply,
                 ipc::decode::<driverhost::Reply>(&bytes).is_ok(),
+            ),
+            (
+                ipc::ids::FS,
+                Kind::Request,
+                ipc::decode::<fs::Request>(&bytes).is_ok(),
+            ),
+            (
+                ipc::ids::FS,
+                Kind::Reply,
+                ipc::decode::<fs::Reply>(&bytes).is_ok(),
             ),
         ];
         for (protocol, kind, ok) in results {

@@ -134,3 +134,49 @@ fn the_largest_reports_reply_fits() {
     let bytes = ipc::encode_vec(&reply).unwrap();
     assert!(bytes.len() <= MESSAGE_MAX, "{}", bytes.len());
 }
+
+#[test]
+fn fs_requests() {
+    round_trip(common::fs_requests());
+}
+
+#[test]
+fn fs_replies() {
+    round_trip(common::fs_replies());
+}
+
+/// `fs::entries_size` is what the FAT service uses to fill a `ReadDir`
+/// page: it must equal the encoded size exactly, or a page could overflow
+/// the message.
+#[test]
+fn fs_entries_size_is_exact() {
+    use ipc::fs::{DirEntry, FileKind, Reply, entries_size};
+    let mut entries = Vec::new();
+    for i in 0..40u64 {
+        let reply = Reply::Entries {
+            entries: entries.clone(),
+            next: Some((i * 1000) as u32),
+        };
+        assert_eq!(
+            ipc::encode_vec(&reply).unwrap().len(),
+            entries_size(&entries, Some((i * 1000) as u32))
+        );
+        let reply = Reply::Entries {
+            entries: entries.clone(),
+            next: None,
+        };
+        assert_eq!(
+            ipc::encode_vec(&reply).unwrap().len(),
+            entries_size(&entries, None)
+        );
+        entries.push(DirEntry {
+            name: "ä".repeat(i as usize),
+            kind: if i % 2 == 0 {
+                FileKind::File
+            } else {
+                FileKind::Directory
+            },
+            size: 1 << (i % 64),
+        });
+    }
+}

@@ -15,6 +15,7 @@
 
 extern crate alloc;
 
+pub mod fs;
 mod heap;
 pub mod port;
 pub mod rpc;

@@ -5,7 +5,7 @@
 
 #![no_main]
 
-use ipc::{Message, blk, blkdev, codemap, driverhost, echo, files, supervisor};
+use ipc::{Message, blk, blkdev, codemap, driverhost, echo, files, fs, supervisor};
 use libfuzzer_sys::fuzz_target;
 
 fn check<M: Message + PartialEq + core::fmt::Debug>(data: &[u8]) {
@@ -28,6 +28,8 @@ fuzz_target!(|data: &[u8]| {
     check::<blkdev::Reply>(data);
     check::<driverhost::Request>(data);
     check::<driverhost::Reply>(data);
+    check::<fs::Request>(data);
+    check::<fs::Reply>(data);
     // The region formats a dead or hostile driver host may leave behind, and
     // the file bundle: every lookup bounds-checked, never a panic.
     let _ = codemap::symbolize(data, 0x2000_0000_1000);

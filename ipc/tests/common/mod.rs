@@ -3,7 +3,7 @@
 
 #![allow(dead_code, reason = "each test binary uses a different subset")]
 
-use ipc::{ExitCause, FaultSummary, TaskIdWire, blk, blkdev, driverhost, echo, supervisor};
+use ipc::{ExitCause, FaultSummary, TaskIdWire, blk, blkdev, driverhost, echo, fs, supervisor};
 
 pub fn fault() -> FaultSummary {
     FaultSummary {
@@ -273,6 +273,182 @@ pub fn driverhost_replies() -> Vec<driverhost::Reply> {
     ]
 }
 
+pub fn fs_requests() -> Vec<fs::Request> {
+    use fs::{Handle, OpenMode, Request::*, SeekFrom};
+    vec![
+        Open {
+            path: "/README.TXT".into(),
+            mode: OpenMode::READ,
+        },
+        Open {
+            path: "docs/a long name with spaces.txt".into(),
+            mode: OpenMode {
+                read: true,
+                write: true,
+                create: true,
+                truncate: true,
+                append: true,
+                exclusive: true,
+            },
+        },
+        Read {
+            handle: Handle(0),
+            len: fs::DATA_MAX,
+        },
+        Write {
+            handle: Handle(u32::MAX),
+            data: vec![],
+        },
+        Write {
+            handle: Handle(1),
+            data: vec![0xa5; fs::DATA_MAX as usize],
+        },
+        ReadGrant {
+            handle: Handle(2),
+            grant: 7,
+            len: fs::GRANT_MAX,
+        },
+        WriteGrant {
+            handle: Handle(3),
+            grant: u32::MAX,
+            len: 1,
+        },
+        Seek {
+            handle: Handle(1),
+            to: SeekFrom::Start(u64::MAX),
+        },
+        Seek {
+            handle: Handle(1),
+            to: SeekFrom::Current(i64::MIN),
+        },
+        Seek {
+            handle: Handle(1),
+            to: SeekFrom::End(-1),
+        },
+        Truncate {
+            handle: Handle(1),
+            len: 0,
+        },
+        Close { handle: Handle(9) },
+        ReadDir {
+            path: "/".into(),
+            cursor: 0,
+        },
+        ReadDir {
+            path: "/DATA/NESTED".into(),
+            cursor: u32::MAX,
+        },
+        Mkdir { path: "new".into() },
+        Remove {
+            path: "é/ü.txt".into(),
+        },
+        Rename {
+            from: "a".repeat(fs::PATH_MAX),
+            to: "b".repeat(fs::PATH_MAX),
+        },
+        Stat {
+            path: String::new(),
+        },
+        StatFs,
+        Sync,
+    ]
+}
+
+pub fn fs_replies() -> Vec<fs::Reply> {
+    use fs::{DateTime, DirEntry, FatType, FileKind, FsError, FsInfo, Handle, Metadata, Reply::*};
+    vec![
+        Ok,
+        Opened {
+            handle: Handle(0),
+            size: 0,
+        },
+        Opened {
+            handle: Handle(u32::MAX),
+            size: u64::MAX,
+        },
+        Data(vec![]),
+        Data(vec![7; fs::DATA_MAX as usize]),
+        Count(0),
+        Count(fs::GRANT_MAX),
+        Position(u64::MAX),
+        Entries {
+            entries: vec![],
+            next: None,
+        },
+        Entries {
+            entries: vec![
+                DirEntry {
+                    name: "README.TXT".into(),
+                    kind: FileKind::File,
+                    size: 1234,
+                },
+                DirEntry {
+                    name: "a directory with a long name".into(),
+                    kind: FileKind::Directory,
+                    size: 0,
+                },
+            ],
+            next: Some(2),
+        },
+        Stat(Metadata {
+            kind: FileKind::File,
+            size: 1 << 20,
+            attributes: 0x20,
+            created: DateTime {
+                year: 1980,
+                month: 1,
+                day: 1,
+                hour: 0,
+                minute: 0,
+                second: 0,
+            },
+            modified: DateTime {
+                year: 2107,
+                month: 12,
+                day: 31,
+                hour: 23,
+                minute: 59,
+                second: 58,
+            },
+        }),
+        StatFs(FsInfo {
+            fat_type: FatType::Fat32,
+            label: "CORDON".into(),
+            cluster_size: 512,
+            total_clusters: 130_000,
+            free_clusters: 120_000,
+        }),
+        StatFs(FsInfo {
+            fat_type: FatType::Fat12,
+            label: String::new(),
+            cluster_size: 0,
+            total_clusters: 0,
+            free_clusters: 0,
+        }),
+        Err(FsError::NotFound),
+        Err(FsError::Exists),
+        Err(FsError::NotADirectory),
+        Err(FsError::IsADirectory),
+        Err(FsError::NotEmpty),
+        Err(FsError::BadHandle),
+        Err(FsError::InvalidName),
+        Err(FsError::InvalidArgument),
+        Err(FsError::AccessDenied),
+        Err(FsError::Busy),
+        Err(FsError::NoSpace),
+        Err(FsError::ReadOnly),
+        Err(FsError::FileTooLarge),
+        Err(FsError::Corrupt),
+        Err(FsError::Unmounted),
+        Err(FsError::Io(blk::BlkError::Device(5))),
+        Err(FsError::Io(blk::BlkError::Unavailable)),
+        Err(FsError::TooManyHandles),
+        Err(FsError::TooManyClients),
+        Err(FsError::Grant(12)),
+        Err(FsError::GrantTooSmall { mapped: 4096 }),
+    ]
+}
+
 /// Every sample, encoded, with a label: the malformed-input tests mutate these.
 pub fn all_encoded() -> Vec<(String, Vec<u8>)> {
     fn enc<M: ipc::Message + core::fmt::Debug>(v: Vec<M>, out: &mut Vec<(String, Vec<u8>)>) {
@@ -291,6 +467,8 @@ pub fn all_encoded() -> Vec<(String, Vec<u8>)> {
     enc(blkdev_replies(), &mut out);
     enc(driverhost_requests(), &mut out);
     enc(driverhost_replies(), &mut out);
+    enc(fs_requests(), &mut out);
+    enc(fs_replies(), &mut out);
     out
 }
 

@@ -1,7 +1,36 @@
-//! The FAT service (ring 3): `fatfs` over the block service, serving
-//! `ipc::fs` (open, read, write, list, mkdir, remove, rename, stat, sync) and
-//! refusing malformed FAT images with a typed error while it keeps serving.
+//! The FAT service's logic (ring 3 and host): `fatfs` (the `starry-fatfs`
+//! fork) over a sector cache over a [`device::BlockDevice`], serving
+//! `ipc::fs`. `main.rs` is only the syscalls around it: an `ipc::blk`
+//! client as the device, `GrantMap` for clients' grants, the receive loop.
 //!
-//! Not written yet: it stands on the block service.
+//! Layers, bottom up: [`device`] (the block device trait, a RAM disk),
+//! [`cache`] (4 KiB pages, read-ahead, write-back on sync), [`io`] (fatfs's
+//! storage over the cache), [`volume`] (mount, every operation by path,
+//! sync), [`path`] and [`handles`] (clients' open files), [`service`]
+//! (requests → replies).
+//!
+//! A damaged or hostile image gives a typed error — the mount refused
+//! (every request then gets `Unmounted`) or the one operation refused
+//! (`Corrupt`) — and the service keeps serving; `fuzz/` feeds it mutated
+//! images. See `docs/storage.md`, "FAT service".
 
-#![no_std]
+#![cfg_attr(not(test), no_std)]
+#![forbid(unsafe_code)]
+
+extern crate alloc;
+
+pub mod cache;
+pub mod device;
+mod error;
+pub mod handles;
+pub mod io;
+pub mod path;
+pub mod service;
+pub mod volume;
+
+pub use device::{BlockDevice, RamDisk};
+pub use service::{GrantAccess, NoGrants, Service};
+pub use volume::{FixedTime, MountError, Volume};
+
+#[cfg(test)]
+mod tests;

@@ -91,3 +91,148 @@ pub trait System {
     fn statfs(&mut self) -> Result<FsStats, Self::FsError>;
     fn sync(&mut self) -> Result<(), Self::FsError>;
 }
+
+/// A `ReadDir` entry of `ipc::fs`.
+pub fn dir_entry(e: &ipc::fs::DirEntry) -> DirEntry {
+    DirEntry {
+        name: e.name.clone(),
+        dir: e.kind == ipc::fs::FileKind::Directory,
+        size: e.size,
+    }
+}
+
+/// `2026-12-01 03:40:12`.
+pub fn datetime(d: &ipc::fs::DateTime) -> String {
+    alloc::format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        d.year,
+        d.month,
+        d.day,
+        d.hour,
+        d.minute,
+        d.second
+    )
+}
+
+/// The FAT attribute byte as words (`read-only archive`), or `none`.
+pub fn attributes(a: u8) -> String {
+    let names = [
+        (0x01, "read-only"),
+        (0x02, "hidden"),
+        (0x04, "system"),
+        (0x08, "volume"),
+        (0x10, "directory"),
+        (0x20, "archive"),
+    ];
+    let words: Vec<&str> = names
+        .iter()
+        .filter(|(bit, _)| a & bit != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    if words.is_empty() {
+        String::from("none")
+    } else {
+        words.join(" ")
+    }
+}
+
+/// A `Stat` reply of `ipc::fs`.
+pub fn metadata(m: &ipc::fs::Metadata) -> Metadata {
+    Metadata {
+        dir: m.kind == ipc::fs::FileKind::Directory,
+        size: m.size,
+        extra: alloc::vec![
+            ("attributes", attributes(m.attributes)),
+            ("created", datetime(&m.created)),
+            ("modified", datetime(&m.modified)),
+        ],
+    }
+}
+
+/// A `StatFs` reply of `ipc::fs`.
+pub fn fs_stats(i: &ipc::fs::FsInfo) -> FsStats {
+    let kind = match i.fat_type {
+        ipc::fs::FatType::Fat12 => "FAT12",
+        ipc::fs::FatType::Fat16 => "FAT16",
+        ipc::fs::FatType::Fat32 => "FAT32",
+    };
+    FsStats {
+        unit: u64::from(i.cluster_size),
+        total_units: u64::from(i.total_clusters),
+        free_units: u64::from(i.free_clusters),
+        label: Some(if i.label.is_empty() {
+            String::from(kind)
+        } else {
+            alloc::format!("{kind} \"{}\"", i.label)
+        }),
+    }
+}
+
+/// What `PciInfo(n, ANY)` returns: (bdf, vendor | device << 16, class
+/// word, owner's raw task id).
+pub fn pci_function((bdf, ids, class, owner): (u16, u32, u32, Option<u32>)) -> PciFunction {
+    PciFunction {
+        bdf,
+        vendor: ids as u16,
+        device: (ids >> 16) as u16,
+        class,
+        owner: owner.map(TaskIdWire),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ipc::fs;
+
+    #[test]
+    fn fs_replies_become_the_shells_view() {
+        let d = fs::DateTime {
+            year: 2026,
+            month: 12,
+            day: 1,
+            hour: 3,
+            minute: 4,
+            second: 58,
+        };
+        let m = metadata(&fs::Metadata {
+            kind: fs::FileKind::File,
+            size: 12,
+            attributes: 0x21,
+            created: d,
+            modified: fs::DateTime::default(),
+        });
+        assert!(!m.dir && m.size == 12);
+        assert_eq!(
+            m.extra,
+            [
+                ("attributes", String::from("read-only archive")),
+                ("created", String::from("2026-12-01 03:04:58")),
+                ("modified", String::from("0000-00-00 00:00:00")),
+            ]
+        );
+        assert_eq!(attributes(0), "none");
+        let e = dir_entry(&fs::DirEntry {
+            name: "Long Name.txt".into(),
+            kind: fs::FileKind::Directory,
+            size: 0,
+        });
+        assert!(e.dir && e.name == "Long Name.txt");
+        let s = fs_stats(&fs::FsInfo {
+            fat_type: fs::FatType::Fat32,
+            label: "CORDON".into(),
+            cluster_size: 4096,
+            total_clusters: 10,
+            free_clusters: 4,
+        });
+        assert_eq!((s.unit, s.total_units, s.free_units), (4096, 10, 4));
+        assert_eq!(s.label.as_deref(), Some("FAT32 \"CORDON\""));
+    }
+
+    #[test]
+    fn pci_words_are_split() {
+        let f = pci_function((0x28, 0x1042_1af4, 0x0100_0001, Some(0x1_0003)));
+        assert_eq!((f.bdf, f.vendor, f.device), (0x28, 0x1af4, 0x1042));
+        assert_eq!(f.owner, Some(TaskIdWire(0x1_0003)));
+    }
+}

@@ -19,7 +19,7 @@
 //! | `MapAnon` | addr, len (≤ [`MAP_ANON_MAX`]), writable | — |
 //! | `Unmap` | addr, len | pages unmapped, where it stopped (≤ [`UNMAP_PAGES_MAX`] pages a call) |
 //! | `GrantCreate` | to task, addr, len, writable | grant id |
-//! | `GrantMap` | grant id, addr | len |
+//! | `GrantMap` | grant id, addr | len, writable (1/0) |
 //! | `GrantRevoke` | grant id | — |
 //! | `MapDevice` | phys, len, addr | — (needs an MMIO device grant) |
 //! | `IrqAck` | ISA line | — (unmasks a granted line after its notification) |

@@ -6,6 +6,7 @@
 //! are stored in the order given, with fixed metadata (mtime 0, mode 0644 or
 //! 0755, uid/gid 0), so the same inputs always give the same bytes.
 
+pub mod datadisk;
 mod iso;
 
 pub use iso::{build_iso, grub_cfg};

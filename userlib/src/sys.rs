@@ -281,7 +281,14 @@ pub fn grant_create(to: TaskId, addr: u64, len: u64, writable: bool) -> Result<u
 }
 
 pub fn grant_map(id: u32, addr: u64) -> Result<u64, Error> {
-    check(Syscall::GrantMap, [u64::from(id), addr, 0, 0, 0, 0]).map(|r| r[0])
+    grant_map_checked(id, addr).map(|(len, _)| len)
+}
+
+/// `GrantMap`, also telling whether the mapping is writable: a server that
+/// writes into a client's grant checks it, since a store into a read-only
+/// grant would fault and end the server.
+pub fn grant_map_checked(id: u32, addr: u64) -> Result<(u64, bool), Error> {
+    check(Syscall::GrantMap, [u64::from(id), addr, 0, 0, 0, 0]).map(|r| (r[0], r[1] != 0))
 }
 
 pub fn grant_revoke(id: u32) -> Result<(), Error> {

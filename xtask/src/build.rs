@@ -208,8 +208,11 @@ pub fn clippy(args: &[String]) -> Result<()> {
                 "devlib",
                 "--package",
                 "virtio-blk",
+                "--package",
+                "fs-service",
             ])
             .args(["--features", "supervisor/program"])
+            .args(["--features", "fs-service/program"])
             .args(["--features", "virtio-blk/program", "--", "-D", "warnings"]),
     )?;
     Ok(())

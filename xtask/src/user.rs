@@ -10,6 +10,7 @@ const PACKAGES: &[(&str, &[&str])] = &[
     ("demo", &[]),
     ("supervisor", &["supervisor/program"]),
     ("virtio-blk", &["virtio-blk/program"]),
+    ("fs-service", &["fs-service/program"]),
 ];
 
 /// User-program crates outside `services/`: (package, directory).
@@ -18,7 +19,13 @@ const OTHER_DIRS: &[(&str, &str)] = &[("driverhost", "driverhost")];
 /// The initrd's listing of its own files (see `services/supervisor/src/files.rs`).
 pub const INITRD_INDEX: &str = "etc/initrd.index";
 
+/// Packages under `services/` whose directory is not their name.
+const SERVICE_DIRS: &[(&str, &str)] = &[("fs-service", "fs")];
+
 fn package_dir(package: &str) -> PathBuf {
+    if let Some((_, d)) = SERVICE_DIRS.iter().find(|(p, _)| *p == package) {
+        return util::root().join("services").join(d);
+    }
     match OTHER_DIRS.iter().find(|(p, _)| *p == package) {
         Some((_, d)) => util::root().join(d),
         None => util::root().join("services").join(package),

@@ -220,8 +220,8 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
         }
         Syscall::GrantMap => {
             let id = u32::try_from(a0).map_err(|_| SyscallError::NoSuchGrant)?;
-            let len = task::grant::map(index, id, a1)?;
-            ok([len, 0, 0]).map(Some)
+            let (len, writable) = task::grant::map(index, id, a1)?;
+            ok([len, u64::from(writable), 0]).map(Some)
         }
         Syscall::GrantRevoke => {
             let id = u32::try_from(a0).map_err(|_| SyscallError::NoSuchGrant)?;

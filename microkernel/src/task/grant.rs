@@ -88,8 +88,10 @@ pub fn create(
     Ok(id)
 }
 
-/// `GrantMap` from task `gi`: maps grant `id` at `addr`; returns its length.
-pub fn map(gi: usize, id: u32, addr: u64) -> Result<u64, SyscallError> {
+/// `GrantMap` from task `gi`: maps grant `id` at `addr`; returns its length
+/// and whether it is writable (a server told to write into a client's
+/// grant checks this instead of faulting on a read-only mapping).
+pub fn map(gi: usize, id: u32, addr: u64) -> Result<(u64, bool), SyscallError> {
     let mut t = TABLE.lock();
     let mut grants = GRANTS.lock();
     let me = t.get(gi).ok_or(SyscallError::NoSuchTask)?.id;
@@ -111,7 +113,7 @@ pub fn map(gi: usize, id: u32, addr: u64) -> Result<u64, SyscallError> {
     let grantee = t.get_mut(gi).ok_or(SyscallError::NoSuchTask)?;
     grantee.space.map_borrowed(addr, &frames, g.writable)?;
     g.mapped_at = Some(addr);
-    Ok(g.pages * PAGE)
+    Ok((g.pages * PAGE, g.writable))
 }
 
 fn unmap_from_grantee(t: &mut Table, g: &Grant) {

@@ -486,6 +486,20 @@ impl<D: BlockDevice> Volume<D> {
         })
     }
 
+    /// One line for the service's start-up log.
+    pub fn statfs_line(&self) -> Result<String, FsError> {
+        let i = self.statfs()?;
+        let mib = |clusters: u32| (u64::from(clusters) * u64::from(i.cluster_size)) >> 20;
+        Ok(alloc::format!(
+            "{:?} '{}': {} MiB in {}-byte clusters, {} MiB free",
+            i.fat_type,
+            i.label,
+            mib(i.total_clusters),
+            i.cluster_size,
+            mib(i.free_clusters)
+        ))
+    }
+
     pub fn statfs(&self) -> Result<FsInfo, FsError> {
         let fs = self.fs()?;
         let stats = fs.stats().map_err(from_fatfs)?;

@@ -12,6 +12,8 @@ pub mod disk;
 pub mod jitcount;
 pub mod qemu;
 pub mod runner;
+pub mod script;
+pub mod shelldisk;
 
 pub use catalog::{QemuTest, all};
 pub use disk::Disk;

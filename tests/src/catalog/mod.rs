@@ -38,6 +38,10 @@ pub struct QemuTest {
     pub smp: u8,
     /// When the first string has been printed, type the second on the console.
     pub input: Option<(&'static str, &'static str)>,
+    /// Lines typed into the user shell as `cargo xtask run` types a pipe:
+    /// one at a time, each after the shell's prompt (`crate::script`);
+    /// the boot must end by powering off (`Ending::Exit`).
+    pub script: Option<&'static str>,
     pub ending: Ending,
     pub judge: Judge,
     pub timeout: Duration,
@@ -109,6 +113,7 @@ pub fn all() -> Vec<QemuTest> {
         append,
         smp: 2,
         input: None,
+        script: None,
         ending,
         judge,
         timeout: BOOT_TIMEOUT,

@@ -131,6 +131,71 @@ pub fn call(to: TaskId, msg: &[u8], reply: &mut [u8]) -> Result<usize, Error> {
     .map(|r| r[0] as usize)
 }
 
+/// [`call`] with a deadline: the reply, or `Timeout` if none came within
+/// `timeout_ms` — whether the message was still queued (it leaves the
+/// queue unseen) or already delivered (the server's late reply is then
+/// discarded by the kernel). While a server holds such an abandoned call,
+/// calls to it fail at once with `Busy`, until it replies or restarts.
+/// `timeout_ms` 0 sends only to a server waiting in `recv` (else `Timeout`
+/// at once); [`ddk_abi::syscall::FOREVER`] is a plain `call`. Deadlines are
+/// checked at the 10 ms timer tick.
+#[inline]
+pub fn call_timeout(
+    to: TaskId,
+    msg: &[u8],
+    reply: &mut [u8],
+    timeout_ms: u64,
+) -> Result<usize, Error> {
+    check(
+        Syscall::CallTimeout,
+        [
+            u64::from(to.0),
+            msg.as_ptr() as u64,
+            msg.len() as u64,
+            reply.as_mut_ptr() as u64,
+            reply.len() as u64,
+            timeout_ms,
+        ],
+    )
+    .map(|r| r[0] as usize)
+}
+
+/// Console holder only (`grant=console`): moves typed bytes into `buf`;
+/// returns how many (0 when nothing waits — it never blocks; wait for
+/// notification [`ddk_abi::syscall::notify::CONSOLE`] with `recv`).
+/// Others get `PermissionDenied`. Bytes the kernel had to drop because
+/// they were not read in time (its ring holds 1 KiB) are logged by it.
+pub fn console_read(buf: &mut [u8]) -> Result<usize, Error> {
+    check(
+        Syscall::ConsoleRead,
+        [buf.as_mut_ptr() as u64, buf.len() as u64, 0, 0, 0, 0],
+    )
+    .map(|r| r[0] as usize)
+}
+
+/// Console holder only: writes `bytes` to the serial port as they are —
+/// no log prefix, no newline translation (send `\r\n`). Waits (sleeping)
+/// while the kernel's transmit ring is too full to take them all, so
+/// nothing is lost; others get `PermissionDenied`.
+pub fn console_write(bytes: &[u8]) -> Result<(), Error> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let chunk = rest
+            .get(..rest.len().min(ddk_abi::syscall::CONSOLE_WRITE_MAX))
+            .unwrap_or(rest);
+        let r = check(
+            Syscall::ConsoleWrite,
+            [chunk.as_ptr() as u64, chunk.len() as u64, 0, 0, 0, 0],
+        )?;
+        let queued = (r[0] as usize).min(chunk.len());
+        rest = rest.get(queued..).unwrap_or(&[]);
+        if queued == 0 {
+            sleep_ms(10);
+        }
+    }
+    Ok(())
+}
+
 /// What `recv` got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Received {

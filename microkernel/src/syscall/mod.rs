@@ -139,6 +139,25 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
                 to,
                 UserBuf { addr: a1, len: a2 },
                 UserBuf { addr: a3, len: a4 },
+                task::ipc::Wait::Forever,
+            );
+            Ok(None)
+        }
+        Syscall::CallTimeout => {
+            let to = TaskId(u32::try_from(a0).map_err(|_| SyscallError::NoSuchTask)?);
+            let wait = if a5 == FOREVER {
+                task::ipc::Wait::Forever
+            } else {
+                task::ipc::Wait::Until(
+                    crate::time::uptime_us().saturating_add(a5.saturating_mul(1000)),
+                )
+            };
+            task::ipc::call(
+                index,
+                to,
+                UserBuf { addr: a1, len: a2 },
+                UserBuf { addr: a3, len: a4 },
+                wait,
             );
             Ok(None)
         }
@@ -354,6 +373,8 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
             let target = TaskId(u32::try_from(a0).map_err(|_| SyscallError::NoSuchTask)?);
             if a1 == ddk_abi::syscall::grant_kind::MEMORY {
                 task::quota::set_quota(target, a2)?;
+            } else if a1 == ddk_abi::syscall::grant_kind::CONSOLE {
+                task::console::grant(target)?;
             } else {
                 task::device::grant(target, a1, a2, a3)?;
             }
@@ -374,6 +395,8 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
             ok([0; 3]).map(Some)
         }
         Syscall::KernelStats => ok(timing::kernel_stats()?).map(Some),
+        Syscall::ConsoleRead => ok(task::console::read(index, a0, a1)?).map(Some),
+        Syscall::ConsoleWrite => ok(task::console::write(index, a0, a1)?).map(Some),
         Syscall::PciInfo => ok(crate::pci::syscall::info(index, a0, a1)?).map(Some),
         Syscall::PciBar => ok(crate::pci::syscall::bar(index, a0, a1)?).map(Some),
         Syscall::PciConfigRead => {

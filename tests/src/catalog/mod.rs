@@ -38,6 +38,9 @@ pub struct QemuTest {
     pub smp: u8,
     /// When the first string has been printed, type the second on the console.
     pub input: Option<(&'static str, &'static str)>,
+    /// More (trigger, text) steps after `input`, in order: each is typed
+    /// once its trigger has been printed after the previous step was typed.
+    pub inputs: &'static [(&'static str, &'static str)],
     /// Lines typed into the user shell as `cargo xtask run` types a pipe:
     /// one at a time, each after the shell's prompt (`crate::script`);
     /// the boot must end by powering off (`Ending::Exit`).
@@ -113,6 +116,7 @@ pub fn all() -> Vec<QemuTest> {
         append,
         smp: 2,
         input: None,
+        inputs: &[],
         script: None,
         ending,
         judge,
@@ -300,6 +304,27 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=ipc-blocked",
             judge_ipc_blocked,
         ),
+        m(
+            "ipc-timeout",
+            "CallTimeout: timeouts while queued and after delivery; the late reply is discarded, the server refused with Busy until then; its next generation answers",
+            "manifest=ipc-timeout",
+            judge_ipc_timeout,
+        ),
+        QemuTest {
+            inputs: &[
+                ("consoletest: ready (generation 0)", "hello cordon\r"),
+                ("echo: hello cordon", "quit\r"),
+                ("the kernel console has the input again", "uptime\r"),
+                ("consoletest: ready (generation 1)", "again\r"),
+                ("echo: again", "off\r"),
+            ],
+            ..m(
+                "console-grant",
+                "grant=console: a ring-3 program reads typed lines and answers with ConsoleWrite; a second holder and an ungranted task are refused; when it exits the kernel console answers `uptime`; its next generation gets the console back",
+                "manifest=console-grant",
+                judge_console_grant,
+            )
+        },
         m(
             "demo-cr2-0x300",
             "a server faults at CR2=0x300, is restarted; its client reconnects; others never notice",

@@ -71,7 +71,7 @@ fn main(args: &str) -> i64 {
         u64::MAX / 2,
         u64::MAX,
     ];
-    let numbers: [u32; 41] = [
+    let numbers: [u32; 44] = [
         1,
         2,
         3,
@@ -110,6 +110,9 @@ fn main(args: &str) -> i64 {
         57,
         58,
         59,
+        61,
+        62,
+        63,
         99,
         0x100,
         0xffff_ffff,
@@ -146,7 +149,7 @@ fn main(args: &str) -> i64 {
         match Syscall::try_from(n) {
             Ok(Syscall::Sleep) => a[0] %= 3,
             Ok(Syscall::Recv) => a[2] %= 3,
-            Ok(Syscall::ReplyRecv) => a[5] %= 3,
+            Ok(Syscall::ReplyRecv | Syscall::CallTimeout) => a[5] %= 3,
             // Protect could make the heap or stack unusable, and DmaAlloc
             // (once a task may) land on them: they stay in the scratch
             // window too; Protect's mode is mostly a valid one.

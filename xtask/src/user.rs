@@ -11,6 +11,7 @@ const PACKAGES: &[(&str, &[&str])] = &[
     ("supervisor", &["supervisor/program"]),
     ("virtio-blk", &["virtio-blk/program"]),
     ("fs-service", &["fs-service/program"]),
+    ("shell", &["shell/program"]),
 ];
 
 /// User-program crates outside `services/`: (package, directory).

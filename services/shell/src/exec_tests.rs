@@ -279,7 +279,7 @@ fn faults_show_the_report_and_the_managed_location() {
     assert_eq!(
         out,
         format!(
-            "[    1.500000] driverhost[2.0] #PF page fault at RIP=0x40001234 CR2=0x300\n    \
+            "at 1.500000 s: driverhost[2.0] #PF page fault at RIP=0x40001234 CR2=0x300\n    \
              error code 0x4, RSP=0x7ffff000, RFLAGS=0x246\n    managed: {managed}\n"
         )
     );
@@ -297,7 +297,7 @@ fn faults_formats_every_record_kind() {
     let out = crate::format::faults(&[r(ExitCause::Killed), r(ExitCause::Exited(-3))]);
     assert_eq!(
         out,
-        "[    0.000012] x[3.2] killed\n[    0.000012] x[3.2] exited -3\n"
+        "at 0.000012 s: x[3.2] killed\nat 0.000012 s: x[3.2] exited -3\n"
     );
 }
 

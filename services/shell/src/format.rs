@@ -98,7 +98,7 @@ pub fn faults(records: &[FaultRecord]) -> String {
     for r in records {
         let us = r.uptime_us;
         out.push_str(&format!(
-            "[{:>5}.{:06}] {}[{}] {}\n",
+            "at {}.{:06} s: {}[{}] {}\n",
             us / 1_000_000,
             us % 1_000_000,
             r.service,

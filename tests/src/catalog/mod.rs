@@ -11,11 +11,13 @@ mod devices;
 mod driverhost;
 mod kernel;
 mod services;
+mod shell;
 
 use devices::*;
 use driverhost::*;
 use kernel::*;
 use services::*;
+use shell::*;
 
 /// How a test's boot ends.
 #[derive(Clone, Copy, Debug)]
@@ -212,7 +214,7 @@ pub fn all() -> Vec<QemuTest> {
                 "console-shutdown",
                 "`shutdown` on the boot console powers off through \\_S5",
                 false,
-                "",
+                "manifest=bootconsole",
                 Ending::Exit(0),
                 judge_shutdown,
             )
@@ -265,7 +267,7 @@ pub fn all() -> Vec<QemuTest> {
             "the supervisor starts as the first process and starts the default manifest",
             false,
             "",
-            Ending::WhenPrinted("task echo started as"),
+            Ending::WhenPrinted("task shell started as"),
             judge_supervisor_boot,
         ),
         m(
@@ -560,6 +562,29 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=hostile",
             judge_hostile,
         ),
+        // The user shell (docs/shell.md): the default manifest, the data disk.
+        QemuTest {
+            input: Some((crate::script::PROMPT, SESSION_INPUT)),
+            disks: crate::shelldisk::SESSION_DISKS,
+            timeout: Duration::from_secs(240),
+            ..m(
+                "shell-session",
+                "a script typed ahead into the user shell: files written, copied, moved, removed (mtools finds them in the image, fsck.fat clean), ps, faults, kill and restart of fs, lspci, errors one line each, shutdown",
+                "",
+                judge_shell_session,
+            )
+        },
+        QemuTest {
+            script: Some(PIPE_SCRIPT),
+            disks: crate::shelldisk::PIPE_DISKS,
+            timeout: Duration::from_secs(240),
+            ..m(
+                "shell-pipe",
+                "`printf 'ls\\nshutdown\\n' | cargo xtask run`: piped lines wait for the shell's prompt, none reaches the boot console, the shell powers off",
+                "",
+                judge_shell_pipe,
+            )
+        },
     ]
 }
 

@@ -39,7 +39,7 @@ pub fn info(index: usize, n: u64, scope: u64) -> Result<[u64; 3], SyscallError> 
     let reg = REGISTRY.lock();
     let f = match scope {
         pci_info::OWN => reg.iter().filter(|f| f.owned_by(me)).nth(n),
-        pci_info::ANY => reg.iter().nth(n),
+        pci_info::ANY => reg.get(n),
         _ => return Err(SyscallError::InvalidArgument),
     }
     .ok_or(SyscallError::NotFound)?;

@@ -216,6 +216,13 @@ pub fn clippy(args: &[String]) -> Result<()> {
             .args(["--features", "supervisor/program"])
             .args(["--features", "fs-service/program"])
             .args(["--features", "shell/program"])
+            // The block service (services/blk).
+            .args([
+                "--package",
+                "blk-service",
+                "--features",
+                "blk-service/program",
+            ])
             .args(["--features", "virtio-blk/program", "--", "-D", "warnings"]),
     )?;
     Ok(())

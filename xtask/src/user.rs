@@ -12,6 +12,7 @@ const PACKAGES: &[(&str, &[&str])] = &[
     ("virtio-blk", &["virtio-blk/program"]),
     ("fs-service", &["fs-service/program"]),
     ("shell", &["shell/program"]),
+    ("blk-service", &["blk-service/program"]),
 ];
 
 /// User-program crates outside `services/`: (package, directory).
@@ -20,21 +21,26 @@ const OTHER_DIRS: &[(&str, &str)] = &[("driverhost", "driverhost")];
 /// The initrd's listing of its own files (see `services/supervisor/src/files.rs`).
 pub const INITRD_INDEX: &str = "etc/initrd.index";
 
-/// Packages under `services/` whose directory is not their name.
-const SERVICE_DIRS: &[(&str, &str)] = &[("fs-service", "fs")];
+/// Packages of `PACKAGES` whose folder is not named after them: (package,
+/// directory). Their program (`src/main.rs`) is named after the folder.
+const RENAMED_DIRS: &[(&str, &str)] = &[
+    ("blk-service", "services/blk"),
+    ("fs-service", "services/fs"),
+];
 
 fn package_dir(package: &str) -> PathBuf {
-    if let Some((_, d)) = SERVICE_DIRS.iter().find(|(p, _)| *p == package) {
-        return util::root().join("services").join(d);
-    }
-    match OTHER_DIRS.iter().find(|(p, _)| *p == package) {
+    match OTHER_DIRS
+        .iter()
+        .chain(RENAMED_DIRS)
+        .find(|(p, _)| *p == package)
+    {
         Some((_, d)) => util::root().join(d),
         None => util::root().join("services").join(package),
     }
 }
 
 /// The C# assemblies the driver host is handed (`files=` in a manifest):
-/// `target/managed/{corlib,ddk}.dll`, `drivers/*.dll` and `tests/*.dll` go to
+/// `target/managed/{corlib,ddk}.dll`, `drivers/*.dll`, `probes/*.dll` and `tests/*.dll` go to
 /// `managed/...` in the initrd. Built with `cargo xtask managed`'s rules;
 /// without `mcs` the initrd has none, and says so.
 pub fn managed_files() -> Vec<(String, PathBuf)> {
@@ -51,6 +57,7 @@ pub fn managed_files() -> Vec<(String, PathBuf)> {
     }
     for (dir, files) in [
         ("drivers", built.drivers),
+        ("probes", built.probes),
         ("tests", built.tests.into_iter().map(|t| t.cordon).collect()),
     ] {
         for f in files {
@@ -62,12 +69,16 @@ pub fn managed_files() -> Vec<(String, PathBuf)> {
     out
 }
 
-/// Binary names of a package: its `src/main.rs` (named after the package)
-/// and every `src/bin/*.rs`.
+/// Binary names of a package: its `src/main.rs` (named after the package,
+/// or after its folder for `RENAMED_DIRS`) and every `src/bin/*.rs`.
 fn binaries(package_dir: &std::path::Path, package: &str) -> Vec<String> {
     let mut names = Vec::new();
     if package_dir.join("src/main.rs").is_file() {
-        names.push(package.to_string());
+        let renamed = RENAMED_DIRS.iter().any(|(p, _)| *p == package);
+        match package_dir.file_name() {
+            Some(dir) if renamed => names.push(dir.to_string_lossy().into_owned()),
+            _ => names.push(package.to_string()),
+        }
     }
     if let Ok(dir) = std::fs::read_dir(package_dir.join("src/bin")) {
         for e in dir.flatten() {

@@ -13,7 +13,6 @@
 
 use super::{TABLE, ipc};
 use crate::logic::rxring::RxRing;
-use alloc::vec;
 use core::sync::atomic::{AtomicU64, Ordering};
 use ddk_abi::syscall::{CONSOLE_WRITE_MAX, notify};
 use ddk_abi::{SyscallError, TaskId};
@@ -45,7 +44,7 @@ pub fn tenures() -> u64 {
 
 /// `TaskGrant(target, CONSOLE)`.
 pub fn grant(target: TaskId) -> Result<(), SyscallError> {
-    let t = TABLE.lock();
+    let mut t = TABLE.lock();
     let i = t.resolve(target).map_err(|(e, _)| e)?;
     let name = t
         .get(i)
@@ -65,7 +64,13 @@ pub fn grant(target: TaskId) -> Result<(), SyscallError> {
         }
     }
     TENURES.fetch_add(1, Ordering::Relaxed);
+    let waiting = !c.ring.is_empty();
     drop(c);
+    // Type-ahead raises the notification as typing would: a holder that
+    // waits for it before reading must not sleep on bytes already there.
+    if waiting {
+        ipc::notify_locked(&mut t, i, notify::CONSOLE);
+    }
     drop(t);
     log::info!(
         "console: input goes to {}[{}.{}]",
@@ -128,15 +133,34 @@ pub fn read(index: usize, addr: u64, len: u64) -> Result<[u64; 3], SyscallError>
     };
     me.space.write(addr, tmp.get(..got).unwrap_or(&[]))?;
     if dropped > 0 {
-        log::warn!(
-            "console: {dropped} input bytes dropped: {}[{}.{}] did not read them in time",
-            me.name(),
-            me.id.index(),
-            me.id.generation()
-        );
+        let total = UNLOGGED_DROPS.fetch_add(dropped, Ordering::Relaxed) + dropped;
+        let now = crate::time::uptime_us();
+        let last = LAST_DROP_LOG_US.load(Ordering::Relaxed);
+        // At most one line a second: kernel lines are never dropped, so a
+        // holder that keeps its ring full under an input flood must not
+        // turn each read into a log line (and the UART into a wait).
+        if now.saturating_sub(last) >= DROP_LOG_INTERVAL_US || last == 0 {
+            LAST_DROP_LOG_US.store(now.max(1), Ordering::Relaxed);
+            UNLOGGED_DROPS.store(0, Ordering::Relaxed);
+            log::warn!(
+                "console: {total} input bytes dropped: {}[{}.{}] did not read them in time",
+                me.name(),
+                me.id.index(),
+                me.id.generation()
+            );
+        }
     }
     Ok([got as u64, dropped, 0])
 }
+
+/// Drops counted but not yet logged, and when the last line was logged.
+static UNLOGGED_DROPS: AtomicU64 = AtomicU64::new(0);
+static LAST_DROP_LOG_US: AtomicU64 = AtomicU64::new(0);
+const DROP_LOG_INTERVAL_US: u64 = 1_000_000;
+
+/// How much of a `ConsoleWrite` is copied per step: a stack buffer, so the
+/// call allocates nothing a task's argument sizes.
+const WRITE_CHUNK: usize = 512;
 
 /// `ConsoleWrite(ptr, len)` by task `index`: raw bytes to the UART's
 /// transmit ring, as many as fit below the tasks' share of it (bytes
@@ -145,17 +169,37 @@ pub fn write(index: usize, addr: u64, len: u64) -> Result<[u64; 3], SyscallError
     if len > CONSOLE_WRITE_MAX as u64 {
         return Err(SyscallError::BadLength);
     }
-    let mut buf = vec![0u8; len as usize];
     {
+        // The owner and the whole range first, so that a refusal has
+        // written nothing (a partial write would be repeated by the retry).
         let t = TABLE.lock();
         let me = t.get(index).ok_or(SyscallError::NoSuchTask)?;
         if CONSOLE.lock().owner != Some(me.id) {
             return Err(SyscallError::PermissionDenied);
         }
-        me.space.read(addr, &mut buf)?;
+        me.space.user_pages(addr, len, false, |_, _| {})?;
     }
-    let queued = crate::serial::with(|u| u.write_task_raw(&buf));
-    Ok([queued as u64, 0, 0])
+    let mut buf = [0u8; WRITE_CHUNK];
+    let mut queued: u64 = 0;
+    while queued < len {
+        let n = (len - queued).min(WRITE_CHUNK as u64);
+        let chunk = buf.get_mut(..n as usize).unwrap_or(&mut []);
+        {
+            let t = TABLE.lock();
+            let Some(me) = t.get(index) else { break };
+            // Checked above; a page unmapped since (another CPU) ends the
+            // write with what was queued.
+            if me.space.read(addr.saturating_add(queued), chunk).is_err() {
+                break;
+            }
+        }
+        let took = crate::serial::with(|u| u.write_task_raw(chunk));
+        queued += took as u64;
+        if took < chunk.len() {
+            break;
+        }
+    }
+    Ok([queued, 0, 0])
 }
 
 /// Task `dead` died: if it held the console, the boot console takes the

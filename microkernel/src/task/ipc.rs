@@ -319,6 +319,11 @@ pub fn recv(ri: usize, buf: UserBuf, timeout_us: Option<u64>) {
         len: buf.len.min(MESSAGE_MAX as u64),
     };
     let my_id = me.id;
+    // Deadlines are enforced at the timer tick; a `CallTimeout` whose
+    // deadline passed since the last tick is past its promise ("a message
+    // still queued at the deadline is never seen"), so it is failed here
+    // rather than delivered and then abandoned.
+    let now = crate::time::uptime_us();
     // The longest-waiting sender first.
     loop {
         let sender = t
@@ -326,11 +331,22 @@ pub fn recv(ri: usize, buf: UserBuf, timeout_us: Option<u64>) {
             .iter()
             .enumerate()
             .filter_map(|(i, s)| match s.task.as_ref()?.state {
-                State::SendBlocked { to, seq, .. } if to == my_id => Some((seq, i)),
+                State::SendBlocked { to, seq, deadline } if to == my_id => {
+                    Some((seq, i, deadline.is_some_and(|d| d <= now)))
+                }
                 _ => None,
             })
             .min();
-        let Some((_, si)) = sender else { break };
+        let Some((_, si, expired)) = sender else {
+            break;
+        };
+        if expired {
+            if let Some(s) = t.get_mut(si) {
+                s.state = State::Runnable;
+                s.set_error(SyscallError::Timeout, 0);
+            }
+            continue;
+        }
         if let Some(me) = t.get_mut(ri) {
             me.state = State::RecvBlocked { deadline: None };
         }

@@ -315,14 +315,16 @@ pub fn all() -> Vec<QemuTest> {
         QemuTest {
             inputs: &[
                 ("consoletest: ready (generation 0)", "hello cordon\r"),
-                ("echo: hello cordon", "quit\r"),
+                ("echo: hello cordon", "pause\r"),
+                ("pausing", CONSOLE_FLOOD),
+                ("bytes after the pause", "quit\r"),
                 ("the kernel console has the input again", "uptime\r"),
                 ("consoletest: ready (generation 1)", "again\r"),
                 ("echo: again", "off\r"),
             ],
             ..m(
                 "console-grant",
-                "grant=console: a ring-3 program reads typed lines and answers with ConsoleWrite; a second holder and an ungranted task are refused; when it exits the kernel console answers `uptime`; its next generation gets the console back",
+                "grant=console: a ring-3 program reads typed lines and answers with ConsoleWrite; input it does not read is kept up to 1 KiB, the rest dropped and counted; a second holder and an ungranted task are refused; when it exits the kernel console answers `uptime`; its next generation gets the console back",
                 "manifest=console-grant",
                 judge_console_grant,
             )
@@ -538,6 +540,18 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=driverhost-nodev",
             judge_driverhost_nodev,
         ),
+        // ddk: the DDK's port ranges on a real I/O BAR.
+        QemuTest {
+            disks: PORT_DISKS,
+            ..t(
+                "ddk-port-range",
+                "the DDK's PortRange on a transitional virtio-blk's legacy I/O BAR: the probe driver reads the header and the capacity through ports; out-of-range accesses refused",
+                false,
+                "manifest=ddk-ports",
+                Ending::WhenPrinted(" as blkdev: "),
+                judge_ddk_port_range,
+            )
+        },
         QemuTest {
             disks: crate::blkdisk::INTX_DISKS,
             ..m(
@@ -583,6 +597,57 @@ pub fn all() -> Vec<QemuTest> {
                 "`printf 'ls\\nshutdown\\n' | cargo xtask run`: piped lines wait for the shell's prompt, none reaches the boot console, the shell powers off",
                 "",
                 judge_shell_pipe,
+            )
+        },
+        // The block service (services/blk): tests/src/blkservice.rs.
+        QemuTest {
+            disks: crate::blkservice::RW_DISKS,
+            timeout: Duration::from_secs(120),
+            ..m(
+                "blk-service-rw",
+                "the block service over the C# driver (two clients at once) and over the native driver: checked reads, writes + flush, typed refusals; the harness checks both images",
+                "manifest=blk-service",
+                crate::blkservice::judge_rw,
+            )
+        },
+        QemuTest {
+            disks: crate::blkservice::WRITER_DISKS,
+            timeout: Duration::from_secs(240),
+            ..m(
+                "blk-replay",
+                "the driver host is restarted 3 times mid-I/O: the block service replays what was in flight, the verifying clients see no error, every acknowledged write is on the image",
+                "manifest=blk-replay",
+                crate::blkservice::judge_replay,
+            )
+        },
+        QemuTest {
+            disks: crate::blkservice::WRITER_DISKS,
+            timeout: Duration::from_secs(120),
+            ..m(
+                "blk-replay-native",
+                "the native driver faults with a batch on the device: the block service replays it to the restarted driver; the writer sees no error and the image holds every round",
+                "manifest=blk-replay-native",
+                crate::blkservice::judge_replay_native,
+            )
+        },
+        QemuTest {
+            disks: crate::blkservice::WRITER_DISKS,
+            timeout: Duration::from_secs(120),
+            ..m(
+                "blk-watchdog",
+                "a backend hangs with a batch in flight: the block service's watchdog has it restarted, replays, and the writer finishes; the harness checks the image",
+                "manifest=blk-watchdog",
+                crate::blkservice::judge_watchdog,
+            )
+        },
+        QemuTest {
+            disks: crate::blkservice::UNAVAILABLE_DISKS,
+            timeout: Duration::from_secs(120),
+            ..m(
+                "blk-unavailable",
+                "a held backend: Unavailable within 1 s, never a hang; a Restart brings service back; a crash-looping backend gives Unavailable after unavailable-ms",
+                "manifest=blk-unavailable",
+                crate::blkservice::judge_unavailable,
             )
         },
     ]

@@ -53,6 +53,20 @@ pub(super) fn judge_ipc_timeout(s: &str) -> Result<(), String> {
     ipctest(s, "timeout")
 }
 
+/// 1,500 bytes and a carriage return, typed while `consoletest` does not
+/// read: the kernel's 1 KiB ring keeps 1,024 of them and drops 477.
+pub(super) const CONSOLE_FLOOD: &str = {
+    const BYTES: [u8; 1501] = {
+        let mut b = [b'x'; 1501];
+        b[1500] = b'\r';
+        b
+    };
+    match core::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => "",
+    }
+};
+
 /// The console grant: lines typed while `consoletest` holds the console
 /// reach it (and only it), the refusals, the kernel console answering
 /// between the holder's two generations, and the second generation served.
@@ -67,6 +81,12 @@ pub(super) fn judge_console_grant(s: &str) -> Result<(), String> {
         "consoletest: ungranted read and write refused: PermissionDenied",
     )?;
     need(s, "echo: hello cordon\n")?;
+    // The flood while it paused: the newest bytes dropped, counted, logged.
+    need(s, "read 1024 bytes after the pause\n")?;
+    need(
+        s,
+        "console: 477 input bytes dropped: consoletest[2.0] did not read them in time",
+    )?;
     need(s, "bye\n")?;
     // Typed while a task held the console: never a boot console command.
     refuse(s, "unknown command")?;

@@ -4,7 +4,9 @@
 //! then reads what the operator types (`ConsoleRead`, woken by notification
 //! `CONSOLE`), line by line, and answers each line `echo: LINE` with
 //! `ConsoleWrite`. The line `quit` makes it exit (the kernel console takes
-//! the input back); `off` asks the supervisor to power off.
+//! the input back); `off` asks the supervisor to power off; `pause` stops
+//! reading for 2 s, then reads everything that was kept and says how much
+//! (what was typed meanwhile is thrown away, whole lines or not).
 //!
 //! With `probe=1` it holds no grant and checks that both calls are refused
 //! with `PermissionDenied`.
@@ -35,6 +37,9 @@ fn probe() -> i64 {
     }
 }
 
+/// How long `pause` stops reading.
+const PAUSE_MS: u64 = 2000;
+
 /// Answers one typed line; `false` once the line asked to stop.
 fn answer(line: &[u8]) -> Result<bool, Error> {
     let text = core::str::from_utf8(line).unwrap_or("?").trim();
@@ -42,6 +47,23 @@ fn answer(line: &[u8]) -> Result<bool, Error> {
         "quit" => {
             userlib::console_write(b"bye\r\n")?;
             Ok(false)
+        }
+        "pause" => {
+            // Stops reading while the operator floods the console: the
+            // kernel keeps 1 KiB of it and drops (and counts) the rest.
+            userlib::console_write(b"pausing\r\n")?;
+            userlib::sleep_ms(PAUSE_MS);
+            let mut total = 0;
+            let mut buf = [0u8; 256];
+            loop {
+                match userlib::console_read(&mut buf)? {
+                    0 => break,
+                    n => total += n,
+                }
+            }
+            let report = alloc::format!("read {total} bytes after the pause\r\n");
+            userlib::console_write(report.as_bytes())?;
+            Ok(true)
         }
         "off" => {
             userlib::console_write(b"powering off\r\n")?;

@@ -39,6 +39,8 @@ commands:
                             N random hostile syscalls in one boot, then a client
                             checks the kernel still serves (not in CI)
   bench blk                 native virtio-blk driver: 4 KiB IOPS, 64 KiB MB/s at QD 1 and 32
+  disk [PATH]               make the FAT32 data disk (default target/cordon/disk.img,
+                            which `run` makes itself when missing); never overwrites
 ";
 
 fn main() -> ExitCode {
@@ -58,6 +60,7 @@ fn main() -> ExitCode {
         "managed" => managed::cmd(rest),
         "bench" => bench::cmd(rest),
         "soak" => soak::cmd(rest),
+        "disk" => run::disk_cmd(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");
             Ok(())

@@ -182,6 +182,29 @@ fn piped(mut cmd: std::process::Command) -> Result<()> {
     }
 }
 
+/// `cargo xtask disk [PATH]`: makes the data disk at PATH (default: the
+/// one `run` uses); an existing file is refused, never overwritten.
+pub fn disk_cmd(args: &[String]) -> Result<()> {
+    let path = match args {
+        [] => util::target_dir().join("cordon").join("disk.img"),
+        [p] => std::path::PathBuf::from(p),
+        _ => return Err(Error::Usage("disk: at most one PATH".into())),
+    };
+    if path.exists() {
+        return Err(Error::Usage(format!(
+            "disk: {} exists; it is left as it is (remove it to make a fresh one)",
+            path.display()
+        )));
+    }
+    image::datadisk::create(&path).map_err(|e| Error::Usage(format!("disk: {e}")))?;
+    println!(
+        "disk: made {} (FAT32, 64 MiB; /BIG.BIN FNV-1a {:#018x})",
+        path.display(),
+        image::datadisk::big_checksum()
+    );
+    Ok(())
+}
+
 /// `target/cordon/disk.img`: the data disk (`image::datadisk`: FAT32 with
 /// sample files), made if missing. An existing image is the user's data and
 /// is used as it is, never overwritten.

@@ -10,9 +10,9 @@ const PACKAGES: &[(&str, &[&str])] = &[
     ("demo", &[]),
     ("supervisor", &["supervisor/program"]),
     ("virtio-blk", &["virtio-blk/program"]),
+    ("blk-service", &["blk-service/program"]),
     ("fs-service", &["fs-service/program"]),
     ("shell", &["shell/program"]),
-    ("blk-service", &["blk-service/program"]),
 ];
 
 /// User-program crates outside `services/`: (package, directory).

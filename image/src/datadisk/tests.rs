@@ -11,7 +11,7 @@ use std::process::Command;
 /// FNV-1a 64 of the whole image. A deliberate change of the disk's
 /// contents (or of fatfs's layout) changes it: update it then, after
 /// checking the new image with `fsck.fat -n`.
-const GOLDEN: u64 = 0x58bf_be45_2cfd_1d41;
+const GOLDEN: u64 = 0x347c_344d_0018_a697;
 
 fn temp(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("cordon-datadisk-{}", std::process::id()));
@@ -37,7 +37,14 @@ pub fn assert_fsck_clean(img: &Path) {
     let text =
         String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "fsck.fat -n failed:\n{text}");
-    assert!(!text.contains("Dirty bit"), "{text}");
+    // Clean means silent: only the version line and the summary
+    // ("IMG: N files, U/T clusters"); anything else is a finding, even
+    // one fsck.fat does not count as an error (a stale free count).
+    let findings: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.starts_with("fsck.fat ") && !l.contains(" files, "))
+        .collect();
+    assert!(findings.is_empty(), "fsck.fat -n reports:\n{text}");
 }
 
 fn mtype(img: &Path, path: &str) -> Vec<u8> {

@@ -104,7 +104,9 @@ impl<D: BlockDevice> Service<D> {
                         path,
                         mode,
                         pos: 0,
-                        wrote: mode.truncate,
+                        // Creating or truncating changed the volume:
+                        // `Close` makes that durable too.
+                        wrote: mode.create || mode.truncate,
                     },
                 )?;
                 Ok(Reply::Opened { handle, size })

@@ -177,7 +177,11 @@ impl<D: BlockDevice> Volume<D> {
     pub fn sync(&mut self) -> Result<(), FsError> {
         self.cache.borrow_mut().start_operation();
         if let Some(fs) = self.fs.take() {
-            let unmounted = fs.unmount().map_err(from_fatfs);
+            // fatfs writes the FAT32 FSInfo free count only once it knows
+            // it; an image left with "unknown" makes `fsck.fat` complain.
+            // Counting scans the FAT once; afterwards fatfs keeps it.
+            let counted = fs.stats().map(drop).map_err(from_fatfs);
+            let unmounted = counted.and(fs.unmount().map_err(from_fatfs));
             // Mount again whatever happened: the cache still holds the
             // volume, and a failed unmount is reported below.
             let remounted = self.remount();

@@ -12,6 +12,7 @@ mod driverhost;
 mod kernel;
 mod services;
 mod shell;
+mod storage;
 
 use devices::*;
 use driverhost::*;
@@ -132,7 +133,7 @@ pub fn all() -> Vec<QemuTest> {
     let ready = Ending::WhenPrinted("kernel ready in ");
     let off = Ending::Exit(0);
     let m = |name, about, append, judge| t(name, about, false, append, off, judge);
-    vec![
+    let mut all = vec![
         t(
             "boot-banner",
             "boots to the banner, memory map summary and ready line",
@@ -650,7 +651,10 @@ pub fn all() -> Vec<QemuTest> {
                 crate::blkservice::judge_unavailable,
             )
         },
-    ]
+    ];
+    // The FAT service's tests (storage.rs).
+    all.extend(storage::tests(m));
+    all
 }
 
 #[cfg(test)]

@@ -32,7 +32,7 @@
 //! | `TaskGrant` | task, kind ([`grant_kind`]), a, b | — |
 //! | `TaskStart` | task | — |
 //! | `Shutdown` | — | does not return on success |
-//! | `PciInfo` | n | bdf, ids, class of the caller's n-th PCI function |
+//! | `PciInfo` | n, [`pci_info`] scope | bdf (and owner), ids, class of the n-th PCI function: the caller's, or the machine's |
 //! | `PciBar` | bdf, bar | phys, len, [`pci_bar`] flags |
 //! | `PciConfigRead` | bdf, offset, width (1, 2, 4) | value |
 //! | `PciConfigWrite` | bdf, offset, width, value | — (filtered: see `docs/devices.md`) |
@@ -265,6 +265,18 @@ pub mod inject_kind {
     pub const QUERY: u64 = 0xfe;
     /// Withdraws the target's pending injection; RDI is 1 if there was one.
     pub const CANCEL: u64 = 0xff;
+}
+
+/// `PciInfo` scopes (its second argument) and what `ANY` adds to the bdf.
+pub mod pci_info {
+    /// The caller's own (granted) functions.
+    pub const OWN: u64 = 0;
+    /// Every function of the machine, owned by anyone or no one: identity
+    /// only (the shell's `lspci`); config space and BARs stay the owner's.
+    pub const ANY: u64 = 1;
+    /// With `ANY`: set in the first result when the function has an owner,
+    /// whose raw `TaskId` is then in bits 32..64.
+    pub const OWNED: u64 = 1 << 16;
 }
 
 /// `PciIrqBind` sources.

@@ -13,7 +13,7 @@ use crate::frame::{Kind, Message, Protocol};
 pub use crate::wire::{ExitCause, FaultSummary, TaskIdWire};
 
 /// Bumped on every change to the wire form of [`Request`] or [`Reply`].
-pub const VERSION: u16 = 3;
+pub const VERSION: u16 = 4;
 
 /// Longest service name, in bytes (the kernel's task-name limit).
 pub const NAME_MAX: usize = 16;
@@ -69,6 +69,11 @@ pub enum Request {
     /// the caller dies of a fault. Asking again revokes the previous grant and empties the
     /// region.
     CodeMap,
+    /// Kill a running service as a crash would: its death is handled by its
+    /// restart policy (backoff, `hold`), unlike `Stop` (stays stopped) and
+    /// `Restart` (starts again at once). `Err(NotRunning)` if it is not
+    /// running.
+    Kill { name: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -138,7 +143,7 @@ pub enum SupervisorError {
     NoSuchService,
     /// `Start` of a service that is running.
     AlreadyRunning,
-    /// `Stop` of a service that is not running.
+    /// `Stop` or `Kill` of a service that is not running.
     NotRunning,
     /// The kernel refused to spawn the program; the `ddk_abi::SyscallError`
     /// code.

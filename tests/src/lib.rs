@@ -14,6 +14,8 @@ pub mod fatdisk;
 pub mod jitcount;
 pub mod qemu;
 pub mod runner;
+pub mod script;
+pub mod shelldisk;
 
 pub use catalog::{QemuTest, all};
 pub use disk::Disk;

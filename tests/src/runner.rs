@@ -68,6 +68,9 @@ pub fn run_test(test: &QemuTest, images: &Images) -> Outcome {
             );
         }
     };
+    if let Some(script) = test.script {
+        return judge_script(test, &dir, &mut child, script, started);
+    }
     let serial = Arc::new(Mutex::new(Vec::<u8>::new()));
     let reader = child.stdout.take().map(|mut out| {
         let serial = Arc::clone(&serial);
@@ -158,14 +161,7 @@ pub fn run_test(test: &QemuTest, images: &Images) -> Outcome {
         }
         return fail(reason, serial_text);
     }
-    let judged = (test.judge)(&serial_text).and_then(|()| {
-        test.disks.iter().try_for_each(|disk| match disk.check {
-            Some(check) => check(&disk.path(&dir, test.name))
-                .map_err(|e| format!("disk {} after the boot: {e}", disk.id)),
-            None => Ok(()),
-        })
-    });
-    match judged {
+    match judge_with_disks(test, &dir, &serial_text) {
         Ok(()) => Outcome {
             name: test.name,
             passed: true,
@@ -175,6 +171,58 @@ pub fn run_test(test: &QemuTest, images: &Images) -> Outcome {
         },
         Err(reason) => fail(reason, serial_text),
     }
+}
+
+/// The test's judge, then its disks' checks.
+fn judge_with_disks(test: &QemuTest, dir: &std::path::Path, serial: &str) -> Result<(), String> {
+    (test.judge)(serial).and_then(|()| {
+        test.disks.iter().try_for_each(|disk| match disk.check {
+            Some(check) => check(&disk.path(dir, test.name))
+                .map_err(|e| format!("disk {} after the boot: {e}", disk.id)),
+            None => Ok(()),
+        })
+    })
+}
+
+/// A test whose input is a script typed as `cargo xtask run` types a pipe.
+fn judge_script(
+    test: &QemuTest,
+    dir: &std::path::Path,
+    child: &mut Child,
+    script: &str,
+    started: Instant,
+) -> Outcome {
+    let (result, serial) = crate::script::pipe_session(
+        child,
+        script.as_bytes(),
+        std::io::sink(),
+        crate::script::Timeouts {
+            boot: test.timeout,
+            command: test.timeout,
+        },
+    );
+    let outcome = |reason: Option<String>, serial: String| Outcome {
+        name: test.name,
+        passed: reason.is_none(),
+        reason: reason.unwrap_or_default(),
+        serial,
+        elapsed: started.elapsed(),
+    };
+    let status = match result {
+        Ok(st) => st.code(),
+        Err(e) => return outcome(Some(format!("piped session: {e}")), serial),
+    };
+    if let Ending::Exit(want) = test.ending
+        && status != Some(want)
+    {
+        let got = status.map_or("killed by a signal".to_string(), |c| format!("status {c}"));
+        return outcome(
+            Some(format!("QEMU should exit with status {want}, got {got}")),
+            serial,
+        );
+    }
+    let reason = judge_with_disks(test, dir, &serial).err();
+    outcome(reason, serial)
 }
 
 /// `text` from byte `at` on (from the char boundary at or before it: a

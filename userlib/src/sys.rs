@@ -460,6 +460,20 @@ pub fn pci_info(n: u64) -> Result<(u16, u32, u32), Error> {
     check(Syscall::PciInfo, [n, 0, 0, 0, 0, 0]).map(|r| (r[0] as u16, r[1] as u32, r[2] as u32))
 }
 
+/// The machine's `n`-th PCI function (from 0), whoever owns it: (bdf,
+/// vendor | device << 16, class word, owner). `NotFound` past the last one.
+pub fn pci_info_any(n: u64) -> Result<(u16, u32, u32, Option<TaskId>), Error> {
+    check(
+        Syscall::PciInfo,
+        [n, ddk_abi::syscall::pci_info::ANY, 0, 0, 0, 0],
+    )
+    .map(|r| {
+        let owner =
+            (r[0] & ddk_abi::syscall::pci_info::OWNED != 0).then(|| TaskId((r[0] >> 32) as u32));
+        (r[0] as u16, r[1] as u32, r[2] as u32, owner)
+    })
+}
+
 /// BAR `bar` of an owned function: (phys, len, `ddk_abi::syscall::pci_bar` flags).
 /// A BAR that is not implemented has length 0.
 pub fn pci_bar(bdf: u16, bar: u8) -> Result<(u64, u64, u64), Error> {

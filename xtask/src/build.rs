@@ -210,9 +210,12 @@ pub fn clippy(args: &[String]) -> Result<()> {
                 "virtio-blk",
                 "--package",
                 "fs-service",
+                "--package",
+                "shell",
             ])
             .args(["--features", "supervisor/program"])
             .args(["--features", "fs-service/program"])
+            .args(["--features", "shell/program"])
             // The block service (services/blk).
             .args([
                 "--package",

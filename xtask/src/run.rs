@@ -1,5 +1,12 @@
 //! `cargo xtask run`: boots Cordon with the serial console on this terminal.
 //!
+//! The default manifest brings up the driver host, the block and file
+//! services on the data disk, and the user shell on the console
+//! (`docs/shell.md`). When stdin is not a terminal (`printf 'ls\nshutdown\n'
+//! | cargo xtask run`), its lines are typed into the shell one at a time,
+//! each after the shell's prompt (`cordon_tests::script`), and `run` ends
+//! when the machine powers off.
+//!
 //! Quit QEMU with Ctrl-A X. `--iso` boots a GRUB ISO of the same kernel
 //! (multiboot2) instead of PVH `-kernel`. `--gdb` makes QEMU wait for a debugger on
 //! localhost:1234 (`gdb target/cordon/debug/microkernel.elf -ex 'target remote :1234'`).
@@ -8,6 +15,7 @@
 use crate::build::{build_images, parse_profile};
 use crate::util::{self, Error, Result};
 use cordon_tests::QemuConfig;
+use std::io::IsTerminal;
 
 /// `cargo xtask demo NAME`: the fault-isolation demos, each a manifest.
 pub const DEMOS: &[(&str, &str, &str)] = &[
@@ -124,6 +132,9 @@ pub fn cmd(args: &[String]) -> Result<()> {
     ]);
     config.extra.extend(qemu_args.iter().cloned());
     let mut cmd = config.command();
+    if !std::io::stdin().is_terminal() {
+        return piped(cmd);
+    }
     cmd.args(["-serial", "mon:stdio"]);
     eprintln!("run: {} (quit: Ctrl-A X)", util::describe(&cmd));
     util::run_status(&mut cmd).or_else(|e| match e {
@@ -132,6 +143,43 @@ pub fn cmd(args: &[String]) -> Result<()> {
         Error::CommandFailed { .. } => Ok(()),
         other => Err(other),
     })
+}
+
+/// How long a piped session waits: 300 s for the shell's first prompt, a
+/// day for a command (a demo may run long; Ctrl-C ends `run`).
+const PIPE_TIMEOUTS: cordon_tests::script::Timeouts = cordon_tests::script::Timeouts {
+    boot: std::time::Duration::from_secs(300),
+    command: std::time::Duration::from_secs(24 * 3600),
+};
+
+/// stdin is a pipe or a file: type it into the shell a line at a time.
+fn piped(mut cmd: std::process::Command) -> Result<()> {
+    use std::process::Stdio;
+    cmd.args(["-serial", "stdio", "-monitor", "none"]);
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped());
+    eprintln!(
+        "run: {} (stdin is not a terminal: each line is typed after the shell's prompt)",
+        util::describe(&cmd)
+    );
+    let what = util::describe(&cmd);
+    let mut child = cmd.spawn().map_err(|error| Error::Spawn {
+        what: what.clone(),
+        error,
+    })?;
+    let (result, _) = cordon_tests::script::pipe_session(
+        &mut child,
+        std::io::stdin().lock(),
+        std::io::stdout(),
+        PIPE_TIMEOUTS,
+    );
+    match result {
+        // Powered off (status 0), or ended through isa-debug-exit.
+        Ok(_) => Ok(()),
+        Err(e) => Err(Error::CommandFailed {
+            what: "the piped shell session".into(),
+            status: e.to_string(),
+        }),
+    }
 }
 
 /// `cargo xtask disk [PATH]`: makes the data disk at PATH (default: the
@@ -157,18 +205,40 @@ pub fn disk_cmd(args: &[String]) -> Result<()> {
     Ok(())
 }
 
-/// `target/cordon/disk.img`: the FAT32 data disk (`image::datadisk`:
-/// README.TXT, BIG.BIN, docs/…), made if missing; an existing image is the
-/// user's and is used as it is, never overwritten.
+/// `target/cordon/disk.img`: the data disk (`image::datadisk`: FAT32 with
+/// sample files), made if missing. An existing image is the user's data and
+/// is used as it is, never overwritten.
 fn default_disk() -> Result<std::path::PathBuf> {
     let path = util::target_dir().join("cordon").join("disk.img");
     if !path.exists() {
-        image::datadisk::create(&path)
-            .map_err(|e| Error::Usage(format!("run: making the data disk: {e}")))?;
+        image::datadisk::create(&path).map_err(|e| Error::CommandFailed {
+            what: format!("making the data disk {}", path.display()),
+            status: e.to_string(),
+        })?;
         eprintln!(
-            "run: made the 64 MiB FAT32 data disk at {} (README.TXT, BIG.BIN, docs/)",
+            "run: made the data disk (FAT32, sample files) at {}",
+            path.display()
+        );
+    } else if !has_fat_boot_sector(&path) {
+        eprintln!(
+            "run: {} holds no FAT file system (an older `run` made it blank?): the file \
+             service will refuse it. It is left alone; delete it for a fresh data disk.",
             path.display()
         );
     }
     Ok(path)
+}
+
+/// Whether the image starts with a FAT boot sector: the 0x55 0xAA
+/// signature and "FAT" in the BPB's file-system type field (FAT32 at 82,
+/// FAT12/16 at 54).
+fn has_fat_boot_sector(path: &std::path::Path) -> bool {
+    let mut sector = [0u8; 512];
+    let read = std::fs::File::open(path).and_then(|mut f| {
+        use std::io::Read;
+        f.read_exact(&mut sector)
+    });
+    read.is_ok()
+        && sector.get(510..512) == Some(&[0x55, 0xaa][..])
+        && (sector.get(82..85) == Some(&b"FAT"[..]) || sector.get(54..57) == Some(&b"FAT"[..]))
 }

@@ -12,6 +12,7 @@ const PACKAGES: &[(&str, &[&str])] = &[
     ("virtio-blk", &["virtio-blk/program"]),
     ("blk-service", &["blk-service/program"]),
     ("fs-service", &["fs-service/program"]),
+    ("shell", &["shell/program"]),
 ];
 
 /// User-program crates outside `services/`: (package, directory).

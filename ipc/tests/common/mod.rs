@@ -34,6 +34,9 @@ pub fn supervisor_requests() -> Vec<supervisor::Request> {
         Shutdown,
         Files,
         CodeMap,
+        Kill {
+            name: "driverhost".into(),
+        },
     ]
 }
 

@@ -5,6 +5,7 @@
 use super::{Function, Owner, REGISTRY, config, irq};
 use crate::task::TABLE;
 use alloc::string::String;
+use ddk_abi::syscall::pci_info;
 use ddk_abi::{SyscallError, TaskId};
 use log::info;
 use microkernel::logic::pci::{self as logic, ConfigError, reg};
@@ -27,19 +28,27 @@ fn owned(reg: &[Function], me: TaskId, bdf: u64) -> Result<usize, SyscallError> 
         .ok_or(SyscallError::PermissionDenied)
 }
 
-/// `PciInfo`: the caller's `n`-th PCI function: (bdf, vendor | device << 16,
-/// class << 24 | subclass << 16 | prog-if << 8 | revision).
-pub fn info(index: usize, n: u64) -> Result<[u64; 3], SyscallError> {
+/// `PciInfo`: the `n`-th PCI function in `scope` ([`pci_info`]) — the
+/// caller's own, or any of the machine's: (bdf, vendor | device << 16,
+/// class << 24 | subclass << 16 | prog-if << 8 | revision). For `ANY` the
+/// first word also carries the owner (`OWNED`, task id in bits 32..64):
+/// identity is not a secret, the functions themselves stay the owner's.
+pub fn info(index: usize, n: u64, scope: u64) -> Result<[u64; 3], SyscallError> {
     let me = caller(index)?.id;
     let n = usize::try_from(n).map_err(|_| SyscallError::NotFound)?;
     let reg = REGISTRY.lock();
-    let f = reg
-        .iter()
-        .filter(|f| f.owned_by(me))
-        .nth(n)
-        .ok_or(SyscallError::NotFound)?;
+    let f = match scope {
+        pci_info::OWN => reg.iter().filter(|f| f.owned_by(me)).nth(n),
+        pci_info::ANY => reg.get(n),
+        _ => return Err(SyscallError::InvalidArgument),
+    }
+    .ok_or(SyscallError::NotFound)?;
+    let owner = match (&f.owner, scope) {
+        (Some(o), pci_info::ANY) => pci_info::OWNED | u64::from(o.id.0) << 32,
+        _ => 0,
+    };
     Ok([
-        u64::from(f.bdf),
+        u64::from(f.bdf) | owner,
         u64::from(f.vendor) | u64::from(f.device) << 16,
         u64::from(f.class) << 24
             | u64::from(f.subclass) << 16

@@ -401,7 +401,7 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
             let v = task::inject::request(index, a0, a1, a2, a3).map_err(|(e, v)| Fail(e, v))?;
             ok([v, 0, 0]).map(Some)
         }
-        Syscall::PciInfo => ok(crate::pci::syscall::info(index, a0)?).map(Some),
+        Syscall::PciInfo => ok(crate::pci::syscall::info(index, a0, a1)?).map(Some),
         Syscall::PciBar => ok(crate::pci::syscall::bar(index, a0, a1)?).map(Some),
         Syscall::PciConfigRead => {
             let v = crate::pci::syscall::config_read(index, a0, a1, a2)?;

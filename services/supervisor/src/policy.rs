@@ -237,6 +237,20 @@ impl ServicePolicy {
         }
     }
 
+    /// A `Kill` request: kill it if running and leave the phase alone, so
+    /// its death is handled like a crash — by the restart policy, with the
+    /// backoff as it stands (a kill soon after a start counts as a quick
+    /// death). A service already being stopped is left to that.
+    pub fn request_kill(&mut self) -> Result<Action, SupervisorError> {
+        match self.phase {
+            Phase::Running { .. } => Ok(Action::Kill),
+            Phase::Stopping { .. } => Ok(Action::None),
+            Phase::Stopped | Phase::Held | Phase::Pending { .. } => {
+                Err(SupervisorError::NotRunning)
+            }
+        }
+    }
+
     /// The state as the `supervisor` protocol reports it.
     pub fn wire_state(&self) -> ServiceState {
         match self.phase {

@@ -229,3 +229,46 @@ fn wire_state_of_a_pending_restart_says_when() {
         ServiceState::WaitingRestart { until_ms: 51 }
     );
 }
+
+#[test]
+fn kill_is_a_crash_the_policy_handles() {
+    let mut p = always();
+    p.on_started(0);
+    assert_eq!(p.request_kill(), Ok(Action::Kill));
+    // The phase stays Running until the death arrives: a second kill asks
+    // for another TaskKill (harmless: the first one already ended it).
+    assert_eq!(p.wire_state(), ServiceState::Running);
+    // A kill after a healthy run restarts after the base delay, like a crash.
+    assert_eq!(
+        p.on_death(2000, ExitCause::Killed),
+        Decision::RestartAt(2050)
+    );
+    assert_eq!(p.last_exit(), Some(ExitCause::Killed));
+    // Not running now: nothing to kill.
+    assert_eq!(p.request_kill(), Err(SupervisorError::NotRunning));
+    // Quick kills back off like a crash loop (Restart would reset it).
+    p.on_started(2050);
+    assert_eq!(p.request_kill(), Ok(Action::Kill));
+    assert_eq!(
+        p.on_death(2060, ExitCause::Killed),
+        Decision::RestartAt(2160)
+    );
+}
+
+#[test]
+fn kill_of_a_hold_service_holds_it() {
+    let mut p = ServicePolicy::from_parts(RestartPolicy::Hold, 1000, 50, 5000);
+    p.on_started(0);
+    assert_eq!(p.request_kill(), Ok(Action::Kill));
+    assert_eq!(p.on_death(5, ExitCause::Killed), Decision::Hold);
+    assert_eq!(p.request_kill(), Err(SupervisorError::NotRunning));
+}
+
+#[test]
+fn kill_during_a_stop_leaves_the_stop_alone() {
+    let mut p = always();
+    p.on_started(0);
+    assert_eq!(p.request_stop(), Ok(Action::Kill));
+    assert_eq!(p.request_kill(), Ok(Action::None));
+    assert_eq!(p.on_death(3, ExitCause::Killed), Decision::Stopped);
+}

@@ -175,9 +175,10 @@ impl ServiceTable {
             Request::Shutdown => allow.is_some_and(|a| a.shutdown),
             // A service gets only its own files= (the program looks them up).
             Request::Files | Request::CodeMap => allow.is_some(),
-            Request::Start { name } | Request::Stop { name } | Request::Restart { name } => {
-                allow.is_some_and(|a| a.may_control(name))
-            }
+            Request::Start { name }
+            | Request::Stop { name }
+            | Request::Restart { name }
+            | Request::Kill { name } => allow.is_some_and(|a| a.may_control(name)),
         }
     }
 
@@ -205,6 +206,9 @@ impl ServiceTable {
             }
             Request::Restart { name } => {
                 self.with_service(&name, |s| Ok((s.policy.request_restart(now_ms), s.task)))
+            }
+            Request::Kill { name } => {
+                self.with_service(&name, |s| s.policy.request_kill().map(|a| (a, s.task)))
             }
         }
     }

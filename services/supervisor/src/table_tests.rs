@@ -258,3 +258,54 @@ fn the_managed_location_is_kept_and_clipped() {
     assert!(m.len() <= ipc::supervisor::MANAGED_MAX && m.len() >= ipc::supervisor::MANAGED_MAX - 1);
     assert!(m.chars().all(|c| c == '\u{e9}'));
 }
+
+#[test]
+fn kill_needs_control_and_leaves_the_restart_to_the_policy() {
+    let mut t = table();
+    boot(&mut t);
+    let name = |s: &str| String::from(s);
+    let denied = (Reply::Err(SupervisorError::PermissionDenied), Effect::None);
+    // Same entitlement as Restart: dh has control:fs only.
+    assert_eq!(t.handle(DH, Request::Kill { name: name("dh") }, 1), denied);
+    assert_eq!(
+        t.handle(STRANGER, Request::Kill { name: name("fs") }, 1),
+        denied
+    );
+    assert_eq!(
+        t.handle(FS, Request::Kill { name: name("nope") }, 1),
+        (Reply::Err(SupervisorError::NoSuchService), Effect::None)
+    );
+    assert_eq!(
+        t.handle(
+            FS,
+            Request::Kill {
+                name: name("shell")
+            },
+            1
+        ),
+        (Reply::Err(SupervisorError::NotRunning), Effect::None)
+    );
+    assert_eq!(
+        t.handle(FS, Request::Kill { name: name("dh") }, 5_000),
+        (Reply::Ok, Effect::Kill(DH))
+    );
+    // The death is logged as a fault report and restarted after backoff.
+    assert_eq!(
+        t.on_death(DH, 5_000_000, ExitCause::Killed, None, 5_001),
+        Some((0, Decision::RestartAt(5_051)))
+    );
+    assert_eq!(t.log().len(), 1);
+    assert_eq!(
+        t.status()[0].state,
+        ServiceState::WaitingRestart { until_ms: 5_051 }
+    );
+    // fs is restart=hold: a kill holds it.
+    assert_eq!(
+        t.handle(FS, Request::Kill { name: name("fs") }, 6_000),
+        (Reply::Ok, Effect::Kill(FS))
+    );
+    assert_eq!(
+        t.on_death(FS, 6_000_000, ExitCause::Killed, None, 6_001),
+        Some((1, Decision::Hold))
+    );
+}

@@ -12,6 +12,7 @@ mod driverhost;
 mod inject;
 mod kernel;
 mod services;
+mod shell;
 mod storage;
 
 use devices::*;
@@ -19,6 +20,7 @@ use driverhost::*;
 use inject::*;
 use kernel::*;
 use services::*;
+use shell::*;
 
 /// How a test's boot ends.
 #[derive(Clone, Copy, Debug)]
@@ -44,6 +46,10 @@ pub struct QemuTest {
     /// More (trigger, text) steps after `input`, in order: each is typed
     /// once its trigger has been printed after the previous step was typed.
     pub inputs: &'static [(&'static str, &'static str)],
+    /// Lines typed into the user shell as `cargo xtask run` types a pipe:
+    /// one at a time, each after the shell's prompt (`crate::script`);
+    /// the boot must end by powering off (`Ending::Exit`).
+    pub script: Option<&'static str>,
     pub ending: Ending,
     pub judge: Judge,
     pub timeout: Duration,
@@ -116,6 +122,7 @@ pub fn all() -> Vec<QemuTest> {
         smp: 2,
         input: None,
         inputs: &[],
+        script: None,
         ending,
         judge,
         timeout: BOOT_TIMEOUT,
@@ -210,7 +217,7 @@ pub fn all() -> Vec<QemuTest> {
                 "console-shutdown",
                 "`shutdown` on the boot console powers off through \\_S5",
                 false,
-                "",
+                "manifest=bootconsole",
                 Ending::Exit(0),
                 judge_shutdown,
             )
@@ -263,7 +270,7 @@ pub fn all() -> Vec<QemuTest> {
             "the supervisor starts as the first process and starts the default manifest",
             false,
             "",
-            Ending::WhenPrinted("task echo started as"),
+            Ending::WhenPrinted("task shell started as"),
             judge_supervisor_boot,
         ),
         m(
@@ -572,6 +579,29 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=hostile",
             judge_hostile,
         ),
+        // The user shell (docs/shell.md): the default manifest, the data disk.
+        QemuTest {
+            input: Some((crate::script::PROMPT, SESSION_INPUT)),
+            disks: crate::shelldisk::SESSION_DISKS,
+            timeout: Duration::from_secs(240),
+            ..m(
+                "shell-session",
+                "a script typed ahead into the user shell: files written, copied, moved, removed (mtools finds them in the image, fsck.fat clean), ps, faults, kill and restart of fs, lspci, errors one line each, shutdown",
+                "",
+                judge_shell_session,
+            )
+        },
+        QemuTest {
+            script: Some(PIPE_SCRIPT),
+            disks: crate::shelldisk::PIPE_DISKS,
+            timeout: Duration::from_secs(240),
+            ..m(
+                "shell-pipe",
+                "`printf 'ls\\nshutdown\\n' | cargo xtask run`: piped lines wait for the shell's prompt, none reaches the boot console, the shell powers off",
+                "",
+                judge_shell_pipe,
+            )
+        },
         // The block service (services/blk): tests/src/blkservice.rs.
         QemuTest {
             disks: crate::blkservice::RW_DISKS,

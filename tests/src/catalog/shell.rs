@@ -1,0 +1,180 @@
+//! Judges of the user shell (`docs/shell.md`).
+
+use super::*;
+
+/// What `shell-session` types, all at once when the first prompt shows
+/// (a terminal's CR line ends; typed ahead of the shell).
+pub(super) const SESSION_INPUT: &str = "\
+ls\r\
+write /notes.txt hello   from the shell\r\
+cat /notes.txt\r\
+cp /notes.txt /copy.txt\r\
+mkdir /work\r\
+mv /copy.txt /work/moved.txt\r\
+ls /work\r\
+stat /work/moved.txt\r\
+write /gone.txt temporary\r\
+rm /gone.txt\r\
+cat /gone.txt\r\
+cat /missing.txt\r\
+frobnicate now\r\
+df\r\
+sync\r\
+ps\r\
+kill fs\r\
+faults\r\
+restart fs\r\
+cat /work/moved.txt\r\
+lspci\r\
+shutdown\r";
+
+/// What `shell-pipe` pipes, as `printf 'ls\nshutdown\n' | cargo xtask run`.
+pub(super) const PIPE_SCRIPT: &str = "ls\nshutdown\n";
+
+/// `s` without the kernel log's lines (`[    1.234567] INFO  ...`): they
+/// arrive whenever a service logs, also between the prompt and the echo
+/// of a command, or inside a command's output.
+fn without_log(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut rest = s;
+    while let Some(at) = rest.find('[') {
+        let (before, from) = rest.split_at(at);
+        out.push_str(before);
+        let is_log = from.find("] ").is_some_and(|close| {
+            let stamp = from.get(1..close).unwrap_or("").trim_start();
+            let level = from.get(close + 2..).unwrap_or("");
+            stamp.contains('.')
+                && stamp.chars().all(|c| c.is_ascii_digit() || c == '.')
+                && ["INFO ", "WARN ", "ERROR", "DEBUG", "TRACE"]
+                    .iter()
+                    .any(|l| level.starts_with(l))
+        });
+        if is_log {
+            rest = from
+                .find('\n')
+                .map_or("", |nl| from.get(nl + 1..).unwrap_or(""));
+        } else {
+            out.push('[');
+            rest = from.get(1..).unwrap_or("");
+        }
+    }
+    out.push_str(rest);
+    // The kernel's boot console introduces itself when the CPU first idles,
+    // even while the shell holds the console; it may land between the
+    // shell's prompt and the echo. (Its input-side work is judged by
+    // `refuse(.., "unknown command `..`")`, not by this text.)
+    out.replace("boot console: type `help`\n", "")
+        .replace("cordon> ", "")
+}
+
+fn lines_after<'a>(s: &'a str, command: &str) -> Result<Vec<&'a str>, String> {
+    let start = s
+        .find(&format!("cordon$ {command}\n"))
+        .ok_or(format!("the shell never echoed `{command}`"))?;
+    let rest = s.get(start..).unwrap_or("");
+    Ok(rest
+        .lines()
+        .skip(1)
+        .take_while(|l| !l.starts_with("cordon$ "))
+        .collect())
+}
+
+fn output_has(s: &str, command: &str, want: &str) -> Result<(), String> {
+    let out = lines_after(s, command)?;
+    if out.iter().any(|l| l.contains(want)) {
+        Ok(())
+    } else {
+        Err(format!(
+            "`{command}` printed {out:?}, nothing with {want:?}"
+        ))
+    }
+}
+
+pub(super) fn judge_shell_session(serial: &str) -> Result<(), String> {
+    need(serial, "shell: serving the serial console")?;
+    need(serial, "was killed; restarting in")?;
+    kernel_survived(serial)?;
+    let s = &without_log(serial);
+    output_has(s, "ls", "README.TXT")?;
+    output_has(s, "ls", "docs/")?;
+    output_has(s, "cat /notes.txt", "hello from the shell")?;
+    output_has(s, "ls /work", "moved.txt")?;
+    output_has(s, "stat /work/moved.txt", "/work/moved.txt: file, 21 bytes")?;
+    output_has(s, "cat /gone.txt", "cat: /gone.txt: NotFound")?;
+    output_has(s, "cat /missing.txt", "cat: /missing.txt: NotFound")?;
+    output_has(
+        s,
+        "frobnicate now",
+        "unknown command `frobnicate` (try `help`)",
+    )?;
+    output_has(s, "df", "FAT32")?;
+    output_has(s, "ps", "shell ")?;
+    output_has(s, "ps", "driverhost ")?;
+    output_has(s, "kill fs", "kill: fs: killed")?;
+    output_has(s, "faults", " s: fs[")?;
+    output_has(s, "faults", "killed")?;
+    output_has(s, "restart fs", "restart: fs: restarted")?;
+    // The file service of the next generation serves the file written
+    // before the kill (it was closed, so durable).
+    output_has(s, "cat /work/moved.txt", "hello from the shell")?;
+    output_has(s, "lspci", "1af4:1042")?;
+    output_has(s, "lspci", "owner driverhost[")?;
+    output_has(s, "shutdown", "shutdown: powering off")?;
+    // Each failing command said one line and the shell went on.
+    for cmd in ["cat /gone.txt", "cat /missing.txt", "frobnicate now"] {
+        let n = lines_after(s, cmd)?.len();
+        if n != 1 {
+            return Err(format!("`{cmd}` printed {n} lines, not one"));
+        }
+    }
+    refuse(s, "panic")
+}
+
+pub(super) fn judge_shell_pipe(serial: &str) -> Result<(), String> {
+    need(serial, "shell: serving the serial console")?;
+    kernel_survived(serial)?;
+    let s = &without_log(serial);
+    output_has(s, "ls", "README.TXT")?;
+    output_has(s, "shutdown", "shutdown: powering off")?;
+    // Nothing piped reached the boot console.
+    refuse(s, "unknown command `ls`")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD_PIPE: &str = "boot\nshell: serving the serial console\n\
+        Cordon shell: type `help` for the commands\n\
+        cordon$ ls\n     <dir>  docs/\n        71  README.TXT\n\
+        cordon$ shutdown\nshutdown: powering off\n";
+
+    #[test]
+    fn pipe_judge_accepts_a_good_log_and_rejects_broken_ones() {
+        assert_eq!(judge_shell_pipe(GOOD_PIPE), Ok(()));
+        let no_readme = GOOD_PIPE.replace("README.TXT", "OTHER");
+        assert!(judge_shell_pipe(&no_readme).is_err());
+        let eaten = format!("cordon> ls\nunknown command `ls` (try `help`)\n{GOOD_PIPE}");
+        assert!(judge_shell_pipe(&eaten).is_err());
+    }
+
+    #[test]
+    fn log_lines_are_taken_out_wherever_they_fall() {
+        let s = "cordon$ [    0.188171] INFO  user: x[1.0]: hello\n\
+                 [   12.000001] WARN  kernel: y\nls\n\
+                 README.TXT [not a log]\n";
+        assert_eq!(without_log(s), "cordon$ ls\nREADME.TXT [not a log]\n");
+        assert_eq!(
+            without_log("at 1.5 s: fs[3.0] killed\n"),
+            "at 1.5 s: fs[3.0] killed\n"
+        );
+    }
+
+    #[test]
+    fn output_is_taken_up_to_the_next_prompt() {
+        let s = "cordon$ cat /x\ncat: /x: NotFound\ncordon$ ps\n";
+        assert_eq!(lines_after(s, "cat /x"), Ok(vec!["cat: /x: NotFound"]));
+        assert!(output_has(s, "ps", "anything").is_err());
+        assert!(lines_after(s, "df").is_err());
+    }
+}

@@ -70,12 +70,19 @@ fn execute(line: &str) {
 /// the idle context: interrupts are on only inside `hlt`, so a task switch
 /// can never catch it holding the UART lock.
 pub fn run() -> ! {
-    say(format_args!("boot console: type `help`\n"));
-    prompt();
     let mut buf = [0u8; LINE_MAX];
     let mut len = 0usize;
     let mut overflow = false;
     let mut tenures = crate::task::console::tenures();
+    // The CPU first goes idle after the services started; when a shell
+    // already holds the console, the boot console keeps quiet until it
+    // gets input again (the first byte after the holder ended), rather
+    // than printing its banner into the shell's session.
+    let mut greeted = !crate::task::console::held();
+    if greeted {
+        say(format_args!("boot console: type `help`\n"));
+        prompt();
+    }
     loop {
         interrupts::disable();
         let byte = SERIAL_RX.get().and_then(|q| q.pop());
@@ -86,10 +93,14 @@ pub fn run() -> ! {
         // A task held the console since this line began: what was typed
         // before is stale, and the operator needs a fresh prompt.
         let now = crate::task::console::tenures();
-        if now != tenures {
+        if now != tenures || !greeted {
             tenures = now;
             len = 0;
             overflow = false;
+            if !greeted {
+                greeted = true;
+                say(format_args!("boot console: type `help`\n"));
+            }
             prompt();
         }
         match b {

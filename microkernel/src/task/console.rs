@@ -42,6 +42,11 @@ pub fn tenures() -> u64 {
     TENURES.load(Ordering::Relaxed)
 }
 
+/// Whether a task holds the console now.
+pub fn held() -> bool {
+    CONSOLE.lock().owner.is_some()
+}
+
 /// `TaskGrant(target, CONSOLE)`.
 pub fn grant(target: TaskId) -> Result<(), SyscallError> {
     let mut t = TABLE.lock();

@@ -229,10 +229,11 @@ extern "C" fn sleep_ms(ms: i32) {
     userlib::sleep_ms(ms.max(0) as u64);
 }
 
-/// A managed string (`[mt][int32 length][UTF-16 chars]`) as a log line.
-extern "C" fn log(s: usize) {
+/// A managed string (`[mt][int32 length][UTF-16 chars]`, at most 4096
+/// chars taken) as a Rust string; `None` for null.
+pub fn managed_string(s: usize) -> Option<alloc::string::String> {
     if s == 0 {
-        return;
+        return None;
     }
     // SAFETY: `s` is a live string object (the JIT passes the reference).
     let len = unsafe { *((s + 8) as *const i32) }.clamp(0, 4096) as usize;
@@ -242,5 +243,12 @@ extern "C" fn log(s: usize) {
         let c = unsafe { *((s + 12 + 2 * i) as *const u16) };
         line.push(char::from_u32(u32::from(c)).unwrap_or('?'));
     }
-    userlib::log!("{line}");
+    Some(line)
+}
+
+/// A managed string as a log line.
+extern "C" fn log(s: usize) {
+    if let Some(line) = managed_string(s) {
+        userlib::log!("{line}");
+    }
 }

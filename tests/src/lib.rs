@@ -8,6 +8,7 @@
 
 pub mod blkdisk;
 pub mod catalog;
+pub mod demos;
 pub mod disk;
 pub mod jitcount;
 pub mod qemu;
@@ -16,4 +17,4 @@ pub mod runner;
 pub use catalog::{QemuTest, all};
 pub use disk::Disk;
 pub use qemu::{Images, QemuConfig};
-pub use runner::{Outcome, run_test};
+pub use runner::{Outcome, run_test, run_test_with};

@@ -7,6 +7,7 @@ mod bench;
 mod bench_blk;
 mod bench_ipc;
 mod build;
+mod demo;
 mod managed;
 mod run;
 mod setup;
@@ -25,7 +26,9 @@ commands:
   build [--release]         build the kernel, user programs and the initrd
   run [--gdb] [--iso] [--release] [--append CMDLINE] [-- QEMU-ARGS...]
                             boot Cordon in QEMU, serial console on this terminal
-  demo [NAME]               boot a fault-isolation demo (no NAME: list them)
+  demo [NAME|--list]        run a fault-isolation demo, serial log live
+                            (jit-ldfld, driver-hang, wild-store, oom, crash-loop:
+                            a copy checked on the disk image; no NAME: list)
   test                      every host test, then every QEMU test
   qemu-test --list          list the QEMU tests
   qemu-test NAME...         run the named QEMU tests
@@ -51,7 +54,7 @@ fn main() -> ExitCode {
         "setup" => setup::run(rest),
         "build" => build::cmd(rest),
         "run" => run::cmd(rest),
-        "demo" => run::demo(rest),
+        "demo" => demo::cmd(rest),
         "test" => test::cmd(rest),
         "qemu-test" => test::qemu_cmd(rest),
         "clippy" => build::clippy(rest),

@@ -6,6 +6,7 @@
 mod bench;
 mod bench_blk;
 mod bench_ipc;
+mod bench_restart;
 mod build;
 mod demo;
 mod managed;
@@ -42,6 +43,7 @@ commands:
                             N random hostile syscalls in one boot, then a client
                             checks the kernel still serves (not in CI)
   bench blk                 native virtio-blk driver: 4 KiB IOPS, 64 KiB MB/s at QD 1 and 32
+  bench restart             driver-host fault -> first client I/O again, 50 restarts, by phase
 ";
 
 fn main() -> ExitCode {

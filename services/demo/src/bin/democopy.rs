@@ -10,10 +10,12 @@
 //! copy's commit) and a flush; then the copy is read back and its checksum
 //! compared. The harness checks the image after QEMU exits.
 //!
-//! Backend: the driver host over `ipc::blkdev` through `demo::resubmit`
-//! (`driver=NAME`, default `driverhost`), which resubmits a batch the
-//! driver host died with — the stand-in for the block service's replay
-//! until `services/blk` serves the demos. `watch=NAME`: tell that watcher
+//! Backend: `via=blk` (`blk=NAME`, default `blk`): the block service,
+//! `ipc::blk`, one request at a time; it replays what a dead driver host
+//! had in flight, restarts a hung one (its watchdog) and answers
+//! `Unavailable` when the supervisor holds it. Otherwise the driver host
+//! over `ipc::blkdev` through `demo::resubmit` (`driver=NAME`, default
+//! `driverhost`), which resubmits a batch the driver host died with itself. `watch=NAME`: tell that watcher
 //! of every finished batch (the hang demo's stand-in watchdog).
 //! `expect-restarts=N`: fail unless N deaths were ridden out.
 //! `crash-loop=1`: the crash-loop demo — see [`crash_loop`].
@@ -27,7 +29,9 @@ use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
 use demo::resubmit::{ClientError, Resubmitting};
+use ipc::blk::{Blk, BlkError, Reply as BlkReply, Request as BlkRequest};
 use ipc::blkdev::Op;
+use userlib::TaskId;
 
 userlib::entry!(main);
 
@@ -62,21 +66,95 @@ fn le64(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(x)
 }
 
+/// The block service (`services/blk`, `ipc::blk`): one grant per 64 KiB
+/// slot of the window (a request's data starts at its grant's start).
+struct Service {
+    blk: TaskId,
+    grants: Vec<u32>,
+    /// `watch=`: told of every finished request (the hang demo's watcher).
+    watch: Option<TaskId>,
+    done: u64,
+}
+
 struct Copy {
     io: Resubmitting,
+    /// `via=blk`: through the block service, which replays and runs the
+    /// watchdog itself; `None`: straight to the driver host, resubmitting.
+    service: Option<Service>,
     src: u64,
     dst: u64,
     batch: u64,
 }
 
 impl Copy {
+    /// Does `ops` (window offsets are multiples of 64 KiB, or 0).
+    fn ops(&mut self, what: &str, ops: &[Op]) -> R<()> {
+        let Some(svc) = &self.service else {
+            return self.io.run(what, ops);
+        };
+        let svc = &*svc;
+        for op in ops {
+            let slot = |offset: u64| -> R<u32> {
+                svc.grants
+                    .get((offset / OP_BYTES) as usize)
+                    .copied()
+                    .ok_or_else(|| ClientError::Failed(format!("no grant at offset {offset}")))
+            };
+            let req = match *op {
+                Op::Read { lba, len, offset } => BlkRequest::Read {
+                    lba,
+                    count: len / SECTOR as u32,
+                    grant: slot(offset)?,
+                },
+                Op::Write { lba, len, offset } => BlkRequest::Write {
+                    lba,
+                    count: len / SECTOR as u32,
+                    grant: slot(offset)?,
+                },
+                Op::Flush => BlkRequest::Flush,
+            };
+            let t0 = userlib::uptime_us();
+            match userlib::rpc::call::<Blk>(svc.blk, &req) {
+                Ok(BlkReply::Ok) => {}
+                Ok(BlkReply::Err(BlkError::Unavailable)) => {
+                    return Err(ClientError::Unavailable {
+                        waited_ms: (userlib::uptime_us() - t0) / 1000,
+                    });
+                }
+                other => return Err(format!("{what}: {req:?}: {other:?}").into()),
+            }
+        }
+        if let Some(svc) = &mut self.service {
+            svc.done += 1;
+            if let Some(w) = svc.watch {
+                let ping = ipc::echo::Request::Ping {
+                    seq: svc.done,
+                    payload: Vec::new(),
+                };
+                let _ = userlib::rpc::call::<ipc::echo::Echo>(w, &ping);
+            }
+        }
+        Ok(())
+    }
+
+    fn generation(&self) -> String {
+        match self.service {
+            Some(_) => String::from("via blk"),
+            None => format!(
+                "driver host {}.{}",
+                self.io.driver.index(),
+                self.io.driver.generation()
+            ),
+        }
+    }
+
     fn header(&mut self) -> R<(u64, u64)> {
         let op = Op::Read {
             lba: self.src,
             len: SECTOR as u32,
             offset: 0,
         };
-        self.io.run("the source header", &[op])?;
+        self.ops("the source header", &[op])?;
         let w = window();
         if &w[..8] != MAGIC {
             return Err(format!("no file at LBA {} (magic {:02x?})", self.src, &w[..8]).into());
@@ -125,11 +203,10 @@ impl Copy {
             if done >= next_report || done == len {
                 next_report += 512 * 1024;
                 userlib::log!(
-                    "democopy: {what}: {} KiB of {} KiB (driver host {}.{})",
+                    "democopy: {what}: {} KiB of {} KiB ({})",
                     done / 1024,
                     len / 1024,
-                    self.io.driver.index(),
-                    self.io.driver.generation()
+                    self.generation()
                 );
             }
         }
@@ -137,7 +214,9 @@ impl Copy {
     }
 
     fn run(&mut self) -> R<String> {
-        self.io.connect(None)?;
+        if self.service.is_none() {
+            self.io.connect(None)?;
+        }
         let (len, want) = self.header()?;
         userlib::log!(
             "democopy: copying a {} KiB file from LBA {} to LBA {} (checksum {want:#018x})",
@@ -153,7 +232,7 @@ impl Copy {
             )
             .into());
         }
-        self.io.run("the data's flush", &[Op::Flush])?;
+        self.ops("the data's flush", &[Op::Flush])?;
         // The header last: a copy without it is no file.
         let w = window();
         w[..SECTOR as usize].fill(0);
@@ -165,8 +244,8 @@ impl Copy {
             len: SECTOR as u32,
             offset: 0,
         };
-        self.io.run("the copy's header", &[op])?;
-        self.io.run("the header's flush", &[Op::Flush])?;
+        self.ops("the copy's header", &[op])?;
+        self.ops("the header's flush", &[Op::Flush])?;
         let copied_ms = (userlib::uptime_us() - t0) / 1000;
         let again = self.pass(self.dst + 1, None, len, "verify")?;
         if again != want {
@@ -175,11 +254,16 @@ impl Copy {
             )
             .into());
         }
+        let how = match self.service {
+            Some(_) => String::from("through the block service"),
+            None => format!(
+                "{} deaths of {} ridden out by resubmitting",
+                self.io.restarts, self.io.name
+            ),
+        };
         Ok(format!(
-            "copied {} KiB in {copied_ms} ms; the copy reads back with checksum {again:#018x} = the source's; {} deaths of {} ridden out",
-            len / 1024,
-            self.io.restarts,
-            self.io.name
+            "copied {} KiB in {copied_ms} ms; the copy reads back with checksum {again:#018x} = the source's; {how}",
+            len / 1024
         ))
     }
 }
@@ -226,14 +310,41 @@ fn main(args: &str) -> i64 {
         userlib::log!("democopy: FAIL (mapping the window: {e})");
         return 1;
     }
+    let service = match demo::arg(args, "via") {
+        Some("blk") => {
+            let blk = demo::find(demo::arg(args, "blk").unwrap_or("blk"));
+            let mut grants = Vec::new();
+            for i in 0..MAX_BATCH {
+                match userlib::grant_create(blk, WINDOW_AT + i * OP_BYTES, OP_BYTES, true) {
+                    Ok(g) => grants.push(g),
+                    Err(e) => {
+                        userlib::log!("democopy: FAIL (GrantCreate: {e})");
+                        return 1;
+                    }
+                }
+            }
+            Some(Service {
+                blk,
+                grants,
+                watch: None,
+                done: 0,
+            })
+        }
+        _ => None,
+    };
     let mut c = Copy {
+        service,
         io: Resubmitting::new("democopy", driver, WINDOW_AT, WINDOW),
         src: demo::arg_u64(args, "src", 2048),
         dst: demo::arg_u64(args, "dst", 8192),
         batch: demo::arg_u64(args, "batch", 4).clamp(1, MAX_BATCH),
     };
     if let Some(w) = demo::arg(args, "watch") {
-        c.io.watch = Some(demo::find(w));
+        let w = demo::find(w);
+        c.io.watch = Some(w);
+        if let Some(svc) = &mut c.service {
+            svc.watch = Some(w);
+        }
     }
     let want = demo::arg_u64(args, "expect-restarts", 0) as u32;
     let mut result = c.run();

@@ -21,6 +21,9 @@
 //! `stall-ms` after the first, asks the supervisor to `Restart` the
 //! driver host (`allow=control:driverhost`) — once.
 //!
+//! `mode=bench`: reads until the driver host has died `restarts=N` times
+//! (`cargo xtask bench restart`).
+//!
 //! `mode=restarts`: waits until the supervisor has restarted the driver
 //! host `count=N` times (the `always-fault` crash loop), logs the
 //! services' states and the fault records.
@@ -140,6 +143,38 @@ fn io(c: &mut Resubmitting, rounds: u64) -> R<String> {
         c.restarts,
         c.name,
         c.not_ready
+    ))
+}
+
+/// `mode=bench`: checked 4 KiB reads in batches of 16 until the driver
+/// host has died `restarts=N` times (it has an injection in every
+/// generation) — `cargo xtask bench restart` reads the timestamps.
+fn bench(c: &mut Resubmitting, restarts: u32) -> R<String> {
+    c.connect(None).map_err(|e| format!("{e}"))?;
+    let mut batches = 0u64;
+    let t0 = userlib::uptime_us();
+    while c.restarts < restarts {
+        let r = batches % 64;
+        let ops: Vec<Op> = (0..HALF)
+            .map(|i| op(true, (r * HALF + i) * OP_SECTORS, i))
+            .collect();
+        c.run(&format!("bench batch {batches}"), &ops)
+            .map_err(|e| format!("{e}"))?;
+        for i in 0..HALF {
+            check(
+                i * OP_SECTORS * 512,
+                (r * HALF + i) * OP_SECTORS,
+                OP_SECTORS,
+                SEED_OLD,
+            )?;
+        }
+        batches += 1;
+    }
+    Ok(format!(
+        "bench: {batches} batches over {} restarts of {} in {} ms, every read checked",
+        c.restarts,
+        c.name,
+        (userlib::uptime_us() - t0) / 1000
     ))
 }
 

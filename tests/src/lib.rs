@@ -7,6 +7,7 @@
 //! unit-tested here with `cargo test` against recorded logs.
 
 pub mod blkdisk;
+pub mod blkservice;
 pub mod catalog;
 pub mod demos;
 pub mod disk;

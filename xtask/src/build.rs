@@ -210,6 +210,13 @@ pub fn clippy(args: &[String]) -> Result<()> {
                 "virtio-blk",
             ])
             .args(["--features", "supervisor/program"])
+            // The block service (services/blk).
+            .args([
+                "--package",
+                "blk-service",
+                "--features",
+                "blk-service/program",
+            ])
             .args(["--features", "virtio-blk/program", "--", "-D", "warnings"]),
     )?;
     Ok(())

@@ -10,6 +10,7 @@ const PACKAGES: &[(&str, &[&str])] = &[
     ("demo", &[]),
     ("supervisor", &["supervisor/program"]),
     ("virtio-blk", &["virtio-blk/program"]),
+    ("blk-service", &["blk-service/program"]),
 ];
 
 /// User-program crates outside `services/`: (package, directory).
@@ -18,8 +19,16 @@ const OTHER_DIRS: &[(&str, &str)] = &[("driverhost", "driverhost")];
 /// The initrd's listing of its own files (see `services/supervisor/src/files.rs`).
 pub const INITRD_INDEX: &str = "etc/initrd.index";
 
+/// Packages of `PACKAGES` whose folder is not named after them: (package,
+/// directory). Their program (`src/main.rs`) is named after the folder.
+const RENAMED_DIRS: &[(&str, &str)] = &[("blk-service", "services/blk")];
+
 fn package_dir(package: &str) -> PathBuf {
-    match OTHER_DIRS.iter().find(|(p, _)| *p == package) {
+    match OTHER_DIRS
+        .iter()
+        .chain(RENAMED_DIRS)
+        .find(|(p, _)| *p == package)
+    {
         Some((_, d)) => util::root().join(d),
         None => util::root().join("services").join(package),
     }
@@ -54,12 +63,16 @@ pub fn managed_files() -> Vec<(String, PathBuf)> {
     out
 }
 
-/// Binary names of a package: its `src/main.rs` (named after the package)
-/// and every `src/bin/*.rs`.
+/// Binary names of a package: its `src/main.rs` (named after the package,
+/// or after its folder for `RENAMED_DIRS`) and every `src/bin/*.rs`.
 fn binaries(package_dir: &std::path::Path, package: &str) -> Vec<String> {
     let mut names = Vec::new();
     if package_dir.join("src/main.rs").is_file() {
-        names.push(package.to_string());
+        let renamed = RENAMED_DIRS.iter().any(|(p, _)| *p == package);
+        match package_dir.file_name() {
+            Some(dir) if renamed => names.push(dir.to_string_lossy().into_owned()),
+            _ => names.push(package.to_string()),
+        }
     }
     if let Ok(dir) = std::fs::read_dir(package_dir.join("src/bin")) {
         for e in dir.flatten() {

@@ -613,6 +613,47 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=hostile",
             judge_hostile,
         ),
+        // The block service (services/blk): tests/src/blkservice.rs.
+        QemuTest {
+            disks: crate::blkservice::RW_DISKS,
+            timeout: Duration::from_secs(120),
+            ..m(
+                "blk-service-rw",
+                "the block service over the C# driver (two clients at once) and over the native driver: checked reads, writes + flush, typed refusals; the harness checks both images",
+                "manifest=blk-service",
+                crate::blkservice::judge_rw,
+            )
+        },
+        QemuTest {
+            disks: crate::blkservice::WRITER_DISKS,
+            timeout: Duration::from_secs(240),
+            ..m(
+                "blk-replay",
+                "the driver host is restarted 3 times mid-I/O: the block service replays what was in flight, the verifying clients see no error, every acknowledged write is on the image",
+                "manifest=blk-replay",
+                crate::blkservice::judge_replay,
+            )
+        },
+        QemuTest {
+            disks: crate::blkservice::WRITER_DISKS,
+            timeout: Duration::from_secs(120),
+            ..m(
+                "blk-watchdog",
+                "a backend hangs with a batch in flight: the block service's watchdog has it restarted, replays, and the writer finishes; the harness checks the image",
+                "manifest=blk-watchdog",
+                crate::blkservice::judge_watchdog,
+            )
+        },
+        QemuTest {
+            disks: crate::blkservice::UNAVAILABLE_DISKS,
+            timeout: Duration::from_secs(120),
+            ..m(
+                "blk-unavailable",
+                "a held backend: Unavailable within 1 s, never a hang; a Restart brings service back; a crash-looping backend gives Unavailable after unavailable-ms",
+                "manifest=blk-unavailable",
+                crate::blkservice::judge_unavailable,
+            )
+        },
     ]
 }
 

@@ -1,0 +1,265 @@
+//! The block service program: the syscalls around `blk_service::Service`.
+//!
+//! One loop: receive client requests (`ipc::blk`) while the service is
+//! accepting, take every other request already waiting, then let the
+//! service do its next piece of work — one `Submit` to the backend, or one
+//! attempt to find and attach it. While the queue is full the loop does not
+//! receive, so callers wait in the kernel (push-back).
+//!
+//! Memory: the data window (32 slots of up to 64 KiB, this program's own
+//! memory, granted to each backend generation in turn) at [`WINDOW_AT`];
+//! a client's grant is mapped at [`CLIENT_AT`] only while its data is
+//! copied.
+//!
+//! Args (`blk_service::Config`): `backend=NAME` (required), `queue=N`,
+//! `watchdog-ms=MS`, `unavailable-ms=MS`, `probe-ms=MS`.
+
+#![no_std]
+#![no_main]
+
+extern crate alloc;
+
+use blk_service::service::{CallError, Env, Located, Service, Task};
+use blk_service::{Config, config::MAX_REQUEST_BYTES};
+use ipc::blk::{self, Blk, BlkError};
+use ipc::blkdev::{self, BlkDev, MAX_BATCH};
+use ipc::supervisor::{self, ServiceState, Supervisor};
+use userlib::TaskId;
+use userlib::rpc::{self, Event, RpcError};
+use userlib::sys::Error;
+
+userlib::entry!(main);
+
+/// The data window the backends see.
+const WINDOW_AT: u64 = 0x0000_3000_0000_0000;
+const WINDOW_MAX: u64 = MAX_BATCH as u64 * MAX_REQUEST_BYTES as u64;
+/// Where a client's grant is mapped while its data is copied.
+const CLIENT_AT: u64 = 0x0000_3100_0000_0000;
+
+struct Kernel {
+    backend: alloc::string::String,
+    /// The grant of the window to the current backend task.
+    window_grant: Option<u32>,
+}
+
+fn task(t: Task) -> TaskId {
+    TaskId(t)
+}
+
+fn call_error(e: RpcError) -> CallError {
+    match e {
+        RpcError::Sys(Error::Dead { .. }) => CallError::Dead,
+        RpcError::Sys(Error::Sys(ddk_abi::SyscallError::Timeout)) => CallError::Timeout,
+        _ => CallError::Failed,
+    }
+}
+
+/// A call that gives up after `timeout_ms` (0: waits for ever).
+fn call_timeout(
+    to: TaskId,
+    req: &blkdev::Request,
+    timeout_ms: u64,
+) -> Result<blkdev::Reply, CallError> {
+    if timeout_ms == 0 {
+        return rpc::call::<BlkDev>(to, req).map_err(call_error);
+    }
+    // PENDING(dev-kernel CallTimeout): until the kernel's `CallTimeout`
+    // is merged this waits for ever, so the watchdog cannot fire.
+    let _ = timeout_ms;
+    rpc::call::<BlkDev>(to, req).map_err(call_error)
+}
+
+fn window() -> &'static mut [u8] {
+    // SAFETY: WINDOW_MAX bytes at WINDOW_AT were mapped by `main` before the
+    // service runs, are never unmapped, and this single-threaded program
+    // uses them only through these short-lived slices.
+    unsafe { core::slice::from_raw_parts_mut(WINDOW_AT as *mut u8, WINDOW_MAX as usize) }
+}
+
+/// Maps a client's grant at `CLIENT_AT`, runs `f` over its first `len`
+/// bytes, unmaps it.
+fn with_grant(grant: u32, len: u64, f: impl FnOnce(&mut [u8])) -> Result<(), BlkError> {
+    let mapped = userlib::grant_map(grant, CLIENT_AT).map_err(|e| match e {
+        Error::Sys(s) => BlkError::Grant(s.code()),
+        Error::Dead { .. } => BlkError::Grant(ddk_abi::SyscallError::Dead.code()),
+        Error::Unknown(c) => BlkError::Grant(c),
+    })?;
+    let result = if mapped < len {
+        Err(BlkError::GrantTooSmall { mapped })
+    } else {
+        // SAFETY: the kernel just mapped `mapped` ≥ `len` bytes of the
+        // client's grant at CLIENT_AT; they stay mapped until the unmap
+        // below, and no other reference to them exists meanwhile. The
+        // client may change them concurrently, which only affects the
+        // bytes it gets.
+        let bytes = unsafe { core::slice::from_raw_parts_mut(CLIENT_AT as *mut u8, len as usize) };
+        f(bytes);
+        Ok(())
+    };
+    let _ = userlib::unmap(CLIENT_AT, mapped);
+    result
+}
+
+fn slot(offset: u64, len: u64) -> Result<core::ops::Range<usize>, BlkError> {
+    match offset.checked_add(len) {
+        Some(end) if end <= WINDOW_MAX => Ok(offset as usize..end as usize),
+        _ => Err(BlkError::BadCount {
+            max: MAX_REQUEST_BYTES / 512,
+        }),
+    }
+}
+
+impl Kernel {
+    fn supervisor(&self) -> Option<TaskId> {
+        userlib::lookup("supervisor").ok()
+    }
+}
+
+impl Env for Kernel {
+    fn now_ms(&self) -> u64 {
+        userlib::uptime_us() / 1000
+    }
+
+    fn locate(&mut self) -> Located {
+        match userlib::lookup(&self.backend) {
+            Ok(t) => Located::Alive(t.0),
+            Err(Error::Dead { .. }) => Located::Gone,
+            Err(_) => Located::Missing,
+        }
+    }
+
+    fn call(
+        &mut self,
+        to: Task,
+        req: &blkdev::Request,
+        timeout_ms: u64,
+    ) -> Result<blkdev::Reply, CallError> {
+        call_timeout(task(to), req, timeout_ms)
+    }
+
+    fn attach(&mut self, to: Task, len: u64, timeout_ms: u64) -> Result<blkdev::Reply, CallError> {
+        if let Some(old) = self.window_grant.take() {
+            // Gone already if the old backend died; then nothing to revoke.
+            let _ = userlib::grant_revoke(old);
+        }
+        let grant = match userlib::grant_create(task(to), WINDOW_AT, len.min(WINDOW_MAX), true) {
+            Ok(g) => g,
+            Err(Error::Dead { .. }) => return Err(CallError::Dead),
+            Err(e) => {
+                userlib::log!("blk: cannot grant the data window: {e}");
+                return Err(CallError::Failed);
+            }
+        };
+        self.window_grant = Some(grant);
+        call_timeout(task(to), &blkdev::Request::Attach { grant }, timeout_ms)
+    }
+
+    fn backend_state(&mut self) -> Option<ServiceState> {
+        let sup = self.supervisor()?;
+        match rpc::call::<Supervisor>(sup, &supervisor::Request::Status) {
+            Ok(supervisor::Reply::Status(list)) => list
+                .into_iter()
+                .find(|s| s.name == self.backend)
+                .map(|s| s.state),
+            _ => None,
+        }
+    }
+
+    fn restart_backend(&mut self) -> bool {
+        let Some(sup) = self.supervisor() else {
+            return false;
+        };
+        let req = supervisor::Request::Restart {
+            name: self.backend.clone(),
+        };
+        match rpc::call::<Supervisor>(sup, &req) {
+            Ok(supervisor::Reply::Ok) => true,
+            other => {
+                userlib::log!("blk: Restart {} refused: {other:?}", self.backend);
+                false
+            }
+        }
+    }
+
+    fn copy_in(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError> {
+        let range = slot(offset, len)?;
+        with_grant(grant, len, |client| {
+            if let Some(dst) = window().get_mut(range) {
+                dst.copy_from_slice(client);
+            }
+        })
+    }
+
+    fn copy_out(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError> {
+        let range = slot(offset, len)?;
+        with_grant(grant, len, |client| {
+            if let Some(src) = window().get(range) {
+                client.copy_from_slice(src);
+            }
+        })
+    }
+
+    fn reply(&mut self, client: Task, reply: blk::Reply) {
+        // A client that died meanwhile cannot be answered; nothing to do.
+        let _ = rpc::reply(task(client), &reply);
+    }
+
+    fn log(&mut self, line: core::fmt::Arguments<'_>) {
+        userlib::log!("blk: {line}");
+    }
+}
+
+fn main(args: &str) -> i64 {
+    let cfg = match Config::parse(args) {
+        Ok(c) => c,
+        Err(e) => {
+            userlib::log!("blk: bad arguments: {e}");
+            return 2;
+        }
+    };
+    if let Err(e) = userlib::map_anon(WINDOW_AT, WINDOW_MAX, true) {
+        userlib::log!("blk: cannot map the data window: {e}");
+        return 3;
+    }
+    let mut env = Kernel {
+        backend: cfg.backend.clone(),
+        window_grant: None,
+    };
+    userlib::log!(
+        "blk: starting over backend {} (queue {}, watchdog {} ms, unavailable after {} ms)",
+        cfg.backend,
+        cfg.queue,
+        cfg.watchdog_ms,
+        cfg.unavailable_ms
+    );
+    let mut svc = Service::new(cfg, env.now_ms());
+    let mut buf = [0u8; ipc::MESSAGE_MAX];
+    loop {
+        svc.step(&mut env);
+        let wait = svc.wait_ms(env.now_ms());
+        if !svc.accepting() {
+            // Push-back: callers wait in the kernel until the queue drains.
+            userlib::sleep_ms(wait.unwrap_or(1).max(1));
+            continue;
+        }
+        match rpc::next::<Blk>(&mut buf, wait) {
+            Ok(Event::Request { from, request }) => {
+                svc.accept(&mut env, from.0, request);
+                // Everything already waiting joins the same batch.
+                while svc.accepting() {
+                    match rpc::next::<Blk>(&mut buf, Some(0)) {
+                        Ok(Event::Request { from, request }) => {
+                            svc.accept(&mut env, from.0, request)
+                        }
+                        _ => break,
+                    }
+                }
+            }
+            Ok(Event::Notification(_)) | Err(Error::Sys(ddk_abi::SyscallError::Timeout)) => {}
+            Err(e) => {
+                userlib::log!("blk: recv failed: {e}");
+                userlib::sleep_ms(10);
+            }
+        }
+    }
+}

@@ -1,0 +1,708 @@
+//! The block service's state machine: the queue of accepted requests, the
+//! batch in flight to the backend, replay after the backend's death,
+//! the watchdog, and when to give up with `Unavailable`.
+//!
+//! Everything that needs the kernel — calls to the backend, the data
+//! window, the clients' grants, the supervisor, the clock — is behind
+//! [`Env`], so every rule here is a host test with a fake backend.
+//!
+//! # Lifecycle of a request
+//!
+//! 1. [`Service::accept`]: `Info` is answered at once when the geometry is
+//!    known; a request the geometry refuses gets its error; anything else
+//!    joins the queue (at most `queue`; [`Service::accepting`] tells the
+//!    program to stop receiving when it is full, so callers wait in the
+//!    kernel — nothing is dropped).
+//! 2. When the backend is attached and nothing is in flight, up to
+//!    [`MAX_BATCH`] queued requests become the **flights** of one
+//!    `Submit`, each with its slot of the data window (a write's data is
+//!    copied into its slot now).
+//! 3. The `Submit` is one call with the watchdog's timeout. Each operation
+//!    that completed is answered (a read's data copied to the client's
+//!    grant first): a write is acknowledged only after the device
+//!    completed it, a flush only after the device's flush.
+//! 4. The flights stay until answered. If the backend dies (`Dead`), or
+//!    the watchdog fires (and the service asks the supervisor to restart
+//!    it), the service looks for the next generation, attaches the same
+//!    window to it and submits the same flights again, in the same order —
+//!    the window still holds the writes' data. Reads and writes at an LBA
+//!    are idempotent; a flush keeps its place after the writes before it,
+//!    so it is never acknowledged while one of them is unreplayed.
+//! 5. A backend held by the supervisor (or stopped), or one not serving
+//!    for `unavailable-ms`, makes every queued and in-flight request (and
+//!    every new one) fail with `Unavailable`; the service keeps probing
+//!    and serves again once a backend runs.
+
+use alloc::collections::VecDeque;
+use alloc::vec::Vec;
+use ipc::blk::{self, BlkError};
+use ipc::blkdev::{self, BlkDevError, DeviceInfo, MAX_BATCH, Op, Status};
+use ipc::supervisor::ServiceState;
+
+use crate::config::{Config, MAX_REQUEST_BYTES};
+
+/// `BlkError::Device` code for an operation the backend refused although
+/// the service checked it (a window or batch the backend would not take):
+/// a bug on one side or the other, not a device error.
+pub const BACKEND_REFUSED: u32 = 0x100;
+
+/// A task as the kernel names it (`ddk_abi::TaskId`'s raw value: index and
+/// generation).
+pub type Task = u32;
+
+/// How a call to the backend failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CallError {
+    /// The backend died (the kernel answered `Dead`).
+    Dead,
+    /// No reply within the watchdog's limit.
+    Timeout,
+    /// Anything else: the kernel refused the call, or the reply did not
+    /// decode.
+    Failed,
+}
+
+/// Where the backend is, by its service name.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Located {
+    /// Running as this task.
+    Alive(Task),
+    /// Its task is dead (the supervisor may restart it).
+    Gone,
+    /// No task of that name has ever run.
+    Missing,
+}
+
+/// The service's view of the kernel and of the other processes.
+pub trait Env {
+    /// Milliseconds since boot.
+    fn now_ms(&self) -> u64;
+    /// Looks the backend up by name.
+    fn locate(&mut self) -> Located;
+    /// One `ipc::blkdev` call; `timeout_ms` 0 waits for ever.
+    fn call(
+        &mut self,
+        to: Task,
+        req: &blkdev::Request,
+        timeout_ms: u64,
+    ) -> Result<blkdev::Reply, CallError>;
+    /// Grants the first `window` bytes of the data window to `to` (the
+    /// grant of an earlier backend is revoked) and sends `Attach`.
+    fn attach(
+        &mut self,
+        to: Task,
+        window: u64,
+        timeout_ms: u64,
+    ) -> Result<blkdev::Reply, CallError>;
+    /// The backend's state as the supervisor reports it (`None`: unknown).
+    fn backend_state(&mut self) -> Option<ServiceState>;
+    /// Asks the supervisor to restart the backend; whether it agreed.
+    fn restart_backend(&mut self) -> bool;
+    /// Copies `len` bytes from the client's `grant` into the data window at
+    /// `offset` (a write's data).
+    fn copy_in(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError>;
+    /// Copies `len` bytes of the data window at `offset` to the client's
+    /// `grant` (a read's data).
+    fn copy_out(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError>;
+    /// Answers a client (which may have died: then nothing happens).
+    fn reply(&mut self, client: Task, reply: blk::Reply);
+    /// One log line.
+    fn log(&mut self, line: core::fmt::Arguments<'_>);
+}
+
+/// Where the service stands with its backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Link {
+    /// Attached to this task; requests go to it.
+    Up(Task),
+    /// Looking for a backend to attach to; requests wait in the queue.
+    Down,
+    /// Given up: requests are answered `Unavailable` until a backend runs.
+    Unavailable,
+}
+
+/// One request in the current batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Flight {
+    client: Task,
+    req: blk::Request,
+    /// Its slot in the data window (byte offset).
+    offset: u64,
+}
+
+/// Counters for the log and the tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Stats {
+    /// `Submit` calls made.
+    pub batches: u64,
+    /// Requests answered `Ok`.
+    pub served: u64,
+    /// Times flights were submitted again to a new backend.
+    pub replays: u64,
+    /// Requests submitted again in those replays.
+    pub replayed: u64,
+    /// Times the watchdog fired.
+    pub watchdog: u64,
+    /// Attaches to a backend.
+    pub attaches: u64,
+}
+
+pub struct Service {
+    cfg: Config,
+    info: Option<DeviceInfo>,
+    /// Bytes of each window slot: the most one request moves.
+    slot_bytes: u32,
+    queue: VecDeque<(Task, blk::Request)>,
+    /// The batch given (or about to be given) to the backend, in order.
+    flights: Vec<Flight>,
+    link: Link,
+    /// A backend task not to attach to: the one that died or hung.
+    stale: Option<Task>,
+    /// Since when the backend has not been serving (`None`: it is).
+    trouble_since: Option<u64>,
+    /// When to look for the backend again (Down, Unavailable), or to
+    /// resubmit after `NotReady` (Up).
+    next_try_ms: u64,
+    /// Flights were lost with a backend and await their replay.
+    replay_pending: bool,
+    stats: Stats,
+}
+
+impl Service {
+    pub fn new(cfg: Config, now_ms: u64) -> Self {
+        Service {
+            cfg,
+            info: None,
+            slot_bytes: 0,
+            queue: VecDeque::new(),
+            flights: Vec::new(),
+            link: Link::Down,
+            stale: None,
+            trouble_since: Some(now_ms),
+            next_try_ms: now_ms,
+            replay_pending: false,
+            stats: Stats::default(),
+        }
+    }
+
+    pub fn link(&self) -> Link {
+        self.link
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// Requests accepted and not yet answered: queued and in flight.
+    pub fn outstanding(&self) -> usize {
+        self.queue.len() + self.flights.len()
+    }
+
+    /// Whether the program should receive another request; `false` while
+    /// the queue is full, so callers wait in the kernel (push-back).
+    pub fn accepting(&self) -> bool {
+        self.queue.len() < self.cfg.queue
+    }
+
+    /// The most blocks one request may move (0 before the geometry is
+    /// known).
+    pub fn max_blocks(&self) -> u32 {
+        match self.info {
+            Some(i) if i.block_size > 0 => self.slot_bytes / i.block_size,
+            _ => 0,
+        }
+    }
+
+    /// A new client request.
+    pub fn accept(&mut self, env: &mut impl Env, client: Task, req: blk::Request) {
+        if self.link == Link::Unavailable {
+            env.reply(client, blk::Reply::Err(BlkError::Unavailable));
+            return;
+        }
+        if let Some(info) = self.info {
+            if req == blk::Request::Info {
+                env.reply(
+                    client,
+                    blk::Reply::Info {
+                        block_size: info.block_size,
+                        blocks: info.blocks,
+                    },
+                );
+                return;
+            }
+            if let Err(e) = self.check(&req) {
+                env.reply(client, blk::Reply::Err(e));
+                return;
+            }
+        }
+        self.queue.push_back((client, req));
+    }
+
+    /// How long the program may wait for a message before calling
+    /// [`Service::step`] again (`None`: until a message comes).
+    pub fn wait_ms(&self, now_ms: u64) -> Option<u64> {
+        let until_next_try = self.next_try_ms.saturating_sub(now_ms);
+        match self.link {
+            Link::Up(_) if !self.flights.is_empty() => Some(until_next_try),
+            Link::Up(_) if !self.queue.is_empty() => Some(0),
+            Link::Up(_) => None,
+            Link::Down | Link::Unavailable => Some(until_next_try),
+        }
+    }
+
+    /// Does the next piece of work: one `Submit`, or one attempt to find
+    /// and attach a backend, or nothing if nothing is due.
+    pub fn step(&mut self, env: &mut impl Env) {
+        let now = env.now_ms();
+        match self.link {
+            Link::Up(task) => {
+                if self.flights.is_empty() {
+                    self.fill(env);
+                }
+                if !self.flights.is_empty() && now >= self.next_try_ms {
+                    self.submit(env, task);
+                }
+            }
+            Link::Down => {
+                if now >= self.next_try_ms {
+                    self.probe(env, now);
+                }
+            }
+            Link::Unavailable => {
+                if now >= self.next_try_ms {
+                    self.next_try_ms = now + self.cfg.probe_ms;
+                    if let Located::Alive(task) = env.locate()
+                        && Some(task) != self.stale
+                    {
+                        env.log(format_args!(
+                            "{} {} is running again: attaching",
+                            self.cfg.backend,
+                            show(task)
+                        ));
+                        self.link = Link::Down;
+                        self.trouble_since = Some(now);
+                        self.next_try_ms = now;
+                    }
+                }
+            }
+        }
+    }
+
+    /// The geometry's refusals of a request.
+    fn check(&self, req: &blk::Request) -> Result<(), BlkError> {
+        let Some(info) = self.info else {
+            return Ok(());
+        };
+        let (lba, count, write) = match *req {
+            blk::Request::Info => return Ok(()),
+            blk::Request::Flush => {
+                return if info.read_only {
+                    Err(BlkError::ReadOnly)
+                } else {
+                    Ok(())
+                };
+            }
+            blk::Request::Read { lba, count, .. } => (lba, count, false),
+            blk::Request::Write { lba, count, .. } => (lba, count, true),
+        };
+        let max = self.max_blocks();
+        if count == 0 || count > max {
+            return Err(BlkError::BadCount { max });
+        }
+        match lba.checked_add(u64::from(count)) {
+            Some(end) if end <= info.blocks => {}
+            _ => {
+                return Err(BlkError::OutOfRange {
+                    blocks: info.blocks,
+                });
+            }
+        }
+        if write && info.read_only {
+            return Err(BlkError::ReadOnly);
+        }
+        Ok(())
+    }
+
+    fn bytes(&self, count: u32) -> u64 {
+        u64::from(count) * u64::from(self.info.map_or(0, |i| i.block_size))
+    }
+
+    /// Moves queued requests into a new batch.
+    fn fill(&mut self, env: &mut impl Env) {
+        while self.flights.len() < MAX_BATCH {
+            let Some((client, req)) = self.queue.pop_front() else {
+                break;
+            };
+            if req == blk::Request::Info {
+                if let Some(i) = self.info {
+                    env.reply(
+                        client,
+                        blk::Reply::Info {
+                            block_size: i.block_size,
+                            blocks: i.blocks,
+                        },
+                    );
+                }
+                continue;
+            }
+            // Queued before the geometry was known: checked now.
+            if let Err(e) = self.check(&req) {
+                env.reply(client, blk::Reply::Err(e));
+                continue;
+            }
+            let offset = self.flights.len() as u64 * u64::from(self.slot_bytes);
+            if let blk::Request::Write { count, grant, .. } = req
+                && let Err(e) = env.copy_in(grant, self.bytes(count), offset)
+            {
+                env.reply(client, blk::Reply::Err(e));
+                continue;
+            }
+            self.flights.push(Flight {
+                client,
+                req,
+                offset,
+            });
+        }
+    }
+
+    fn op(&self, f: &Flight) -> Op {
+        match f.req {
+            blk::Request::Read { lba, count, .. } => Op::Read {
+                lba,
+                len: self.bytes(count) as u32,
+                offset: f.offset,
+            },
+            blk::Request::Write { lba, count, .. } => Op::Write {
+                lba,
+                len: self.bytes(count) as u32,
+                offset: f.offset,
+            },
+            blk::Request::Flush | blk::Request::Info => Op::Flush,
+        }
+    }
+
+    fn submit(&mut self, env: &mut impl Env, task: Task) {
+        if self.replay_pending {
+            self.replay_pending = false;
+            self.stats.replays += 1;
+            self.stats.replayed += self.flights.len() as u64;
+        }
+        let ops: Vec<Op> = self.flights.iter().map(|f| self.op(f)).collect();
+        self.stats.batches += 1;
+        let result = env.call(task, &blkdev::Request::Submit(ops), self.cfg.watchdog_ms);
+        let now = env.now_ms();
+        match result {
+            Ok(blkdev::Reply::Done(statuses)) if statuses.len() == self.flights.len() => {
+                self.complete(env, &statuses, now);
+            }
+            Ok(blkdev::Reply::Err(BlkDevError::NotReady)) => self.not_ready(env, now),
+            // The backend lost our window (it cannot, short of a bug):
+            // attach again and resubmit.
+            Ok(blkdev::Reply::Err(BlkDevError::NoWindow | BlkDevError::OutsideWindow { .. })) => {
+                env.log(format_args!(
+                    "{} {} lost the data window: attaching again",
+                    self.cfg.backend,
+                    show(task)
+                ));
+                self.lost(now);
+            }
+            Ok(other) => {
+                env.log(format_args!(
+                    "{} {} answered a batch of {} with {other:?}: failing it",
+                    self.cfg.backend,
+                    show(task),
+                    self.flights.len()
+                ));
+                let e = match other {
+                    blkdev::Reply::Err(e) => self.map_error(e),
+                    _ => BlkError::Device(BACKEND_REFUSED),
+                };
+                for f in core::mem::take(&mut self.flights) {
+                    env.reply(f.client, blk::Reply::Err(e));
+                }
+            }
+            Err(CallError::Dead) => {
+                env.log(format_args!(
+                    "{} {} died with {} requests in flight: replaying them to its next generation",
+                    self.cfg.backend,
+                    show(task),
+                    self.flights.len()
+                ));
+                self.stale = Some(task);
+                self.lost(now);
+            }
+            Err(CallError::Timeout) => self.watchdog(env, task, now),
+            Err(CallError::Failed) => {
+                env.log(format_args!(
+                    "{} {}: the call failed with {} requests in flight: restarting it",
+                    self.cfg.backend,
+                    show(task),
+                    self.flights.len()
+                ));
+                self.stale = Some(task);
+                self.lost(now);
+                env.restart_backend();
+            }
+        }
+    }
+
+    /// The flights must go to another (or the same, re-attached) backend.
+    fn lost(&mut self, now: u64) {
+        self.link = Link::Down;
+        self.replay_pending = !self.flights.is_empty();
+        self.trouble_since.get_or_insert(now);
+        self.next_try_ms = now;
+    }
+
+    fn watchdog(&mut self, env: &mut impl Env, task: Task, now: u64) {
+        self.stats.watchdog += 1;
+        env.log(format_args!(
+            "watchdog: {} {} did not answer within {} ms ({} requests in flight): asking the supervisor to restart it",
+            self.cfg.backend,
+            show(task),
+            self.cfg.watchdog_ms,
+            self.flights.len()
+        ));
+        self.stale = Some(task);
+        self.lost(now);
+        if !env.restart_backend() {
+            env.log(format_args!(
+                "watchdog: the supervisor did not restart {}; waiting for it",
+                self.cfg.backend
+            ));
+        }
+    }
+
+    /// The backend is alive but not serving yet: try again shortly, or
+    /// give up once it has been so for `unavailable-ms`.
+    fn not_ready(&mut self, env: &mut impl Env, now: u64) {
+        let since = *self.trouble_since.get_or_insert(now);
+        if now.saturating_sub(since) >= self.cfg.unavailable_ms {
+            self.give_up(env, "not ready", now);
+        } else {
+            self.next_try_ms = now + self.cfg.probe_ms;
+        }
+    }
+
+    /// Answers the batch's results. An operation the backend could not
+    /// start (`NotReady`) stays, and so does a flush after it, which must
+    /// not be acknowledged before the write it would make durable.
+    fn complete(&mut self, env: &mut impl Env, statuses: &[Status], now: u64) {
+        let mut kept = Vec::new();
+        for (f, s) in core::mem::take(&mut self.flights).into_iter().zip(statuses) {
+            match *s {
+                Status::Err(BlkDevError::NotReady) => kept.push(f),
+                Status::Ok if f.req == blk::Request::Flush && !kept.is_empty() => kept.push(f),
+                Status::Ok => self.finish(env, f),
+                Status::Err(e) => env.reply(f.client, blk::Reply::Err(self.map_error(e))),
+            }
+        }
+        self.flights = kept;
+        if self.flights.is_empty() {
+            self.trouble_since = None;
+        } else {
+            self.not_ready(env, now);
+        }
+    }
+
+    fn finish(&mut self, env: &mut impl Env, f: Flight) {
+        let reply = match f.req {
+            blk::Request::Read { count, grant, .. } => {
+                match env.copy_out(grant, self.bytes(count), f.offset) {
+                    Ok(()) => blk::Reply::Ok,
+                    Err(e) => blk::Reply::Err(e),
+                }
+            }
+            _ => blk::Reply::Ok,
+        };
+        if reply == blk::Reply::Ok {
+            self.stats.served += 1;
+        }
+        env.reply(f.client, reply);
+    }
+
+    fn map_error(&self, e: BlkDevError) -> BlkError {
+        match e {
+            BlkDevError::OutOfRange { blocks } => BlkError::OutOfRange { blocks },
+            BlkDevError::ReadOnly => BlkError::ReadOnly,
+            BlkDevError::Device(code) => BlkError::Device(u32::from(code)),
+            BlkDevError::BadLength { .. } | BlkDevError::TooLong { .. } => BlkError::BadCount {
+                max: self.max_blocks(),
+            },
+            BlkDevError::NotReady => BlkError::Unavailable,
+            BlkDevError::NoWindow
+            | BlkDevError::OutsideWindow { .. }
+            | BlkDevError::Grant(_)
+            | BlkDevError::TooMany { .. } => BlkError::Device(BACKEND_REFUSED),
+        }
+    }
+
+    /// Down: look for a backend to attach to; give up when it is held or
+    /// has been gone too long.
+    fn probe(&mut self, env: &mut impl Env, now: u64) {
+        self.next_try_ms = now + self.cfg.probe_ms;
+        match env.locate() {
+            Located::Alive(task) if Some(task) != self.stale => self.connect(env, task),
+            _ => {
+                if let Some(state @ (ServiceState::Held | ServiceState::Stopped)) =
+                    env.backend_state()
+                {
+                    let why = if state == ServiceState::Held {
+                        "held by the supervisor"
+                    } else {
+                        "stopped"
+                    };
+                    self.give_up(env, why, now);
+                    return;
+                }
+            }
+        }
+        if self.link == Link::Down {
+            let since = *self.trouble_since.get_or_insert(now);
+            if env.now_ms().saturating_sub(since) >= self.cfg.unavailable_ms {
+                self.give_up(env, "gone too long", now);
+            }
+        }
+    }
+
+    /// Asks `task` for its geometry and attaches the window; on success the
+    /// service is up and the flights (if any) are replayed by the next step.
+    fn connect(&mut self, env: &mut impl Env, task: Task) {
+        let info = match env.call(task, &blkdev::Request::Info, self.cfg.watchdog_ms) {
+            Ok(blkdev::Reply::Info(i)) => i,
+            // Starting (the driver host compiles its driver first), or
+            // dead already: the next probe sees.
+            Ok(blkdev::Reply::Err(BlkDevError::NotReady)) | Err(CallError::Dead) => return,
+            Err(CallError::Timeout) => {
+                let now = env.now_ms();
+                self.watchdog(env, task, now);
+                return;
+            }
+            other => {
+                env.log(format_args!(
+                    "{} {} answered Info with {other:?}; not using it",
+                    self.cfg.backend,
+                    show(task)
+                ));
+                self.stale = Some(task);
+                return;
+            }
+        };
+        if !self.take_info(env, info) {
+            self.stale = Some(task);
+            return;
+        }
+        let window = MAX_BATCH as u64 * u64::from(self.slot_bytes);
+        match env.attach(task, window, self.cfg.watchdog_ms) {
+            Ok(blkdev::Reply::Attached { len }) if len >= window => {}
+            Err(CallError::Dead) => return,
+            Err(CallError::Timeout) => {
+                let now = env.now_ms();
+                self.watchdog(env, task, now);
+                return;
+            }
+            other => {
+                env.log(format_args!(
+                    "{} {} refused the data window: {other:?}",
+                    self.cfg.backend,
+                    show(task)
+                ));
+                self.stale = Some(task);
+                return;
+            }
+        }
+        self.stats.attaches += 1;
+        self.link = Link::Up(task);
+        self.trouble_since = None;
+        self.next_try_ms = env.now_ms();
+        if self.stats.attaches == 1 {
+            env.log(format_args!(
+                "serving {} blocks of {} B{} through {} {} ({} KiB a request, {} requests a batch, queue {}, watchdog {} ms)",
+                info.blocks,
+                info.block_size,
+                if info.read_only { ", read-only" } else { "" },
+                self.cfg.backend,
+                show(task),
+                self.slot_bytes / 1024,
+                MAX_BATCH,
+                self.cfg.queue,
+                self.cfg.watchdog_ms
+            ));
+        } else {
+            env.log(format_args!(
+                "attached to {} {}: replaying {} requests in flight, {} queued",
+                self.cfg.backend,
+                show(task),
+                self.flights.len(),
+                self.queue.len()
+            ));
+        }
+    }
+
+    /// Adopts a backend's geometry; `false` if it is unusable or differs
+    /// from the one clients were told.
+    fn take_info(&mut self, env: &mut impl Env, info: DeviceInfo) -> bool {
+        if let Some(old) = self.info {
+            if old.block_size != info.block_size || old.blocks != info.blocks {
+                env.log(format_args!(
+                    "{}'s geometry changed from {old:?} to {info:?}; not using it",
+                    self.cfg.backend
+                ));
+                return false;
+            }
+            self.info = Some(info);
+            return true;
+        }
+        let bs = info.block_size;
+        let slot = info.max_transfer.min(MAX_REQUEST_BYTES);
+        if bs == 0 || slot < bs {
+            env.log(format_args!(
+                "{} reports an unusable geometry {info:?}",
+                self.cfg.backend
+            ));
+            return false;
+        }
+        self.slot_bytes = slot / bs * bs;
+        self.info = Some(info);
+        true
+    }
+
+    fn give_up(&mut self, env: &mut impl Env, why: &str, now: u64) {
+        let since = self.trouble_since.unwrap_or(now);
+        env.log(format_args!(
+            "{} unavailable ({why}, not serving for {} ms): answering {} in-flight and {} queued requests Unavailable",
+            self.cfg.backend,
+            now.saturating_sub(since),
+            self.flights.len(),
+            self.queue.len()
+        ));
+        for f in core::mem::take(&mut self.flights) {
+            env.reply(f.client, blk::Reply::Err(BlkError::Unavailable));
+        }
+        while let Some((client, _)) = self.queue.pop_front() {
+            env.reply(client, blk::Reply::Err(BlkError::Unavailable));
+        }
+        self.replay_pending = false;
+        self.link = Link::Unavailable;
+        self.next_try_ms = now + self.cfg.probe_ms;
+    }
+}
+
+/// `index.generation` of a task, as the logs print tasks.
+pub fn show(task: Task) -> impl core::fmt::Display {
+    struct Show(Task);
+    impl core::fmt::Display for Show {
+        fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+            write!(f, "[{}.{}]", self.0 & 0xffff, self.0 >> 16)
+        }
+    }
+    Show(task)
+}
+
+#[cfg(test)]
+#[path = "service_tests.rs"]
+mod tests;

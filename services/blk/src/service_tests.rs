@@ -1,0 +1,777 @@
+//! The state machine against a fake backend: a RAM disk that can die part
+//! way through a batch, hang, answer `NotReady`, or be held.
+
+use super::*;
+use alloc::string::String;
+use alloc::vec;
+use std::collections::HashMap;
+
+const BS: u32 = 512;
+const BLOCKS: u64 = 256;
+/// Backend tasks are index 7; the generation is in the upper half.
+const INDEX: Task = 7;
+
+fn gen_task(g: u32) -> Task {
+    INDEX | g << 16
+}
+
+/// What the fake backend does with the next `Submit`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Next {
+    Serve,
+    /// Runs this many operations, then dies.
+    DieAfter(usize),
+    /// Never answers (the call times out).
+    Hang,
+    /// `Err(NotReady)` for the whole batch.
+    NotReady,
+    /// `NotReady` for the operation at this index, `Ok` for the others.
+    OpNotReady(usize),
+}
+
+struct Fake {
+    now: u64,
+    generation: u32,
+    alive: bool,
+    /// `Info` answers `NotReady` this many more times.
+    starting: u32,
+    next: Vec<Next>,
+    state: Option<ServiceState>,
+    restart_ok: bool,
+    restarts: u32,
+    disk: Vec<u8>,
+    window: Vec<u8>,
+    /// (task, window length) of each `Attach`.
+    attaches: Vec<(Task, u64)>,
+    grants: HashMap<u32, Vec<u8>>,
+    /// Every `Submit`'s operations, as the backend got them.
+    submits: Vec<Vec<Op>>,
+    /// Operations that reached the "device", in order.
+    device: Vec<Op>,
+    replies: Vec<(Task, blk::Reply)>,
+    logs: Vec<String>,
+    /// Ms each call takes.
+    call_ms: u64,
+}
+
+impl Fake {
+    fn new() -> Self {
+        let mut disk = vec![0u8; (BLOCKS * u64::from(BS)) as usize];
+        for (i, b) in disk.iter_mut().enumerate() {
+            *b = (i / BS as usize) as u8;
+        }
+        Fake {
+            now: 0,
+            generation: 0,
+            alive: true,
+            starting: 0,
+            next: Vec::new(),
+            state: Some(ServiceState::Running),
+            restart_ok: true,
+            restarts: 0,
+            disk,
+            window: Vec::new(),
+            attaches: Vec::new(),
+            grants: HashMap::new(),
+            submits: Vec::new(),
+            device: Vec::new(),
+            replies: Vec::new(),
+            logs: Vec::new(),
+            call_ms: 1,
+        }
+    }
+
+    fn task(&self) -> Task {
+        gen_task(self.generation)
+    }
+
+    /// The backend dies on its own (not during a call).
+    fn kill(&mut self) {
+        self.alive = false;
+    }
+
+    /// The supervisor starts the next generation.
+    fn start_next(&mut self) {
+        self.generation += 1;
+        self.alive = true;
+        self.state = Some(ServiceState::Running);
+    }
+
+    fn run(&mut self, op: &Op) -> Status {
+        let (lba, len, off, write) = match *op {
+            Op::Flush => {
+                self.device.push(*op);
+                return Status::Ok;
+            }
+            Op::Read { lba, len, offset } => (lba, len, offset, false),
+            Op::Write { lba, len, offset } => (lba, len, offset, true),
+        };
+        let d = (lba * u64::from(BS)) as usize;
+        let (w, n) = (off as usize, len as usize);
+        if write {
+            self.disk[d..d + n].copy_from_slice(&self.window[w..w + n]);
+        } else {
+            self.window[w..w + n].copy_from_slice(&self.disk[d..d + n]);
+        }
+        self.device.push(*op);
+        Status::Ok
+    }
+
+    fn replies_to(&self, client: Task) -> Vec<blk::Reply> {
+        self.replies
+            .iter()
+            .filter(|(c, _)| *c == client)
+            .map(|(_, r)| *r)
+            .collect()
+    }
+}
+
+impl Env for Fake {
+    fn now_ms(&self) -> u64 {
+        self.now
+    }
+
+    fn locate(&mut self) -> Located {
+        if self.alive {
+            Located::Alive(self.task())
+        } else {
+            Located::Gone
+        }
+    }
+
+    fn call(
+        &mut self,
+        to: Task,
+        req: &blkdev::Request,
+        timeout_ms: u64,
+    ) -> Result<blkdev::Reply, CallError> {
+        self.now += self.call_ms;
+        if to != self.task() || !self.alive {
+            return Err(CallError::Dead);
+        }
+        let info = DeviceInfo {
+            block_size: BS,
+            blocks: BLOCKS,
+            read_only: false,
+            max_transfer: 64 * 1024,
+            queue_depth: 16,
+        };
+        match req {
+            blkdev::Request::Info if self.starting > 0 => {
+                self.starting -= 1;
+                Ok(blkdev::Reply::Err(BlkDevError::NotReady))
+            }
+            blkdev::Request::Info => Ok(blkdev::Reply::Info(info)),
+            blkdev::Request::Submit(ops) => {
+                self.submits.push(ops.clone());
+                let next = if self.next.is_empty() {
+                    Next::Serve
+                } else {
+                    self.next.remove(0)
+                };
+                match next {
+                    Next::Serve => Ok(blkdev::Reply::Done(
+                        ops.iter().map(|o| self.run(o)).collect(),
+                    )),
+                    Next::DieAfter(k) => {
+                        for o in ops.iter().take(k) {
+                            self.run(o);
+                        }
+                        self.alive = false;
+                        Err(CallError::Dead)
+                    }
+                    Next::Hang => {
+                        self.now += timeout_ms;
+                        Err(CallError::Timeout)
+                    }
+                    Next::NotReady => Ok(blkdev::Reply::Err(BlkDevError::NotReady)),
+                    Next::OpNotReady(i) => Ok(blkdev::Reply::Done(
+                        ops.iter()
+                            .enumerate()
+                            .map(|(j, o)| {
+                                if j == i {
+                                    Status::Err(BlkDevError::NotReady)
+                                } else {
+                                    self.run(o)
+                                }
+                            })
+                            .collect(),
+                    )),
+                }
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+
+    fn attach(
+        &mut self,
+        to: Task,
+        window: u64,
+        _timeout_ms: u64,
+    ) -> Result<blkdev::Reply, CallError> {
+        self.now += self.call_ms;
+        if to != self.task() || !self.alive {
+            return Err(CallError::Dead);
+        }
+        if self.window.len() < window as usize {
+            self.window.resize(window as usize, 0);
+        }
+        self.attaches.push((to, window));
+        Ok(blkdev::Reply::Attached { len: window })
+    }
+
+    fn backend_state(&mut self) -> Option<ServiceState> {
+        self.state
+    }
+
+    fn restart_backend(&mut self) -> bool {
+        if self.restart_ok {
+            self.restarts += 1;
+            self.start_next();
+        }
+        self.restart_ok
+    }
+
+    fn copy_in(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError> {
+        let g = self.grants.get(&grant).ok_or(BlkError::Grant(7))?;
+        if (g.len() as u64) < len {
+            return Err(BlkError::GrantTooSmall {
+                mapped: g.len() as u64,
+            });
+        }
+        let (o, n) = (offset as usize, len as usize);
+        self.window[o..o + n].copy_from_slice(&g[..n]);
+        Ok(())
+    }
+
+    fn copy_out(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError> {
+        let (o, n) = (offset as usize, len as usize);
+        let data = self.window[o..o + n].to_vec();
+        let g = self.grants.get_mut(&grant).ok_or(BlkError::Grant(7))?;
+        if (g.len() as u64) < len {
+            return Err(BlkError::GrantTooSmall {
+                mapped: g.len() as u64,
+            });
+        }
+        g[..n].copy_from_slice(&data);
+        Ok(())
+    }
+
+    fn reply(&mut self, client: Task, reply: blk::Reply) {
+        self.replies.push((client, reply));
+    }
+
+    fn log(&mut self, line: core::fmt::Arguments<'_>) {
+        self.logs.push(alloc::format!("{line}"));
+    }
+}
+
+fn cfg() -> Config {
+    Config::parse("backend=disk queue=8 watchdog-ms=500 unavailable-ms=1000 probe-ms=10").unwrap()
+}
+
+/// A service attached to generation 0.
+fn up() -> (Service, Fake) {
+    let mut f = Fake::new();
+    let mut s = Service::new(cfg(), 0);
+    s.step(&mut f);
+    assert_eq!(s.link(), Link::Up(gen_task(0)));
+    (s, f)
+}
+
+/// Steps until nothing is outstanding (or `limit` steps), advancing the
+/// clock to each wake-up as the program's receive timeout would.
+fn settle(s: &mut Service, f: &mut Fake, limit: usize) {
+    for _ in 0..limit {
+        if s.outstanding() == 0 {
+            return;
+        }
+        if let Some(w) = s.wait_ms(f.now) {
+            f.now += w;
+        }
+        s.step(f);
+    }
+}
+
+fn write(f: &mut Fake, grant: u32, lba: u64, count: u32, fill: u8) -> blk::Request {
+    f.grants.insert(grant, vec![fill; (count * BS) as usize]);
+    blk::Request::Write { lba, count, grant }
+}
+
+fn read(f: &mut Fake, grant: u32, lba: u64, count: u32) -> blk::Request {
+    f.grants.insert(grant, vec![0xee; (count * BS) as usize]);
+    blk::Request::Read { lba, count, grant }
+}
+
+fn sector(f: &Fake, lba: u64) -> &[u8] {
+    let at = (lba * u64::from(BS)) as usize;
+    &f.disk[at..at + BS as usize]
+}
+
+#[test]
+fn serves_info_reads_writes_and_flush() {
+    let (mut s, mut f) = up();
+    s.accept(&mut f, 1, blk::Request::Info);
+    assert_eq!(
+        f.replies_to(1),
+        [blk::Reply::Info {
+            block_size: BS,
+            blocks: BLOCKS
+        }]
+    );
+    let w = write(&mut f, 10, 3, 2, 0xab);
+    s.accept(&mut f, 2, w);
+    s.accept(&mut f, 2, blk::Request::Flush);
+    let r = read(&mut f, 11, 5, 1);
+    s.accept(&mut f, 3, r);
+    // Nothing is answered before the backend ran it.
+    assert_eq!(f.replies_to(2), []);
+    settle(&mut s, &mut f, 10);
+    assert_eq!(f.replies_to(2), [blk::Reply::Ok, blk::Reply::Ok]);
+    assert_eq!(f.replies_to(3), [blk::Reply::Ok]);
+    assert!(sector(&f, 3).iter().all(|&b| b == 0xab));
+    assert!(sector(&f, 4).iter().all(|&b| b == 0xab));
+    assert!(sector(&f, 2).iter().all(|&b| b == 2), "neighbour untouched");
+    assert!(
+        f.grants[&11].iter().all(|&b| b == 5),
+        "the read's data reached the grant"
+    );
+    // Three requests queued together went as one batch, in order.
+    assert_eq!(f.submits.len(), 1);
+    assert_eq!(
+        f.submits[0],
+        [
+            Op::Write {
+                lba: 3,
+                len: 1024,
+                offset: 0
+            },
+            Op::Flush,
+            Op::Read {
+                lba: 5,
+                len: 512,
+                offset: 2 * 65536
+            },
+        ]
+    );
+}
+
+#[test]
+fn batches_hold_at_most_32_and_the_rest_follow() {
+    let (mut s, mut f) = up();
+    let mut s2 = Service::new(Config::parse("backend=disk queue=100").unwrap(), 0);
+    s2.step(&mut f);
+    for c in 0..40 {
+        let r = read(&mut f, 100 + c, u64::from(c), 1);
+        s2.accept(&mut f, 100 + c, r);
+    }
+    settle(&mut s2, &mut f, 10);
+    assert_eq!(f.submits.len(), 2);
+    assert_eq!(f.submits[0].len(), 32);
+    assert_eq!(f.submits[1].len(), 8);
+    assert_eq!(f.replies.len(), 40);
+    assert!(f.replies.iter().all(|(_, r)| *r == blk::Reply::Ok));
+    // The first service never had work.
+    s.step(&mut f);
+    assert_eq!(s.stats().batches, 0);
+}
+
+#[test]
+fn the_geometry_refuses_bad_requests_at_once() {
+    let (mut s, mut f) = up();
+    let max = 65536 / BS;
+    assert_eq!(s.max_blocks(), max);
+    s.accept(
+        &mut f,
+        1,
+        blk::Request::Read {
+            lba: 0,
+            count: 0,
+            grant: 1,
+        },
+    );
+    s.accept(
+        &mut f,
+        1,
+        blk::Request::Read {
+            lba: 0,
+            count: max + 1,
+            grant: 1,
+        },
+    );
+    s.accept(
+        &mut f,
+        1,
+        blk::Request::Write {
+            lba: BLOCKS - 1,
+            count: 2,
+            grant: 1,
+        },
+    );
+    s.accept(
+        &mut f,
+        1,
+        blk::Request::Read {
+            lba: u64::MAX,
+            count: 1,
+            grant: 1,
+        },
+    );
+    assert_eq!(
+        f.replies_to(1),
+        [
+            blk::Reply::Err(BlkError::BadCount { max }),
+            blk::Reply::Err(BlkError::BadCount { max }),
+            blk::Reply::Err(BlkError::OutOfRange { blocks: BLOCKS }),
+            blk::Reply::Err(BlkError::OutOfRange { blocks: BLOCKS }),
+        ]
+    );
+    assert_eq!(s.outstanding(), 0);
+}
+
+#[test]
+fn a_bad_grant_fails_only_its_request() {
+    let (mut s, mut f) = up();
+    // Too small for two blocks; and a grant id that does not exist.
+    f.grants.insert(5, vec![1; 512]);
+    s.accept(
+        &mut f,
+        1,
+        blk::Request::Write {
+            lba: 0,
+            count: 2,
+            grant: 5,
+        },
+    );
+    s.accept(
+        &mut f,
+        2,
+        blk::Request::Write {
+            lba: 0,
+            count: 1,
+            grant: 99,
+        },
+    );
+    let w = write(&mut f, 6, 9, 1, 0x77);
+    s.accept(&mut f, 3, w);
+    let r = read(&mut f, 7, 0, 1);
+    f.grants.insert(7, vec![0; 100]);
+    s.accept(&mut f, 4, r);
+    settle(&mut s, &mut f, 10);
+    assert_eq!(
+        f.replies_to(1),
+        [blk::Reply::Err(BlkError::GrantTooSmall { mapped: 512 })]
+    );
+    assert_eq!(f.replies_to(2), [blk::Reply::Err(BlkError::Grant(7))]);
+    assert_eq!(f.replies_to(3), [blk::Reply::Ok]);
+    assert_eq!(
+        f.replies_to(4),
+        [blk::Reply::Err(BlkError::GrantTooSmall { mapped: 100 })]
+    );
+    // The refused write never reached the device.
+    assert!(sector(&f, 0).iter().all(|&b| b == 0));
+    assert!(sector(&f, 9).iter().all(|&b| b == 0x77));
+}
+
+#[test]
+fn requests_before_the_backend_is_up_wait_for_it() {
+    let mut f = Fake::new();
+    f.alive = false;
+    f.state = Some(ServiceState::WaitingRestart { until_ms: 50 });
+    let mut s = Service::new(cfg(), 0);
+    s.accept(&mut f, 1, blk::Request::Info);
+    let w = write(&mut f, 2, 1, 1, 9);
+    s.accept(&mut f, 1, w);
+    s.step(&mut f);
+    assert_eq!(s.link(), Link::Down);
+    f.now = 100;
+    f.start_next();
+    f.starting = 3; // the driver host compiling its driver
+    settle(&mut s, &mut f, 20);
+    assert_eq!(s.link(), Link::Up(gen_task(1)));
+    assert_eq!(
+        f.replies_to(1),
+        [
+            blk::Reply::Info {
+                block_size: BS,
+                blocks: BLOCKS
+            },
+            blk::Reply::Ok
+        ]
+    );
+}
+
+#[test]
+fn a_death_mid_batch_is_replayed_in_order_to_the_next_generation() {
+    let (mut s, mut f) = up();
+    let w1 = write(&mut f, 1, 10, 1, 0x11);
+    let w2 = write(&mut f, 2, 11, 1, 0x22);
+    let r = read(&mut f, 3, 10, 2);
+    s.accept(&mut f, 1, w1);
+    s.accept(&mut f, 2, w2);
+    s.accept(&mut f, 2, blk::Request::Flush);
+    s.accept(&mut f, 3, r);
+    f.next = vec![Next::DieAfter(1)];
+    s.step(&mut f);
+    // The backend died after the first write: nobody is answered.
+    assert_eq!(s.link(), Link::Down);
+    assert!(f.replies.is_empty());
+    // While it is down, more requests queue.
+    let w3 = write(&mut f, 4, 12, 1, 0x33);
+    s.accept(&mut f, 4, w3);
+    f.now += 30;
+    s.step(&mut f); // still gone
+    assert!(f.replies.is_empty());
+    f.start_next();
+    settle(&mut s, &mut f, 20);
+    assert_eq!(s.link(), Link::Up(gen_task(1)));
+    // The same four operations, in the same order and slots, then the new one.
+    assert_eq!(f.submits.len(), 3);
+    assert_eq!(f.submits[1], f.submits[0]);
+    assert_eq!(f.submits[2].len(), 1);
+    assert_eq!(
+        f.attaches.iter().map(|a| a.0).collect::<Vec<_>>(),
+        [gen_task(0), gen_task(1)]
+    );
+    for c in 1..=4 {
+        assert!(
+            f.replies_to(c).iter().all(|r| *r == blk::Reply::Ok),
+            "client {c}"
+        );
+    }
+    assert_eq!(f.replies.len(), 5);
+    assert!(f.grants[&3][..512].iter().all(|&b| b == 0x11));
+    assert!(f.grants[&3][512..].iter().all(|&b| b == 0x22));
+    assert!(sector(&f, 12).iter().all(|&b| b == 0x33));
+    assert_eq!(s.stats().replays, 1);
+    assert_eq!(s.stats().replayed, 4);
+    assert!(
+        f.logs
+            .iter()
+            .any(|l| l.contains("died with 4 requests in flight"))
+    );
+    assert!(
+        f.logs
+            .iter()
+            .any(|l| l.contains("replaying 4 requests in flight, 1 queued"))
+    );
+}
+
+#[test]
+fn a_backend_that_died_idle_is_found_dead_at_the_next_batch() {
+    let (mut s, mut f) = up();
+    f.kill();
+    f.start_next();
+    let w = write(&mut f, 1, 1, 1, 0x44);
+    s.accept(&mut f, 1, w);
+    settle(&mut s, &mut f, 10);
+    assert_eq!(f.replies_to(1), [blk::Reply::Ok]);
+    assert!(sector(&f, 1).iter().all(|&b| b == 0x44));
+}
+
+#[test]
+fn a_flush_waits_for_the_write_before_it_that_must_be_retried() {
+    let (mut s, mut f) = up();
+    let w = write(&mut f, 1, 20, 1, 0x55);
+    s.accept(&mut f, 1, w);
+    s.accept(&mut f, 2, blk::Request::Flush);
+    let r = read(&mut f, 3, 0, 1);
+    s.accept(&mut f, 3, r);
+    // The write is not started; the flush and the read complete.
+    f.next = vec![Next::OpNotReady(0)];
+    s.step(&mut f);
+    // The read is answered; the flush is not: it would not cover the write.
+    assert_eq!(f.replies_to(3), [blk::Reply::Ok]);
+    assert_eq!(f.replies_to(2), []);
+    assert_eq!(f.replies_to(1), []);
+    settle(&mut s, &mut f, 10);
+    // Resubmitted as write, flush — in that order.
+    assert_eq!(
+        f.submits[1],
+        [
+            Op::Write {
+                lba: 20,
+                len: 512,
+                offset: 0
+            },
+            Op::Flush
+        ]
+    );
+    assert_eq!(f.replies_to(1), [blk::Reply::Ok]);
+    assert_eq!(f.replies_to(2), [blk::Reply::Ok]);
+    let last_write = f
+        .device
+        .iter()
+        .rposition(|o| matches!(o, Op::Write { .. }))
+        .unwrap();
+    let last_flush = f.device.iter().rposition(|o| *o == Op::Flush).unwrap();
+    assert!(last_flush > last_write);
+}
+
+#[test]
+fn a_flush_lost_with_its_write_is_replayed_after_it() {
+    let (mut s, mut f) = up();
+    let w = write(&mut f, 1, 30, 1, 0x66);
+    s.accept(&mut f, 1, w);
+    s.accept(&mut f, 1, blk::Request::Flush);
+    // Dies before running anything.
+    f.next = vec![Next::DieAfter(0)];
+    s.step(&mut f);
+    f.start_next();
+    settle(&mut s, &mut f, 10);
+    assert_eq!(
+        f.device,
+        [
+            Op::Write {
+                lba: 30,
+                len: 512,
+                offset: 0
+            },
+            Op::Flush
+        ]
+    );
+    assert_eq!(f.replies_to(1), [blk::Reply::Ok, blk::Reply::Ok]);
+}
+
+#[test]
+fn the_watchdog_restarts_a_hung_backend_and_replays() {
+    let (mut s, mut f) = up();
+    let w = write(&mut f, 1, 40, 1, 0x77);
+    s.accept(&mut f, 1, w);
+    f.next = vec![Next::Hang];
+    s.step(&mut f);
+    assert_eq!(f.restarts, 1);
+    assert_eq!(s.stats().watchdog, 1);
+    assert!(
+        f.logs
+            .iter()
+            .any(|l| l.contains("did not answer within 500 ms (1 requests in flight)"))
+    );
+    settle(&mut s, &mut f, 10);
+    assert_eq!(s.link(), Link::Up(gen_task(1)));
+    assert_eq!(f.replies_to(1), [blk::Reply::Ok]);
+    assert!(sector(&f, 40).iter().all(|&b| b == 0x77));
+    assert_eq!(s.stats().replays, 1);
+}
+
+#[test]
+fn a_hung_backend_the_supervisor_will_not_restart_ends_unavailable() {
+    let (mut s, mut f) = up();
+    f.restart_ok = false;
+    let w = write(&mut f, 1, 40, 1, 0x77);
+    s.accept(&mut f, 1, w);
+    f.next = vec![Next::Hang];
+    s.step(&mut f);
+    // The hung task is still "alive"; it is not used again.
+    let t0 = f.now;
+    settle(&mut s, &mut f, 1000);
+    assert_eq!(f.replies_to(1), [blk::Reply::Err(BlkError::Unavailable)]);
+    assert_eq!(s.link(), Link::Unavailable);
+    assert!(f.now - t0 <= 1000 + 20, "gave up after {} ms", f.now - t0);
+    assert_eq!(f.submits.len(), 1, "nothing more was sent to the hung task");
+}
+
+#[test]
+fn a_held_backend_gives_unavailable_at_once_and_a_restart_recovers() {
+    let (mut s, mut f) = up();
+    let w = write(&mut f, 1, 50, 1, 0x88);
+    s.accept(&mut f, 1, w);
+    let r = read(&mut f, 2, 50, 1);
+    f.next = vec![Next::DieAfter(0)];
+    s.step(&mut f);
+    s.accept(&mut f, 2, r);
+    f.state = Some(ServiceState::Held);
+    let t0 = f.now;
+    settle(&mut s, &mut f, 100);
+    assert!(f.now - t0 <= 20, "held noticed after {} ms", f.now - t0);
+    assert_eq!(f.replies_to(1), [blk::Reply::Err(BlkError::Unavailable)]);
+    assert_eq!(f.replies_to(2), [blk::Reply::Err(BlkError::Unavailable)]);
+    assert!(f.logs.iter().any(|l| l.contains("held by the supervisor")));
+    // New requests too, at once.
+    s.accept(&mut f, 3, blk::Request::Flush);
+    assert_eq!(f.replies_to(3), [blk::Reply::Err(BlkError::Unavailable)]);
+    // The lost write was never acknowledged and never reached the device.
+    assert!(sector(&f, 50).iter().all(|&b| b == 50));
+    // Someone restarts it: the service finds it and serves again.
+    f.start_next();
+    f.now += 10;
+    s.step(&mut f);
+    assert_eq!(s.link(), Link::Down);
+    let w = write(&mut f, 4, 51, 1, 0x99);
+    s.accept(&mut f, 4, w);
+    settle(&mut s, &mut f, 20);
+    assert_eq!(f.replies_to(4), [blk::Reply::Ok]);
+    assert_eq!(s.link(), Link::Up(gen_task(1)));
+}
+
+#[test]
+fn a_backend_gone_too_long_gives_unavailable_within_the_bound() {
+    let (mut s, mut f) = up();
+    f.kill();
+    f.state = Some(ServiceState::WaitingRestart { until_ms: 60_000 });
+    let w = write(&mut f, 1, 1, 1, 1);
+    s.accept(&mut f, 1, w);
+    let t0 = f.now;
+    settle(&mut s, &mut f, 1000);
+    let waited = f.now - t0;
+    assert!((1000..=1030).contains(&waited), "gave up after {waited} ms");
+    assert_eq!(f.replies_to(1), [blk::Reply::Err(BlkError::Unavailable)]);
+}
+
+#[test]
+fn a_backend_never_ready_gives_unavailable() {
+    let mut f = Fake::new();
+    f.starting = u32::MAX;
+    let mut s = Service::new(cfg(), 0);
+    s.accept(&mut f, 1, blk::Request::Info);
+    settle(&mut s, &mut f, 1000);
+    assert_eq!(f.replies_to(1), [blk::Reply::Err(BlkError::Unavailable)]);
+    assert!(f.now <= 1030);
+}
+
+#[test]
+fn not_ready_batches_are_retried_then_given_up() {
+    let (mut s, mut f) = up();
+    let w = write(&mut f, 1, 1, 1, 1);
+    s.accept(&mut f, 1, w);
+    f.next = vec![Next::NotReady; 3];
+    settle(&mut s, &mut f, 20);
+    assert_eq!(f.replies_to(1), [blk::Reply::Ok]);
+    assert_eq!(f.submits.len(), 4);
+    let w = write(&mut f, 2, 1, 1, 1);
+    s.accept(&mut f, 2, w);
+    f.next = vec![Next::NotReady; 10_000];
+    settle(&mut s, &mut f, 10_000);
+    assert_eq!(f.replies_to(2), [blk::Reply::Err(BlkError::Unavailable)]);
+}
+
+#[test]
+fn a_full_queue_stops_receiving_and_never_drops() {
+    let mut f = Fake::new();
+    f.alive = false;
+    f.state = None;
+    let mut s = Service::new(cfg(), 0);
+    let mut n = 0;
+    while s.accepting() {
+        s.accept(&mut f, 1, blk::Request::Flush);
+        n += 1;
+    }
+    assert_eq!(n, 8);
+    assert!(f.replies.is_empty());
+    f.start_next();
+    settle(&mut s, &mut f, 10);
+    assert_eq!(f.replies.len(), 8);
+    assert!(s.accepting());
+}
+
+#[test]
+fn waits_are_zero_with_work_and_forever_when_idle() {
+    let (mut s, mut f) = up();
+    assert_eq!(s.wait_ms(f.now), None);
+    s.accept(&mut f, 1, blk::Request::Flush);
+    assert_eq!(s.wait_ms(f.now), Some(0));
+    f.kill();
+    s.step(&mut f);
+    assert_eq!(s.link(), Link::Down);
+    assert!(s.wait_ms(f.now).is_some_and(|w| w <= 10));
+}

@@ -127,6 +127,7 @@ fn copied(s: &str) -> Result<(), String> {
         "democopy: copying a 1536 KiB file from LBA 2048 to LBA 8192",
     )?;
     need(s, "democopy: PASS (copied 1536 KiB in ")?;
+    need(s, "through the block service")?;
     need(s, "restarted driverhost as 2.1")?;
     if s.contains("FAIL") {
         return Err("serial output contains FAIL".into());
@@ -148,8 +149,23 @@ fn mid_copy(s: &str, said: &str) -> Result<(), String> {
     if fault < start {
         return Err("the fault happened before the copy started".into());
     }
-    need(s, "democopy: driverhost died with copy ")?;
-    need(s, "democopy: driverhost is back as 2.1; resubmitting copy ")?;
+    // The block service saw the death with the copy's request in flight
+    // and replayed it to the next generation.
+    let died = s
+        .find("blk: driverhost [2.0] died with ")
+        .ok_or("the block service did not see the driver host die")?;
+    if died < fault {
+        return Err("the block service saw a death before the fault".into());
+    }
+    let replay = s
+        .find("blk: attached to driverhost [2.1]: replaying ")
+        .ok_or("the block service did not replay to the next generation")?;
+    if replay < died {
+        return Err("replay before the death".into());
+    }
+    if s.contains("blk: attached to driverhost [2.1]: replaying 0 requests") {
+        return Err("nothing was in flight when the driver host died".into());
+    }
     Ok(())
 }
 
@@ -279,6 +295,7 @@ pub fn judge_crash_loop(s: &str) -> Result<(), String> {
             "the typed error came {ms:.0} ms after the hold; the bound is {UNAVAILABLE_BOUND_MS} ms"
         ));
     }
+    need(s, "blk: driverhost unavailable (")?;
     need(s, "democopy: PASS (copied 1536 KiB in ")?;
     if s.contains("FAIL") || s.contains("!!! KERNEL") || s.contains("TASK FAULT in democopy") {
         return Err("a failure besides the driver host's faults".into());

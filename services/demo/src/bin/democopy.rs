@@ -44,6 +44,15 @@ const MAGIC: &[u8; 8] = b"CORDONF1";
 
 type R<T> = Result<T, ClientError>;
 
+/// The block service's bounce buffer, mapped right after the window.
+const BOUNCE_AT: u64 = WINDOW_AT + WINDOW + 0x10_0000;
+
+fn bounce() -> &'static mut [u8] {
+    // SAFETY: OP_BYTES at BOUNCE_AT are mapped by `main` (via=blk) and used
+    // only through this slice, never at the same time as another borrow.
+    unsafe { core::slice::from_raw_parts_mut(BOUNCE_AT as *mut u8, OP_BYTES as usize) }
+}
+
 fn window() -> &'static mut [u8] {
     // SAFETY: WINDOW bytes at WINDOW_AT are mapped by `main` and used by
     // this single-threaded program only through this slice.
@@ -66,11 +75,13 @@ fn le64(b: &[u8], at: usize) -> u64 {
     u64::from_le_bytes(x)
 }
 
-/// The block service (`services/blk`, `ipc::blk`): one grant per 64 KiB
-/// slot of the window (a request's data starts at its grant's start).
+/// The block service (`services/blk`, `ipc::blk`): a request's data is at
+/// the start of its grant, so every request goes through one 64 KiB bounce
+/// buffer (after the window) under one grant, copied to or from its place
+/// in the window.
 struct Service {
     blk: TaskId,
-    grants: Vec<u32>,
+    grant: u32,
     /// `watch=`: told of every finished request (the hang demo's watcher).
     watch: Option<TaskId>,
     done: u64,
@@ -92,30 +103,33 @@ impl Copy {
         let Some(svc) = &self.service else {
             return self.io.run(what, ops);
         };
-        let svc = &*svc;
         for op in ops {
-            let slot = |offset: u64| -> R<u32> {
-                svc.grants
-                    .get((offset / OP_BYTES) as usize)
-                    .copied()
-                    .ok_or_else(|| ClientError::Failed(format!("no grant at offset {offset}")))
-            };
+            let grant = svc.grant;
             let req = match *op {
-                Op::Read { lba, len, offset } => BlkRequest::Read {
+                Op::Read { lba, len, .. } => BlkRequest::Read {
                     lba,
                     count: len / SECTOR as u32,
-                    grant: slot(offset)?,
+                    grant,
                 },
-                Op::Write { lba, len, offset } => BlkRequest::Write {
-                    lba,
-                    count: len / SECTOR as u32,
-                    grant: slot(offset)?,
-                },
+                Op::Write { lba, len, offset } => {
+                    let (o, n) = (offset as usize, len as usize);
+                    bounce()[..n].copy_from_slice(&window()[o..o + n]);
+                    BlkRequest::Write {
+                        lba,
+                        count: len / SECTOR as u32,
+                        grant,
+                    }
+                }
                 Op::Flush => BlkRequest::Flush,
             };
             let t0 = userlib::uptime_us();
             match userlib::rpc::call::<Blk>(svc.blk, &req) {
-                Ok(BlkReply::Ok) => {}
+                Ok(BlkReply::Ok) => {
+                    if let Op::Read { len, offset, .. } = *op {
+                        let (o, n) = (offset as usize, len as usize);
+                        window()[o..o + n].copy_from_slice(&bounce()[..n]);
+                    }
+                }
                 Ok(BlkReply::Err(BlkError::Unavailable)) => {
                     return Err(ClientError::Unavailable {
                         waited_ms: (userlib::uptime_us() - t0) / 1000,
@@ -192,12 +206,10 @@ impl Copy {
                     .collect()
             };
             let kib = done / 1024;
-            self.io
-                .run(&format!("{what} read at {kib} KiB"), &ops(false))?;
+            self.ops(&format!("{what} read at {kib} KiB"), &ops(false))?;
             sum = fnv1a(sum, &window()[..n as usize]);
             if to.is_some() {
-                self.io
-                    .run(&format!("{what} write at {kib} KiB"), &ops(true))?;
+                self.ops(&format!("{what} write at {kib} KiB"), &ops(true))?;
             }
             done += n;
             if done >= next_report || done == len {
@@ -313,19 +325,22 @@ fn main(args: &str) -> i64 {
     let service = match demo::arg(args, "via") {
         Some("blk") => {
             let blk = demo::find(demo::arg(args, "blk").unwrap_or("blk"));
-            let mut grants = Vec::new();
-            for i in 0..MAX_BATCH {
-                match userlib::grant_create(blk, WINDOW_AT + i * OP_BYTES, OP_BYTES, true) {
-                    Ok(g) => grants.push(g),
-                    Err(e) => {
-                        userlib::log!("democopy: FAIL (GrantCreate: {e})");
-                        return 1;
-                    }
+            let grant = userlib::map_anon(BOUNCE_AT, OP_BYTES, true)
+                .map_err(|e| alloc::format!("MapAnon: {e}"))
+                .and_then(|()| {
+                    userlib::grant_create(blk, BOUNCE_AT, OP_BYTES, true)
+                        .map_err(|e| alloc::format!("GrantCreate: {e}"))
+                });
+            let grant = match grant {
+                Ok(g) => g,
+                Err(e) => {
+                    userlib::log!("democopy: FAIL (the bounce buffer: {e})");
+                    return 1;
                 }
-            }
+            };
             Some(Service {
                 blk,
-                grants,
+                grant,
                 watch: None,
                 done: 0,
             })

@@ -273,6 +273,15 @@ fn main(args: &str) -> i64 {
             });
             ("dhinject", r)
         }
+        "bench" => {
+            if let Err(e) = userlib::map_anon(WINDOW_AT, WINDOW, true) {
+                userlib::log!("dhinject: FAIL (mapping the window: {e})");
+                return 1;
+            }
+            let mut c = Resubmitting::new("dhinject", driver, WINDOW_AT, WINDOW);
+            let n = demo::arg_u64(args, "restarts", 50) as u32;
+            ("dhinject", bench(&mut c, n))
+        }
         "watch" => (
             "dhwatch",
             watch(driver, demo::arg_u64(args, "stall-ms", 1500)),

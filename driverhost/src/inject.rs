@@ -29,7 +29,7 @@ pub const DEFAULT_AFTER: i32 = 64;
 /// `inject=` names, as `Native.InjectedFault` returns them (the constants
 /// of `FaultInjection.cs`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Fault {
+pub enum Injection {
     Hang = 1,
     WildStore = 2,
     OutOfMemory = 3,
@@ -37,13 +37,13 @@ pub enum Fault {
     AlwaysFault = 4,
 }
 
-impl Fault {
-    fn parse(name: &str) -> Option<Fault> {
+impl Injection {
+    fn parse(name: &str) -> Option<Injection> {
         Some(match name {
-            "hang" => Fault::Hang,
-            "wild-store" => Fault::WildStore,
-            "oom" => Fault::OutOfMemory,
-            "always-fault" => Fault::AlwaysFault,
+            "hang" => Injection::Hang,
+            "wild-store" => Injection::WildStore,
+            "oom" => Injection::OutOfMemory,
+            "always-fault" => Injection::AlwaysFault,
             _ => return None,
         })
     }
@@ -61,7 +61,7 @@ static TARGET_METHOD: Mutex<Option<String>> = Mutex::new(None);
 pub fn apply(rt: &mut Runtime, args: &str) -> Result<(), i64> {
     let fault = match crate::arg(args, "inject") {
         None => None,
-        Some(name) => match Fault::parse(name) {
+        Some(name) => match Injection::parse(name) {
             Some(f) => Some(f),
             None => {
                 userlib::log!("driverhost: inject={name}: unknown injection");
@@ -80,7 +80,7 @@ pub fn apply(rt: &mut Runtime, args: &str) -> Result<(), i64> {
     }
     let mut jit = String::from(crate::arg(args, "jit-inject").unwrap_or(""));
     match fault {
-        Some(Fault::AlwaysFault) => {
+        Some(Injection::AlwaysFault) => {
             if !jit.is_empty() {
                 jit.push(',');
             }

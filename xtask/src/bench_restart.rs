@@ -31,13 +31,16 @@ fn stamp(line: &str) -> Option<f64> {
 }
 
 /// The timestamp of the first line at or after byte `from` containing
-/// `what`, and where that line ends.
+/// `what`, and where that line ends. Lines of a multi-line report (the
+/// kernel's fault report) after the first carry no timestamp: those take
+/// the next stamped line's.
 fn find(log: &str, from: usize, what: &str) -> Option<(f64, usize)> {
     let rest = log.get(from..)?;
     let at = rest.find(what)?;
     let start = rest[..at].rfind('\n').map_or(0, |i| i + 1);
     let end = rest[at..].find('\n').map_or(rest.len(), |i| at + i);
-    Some((stamp(&rest[start..end])?, from + end))
+    let t = rest[start..].lines().find_map(stamp)?;
+    Some((t, from + end))
 }
 
 const PHASES: [&str; 5] = [
@@ -148,6 +151,10 @@ pub fn run(images: &Images) -> Result<()> {
     );
     let log = boot_log(&config, "dhinject: PASS (", Duration::from_secs(900))?;
     let _ = std::fs::remove_file(&img);
+    let kept = img.with_extension("log");
+    if std::fs::write(&kept, &log).is_ok() {
+        println!("  (the serial log: {})", kept.display());
+    }
     if !log.contains("dhinject: PASS (") {
         let tail: String = log.lines().rev().take(40).collect::<Vec<_>>().join("\n");
         return Err(Error::Missing(format!(

@@ -221,7 +221,14 @@ pub fn boot_to_serving(images: &Images) -> Result<()> {
             log.lines()
                 .find(|l| l.contains(what))
                 .and_then(stamp)
-                .ok_or_else(|| Error::Missing(format!("no {what:?} line in boot {}", i + 1)))
+                .ok_or_else(|| {
+                    let tail: Vec<&str> = log.lines().rev().take(15).collect();
+                    Error::Missing(format!(
+                        "no {what:?} line in boot {}; the log ends (newest first):\n{}",
+                        i + 1,
+                        tail.join("\n")
+                    ))
+                })
         };
         let (a, b) = (
             at("driverhost: serving ")?,

@@ -233,15 +233,17 @@ pub fn judge_oom(s: &str) -> Result<(), String> {
 /// must have the typed error (it polls every 50 ms).
 pub const UNAVAILABLE_BOUND_MS: f64 = 1000.0;
 
-/// The kernel log's timestamp of a line, `[   12.345678] ...`, in seconds.
+/// The kernel log's timestamp of a line, `[   12.345678] ...`, in seconds
+/// (after anything the console printed on the same line first, such as the
+/// boot console's `cordon> ` prompt).
 pub fn stamp(line: &str) -> Option<f64> {
-    line.trim_start()
-        .strip_prefix('[')?
-        .split(']')
-        .next()?
-        .trim()
-        .parse()
-        .ok()
+    let inside = line.get(line.find('[')? + 1..)?.split(']').next()?.trim();
+    // `seconds.micros`, six digits after the point: not a task's `[2.0]`.
+    let (_, micros) = inside.split_once('.')?;
+    if micros.len() != 6 {
+        return None;
+    }
+    inside.parse().ok()
 }
 
 /// `crash-loop`: four generations fault in Start (backoff 50, 100, 200 ms,
@@ -324,5 +326,13 @@ mod tests {
         let mut bad = img.clone();
         bad[7] ^= 1;
         assert!(check_copy_in(&bad).is_err(), "damage outside the copy");
+    }
+
+    #[test]
+    fn stamps_are_the_kernel_logs_not_task_ids() {
+        assert_eq!(stamp("[   12.345678] INFO  user: x"), Some(12.345678));
+        assert_eq!(stamp("cordon> [    4.286790] INFO  user: y"), Some(4.28679));
+        assert_eq!(stamp("!!! TASK FAULT in driverhost[2.0]: #PF"), None);
+        assert_eq!(stamp("    error 0x7: protection violation"), None);
     }
 }

@@ -10,6 +10,7 @@ pub mod blkdisk;
 pub mod blkservice;
 pub mod catalog;
 pub mod disk;
+pub mod grantcopy;
 pub mod jitcount;
 pub mod qemu;
 pub mod runner;

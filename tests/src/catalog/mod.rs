@@ -620,6 +620,16 @@ pub fn all() -> Vec<QemuTest> {
                 crate::blkservice::judge_unavailable,
             )
         },
+        // GrantRead/GrantWrite against a revoking owner: tests/src/grantcopy.rs.
+        QemuTest {
+            timeout: Duration::from_secs(120),
+            ..m(
+                "grant-revoke-race",
+                "an owner revokes its grants while the grantee copies them with GrantRead/GrantWrite: revoked mid-copy at least once, answered with NoSuchGrant, never a fault or a wrong byte; the grantee keeps serving",
+                "manifest=grant-race",
+                crate::grantcopy::judge_race,
+            )
+        },
     ]
 }
 

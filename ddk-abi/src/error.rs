@@ -47,10 +47,17 @@ pub enum SyscallError {
     InvalidArgument = 19,
     /// A task may not call itself (it would wait for its own reply forever).
     CallToSelf = 20,
+    /// A call the kernel will not start because an earlier call of the
+    /// caller's was abandoned after delivery (`CallTimeout` ran out while
+    /// the server held the message): the same server is refused until it
+    /// answers that call (its reply is discarded) or dies; and a
+    /// `CallTimeout` is refused when the caller already has
+    /// [`crate::syscall::ABANDONED_MAX`] such servers.
+    Busy = 21,
 }
 
 impl SyscallError {
-    pub const ALL: [SyscallError; 20] = [
+    pub const ALL: [SyscallError; 21] = [
         SyscallError::UnknownSyscall,
         SyscallError::BadPointer,
         SyscallError::BadLength,
@@ -71,6 +78,7 @@ impl SyscallError {
         SyscallError::TooManyTasks,
         SyscallError::InvalidArgument,
         SyscallError::CallToSelf,
+        SyscallError::Busy,
     ];
 
     pub const fn code(self) -> u32 {

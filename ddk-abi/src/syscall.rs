@@ -21,6 +21,8 @@
 //! | `GrantCreate` | to task, addr, len, writable | grant id |
 //! | `GrantMap` | grant id, addr | len |
 //! | `GrantRevoke` | grant id | — |
+//! | `GrantRead` | grant id, offset, dst ptr, len (≤ [`GRANT_COPY_MAX`]) | the grant's length (copies grant bytes `offset..offset+len` to the caller's buffer; all or nothing) |
+//! | `GrantWrite` | grant id, offset, src ptr, len (≤ [`GRANT_COPY_MAX`]) | the grant's length (the other way; a read-only grant is `PermissionDenied`) |
 //! | `MapDevice` | phys, len, addr | — (needs an MMIO device grant) |
 //! | `IrqAck` | ISA line | — (unmasks a granted line after its notification) |
 //! | `TaskSelf` | — | own id |
@@ -42,6 +44,9 @@
 //! | `DmaFree` | addr (start of a `DmaAlloc` region) | — |
 //! | `Protect` | addr, len, [`protect`] | — (own anonymous pages: RW ↔ RX, never both) |
 //! | `ReplyRecv` | task, msg ptr, msg len, buf ptr, buf cap, timeout ms | as `Recv`; on an error RSI is [`REPLY_FAILED`] if the reply failed (nothing received) |
+//! | `CallTimeout` | task, msg ptr, msg len, reply ptr, reply cap, timeout ms ([`FOREVER`] = none) | reply len; `Timeout` when no reply came by the deadline (queued or delivered), `Busy` while the server still holds an abandoned call of the caller (see `docs/processes.md`) |
+//! | `ConsoleRead` | buf ptr, len | bytes copied (0 if none: never blocks), input bytes dropped since the last read (only the [`grant_kind::CONSOLE`] holder) |
+//! | `ConsoleWrite` | ptr, len (≤ [`CONSOLE_WRITE_MAX`]) | bytes queued (raw, to the serial port; only the console holder) |
 //! | `KernelStats` | — | TSC cycles spent in the kernel's trap handling, TSC Hz, traps (counted only by the `selftest` kernel; `InvalidArgument` otherwise) |
 //!
 //! `TaskSpawn`, `TaskKill`, `TakeDeath`, `InitrdRead`, `TaskGrant`,
@@ -88,10 +93,15 @@ pub enum Syscall {
     Protect = 58,
     ReplyRecv = 59,
     KernelStats = 60,
+    CallTimeout = 61,
+    ConsoleRead = 62,
+    ConsoleWrite = 63,
+    GrantRead = 65,
+    GrantWrite = 66,
 }
 
 impl Syscall {
-    pub const ALL: [Syscall; 35] = [
+    pub const ALL: [Syscall; 40] = [
         Syscall::Exit,
         Syscall::Log,
         Syscall::Yield,
@@ -127,6 +137,11 @@ impl Syscall {
         Syscall::Protect,
         Syscall::ReplyRecv,
         Syscall::KernelStats,
+        Syscall::CallTimeout,
+        Syscall::ConsoleRead,
+        Syscall::ConsoleWrite,
+        Syscall::GrantRead,
+        Syscall::GrantWrite,
     ];
 }
 
@@ -152,12 +167,23 @@ pub const MAP_ANON_MAX: u64 = 1 << 20;
 /// stopped (RSI) and the caller continues from there (`userlib::unmap`).
 pub const UNMAP_PAGES_MAX: u64 = 256;
 
+/// Most bytes one `GrantRead` or `GrantWrite` copies: the kernel copies
+/// with interrupts off, so each call is bounded (`userlib::grant_read` and
+/// `grant_write` split longer copies).
+pub const GRANT_COPY_MAX: u64 = 64 << 10;
+
 /// Largest message `Call`/`Reply` copy (bulk data goes through grants).
 pub const MESSAGE_MAX: usize = 4096;
+/// Largest `ConsoleWrite`.
+pub const CONSOLE_WRITE_MAX: usize = 4096;
 /// Largest `Log` line.
 pub const LOG_MAX: usize = 512;
 /// `Recv` timeout meaning "wait until something arrives".
 pub const FOREVER: u64 = u64::MAX;
+/// Servers a task may have abandoned calls with at once (`CallTimeout`
+/// ran out after delivery, and the server has neither replied nor died);
+/// a `CallTimeout` that could not record one more is refused with `Busy`.
+pub const ABANDONED_MAX: usize = 4;
 /// `Recv` result kinds (RDI).
 pub const RECV_MESSAGE: u64 = 0;
 pub const RECV_NOTIFICATION: u64 = 1;
@@ -170,6 +196,9 @@ pub const REPLY_FAILED: u64 = 1;
 pub mod notify {
     /// A task died; the supervisor fetches the record with `TakeDeath`.
     pub const DEATH: u64 = 1 << 0;
+    /// Serial input arrived for the console's holder
+    /// ([`super::grant_kind::CONSOLE`]); it takes it with `ConsoleRead`.
+    pub const CONSOLE: u64 = 1 << 1;
     /// The granted ISA interrupt line `line` (0..16) fired; the kernel masked
     /// it until the task's `IrqAck`.
     pub const fn irq(line: u8) -> u64 {
@@ -207,6 +236,12 @@ pub mod grant_kind {
     /// [`super::MEMORY_QUOTA_MAX`]) for `MapAnon` and `DmaAlloc` together,
     /// reserved for the task; refused with `OutOfMemory` if it cannot be.
     pub const MEMORY: u64 = 5;
+    /// The serial console (`a`, `b` unused): its input goes to the task
+    /// (notification [`super::notify::CONSOLE`], `ConsoleRead`) instead of
+    /// the kernel's boot console, and it may write raw bytes
+    /// (`ConsoleWrite`). One holder at a time (`AlreadyMapped` otherwise);
+    /// released when the holder dies.
+    pub const CONSOLE: u64 = 6;
 }
 
 /// A PCI function's address on segment 0 as the PCI syscalls take it:

@@ -1,9 +1,11 @@
 //! The Rust bodies of the managed DDK's InternalCalls (`Cordon.Ddk.Native`
 //! in `driverhost/managed/ddk/Native.cs`), registered with the runtime by
 //! name. They are the only place the DDK meets the syscall ABI: PCI
-//! configuration and BARs, MMIO and DMA accesses, DMA allocation,
-//! interrupts, the clock and the log. The block host's calls are in
-//! [`crate::blkhost`].
+//! configuration and BARs, MMIO and DMA accesses, port I/O in I/O BARs,
+//! DMA allocation, interrupts, the clock and the log. The block host's
+//! calls are in [`crate::blkhost`]. The table of names and signatures and
+//! the argument checks are `ddk_native`'s, shared with the host tests'
+//! fake machine (`driverhost/native/tests/`).
 //!
 //! Every body takes what the JIT passes for the C# signature (System V:
 //! `int` as `i32`, `long` as `i64`, `out T` as a pointer, a `string` as its
@@ -12,15 +14,16 @@
 
 use core::sync::atomic::{Ordering, fence};
 use ddk_abi::syscall::{dma_cache, pci_bar, pci_irq};
+use ddk_native::check::{self, PortWindows};
+use ddk_native::{Bodies, irq_kind};
 use jit::runtime::Runtime;
-use jit::runtime::externals::Intrinsic;
 use spin::Mutex;
 
 /// Where BARs are mapped: `MMIO_BASE + phys` (one fixed address per page).
 const MMIO_BASE: u64 = 0x0000_5000_0000_0000;
 /// Where DMA memory goes (a bump range with guard pages).
 const DMA_BASE: u64 = 0x0000_6000_0000_0000;
-const PAGE: u64 = 4096;
+const PAGE: u64 = check::PAGE;
 
 /// The notification bit the bound function's interrupt arrives on.
 pub const IRQ_BIT: u8 = ddk_abi::syscall::notify::PCI_FIRST;
@@ -29,81 +32,74 @@ struct Memory {
     next_dma: u64,
     /// BARs mapped so far: (bdf, bar, va, len).
     bars: alloc::vec::Vec<(u16, u8, u64, u64)>,
+    /// I/O BARs opened for port access.
+    ports: PortWindows,
 }
 
 static MEMORY: Mutex<Memory> = Mutex::new(Memory {
     next_dma: DMA_BASE,
     bars: alloc::vec::Vec::new(),
+    ports: PortWindows::new(),
 });
 
-const NS: &str = "Cordon.Ddk";
-const NATIVE: &str = "Native";
+/// The syscall-backed bodies (the host test suite registers a fake
+/// machine's through the same table: `driverhost/native/tests/`).
+const BODIES: Bodies = Bodies {
+    config_read,
+    config_write,
+    map_bar,
+    io_bar,
+    port_in,
+    port_out,
+    read8,
+    read16,
+    read32,
+    read64,
+    write8,
+    write16,
+    write32,
+    write64,
+    fence: mem_fence,
+    dma_alloc,
+    irq_bind,
+    irq_ack,
+    uptime_micros: uptime_us,
+    sleep_millis: sleep_ms,
+    log,
+};
 
 /// Registers every body with `rt` (before anything DDK is compiled);
 /// `intrinsics` makes the I/O-path accesses inline (`intrinsics=off` in
 /// the driver host's arguments turns that off, for comparison).
 pub fn register(rt: &mut Runtime, intrinsics: bool) {
-    let calls: &[(&str, usize)] = &[
-        ("ConfigRead", config_read as *const () as usize),
-        ("ConfigWrite", config_write as *const () as usize),
-        ("MapBar", map_bar as *const () as usize),
-        ("Read8", read8 as *const () as usize),
-        ("Read16", read16 as *const () as usize),
-        ("Read32", read32 as *const () as usize),
-        ("Read64", read64 as *const () as usize),
-        ("Write8", write8 as *const () as usize),
-        ("Write16", write16 as *const () as usize),
-        ("Write32", write32 as *const () as usize),
-        ("Write64", write64 as *const () as usize),
-        ("Fence", mem_fence as *const () as usize),
-        ("DmaAlloc", dma_alloc as *const () as usize),
-        ("IrqBind", irq_bind as *const () as usize),
-        ("IrqAck", irq_ack as *const () as usize),
-        ("UptimeMicros", uptime_us as *const () as usize),
-        ("SleepMillis", sleep_ms as *const () as usize),
-        ("Log", log as *const () as usize),
-    ];
-    for (name, addr) in calls {
-        rt.externals.register(NS, NATIVE, name, *addr);
-    }
-    // The I/O path: device and DMA accesses and the fence are expanded
-    // inline by the JIT (one load/store/mfence); the bodies above remain
-    // for anything that calls them indirectly.
-    let inline: &[(&str, Intrinsic)] = &[
-        ("Read8", Intrinsic::Load(8)),
-        ("Read16", Intrinsic::Load(16)),
-        ("Read32", Intrinsic::Load(32)),
-        ("Read64", Intrinsic::Load(64)),
-        ("Write8", Intrinsic::Store(8)),
-        ("Write16", Intrinsic::Store(16)),
-        ("Write32", Intrinsic::Store(32)),
-        ("Write64", Intrinsic::Store(64)),
-        ("Fence", Intrinsic::Fence),
-    ];
     if !intrinsics {
         userlib::log!("driverhost: DDK intrinsics are calls (intrinsics=off)");
-    } else {
-        for (name, k) in inline {
-            rt.externals.register_intrinsic(NS, NATIVE, name, *k);
-        }
     }
+    ddk_native::register(&mut rt.externals, &BODIES, intrinsics);
     crate::blkhost::register(rt);
 }
 
 /// The name the DDK's calls are registered under (for the block host).
 pub fn register_native(rt: &mut Runtime, name: &str, addr: usize) {
-    rt.externals.register(NS, NATIVE, name, addr);
+    rt.externals
+        .register(ddk_native::NAMESPACE, ddk_native::TYPE, name, addr);
 }
 
 extern "C" fn config_read(bdf: i32, offset: i32, width: i32) -> i64 {
-    match userlib::sys::pci_config_read(bdf as u16, offset as u16, width as u8) {
+    let (Some(bdf), Some((offset, width))) = (check::bdf(bdf), check::config(offset, width)) else {
+        return -1;
+    };
+    match userlib::sys::pci_config_read(bdf, offset, width) {
         Ok(v) => i64::from(v),
         Err(_) => -1,
     }
 }
 
 extern "C" fn config_write(bdf: i32, offset: i32, width: i32, value: i32) -> i32 {
-    match userlib::sys::pci_config_write(bdf as u16, offset as u16, width as u8, value as u32) {
+    let (Some(bdf), Some((offset, width))) = (check::bdf(bdf), check::config(offset, width)) else {
+        return -1;
+    };
+    match userlib::sys::pci_config_write(bdf, offset, width, value as u32) {
         Ok(()) => 0,
         Err(_) => -1,
     }
@@ -111,7 +107,9 @@ extern "C" fn config_write(bdf: i32, offset: i32, width: i32, value: i32) -> i32
 
 /// Maps memory BAR `bar` of `bdf` uncached at `MMIO_BASE + phys` (once).
 extern "C" fn map_bar(bdf: i32, bar: i32, length: *mut i64) -> i64 {
-    let (bdf, bar) = (bdf as u16, bar as u8);
+    let (Some(bdf), Some(bar)) = (check::bdf(bdf), check::bar(bar)) else {
+        return 0;
+    };
     let mut m = MEMORY.lock();
     if let Some(&(_, _, va, len)) = m.bars.iter().find(|b| b.0 == bdf && b.1 == bar) {
         // SAFETY: `length` is the caller's `out long` local.
@@ -124,8 +122,9 @@ extern "C" fn map_bar(bdf: i32, bar: i32, length: *mut i64) -> i64 {
     if flags & pci_bar::IO != 0 || len == 0 {
         return 0;
     }
-    let base = phys & !(PAGE - 1);
-    let span = (phys + len).div_ceil(PAGE) * PAGE - base;
+    let Some((base, span)) = check::page_span(phys, len) else {
+        return 0;
+    };
     if userlib::sys::map_device(base, span, MMIO_BASE + base).is_err() {
         return 0;
     }
@@ -134,6 +133,64 @@ extern "C" fn map_bar(bdf: i32, bar: i32, length: *mut i64) -> i64 {
     // SAFETY: as above.
     unsafe { *length = len as i64 };
     va as i64
+}
+
+/// Opens I/O BAR `bar` of `bdf` for port access: its first port (its
+/// length through `length`), or -1. The kernel granted its ports with the
+/// function (docs/devices.md); accesses stay inside the BARs opened here.
+extern "C" fn io_bar(bdf: i32, bar: i32, length: *mut i32) -> i32 {
+    let (Some(bdf), Some(bar)) = (check::bdf(bdf), check::bar(bar)) else {
+        return -1;
+    };
+    let mut m = MEMORY.lock();
+    let window = match m.ports.find(bdf, bar) {
+        Some(w) => w,
+        None => {
+            let Ok((first, len, flags)) = userlib::sys::pci_bar(bdf, bar) else {
+                return -1;
+            };
+            if flags & pci_bar::IO == 0 {
+                return -1;
+            }
+            match m.ports.open(bdf, bar, first, len) {
+                Ok(w) => w,
+                Err(_) => return -1,
+            }
+        }
+    };
+    // SAFETY: `length` is the caller's `out int` local.
+    unsafe { *length = i32::from(window.len) };
+    i32::from(window.first)
+}
+
+extern "C" fn port_in(port: i32, width: i32) -> i64 {
+    let Some(port) = MEMORY.lock().ports.check(port, width) else {
+        return -1;
+    };
+    // SAFETY: inside an I/O BAR of a function this process was granted
+    // (the kernel granted its ports with it); `check` fixed the width.
+    unsafe {
+        match width {
+            1 => i64::from(userlib::port::inb(port)),
+            2 => i64::from(userlib::port::inw(port)),
+            _ => i64::from(userlib::port::inl(port)),
+        }
+    }
+}
+
+extern "C" fn port_out(port: i32, width: i32, value: i32) -> i32 {
+    let Some(port) = MEMORY.lock().ports.check(port, width) else {
+        return -1;
+    };
+    // SAFETY: as for `port_in`.
+    unsafe {
+        match width {
+            1 => userlib::port::outb(port, value as u8),
+            2 => userlib::port::outw(port, value as u16),
+            _ => userlib::port::outl(port, value as u32),
+        }
+    }
+    0
 }
 
 // MMIO and DMA accesses. The C# side has bounds-checked the address against
@@ -178,10 +235,9 @@ extern "C" fn mem_fence() {
 
 /// Zeroed, contiguous, write-back DMA memory of at least `len` bytes.
 extern "C" fn dma_alloc(len: i32, phys: *mut i64) -> i64 {
-    if len <= 0 {
+    let Some(bytes) = check::dma_bytes(len) else {
         return 0;
-    }
-    let bytes = (len as u64).div_ceil(PAGE) * PAGE;
+    };
     let mut m = MEMORY.lock();
     let va = m.next_dma;
     match userlib::sys::dma_alloc(bytes, va, dma_cache::WRITE_BACK) {
@@ -203,11 +259,11 @@ extern "C" fn dma_alloc(len: i32, phys: *mut i64) -> i64 {
 /// MSI, 3 INTx; -1 on failure.
 extern "C" fn irq_bind(bdf: i32) -> i32 {
     match userlib::sys::pci_irq_bind(bdf as u16, pci_irq::AUTO, 0, IRQ_BIT) {
-        Ok(pci_irq::MSIX) => 1,
-        Ok(pci_irq::MSI) => 2,
+        Ok(pci_irq::MSIX) => irq_kind::MSIX,
+        Ok(pci_irq::MSI) => irq_kind::MSI,
         Ok(pci_irq::INTX) => {
             crate::blkhost::set_intx(bdf as u16);
-            3
+            irq_kind::INTX
         }
         Ok(_) => -1,
         Err(e) => {
@@ -229,21 +285,11 @@ extern "C" fn sleep_ms(ms: i32) {
     userlib::sleep_ms(ms.max(0) as u64);
 }
 
-/// A managed string (`[mt][int32 length][UTF-16 chars]`, at most 4096
-/// chars taken) as a Rust string; `None` for null.
+/// A managed string (at most `ddk_native::string::MAX_CHARS` chars) as
+/// a Rust string; `None` for null.
 pub fn managed_string(s: usize) -> Option<alloc::string::String> {
-    if s == 0 {
-        return None;
-    }
-    // SAFETY: `s` is a live string object (the JIT passes the reference).
-    let len = unsafe { *((s + 8) as *const i32) }.clamp(0, 4096) as usize;
-    let mut line = alloc::string::String::with_capacity(len);
-    for i in 0..len {
-        // SAFETY: `i < len` chars follow the length field.
-        let c = unsafe { *((s + 12 + 2 * i) as *const u16) };
-        line.push(char::from_u32(u32::from(c)).unwrap_or('?'));
-    }
-    Some(line)
+    // SAFETY: `s` is 0 or a live string object (the JIT passes the reference).
+    (s != 0).then(|| unsafe { ddk_native::string::text(s) })
 }
 
 /// A managed string as a log line.

@@ -31,6 +31,8 @@ use ipc::driverhost::HostState;
 
 const DDK: &str = "managed/ddk.dll";
 const DRIVERS: &str = "managed/drivers/";
+/// Test drivers a QEMU test's manifest names (`driverhost/managed/probes/`).
+const PROBES: &str = "managed/probes/";
 
 fn static_method(rt: &mut Runtime, asm: AsmId, ns: &str, ty: &str, name: &str) -> Option<MethodId> {
     let img = rt.types.image(asm).clone();
@@ -149,7 +151,7 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
     };
     let mut decls: Vec<(AsmId, Declaration)> = Vec::new();
     for (name, bytes) in files.iter() {
-        if !name.starts_with(DRIVERS) {
+        if !name.starts_with(DRIVERS) && !name.starts_with(PROBES) {
             continue;
         }
         match rt.types.load(bytes) {

@@ -264,21 +264,32 @@ pub fn set_isa_masked(irq: u8, masked: bool) {
     }
 }
 
-/// Bytes received on COM1, pushed by its interrupt handler (bounded; the
-/// oldest are dropped if nobody reads).
+/// Bytes received on COM1 for the boot console, pushed by its interrupt
+/// handler while no task holds the console grant (bounded; the oldest are
+/// dropped if nobody reads).
 pub static SERIAL_RX: Once<ArrayQueue<u8>> = Once::new();
 
 fn on_com1(_frame: &mut TrapFrame) {
-    crate::serial::with(on_com1_locked);
-}
-
-fn on_com1_locked(uart: &mut crate::serial::Uart) {
-    while let Some(b) = uart.try_read() {
-        if let Some(q) = SERIAL_RX.get() {
-            q.force_push(b);
+    // Bytes are taken under the UART's lock and handed on after it: to the
+    // console grant's holder (whose notification takes the task table's
+    // lock) or to the boot console's queue (`task::console::input`).
+    loop {
+        let mut chunk = [0u8; 16];
+        let n = crate::serial::with(|uart| {
+            let mut n = 0;
+            for slot in chunk.iter_mut() {
+                let Some(b) = uart.try_read() else { break };
+                *slot = b;
+                n += 1;
+            }
+            uart.service_tx();
+            n
+        });
+        crate::task::console::input(chunk.get(..n).unwrap_or(&[]));
+        if n < chunk.len() {
+            break;
         }
     }
-    uart.service_tx();
 }
 
 pub fn init(platform: &Platform) {

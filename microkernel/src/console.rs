@@ -1,5 +1,7 @@
 //! The boot console: a few operator commands on COM1 for the time before any
-//! ring-3 shell exists (and for when none is configured). Input comes from
+//! ring-3 shell exists (and for when none is configured). While a task holds
+//! the console grant (`task::console`) no input reaches it; it answers
+//! again once the holder is gone. Input comes from
 //! the operator's terminal, one bounded line at a time; a line longer than the
 //! buffer is refused, never truncated into another command.
 
@@ -73,6 +75,7 @@ pub fn run() -> ! {
     let mut buf = [0u8; LINE_MAX];
     let mut len = 0usize;
     let mut overflow = false;
+    let mut tenures = crate::task::console::tenures();
     loop {
         interrupts::disable();
         let byte = SERIAL_RX.get().and_then(|q| q.pop());
@@ -80,6 +83,15 @@ pub fn run() -> ! {
             interrupts::enable_and_hlt();
             continue;
         };
+        // A task held the console since this line began: what was typed
+        // before is stale, and the operator needs a fresh prompt.
+        let now = crate::task::console::tenures();
+        if now != tenures {
+            tenures = now;
+            len = 0;
+            overflow = false;
+            prompt();
+        }
         match b {
             b'\r' | b'\n' => {
                 say(format_args!("\n"));

@@ -120,6 +120,18 @@ impl Uart {
         }
     }
 
+    /// Queues the console owner's raw bytes (no prefix, no newline
+    /// translation), as many as fit in the tasks' share of the ring;
+    /// returns how many were queued. Never waits for the UART.
+    pub fn write_task_raw(&mut self, bytes: &[u8]) -> usize {
+        let n = bytes.len().min(self.ring.task_room());
+        for &b in bytes.get(..n).unwrap_or(&[]) {
+            self.push(b);
+        }
+        self.kick();
+        n
+    }
+
     /// A received byte, if one is waiting.
     pub fn try_read(&mut self) -> Option<u8> {
         (inb(5) & 0x01 != 0).then(|| inb(0))

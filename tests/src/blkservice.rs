@@ -224,6 +224,26 @@ pub fn judge_replay(s: &str) -> Result<(), String> {
     if died == 0 {
         return Err("no restart hit requests in flight: nothing was replayed".into());
     }
+    // While the driver host was away the queue (queue=1) filled and the
+    // service stopped receiving: push-back, not a refusal.
+    let full = count(s, "blk: queue full (queue=1) while driverhost is away");
+    if full < 3 {
+        return Err(format!(
+            "the queue filled {full} times, expected once per restart"
+        ));
+    }
+    common(s)
+}
+
+pub fn judge_replay_native(s: &str) -> Result<(), String> {
+    need(s, "virtio-blk: dying on purpose with ")?;
+    need(s, "blk: virtio-blk [2.0] died with ")?;
+    need(s, "blk: attached to virtio-blk [2.1]: replaying ")?;
+    need(s, "blk: replayed ")?;
+    let rounds = writer_rounds(s)?;
+    if rounds < 40 {
+        return Err(format!("the writer did {rounds} rounds, expected 40"));
+    }
     common(s)
 }
 
@@ -341,6 +361,9 @@ mod tests {
         let good = "blk: serving 16384 blocks of 512 B through driverhost [2.0] (64 KiB ...)\n\
             blk: driverhost [2.0] died with 2 requests in flight: replaying them\n\
             blk: attached to driverhost [2.1]: replaying 2 requests in flight, 0 queued\n\
+            blk: queue full (queue=1) while driverhost is away: callers wait in the kernel\n\
+            blk: queue full (queue=1) while driverhost is away: callers wait in the kernel\n\
+            blk: queue full (queue=1) while driverhost is away: callers wait in the kernel\n\
             blk: attached to driverhost [2.2]: replaying 0 requests in flight, 0 queued\n\
             blk: attached to driverhost [2.3]: replaying 0 requests in flight, 0 queued\n\
             blkclient: PASS (restarter: 3 restarts of driverhost)\n\

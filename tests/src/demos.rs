@@ -151,9 +151,11 @@ fn mid_copy(s: &str, said: &str) -> Result<(), String> {
     }
     // The block service saw the death with the copy's request in flight
     // and replayed it to the next generation.
+    // (A death, or — the hang — its watchdog giving up on the call.)
     let died = s
         .find("blk: driverhost [2.0] died with ")
-        .ok_or("the block service did not see the driver host die")?;
+        .or_else(|| s.find("blk: watchdog: driverhost [2.0] did not answer within "))
+        .ok_or("the block service did not see the driver host die or hang")?;
     if died < fault {
         return Err("the block service saw a death before the fault".into());
     }
@@ -192,8 +194,8 @@ pub fn judge_driver_hang(s: &str) -> Result<(), String> {
     mid_copy(s, "hang")?;
     let hang = s.find("fault injection: hang after").unwrap_or(0);
     let watch = s
-        .find("dhwatch: no progress for ")
-        .ok_or("the watchdog never saw the stall")?;
+        .find("blk: watchdog: driverhost [2.0] did not answer within 3000 ms")
+        .ok_or("the block service's watchdog never saw the stall")?;
     if watch < hang {
         return Err("the watchdog fired before the hang".into());
     }

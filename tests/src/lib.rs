@@ -11,6 +11,7 @@ pub mod blkservice;
 pub mod catalog;
 pub mod demos;
 pub mod disk;
+pub mod grantcopy;
 pub mod jitcount;
 pub mod qemu;
 pub mod runner;

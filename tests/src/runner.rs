@@ -101,18 +101,27 @@ pub fn run_test_with(test: &QemuTest, images: &Images, live: bool) -> Outcome {
             .unwrap_or_default()
     };
 
-    let mut input_sent = false;
+    // The typing script: `input`, then `inputs`, each step's trigger looked
+    // for only in what was printed after the previous step was typed.
+    let steps: Vec<(&str, &str)> = test
+        .input
+        .into_iter()
+        .chain(test.inputs.iter().copied())
+        .collect();
+    let mut next_step = 0usize;
+    let mut seen_before_step = 0usize;
     let deadline = started + test.timeout;
     let status = loop {
         let now_text = text(&serial);
-        if let (Some((trigger, input)), false) = (test.input, input_sent)
-            && now_text.contains(trigger)
+        if let Some((trigger, input)) = steps.get(next_step)
+            && after(&now_text, seen_before_step).contains(trigger)
         {
             if let Some(stdin) = child.stdin.as_mut() {
                 let _ = stdin.write_all(input.as_bytes());
                 let _ = stdin.flush();
             }
-            input_sent = true;
+            next_step += 1;
+            seen_before_step = now_text.len();
         }
         if let Ending::WhenPrinted(line) = test.ending
             && now_text.contains(line)
@@ -177,4 +186,14 @@ pub fn run_test_with(test: &QemuTest, images: &Images, live: bool) -> Outcome {
         },
         Err(reason) => fail(reason, serial_text),
     }
+}
+
+/// `text` from byte `at` on (from the char boundary at or before it: a
+/// snapshot may have ended inside a character).
+fn after(text: &str, at: usize) -> &str {
+    let start = (0..=at.min(text.len()))
+        .rev()
+        .find(|&i| text.is_char_boundary(i))
+        .unwrap_or(0);
+    text.get(start..).unwrap_or("")
 }

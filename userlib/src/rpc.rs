@@ -44,6 +44,21 @@ pub fn call<P: Protocol>(to: TaskId, req: &P::Request) -> Result<P::Reply, RpcEr
     Ok(ipc::decode(back.get(..n).unwrap_or(&[]))?)
 }
 
+/// [`call`] with a deadline ([`sys::call_timeout`]): `Timeout` if no reply
+/// came within `timeout_ms`, `Busy` while `to` holds a call of ours that
+/// timed out after delivery.
+pub fn call_timeout<P: Protocol>(
+    to: TaskId,
+    req: &P::Request,
+    timeout_ms: u64,
+) -> Result<P::Reply, RpcError> {
+    let mut out = [0u8; ipc::MESSAGE_MAX];
+    let mut back = [0u8; ipc::MESSAGE_MAX];
+    let msg = ipc::encode(req, &mut out)?;
+    let n = sys::call_timeout(to, msg, &mut back, timeout_ms)?;
+    Ok(ipc::decode(back.get(..n).unwrap_or(&[]))?)
+}
+
 /// Encodes and sends `reply` to the task waiting in `call`.
 pub fn reply<M: Message>(to: TaskId, reply: &M) -> Result<(), RpcError> {
     let mut out = [0u8; ipc::MESSAGE_MAX];

@@ -131,6 +131,71 @@ pub fn call(to: TaskId, msg: &[u8], reply: &mut [u8]) -> Result<usize, Error> {
     .map(|r| r[0] as usize)
 }
 
+/// [`call`] with a deadline: the reply, or `Timeout` if none came within
+/// `timeout_ms` — whether the message was still queued (it leaves the
+/// queue unseen) or already delivered (the server's late reply is then
+/// discarded by the kernel). While a server holds such an abandoned call,
+/// calls to it fail at once with `Busy`, until it replies or restarts.
+/// `timeout_ms` 0 sends only to a server waiting in `recv` (else `Timeout`
+/// at once); [`ddk_abi::syscall::FOREVER`] is a plain `call`. Deadlines are
+/// checked at the 10 ms timer tick.
+#[inline]
+pub fn call_timeout(
+    to: TaskId,
+    msg: &[u8],
+    reply: &mut [u8],
+    timeout_ms: u64,
+) -> Result<usize, Error> {
+    check(
+        Syscall::CallTimeout,
+        [
+            u64::from(to.0),
+            msg.as_ptr() as u64,
+            msg.len() as u64,
+            reply.as_mut_ptr() as u64,
+            reply.len() as u64,
+            timeout_ms,
+        ],
+    )
+    .map(|r| r[0] as usize)
+}
+
+/// Console holder only (`grant=console`): moves typed bytes into `buf`;
+/// returns how many (0 when nothing waits — it never blocks; wait for
+/// notification [`ddk_abi::syscall::notify::CONSOLE`] with `recv`).
+/// Others get `PermissionDenied`. Bytes the kernel had to drop because
+/// they were not read in time (its ring holds 1 KiB) are logged by it.
+pub fn console_read(buf: &mut [u8]) -> Result<usize, Error> {
+    check(
+        Syscall::ConsoleRead,
+        [buf.as_mut_ptr() as u64, buf.len() as u64, 0, 0, 0, 0],
+    )
+    .map(|r| r[0] as usize)
+}
+
+/// Console holder only: writes `bytes` to the serial port as they are —
+/// no log prefix, no newline translation (send `\r\n`). Waits (sleeping)
+/// while the kernel's transmit ring is too full to take them all, so
+/// nothing is lost; others get `PermissionDenied`.
+pub fn console_write(bytes: &[u8]) -> Result<(), Error> {
+    let mut rest = bytes;
+    while !rest.is_empty() {
+        let chunk = rest
+            .get(..rest.len().min(ddk_abi::syscall::CONSOLE_WRITE_MAX))
+            .unwrap_or(rest);
+        let r = check(
+            Syscall::ConsoleWrite,
+            [chunk.as_ptr() as u64, chunk.len() as u64, 0, 0, 0, 0],
+        )?;
+        let queued = (r[0] as usize).min(chunk.len());
+        rest = rest.get(queued..).unwrap_or(&[]);
+        if queued == 0 {
+            sleep_ms(10);
+        }
+    }
+    Ok(())
+}
+
 /// What `recv` got.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Received {
@@ -286,6 +351,64 @@ pub fn grant_map(id: u32, addr: u64) -> Result<u64, Error> {
 
 pub fn grant_revoke(id: u32) -> Result<(), Error> {
     check(Syscall::GrantRevoke, [u64::from(id), 0, 0, 0, 0, 0]).map(|_| ())
+}
+
+/// Copies grant `id`'s bytes `offset..offset + buf.len()` into `buf`
+/// without mapping the grant (`GrantRead`, in calls of at most
+/// `GRANT_COPY_MAX`): a revoked grant is `NoSuchGrant`, a short one
+/// `BadLength`, never a fault. Returns the grant's length. A failure
+/// part-way through a long copy leaves `buf` partly written.
+pub fn grant_read(id: u32, offset: u64, buf: &mut [u8]) -> Result<u64, Error> {
+    grant_copy(
+        Syscall::GrantRead,
+        id,
+        offset,
+        buf.as_mut_ptr() as u64,
+        buf.len() as u64,
+    )
+}
+
+/// Copies `buf` into grant `id` at `offset` (`GrantWrite`, in calls of at
+/// most `GRANT_COPY_MAX`); the grant must be writable (`PermissionDenied`
+/// otherwise). Returns the grant's length. A failure part-way through a
+/// long copy leaves the grant partly written.
+pub fn grant_write(id: u32, offset: u64, buf: &[u8]) -> Result<u64, Error> {
+    grant_copy(
+        Syscall::GrantWrite,
+        id,
+        offset,
+        buf.as_ptr() as u64,
+        buf.len() as u64,
+    )
+}
+
+/// The length of grant `id` (given to the caller): a copy of nothing.
+pub fn grant_len(id: u32) -> Result<u64, Error> {
+    grant_copy(Syscall::GrantRead, id, 0, 0, 0)
+}
+
+fn grant_copy(n: Syscall, id: u32, offset: u64, ptr: u64, len: u64) -> Result<u64, Error> {
+    use ddk_abi::syscall::GRANT_COPY_MAX;
+    let copy = |done: u64, k: u64| check(n, [u64::from(id), offset + done, ptr + done, k, 0, 0]);
+    if len <= GRANT_COPY_MAX {
+        return copy(0, len).map(|r| r[0]);
+    }
+    // A long copy: the whole range is checked against the grant first, so
+    // a short grant fails before any byte moves.
+    let end = offset
+        .checked_add(len)
+        .ok_or(Error::Sys(SyscallError::BadLength))?;
+    let g_len = copy(0, 0)?[0];
+    if end > g_len {
+        return Err(Error::Sys(SyscallError::BadLength));
+    }
+    let mut done = 0u64;
+    while done < len {
+        let k = (len - done).min(GRANT_COPY_MAX);
+        copy(done, k)?;
+        done += k;
+    }
+    Ok(g_len)
 }
 
 /// Supervisor only: starts `bin/<program>` as task `name`.

@@ -7,6 +7,7 @@
 //! | `corlib.dll` | `driverhost/managed/corlib/*.cs` | nothing (`-nostdlib`) |
 //! | `ddk.dll` | `driverhost/managed/ddk/*.cs`, if present | corlib |
 //! | `drivers/<name>.dll` | `driverhost/managed/drivers/<name>/*.cs` | corlib, ddk |
+//! | `probes/<name>.dll` | `driverhost/managed/probes/<name>/*.cs` (test drivers of QEMU tests) | corlib, ddk |
 //! | `tests/<name>.dll` | `jit/tests/cs/<name>.cs` | corlib |
 //! | `mono/<name>.dll` | `jit/tests/cs/<name>.cs` | mono's class library |
 //! | `mono/MonoRunner.exe` | `driverhost/managed/tools/MonoRunner.cs` | mono's class library |
@@ -56,6 +57,8 @@ pub struct ManagedOutputs {
     /// `ddk.dll`, when `driverhost/managed/ddk/` exists.
     pub ddk: Option<PathBuf>,
     pub drivers: Vec<PathBuf>,
+    /// Probe drivers of QEMU tests (`driverhost/managed/probes/<name>/`).
+    pub probes: Vec<PathBuf>,
     pub tests: Vec<TestAssembly>,
     /// The oracle program, run as `mono MonoRunner.exe ASSEMBLY [FILTER]`.
     pub mono_runner: PathBuf,
@@ -121,28 +124,10 @@ fn build(force: bool) -> Result<ManagedOutputs> {
         None
     };
 
-    let mut drivers = Vec::new();
-    let drivers_dir = managed.join("drivers");
-    if drivers_dir.is_dir() {
-        let mut refs = vec![corlib.clone()];
-        refs.extend(ddk.clone());
-        for dir in sorted_entries(&drivers_dir)? {
-            if !dir.is_dir() {
-                continue;
-            }
-            let out = out_dir
-                .join("drivers")
-                .join(stem(&dir))
-                .with_extension("dll");
-            mcs.compile(
-                &Sources::Folder(dir),
-                &out,
-                Against::Corlib(&refs),
-                Kind::Library,
-            )?;
-            drivers.push(out);
-        }
-    }
+    let mut refs = vec![corlib.clone()];
+    refs.extend(ddk.clone());
+    let drivers = libraries(&mcs, &managed, &out_dir, "drivers", &refs)?;
+    let probes = libraries(&mcs, &managed, &out_dir, "probes", &refs)?;
 
     let mut tests = Vec::new();
     let corlib_ref = [corlib.clone()];
@@ -176,9 +161,41 @@ fn build(force: bool) -> Result<ManagedOutputs> {
         corlib,
         ddk,
         drivers,
+        probes,
         tests,
         mono_runner,
     })
+}
+
+/// One library per folder of `driverhost/managed/<kind>/` (drivers, and
+/// the probe drivers QEMU tests bind), built against corlib and the DDK
+/// into `target/managed/<kind>/<folder>.dll`.
+fn libraries(
+    mcs: &Mcs,
+    managed: &Path,
+    out_dir: &Path,
+    kind: &str,
+    refs: &[PathBuf],
+) -> Result<Vec<PathBuf>> {
+    let mut built = Vec::new();
+    let dir = managed.join(kind);
+    if !dir.is_dir() {
+        return Ok(built);
+    }
+    for sub in sorted_entries(&dir)? {
+        if !sub.is_dir() {
+            continue;
+        }
+        let out = out_dir.join(kind).join(stem(&sub)).with_extension("dll");
+        mcs.compile(
+            &Sources::Folder(sub),
+            &out,
+            Against::Corlib(refs),
+            Kind::Library,
+        )?;
+        built.push(out);
+    }
+    Ok(built)
 }
 
 fn print_outputs(out: &ManagedOutputs) {
@@ -187,6 +204,7 @@ fn print_outputs(out: &ManagedOutputs) {
     assemblies.extend(
         out.drivers
             .iter()
+            .chain(&out.probes)
             .map(|d| relative(d).display().to_string()),
     );
     println!("managed: {}", assemblies.join(", "));

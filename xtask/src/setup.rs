@@ -1,7 +1,8 @@
 //! `cargo xtask setup`: makes sure the machine has what Cordon needs.
 //!
-//! The Rust side is pinned by `rust-toolchain.toml` (rustup installs the
-//! nightly, its `x86_64-unknown-none` target and components on first use).
+//! The Rust side is pinned by `xtask/toolchain.toml`, installed by the
+//! bootstrap that `cargo xtask` runs first (`xtask/bootstrap`: rustup installs
+//! the nightly, its `x86_64-unknown-none` target and components).
 //! System packages come from apt: installed when running as root, otherwise
 //! the exact command is printed.
 
@@ -44,6 +45,16 @@ const PACKAGES: &[(&str, &str, &str)] = &[
         "xorriso",
         "xorriso",
         "writes the ISO image for grub-mkrescue",
+    ),
+    (
+        "mtype",
+        "mtools",
+        "reads and writes files of FAT disk images from the host (tests)",
+    ),
+    (
+        "fsck.fat",
+        "dosfstools",
+        "checks FAT disk images after tests wrote them (and mkfs.fat)",
     ),
 ];
 

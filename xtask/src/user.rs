@@ -35,7 +35,7 @@ fn package_dir(package: &str) -> PathBuf {
 }
 
 /// The C# assemblies the driver host is handed (`files=` in a manifest):
-/// `target/managed/{corlib,ddk}.dll`, `drivers/*.dll` and `tests/*.dll` go to
+/// `target/managed/{corlib,ddk}.dll`, `drivers/*.dll`, `probes/*.dll` and `tests/*.dll` go to
 /// `managed/...` in the initrd. Built with `cargo xtask managed`'s rules;
 /// without `mcs` the initrd has none, and says so.
 pub fn managed_files() -> Vec<(String, PathBuf)> {
@@ -52,6 +52,7 @@ pub fn managed_files() -> Vec<(String, PathBuf)> {
     }
     for (dir, files) in [
         ("drivers", built.drivers),
+        ("probes", built.probes),
         ("tests", built.tests.into_iter().map(|t| t.cordon).collect()),
     ] {
         for f in files {

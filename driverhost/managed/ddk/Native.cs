@@ -17,6 +17,17 @@ namespace Cordon.Ddk
         [MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern long MapBar(int bdf, int bar, out long length);
 
+        // An I/O BAR opened for port access: its first port, or -1 (and its
+        // length in ports through `length`).
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern int IoBar(int bdf, int bar, out int length);
+        // Port I/O (width 1, 2 or 4) inside an opened I/O BAR: the value, or
+        // -1 when refused; PortOut: 0, or -1 when refused.
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern long PortIn(int port, int width);
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern int PortOut(int port, int width, int value);
+
         // Device registers: volatile accesses, in program order.
         [MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern int Read8(long address);

@@ -4,11 +4,13 @@ namespace Cordon.Ddk
     public sealed class PciDevice
     {
         public const int CommandRegister = 0x04;
+        public const int CommandIo = 1 << 0;
         public const int CommandMemory = 1 << 1;
         public const int CommandBusMaster = 1 << 2;
         const int StatusRegister = 0x06;
         const int StatusCapabilities = 1 << 4;
         const int CapabilitiesPointer = 0x34;
+        const int FirstCapability = 0x40;
 
         readonly int bdf;
         readonly int vendor;
@@ -57,24 +59,50 @@ namespace Cordon.Ddk
                 throw new DeviceException("configuration write refused");
         }
 
-        /// <summary>The first capability at or after the list position
+        /// <summary>The first capability after the list position
         /// <paramref name="after"/> (0: from the start) with id
         /// <paramref name="id"/>; 0 when there is none. Pass a found
         /// offset back as <paramref name="after"/> to find the next.</summary>
+        /// <remarks>Every call walks from the head and visits each
+        /// position once: a list that loops, or points into the header,
+        /// ends there. So a caller's own loop over the results ends too
+        /// (each result lies further along one loop-free walk).</remarks>
         public int FindCapability(int id, int after)
         {
             if ((ReadConfig16(StatusRegister) & StatusCapabilities) == 0)
                 return 0;
-            int at = after == 0 ? ReadConfig8(CapabilitiesPointer) & 0xfc : ReadConfig8(after + 1) & 0xfc;
-            // A malformed list may loop; 48 entries fill the whole space.
-            for (int hops = 0; at != 0 && hops < 48; hops++)
+            bool passed = after == 0;
+            ulong seen = 0;
+            int at = ReadConfig8(CapabilitiesPointer) & 0xfc;
+            // Capabilities live in 0x40..0xff, dword-aligned: 48 positions.
+            while (at >= FirstCapability)
             {
-                if (ReadConfig8(at) == id)
+                ulong bit = 1UL << ((at - FirstCapability) >> 2);
+                if ((seen & bit) != 0)
+                    return 0;
+                seen |= bit;
+                if (passed && ReadConfig8(at) == id)
                     return at;
+                if (at == after)
+                    passed = true;
                 at = ReadConfig8(at + 1) & 0xfc;
             }
             return 0;
         }
+
+        /// <summary>I/O BAR <paramref name="bar"/> as a port range (the
+        /// kernel granted its ports with the function).</summary>
+        public PortRange MapIoBar(int bar)
+        {
+            int length;
+            int first = Native.IoBar(bdf, bar, out length);
+            if (first < 0 || length <= 0)
+                throw new DeviceException("BAR is not a granted I/O BAR");
+            return new PortRange(first, length);
+        }
+
+        /// <summary>Lets the device decode its I/O BARs.</summary>
+        public void EnableIo() { SetCommand(CommandIo, true); }
 
         /// <summary>Memory BAR <paramref name="bar"/> mapped uncached.</summary>
         public MmioRegion MapBar(int bar)

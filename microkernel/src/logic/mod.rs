@@ -1,5 +1,6 @@
 //! See the crate docs: host-testable kernel logic.
 
+pub mod abandon;
 pub mod bitmap;
 pub mod cmdline;
 pub mod exceptions;
@@ -9,5 +10,6 @@ pub mod multiboot2;
 pub mod pageprot;
 pub mod pci;
 pub mod prt;
+pub mod rxring;
 pub mod shortcopy;
 pub mod txring;

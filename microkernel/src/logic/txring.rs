@@ -73,6 +73,13 @@ impl<const N: usize> TxRing<N> {
         let dropped = core::mem::take(&mut self.dropped);
         TaskLine::Queued { dropped }
     }
+
+    /// How many raw bytes of a task (the console owner's `ConsoleWrite`)
+    /// may be queued now: as many as keep the ring under the tasks' three
+    /// quarters, less room to report dropped log lines.
+    pub fn task_room(&self) -> usize {
+        (N / 4 * 3).saturating_sub(self.len + 64)
+    }
 }
 
 impl<const N: usize> Default for TxRing<N> {
@@ -109,6 +116,22 @@ mod tests {
         assert_eq!(r.push(6), Some(2));
         let rest: Vec<u8> = std::iter::from_fn(|| r.pop()).collect();
         assert_eq!(rest, [3, 4, 5, 6]);
+    }
+
+    #[test]
+    fn a_tasks_raw_bytes_get_the_room_below_three_quarters() {
+        let mut r = TxRing::<1024>::new();
+        assert_eq!(r.task_room(), 768 - 64);
+        for _ in 0..700 {
+            let _ = r.push(b'x');
+        }
+        assert_eq!(r.task_room(), 4);
+        for _ in 0..10 {
+            let _ = r.push(b'x');
+        }
+        assert_eq!(r.task_room(), 0);
+        while r.pop().is_some() {}
+        assert_eq!(r.task_room(), 704);
     }
 
     #[test]

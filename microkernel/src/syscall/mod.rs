@@ -139,6 +139,25 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
                 to,
                 UserBuf { addr: a1, len: a2 },
                 UserBuf { addr: a3, len: a4 },
+                task::ipc::Wait::Forever,
+            );
+            Ok(None)
+        }
+        Syscall::CallTimeout => {
+            let to = TaskId(u32::try_from(a0).map_err(|_| SyscallError::NoSuchTask)?);
+            let wait = if a5 == FOREVER {
+                task::ipc::Wait::Forever
+            } else {
+                task::ipc::Wait::Until(
+                    crate::time::uptime_us().saturating_add(a5.saturating_mul(1000)),
+                )
+            };
+            task::ipc::call(
+                index,
+                to,
+                UserBuf { addr: a1, len: a2 },
+                UserBuf { addr: a3, len: a4 },
+                wait,
             );
             Ok(None)
         }
@@ -227,6 +246,16 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
             let id = u32::try_from(a0).map_err(|_| SyscallError::NoSuchGrant)?;
             task::grant::revoke(index, id)?;
             ok([0; 3]).map(Some)
+        }
+        Syscall::GrantRead | Syscall::GrantWrite => {
+            let id = u32::try_from(a0).map_err(|_| SyscallError::NoSuchGrant)?;
+            let dir = if s == Syscall::GrantRead {
+                task::grant::Direction::FromGrant
+            } else {
+                task::grant::Direction::IntoGrant
+            };
+            let len = task::grant::copy(index, id, a1, a2, a3, dir)?;
+            ok([len, 0, 0]).map(Some)
         }
         Syscall::TaskSelf => {
             let t = TABLE.lock();
@@ -354,6 +383,8 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
             let target = TaskId(u32::try_from(a0).map_err(|_| SyscallError::NoSuchTask)?);
             if a1 == ddk_abi::syscall::grant_kind::MEMORY {
                 task::quota::set_quota(target, a2)?;
+            } else if a1 == ddk_abi::syscall::grant_kind::CONSOLE {
+                task::console::grant(target)?;
             } else {
                 task::device::grant(target, a1, a2, a3)?;
             }
@@ -374,6 +405,8 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
             ok([0; 3]).map(Some)
         }
         Syscall::KernelStats => ok(timing::kernel_stats()?).map(Some),
+        Syscall::ConsoleRead => ok(task::console::read(index, a0, a1)?).map(Some),
+        Syscall::ConsoleWrite => ok(task::console::write(index, a0, a1)?).map(Some),
         Syscall::PciInfo => ok(crate::pci::syscall::info(index, a0)?).map(Some),
         Syscall::PciBar => ok(crate::pci::syscall::bar(index, a0, a1)?).map(Some),
         Syscall::PciConfigRead => {

@@ -60,8 +60,12 @@ fn call(t: &mut Table, ci: usize, f: &TrapFrame, frame: *mut TrapFrame) -> Optio
     }
     let (caller, receiver) = (t.get(ci)?, t.get(ri)?);
     // A receiver in `recv` has no queued senders (it would have taken the
-    // oldest), so delivering now keeps callers in FIFO order.
-    if !matches!(receiver.state, State::RecvBlocked { .. }) || msg.len > receiver.recv_buf.len {
+    // oldest), so delivering now keeps callers in FIFO order. A server
+    // holding a call this caller abandoned is refused by the general path.
+    if !matches!(receiver.state, State::RecvBlocked { .. })
+        || msg.len > receiver.recv_buf.len
+        || caller.abandoned.contains(to)
+    {
         return None;
     }
     // The reply buffer is checked now, as `call` always does; a message in
@@ -78,7 +82,10 @@ fn call(t: &mut Table, ci: usize, f: &TrapFrame, frame: *mut TrapFrame) -> Optio
         c.frame = frame;
         c.call_msg = msg;
         c.reply_buf = reply;
-        c.state = State::ReplyBlocked { from: receiver_id };
+        c.state = State::ReplyBlocked {
+            from: receiver_id,
+            deadline: None,
+        };
     }
     if let Some(r) = t.get_mut(ri) {
         r.state = State::Runnable;
@@ -111,7 +118,9 @@ fn reply_recv(
     };
     let ci = t.resolve(to).ok()?;
     let (server, caller) = (t.get(si)?, t.get(ci)?);
-    if caller.state != (State::ReplyBlocked { from: server.id })
+    // A caller that gave up on this server (`CallTimeout`) is not waiting:
+    // the general path discards the late reply.
+    if !caller.waits_for_reply_from(server.id)
         || msg.len > caller.reply_buf.len
         || server.notify != 0
     {

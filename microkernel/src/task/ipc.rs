@@ -1,6 +1,6 @@
-//! Synchronous IPC: `call` (send and wait for the reply), `recv`, `reply`,
-//! `reply_recv` (a server's answer and its next receive in one entry), and
-//! notifications.
+//! Synchronous IPC: `call` (send and wait for the reply; `CallTimeout`
+//! with a deadline), `recv`, `reply`, `reply_recv` (a server's answer and
+//! its next receive in one entry), and notifications.
 //!
 //! Messages (≤ 4 KiB) are copied once, by the kernel, from the sender's
 //! frames to the receiver's through the physical window, after every page
@@ -12,6 +12,7 @@
 //! `recv` — take [`super::fastpath`] instead, with the same semantics.
 
 use super::{State, TABLE, Table, Task, UserBuf};
+use crate::logic::abandon::ReplyAction;
 use crate::logic::shortcopy::{SHORT, copy_short};
 use crate::mem::phys::{PHYS_OFFSET, phys_to_virt};
 use crate::mem::space::AddressSpace;
@@ -152,6 +153,43 @@ fn copy(src: &Task, from: u64, dst: &Task, to: u64, len: usize) -> Result<(), Co
     Ok(())
 }
 
+/// Copies `len` bytes (any length; callers bound it) from `from` in `src`
+/// to `to` in `dst`, message-sized piece by piece: every piece of both
+/// ranges is checked before a byte moves (all or nothing), then each is
+/// checked again as it is copied — nothing can change in between, since
+/// the kernel runs with interrupts off and the table locked, so the second
+/// walk finds the same frames. `GrantRead`/`GrantWrite` use it.
+pub(super) fn copy_spaces(
+    src: &AddressSpace,
+    from: u64,
+    dst: &AddressSpace,
+    to: u64,
+    len: u64,
+) -> Result<(), CopyFault> {
+    let step = MESSAGE_MAX as u64;
+    // Pieces are checked in order, and each one checked ends at or below
+    // `USER_MAX`, so the next one's start cannot have wrapped (a first
+    // piece outside user space is refused before any other is formed).
+    let pieces = |at: u64| {
+        let n = (len - at).min(step);
+        let s = Pieces::of(src, from.wrapping_add(at), n, false).map_err(CopyFault::Source)?;
+        let d = Pieces::of(dst, to.wrapping_add(at), n, true).map_err(CopyFault::Dest)?;
+        Ok((s, d, n as usize))
+    };
+    let mut at = 0;
+    while at < len {
+        pieces(at)?;
+        at += step;
+    }
+    let mut at = 0;
+    while at < len {
+        let (s, d, n) = pieces(at)?;
+        copy_pieces(&s, &d, n);
+        at += step;
+    }
+    Ok(())
+}
+
 /// Ends receiver `ri`'s `recv` with `e` (its buffer went bad).
 fn fail_receiver(t: &mut Table, ri: usize, e: SyscallError) {
     if let Some(r) = t.get_mut(ri) {
@@ -175,20 +213,42 @@ fn deliver(t: &mut Table, ci: usize, ri: usize) -> Result<(), CopyFault> {
     copy(caller, msg.addr, receiver, rbuf.addr, msg.len as usize)?;
     let caller_id = caller.id;
     let receiver_id = receiver.id;
+    // A `CallTimeout`'s deadline covers the wait for the reply too.
+    let deadline = match caller.state {
+        State::SendBlocked { deadline, .. } => deadline,
+        _ => None,
+    };
     if let Some(r) = t.get_mut(ri) {
         r.state = State::Runnable;
         r.set_result(0, [RECV_MESSAGE, u64::from(caller_id.0), msg.len]);
     }
     if let Some(c) = t.get_mut(ci) {
-        c.state = State::ReplyBlocked { from: receiver_id };
+        c.state = State::ReplyBlocked {
+            from: receiver_id,
+            deadline,
+        };
     }
     Ok(())
 }
 
-/// `call(to, msg, reply_buf)` from task `ci`.
-pub fn call(ci: usize, to: TaskId, msg: UserBuf, reply: UserBuf) {
+/// How long a call may wait for its reply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wait {
+    /// `Call`: until the reply (or the server's death).
+    Forever,
+    /// `CallTimeout`: until the reply or this uptime (µs), whichever first;
+    /// a deadline already passed means "only if the server is in `recv`".
+    Until(u64),
+}
+
+/// `call(to, msg, reply_buf)` from task `ci`, and `CallTimeout` (`wait`).
+pub fn call(ci: usize, to: TaskId, msg: UserBuf, reply: UserBuf, wait: Wait) {
     let mut t = TABLE.lock();
     let t = &mut *t;
+    let deadline = match wait {
+        Wait::Forever => None,
+        Wait::Until(d) => Some(d),
+    };
     let result = (|| {
         if msg.len > MESSAGE_MAX as u64 {
             return Err((SyscallError::MessageTooLarge, 0));
@@ -198,6 +258,12 @@ pub fn call(ci: usize, to: TaskId, msg: UserBuf, reply: UserBuf) {
             return Err((SyscallError::CallToSelf, 0));
         }
         let caller = t.get(ci).ok_or((SyscallError::NoSuchTask, 0))?;
+        // A server still holding a call this task abandoned may answer it
+        // late: no new call to it may be waiting then (`logic::abandon`).
+        caller
+            .abandoned
+            .admit(to, deadline.is_some())
+            .map_err(|_| (SyscallError::Busy, 0))?;
         // Both buffers are checked now, so a bad pointer fails the call here
         // rather than half-way through a rendezvous.
         caller
@@ -232,7 +298,7 @@ pub fn call(ci: usize, to: TaskId, msg: UserBuf, reply: UserBuf) {
             addr: reply.addr,
             len: reply.len.min(MESSAGE_MAX as u64),
         };
-        c.state = State::SendBlocked { to, seq };
+        c.state = State::SendBlocked { to, seq, deadline };
     }
     // The only place a task starts waiting to send: the receiver learns it
     // may have callers queued (see `Task::maybe_senders`).
@@ -255,6 +321,16 @@ pub fn call(ci: usize, to: TaskId, msg: UserBuf, reply: UserBuf) {
             // fails; this call stays queued for its next `recv`.
             Err(CopyFault::Dest(e)) => fail_receiver(t, ri, e),
         }
+    }
+    // A deadline already passed (`CallTimeout` with 0 ms) does not queue.
+    if let Some(c) = t.get_mut(ci)
+        && let State::SendBlocked {
+            deadline: Some(d), ..
+        } = c.state
+        && d <= crate::time::uptime_us()
+    {
+        c.state = State::Runnable;
+        c.set_error(SyscallError::Timeout, 0);
     }
 }
 
@@ -287,7 +363,7 @@ pub fn recv(ri: usize, buf: UserBuf, timeout_us: Option<u64>) {
             .iter()
             .enumerate()
             .filter_map(|(i, s)| match s.task.as_ref()?.state {
-                State::SendBlocked { to, seq } if to == my_id => Some((seq, i)),
+                State::SendBlocked { to, seq, .. } if to == my_id => Some((seq, i)),
                 _ => None,
             })
             .min();
@@ -342,9 +418,14 @@ pub fn reply(si: usize, to: TaskId, msg: UserBuf) {
             .map_err(|e| (e, 0))?;
         let server_id = server.id;
         let ci = t.resolve(to)?;
-        let caller = t.get(ci).ok_or((SyscallError::NoSuchTask, 0))?;
-        if caller.state != (State::ReplyBlocked { from: server_id }) {
-            return Err((SyscallError::NotWaitingForReply, 0));
+        let caller = t.get_mut(ci).ok_or((SyscallError::NoSuchTask, 0))?;
+        let waiting = caller.waits_for_reply_from(server_id);
+        match caller.abandoned.on_reply(server_id, waiting) {
+            ReplyAction::Deliver => {}
+            // The answer to a call the caller gave up on: it must not reach
+            // a later call, and the server need not know.
+            ReplyAction::Discard => return Ok(()),
+            ReplyAction::Refuse => return Err((SyscallError::NotWaitingForReply, 0)),
         }
         if msg.len > caller.reply_buf.len {
             if let Some(c) = t.get_mut(ci) {

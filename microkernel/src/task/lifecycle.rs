@@ -216,6 +216,7 @@ pub fn spawn(
         reply_buf: UserBuf::default(),
         recv_buf: UserBuf::default(),
         maybe_senders: false,
+        abandoned: crate::logic::abandon::Abandoned::new(),
         notify: 0,
         supervisor,
         started_us: crate::time::uptime_us(),
@@ -264,11 +265,13 @@ pub fn die_locked(
     let now_id = TaskId::new(index as u16, slot.generation);
     let dead_id = task.id;
 
-    // Everyone waiting on the dead task learns it, with the slot's new id.
+    // Everyone waiting on the dead task learns it, with the slot's new id;
+    // a call abandoned with it will never be answered.
     for other in t.slots.iter_mut().filter_map(|s| s.task.as_deref_mut()) {
+        other.abandoned.forget(dead_id);
         let waiting = match other.state {
             State::SendBlocked { to, .. } => to == dead_id,
-            State::ReplyBlocked { from } => from == dead_id,
+            State::ReplyBlocked { from, .. } => from == dead_id,
             _ => false,
         };
         if waiting {
@@ -279,6 +282,7 @@ pub fn die_locked(
     // Grants first: no other task may keep a mapping of frames freed below.
     super::grant::forget_task(t, dead_id);
     super::device::forget_task(t, dead_id);
+    super::console::forget_task(dead_id);
 
     let record = DeathRecord {
         task: dead_id,

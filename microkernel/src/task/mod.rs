@@ -7,6 +7,7 @@
 //! nothing in the kernel blocks: a task that must wait is marked and the
 //! scheduler switches away on the way out of the trap.
 
+pub mod console;
 pub mod device;
 pub mod dma;
 pub mod fastpath;
@@ -34,14 +35,19 @@ pub enum State {
     /// Spawned by the supervisor; runs after `TaskStart`.
     Created,
     Runnable,
-    /// In `call`, waiting for `to` to `recv` the message (FIFO by `seq`).
+    /// In `call`, waiting for `to` to `recv` the message (FIFO by `seq`);
+    /// a `CallTimeout` leaves the queue at its deadline (µs).
     SendBlocked {
         to: TaskId,
         seq: u64,
+        deadline: Option<u64>,
     },
-    /// In `call`, message delivered, waiting for `from` to `reply`.
+    /// In `call`, message delivered, waiting for `from` to `reply`; a
+    /// `CallTimeout` gives up at its deadline and records `from` as
+    /// abandoned (`logic::abandon`).
     ReplyBlocked {
         from: TaskId,
+        deadline: Option<u64>,
     },
     /// In `recv`, until a message or notification (or the deadline, in µs).
     RecvBlocked {
@@ -123,6 +129,10 @@ pub struct Task {
     /// cleared only by a scan that found none: while clear, no caller
     /// waits, so the IPC fast path may skip its FIFO scan.
     pub maybe_senders: bool,
+    /// Servers holding a call this task abandoned (`CallTimeout` ran out
+    /// after delivery): their late replies are discarded, and calls to
+    /// them refused with `Busy` until then.
+    pub abandoned: crate::logic::abandon::Abandoned,
     /// Pending notification bits.
     pub notify: u64,
     pub supervisor: bool,
@@ -149,6 +159,11 @@ pub struct Task {
 unsafe impl Send for Task {}
 
 impl Task {
+    /// Whether the task waits for `server`'s reply.
+    pub fn waits_for_reply_from(&self, server: TaskId) -> bool {
+        matches!(self.state, State::ReplyBlocked { from, .. } if from == server)
+    }
+
     pub fn name(&self) -> &str {
         let len = self.name.iter().position(|&b| b == 0).unwrap_or(NAME_MAX);
         core::str::from_utf8(self.name.get(..len).unwrap_or(&[])).unwrap_or("?")

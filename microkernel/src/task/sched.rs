@@ -135,8 +135,8 @@ pub(super) fn switch(t: &mut Table, to: Option<usize>) -> *mut TrapFrame {
     }
 }
 
-/// The timer tick: wakes expired sleepers and timed-out receivers, and ends
-/// the running task's quantum.
+/// The timer tick: wakes expired sleepers, timed-out receivers and callers,
+/// and ends the running task's quantum.
 pub fn tick() {
     if !STARTED.load(Ordering::Relaxed) {
         return;
@@ -156,6 +156,27 @@ pub fn tick() {
             State::RecvBlocked { deadline: Some(d) } if d <= now => {
                 task.state = State::Runnable;
                 task.set_error(ddk_abi::SyscallError::Timeout, 0);
+            }
+            // A `CallTimeout` still queued simply leaves the FIFO.
+            State::SendBlocked {
+                deadline: Some(d), ..
+            } if d <= now => {
+                task.state = State::Runnable;
+                task.set_error(ddk_abi::SyscallError::Timeout, 0);
+            }
+            // Delivered: the server holds the message and may reply late,
+            // so it is recorded as abandoned first. `ipc::call` admitted the
+            // call only with a slot free, so recording cannot fail; were it
+            // ever to, the caller keeps waiting rather than risk taking
+            // that late reply for a later call's.
+            State::ReplyBlocked {
+                from,
+                deadline: Some(d),
+            } if d <= now => {
+                if task.abandoned.record(from).is_ok() {
+                    task.state = State::Runnable;
+                    task.set_error(ddk_abi::SyscallError::Timeout, 0);
+                }
             }
             _ => {}
         }

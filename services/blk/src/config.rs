@@ -49,7 +49,7 @@ impl core::fmt::Display for ConfigError {
 impl Config {
     pub const DEFAULT_QUEUE: usize = 64;
     pub const DEFAULT_WATCHDOG_MS: u64 = 5000;
-    pub const DEFAULT_UNAVAILABLE_MS: u64 = 10_000;
+    pub const DEFAULT_UNAVAILABLE_MS: u64 = 30_000;
     pub const DEFAULT_PROBE_MS: u64 = 20;
 
     /// Parses space-separated `key=value` words: `backend=NAME` (required),

@@ -165,6 +165,8 @@ pub struct Service {
     next_try_ms: u64,
     /// Flights were lost with a backend and await their replay.
     replay_pending: bool,
+    /// When the last backend was lost (died, hung, lost the window).
+    lost_at_ms: u64,
     stats: Stats,
 }
 
@@ -181,6 +183,7 @@ impl Service {
             trouble_since: Some(now_ms),
             next_try_ms: now_ms,
             replay_pending: false,
+            lost_at_ms: now_ms,
             stats: Stats::default(),
         }
     }
@@ -386,8 +389,8 @@ impl Service {
     }
 
     fn submit(&mut self, env: &mut impl Env, task: Task) {
-        if self.replay_pending {
-            self.replay_pending = false;
+        let replaying = core::mem::take(&mut self.replay_pending);
+        if replaying {
             self.stats.replays += 1;
             self.stats.replayed += self.flights.len() as u64;
         }
@@ -397,6 +400,15 @@ impl Service {
         let now = env.now_ms();
         match result {
             Ok(blkdev::Reply::Done(statuses)) if statuses.len() == self.flights.len() => {
+                if replaying {
+                    env.log(format_args!(
+                        "replayed {} requests to {} {}, {} ms after the backend was lost",
+                        statuses.len(),
+                        self.cfg.backend,
+                        show(task),
+                        now.saturating_sub(self.lost_at_ms)
+                    ));
+                }
                 self.complete(env, &statuses, now);
             }
             Ok(blkdev::Reply::Err(BlkDevError::NotReady)) => self.not_ready(env, now),
@@ -453,6 +465,7 @@ impl Service {
     /// The flights must go to another (or the same, re-attached) backend.
     fn lost(&mut self, now: u64) {
         self.link = Link::Down;
+        self.lost_at_ms = now;
         self.replay_pending = !self.flights.is_empty();
         self.trouble_since.get_or_insert(now);
         self.next_try_ms = now;

@@ -775,3 +775,188 @@ fn waits_are_zero_with_work_and_forever_when_idle() {
     assert_eq!(s.link(), Link::Down);
     assert!(s.wait_ms(f.now).is_some_and(|w| w <= 10));
 }
+
+/// A deterministic generator for the randomized test.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// What one client of the randomized test is waiting for.
+#[derive(Clone, Debug)]
+enum Waiting {
+    Idle,
+    Write {
+        lba: u64,
+        data: Vec<u8>,
+    },
+    Read {
+        lba: u64,
+        count: u64,
+    },
+    /// A flush; the device-log length when it was sent.
+    Flush,
+}
+
+/// Clients doing random reads, writes and flushes on their own sectors
+/// while the backend dies part way through batches, hangs, and refuses
+/// operations: every request is answered `Ok` in the end, every read sees
+/// the last acknowledged write, a flush is acknowledged only after a device
+/// flush that followed the client's acknowledged writes, and the disk ends
+/// with every acknowledged write.
+#[test]
+fn random_failures_lose_nothing_acknowledged() {
+    const CLIENTS: u64 = 4;
+    const SPAN: u64 = 16;
+    for seed in 1..=60u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let mut f = Fake::new();
+        let cfg =
+            Config::parse("backend=disk queue=8 watchdog-ms=100 unavailable-ms=3600000 probe-ms=5")
+                .unwrap();
+        let mut s = Service::new(cfg, 0);
+        // The model: what each sector holds after the acknowledged writes.
+        let mut model: Vec<Vec<u8>> = (0..CLIENTS * SPAN)
+            .map(|lba| sector(&f, lba).to_vec())
+            .collect();
+        let mut waiting = vec![Waiting::Idle; CLIENTS as usize];
+        let mut fill = 0u8;
+        let mut answered = 0;
+        for _step in 0..400 {
+            // Idle clients send something.
+            for c in 0..CLIENTS {
+                if !matches!(waiting[c as usize], Waiting::Idle) || rng.below(3) == 0 {
+                    continue;
+                }
+                let client = 100 + c as Task;
+                let grant = 1000 + c as u32;
+                let count = 1 + rng.below(4);
+                let lba = c * SPAN + rng.below(SPAN - count + 1);
+                let (req, w) = match rng.below(5) {
+                    0 => (blk::Request::Flush, Waiting::Flush),
+                    1 | 2 => {
+                        fill = fill.wrapping_add(1);
+                        let data = vec![fill; (count * u64::from(BS)) as usize];
+                        f.grants.insert(grant, data.clone());
+                        (
+                            blk::Request::Write {
+                                lba,
+                                count: count as u32,
+                                grant,
+                            },
+                            Waiting::Write { lba, data },
+                        )
+                    }
+                    _ => {
+                        f.grants
+                            .insert(grant, vec![0xee; (count * u64::from(BS)) as usize]);
+                        (
+                            blk::Request::Read {
+                                lba,
+                                count: count as u32,
+                                grant,
+                            },
+                            Waiting::Read { lba, count },
+                        )
+                    }
+                };
+                waiting[c as usize] = w;
+                s.accept(&mut f, client, req);
+            }
+            // The backend's next misbehaviour.
+            if f.next.is_empty() {
+                f.next.push(match rng.below(12) {
+                    0 => Next::DieAfter(rng.below(4) as usize),
+                    1 => Next::Hang,
+                    2 => Next::NotReady,
+                    3 => Next::OpNotReady(rng.below(4) as usize),
+                    _ => Next::Serve,
+                });
+            }
+            if !f.alive && rng.below(3) == 0 {
+                f.start_next();
+            }
+            if let Some(w) = s.wait_ms(f.now) {
+                f.now += w.min(5);
+            }
+            s.step(&mut f);
+            // Check the answers.
+            for (client, reply) in core::mem::take(&mut f.replies) {
+                let c = (client - 100) as usize;
+                assert_eq!(
+                    reply,
+                    blk::Reply::Ok,
+                    "seed {seed}: client {c} got {reply:?}"
+                );
+                answered += 1;
+                match core::mem::replace(&mut waiting[c], Waiting::Idle) {
+                    Waiting::Idle => panic!("seed {seed}: client {c} answered twice"),
+                    Waiting::Write { lba, data } => {
+                        for (i, chunk) in data.chunks(BS as usize).enumerate() {
+                            model[lba as usize + i] = chunk.to_vec();
+                        }
+                    }
+                    Waiting::Read { lba, count } => {
+                        let got = &f.grants[&(1000 + c as u32)];
+                        for i in 0..count as usize {
+                            assert_eq!(
+                                &got[i * BS as usize..(i + 1) * BS as usize],
+                                &model[lba as usize + i][..],
+                                "seed {seed}: client {c} read stale data at {}",
+                                lba as usize + i
+                            );
+                        }
+                    }
+                    Waiting::Flush => {
+                        // The device flushed after the last time it wrote
+                        // any of this client's sectors.
+                        let range = c as u64 * SPAN..(c as u64 + 1) * SPAN;
+                        let last_write = f.device.iter().rposition(
+                            |o| matches!(o, Op::Write { lba, .. } if range.contains(lba)),
+                        );
+                        let last_flush = f.device.iter().rposition(|o| *o == Op::Flush);
+                        assert!(
+                            last_write.is_none() || last_flush > last_write,
+                            "seed {seed}: client {c}'s flush acknowledged before a device flush"
+                        );
+                    }
+                }
+            }
+        }
+        // Let everything finish on a backend that behaves.
+        f.next.clear();
+        if !f.alive {
+            f.start_next();
+        }
+        settle(&mut s, &mut f, 1000);
+        for (client, reply) in core::mem::take(&mut f.replies) {
+            assert_eq!(reply, blk::Reply::Ok, "seed {seed}");
+            let c = (client - 100) as usize;
+            if let Waiting::Write { lba, data } = core::mem::replace(&mut waiting[c], Waiting::Idle)
+            {
+                for (i, chunk) in data.chunks(BS as usize).enumerate() {
+                    model[lba as usize + i] = chunk.to_vec();
+                }
+            }
+        }
+        assert_eq!(s.outstanding(), 0, "seed {seed}");
+        for (lba, want) in model.iter().enumerate() {
+            assert_eq!(
+                sector(&f, lba as u64),
+                &want[..],
+                "seed {seed}: sector {lba}"
+            );
+        }
+        assert!(answered > 100, "seed {seed}: only {answered} answers");
+    }
+}

@@ -1,5 +1,5 @@
-//! Device grants: the resources a service (the driver host) may be given
-//! by the kernel, on the supervisor's word. Parsed and checked here so a
+//! Device grants: the resources a service (the driver host, the shell's
+//! console) may be given by the kernel, on the supervisor's word. Parsed and checked here so a
 //! typo in the manifest is a boot-time error, not a wrong device mapping.
 
 use crate::manifest::ManifestErrorKind;
@@ -27,6 +27,10 @@ pub enum Grant {
     /// `grant=pci:VVVV:DDDD` or `grant=pci:VVVV:DDDD#N` (hex ids, decimal
     /// N): the `n`-th (from 0) function with these vendor and device ids.
     PciId { vendor: u16, device: u16, n: u32 },
+    /// `grant=console`: the serial console's input and raw output (the user
+    /// shell). The kernel gives it to one task at a time; a second grant
+    /// while its holder lives is refused (`AlreadyMapped`).
+    Console,
 }
 
 /// Hex digits only (the `lspci` notation: no `0x`, no sign), at most `max`.
@@ -67,6 +71,9 @@ fn parse_pci(s: &str) -> Option<Grant> {
 /// Parses the value of a `grant=` item.
 pub fn parse_grant(value: &str) -> Result<Grant, ManifestErrorKind> {
     let bad = ManifestErrorKind::BadGrant;
+    if value == "console" {
+        return Ok(Grant::Console);
+    }
     let (kind, range) = value.split_once(':').ok_or(bad)?;
     match kind {
         "ioports" => {
@@ -132,6 +139,7 @@ mod tests {
             })
         );
         assert_eq!(parse_grant("irq:11"), Ok(Grant::Irq(11)));
+        assert_eq!(parse_grant("console"), Ok(Grant::Console));
         assert_eq!(parse_grant("irq:0xff"), Ok(Grant::Irq(255)));
     }
 
@@ -215,6 +223,10 @@ mod tests {
             "irq:",
             "dma:0x1000",
             ":11",
+            "console:",
+            "console:1",
+            "Console",
+            "consoles",
         ] {
             assert_eq!(parse_grant(s), Err(ManifestErrorKind::BadGrant), "{s:?}");
         }

@@ -103,6 +103,7 @@ fn apply_grants(task: TaskId, memory: Option<u64>, grants: &[Grant]) -> Result<(
                 u64::from(vendor) << 16 | u64::from(device),
                 u64::from(n),
             ),
+            Grant::Console => (grant_kind::CONSOLE, 0, 0),
         };
         userlib::task_grant(task, kind, a, b)
             .map_err(|e| alloc::format!("grant {g:x?} refused: {e}"))?;

@@ -4,7 +4,7 @@
 //! ```text
 //! # comment; blank lines are ignored
 //! service NAME program=PROG [restart=always|hold] [min-run=MS]
-//!         [backoff=BASE..MAX] [start=boot|manual] [grant=KIND:RANGE]...
+//!         [backoff=BASE..MAX] [start=boot|manual] [grant=KIND:RANGE|console]...
 //!         [args="free text"] [allow=shutdown,control[:NAME]...]
 //!         [memory=SIZE] [first-args="free text"]
 //! ```

@@ -74,6 +74,13 @@ service shell program=bin/shell restart=hold start=manual allow=shutdown,control
     assert_eq!(shell.args, r#"a "quoted" # not a comment \ end"#);
     assert!(shell.allow.shutdown && shell.allow.may_control("blk"));
     assert_eq!(
+        Manifest::parse("service sh program=shell grant=console")
+            .unwrap()
+            .services[0]
+            .grants,
+        vec![Grant::Console]
+    );
+    assert_eq!(
         Manifest::parse("service a program=p memory=48M")
             .unwrap()
             .services[0]

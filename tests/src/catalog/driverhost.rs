@@ -564,3 +564,60 @@ pub(super) fn judge_driverhost_inject_always_fault(s: &str) -> Result<(), String
     refuse(s, "TASK FAULT in dhinject")?;
     kernel_survived(s)
 }
+
+// ---- ddk: port ranges ----
+
+/// `ddk-port-range`'s disk: transitional (legacy I/O BAR 0 besides the
+/// modern BARs, device id 1001) and without MSI-X, so the legacy header's
+/// device configuration starts at offset 20.
+pub(super) const PORT_DISKS: &[crate::disk::Disk] = &[crate::disk::Disk {
+    id: "d0",
+    device: "addr=0x5,disable-legacy=off,disable-modern=off,vectors=0",
+    make: make_port_disk,
+    check: None,
+}];
+/// More than 16 bits of sectors, so a capacity read narrower than 32 bits
+/// shows.
+const PORT_BLOCKS: u64 = 0x1_0400;
+
+fn make_port_disk(path: &std::path::Path) -> Result<(), String> {
+    crate::disk::make_pattern_image(path, PORT_BLOCKS, 0x5eed_0003)
+}
+
+/// The probe driver (`driverhost/managed/probes/portrange/`) bound by its
+/// `[PciDriver(0x1af4, 0x1001)]`, reading through `PortRange`: the
+/// legacy status it wrote reads back, the capacity (two 32-bit ports and
+/// a slice) is the disk's, six bad accesses were refused by the DDK, and
+/// the driver host serves the capacity it reported. The kernel granted
+/// the BAR's ports with the function.
+pub(super) fn judge_ddk_port_range(s: &str) -> Result<(), String> {
+    need(s, "granted IoPorts")?;
+    need(
+        s,
+        "driverhost: loaded driver Cordon.Tests.PortProbe from managed/probes/portrange.dll for 1af4:1001",
+    )?;
+    let features = s
+        .split("portrange: vendor 00001af4 device 00001001 features ")
+        .nth(1)
+        .and_then(|r| r.get(..8))
+        .and_then(|h| u32::from_str_radix(h, 16).ok())
+        .ok_or("no portrange line with the device's ids and features")?;
+    // VIRTIO_RING_F_INDIRECT_DESC (bit 28), on by default in QEMU: a
+    // 32-bit port read that lost its upper half would not have it.
+    if features & 1 << 28 == 0 {
+        return Err(format!(
+            "host features {features:08x} lack INDIRECT_DESC (bit 28)"
+        ));
+    }
+    need(
+        s,
+        &format!(" status 1 capacity {PORT_BLOCKS} (slice {PORT_BLOCKS}) refused 6 of "),
+    )?;
+    need(
+        s,
+        &format!("driverhost: serving 00:05.0 as blkdev: {PORT_BLOCKS} blocks of 512 B"),
+    )?;
+    refuse(s, "FAIL")?;
+    refuse(s, "#GP")?;
+    refuse(s, "DeviceException")
+}

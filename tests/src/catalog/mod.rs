@@ -38,6 +38,9 @@ pub struct QemuTest {
     pub smp: u8,
     /// When the first string has been printed, type the second on the console.
     pub input: Option<(&'static str, &'static str)>,
+    /// More (trigger, text) steps after `input`, in order: each is typed
+    /// once its trigger has been printed after the previous step was typed.
+    pub inputs: &'static [(&'static str, &'static str)],
     pub ending: Ending,
     pub judge: Judge,
     pub timeout: Duration,
@@ -109,6 +112,7 @@ pub fn all() -> Vec<QemuTest> {
         append,
         smp: 2,
         input: None,
+        inputs: &[],
         ending,
         judge,
         timeout: BOOT_TIMEOUT,
@@ -296,6 +300,29 @@ pub fn all() -> Vec<QemuTest> {
             judge_ipc_blocked,
         ),
         m(
+            "ipc-timeout",
+            "CallTimeout: timeouts while queued and after delivery; the late reply is discarded, the server refused with Busy until then; its next generation answers",
+            "manifest=ipc-timeout",
+            judge_ipc_timeout,
+        ),
+        QemuTest {
+            inputs: &[
+                ("consoletest: ready (generation 0)", "hello cordon\r"),
+                ("echo: hello cordon", "pause\r"),
+                ("pausing", CONSOLE_FLOOD),
+                ("bytes after the pause", "quit\r"),
+                ("the kernel console has the input again", "uptime\r"),
+                ("consoletest: ready (generation 1)", "again\r"),
+                ("echo: again", "off\r"),
+            ],
+            ..m(
+                "console-grant",
+                "grant=console: a ring-3 program reads typed lines and answers with ConsoleWrite; input it does not read is kept up to 1 KiB, the rest dropped and counted; a second holder and an ungranted task are refused; when it exits the kernel console answers `uptime`; its next generation gets the console back",
+                "manifest=console-grant",
+                judge_console_grant,
+            )
+        },
+        m(
             "demo-cr2-0x300",
             "a server faults at CR2=0x300, is restarted; its client reconnects; others never notice",
             "manifest=demo-0x300",
@@ -481,7 +508,7 @@ pub fn all() -> Vec<QemuTest> {
             disks: crate::demos::DEMO_DISKS,
             ..m(
                 "demo-driver-hang",
-                "demo: the driver host hangs mid-copy; the watchdog has it restarted; the block service replays the request in flight; the copy completes (checked on the image)",
+                "demo: the driver host hangs mid-copy; the block service's watchdog has it restarted; the block service replays the request in flight; the copy completes (checked on the image)",
                 "manifest=demo-driver-hang",
                 crate::demos::judge_driver_hang,
             )
@@ -589,6 +616,18 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=driverhost-nodev",
             judge_driverhost_nodev,
         ),
+        // ddk: the DDK's port ranges on a real I/O BAR.
+        QemuTest {
+            disks: PORT_DISKS,
+            ..t(
+                "ddk-port-range",
+                "the DDK's PortRange on a transitional virtio-blk's legacy I/O BAR: the probe driver reads the header and the capacity through ports; out-of-range accesses refused",
+                false,
+                "manifest=ddk-ports",
+                Ending::WhenPrinted(" as blkdev: "),
+                judge_ddk_port_range,
+            )
+        },
         QemuTest {
             disks: crate::blkdisk::INTX_DISKS,
             ..m(
@@ -638,6 +677,16 @@ pub fn all() -> Vec<QemuTest> {
             disks: crate::blkservice::WRITER_DISKS,
             timeout: Duration::from_secs(120),
             ..m(
+                "blk-replay-native",
+                "the native driver faults with a batch on the device: the block service replays it to the restarted driver; the writer sees no error and the image holds every round",
+                "manifest=blk-replay-native",
+                crate::blkservice::judge_replay_native,
+            )
+        },
+        QemuTest {
+            disks: crate::blkservice::WRITER_DISKS,
+            timeout: Duration::from_secs(120),
+            ..m(
                 "blk-watchdog",
                 "a backend hangs with a batch in flight: the block service's watchdog has it restarted, replays, and the writer finishes; the harness checks the image",
                 "manifest=blk-watchdog",
@@ -652,6 +701,16 @@ pub fn all() -> Vec<QemuTest> {
                 "a held backend: Unavailable within 1 s, never a hang; a Restart brings service back; a crash-looping backend gives Unavailable after unavailable-ms",
                 "manifest=blk-unavailable",
                 crate::blkservice::judge_unavailable,
+            )
+        },
+        // GrantRead/GrantWrite against a revoking owner: tests/src/grantcopy.rs.
+        QemuTest {
+            timeout: Duration::from_secs(120),
+            ..m(
+                "grant-revoke-race",
+                "an owner revokes its grants while the grantee copies them with GrantRead/GrantWrite: revoked mid-copy at least once, answered with NoSuchGrant, never a fault or a wrong byte; the grantee keeps serving",
+                "manifest=grant-race",
+                crate::grantcopy::judge_race,
             )
         },
     ]

@@ -45,6 +45,70 @@ pub(super) fn judge_ipc_blocked(s: &str) -> Result<(), String> {
     ipctest(s, "blocked")
 }
 
+/// `CallTimeout`: ipctest's checks passed, and the laggard's late reply to
+/// the abandoned call went out without an error (the kernel discarded it).
+pub(super) fn judge_ipc_timeout(s: &str) -> Result<(), String> {
+    need(s, "laggard: exiting without answering seq 9")?;
+    refuse(s, "laggard: reply to seq")?;
+    ipctest(s, "timeout")
+}
+
+/// 1,500 bytes and a carriage return, typed while `consoletest` does not
+/// read: the kernel's 1 KiB ring keeps 1,024 of them and drops 477.
+pub(super) const CONSOLE_FLOOD: &str = {
+    const BYTES: [u8; 1501] = {
+        let mut b = [b'x'; 1501];
+        b[1500] = b'\r';
+        b
+    };
+    match core::str::from_utf8(&BYTES) {
+        Ok(s) => s,
+        Err(_) => "",
+    }
+};
+
+/// The console grant: lines typed while `consoletest` holds the console
+/// reach it (and only it), the refusals, the kernel console answering
+/// between the holder's two generations, and the second generation served.
+pub(super) fn judge_console_grant(s: &str) -> Result<(), String> {
+    need(s, "console: input goes to consoletest[2.0]")?;
+    need(
+        s,
+        "cannot start console-two (bin/consoletest): grant Console refused: AlreadyMapped",
+    )?;
+    need(
+        s,
+        "consoletest: ungranted read and write refused: PermissionDenied",
+    )?;
+    need(s, "echo: hello cordon\n")?;
+    // The flood while it paused: the newest bytes dropped, counted, logged.
+    need(s, "read 1024 bytes after the pause\n")?;
+    need(
+        s,
+        "console: 477 input bytes dropped: consoletest[2.0] did not read them in time",
+    )?;
+    need(s, "bye\n")?;
+    // Typed while a task held the console: never a boot console command.
+    refuse(s, "unknown command")?;
+    let back = s
+        .find("console: owner 2.0 ended; the kernel console has the input again")
+        .ok_or("the console was not handed back when its holder exited")?;
+    let regrant = s
+        .find("console: input goes to consoletest[2.1]")
+        .ok_or("the holder's next generation did not get the console")?;
+    let between = s.get(back..regrant).unwrap_or("");
+    if !between
+        .lines()
+        .any(|l| l.starts_with("up ") && l.ends_with(" ticks"))
+    {
+        return Err("the kernel console did not answer `uptime` between the holders".into());
+    }
+    need(s.get(regrant..).unwrap_or(""), "echo: again\n")?;
+    need(s, "powering off")?;
+    refuse(s, "consoletest: FAIL")?;
+    kernel_survived(s)
+}
+
 /// The fault-isolation demo: echo-a dies at CR2=0x300 and comes back,
 /// client-a reconnects, client-b never notices.
 pub(super) fn judge_demo_0x300(s: &str) -> Result<(), String> {

@@ -75,7 +75,10 @@ namespace Cordon.Drivers.VirtioBlk
 
             ulong offered = transport.DeviceFeatures;
             if (!Has(offered, FeatureVersion1))
+            {
+                transport.Fail();
                 throw new DeviceException("virtio-blk: the device does not offer VERSION_1");
+            }
             ulong wanted = (1UL << FeatureVersion1) | (1UL << FeatureFlush) | (1UL << FeatureBlkSize) | (1UL << FeatureSegMax);
             features = offered & wanted;
             transport.AcceptFeatures(features);

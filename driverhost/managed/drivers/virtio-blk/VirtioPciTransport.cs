@@ -126,8 +126,15 @@ namespace Cordon.Drivers.VirtioBlk
             common.Write32(DriverFeature, (uint)(features >> 32));
             Status = (byte)(Status | StatusFeaturesOk);
             if ((Status & StatusFeaturesOk) == 0)
+            {
+                Fail();
                 throw new DeviceException("virtio: the device refused the features");
+            }
         }
+
+        /// <summary>Sets FAILED: the driver has given up on the device
+        /// (3.1.1), which then stops until the next reset.</summary>
+        public void Fail() { Status = (byte)(Status | StatusFailed); }
 
         public void DisableConfigInterrupt() { common.Write16(MsixConfig, NoVector); }
 

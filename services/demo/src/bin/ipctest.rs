@@ -2,7 +2,8 @@
 //! `pingpong`, `big` (4 KiB messages, 4097 refused, short reply buffer),
 //! `dead` (calling a task that exited), `blocked` (a caller blocked on a
 //! server that faults is woken), `grant` (64 KiB of shared memory),
-//! `malformed` (garbage is rejected and the server keeps serving).
+//! `malformed` (garbage is rejected and the server keeps serving),
+//! `timeout` (`CallTimeout` against the `laggard` server).
 //! Each prints `ipctest NAME: PASS (...)` or `FAIL (...)`.
 
 #![no_std]
@@ -238,15 +239,175 @@ fn malformed() -> Outcome {
     }
 }
 
+/// A `laggard` instruction (see that program): `op` and milliseconds.
+fn order(seq: u64, op: u8, ms: u16) -> Request {
+    let [lo, hi] = ms.to_le_bytes();
+    Request::Ping {
+        seq,
+        payload: alloc::vec![op, lo, hi],
+    }
+}
+
+const AT_ONCE: u8 = 0;
+const HOLD: u8 = 1;
+const AWAY: u8 = 2;
+const LATE_EXIT: u8 = 3;
+
+/// A timed call that must be answered: its reply must carry `seq` and the
+/// laggard's list of received seqs must be `seen`.
+fn answered(laggard: TaskId, seq: u64, timed: bool, seen: &[u8]) -> Result<(), String> {
+    let req = order(seq, AT_ONCE, 0);
+    let got = if timed {
+        rpc::call_timeout::<Echo>(laggard, &req, 2000)
+    } else {
+        rpc::call::<Echo>(laggard, &req)
+    };
+    match got {
+        Ok(Reply::Pong { seq: s, payload }) if s == seq && payload == seen => Ok(()),
+        other => Err(alloc::format!(
+            "call seq {seq} (timed: {timed}) gave {other:?}, expected Pong seq {seq} after {seen:?}"
+        )),
+    }
+}
+
+fn is_sys(r: &Result<Reply, RpcError>, e: SyscallError) -> bool {
+    matches!(r, Err(RpcError::Sys(Error::Sys(x))) if *x == e)
+}
+
+/// `CallTimeout` against `laggard`: a timed call answered in time; one
+/// timed out while queued (never delivered); a 0 ms one refused at once;
+/// one timed out after delivery, whose late reply the kernel discards
+/// while calls to that server are refused with `Busy`; the next call gets
+/// its own reply; a server that dies holding an abandoned call is
+/// replaced and its new generation answers; plain `call` works throughout.
+fn timeout() -> Outcome {
+    let lag = find("laggard")?;
+    answered(lag, 1, false, &[1])?;
+    answered(lag, 2, true, &[1, 2])?;
+
+    // Queued: the laggard sleeps 1.5 s before its next receive. (The
+    // bounds below only need to tell a deadline from the server's return:
+    // a loaded host delays the 10 ms tick that notices a deadline.)
+    match rpc::call_timeout::<Echo>(lag, &order(3, AWAY, 1500), 2000) {
+        Ok(Reply::Pong { seq: 3, .. }) => {}
+        other => return Err(alloc::format!("AWAY order: {other:?}")),
+    }
+    let t0 = userlib::uptime_us();
+    let r = rpc::call_timeout::<Echo>(lag, &order(4, AT_ONCE, 0), 0);
+    let zero_us = userlib::uptime_us() - t0;
+    if !is_sys(&r, SyscallError::Timeout) || zero_us > 500_000 {
+        return Err(alloc::format!(
+            "0 ms call to a server not in recv gave {r:?} after {zero_us} us"
+        ));
+    }
+    let t0 = userlib::uptime_us();
+    let r = rpc::call_timeout::<Echo>(lag, &order(4, AT_ONCE, 0), 100);
+    let queued_us = userlib::uptime_us() - t0;
+    if !is_sys(&r, SyscallError::Timeout) || !(100_000..1_400_000).contains(&queued_us) {
+        return Err(alloc::format!(
+            "100 ms call to a sleeping server gave {r:?} after {queued_us} us"
+        ));
+    }
+    // Seq 4 (twice) left the queue unseen: the laggard never got it.
+    userlib::sleep_ms(1600);
+    answered(lag, 5, true, &[1, 2, 3, 5])?;
+
+    // Delivered, then abandoned: the laggard holds the answer to seq 6 and
+    // sends it just before handling its next message (or after 1.5 s) —
+    // were a call of ours that message, it would get seq 6's answer.
+    let t0 = userlib::uptime_us();
+    let r = rpc::call_timeout::<Echo>(lag, &order(6, HOLD, 1500), 100);
+    let late_us = userlib::uptime_us() - t0;
+    if !is_sys(&r, SyscallError::Timeout) || !(100_000..1_400_000).contains(&late_us) {
+        return Err(alloc::format!(
+            "100 ms call to a late server gave {r:?} after {late_us} us"
+        ));
+    }
+    // While it holds seq 6, every call to it is refused at once.
+    for (timed, r) in [
+        (
+            true,
+            rpc::call_timeout::<Echo>(lag, &order(7, AT_ONCE, 0), 2000),
+        ),
+        (false, rpc::call::<Echo>(lag, &order(7, AT_ONCE, 0))),
+    ] {
+        if !is_sys(&r, SyscallError::Busy) {
+            return Err(alloc::format!(
+                "call (timed: {timed}) to a server holding an abandoned call gave {r:?}, not Busy"
+            ));
+        }
+    }
+    // Once its late reply went (and was dropped), seq 8 gets its own reply.
+    let mut busy = 0;
+    loop {
+        match rpc::call_timeout::<Echo>(lag, &order(8, AT_ONCE, 0), 2000) {
+            Err(RpcError::Sys(Error::Sys(SyscallError::Busy))) if busy < 300 => {
+                busy += 1;
+                userlib::sleep_ms(10);
+            }
+            Ok(Reply::Pong { seq: 8, payload }) if payload == [1, 2, 3, 5, 6, 8] => break,
+            other => {
+                return Err(alloc::format!(
+                    "after the late reply, seq 8 gave {other:?} (stale reply delivered?)"
+                ));
+            }
+        }
+    }
+
+    // Abandoned with a server that then dies: its next generation answers.
+    let r = rpc::call_timeout::<Echo>(lag, &order(9, LATE_EXIT, 1000), 100);
+    if !is_sys(&r, SyscallError::Timeout) {
+        return Err(alloc::format!("seq 9 to a dying server gave {r:?}"));
+    }
+    let mut waits = 0;
+    let next = loop {
+        match rpc::call_timeout::<Echo>(lag, &order(10, AT_ONCE, 0), 2000) {
+            Err(RpcError::Sys(Error::Sys(SyscallError::Busy))) if waits < 300 => {
+                waits += 1;
+                userlib::sleep_ms(10);
+            }
+            Err(RpcError::Sys(Error::Dead { now })) => break now,
+            other => return Err(alloc::format!("seq 10 to a dying server gave {other:?}")),
+        }
+    };
+    let restarted = find_generation("laggard", next)?;
+    answered(restarted, 10, true, &[10])?;
+    answered(restarted, 11, false, &[10, 11])?;
+    Ok(alloc::format!(
+        "queued call timed out after {queued_us} us unseen, 0 ms refused in {zero_us} us; \
+         delivered call timed out after {late_us} us, {busy} calls refused Busy until the late reply was dropped; \
+         generation {} answers after its predecessor died holding one",
+        restarted.generation()
+    ))
+}
+
+/// Waits until the service `name` runs as `id` (restarted by the supervisor).
+fn find_generation(name: &str, id: TaskId) -> Result<TaskId, String> {
+    for _ in 0..300 {
+        if let Ok(now) = userlib::lookup(name)
+            && now == id
+        {
+            return Ok(now);
+        }
+        userlib::sleep_ms(10);
+    }
+    Err(alloc::format!(
+        "{name} never came back as {}.{}",
+        id.index(),
+        id.generation()
+    ))
+}
+
 fn main(args: &str) -> i64 {
     let tests = demo::arg(args, "tests").unwrap_or("all");
-    let all: [Check; 6] = [
+    let all: [Check; 7] = [
         ("pingpong", pingpong),
         ("big", big),
         ("dead", dead),
         ("blocked", blocked),
         ("grant", grant),
         ("malformed", malformed),
+        ("timeout", timeout),
     ];
     let (mut passed, mut failed) = (0, 0);
     for (name, f) in all {

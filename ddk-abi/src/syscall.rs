@@ -21,6 +21,8 @@
 //! | `GrantCreate` | to task, addr, len, writable | grant id |
 //! | `GrantMap` | grant id, addr | len, writable (1/0) |
 //! | `GrantRevoke` | grant id | — |
+//! | `GrantRead` | grant id, offset, dst ptr, len (≤ [`GRANT_COPY_MAX`]) | the grant's length (copies grant bytes `offset..offset+len` to the caller's buffer; all or nothing) |
+//! | `GrantWrite` | grant id, offset, src ptr, len (≤ [`GRANT_COPY_MAX`]) | the grant's length (the other way; a read-only grant is `PermissionDenied`) |
 //! | `MapDevice` | phys, len, addr | — (needs an MMIO device grant) |
 //! | `IrqAck` | ISA line | — (unmasks a granted line after its notification) |
 //! | `TaskSelf` | — | own id |
@@ -96,10 +98,12 @@ pub enum Syscall {
     ConsoleRead = 62,
     ConsoleWrite = 63,
     InjectFault = 64,
+    GrantRead = 65,
+    GrantWrite = 66,
 }
 
 impl Syscall {
-    pub const ALL: [Syscall; 39] = [
+    pub const ALL: [Syscall; 41] = [
         Syscall::Exit,
         Syscall::Log,
         Syscall::Yield,
@@ -139,6 +143,8 @@ impl Syscall {
         Syscall::ConsoleRead,
         Syscall::ConsoleWrite,
         Syscall::InjectFault,
+        Syscall::GrantRead,
+        Syscall::GrantWrite,
     ];
 }
 
@@ -163,6 +169,11 @@ pub const MAP_ANON_MAX: u64 = 1 << 20;
 /// Most mapped pages one `Unmap` call takes down; it returns where it
 /// stopped (RSI) and the caller continues from there (`userlib::unmap`).
 pub const UNMAP_PAGES_MAX: u64 = 256;
+
+/// Most bytes one `GrantRead` or `GrantWrite` copies: the kernel copies
+/// with interrupts off, so each call is bounded (`userlib::grant_read` and
+/// `grant_write` split longer copies).
+pub const GRANT_COPY_MAX: u64 = 64 << 10;
 
 /// Largest message `Call`/`Reply` copy (bulk data goes through grants).
 pub const MESSAGE_MAX: usize = 4096;

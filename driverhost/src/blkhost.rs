@@ -66,6 +66,8 @@ struct Host {
     intx: Option<u16>,
     started_us: u64,
     first_io_logged: bool,
+    /// The device's identity string (virtio-blk GET_ID), if the driver read one.
+    identity: Option<String>,
 }
 
 static HOST: Mutex<Option<Host>> = Mutex::new(None);
@@ -98,6 +100,7 @@ impl Host {
             intx: None,
             started_us,
             first_io_logged: false,
+            identity: None,
         }
     }
 }
@@ -117,6 +120,8 @@ pub fn register(rt: &mut Runtime) {
         ("HostNext", host_next as *const () as usize),
         ("HostComplete", host_complete as *const () as usize),
         ("IrqWait", irq_wait as *const () as usize),
+        ("HostInFlight", host_in_flight as *const () as usize),
+        ("HostIdentity", host_identity as *const () as usize),
     ];
     for (name, addr) in calls {
         crate::ddk::register_native(rt, name, *addr);
@@ -240,7 +245,14 @@ fn control(h: &Host, r: dh::Request) -> dh::Reply {
                 state: h.state,
             })
         }
-        dh::Request::Device { bdf } => dh::Reply::Err(dh::DriverHostError::UnknownDevice { bdf }),
+        dh::Request::DeviceId { bdf } if bound && bdf == h.bdf => match &h.identity {
+            Some(id) if h.state == HostState::Ready => dh::Reply::DeviceId(id.clone()),
+            _ if h.state != HostState::Ready => dh::Reply::Err(dh::DriverHostError::NotReady),
+            _ => dh::Reply::Err(dh::DriverHostError::NoId { bdf }),
+        },
+        dh::Request::Device { bdf } | dh::Request::DeviceId { bdf } => {
+            dh::Reply::Err(dh::DriverHostError::UnknownDevice { bdf })
+        }
     }
 }
 
@@ -268,6 +280,21 @@ extern "C" fn bound_function(ids: *mut i32) -> i32 {
         }
         None => -1,
     }
+}
+
+extern "C" fn host_identity(s: usize) {
+    let id = crate::ddk::managed_string(s);
+    if let Some(h) = HOST.lock().as_mut() {
+        h.identity = id;
+    }
+}
+
+/// Requests taken from clients and not yet finished by the device (the
+/// one being handed to the driver included).
+extern "C" fn host_in_flight() -> i32 {
+    HOST.lock()
+        .as_ref()
+        .map_or(0, |h| h.sched.inflight() as i32)
 }
 
 extern "C" fn host_slot(slot: i32, va: i64) {

@@ -23,6 +23,11 @@ static NEXT: AtomicU64 = AtomicU64::new(CODE_BASE);
 /// Code pages made executable so far.
 static PAGES: AtomicU64 = AtomicU64::new(0);
 
+/// The start of the code region: the first installation's page.
+pub fn first_code() -> u64 {
+    CODE_BASE
+}
+
 /// Code pages installed so far (all runtimes).
 pub fn pages() -> u64 {
     PAGES.load(Ordering::Relaxed)

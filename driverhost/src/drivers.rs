@@ -141,6 +141,7 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
     let stack = crate::codemap::install(&mut rt);
     RUNTIME.store(&raw mut *rt, Ordering::Relaxed);
     crate::ddk::register(&mut rt, crate::arg(args, "intrinsics") != Some("off"));
+    crate::inject::register(&mut rt);
     let ddk_asm = match rt.types.load(ddk) {
         Ok(a) => a,
         Err(e) => {
@@ -236,6 +237,7 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
         userlib::log!("driverhost: {DDK} has no Cordon.Ddk.BlockHost::Run");
         crate::blkhost::serve_unready(HostState::Failed);
     };
+    crate::inject::set_target(alloc::format!("{}.{}::Submit", d.namespace, d.name));
     precompile(&mut rt, stack, &[ddk_asm, asm]);
     userlib::log!(
         "driverhost: starting the driver ({} ms after start; {} methods, {} IL bytes compiled so far)",

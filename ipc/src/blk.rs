@@ -3,8 +3,10 @@
 //!
 //! Data never travels in the message: the client creates a grant over its
 //! buffer (`GrantCreate`, writable for `Read`) of at least
-//! `count * block_size` bytes and names it in the request. The service maps
-//! the grant, moves the data, and unmaps it before replying.
+//! `count * block_size` bytes and names it in the request. The service
+//! copies the data with `GrantRead` / `GrantWrite` (it never maps the
+//! grant), so the client may revoke the grant at any time: the request then
+//! fails with `Grant`, and the service keeps serving.
 //!
 //! | request | reply |
 //! |---|---|
@@ -62,9 +64,12 @@ pub enum BlkError {
     OutOfRange { blocks: u64 },
     /// `count` is 0 or more than the service moves in one request.
     BadCount { max: u32 },
-    /// `GrantMap` failed; the `ddk_abi::SyscallError` code.
+    /// The kernel refused to copy the client's grant (`GrantRead` /
+    /// `GrantWrite`: revoked or unknown grant, read-only grant for a
+    /// `Read`); the `ddk_abi::SyscallError` code.
     Grant(u32),
-    /// The grant maps fewer than `count * block_size` bytes.
+    /// The grant is shorter than `count * block_size` bytes (`mapped`:
+    /// its length).
     GrantTooSmall { mapped: u64 },
     /// `Write` or `Flush` to a read-only device.
     ReadOnly,

@@ -9,6 +9,7 @@
 //! | `Status` | `Status(HostStatus)` |
 //! | `Drivers` | `Drivers(list)`: every `[PciDriver]` declaration loaded |
 //! | `Device { bdf }` | `Device(BoundDevice)`, or `Err(UnknownDevice { bdf })` if no driver is bound to that function |
+//! | `DeviceId { bdf }` | `DeviceId(id)`: the identity string the driver read from the device (virtio-blk `GET_ID`); `Err(NotReady)` before the driver started, `Err(NoId { bdf })` if it has none, `Err(UnknownDevice { bdf })` |
 
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -17,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::frame::{Kind, Message, Protocol};
 
 /// Bumped on every change to the wire form of [`Request`] or [`Reply`].
-pub const VERSION: u16 = 1;
+pub const VERSION: u16 = 2;
 
 /// The protocol marker for [`crate::encode`]/[`crate::decode`] generics.
 #[derive(Clone, Copy, Debug)]
@@ -39,6 +40,10 @@ pub enum Request {
     Device {
         bdf: u16,
     },
+    /// The identity string of the device bound at `bdf` (version 2).
+    DeviceId {
+        bdf: u16,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +52,9 @@ pub enum Reply {
     Drivers(Vec<Driver>),
     Device(BoundDevice),
     Err(DriverHostError),
+    /// The device's identity (at most 20 printable ASCII characters for
+    /// virtio-blk; may be empty).
+    DeviceId(String),
 }
 
 /// Where the driver host is.
@@ -99,6 +107,10 @@ pub struct BoundDevice {
 pub enum DriverHostError {
     /// No driver is bound to the function at `bdf`.
     UnknownDevice { bdf: u16 },
+    /// The driver has not started the device yet.
+    NotReady,
+    /// The driver read no identity from the device at `bdf`.
+    NoId { bdf: u16 },
 }
 
 impl Message for Request {

@@ -30,7 +30,7 @@ fn headers() {
     assert_eq!(ipc::ids::BLKDEV, 6);
     assert_eq!(blkdev::VERSION, 1);
     assert_eq!(ipc::ids::DRIVERHOST, 5);
-    assert_eq!(driverhost::VERSION, 1);
+    assert_eq!(driverhost::VERSION, 2);
     assert_eq!(supervisor::VERSION, 4);
     assert_eq!(echo::VERSION, 1);
     assert_eq!(blk::VERSION, 1);
@@ -305,10 +305,12 @@ fn control_rejection() {
 #[test]
 fn driverhost_requests() {
     use driverhost::Request::*;
-    check(Status, &[5, 1, 0, 0]);
-    check(Drivers, &[5, 1, 0, 1]);
+    check(Status, &[5, 2, 0, 0]);
+    check(Drivers, &[5, 2, 0, 1]);
     // bdf 00:05.0 = 0x28.
-    check(Device { bdf: 0x28 }, &[5, 1, 0, 2, 0x28]);
+    check(Device { bdf: 0x28 }, &[5, 2, 0, 2, 0x28]);
+    // Version 2: the device's identity string.
+    check(DeviceId { bdf: 0x20 }, &[5, 2, 0, 3, 0x20]);
 }
 
 #[test]
@@ -323,7 +325,7 @@ fn driverhost_replies() {
             il_bytes: 4916,
         }),
         // 4916 = 0x1334 → 0xb4 0x26.
-        &[5, 1, 1, 0, 1, 1, 1, 98, 0xb4, 0x26],
+        &[5, 2, 1, 0, 1, 1, 1, 98, 0xb4, 0x26],
     );
     check(
         Reply::Drivers(vec![Driver {
@@ -334,7 +336,7 @@ fn driverhost_replies() {
         }]),
         // 0x1af4 → 0xf4 0x35; 0x1042 → 0xc2 0x20.
         &[
-            5, 1, 1, 1, 1, 3, b'A', b'.', b'B', 1, b'd', 0xf4, 0x35, 0xc2, 0x20,
+            5, 2, 1, 1, 1, 3, b'A', b'.', b'B', 1, b'd', 0xf4, 0x35, 0xc2, 0x20,
         ],
     );
     check(
@@ -345,11 +347,22 @@ fn driverhost_replies() {
             driver: "X".into(),
             state: HostState::Starting,
         }),
-        &[5, 1, 1, 2, 0x28, 0xf4, 0x35, 0xc2, 0x20, 1, b'X', 0],
+        &[5, 2, 1, 2, 0x28, 0xf4, 0x35, 0xc2, 0x20, 1, b'X', 0],
     );
     check(
         Reply::Err(DriverHostError::UnknownDevice { bdf: 0xffff }),
-        &[5, 1, 1, 3, 0, 0xff, 0xff, 0x03],
+        &[5, 2, 1, 3, 0, 0xff, 0xff, 0x03],
+    );
+    check(Reply::Err(DriverHostError::NotReady), &[5, 2, 1, 3, 1]);
+    check(
+        Reply::Err(DriverHostError::NoId { bdf: 0x20 }),
+        &[5, 2, 1, 3, 2, 0x20],
+    );
+    check(
+        Reply::DeviceId("cordon-1".into()),
+        &[
+            5, 2, 1, 4, 8, b'c', b'o', b'r', b'd', b'o', b'n', b'-', b'1',
+        ],
     );
 }
 

@@ -100,6 +100,51 @@ pub const QUIESCE_DISKS: &[Disk] = &[Disk {
     check: Some(check_unchanged),
 }];
 
+/// What `dhinject mode=io rounds=16` writes (`services/demo/src/bin/dhinject.rs`):
+/// 16 batches × 16 writes × 8 sectors of `SEED_NEW` from LBA 8192.
+pub const INJECT_WRITES: (u64, u64) = (8192, 16 * 16 * 8);
+
+/// The `driverhost-inject-*` disks: every sector `dhinject` wrote holds the
+/// new pattern — including the batch that was in flight when the driver
+/// host died, resubmitted to its successor — and every other the old one.
+fn check_inject(path: &Path) -> Result<(), String> {
+    let data = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
+    if data.len() as u64 != BLOCKS * 512 {
+        return Err(format!("image is {} bytes", data.len()));
+    }
+    let (first, n) = INJECT_WRITES;
+    let mut want = [0u8; 512];
+    for (lba, sector) in data.chunks(512).enumerate() {
+        let lba = lba as u64;
+        let new = (first..first + n).contains(&lba);
+        sector_pattern(if new { SEED_NEW } else { SEED_OLD }, lba, &mut want);
+        if sector != want {
+            return Err(format!(
+                "sector {lba} should hold the {} pattern",
+                if new { "new (written)" } else { "old" }
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// The fault-injection tests' disk: at 00:04.0 (bdf 0x20), with an
+/// identity string the C# driver reads with GET_ID.
+pub const INJECT_DISKS: &[Disk] = &[Disk {
+    id: "d0",
+    device: "addr=0x4,disable-legacy=on,serial=cordon-inject",
+    make,
+    check: Some(check_inject),
+}];
+
+/// `driverhost-inject-always-fault`'s disk: never written.
+pub const ALWAYS_FAULT_DISKS: &[Disk] = &[Disk {
+    id: "d0",
+    device: "addr=0x4,disable-legacy=on",
+    make,
+    check: Some(check_unchanged),
+}];
+
 fn need(s: &str, what: &str) -> Result<(), String> {
     if s.contains(what) {
         Ok(())

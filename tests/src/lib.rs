@@ -9,8 +9,10 @@
 pub mod blkdisk;
 pub mod blkservice;
 pub mod catalog;
+pub mod demos;
 pub mod disk;
 pub mod fatdisk;
+pub mod grantcopy;
 pub mod jitcount;
 pub mod qemu;
 pub mod runner;
@@ -20,4 +22,4 @@ pub mod shelldisk;
 pub use catalog::{QemuTest, all};
 pub use disk::Disk;
 pub use qemu::{Images, QemuConfig};
-pub use runner::{Outcome, run_test};
+pub use runner::{Outcome, run_test, run_test_with};

@@ -28,6 +28,12 @@ fn kill(child: &mut Child) {
 /// Boots `test` and judges it. Never panics on QEMU's behaviour; a QEMU that
 /// cannot be started is a failed test with the reason.
 pub fn run_test(test: &QemuTest, images: &Images) -> Outcome {
+    run_test_with(test, images, false)
+}
+
+/// [`run_test`], and with `live` the serial output is also copied to
+/// stdout as it arrives (`cargo xtask demo`: a human watches it).
+pub fn run_test_with(test: &QemuTest, images: &Images, live: bool) -> Outcome {
     let started = Instant::now();
     let fail = |reason: String, serial: String| Outcome {
         name: test.name,
@@ -82,6 +88,11 @@ pub fn run_test(test: &QemuTest, images: &Images) -> Outcome {
                 }
                 if let (Ok(mut s), Some(chunk)) = (serial.lock(), buf.get(..n)) {
                     s.extend_from_slice(chunk);
+                    if live {
+                        let mut out = std::io::stdout().lock();
+                        let _ = out.write_all(chunk);
+                        let _ = out.flush();
+                    }
                 }
             }
         })

@@ -374,6 +374,64 @@ pub fn grant_revoke(id: u32) -> Result<(), Error> {
     check(Syscall::GrantRevoke, [u64::from(id), 0, 0, 0, 0, 0]).map(|_| ())
 }
 
+/// Copies grant `id`'s bytes `offset..offset + buf.len()` into `buf`
+/// without mapping the grant (`GrantRead`, in calls of at most
+/// `GRANT_COPY_MAX`): a revoked grant is `NoSuchGrant`, a short one
+/// `BadLength`, never a fault. Returns the grant's length. A failure
+/// part-way through a long copy leaves `buf` partly written.
+pub fn grant_read(id: u32, offset: u64, buf: &mut [u8]) -> Result<u64, Error> {
+    grant_copy(
+        Syscall::GrantRead,
+        id,
+        offset,
+        buf.as_mut_ptr() as u64,
+        buf.len() as u64,
+    )
+}
+
+/// Copies `buf` into grant `id` at `offset` (`GrantWrite`, in calls of at
+/// most `GRANT_COPY_MAX`); the grant must be writable (`PermissionDenied`
+/// otherwise). Returns the grant's length. A failure part-way through a
+/// long copy leaves the grant partly written.
+pub fn grant_write(id: u32, offset: u64, buf: &[u8]) -> Result<u64, Error> {
+    grant_copy(
+        Syscall::GrantWrite,
+        id,
+        offset,
+        buf.as_ptr() as u64,
+        buf.len() as u64,
+    )
+}
+
+/// The length of grant `id` (given to the caller): a copy of nothing.
+pub fn grant_len(id: u32) -> Result<u64, Error> {
+    grant_copy(Syscall::GrantRead, id, 0, 0, 0)
+}
+
+fn grant_copy(n: Syscall, id: u32, offset: u64, ptr: u64, len: u64) -> Result<u64, Error> {
+    use ddk_abi::syscall::GRANT_COPY_MAX;
+    let copy = |done: u64, k: u64| check(n, [u64::from(id), offset + done, ptr + done, k, 0, 0]);
+    if len <= GRANT_COPY_MAX {
+        return copy(0, len).map(|r| r[0]);
+    }
+    // A long copy: the whole range is checked against the grant first, so
+    // a short grant fails before any byte moves.
+    let end = offset
+        .checked_add(len)
+        .ok_or(Error::Sys(SyscallError::BadLength))?;
+    let g_len = copy(0, 0)?[0];
+    if end > g_len {
+        return Err(Error::Sys(SyscallError::BadLength));
+    }
+    let mut done = 0u64;
+    while done < len {
+        let k = (len - done).min(GRANT_COPY_MAX);
+        copy(done, k)?;
+        done += k;
+    }
+    Ok(g_len)
+}
+
 /// Supervisor only: starts `bin/<program>` as task `name`.
 pub fn spawn(name: &str, program: &str, args: &str) -> Result<TaskId, Error> {
     check(

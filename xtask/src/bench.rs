@@ -19,12 +19,16 @@ pub fn cmd(args: &[String]) -> Result<()> {
         Some("boot") => boot(profile),
         Some("ipc") => crate::bench_ipc::run(profile),
         Some("blk") => crate::bench_blk::run(profile),
+        Some("restart") => {
+            crate::setup::ensure(false)?;
+            crate::bench_restart::run(&build_images(profile)?)
+        }
         Some("jit") => jit(),
         Some(other) => Err(Error::Usage(format!(
-            "bench: unknown benchmark `{other}` (have: boot, ipc, blk, jit)"
+            "bench: unknown benchmark `{other}` (have: boot, ipc, blk, restart, jit)"
         ))),
         None => Err(Error::Usage(
-            "bench: name a benchmark (have: boot, ipc, blk, jit)".into(),
+            "bench: name a benchmark (have: boot, ipc, blk, restart, jit)".into(),
         )),
     }
 }
@@ -87,7 +91,7 @@ fn boot(profile: crate::build::Profile) -> Result<()> {
     crate::setup::ensure(false)?;
     let images = build_images(profile)?;
     let mut config = QemuConfig::new(images.kernel.clone());
-    config.initrd = Some(images.initrd);
+    config.initrd = Some(images.initrd.clone());
     config.debug_exit = false;
     let mut host = Vec::new();
     let mut kernel = Vec::new();
@@ -114,7 +118,7 @@ fn boot(profile: crate::build::Profile) -> Result<()> {
         "target: under 1000 ms; ratio to target {:.2}",
         h.as_secs_f64()
     );
-    Ok(())
+    crate::bench_restart::boot_to_serving(&images)
 }
 
 /// `bench jit`: (a) compile throughput of cilrun over every test assembly;

@@ -6,7 +6,9 @@
 mod bench;
 mod bench_blk;
 mod bench_ipc;
+mod bench_restart;
 mod build;
+mod demo;
 mod managed;
 mod run;
 mod setup;
@@ -25,7 +27,9 @@ commands:
   build [--release]         build the kernel, user programs and the initrd
   run [--gdb] [--iso] [--release] [--append CMDLINE] [-- QEMU-ARGS...]
                             boot Cordon in QEMU, serial console on this terminal
-  demo [NAME]               boot a fault-isolation demo (no NAME: list them)
+  demo [NAME|--list]        run a fault-isolation demo, serial log live
+                            (jit-ldfld, driver-hang, wild-store, oom, crash-loop:
+                            a copy checked on the disk image; no NAME: list)
   test                      every host test, then every QEMU test
   qemu-test --list          list the QEMU tests
   qemu-test NAME...         run the named QEMU tests
@@ -41,6 +45,7 @@ commands:
   bench blk                 native virtio-blk driver: 4 KiB IOPS, 64 KiB MB/s at QD 1 and 32
   disk [PATH]               make the FAT32 data disk (default target/cordon/disk.img,
                             which `run` makes itself when missing); never overwrites
+  bench restart             driver-host fault -> first client I/O again, 50 restarts, by phase
 ";
 
 fn main() -> ExitCode {
@@ -53,7 +58,7 @@ fn main() -> ExitCode {
         "setup" => setup::run(rest),
         "build" => build::cmd(rest),
         "run" => run::cmd(rest),
-        "demo" => run::demo(rest),
+        "demo" => demo::cmd(rest),
         "test" => test::cmd(rest),
         "qemu-test" => test::qemu_cmd(rest),
         "clippy" => build::clippy(rest),

@@ -20,6 +20,10 @@ namespace Cordon.Ddk
         public abstract int QueueDepth { get; }
         /// <summary>The interrupt that signals completions.</summary>
         public abstract Interrupt Interrupt { get; }
+        /// <summary>The device's identity (a serial number), read in
+        /// <see cref="Start"/>; null if it has none. The driver host serves
+        /// it on its control protocol (`DeviceId`).</summary>
+        public virtual string Identity { get { return null; } }
 
         /// <summary>Start <paramref name="request"/> on the device and
         /// return true; it completes later through <see cref="Poll"/>.

@@ -37,7 +37,9 @@ namespace Cordon.Ddk
                 slots[i] = new BlockRequest(i, DmaBuffer.Allocate(driver.MaxTransfer));
                 Native.HostSlot(i, slots[i].Buffer.Address);
             }
+            Native.HostIdentity(driver.Identity);
             Native.HostReady(driver.Blocks, driver.BlockSize, driver.ReadOnly ? 1 : 0, driver.MaxTransfer, depth);
+            FaultInjection inject = new FaultInjection();
             while (true)
             {
                 int slot, op, length;
@@ -49,6 +51,7 @@ namespace Cordon.Ddk
                     r.Op = (BlockOp)op;
                     r.Lba = lba;
                     r.Length = length;
+                    inject.BeforeRequest();
                     if (!driver.Submit(r))
                         Completed(r, BlockStatus.Ok);
                 }

@@ -81,5 +81,18 @@ namespace Cordon.Ddk
         internal static extern int HostNext(out int slot, out int op, out long lba, out int length);
         [MethodImpl(MethodImplOptions.InternalCall)]
         internal static extern void HostComplete(int slot, int status);
+        // The device's identity string (null: none), before HostReady.
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern void HostIdentity(string identity);
+        // Requests taken from clients and not yet answered.
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern int HostInFlight();
+
+        // Fault injections (FaultInjection.cs): the kind (0 none) and after
+        // how many requests; the wild store's target address.
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern int InjectedFault(out int after);
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        internal static extern long InjectTarget();
     }
 }

@@ -232,7 +232,13 @@ pub fn blkdev_replies() -> Vec<blkdev::Reply> {
 
 pub fn driverhost_requests() -> Vec<driverhost::Request> {
     use driverhost::Request::*;
-    vec![Status, Drivers, Device { bdf: 0 }, Device { bdf: 0xffff }]
+    vec![
+        Status,
+        Drivers,
+        Device { bdf: 0 },
+        Device { bdf: 0xffff },
+        DeviceId { bdf: 0x18 },
+    ]
 }
 
 pub fn driverhost_replies() -> Vec<driverhost::Reply> {
@@ -270,6 +276,10 @@ pub fn driverhost_replies() -> Vec<driverhost::Reply> {
             state: HostState::Ready,
         }),
         Err(DriverHostError::UnknownDevice { bdf: 7 }),
+        Err(DriverHostError::NotReady),
+        Err(DriverHostError::NoId { bdf: 0x18 }),
+        DeviceId(String::new()),
+        DeviceId("01234567890123456789".into()),
     ]
 }
 

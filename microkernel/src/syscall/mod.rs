@@ -247,6 +247,16 @@ fn handle(index: usize, s: Syscall, a: [u64; 6]) -> Result<Option<[u64; 3]>, Fai
             task::grant::revoke(index, id)?;
             ok([0; 3]).map(Some)
         }
+        Syscall::GrantRead | Syscall::GrantWrite => {
+            let id = u32::try_from(a0).map_err(|_| SyscallError::NoSuchGrant)?;
+            let dir = if s == Syscall::GrantRead {
+                task::grant::Direction::FromGrant
+            } else {
+                task::grant::Direction::IntoGrant
+            };
+            let len = task::grant::copy(index, id, a1, a2, a3, dir)?;
+            ok([len, 0, 0]).map(Some)
+        }
         Syscall::TaskSelf => {
             let t = TABLE.lock();
             ok([

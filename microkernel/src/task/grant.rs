@@ -18,8 +18,10 @@
 //! each task may own [`GRANTS_PER_TASK`] at a time (charged to the owner;
 //! naming a grantee costs the grantee nothing).
 
+use super::ipc::{CopyFault, copy_spaces};
 use super::{TABLE, Table};
 use alloc::vec::Vec;
+use ddk_abi::syscall::GRANT_COPY_MAX;
 use ddk_abi::{SyscallError, TaskId};
 use spin::Mutex;
 
@@ -114,6 +116,70 @@ pub fn map(gi: usize, id: u32, addr: u64) -> Result<(u64, bool), SyscallError> {
     grantee.space.map_borrowed(addr, &frames, g.writable)?;
     g.mapped_at = Some(addr);
     Ok((g.pages * PAGE, g.writable))
+}
+
+/// Which way `GrantRead` / `GrantWrite` copies.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// `GrantRead`: from the grant into the caller's buffer.
+    FromGrant,
+    /// `GrantWrite`: from the caller's buffer into the grant.
+    IntoGrant,
+}
+
+/// `GrantRead` / `GrantWrite` from task `gi`: copies `len` bytes between
+/// `[offset, offset+len)` of grant `id` (granted to the caller, mapped or
+/// not) and the caller's `buf`; returns the grant's length.
+///
+/// The grant is looked up, its length and permission checked and its
+/// frames found in the owner's tables (as `map` does) in the same locked,
+/// interrupts-off step as the copy, so a revoke cannot land half-way: it
+/// happens before (the call fails with `NoSuchGrant`) or after (the copy
+/// is complete). A grantee copying this way never maps a page its client
+/// can take away, and so cannot be made to fault.
+pub fn copy(
+    gi: usize,
+    id: u32,
+    offset: u64,
+    buf: u64,
+    len: u64,
+    dir: Direction,
+) -> Result<u64, SyscallError> {
+    if len > GRANT_COPY_MAX {
+        return Err(SyscallError::BadLength);
+    }
+    let t = TABLE.lock();
+    let grants = GRANTS.lock();
+    let me = t.get(gi).ok_or(SyscallError::NoSuchTask)?;
+    let g = grants
+        .iter()
+        .find(|g| g.id == id && g.to == me.id)
+        .ok_or(SyscallError::NoSuchGrant)?;
+    let g_len = g.pages * PAGE;
+    if dir == Direction::IntoGrant && !g.writable {
+        return Err(SyscallError::PermissionDenied);
+    }
+    match offset.checked_add(len) {
+        Some(end) if end <= g_len => {}
+        _ => return Err(SyscallError::BadLength),
+    }
+    // The owner is alive (its grants die with it) and its range is still
+    // the one it granted: it cannot be unmapped or remapped unrevoked.
+    let oi = t.resolve(g.owner).map_err(|_| SyscallError::NoSuchGrant)?;
+    let owner = &t.get(oi).ok_or(SyscallError::NoSuchGrant)?.space;
+    let at = g.src + offset;
+    let result = match dir {
+        Direction::FromGrant => copy_spaces(owner, at, &me.space, buf, len),
+        Direction::IntoGrant => copy_spaces(&me.space, buf, owner, at, len),
+    };
+    // The caller's buffer is its own fault (`BadPointer`); the grant's side
+    // only fails if the owner made its pages read-only (`Protect`) since.
+    result.map_err(|f| match (f, dir) {
+        (CopyFault::Source(e), Direction::IntoGrant)
+        | (CopyFault::Dest(e), Direction::FromGrant) => e,
+        _ => SyscallError::PermissionDenied,
+    })?;
+    Ok(g_len)
 }
 
 fn unmap_from_grantee(t: &mut Table, g: &Grant) {

@@ -153,6 +153,43 @@ fn copy(src: &Task, from: u64, dst: &Task, to: u64, len: usize) -> Result<(), Co
     Ok(())
 }
 
+/// Copies `len` bytes (any length; callers bound it) from `from` in `src`
+/// to `to` in `dst`, message-sized piece by piece: every piece of both
+/// ranges is checked before a byte moves (all or nothing), then each is
+/// checked again as it is copied — nothing can change in between, since
+/// the kernel runs with interrupts off and the table locked, so the second
+/// walk finds the same frames. `GrantRead`/`GrantWrite` use it.
+pub(super) fn copy_spaces(
+    src: &AddressSpace,
+    from: u64,
+    dst: &AddressSpace,
+    to: u64,
+    len: u64,
+) -> Result<(), CopyFault> {
+    let step = MESSAGE_MAX as u64;
+    // Pieces are checked in order, and each one checked ends at or below
+    // `USER_MAX`, so the next one's start cannot have wrapped (a first
+    // piece outside user space is refused before any other is formed).
+    let pieces = |at: u64| {
+        let n = (len - at).min(step);
+        let s = Pieces::of(src, from.wrapping_add(at), n, false).map_err(CopyFault::Source)?;
+        let d = Pieces::of(dst, to.wrapping_add(at), n, true).map_err(CopyFault::Dest)?;
+        Ok((s, d, n as usize))
+    };
+    let mut at = 0;
+    while at < len {
+        pieces(at)?;
+        at += step;
+    }
+    let mut at = 0;
+    while at < len {
+        let (s, d, n) = pieces(at)?;
+        copy_pieces(&s, &d, n);
+        at += step;
+    }
+    Ok(())
+}
+
 /// Ends receiver `ri`'s `recv` with `e` (its buffer went bad).
 fn fail_receiver(t: &mut Table, ri: usize, e: SyscallError) {
     if let Some(r) = t.get_mut(ri) {

@@ -7,9 +7,10 @@
 //! receive, so callers wait in the kernel (push-back).
 //!
 //! Memory: the data window (32 slots of up to 64 KiB, this program's own
-//! memory, granted to each backend generation in turn) at [`WINDOW_AT`];
-//! a client's grant is mapped at [`CLIENT_AT`] only while its data is
-//! copied.
+//! memory, granted to each backend generation in turn) at [`WINDOW_AT`].
+//! A client's grant is never mapped: its data is copied with `GrantRead`
+//! and `GrantWrite`, which the kernel checks, so a client revoking its
+//! grant mid-request gets a `Grant` error instead of crashing the service.
 //!
 //! Args (`blk_service::Config`): `backend=NAME` (required), `queue=N`,
 //! `watchdog-ms=MS`, `unavailable-ms=MS`, `probe-ms=MS`.
@@ -33,8 +34,6 @@ userlib::entry!(main);
 /// The data window the backends see.
 const WINDOW_AT: u64 = 0x0000_3000_0000_0000;
 const WINDOW_MAX: u64 = MAX_BATCH as u64 * MAX_REQUEST_BYTES as u64;
-/// Where a client's grant is mapped while its data is copied.
-const CLIENT_AT: u64 = 0x0000_3100_0000_0000;
 
 struct Kernel {
     backend: alloc::string::String,
@@ -75,28 +74,20 @@ fn window() -> &'static mut [u8] {
     unsafe { core::slice::from_raw_parts_mut(WINDOW_AT as *mut u8, WINDOW_MAX as usize) }
 }
 
-/// Maps a client's grant at `CLIENT_AT`, runs `f` over its first `len`
-/// bytes, unmaps it.
-fn with_grant(grant: u32, len: u64, f: impl FnOnce(&mut [u8])) -> Result<(), BlkError> {
-    let mapped = userlib::grant_map(grant, CLIENT_AT).map_err(|e| match e {
+/// A failed `GrantRead`/`GrantWrite` of a client's grant as the client's
+/// error: a revoked grant, a bad id or a read-only grant for a `Read` is
+/// `Grant(code)`, a grant shorter than the request `GrantTooSmall`. The
+/// kernel checks all of it, so a client cannot make this program fault.
+fn grant_error(grant: u32, e: Error) -> BlkError {
+    match e {
+        Error::Sys(ddk_abi::SyscallError::BadLength) => match userlib::grant_len(grant) {
+            Ok(len) => BlkError::GrantTooSmall { mapped: len },
+            Err(e) => grant_error(grant, e),
+        },
         Error::Sys(s) => BlkError::Grant(s.code()),
         Error::Dead { .. } => BlkError::Grant(ddk_abi::SyscallError::Dead.code()),
         Error::Unknown(c) => BlkError::Grant(c),
-    })?;
-    let result = if mapped < len {
-        Err(BlkError::GrantTooSmall { mapped })
-    } else {
-        // SAFETY: the kernel just mapped `mapped` ≥ `len` bytes of the
-        // client's grant at CLIENT_AT; they stay mapped until the unmap
-        // below, and no other reference to them exists meanwhile. The
-        // client may change them concurrently, which only affects the
-        // bytes it gets.
-        let bytes = unsafe { core::slice::from_raw_parts_mut(CLIENT_AT as *mut u8, len as usize) };
-        f(bytes);
-        Ok(())
-    };
-    let _ = userlib::unmap(CLIENT_AT, mapped);
-    result
+    }
 }
 
 fn slot(offset: u64, len: u64) -> Result<core::ops::Range<usize>, BlkError> {
@@ -182,20 +173,22 @@ impl Env for Kernel {
 
     fn copy_in(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError> {
         let range = slot(offset, len)?;
-        with_grant(grant, len, |client| {
-            if let Some(dst) = window().get_mut(range) {
-                dst.copy_from_slice(client);
-            }
-        })
+        let dst = window().get_mut(range).ok_or(BlkError::BadCount {
+            max: MAX_REQUEST_BYTES / 512,
+        })?;
+        userlib::grant_read(grant, 0, dst)
+            .map(|_| ())
+            .map_err(|e| grant_error(grant, e))
     }
 
     fn copy_out(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError> {
         let range = slot(offset, len)?;
-        with_grant(grant, len, |client| {
-            if let Some(src) = window().get(range) {
-                client.copy_from_slice(src);
-            }
-        })
+        let src = window().get(range).ok_or(BlkError::BadCount {
+            max: MAX_REQUEST_BYTES / 512,
+        })?;
+        userlib::grant_write(grant, 0, src)
+            .map(|_| ())
+            .map_err(|e| grant_error(grant, e))
     }
 
     fn reply(&mut self, client: Task, reply: blk::Reply) {

@@ -2,6 +2,10 @@
 
 #![no_std]
 
+extern crate alloc;
+
+pub mod resubmit;
+
 use ipc::supervisor::{Request, Supervisor};
 
 /// The value of `key=value` in a space-separated argument string.
@@ -26,6 +30,16 @@ pub fn shutdown() {
             }
         }
         Err(e) => userlib::log!("no supervisor to shut down: {e}"),
+    }
+}
+
+/// The task of service `name`, once it exists (polling every 5 ms).
+pub fn find(name: &str) -> userlib::TaskId {
+    loop {
+        if let Ok(id) = userlib::lookup(name) {
+            return id;
+        }
+        userlib::sleep_ms(5);
     }
 }
 

@@ -121,7 +121,7 @@ fn start_due(table: &mut ServiceTable) {
         let (name, program, args) = (
             s.spec.name.clone(),
             s.spec.program.clone(),
-            s.spec.args_for(restart),
+            s.spec.args_for_start(restart, s.policy.requested()),
         );
         let grants = s.spec.grants.clone();
         let memory = s.spec.memory;
@@ -205,6 +205,9 @@ fn describe(d: Decision, now: u64) -> String {
     match d {
         Decision::RestartAt(at) => alloc::format!("restarting in {} ms", at.saturating_sub(now)),
         Decision::Hold => String::from("held (restart=hold)"),
+        Decision::GaveUp { deaths } => alloc::format!(
+            "held after {deaths} quick deaths in a row (give-up={deaths}); a Restart request starts it again"
+        ),
         Decision::Stopped => String::from("stopped on request"),
     }
 }

@@ -58,6 +58,14 @@ pub struct ServiceSpec {
     /// restarts get `args` alone. How a test turns on a fault-injection
     /// switch for one generation (docs/driverhost.md).
     pub first_args: String,
+    /// Appended to `args` on every start — the first and the automatic
+    /// restarts — until a `Start` or `Restart` request starts the service:
+    /// a fault that a crash loop keeps and an operator's restart clears
+    /// (the `crash-loop` demo, docs/demos.md).
+    pub fault_args: String,
+    /// After this many quick deaths in a row (each sooner than `min_run_ms`)
+    /// the service is held instead of restarted; 0: never (`give-up=N`).
+    pub give_up: u32,
     pub restart: RestartPolicy,
     /// A task that dies sooner than this after starting counts as a crash
     /// loop: its restart delay doubles instead of resetting.
@@ -183,6 +191,8 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
         program: String::new(),
         args: String::new(),
         first_args: String::new(),
+        fault_args: String::new(),
+        give_up: 0,
         restart: RestartPolicy::Always,
         min_run_ms: DEFAULT_MIN_RUN_MS,
         backoff_base_ms: DEFAULT_BACKOFF_BASE_MS,
@@ -194,8 +204,8 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
         memory: None,
     };
     // Keys seen, to refuse duplicates: program, restart, min-run, backoff,
-    // start, args, allow, memory, first-args.
-    let mut seen = [false; 9];
+    // start, args, allow, memory, first-args, fault-args, give-up.
+    let mut seen = [false; 11];
     for item in items {
         let (key, value) = item
             .split_once('=')
@@ -210,6 +220,8 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
             "allow" => 6,
             "memory" => 7,
             "first-args" => 8,
+            "fault-args" => 9,
+            "give-up" => 10,
             "grant" => {
                 spec.grants.push(parse_grant(value)?);
                 continue;
@@ -249,6 +261,12 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
             5 => spec.args = String::from(value),
             6 => spec.allow = parse_allow(value)?,
             8 => spec.first_args = String::from(value),
+            9 => spec.fault_args = String::from(value),
+            10 => {
+                spec.give_up = parse_u64(value)
+                    .and_then(|n| u32::try_from(n).ok())
+                    .ok_or(ManifestErrorKind::BadNumber)?;
+            }
             _ => {
                 let bytes = parse_size(value)
                     .filter(|b| *b > 0 && b % 4096 == 0 && *b <= MEMORY_MAX)
@@ -267,13 +285,28 @@ impl ServiceSpec {
     /// The argument string for a start: `args`, plus `first-args` when this
     /// is the service's first start (`restart` false).
     pub fn args_for(&self, restart: bool) -> String {
-        if restart || self.first_args.is_empty() {
-            return self.args.clone();
+        self.args_for_start(restart, true)
+    }
+
+    /// [`Self::args_for`], plus `fault-args` unless `requested` (a `Start`
+    /// or `Restart` request has started the service since boot).
+    pub fn args_for_start(&self, restart: bool, requested: bool) -> String {
+        let mut out = self.args.clone();
+        let mut add = |extra: &str| {
+            if !extra.is_empty() {
+                if !out.is_empty() {
+                    out.push(' ');
+                }
+                out.push_str(extra);
+            }
+        };
+        if !restart {
+            add(&self.first_args);
         }
-        if self.args.is_empty() {
-            return self.first_args.clone();
+        if !requested {
+            add(&self.fault_args);
         }
-        alloc::format!("{} {}", self.args, self.first_args)
+        out
     }
 }
 

@@ -27,6 +27,8 @@ service shell program=bin/shell restart=hold start=manual allow=shutdown,control
             program: "bin/driverhost".into(),
             args: "--drivers drivers/virtio-blk.dll".into(),
             first_args: String::new(),
+            fault_args: String::new(),
+            give_up: 0,
             restart: RestartPolicy::Always,
             min_run_ms: 2000,
             backoff_base_ms: 100,
@@ -257,4 +259,33 @@ fn first_args_only_for_the_first_start() {
     assert_eq!(m.services[2].args_for(false), "y");
     let dup = Manifest::parse("service a program=a first-args=x first-args=y\n");
     assert!(dup.is_err());
+}
+
+#[test]
+fn fault_args_until_an_operator_starts_it() {
+    let m = Manifest::parse(
+        "service dh program=driverhost args=\"mode=drivers\" fault-args=\"inject=always-fault\" give-up=4\n\
+         service e program=e fault-args=x first-args=y\n",
+    )
+    .unwrap();
+    let dh = &m.services[0];
+    assert_eq!(dh.give_up, 4);
+    assert_eq!(
+        dh.args_for_start(false, false),
+        "mode=drivers inject=always-fault"
+    );
+    // Automatic restarts keep the fault ...
+    assert_eq!(
+        dh.args_for_start(true, false),
+        "mode=drivers inject=always-fault"
+    );
+    // ... a Start or Restart request clears it.
+    assert_eq!(dh.args_for_start(true, true), "mode=drivers");
+    let e = &m.services[1];
+    assert_eq!(e.args_for_start(false, false), "y x");
+    assert_eq!(e.args_for_start(true, false), "x");
+    assert_eq!(e.args_for_start(true, true), "");
+    assert!(Manifest::parse("service a program=a give-up=x\n").is_err());
+    assert!(Manifest::parse("service a program=a give-up=1 give-up=2\n").is_err());
+    assert!(Manifest::parse("service a program=a fault-args=1 fault-args=2\n").is_err());
 }

@@ -40,6 +40,8 @@ pub enum Decision {
     RestartAt(u64),
     /// Leave it dead (policy `hold`).
     Hold,
+    /// Leave it dead: it died quickly this many times in a row (`give-up=`).
+    GaveUp { deaths: u32 },
     /// Leave it dead: the supervisor itself stopped it on request.
     Stopped,
 }
@@ -82,6 +84,12 @@ pub struct ServicePolicy {
     last_delay_ms: Option<u64>,
     starts: u32,
     last_exit: Option<ExitCause>,
+    /// `give-up=`: hold after this many quick deaths in a row (0: never).
+    give_up: u32,
+    quick_deaths: u32,
+    /// A `Start` or `Restart` request has started it (`fault-args` no
+    /// longer apply).
+    requested: bool,
 }
 
 impl ServicePolicy {
@@ -96,6 +104,7 @@ impl ServicePolicy {
         if spec.start_at_boot {
             p.phase = Phase::Pending { at_ms: 0 };
         }
+        p.give_up = spec.give_up;
         p
     }
 
@@ -113,6 +122,9 @@ impl ServicePolicy {
             last_delay_ms: None,
             starts: 0,
             last_exit: None,
+            give_up: 0,
+            quick_deaths: 0,
+            requested: false,
         }
     }
 
@@ -127,6 +139,16 @@ impl ServicePolicy {
 
     pub fn last_exit(&self) -> Option<ExitCause> {
         self.last_exit
+    }
+
+    /// Whether a `Start` or `Restart` request has started it since boot.
+    pub fn requested(&self) -> bool {
+        self.requested
+    }
+
+    /// Hold after `n` quick deaths in a row (0: never).
+    pub fn set_give_up(&mut self, n: u32) {
+        self.give_up = n;
     }
 
     /// Whether a start is due at `now_ms`.
@@ -187,10 +209,12 @@ impl ServicePolicy {
                 Err(SupervisorError::AlreadyRunning)
             }
             Phase::Stopping { then_start: false } => {
+                self.by_request();
                 self.phase = Phase::Stopping { then_start: true };
                 Ok(Action::None)
             }
             Phase::Stopped | Phase::Held | Phase::Pending { .. } => {
+                self.by_request();
                 self.last_delay_ms = None;
                 self.phase = Phase::Pending { at_ms: now_ms };
                 Ok(Action::None)
@@ -220,6 +244,7 @@ impl ServicePolicy {
     /// A `Restart` request: kill it if running, then start it at once with
     /// the backoff reset.
     pub fn request_restart(&mut self, now_ms: u64) -> Action {
+        self.by_request();
         match self.phase {
             Phase::Running { .. } => {
                 self.phase = Phase::Stopping { then_start: true };
@@ -261,10 +286,26 @@ impl ServicePolicy {
         }
     }
 
+    fn by_request(&mut self) {
+        self.requested = true;
+        self.quick_deaths = 0;
+    }
+
     fn die(&mut self, now_ms: u64, healthy: bool) -> Decision {
         if self.restart == RestartPolicy::Hold {
             self.phase = Phase::Held;
             return Decision::Hold;
+        }
+        self.quick_deaths = if healthy {
+            0
+        } else {
+            self.quick_deaths.saturating_add(1)
+        };
+        if self.give_up > 0 && self.quick_deaths >= self.give_up {
+            self.phase = Phase::Held;
+            return Decision::GaveUp {
+                deaths: self.quick_deaths,
+            };
         }
         let delay = match self.last_delay_ms {
             Some(last) if !healthy => last.saturating_mul(2).min(self.max_ms),

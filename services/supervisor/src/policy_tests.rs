@@ -92,6 +92,8 @@ fn boot_and_manual_start() {
         program: "p".into(),
         args: "".into(),
         first_args: String::new(),
+        fault_args: String::new(),
+        give_up: 0,
         restart: RestartPolicy::Always,
         min_run_ms: 1000,
         backoff_base_ms: 50,
@@ -271,4 +273,49 @@ fn kill_during_a_stop_leaves_the_stop_alone() {
     assert_eq!(p.request_stop(), Ok(Action::Kill));
     assert_eq!(p.request_kill(), Ok(Action::None));
     assert_eq!(p.on_death(3, ExitCause::Killed), Decision::Stopped);
+}
+
+// --- give-up (dev-demos: the crash-loop demo).
+
+#[test]
+fn give_up_holds_after_that_many_quick_deaths_and_a_restart_revives() {
+    let mut p = always();
+    p.set_give_up(4);
+    // Three quick deaths back off as usual ...
+    assert_eq!(crash_loop(&mut p, 0, 3, 5), [50, 100, 200]);
+    assert!(!p.requested());
+    // ... the fourth in a row holds.
+    p.on_started(1000);
+    assert_eq!(p.on_death(1005, FAULT), Decision::GaveUp { deaths: 4 });
+    assert_eq!(p.phase(), Phase::Held);
+    assert_eq!(p.wire_state(), ServiceState::Held);
+    assert!(!p.due(u64::MAX));
+    // An operator's Restart starts it now, and counts from zero again.
+    assert_eq!(p.request_restart(2000), Action::None);
+    assert!(p.due(2000));
+    assert!(p.requested());
+    p.on_started(2000);
+    assert_eq!(p.on_death(2005, FAULT), Decision::RestartAt(2055));
+}
+
+#[test]
+fn a_healthy_run_resets_the_give_up_count() {
+    let mut p = always();
+    p.set_give_up(2);
+    p.on_started(0);
+    assert_eq!(p.on_death(5, FAULT), Decision::RestartAt(55));
+    p.on_started(55);
+    // Ran for min-run: healthy, so the count starts again.
+    assert_eq!(p.on_death(2000, FAULT), Decision::RestartAt(2050));
+    p.on_started(2050);
+    assert_eq!(p.on_death(2055, FAULT), Decision::RestartAt(2155));
+    p.on_started(2155);
+    assert_eq!(p.on_death(2160, FAULT), Decision::GaveUp { deaths: 2 });
+}
+
+#[test]
+fn without_give_up_a_crash_loop_never_holds() {
+    let mut p = always();
+    let delays = crash_loop(&mut p, 0, 40, 1);
+    assert_eq!(delays.len(), 40);
 }

@@ -402,6 +402,169 @@ pub(super) fn jit_code_not_writable(s: &str) -> Result<(), String> {
     refuse(s, "FAIL the code page")
 }
 
+// --- The driver host's fault injections (`inject=`, docs/driverhost.md
+// "Fault injections"): each happens in compiled managed code after 100
+// requests, with dhinject's batch in flight; only the driver host dies, its
+// next generation (no injection: first-args) serves the resubmitted batch,
+// and the harness checks the image.
+
+/// The injection line of generation 2.0 and what every injection test
+/// shares: dhinject saw the death mid-batch, resubmitted, passed; the
+/// restarted driver host has no injection; the disk's id was read by each
+/// generation; nothing else faulted; the kernel lived.
+fn injected(s: &str, name: &str, said: &str) -> Result<(), String> {
+    need(
+        s,
+        &format!("driverhost[2.0]: driverhost: fault injection on: {name} after 100 requests"),
+    )?;
+    need(
+        s,
+        &format!("driverhost[2.0]: fault injection: {said} after 100 requests ("),
+    )?;
+    if s.lines()
+        .any(|l| l.contains("driverhost[2.1]") && l.contains("fault injection"))
+    {
+        return Err("the restarted driver host still had the fault injection".into());
+    }
+    need(s, "restarted driverhost as 2.1")?;
+    need(s, "dhinject: driverhost died with batch ")?;
+    need(
+        s,
+        "dhinject: driverhost is back as 2.1; resubmitting batch ",
+    )?;
+    need(s, "dhinject: 2.0 reports the disk's id \"cordon-inject\"")?;
+    need(s, "dhinject: 2.1 reports the disk's id \"cordon-inject\"")?;
+    need(s, "virtio-blk (C#): 16384 blocks of 512 B")?;
+    need(s, "id \"cordon-inject\"")?;
+    need(s, "dhinject: PASS (16 batches of 32 and their read-back")?;
+    refuse(s, "FAIL")?;
+    refuse(s, "TASK FAULT in dhinject")?;
+    kernel_survived(s)
+}
+
+/// The number of requests in flight the injection line reports.
+fn in_flight(s: &str, said: &str) -> Result<u32, String> {
+    let line = s
+        .lines()
+        .find(|l| l.contains(&format!("fault injection: {said} after 100 requests (")))
+        .ok_or("no injection line")?;
+    line.split(" after 100 requests (")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .and_then(|n| n.parse().ok())
+        .ok_or_else(|| format!("no in-flight count in {line:?}"))
+}
+
+/// `driverhost-inject-hang`: the endless loop. The driver host does not die
+/// by itself: dhwatch sees no progress and has it restarted; no task faults.
+pub(super) fn judge_driverhost_inject_hang(s: &str) -> Result<(), String> {
+    injected(s, "hang", "hang")?;
+    need(s, ": spinning in FaultInjection::Spin")?;
+    if in_flight(s, "hang")? == 0 {
+        return Err("the hang happened with no request in flight".into());
+    }
+    let hang = s
+        .find("fault injection: hang after 100 requests")
+        .ok_or("no hang line")?;
+    let watch = s
+        .find("dhwatch: no progress for 1500 ms")
+        .ok_or("the watcher never saw the stall")?;
+    if watch < hang {
+        return Err("the watcher restarted the driver host before it hung".into());
+    }
+    need(s, "dhwatch: PASS (restarted driverhost once)")?;
+    refuse(s, "!!! TASK FAULT")?;
+    Ok(())
+}
+
+/// `driverhost-inject-wild-store`: a write into compiled code. The kernel
+/// reports a user-mode write protection #PF at exactly the address the
+/// injection names (in the code region), the supervisor names
+/// `FaultInjection::Store`; only the driver host faulted.
+pub(super) fn judge_driverhost_inject_wild_store(s: &str) -> Result<(), String> {
+    injected(s, "wild-store", "wild store")?;
+    let target = s
+        .split(": writing to 0x")
+        .nth(1)
+        .and_then(|r| r.split(',').next())
+        .ok_or("the injection did not say where it writes")?;
+    let addr = u64::from_str_radix(target, 16).map_err(|e| format!("{target}: {e}"))?;
+    if !(0x2000_0000_0000..0x2100_0000_0000).contains(&addr) {
+        return Err(format!(
+            "the target {addr:#x} is not in the JIT code region"
+        ));
+    }
+    let report = s
+        .split("!!! TASK FAULT in driverhost[2.0]: #PF Page Fault (vector 14)")
+        .nth(1)
+        .ok_or("driverhost[2.0] did not die of a #PF")?;
+    let report: String = report.lines().take(4).collect::<Vec<_>>().join("\n");
+    if !report.contains("protection violation, write, user mode") {
+        return Err(format!("not a write protection fault: {report}"));
+    }
+    if !report.contains(&format!("CR2={addr:#x}")) {
+        return Err(format!("the fault is not at {addr:#x}: {report}"));
+    }
+    let line = s
+        .lines()
+        .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
+        .ok_or("no supervisor line for driverhost[2.0]'s fault")?;
+    if !line.contains(&format!(
+        "CR2={addr:#x}) in Cordon.Ddk.FaultInjection::Store at IL_"
+    )) {
+        return Err(format!(
+            "the report does not name FaultInjection::Store: {line:?}"
+        ));
+    }
+    if s.matches("!!! TASK FAULT in ").count() != 1 {
+        return Err("a task other than driverhost[2.0] faulted".into());
+    }
+    Ok(())
+}
+
+/// `driverhost-inject-oom`: the managed heap grows until the quota stops
+/// it; the runtime's OutOfMemoryException ends the driver host (exit 70);
+/// no task faults.
+pub(super) fn judge_driverhost_inject_oom(s: &str) -> Result<(), String> {
+    injected(s, "oom", "out of memory")?;
+    need(
+        s,
+        "driverhost[2.0]: driverhost: unhandled exception System.OutOfMemoryException",
+    )?;
+    need(s, "driverhost[2.0] exited with code 70;")?;
+    refuse(s, "!!! TASK FAULT")?;
+    Ok(())
+}
+
+/// `driverhost-inject-always-fault`: every generation faults in
+/// `VirtioBlkDriver::Start` at its `ldfld` (0x400: the disk at 00:04.0),
+/// and the supervisor backs off 50, 100, 200 ms.
+pub(super) fn judge_driverhost_inject_always_fault(s: &str) -> Result<(), String> {
+    for g in 0..3 {
+        let line = s
+            .lines()
+            .find(|l| l.contains(&format!("driverhost[2.{g}] faulted (vector 14, RIP=")))
+            .ok_or(format!("driverhost[2.{g}] did not fault"))?;
+        if !line.contains("CR2=0x400) in Cordon.Drivers.VirtioBlk.VirtioBlkDriver::Start at IL_") {
+            return Err(format!("generation {g} faulted elsewhere: {line:?}"));
+        }
+        let delay = 50 << g;
+        if !line.ends_with(&format!("restarting in {delay} ms")) {
+            return Err(format!(
+                "generation {g}: want a {delay} ms backoff: {line:?}"
+            ));
+        }
+        need(
+            s,
+            &format!("driverhost[2.{g}]: driverhost: fault injection on: always-fault"),
+        )?;
+    }
+    need(s, "dhinject: PASS (driverhost restarted 3 times")?;
+    refuse(s, "FAIL")?;
+    refuse(s, "TASK FAULT in dhinject")?;
+    kernel_survived(s)
+}
+
 // ---- ddk: port ranges ----
 
 /// `ddk-port-range`'s disk: transitional (legacy I/O BAR 0 besides the

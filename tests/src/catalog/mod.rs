@@ -504,6 +504,89 @@ pub fn all() -> Vec<QemuTest> {
                 judge_driverhost_exception,
             )
         },
+        // --- The end-to-end demos (`cargo xtask demo NAME` runs `demo-NAME`; dev-demos).
+        QemuTest {
+            disks: crate::demos::LDFLD_DISKS,
+            ..m(
+                "demo-jit-ldfld",
+                "demo: a 1.5 MiB copy through the block service while the driver host runs the seed's ldfld miscompile: #PF at 0x300 named at Start's ldfld, restart, the block service serves the waiting copy (checked on the image)",
+                "manifest=demo-jit-ldfld",
+                crate::demos::judge_jit_ldfld,
+            )
+        },
+        QemuTest {
+            disks: crate::demos::DEMO_DISKS,
+            ..m(
+                "demo-driver-hang",
+                "demo: the driver host hangs mid-copy; the block service's watchdog has it restarted; the block service replays the request in flight; the copy completes (checked on the image)",
+                "manifest=demo-driver-hang",
+                crate::demos::judge_driver_hang,
+            )
+        },
+        QemuTest {
+            disks: crate::demos::DEMO_DISKS,
+            ..m(
+                "demo-wild-store",
+                "demo: a store into the driver's own code mid-copy kills only the driver host; the block service replays the request in flight; the copy completes (checked on the image)",
+                "manifest=demo-wild-store",
+                crate::demos::judge_wild_store,
+            )
+        },
+        QemuTest {
+            disks: crate::demos::DEMO_DISKS,
+            ..m(
+                "demo-oom",
+                "demo: the driver host exhausts its memory mid-copy (OutOfMemoryException, exit 70); the block service replays the request in flight; the copy completes (checked on the image)",
+                "manifest=demo-oom",
+                crate::demos::judge_oom,
+            )
+        },
+        QemuTest {
+            disks: crate::demos::DEMO_DISKS,
+            ..m(
+                "demo-crash-loop",
+                "demo: a driver host that faults on every start: backoff, held after 4; the block service answers the copy Unavailable within 1 s of the hold; a Restart clears the fault and the copy completes (checked on the image)",
+                "manifest=demo-crash-loop",
+                crate::demos::judge_crash_loop,
+            )
+        },
+        // --- The driver host's fault injections (dev-demos).
+        QemuTest {
+            disks: crate::blkdisk::INJECT_DISKS,
+            ..m(
+                "driverhost-inject-hang",
+                "inject=hang: after 100 requests the DDK spins forever in compiled code with a batch in flight; a watcher has it restarted; the batch is resubmitted and the image checked",
+                "manifest=driverhost-inject-hang",
+                judge_driverhost_inject_hang,
+            )
+        },
+        QemuTest {
+            disks: crate::blkdisk::INJECT_DISKS,
+            ..m(
+                "driverhost-inject-wild-store",
+                "inject=wild-store: after 100 requests a store into the driver's own compiled code (RX) faults; only the driver host dies; the batch is resubmitted and the image checked; the disk id (GET_ID) from both generations",
+                "manifest=driverhost-inject-wild-store",
+                judge_driverhost_inject_wild_store,
+            )
+        },
+        QemuTest {
+            disks: crate::blkdisk::INJECT_DISKS,
+            ..m(
+                "driverhost-inject-oom",
+                "inject=oom: after 100 requests managed allocations exhaust the driver host's quota: OutOfMemoryException, exit 70, restart; the batch is resubmitted and the image checked",
+                "manifest=driverhost-inject-oom",
+                judge_driverhost_inject_oom,
+            )
+        },
+        QemuTest {
+            disks: crate::blkdisk::ALWAYS_FAULT_DISKS,
+            ..m(
+                "driverhost-inject-always-fault",
+                "inject=always-fault in args: every generation faults in VirtioBlkDriver::Start (ldfld-struct at 0x400); backoff 50, 100, 200 ms",
+                "manifest=driverhost-inject-always-fault",
+                judge_driverhost_inject_always_fault,
+            )
+        },
         m(
             "managed-exception",
             "an uncaught managed exception: type, message, managed stack trace, exit code 70, restart",
@@ -666,6 +749,16 @@ pub fn all() -> Vec<QemuTest> {
             "manifest=inject-off",
             judge_inject_off,
         ),
+        // GrantRead/GrantWrite against a revoking owner: tests/src/grantcopy.rs.
+        QemuTest {
+            timeout: Duration::from_secs(120),
+            ..m(
+                "grant-revoke-race",
+                "an owner revokes its grants while the grantee copies them with GrantRead/GrantWrite: revoked mid-copy at least once, answered with NoSuchGrant, never a fault or a wrong byte; the grantee keeps serving",
+                "manifest=grant-race",
+                crate::grantcopy::judge_race,
+            )
+        },
     ];
     // The FAT service's tests (storage.rs).
     all.extend(storage::tests(m));

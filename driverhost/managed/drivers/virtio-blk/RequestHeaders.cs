@@ -10,6 +10,7 @@ namespace Cordon.Drivers.VirtioBlk
         public const int TypeIn = 0;
         public const int TypeOut = 1;
         public const int TypeFlush = 4;
+        public const int TypeGetId = 8;
         public const int HeaderSize = 16;
         public const byte StatusOk = 0;
         public const byte StatusIoError = 1;

@@ -24,6 +24,8 @@ namespace Cordon.Drivers.VirtioBlk
         const int Depth = 32;
         const int Transfer = 64 * 1024;
         const int MaxQueue = 128;
+        // VIRTIO_BLK_ID_BYTES (5.2.6): the identity string, NUL-padded.
+        const int IdBytes = 20;
 
         VirtioPciTransport transport;
         Virtqueue queue;
@@ -33,6 +35,7 @@ namespace Cordon.Drivers.VirtioBlk
         BlockRequest[] inFlight;
         long capacity;
         ulong features;
+        string identity;
 
         public static BlockDriver Create() { return new VirtioBlkDriver(); }
 
@@ -42,6 +45,7 @@ namespace Cordon.Drivers.VirtioBlk
         public override int MaxTransfer { get { return Transfer; } }
         public override int QueueDepth { get { return Depth; } }
         public override Interrupt Interrupt { get { return interrupt; } }
+        public override string Identity { get { return identity; } }
 
         static bool Has(ulong set, int bit) { return (set & (1UL << bit)) != 0; }
 
@@ -107,11 +111,53 @@ namespace Cordon.Drivers.VirtioBlk
             if ((transport.Status & VirtioPciTransport.StatusNeedsReset) != 0)
                 throw new DeviceException("virtio-blk: the device needs a reset after start");
 
+            identity = ReadIdentity();
             Log.Write("virtio-blk (C#): " + capacity + " blocks of " + Sector + " B, blk_size " + blkSize
                 + ", seg_max " + segMax + ", flush " + (Has(features, FeatureFlush) ? "yes" : "no")
                 + ", queue " + size + ", " + Depth + " requests in flight, "
                 + (interrupt.Kind == InterruptKind.MsiX ? "MSI-X" : interrupt.Kind == InterruptKind.Msi ? "MSI" : "INTx")
-                + " interrupts (device reset; its status was " + found + ")");
+                + " interrupts (device reset; its status was " + found + "), id "
+                + (identity == null ? "(none)" : "\"" + identity + "\""));
+        }
+
+        /// <summary>VIRTIO_BLK_T_GET_ID (5.2.6), before any I/O: the
+        /// device's identity string (QEMU: the drive's <c>serial=</c>), or
+        /// null if the device does not support the request. Polled, in
+        /// slot 0: no request is in flight yet and the interrupt's
+        /// notification, which may still arrive, finds nothing to complete.</summary>
+        string ReadIdentity()
+        {
+            DmaBuffer id = DmaBuffer.Allocate(IdBytes);
+            headers.Prepare(0, RequestHeaders.TypeGetId, 0);
+            int next = queue.AddDescriptor(headers.StatusAddress(0), 1, true, -1);
+            next = queue.AddDescriptor(id.PhysicalAddress, IdBytes, true, next);
+            int head = queue.AddDescriptor(headers.HeaderAddress(0), RequestHeaders.HeaderSize, false, next);
+            queue.Publish(head);
+            notifier.Notify();
+            long deadline = Clock.Microseconds + 1000000;
+            int done;
+            while ((done = queue.TakeUsed()) < 0)
+            {
+                if (Clock.Microseconds > deadline)
+                    throw new DeviceException("virtio-blk: the device did not answer GET_ID");
+            }
+            if (done != head)
+                throw new DeviceException("virtio-blk: the device completed a request it was not given");
+            queue.FreeChain(done);
+            if (headers.Status(0) != RequestHeaders.StatusOk)
+                return null;
+            char[] chars = new char[IdBytes];
+            int n = 0;
+            while (n < IdBytes)
+            {
+                byte b = id.Read8(n);
+                if (b == 0)
+                    break;
+                // Printable ASCII only: the string goes into logs and replies.
+                chars[n] = b >= 0x20 && b < 0x7f ? (char)b : '?';
+                n++;
+            }
+            return new string(chars, 0, n);
         }
 
         public override bool Submit(BlockRequest r)

@@ -71,7 +71,7 @@ fn main(args: &str) -> i64 {
         u64::MAX / 2,
         u64::MAX,
     ];
-    let numbers: [u32; 45] = [
+    let numbers: [u32; 47] = [
         1,
         2,
         3,
@@ -114,6 +114,8 @@ fn main(args: &str) -> i64 {
         62,
         63,
         64,
+        65,
+        66,
         99,
         0x100,
         0xffff_ffff,
@@ -150,6 +152,13 @@ fn main(args: &str) -> i64 {
         match Syscall::try_from(n) {
             Ok(Syscall::Sleep) => a[0] %= 3,
             Ok(Syscall::Recv) => a[2] %= 3,
+            // Grant ids are small: mostly ones that may exist (another
+            // task's grants, never given to this one: `NoSuchGrant`).
+            Ok(Syscall::GrantRead | Syscall::GrantWrite) => {
+                if rng.next() % 2 == 0 {
+                    a[0] %= 64;
+                }
+            }
             Ok(Syscall::ReplyRecv | Syscall::CallTimeout) => a[5] %= 3,
             // Protect could make the heap or stack unusable, and DmaAlloc
             // (once a task may) land on them: they stay in the scratch

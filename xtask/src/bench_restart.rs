@@ -1,0 +1,276 @@
+//! `cargo xtask bench restart`: from a driver-host fault to the first
+//! client I/O served again, over 50 restarts in one boot
+//! (`etc/benchrestart.manifest`: the `wild-store` injection in every
+//! generation, backoff 1 ms, `dhinject mode=bench` riding out the deaths),
+//! split into phases by the kernel-log timestamps of these lines:
+//!
+//! | phase | from | to |
+//! |---|---|---|
+//! | death noticed | the kernel's `!!! TASK FAULT in driverhost[2.g]` | the supervisor's `driverhost[2.g] faulted` (it has read the code map) |
+//! | process started | that | `restarted driverhost as 2.g+1` |
+//! | driver compiled | that | the new driver host's `starting the driver (` (files mapped, assemblies loaded, everything compiled) |
+//! | device reset | that | its `serving ... as blkdev` (the driver's `Start`: reset, features, queue, GET_ID) |
+//! | replay done | that | dhinject's `... done by 2.g+1` (the batch it died with, resubmitted and answered) |
+//!
+//! Also `bench boot`'s second figure (`boot_to_serving`): boot → the driver
+//! host serving and a first client batch answered (`etc/benchboot.manifest`;
+//! there is no shell yet to wait for).
+
+use crate::util::{Error, Result};
+use cordon_tests::{Images, QemuConfig};
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+/// The issue's goal for fault → first I/O served again, under TCG.
+const GOAL_MS: f64 = 20.0;
+const RESTARTS: usize = 50;
+
+/// The kernel log's timestamp of a line (`[   12.345678] ...`), seconds.
+fn stamp(line: &str) -> Option<f64> {
+    cordon_tests::demos::stamp(line)
+}
+
+/// The timestamp of the first line at or after byte `from` containing
+/// `what`, and where that line ends. Lines of a multi-line report (the
+/// kernel's fault report) after the first carry no timestamp: those take
+/// the next stamped line's.
+fn find(log: &str, from: usize, what: &str) -> Option<(f64, usize)> {
+    let rest = log.get(from..)?;
+    let at = rest.find(what)?;
+    let start = rest[..at].rfind('\n').map_or(0, |i| i + 1);
+    let end = rest[at..].find('\n').map_or(rest.len(), |i| at + i);
+    let t = rest[start..].lines().find_map(stamp)?;
+    Some((t, from + end))
+}
+
+const PHASES: [&str; 5] = [
+    "death noticed",
+    "process started",
+    "driver compiled",
+    "device reset",
+    "replay done",
+];
+
+/// Per restart, the five phase durations in ms.
+fn phases(log: &str) -> Vec<[f64; 5]> {
+    let mut out = Vec::new();
+    let mut pos = 0;
+    for g in 0u32.. {
+        let (next, dead) = (g + 1, format!("driverhost[2.{g}]"));
+        let Some((fault, p)) = find(log, pos, &format!("!!! TASK FAULT in {dead}")) else {
+            break;
+        };
+        let steps = [
+            format!("{dead} faulted"),
+            format!("restarted driverhost as 2.{next}"),
+            format!("driverhost[2.{next}]: driverhost: starting the driver ("),
+            format!("driverhost[2.{next}]: driverhost: serving "),
+            format!(" done by 2.{next}, "),
+        ];
+        let mut t = [fault; 6];
+        let mut at = p;
+        let mut complete = true;
+        for (i, s) in steps.iter().enumerate() {
+            match find(log, at, s) {
+                Some((ts, end)) => {
+                    t[i + 1] = ts;
+                    at = end;
+                }
+                None => {
+                    complete = false;
+                    break;
+                }
+            }
+        }
+        if !complete {
+            break;
+        }
+        let mut d = [0.0; 5];
+        for i in 0..5 {
+            d[i] = (t[i + 1] - t[i]) * 1e3;
+        }
+        out.push(d);
+        pos = p;
+    }
+    out
+}
+
+fn median(mut v: Vec<f64>) -> f64 {
+    v.sort_by(f64::total_cmp);
+    v.get(v.len() / 2).copied().unwrap_or(0.0)
+}
+
+/// Boots `config` and returns the serial log once `until` is printed (or
+/// QEMU exits, or `limit` passes).
+fn boot_log(config: &QemuConfig, until: &str, limit: Duration) -> Result<String> {
+    let (mut child, mut out) = crate::bench::spawn_with_serial(config)?;
+    let start = Instant::now();
+    let mut seen = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match out.read(&mut buf) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => seen.extend_from_slice(buf.get(..n).unwrap_or(&[])),
+        }
+        if String::from_utf8_lossy(&seen).contains(until) || start.elapsed() > limit {
+            break;
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    Ok(String::from_utf8_lossy(&seen).replace('\r', ""))
+}
+
+fn disk(images: &Images, name: &str) -> Result<(std::path::PathBuf, Vec<String>)> {
+    let dir = cordon_tests::QemuTest::disk_dir(images);
+    std::fs::create_dir_all(&dir).map_err(|error| Error::Io {
+        path: dir.clone(),
+        error,
+    })?;
+    let path = dir.join(format!("{name}.img"));
+    cordon_tests::disk::make_pattern_image(&path, 16384, cordon_tests::blkdisk::SEED_OLD)
+        .map_err(Error::Missing)?;
+    let d = cordon_tests::Disk {
+        id: "d0",
+        device: "addr=0x4,disable-legacy=on",
+        make: |_| Ok(()),
+        check: None,
+    };
+    let args = d.qemu_args(&path);
+    Ok((path, args))
+}
+
+pub fn run(images: &Images) -> Result<()> {
+    let (img, args) = disk(images, "bench-restart")?;
+    let mut config = QemuConfig::new(images.kernel.clone());
+    config.initrd = Some(images.initrd.clone());
+    config.append = "manifest=benchrestart".into();
+    config.extra = args;
+    println!(
+        "driver-host restart benchmark: {RESTARTS} restarts in one boot (TCG, debug build), each a wild-store fault after 64 requests with a batch in flight; phases from the kernel log's timestamps"
+    );
+    let log = boot_log(&config, "dhinject: PASS (", Duration::from_secs(900))?;
+    let _ = std::fs::remove_file(&img);
+    let kept = img.with_extension("log");
+    if std::fs::write(&kept, &log).is_ok() {
+        println!("  (the serial log: {})", kept.display());
+    }
+    if !log.contains("dhinject: PASS (") {
+        let tail: String = log.lines().rev().take(40).collect::<Vec<_>>().join("\n");
+        return Err(Error::Missing(format!(
+            "the benchmark client did not finish; the log ends (newest first):\n{tail}"
+        )));
+    }
+    let p = phases(&log);
+    if p.len() < RESTARTS {
+        return Err(Error::Missing(format!(
+            "only {} complete restarts found in the log",
+            p.len()
+        )));
+    }
+    let totals: Vec<f64> = p.iter().map(|d| d.iter().sum()).collect();
+    let (med, worst) = (
+        median(totals.clone()),
+        totals.iter().copied().fold(0.0, f64::max),
+    );
+    println!("  {:<18} {:>10} {:>10}", "phase", "median", "worst");
+    for (i, name) in PHASES.iter().enumerate() {
+        let v: Vec<f64> = p.iter().map(|d| d[i]).collect();
+        let w = v.iter().copied().fold(0.0, f64::max);
+        println!("  {name:<18} {:>7.1} ms {:>7.1} ms", median(v), w);
+    }
+    println!(
+        "  {:<18} {med:>7.1} ms {worst:>7.1} ms   ({} restarts)",
+        "fault -> I/O again",
+        p.len()
+    );
+    println!(
+        "  goal {GOAL_MS} ms: median {:.1}x, worst {:.1}x the goal",
+        med / GOAL_MS,
+        worst / GOAL_MS
+    );
+    println!(
+        "bench-restart: restarts={} median_ms={med:.1} worst_ms={worst:.1} {}",
+        p.len(),
+        PHASES
+            .iter()
+            .enumerate()
+            .map(|(i, n)| format!(
+                "{}_median_ms={:.1}",
+                n.replace(' ', "_"),
+                median(p.iter().map(|d| d[i]).collect())
+            ))
+            .collect::<Vec<_>>()
+            .join(" ")
+    );
+    Ok(())
+}
+
+/// `bench boot`'s second figure: boot → the driver host serving and the
+/// first client batch answered, from the kernel log (median of 3 boots).
+pub fn boot_to_serving(images: &Images) -> Result<()> {
+    let (img, args) = disk(images, "bench-boot")?;
+    let mut config = QemuConfig::new(images.kernel.clone());
+    config.initrd = Some(images.initrd.clone());
+    config.append = "manifest=benchboot".into();
+    config.extra = args;
+    let (mut serving, mut served) = (Vec::new(), Vec::new());
+    for i in 0..3 {
+        let log = boot_log(&config, "dhinject: PASS (", Duration::from_secs(120))?;
+        let at = |what: &str| -> Result<f64> {
+            log.lines()
+                .find(|l| l.contains(what))
+                .and_then(stamp)
+                .ok_or_else(|| {
+                    let tail: Vec<&str> = log.lines().rev().take(15).collect();
+                    Error::Missing(format!(
+                        "no {what:?} line in boot {}; the log ends (newest first):\n{}",
+                        i + 1,
+                        tail.join("\n")
+                    ))
+                })
+        };
+        let (a, b) = (
+            at("driverhost: serving ")?,
+            at("driverhost: first I/O served ")?,
+        );
+        println!(
+            "boot {} (manifest benchboot): driver host serving at {:.0} ms, first client I/O served at {:.0} ms",
+            i + 1,
+            a * 1e3,
+            b * 1e3
+        );
+        serving.push(a * 1e3);
+        served.push(b * 1e3);
+    }
+    let _ = std::fs::remove_file(&img);
+    let (a, b) = (median(serving), median(served));
+    println!(
+        "boot to the driver host serving (no shell yet: the driver host ready and a first client batch answered), median of 3: serving {a:.0} ms, first I/O {b:.0} ms; goal 500 ms: {:.1}x",
+        b / 500.0
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phases_are_read_in_order_per_generation() {
+        let log = "\
+[    1.000000] ERROR !!! TASK FAULT in driverhost[2.0]: #PF\n\
+[    1.002000] INFO  user: supervisor[1.0]: driverhost[2.0] faulted (vector 14)\n\
+[    1.010000] INFO  user: supervisor[1.0]: restarted driverhost as 2.1\n\
+[    1.500000] INFO  user: driverhost[2.1]: driverhost: starting the driver (400 ms after start)\n\
+[    1.600000] INFO  user: driverhost[2.1]: driverhost: serving 00:04.0 as blkdev\n\
+[    1.605000] INFO  user: dhinject[3.0]: dhinject: bench batch 4 done by 2.1, 600 ms after the death\n\
+[    2.000000] ERROR !!! TASK FAULT in driverhost[2.1]: #PF\n";
+        let p = phases(log);
+        assert_eq!(p.len(), 1, "the second fault has no restart after it");
+        let want = [2.0, 8.0, 490.0, 100.0, 5.0];
+        for (got, want) in p[0].iter().zip(want) {
+            assert!((got - want).abs() < 1e-6, "{:?}", p[0]);
+        }
+    }
+}

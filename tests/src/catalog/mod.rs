@@ -575,7 +575,7 @@ pub fn all() -> Vec<QemuTest> {
             timeout: Duration::from_secs(120),
             ..m(
                 "blk-service-rw",
-                "the block service over the C# driver (two clients at once) and over the native driver: checked reads, writes + flush, typed refusals; the harness checks both images",
+                "the block service over the C# driver (three clients at once, one revoking its grants mid-request) and over the native driver: checked reads, writes + flush, typed refusals, no fault; the harness checks both images",
                 "manifest=blk-service",
                 crate::blkservice::judge_rw,
             )

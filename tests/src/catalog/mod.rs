@@ -625,7 +625,7 @@ pub fn all() -> Vec<QemuTest> {
             timeout: Duration::from_secs(120),
             ..m(
                 "grant-revoke-race",
-                "an owner revokes its grants while the grantee copies them with GrantRead/GrantWrite: revoked mid-copy at least once, answered with NoSuchGrant, never a fault or a wrong byte; the grantee keeps serving",
+                "an owner revokes its grants while the grantee copies them with GrantRead/GrantWrite: revoked mid-copy at least once, answered with NoSuchGrant, never a fault or a wrong byte; a read-only grant's write is PermissionDenied, a read past the end BadLength; the grantee keeps serving",
                 "manifest=grant-race",
                 crate::grantcopy::judge_race,
             )

@@ -92,7 +92,7 @@ impl Host {
             drivers: Vec::new(),
             info: None,
             // Above the supervisor's file-bundle mapping.
-            windows: Windows::new(0x0000_4000_0000_0000),
+            windows: Windows::new(),
             sched: Sched::new(0),
             slot_buf: Vec::new(),
             live: Vec::new(),
@@ -357,23 +357,20 @@ extern "C" fn host_next(slot: *mut i32, op: *mut i32, lba: *mut i64, len: *mut i
         }
         if let Some(s) = h.sched.next_start() {
             let client = h.sched.client_of(s.batch).map(TaskId);
-            let window = client.and_then(|c| h.windows.get(c)).map(|w| (w.va, w.len));
+            let window = client.and_then(|c| h.windows.get(c));
             let buf = h.slot_buf.get(s.slot).copied().unwrap_or(0);
             let (kind, l, n) = match (s.op, window) {
                 (Op::Flush, _) => (OP_FLUSH, 0, 0),
                 (Op::Read { lba, len, .. }, Some(_)) => (OP_READ, lba, len),
-                (Op::Write { lba, len, offset }, Some((va, wlen)))
-                    if offset + u64::from(len) <= wlen =>
-                {
-                    // SAFETY: validation put `[offset, offset + len)` inside
-                    // the client's mapped window (checked again above); the
-                    // slot's DMA buffer holds max_transfer >= len bytes.
-                    unsafe {
-                        core::ptr::copy_nonoverlapping(
-                            (va + offset) as *const u8,
-                            buf as *mut u8,
-                            len as usize,
-                        );
+                (Op::Write { lba, len, offset }, Some(w)) => {
+                    // SAFETY: the slot's DMA buffer holds max_transfer >= len
+                    // bytes, and no request is using it now.
+                    let dst =
+                        unsafe { core::slice::from_raw_parts_mut(buf as *mut u8, len as usize) };
+                    // The kernel checks the client's window in the copy.
+                    if let Err(e) = w.read(offset, dst) {
+                        h.sched.complete(s.slot, s.batch, s.index, Status::Err(e));
+                        continue;
                     }
                     (OP_WRITE, lba, len)
                 }
@@ -434,16 +431,13 @@ extern "C" fn host_complete(slot: i32, status: i32) {
     if let (Op::Read { len, offset, .. }, Status::Ok) = (live.op, st) {
         let buf = h.slot_buf.get(i).copied().unwrap_or(0);
         match h.windows.get(live.client) {
-            Some(w) if offset + u64::from(len) <= w.len => {
-                // SAFETY: inside the client's mapped window (checked just
-                // above); the slot buffer holds the `len` bytes the device wrote.
-                unsafe {
-                    core::ptr::copy_nonoverlapping(
-                        buf as *const u8,
-                        (w.va + offset) as *mut u8,
-                        len as usize,
-                    )
-                };
+            Some(w) => {
+                // SAFETY: the slot buffer holds the `len` bytes the device
+                // wrote, and nothing else uses it now.
+                let src = unsafe { core::slice::from_raw_parts(buf as *const u8, len as usize) };
+                if let Err(e) = w.write(offset, src) {
+                    st = Status::Err(e);
+                }
             }
             _ => st = Status::Err(BlkDevError::NoWindow),
         }

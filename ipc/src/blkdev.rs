@@ -8,10 +8,12 @@
 //! Block data never travels in a message. A client creates one grant over a
 //! buffer of its own (writable, since reads store into it), sends
 //! [`Request::Attach`] once, and from then on names byte offsets in that
-//! *data window*. The backend maps the grant once and keeps it until
-//! [`Request::Detach`] or the client's death: a per-request grant would cost
-//! a `GrantCreate`, a `GrantMap` and an unmap (page-table work and a TLB
-//! shootdown) on every 4 KiB read, more than the read itself.
+//! *data window*. The backend keeps the grant's id until
+//! [`Request::Detach`] or the client's death and copies between it and its
+//! DMA buffers with `GrantRead` / `GrantWrite` (never mapping it, so a
+//! client that dies mid-request fails that request, not the backend); a
+//! per-request grant would cost a `GrantCreate` and a revoke on every 4 KiB
+//! read.
 //!
 //! # Several requests in flight
 //!
@@ -93,7 +95,7 @@ pub enum Op {
 pub enum Reply {
     Ok,
     Info(DeviceInfo),
-    /// The window is attached; its mapped length in bytes.
+    /// The window is attached; its length in bytes.
     Attached {
         len: u64,
     },
@@ -135,7 +137,9 @@ pub enum BlkDevError {
     NoWindow,
     /// `offset + len` lies outside the attached window of `window` bytes.
     OutsideWindow { window: u64 },
-    /// `GrantMap` of the window failed; the `SyscallError` code.
+    /// The kernel refused the window (at `Attach`) or a copy to or from it
+    /// (`GrantRead`/`GrantWrite`: revoked, e.g. the client died); the
+    /// `SyscallError` code.
     Grant(u32),
     /// `Write` to a read-only device.
     ReadOnly,

@@ -186,6 +186,14 @@ pub fn judge_rw(s: &str) -> Result<(), String> {
         s,
         "]: blkclient: PASS (reader: 200 checked 4 KiB reads beside the writer)",
     )?;
+    // A client revoking its grants mid-request: answered, never a fault.
+    need(s, "]: blkclient: PASS (revoker: ")?;
+    if s.contains(" 0 given up and revoked") {
+        return Err("the revoker never gave up on a request".into());
+    }
+    if s.contains("!!! TASK FAULT") {
+        return Err("a task faulted".into());
+    }
     common(s)
 }
 

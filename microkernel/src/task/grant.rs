@@ -3,6 +3,8 @@
 //! The owner names a page-aligned range of its own memory and the task it
 //! grants it to; the grantee maps the same frames at an address of its
 //! choosing; the owner can revoke at any time (the grantee's mapping goes).
+//! Or the grantee never maps it and copies with `GrantRead`/`GrantWrite`
+//! ([`copy`]), which a revoke cannot interrupt.
 //! Frames stay owned by the granting space; the grantee's mapping is
 //! borrowed, and every grant is revoked before the owner's frames can be
 //! freed (owner death, or the owner unmapping the range). Only a task's own

@@ -119,7 +119,7 @@ fn main(args: &str) -> i64 {
     let mut d = Driver {
         dev,
         info,
-        windows: Windows::new(0x0000_3000_0000_0000),
+        windows: Windows::new(),
         sched: Sched::new(SLOTS),
         slots: slots.into_boxed_slice(),
         submits: 0,
@@ -221,7 +221,7 @@ impl Driver {
         let Some(batch_client) = self.sched_client(s.batch) else {
             return;
         };
-        let window = self.windows.get(batch_client).map(|w| w.va);
+        let window = self.windows.get(batch_client);
         let Some(slot) = self.slots.get_mut(s.slot) else {
             return;
         };
@@ -249,16 +249,18 @@ impl Driver {
                 }
             }
             (Op::Write { lba, len, offset }, Some(w)) => {
-                // SAFETY: validation put `[offset, offset + len)` inside the
-                // client's mapped window; the slot buffer holds `len` bytes
-                // and stays untouched until the completion (as above).
+                // SAFETY: the slot's DMA buffer holds MAX_TRANSFER >= len
+                // bytes and stays untouched until the completion (as above).
+                let buf =
+                    unsafe { core::slice::from_raw_parts_mut(slot.buf as *mut u8, len as usize) };
+                // The kernel checks the client's window in the copy itself.
+                if let Err(e) = w.read(offset, buf) {
+                    self.sched
+                        .complete(s.slot, s.batch, s.index, Status::Err(e));
+                    return;
+                }
+                // SAFETY: as for reads, with the bytes just copied in.
                 unsafe {
-                    core::ptr::copy_nonoverlapping(
-                        (w + offset) as *const u8,
-                        slot.buf as *mut u8,
-                        len as usize,
-                    );
-                    let buf = core::slice::from_raw_parts(slot.buf as *const u8, len as usize);
                     self.dev
                         .blk
                         .write_blocks_nb(lba as usize, &mut slot.req, buf, &mut slot.resp)
@@ -313,18 +315,16 @@ impl Driver {
                             .complete_read_blocks(token, &slot.req, buf, &mut slot.resp)
                     };
                     match (r, self.windows.get(live.client)) {
-                        (Ok(()), Some(w)) if offset + u64::from(len) <= w.len => {
-                            // SAFETY: inside the client's mapped window
-                            // (checked just above); the slot buffer holds
-                            // the `len` bytes the device wrote.
-                            unsafe {
-                                core::ptr::copy_nonoverlapping(
-                                    slot.buf as *const u8,
-                                    (w.va + offset) as *mut u8,
-                                    len as usize,
-                                )
+                        (Ok(()), Some(w)) => {
+                            // SAFETY: the slot buffer holds the `len` bytes
+                            // the device wrote, and nothing else uses it now.
+                            let buf = unsafe {
+                                core::slice::from_raw_parts(slot.buf as *const u8, len as usize)
                             };
-                            Status::Ok
+                            match w.write(offset, buf) {
+                                Ok(()) => Status::Ok,
+                                Err(e) => Status::Err(e),
+                            }
                         }
                         (Ok(()), _) => Status::Err(BlkDevError::NoWindow),
                         (Err(e), _) => to_status(e),

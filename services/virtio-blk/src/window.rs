@@ -1,71 +1,80 @@
-//! Clients' data windows: the grant each client attached, mapped once.
+//! Clients' data windows: the grant each client attached, never mapped.
 //! Shared by both `ipc::blkdev` servers, the native driver and the driver
-//! host (feature `window`), each with its own base address.
+//! host (feature `window`).
+//!
+//! Data moves between a window and a slot's DMA buffer with `GrantRead` /
+//! `GrantWrite`, which the kernel checks in the same step as the copy: a
+//! client that dies or revokes its window while a request is in flight
+//! makes that request fail with `Grant(code)`, never the server fault.
 
 use alloc::vec::Vec;
 use ipc::blkdev::BlkDevError;
 use userlib::TaskId;
+use userlib::sys::Error;
 
 /// Most clients with a window at once (the block service, plus tests).
 pub const MAX_CLIENTS: usize = 8;
-/// Windows are mapped at `base + slot * SPACING`: room for any grant.
-const SPACING: u64 = 64 << 30;
 
 pub struct Window {
     pub client: TaskId,
-    pub va: u64,
+    pub grant: u32,
     pub len: u64,
-    slot: usize,
 }
 
+impl Window {
+    /// Copies the window's `[offset, offset + buf.len())` into `buf`.
+    pub fn read(&self, offset: u64, buf: &mut [u8]) -> Result<(), BlkDevError> {
+        userlib::sys::grant_read(self.grant, offset, buf)
+            .map(|_| ())
+            .map_err(grant_error)
+    }
+
+    /// Copies `buf` into the window at `offset`.
+    pub fn write(&self, offset: u64, buf: &[u8]) -> Result<(), BlkDevError> {
+        userlib::sys::grant_write(self.grant, offset, buf)
+            .map(|_| ())
+            .map_err(grant_error)
+    }
+}
+
+fn grant_error(e: Error) -> BlkDevError {
+    match e {
+        Error::Sys(s) => BlkDevError::Grant(s.code()),
+        _ => BlkDevError::Grant(u32::MAX),
+    }
+}
+
+#[derive(Default)]
 pub struct Windows {
-    base: u64,
     list: Vec<Window>,
 }
 
 impl Windows {
-    /// Windows mapped from `base` up (`MAX_CLIENTS` × 64 GiB of the
-    /// server's address space, which it keeps free for them).
-    pub fn new(base: u64) -> Self {
-        Windows {
-            base,
-            list: Vec::new(),
-        }
+    pub fn new() -> Self {
+        Windows::default()
     }
 
     pub fn get(&self, client: TaskId) -> Option<&Window> {
         self.list.iter().find(|w| w.client == client)
     }
 
-    /// Maps `grant` as `client`'s window, replacing its old one.
+    /// Records `grant` as `client`'s window, replacing its old one; returns
+    /// its length (the kernel's answer: the grant exists and is the
+    /// caller's).
     pub fn attach(&mut self, client: TaskId, grant: u32) -> Result<u64, BlkDevError> {
         self.detach(client);
-        let slot = (0..MAX_CLIENTS)
-            .find(|s| self.list.iter().all(|w| w.slot != *s))
-            .ok_or(BlkDevError::TooMany {
+        if self.list.len() >= MAX_CLIENTS {
+            return Err(BlkDevError::TooMany {
                 max: MAX_CLIENTS as u32,
-            })?;
-        let va = self.base + slot as u64 * SPACING;
-        let len = userlib::sys::grant_map(grant, va).map_err(|e| match e {
-            userlib::sys::Error::Sys(s) => BlkDevError::Grant(s.code()),
-            _ => BlkDevError::Grant(u32::MAX),
-        })?;
-        self.list.push(Window {
-            client,
-            va,
-            len,
-            slot,
-        });
+            });
+        }
+        let len = userlib::sys::grant_len(grant).map_err(grant_error)?;
+        self.list.push(Window { client, grant, len });
         Ok(len)
     }
 
-    /// Unmaps `client`'s window, if it has one.
+    /// Forgets `client`'s window, if it has one.
     pub fn detach(&mut self, client: TaskId) {
-        if let Some(i) = self.list.iter().position(|w| w.client == client) {
-            let w = self.list.swap_remove(i);
-            // The grant may be gone already (the client revoked it or died);
-            // then there is nothing mapped to undo.
-            let _ = userlib::sys::unmap(w.va, w.len);
-        }
+        self.list.retain(|w| w.client != client);
     }
 }

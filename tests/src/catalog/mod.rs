@@ -691,7 +691,7 @@ pub fn all() -> Vec<QemuTest> {
             timeout: Duration::from_secs(120),
             ..m(
                 "blk-service-rw",
-                "the block service over the C# driver (two clients at once) and over the native driver: checked reads, writes + flush, typed refusals; the harness checks both images",
+                "the block service over the C# driver (three clients at once, one revoking its grants mid-request) and over the native driver: checked reads, writes + flush, typed refusals, no fault; the harness checks both images",
                 "manifest=blk-service",
                 crate::blkservice::judge_rw,
             )
@@ -754,7 +754,7 @@ pub fn all() -> Vec<QemuTest> {
             timeout: Duration::from_secs(120),
             ..m(
                 "grant-revoke-race",
-                "an owner revokes its grants while the grantee copies them with GrantRead/GrantWrite: revoked mid-copy at least once, answered with NoSuchGrant, never a fault or a wrong byte; the grantee keeps serving",
+                "an owner revokes its grants while the grantee copies them with GrantRead/GrantWrite: revoked mid-copy at least once, answered with NoSuchGrant, never a fault or a wrong byte; a read-only grant's write is PermissionDenied, a read past the end BadLength; the grantee keeps serving",
                 "manifest=grant-race",
                 crate::grantcopy::judge_race,
             )

@@ -26,6 +26,14 @@
 //!   backend crash-loops, a request gets `Unavailable` after that
 //!   service's `unavailable-ms` (`slow-ms=`) and not much later.
 //!
+//! - `revoker`: `rounds=N` requests of 128 sectors in the reader's region
+//!   (reads, and writes of the contents it already has), each with a
+//!   fresh grant, given up after 1–3 ticks and the grant revoked at once —
+//!   perhaps while the service copies it (it must answer, not fault); it
+//!   starts before the service has its backend, so the first rounds are
+//!   all given up; every eighth round and at the end a checked read must
+//!   be served.
+//!
 //! Common args: `blk=NAME` (default `blk`), `blocks=N`, `shutdown=1`,
 //! `wait=NAMES` (before powering off).
 
@@ -38,8 +46,9 @@ use alloc::format;
 use alloc::string::String;
 use ipc::blk::{Blk, BlkError, Reply, Request};
 use ipc::supervisor::{self, ServiceState, Supervisor};
-use userlib::TaskId;
 use userlib::rpc;
+use userlib::sys::Error;
+use userlib::{SyscallError, TaskId};
 
 userlib::entry!(main);
 
@@ -178,6 +187,7 @@ fn main(args: &str) -> i64 {
         "writer" => writer(blk, args),
         "restarter" => restarter(blk, args),
         "unavailable" => unavailable(blk, args),
+        "revoker" => revoker(blk, args),
         _ => Err(format!("unknown mode {mode}")),
     };
     let code = match result {
@@ -197,6 +207,102 @@ fn main(args: &str) -> i64 {
         demo::shutdown();
     }
     code
+}
+
+/// A call answered within 5 s, waiting while the service still holds an
+/// abandoned call of ours (`Busy`).
+fn call_waiting(c: &Client, req: &Request) -> R<Reply> {
+    loop {
+        match rpc::call_timeout::<Blk>(c.blk, req, 5000) {
+            Err(rpc::RpcError::Sys(Error::Sys(SyscallError::Busy))) => userlib::sleep_ms(1),
+            r => return r.map_err(|e| format!("{req:?}: {e}")),
+        }
+    }
+}
+
+fn revoker(name: &str, args: &str) -> R<String> {
+    // No `Info` first: the first rounds queue while the service is still
+    // attaching its backend, so they are given up and their grants revoked
+    // before the service copies them.
+    let blk = find(name);
+    let grant =
+        userlib::grant_create(blk, BUF_AT, BUF, true).map_err(|e| format!("GrantCreate: {e}"))?;
+    let c = Client {
+        blk,
+        grant,
+        blocks: 0,
+    };
+    let rounds = demo::arg_u64(args, "rounds", 64);
+    let (mut gave_up, mut answered) = (0u64, 0u64);
+    let checked_read = |lba: u64| -> R<()> {
+        buf().fill(0);
+        let req = Request::Read {
+            lba,
+            count: 128,
+            grant: c.grant,
+        };
+        match call_waiting(&c, &req)? {
+            Reply::Ok => check(lba, 128, SEED_OLD),
+            other => Err(format!("{req:?} answered {other:?}")),
+        }
+    };
+    for r in 0..rounds {
+        let lba = 6000 + (r % 64) * 128;
+        let g = userlib::grant_create(c.blk, BUF_AT, BUF, true)
+            .map_err(|e| format!("GrantCreate: {e}"))?;
+        let req = if r % 2 == 0 {
+            Request::Read {
+                lba,
+                count: 128,
+                grant: g,
+            }
+        } else {
+            // What the disk holds already: the reader's checks stay true
+            // whether or not this write happens.
+            fill(lba, 128, SEED_OLD);
+            Request::Write {
+                lba,
+                count: 128,
+                grant: g,
+            }
+        };
+        loop {
+            match rpc::call_timeout::<Blk>(c.blk, &req, 1 + r % 3 * 10) {
+                Err(rpc::RpcError::Sys(Error::Sys(SyscallError::Busy))) => userlib::sleep_ms(1),
+                Err(rpc::RpcError::Sys(Error::Sys(SyscallError::Timeout))) => {
+                    gave_up += 1;
+                    break;
+                }
+                Ok(Reply::Ok) => {
+                    answered += 1;
+                    break;
+                }
+                other => return Err(format!("round {r}: {req:?} answered {other:?}")),
+            }
+        }
+        userlib::grant_revoke(g).map_err(|e| format!("GrantRevoke: {e}"))?;
+        if r % 8 == 7 {
+            checked_read(lba)?;
+        }
+    }
+    // A revoked grant named outright: the typed refusal.
+    let g =
+        userlib::grant_create(c.blk, BUF_AT, BUF, true).map_err(|e| format!("GrantCreate: {e}"))?;
+    userlib::grant_revoke(g).map_err(|e| format!("GrantRevoke: {e}"))?;
+    let stale = Request::Read {
+        lba: 6000,
+        count: 1,
+        grant: g,
+    };
+    let want = Reply::Err(BlkError::Grant(SyscallError::NoSuchGrant.code()));
+    match call_waiting(&c, &stale)? {
+        r if r == want => {}
+        other => return Err(format!("a revoked grant was answered {other:?}")),
+    }
+    checked_read(6000)?;
+    Ok(format!(
+        "revoker: {rounds} rounds, {answered} answered in time, {gave_up} given up and revoked; a revoked grant answered Grant(NoSuchGrant); still serving"
+    ))
 }
 
 fn written(c: &Client, lba: u64) -> bool {

@@ -6,7 +6,8 @@
 //! (op 1, every byte checked against [`FILL`]) or `GrantWrite` of [`FILL`]
 //! (op 2) — and answer with the status code (0 or the `SyscallError`). A
 //! revoked grant shows as `NoSuchGrant`, counted as "mid-copy" when
-//! earlier pieces of that request were copied. Op 3 answers the counts.
+//! earlier pieces of that request were copied. Op 3 answers the counts;
+//! op 4 reads two bytes across the grant's end and answers the status.
 //! `map=1` maps the grant and copies through the mapping instead (how
 //! servers worked before `GrantRead`): that one faults when the owner
 //! revokes mid-copy, which shows the test reaches the race.
@@ -14,7 +15,9 @@
 //! `mode=owner`: `rounds=N` times grants its 1 MiB region to `server=NAME`,
 //! calls with a deadline of 1–3 ticks (the server is still copying when it
 //! passes) and revokes the grant at once; then asks for the counts and
-//! logs `grantrace: PASS` when the server answered all of it, saw grants
+//! logs `grantrace: PASS` when the server answered all of it (first a
+//! write to a read-only grant, `PermissionDenied`, and a read past its
+//! end, `BadLength`), saw grants
 //! revoked mid-copy, and never a wrong byte or another error. Every fourth
 //! round revokes the grant before calling, and the answer must be
 //! `NoSuchGrant`.
@@ -38,6 +41,8 @@ const MAP_AT: u64 = 0x0000_2300_0000_0000;
 const OP_READ: u8 = 1;
 const OP_WRITE: u8 = 2;
 const OP_STATS: u8 = 3;
+/// Two bytes across the grant's end: must be refused (`BadLength`).
+const OP_PAST_END: u8 = 4;
 
 fn main(args: &str) -> i64 {
     match demo::arg(args, "mode") {
@@ -51,13 +56,15 @@ fn main(args: &str) -> i64 {
 }
 
 /// The server's counts: requests copied in full, grants gone before the
-/// first piece, grants revoked mid-copy, wrong bytes, other errors.
+/// first piece, grants revoked mid-copy, wrong bytes, other typed
+/// refusals, anything else.
 #[derive(Default)]
 struct Counts {
     whole: u64,
     before: u64,
     mid: u64,
     wrong: u64,
+    refused: u64,
     other: u64,
 }
 
@@ -74,8 +81,8 @@ fn server(passes: u64, map: bool) -> i64 {
         let [op, a, b, cc, d, ..] = msg;
         let id = u32::from_le_bytes([a, b, cc, d]);
         if op == OP_STATS {
-            let mut out = [0u8; 40];
-            for (i, v) in [c.whole, c.before, c.mid, c.wrong, c.other]
+            let mut out = [0u8; 48];
+            for (i, v) in [c.whole, c.before, c.mid, c.wrong, c.refused, c.other]
                 .into_iter()
                 .enumerate()
             {
@@ -84,6 +91,19 @@ fn server(passes: u64, map: bool) -> i64 {
                 }
             }
             let _ = userlib::reply(from, &out);
+            continue;
+        }
+        if op == OP_PAST_END {
+            let code = match userlib::grant_len(id) {
+                Ok(len) => match userlib::grant_read(id, len - 1, &mut [0u8; 2]) {
+                    Ok(_) => 0,
+                    Err(Error::Sys(e)) => e.code(),
+                    Err(_) => u32::MAX,
+                },
+                Err(Error::Sys(e)) => e.code(),
+                Err(_) => u32::MAX,
+            };
+            let _ = userlib::reply(from, &code.to_le_bytes());
             continue;
         }
         let mut pieces = 0u64;
@@ -105,6 +125,10 @@ fn server(passes: u64, map: bool) -> i64 {
                     c.before += 1;
                 }
                 SyscallError::NoSuchGrant.code()
+            }
+            Err(Error::Sys(e)) => {
+                c.refused += 1;
+                e.code()
             }
             Err(e) => {
                 userlib::log!("grantrace: server: unexpected {e}");
@@ -199,7 +223,36 @@ fn owner(args: &str) -> i64 {
     let region =
         unsafe { core::slice::from_raw_parts_mut(REGION_AT as *mut u8, REGION_LEN as usize) };
     region.fill(FILL);
-    let mut reply = [0u8; 40];
+    let mut reply = [0u8; 48];
+    // The kernel's other refusals, answered by the server as typed errors:
+    // writing a read-only grant, reading across a grant's end.
+    let ro = match userlib::grant_create(server, REGION_AT, 4096, false) {
+        Ok(g) => g,
+        Err(e) => {
+            userlib::log!("grantrace: FAIL: GrantCreate: {e}");
+            return 1;
+        }
+    };
+    for (op, want) in [
+        (OP_WRITE, SyscallError::PermissionDenied),
+        (OP_PAST_END, SyscallError::BadLength),
+    ] {
+        let [a, b, c, d] = ro.to_le_bytes();
+        match call_waiting(server, &[op, a, b, c, d], &mut reply) {
+            Ok(()) if reply.get(..4) == Some(&want.code().to_le_bytes()) => {}
+            other => {
+                userlib::log!(
+                    "grantrace: FAIL: op {op} on a read-only 4 KiB grant: {other:?} {:?}, expected {want:?}",
+                    reply.get(..4)
+                );
+                return 1;
+            }
+        }
+    }
+    let _ = userlib::grant_revoke(ro);
+    userlib::log!(
+        "grantrace: a read-only grant's write refused PermissionDenied, a read past its end BadLength"
+    );
     let (mut answered, mut abandoned, mut stale) = (0u64, 0u64, 0u64);
     for round in 0..rounds {
         let g = match userlib::grant_create(server, REGION_AT, REGION_LEN, true) {
@@ -269,11 +322,11 @@ fn owner(args: &str) -> i64 {
         }
         u64::from_le_bytes(w)
     };
-    let (whole, before, mid, wrong, other) = (v(0), v(1), v(2), v(3), v(4));
+    let (whole, before, mid, wrong, refused, other) = (v(0), v(1), v(2), v(3), v(4), v(5));
     userlib::log!(
-        "grantrace: {rounds} rounds ({answered} answered in time, {abandoned} abandoned, {stale} revoked first and answered NoSuchGrant): server copied {whole} in full, {before} revoked before, {mid} revoked mid-copy, {wrong} wrong bytes, {other} other errors"
+        "grantrace: {rounds} rounds ({answered} answered in time, {abandoned} abandoned, {stale} revoked first and answered NoSuchGrant): server copied {whole} in full, {before} revoked before, {mid} revoked mid-copy, {wrong} wrong bytes, {refused} refused otherwise (1 expected: the read-only grant), {other} other errors"
     );
-    if mid > 0 && stale > 0 && wrong == 0 && other == 0 {
+    if mid > 0 && stale > 0 && wrong == 0 && refused == 1 && other == 0 {
         userlib::log!("grantrace: PASS");
     } else {
         userlib::log!("grantrace: FAIL");

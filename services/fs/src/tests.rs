@@ -793,6 +793,55 @@ fn a_directory_pointing_outside_the_disk_is_corrupt_and_the_rest_still_serves() 
     assert_eq!(s.read_file(ALICE, "/good.txt"), b"fine");
 }
 
+/// The fuzz target's first finding (`services/fs/fuzz`): a FAT32 entry
+/// whose first cluster is 2^30 or more makes fatfs compute `cluster * 4`
+/// in `u32`, which overflows. fatfs is built wrapping (the workspace
+/// profile; docs/storage.md), so this must be a typed error, not a panic.
+#[test]
+fn a_first_cluster_past_2_pow_30_is_refused_not_a_panic() {
+    let mut s = mount(formatted(40));
+    s.write_file(ALICE, "/f.txt", &[7; 2000]);
+    s.ok(ALICE, Request::Mkdir { path: "/d".into() });
+    s.ok(ALICE, Request::Sync);
+    let mut img = s.into_volume().unwrap().into_device().data;
+    for name in [b"F       TXT", b"D          "] {
+        let at = (0..img.len() / 32)
+            .map(|i| i * 32)
+            .find(|&o| &img[o..o + 11] == name)
+            .expect("entry");
+        img[at + 20..at + 22].copy_from_slice(&0x4000_u16.to_le_bytes());
+        img[at + 26..at + 28].copy_from_slice(&0x0003_u16.to_le_bytes());
+    }
+    let mut s = mount(RamDisk::from_image(img));
+    let (h, _) = s.open(ALICE, "/f.txt", OpenMode::APPEND);
+    let r = s.call(
+        ALICE,
+        Request::Read {
+            handle: h,
+            len: 100,
+        },
+    );
+    assert!(matches!(r, Reply::Err(_)), "{r:?}");
+    let w = s.call(
+        ALICE,
+        Request::Write {
+            handle: h,
+            data: vec![1; 600],
+        },
+    );
+    assert!(matches!(w, Reply::Err(_) | Reply::Count(600)), "{w:?}");
+    let l = s.call(
+        ALICE,
+        Request::ReadDir {
+            path: "/d".into(),
+            cursor: 0,
+        },
+    );
+    assert!(matches!(l, Reply::Err(_) | Reply::Entries { .. }), "{l:?}");
+    // Still serving.
+    assert!(!s.call(ALICE, Request::StatFs).is_err_reply());
+}
+
 /// An image whose directory `/loop` has its only cluster as its own
 /// successor, filled with entries that are `deleted` or plain files.
 fn looping_directory_image(deleted: bool) -> Vec<u8> {

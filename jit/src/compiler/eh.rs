@@ -38,9 +38,9 @@ use super::eh_table::{self, ClauseKind, EhClause};
 use super::error::ErrorKind;
 use super::func::{R, Tr, flags};
 use super::stack::{Entry, SKind};
+use crate::abi::ExceptionKind;
+use crate::abi::Helper;
 use crate::metadata::{ExceptionClause, HandlerKind};
-use crate::runtime::ExceptionKind;
-use crate::runtime::helpers::Helper;
 use crate::types::Ty;
 
 /// The continuation of a `finally`/`fault` entered by an exception (any
@@ -92,7 +92,7 @@ impl Tr<'_, '_> {
         for c in clauses {
             let kind = match c.kind {
                 HandlerKind::Catch(tok) => {
-                    ClauseKind::Catch(self.rt.types.resolve_type_token(self.asm, tok)?)
+                    ClauseKind::Catch(self.env.types_mut().resolve_type_token(self.asm, tok)?)
                 }
                 HandlerKind::Filter { filter_offset } => ClauseKind::Filter(filter_offset),
                 HandlerKind::Finally => ClauseKind::Finally,
@@ -200,7 +200,7 @@ impl Tr<'_, '_> {
     }
 
     fn in_flight_addr(&mut self) -> Value {
-        let a = self.rt.in_flight_addr();
+        let a = self.env.in_flight_addr();
         self.iconst(types::I64, a as i64)
     }
 

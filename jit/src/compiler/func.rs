@@ -14,11 +14,12 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 
 use super::eh::{Clause, DispatchKey};
 use super::eh_table::ClauseKind;
+use super::env::CompileEnv;
 use super::error::{CompileError, ErrorKind};
 use super::funclet::{FilterFrame, FrameHome, FrameSlot};
 use super::stack::{Entry, SKind};
+use crate::abi::Helper;
 use crate::metadata::{IlReader, Instruction, Opcode, Operand};
-use crate::runtime::{Runtime, helpers::Helper};
 use crate::types::{AsmId, MethodId, MethodSigTy, Prim, Ty, TypeId};
 
 pub(super) type R<T> = Result<T, ErrorKind>;
@@ -43,7 +44,8 @@ pub(super) struct Label {
 }
 
 pub(super) struct Tr<'r, 'f> {
-    pub rt: &'r mut Runtime,
+    /// The runtime, as far as the compiler sees it.
+    pub env: &'r mut dyn CompileEnv,
     pub b: FunctionBuilder<'f>,
     pub m: MethodId,
     pub asm: AsmId,
@@ -79,6 +81,8 @@ pub(super) struct Tr<'r, 'f> {
     /// A method with filters: the stack slots of its arguments and locals,
     /// which its filter funclets read through its frame pointer.
     pub frame_out: Option<(Vec<FrameSlot>, Vec<FrameSlot>)>,
+    /// Calls expanded inline as intrinsics so far (`intrinsics.rs`).
+    pub intrinsics: u32,
 }
 
 /// What a translation produced besides the IR.
@@ -89,6 +93,8 @@ pub(super) struct Translated {
     pub eh: Vec<super::eh_table::EhClause>,
     /// A method with filters: the slots of its arguments and locals.
     pub frame: Option<(Vec<FrameSlot>, Vec<FrameSlot>)>,
+    /// Calls expanded inline as intrinsics.
+    pub intrinsics: u32,
 }
 
 /// Which function of a method is translated.
@@ -126,7 +132,7 @@ pub(super) fn abi_signature(sig: &MethodSigTy, cc: CallConv) -> Signature {
 }
 
 pub(super) fn translate(
-    rt: &mut Runtime,
+    env: &mut dyn CompileEnv,
     m: MethodId,
     part: Part,
     func: &mut Function,
@@ -139,14 +145,18 @@ pub(super) fn translate(
         il_offset: 0,
         kind,
     };
-    let sig = rt.types.method_sig(m).map_err(|e| at(e.into()))?.clone();
-    let asm = rt.types.method(m).asm;
-    let rid = rt.types.method(m).rid;
-    let img = rt.types.image(asm).clone();
+    let sig = env
+        .types_mut()
+        .method_sig(m)
+        .map_err(|e| at(e.into()))?
+        .clone();
+    let asm = env.types().method(m).asm;
+    let rid = env.types().method(m).rid;
+    let img = env.types().image(asm).clone();
     let body = match img.method_body(rid).map_err(|e| at(e.into()))? {
         Some(b) => b,
         None => {
-            let kind = if rt.types.method(m).kind == crate::types::MethodKind::Runtime {
+            let kind = if env.types().method(m).kind == crate::types::MethodKind::Runtime {
                 ErrorKind::UnsupportedInternalCall
             } else {
                 ErrorKind::NoBody
@@ -157,7 +167,11 @@ pub(super) fn translate(
     let locals_sig = img.locals(&body).map_err(|e| at(e.into()))?;
     let mut local_tys = Vec::new();
     for l in &locals_sig.locals {
-        local_tys.push(rt.types.ty_of_sig(asm, l).map_err(|e| at(e.into()))?);
+        local_tys.push(
+            env.types_mut()
+                .ty_of_sig(asm, l)
+                .map_err(|e| at(e.into()))?,
+        );
     }
     let mut insns: Vec<Instruction<'_>> = Vec::new();
     for i in IlReader::new(body.code) {
@@ -179,7 +193,7 @@ pub(super) fn translate(
     };
     let b = FunctionBuilder::new(func, fctx);
     let mut tr = Tr {
-        rt,
+        env,
         b,
         m,
         asm,
@@ -202,8 +216,9 @@ pub(super) fn translate(
         filter,
         frame_in,
         frame_out: None,
+        intrinsics: 0,
     };
-    let inject = tr.rt.options().inject.ldfld_struct;
+    let inject = tr.env.options().inject.ldfld_struct;
     tr.setup(&insns, &local_tys, &body)
         .map_err(|kind| CompileError {
             method: m,
@@ -274,6 +289,7 @@ pub(super) fn translate(
         il_len: body.code.len(),
         eh,
         frame,
+        intrinsics: tr.intrinsics,
     })
 }
 
@@ -343,8 +359,8 @@ impl Tr<'_, '_> {
         let params: Vec<Value> = self.b.block_params(entry).to_vec();
         let mut arg_tys = Vec::new();
         if self.sig.has_this {
-            let owner = self.rt.types.method(self.m).owner;
-            let this_ty = if self.rt.types.ty(owner).is_value_type() {
+            let owner = self.env.types().method(self.m).owner;
+            let this_ty = if self.env.types().ty(owner).is_value_type() {
                 Ty::ByRef
             } else {
                 Ty::Ref(owner)
@@ -401,7 +417,7 @@ impl Tr<'_, '_> {
                     // Locals start zeroed (mcs always sets InitLocals; the GC
                     // will need it for reference fields regardless).
                     let addr = self.b.ins().stack_addr(types::I64, slot, 0);
-                    let size = self.rt.types.size_of(ty)?;
+                    let size = self.env.types_mut().size_of(ty)?;
                     self.zero(addr, size)?;
                     local_slots.push(FrameSlot::In(slot));
                     Home::Slot(slot, ty)
@@ -487,7 +503,7 @@ impl Tr<'_, '_> {
     /// [`MAX_FRAME`]: a (malformed) huge struct is refused here rather than
     /// by Cranelift's frame-size limit, or by a stack overflow at run time.
     pub fn new_slot(&mut self, ty: Ty) -> R<StackSlot> {
-        let (size, align) = self.rt.types.size_align(ty)?;
+        let (size, align) = self.env.types_mut().size_align(ty)?;
         self.frame_bytes = self.frame_bytes.saturating_add(size.max(8));
         if self.frame_bytes > MAX_FRAME {
             return Err(ErrorKind::FrameTooLarge);
@@ -629,7 +645,10 @@ impl Tr<'_, '_> {
             s.returns.push(AbiParam::new(r));
         }
         let sig = self.b.import_signature(s);
-        let addr = self.b.ins().iconst(types::I64, h.addr() as i64);
+        let addr = self
+            .b
+            .ins()
+            .iconst(types::I64, self.env.helper_addr(h) as i64);
         let call = self.b.ins().call_indirect(sig, addr, args);
         let r = self.b.inst_results(call).first().copied();
         if h.may_throw() {

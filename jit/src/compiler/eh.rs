@@ -115,6 +115,7 @@ impl Tr<'_, '_> {
             starts.push(c.handler_offset);
             let cont = self.b.declare_var(types::I32);
             let exc = self.b.declare_var(types::I64);
+            self.var_needs_stack_map(exc, SKind::O);
             self.clauses.push(Clause {
                 span: EhClause {
                     kind,
@@ -192,7 +193,8 @@ impl Tr<'_, '_> {
             return b;
         }
         let b = self.b.create_block();
-        self.b.append_block_param(b, types::I64);
+        let exc = self.b.append_block_param(b, types::I64);
+        self.value_needs_stack_map(exc, SKind::O);
         self.b.set_cold_block(b);
         self.dispatch.insert(key.clone(), b);
         self.dispatch_todo.push(key);

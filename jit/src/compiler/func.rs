@@ -83,6 +83,11 @@ pub(super) struct Tr<'r, 'f> {
     pub frame_out: Option<(Vec<FrameSlot>, Vec<FrameSlot>)>,
     /// Calls expanded inline as intrinsics so far (`intrinsics.rs`).
     pub intrinsics: u32,
+    /// Stack slots holding references (struct locals and temporaries,
+    /// address-taken reference locals), with the byte offsets of the
+    /// references in them: every safepoint's stack map lists them
+    /// (`stackmaps.rs`).
+    pub ref_slots: Vec<(StackSlot, Vec<u32>)>,
 }
 
 /// What a translation produced besides the IR.
@@ -217,6 +222,7 @@ pub(super) fn translate(
         frame_in,
         frame_out: None,
         intrinsics: 0,
+        ref_slots: Vec::new(),
     };
     let inject = tr.env.options().inject.ldfld_struct;
     tr.setup(&insns, &local_tys, &body)
@@ -284,6 +290,8 @@ pub(super) fn translate(
     tr.b.seal_all_blocks();
     let eh = tr.spans();
     let frame = tr.frame_out.take();
+    let ref_slots = core::mem::take(&mut tr.ref_slots);
+    super::stackmaps::add_slot_entries(tr.b.func, &ref_slots);
     tr.b.finalize(fcfg);
     Ok(Translated {
         il_len: body.code.len(),
@@ -404,6 +412,7 @@ impl Tr<'_, '_> {
                 }
                 _ => {
                     let var = self.b.declare_var(SKind::of(ty).cl());
+                    self.var_needs_stack_map(var, SKind::of(ty));
                     self.b.def_var(var, v);
                     Home::Var(var, ty)
                 }
@@ -424,6 +433,7 @@ impl Tr<'_, '_> {
                 } else {
                     let k = SKind::of(ty);
                     let var = self.b.declare_var(k.cl());
+                    self.var_needs_stack_map(var, k);
                     let zero = self.zero_value(k);
                     self.b.def_var(var, zero);
                     Home::Var(var, ty)
@@ -475,6 +485,7 @@ impl Tr<'_, '_> {
         let ClauseKind::Filter(start) = self.clauses[k].span.kind else {
             return Err(ErrorKind::Codegen);
         };
+        self.value_needs_stack_map(exc, SKind::O);
         self.stack = alloc::vec![Entry {
             k: SKind::O,
             v: exc,
@@ -509,11 +520,16 @@ impl Tr<'_, '_> {
             return Err(ErrorKind::FrameTooLarge);
         }
         let shift = align.max(1).trailing_zeros().min(4) as u8;
-        Ok(self.b.create_sized_stack_slot(StackSlotData::new(
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
             StackSlotKind::ExplicitSlot,
             size.max(1),
             shift.max(3),
-        )))
+        ));
+        let refs = super::stackmaps::slot_refs(self.env.types_mut(), ty)?;
+        if !refs.is_empty() {
+            self.ref_slots.push((slot, refs));
+        }
+        Ok(slot)
     }
 
     /// A fresh temporary for a value of struct type `t`; returns its address.
@@ -523,6 +539,7 @@ impl Tr<'_, '_> {
     }
 
     pub fn push(&mut self, k: SKind, v: Value) {
+        self.value_needs_stack_map(v, k);
         self.stack.push(Entry { k, v });
     }
 
@@ -567,6 +584,10 @@ impl Tr<'_, '_> {
             .zip(params)
             .map(|(&k, v)| Entry { k, v })
             .collect();
+        for i in 0..self.stack.len() {
+            let e = self.stack[i];
+            self.value_needs_stack_map(e.v, e.k);
+        }
         self.reachable = true;
         Ok(())
     }

@@ -26,6 +26,7 @@ mod numeric;
 mod objects;
 pub mod options;
 pub mod stack;
+pub mod stackmaps;
 
 use alloc::vec::Vec;
 
@@ -66,6 +67,9 @@ pub struct Compiled {
     /// Calls expanded inline as intrinsics (the runtime counts them in
     /// its statistics when it installs the code).
     pub intrinsics: u32,
+    /// Where the references are at each call (`stackmaps.rs`), by
+    /// ascending return address.
+    pub stack_maps: Vec<stackmaps::StackMap>,
 }
 
 /// Cranelift could not be configured.
@@ -174,6 +178,7 @@ impl Jit {
             eh: translated.eh,
             frame,
             intrinsics: translated.intrinsics,
+            stack_maps: stackmaps::collect(&code.buffer),
         })
     }
 

@@ -48,6 +48,11 @@ namespace System
         [MethodImpl(MethodImplOptions.InternalCall)]
         public extern Type GetType();
 
+        // INTERNALCALL: a new object of this one's exact type holding a copy
+        // of its fields (references are copied, not the objects they name).
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        protected extern object MemberwiseClone();
+
         ~Object()
         {
         }

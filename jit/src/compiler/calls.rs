@@ -46,7 +46,15 @@ impl Tr<'_, '_> {
                 let m = self.env.types_mut().resolve_method_token(self.asm, tok)?;
                 self.newobj(m)?;
             }
-            Opcode::Ldftn | Opcode::Ldvirtftn | Opcode::Calli | Opcode::Jmp => {
+            Opcode::Ldftn => {
+                let m = self.env.types_mut().resolve_method_token(self.asm, tok)?;
+                self.ldftn(m)?;
+            }
+            Opcode::Ldvirtftn => {
+                let m = self.env.types_mut().resolve_method_token(self.asm, tok)?;
+                self.ldvirtftn(m)?;
+            }
+            Opcode::Calli | Opcode::Jmp => {
                 return Err(ErrorKind::UnsupportedOpcode(ins.opcode));
             }
             _ => return Ok(false),
@@ -57,6 +65,12 @@ impl Tr<'_, '_> {
     fn call(&mut self, m: MethodId, dispatch: Dispatch) -> R<()> {
         let sig = self.env.types_mut().method_sig(m)?.clone();
         let owner = self.env.types().method(m).owner;
+        if self.env.types().method(m).kind == MethodKind::Runtime
+            && self.env.types().method(m).name == "Invoke"
+            && self.is_delegate_type(owner)
+        {
+            return self.delegate_invoke(m);
+        }
         let mut args = self.popn(sig.params.len())?;
         let mut this = if sig.has_this {
             Some(self.pop()?)
@@ -296,13 +310,8 @@ impl Tr<'_, '_> {
             }
             _ => return Err(ErrorKind::UnsupportedCall),
         }
-        let mut parent = self.env.types().ty(owner).parent;
-        while let Some(p) = parent {
-            let t = self.env.types().ty(p);
-            if t.namespace == "System" && t.name == "MulticastDelegate" {
-                return Err(ErrorKind::UnsupportedCall);
-            }
-            parent = t.parent;
+        if self.is_delegate_type(owner) {
+            return self.delegate_ctor(ctor);
         }
         let args = self.popn(sig.params.len())?;
         if !self.env.types().ty(owner).before_field_init() {

@@ -48,6 +48,11 @@ pub trait CompileEnv {
     /// compiled code, an InternalCall body) is the runtime's business.
     fn method_cell(&mut self, m: MethodId) -> Result<usize, ErrorKind>;
 
+    /// The cell of value-type instance method `m` as reached through a box:
+    /// its code moves `this` from the box to the payload, then goes on
+    /// through `m`'s own cell (a delegate closed over a boxed struct).
+    fn unboxing_cell(&mut self, m: MethodId) -> Result<usize, ErrorKind>;
+
     /// Whether the runtime has a body for InternalCall `m` (corlib's or
     /// one the embedder registered).
     fn has_internal_call(&self, m: MethodId) -> bool;

@@ -13,6 +13,7 @@
 
 mod barrier;
 mod calls;
+mod delegates;
 mod eh;
 pub mod eh_table;
 pub mod env;

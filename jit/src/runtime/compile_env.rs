@@ -37,6 +37,10 @@ impl CompileEnv for Runtime {
         self.cell(m).map_err(|e| e.kind)
     }
 
+    fn unboxing_cell(&mut self, m: MethodId) -> Result<usize, ErrorKind> {
+        Runtime::unboxing_cell(self, m).map_err(|e| e.kind)
+    }
+
     fn has_internal_call(&self, m: MethodId) -> bool {
         helpers::internal_call(self, m).is_some()
     }

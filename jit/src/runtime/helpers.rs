@@ -425,6 +425,9 @@ pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
                 super::arrays::ic_array_get_value as *const () as usize
             }
             ("System", "Array", "CopyCore") => super::arrays::ic_array_copy as *const () as usize,
+            ("System", "Object", "MemberwiseClone") => {
+                super::clone::ic_memberwise_clone as *const () as usize
+            }
             ("System", "Object", "GetType") => ic_get_type as *const () as usize,
             ("System", "Type", "GetTypeFromHandle") => ic_type_from_handle as *const () as usize,
             ("System.Runtime.CompilerServices", "RuntimeHelpers", "InitializeArray") => {

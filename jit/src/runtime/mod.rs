@@ -14,6 +14,7 @@
 
 mod arrays;
 mod asm;
+mod clone;
 mod compile_env;
 mod exceptions;
 pub mod externals;

@@ -31,7 +31,10 @@ impl Tr<'_, '_> {
         };
         match ins.opcode {
             Opcode::Call | Opcode::Callvirt => {
-                let m = self.env.types_mut().resolve_method_token(self.asm, tok)?;
+                let m = self
+                    .env
+                    .types_mut()
+                    .resolve_method_token_in(self.asm, tok, &self.gctx)?;
                 let virt = ins.opcode == Opcode::Callvirt;
                 self.call(
                     m,
@@ -43,15 +46,24 @@ impl Tr<'_, '_> {
                 )?;
             }
             Opcode::Newobj => {
-                let m = self.env.types_mut().resolve_method_token(self.asm, tok)?;
+                let m = self
+                    .env
+                    .types_mut()
+                    .resolve_method_token_in(self.asm, tok, &self.gctx)?;
                 self.newobj(m)?;
             }
             Opcode::Ldftn => {
-                let m = self.env.types_mut().resolve_method_token(self.asm, tok)?;
+                let m = self
+                    .env
+                    .types_mut()
+                    .resolve_method_token_in(self.asm, tok, &self.gctx)?;
                 self.ldftn(m)?;
             }
             Opcode::Ldvirtftn => {
-                let m = self.env.types_mut().resolve_method_token(self.asm, tok)?;
+                let m = self
+                    .env
+                    .types_mut()
+                    .resolve_method_token_in(self.asm, tok, &self.gctx)?;
                 self.ldvirtftn(m)?;
             }
             Opcode::Calli | Opcode::Jmp => {
@@ -65,6 +77,9 @@ impl Tr<'_, '_> {
     fn call(&mut self, m: MethodId, dispatch: Dispatch) -> R<()> {
         let sig = self.env.types_mut().method_sig(m)?.clone();
         let owner = self.env.types().method(m).owner;
+        if self.generic_special_call(m)? {
+            return Ok(());
+        }
         if self.env.types().method(m).kind == MethodKind::Runtime
             && self.env.types().method(m).name == "Invoke"
             && self.is_delegate_type(owner)
@@ -80,7 +95,10 @@ impl Tr<'_, '_> {
         let mut dispatch = dispatch;
         // constrained. T callvirt M: `this` is a managed pointer to a T.
         if let (Some(tok), Some(t)) = (self.constrained.take(), this) {
-            let ct = self.env.types_mut().resolve_type_token(self.asm, tok)?;
+            let ct = self
+                .env
+                .types_mut()
+                .resolve_type_token_in(self.asm, tok, &self.gctx)?;
             if !matches!(t.k, SKind::M | SKind::N) {
                 return Err(ErrorKind::BadStackType);
             }
@@ -262,7 +280,7 @@ impl Tr<'_, '_> {
         Ok(())
     }
 
-    fn newobj(&mut self, ctor: MethodId) -> R<()> {
+    pub(super) fn newobj(&mut self, ctor: MethodId) -> R<()> {
         let owner = self.env.types().method(ctor).owner;
         let (ns, name) = {
             let t = self.env.types().ty(owner);

@@ -91,9 +91,11 @@ impl Tr<'_, '_> {
         let mut starts = Vec::new();
         for c in clauses {
             let kind = match c.kind {
-                HandlerKind::Catch(tok) => {
-                    ClauseKind::Catch(self.env.types_mut().resolve_type_token(self.asm, tok)?)
-                }
+                HandlerKind::Catch(tok) => ClauseKind::Catch(
+                    self.env
+                        .types_mut()
+                        .resolve_type_token_in(self.asm, tok, &self.gctx)?,
+                ),
                 HandlerKind::Filter { filter_offset } => ClauseKind::Filter(filter_offset),
                 HandlerKind::Finally => ClauseKind::Finally,
                 HandlerKind::Fault => ClauseKind::Fault,

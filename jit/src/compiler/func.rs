@@ -49,6 +49,8 @@ pub(super) struct Tr<'r, 'f> {
     pub b: FunctionBuilder<'f>,
     pub m: MethodId,
     pub asm: AsmId,
+    /// What `!n`/`!!n` stand for in this method's body.
+    pub gctx: crate::types::GenericCtx,
     pub sig: MethodSigTy,
     pub args: Vec<Home>,
     pub locals: Vec<Home>,
@@ -169,12 +171,19 @@ pub(super) fn translate(
             return Err(at(kind));
         }
     };
+    let gctx = env.types().ctx_of_method(m);
+    if env.types().method(m).generic_params as usize != gctx.method_args.len()
+        || env.types().is_open(env.types().method(m).owner)
+    {
+        // An open generic definition: only its instantiations run.
+        return Err(at(ErrorKind::Type(crate::types::TypeError::Generic)));
+    }
     let locals_sig = img.locals(&body).map_err(|e| at(e.into()))?;
     let mut local_tys = Vec::new();
     for l in &locals_sig.locals {
         local_tys.push(
             env.types_mut()
-                .ty_of_sig(asm, l)
+                .ty_of_sig_in(asm, l, &gctx)
                 .map_err(|e| at(e.into()))?,
         );
     }
@@ -202,6 +211,7 @@ pub(super) fn translate(
         b,
         m,
         asm,
+        gctx,
         sig,
         args: Vec::new(),
         locals: Vec::new(),

@@ -20,6 +20,7 @@ pub mod env;
 mod error;
 mod func;
 pub mod funclet;
+mod generic_calls;
 pub mod ilmap;
 mod intrinsics;
 mod memory;

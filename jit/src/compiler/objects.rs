@@ -21,7 +21,10 @@ impl Tr<'_, '_> {
     }
 
     fn field(&mut self, tok: Token) -> R<(FieldId, Ty, i32)> {
-        let f = self.env.types_mut().resolve_field_token(self.asm, tok)?;
+        let f = self
+            .env
+            .types_mut()
+            .resolve_field_token_in(self.asm, tok, &self.gctx)?;
         let fi = self.env.types().field(f);
         Ok((f, fi.ty, fi.offset as i32))
     }
@@ -150,7 +153,9 @@ impl Tr<'_, '_> {
             O::LdelemRef | O::StelemRef => Ty::Ref(self.env.types_mut().corlib_type("Object")?),
             _ => {
                 let tok = tok.ok_or(ErrorKind::BadStackType)?;
-                self.env.types_mut().ty_of_token(self.asm, tok)?
+                self.env
+                    .types_mut()
+                    .ty_of_token_in(self.asm, tok, &self.gctx)?
             }
         })
     }
@@ -248,10 +253,10 @@ impl Tr<'_, '_> {
                 }
             }
             O::Newarr => {
-                let elem = self
-                    .env
-                    .types_mut()
-                    .ty_of_token(self.asm, Self::token(ins)?)?;
+                let elem =
+                    self.env
+                        .types_mut()
+                        .ty_of_token_in(self.asm, Self::token(ins)?, &self.gctx)?;
                 let mt = self.array_mt(elem)?;
                 let len = self.pop_native()?;
                 let mtv = self.iconst(types::I64, mt as i64);
@@ -375,65 +380,67 @@ impl Tr<'_, '_> {
                 self.store_ty(ty, a, 0, v)?;
             }
             O::Ldobj => {
-                let ty = self
-                    .env
-                    .types_mut()
-                    .ty_of_token(self.asm, Self::token(ins)?)?;
+                let ty =
+                    self.env
+                        .types_mut()
+                        .ty_of_token_in(self.asm, Self::token(ins)?, &self.gctx)?;
                 let a = self.pop_addr()?;
                 let e = self.load_ty(ty, a, 0)?;
                 self.stack.push(e);
             }
             O::Stobj => {
-                let ty = self
-                    .env
-                    .types_mut()
-                    .ty_of_token(self.asm, Self::token(ins)?)?;
+                let ty =
+                    self.env
+                        .types_mut()
+                        .ty_of_token_in(self.asm, Self::token(ins)?, &self.gctx)?;
                 let v = self.pop()?;
                 let a = self.pop_addr()?;
                 self.store_ty(ty, a, 0, v)?;
             }
             O::Cpobj => {
-                let ty = self
-                    .env
-                    .types_mut()
-                    .ty_of_token(self.asm, Self::token(ins)?)?;
+                let ty =
+                    self.env
+                        .types_mut()
+                        .ty_of_token_in(self.asm, Self::token(ins)?, &self.gctx)?;
                 let src = self.pop_addr()?;
                 let dst = self.pop_addr()?;
                 let e = self.load_ty(ty, src, 0)?;
                 self.store_ty(ty, dst, 0, e)?;
             }
             O::Initobj => {
-                let ty = self
-                    .env
-                    .types_mut()
-                    .ty_of_token(self.asm, Self::token(ins)?)?;
+                let ty =
+                    self.env
+                        .types_mut()
+                        .ty_of_token_in(self.asm, Self::token(ins)?, &self.gctx)?;
                 let a = self.pop_addr()?;
                 let size = self.env.types_mut().size_of(ty)?;
                 self.zero(a, size)?;
             }
             O::Sizeof => {
-                let ty = self
-                    .env
-                    .types_mut()
-                    .ty_of_token(self.asm, Self::token(ins)?)?;
+                let ty =
+                    self.env
+                        .types_mut()
+                        .ty_of_token_in(self.asm, Self::token(ins)?, &self.gctx)?;
                 let size = self.env.types_mut().size_of(ty)?;
                 let v = self.iconst(types::I32, i64::from(size));
                 self.push(SKind::I4, v);
             }
             O::Box => {
-                let t = self
-                    .env
-                    .types_mut()
-                    .resolve_type_token(self.asm, Self::token(ins)?)?;
+                let t = self.env.types_mut().resolve_type_token_in(
+                    self.asm,
+                    Self::token(ins)?,
+                    &self.gctx,
+                )?;
                 let e = self.pop()?;
                 let o = self.box_value(t, e)?;
                 self.push(SKind::O, o);
             }
             O::Unbox | O::UnboxAny => {
-                let t = self
-                    .env
-                    .types_mut()
-                    .resolve_type_token(self.asm, Self::token(ins)?)?;
+                let t = self.env.types_mut().resolve_type_token_in(
+                    self.asm,
+                    Self::token(ins)?,
+                    &self.gctx,
+                )?;
                 let obj = self.pop_obj()?;
                 let ty = self.env.types().ty_of_type(t);
                 if let Ty::Ref(_) = ty {
@@ -467,10 +474,11 @@ impl Tr<'_, '_> {
                 }
             }
             O::Castclass | O::Isinst => {
-                let t = self
-                    .env
-                    .types_mut()
-                    .resolve_type_token(self.asm, Self::token(ins)?)?;
+                let t = self.env.types_mut().resolve_type_token_in(
+                    self.asm,
+                    Self::token(ins)?,
+                    &self.gctx,
+                )?;
                 self.env.types_mut().prepare(t)?;
                 let obj = self.pop_obj()?;
                 let tid = self.iconst(types::I32, i64::from(t.0));
@@ -493,11 +501,17 @@ impl Tr<'_, '_> {
                 let tok = Self::token(ins)?;
                 let (name, value) = match tok.table() {
                     Some(TableId::Field) | Some(TableId::MemberRef) => {
-                        let f = self.env.types_mut().resolve_field_token(self.asm, tok)?;
+                        let f = self
+                            .env
+                            .types_mut()
+                            .resolve_field_token_in(self.asm, tok, &self.gctx)?;
                         ("RuntimeFieldHandle", f.0 as i64 + 1)
                     }
                     _ => {
-                        let t = self.env.types_mut().resolve_type_token(self.asm, tok)?;
+                        let t = self
+                            .env
+                            .types_mut()
+                            .resolve_type_token_in(self.asm, tok, &self.gctx)?;
                         ("RuntimeTypeHandle", i64::from(t.0) + 1)
                     }
                 };

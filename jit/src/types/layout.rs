@@ -103,7 +103,8 @@ impl TypeSystem {
                 // anything (even the enclosing enum) and needs no layout.
                 Ty::Void
             } else {
-                let ty = self.ty_of_sig(asm, &sig.ty)?;
+                let ctx = self.ctx_of_type(t);
+                let ty = self.ty_of_sig_in(asm, &sig.ty, &ctx)?;
                 if ty == Ty::Value(t) {
                     return Err(TypeError::RecursiveLayout);
                 }

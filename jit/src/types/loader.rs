@@ -11,8 +11,8 @@ use crate::metadata::{
 };
 
 use super::{
-    AsmId, Assembly, FieldId, MethodId, MethodInfo, MethodKind, MethodSigTy, Prim, Ty, TypeError,
-    TypeId, TypeInfo, TypeKind, TypeSystem,
+    AsmId, Assembly, FieldId, GenericCtx, MethodId, MethodInfo, MethodKind, MethodSigTy, Prim, Ty,
+    TypeError, TypeId, TypeInfo, TypeKind, TypeSystem,
 };
 
 type Result<T> = core::result::Result<T, TypeError>;
@@ -78,15 +78,10 @@ impl TypeSystem {
         let img = self.image(asm).clone();
         let row = img.tables().get::<TypeDefRow>(rid)?;
         let (namespace, name) = img.type_def_name(rid)?;
-        if img
+        let generic_params = img
             .tables()
             .generic_params_of(crate::metadata::TypeOrMethodDef::TypeDef(rid))?
-            .is_empty()
-            .then_some(())
-            .is_none()
-        {
-            return Err(TypeError::Generic);
-        }
+            .len() as u32;
         let id = TypeId(u32::try_from(self.types.len()).map_err(|_| TypeError::TooLarge)?);
         self.types.push(TypeInfo {
             asm,
@@ -106,9 +101,15 @@ impl TypeSystem {
             interfaces: Vec::new(),
             cctor: None,
             method_table: 0,
+            type_args: Vec::new(),
+            generic_def: None,
+            generic_params: 0,
         });
         self.type_defs.insert((asm, rid), id);
         let parent = match row.extends {
+            // An open definition's base may use its parameters (`class
+            // D<T> : B<T>`): only its instantiations resolve that.
+            Some(TypeDefOrRef::TypeSpec(_)) if generic_params > 0 => None,
             Some(e) => Some(self.resolve_type(asm, e)?),
             None => None,
         };
@@ -160,6 +161,11 @@ impl TypeSystem {
                 kind,
                 slot: None,
                 cell: 0,
+                method_args: Vec::new(),
+                generic_params: img
+                    .tables()
+                    .generic_params_of(crate::metadata::TypeOrMethodDef::MethodDef(m))?
+                    .len() as u32,
             });
             self.method_defs.insert((asm, m), mid);
             if mname == ".cctor" {
@@ -172,6 +178,7 @@ impl TypeSystem {
         t.kind = kind;
         t.methods = methods;
         t.cctor = cctor;
+        t.generic_params = generic_params;
         Ok(id)
     }
 
@@ -191,12 +198,22 @@ impl TypeSystem {
 
     /// Resolve a TypeDef/TypeRef/TypeSpec to a TypeId.
     pub fn resolve_type(&mut self, asm: AsmId, t: TypeDefOrRef) -> Result<TypeId> {
+        self.resolve_type_in(asm, t, &GenericCtx::default())
+    }
+
+    /// [`Self::resolve_type`] with type parameters standing for `ctx`'s arguments.
+    pub fn resolve_type_in(
+        &mut self,
+        asm: AsmId,
+        t: TypeDefOrRef,
+        ctx: &GenericCtx,
+    ) -> Result<TypeId> {
         match t {
             TypeDefOrRef::TypeDef(rid) => self.type_def(asm, rid),
             TypeDefOrRef::TypeRef(rid) => self.type_ref(asm, rid),
             TypeDefOrRef::TypeSpec(rid) => {
                 let sig = self.image(asm).type_spec(rid)?;
-                match self.ty_of_sig(asm, &sig)? {
+                match self.ty_of_sig_in(asm, &sig, ctx)? {
                     Ty::Ref(t) | Ty::Value(t) => Ok(t),
                     Ty::Prim(p) => self.prim_type(p),
                     _ => Err(TypeError::UnsupportedType),
@@ -207,22 +224,37 @@ impl TypeSystem {
 
     /// Resolve a type token (TypeDef, TypeRef or TypeSpec).
     pub fn resolve_type_token(&mut self, asm: AsmId, tok: Token) -> Result<TypeId> {
+        self.resolve_type_token_in(asm, tok, &GenericCtx::default())
+    }
+
+    /// [`Self::resolve_type_token`] in a generic context.
+    pub fn resolve_type_token_in(
+        &mut self,
+        asm: AsmId,
+        tok: Token,
+        ctx: &GenericCtx,
+    ) -> Result<TypeId> {
         let t = match tok.table() {
             Some(TableId::TypeDef) => TypeDefOrRef::TypeDef(tok.rid()),
             Some(TableId::TypeRef) => TypeDefOrRef::TypeRef(tok.rid()),
             Some(TableId::TypeSpec) => TypeDefOrRef::TypeSpec(tok.rid()),
             _ => return Err(self.unresolved(asm, tok)),
         };
-        self.resolve_type(asm, t)
+        self.resolve_type_in(asm, t, ctx)
     }
 
     /// The `Ty` of a type token as a value (`box`, `ldobj`, `sizeof`, ...).
     pub fn ty_of_token(&mut self, asm: AsmId, tok: Token) -> Result<Ty> {
+        self.ty_of_token_in(asm, tok, &GenericCtx::default())
+    }
+
+    /// [`Self::ty_of_token`] in a generic context.
+    pub fn ty_of_token_in(&mut self, asm: AsmId, tok: Token, ctx: &GenericCtx) -> Result<Ty> {
         if tok.table() == Some(TableId::TypeSpec) {
             let sig = self.image(asm).type_spec(tok.rid())?;
-            return self.ty_of_sig(asm, &sig);
+            return self.ty_of_sig_in(asm, &sig, ctx);
         }
-        let t = self.resolve_type_token(asm, tok)?;
+        let t = self.resolve_type_token_in(asm, tok, ctx)?;
         Ok(self.ty_of_type(t))
     }
 
@@ -305,6 +337,9 @@ impl TypeSystem {
             interfaces: Vec::new(),
             cctor: None,
             method_table: 0,
+            type_args: Vec::new(),
+            generic_def: None,
+            generic_params: 0,
         });
         self.arrays.insert(elem, id);
         Ok(id)
@@ -312,6 +347,11 @@ impl TypeSystem {
 
     /// Resolve a signature type.
     pub fn ty_of_sig(&mut self, asm: AsmId, sig: &TypeSig) -> Result<Ty> {
+        self.ty_of_sig_in(asm, sig, &GenericCtx::default())
+    }
+
+    /// [`Self::ty_of_sig`] with `!n`/`!!n` standing for `ctx`'s arguments.
+    pub fn ty_of_sig_in(&mut self, asm: AsmId, sig: &TypeSig, ctx: &GenericCtx) -> Result<Ty> {
         if let Some(p) = prim_of_sig(sig) {
             return Ok(Ty::Prim(p));
         }
@@ -319,37 +359,44 @@ impl TypeSystem {
             TypeSig::Void => Ty::Void,
             TypeSig::String => Ty::Ref(self.corlib_type("String")?),
             TypeSig::Object => Ty::Ref(self.corlib_type("Object")?),
-            TypeSig::Class(t) => Ty::Ref(self.resolve_type(asm, *t)?),
+            TypeSig::Class(t) => Ty::Ref(self.resolve_type_in(asm, *t, ctx)?),
             TypeSig::ValueType(t) => {
-                let id = self.resolve_type(asm, *t)?;
+                let id = self.resolve_type_in(asm, *t, ctx)?;
                 self.ty_of_type(id)
             }
             TypeSig::Ptr(_) | TypeSig::FnPtr(_) => Ty::Ptr,
             TypeSig::ByRef(_) => Ty::ByRef,
             TypeSig::SzArray(e) => {
-                let e = self.ty_of_sig(asm, e)?;
+                let e = self.ty_of_sig_in(asm, e, ctx)?;
                 Ty::Ref(self.array_of(e)?)
             }
-            TypeSig::Modified { ty, .. } | TypeSig::Pinned(ty) => self.ty_of_sig(asm, ty)?,
-            TypeSig::GenericInst { .. } | TypeSig::Var(_) | TypeSig::MVar(_) => {
-                return Err(TypeError::Generic);
+            TypeSig::Modified { ty, .. } | TypeSig::Pinned(ty) => {
+                self.ty_of_sig_in(asm, ty, ctx)?
+            }
+            TypeSig::Var(n) => ctx.type_arg(*n)?,
+            TypeSig::MVar(n) => ctx.method_arg(*n)?,
+            TypeSig::GenericInst { generic, args, .. } => {
+                let def = self.resolve_type_in(asm, *generic, ctx)?;
+                let mut targs = Vec::with_capacity(args.len());
+                for a in args {
+                    targs.push(self.ty_of_sig_in(asm, a, ctx)?);
+                }
+                let t = self.instantiate(def, targs)?;
+                self.ty_of_type(t)
             }
             _ => return Err(TypeError::UnsupportedType),
         })
     }
 
-    fn sig_ty(&mut self, asm: AsmId, sig: &MethodSig) -> Result<MethodSigTy> {
-        if sig.generic_param_count != 0 {
-            return Err(TypeError::Generic);
-        }
+    fn sig_ty(&mut self, asm: AsmId, sig: &MethodSig, ctx: &GenericCtx) -> Result<MethodSigTy> {
         let mut params = Vec::with_capacity(sig.params.len());
         for p in &sig.params {
-            params.push(self.ty_of_sig(asm, p)?);
+            params.push(self.ty_of_sig_in(asm, p, ctx)?);
         }
         Ok(MethodSigTy {
             has_this: sig.has_this,
             params,
-            ret: self.ty_of_sig(asm, &sig.ret)?,
+            ret: self.ty_of_sig_in(asm, &sig.ret, ctx)?,
         })
     }
 
@@ -358,7 +405,8 @@ impl TypeSystem {
         if self.method(m).sig.is_none() {
             let (asm, rid) = (self.method(m).asm, self.method(m).rid);
             let raw = self.image(asm).method_sig(rid)?;
-            let sig = self.sig_ty(asm, &raw)?;
+            let ctx = self.ctx_of_method(m);
+            let sig = self.sig_ty(asm, &raw, &ctx)?;
             self.methods[m.0 as usize].sig = Some(sig);
         }
         self.method(m)
@@ -386,28 +434,63 @@ impl TypeSystem {
 
     /// Resolve a method token (MethodDef or MemberRef).
     pub fn resolve_method_token(&mut self, asm: AsmId, tok: Token) -> Result<MethodId> {
+        self.resolve_method_token_in(asm, tok, &GenericCtx::default())
+    }
+
+    /// [`Self::resolve_method_token`] in a generic context; also MethodSpec.
+    pub fn resolve_method_token_in(
+        &mut self,
+        asm: AsmId,
+        tok: Token,
+        ctx: &GenericCtx,
+    ) -> Result<MethodId> {
         match tok.table() {
             Some(TableId::MethodDef) => self.method_def(asm, tok.rid()),
-            Some(TableId::MemberRef) => self.member_ref_method(asm, tok.rid()),
-            Some(TableId::MethodSpec) => Err(TypeError::Generic),
+            Some(TableId::MemberRef) => self.member_ref_method(asm, tok.rid(), ctx),
+            Some(TableId::MethodSpec) => {
+                let img = self.image(asm).clone();
+                let row = img
+                    .tables()
+                    .get::<crate::metadata::tables::MethodSpecRow>(tok.rid())?;
+                let def = self.resolve_method_def_or_ref_in(asm, row.method, ctx)?;
+                let spec =
+                    crate::metadata::MethodSpecSig::parse(img.blobs().get(row.instantiation)?)?;
+                let mut args = Vec::with_capacity(spec.args.len());
+                for a in &spec.args {
+                    args.push(self.ty_of_sig_in(asm, a, ctx)?);
+                }
+                self.instantiate_method(def, args)
+            }
             _ => Err(self.unresolved(asm, tok)),
         }
     }
 
     /// Resolve a MethodDefOrRef coded index (MethodImpl rows).
     pub fn resolve_method_def_or_ref(&mut self, asm: AsmId, m: MethodDefOrRef) -> Result<MethodId> {
+        self.resolve_method_def_or_ref_in(asm, m, &GenericCtx::default())
+    }
+
+    /// [`Self::resolve_method_def_or_ref`] in a generic context.
+    pub fn resolve_method_def_or_ref_in(
+        &mut self,
+        asm: AsmId,
+        m: MethodDefOrRef,
+        ctx: &GenericCtx,
+    ) -> Result<MethodId> {
         match m {
             MethodDefOrRef::MethodDef(r) => self.method_def(asm, r),
-            MethodDefOrRef::MemberRef(r) => self.member_ref_method(asm, r),
+            MethodDefOrRef::MemberRef(r) => self.member_ref_method(asm, r, ctx),
         }
     }
 
-    fn member_ref_parent(&mut self, asm: AsmId, rid: u32) -> Result<TypeId> {
+    fn member_ref_parent(&mut self, asm: AsmId, rid: u32, ctx: &GenericCtx) -> Result<TypeId> {
         let row = self.image(asm).tables().get::<MemberRefRow>(rid)?;
         match row.class {
             MemberRefParent::TypeDef(r) => self.type_def(asm, r),
             MemberRefParent::TypeRef(r) => self.type_ref(asm, r),
-            MemberRefParent::TypeSpec(r) => self.resolve_type(asm, TypeDefOrRef::TypeSpec(r)),
+            MemberRefParent::TypeSpec(r) => {
+                self.resolve_type_in(asm, TypeDefOrRef::TypeSpec(r), ctx)
+            }
             other => Err(TypeError::Unresolved {
                 asm,
                 token: other.token().raw(),
@@ -415,21 +498,46 @@ impl TypeSystem {
         }
     }
 
-    fn member_ref_method(&mut self, asm: AsmId, rid: u32) -> Result<MethodId> {
+    fn member_ref_method(&mut self, asm: AsmId, rid: u32, ctx: &GenericCtx) -> Result<MethodId> {
         let tok = Token::new(TableId::MemberRef, rid);
-        let owner = self.member_ref_parent(asm, rid)?;
+        let owner = self.member_ref_parent(asm, rid, ctx)?;
         let img = self.image(asm).clone();
         let row = img.tables().get::<MemberRefRow>(rid)?;
         let name = img.strings().get(row.name)?;
         let MemberRefSig::Method(raw) = img.member_ref_sig(rid)? else {
             return Err(self.unresolved(asm, tok));
         };
-        let want = self.sig_ty(asm, &raw)?;
         let mut t = Some(owner);
+        // The signature's `!n` are the parent instantiation's arguments.
+        // A generic method's (with `!!n`) is matched by name and counts.
+        let generic = raw.generic_param_count;
+        let want = if generic == 0 {
+            let pctx = self.ctx_of_type(owner);
+            Some(self.sig_ty(asm, &raw, &pctx)?)
+        } else {
+            None
+        };
         while let Some(cur) = t {
             for m in self.ty(cur).methods.clone() {
-                if self.method(m).name == name && *self.method_sig(m)? == want {
-                    return Ok(m);
+                let mi = self.method(m);
+                if mi.name != name || mi.generic_params != generic {
+                    continue;
+                }
+                match &want {
+                    Some(w) => {
+                        if *self.method_sig(m)? == *w {
+                            return Ok(m);
+                        }
+                    }
+                    None => {
+                        let (masm, mrid) = (mi.asm, mi.rid);
+                        let def_sig = self.image(masm).method_sig(mrid)?;
+                        if def_sig.params.len() == raw.params.len()
+                            && def_sig.has_this == raw.has_this
+                        {
+                            return Ok(m);
+                        }
+                    }
                 }
             }
             t = self.ty(cur).parent;
@@ -439,10 +547,20 @@ impl TypeSystem {
 
     /// Resolve a field token (Field or MemberRef); lays out the owner.
     pub fn resolve_field_token(&mut self, asm: AsmId, tok: Token) -> Result<FieldId> {
+        self.resolve_field_token_in(asm, tok, &GenericCtx::default())
+    }
+
+    /// [`Self::resolve_field_token`] in a generic context.
+    pub fn resolve_field_token_in(
+        &mut self,
+        asm: AsmId,
+        tok: Token,
+        ctx: &GenericCtx,
+    ) -> Result<FieldId> {
         match tok.table() {
             Some(TableId::Field) => self.field_def(asm, tok.rid()),
             Some(TableId::MemberRef) => {
-                let owner = self.member_ref_parent(asm, tok.rid())?;
+                let owner = self.member_ref_parent(asm, tok.rid(), ctx)?;
                 let img = self.image(asm).clone();
                 let row = img.tables().get::<MemberRefRow>(tok.rid())?;
                 let name = img.strings().get(row.name)?;
@@ -485,7 +603,11 @@ impl TypeSystem {
 
     pub(super) fn register_field(&mut self, info: super::FieldInfo) -> Result<FieldId> {
         let id = FieldId(u32::try_from(self.fields.len()).map_err(|_| TypeError::TooLarge)?);
-        self.field_defs.insert((info.asm, info.rid), id);
+        // A Field token names the definition's field; instantiations' fields
+        // are found by name through their MemberRef parents.
+        if self.ty(info.owner).type_args.is_empty() {
+            self.field_defs.insert((info.asm, info.rid), id);
+        }
         self.fields.push(info);
         Ok(id)
     }

@@ -74,6 +74,11 @@ pub struct MethodInfo {
     pub slot: Option<u32>,
     /// Address of the method's indirection cell (0 until the runtime made one).
     pub cell: usize,
+    /// A generic method instantiation's method type arguments.
+    pub method_args: Vec<Ty>,
+    /// Number of generic parameters the method declares (a definition with
+    /// parameters and no `method_args` is open: never compiled).
+    pub generic_params: u32,
 }
 
 impl MethodInfo {

@@ -6,6 +6,7 @@
 //! vtable, interface map and statics on first real use.
 
 mod error;
+mod generics;
 mod layout;
 mod loader;
 mod members;
@@ -19,6 +20,7 @@ use alloc::vec::Vec;
 use crate::metadata::Image;
 
 pub use error::TypeError;
+pub use generics::GenericCtx;
 pub use layout::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, OBJECT_HEADER_SIZE};
 pub use members::{FieldInfo, MethodInfo, MethodKind, MethodSigTy};
 pub use ty::{Prim, Ty};
@@ -106,6 +108,13 @@ pub struct TypeInfo {
     pub cctor: Option<MethodId>,
     /// Address of the method table the runtime built (0 until then).
     pub method_table: usize,
+    /// A generic instantiation's type arguments (empty otherwise).
+    pub type_args: Vec<Ty>,
+    /// A generic instantiation's definition; `Some(self)`-like marker for
+    /// an open definition is `generic_params > 0 && type_args.is_empty()`.
+    pub generic_def: Option<TypeId>,
+    /// Number of generic parameters the definition declares.
+    pub generic_params: u32,
 }
 
 impl TypeInfo {
@@ -145,6 +154,8 @@ pub struct TypeSystem {
     method_defs: BTreeMap<(AsmId, u32), MethodId>,
     field_defs: BTreeMap<(AsmId, u32), FieldId>,
     arrays: BTreeMap<Ty, TypeId>,
+    instances: BTreeMap<(TypeId, Vec<Ty>), TypeId>,
+    method_instances: BTreeMap<(MethodId, Vec<Ty>), MethodId>,
     well_known: BTreeMap<(&'static str, &'static str), TypeId>,
 }
 
@@ -160,6 +171,8 @@ impl TypeSystem {
             method_defs: BTreeMap::new(),
             field_defs: BTreeMap::new(),
             arrays: BTreeMap::new(),
+            instances: BTreeMap::new(),
+            method_instances: BTreeMap::new(),
             well_known: BTreeMap::new(),
         }
     }

@@ -72,9 +72,10 @@ impl TypeSystem {
         // Interfaces declared here (and those they extend).
         let (asm, def) = (self.ty(t).asm, self.ty(t).def);
         let mut declared = Vec::new();
+        let ctx = self.ctx_of_type(t);
         if def != 0 {
             for i in self.image(asm).tables().interfaces_of(def)? {
-                let i = self.resolve_type(asm, i)?;
+                let i = self.resolve_type_in(asm, i, &ctx)?;
                 self.collect_interfaces(i, &mut declared)?;
             }
         }
@@ -137,8 +138,9 @@ impl TypeSystem {
         self.prepare(i)?;
         out.push(i);
         let (asm, def) = (self.ty(i).asm, self.ty(i).def);
+        let ctx = self.ctx_of_type(i);
         for j in self.image(asm).tables().interfaces_of(def)? {
-            let j = self.resolve_type(asm, j)?;
+            let j = self.resolve_type_in(asm, j, &ctx)?;
             self.collect_interfaces(j, out)?;
         }
         Ok(())
@@ -159,9 +161,20 @@ impl TypeSystem {
             .filter(|(_, r)| r.class == def)
             .map(|(_, r)| r)
             .collect();
+        let ctx = self.ctx_of_type(t);
         for r in rows {
-            let body = self.resolve_method_def_or_ref(asm, r.body)?;
-            let decl = self.resolve_method_def_or_ref(asm, r.declaration)?;
+            // A body named by MethodDef is this (possibly instantiated)
+            // type's own method.
+            let body = match r.body {
+                crate::metadata::MethodDefOrRef::MethodDef(rid) => {
+                    match self.method_of_type_by_rid(t, rid) {
+                        Some(m) => m,
+                        None => self.method_def(asm, rid)?,
+                    }
+                }
+                other => self.resolve_method_def_or_ref_in(asm, other, &ctx)?,
+            };
+            let decl = self.resolve_method_def_or_ref_in(asm, r.declaration, &ctx)?;
             out.push((body, decl));
         }
         Ok(out)
@@ -170,6 +183,19 @@ impl TypeSystem {
     fn same_name_sig(&mut self, a: MethodId, b: MethodId) -> Result<bool> {
         if self.method(a).name != self.method(b).name {
             return Ok(false);
+        }
+        let (ga, gb) = (self.method(a).generic_params, self.method(b).generic_params);
+        if ga != 0 || gb != 0 {
+            // Open generic methods: their `!!n` have no arguments to
+            // resolve; compare the parameter counts.
+            if ga != gb {
+                return Ok(false);
+            }
+            let (aa, ar) = (self.method(a).asm, self.method(a).rid);
+            let (ba, br) = (self.method(b).asm, self.method(b).rid);
+            let sa = self.image(aa).method_sig(ar)?;
+            let sb = self.image(ba).method_sig(br)?;
+            return Ok(sa.params.len() == sb.params.len());
         }
         let sa = self.method_sig(a)?.clone();
         Ok(*self.method_sig(b)? == sa)

@@ -106,7 +106,7 @@ namespace System
         }
     }
 
-    public struct Int32
+    public struct Int32 : IComparable, IComparable<int>, IEquatable<int>
     {
         #pragma warning disable 0649 // the value itself; never assigned in C#
         private int m_value;
@@ -123,6 +123,25 @@ namespace System
         public override int GetHashCode()
         {
             return m_value;
+        }
+
+        public int CompareTo(int value)
+        {
+            return m_value < value ? -1 : (m_value > value ? 1 : 0);
+        }
+
+        public int CompareTo(object obj)
+        {
+            if (obj == null)
+                return 1;
+            if (!(obj is int))
+                throw new ArgumentException("Object must be of type Int32.");
+            return CompareTo((int)obj);
+        }
+
+        public bool Equals(int obj)
+        {
+            return m_value == obj;
         }
 
         public override string ToString()
@@ -156,7 +175,7 @@ namespace System
         }
     }
 
-    public struct Int64
+    public struct Int64 : IComparable, IComparable<long>, IEquatable<long>
     {
         #pragma warning disable 0649 // the value itself; never assigned in C#
         private long m_value;
@@ -173,6 +192,25 @@ namespace System
         public override int GetHashCode()
         {
             return (int)m_value ^ (int)(m_value >> 32);
+        }
+
+        public int CompareTo(long value)
+        {
+            return m_value < value ? -1 : (m_value > value ? 1 : 0);
+        }
+
+        public int CompareTo(object obj)
+        {
+            if (obj == null)
+                return 1;
+            if (!(obj is long))
+                throw new ArgumentException("Object must be of type Int64.");
+            return CompareTo((long)obj);
+        }
+
+        public bool Equals(long obj)
+        {
+            return m_value == obj;
         }
 
         public override string ToString()

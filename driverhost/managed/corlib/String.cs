@@ -16,7 +16,7 @@ using System.Runtime.CompilerServices;
 
 namespace System
 {
-    public sealed partial class String
+    public sealed partial class String : IComparable, IComparable<string>, IEquatable<string>
     {
         #pragma warning disable 0649 // set by FastAllocateString in the runtime
         private int _length;
@@ -320,6 +320,24 @@ namespace System
                     return d;
             }
             return a._length - b._length;
+        }
+
+        // Ordinal, not culture-aware as in .NET: the same order for ASCII
+        // strings of one case, which is what drivers compare.
+        public int CompareTo(string other)
+        {
+            int d = CompareOrdinal(this, other);
+            return d < 0 ? -1 : (d > 0 ? 1 : 0);
+        }
+
+        public int CompareTo(object obj)
+        {
+            if (obj == null)
+                return 1;
+            string s = obj as string;
+            if ((object)s == null)
+                throw new ArgumentException("Object must be of type String.");
+            return CompareTo(s);
         }
 
         // FNV-1a over the UTF-16 code units. Stable across runs (unlike .NET's

@@ -235,6 +235,8 @@ fn jit() -> Result<()> {
         "array_sum",
         "virtual_and_interface_calls",
         "string_building",
+        "collections",
+        "delegates_and_lambdas",
     ] {
         let (c, ct) = time(&mut cil(name))?;
         let (m, mt) = time(&mut mon(name))?;

@@ -9,8 +9,8 @@ namespace System
     }
 }
 
-// mcs requires these two to exist (foreach over a non-array, iterators).
-// Cordon's corlib has no collections implementing them yet.
+// mcs requires these two to exist (foreach over a non-array, iterators);
+// the generic collections (List.cs, Dictionary.cs, ...) implement them.
 namespace System.Collections
 {
     public interface IEnumerable

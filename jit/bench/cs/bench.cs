@@ -2,6 +2,9 @@
 // `cargo xtask bench jit`. Same convention as the tests: each returns a
 // known value, so a wrong JIT is caught rather than timed.
 
+using System;
+using System.Collections.Generic;
+
 interface IShape
 {
     int Area();
@@ -90,5 +93,43 @@ static class Bench
             total += s.Length;
         }
         return total == 2000 * 190 ? 1 : 0;
+    }
+
+    // Allocation-heavy: a fresh List<int> grown from empty and a fresh
+    // Dictionary<int, int> per round (the corlib's collections).
+    static int test_1_collections()
+    {
+        long s = 0;
+        for (int r = 0; r < 100; r++)
+        {
+            List<int> l = new List<int>();
+            for (int i = 0; i < 5000; i++)
+                l.Add(i);
+            Dictionary<int, int> d = new Dictionary<int, int>();
+            for (int i = 0; i < 2000; i++)
+                d[i] = l[i] * 2;
+            for (int i = 0; i < 2000; i++)
+                s += d[i];
+        }
+        return s == 100L * 1999L * 2000L ? 1 : 0;
+    }
+
+    static int Twice(int x)
+    {
+        return x * 2;
+    }
+
+    // A closure (instance method of a display class) and a static method
+    // through Func<int, int>.
+    static int test_1_delegates_and_lambdas()
+    {
+        int k = 3;
+        Func<int, int> f = x => x + k;
+        Func<int, int> g = Twice;
+        long s = 0;
+        for (int i = 0; i < N / 2; i++)
+            s += f(i) + g(i);
+        long m = N / 2;
+        return s == 3 * (m * (m - 1) / 2) + 3 * m ? 1 : 0;
     }
 }

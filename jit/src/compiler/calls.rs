@@ -239,15 +239,7 @@ impl Tr<'_, '_> {
                         .iter()
                         .position(|&x| x == m)
                         .ok_or(ErrorKind::UnsupportedCall)?;
-                    let iface = self.iconst(types::I32, i64::from(owner.0));
-                    let ix = self.iconst(types::I32, idx as i64);
-                    self.call_helper(
-                        Helper::InterfaceCell,
-                        &[obj, iface, ix],
-                        &[types::I64, types::I32, types::I32],
-                        Some(types::I64),
-                    )
-                    .ok_or(ErrorKind::Codegen)?
+                    self.interface_cell_cached(obj, owner, idx)?
                 } else {
                     let slot = self
                         .env
@@ -278,6 +270,51 @@ impl Tr<'_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// The cell an interface call on `obj` reaches, through a monomorphic
+    /// cache at the call site: the method table seen last and the cell it
+    /// dispatched to. A hit costs two loads and a compare; a miss asks the
+    /// runtime (`rt_interface_cell`) and refills the cache.
+    fn interface_cell_cached(
+        &mut self,
+        obj: Value,
+        iface: crate::types::TypeId,
+        idx: usize,
+    ) -> R<Value> {
+        let site = self.env.call_site_cache()?;
+        let sitev = self.iconst(types::I64, site as i64);
+        let mt = self.b.ins().load(types::I64, flags(), obj, 0);
+        let seen = self.b.ins().load(types::I64, flags(), sitev, 0);
+        let hit = self
+            .b
+            .ins()
+            .icmp(cranelift_codegen::ir::condcodes::IntCC::Equal, mt, seen);
+        let hit_b = self.b.create_block();
+        let miss_b = self.b.create_block();
+        let join = self.b.create_block();
+        let cell = self.b.append_block_param(join, types::I64);
+        self.b.set_cold_block(miss_b);
+        self.b.ins().brif(hit, hit_b, &[], miss_b, &[]);
+        self.b.switch_to_block(hit_b);
+        let c = self.b.ins().load(types::I64, flags(), sitev, 8);
+        self.b.ins().jump(join, &[c.into()]);
+        self.b.switch_to_block(miss_b);
+        let ifv = self.iconst(types::I32, i64::from(iface.0));
+        let ix = self.iconst(types::I32, idx as i64);
+        let c = self
+            .call_helper(
+                Helper::InterfaceCell,
+                &[obj, ifv, ix],
+                &[types::I64, types::I32, types::I32],
+                Some(types::I64),
+            )
+            .ok_or(ErrorKind::Codegen)?;
+        self.b.ins().store(flags(), mt, sitev, 0);
+        self.b.ins().store(flags(), c, sitev, 8);
+        self.b.ins().jump(join, &[c.into()]);
+        self.b.switch_to_block(join);
+        Ok(cell)
     }
 
     pub(super) fn newobj(&mut self, ctor: MethodId) -> R<()> {

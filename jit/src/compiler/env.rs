@@ -72,4 +72,9 @@ pub trait CompileEnv {
 
     /// The interned string object of user-string token `tok` in `asm`.
     fn string_literal(&mut self, asm: AsmId, tok: Token) -> Result<usize, ErrorKind>;
+
+    /// Two zeroed words that live as long as the code (an interface call
+    /// site's cache: the method table last seen and the cell it reached).
+    /// They never hold object references.
+    fn call_site_cache(&mut self) -> Result<usize, ErrorKind>;
 }

@@ -63,6 +63,9 @@ pub enum Helper {
     FirstPass,
     /// `(exc)`: a catch handler took `exc` (the first pass forgets it).
     Caught,
+    /// `(obj, instantiated method id) -> cell address`: a generic virtual
+    /// method's override for `obj`'s type, instantiated.
+    GenericVirtualCell,
 }
 
 impl Helper {
@@ -77,6 +80,7 @@ impl Helper {
                 | Helper::CastClass
                 | Helper::Unbox
                 | Helper::InterfaceCell
+                | Helper::GenericVirtualCell
                 | Helper::RunCctor
                 | Helper::StelemCheck
                 | Helper::Localloc

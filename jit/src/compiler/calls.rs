@@ -230,7 +230,17 @@ impl Tr<'_, '_> {
                 self.null_check(obj);
                 let owner = self.env.types().method(m).owner;
                 self.env.types_mut().prepare(owner)?;
-                let cell = if self.env.types().ty(owner).kind == TypeKind::Interface {
+                let cell = if !self.env.types().method(m).method_args.is_empty() {
+                    // A generic virtual method: the runtime instantiates
+                    // the override (runtime/generic_virtual.rs).
+                    let mv = self.iconst(types::I32, i64::from(m.0));
+                    self.cached_cell(
+                        obj,
+                        Helper::GenericVirtualCell,
+                        &[mv],
+                        &[types::I64, types::I32],
+                    )?
+                } else if self.env.types().ty(owner).kind == TypeKind::Interface {
                     let idx = self
                         .env
                         .types()
@@ -282,6 +292,25 @@ impl Tr<'_, '_> {
         iface: crate::types::TypeId,
         idx: usize,
     ) -> R<Value> {
+        let ifv = self.iconst(types::I32, i64::from(iface.0));
+        let ix = self.iconst(types::I32, idx as i64);
+        self.cached_cell(
+            obj,
+            Helper::InterfaceCell,
+            &[ifv, ix],
+            &[types::I64, types::I32, types::I32],
+        )
+    }
+
+    /// The cell `helper(obj, extra...)` answers, cached at the call site
+    /// by `obj`'s method table (the answer depends on nothing else).
+    fn cached_cell(
+        &mut self,
+        obj: Value,
+        helper: Helper,
+        extra: &[Value],
+        params: &[types::Type],
+    ) -> R<Value> {
         let site = self.env.call_site_cache()?;
         let sitev = self.iconst(types::I64, site as i64);
         let mt = self.b.ins().load(types::I64, flags(), obj, 0);
@@ -300,15 +329,10 @@ impl Tr<'_, '_> {
         let c = self.b.ins().load(types::I64, flags(), sitev, 8);
         self.b.ins().jump(join, &[c.into()]);
         self.b.switch_to_block(miss_b);
-        let ifv = self.iconst(types::I32, i64::from(iface.0));
-        let ix = self.iconst(types::I32, idx as i64);
+        let mut args = alloc::vec![obj];
+        args.extend_from_slice(extra);
         let c = self
-            .call_helper(
-                Helper::InterfaceCell,
-                &[obj, ifv, ix],
-                &[types::I64, types::I32, types::I32],
-                Some(types::I64),
-            )
+            .call_helper(helper, &args, params, Some(types::I64))
             .ok_or(ErrorKind::Codegen)?;
         self.b.ins().store(flags(), mt, sitev, 0);
         self.b.ins().store(flags(), c, sitev, 8);

@@ -24,6 +24,7 @@ mod generic_calls;
 pub mod ilmap;
 mod intrinsics;
 mod memory;
+mod nullable;
 mod numeric;
 mod objects;
 pub mod options;

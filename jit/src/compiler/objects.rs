@@ -432,7 +432,10 @@ impl Tr<'_, '_> {
                     &self.gctx,
                 )?;
                 let e = self.pop()?;
-                let o = self.box_value(t, e)?;
+                let o = match self.nullable_arg(t) {
+                    Some(inner) => self.box_nullable(t, inner, e)?,
+                    None => self.box_value(t, e)?,
+                };
                 self.push(SKind::O, o);
             }
             O::Unbox | O::UnboxAny => {
@@ -442,6 +445,11 @@ impl Tr<'_, '_> {
                     &self.gctx,
                 )?;
                 let obj = self.pop_obj()?;
+                if let (Some(inner), O::UnboxAny) = (self.nullable_arg(t), op) {
+                    let e = self.unbox_nullable(t, inner, obj)?;
+                    self.stack.push(e);
+                    return Ok(true);
+                }
                 let ty = self.env.types().ty_of_type(t);
                 if let Ty::Ref(_) = ty {
                     // unbox.any of a reference type is castclass.
@@ -479,6 +487,11 @@ impl Tr<'_, '_> {
                     Self::token(ins)?,
                     &self.gctx,
                 )?;
+                // A Nullable<T> is never boxed: the test is for T.
+                let t = match self.nullable_arg(t) {
+                    Some(inner) => self.boxed_type_of(inner)?,
+                    None => t,
+                };
                 self.env.types_mut().prepare(t)?;
                 let obj = self.pop_obj()?;
                 let tid = self.iconst(types::I32, i64::from(t.0));

@@ -26,6 +26,9 @@ pub(crate) fn helper_addr(h: Helper) -> usize {
         Helper::Localloc => rt_localloc as *const () as usize,
         Helper::FirstPass => super::first_pass::rt_first_pass as *const () as usize,
         Helper::Caught => super::first_pass::rt_caught as *const () as usize,
+        Helper::GenericVirtualCell => {
+            super::generic_virtual::rt_generic_virtual_cell as *const () as usize
+        }
     }
 }
 

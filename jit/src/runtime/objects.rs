@@ -122,7 +122,12 @@ impl Runtime {
             let owner_is_value = self.types.ty(self.types.method(*m).owner).is_value_type();
             // A boxed struct's virtual calls arrive with `this` = the box;
             // the struct's own methods want the payload (seed bug 3).
-            words[5 + i] = if boxed_value && owner_is_value {
+            // An open generic method's slot is never called through
+            // (runtime/generic_virtual.rs instantiates the override), and
+            // its signature has no arguments to be resolved with.
+            let open = self.types.method(*m).generic_params as usize
+                != self.types.method(*m).method_args.len();
+            words[5 + i] = if boxed_value && owner_is_value && !open {
                 self.unboxing_cell(*m)?
             } else {
                 self.cell(*m)?

@@ -5,11 +5,12 @@
 // the runtime's contract with the JIT, not something C# declares. Typed code
 // uses the `ldlen` opcode; this class only serves code holding an `Array`.
 
+using System.Collections;
 using System.Runtime.CompilerServices;
 
 namespace System
 {
-    public abstract class Array
+    public abstract class Array : IEnumerable, ICloneable
     {
         protected Array()
         {
@@ -67,6 +68,13 @@ namespace System
             CopyCore(sourceArray, sourceIndex, destinationArray, destinationIndex, length);
         }
 
+        // `foreach` over an array typed as IEnumerable (typed code uses
+        // ldelem directly): elements as objects, boxed if values.
+        public IEnumerator GetEnumerator()
+        {
+            return new ArrayEnumerator(this);
+        }
+
         // The first index whose element Equals `value` (Object.Equals: a
         // boxed element compares by value), or -1.
         public static int IndexOf(Array array, object value)
@@ -88,6 +96,39 @@ namespace System
                     return i;
             }
             return -1;
+        }
+    }
+
+    internal sealed class ArrayEnumerator : IEnumerator
+    {
+        Array _array;
+        int _index = -1;
+
+        public ArrayEnumerator(Array array)
+        {
+            _array = array;
+        }
+
+        public bool MoveNext()
+        {
+            if (_index < _array.Length)
+                _index++;
+            return _index < _array.Length;
+        }
+
+        public object Current
+        {
+            get
+            {
+                if (_index < 0 || _index >= _array.Length)
+                    throw new InvalidOperationException("Enumeration has either not started or has already finished.");
+                return _array.GetValue(_index);
+            }
+        }
+
+        public void Reset()
+        {
+            _index = -1;
         }
     }
 }

@@ -5,12 +5,17 @@
 // constructing them with their parameterless constructors, so every type here
 // keeps one.
 
+using System.Runtime.CompilerServices;
+
 namespace System
 {
     public class Exception
     {
         private string _message;
         private Exception _innerException;
+        // Set by the runtime when the exception is thrown: (method id, IL
+        // offset or -1) pairs, innermost frame first (jit/src/runtime/stack_trace.rs).
+        private int[] _stackTrace;
 
         public Exception()
         {
@@ -41,6 +46,38 @@ namespace System
         {
             get { return _innerException; }
         }
+
+        // The managed frames the exception was thrown through, one
+        // "   at Type.Method [IL_offset]" line each; null if never thrown.
+        public virtual string StackTrace
+        {
+            get
+            {
+                if (_stackTrace == null)
+                    return null;
+                Text.StringBuilder sb = new Text.StringBuilder();
+                for (int i = 0; i + 1 < _stackTrace.Length; i += 2)
+                {
+                    if (i > 0)
+                        sb.Append('\n');
+                    sb.Append("   at ");
+                    sb.Append(FrameName(_stackTrace[i]));
+                    int il = _stackTrace[i + 1];
+                    if (il >= 0)
+                    {
+                        sb.Append(" [IL_");
+                        for (int shift = 12; shift >= 0; shift -= 4)
+                            sb.Append("0123456789abcdef"[(il >> shift) & 0xF]);
+                        sb.Append(']');
+                    }
+                }
+                return sb.ToString();
+            }
+        }
+
+        // INTERNALCALL: `Namespace.Type.Method` of a method id.
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern string FrameName(int method);
 
         public override string ToString()
         {

@@ -60,6 +60,8 @@ pub(super) extern "C" fn rt_throw(obj: usize, ret: usize, fp: usize) {
     let rt = current();
     Runtime::throw(rt, obj);
     rt.record_trace(ret, fp);
+    let exc = rt.in_flight();
+    super::stack_trace::attach_trace(rt, exc);
 }
 
 /// Reached through `cordon_rt_raise` (as `rt_throw`).
@@ -67,6 +69,8 @@ pub(super) extern "C" fn rt_raise(kind: u32, ret: usize, fp: usize) {
     let rt = current();
     Runtime::raise(rt, ExceptionKind::from_u32(kind));
     rt.record_trace(ret, fp);
+    let exc = rt.in_flight();
+    super::stack_trace::attach_trace(rt, exc);
 }
 
 /// Whether a value of type `from` may be stored where `to` is expected
@@ -430,6 +434,9 @@ pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
             ("System", "Array", "CopyCore") => super::arrays::ic_array_copy as *const () as usize,
             ("System", "Object", "MemberwiseClone") => {
                 super::clone::ic_memberwise_clone as *const () as usize
+            }
+            ("System", "Exception", "FrameName") => {
+                super::stack_trace::ic_frame_name as *const () as usize
             }
             ("System", "Object", "GetType") => ic_get_type as *const () as usize,
             ("System", "Type", "GetTypeFromHandle") => ic_type_from_handle as *const () as usize,

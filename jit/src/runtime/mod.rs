@@ -24,6 +24,7 @@ pub mod helpers;
 mod lazy;
 mod math;
 mod objects;
+mod stack_trace;
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;

@@ -304,7 +304,7 @@ impl Tr<'_, '_> {
 
     /// The cell `helper(obj, extra...)` answers, cached at the call site
     /// by `obj`'s method table (the answer depends on nothing else).
-    fn cached_cell(
+    pub(super) fn cached_cell(
         &mut self,
         obj: Value,
         helper: Helper,

@@ -101,7 +101,16 @@ impl Tr<'_, '_> {
         }
         let owner = self.env.types().method(m).owner;
         self.env.types_mut().prepare(owner)?;
-        let cell = if self.env.types().ty(owner).kind == TypeKind::Interface {
+        let cell = if !self.env.types().method(m).method_args.is_empty() {
+            // A generic virtual method (runtime/generic_virtual.rs).
+            let mv = self.iconst(types::I32, i64::from(m.0));
+            self.cached_cell(
+                obj,
+                Helper::GenericVirtualCell,
+                &[mv],
+                &[types::I64, types::I32],
+            )?
+        } else if self.env.types().ty(owner).kind == TypeKind::Interface {
             let idx = self
                 .env
                 .types()

@@ -122,4 +122,13 @@ static class GenericVirtual
             r += a.Tag<double>(1.0) * 2;
         return r - 1; // (1 + 12 + 1 + 12) * 2 - 1
     }
+
+    static int test_14_delegate_to_generic_virtual_method()
+    {
+        Animal a = new Dog();
+        Func<int, int> f = a.Tag<int>; // ldvirtftn of an instantiation
+        IVisitor v = new Counter();
+        Func<string, int> g = v.Visit<string>;
+        return f(0) + g("s") + g(null) + 1;
+    }
 }

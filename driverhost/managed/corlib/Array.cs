@@ -23,10 +23,46 @@ namespace System
             get;
         }
 
-        public int Rank
+        // INTERNALCALL: the number of dimensions (1 for a T[]). Cordon's
+        // multi-dimensional arrays have zero lower bounds.
+        public extern int Rank
         {
-            // Cordon supports single-dimensional, zero-based arrays only.
-            get { return 1; }
+            [MethodImpl(MethodImplOptions.InternalCall)]
+            get;
+        }
+
+        // INTERNALCALL: the length of `dimension`, or -1 if out of range.
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        private extern int GetLengthCore(int dimension);
+
+        public int GetLength(int dimension)
+        {
+            int n = GetLengthCore(dimension);
+            if (n < 0)
+                throw new IndexOutOfRangeException();
+            return n;
+        }
+
+        public int GetLowerBound(int dimension)
+        {
+            GetLength(dimension);
+            return 0;
+        }
+
+        public int GetUpperBound(int dimension)
+        {
+            return GetLength(dimension) - 1;
+        }
+
+        // Element [i, j] of a two-dimensional array, boxed if a value.
+        public object GetValue(int index1, int index2)
+        {
+            if (Rank != 2)
+                throw new ArgumentException("Array was not a two-dimensional array.");
+            int n1 = GetLength(1);
+            if ((uint)index1 >= (uint)GetLength(0) || (uint)index2 >= (uint)n1)
+                throw new IndexOutOfRangeException();
+            return GetValue(index1 * n1 + index2);
         }
 
         // INTERNALCALL: a new array of the same type and length holding the

@@ -29,6 +29,11 @@ impl Tr<'_, '_> {
         let Operand::Token(tok) = ins.operand else {
             return Ok(false);
         };
+        if matches!(ins.opcode, Opcode::Call | Opcode::Callvirt | Opcode::Newobj)
+            && self.md_array_call(tok)?
+        {
+            return Ok(true);
+        }
         match ins.opcode {
             Opcode::Call | Opcode::Callvirt => {
                 let m = self

@@ -23,6 +23,7 @@ pub mod funclet;
 mod generic_calls;
 pub mod ilmap;
 mod intrinsics;
+mod md_arrays;
 mod memory;
 mod nullable;
 mod numeric;

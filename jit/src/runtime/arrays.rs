@@ -37,6 +37,11 @@ pub(super) extern "C" fn ic_array_clone(array: usize) -> usize {
     };
     // SAFETY: word 0 of an object is its method table.
     let mt = unsafe { *(array as *const usize) };
+    if let Some(t) = type_of(array)
+        && rt.types.ty(t).array_rank >= 2
+    {
+        return super::md_arrays::clone_md(rt, array, mt, esize * len, rt.types.ty(t).array_rank);
+    }
     let copy = rt.new_array(mt, len);
     if copy == 0 {
         Runtime::raise(rt, ExceptionKind::OutOfMemory);

@@ -93,6 +93,9 @@ pub(crate) fn is_assignable(rt: &mut Runtime, from: TypeId, to: TypeId) -> bool 
     }
     if let (TypeKind::Array(a), TypeKind::Array(b)) = (rt.types.ty(from).kind, rt.types.ty(to).kind)
     {
+        if rt.types.ty(from).array_rank != rt.types.ty(to).array_rank {
+            return false;
+        }
         return match (a, b) {
             (Ty::Ref(x), Ty::Ref(y)) => is_assignable(rt, x, y),
             _ => a == b,
@@ -427,6 +430,12 @@ pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
                 ic_fast_allocate_string as *const () as usize
             }
             ("System", "Array", "get_Length") => ic_array_length as *const () as usize,
+            ("System", "Array", "get_Rank") => {
+                super::md_arrays::ic_array_rank as *const () as usize
+            }
+            ("System", "Array", "GetLengthCore") => {
+                super::md_arrays::ic_array_get_length as *const () as usize
+            }
             ("System", "Array", "Clone") => super::arrays::ic_array_clone as *const () as usize,
             ("System", "Array", "GetValue") => {
                 super::arrays::ic_array_get_value as *const () as usize

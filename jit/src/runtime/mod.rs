@@ -23,6 +23,7 @@ mod generic_virtual;
 pub mod helpers;
 mod lazy;
 mod math;
+mod md_arrays;
 mod objects;
 mod stack_trace;
 

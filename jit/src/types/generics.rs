@@ -124,6 +124,7 @@ impl TypeSystem {
             type_args: args.clone(),
             generic_def: Some(def),
             generic_params: d.generic_params,
+            array_rank: 0,
         };
         let def_methods = d.methods.clone();
         let def_cctor = d.cctor;

@@ -104,6 +104,7 @@ impl TypeSystem {
             type_args: Vec::new(),
             generic_def: None,
             generic_params: 0,
+            array_rank: 0,
         });
         self.type_defs.insert((asm, rid), id);
         let parent = match row.extends {
@@ -340,6 +341,7 @@ impl TypeSystem {
             type_args: Vec::new(),
             generic_def: None,
             generic_params: 0,
+            array_rank: 0,
         });
         self.arrays.insert(elem, id);
         Ok(id)
@@ -372,6 +374,14 @@ impl TypeSystem {
             }
             TypeSig::Modified { ty, .. } | TypeSig::Pinned(ty) => {
                 self.ty_of_sig_in(asm, ty, ctx)?
+            }
+            TypeSig::Array(e, shape) => {
+                // Zero lower bounds only (what C# makes).
+                if shape.lower_bounds.iter().any(|&b| b != 0) {
+                    return Err(TypeError::UnsupportedType);
+                }
+                let e = self.ty_of_sig_in(asm, e, ctx)?;
+                Ty::Ref(self.md_array_of(e, shape.rank)?)
             }
             TypeSig::Var(n) => ctx.type_arg(*n)?,
             TypeSig::MVar(n) => ctx.method_arg(*n)?,

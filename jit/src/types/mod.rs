@@ -9,6 +9,7 @@ mod error;
 mod generics;
 mod layout;
 mod loader;
+mod md_array;
 mod members;
 mod ty;
 mod vtable;
@@ -22,6 +23,7 @@ use crate::metadata::Image;
 pub use error::TypeError;
 pub use generics::GenericCtx;
 pub use layout::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, OBJECT_HEADER_SIZE};
+pub use md_array::MdArrayOp;
 pub use members::{FieldInfo, MethodInfo, MethodKind, MethodSigTy};
 pub use ty::{Prim, Ty};
 
@@ -115,6 +117,9 @@ pub struct TypeInfo {
     pub generic_def: Option<TypeId>,
     /// Number of generic parameters the definition declares.
     pub generic_params: u32,
+    /// Dimensions of a multi-dimensional array type (0 otherwise, and for
+    /// a vector `T[]`).
+    pub array_rank: u32,
 }
 
 impl TypeInfo {
@@ -155,6 +160,7 @@ pub struct TypeSystem {
     field_defs: BTreeMap<(AsmId, u32), FieldId>,
     arrays: BTreeMap<Ty, TypeId>,
     instances: BTreeMap<(TypeId, Vec<Ty>), TypeId>,
+    md_arrays: BTreeMap<(Ty, u32), TypeId>,
     method_instances: BTreeMap<(MethodId, Vec<Ty>), MethodId>,
     well_known: BTreeMap<(&'static str, &'static str), TypeId>,
 }
@@ -172,6 +178,7 @@ impl TypeSystem {
             field_defs: BTreeMap::new(),
             arrays: BTreeMap::new(),
             instances: BTreeMap::new(),
+            md_arrays: BTreeMap::new(),
             method_instances: BTreeMap::new(),
             well_known: BTreeMap::new(),
         }

@@ -1,0 +1,121 @@
+//! Multi-dimensional arrays (`int[,]`, ECMA-335 II.14.2) with zero lower
+//! bounds. An instance is `[mt][int32 total length + 4 pad][elements, row
+//! major][int32 length of each dimension]`: the elements sit where a
+//! vector's do, so everything that sees an array as flat storage (the
+//! collector's tracing of reference elements, `Array.Copy`, `GetValue(int)`,
+//! `RuntimeHelpers.InitializeArray`) works unchanged; the dimensions follow
+//! the elements. The object is `16 + total * element size + 4 * rank`
+//! bytes. The type is a `TypeKind::Array(elem)` with `array_rank >= 2`
+//! (a rank-1 `T[*]` is not made: C# never names one).
+//!
+//! The array types' methods do not exist in metadata (II.14.2): `.ctor`,
+//! `Get`, `Set` and `Address` are named by MemberRefs on the array's
+//! TypeSpec and expanded by the compiler (`compiler/md_arrays.rs`).
+
+use alloc::string::String;
+use alloc::vec::Vec;
+
+use crate::metadata::tables::MemberRefRow;
+use crate::metadata::{MemberRefParent, TableId, Token, TypeDefOrRef};
+
+use super::{GenericCtx, Ty, TypeError, TypeId, TypeInfo, TypeKind, TypeSystem};
+
+type Result<T> = core::result::Result<T, TypeError>;
+
+/// One of the methods every multi-dimensional array type has.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MdArrayOp {
+    /// `.ctor(int32 length, ...)`: one length per dimension.
+    Ctor,
+    /// `T Get(int32 index, ...)`.
+    Get,
+    /// `void Set(int32 index, ..., T value)`.
+    Set,
+    /// `T& Address(int32 index, ...)`.
+    Address,
+}
+
+impl TypeSystem {
+    /// The array type `elem[,...]` of `rank` (>= 2) dimensions.
+    pub fn md_array_of(&mut self, elem: Ty, rank: u32) -> Result<TypeId> {
+        if !(2..=32).contains(&rank) {
+            return Err(TypeError::UnsupportedType);
+        }
+        if let Some(&t) = self.md_arrays.get(&(elem, rank)) {
+            return Ok(t);
+        }
+        let array = self.corlib_type("Array")?;
+        let mut name = String::from(match elem {
+            Ty::Ref(t) | Ty::Value(t) => self.ty(t).name.as_str(),
+            Ty::Prim(p) => p.corlib_name(),
+            _ => "Ptr",
+        });
+        name.push('[');
+        for _ in 1..rank {
+            name.push(',');
+        }
+        name.push(']');
+        let id = TypeId(u32::try_from(self.types.len()).map_err(|_| TypeError::TooLarge)?);
+        self.types.push(TypeInfo {
+            asm: self.corlib(),
+            def: 0,
+            namespace: "System".into(),
+            name,
+            kind: TypeKind::Array(elem),
+            flags: 0,
+            parent: Some(array),
+            prepared: false,
+            layout: None,
+            fields: Vec::new(),
+            static_fields: Vec::new(),
+            statics: 0,
+            methods: Vec::new(),
+            vtable: Vec::new(),
+            interfaces: Vec::new(),
+            cctor: None,
+            method_table: 0,
+            type_args: Vec::new(),
+            generic_def: None,
+            generic_params: 0,
+            array_rank: rank,
+        });
+        self.md_arrays.insert((elem, rank), id);
+        Ok(id)
+    }
+
+    /// The number of dimensions of array type `t` (1 for a vector `T[]`).
+    pub fn array_rank(&self, t: TypeId) -> u32 {
+        self.ty(t).array_rank.max(1)
+    }
+
+    /// When `tok` is a MemberRef naming a method of a multi-dimensional
+    /// array type: the type and the method.
+    pub fn md_array_member(
+        &mut self,
+        asm: super::AsmId,
+        tok: Token,
+        ctx: &GenericCtx,
+    ) -> Result<Option<(TypeId, MdArrayOp)>> {
+        if tok.table() != Some(TableId::MemberRef) {
+            return Ok(None);
+        }
+        let img = self.image(asm).clone();
+        let row = img.tables().get::<MemberRefRow>(tok.rid())?;
+        let MemberRefParent::TypeSpec(spec) = row.class else {
+            return Ok(None);
+        };
+        let sig = img.type_spec(spec)?;
+        if !matches!(sig, crate::metadata::TypeSig::Array(..)) {
+            return Ok(None);
+        }
+        let t = self.resolve_type_in(asm, TypeDefOrRef::TypeSpec(spec), ctx)?;
+        let op = match img.strings().get(row.name)? {
+            ".ctor" => MdArrayOp::Ctor,
+            "Get" => MdArrayOp::Get,
+            "Set" => MdArrayOp::Set,
+            "Address" => MdArrayOp::Address,
+            _ => return Err(TypeError::UnsupportedType),
+        };
+        Ok(Some((t, op)))
+    }
+}

@@ -54,6 +54,64 @@ namespace System
             return GetLength(dimension) - 1;
         }
 
+        // INTERNALCALL: a new zeroed array, one dimension per length
+        // (checked here: non-negative); the element type by its handle.
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern Array CreateInstanceCore(IntPtr elementType, int[] lengths);
+
+        public static Array CreateInstance(Type elementType, int length)
+        {
+            int[] l = new int[1];
+            l[0] = length;
+            return CreateInstance(elementType, l);
+        }
+
+        public static Array CreateInstance(Type elementType, int length1, int length2)
+        {
+            int[] l = new int[2];
+            l[0] = length1;
+            l[1] = length2;
+            return CreateInstance(elementType, l);
+        }
+
+        public static Array CreateInstance(Type elementType, params int[] lengths)
+        {
+            if (elementType == null)
+                throw new ArgumentNullException("elementType");
+            if (lengths == null)
+                throw new ArgumentNullException("lengths");
+            if (lengths.Length == 0)
+                throw new ArgumentException("Must provide at least one rank.");
+            for (int i = 0; i < lengths.Length; i++)
+            {
+                if (lengths[i] < 0)
+                    throw new ArgumentOutOfRangeException("lengths");
+            }
+            return CreateInstanceCore(elementType.TypeHandle.Value, lengths);
+        }
+
+        // INTERNALCALL: store `value` at element `index` of the flat
+        // storage (unboxed for values; the exact element type only).
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        private extern void SetValueCore(object value, int index);
+
+        public void SetValue(object value, int index)
+        {
+            if (Rank != 1)
+                throw new ArgumentException("Only single dimension arrays are supported here.");
+            SetValueCore(value, index);
+        }
+
+        public void SetValue(object value, int index1, int index2)
+        {
+            if (Rank != 2)
+                throw new ArgumentException("Array was not a two-dimensional array.");
+            int n1 = GetLength(1);
+            if ((uint)index1 >= (uint)GetLength(0) || (uint)index2 >= (uint)n1)
+                throw new IndexOutOfRangeException();
+            SetValueCore(value, index1 * n1 + index2);
+        }
+
         // Element [i, j] of a two-dimensional array, boxed if a value.
         public object GetValue(int index1, int index2)
         {

@@ -433,6 +433,12 @@ pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
             ("System", "Array", "get_Rank") => {
                 super::md_arrays::ic_array_rank as *const () as usize
             }
+            ("System", "Array", "CreateInstanceCore") => {
+                super::md_arrays::ic_array_create as *const () as usize
+            }
+            ("System", "Array", "SetValueCore") => {
+                super::md_arrays::ic_array_set_value as *const () as usize
+            }
             ("System", "Array", "GetLengthCore") => {
                 super::md_arrays::ic_array_get_length as *const () as usize
             }

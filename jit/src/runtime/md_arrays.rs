@@ -71,3 +71,134 @@ pub(super) fn clone_md(
     };
     copy
 }
+
+/// `Array.CreateInstanceCore(elementTypeHandle, lengths)`: a new zeroed
+/// array of the element type with one dimension per length (a vector for
+/// one). The lengths were checked (non-negative) by the C# caller.
+pub(super) extern "C" fn ic_array_create(handle: usize, lengths: usize) -> usize {
+    let rt = current();
+    let Some(lt) = type_of(lengths) else {
+        Runtime::raise(rt, ExceptionKind::NullReference);
+        return 0;
+    };
+    let _ = lt;
+    let t = crate::types::TypeId(handle.wrapping_sub(1) as u32);
+    if handle == 0 || t.0 as usize >= rt.types.types.len() {
+        Runtime::raise(rt, ExceptionKind::NotSupported);
+        return 0;
+    }
+    let elem = rt.types.ty_of_type(t);
+    // SAFETY: `lengths` is a live int[]: its length, then the elements.
+    let n = unsafe { *((lengths + ARRAY_LENGTH_OFFSET as usize) as *const u32) } as usize;
+    let dims: alloc::vec::Vec<usize> = (0..n)
+        .map(|i| {
+            // SAFETY: i < n elements of 4 bytes.
+            (unsafe { *((lengths + ARRAY_DATA_OFFSET as usize + 4 * i) as *const i32) }).max(0)
+                as usize
+        })
+        .collect();
+    let at = if n == 1 {
+        rt.types.array_of(elem)
+    } else {
+        rt.types.md_array_of(elem, n as u32)
+    };
+    let (Ok(at), Ok(esize)) = (at, rt.types.size_of(elem)) else {
+        Runtime::raise(rt, ExceptionKind::NotSupported);
+        return 0;
+    };
+    let Ok(mt) = rt.method_table(at) else {
+        Runtime::raise(rt, ExceptionKind::NotSupported);
+        return 0;
+    };
+    let total = dims
+        .iter()
+        .try_fold(1usize, |acc, &d| acc.checked_mul(d))
+        .filter(|&t| t <= i32::MAX as usize);
+    let Some(total) = total else {
+        Runtime::raise(rt, ExceptionKind::OutOfMemory);
+        return 0;
+    };
+    if n == 1 {
+        let a = rt.new_array(mt, total);
+        if a == 0 {
+            Runtime::raise(rt, ExceptionKind::OutOfMemory);
+        }
+        return a;
+    }
+    let bytes = total * esize as usize;
+    let a = rt.alloc(mt, ARRAY_DATA_OFFSET as usize + bytes + 4 * n);
+    if a == 0 {
+        Runtime::raise(rt, ExceptionKind::OutOfMemory);
+        return 0;
+    }
+    // SAFETY: `a` has room for the length word, the elements and n lengths.
+    unsafe {
+        *((a + ARRAY_LENGTH_OFFSET as usize) as *mut u32) = total as u32;
+        for (i, d) in dims.iter().enumerate() {
+            *((a + ARRAY_DATA_OFFSET as usize + bytes + 4 * i) as *mut u32) = *d as u32;
+        }
+    }
+    a
+}
+
+/// `Array.SetValueCore(value, flatIndex)`: store `value` (unboxed for a
+/// value-type element; null stores the zero value) at element `index` of
+/// the flat storage. InvalidCastException when the value's type is not
+/// the element type (or, for references, assignable to it).
+pub(super) extern "C" fn ic_array_set_value(array: usize, value: usize, index: i32) {
+    let rt = current();
+    let Some(at) = type_of(array) else {
+        Runtime::raise(rt, ExceptionKind::NullReference);
+        return;
+    };
+    let crate::types::TypeKind::Array(elem) = rt.types.ty(at).kind else {
+        Runtime::raise(rt, ExceptionKind::InvalidCast);
+        return;
+    };
+    // SAFETY: array is a live array: its total length at offset 8.
+    let total = unsafe { *((array + ARRAY_LENGTH_OFFSET as usize) as *const u32) } as usize;
+    if index < 0 || index as usize >= total {
+        Runtime::raise(rt, ExceptionKind::IndexOutOfRange);
+        return;
+    }
+    let esize = rt.types.size_of(elem).unwrap_or(0) as usize;
+    let at_addr = array + ARRAY_DATA_OFFSET as usize + index as usize * esize;
+    match elem {
+        crate::types::Ty::Ref(et) => {
+            if let Some(vt) = type_of(value)
+                && !super::helpers::is_assignable(rt, vt, et)
+            {
+                Runtime::raise(rt, ExceptionKind::InvalidCast);
+                return;
+            }
+            // SAFETY: a reference element of a live array. (A collector's
+            // barrier would go here, as for every runtime reference store.)
+            unsafe { *(at_addr as *mut usize) = value };
+        }
+        _ => {
+            let want = match elem {
+                crate::types::Ty::Prim(p) => rt.types.prim_type(p).ok(),
+                crate::types::Ty::Value(t) => Some(t),
+                _ => None,
+            };
+            if value == 0 {
+                // SAFETY: esize bytes of a live array's element.
+                unsafe { core::ptr::write_bytes(at_addr as *mut u8, 0, esize) };
+                return;
+            }
+            if want.is_none() || type_of(value) != want {
+                Runtime::raise(rt, ExceptionKind::InvalidCast);
+                return;
+            }
+            // SAFETY: value is a box of the element type: esize payload
+            // bytes after its header.
+            unsafe {
+                core::ptr::copy_nonoverlapping(
+                    (value + crate::types::OBJECT_HEADER_SIZE as usize) as *const u8,
+                    at_addr as *mut u8,
+                    esize,
+                )
+            };
+        }
+    }
+}

@@ -16,13 +16,65 @@ namespace System.Collections.Generic
             get
             {
                 if (_default == null)
-                    _default = new ObjectEqualityComparer<T>();
+                    _default = Create();
                 return _default;
             }
         }
 
+        // The common keys get comparers that never box (ObjectEqualityComparer
+        // boxes the second argument of a value type's Equals(object)).
+        static EqualityComparer<T> Create()
+        {
+            if (typeof(T) == typeof(int))
+                return (EqualityComparer<T>)(object)new Int32EqualityComparer();
+            if (typeof(T) == typeof(long))
+                return (EqualityComparer<T>)(object)new Int64EqualityComparer();
+            if (typeof(T) == typeof(string))
+                return (EqualityComparer<T>)(object)new StringEqualityComparer();
+            return new ObjectEqualityComparer<T>();
+        }
+
         public abstract bool Equals(T x, T y);
         public abstract int GetHashCode(T obj);
+    }
+
+    internal sealed class Int32EqualityComparer : EqualityComparer<int>
+    {
+        public override bool Equals(int x, int y)
+        {
+            return x == y;
+        }
+
+        public override int GetHashCode(int obj)
+        {
+            return obj;
+        }
+    }
+
+    internal sealed class Int64EqualityComparer : EqualityComparer<long>
+    {
+        public override bool Equals(long x, long y)
+        {
+            return x == y;
+        }
+
+        public override int GetHashCode(long obj)
+        {
+            return (int)obj ^ (int)(obj >> 32);
+        }
+    }
+
+    internal sealed class StringEqualityComparer : EqualityComparer<string>
+    {
+        public override bool Equals(string x, string y)
+        {
+            return string.Equals(x, y);
+        }
+
+        public override int GetHashCode(string obj)
+        {
+            return obj == null ? 0 : obj.GetHashCode();
+        }
     }
 
     internal sealed class ObjectEqualityComparer<T> : EqualityComparer<T>

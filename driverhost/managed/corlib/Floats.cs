@@ -1,8 +1,7 @@
 // Cordon corlib: System.Single and System.Double.
 //
-// No formatting: ToString falls back to the type name. Drivers have no use for
-// printing floats, and correct shortest round-trip printing is a project of
-// its own.
+// ToString prints .NET's general format ("G": 7 significant digits for
+// float, 15 for double), as mono does; Number.FormatFloat.
 
 namespace System
 {
@@ -64,6 +63,11 @@ namespace System
                 return 0; // +0 and -0 are Equal, so hash alike
             return *(int*)&v;
         }
+
+        public override string ToString()
+        {
+            return Number.FormatFloat(m_value, true);
+        }
     }
 
     public struct Double
@@ -122,6 +126,11 @@ namespace System
                 return 0;
             long bits = *(long*)&v;
             return (int)bits ^ (int)(bits >> 32);
+        }
+
+        public override string ToString()
+        {
+            return Number.FormatFloat(m_value, false);
         }
     }
 }

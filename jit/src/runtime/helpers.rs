@@ -453,6 +453,9 @@ pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
             ("System", "Exception", "FrameName") => {
                 super::stack_trace::ic_frame_name as *const () as usize
             }
+            ("System", "Number", "FormatFloatBits") => {
+                super::float_format::ic_format_float_bits as *const () as usize
+            }
             ("System", "Object", "GetType") => ic_get_type as *const () as usize,
             ("System", "Type", "GetTypeFromHandle") => ic_type_from_handle as *const () as usize,
             ("System.Runtime.CompilerServices", "RuntimeHelpers", "InitializeArray") => {

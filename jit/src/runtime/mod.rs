@@ -19,6 +19,7 @@ mod compile_env;
 mod exceptions;
 pub mod externals;
 mod first_pass;
+mod float_format;
 mod generic_virtual;
 pub mod helpers;
 mod lazy;

@@ -91,6 +91,13 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    // System.Console goes to the host's stdout.
+    rt.externals.register(
+        "System",
+        "Console",
+        "WriteCore",
+        console_write as *const () as usize,
+    );
     let asm = match rt.types.load(asm_bytes) {
         Ok(a) => a,
         Err(e) => {
@@ -124,4 +131,23 @@ fn main() -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// `Console.WriteCore(string)`: the managed string's UTF-16 to stdout.
+extern "C" fn console_write(s: usize) {
+    use std::io::Write;
+    if s == 0 {
+        return;
+    }
+    // SAFETY: compiled code passes a live managed string: its length, then
+    // that many UTF-16 chars (jit::abi string layout).
+    let text = unsafe {
+        let len = *((s + jit::abi::STRING_LENGTH_OFFSET) as *const i32) as usize;
+        let chars =
+            std::slice::from_raw_parts((s + jit::abi::STRING_CHARS_OFFSET) as *const u16, len);
+        String::from_utf16_lossy(chars)
+    };
+    let mut out = std::io::stdout();
+    let _ = out.write_all(text.as_bytes());
+    let _ = out.flush();
 }

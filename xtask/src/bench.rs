@@ -21,7 +21,8 @@ pub fn cmd(args: &[String]) -> Result<()> {
         Some("blk") => crate::bench_blk::run(profile),
         Some("restart") => {
             crate::setup::ensure(false)?;
-            crate::bench_restart::run(&build_images(profile)?)
+            let icount = rest.iter().any(|a| a == "--icount");
+            crate::bench_restart::run(&build_images(profile)?, profile.release, icount)
         }
         Some("jit") => jit(),
         Some(other) => Err(Error::Usage(format!(

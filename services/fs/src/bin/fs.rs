@@ -21,44 +21,49 @@ use userlib::rpc::{self, Event};
 
 userlib::entry!(main);
 
-/// Where a client's grant is mapped while a request uses it (1 MiB at most,
-/// `ipc::fs::GRANT_MAX`).
-const CLIENT_GRANT_AT: u64 = 0x0000_3400_0000_0000;
-
-/// Clients' grants through `GrantMap`.
+/// Clients' grants through `GrantRead`/`GrantWrite`: the kernel checks the
+/// grant in the same step as the copy, so a client revoking it mid-request
+/// gets `Grant(NoSuchGrant)` and the service never touches a page the
+/// client can take away (it used to map the grant, and a revoke while it
+/// copied faulted the service).
 struct Grants;
 
+/// A failed grant copy as the client's typed error.
+fn grant_error(id: u32, e: userlib::sys::Error) -> FsError {
+    use userlib::sys::Error;
+    match e {
+        Error::Sys(ddk_abi::SyscallError::BadLength) => match userlib::grant_len(id) {
+            Ok(mapped) => FsError::GrantTooSmall { mapped },
+            Err(e) => grant_error(id, e),
+        },
+        Error::Sys(s) => FsError::Grant(s.code()),
+        Error::Dead { .. } => FsError::Grant(ddk_abi::SyscallError::Dead.code()),
+        Error::Unknown(c) => FsError::Grant(c),
+    }
+}
+
 impl GrantAccess for Grants {
-    fn with_grant(
-        &mut self,
-        _client: TaskIdWire,
-        id: u32,
-        len: usize,
-        writable: bool,
-        f: &mut dyn FnMut(&mut [u8]) -> Result<u32, FsError>,
-    ) -> Result<u32, FsError> {
-        let (mapped, is_writable) = match userlib::grant_map_checked(id, CLIENT_GRANT_AT) {
-            Ok(m) => m,
-            Err(userlib::sys::Error::Sys(e)) => return Err(FsError::Grant(e.code())),
-            Err(_) => return Err(FsError::Grant(0)),
-        };
-        let result = if mapped < len as u64 {
-            Err(FsError::GrantTooSmall { mapped })
-        } else if writable && !is_writable {
-            // Storing into it would fault and end the service.
-            Err(FsError::Grant(
-                ddk_abi::SyscallError::InvalidArgument.code(),
-            ))
+    fn grant_len(&mut self, _client: TaskIdWire, id: u32, writable: bool) -> Result<u64, FsError> {
+        // A copy of nothing: `GrantWrite` checks that the grant may be
+        // written (a read-only one is `PermissionDenied`).
+        let r = if writable {
+            userlib::grant_write(id, 0, &[])
         } else {
-            // SAFETY: the kernel mapped `mapped` (≥ `len`) bytes of the
-            // client's memory at CLIENT_GRANT_AT, writable if `writable`
-            // (checked above); nothing else refers to them while `f` runs,
-            // and they are unmapped before this returns.
-            let bytes = unsafe { core::slice::from_raw_parts_mut(CLIENT_GRANT_AT as *mut u8, len) };
-            f(bytes)
+            userlib::grant_len(id)
         };
-        let _ = userlib::unmap(CLIENT_GRANT_AT, mapped);
-        result
+        r.map_err(|e| grant_error(id, e))
+    }
+
+    fn copy_from(&mut self, _client: TaskIdWire, id: u32, buf: &mut [u8]) -> Result<(), FsError> {
+        userlib::grant_read(id, 0, buf)
+            .map(|_| ())
+            .map_err(|e| grant_error(id, e))
+    }
+
+    fn copy_to(&mut self, _client: TaskIdWire, id: u32, data: &[u8]) -> Result<(), FsError> {
+        userlib::grant_write(id, 0, data)
+            .map(|_| ())
+            .map_err(|e| grant_error(id, e))
     }
 }
 

@@ -14,9 +14,10 @@
 extern crate alloc;
 
 use fs_service::blkclient as backend;
-use fs_service::{FixedTime, GrantAccess, Service, Volume};
+use fs_service::{FixedTime, GrantAccess, MountError, Service, Volume};
 use ipc::TaskIdWire;
-use ipc::fs::{Fs, FsError};
+use ipc::blk::BlkError;
+use ipc::fs::{Fs, FsError, Reply};
 use userlib::rpc::{self, Event};
 
 userlib::entry!(main);
@@ -67,16 +68,18 @@ impl GrantAccess for Grants {
     }
 }
 
-fn main(args: &str) -> i64 {
-    let spec = arg(args, "backend").unwrap_or("blk:blk");
-    let pages = arg(args, "cache")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(512);
+/// Connects to the block backend and mounts: `None` while the block
+/// service answers `Unavailable` (the driver host held by the supervisor):
+/// the program serves anyway, answering `Io(Unavailable)`, and tries again
+/// at the next request — so a client gets the typed error, not a hang,
+/// and the volume mounts once someone restarted the driver host.
+fn mount(spec: &str, pages: usize) -> Result<Option<Service<backend::Backend>>, ()> {
     let dev = match backend::connect(spec) {
         Ok(d) => d,
+        Err(backend::ConnectError::Unavailable) => return Ok(None),
         Err(e) => {
             userlib::log!("fs: no block backend ({spec}): {e}; exiting");
-            return 2;
+            return Err(());
         }
     };
     let volume = Volume::mount(dev, pages, FixedTime::default_time());
@@ -85,11 +88,27 @@ fn main(args: &str) -> i64 {
             Ok(line) => userlib::log!("fs: serving {line} on {spec}"),
             Err(e) => userlib::log!("fs: mounted on {spec}, but statfs failed: {e:?}"),
         },
+        Err(MountError::Device(BlkError::Unavailable)) => return Ok(None),
         Err(e) => userlib::log!(
             "fs: mount refused on {spec}: {e:?}; serving, every request gets Unmounted"
         ),
     }
-    let mut service = Service::new(volume);
+    Ok(Some(Service::new(volume)))
+}
+
+fn main(args: &str) -> i64 {
+    let spec = arg(args, "backend").unwrap_or("blk:blk");
+    let pages = arg(args, "cache")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512);
+    let Ok(mut service) = mount(spec, pages) else {
+        return 2;
+    };
+    if service.is_none() {
+        userlib::log!(
+            "fs: the block device ({spec}) is unavailable; serving, requests get Io(Unavailable) until it is back"
+        );
+    }
     let mut server = rpc::Server::new();
     let mut buf = [0u8; ipc::MESSAGE_MAX];
     loop {
@@ -101,7 +120,16 @@ fn main(args: &str) -> i64 {
                 continue;
             }
         };
-        let reply = service.handle(TaskIdWire(from.0), request, &mut Grants);
+        if service.is_none() {
+            match mount(spec, pages) {
+                Ok(s) => service = s,
+                Err(()) => return 2,
+            }
+        }
+        let reply = match &mut service {
+            Some(s) => s.handle(TaskIdWire(from.0), request, &mut Grants),
+            None => Reply::Err(FsError::Io(BlkError::Unavailable)),
+        };
         if let Err(e) = server.reply(from, &reply) {
             userlib::log!(
                 "fs: reply to {}.{} failed: {e}",

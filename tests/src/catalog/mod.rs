@@ -685,6 +685,17 @@ pub fn all() -> Vec<QemuTest> {
                 judge_shell_pipe,
             )
         },
+        QemuTest {
+            script: Some(DEMO_SCRIPT),
+            disks: crate::shelldisk::DEMO_DISKS,
+            timeout: Duration::from_secs(240),
+            ..m(
+                "shell-demo",
+                "`printf 'demo\\ndemo wild-store\\nshutdown\\n' | cargo xtask run`: the shell lists the demos; `demo wild-store` restarts the running driver host with the fault for one generation, it faults mid-copy, the block service replays, the copy passes and the shell reports exit 0; mtools finds the copy with /BIG.BIN's checksum and fsck.fat -n is clean",
+                "",
+                judge_shell_demo,
+            )
+        },
         // The block service (services/blk): tests/src/blkservice.rs.
         QemuTest {
             disks: crate::blkservice::RW_DISKS,

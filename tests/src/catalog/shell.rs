@@ -31,6 +31,9 @@ shutdown\r";
 /// What `shell-pipe` pipes, as `printf 'ls\nshutdown\n' | cargo xtask run`.
 pub(super) const PIPE_SCRIPT: &str = "ls\nshutdown\n";
 
+/// What `shell-demo` pipes: the demos listed, one run from the shell.
+pub(super) const DEMO_SCRIPT: &str = "demo\ndemo wild-store\nshutdown\n";
+
 /// `s` without the kernel log's lines (`[    1.234567] INFO  ...`): they
 /// arrive whenever a service logs, also between the prompt and the echo
 /// of a command, or inside a command's output.
@@ -138,6 +141,62 @@ pub(super) fn judge_shell_pipe(serial: &str) -> Result<(), String> {
     output_has(s, "shutdown", "shutdown: powering off")?;
     // Nothing piped reached the boot console.
     refuse(s, "unknown command `ls`")
+}
+
+/// `shell-demo`: `demo` lists the default manifest's demos; `demo
+/// wild-store` restarts the running driver host with the fault for one
+/// generation, which faults mid-copy (named by the supervisor); the block
+/// service replays to the next generation; the copy passes and the shell
+/// reports the demo's exit 0. (The harness then checks the copy on the
+/// image with mtools and fsck.fat.)
+pub(super) fn judge_shell_demo(serial: &str) -> Result<(), String> {
+    need(serial, "shell: serving the serial console")?;
+    kernel_survived(serial)?;
+    let asked = serial
+        .find("democopy: asking the supervisor to restart driverhost with \"inject=wild-store inject-after=20\" for one start")
+        .ok_or("the demo did not ask for the driver host's restart with the fault")?;
+    let copying = serial
+        .find("democopy: copying a 1536 KiB file /BIG.BIN to /COPY.BIN")
+        .ok_or("the copy never started")?;
+    let fault = serial
+        .find("fault injection: wild store after 20 requests (")
+        .ok_or("no wild-store injection line")?;
+    if !(asked < copying && copying < fault) {
+        return Err("the fault did not come after the restart and the start of the copy".into());
+    }
+    let faulted = serial
+        .lines()
+        .find(|l| l.contains("faulted (vector 14, RIP=") && l.contains("driverhost["))
+        .ok_or("no supervisor line for the driver host's fault")?;
+    if !faulted.contains(") in Cordon.Ddk.FaultInjection::Store at IL_") {
+        return Err(format!("the report does not name the store: {faulted:?}"));
+    }
+    let died = serial[fault..]
+        .find(" died with ")
+        .ok_or("the block service did not see the driver host die")?;
+    let replay = serial[fault + died..]
+        .lines()
+        .find(|l| l.contains("blk: attached to driverhost [") && l.contains(": replaying "))
+        .ok_or("the block service did not replay to the next generation")?;
+    if replay.contains(": replaying 0 requests") {
+        return Err("nothing was in flight when the driver host died".into());
+    }
+    need(serial, "democopy: PASS (copied 1536 KiB in ")?;
+    if serial.contains("FAIL") {
+        return Err("serial output contains FAIL".into());
+    }
+    if serial
+        .lines()
+        .any(|l| l.contains("TASK FAULT in ") && !l.contains("TASK FAULT in driverhost["))
+    {
+        return Err("something other than the driver host faulted".into());
+    }
+    let s = &without_log(serial);
+    output_has(s, "demo", "wild-store")?;
+    output_has(s, "demo", "driver-hang")?;
+    output_has(s, "demo wild-store", "demo wild-store: finished (exited 0)")?;
+    output_has(s, "shutdown", "shutdown: powering off")?;
+    refuse(s, "panic")
 }
 
 #[cfg(test)]

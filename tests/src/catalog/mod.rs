@@ -691,7 +691,7 @@ pub fn all() -> Vec<QemuTest> {
             timeout: Duration::from_secs(240),
             ..m(
                 "shell-demo",
-                "`printf 'demo\\ndemo wild-store\\nshutdown\\n' | cargo xtask run`: the shell lists the demos; `demo wild-store` restarts the running driver host with the fault for one generation, it faults mid-copy, the block service replays, the copy passes and the shell reports exit 0; mtools finds the copy with /BIG.BIN's checksum and fsck.fat -n is clean",
+                "`printf 'demo\\ndemo wild-store\\ndemo driver-hang\\nshutdown\\n' | cargo xtask run`: the shell lists the demos; `demo wild-store` restarts the running driver host with the fault for one generation, it faults mid-copy, the block service replays, the copy passes and the shell reports exit 0; `demo driver-hang`: the hang, the watchdog, the restart, the copy passes again; mtools finds the copy with /BIG.BIN's checksum and fsck.fat -n is clean",
                 "",
                 judge_shell_demo,
             )

@@ -32,7 +32,7 @@ shutdown\r";
 pub(super) const PIPE_SCRIPT: &str = "ls\nshutdown\n";
 
 /// What `shell-demo` pipes: the demos listed, one run from the shell.
-pub(super) const DEMO_SCRIPT: &str = "demo\ndemo wild-store\nshutdown\n";
+pub(super) const DEMO_SCRIPT: &str = "demo\ndemo wild-store\ndemo driver-hang\nshutdown\n";
 
 /// `s` without the kernel log's lines (`[    1.234567] INFO  ...`): they
 /// arrive whenever a service logs, also between the prompt and the echo
@@ -147,8 +147,10 @@ pub(super) fn judge_shell_pipe(serial: &str) -> Result<(), String> {
 /// wild-store` restarts the running driver host with the fault for one
 /// generation, which faults mid-copy (named by the supervisor); the block
 /// service replays to the next generation; the copy passes and the shell
-/// reports the demo's exit 0. (The harness then checks the copy on the
-/// image with mtools and fsck.fat.)
+/// reports the demo's exit 0. Then `demo driver-hang`: the driver host
+/// spins, the block service's watchdog (5 s in the default manifest) has
+/// it restarted, the copy passes again. (The harness then checks the copy
+/// on the image with mtools and fsck.fat.)
 pub(super) fn judge_shell_demo(serial: &str) -> Result<(), String> {
     need(serial, "shell: serving the serial console")?;
     kernel_survived(serial)?;
@@ -182,6 +184,22 @@ pub(super) fn judge_shell_demo(serial: &str) -> Result<(), String> {
         return Err("nothing was in flight when the driver host died".into());
     }
     need(serial, "democopy: PASS (copied 1536 KiB in ")?;
+    let hang = serial
+        .find("fault injection: hang after 20 requests (")
+        .ok_or("no hang injection line")?;
+    let watchdog = serial
+        .find("blk: watchdog: driverhost [")
+        .ok_or("the block service's watchdog never fired")?;
+    if watchdog < hang || !serial[watchdog..].contains("did not answer within 5000 ms") {
+        return Err("the watchdog did not fire on the hang".into());
+    }
+    if serial
+        .matches("democopy: PASS (copied 1536 KiB in ")
+        .count()
+        != 2
+    {
+        return Err("want two passing copies (wild-store, driver-hang)".into());
+    }
     if serial.contains("FAIL") {
         return Err("serial output contains FAIL".into());
     }
@@ -195,6 +213,11 @@ pub(super) fn judge_shell_demo(serial: &str) -> Result<(), String> {
     output_has(s, "demo", "wild-store")?;
     output_has(s, "demo", "driver-hang")?;
     output_has(s, "demo wild-store", "demo wild-store: finished (exited 0)")?;
+    output_has(
+        s,
+        "demo driver-hang",
+        "demo driver-hang: finished (exited 0)",
+    )?;
     output_has(s, "shutdown", "shutdown: powering off")?;
     refuse(s, "panic")
 }

@@ -240,6 +240,54 @@ mod tests {
         assert!(judge_shell_pipe(&eaten).is_err());
     }
 
+    /// A `shell-demo` log cut to the lines its judge reads.
+    const GOOD_DEMO: &str = "\
+[    0.300000] INFO  user: shell[5.0]: shell: serving the serial console\n\
+cordon$ demo\n\
+demos (run one with `demo NAME`):\n  wild-store   ready\n  driver-hang  ready\n\
+cordon$ demo wild-store\n\
+[    1.000000] INFO  user: demo-wild-store[6.0]: democopy: asking the supervisor to restart driverhost with \"inject=wild-store inject-after=20\" for one start\n\
+[    3.000000] INFO  user: demo-wild-store[6.0]: democopy: copying a 1536 KiB file /BIG.BIN to /COPY.BIN (fs -> blk -> driverhost)\n\
+[    3.100000] INFO  user: driverhost[2.1]: fault injection: wild store after 20 requests (1 requests in flight): writing to 0x2000\n\
+!!! TASK FAULT in driverhost[2.1]: #PF Page Fault (vector 14)\n\
+[    3.110000] INFO  user: supervisor[1.0]: driverhost[2.1] faulted (vector 14, RIP=0x2000, CR2=0x2000) in Cordon.Ddk.FaultInjection::Store at IL_000a (call)\n\
+[    3.120000] INFO  user: blk[3.0]: blk: driverhost [2.1] died with 1 requests in flight: replaying them to its next generation\n\
+[    5.000000] INFO  user: blk[3.0]: blk: attached to driverhost [2.2]: replaying 1 requests in flight, 0 queued\n\
+[    5.500000] INFO  user: demo-wild-store[6.0]: democopy: PASS (copied 1536 KiB in 2500 ms; ...)\n\
+demo wild-store: finished (exited 0)\n\
+cordon$ demo driver-hang\n\
+[    6.000000] INFO  user: driverhost[2.3]: fault injection: hang after 20 requests (1 requests in flight): spinning\n\
+[   11.000000] INFO  user: blk[3.0]: blk: watchdog: driverhost [2.3] did not answer within 5000 ms (1 requests in flight)\n\
+[   14.000000] INFO  user: demo-driver-hang[7.0]: democopy: PASS (copied 1536 KiB in 8000 ms; ...)\n\
+demo driver-hang: finished (exited 0)\n\
+cordon$ shutdown\nshutdown: powering off\n";
+
+    #[test]
+    fn demo_judge_accepts_a_good_log_and_rejects_broken_ones() {
+        assert_eq!(judge_shell_demo(GOOD_DEMO), Ok(()));
+        for (from, to) in [
+            ("FaultInjection::Store", "FaultInjection::Elsewhere"),
+            (
+                "replaying 1 requests in flight, 0",
+                "replaying 0 requests in flight, 0",
+            ),
+            (
+                "demo wild-store: finished (exited 0)",
+                "demo wild-store: ended: exited 1",
+            ),
+            ("did not answer within 5000 ms", "answered"),
+            ("in 8000 ms", "FAIL"),
+            (
+                "!!! TASK FAULT in driverhost[2.1]",
+                "!!! TASK FAULT in fs[4.0]",
+            ),
+        ] {
+            assert!(GOOD_DEMO.contains(from), "{from}");
+            let bad = GOOD_DEMO.replacen(from, to, 1);
+            assert!(judge_shell_demo(&bad).is_err(), "accepted with {to:?}");
+        }
+    }
+
     #[test]
     fn log_lines_are_taken_out_wherever_they_fall() {
         let s = "cordon$ [    0.188171] INFO  user: x[1.0]: hello\n\

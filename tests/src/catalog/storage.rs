@@ -249,6 +249,15 @@ mod tests {
         );
         assert!(judge_interop(&bad).is_err());
         assert!(judge_interop(&good.replace("PASS", "FAIL")).is_err());
+        // fs-interop: the revoking round first, and fs must survive it.
+        let race = format!(
+            "fstest: revoked 11 grants while the service used them, 6 before the call\n{good}"
+        );
+        assert_eq!(judge_interop_race(&race), Ok(()));
+        assert!(judge_interop_race(&good).is_err(), "no revoking round");
+        assert!(judge_interop_race(&race.replace("revoked 11", "revoked 0")).is_err());
+        let faulted = format!("!!! TASK FAULT in fs[4.0]: #PF\n{race}");
+        assert!(judge_interop_race(&faulted).is_err(), "fs faulted");
     }
 
     #[test]

@@ -230,8 +230,9 @@ fn crash_loop(c: &Copy, first: R<String>) -> R<String> {
     supervisor_call(&supervisor::Request::Restart {
         name: String::from(c.driver),
     })?;
-    // The block service notices the new generation at its next probe (20
-    // ms); until then it may still answer Unavailable.
+    // The block service looks for the new generation when a request comes
+    // while it is unavailable; should it still answer Unavailable (the
+    // new task not yet registered), try again for up to 5 s.
     for _ in 0..50 {
         match c.run() {
             Err(Failure::Unavailable { .. }) => userlib::sleep_ms(100),

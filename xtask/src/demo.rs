@@ -20,7 +20,7 @@ pub const E2E: &[&str] = &[
 fn list() {
     let all = cordon_tests::all();
     println!(
-        "end-to-end demos (a 1.5 MiB copy through the driver host while it fails; checked on the image):"
+        "end-to-end demos (a 1.5 MiB FAT file copied through fs, blk and the driver host while it fails; mtools and fsck.fat check the image):"
     );
     for name in E2E {
         let test = format!("demo-{name}");

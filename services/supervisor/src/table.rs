@@ -108,7 +108,6 @@ impl ServiceTable {
             .min()
     }
 
-    /// Service `index` was spawned as `task`. Out-of-range indices are ignored.
     /// The argument string for service `index`'s next start: the
     /// manifest's (`ServiceSpec::args_for_start`), plus a `RestartWith`'s.
     pub fn start_args(&self, index: usize) -> String {
@@ -127,6 +126,7 @@ impl ServiceTable {
         args
     }
 
+    /// Service `index` was spawned as `task`. Out-of-range indices are ignored.
     pub fn started(&mut self, index: usize, task: TaskIdWire, now_ms: u64) {
         if let Some(s) = self.services.get_mut(index) {
             s.task = Some(task);

@@ -223,7 +223,7 @@ pub fn forget_task(dead: TaskId) {
     if let Some(dropped) = released {
         if let Some(total) = dropped {
             log::warn!(
-                "console: {total} input bytes dropped: owner {}.{} ended before reading them",
+                "console: owner {}.{} ended with {total} dropped input bytes not logged yet",
                 dead.index(),
                 dead.generation()
             );

@@ -90,3 +90,12 @@ pub const PIPE_DISKS: &[crate::disk::Disk] = &[crate::disk::Disk {
     make,
     check: Some(check_clean),
 }];
+
+/// `shell-demo`: the demo's copy, checked as the demos' harness does
+/// (`crate::demos::check_copy`: mtools, checksum, strict fsck.fat).
+pub const DEMO_DISKS: &[crate::disk::Disk] = &[crate::disk::Disk {
+    id: "data",
+    device: "disable-legacy=on",
+    make,
+    check: Some(crate::demos::check_copy),
+}];

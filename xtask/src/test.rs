@@ -277,7 +277,30 @@ fn run_qemu_tests(tests: &[QemuTest], images: &Images) -> (usize, usize) {
     counts.into_inner().unwrap_or((0, 0))
 }
 
+/// `cargo xtask test jit`: only the JIT's differential check against mono
+/// (what a JIT change must keep green without the QEMU stage).
+fn jit_only(rest: &[String]) -> Result<()> {
+    if let Some(a) = rest.first() {
+        return Err(Error::Usage(format!("test jit: unexpected `{a}`")));
+    }
+    crate::setup::ensure(false)?;
+    let mut tally = Tally::default();
+    jit_differential(&mut tally);
+    for b in &tally.broken {
+        println!("broken stage: {b}");
+    }
+    println!("{} passed, {} failed", tally.passed, tally.failed);
+    if tally.failed > 0 {
+        Err(Error::TestsFailed(tally.failed))
+    } else {
+        Ok(())
+    }
+}
+
 pub fn cmd(args: &[String]) -> Result<()> {
+    if args.first().map(String::as_str) == Some("jit") {
+        return jit_only(&args[1..]);
+    }
     let (profile, rest) = parse_profile(args)?;
     if let Some(a) = rest.first() {
         return Err(Error::Usage(format!("test: unexpected `{a}`")));

@@ -222,7 +222,10 @@ impl Service {
 
     /// A new client request.
     pub fn accept(&mut self, env: &mut impl Env, client: Task, req: blk::Request) {
-        if self.link == Link::Unavailable {
+        // A backend restarted since the last probe (an operator's Restart
+        // answered just before this request) must not be missed: look now,
+        // not only at the next probe.
+        if self.link == Link::Unavailable && !self.revive(env) {
             env.reply(client, blk::Reply::Err(BlkError::Unavailable));
             return;
         }
@@ -278,21 +281,31 @@ impl Service {
             Link::Unavailable => {
                 if now >= self.next_try_ms {
                     self.next_try_ms = now + self.cfg.probe_ms;
-                    if let Located::Alive(task) = env.locate()
-                        && Some(task) != self.stale
-                    {
-                        env.log(format_args!(
-                            "{} {} is running again: attaching",
-                            self.cfg.backend,
-                            show(task)
-                        ));
-                        self.link = Link::Down;
-                        self.trouble_since = Some(now);
-                        self.next_try_ms = now;
-                    }
+                    self.revive(env);
                 }
             }
         }
+    }
+
+    /// Unavailable: if a backend runs again, go back to looking for it
+    /// (requests queue again); whether one does.
+    fn revive(&mut self, env: &mut impl Env) -> bool {
+        let Located::Alive(task) = env.locate() else {
+            return false;
+        };
+        if Some(task) == self.stale {
+            return false;
+        }
+        env.log(format_args!(
+            "{} {} is running again: attaching",
+            self.cfg.backend,
+            show(task)
+        ));
+        let now = env.now_ms();
+        self.link = Link::Down;
+        self.trouble_since = Some(now);
+        self.next_try_ms = now;
+        true
     }
 
     /// The geometry's refusals of a request.

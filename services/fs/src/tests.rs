@@ -46,28 +46,109 @@ fn mount(disk: RamDisk) -> Service<RamDisk> {
     Service::new(Volume::mount(disk, 256, FixedTime::default_time()))
 }
 
-/// Grants as a table of buffers, keyed by (client, id).
+/// Grants as a table of buffers, keyed by (client, id). A grant in
+/// `revoke_after_check` is revoked by its client right after the service
+/// checked it — before the copy — as a client racing the service would.
 #[derive(Default)]
 struct FakeGrants {
     bufs: BTreeMap<(TaskIdWire, u32), Vec<u8>>,
+    read_only: Vec<(TaskIdWire, u32)>,
+    revoke_after_check: Vec<(TaskIdWire, u32)>,
+}
+
+/// `SyscallError::NoSuchGrant`'s and `PermissionDenied`'s codes.
+const NO_SUCH_GRANT: u32 = 12;
+const PERMISSION_DENIED: u32 = 7;
+
+impl FakeGrants {
+    fn buf(&mut self, client: TaskIdWire, id: u32) -> Result<&mut Vec<u8>, FsError> {
+        self.bufs
+            .get_mut(&(client, id))
+            .ok_or(FsError::Grant(NO_SUCH_GRANT))
+    }
 }
 
 impl GrantAccess for FakeGrants {
-    fn with_grant(
-        &mut self,
-        client: TaskIdWire,
-        id: u32,
-        len: usize,
-        _writable: bool,
-        f: &mut dyn FnMut(&mut [u8]) -> Result<u32, FsError>,
-    ) -> Result<u32, FsError> {
-        let buf = self.bufs.get_mut(&(client, id)).ok_or(FsError::Grant(3))?;
-        let mapped = buf.len();
-        let b = buf.get_mut(..len).ok_or(FsError::GrantTooSmall {
-            mapped: mapped as u64,
-        })?;
-        f(b)
+    fn grant_len(&mut self, client: TaskIdWire, id: u32, writable: bool) -> Result<u64, FsError> {
+        let len = self.buf(client, id)?.len() as u64;
+        if writable && self.read_only.contains(&(client, id)) {
+            return Err(FsError::Grant(PERMISSION_DENIED));
+        }
+        if self.revoke_after_check.contains(&(client, id)) {
+            self.bufs.remove(&(client, id));
+        }
+        Ok(len)
     }
+
+    fn copy_from(&mut self, client: TaskIdWire, id: u32, buf: &mut [u8]) -> Result<(), FsError> {
+        let g = self.buf(client, id)?;
+        let src = g.get(..buf.len()).ok_or(FsError::GrantTooSmall {
+            mapped: g.len() as u64,
+        })?;
+        buf.copy_from_slice(src);
+        Ok(())
+    }
+
+    fn copy_to(&mut self, client: TaskIdWire, id: u32, data: &[u8]) -> Result<(), FsError> {
+        let g = self.buf(client, id)?;
+        let mapped = g.len() as u64;
+        g.get_mut(..data.len())
+            .ok_or(FsError::GrantTooSmall { mapped })?
+            .copy_from_slice(data);
+        Ok(())
+    }
+}
+
+/// A client revoking its grant after the service checked it (between the
+/// check and the copy): the request is `Grant(NoSuchGrant)`, a read leaves
+/// the position where it was, a write changes nothing, and the service
+/// goes on serving the same handles. A read-only grant for a read is
+/// refused before the file is read.
+#[test]
+fn a_grant_revoked_mid_request_is_a_typed_error_and_changes_nothing() {
+    let mut s = mount(formatted(40));
+    let mut g = FakeGrants::default();
+    let data = pattern(200_000, 7);
+    s.write_file(ALICE, "/f", &data);
+    let (h, size) = s.open(ALICE, "/f", OpenMode::READ);
+    assert_eq!(size, 200_000);
+    g.bufs.insert((ALICE, 1), vec![0; 100_000]);
+    g.revoke_after_check.push((ALICE, 1));
+    let read = |grant| Request::ReadGrant {
+        handle: h,
+        grant,
+        len: 100_000,
+    };
+    assert_eq!(
+        s.handle(ALICE, read(1), &mut g),
+        Reply::Err(FsError::Grant(NO_SUCH_GRANT))
+    );
+    g.bufs.insert((ALICE, 2), vec![0; 100_000]);
+    g.read_only.push((ALICE, 2));
+    assert_eq!(
+        s.handle(ALICE, read(2), &mut g),
+        Reply::Err(FsError::Grant(PERMISSION_DENIED))
+    );
+    // Neither moved the position: the next read starts at 0.
+    g.bufs.insert((ALICE, 3), vec![0; 100_000]);
+    assert_eq!(s.handle(ALICE, read(3), &mut g), Reply::Count(100_000));
+    assert_eq!(g.bufs[&(ALICE, 3)], data[..100_000]);
+
+    let (w, _) = s.open(ALICE, "/f", OpenMode::APPEND);
+    g.bufs.insert((ALICE, 4), vec![0xee; 50_000]);
+    g.revoke_after_check.push((ALICE, 4));
+    let write = Request::WriteGrant {
+        handle: w,
+        grant: 4,
+        len: 50_000,
+    };
+    assert_eq!(
+        s.handle(ALICE, write, &mut g),
+        Reply::Err(FsError::Grant(NO_SUCH_GRANT))
+    );
+    s.ok(ALICE, Request::Close { handle: w });
+    s.ok(ALICE, Request::Close { handle: h });
+    assert_eq!(s.read_file(ALICE, "/f"), data, "nothing was written");
 }
 
 trait Call {
@@ -690,7 +771,7 @@ fn bulk_data_through_grants() {
     };
     assert_eq!(
         s.handle(ALICE, other, &mut g),
-        Reply::Err(FsError::Grant(3))
+        Reply::Err(FsError::Grant(NO_SUCH_GRANT))
     );
     // A bad handle is refused before the grant is touched.
     let bad = Request::ReadGrant {

@@ -31,6 +31,9 @@ shutdown\r";
 /// What `shell-pipe` pipes, as `printf 'ls\nshutdown\n' | cargo xtask run`.
 pub(super) const PIPE_SCRIPT: &str = "ls\nshutdown\n";
 
+/// What `shell-demo` pipes: the demos listed, one run from the shell.
+pub(super) const DEMO_SCRIPT: &str = "demo\ndemo wild-store\ndemo driver-hang\nshutdown\n";
+
 /// `s` without the kernel log's lines (`[    1.234567] INFO  ...`): they
 /// arrive whenever a service logs, also between the prompt and the echo
 /// of a command, or inside a command's output.
@@ -140,6 +143,85 @@ pub(super) fn judge_shell_pipe(serial: &str) -> Result<(), String> {
     refuse(s, "unknown command `ls`")
 }
 
+/// `shell-demo`: `demo` lists the default manifest's demos; `demo
+/// wild-store` restarts the running driver host with the fault for one
+/// generation, which faults mid-copy (named by the supervisor); the block
+/// service replays to the next generation; the copy passes and the shell
+/// reports the demo's exit 0. Then `demo driver-hang`: the driver host
+/// spins, the block service's watchdog (5 s in the default manifest) has
+/// it restarted, the copy passes again. (The harness then checks the copy
+/// on the image with mtools and fsck.fat.)
+pub(super) fn judge_shell_demo(serial: &str) -> Result<(), String> {
+    need(serial, "shell: serving the serial console")?;
+    kernel_survived(serial)?;
+    let asked = serial
+        .find("democopy: asking the supervisor to restart driverhost with \"inject=wild-store inject-after=20\" for one start")
+        .ok_or("the demo did not ask for the driver host's restart with the fault")?;
+    let copying = serial
+        .find("democopy: copying a 1536 KiB file /BIG.BIN to /COPY.BIN")
+        .ok_or("the copy never started")?;
+    let fault = serial
+        .find("fault injection: wild store after 20 requests (")
+        .ok_or("no wild-store injection line")?;
+    if !(asked < copying && copying < fault) {
+        return Err("the fault did not come after the restart and the start of the copy".into());
+    }
+    let faulted = serial
+        .lines()
+        .find(|l| l.contains("faulted (vector 14, RIP=") && l.contains("driverhost["))
+        .ok_or("no supervisor line for the driver host's fault")?;
+    if !faulted.contains(") in Cordon.Ddk.FaultInjection::Store at IL_") {
+        return Err(format!("the report does not name the store: {faulted:?}"));
+    }
+    let died = serial[fault..]
+        .find(" died with ")
+        .ok_or("the block service did not see the driver host die")?;
+    let replay = serial[fault + died..]
+        .lines()
+        .find(|l| l.contains("blk: attached to driverhost [") && l.contains(": replaying "))
+        .ok_or("the block service did not replay to the next generation")?;
+    if replay.contains(": replaying 0 requests") {
+        return Err("nothing was in flight when the driver host died".into());
+    }
+    need(serial, "democopy: PASS (copied 1536 KiB in ")?;
+    let hang = serial
+        .find("fault injection: hang after 20 requests (")
+        .ok_or("no hang injection line")?;
+    let watchdog = serial
+        .find("blk: watchdog: driverhost [")
+        .ok_or("the block service's watchdog never fired")?;
+    if watchdog < hang || !serial[watchdog..].contains("did not answer within 5000 ms") {
+        return Err("the watchdog did not fire on the hang".into());
+    }
+    if serial
+        .matches("democopy: PASS (copied 1536 KiB in ")
+        .count()
+        != 2
+    {
+        return Err("want two passing copies (wild-store, driver-hang)".into());
+    }
+    if serial.contains("FAIL") {
+        return Err("serial output contains FAIL".into());
+    }
+    if serial
+        .lines()
+        .any(|l| l.contains("TASK FAULT in ") && !l.contains("TASK FAULT in driverhost["))
+    {
+        return Err("something other than the driver host faulted".into());
+    }
+    let s = &without_log(serial);
+    output_has(s, "demo", "wild-store")?;
+    output_has(s, "demo", "driver-hang")?;
+    output_has(s, "demo wild-store", "demo wild-store: finished (exited 0)")?;
+    output_has(
+        s,
+        "demo driver-hang",
+        "demo driver-hang: finished (exited 0)",
+    )?;
+    output_has(s, "shutdown", "shutdown: powering off")?;
+    refuse(s, "panic")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,6 +238,54 @@ mod tests {
         assert!(judge_shell_pipe(&no_readme).is_err());
         let eaten = format!("cordon> ls\nunknown command `ls` (try `help`)\n{GOOD_PIPE}");
         assert!(judge_shell_pipe(&eaten).is_err());
+    }
+
+    /// A `shell-demo` log cut to the lines its judge reads.
+    const GOOD_DEMO: &str = "\
+[    0.300000] INFO  user: shell[5.0]: shell: serving the serial console\n\
+cordon$ demo\n\
+demos (run one with `demo NAME`):\n  wild-store   ready\n  driver-hang  ready\n\
+cordon$ demo wild-store\n\
+[    1.000000] INFO  user: demo-wild-store[6.0]: democopy: asking the supervisor to restart driverhost with \"inject=wild-store inject-after=20\" for one start\n\
+[    3.000000] INFO  user: demo-wild-store[6.0]: democopy: copying a 1536 KiB file /BIG.BIN to /COPY.BIN (fs -> blk -> driverhost)\n\
+[    3.100000] INFO  user: driverhost[2.1]: fault injection: wild store after 20 requests (1 requests in flight): writing to 0x2000\n\
+!!! TASK FAULT in driverhost[2.1]: #PF Page Fault (vector 14)\n\
+[    3.110000] INFO  user: supervisor[1.0]: driverhost[2.1] faulted (vector 14, RIP=0x2000, CR2=0x2000) in Cordon.Ddk.FaultInjection::Store at IL_000a (call)\n\
+[    3.120000] INFO  user: blk[3.0]: blk: driverhost [2.1] died with 1 requests in flight: replaying them to its next generation\n\
+[    5.000000] INFO  user: blk[3.0]: blk: attached to driverhost [2.2]: replaying 1 requests in flight, 0 queued\n\
+[    5.500000] INFO  user: demo-wild-store[6.0]: democopy: PASS (copied 1536 KiB in 2500 ms; ...)\n\
+demo wild-store: finished (exited 0)\n\
+cordon$ demo driver-hang\n\
+[    6.000000] INFO  user: driverhost[2.3]: fault injection: hang after 20 requests (1 requests in flight): spinning\n\
+[   11.000000] INFO  user: blk[3.0]: blk: watchdog: driverhost [2.3] did not answer within 5000 ms (1 requests in flight)\n\
+[   14.000000] INFO  user: demo-driver-hang[7.0]: democopy: PASS (copied 1536 KiB in 8000 ms; ...)\n\
+demo driver-hang: finished (exited 0)\n\
+cordon$ shutdown\nshutdown: powering off\n";
+
+    #[test]
+    fn demo_judge_accepts_a_good_log_and_rejects_broken_ones() {
+        assert_eq!(judge_shell_demo(GOOD_DEMO), Ok(()));
+        for (from, to) in [
+            ("FaultInjection::Store", "FaultInjection::Elsewhere"),
+            (
+                "replaying 1 requests in flight, 0",
+                "replaying 0 requests in flight, 0",
+            ),
+            (
+                "demo wild-store: finished (exited 0)",
+                "demo wild-store: ended: exited 1",
+            ),
+            ("did not answer within 5000 ms", "answered"),
+            ("in 8000 ms", "FAIL"),
+            (
+                "!!! TASK FAULT in driverhost[2.1]",
+                "!!! TASK FAULT in fs[4.0]",
+            ),
+        ] {
+            assert!(GOOD_DEMO.contains(from), "{from}");
+            let bad = GOOD_DEMO.replacen(from, to, 1);
+            assert!(judge_shell_demo(&bad).is_err(), "accepted with {to:?}");
+        }
     }
 
     #[test]

@@ -145,6 +145,23 @@ pub fn judge_interop(s: &str) -> Result<(), String> {
     common(s)
 }
 
+/// `fs-interop`: first the client revoked grants while the service used
+/// them (`race=`); the service neither faulted nor restarted, and served
+/// the whole interop run after.
+pub fn judge_interop_race(s: &str) -> Result<(), String> {
+    let line = s
+        .lines()
+        .find(|l| l.contains("fstest: revoked "))
+        .ok_or("fstest did not revoke grants while the service used them")?;
+    if line.contains("fstest: revoked 0 grants") {
+        return Err(format!("no grant was revoked mid-request: {line:?}"));
+    }
+    if s.contains("TASK FAULT in fs[") || s.lines().any(|l| l.contains("restarted fs as")) {
+        return Err("the FAT service faulted or was restarted".into());
+    }
+    judge_interop(s)
+}
+
 pub fn judge_fs_hostile(s: &str) -> Result<(), String> {
     need(s, "fs: serving Fat32 'CORDON DATA': ")?;
     need(
@@ -172,9 +189,9 @@ pub fn tests(
             disks: INTEROP_DISKS,
             ..m(
                 "fs-interop",
-                "the FAT service reads the data disk and a file mcopy put there (checksums), writes long names and a 1.5 MiB copy through grants; mtools reads them back and fsck.fat -n is silent",
+                "a client revokes its grants while the FAT service uses them (it copies with GrantRead/GrantWrite: typed errors, no fault); then the service reads the data disk and a file mcopy put there (checksums), writes long names and a 1.5 MiB copy through grants; mtools reads them back and fsck.fat -n is silent",
                 "manifest=fs-interop",
-                judge_interop,
+                judge_interop_race,
             )
         },
         QemuTest {
@@ -232,6 +249,15 @@ mod tests {
         );
         assert!(judge_interop(&bad).is_err());
         assert!(judge_interop(&good.replace("PASS", "FAIL")).is_err());
+        // fs-interop: the revoking round first, and fs must survive it.
+        let race = format!(
+            "fstest: revoked 11 grants while the service used them, 6 before the call\n{good}"
+        );
+        assert_eq!(judge_interop_race(&race), Ok(()));
+        assert!(judge_interop_race(&good).is_err(), "no revoking round");
+        assert!(judge_interop_race(&race.replace("revoked 11", "revoked 0")).is_err());
+        let faulted = format!("!!! TASK FAULT in fs[4.0]: #PF\n{race}");
+        assert!(judge_interop_race(&faulted).is_err(), "fs faulted");
     }
 
     #[test]

@@ -171,6 +171,17 @@ pub(super) fn translate(
     };
     let locals_sig = img.locals(&body).map_err(|e| at(e.into()))?;
     let mut local_tys = Vec::new();
+    // Pinned locals keep their object alive for their whole scope, even
+    // where their value is no longer read (a `fixed` block's native
+    // pointer is derived from them): they live in stack slots, which every
+    // stack map lists (`stackmaps.rs`).
+    let pinned: BTreeSet<u16> = locals_sig
+        .locals
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| matches!(l, crate::metadata::TypeSig::Pinned(_)))
+        .map(|(i, _)| i as u16)
+        .collect();
     for l in &locals_sig.locals {
         local_tys.push(
             env.types_mut()
@@ -225,7 +236,7 @@ pub(super) fn translate(
         ref_slots: Vec::new(),
     };
     let inject = tr.env.options().inject.ldfld_struct;
-    tr.setup(&insns, &local_tys, &body)
+    tr.setup(&insns, &local_tys, &pinned, &body)
         .map_err(|kind| CompileError {
             method: m,
             il_offset: 0,
@@ -306,11 +317,12 @@ impl Tr<'_, '_> {
         &mut self,
         insns: &[Instruction<'_>],
         local_tys: &[Ty],
+        pinned: &BTreeSet<u16>,
         body: &crate::metadata::MethodBody<'_>,
     ) -> R<()> {
         // Which args/locals have their address taken: those live in memory.
         let mut addr_args = BTreeSet::new();
-        let mut addr_locals = BTreeSet::new();
+        let mut addr_locals = pinned.clone();
         let mut targets = BTreeSet::new();
         for ins in insns {
             match (ins.opcode, ins.operand) {

@@ -1,0 +1,305 @@
+//! The collected heap: size-class pages and large objects, never moved
+//! (docs/gc.md, "Heap").
+//!
+//! Small objects (up to [`MAX_SMALL`] bytes) live in 64 KiB pages, each
+//! holding cells of one size class; a free cell has a zero first word
+//! (no method table) and links the class's free list through its second
+//! word. Larger objects are allocated one by one. Any address can be
+//! mapped back to the object containing it (interior pointers: managed
+//! pointers into fields and array elements), which is how the collector
+//! reads stack-map slots of kind `M`.
+
+use alloc::collections::BTreeMap;
+use alloc::vec;
+use alloc::vec::Vec;
+use core::alloc::Layout;
+
+/// Bytes of a page (and its alignment).
+pub const PAGE: usize = 1 << 16;
+/// The largest size allocated from pages.
+pub const MAX_SMALL: usize = 2048;
+
+const CLASSES: [usize; 17] = [
+    16, 24, 32, 40, 48, 64, 80, 96, 128, 160, 192, 256, 384, 512, 768, 1024, 2048,
+];
+
+/// The size class index for a request of `size` bytes (at most
+/// [`MAX_SMALL`]).
+fn class_of(size: usize) -> usize {
+    CLASSES
+        .iter()
+        .position(|&c| c >= size)
+        .unwrap_or(CLASSES.len() - 1)
+}
+
+struct Page {
+    class: usize,
+    cell: usize,
+    cells: usize,
+    marks: Vec<u64>,
+}
+
+struct Large {
+    layout: Layout,
+    size: usize,
+    marked: bool,
+}
+
+/// The heap.
+pub struct Heap {
+    pages: BTreeMap<usize, Page>,
+    free: [usize; CLASSES.len()],
+    large: BTreeMap<usize, Large>,
+    /// Bytes in live-or-unswept objects (cells by their class size).
+    pub used: usize,
+    /// Bytes the pages and large objects take from the system.
+    pub reserved: usize,
+    /// Memory that is not part of the collected heap (`localloc`), freed
+    /// with the heap.
+    raw: Vec<(usize, Layout)>,
+    /// Fill dead objects with a pattern when sweeping (stress mode), so
+    /// that a use of a wrongly freed object fails loudly.
+    pub poison: bool,
+}
+
+impl Default for Heap {
+    fn default() -> Self {
+        Self {
+            pages: BTreeMap::new(),
+            free: [0; CLASSES.len()],
+            large: BTreeMap::new(),
+            used: 0,
+            reserved: 0,
+            raw: Vec::new(),
+            poison: false,
+        }
+    }
+}
+
+/// Empty pages a sweep keeps.
+const KEEP_EMPTY: usize = 8;
+
+/// The byte dead cells are filled with in stress mode.
+pub const POISON: u8 = 0xdb;
+
+impl Heap {
+    /// `size` zeroed bytes, 8-aligned, or `None` when the system has no
+    /// memory. Does not collect.
+    pub fn alloc(&mut self, size: usize) -> Option<usize> {
+        let size = size.max(16);
+        if size > MAX_SMALL {
+            return self.alloc_large(size);
+        }
+        let c = class_of(size);
+        if self.free[c] == 0 {
+            self.new_page(c)?;
+        }
+        let p = self.free[c];
+        // SAFETY: p is a free cell of class c: its second word links the
+        // free list.
+        let next = unsafe { *((p + 8) as *const usize) };
+        self.free[c] = next;
+        let cell = CLASSES[c];
+        // SAFETY: the cell is `cell` bytes this heap owns.
+        unsafe { core::ptr::write_bytes(p as *mut u8, 0, cell) };
+        self.used += cell;
+        Some(p)
+    }
+
+    fn alloc_large(&mut self, size: usize) -> Option<usize> {
+        let size = size.checked_add(7)? & !7;
+        let layout = Layout::from_size_align(size, 16).ok()?;
+        // SAFETY: non-zero size layout.
+        let p = unsafe { alloc::alloc::alloc_zeroed(layout) };
+        if p.is_null() {
+            return None;
+        }
+        self.large.insert(
+            p as usize,
+            Large {
+                layout,
+                size,
+                marked: false,
+            },
+        );
+        self.used += size;
+        self.reserved += size;
+        Some(p as usize)
+    }
+
+    fn new_page(&mut self, c: usize) -> Option<()> {
+        let layout = Layout::from_size_align(PAGE, PAGE).ok()?;
+        // SAFETY: non-zero size layout.
+        let base = unsafe { alloc::alloc::alloc_zeroed(layout) } as usize;
+        if base == 0 {
+            return None;
+        }
+        let cell = CLASSES[c];
+        let cells = PAGE / cell;
+        // Thread the cells onto the free list, lowest address first.
+        let mut next = self.free[c];
+        for i in (0..cells).rev() {
+            let p = base + i * cell;
+            // SAFETY: p is inside the fresh page.
+            unsafe { *((p + 8) as *mut usize) = next };
+            next = p;
+        }
+        self.free[c] = next;
+        self.pages.insert(
+            base,
+            Page {
+                class: c,
+                cell,
+                cells,
+                marks: vec![0; cells.div_ceil(64)],
+            },
+        );
+        self.reserved += PAGE;
+        Some(())
+    }
+
+    /// Memory outside the collected heap (`localloc`), zeroed, freed
+    /// with the heap.
+    pub fn alloc_raw(&mut self, size: usize) -> Option<usize> {
+        let layout = Layout::from_size_align(size.max(8), 16).ok()?;
+        // SAFETY: non-zero size layout.
+        let p = unsafe { alloc::alloc::alloc_zeroed(layout) };
+        if p.is_null() {
+            return None;
+        }
+        self.raw.push((p as usize, layout));
+        Some(p as usize)
+    }
+
+    /// The object containing `addr` (its start), if `addr` points into an
+    /// allocated object of this heap.
+    pub fn object_at(&self, addr: usize) -> Option<usize> {
+        let base = addr & !(PAGE - 1);
+        if let Some(pg) = self.pages.get(&base) {
+            let i = (addr - base) / pg.cell;
+            if i >= pg.cells {
+                return None;
+            }
+            let p = base + i * pg.cell;
+            // SAFETY: p is a cell of a page this heap owns.
+            return (unsafe { *(p as *const usize) } != 0).then_some(p);
+        }
+        let (&p, l) = self.large.range(..=addr).next_back()?;
+        (addr < p + l.size).then_some(p)
+    }
+
+    /// Set the mark of object `p` (a result of [`Self::object_at`]);
+    /// whether it was unmarked.
+    pub fn mark(&mut self, p: usize) -> bool {
+        let base = p & !(PAGE - 1);
+        if let Some(pg) = self.pages.get_mut(&base) {
+            let i = (p - base) / pg.cell;
+            let (w, b) = (i / 64, 1u64 << (i % 64));
+            let Some(word) = pg.marks.get_mut(w) else {
+                return false;
+            };
+            let fresh = *word & b == 0;
+            *word |= b;
+            return fresh;
+        }
+        match self.large.get_mut(&p) {
+            Some(l) => !core::mem::replace(&mut l.marked, true),
+            None => false,
+        }
+    }
+
+    /// Free every unmarked object and clear the marks. Returns the bytes
+    /// freed. Pages left empty go back to the system.
+    pub fn sweep(&mut self) -> usize {
+        let mut freed = 0;
+        self.free = [0; CLASSES.len()];
+        let mut empty = Vec::new();
+        let mut kept = 0;
+        let bases: Vec<usize> = self.pages.keys().copied().collect();
+        for base in bases {
+            let Some(pg) = self.pages.get_mut(&base) else {
+                continue;
+            };
+            let (cell, cells, c) = (pg.cell, pg.cells, pg.class);
+            let mut live = 0;
+            let mut next = self.free[c];
+            for i in (0..cells).rev() {
+                let p = base + i * cell;
+                let marked = pg.marks[i / 64] & (1u64 << (i % 64)) != 0;
+                // SAFETY: p is a cell of this page.
+                let allocated = unsafe { *(p as *const usize) } != 0;
+                if marked {
+                    live += 1;
+                    continue;
+                }
+                if allocated {
+                    freed += cell;
+                    if self.poison {
+                        // SAFETY: a dead cell this heap owns.
+                        unsafe { core::ptr::write_bytes(p as *mut u8, POISON, cell) };
+                    }
+                    // SAFETY: as above.
+                    unsafe { *(p as *mut usize) = 0 };
+                }
+                // SAFETY: as above.
+                unsafe { *((p + 8) as *mut usize) = next };
+                next = p;
+            }
+            pg.marks.iter_mut().for_each(|w| *w = 0);
+            // A few empty pages stay (a program that allocates right
+            // after a collection would only ask for them again).
+            if live == 0 && kept >= KEEP_EMPTY {
+                empty.push(base);
+            } else {
+                kept += usize::from(live == 0);
+                self.free[c] = next;
+            }
+        }
+        for base in empty {
+            self.pages.remove(&base);
+            if let Ok(layout) = Layout::from_size_align(PAGE, PAGE) {
+                // SAFETY: the page was allocated by new_page with this
+                // layout and holds no live object.
+                unsafe { alloc::alloc::dealloc(base as *mut u8, layout) };
+            }
+            self.reserved -= PAGE;
+        }
+        let dead: Vec<usize> = self
+            .large
+            .iter()
+            .filter(|(_, l)| !l.marked)
+            .map(|(&p, _)| p)
+            .collect();
+        for p in dead {
+            if let Some(l) = self.large.remove(&p) {
+                freed += l.size;
+                self.reserved -= l.size;
+                // SAFETY: allocated by alloc_large with this layout; dead.
+                unsafe { alloc::alloc::dealloc(p as *mut u8, l.layout) };
+            }
+        }
+        self.large.values_mut().for_each(|l| l.marked = false);
+        self.used -= freed.min(self.used);
+        freed
+    }
+}
+
+impl Drop for Heap {
+    fn drop(&mut self) {
+        if let Ok(layout) = Layout::from_size_align(PAGE, PAGE) {
+            for &base in self.pages.keys() {
+                // SAFETY: allocated by new_page with this layout, freed once;
+                // no object outlives the runtime that owns the heap.
+                unsafe { alloc::alloc::dealloc(base as *mut u8, layout) };
+            }
+        }
+        for (&p, l) in &self.large {
+            // SAFETY: allocated by alloc_large with this layout, freed once.
+            unsafe { alloc::alloc::dealloc(p as *mut u8, l.layout) };
+        }
+        for &(p, layout) in &self.raw {
+            // SAFETY: allocated by alloc_raw with this layout, freed once.
+            unsafe { alloc::alloc::dealloc(p as *mut u8, layout) };
+        }
+    }
+}

@@ -1,0 +1,55 @@
+//! The collector on the host (docs/gc.md): a heap limit turns exhaustion
+//! into a managed OutOfMemoryException and garbage is reclaimed under it;
+//! the stack maps and root enumeration are checked over the whole C# suite
+//! by the GC-stress differential run (`cargo xtask test jit`).
+
+mod jit_support;
+
+use jit::runtime::Runtime;
+
+const DIR: &str = "jit-gc";
+
+fn call(rt: &mut Runtime, asm: jit::types::AsmId, name: &str) -> i32 {
+    let m = jit_support::find_method(rt, asm, "Limit", name);
+    let code = rt.compile_method(m).expect("compiles");
+    // SAFETY: a static int method without parameters of this runtime.
+    let r = unsafe { Runtime::call_protected(rt as *mut Runtime, code) };
+    r.expect("no uncaught exception") as i32
+}
+
+#[test]
+fn exhausting_the_heap_limit_raises_out_of_memory() {
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = jit_support::load_patched(DIR, "gc_limit", |_| {});
+    rt.set_heap_limit(4 << 20);
+    let n = call(&mut rt, asm, "Fill");
+    // Each link is 8,024 bytes of array plus a 32-byte Chain cell: 4 MiB
+    // holds at most 521 of them.
+    assert!((400..=530).contains(&n), "links before OOM: {n}");
+    assert!(rt.heap_used() <= 4 << 20, "used {}", rt.heap_used());
+    assert!(rt.gc_stats().collections > 0);
+}
+
+#[test]
+fn garbage_is_reclaimed_under_the_limit() {
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = jit_support::load_patched(DIR, "gc_limit", |_| {});
+    rt.set_heap_limit(2 << 20);
+    // 5,000 arrays of 8 KiB: 40 MiB through a 2 MiB heap.
+    assert_eq!(call(&mut rt, asm, "Churn"), 1);
+    assert!(rt.gc_stats().collections >= 10);
+    assert!(rt.gc_stats().freed >= 30 << 20);
+}
+
+#[test]
+fn collect_outside_managed_code_keeps_statics() {
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = jit_support::load_patched(DIR, "gc_limit", |_| {});
+    rt.set_heap_limit(4 << 20);
+    assert!(call(&mut rt, asm, "Fill") > 0);
+    let before = rt.gc_stats().collections;
+    rt.collect();
+    assert_eq!(rt.gc_stats().collections, before + 1);
+    // Fill dropped its chain: what is left is small.
+    assert!(rt.heap_used() < 1 << 20, "used {}", rt.heap_used());
+}

@@ -158,11 +158,18 @@ impl Runtime {
         len: usize,
         at: Option<super::gc::Frame>,
     ) -> Result<usize, CompileError> {
-        let t = self
-            .types
-            .corlib_type("String")
-            .map_err(|e| CompileError::runtime(MethodId(u32::MAX), ErrorKind::Type(e)))?;
-        let mt = self.method_table(t)?;
+        let mt = match self.gc.string_mt {
+            0 => {
+                let t = self
+                    .types
+                    .corlib_type("String")
+                    .map_err(|e| CompileError::runtime(MethodId(u32::MAX), ErrorKind::Type(e)))?;
+                let mt = self.method_table(t)?;
+                self.gc.string_mt = mt;
+                mt
+            }
+            mt => mt,
+        };
         let size = STRING_CHARS_OFFSET + 2 * (len + 1);
         let p = self.alloc_at(mt, size, at);
         if p != 0 {

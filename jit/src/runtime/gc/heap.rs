@@ -48,6 +48,8 @@ struct Large {
 /// The heap.
 pub struct Heap {
     pages: BTreeMap<usize, Page>,
+    /// Empty pages kept for reuse by any size class (reserved, not used).
+    spare: Vec<usize>,
     free: [usize; CLASSES.len()],
     large: BTreeMap<usize, Large>,
     /// Bytes in live-or-unswept objects (cells by their class size).
@@ -66,6 +68,7 @@ impl Default for Heap {
     fn default() -> Self {
         Self {
             pages: BTreeMap::new(),
+            spare: Vec::new(),
             free: [0; CLASSES.len()],
             large: BTreeMap::new(),
             used: 0,
@@ -76,8 +79,8 @@ impl Default for Heap {
     }
 }
 
-/// Empty pages a sweep keeps.
-const KEEP_EMPTY: usize = 8;
+/// Empty pages kept as spares (16 MiB).
+const KEEP_SPARE: usize = 256;
 
 /// The byte dead cells are filled with in stress mode.
 pub const POISON: u8 = 0xdb;
@@ -128,12 +131,26 @@ impl Heap {
     }
 
     fn new_page(&mut self, c: usize) -> Option<()> {
-        let layout = Layout::from_size_align(PAGE, PAGE).ok()?;
-        // SAFETY: non-zero size layout.
-        let base = unsafe { alloc::alloc::alloc_zeroed(layout) } as usize;
-        if base == 0 {
-            return None;
-        }
+        let base = match self.spare.pop() {
+            Some(b) => {
+                // A spare may have had another cell size: clear it, so that
+                // every free cell's first word is zero again.
+                // SAFETY: a page of PAGE bytes this heap owns, holding no
+                // object.
+                unsafe { core::ptr::write_bytes(b as *mut u8, 0, PAGE) };
+                b
+            }
+            None => {
+                let layout = Layout::from_size_align(PAGE, PAGE).ok()?;
+                // SAFETY: non-zero size layout.
+                let base = unsafe { alloc::alloc::alloc_zeroed(layout) } as usize;
+                if base == 0 {
+                    return None;
+                }
+                self.reserved += PAGE;
+                base
+            }
+        };
         let cell = CLASSES[c];
         let cells = PAGE / cell;
         // Thread the cells onto the free list, lowest address first.
@@ -154,7 +171,6 @@ impl Heap {
                 marks: vec![0; cells.div_ceil(64)],
             },
         );
-        self.reserved += PAGE;
         Some(())
     }
 
@@ -214,7 +230,6 @@ impl Heap {
         let mut freed = 0;
         self.free = [0; CLASSES.len()];
         let mut empty = Vec::new();
-        let mut kept = 0;
         let bases: Vec<usize> = self.pages.keys().copied().collect();
         for base in bases {
             let Some(pg) = self.pages.get_mut(&base) else {
@@ -246,23 +261,27 @@ impl Heap {
                 next = p;
             }
             pg.marks.iter_mut().for_each(|w| *w = 0);
-            // A few empty pages stay (a program that allocates right
-            // after a collection would only ask for them again).
-            if live == 0 && kept >= KEEP_EMPTY {
+            if live == 0 {
                 empty.push(base);
             } else {
-                kept += usize::from(live == 0);
                 self.free[c] = next;
             }
         }
+        // Empty pages become spares for any class (a program allocating
+        // after a collection would only ask for them again); beyond
+        // KEEP_SPARE they go back to the system.
         for base in empty {
             self.pages.remove(&base);
-            if let Ok(layout) = Layout::from_size_align(PAGE, PAGE) {
-                // SAFETY: the page was allocated by new_page with this
-                // layout and holds no live object.
-                unsafe { alloc::alloc::dealloc(base as *mut u8, layout) };
+            if self.spare.len() < KEEP_SPARE {
+                self.spare.push(base);
+            } else {
+                if let Ok(layout) = Layout::from_size_align(PAGE, PAGE) {
+                    // SAFETY: the page was allocated by new_page with this
+                    // layout and holds no live object.
+                    unsafe { alloc::alloc::dealloc(base as *mut u8, layout) };
+                }
+                self.reserved -= PAGE;
             }
-            self.reserved -= PAGE;
         }
         let dead: Vec<usize> = self
             .large
@@ -287,7 +306,7 @@ impl Heap {
 impl Drop for Heap {
     fn drop(&mut self) {
         if let Ok(layout) = Layout::from_size_align(PAGE, PAGE) {
-            for &base in self.pages.keys() {
+            for &base in self.pages.keys().chain(self.spare.iter()) {
                 // SAFETY: allocated by new_page with this layout, freed once;
                 // no object outlives the runtime that owns the heap.
                 unsafe { alloc::alloc::dealloc(base as *mut u8, layout) };

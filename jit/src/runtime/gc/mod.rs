@@ -91,12 +91,17 @@ pub struct Gc {
     /// its Rust caller.
     pub(super) escaped: usize,
     traces: Vec<Option<Trace>>,
+    /// `String`'s method table, once made (string allocation is hot).
+    pub(super) string_mt: usize,
 }
 
 /// The default heap limit.
 pub const DEFAULT_LIMIT: usize = 1 << 30;
-/// The heap grows this much past the live data before the next collection.
-const MIN_TRIGGER: usize = 4 << 20;
+/// The heap grows at least this much past the live data before the next
+/// collection (and at least as much again as is live): a collection costs
+/// a mark of the live data and a sweep of every page, so it should buy
+/// many allocations.
+const MIN_TRIGGER: usize = 16 << 20;
 
 impl Default for Gc {
     fn default() -> Self {
@@ -109,6 +114,7 @@ impl Default for Gc {
             segments: Vec::new(),
             escaped: 0,
             traces: Vec::new(),
+            string_mt: 0,
         }
     }
 }

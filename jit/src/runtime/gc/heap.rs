@@ -103,8 +103,15 @@ impl Heap {
         let next = unsafe { *((p + 8) as *const usize) };
         self.free[c] = next;
         let cell = CLASSES[c];
-        // SAFETY: the cell is `cell` bytes this heap owns.
-        unsafe { core::ptr::write_bytes(p as *mut u8, 0, cell) };
+        if self.poison {
+            // SAFETY: the cell is `cell` bytes this heap owns.
+            unsafe { core::ptr::write_bytes(p as *mut u8, 0, cell) };
+        } else {
+            // Free cells are zero but for the free-list link (fresh and
+            // spare pages are zeroed, sweep zeroes dead cells).
+            // SAFETY: as above.
+            unsafe { *((p + 8) as *mut usize) = 0 };
+        }
         self.used += cell;
         Some(p)
     }
@@ -249,10 +256,11 @@ impl Heap {
                 }
                 if allocated {
                     freed += cell;
-                    if self.poison {
-                        // SAFETY: a dead cell this heap owns.
-                        unsafe { core::ptr::write_bytes(p as *mut u8, POISON, cell) };
-                    }
+                    // Zeroed for the next allocation (or poisoned in stress
+                    // mode, where allocation zeroes the cell itself).
+                    let fill = if self.poison { POISON } else { 0 };
+                    // SAFETY: a dead cell this heap owns.
+                    unsafe { core::ptr::write_bytes(p as *mut u8, fill, cell) };
                     // SAFETY: as above.
                     unsafe { *(p as *mut usize) = 0 };
                 }

@@ -20,6 +20,7 @@
 mod heap;
 mod roots;
 
+use alloc::rc::Rc;
 use alloc::vec::Vec;
 
 pub use heap::Heap;
@@ -38,12 +39,12 @@ enum Trace {
     /// reference fields).
     None,
     /// References at these offsets from the object's start.
-    Fields(Vec<u32>),
+    Fields(Rc<[u32]>),
     /// An array of references.
     RefArray,
     /// An array of structs with references at these offsets in each
     /// element of `elem` bytes.
-    StructArray { elem: u32, offsets: Vec<u32> },
+    StructArray { elem: u32, offsets: Rc<[u32]> },
 }
 
 /// What a collection costs and how often it ran.
@@ -224,7 +225,7 @@ impl Runtime {
         match trace {
             Trace::None => {}
             Trace::Fields(offs) => {
-                for off in offs {
+                for &off in offs.iter() {
                     self.mark_value(read(o + off as usize), stack);
                 }
             }
@@ -240,7 +241,7 @@ impl Runtime {
                 let n = unsafe { *((o + ARRAY_LENGTH_OFFSET as usize) as *const u32) } as usize;
                 for i in 0..n {
                     let e = o + ARRAY_DATA_OFFSET as usize + elem as usize * i;
-                    for &off in &offsets {
+                    for &off in offsets.iter() {
                         self.mark_value(read(e + off as usize), stack);
                     }
                 }
@@ -281,7 +282,10 @@ impl Runtime {
                 if offsets.is_empty() {
                     Trace::None
                 } else {
-                    Trace::StructArray { elem, offsets }
+                    Trace::StructArray {
+                        elem,
+                        offsets: offsets.into(),
+                    }
                 }
             }
             TypeKind::Array(_) => Trace::None,
@@ -298,7 +302,7 @@ impl Runtime {
                     // value type (offsets from 0).
                     Trace::Fields(offs.iter().map(|o| o + OBJECT_HEADER_SIZE).collect())
                 } else {
-                    Trace::Fields(offs)
+                    Trace::Fields(offs.into())
                 }
             }
         }

@@ -53,3 +53,39 @@ fn collect_outside_managed_code_keeps_statics() {
     // Fill dropped its chain: what is left is small.
     assert!(rt.heap_used() < 1 << 20, "used {}", rt.heap_used());
 }
+
+/// The stack maps of `name`'s compiled code (compiled on demand).
+fn maps(
+    rt: &mut Runtime,
+    asm: jit::types::AsmId,
+    name: &str,
+) -> Vec<jit::compiler::stackmaps::StackMap> {
+    let m = jit_support::find_method(rt, asm, "Limit", name);
+    rt.compile_method(m).expect("compiles");
+    let r = rt
+        .code_ranges
+        .iter()
+        .find(|r| r.method == m)
+        .expect("code range");
+    r.stack_maps.clone()
+}
+
+#[test]
+fn stack_maps_list_exactly_the_live_references() {
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = jit_support::load_patched(DIR, "gc_limit", |_| {});
+    assert!(maps(&mut rt, asm, "NoRefs").is_empty());
+    let three = maps(&mut rt, asm, "ThreeRefs");
+    // At the call `Id(2)` a, b and c are live: some safepoint has at
+    // least three slots, and no safepoint more than the references the
+    // method ever holds at once (a, b, c and the concatenation's operand).
+    let most = three.iter().map(|m| m.slots.len()).max().unwrap_or(0);
+    assert!((3..=4).contains(&most), "{three:?}");
+    for m in &three {
+        let mut s = m.slots.clone();
+        s.dedup();
+        assert_eq!(s.len(), m.slots.len(), "distinct slots");
+        assert!(s.iter().all(|o| o % 8 == 0), "word-aligned: {s:?}");
+    }
+    assert_eq!(call(&mut rt, asm, "ThreeRefs"), 6);
+}

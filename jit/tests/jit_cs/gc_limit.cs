@@ -54,4 +54,28 @@ class Limit
         }
         return sum == 4999L * 5000 / 2 ? 1 : 0;
     }
+
+    static int Id(int i)
+    {
+        return i;
+    }
+
+    // Calls, but no reference is live across any of them.
+    static int NoRefs(int n)
+    {
+        int s = 0;
+        for (int i = 0; i < n; i++)
+            s += Id(i);
+        return s;
+    }
+
+    // Three references live across the call to Id.
+    static int ThreeRefs()
+    {
+        Chain a = new Chain();
+        Chain b = new Chain();
+        string c = "c" + Id(1);
+        int k = Id(2);
+        return (a.Next == null ? 1 : 0) + (b.Next == null ? 1 : 0) + c.Length + k;
+    }
 }

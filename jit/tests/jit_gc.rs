@@ -89,3 +89,18 @@ fn stack_maps_list_exactly_the_live_references() {
     }
     assert_eq!(call(&mut rt, asm, "ThreeRefs"), 6);
 }
+
+#[test]
+fn roots_added_by_the_embedder_survive() {
+    let _serial = jit_support::serial();
+    let (mut rt, _asm) = jit_support::load_patched(DIR, "gc_limit", |_| {});
+    let t = rt.types.corlib_type("Object").expect("Object");
+    let obj = rt.new_object(t).expect("allocates");
+    let used = rt.heap_used();
+    rt.add_root(obj);
+    rt.collect();
+    assert_eq!(rt.heap_used(), used, "the rooted object stays");
+    rt.remove_root(obj);
+    rt.collect();
+    assert!(rt.heap_used() < used, "freed once unrooted");
+}

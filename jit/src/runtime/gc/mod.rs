@@ -94,6 +94,8 @@ pub struct Gc {
     traces: Vec<Option<Trace>>,
     /// `String`'s method table, once made (string allocation is hot).
     pub(super) string_mt: usize,
+    /// Objects the embedder holds outside managed code ([`Runtime::add_root`]).
+    handles: Vec<usize>,
 }
 
 /// The default heap limit.
@@ -116,6 +118,7 @@ impl Default for Gc {
             escaped: 0,
             traces: Vec::new(),
             string_mt: 0,
+            handles: Vec::new(),
         }
     }
 }
@@ -317,6 +320,7 @@ impl Runtime {
         out.push(self.gc.escaped);
         out.push(self.trace_of);
         out.extend(self.first_pass.iter().map(|r| r.exc()));
+        out.extend(self.gc.handles.iter().copied());
         if let Some(super::Escape::Exception(e)) = &self.pending {
             out.push(*e);
         }
@@ -391,6 +395,20 @@ impl Runtime {
     pub fn set_gc_stress(&mut self, on: bool) {
         self.gc.stress = on;
         self.gc.heap.poison = on;
+    }
+
+    /// Keep `obj` alive while the embedder holds it outside managed code
+    /// (the driver host's bound driver object): a root until
+    /// [`Self::remove_root`]. Objects never move, so the address stays valid.
+    pub fn add_root(&mut self, obj: usize) {
+        self.gc.handles.push(obj);
+    }
+
+    /// Undo one [`Self::add_root`] of `obj`.
+    pub fn remove_root(&mut self, obj: usize) {
+        if let Some(i) = self.gc.handles.iter().position(|&h| h == obj) {
+            self.gc.handles.swap_remove(i);
+        }
     }
 
     /// Collect while no managed code runs (roots: statics and the

@@ -652,7 +652,49 @@ impl Tr<'_, '_> {
 
     /// A new object of `size` bytes with method table `mt`: the one place the
     /// compiler emits an allocation (the runtime contract's single helper).
+    ///
+    /// When the runtime offers an inline path for the size
+    /// ([`CompileEnv::alloc_fast_path`]), the common case pops a free cell
+    /// inline and only an exhausted budget or an empty free list calls the
+    /// helper (which may collect).
     pub fn alloc_object(&mut self, mt: usize, size: u32) -> Result<Value, ErrorKind> {
+        let Some(fast) = self.env.alloc_fast_path(size) else {
+            return self.alloc_call(mt, size);
+        };
+        let take = self.b.create_block();
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let obj = self.b.append_block_param(done, types::I64);
+        // budget -= cell, unless that goes below zero.
+        let budget_at = self.iconst(types::I64, fast.budget as i64);
+        let budget = self.b.ins().load(types::I64, flags(), budget_at, 0);
+        let left = self.b.ins().iadd_imm_s(budget, -i64::from(fast.cell));
+        let over = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, left, 0);
+        let head_at = self.iconst(types::I64, fast.free_list as i64);
+        let head = self.b.ins().load(types::I64, flags(), head_at, 0);
+        let empty = self.b.ins().icmp_imm_s(IntCC::Equal, head, 0);
+        let go_slow = self.b.ins().bor(over, empty);
+        self.b.ins().brif(go_slow, slow, &[], take, &[]);
+        // Pop the head: link out, link word cleared, method table in.
+        self.b.switch_to_block(take);
+        let next = self.b.ins().load(types::I64, flags(), head, 8);
+        self.b.ins().store(flags(), next, head_at, 0);
+        let zero = self.iconst(types::I64, 0);
+        self.b.ins().store(flags(), zero, head, 8);
+        let mtv = self.iconst(types::I64, mt as i64);
+        self.b.ins().store(flags(), mtv, head, 0);
+        self.b.ins().store(flags(), left, budget_at, 0);
+        self.b.ins().jump(done, &[BlockArg::Value(head)]);
+        self.b.switch_to_block(slow);
+        let r = self.alloc_call(mt, size)?;
+        self.b.ins().jump(done, &[BlockArg::Value(r)]);
+        self.b.switch_to_block(done);
+        Ok(obj)
+    }
+
+    /// The allocation helper call.
+    fn alloc_call(&mut self, mt: usize, size: u32) -> Result<Value, ErrorKind> {
         let mtv = self.iconst(types::I64, mt as i64);
         let sz = self.iconst(types::I64, i64::from(size));
         self.call_helper(

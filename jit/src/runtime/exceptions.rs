@@ -28,6 +28,8 @@ impl Runtime {
             Err(_) => 0,
         };
         rt.gc.limit = limit;
+        rt.gc.sync_used();
+        rt.gc.grant_budget();
         if obj == 0 {
             Runtime::escape(rt, Escape::Exception(0));
         }

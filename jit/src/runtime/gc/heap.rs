@@ -9,10 +9,12 @@
 //! pointers into fields and array elements), which is how the collector
 //! reads stack-map slots of kind `M`.
 
+use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::vec;
 use alloc::vec::Vec;
 use core::alloc::Layout;
+use core::sync::atomic::{AtomicUsize, Ordering};
 
 /// Bytes of a page (and its alignment).
 pub const PAGE: usize = 1 << 16;
@@ -50,7 +52,9 @@ pub struct Heap {
     pages: BTreeMap<usize, Page>,
     /// Empty pages kept for reuse by any size class (reserved, not used).
     spare: Vec<usize>,
-    free: [usize; CLASSES.len()],
+    /// Free-list heads by class; boxed, as compiled code pops them inline
+    /// at these addresses (`Heap::free_list`).
+    free: Box<[AtomicUsize; CLASSES.len()]>,
     large: BTreeMap<usize, Large>,
     /// Bytes in live-or-unswept objects (cells by their class size).
     pub used: usize,
@@ -69,7 +73,7 @@ impl Default for Heap {
         Self {
             pages: BTreeMap::new(),
             spare: Vec::new(),
-            free: [0; CLASSES.len()],
+            free: Box::new([const { AtomicUsize::new(0) }; CLASSES.len()]),
             large: BTreeMap::new(),
             used: 0,
             reserved: 0,
@@ -94,14 +98,14 @@ impl Heap {
             return self.alloc_large(size);
         }
         let c = class_of(size);
-        if self.free[c] == 0 {
+        if self.head(c) == 0 {
             self.new_page(c)?;
         }
-        let p = self.free[c];
+        let p = self.head(c);
         // SAFETY: p is a free cell of class c: its second word links the
         // free list.
         let next = unsafe { *((p + 8) as *const usize) };
-        self.free[c] = next;
+        self.set_head(c, next);
         let cell = CLASSES[c];
         if self.poison {
             // SAFETY: the cell is `cell` bytes this heap owns.
@@ -161,14 +165,14 @@ impl Heap {
         let cell = CLASSES[c];
         let cells = PAGE / cell;
         // Thread the cells onto the free list, lowest address first.
-        let mut next = self.free[c];
+        let mut next = self.head(c);
         for i in (0..cells).rev() {
             let p = base + i * cell;
             // SAFETY: p is inside the fresh page.
             unsafe { *((p + 8) as *mut usize) = next };
             next = p;
         }
-        self.free[c] = next;
+        self.set_head(c, next);
         self.pages.insert(
             base,
             Page {
@@ -179,6 +183,27 @@ impl Heap {
             },
         );
         Some(())
+    }
+
+    fn head(&self, c: usize) -> usize {
+        self.free[c].load(Ordering::Relaxed)
+    }
+
+    fn set_head(&self, c: usize, p: usize) {
+        self.free[c].store(p, Ordering::Relaxed);
+    }
+
+    /// For an object of `size` bytes that compiled code may allocate
+    /// inline: the address of its class's free-list head and the cell
+    /// size. A free cell is zero but for its link (second word), so the
+    /// inline path pops it, clears the link and writes the method table.
+    /// Not in poison mode (dead cells hold the pattern there).
+    pub fn free_list(&self, size: usize) -> Option<(usize, usize)> {
+        if self.poison || size > MAX_SMALL {
+            return None;
+        }
+        let c = class_of(size.max(16));
+        Some((&self.free[c] as *const AtomicUsize as usize, CLASSES[c]))
     }
 
     /// Memory outside the collected heap (`localloc`), zeroed, freed
@@ -235,7 +260,9 @@ impl Heap {
     /// freed. Pages left empty go back to the system.
     pub fn sweep(&mut self) -> usize {
         let mut freed = 0;
-        self.free = [0; CLASSES.len()];
+        for c in 0..CLASSES.len() {
+            self.set_head(c, 0);
+        }
         let mut empty = Vec::new();
         let bases: Vec<usize> = self.pages.keys().copied().collect();
         for base in bases {
@@ -244,7 +271,7 @@ impl Heap {
             };
             let (cell, cells, c) = (pg.cell, pg.cells, pg.class);
             let mut live = 0;
-            let mut next = self.free[c];
+            let mut next = self.free[c].load(Ordering::Relaxed);
             for i in (0..cells).rev() {
                 let p = base + i * cell;
                 let marked = pg.marks[i / 64] & (1u64 << (i % 64)) != 0;
@@ -272,7 +299,7 @@ impl Heap {
             if live == 0 {
                 empty.push(base);
             } else {
-                self.free[c] = next;
+                self.free[c].store(next, Ordering::Relaxed);
             }
         }
         // Empty pages become spares for any class (a program allocating

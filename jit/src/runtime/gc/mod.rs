@@ -20,8 +20,10 @@
 mod heap;
 mod roots;
 
+use alloc::boxed::Box;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicIsize, Ordering};
 
 pub use heap::Heap;
 pub use roots::{CORDON_GC_ENTRY, Frame};
@@ -96,6 +98,46 @@ pub struct Gc {
     pub(super) string_mt: usize,
     /// Objects the embedder holds outside managed code ([`Runtime::add_root`]).
     handles: Vec<usize>,
+    /// Bytes compiled code may still allocate inline (popping free lists,
+    /// `compiler::env::AllocFast`) before it must call the helper, which
+    /// counts them into `heap.used` and may collect. Boxed: compiled code
+    /// embeds its address.
+    budget: Box<AtomicIsize>,
+    /// What `budget` was set to (the difference is what was allocated
+    /// inline since).
+    granted: isize,
+}
+
+impl Gc {
+    /// Count what compiled code allocated inline into `heap.used`.
+    pub(super) fn sync_used(&mut self) {
+        let b = self.budget.load(Ordering::Relaxed);
+        self.heap.used += (self.granted - b).max(0) as usize;
+        self.granted = b;
+    }
+
+    /// Let compiled code allocate inline up to the next collection's
+    /// trigger or the heap limit, whichever comes first.
+    pub(super) fn grant_budget(&mut self) {
+        let room = self.next.min(self.limit).saturating_sub(self.heap.used);
+        let room = room.min(isize::MAX as usize) as isize;
+        self.budget.store(room, Ordering::Relaxed);
+        self.granted = room;
+    }
+
+    /// The inline allocation path for objects of `size` bytes, if there is
+    /// one (not in stress mode: every allocation must reach the helper).
+    pub(super) fn fast_path(&self, size: usize) -> Option<crate::compiler::env::AllocFast> {
+        if self.stress {
+            return None;
+        }
+        let (free_list, cell) = self.heap.free_list(size)?;
+        Some(crate::compiler::env::AllocFast {
+            free_list,
+            cell: cell as u32,
+            budget: &*self.budget as *const AtomicIsize as usize,
+        })
+    }
 }
 
 /// The default heap limit.
@@ -119,6 +161,8 @@ impl Default for Gc {
             traces: Vec::new(),
             string_mt: 0,
             handles: Vec::new(),
+            budget: Box::new(AtomicIsize::new(0)),
+            granted: 0,
         }
     }
 }
@@ -145,6 +189,13 @@ impl Runtime {
     /// from, when compiled code called a helper through a shim; only
     /// then may it collect.
     pub(super) fn alloc_at(&mut self, mt: usize, size: usize, at: Option<Frame>) -> usize {
+        self.gc.sync_used();
+        let p = self.alloc_counted(mt, size, at);
+        self.gc.grant_budget();
+        p
+    }
+
+    fn alloc_counted(&mut self, mt: usize, size: usize, at: Option<Frame>) -> usize {
         let g = &self.gc;
         let want = g.heap.used.saturating_add(size);
         let mut collected = false;
@@ -177,6 +228,7 @@ impl Runtime {
     /// only when no managed code is on the stack.
     pub(super) fn collect_at(&mut self, at: Option<Frame>) {
         let start = now();
+        self.gc.sync_used();
         let mut stack = Vec::new();
         let mut slots = Vec::new();
         let mut frames: Vec<Frame> = at.into_iter().collect();
@@ -203,6 +255,7 @@ impl Runtime {
         g.stats.collections += 1;
         g.stats.freed += freed as u64;
         g.stats.pauses.push(now().saturating_sub(start));
+        g.grant_budget();
     }
 
     fn mark_value(&mut self, v: usize, stack: &mut Vec<usize>) {
@@ -361,7 +414,9 @@ pub(super) extern "C" fn ic_gc_collect() {
 /// which only the shimmed entries record); managed code that wants one
 /// calls `GC.Collect()` first, as the corlib's wrapper does.
 pub(super) extern "C" fn ic_gc_total_memory() -> i64 {
-    super::current().gc.heap.used as i64
+    let rt = super::current();
+    rt.gc.sync_used();
+    rt.gc.heap.used as i64
 }
 
 /// `GC.CollectionCount(int generation)`: collections so far (one
@@ -381,18 +436,25 @@ impl Runtime {
 
     /// Bytes in heap objects (live ones and garbage not yet collected).
     pub fn heap_used(&self) -> usize {
-        self.gc.heap.used
+        let b = self.gc.budget.load(Ordering::Relaxed);
+        self.gc.heap.used + (self.gc.granted - b).max(0) as usize
     }
 
     /// Set the heap limit in bytes: an allocation that would pass it after
     /// a collection raises OutOfMemoryException.
     pub fn set_heap_limit(&mut self, bytes: usize) {
+        self.gc.sync_used();
         self.gc.limit = bytes;
+        self.gc.grant_budget();
     }
 
     /// Stress mode: collect at every allocation compiled code makes, and
     /// fill dead objects with a pattern, so that a missed root shows.
     pub fn set_gc_stress(&mut self, on: bool) {
+        assert!(
+            self.code_ranges.is_empty(),
+            "GC stress is chosen before code is compiled (it decides the inline allocation path)"
+        );
         self.gc.stress = on;
         self.gc.heap.poison = on;
     }

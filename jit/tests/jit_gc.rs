@@ -104,3 +104,26 @@ fn roots_added_by_the_embedder_survive() {
     rt.collect();
     assert!(rt.heap_used() < used, "freed once unrooted");
 }
+
+#[test]
+fn inline_allocations_are_counted_and_collected() {
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = jit_support::load_patched(DIR, "gc_limit", |_| {});
+    let before = rt.heap_used();
+    assert_eq!(call(&mut rt, asm, "KeepSmall"), 10_000);
+    // 10,000 Chains of 24 bytes (inline) and their 80 KB array (helper).
+    let grown = rt.heap_used() - before;
+    assert!(grown >= 10_000 * 24 + 80_000, "grew by {grown}");
+    rt.collect();
+    assert!(
+        rt.heap_used() - before >= 10_000 * 24,
+        "kept through a static"
+    );
+    assert_eq!(call(&mut rt, asm, "DropSmall"), 0);
+    rt.collect();
+    assert!(
+        rt.heap_used() < before + 10_000,
+        "freed: {}",
+        rt.heap_used()
+    );
+}

@@ -78,4 +78,21 @@ class Limit
         int k = Id(2);
         return (a.Next == null ? 1 : 0) + (b.Next == null ? 1 : 0) + c.Length + k;
     }
+
+    static object[] kept;
+
+    // 10,000 small objects kept (allocated on the inline path).
+    static int KeepSmall()
+    {
+        kept = new object[10000];
+        for (int i = 0; i < kept.Length; i++)
+            kept[i] = new Chain();
+        return kept.Length;
+    }
+
+    static int DropSmall()
+    {
+        kept = null;
+        return 0;
+    }
 }

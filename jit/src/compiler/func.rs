@@ -88,6 +88,9 @@ pub(super) struct Tr<'r, 'f> {
     /// references in them: every safepoint's stack map lists them
     /// (`stackmaps.rs`).
     pub ref_slots: Vec<(StackSlot, Vec<u32>)>,
+    /// A method with `localloc`: the slot holding its newest block (which
+    /// links the older ones), listed in every stack map, zeroed at entry.
+    pub localloc_slot: Option<StackSlot>,
 }
 
 /// What a translation produced besides the IR.
@@ -234,6 +237,7 @@ pub(super) fn translate(
         frame_out: None,
         intrinsics: 0,
         ref_slots: Vec::new(),
+        localloc_slot: None,
     };
     let inject = tr.env.options().inject.ldfld_struct;
     tr.setup(&insns, &local_tys, &pinned, &body)
@@ -390,6 +394,18 @@ impl Tr<'_, '_> {
         arg_tys.extend(self.sig.params.iter().copied());
         if let Some(k) = self.filter {
             return self.setup_funclet(k, &params, &arg_tys, local_tys);
+        }
+        if insns.iter().any(|i| i.opcode == Opcode::Localloc) {
+            let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+                StackSlotKind::ExplicitSlot,
+                8,
+                3,
+            ));
+            let zero = self.iconst(types::I64, 0);
+            let a = self.b.ins().stack_addr(types::I64, slot, 0);
+            self.b.ins().store(flags(), zero, a, 0);
+            self.ref_slots.push((slot, alloc::vec![0]));
+            self.localloc_slot = Some(slot);
         }
         // A method with filters keeps every variable in memory, where its
         // filter funclets find them.

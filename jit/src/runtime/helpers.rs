@@ -313,16 +313,14 @@ extern "C" fn rt_memset(dst: *mut u8, v: u32, n: usize) {
     unsafe { core::ptr::write_bytes(dst, v as u8, n) };
 }
 
-extern "C" fn rt_localloc(n: usize) -> usize {
+extern "C" fn rt_localloc(n: usize, prev: usize) -> usize {
     let rt = current();
-    // Outside the collected heap: the block is reached only through
-    // native pointers, which the collector does not trace.
-    match rt.gc.heap.alloc_raw(n.max(8)) {
-        Some(p) => p,
-        None => {
+    match rt.localloc_block(n, prev) {
+        0 => {
             Runtime::raise(rt, ExceptionKind::OutOfMemory);
             0
         }
+        p => p,
     }
 }
 

@@ -60,9 +60,6 @@ pub struct Heap {
     pub used: usize,
     /// Bytes the pages and large objects take from the system.
     pub reserved: usize,
-    /// Memory that is not part of the collected heap (`localloc`), freed
-    /// with the heap.
-    raw: Vec<(usize, Layout)>,
     /// Fill dead objects with a pattern when sweeping (stress mode), so
     /// that a use of a wrongly freed object fails loudly.
     pub poison: bool,
@@ -77,7 +74,6 @@ impl Default for Heap {
             large: BTreeMap::new(),
             used: 0,
             reserved: 0,
-            raw: Vec::new(),
             poison: false,
         }
     }
@@ -204,19 +200,6 @@ impl Heap {
         }
         let c = class_of(size.max(16));
         Some((&self.free[c] as *const AtomicUsize as usize, CLASSES[c]))
-    }
-
-    /// Memory outside the collected heap (`localloc`), zeroed, freed
-    /// with the heap.
-    pub fn alloc_raw(&mut self, size: usize) -> Option<usize> {
-        let layout = Layout::from_size_align(size.max(8), 16).ok()?;
-        // SAFETY: non-zero size layout.
-        let p = unsafe { alloc::alloc::alloc_zeroed(layout) };
-        if p.is_null() {
-            return None;
-        }
-        self.raw.push((p as usize, layout));
-        Some(p as usize)
     }
 
     /// The object containing `addr` (its start), if `addr` points into an
@@ -350,10 +333,6 @@ impl Drop for Heap {
         for (&p, l) in &self.large {
             // SAFETY: allocated by alloc_large with this layout, freed once.
             unsafe { alloc::alloc::dealloc(p as *mut u8, l.layout) };
-        }
-        for &(p, layout) in &self.raw {
-            // SAFETY: allocated by alloc_raw with this layout, freed once.
-            unsafe { alloc::alloc::dealloc(p as *mut u8, layout) };
         }
     }
 }

@@ -98,6 +98,10 @@ pub struct Gc {
     pub(super) string_mt: usize,
     /// Objects the embedder holds outside managed code ([`Runtime::add_root`]).
     handles: Vec<usize>,
+    /// The method table of `localloc` blocks (made on first use; no type
+    /// of the type system: `[mt][prev][length][data...]`, traced through
+    /// `prev` only).
+    localloc_mt: usize,
     /// Bytes compiled code may still allocate inline (popping free lists,
     /// `compiler::env::AllocFast`) before it must call the helper, which
     /// counts them into `heap.used` and may collect. Boxed: compiled code
@@ -140,6 +144,9 @@ impl Gc {
     }
 }
 
+/// Where a `localloc` block's data starts (after `[mt][prev][length]`).
+const LOCALLOC_DATA: usize = 24;
+
 /// The default heap limit.
 pub const DEFAULT_LIMIT: usize = 1 << 30;
 /// The heap grows at least this much past the live data before the next
@@ -161,6 +168,7 @@ impl Default for Gc {
             traces: Vec::new(),
             string_mt: 0,
             handles: Vec::new(),
+            localloc_mt: 0,
             budget: Box::new(AtomicIsize::new(0)),
             granted: 0,
         }
@@ -305,8 +313,36 @@ impl Runtime {
         }
     }
 
+    /// A zeroed `localloc` block of `n` bytes linking `prev` (the data
+    /// pointer of the frame's previous block, or 0); its data pointer, or
+    /// 0 when the heap is full. Never collects.
+    pub(super) fn localloc_block(&mut self, n: usize, prev: usize) -> usize {
+        if self.gc.localloc_mt == 0 {
+            // Type id u32::MAX (no type); nothing else of a method table
+            // is read for these blocks.
+            let words: Vec<usize> = alloc::vec![u32::MAX as usize, 0, 0, 0, 0];
+            self.gc.localloc_mt = Vec::leak(words).as_ptr() as usize;
+        }
+        let Some(size) = n.checked_add(LOCALLOC_DATA) else {
+            return 0;
+        };
+        let p = self.alloc_at(self.gc.localloc_mt, size, None);
+        if p == 0 {
+            return 0;
+        }
+        // SAFETY: p is a fresh block of at least LOCALLOC_DATA bytes.
+        unsafe {
+            *((p + 8) as *mut usize) = prev;
+            *((p + 16) as *mut usize) = n;
+        }
+        p + LOCALLOC_DATA
+    }
+
     /// How to trace objects with method table `mt` (cached by type).
     fn trace_info(&mut self, mt: usize) -> Trace {
+        if mt == self.gc.localloc_mt {
+            return Trace::Fields(Rc::from([8u32].as_slice()));
+        }
         // SAFETY: mt is a method table made by `method_table`: its first
         // u32 is the type id.
         let t = TypeId(unsafe { *(mt as *const u32) });

@@ -48,6 +48,7 @@ impl Record {
 pub(super) extern "C" fn rt_first_pass(exc: usize, fp: usize, method: u32, clause: u32) -> u32 {
     let at = super::gc::Frame::entry();
     let rt = current();
+    rt.stress_safepoint(at);
     rt.gc.segments.push(at);
     let r = first_pass(rt, exc, fp, method, clause);
     rt.gc.segments.pop();

@@ -180,6 +180,7 @@ extern "C" fn rt_interface_cell(obj: usize, iface: u32, index: u32) -> usize {
 pub(super) extern "C" fn rt_run_cctor(t: u32) {
     let at = Frame::entry();
     let rt = current();
+    rt.stress_safepoint(at);
     rt.gc.segments.push(at);
     run_cctor(rt, t);
     rt.gc.segments.pop();

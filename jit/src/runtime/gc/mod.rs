@@ -509,6 +509,15 @@ impl Runtime {
         }
     }
 
+    /// In stress mode, collect at a safepoint that is not an allocation
+    /// (a static-constructor check, the first pass of exception dispatch):
+    /// those helpers are entered through shims, so the frame is known.
+    pub(super) fn stress_safepoint(&mut self, at: Frame) {
+        if self.gc.stress {
+            self.collect_at(Some(at));
+        }
+    }
+
     /// Collect while no managed code runs (roots: statics and the
     /// runtime's own references).
     pub fn collect(&mut self) {

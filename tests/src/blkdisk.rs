@@ -2,6 +2,7 @@
 //! what it must hold after QEMU exits, and the judges of the serial log.
 
 use crate::disk::{Disk, make_pattern_image, sector_pattern};
+use crate::judge::{need, no_fail};
 use std::path::Path;
 
 /// Sectors of the test disk (8 MiB).
@@ -14,7 +15,9 @@ pub const SEED_NEW: u64 = 0x5eed_0002;
 /// (its `WRITES`, with the last sector spelled out).
 pub const WRITES: &[(u64, u64)] = &[(8, 32), (1000, 1), (5000, 128), (BLOCKS - 1, 1)];
 
-fn make(path: &Path) -> Result<(), String> {
+/// Makes a `BLOCKS`-sector image of the `SEED_OLD` pattern (the block
+/// service's tests use the same disk: `crate::blkservice`).
+pub(crate) fn make(path: &Path) -> Result<(), String> {
     make_pattern_image(path, BLOCKS, SEED_OLD)
 }
 
@@ -24,9 +27,8 @@ fn written(lba: u64) -> bool {
         .any(|&(first, n)| (first..first + n).contains(&lba))
 }
 
-/// Every sector holds the pattern its history calls for: `SEED_NEW` where
-/// `blktest` wrote (if `wrote`), `SEED_OLD` everywhere else.
-fn check_image(path: &Path, wrote: bool) -> Result<(), String> {
+/// The bytes of a test disk, which must still be `BLOCKS` sectors long.
+pub(crate) fn read_image(path: &Path) -> Result<Vec<u8>, String> {
     let data = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
     if data.len() as u64 != BLOCKS * 512 {
         return Err(format!(
@@ -35,28 +37,63 @@ fn check_image(path: &Path, wrote: bool) -> Result<(), String> {
             BLOCKS * 512
         ));
     }
+    Ok(data)
+}
+
+/// How a finding names the pattern a sector should hold.
+fn seed_name(seed: u64) -> String {
+    match seed {
+        SEED_NEW => "the new (written) pattern".into(),
+        SEED_OLD => "the old (unwritten) pattern".into(),
+        other => format!("the pattern of seed {other:#x}"),
+    }
+}
+
+/// Every sector of `data` but `skip` holds the pattern of `seed_of(lba)`;
+/// a finding counts the sectors that do not and names the first.
+pub(crate) fn check_seeds(
+    data: &[u8],
+    seed_of: impl Fn(u64) -> u64,
+    skip: Option<u64>,
+) -> Result<(), String> {
     let mut want = [0u8; 512];
     let mut bad = Vec::new();
     for (lba, sector) in data.chunks(512).enumerate() {
         let lba = lba as u64;
-        let new = wrote && written(lba);
-        sector_pattern(if new { SEED_NEW } else { SEED_OLD }, lba, &mut want);
+        if Some(lba) == skip {
+            continue;
+        }
+        let seed = seed_of(lba);
+        sector_pattern(seed, lba, &mut want);
         if sector != want {
-            bad.push((lba, new));
+            bad.push((lba, seed));
         }
     }
     match bad.first() {
         None => Ok(()),
-        Some(&(lba, new)) => Err(format!(
-            "{} sectors differ from what the test wrote; the first is {lba}, which should hold the {} pattern",
+        Some(&(lba, seed)) => Err(format!(
+            "{} sectors differ from what the test wrote; the first is {lba}, which should hold {}",
             bad.len(),
-            if new {
-                "new (written)"
-            } else {
-                "old (unwritten)"
-            }
+            seed_name(seed)
         )),
     }
+}
+
+/// Every sector holds the pattern its history calls for: `SEED_NEW` where
+/// `blktest` wrote (if `wrote`), `SEED_OLD` everywhere else.
+pub(crate) fn check_image(path: &Path, wrote: bool) -> Result<(), String> {
+    let data = read_image(path)?;
+    check_seeds(
+        &data,
+        |lba| {
+            if wrote && written(lba) {
+                SEED_NEW
+            } else {
+                SEED_OLD
+            }
+        },
+        None,
+    )
 }
 
 fn check_written(path: &Path) -> Result<(), String> {
@@ -108,24 +145,19 @@ pub const INJECT_WRITES: (u64, u64) = (8192, 16 * 16 * 8);
 /// new pattern — including the batch that was in flight when the driver
 /// host died, resubmitted to its successor — and every other the old one.
 fn check_inject(path: &Path) -> Result<(), String> {
-    let data = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    if data.len() as u64 != BLOCKS * 512 {
-        return Err(format!("image is {} bytes", data.len()));
-    }
     let (first, n) = INJECT_WRITES;
-    let mut want = [0u8; 512];
-    for (lba, sector) in data.chunks(512).enumerate() {
-        let lba = lba as u64;
-        let new = (first..first + n).contains(&lba);
-        sector_pattern(if new { SEED_NEW } else { SEED_OLD }, lba, &mut want);
-        if sector != want {
-            return Err(format!(
-                "sector {lba} should hold the {} pattern",
-                if new { "new (written)" } else { "old" }
-            ));
-        }
-    }
-    Ok(())
+    let data = read_image(path)?;
+    check_seeds(
+        &data,
+        |lba| {
+            if (first..first + n).contains(&lba) {
+                SEED_NEW
+            } else {
+                SEED_OLD
+            }
+        },
+        None,
+    )
 }
 
 /// The fault-injection tests' disk: at 00:04.0 (bdf 0x20), with an
@@ -145,23 +177,9 @@ pub const ALWAYS_FAULT_DISKS: &[Disk] = &[Disk {
     check: Some(check_unchanged),
 }];
 
-fn need(s: &str, what: &str) -> Result<(), String> {
-    if s.contains(what) {
-        Ok(())
-    } else {
-        Err(format!("serial output lacks {what:?}"))
-    }
-}
-
 fn common(s: &str) -> Result<(), String> {
     need(s, "blktest: PASS (")?;
-    if s.contains("FAIL") {
-        return Err("serial output contains FAIL".into());
-    }
-    if s.contains("!!! KERNEL") {
-        return Err("the kernel died".into());
-    }
-    Ok(())
+    no_fail(s)
 }
 
 pub fn judge_rw(s: &str) -> Result<(), String> {
@@ -352,13 +370,7 @@ pub fn judge_compare(s: &str) -> Result<(), String> {
     if ops < 1000 {
         return Err(format!("only {ops} operations compared"));
     }
-    if s.contains("FAIL") {
-        return Err("serial output contains FAIL".into());
-    }
-    if s.contains("!!! KERNEL") {
-        return Err("the kernel died".into());
-    }
-    Ok(())
+    no_fail(s)
 }
 
 #[cfg(test)]

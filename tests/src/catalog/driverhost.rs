@@ -11,10 +11,7 @@ pub(super) fn judge_driverhost_nodev(s: &str) -> Result<(), String> {
         s,
         "blkcompare: PASS (no driver for the granted function: Info and Submit refused with NotReady, state NoDriver, the function an UnknownDevice)",
     )?;
-    if s.contains("FAIL") {
-        return Err("serial output contains FAIL".into());
-    }
-    Ok(())
+    refuse(s, "FAIL")
 }
 
 /// The JIT's C# suites in the ring-3 driver host: every test assembly the

@@ -8,7 +8,7 @@ use std::path::Path;
 /// Sectors of the test disk (8 MiB).
 pub const BLOCKS: u64 = 16384;
 /// The pattern the harness writes, and the one `blktest` writes over it
-/// (`services/demo/src/bin/blktest.rs` has the same seeds).
+/// (`services/demo/src/disk.rs` has the same seeds and writes).
 pub const SEED_OLD: u64 = 0x5eed_0001;
 pub const SEED_NEW: u64 = 0x5eed_0002;
 /// (first LBA, sectors) that `blktest mode=rw` writes with `SEED_NEW`

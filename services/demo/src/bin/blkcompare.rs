@@ -24,6 +24,7 @@ extern crate alloc;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use demo::Rng;
 use ipc::blkdev::{BlkDev, BlkDevError, DeviceInfo, Op, Reply, Request, Status};
 use userlib::TaskId;
 use userlib::rpc;
@@ -91,21 +92,6 @@ fn connect(name: &str, at: u64) -> R<Backend> {
         info,
         us: 0,
     })
-}
-
-/// xorshift64: the sequence both backends get.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
 }
 
 fn submit(b: &mut Backend, ops: &[Op]) -> R<Vec<Status>> {

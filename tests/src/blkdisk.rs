@@ -376,6 +376,7 @@ pub fn judge_compare(s: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::disk::pattern;
 
     #[test]
     fn image_check_finds_a_missing_or_stray_write() {
@@ -389,15 +390,13 @@ mod tests {
         // Apply the writes as blktest would: now `written` passes.
         let mut data = std::fs::read(&p).unwrap();
         for &(first, n) in WRITES {
-            for lba in first..first + n {
-                let at = (lba * 512) as usize;
-                sector_pattern(SEED_NEW, lba, &mut data[at..at + 512]);
-            }
+            let at = (first * 512) as usize;
+            data[at..at + (n * 512) as usize].copy_from_slice(&pattern(SEED_NEW, first, n));
         }
         std::fs::write(&p, &data).unwrap();
         assert!(check_written(&p).is_ok());
         // A write that went to the wrong sector.
-        sector_pattern(SEED_NEW, 7, &mut data[7 * 512..8 * 512]);
+        data[7 * 512..8 * 512].copy_from_slice(&pattern(SEED_NEW, 7, 1));
         std::fs::write(&p, &data).unwrap();
         assert!(check_written(&p).unwrap_err().contains("first is 7"));
         std::fs::remove_dir_all(&dir).unwrap();

@@ -219,7 +219,7 @@ pub fn judge_unavailable(s: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::disk::sector_pattern;
+    use crate::disk::pattern;
 
     fn image(name: &str) -> std::path::PathBuf {
         let dir =
@@ -235,18 +235,6 @@ mod tests {
         let at = (lba * 512) as usize;
         data[at..at + bytes.len()].copy_from_slice(bytes);
         std::fs::write(p, &data).unwrap();
-    }
-
-    fn pattern(seed: u64, lba: u64, n: u64) -> Vec<u8> {
-        let mut v = vec![0u8; (n * 512) as usize];
-        for i in 0..n {
-            sector_pattern(
-                seed,
-                lba + i,
-                &mut v[(i * 512) as usize..((i + 1) * 512) as usize],
-            );
-        }
-        v
     }
 
     fn header(rounds: u64) -> Vec<u8> {

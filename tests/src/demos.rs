@@ -109,15 +109,19 @@ fn mid_copy(s: &str, said: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// The supervisor's line for the first driver host's fault.
+fn fault_line(s: &str) -> Result<&str, String> {
+    s.lines()
+        .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
+        .ok_or_else(|| "no supervisor line for driverhost[2.0]'s fault".into())
+}
+
 pub fn judge_jit_ldfld(s: &str) -> Result<(), String> {
     need(
         s,
         "driverhost[2.0]: driverhost: JIT fault injection on: ldfld-struct",
     )?;
-    let line = s
-        .lines()
-        .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
-        .ok_or("no supervisor line for driverhost[2.0]'s fault")?;
+    let line = fault_line(s)?;
     if !line.contains("CR2=0x300) in Cordon.Drivers.VirtioBlk.VirtioBlkDriver::Start at IL_")
         || !line.contains(" (ldfld)")
     {
@@ -145,10 +149,7 @@ pub fn judge_driver_hang(s: &str) -> Result<(), String> {
 
 pub fn judge_wild_store(s: &str) -> Result<(), String> {
     mid_copy(s, "wild store")?;
-    let line = s
-        .lines()
-        .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
-        .ok_or("no supervisor line for driverhost[2.0]'s fault")?;
+    let line = fault_line(s)?;
     if !line.contains(") in Cordon.Ddk.FaultInjection::Store at IL_") {
         return Err(format!("the report does not name the store: {line:?}"));
     }

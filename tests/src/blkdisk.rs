@@ -182,19 +182,24 @@ fn common(s: &str) -> Result<(), String> {
     no_fail(s)
 }
 
-pub fn judge_rw(s: &str) -> Result<(), String> {
-    need(s, "virtio-blk: serving ")?;
-    need(s, "16384 blocks of 512 B, MSI-X interrupts")?;
+/// `blktest mode=rw` refused its bad requests and passed, and the second
+/// client (`mode=reader`), served at the same time, passed too.
+fn both_clients_passed(s: &str) -> Result<(), String> {
     need(
         s,
         "10 bad requests refused with typed errors, still serving",
     )?;
-    // The second client, served at the same time.
     need(
         s,
         "]: blktest: PASS (reader: 20 batches of 32 checked reads beside the writer)",
     )?;
     common(s)
+}
+
+pub fn judge_rw(s: &str) -> Result<(), String> {
+    need(s, "virtio-blk: serving ")?;
+    need(s, "16384 blocks of 512 B, MSI-X interrupts")?;
+    both_clients_passed(s)
 }
 
 /// `driverhost-blk-rw`: the same client work as `blk-native-rw`, served by
@@ -228,15 +233,7 @@ pub fn judge_driverhost_rw(s: &str) -> Result<(), String> {
     if s.contains("virtio-blk: serving ") {
         return Err("the native driver ran; this test is the C# driver's".into());
     }
-    need(
-        s,
-        "10 bad requests refused with typed errors, still serving",
-    )?;
-    need(
-        s,
-        "]: blktest: PASS (reader: 20 batches of 32 checked reads beside the writer)",
-    )?;
-    common(s)
+    both_clients_passed(s)
 }
 
 pub fn judge_intx(s: &str) -> Result<(), String> {
@@ -253,16 +250,7 @@ pub fn judge_intx(s: &str) -> Result<(), String> {
     if s.contains("MSI-X entry") {
         return Err("MSI-X was used with vectors=0".into());
     }
-    need(
-        s,
-        "10 bad requests refused with typed errors, still serving",
-    )?;
-    // The second client, served at the same time.
-    need(
-        s,
-        "]: blktest: PASS (reader: 20 batches of 32 checked reads beside the writer)",
-    )?;
-    common(s)
+    both_clients_passed(s)
 }
 
 pub fn judge_quiesce(s: &str) -> Result<(), String> {

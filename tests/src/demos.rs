@@ -9,7 +9,7 @@
 
 use crate::disk::Disk;
 use crate::fatdisk::{fnv1a64, fsck_clean, make_data_disk as make, mread};
-use crate::judge::{need, refuse};
+use crate::judge::{first_driverhost_fault as fault_line, need, refuse};
 use image::datadisk;
 use std::path::Path;
 
@@ -107,13 +107,6 @@ fn mid_copy(s: &str, said: &str) -> Result<(), String> {
         return Err("nothing was in flight when the driver host died".into());
     }
     Ok(())
-}
-
-/// The supervisor's line for the first driver host's fault.
-fn fault_line(s: &str) -> Result<&str, String> {
-    s.lines()
-        .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
-        .ok_or_else(|| "no supervisor line for driverhost[2.0]'s fault".into())
 }
 
 pub fn judge_jit_ldfld(s: &str) -> Result<(), String> {

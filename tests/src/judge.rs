@@ -33,6 +33,25 @@ pub fn no_fail(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+/// The supervisor's line for the first driver host's (`driverhost[2.0]`)
+/// page fault.
+pub fn first_driverhost_fault(s: &str) -> Result<&str, String> {
+    s.lines()
+        .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
+        .ok_or_else(|| "no supervisor line for driverhost[2.0]'s fault".into())
+}
+
+/// Exactly one task faulted in the whole boot (the one the test made
+/// fault).
+pub fn one_task_fault(s: &str) -> Result<(), String> {
+    match s.matches("!!! TASK FAULT in ").count() {
+        1 => Ok(()),
+        n => Err(format!(
+            "{n} task faults, want exactly the one driver host's"
+        )),
+    }
+}
+
 /// The number of lines of `s` that contain `what`.
 pub fn count_lines(s: &str, what: &str) -> usize {
     s.lines().filter(|l| l.contains(what)).count()

@@ -35,6 +35,34 @@ pub fn shutdown() {
     }
 }
 
+/// How a test program ends: logs `TAG: PASS (summary)` or `TAG: FAIL
+/// (why)` (the lines the judges read), waits for the tasks named by
+/// `wait=` to exit, powers off with `shutdown=1`, and returns the exit
+/// code (0 passed, 1 failed).
+pub fn finish(
+    tag: &str,
+    args: &str,
+    result: Result<alloc::string::String, alloc::string::String>,
+) -> i64 {
+    let code = match result {
+        Ok(summary) => {
+            userlib::log!("{tag}: PASS ({summary})");
+            0
+        }
+        Err(e) => {
+            userlib::log!("{tag}: FAIL ({e})");
+            1
+        }
+    };
+    if let Some(other) = arg(args, "wait") {
+        wait_exited(other);
+    }
+    if arg(args, "shutdown") == Some("1") {
+        shutdown();
+    }
+    code
+}
+
 /// The task of service `name`, once it exists (polling every 5 ms).
 pub fn find(name: &str) -> userlib::TaskId {
     loop {

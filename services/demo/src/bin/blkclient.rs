@@ -161,23 +161,7 @@ fn main(args: &str) -> i64 {
         "revoker" => revoker(blk, args),
         _ => Err(format!("unknown mode {mode}")),
     };
-    let code = match result {
-        Ok(summary) => {
-            userlib::log!("blkclient: PASS ({summary})");
-            0
-        }
-        Err(e) => {
-            userlib::log!("blkclient: FAIL ({e})");
-            1
-        }
-    };
-    if let Some(other) = demo::arg(args, "wait") {
-        demo::wait_exited(other);
-    }
-    if demo::arg(args, "shutdown") == Some("1") {
-        demo::shutdown();
-    }
-    code
+    demo::finish("blkclient", args, result)
 }
 
 /// A call answered within 5 s, waiting while the service still holds an

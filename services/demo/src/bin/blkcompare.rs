@@ -294,38 +294,13 @@ fn nodev(name: &str) -> R<String> {
 
 fn main(args: &str) -> i64 {
     if demo::arg(args, "mode") == Some("nodev") {
-        let code = match nodev(demo::arg(args, "b").unwrap_or("driverhost")) {
-            Ok(s) => {
-                userlib::log!("blkcompare: PASS ({s})");
-                0
-            }
-            Err(e) => {
-                userlib::log!("blkcompare: FAIL ({e})");
-                1
-            }
-        };
-        if demo::arg(args, "shutdown") == Some("1") {
-            demo::shutdown();
-        }
-        return code;
+        let result = nodev(demo::arg(args, "b").unwrap_or("driverhost"));
+        return demo::finish("blkcompare", args, result);
     }
     let result = run(args).and_then(|s| {
         let c = control(demo::arg(args, "b").unwrap_or("driverhost"))?;
         userlib::log!("blkcompare: driverhost control: {c}");
         Ok(s)
     });
-    let code = match result {
-        Ok(s) => {
-            userlib::log!("blkcompare: PASS ({s})");
-            0
-        }
-        Err(e) => {
-            userlib::log!("blkcompare: FAIL ({e})");
-            1
-        }
-    };
-    if demo::arg(args, "shutdown") == Some("1") {
-        demo::shutdown();
-    }
-    code
+    demo::finish("blkcompare", args, result)
 }

@@ -131,23 +131,7 @@ fn main(args: &str) -> i64 {
         "reader" => reader(driver, blocks),
         _ => Err(alloc::format!("unknown mode {mode}")),
     };
-    let code = match result {
-        Ok(summary) => {
-            userlib::log!("blktest: PASS ({summary})");
-            0
-        }
-        Err(e) => {
-            userlib::log!("blktest: FAIL ({e})");
-            1
-        }
-    };
-    if let Some(other) = demo::arg(args, "wait") {
-        demo::wait_exited(other);
-    }
-    if demo::arg(args, "shutdown") == Some("1") {
-        demo::shutdown();
-    }
-    code
+    demo::finish("blktest", args, result)
 }
 
 fn connect(driver: TaskId, blocks: u64) -> R<Client> {

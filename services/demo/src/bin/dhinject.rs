@@ -285,18 +285,5 @@ fn main(args: &str) -> i64 {
         ),
         other => ("dhinject", Err(format!("unknown mode {other}"))),
     };
-    let code = match result {
-        Ok(summary) => {
-            userlib::log!("{tag}: PASS ({summary})");
-            0
-        }
-        Err(e) => {
-            userlib::log!("{tag}: FAIL ({e})");
-            1
-        }
-    };
-    if demo::arg(args, "shutdown") == Some("1") {
-        demo::shutdown();
-    }
-    code
+    demo::finish(tag, args, result)
 }

@@ -488,26 +488,15 @@ fn open_modes() {
     };
     assert_eq!(s.err(ALICE, open("/x", bad)), FsError::InvalidArgument);
     s.ok(ALICE, mkdir("/d"));
-    assert_eq!(
-        s.err(ALICE, open("/d", OpenMode::READ)),
-        FsError::IsADirectory
-    );
-    assert_eq!(
-        s.err(ALICE, open("/", OpenMode::READ)),
-        FsError::IsADirectory
-    );
-    assert_eq!(
-        s.err(ALICE, open("/x/y", OpenMode::CREATE)),
-        FsError::NotADirectory
-    );
-    assert_eq!(
-        s.err(ALICE, open("/no/y", OpenMode::CREATE)),
-        FsError::NotFound
-    );
-    assert_eq!(
-        s.err(ALICE, open("/bad:name", OpenMode::CREATE)),
-        FsError::InvalidName
-    );
+    for (path, mode, want) in [
+        ("/d", OpenMode::READ, FsError::IsADirectory),
+        ("/", OpenMode::READ, FsError::IsADirectory),
+        ("/x/y", OpenMode::CREATE, FsError::NotADirectory),
+        ("/no/y", OpenMode::CREATE, FsError::NotFound),
+        ("/bad:name", OpenMode::CREATE, FsError::InvalidName),
+    ] {
+        assert_eq!(s.err(ALICE, open(path, mode)), want, "{path}");
+    }
 }
 
 #[test]

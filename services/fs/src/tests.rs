@@ -171,6 +171,13 @@ fn stat(path: &str) -> Request {
     Request::Stat { path: path.into() }
 }
 
+fn write(handle: Handle, data: &[u8]) -> Request {
+    Request::Write {
+        handle,
+        data: data.to_vec(),
+    }
+}
+
 /// The first page of `path`'s listing.
 fn readdir(path: &str) -> Request {
     Request::ReadDir {
@@ -200,13 +207,7 @@ trait Call {
     fn write_file(&mut self, who: TaskIdWire, path: &str, data: &[u8]) {
         let (h, _) = self.open(who, path, OpenMode::CREATE);
         for chunk in data.chunks(ipc::fs::DATA_MAX as usize) {
-            let r = self.call(
-                who,
-                Request::Write {
-                    handle: h,
-                    data: chunk.to_vec(),
-                },
-            );
+            let r = self.call(who, write(h, chunk));
             assert_eq!(r, Reply::Count(chunk.len() as u32));
         }
         self.ok(who, Request::Close { handle: h });
@@ -333,13 +334,7 @@ fn nothing_reaches_the_device_before_sync_or_close_and_sync_leaves_it_clean() {
     let mut s = mount(formatted(40));
     let writes_before = s.volume().unwrap().cache().device().writes;
     let (h, _) = s.open(ALICE, "/f.txt", OpenMode::CREATE);
-    let r = s.call(
-        ALICE,
-        Request::Write {
-            handle: h,
-            data: vec![1; 3000],
-        },
-    );
+    let r = s.call(ALICE, write(h, &[1; 3000]));
     assert_eq!(r, Reply::Count(3000));
     {
         let vol = s.volume().unwrap();
@@ -374,13 +369,7 @@ fn an_unsynced_write_is_lost_with_the_cache_and_a_synced_one_is_not() {
     let mut s = mount(formatted(40));
     s.write_file(ALICE, "/kept.txt", b"kept");
     let (h, _) = s.open(ALICE, "/lost.txt", OpenMode::CREATE);
-    s.call(
-        ALICE,
-        Request::Write {
-            handle: h,
-            data: b"lost".to_vec(),
-        },
-    );
+    s.call(ALICE, write(h, b"lost"));
     // No sync, no close: a power cut now.
     let mut s = remount(s);
     assert_eq!(s.read_file(BOB, "/kept.txt"), b"kept");
@@ -434,22 +423,13 @@ fn open_modes() {
     };
     let (h, size) = s.open(ALICE, "/x", excl);
     assert_eq!(size, 0);
-    s.call(
-        ALICE,
-        Request::Write {
-            handle: h,
-            data: b"12345".to_vec(),
-        },
-    );
+    s.call(ALICE, write(h, b"12345"));
     s.ok(ALICE, Request::Close { handle: h });
     assert_eq!(s.err(ALICE, open("/x", excl)), FsError::Exists);
     // Read-only handle: no writes; write-only handle: no reads.
     let (r, size) = s.open(ALICE, "/x", OpenMode::READ);
     assert_eq!(size, 5);
-    let w = Request::Write {
-        handle: r,
-        data: b"z".to_vec(),
-    };
+    let w = write(r, b"z");
     assert_eq!(s.err(ALICE, w), FsError::AccessDenied);
     assert_eq!(
         s.err(ALICE, Request::Truncate { handle: r, len: 0 }),
@@ -467,13 +447,7 @@ fn open_modes() {
     );
     // Append writes at the end whatever the position.
     let (a, _) = s.open(ALICE, "/x", OpenMode::APPEND);
-    s.call(
-        ALICE,
-        Request::Write {
-            handle: a,
-            data: b"67".to_vec(),
-        },
-    );
+    s.call(ALICE, write(a, b"67"));
     s.ok(ALICE, Request::Close { handle: a });
     assert_eq!(s.read_file(ALICE, "/x"), b"1234567");
     // Truncate on open.
@@ -515,13 +489,7 @@ fn seek_write_past_the_end_and_truncate_both_ways() {
         },
     );
     assert_eq!(pos, Reply::Position(10_000));
-    s.call(
-        ALICE,
-        Request::Write {
-            handle: h,
-            data: b"end".to_vec(),
-        },
-    );
+    s.call(ALICE, write(h, b"end"));
     assert_eq!(
         s.call(
             ALICE,
@@ -801,13 +769,7 @@ fn a_first_cluster_past_2_pow_30_is_refused_not_a_panic() {
         },
     );
     assert!(matches!(r, Reply::Err(_)), "{r:?}");
-    let w = s.call(
-        ALICE,
-        Request::Write {
-            handle: h,
-            data: vec![1; 600],
-        },
-    );
+    let w = s.call(ALICE, write(h, &[1; 600]));
     assert!(matches!(w, Reply::Err(_) | Reply::Count(600)), "{w:?}");
     let l = s.call(ALICE, readdir("/d"));
     assert!(matches!(l, Reply::Err(_) | Reply::Entries { .. }), "{l:?}");
@@ -911,13 +873,7 @@ fn device_errors_come_back_typed_and_the_service_recovers() {
     let mut s = mount(formatted(40));
     s.write_file(ALICE, "/a", b"1");
     let (h, _) = s.open(ALICE, "/b", OpenMode::CREATE);
-    s.call(
-        ALICE,
-        Request::Write {
-            handle: h,
-            data: b"22".to_vec(),
-        },
-    );
+    s.call(ALICE, write(h, b"22"));
     s.volume().unwrap().cache_mut().device_mut().fail = Some(BlkError::Device(5));
     assert_eq!(
         s.err(ALICE, Request::Close { handle: h }),

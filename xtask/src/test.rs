@@ -27,6 +27,20 @@ impl Tally {
         self.broken.push(format!("{stage}: {e}"));
         self.failed += 1;
     }
+
+    /// The stages that could not run, the last line (`N passed, M
+    /// failed`) and the command's result.
+    fn finish(self) -> Result<()> {
+        for b in &self.broken {
+            println!("broken stage: {b}");
+        }
+        println!("{} passed, {} failed", self.passed, self.failed);
+        if self.failed > 0 {
+            Err(Error::TestsFailed(self.failed))
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// Sums cargo's `test result: ok. N passed; M failed; …` lines.
@@ -303,15 +317,7 @@ fn jit_only(rest: &[String]) -> Result<()> {
     let mut tally = Tally::default();
     jit_differential(&mut tally, false);
     jit_differential(&mut tally, true);
-    for b in &tally.broken {
-        println!("broken stage: {b}");
-    }
-    println!("{} passed, {} failed", tally.passed, tally.failed);
-    if tally.failed > 0 {
-        Err(Error::TestsFailed(tally.failed))
-    } else {
-        Ok(())
-    }
+    tally.finish()
 }
 
 pub fn cmd(args: &[String]) -> Result<()> {
@@ -338,15 +344,7 @@ pub fn cmd(args: &[String]) -> Result<()> {
         }
         Err(e) => tally.broken("kernel build", &e),
     }
-    for b in &tally.broken {
-        println!("broken stage: {b}");
-    }
-    println!("{} passed, {} failed", tally.passed, tally.failed);
-    if tally.failed > 0 {
-        Err(Error::TestsFailed(tally.failed))
-    } else {
-        Ok(())
-    }
+    tally.finish()
 }
 
 pub fn qemu_cmd(args: &[String]) -> Result<()> {

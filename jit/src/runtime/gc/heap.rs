@@ -52,6 +52,10 @@ pub struct Heap {
     pages: BTreeMap<usize, Page>,
     /// Empty pages kept for reuse by any size class (reserved, not used).
     spare: Vec<usize>,
+    /// Pages marked but not swept yet, by class (`sweep`).
+    unswept: [Vec<usize>; CLASSES.len()],
+    /// Bytes of the small objects marked so far in this collection.
+    marked_bytes: usize,
     /// Free-list heads by class; boxed, as compiled code pops them inline
     /// at these addresses (`Heap::free_list`).
     free: Box<[AtomicUsize; CLASSES.len()]>,
@@ -70,6 +74,8 @@ impl Default for Heap {
         Self {
             pages: BTreeMap::new(),
             spare: Vec::new(),
+            unswept: [const { Vec::new() }; CLASSES.len()],
+            marked_bytes: 0,
             free: Box::new([const { AtomicUsize::new(0) }; CLASSES.len()]),
             large: BTreeMap::new(),
             used: 0,
@@ -94,6 +100,9 @@ impl Heap {
             return self.alloc_large(size);
         }
         let c = class_of(size);
+        if self.head(c) == 0 {
+            self.sweep_class(c);
+        }
         if self.head(c) == 0 {
             self.new_page(c)?;
         }
@@ -231,6 +240,9 @@ impl Heap {
             };
             let fresh = *word & b == 0;
             *word |= b;
+            if fresh {
+                self.marked_bytes += pg.cell;
+            }
             return fresh;
         }
         match self.large.get_mut(&p) {
@@ -239,67 +251,23 @@ impl Heap {
         }
     }
 
-    /// Free every unmarked object and clear the marks. Returns the bytes
-    /// freed. Pages left empty go back to the system.
+    /// End a collection's mark: dead large objects are freed now; pages
+    /// are swept lazily, a page of a class when that class's free list
+    /// runs dry (`alloc`), all of them before the next mark
+    /// ([`Self::finish_sweep`]) — a pause marks, it does not walk every
+    /// page. Poison mode sweeps everything now, so that a wrongly freed
+    /// object is poisoned at once. Sets `used` to the live bytes (the
+    /// marked ones); returns the bytes found dead.
     pub fn sweep(&mut self) -> usize {
-        let mut freed = 0;
+        let before = self.used;
+        let mut live = self.marked_bytes;
+        self.marked_bytes = 0;
         for c in 0..CLASSES.len() {
             self.set_head(c, 0);
+            self.unswept[c].clear();
         }
-        let mut empty = Vec::new();
-        let bases: Vec<usize> = self.pages.keys().copied().collect();
-        for base in bases {
-            let Some(pg) = self.pages.get_mut(&base) else {
-                continue;
-            };
-            let (cell, cells, c) = (pg.cell, pg.cells, pg.class);
-            let mut live = 0;
-            let mut next = self.free[c].load(Ordering::Relaxed);
-            for i in (0..cells).rev() {
-                let p = base + i * cell;
-                let marked = pg.marks[i / 64] & (1u64 << (i % 64)) != 0;
-                // SAFETY: p is a cell of this page.
-                let allocated = unsafe { *(p as *const usize) } != 0;
-                if marked {
-                    live += 1;
-                    continue;
-                }
-                if allocated {
-                    freed += cell;
-                    // Zeroed for the next allocation (or poisoned in stress
-                    // mode, where allocation zeroes the cell itself).
-                    let fill = if self.poison { POISON } else { 0 };
-                    // SAFETY: a dead cell this heap owns.
-                    unsafe { core::ptr::write_bytes(p as *mut u8, fill, cell) };
-                    // SAFETY: as above.
-                    unsafe { *(p as *mut usize) = 0 };
-                }
-                // SAFETY: as above.
-                unsafe { *((p + 8) as *mut usize) = next };
-                next = p;
-            }
-            pg.marks.iter_mut().for_each(|w| *w = 0);
-            if live == 0 {
-                empty.push(base);
-            } else {
-                self.free[c].store(next, Ordering::Relaxed);
-            }
-        }
-        // Empty pages become spares for any class (a program allocating
-        // after a collection would only ask for them again); beyond
-        // KEEP_SPARE they go back to the system.
-        for base in empty {
-            self.pages.remove(&base);
-            if self.spare.len() < KEEP_SPARE {
-                self.spare.push(base);
-            } else {
-                if let Ok(layout) = Layout::from_size_align(PAGE, PAGE) {
-                    // SAFETY: the page was allocated by new_page with this
-                    // layout and holds no live object.
-                    unsafe { alloc::alloc::dealloc(base as *mut u8, layout) };
-                }
-                self.reserved -= PAGE;
-            }
+        for (&base, pg) in &self.pages {
+            self.unswept[pg.class].push(base);
         }
         let dead: Vec<usize> = self
             .large
@@ -309,15 +277,90 @@ impl Heap {
             .collect();
         for p in dead {
             if let Some(l) = self.large.remove(&p) {
-                freed += l.size;
                 self.reserved -= l.size;
                 // SAFETY: allocated by alloc_large with this layout; dead.
                 unsafe { alloc::alloc::dealloc(p as *mut u8, l.layout) };
             }
         }
-        self.large.values_mut().for_each(|l| l.marked = false);
-        self.used -= freed.min(self.used);
-        freed
+        for l in self.large.values_mut() {
+            l.marked = false;
+            live += l.size;
+        }
+        if self.poison {
+            self.finish_sweep();
+        }
+        self.used = live;
+        before.saturating_sub(live)
+    }
+
+    /// Sweep every page still unswept (before a mark).
+    pub fn finish_sweep(&mut self) {
+        for c in 0..CLASSES.len() {
+            while let Some(base) = self.unswept[c].pop() {
+                self.sweep_page(base);
+            }
+        }
+    }
+
+    /// Sweep the unswept pages of class `c` until its free list has a cell.
+    fn sweep_class(&mut self, c: usize) {
+        while self.head(c) == 0 {
+            let Some(base) = self.unswept[c].pop() else {
+                return;
+            };
+            self.sweep_page(base);
+        }
+    }
+
+    /// Free the unmarked cells of page `base` onto its class's free list
+    /// and clear its marks; an empty page becomes a spare (any class may
+    /// take it; beyond KEEP_SPARE it goes back to the system).
+    fn sweep_page(&mut self, base: usize) {
+        let poison = self.poison;
+        let Some(pg) = self.pages.get_mut(&base) else {
+            return;
+        };
+        let (cell, cells, c) = (pg.cell, pg.cells, pg.class);
+        let mut live = 0;
+        let mut next = self.free[c].load(Ordering::Relaxed);
+        for i in (0..cells).rev() {
+            let p = base + i * cell;
+            let marked = pg.marks[i / 64] & (1u64 << (i % 64)) != 0;
+            if marked {
+                live += 1;
+                continue;
+            }
+            // SAFETY: p is a cell of this page.
+            let allocated = unsafe { *(p as *const usize) } != 0;
+            if allocated {
+                // Zeroed for the next allocation (or poisoned in stress
+                // mode, where allocation zeroes the cell itself).
+                let fill = if poison { POISON } else { 0 };
+                // SAFETY: a dead cell this heap owns.
+                unsafe { core::ptr::write_bytes(p as *mut u8, fill, cell) };
+                // SAFETY: as above.
+                unsafe { *(p as *mut usize) = 0 };
+            }
+            // SAFETY: as above.
+            unsafe { *((p + 8) as *mut usize) = next };
+            next = p;
+        }
+        pg.marks.iter_mut().for_each(|w| *w = 0);
+        if live > 0 {
+            self.free[c].store(next, Ordering::Relaxed);
+            return;
+        }
+        self.pages.remove(&base);
+        if self.spare.len() < KEEP_SPARE {
+            self.spare.push(base);
+        } else {
+            if let Ok(layout) = Layout::from_size_align(PAGE, PAGE) {
+                // SAFETY: the page was allocated by new_page with this
+                // layout and holds no live object.
+                unsafe { alloc::alloc::dealloc(base as *mut u8, layout) };
+            }
+            self.reserved -= PAGE;
+        }
     }
 }
 

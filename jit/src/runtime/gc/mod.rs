@@ -237,6 +237,8 @@ impl Runtime {
     pub(super) fn collect_at(&mut self, at: Option<Frame>) {
         let start = now();
         self.gc.sync_used();
+        // Marks must start clear: sweep what the last collection left.
+        self.gc.heap.finish_sweep();
         let mut stack = Vec::new();
         let mut slots = Vec::new();
         let mut frames: Vec<Frame> = at.into_iter().collect();

@@ -121,17 +121,20 @@ core::arch::global_asm!(
     // and runtime-exception helpers as compiled code calls them. They pass
     // on the return address into the managed thrower and its frame pointer
     // (rbp, untouched since the call; Cranelift keeps frame pointers), from
-    // which the runtime records the managed stack trace. Tail jumps: the
-    // stack is as the compiled caller left it.
+    // which the runtime records the managed stack trace, and its stack
+    // pointer at the call (a GC-stress safepoint). Tail jumps: the stack
+    // is as the compiled caller left it.
     ".globl cordon_rt_throw",
     "cordon_rt_throw:",
     "mov rsi, [rsp]",
     "mov rdx, rbp",
+    "lea rcx, [rsp + 8]",
     "jmp {throw}",
     ".globl cordon_rt_raise",
     "cordon_rt_raise:",
     "mov rsi, [rsp]",
     "mov rdx, rbp",
+    "lea rcx, [rsp + 8]",
     "jmp {raise}",
     // The collector's entry shims: compiled code calls these instead of
     // the helpers that may collect (or run managed code that may). Each

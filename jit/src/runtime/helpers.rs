@@ -59,17 +59,21 @@ pub(super) extern "C" fn rt_new_array(mt: usize, len: i64) -> usize {
 
 /// Reached through `cordon_rt_throw`: `ret` is the return address into the
 /// managed thrower, `fp` its frame pointer.
-pub(super) extern "C" fn rt_throw(obj: usize, ret: usize, fp: usize) {
+/// `sp` is the thrower's stack pointer at the call: a safepoint for GC
+/// stress (the exception is in flight, a root, by then).
+pub(super) extern "C" fn rt_throw(obj: usize, ret: usize, fp: usize, sp: usize) {
     let rt = current();
     Runtime::throw(rt, obj);
     rt.record_trace(ret, fp);
+    rt.stress_safepoint(Frame { ret, sp, fp });
 }
 
 /// Reached through `cordon_rt_raise` (as `rt_throw`).
-pub(super) extern "C" fn rt_raise(kind: u32, ret: usize, fp: usize) {
+pub(super) extern "C" fn rt_raise(kind: u32, ret: usize, fp: usize, sp: usize) {
     let rt = current();
     Runtime::raise(rt, ExceptionKind::from_u32(kind));
     rt.record_trace(ret, fp);
+    rt.stress_safepoint(Frame { ret, sp, fp });
 }
 
 /// Whether a value of type `from` may be stored where `to` is expected

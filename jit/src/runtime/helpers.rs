@@ -183,14 +183,19 @@ extern "C" fn rt_interface_cell(obj: usize, iface: u32, index: u32) -> usize {
 /// collector's walk while it runs.
 pub(super) extern "C" fn rt_run_cctor(t: u32) {
     let at = Frame::entry();
-    let rt = current();
+    run_cctor_at(current(), t, at);
+}
+
+/// Run `t`'s static constructor (and first its parent's) for managed code
+/// whose call into the runtime is at `at`.
+fn run_cctor_at(rt: &mut Runtime, t: u32, at: Frame) {
     rt.stress_safepoint(at);
     rt.gc.segments.push(at);
-    run_cctor(rt, t);
+    run_cctor(rt, t, at);
     rt.gc.segments.pop();
 }
 
-fn run_cctor(rt: &mut Runtime, t: u32) {
+fn run_cctor(rt: &mut Runtime, t: u32, at: Frame) {
     let t = TypeId(t);
     let flag = rt.cctor_flag(t) as *mut u8;
     // SAFETY: flag is the leaked state byte of t.
@@ -211,7 +216,7 @@ fn run_cctor(rt: &mut Runtime, t: u32) {
         && rt.types.ty(parent).cctor.is_some()
         && !rt.types.ty(parent).before_field_init()
     {
-        rt_run_cctor(parent.0);
+        run_cctor_at(rt, parent.0, at);
         if rt.in_flight() != 0 {
             // The parent's cctor threw: the caller's check dispatches it;
             // this type's own cctor has not run.

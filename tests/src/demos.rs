@@ -8,16 +8,13 @@
 //! exits the harness reads the copy with mtools and runs `fsck.fat -n`.
 
 use crate::disk::Disk;
-use crate::fatdisk::{fnv1a64, fsck_clean, mread};
+use crate::fatdisk::{fnv1a64, fsck_clean, make_data_disk as make, mread};
+use crate::judge::{first_driverhost_fault as fault_line, need, refuse};
 use image::datadisk;
 use std::path::Path;
 
 /// Where `democopy` puts the copy.
 pub const COPY_PATH: &str = "/COPY.BIN";
-
-fn make(path: &Path) -> Result<(), String> {
-    datadisk::create(path).map_err(|e| e.to_string())
-}
 
 /// `bytes` hold `/BIG.BIN`'s content: its length and checksum.
 fn is_big(what: &str, bytes: &[u8]) -> Result<(), String> {
@@ -56,14 +53,6 @@ pub const LDFLD_DISKS: &[Disk] = &[Disk {
     check: Some(check_copy),
 }];
 
-fn need(s: &str, what: &str) -> Result<(), String> {
-    if s.contains(what) {
-        Ok(())
-    } else {
-        Err(format!("serial output lacks {what:?}"))
-    }
-}
-
 /// What every demo ends with: the copy passed its checksum in the guest,
 /// no other task faulted, the kernel lived.
 fn copied(s: &str) -> Result<(), String> {
@@ -80,9 +69,7 @@ fn copied(s: &str) -> Result<(), String> {
         ),
     )?;
     need(s, "restarted driverhost as 2.1")?;
-    if s.contains("FAIL") {
-        return Err("serial output contains FAIL".into());
-    }
+    refuse(s, "FAIL")?;
     if s.contains("TASK FAULT in democopy") || s.contains("!!! KERNEL") {
         return Err("something other than the driver host died".into());
     }
@@ -127,10 +114,7 @@ pub fn judge_jit_ldfld(s: &str) -> Result<(), String> {
         s,
         "driverhost[2.0]: driverhost: JIT fault injection on: ldfld-struct",
     )?;
-    let line = s
-        .lines()
-        .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
-        .ok_or("no supervisor line for driverhost[2.0]'s fault")?;
+    let line = fault_line(s)?;
     if !line.contains("CR2=0x300) in Cordon.Drivers.VirtioBlk.VirtioBlkDriver::Start at IL_")
         || !line.contains(" (ldfld)")
     {
@@ -158,10 +142,7 @@ pub fn judge_driver_hang(s: &str) -> Result<(), String> {
 
 pub fn judge_wild_store(s: &str) -> Result<(), String> {
     mid_copy(s, "wild store")?;
-    let line = s
-        .lines()
-        .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
-        .ok_or("no supervisor line for driverhost[2.0]'s fault")?;
+    let line = fault_line(s)?;
     if !line.contains(") in Cordon.Ddk.FaultInjection::Store at IL_") {
         return Err(format!("the report does not name the store: {line:?}"));
     }

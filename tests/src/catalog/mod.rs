@@ -3,6 +3,7 @@
 //! Judges are plain functions of the serial text so they can be unit-tested
 //! against recorded logs (see the tests at the bottom).
 
+use crate::judge::{kernel_survived, need, refuse};
 use crate::qemu::{Images, QemuConfig};
 use ddk_abi::debug_exit::{KERNEL_DIED, TEST_PASSED, qemu_status};
 use std::time::Duration;
@@ -90,27 +91,6 @@ impl QemuTest {
 }
 
 const BOOT_TIMEOUT: Duration = Duration::from_secs(60);
-
-fn need(serial: &str, what: &str) -> Result<(), String> {
-    if serial.contains(what) {
-        Ok(())
-    } else {
-        Err(format!("serial output lacks {what:?}"))
-    }
-}
-
-fn refuse(serial: &str, what: &str) -> Result<(), String> {
-    if serial.contains(what) {
-        Err(format!("serial output should not contain {what:?}"))
-    } else {
-        Ok(())
-    }
-}
-
-/// No kernel fault, panic or halt anywhere in the log.
-fn kernel_survived(s: &str) -> Result<(), String> {
-    refuse(s, "!!! KERNEL")
-}
 
 /// Every QEMU test, in the order they run.
 pub fn all() -> Vec<QemuTest> {
@@ -467,6 +447,15 @@ pub fn all() -> Vec<QemuTest> {
                 "the JIT's C# test suites in the ring-3 driver host (W^X code pages): all pass, as many as on the host",
                 "manifest=jit-ring3",
                 judge_jit_ring3,
+            )
+        },
+        QemuTest {
+            timeout: Duration::from_secs(600),
+            ..m(
+                "jit-ring3-gc-stress",
+                "the JIT's C# test suites in the ring-3 driver host in GC stress mode (a collection at every allocation): all pass, as many as on the host",
+                "manifest=jit-ring3-gc-stress",
+                judge_jit_ring3_gc_stress,
             )
         },
         m(

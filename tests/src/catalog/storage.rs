@@ -3,9 +3,10 @@
 //! harness (the data disk of `image::datadisk`) and, where the guest wrote,
 //! checked after QEMU exits.
 
-use super::{QemuTest, kernel_survived, need};
+use super::QemuTest;
 use crate::disk::Disk;
-use crate::fatdisk::{fnv1a64, fsck_clean, mput, mread};
+use crate::fatdisk::{fnv1a64, fsck_clean, make_data_disk, mput, mread};
+use crate::judge::{need, no_fail};
 use image::datadisk;
 use std::path::Path;
 
@@ -28,10 +29,6 @@ fn written_text() -> String {
     (0..200)
         .map(|i| format!("line {i}: written by fstest through ipc::fs\n"))
         .collect()
-}
-
-fn make_data_disk(path: &Path) -> Result<(), String> {
-    datadisk::create(path).map_err(|e| e.to_string())
 }
 
 fn make_interop(path: &Path) -> Result<(), String> {
@@ -117,10 +114,7 @@ const NOT_FAT_DISKS: &[Disk] = &[Disk {
 
 fn common(s: &str) -> Result<(), String> {
     need(s, "fstest: PASS (")?;
-    if s.contains("FAIL") {
-        return Err("serial output contains FAIL".into());
-    }
-    kernel_survived(s)
+    no_fail(s)
 }
 
 pub fn judge_interop(s: &str) -> Result<(), String> {

@@ -360,18 +360,5 @@ fn main(args: &str) -> i64 {
         "unmounted" => unmounted(&fs),
         other => Err(format!("unknown mode {other}")),
     };
-    let code = match result {
-        Ok(summary) => {
-            userlib::log!("fstest: PASS ({summary})");
-            0
-        }
-        Err(x) => {
-            userlib::log!("fstest: FAIL ({x})");
-            1
-        }
-    };
-    if demo::arg(args, "shutdown") == Some("1") {
-        demo::shutdown();
-    }
-    code
+    demo::finish("fstest", args, result)
 }

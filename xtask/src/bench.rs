@@ -2,7 +2,10 @@
 //!
 //! `bench boot`: boots the kernel several times under TCG and reports the
 //! median time to the ready line, both as the kernel measured it (TSC from
-//! its first instruction) and as the host saw it (QEMU start to the line).
+//! its first instruction) and as the host saw it (QEMU start to the line);
+//! then boot → the driver host serving (`benchboot` manifest) and boot →
+//! the user shell ready with the driver host serving (the default
+//! manifest on the data disk), from the kernel log's timestamps.
 
 use crate::build::{build_images, parse_profile};
 use crate::util::{Error, Result};
@@ -21,7 +24,8 @@ pub fn cmd(args: &[String]) -> Result<()> {
         Some("blk") => crate::bench_blk::run(profile),
         Some("restart") => {
             crate::setup::ensure(false)?;
-            crate::bench_restart::run(&build_images(profile)?)
+            let icount = rest.iter().any(|a| a == "--icount");
+            crate::bench_restart::run(&build_images(profile)?, profile.release, icount)
         }
         Some("jit") => jit(),
         Some(other) => Err(Error::Usage(format!(
@@ -118,13 +122,16 @@ fn boot(profile: crate::build::Profile) -> Result<()> {
         "target: under 1000 ms; ratio to target {:.2}",
         h.as_secs_f64()
     );
-    crate::bench_restart::boot_to_serving(&images)
+    crate::bench_restart::boot_to_serving(&images)?;
+    crate::bench_restart::boot_to_shell(&images)
 }
 
 /// `bench jit`: (a) compile throughput of cilrun over every test assembly;
 /// (b) the micro-benchmarks of `jit/bench/cs/bench.cs`, each timed under
 /// cilrun and under mono in the same run (process wall time minus an empty
-/// test's, best of 3), printed as Cordon / mono ratios.
+/// test's, best of 3), printed as Cordon / mono ratios, and for each
+/// benchmark that collected, cilrun's collection count and its longest and
+/// median GC pause (of the last run).
 fn jit() -> Result<()> {
     use crate::util;
     use std::process::Command;
@@ -218,6 +225,7 @@ fn jit() -> Result<()> {
         c.arg(&cordon)
             .arg("--corlib")
             .arg(&out.corlib)
+            .arg("--gc-stats")
             .arg("--filter")
             .arg(f);
         c
@@ -237,6 +245,7 @@ fn jit() -> Result<()> {
         "string_building",
         "collections",
         "delegates_and_lambdas",
+        "binary_trees",
     ] {
         let (c, ct) = time(&mut cil(name))?;
         let (m, mt) = time(&mut mon(name))?;
@@ -255,6 +264,12 @@ fn jit() -> Result<()> {
             m * 1e3,
             c / m
         );
+        // cilrun --gc-stats: "gc: C collections, max pause X us, median Y us"
+        if let Some(line) = ct.lines().find(|l| l.starts_with("gc: "))
+            && !line.starts_with("gc: 0 collections")
+        {
+            println!("jit bench {name:<28} {line}");
+        }
     }
     Ok(())
 }

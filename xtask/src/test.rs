@@ -27,6 +27,20 @@ impl Tally {
         self.broken.push(format!("{stage}: {e}"));
         self.failed += 1;
     }
+
+    /// The stages that could not run, the last line (`N passed, M
+    /// failed`) and the command's result.
+    fn finish(self) -> Result<()> {
+        for b in &self.broken {
+            println!("broken stage: {b}");
+        }
+        println!("{} passed, {} failed", self.passed, self.failed);
+        if self.failed > 0 {
+            Err(Error::TestsFailed(self.failed))
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// Sums cargo's `test result: ok. N passed; M failed; …` lines.
@@ -127,8 +141,16 @@ fn mono_oracle(tally: &mut Tally) {
 /// compared per test with the mono oracle. Tests listed in
 /// `jit/tests/expected_failures.txt` are XFAIL (not counted); a listed test
 /// that now agrees with mono is an XPASS failure, so the list only shrinks.
-fn jit_differential(tally: &mut Tally) {
-    println!("== JIT differential check (cilrun vs mono)");
+///
+/// With `stress`, cilrun runs in GC stress mode (`--gc-stress`: a
+/// collection at every allocation compiled code makes, dead objects
+/// poisoned; docs/gc.md): the same tests must agree with mono again.
+fn jit_differential(tally: &mut Tally, stress: bool) {
+    if stress {
+        println!("== JIT differential check under GC stress (cilrun --gc-stress vs mono)");
+    } else {
+        println!("== JIT differential check (cilrun vs mono)");
+    }
     let outputs = match managed::build_all() {
         Ok(o) => o,
         Err(e) => return tally.broken("cargo xtask managed", &e),
@@ -169,6 +191,9 @@ fn jit_differential(tally: &mut Tally) {
     for test in &outputs.tests {
         let mut cmd = std::process::Command::new(&cilrun);
         cmd.arg(&test.cordon).arg("--corlib").arg(&outputs.corlib);
+        if stress {
+            cmd.arg("--gc-stress");
+        }
         let what = util::describe(&cmd);
         let out = match cmd.output() {
             Ok(o) => o,
@@ -217,7 +242,8 @@ fn jit_differential(tally: &mut Tally) {
             }
         }
         println!(
-            "jit differential: {:<16} {a} agree, {x} xfail, {f} failed",
+            "jit differential{}: {:<16} {a} agree, {x} xfail, {f} failed",
+            if stress { " (gc stress)" } else { "" },
             test.name
         );
         agree += a;
@@ -228,7 +254,10 @@ fn jit_differential(tally: &mut Tally) {
         println!("STALE {stale}: listed in expected_failures.txt but no such test");
         fail += 1;
     }
-    println!("jit differential: {agree} agree, {xfail} xfail, {fail} failed");
+    println!(
+        "jit differential{}: {agree} agree, {xfail} xfail, {fail} failed",
+        if stress { " (gc stress)" } else { "" }
+    );
     tally.passed += agree;
     tally.failed += fail;
 }
@@ -277,24 +306,18 @@ fn run_qemu_tests(tests: &[QemuTest], images: &Images) -> (usize, usize) {
     counts.into_inner().unwrap_or((0, 0))
 }
 
-/// `cargo xtask test jit`: only the JIT's differential check against mono
-/// (what a JIT change must keep green without the QEMU stage).
+/// `cargo xtask test jit`: only the JIT's differential check against mono,
+/// plain and under GC stress (what a JIT change must keep green without
+/// the QEMU stage).
 fn jit_only(rest: &[String]) -> Result<()> {
     if let Some(a) = rest.first() {
         return Err(Error::Usage(format!("test jit: unexpected `{a}`")));
     }
     crate::setup::ensure(false)?;
     let mut tally = Tally::default();
-    jit_differential(&mut tally);
-    for b in &tally.broken {
-        println!("broken stage: {b}");
-    }
-    println!("{} passed, {} failed", tally.passed, tally.failed);
-    if tally.failed > 0 {
-        Err(Error::TestsFailed(tally.failed))
-    } else {
-        Ok(())
-    }
+    jit_differential(&mut tally, false);
+    jit_differential(&mut tally, true);
+    tally.finish()
 }
 
 pub fn cmd(args: &[String]) -> Result<()> {
@@ -309,7 +332,8 @@ pub fn cmd(args: &[String]) -> Result<()> {
     let mut tally = Tally::default();
     host_tests(&mut tally);
     mono_oracle(&mut tally);
-    jit_differential(&mut tally);
+    jit_differential(&mut tally, false);
+    jit_differential(&mut tally, true);
     println!("== QEMU tests");
     match build_images(profile) {
         Ok(images) => {
@@ -320,15 +344,7 @@ pub fn cmd(args: &[String]) -> Result<()> {
         }
         Err(e) => tally.broken("kernel build", &e),
     }
-    for b in &tally.broken {
-        println!("broken stage: {b}");
-    }
-    println!("{} passed, {} failed", tally.passed, tally.failed);
-    if tally.failed > 0 {
-        Err(Error::TestsFailed(tally.failed))
-    } else {
-        Ok(())
-    }
+    tally.finish()
 }
 
 pub fn qemu_cmd(args: &[String]) -> Result<()> {

@@ -71,6 +71,10 @@ impl CompileEnv for Runtime {
         Ok(alloc::boxed::Box::leak(alloc::boxed::Box::new([0usize; 2])).as_mut_ptr() as usize)
     }
 
+    fn alloc_fast_path(&self, size: u32) -> Option<crate::compiler::env::AllocFast> {
+        self.gc.fast_path(size as usize)
+    }
+
     fn string_literal(&mut self, asm: AsmId, tok: Token) -> Result<usize, ErrorKind> {
         self.literal(asm, tok).map_err(|e| e.kind)
     }

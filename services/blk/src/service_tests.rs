@@ -720,7 +720,10 @@ fn a_request_right_after_a_restart_waits_for_the_backend() {
     f.start_next();
     let w = write(&mut f, 2, 52, 1, 0xaa);
     s.accept(&mut f, 2, w);
-    assert!(f.replies_to(2).is_empty(), "answered before the backend was tried");
+    assert!(
+        f.replies_to(2).is_empty(),
+        "answered before the backend was tried"
+    );
     settle(&mut s, &mut f, 20);
     assert_eq!(f.replies_to(2), [blk::Reply::Ok]);
     assert!(sector(&f, 52).iter().all(|&b| b == 0xaa));

@@ -3,6 +3,7 @@
 //! Judges are plain functions of the serial text so they can be unit-tested
 //! against recorded logs (see the tests at the bottom).
 
+use crate::judge::{kernel_survived, need, refuse};
 use crate::qemu::{Images, QemuConfig};
 use ddk_abi::debug_exit::{KERNEL_DIED, TEST_PASSED, qemu_status};
 use std::time::Duration;
@@ -90,27 +91,6 @@ impl QemuTest {
 }
 
 const BOOT_TIMEOUT: Duration = Duration::from_secs(60);
-
-fn need(serial: &str, what: &str) -> Result<(), String> {
-    if serial.contains(what) {
-        Ok(())
-    } else {
-        Err(format!("serial output lacks {what:?}"))
-    }
-}
-
-fn refuse(serial: &str, what: &str) -> Result<(), String> {
-    if serial.contains(what) {
-        Err(format!("serial output should not contain {what:?}"))
-    } else {
-        Ok(())
-    }
-}
-
-/// No kernel fault, panic or halt anywhere in the log.
-fn kernel_survived(s: &str) -> Result<(), String> {
-    refuse(s, "!!! KERNEL")
-}
 
 /// Every QEMU test, in the order they run.
 pub fn all() -> Vec<QemuTest> {
@@ -469,6 +449,15 @@ pub fn all() -> Vec<QemuTest> {
                 judge_jit_ring3,
             )
         },
+        QemuTest {
+            timeout: Duration::from_secs(600),
+            ..m(
+                "jit-ring3-gc-stress",
+                "the JIT's C# test suites in the ring-3 driver host in GC stress mode (a collection at every allocation): all pass, as many as on the host",
+                "manifest=jit-ring3-gc-stress",
+                judge_jit_ring3_gc_stress,
+            )
+        },
         m(
             "jit-ring3-fault",
             "a fault in JIT-compiled code in ring 3 kills only the driver host; restarted, it maps the kept assemblies",
@@ -509,7 +498,7 @@ pub fn all() -> Vec<QemuTest> {
             disks: crate::demos::LDFLD_DISKS,
             ..m(
                 "demo-jit-ldfld",
-                "demo: a 1.5 MiB copy through the block service while the driver host runs the seed's ldfld miscompile: #PF at 0x300 named at Start's ldfld, restart, the block service serves the waiting copy (checked on the image)",
+                "demo: a 1.5 MiB FAT file copied through fs and the block service while the driver host runs the seed's ldfld miscompile: #PF at 0x300 named at Start's ldfld, restart, the waiting mount and copy are served (mtools and fsck.fat check the image)",
                 "manifest=demo-jit-ldfld",
                 crate::demos::judge_jit_ldfld,
             )
@@ -518,7 +507,7 @@ pub fn all() -> Vec<QemuTest> {
             disks: crate::demos::DEMO_DISKS,
             ..m(
                 "demo-driver-hang",
-                "demo: the driver host hangs mid-copy; the block service's watchdog has it restarted; the block service replays the request in flight; the copy completes (checked on the image)",
+                "demo: the driver host hangs mid-copy; the block service's watchdog has it restarted; the block service replays the request in flight; the copy completes (mtools and fsck.fat check the image)",
                 "manifest=demo-driver-hang",
                 crate::demos::judge_driver_hang,
             )
@@ -527,7 +516,7 @@ pub fn all() -> Vec<QemuTest> {
             disks: crate::demos::DEMO_DISKS,
             ..m(
                 "demo-wild-store",
-                "demo: a store into the driver's own code mid-copy kills only the driver host; the block service replays the request in flight; the copy completes (checked on the image)",
+                "demo: a store into the driver's own code mid-copy kills only the driver host; the block service replays the request in flight; the copy completes (mtools and fsck.fat check the image)",
                 "manifest=demo-wild-store",
                 crate::demos::judge_wild_store,
             )
@@ -536,7 +525,7 @@ pub fn all() -> Vec<QemuTest> {
             disks: crate::demos::DEMO_DISKS,
             ..m(
                 "demo-oom",
-                "demo: the driver host exhausts its memory mid-copy (OutOfMemoryException, exit 70); the block service replays the request in flight; the copy completes (checked on the image)",
+                "demo: the driver host exhausts its memory mid-copy (OutOfMemoryException, exit 70); the block service replays the request in flight; the copy completes (mtools and fsck.fat check the image)",
                 "manifest=demo-oom",
                 crate::demos::judge_oom,
             )
@@ -545,7 +534,7 @@ pub fn all() -> Vec<QemuTest> {
             disks: crate::demos::DEMO_DISKS,
             ..m(
                 "demo-crash-loop",
-                "demo: a driver host that faults on every start: backoff, held after 4; the block service answers the copy Unavailable within 1 s of the hold; a Restart clears the fault and the copy completes (checked on the image)",
+                "demo: a driver host that faults on every start: backoff, held after 4; fs answers the copy Io(Unavailable) within 1 s of the hold; a Restart clears the fault, fs mounts and the copy completes (mtools and fsck.fat check the image)",
                 "manifest=demo-crash-loop",
                 crate::demos::judge_crash_loop,
             )
@@ -683,6 +672,17 @@ pub fn all() -> Vec<QemuTest> {
                 "`printf 'ls\\nshutdown\\n' | cargo xtask run`: piped lines wait for the shell's prompt, none reaches the boot console, the shell powers off",
                 "",
                 judge_shell_pipe,
+            )
+        },
+        QemuTest {
+            script: Some(DEMO_SCRIPT),
+            disks: crate::shelldisk::DEMO_DISKS,
+            timeout: Duration::from_secs(240),
+            ..m(
+                "shell-demo",
+                "`printf 'demo\\ndemo wild-store\\ndemo driver-hang\\nshutdown\\n' | cargo xtask run`: the shell lists the demos; `demo wild-store` restarts the running driver host with the fault for one generation, it faults mid-copy, the block service replays, the copy passes and the shell reports exit 0; `demo driver-hang`: the hang, the watchdog, the restart, the copy passes again; mtools finds the copy with /BIG.BIN's checksum and fsck.fat -n is clean",
+                "",
+                judge_shell_demo,
             )
         },
         // The block service (services/blk): tests/src/blkservice.rs.

@@ -61,6 +61,7 @@ pub fn run(files: &Bundle<'static>, args: &str) -> i64 {
     if let Err(code) = crate::inject::apply(&mut rt, args) {
         return code;
     }
+    crate::console::register(&mut rt);
     let stack = crate::codemap::install(&mut rt);
     let Some(m) = find(&mut rt, files, ty, name) else {
         userlib::log!("driverhost: no method {target} in the test assemblies");

@@ -142,6 +142,7 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
     RUNTIME.store(&raw mut *rt, Ordering::Relaxed);
     crate::ddk::register(&mut rt, crate::arg(args, "intrinsics") != Some("off"));
     crate::inject::register(&mut rt);
+    crate::console::register(&mut rt);
     let ddk_asm = match rt.types.load(ddk) {
         Ok(a) => a,
         Err(e) => {

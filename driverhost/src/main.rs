@@ -40,6 +40,7 @@ mod blkhost;
 mod call;
 mod codemap;
 mod codemem;
+mod console;
 mod ddk;
 mod drivers;
 mod files;
@@ -123,6 +124,7 @@ fn main(args: &str) -> i64 {
             0
         }
     };
+    console::flush();
     if arg(args, "show-faults") == Some("1") {
         show_faults();
     }

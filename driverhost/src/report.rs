@@ -12,6 +12,8 @@ pub const EXIT_MANAGED_EXCEPTION: i64 = 70;
 
 /// Log the unhandled exception `obj`, thrown out of `entry`.
 pub fn unhandled_exception(rt: &mut Runtime, entry: &str, obj: usize) {
+    // A `Console.Write` the program left without its newline goes first.
+    crate::console::flush();
     let ty = rt.object_type_name(obj);
     let msg = rt.exception_message(obj);
     userlib::log!(

@@ -43,6 +43,7 @@ pub fn run(files: &Bundle<'static>, gc_stress: bool) -> u64 {
             }
         };
         rt.set_gc_stress(gc_stress);
+        crate::console::register(&mut rt);
         let asm = match rt.types.load(bytes) {
             Ok(a) => a,
             Err(e) => {

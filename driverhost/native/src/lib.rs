@@ -8,7 +8,8 @@
 //!   the host test suite passes a fake machine's (`tests/fake/`), so both
 //!   provide exactly the same set with the same signatures.
 //! - [`check`]: the argument checks both sets of bodies make before they
-//!   touch a device, and [`string`]: a managed string as Rust text.
+//!   touch a device, [`string`]: a managed string as Rust text, and
+//!   [`lines`]: `System.Console` output cut into log lines.
 //!
 //! `no_std`; host-tested (`cargo test -p ddk-native`), including the DDK's
 //! C# and the C# virtio-blk driver against a fake virtio-blk device.
@@ -18,6 +19,7 @@
 extern crate alloc;
 
 pub mod check;
+pub mod lines;
 pub mod string;
 
 use jit::runtime::externals::{Externals, Intrinsic};

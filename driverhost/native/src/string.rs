@@ -7,6 +7,19 @@ use alloc::string::String;
 pub const MAX_CHARS: usize = 4096;
 const LENGTH_OFFSET: usize = 8;
 
+/// The length in UTF-16 units of the string object at `s` (0 for null);
+/// [`text`] takes at most [`MAX_CHARS`] of them.
+///
+/// # Safety
+/// `s` is 0 or the address of a live managed string object.
+pub unsafe fn units(s: usize) -> usize {
+    if s == 0 {
+        return 0;
+    }
+    // SAFETY: as in `text`.
+    unsafe { *((s + LENGTH_OFFSET) as *const i32) }.max(0) as usize
+}
+
 /// The text of the string object at `s` (empty for null), unpaired
 /// surrogates as `?`.
 ///

@@ -250,7 +250,16 @@ namespace FaultDemo
         static int Probe(int tries)
         {
             if (tries > 2)
+            {
+                // `managed-exception` also checks that Console output
+                // written in pieces reaches the driver host's log as one
+                // line, before the exception's report.
+                System.Console.Write("FaultDemo: no answer after ");
+                System.Console.Write(tries);
+                System.Console.WriteLine(" tries");
+                System.Console.Write("FaultDemo: giving up");
                 throw new System.Exception("device did not answer");
+            }
             return tries;
         }
 

@@ -334,10 +334,17 @@ pub(super) fn judge_driverhost_exception(s: &str) -> Result<(), String> {
 /// `call`s, checked against the method bodies) and exit code 70; the
 /// supervisor restarts it; an echo client is served throughout.
 pub(super) fn judge_managed_exception(s: &str) -> Result<(), String> {
-    need(
-        s,
-        "driverhost[2.0]: driverhost: unhandled exception System.Exception: device did not answer (out of FaultDemo.Device::Fail)",
-    )?;
+    // `Console.Write` pieces make one log line; the unfinished last line
+    // is logged before the exception's report.
+    let console = "driverhost[2.0]: FaultDemo: no answer after 3 tries";
+    let pending = "driverhost[2.0]: FaultDemo: giving up";
+    let report = "driverhost[2.0]: driverhost: unhandled exception System.Exception: device did not answer (out of FaultDemo.Device::Fail)";
+    let at = |line: &str| s.find(line).ok_or(format!("serial output lacks {line:?}"));
+    if !(at(console)? < at(pending)? && at(pending)? < at(report)?) {
+        return Err(
+            "the Console lines are not logged in order before the exception's report".into(),
+        );
+    }
     let frame = |method: &str, op: &str| -> Result<String, String> {
         let il = crate::jitcount::il_of("pointers.dll", "FaultDemo", "Device", method)?;
         let (o, _) = il

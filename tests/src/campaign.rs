@@ -162,7 +162,8 @@ pub fn parse(log: &str) -> BootLog {
                     .next()
                     .and_then(|n| n.parse().ok())
                     .unwrap_or(0);
-                let digits = rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+                let digits =
+                    rest.len() - rest.trim_start_matches(|c: char| c.is_ascii_digit()).len();
                 if let Some(tail) = rest.get(digits..).and_then(|r| r.strip_prefix(" of ")) {
                     // The start line: `#I of N: KIND (...)`.
                     let kind = tail
@@ -231,11 +232,17 @@ pub fn parse(log: &str) -> BootLog {
             Some((g, "fault".to_string()))
         } else if let Some(g) = dh_generation(line, "supervisor[1.0]: ") {
             let rest = line.split("] ").last().unwrap_or_default();
-            let after = line.split(&format!("driverhost[2.{g}] ")).nth(1).unwrap_or(rest);
+            let after = line
+                .split(&format!("driverhost[2.{g}] "))
+                .nth(1)
+                .unwrap_or(rest);
             if after.starts_with("faulted") {
                 Some((g, "fault".to_string()))
             } else if let Some(c) = after.strip_prefix("exited with code ") {
-                let code = c.split(|ch: char| !ch.is_ascii_digit()).next().unwrap_or("?");
+                let code = c
+                    .split(|ch: char| !ch.is_ascii_digit())
+                    .next()
+                    .unwrap_or("?");
                 Some((g, format!("exit {code}")))
             } else if after.starts_with("was killed") {
                 Some((g, "killed".to_string()))
@@ -269,7 +276,9 @@ pub fn parse(log: &str) -> BootLog {
             let path = w.next().map(str::to_string);
             let len = w.next().and_then(|n| n.parse().ok());
             let fnv = field(rest, "fnv=0x").and_then(|h| u64::from_str_radix(h, 16).ok());
-            let generation = field(rest, "gen=").and_then(|g| g.parse().ok()).unwrap_or(0);
+            let generation = field(rest, "gen=")
+                .and_then(|g| g.parse().ok())
+                .unwrap_or(0);
             if let (Some(number), Some(path), Some(len), Some(fnv)) = (number, path, len, fnv) {
                 out.acks.push(Ack {
                     number,
@@ -454,7 +463,10 @@ impl Summary {
         let kinds = self.kinds();
         let colour = |k: &str| {
             let i = kinds.iter().position(|x| x == k).unwrap_or(0);
-            ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"][i % 10]
+            [
+                "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2",
+                "#7f7f7f", "#bcbd22", "#17becf",
+            ][i % 10]
         };
         let mut svg = format!(
             "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"11\">\n<rect width=\"{w}\" height=\"{h}\" fill=\"white\"/>\n<line x1=\"{pad}\" y1=\"{}\" x2=\"{}\" y2=\"{}\" stroke=\"black\"/>\n<line x1=\"{pad}\" y1=\"{pad}\" x2=\"{pad}\" y2=\"{}\" stroke=\"black\"/>\n<text x=\"{pad}\" y=\"{}\">0</text><text x=\"2\" y=\"{}\">{:.0} ms</text>\n<text x=\"{}\" y=\"{}\">injection (in order)</text>\n",
@@ -529,7 +541,8 @@ impl Summary {
                 esc(&i.place),
                 esc(i.death.as_deref().unwrap_or("-")),
                 i.outcome.map_or("?", Outcome::name),
-                i.recovery_ms().map_or("-".to_string(), |m| format!("{m:.0}"))
+                i.recovery_ms()
+                    .map_or("-".to_string(), |m| format!("{m:.0}"))
             );
         }
         rows.push_str("</table>\n");
@@ -567,7 +580,10 @@ mod tests {
         let b = parse(LOG);
         assert_eq!(b.injections.len(), 4);
         let i0 = &b.injections[0];
-        assert_eq!((i0.kind.as_str(), i0.death.as_deref()), ("ldfld", Some("fault")));
+        assert_eq!(
+            (i0.kind.as_str(), i0.death.as_deref()),
+            ("ldfld", Some("fault"))
+        );
         assert_eq!(i0.outcome, Some(Outcome::Recovered));
         assert!((i0.recovery_ms().unwrap() - (2.6 - 0.149724) * 1e3).abs() < 1e-6);
         let i1 = &b.injections[1];
@@ -637,7 +653,10 @@ mod tests {
         );
         assert!(text.contains("ldfld"), "{text}");
         let html = s.html();
-        assert!(html.contains("<svg") && html.contains("<td>hang</td>"), "{html}");
+        assert!(
+            html.contains("<svg") && html.contains("<td>hang</td>"),
+            "{html}"
+        );
         assert_eq!(quantile(&[3.0, 1.0, 2.0], 0.5), 2.0);
         assert_eq!(quantile(&[3.0, 1.0, 2.0], 0.99), 3.0);
         assert_eq!(quantile(&[], 0.5), 0.0);

@@ -8,6 +8,7 @@ mod bench_blk;
 mod bench_ipc;
 mod bench_restart;
 mod build;
+mod campaign;
 mod demo;
 mod managed;
 mod run;
@@ -46,6 +47,9 @@ commands:
   disk [PATH]               make the FAT32 data disk (default target/cordon/disk.img,
                             which `run` makes itself when missing); never overwrites
   bench restart             driver-host fault -> first client I/O again, 50 restarts, by phase
+  campaign [--faults N] [--seed S] [--kinds a,b] [--release]
+                            the fault-injection campaign: N injections into the driver
+                            host under a checked file workload; report in target/campaign/
 ";
 
 fn main() -> ExitCode {
@@ -65,6 +69,7 @@ fn main() -> ExitCode {
         "managed" => managed::cmd(rest),
         "bench" => bench::cmd(rest),
         "soak" => soak::cmd(rest),
+        "campaign" => campaign::cmd(rest),
         "disk" => run::disk_cmd(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");

@@ -7,6 +7,7 @@ use crate::qemu::{Images, QemuConfig};
 use ddk_abi::debug_exit::{KERNEL_DIED, TEST_PASSED, qemu_status};
 use std::time::Duration;
 
+mod campaign;
 mod devices;
 mod driverhost;
 mod inject;
@@ -761,7 +762,9 @@ pub fn all() -> Vec<QemuTest> {
         },
     ];
     // The FAT service's tests (storage.rs).
-    all.extend(storage::tests(m));
+    all.extend(storage::tests(&m));
+    // The short fault-injection campaign (campaign.rs).
+    all.extend(campaign::tests(m));
     all
 }
 

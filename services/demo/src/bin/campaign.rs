@@ -178,6 +178,8 @@ fn main(args: &str) -> i64 {
     loop {
         match fs.mkdir(DIR) {
             Ok(()) => break,
+            // A later boot of the same campaign: the files are there.
+            Err(_) if fs.stat(DIR).is_ok() => break,
             Err(e) => {
                 userlib::log!("campaign: mkdir {DIR} refused ({e}); retrying");
                 userlib::sleep_ms(100);

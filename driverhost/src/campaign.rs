@@ -305,16 +305,14 @@ pub fn on_request() {
     if n == after + 1 {
         match kind {
             Kind::BitFlip => bit_flip(index),
-            Kind::Register => arm_register(),
+            // `after == 0`: armed at the start already.
+            Kind::Register if after > 0 => arm_register(),
             _ => {}
         }
         DONE_AT.store(n, Ordering::Relaxed);
     }
-    if kind == Kind::Register {
-        let armed = ARMED_US.load(Ordering::Relaxed);
-        if armed == 0 {
-            return;
-        }
+    let armed = ARMED_US.load(Ordering::Relaxed);
+    if kind == Kind::Register && armed != 0 {
         let me = userlib::task_self();
         match userlib::inject_fault(me, inject_kind::QUERY, 0, 0) {
             Ok(true) if userlib::uptime_us() - armed > REGISTER_WAIT_US => {

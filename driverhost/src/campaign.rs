@@ -149,9 +149,9 @@ static STORE_CLASS: AtomicU32 = AtomicU32::new(0);
 /// exit code (2) for bad arguments. Returns the plan's extra `jit-inject`
 /// for the JIT (the `ldfld` kind).
 pub fn setup(args: &str) -> Result<Option<&'static str>, i64> {
-    let Some(seed) = crate::arg(args, "campaign") else {
+    if crate::arg(args, "campaign").is_none() {
         return Ok(None);
-    };
+    }
     let num = |key: &str, default: u64| -> Result<u64, i64> {
         match crate::arg(args, key) {
             None => Ok(default),
@@ -161,10 +161,7 @@ pub fn setup(args: &str) -> Result<Option<&'static str>, i64> {
             }),
         }
     };
-    let seed = num("campaign", 0).map_err(|c| {
-        userlib::log!("driverhost: campaign={seed}: the seed is a number");
-        c
-    })?;
+    let seed = num("campaign", 0)?;
     let count = num("count", u64::MAX)?;
     let first = num("first", 0)?;
     let mut kinds = Vec::new();

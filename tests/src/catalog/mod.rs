@@ -762,7 +762,7 @@ pub fn all() -> Vec<QemuTest> {
         },
     ];
     // The FAT service's tests (storage.rs).
-    all.extend(storage::tests(&m));
+    all.extend(storage::tests(m));
     // The short fault-injection campaign (campaign.rs).
     all.extend(campaign::tests(m));
     all

@@ -312,7 +312,7 @@ pub fn on_request() {
     if kind == Kind::Register && armed != 0 {
         let me = userlib::task_self();
         match userlib::inject_fault(me, inject_kind::QUERY, 0, 0) {
-            Ok(true) if userlib::uptime_us() - armed > REGISTER_WAIT_US => {
+            Ok(true) if userlib::uptime_us().saturating_sub(armed) > REGISTER_WAIT_US => {
                 let _ = userlib::inject_fault(me, inject_kind::CANCEL, 0, 0);
                 retire(
                     index,

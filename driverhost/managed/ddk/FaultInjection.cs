@@ -20,7 +20,9 @@ namespace Cordon.Ddk
         const int Overflow = 5;
         const int Throw = 6;
 
-        readonly int kind;
+        // Cleared once a store that did not fault has happened: one wild
+        // store per injection, not one per later request.
+        int kind;
         readonly int after;
         int handed;
 
@@ -54,6 +56,8 @@ namespace Cordon.Ddk
                 long target = Native.InjectTarget();
                 Log.Write("fault injection: wild store after " + after + " requests" + inFlight + ": writing to 0x" + Hex(target) + ", the driver's own compiled code");
                 Store(target);
+                // A mapped target: the store is done and the driver goes on.
+                kind = None;
             }
             else if (kind == Exhaust)
             {

@@ -13,7 +13,10 @@ use crate::frame::{Kind, Message, Protocol};
 pub use crate::wire::{ExitCause, FaultSummary, TaskIdWire};
 
 /// Bumped on every change to the wire form of [`Request`] or [`Reply`].
-pub const VERSION: u16 = 4;
+pub const VERSION: u16 = 5;
+
+/// Longest [`Request::RestartWith`] argument string, in bytes.
+pub const ARGS_MAX: usize = 200;
 
 /// Longest service name, in bytes (the kernel's task-name limit).
 pub const NAME_MAX: usize = 16;
@@ -74,6 +77,12 @@ pub enum Request {
     /// `Restart` (starts again at once). `Err(NotRunning)` if it is not
     /// running.
     Kill { name: String },
+    /// `Restart`, with `args` (at most [`ARGS_MAX`] bytes) added to the
+    /// service's arguments for that one start — how a demo turns a fault
+    /// injection on for the next generation of a running driver host
+    /// (`first-args` does it only for the boot's first start). Needs the
+    /// same `allow=` as `Restart`; longer args are `BadArgs`.
+    RestartWith { name: String, args: String },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -160,6 +169,8 @@ pub enum SupervisorError {
     FilesUnavailable,
     /// `CodeMap`: the supervisor has no memory left for the region.
     CodeMapUnavailable,
+    /// `RestartWith` arguments longer than [`ARGS_MAX`].
+    BadArgs,
 }
 
 impl Message for Request {

@@ -267,12 +267,12 @@ fn invalid_encodings_are_malformed() {
     );
     // A name that is not UTF-8.
     assert_eq!(
-        ipc::decode::<supervisor::Request>(&[1, 4, 0, 1, 2, 0xc3, 0x28]),
+        ipc::decode::<supervisor::Request>(&[1, 5, 0, 1, 2, 0xc3, 0x28]),
         Err(IpcError::Malformed)
     );
     // An Option tag of 2.
     assert_eq!(
-        ipc::decode::<supervisor::Reply>(&[1, 4, 1, 1, 1, 0, 2]),
+        ipc::decode::<supervisor::Reply>(&[1, 5, 1, 1, 1, 0, 2]),
         Err(IpcError::Malformed)
     );
     // A payload length far beyond the input is truncation, and does not

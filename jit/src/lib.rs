@@ -15,6 +15,7 @@ extern crate alloc;
 
 pub mod metadata;
 
+pub mod abi;
 pub mod codemem;
 pub mod compiler;
 #[cfg(feature = "std")]

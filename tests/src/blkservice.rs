@@ -2,8 +2,9 @@
 //! must hold after QEMU exits, and the judges of the serial log. The
 //! clients are `blkclient` (`services/demo/src/bin/blkclient.rs`).
 
-use crate::blkdisk::{BLOCKS, SEED_NEW, SEED_OLD, WRITES};
-use crate::disk::{Disk, make_pattern_image, sector_pattern};
+use crate::blkdisk::{SEED_NEW, SEED_OLD, check_image, check_seeds, make, read_image};
+use crate::disk::Disk;
+use crate::judge::{count_lines as count, need, no_fail, refuse};
 use std::path::Path;
 
 /// `blkclient mode=writer`'s plan (the same constants there): round `r`
@@ -19,59 +20,9 @@ fn run_lba(r: u64) -> u64 {
     REGION + (r * 7 % RUNS) * RUN
 }
 
-fn make(path: &Path) -> Result<(), String> {
-    make_pattern_image(path, BLOCKS, SEED_OLD)
-}
-
-fn read_image(path: &Path) -> Result<Vec<u8>, String> {
-    let data = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    if data.len() as u64 != BLOCKS * 512 {
-        return Err(format!(
-            "image is {} bytes, expected {}",
-            data.len(),
-            BLOCKS * 512
-        ));
-    }
-    Ok(data)
-}
-
-/// Every sector but `skip` holds the pattern of `seed_of(lba)`.
-fn check_seeds(data: &[u8], seed_of: impl Fn(u64) -> u64, skip: Option<u64>) -> Result<(), String> {
-    let mut want = [0u8; 512];
-    let mut bad = Vec::new();
-    for (lba, sector) in data.chunks(512).enumerate() {
-        let lba = lba as u64;
-        if Some(lba) == skip {
-            continue;
-        }
-        let seed = seed_of(lba);
-        sector_pattern(seed, lba, &mut want);
-        if sector != want {
-            bad.push((lba, seed));
-        }
-    }
-    match bad.first() {
-        None => Ok(()),
-        Some(&(lba, seed)) => Err(format!(
-            "{} sectors differ from what the clients were told is on the disk; the first is {lba}, which should hold seed {seed:#x}",
-            bad.len()
-        )),
-    }
-}
-
 /// `blkclient mode=rw`'s writes (those of `blktest`), nothing else.
 fn check_rw(path: &Path) -> Result<(), String> {
-    let data = read_image(path)?;
-    let written = |lba: u64| {
-        WRITES
-            .iter()
-            .any(|&(first, n)| (first..first + n).contains(&lba))
-    };
-    check_seeds(
-        &data,
-        |lba| if written(lba) { SEED_NEW } else { SEED_OLD },
-        None,
-    )
+    check_image(path, true)
 }
 
 /// The writer's plan for the round count its header names, nothing else.
@@ -144,30 +95,10 @@ pub const UNAVAILABLE_DISKS: &[Disk] = &[Disk {
     check: Some(check_unavailable),
 }];
 
-fn need(s: &str, what: &str) -> Result<(), String> {
-    if s.contains(what) {
-        Ok(())
-    } else {
-        Err(format!("serial output lacks {what:?}"))
-    }
-}
-
+/// No failure, no kernel death, no task panic.
 fn common(s: &str) -> Result<(), String> {
-    if s.contains("FAIL") {
-        return Err("serial output contains FAIL".into());
-    }
-    if s.contains("!!! KERNEL") {
-        return Err("the kernel died".into());
-    }
-    if s.contains("panic:") {
-        return Err("a task panicked".into());
-    }
-    Ok(())
-}
-
-/// Lines of `s` containing `what`.
-fn count(s: &str, what: &str) -> usize {
-    s.lines().filter(|l| l.contains(what)).count()
+    no_fail(s)?;
+    refuse(s, "panic:")
 }
 
 pub fn judge_rw(s: &str) -> Result<(), String> {
@@ -288,6 +219,7 @@ pub fn judge_unavailable(s: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::disk::pattern;
 
     fn image(name: &str) -> std::path::PathBuf {
         let dir =
@@ -303,18 +235,6 @@ mod tests {
         let at = (lba * 512) as usize;
         data[at..at + bytes.len()].copy_from_slice(bytes);
         std::fs::write(p, &data).unwrap();
-    }
-
-    fn pattern(seed: u64, lba: u64, n: u64) -> Vec<u8> {
-        let mut v = vec![0u8; (n * 512) as usize];
-        for i in 0..n {
-            sector_pattern(
-                seed,
-                lba + i,
-                &mut v[(i * 512) as usize..((i + 1) * 512) as usize],
-            );
-        }
-        v
     }
 
     fn header(rounds: u64) -> Vec<u8> {

@@ -2,97 +2,39 @@
 //! with the file `democopy` copies, the check of the copy on the image after
 //! QEMU exits, and each demo's judge.
 //!
-//! The file (`services/demo/src/bin/democopy.rs`): a header sector
-//! (`CORDONF1`, length in bytes, FNV-1a 64 of the data) and the data, at
-//! [`SRC`]; the copy goes to [`DST`].
+//! The disk is the data disk (`image::datadisk`, FAT32): `democopy`
+//! (`services/demo/src/bin/democopy.rs`) copies its `/BIG.BIN` (1.5 MiB,
+//! a known checksum) to [`COPY_PATH`] through the FAT service; after QEMU
+//! exits the harness reads the copy with mtools and runs `fsck.fat -n`.
 
 use crate::disk::Disk;
+use crate::fatdisk::{fnv1a64, fsck_clean, make_data_disk as make, mread};
+use crate::judge::{first_driverhost_fault as fault_line, need, refuse};
+use image::datadisk;
 use std::path::Path;
 
-/// Disk size in sectors (16 MiB).
-pub const BLOCKS: u64 = 32768;
-pub const SRC: u64 = 2048;
-pub const DST: u64 = 8192;
-/// The file's length: 1.5 MiB.
-pub const FILE_BYTES: u64 = 3 * 512 * 1024;
-const MAGIC: &[u8; 8] = b"CORDONF1";
+/// Where `democopy` puts the copy.
+pub const COPY_PATH: &str = "/COPY.BIN";
 
-pub fn fnv1a(data: &[u8]) -> u64 {
-    data.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
-        (h ^ u64::from(*b)).wrapping_mul(0x0000_0100_0000_01b3)
-    })
-}
-
-/// The file's data: xorshift64 bytes, the same for every run.
-pub fn file_data() -> Vec<u8> {
-    let mut x: u64 = 0x0c0f_fee0_dead_beef;
-    (0..FILE_BYTES)
-        .map(|_| {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            (x >> 24) as u8
-        })
-        .collect()
-}
-
-fn header(len: u64, sum: u64) -> [u8; 512] {
-    let mut h = [0u8; 512];
-    h[..8].copy_from_slice(MAGIC);
-    h[8..16].copy_from_slice(&len.to_le_bytes());
-    h[16..24].copy_from_slice(&sum.to_le_bytes());
-    h
-}
-
-/// The image as the harness makes it: zeros, and the file at [`SRC`].
-fn original() -> Vec<u8> {
-    let data = file_data();
-    let mut img = vec![0u8; (BLOCKS * 512) as usize];
-    let at = (SRC * 512) as usize;
-    img[at..at + 512].copy_from_slice(&header(FILE_BYTES, fnv1a(&data)));
-    img[at + 512..at + 512 + data.len()].copy_from_slice(&data);
-    img
-}
-
-fn make(path: &Path) -> Result<(), String> {
-    std::fs::write(path, original()).map_err(|e| format!("writing {}: {e}", path.display()))
-}
-
-/// The copy is at [`DST`] with a header whose checksum is the data's and
-/// the source's, and nothing else on the disk changed.
-pub fn check_copy_in(img: &[u8]) -> Result<(), String> {
-    let want = original();
-    if img.len() != want.len() {
-        return Err(format!("image is {} bytes, want {}", img.len(), want.len()));
-    }
-    let data = file_data();
-    let sum = fnv1a(&data);
-    let at = (DST * 512) as usize;
-    let end = at + 512 + data.len();
-    if img[at..at + 512] != header(FILE_BYTES, sum) {
+/// `bytes` hold `/BIG.BIN`'s content: its length and checksum.
+fn is_big(what: &str, bytes: &[u8]) -> Result<(), String> {
+    let (len, sum) = (bytes.len(), fnv1a64(bytes));
+    if len != datadisk::BIG_LEN || sum != datadisk::big_checksum() {
         return Err(format!(
-            "no valid header at LBA {DST}: the copy was not committed"
-        ));
-    }
-    let got = fnv1a(&img[at + 512..end]);
-    if got != sum {
-        return Err(format!(
-            "the copy's checksum is {got:#018x}, the file's {sum:#018x}"
-        ));
-    }
-    let outside = |i: &usize| !(at..end).contains(i);
-    if let Some(i) = (0..img.len()).filter(outside).find(|&i| img[i] != want[i]) {
-        return Err(format!(
-            "byte {i} (sector {}) changed outside the copy",
-            i / 512
+            "{what}: {len} bytes, checksum {sum:#018x}; /BIG.BIN is {} bytes, {:#018x}",
+            datadisk::BIG_LEN,
+            datadisk::big_checksum()
         ));
     }
     Ok(())
 }
 
-fn check_copy(path: &Path) -> Result<(), String> {
-    let img = std::fs::read(path).map_err(|e| format!("reading {}: {e}", path.display()))?;
-    check_copy_in(&img)
+/// After the boot: `fsck.fat -n` is silent, the copy (read with mtools)
+/// has `/BIG.BIN`'s length and checksum, and `/BIG.BIN` is unchanged.
+pub fn check_copy(path: &Path) -> Result<(), String> {
+    fsck_clean(path)?;
+    is_big(COPY_PATH, &mread(path, COPY_PATH)?)?;
+    is_big("/BIG.BIN", &mread(path, "/BIG.BIN")?)
 }
 
 /// The demos' disk (at 00:04.0 unless the demo needs another address).
@@ -111,27 +53,23 @@ pub const LDFLD_DISKS: &[Disk] = &[Disk {
     check: Some(check_copy),
 }];
 
-fn need(s: &str, what: &str) -> Result<(), String> {
-    if s.contains(what) {
-        Ok(())
-    } else {
-        Err(format!("serial output lacks {what:?}"))
-    }
-}
-
 /// What every demo ends with: the copy passed its checksum in the guest,
 /// no other task faulted, the kernel lived.
 fn copied(s: &str) -> Result<(), String> {
     need(
         s,
-        "democopy: copying a 1536 KiB file from LBA 2048 to LBA 8192",
+        "democopy: copying a 1536 KiB file /BIG.BIN to /COPY.BIN (fs -> blk -> driverhost)",
     )?;
     need(s, "democopy: PASS (copied 1536 KiB in ")?;
-    need(s, "through the block service")?;
+    need(
+        s,
+        &format!(
+            "/COPY.BIN reads back with checksum {:#018x} = /BIG.BIN's; through fs, blk and driverhost",
+            datadisk::big_checksum()
+        ),
+    )?;
     need(s, "restarted driverhost as 2.1")?;
-    if s.contains("FAIL") {
-        return Err("serial output contains FAIL".into());
-    }
+    refuse(s, "FAIL")?;
     if s.contains("TASK FAULT in democopy") || s.contains("!!! KERNEL") {
         return Err("something other than the driver host died".into());
     }
@@ -176,10 +114,7 @@ pub fn judge_jit_ldfld(s: &str) -> Result<(), String> {
         s,
         "driverhost[2.0]: driverhost: JIT fault injection on: ldfld-struct",
     )?;
-    let line = s
-        .lines()
-        .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
-        .ok_or("no supervisor line for driverhost[2.0]'s fault")?;
+    let line = fault_line(s)?;
     if !line.contains("CR2=0x300) in Cordon.Drivers.VirtioBlk.VirtioBlkDriver::Start at IL_")
         || !line.contains(" (ldfld)")
     {
@@ -207,10 +142,7 @@ pub fn judge_driver_hang(s: &str) -> Result<(), String> {
 
 pub fn judge_wild_store(s: &str) -> Result<(), String> {
     mid_copy(s, "wild store")?;
-    let line = s
-        .lines()
-        .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
-        .ok_or("no supervisor line for driverhost[2.0]'s fault")?;
+    let line = fault_line(s)?;
     if !line.contains(") in Cordon.Ddk.FaultInjection::Store at IL_") {
         return Err(format!("the report does not name the store: {line:?}"));
     }
@@ -311,23 +243,46 @@ pub fn judge_crash_loop(s: &str) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    /// The check fails on an image without the copy, with a damaged copy,
-    /// and with damage elsewhere; passes on a correct one.
+    /// The check fails on the fresh disk (no copy), on a damaged copy and
+    /// on an image fsck.fat finds unclean; passes on a right copy.
     #[test]
     fn the_copy_check_can_fail() {
-        let mut img = original();
-        assert!(check_copy_in(&img).is_err(), "no copy yet");
-        let data = file_data();
-        let at = (DST * 512) as usize;
-        img[at..at + 512].copy_from_slice(&header(FILE_BYTES, fnv1a(&data)));
-        img[at + 512..at + 512 + data.len()].copy_from_slice(&data);
-        assert_eq!(check_copy_in(&img), Ok(()));
-        let mut bad = img.clone();
-        bad[at + 512 + 4096] ^= 1;
-        assert!(check_copy_in(&bad).is_err(), "a flipped bit in the copy");
-        let mut bad = img.clone();
-        bad[7] ^= 1;
-        assert!(check_copy_in(&bad).is_err(), "damage outside the copy");
+        let dir = std::env::temp_dir();
+        let p = dir.join(format!("cordon-demo-check-{}.img", std::process::id()));
+        let _ = std::fs::remove_file(&p);
+        make(&p).unwrap();
+        assert!(check_copy(&p).is_err(), "no copy yet");
+        let put = |data: &[u8]| {
+            let host = p.with_extension("copy.tmp");
+            std::fs::write(&host, data).unwrap();
+            let ok = std::process::Command::new("mcopy")
+                .env("MTOOLS_SKIP_CHECK", "1")
+                .args(["-o", "-i"])
+                .arg(&p)
+                .arg(&host)
+                .arg(format!("::{COPY_PATH}"))
+                .status()
+                .unwrap()
+                .success();
+            assert!(ok, "mcopy");
+            let _ = std::fs::remove_file(&host);
+        };
+        let big = mread(&p, "/BIG.BIN").unwrap();
+        put(&big);
+        assert_eq!(check_copy(&p), Ok(()));
+        let mut bad = big.clone();
+        bad[4096] ^= 1;
+        put(&bad);
+        assert!(check_copy(&p).is_err(), "a flipped bit in the copy");
+        put(&big);
+        assert_eq!(check_copy(&p), Ok(()));
+        // The volume's dirty bit (FAT32: byte 0x41 of the boot sector's
+        // BPB, bit 0): fsck.fat reports it.
+        let mut img = std::fs::read(&p).unwrap();
+        img[0x41] |= 1;
+        std::fs::write(&p, &img).unwrap();
+        assert!(check_copy(&p).is_err(), "a dirty volume");
+        let _ = std::fs::remove_file(&p);
     }
 
     #[test]

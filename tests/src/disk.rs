@@ -46,13 +46,19 @@ impl Disk {
 
 pub use ipc::blkdev::sector_pattern;
 
+/// `sectors` sectors of `seed`'s pattern from `first` on.
+pub fn pattern(seed: u64, first: u64, sectors: u64) -> Vec<u8> {
+    let mut data = vec![0u8; (sectors * 512) as usize];
+    for (i, sector) in data.chunks_mut(512).enumerate() {
+        sector_pattern(seed, first + i as u64, sector);
+    }
+    data
+}
+
 /// Writes a `blocks`-sector image filled with `sector_pattern(seed, …)`.
 pub fn make_pattern_image(path: &Path, blocks: u64, seed: u64) -> Result<(), String> {
-    let mut data = vec![0u8; (blocks * 512) as usize];
-    for (lba, sector) in data.chunks_mut(512).enumerate() {
-        sector_pattern(seed, lba as u64, sector);
-    }
-    std::fs::write(path, &data).map_err(|e| format!("writing {}: {e}", path.display()))
+    std::fs::write(path, pattern(seed, 0, blocks))
+        .map_err(|e| format!("writing {}: {e}", path.display()))
 }
 
 #[cfg(test)]

@@ -9,6 +9,12 @@ use std::process::Command;
 /// FNV-1a 64, as `fstest` and `image::datadisk` compute it.
 pub use image::datadisk::fnv1a64;
 
+/// Makes the data disk (`image::datadisk`: a FAT32 volume with its sample
+/// files) at `path`.
+pub fn make_data_disk(path: &Path) -> Result<(), String> {
+    image::datadisk::create(path).map_err(|e| e.to_string())
+}
+
 fn run(tool: &str, args: &[&str]) -> Result<std::process::Output, String> {
     Command::new(tool)
         .args(args)
@@ -37,9 +43,8 @@ pub fn fsck_clean(img: &Path) -> Result<(), String> {
     Ok(())
 }
 
-/// The bytes of `path` in the image, read by `mtools`.
-pub fn mread(img: &Path, path: &str) -> Result<Vec<u8>, String> {
-    let out = run(
+fn mcopy_out(img: &Path, path: &str) -> Result<std::process::Output, String> {
+    run(
         "mcopy",
         &[
             "-n",
@@ -48,7 +53,12 @@ pub fn mread(img: &Path, path: &str) -> Result<Vec<u8>, String> {
             &format!("::{path}"),
             "-",
         ],
-    )?;
+    )
+}
+
+/// The bytes of `path` in the image, read by `mtools`.
+pub fn mread(img: &Path, path: &str) -> Result<Vec<u8>, String> {
+    let out = mcopy_out(img, path)?;
     if !out.status.success() {
         return Err(format!(
             "mcopy ::{path} from {}: {}",
@@ -57,6 +67,13 @@ pub fn mread(img: &Path, path: &str) -> Result<Vec<u8>, String> {
         ));
     }
     Ok(out.stdout)
+}
+
+/// The bytes of `path` in the image, or `None` if `mtools` finds no such
+/// file (for checks that a file is gone).
+pub fn mread_if_there(img: &Path, path: &str) -> Result<Option<Vec<u8>>, String> {
+    let out = mcopy_out(img, path)?;
+    Ok(out.status.success().then_some(out.stdout))
 }
 
 /// Puts `data` at `path` in the image with `mtools` (making its directory).

@@ -15,6 +15,7 @@ pub mod disk;
 pub mod fatdisk;
 pub mod grantcopy;
 pub mod jitcount;
+pub mod judge;
 pub mod qemu;
 pub mod runner;
 pub mod script;

@@ -254,8 +254,13 @@ mod tests {
             done
             "#
         );
+        sh(&script)
+    }
+
+    /// A `sh -c script` machine with piped console.
+    fn sh(script: &str) -> Child {
         Command::new("sh")
-            .args(["-c", &script])
+            .args(["-c", script])
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .spawn()
@@ -283,12 +288,7 @@ mod tests {
 
     #[test]
     fn no_prompt_is_reported_after_the_boot_timeout() {
-        let mut child = Command::new("sh")
-            .args(["-c", "echo no shell here; exec sleep 30"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = sh("echo no shell here; exec sleep 30");
         let started = Instant::now();
         let (r, _) = pipe_session(
             &mut child,
@@ -315,12 +315,7 @@ mod tests {
 
     #[test]
     fn a_command_that_never_returns_is_reported() {
-        let mut child = Command::new("sh")
-            .args(["-c", "printf 'cordon$ '; read l; echo $l; exec sleep 30"])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
+        let mut child = sh("printf 'cordon$ '; read l; echo $l; exec sleep 30");
         let (r, _) = pipe_session(
             &mut child,
             &b"hang\nls\n"[..],

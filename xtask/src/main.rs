@@ -32,6 +32,7 @@ commands:
                             (jit-ldfld, driver-hang, wild-store, oom, crash-loop:
                             a copy checked on the disk image; no NAME: list)
   test                      every host test, then every QEMU test
+  test jit                  only the JIT differential check (cilrun vs mono)
   qemu-test --list          list the QEMU tests
   qemu-test NAME...         run the named QEMU tests
   clippy                    clippy for the host crates and the kernel target

@@ -27,6 +27,20 @@ impl Tally {
         self.broken.push(format!("{stage}: {e}"));
         self.failed += 1;
     }
+
+    /// The stages that could not run, the last line (`N passed, M
+    /// failed`) and the command's result.
+    fn finish(self) -> Result<()> {
+        for b in &self.broken {
+            println!("broken stage: {b}");
+        }
+        println!("{} passed, {} failed", self.passed, self.failed);
+        if self.failed > 0 {
+            Err(Error::TestsFailed(self.failed))
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// Sums cargo's `test result: ok. N passed; M failed; …` lines.
@@ -277,7 +291,22 @@ fn run_qemu_tests(tests: &[QemuTest], images: &Images) -> (usize, usize) {
     counts.into_inner().unwrap_or((0, 0))
 }
 
+/// `cargo xtask test jit`: only the JIT's differential check against mono
+/// (what a JIT change must keep green without the QEMU stage).
+fn jit_only(rest: &[String]) -> Result<()> {
+    if let Some(a) = rest.first() {
+        return Err(Error::Usage(format!("test jit: unexpected `{a}`")));
+    }
+    crate::setup::ensure(false)?;
+    let mut tally = Tally::default();
+    jit_differential(&mut tally);
+    tally.finish()
+}
+
 pub fn cmd(args: &[String]) -> Result<()> {
+    if args.first().map(String::as_str) == Some("jit") {
+        return jit_only(&args[1..]);
+    }
     let (profile, rest) = parse_profile(args)?;
     if let Some(a) = rest.first() {
         return Err(Error::Usage(format!("test: unexpected `{a}`")));
@@ -297,15 +326,7 @@ pub fn cmd(args: &[String]) -> Result<()> {
         }
         Err(e) => tally.broken("kernel build", &e),
     }
-    for b in &tally.broken {
-        println!("broken stage: {b}");
-    }
-    println!("{} passed, {} failed", tally.passed, tally.failed);
-    if tally.failed > 0 {
-        Err(Error::TestsFailed(tally.failed))
-    } else {
-        Ok(())
-    }
+    tally.finish()
 }
 
 pub fn qemu_cmd(args: &[String]) -> Result<()> {

@@ -3,8 +3,9 @@
 //! struct copies into the heap, box payloads) calls [`Tr::emit_ref_store`];
 //! nothing else writes a reference to memory that may be in the heap.
 //!
-//! Today the collector needs no barrier, so with `Runtime::barrier == None`
-//! this is a plain store. A runtime that installs a barrier helper gets a
+//! Today the collector needs no barrier, so when the runtime has none
+//! ([`super::env::CompileEnv::write_barrier`] is `None`) this is a plain
+//! store. A runtime that installs a barrier helper gets a
 //! call to it after every reference store (tests count them).
 
 use cranelift_codegen::ir::{AbiParam, InstBuilder, Signature, Value, types};
@@ -15,7 +16,7 @@ impl Tr<'_, '_> {
     /// Store reference `v` at `addr + off`, then run the write barrier.
     pub fn emit_ref_store(&mut self, addr: Value, off: i32, v: Value) {
         self.b.ins().store(flags(), v, addr, off);
-        if let Some(helper) = self.rt.barrier {
+        if let Some(helper) = self.env.write_barrier() {
             let mut s = Signature::new(self.call_conv);
             s.params.push(AbiParam::new(types::I64));
             s.params.push(AbiParam::new(types::I64));

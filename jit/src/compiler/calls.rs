@@ -12,9 +12,9 @@ use cranelift_codegen::ir::{InstBuilder, Value, types};
 use super::ErrorKind;
 use super::func::{R, Tr, abi_signature, flags};
 use super::stack::{Entry, SKind};
+use crate::abi::Helper;
+use crate::abi::MT_VTABLE;
 use crate::metadata::{Instruction, Opcode, Operand};
-use crate::runtime::MT_VTABLE;
-use crate::runtime::helpers::Helper;
 use crate::types::{MethodId, MethodKind, Ty, TypeKind};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -31,7 +31,7 @@ impl Tr<'_, '_> {
         };
         match ins.opcode {
             Opcode::Call | Opcode::Callvirt => {
-                let m = self.rt.types.resolve_method_token(self.asm, tok)?;
+                let m = self.env.types_mut().resolve_method_token(self.asm, tok)?;
                 let virt = ins.opcode == Opcode::Callvirt;
                 self.call(
                     m,
@@ -43,7 +43,7 @@ impl Tr<'_, '_> {
                 )?;
             }
             Opcode::Newobj => {
-                let m = self.rt.types.resolve_method_token(self.asm, tok)?;
+                let m = self.env.types_mut().resolve_method_token(self.asm, tok)?;
                 self.newobj(m)?;
             }
             Opcode::Ldftn | Opcode::Ldvirtftn | Opcode::Calli | Opcode::Jmp => {
@@ -55,8 +55,8 @@ impl Tr<'_, '_> {
     }
 
     fn call(&mut self, m: MethodId, dispatch: Dispatch) -> R<()> {
-        let sig = self.rt.types.method_sig(m)?.clone();
-        let owner = self.rt.types.method(m).owner;
+        let sig = self.env.types_mut().method_sig(m)?.clone();
+        let owner = self.env.types().method(m).owner;
         let mut args = self.popn(sig.params.len())?;
         let mut this = if sig.has_this {
             Some(self.pop()?)
@@ -66,16 +66,16 @@ impl Tr<'_, '_> {
         let mut dispatch = dispatch;
         // constrained. T callvirt M: `this` is a managed pointer to a T.
         if let (Some(tok), Some(t)) = (self.constrained.take(), this) {
-            let ct = self.rt.types.resolve_type_token(self.asm, tok)?;
+            let ct = self.env.types_mut().resolve_type_token(self.asm, tok)?;
             if !matches!(t.k, SKind::M | SKind::N) {
                 return Err(ErrorKind::BadStackType);
             }
-            if self.rt.types.ty(ct).is_value_type() {
+            if self.env.types().ty(ct).is_value_type() {
                 let own = self.implementing_method(ct, m)?;
                 match own {
                     Some(own) => return self.finish_call(own, Dispatch::Direct, Some(t), args),
                     None => {
-                        let ty = self.rt.types.ty_of_type(ct);
+                        let ty = self.env.types().ty_of_type(ct);
                         let e = self.load_ty(ty, t.v, 0)?;
                         let boxed = self.box_value(ct, e)?;
                         this = Some(Entry {
@@ -89,10 +89,11 @@ impl Tr<'_, '_> {
                 this = Some(Entry { k: SKind::O, v: r });
             }
         }
-        if self.rt.types.method(m).is_static() && !self.rt.types.ty(owner).before_field_init() {
+        if self.env.types().method(m).is_static() && !self.env.types().ty(owner).before_field_init()
+        {
             self.cctor_check(owner)?;
         }
-        if dispatch == Dispatch::Virtual && !self.rt.types.method(m).is_virtual() {
+        if dispatch == Dispatch::Virtual && !self.env.types().method(m).is_virtual() {
             // callvirt of a non-virtual method: a null check, then a direct call.
             if let Some(t) = this {
                 self.null_check(t.v);
@@ -107,27 +108,27 @@ impl Tr<'_, '_> {
     /// The method of value type `t` that implements/overrides `m`, if `t`
     /// declares one (used by `constrained.`).
     fn implementing_method(&mut self, t: crate::types::TypeId, m: MethodId) -> R<Option<MethodId>> {
-        self.rt.types.prepare(t)?;
-        let mowner = self.rt.types.method(m).owner;
-        if self.rt.types.ty(mowner).kind == TypeKind::Interface {
+        self.env.types_mut().prepare(t)?;
+        let mowner = self.env.types().method(m).owner;
+        if self.env.types().ty(mowner).kind == TypeKind::Interface {
             let idx = self
-                .rt
-                .types
+                .env
+                .types()
                 .ty(mowner)
                 .methods
                 .iter()
                 .position(|&x| x == m);
-            if let (Some(slots), Some(i)) = (self.rt.types.interface_slots(t, mowner), idx) {
+            if let (Some(slots), Some(i)) = (self.env.types().interface_slots(t, mowner), idx) {
                 let s = slots.get(i).copied().unwrap_or(u32::MAX);
-                if let Some(&impl_m) = self.rt.types.ty(t).vtable.get(s as usize) {
+                if let Some(&impl_m) = self.env.types().ty(t).vtable.get(s as usize) {
                     return Ok(Some(impl_m));
                 }
             }
             return Ok(None);
         }
-        if let Some(s) = self.rt.types.method(m).slot
-            && let Some(&impl_m) = self.rt.types.ty(t).vtable.get(s as usize)
-            && self.rt.types.method(impl_m).owner == t
+        if let Some(s) = self.env.types().method(m).slot
+            && let Some(&impl_m) = self.env.types().ty(t).vtable.get(s as usize)
+            && self.env.types().method(impl_m).owner == t
         {
             return Ok(Some(impl_m));
         }
@@ -141,14 +142,13 @@ impl Tr<'_, '_> {
         this: Option<Entry>,
         args: Vec<Entry>,
     ) -> R<()> {
-        let sig = self.rt.types.method_sig(m)?.clone();
+        let sig = self.env.types_mut().method_sig(m)?.clone();
         if let Some(k) = self.intrinsic(m)
             && this.is_none()
         {
             return self.expand_intrinsic(k, &sig, &args);
         }
-        if self.rt.types.method(m).kind == MethodKind::Runtime
-            && crate::runtime::helpers::internal_call(self.rt, m).is_none()
+        if self.env.types().method(m).kind == MethodKind::Runtime && !self.env.has_internal_call(m)
         {
             return Err(ErrorKind::UnsupportedInternalCall);
         }
@@ -183,10 +183,10 @@ impl Tr<'_, '_> {
         }
         let code = match dispatch {
             Dispatch::Direct => {
-                if self.rt.types.method(m).kind == MethodKind::Abstract {
+                if self.env.types().method(m).kind == MethodKind::Abstract {
                     return Err(ErrorKind::NoBody);
                 }
-                let cell = self.rt.cell(m).map_err(|e| e.kind)?;
+                let cell = self.env.method_cell(m)?;
                 let c = self.iconst(types::I64, cell as i64);
                 self.b.ins().load(types::I64, flags(), c, 0)
             }
@@ -196,12 +196,12 @@ impl Tr<'_, '_> {
                     _ => return Err(ErrorKind::BadStackType),
                 };
                 self.null_check(obj);
-                let owner = self.rt.types.method(m).owner;
-                self.rt.types.prepare(owner)?;
-                let cell = if self.rt.types.ty(owner).kind == TypeKind::Interface {
+                let owner = self.env.types().method(m).owner;
+                self.env.types_mut().prepare(owner)?;
+                let cell = if self.env.types().ty(owner).kind == TypeKind::Interface {
                     let idx = self
-                        .rt
-                        .types
+                        .env
+                        .types()
                         .ty(owner)
                         .methods
                         .iter()
@@ -218,8 +218,8 @@ impl Tr<'_, '_> {
                     .ok_or(ErrorKind::Codegen)?
                 } else {
                     let slot = self
-                        .rt
-                        .types
+                        .env
+                        .types()
                         .method(m)
                         .slot
                         .ok_or(ErrorKind::UnsupportedCall)?;
@@ -249,39 +249,39 @@ impl Tr<'_, '_> {
     }
 
     fn newobj(&mut self, ctor: MethodId) -> R<()> {
-        let owner = self.rt.types.method(ctor).owner;
+        let owner = self.env.types().method(ctor).owner;
         let (ns, name) = {
-            let t = self.rt.types.ty(owner);
+            let t = self.env.types().ty(owner);
             (t.namespace.clone(), t.name.clone())
         };
-        let sig = self.rt.types.method_sig(ctor)?.clone();
-        if !sig.has_this || self.rt.types.method(ctor).is_static() {
+        let sig = self.env.types_mut().method_sig(ctor)?.clone();
+        if !sig.has_this || self.env.types().method(ctor).is_static() {
             // newobj names an instance constructor; anything else is bad IL.
             return Err(ErrorKind::BadToken);
         }
         if ns == "System" && name == "String" {
             // `new string(...)` is a call to the static String.Ctor(...) with
             // the same parameters (docs/managed.md).
-            let methods = self.rt.types.ty(owner).methods.clone();
+            let methods = self.env.types().ty(owner).methods.clone();
             for cand in methods {
-                if self.rt.types.method(cand).name == "Ctor"
-                    && self.rt.types.method_sig(cand)?.params == sig.params
+                if self.env.types().method(cand).name == "Ctor"
+                    && self.env.types_mut().method_sig(cand)?.params == sig.params
                 {
                     return self.call(cand, Dispatch::Direct);
                 }
             }
             return Err(ErrorKind::UnsupportedCall);
         }
-        match self.rt.types.ty(owner).kind {
+        match self.env.types().ty(owner).kind {
             TypeKind::Class => {}
             TypeKind::Struct | TypeKind::Enum(_) | TypeKind::Primitive(_) => {
                 let args = self.popn(sig.params.len())?;
-                let ty = self.rt.types.ty_of_type(owner);
+                let ty = self.env.types().ty_of_type(owner);
                 let slot = self.new_slot(ty)?;
                 let a = self.b.ins().stack_addr(types::I64, slot, 0);
-                let size = self.rt.types.size_of(ty)?;
+                let size = self.env.types_mut().size_of(ty)?;
                 self.zero(a, size)?;
-                if !self.rt.types.ty(owner).before_field_init() {
+                if !self.env.types().ty(owner).before_field_init() {
                     self.cctor_check(owner)?;
                 }
                 self.finish_call(
@@ -296,20 +296,20 @@ impl Tr<'_, '_> {
             }
             _ => return Err(ErrorKind::UnsupportedCall),
         }
-        let mut parent = self.rt.types.ty(owner).parent;
+        let mut parent = self.env.types().ty(owner).parent;
         while let Some(p) = parent {
-            let t = self.rt.types.ty(p);
+            let t = self.env.types().ty(p);
             if t.namespace == "System" && t.name == "MulticastDelegate" {
                 return Err(ErrorKind::UnsupportedCall);
             }
             parent = t.parent;
         }
         let args = self.popn(sig.params.len())?;
-        if !self.rt.types.ty(owner).before_field_init() {
+        if !self.env.types().ty(owner).before_field_init() {
             self.cctor_check(owner)?;
         }
-        let mt = self.rt.method_table(owner).map_err(|e| e.kind)?;
-        let size = self.rt.types.ensure_layout(owner)?.size;
+        let mt = self.env.method_table(owner)?;
+        let size = self.env.types_mut().ensure_layout(owner)?.size;
         let obj = self.alloc_object(mt, size)?;
         self.finish_call(
             ctor,

@@ -38,9 +38,9 @@ use super::eh_table::{self, ClauseKind, EhClause};
 use super::error::ErrorKind;
 use super::func::{R, Tr, flags};
 use super::stack::{Entry, SKind};
+use crate::abi::ExceptionKind;
+use crate::abi::Helper;
 use crate::metadata::{ExceptionClause, HandlerKind};
-use crate::runtime::ExceptionKind;
-use crate::runtime::helpers::Helper;
 use crate::types::Ty;
 
 /// The continuation of a `finally`/`fault` entered by an exception (any
@@ -92,7 +92,7 @@ impl Tr<'_, '_> {
         for c in clauses {
             let kind = match c.kind {
                 HandlerKind::Catch(tok) => {
-                    ClauseKind::Catch(self.rt.types.resolve_type_token(self.asm, tok)?)
+                    ClauseKind::Catch(self.env.types_mut().resolve_type_token(self.asm, tok)?)
                 }
                 HandlerKind::Filter { filter_offset } => ClauseKind::Filter(filter_offset),
                 HandlerKind::Finally => ClauseKind::Finally,
@@ -115,6 +115,7 @@ impl Tr<'_, '_> {
             starts.push(c.handler_offset);
             let cont = self.b.declare_var(types::I32);
             let exc = self.b.declare_var(types::I64);
+            self.var_needs_stack_map(exc, SKind::O);
             self.clauses.push(Clause {
                 span: EhClause {
                     kind,
@@ -192,7 +193,8 @@ impl Tr<'_, '_> {
             return b;
         }
         let b = self.b.create_block();
-        self.b.append_block_param(b, types::I64);
+        let exc = self.b.append_block_param(b, types::I64);
+        self.value_needs_stack_map(exc, SKind::O);
         self.b.set_cold_block(b);
         self.dispatch.insert(key.clone(), b);
         self.dispatch_todo.push(key);
@@ -200,7 +202,7 @@ impl Tr<'_, '_> {
     }
 
     fn in_flight_addr(&mut self) -> Value {
-        let a = self.rt.in_flight_addr();
+        let a = self.env.in_flight_addr();
         self.iconst(types::I64, a as i64)
     }
 

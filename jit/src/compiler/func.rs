@@ -14,11 +14,12 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 
 use super::eh::{Clause, DispatchKey};
 use super::eh_table::ClauseKind;
+use super::env::CompileEnv;
 use super::error::{CompileError, ErrorKind};
 use super::funclet::{FilterFrame, FrameHome, FrameSlot};
 use super::stack::{Entry, SKind};
+use crate::abi::Helper;
 use crate::metadata::{IlReader, Instruction, Opcode, Operand};
-use crate::runtime::{Runtime, helpers::Helper};
 use crate::types::{AsmId, MethodId, MethodSigTy, Prim, Ty, TypeId};
 
 pub(super) type R<T> = Result<T, ErrorKind>;
@@ -43,7 +44,8 @@ pub(super) struct Label {
 }
 
 pub(super) struct Tr<'r, 'f> {
-    pub rt: &'r mut Runtime,
+    /// The runtime, as far as the compiler sees it.
+    pub env: &'r mut dyn CompileEnv,
     pub b: FunctionBuilder<'f>,
     pub m: MethodId,
     pub asm: AsmId,
@@ -79,6 +81,13 @@ pub(super) struct Tr<'r, 'f> {
     /// A method with filters: the stack slots of its arguments and locals,
     /// which its filter funclets read through its frame pointer.
     pub frame_out: Option<(Vec<FrameSlot>, Vec<FrameSlot>)>,
+    /// Calls expanded inline as intrinsics so far (`intrinsics.rs`).
+    pub intrinsics: u32,
+    /// Stack slots holding references (struct locals and temporaries,
+    /// address-taken reference locals), with the byte offsets of the
+    /// references in them: every safepoint's stack map lists them
+    /// (`stackmaps.rs`).
+    pub ref_slots: Vec<(StackSlot, Vec<u32>)>,
 }
 
 /// What a translation produced besides the IR.
@@ -89,6 +98,8 @@ pub(super) struct Translated {
     pub eh: Vec<super::eh_table::EhClause>,
     /// A method with filters: the slots of its arguments and locals.
     pub frame: Option<(Vec<FrameSlot>, Vec<FrameSlot>)>,
+    /// Calls expanded inline as intrinsics.
+    pub intrinsics: u32,
 }
 
 /// Which function of a method is translated.
@@ -126,7 +137,7 @@ pub(super) fn abi_signature(sig: &MethodSigTy, cc: CallConv) -> Signature {
 }
 
 pub(super) fn translate(
-    rt: &mut Runtime,
+    env: &mut dyn CompileEnv,
     m: MethodId,
     part: Part,
     func: &mut Function,
@@ -139,14 +150,18 @@ pub(super) fn translate(
         il_offset: 0,
         kind,
     };
-    let sig = rt.types.method_sig(m).map_err(|e| at(e.into()))?.clone();
-    let asm = rt.types.method(m).asm;
-    let rid = rt.types.method(m).rid;
-    let img = rt.types.image(asm).clone();
+    let sig = env
+        .types_mut()
+        .method_sig(m)
+        .map_err(|e| at(e.into()))?
+        .clone();
+    let asm = env.types().method(m).asm;
+    let rid = env.types().method(m).rid;
+    let img = env.types().image(asm).clone();
     let body = match img.method_body(rid).map_err(|e| at(e.into()))? {
         Some(b) => b,
         None => {
-            let kind = if rt.types.method(m).kind == crate::types::MethodKind::Runtime {
+            let kind = if env.types().method(m).kind == crate::types::MethodKind::Runtime {
                 ErrorKind::UnsupportedInternalCall
             } else {
                 ErrorKind::NoBody
@@ -157,7 +172,11 @@ pub(super) fn translate(
     let locals_sig = img.locals(&body).map_err(|e| at(e.into()))?;
     let mut local_tys = Vec::new();
     for l in &locals_sig.locals {
-        local_tys.push(rt.types.ty_of_sig(asm, l).map_err(|e| at(e.into()))?);
+        local_tys.push(
+            env.types_mut()
+                .ty_of_sig(asm, l)
+                .map_err(|e| at(e.into()))?,
+        );
     }
     let mut insns: Vec<Instruction<'_>> = Vec::new();
     for i in IlReader::new(body.code) {
@@ -179,7 +198,7 @@ pub(super) fn translate(
     };
     let b = FunctionBuilder::new(func, fctx);
     let mut tr = Tr {
-        rt,
+        env,
         b,
         m,
         asm,
@@ -202,8 +221,10 @@ pub(super) fn translate(
         filter,
         frame_in,
         frame_out: None,
+        intrinsics: 0,
+        ref_slots: Vec::new(),
     };
-    let inject = tr.rt.options().inject.ldfld_struct;
+    let inject = tr.env.options().inject.ldfld_struct;
     tr.setup(&insns, &local_tys, &body)
         .map_err(|kind| CompileError {
             method: m,
@@ -269,11 +290,14 @@ pub(super) fn translate(
     tr.b.seal_all_blocks();
     let eh = tr.spans();
     let frame = tr.frame_out.take();
+    let ref_slots = core::mem::take(&mut tr.ref_slots);
+    super::stackmaps::add_slot_entries(tr.b.func, &ref_slots);
     tr.b.finalize(fcfg);
     Ok(Translated {
         il_len: body.code.len(),
         eh,
         frame,
+        intrinsics: tr.intrinsics,
     })
 }
 
@@ -343,8 +367,8 @@ impl Tr<'_, '_> {
         let params: Vec<Value> = self.b.block_params(entry).to_vec();
         let mut arg_tys = Vec::new();
         if self.sig.has_this {
-            let owner = self.rt.types.method(self.m).owner;
-            let this_ty = if self.rt.types.ty(owner).is_value_type() {
+            let owner = self.env.types().method(self.m).owner;
+            let this_ty = if self.env.types().ty(owner).is_value_type() {
                 Ty::ByRef
             } else {
                 Ty::Ref(owner)
@@ -388,6 +412,7 @@ impl Tr<'_, '_> {
                 }
                 _ => {
                     let var = self.b.declare_var(SKind::of(ty).cl());
+                    self.var_needs_stack_map(var, SKind::of(ty));
                     self.b.def_var(var, v);
                     Home::Var(var, ty)
                 }
@@ -401,13 +426,14 @@ impl Tr<'_, '_> {
                     // Locals start zeroed (mcs always sets InitLocals; the GC
                     // will need it for reference fields regardless).
                     let addr = self.b.ins().stack_addr(types::I64, slot, 0);
-                    let size = self.rt.types.size_of(ty)?;
+                    let size = self.env.types_mut().size_of(ty)?;
                     self.zero(addr, size)?;
                     local_slots.push(FrameSlot::In(slot));
                     Home::Slot(slot, ty)
                 } else {
                     let k = SKind::of(ty);
                     let var = self.b.declare_var(k.cl());
+                    self.var_needs_stack_map(var, k);
                     let zero = self.zero_value(k);
                     self.b.def_var(var, zero);
                     Home::Var(var, ty)
@@ -459,6 +485,7 @@ impl Tr<'_, '_> {
         let ClauseKind::Filter(start) = self.clauses[k].span.kind else {
             return Err(ErrorKind::Codegen);
         };
+        self.value_needs_stack_map(exc, SKind::O);
         self.stack = alloc::vec![Entry {
             k: SKind::O,
             v: exc,
@@ -487,17 +514,22 @@ impl Tr<'_, '_> {
     /// [`MAX_FRAME`]: a (malformed) huge struct is refused here rather than
     /// by Cranelift's frame-size limit, or by a stack overflow at run time.
     pub fn new_slot(&mut self, ty: Ty) -> R<StackSlot> {
-        let (size, align) = self.rt.types.size_align(ty)?;
+        let (size, align) = self.env.types_mut().size_align(ty)?;
         self.frame_bytes = self.frame_bytes.saturating_add(size.max(8));
         if self.frame_bytes > MAX_FRAME {
             return Err(ErrorKind::FrameTooLarge);
         }
         let shift = align.max(1).trailing_zeros().min(4) as u8;
-        Ok(self.b.create_sized_stack_slot(StackSlotData::new(
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
             StackSlotKind::ExplicitSlot,
             size.max(1),
             shift.max(3),
-        )))
+        ));
+        let refs = super::stackmaps::slot_refs(self.env.types_mut(), ty)?;
+        if !refs.is_empty() {
+            self.ref_slots.push((slot, refs));
+        }
+        Ok(slot)
     }
 
     /// A fresh temporary for a value of struct type `t`; returns its address.
@@ -507,6 +539,7 @@ impl Tr<'_, '_> {
     }
 
     pub fn push(&mut self, k: SKind, v: Value) {
+        self.value_needs_stack_map(v, k);
         self.stack.push(Entry { k, v });
     }
 
@@ -551,6 +584,10 @@ impl Tr<'_, '_> {
             .zip(params)
             .map(|(&k, v)| Entry { k, v })
             .collect();
+        for i in 0..self.stack.len() {
+            let e = self.stack[i];
+            self.value_needs_stack_map(e.v, e.k);
+        }
         self.reachable = true;
         Ok(())
     }
@@ -629,7 +666,10 @@ impl Tr<'_, '_> {
             s.returns.push(AbiParam::new(r));
         }
         let sig = self.b.import_signature(s);
-        let addr = self.b.ins().iconst(types::I64, h.addr() as i64);
+        let addr = self
+            .b
+            .ins()
+            .iconst(types::I64, self.env.helper_addr(h) as i64);
         let call = self.b.ins().call_indirect(sig, addr, args);
         let r = self.b.inst_results(call).first().copied();
         if h.may_throw() {

@@ -1,6 +1,7 @@
 //! Intrinsics: InternalCalls the compiler expands inline instead of
-//! calling. The embedder names them in [`crate::runtime::externals`]
-//! (`Externals::register_intrinsic`); the driver host does so for the
+//! calling. The embedder names them to the runtime
+//! (`runtime::externals::Externals::register_intrinsic`), which answers
+//! [`super::env::CompileEnv::intrinsic`]; the driver host does so for the
 //! managed DDK's device accesses, so an MMIO or DMA register access on the
 //! I/O path is one machine load or store, not a call into Rust.
 //!
@@ -24,18 +25,13 @@ use cranelift_codegen::ir::{InstBuilder, types};
 use super::ErrorKind;
 use super::func::{R, Tr, flags};
 use super::stack::{Entry, SKind};
-use crate::runtime::externals::Intrinsic;
+use crate::abi::Intrinsic;
 use crate::types::{MethodId, MethodSigTy};
 
 impl Tr<'_, '_> {
     /// The intrinsic `m` is registered as, if any.
     pub(super) fn intrinsic(&self, m: MethodId) -> Option<Intrinsic> {
-        if self.rt.externals.is_empty() {
-            return None;
-        }
-        let mi = self.rt.types.method(m);
-        let t = self.rt.types.ty(mi.owner);
-        self.rt.externals.intrinsic(&t.namespace, &t.name, &mi.name)
+        self.env.intrinsic(m)
     }
 
     /// Emits `k` inline in place of a call of a static method with
@@ -53,7 +49,7 @@ impl Tr<'_, '_> {
         for (e, ty) in args.iter().zip(&sig.params) {
             vals.push(self.coerce(*e, *ty)?);
         }
-        self.rt.stats.intrinsics += 1;
+        self.intrinsics += 1;
         let flags = flags();
         let arg = |i: usize| vals.get(i).copied().ok_or(ErrorKind::BadStackType);
         match k {

@@ -4,7 +4,7 @@ use cranelift_codegen::ir::{InstBuilder, Value, types};
 
 use super::func::{R, Tr, flags};
 use super::stack::{Entry, SKind};
-use crate::runtime::helpers::Helper;
+use crate::abi::Helper;
 use crate::types::{Prim, Ty, TypeId};
 
 /// Struct copies up to this size are inlined; larger ones call memcpy.
@@ -107,7 +107,7 @@ impl Tr<'_, '_> {
     /// destination may be in the heap, reference fields are stored through
     /// the write barrier.
     pub fn copy_value(&mut self, t: TypeId, dst: Value, src: Value, barrier: bool) -> R<()> {
-        let layout = self.rt.types.ensure_layout(t)?;
+        let layout = self.env.types_mut().ensure_layout(t)?;
         let size = layout.size;
         let refs = layout.ref_offsets.clone();
         if size > INLINE_COPY_MAX && (refs.is_empty() || !barrier) {

@@ -15,6 +15,7 @@ mod barrier;
 mod calls;
 mod eh;
 pub mod eh_table;
+pub mod env;
 mod error;
 mod func;
 pub mod funclet;
@@ -25,6 +26,7 @@ mod numeric;
 mod objects;
 pub mod options;
 pub mod stack;
+pub mod stackmaps;
 
 use alloc::vec::Vec;
 
@@ -40,8 +42,8 @@ pub use funclet::FilterFrame;
 pub use ilmap::IlMap;
 pub use options::{Inject, JitOptions, UnknownInjection};
 
-use crate::runtime::Runtime;
 use crate::types::MethodId;
+use env::CompileEnv;
 
 /// The compiler: a Cranelift target and reusable contexts.
 pub struct Jit {
@@ -62,6 +64,12 @@ pub struct Compiled {
     pub eh: Vec<eh_table::EhClause>,
     /// A method with filters: where its funclets find its variables.
     pub frame: Option<FilterFrame>,
+    /// Calls expanded inline as intrinsics (the runtime counts them in
+    /// its statistics when it installs the code).
+    pub intrinsics: u32,
+    /// Where the references are at each call (`stackmaps.rs`), by
+    /// ascending return address.
+    pub stack_maps: Vec<stackmaps::StackMap>,
 }
 
 /// Cranelift could not be configured.
@@ -91,25 +99,29 @@ impl Jit {
     }
 
     /// Compile `m`.
-    pub fn compile(&mut self, rt: &mut Runtime, m: MethodId) -> Result<Compiled, CompileError> {
-        self.compile_part(rt, m, func::Part::Method)
+    pub fn compile(
+        &mut self,
+        env: &mut dyn CompileEnv,
+        m: MethodId,
+    ) -> Result<Compiled, CompileError> {
+        self.compile_part(env, m, func::Part::Method)
     }
 
     /// Compile the filter of `m`'s EH clause `clause` as a funclet
     /// (`funclet.rs`), given where `m`'s compiled frame keeps its variables.
     pub fn compile_filter(
         &mut self,
-        rt: &mut Runtime,
+        env: &mut dyn CompileEnv,
         m: MethodId,
         clause: usize,
         frame: FilterFrame,
     ) -> Result<Compiled, CompileError> {
-        self.compile_part(rt, m, func::Part::Filter(clause, frame))
+        self.compile_part(env, m, func::Part::Filter(clause, frame))
     }
 
     fn compile_part(
         &mut self,
-        rt: &mut Runtime,
+        env: &mut dyn CompileEnv,
         m: MethodId,
         part: func::Part,
     ) -> Result<Compiled, CompileError> {
@@ -118,7 +130,7 @@ impl Jit {
             cranelift_codegen::ir::Signature::new(self.isa.default_call_conv()),
         );
         let translated = match func::translate(
-            rt,
+            env,
             m,
             part,
             &mut func,
@@ -165,13 +177,15 @@ impl Jit {
             il_map: IlMap::from_srclocs(code.buffer.get_srclocs_sorted()),
             eh: translated.eh,
             frame,
+            intrinsics: translated.intrinsics,
+            stack_maps: stackmaps::collect(&code.buffer),
         })
     }
 
     /// The Cranelift IR of `m` as text (tests and debugging).
     pub fn ir_text(
         &mut self,
-        rt: &mut Runtime,
+        env: &mut dyn CompileEnv,
         m: MethodId,
     ) -> Result<alloc::string::String, CompileError> {
         let mut func = Function::with_name_signature(
@@ -179,7 +193,7 @@ impl Jit {
             cranelift_codegen::ir::Signature::new(self.isa.default_call_conv()),
         );
         if let Err(e) = func::translate(
-            rt,
+            env,
             m,
             func::Part::Method,
             &mut func,

@@ -6,9 +6,9 @@ use cranelift_codegen::ir::{InstBuilder, Value, condcodes::FloatCC, condcodes::I
 use super::ErrorKind;
 use super::func::{R, Tr};
 use super::stack::SKind;
+use crate::abi::ExceptionKind;
+use crate::abi::Helper;
 use crate::metadata::{Instruction, Opcode};
-use crate::runtime::ExceptionKind;
-use crate::runtime::helpers::Helper;
 use crate::types::{Prim, Ty};
 
 #[derive(Clone, Copy, PartialEq, Eq)]

@@ -6,9 +6,8 @@ use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value, condcodes::IntCC, 
 use super::ErrorKind;
 use super::func::{R, Tr, flags};
 use super::stack::{Entry, SKind};
+use crate::abi::{CCTOR_DONE, ExceptionKind, Helper};
 use crate::metadata::{Instruction, Opcode, Operand, TableId, Token};
-use crate::runtime::ExceptionKind;
-use crate::runtime::helpers::Helper;
 use crate::types::{
     ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, FieldId, OBJECT_HEADER_SIZE, Prim, Ty, TypeId, TypeKind,
 };
@@ -22,27 +21,28 @@ impl Tr<'_, '_> {
     }
 
     fn field(&mut self, tok: Token) -> R<(FieldId, Ty, i32)> {
-        let f = self.rt.types.resolve_field_token(self.asm, tok)?;
-        let fi = self.rt.types.field(f);
+        let f = self.env.types_mut().resolve_field_token(self.asm, tok)?;
+        let fi = self.env.types().field(f);
         Ok((f, fi.ty, fi.offset as i32))
     }
 
     /// Emit the `beforefieldinit`/precise static-constructor trigger for `t`.
     pub fn cctor_check(&mut self, t: TypeId) -> R<()> {
-        let Some(cctor) = self.rt.types.ty(t).cctor else {
+        let Some(cctor) = self.env.types().ty(t).cctor else {
             return Ok(());
         };
         if cctor == self.m {
             return Ok(());
         }
-        let flag = self.rt.cctor_flag(t);
-        // SAFETY: flag is the leaked state byte of t.
-        if unsafe { *(flag as *const u8) } == 2 {
+        let Some(flag) = self.env.cctor_state(t) else {
             return Ok(()); // already ran: nothing to check, ever again
-        }
+        };
         let a = self.iconst(types::I64, flag as i64);
         let state = self.b.ins().uload8(types::I32, MemFlagsData::new(), a, 0);
-        let done = self.b.ins().icmp_imm_s(IntCC::Equal, state, 2);
+        let done = self
+            .b
+            .ins()
+            .icmp_imm_s(IntCC::Equal, state, i64::from(CCTOR_DONE));
         let run = self.b.create_block();
         let cont = self.b.create_block();
         self.b.set_cold_block(run);
@@ -57,21 +57,21 @@ impl Tr<'_, '_> {
 
     /// Address of a static field (running the cctor check first).
     fn static_addr(&mut self, f: FieldId) -> R<Value> {
-        let fi = self.rt.types.field(f);
+        let fi = self.env.types().field(f);
         let (owner, off, asm, rid, ty) = (fi.owner, fi.offset, fi.asm, fi.rid, fi.ty);
         self.cctor_check(owner)?;
-        if let Ok(Some(rva)) = self.rt.types.image(asm).tables().field_rva(rid) {
+        if let Ok(Some(rva)) = self.env.types().image(asm).tables().field_rva(rid) {
             let _ = rva;
-            let size = self.rt.types.size_of(ty)?;
+            let size = self.env.types_mut().size_of(ty)?;
             let data = self
-                .rt
-                .types
+                .env
+                .types()
                 .image(asm)
                 .field_data(rid, size)?
                 .ok_or(ErrorKind::BadStackType)?;
             return Ok(self.iconst(types::I64, data.as_ptr() as i64));
         }
-        let base = self.rt.types.ty(owner).statics;
+        let base = self.env.types().ty(owner).statics;
         Ok(self.iconst(types::I64, (base + off as usize) as i64))
     }
 
@@ -81,7 +81,7 @@ impl Tr<'_, '_> {
         match obj.k {
             SKind::O => {
                 self.null_check(obj.v);
-                if self.rt.types.ty(owner).is_value_type() {
+                if self.env.types().ty(owner).is_value_type() {
                     // A boxed value: fields follow the header.
                     return Ok(self
                         .b
@@ -104,7 +104,7 @@ impl Tr<'_, '_> {
     /// 0x300. The result is used exactly like a real base: the field is
     /// then read at `base + offset`.
     fn seed_bug5_value_as_address(&mut self, t: TypeId, slot: Value) -> R<Value> {
-        let size = self.rt.types.size_of(Ty::Value(t))?.min(8);
+        let size = self.env.types_mut().size_of(Ty::Value(t))?.min(8);
         let mut acc = self.iconst(types::I64, 0);
         for i in 0..size {
             let byte = self.b.ins().uload8(types::I64, flags(), slot, i as i32);
@@ -115,8 +115,8 @@ impl Tr<'_, '_> {
     }
 
     fn array_mt(&mut self, elem: Ty) -> R<usize> {
-        let at = self.rt.types.array_of(elem)?;
-        self.rt.method_table(at).map_err(|e| e.kind)
+        let at = self.env.types_mut().array_of(elem)?;
+        self.env.method_table(at)
     }
 
     /// Bounds-checked address of element `idx` of `arr` with size `esize`.
@@ -147,10 +147,10 @@ impl Tr<'_, '_> {
             O::LdelemI | O::StelemI => Ty::Prim(Prim::I),
             O::LdelemR4 | O::StelemR4 => Ty::Prim(Prim::R4),
             O::LdelemR8 | O::StelemR8 => Ty::Prim(Prim::R8),
-            O::LdelemRef | O::StelemRef => Ty::Ref(self.rt.types.corlib_type("Object")?),
+            O::LdelemRef | O::StelemRef => Ty::Ref(self.env.types_mut().corlib_type("Object")?),
             _ => {
                 let tok = tok.ok_or(ErrorKind::BadStackType)?;
-                self.rt.types.ty_of_token(self.asm, tok)?
+                self.env.types_mut().ty_of_token(self.asm, tok)?
             }
         })
     }
@@ -173,7 +173,7 @@ impl Tr<'_, '_> {
 
     /// Box the entry `e` as type `t`.
     pub fn box_value(&mut self, t: TypeId, e: Entry) -> R<Value> {
-        let ty = self.rt.types.ty_of_type(t);
+        let ty = self.env.types().ty_of_type(t);
         if matches!(ty, Ty::Ref(_)) {
             // Boxing a reference type is the identity.
             return if e.k == SKind::O {
@@ -182,8 +182,8 @@ impl Tr<'_, '_> {
                 Err(ErrorKind::BadStackType)
             };
         }
-        let mt = self.rt.method_table(t).map_err(|e| e.kind)?;
-        let size = OBJECT_HEADER_SIZE + self.rt.types.size_of(ty)?;
+        let mt = self.env.method_table(t)?;
+        let size = OBJECT_HEADER_SIZE + self.env.types_mut().size_of(ty)?;
         let obj = self.alloc_object(mt, size)?;
         self.store_ty(ty, obj, OBJECT_HEADER_SIZE as i32, e)?;
         Ok(obj)
@@ -196,9 +196,9 @@ impl Tr<'_, '_> {
         match op {
             O::Ldfld => {
                 let (f, ty, off) = self.field(Self::token(ins)?)?;
-                let owner = self.rt.types.field(f).owner;
+                let owner = self.env.types().field(f).owner;
                 let obj = self.pop()?;
-                if self.rt.types.field(f).is_static {
+                if self.env.types().field(f).is_static {
                     let a = self.static_addr(f)?;
                     let e = self.load_ty(ty, a, 0)?;
                     self.stack.push(e);
@@ -208,7 +208,7 @@ impl Tr<'_, '_> {
                 // by-value argument) is `V`, whose storage we hold: read the
                 // field from it, never through it.
                 let base = match obj.k {
-                    SKind::V(t) if self.rt.options().inject.ldfld_struct => {
+                    SKind::V(t) if self.env.options().inject.ldfld_struct => {
                         self.seed_bug5_value_as_address(t, obj.v)?
                     }
                     _ => self.field_base(obj, owner)?,
@@ -218,7 +218,7 @@ impl Tr<'_, '_> {
             }
             O::Ldflda => {
                 let (f, _, off) = self.field(Self::token(ins)?)?;
-                let owner = self.rt.types.field(f).owner;
+                let owner = self.env.types().field(f).owner;
                 let obj = self.pop()?;
                 let base = self.field_base(obj, owner)?;
                 let a = self.b.ins().iadd_imm_s(base, i64::from(off));
@@ -226,7 +226,7 @@ impl Tr<'_, '_> {
             }
             O::Stfld => {
                 let (f, ty, off) = self.field(Self::token(ins)?)?;
-                let owner = self.rt.types.field(f).owner;
+                let owner = self.env.types().field(f).owner;
                 let val = self.pop()?;
                 let obj = self.pop()?;
                 let base = self.field_base(obj, owner)?;
@@ -248,7 +248,10 @@ impl Tr<'_, '_> {
                 }
             }
             O::Newarr => {
-                let elem = self.rt.types.ty_of_token(self.asm, Self::token(ins)?)?;
+                let elem = self
+                    .env
+                    .types_mut()
+                    .ty_of_token(self.asm, Self::token(ins)?)?;
                 let mt = self.array_mt(elem)?;
                 let len = self.pop_native()?;
                 let mtv = self.iconst(types::I64, mt as i64);
@@ -290,7 +293,7 @@ impl Tr<'_, '_> {
                     None
                 };
                 let ty = self.elem_ty(op, tok)?;
-                let esize = self.rt.types.size_of(ty)?;
+                let esize = self.env.types_mut().size_of(ty)?;
                 let idx = self.pop()?;
                 let arr = self.pop_obj()?;
                 let a = self.elem_addr(arr, idx, esize)?;
@@ -316,7 +319,7 @@ impl Tr<'_, '_> {
                     None
                 };
                 let ty = self.elem_ty(op, tok)?;
-                let esize = self.rt.types.size_of(ty)?;
+                let esize = self.env.types_mut().size_of(ty)?;
                 let val = self.pop()?;
                 let idx = self.pop()?;
                 let arr = self.pop_obj()?;
@@ -347,7 +350,7 @@ impl Tr<'_, '_> {
             | O::LdindRef => {
                 let a = self.pop_addr()?;
                 let ty = if op == O::LdindRef {
-                    Ty::Ref(self.rt.types.corlib_type("Object")?)
+                    Ty::Ref(self.env.types_mut().corlib_type("Object")?)
                 } else {
                     Self::ind_ty(op)
                 };
@@ -365,47 +368,62 @@ impl Tr<'_, '_> {
                 let v = self.pop()?;
                 let a = self.pop_addr()?;
                 let ty = if op == O::StindRef {
-                    Ty::Ref(self.rt.types.corlib_type("Object")?)
+                    Ty::Ref(self.env.types_mut().corlib_type("Object")?)
                 } else {
                     Self::ind_ty(op)
                 };
                 self.store_ty(ty, a, 0, v)?;
             }
             O::Ldobj => {
-                let ty = self.rt.types.ty_of_token(self.asm, Self::token(ins)?)?;
+                let ty = self
+                    .env
+                    .types_mut()
+                    .ty_of_token(self.asm, Self::token(ins)?)?;
                 let a = self.pop_addr()?;
                 let e = self.load_ty(ty, a, 0)?;
                 self.stack.push(e);
             }
             O::Stobj => {
-                let ty = self.rt.types.ty_of_token(self.asm, Self::token(ins)?)?;
+                let ty = self
+                    .env
+                    .types_mut()
+                    .ty_of_token(self.asm, Self::token(ins)?)?;
                 let v = self.pop()?;
                 let a = self.pop_addr()?;
                 self.store_ty(ty, a, 0, v)?;
             }
             O::Cpobj => {
-                let ty = self.rt.types.ty_of_token(self.asm, Self::token(ins)?)?;
+                let ty = self
+                    .env
+                    .types_mut()
+                    .ty_of_token(self.asm, Self::token(ins)?)?;
                 let src = self.pop_addr()?;
                 let dst = self.pop_addr()?;
                 let e = self.load_ty(ty, src, 0)?;
                 self.store_ty(ty, dst, 0, e)?;
             }
             O::Initobj => {
-                let ty = self.rt.types.ty_of_token(self.asm, Self::token(ins)?)?;
+                let ty = self
+                    .env
+                    .types_mut()
+                    .ty_of_token(self.asm, Self::token(ins)?)?;
                 let a = self.pop_addr()?;
-                let size = self.rt.types.size_of(ty)?;
+                let size = self.env.types_mut().size_of(ty)?;
                 self.zero(a, size)?;
             }
             O::Sizeof => {
-                let ty = self.rt.types.ty_of_token(self.asm, Self::token(ins)?)?;
-                let size = self.rt.types.size_of(ty)?;
+                let ty = self
+                    .env
+                    .types_mut()
+                    .ty_of_token(self.asm, Self::token(ins)?)?;
+                let size = self.env.types_mut().size_of(ty)?;
                 let v = self.iconst(types::I32, i64::from(size));
                 self.push(SKind::I4, v);
             }
             O::Box => {
                 let t = self
-                    .rt
-                    .types
+                    .env
+                    .types_mut()
                     .resolve_type_token(self.asm, Self::token(ins)?)?;
                 let e = self.pop()?;
                 let o = self.box_value(t, e)?;
@@ -413,11 +431,11 @@ impl Tr<'_, '_> {
             }
             O::Unbox | O::UnboxAny => {
                 let t = self
-                    .rt
-                    .types
+                    .env
+                    .types_mut()
                     .resolve_type_token(self.asm, Self::token(ins)?)?;
                 let obj = self.pop_obj()?;
-                let ty = self.rt.types.ty_of_type(t);
+                let ty = self.env.types().ty_of_type(t);
                 if let Ty::Ref(_) = ty {
                     // unbox.any of a reference type is castclass.
                     let tid = self.iconst(types::I32, i64::from(t.0));
@@ -450,10 +468,10 @@ impl Tr<'_, '_> {
             }
             O::Castclass | O::Isinst => {
                 let t = self
-                    .rt
-                    .types
+                    .env
+                    .types_mut()
                     .resolve_type_token(self.asm, Self::token(ins)?)?;
-                self.rt.types.prepare(t)?;
+                self.env.types_mut().prepare(t)?;
                 let obj = self.pop_obj()?;
                 let tid = self.iconst(types::I32, i64::from(t.0));
                 let h = if op == O::Castclass {
@@ -467,10 +485,7 @@ impl Tr<'_, '_> {
                 self.push(SKind::O, r);
             }
             O::Ldstr => {
-                let s = self
-                    .rt
-                    .literal(self.asm, Self::token(ins)?)
-                    .map_err(|e| e.kind)?;
+                let s = self.env.string_literal(self.asm, Self::token(ins)?)?;
                 let v = self.iconst(types::I64, s as i64);
                 self.push(SKind::O, v);
             }
@@ -478,15 +493,15 @@ impl Tr<'_, '_> {
                 let tok = Self::token(ins)?;
                 let (name, value) = match tok.table() {
                     Some(TableId::Field) | Some(TableId::MemberRef) => {
-                        let f = self.rt.types.resolve_field_token(self.asm, tok)?;
+                        let f = self.env.types_mut().resolve_field_token(self.asm, tok)?;
                         ("RuntimeFieldHandle", f.0 as i64 + 1)
                     }
                     _ => {
-                        let t = self.rt.types.resolve_type_token(self.asm, tok)?;
+                        let t = self.env.types_mut().resolve_type_token(self.asm, tok)?;
                         ("RuntimeTypeHandle", i64::from(t.0) + 1)
                     }
                 };
-                let ht = self.rt.types.corlib_type(name)?;
+                let ht = self.env.types_mut().corlib_type(name)?;
                 let a = self.temp_value(ht)?;
                 let v = self.iconst(types::I64, value);
                 self.b.ins().store(flags(), v, a, 0);

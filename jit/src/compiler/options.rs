@@ -2,11 +2,11 @@
 //! switches that reproduce known JIT bugs on purpose (docs/driverhost.md,
 //! "The fault-injection switch").
 //!
-//! Options are part of what compiled code depends on: a [`crate::runtime::Runtime`]
-//! takes them before it compiles anything and refuses to change them
-//! afterwards, and compiled code is keyed by (runtime, method) — it lives in
-//! that runtime's cells and is never shared with or reused by a runtime with
-//! other options.
+//! Options are part of what compiled code depends on: a runtime takes
+//! them (and hands them over as [`super::env::CompileEnv::options`])
+//! before it compiles anything and refuses to change them afterwards, and
+//! compiled code is keyed by (runtime, method) — it lives in that runtime's
+//! cells and is never shared with or reused by a runtime with other options.
 
 /// Deliberate miscompiles, all off by default.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

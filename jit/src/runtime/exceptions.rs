@@ -6,59 +6,9 @@
 //! runtime: each frame returns to its caller with the word still set.
 
 use super::{Escape, Runtime};
+pub use crate::abi::ExceptionKind;
 use crate::compiler::CompileError;
 use crate::types::TypeId;
-
-/// An exception the runtime raises, by corlib class.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-#[repr(u32)]
-#[allow(missing_docs, reason = "named after the corlib classes")]
-pub enum ExceptionKind {
-    NullReference = 0,
-    IndexOutOfRange = 1,
-    Overflow = 2,
-    DivideByZero = 3,
-    InvalidCast = 4,
-    ArrayTypeMismatch = 5,
-    OutOfMemory = 6,
-    Arithmetic = 7,
-    InvalidProgram = 8,
-    NotSupported = 9,
-}
-
-impl ExceptionKind {
-    /// The corlib class name (`System.<name>`).
-    pub const fn class_name(self) -> &'static str {
-        match self {
-            ExceptionKind::NullReference => "NullReferenceException",
-            ExceptionKind::IndexOutOfRange => "IndexOutOfRangeException",
-            ExceptionKind::Overflow => "OverflowException",
-            ExceptionKind::DivideByZero => "DivideByZeroException",
-            ExceptionKind::InvalidCast => "InvalidCastException",
-            ExceptionKind::ArrayTypeMismatch => "ArrayTypeMismatchException",
-            ExceptionKind::OutOfMemory => "OutOfMemoryException",
-            ExceptionKind::Arithmetic => "ArithmeticException",
-            ExceptionKind::InvalidProgram => "InvalidProgramException",
-            ExceptionKind::NotSupported => "NotSupportedException",
-        }
-    }
-
-    /// From the raw value compiled code passes.
-    pub const fn from_u32(v: u32) -> Self {
-        match v {
-            0 => ExceptionKind::NullReference,
-            1 => ExceptionKind::IndexOutOfRange,
-            2 => ExceptionKind::Overflow,
-            3 => ExceptionKind::DivideByZero,
-            4 => ExceptionKind::InvalidCast,
-            5 => ExceptionKind::ArrayTypeMismatch,
-            6 => ExceptionKind::OutOfMemory,
-            8 => ExceptionKind::InvalidProgram,
-            9 => ExceptionKind::NotSupported,
-            _ => ExceptionKind::Arithmetic,
-        }
-    }
-}
 
 impl Runtime {
     /// Raise a runtime exception of `kind` in the running managed code: it

@@ -8,6 +8,8 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+pub use crate::abi::Intrinsic;
+
 /// One registered InternalCall: `Namespace.Type::Method` -> function address.
 #[derive(Clone, Debug)]
 pub struct ExternalCall {
@@ -19,17 +21,6 @@ pub struct ExternalCall {
     pub method: String,
     /// The `extern "C"` function compiled code calls.
     pub addr: usize,
-}
-
-/// An InternalCall the compiler expands inline (`compiler/intrinsics.rs`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Intrinsic {
-    /// `(long address) -> int|long`: one load of 8, 16, 32 or 64 bits.
-    Load(u8),
-    /// `(long address, int|long value)`: one store of that many bits.
-    Store(u8),
-    /// `()`: a full memory fence.
-    Fence,
 }
 
 /// The embedder's InternalCalls, looked up by name when a method without a

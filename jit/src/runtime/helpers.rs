@@ -3,88 +3,29 @@
 
 use super::objects::{STRING_CHARS_OFFSET, type_of};
 use super::{ExceptionKind, Runtime, current};
+pub use crate::abi::Helper;
 use crate::types::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, MethodId, Ty, TypeId, TypeKind};
 
-/// The helpers, by name, so the compiler asks for addresses by enum.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Helper {
-    /// `(mt, size) -> obj`: THE allocation helper.
-    Alloc,
-    /// `(mt, len) -> array`.
-    NewArray,
-    /// `(obj)`: make `obj` (or a NullReferenceException) the exception in flight.
-    Throw,
-    /// `(kind)`: make a new runtime exception the exception in flight.
-    Raise,
-    /// `(obj, type id) -> obj | 0`.
-    IsInst,
-    /// `(obj, type id) -> obj`, or InvalidCastException.
-    CastClass,
-    /// `(obj, type id) -> payload address`.
-    Unbox,
-    /// `(obj, interface type id, method index) -> cell address`.
-    InterfaceCell,
-    /// `(type id)`: run the static constructor if it has not run.
-    RunCctor,
-    /// `(array, value)`: ArrayTypeMismatchException check for `stelem.ref`.
-    StelemCheck,
-    /// `(f64, f64) -> f64`.
-    FmodF64,
-    /// `(f32, f32) -> f32`.
-    FmodF32,
-    /// `(dst, src, n)`.
-    Memcpy,
-    /// `(dst, byte, n)`.
-    Memset,
-    /// `(n) -> ptr`: `localloc` (heap-backed for now).
-    Localloc,
-    /// `(exc, fp, method, clause) -> i32`: the first pass of exception
-    /// dispatch (`first_pass.rs`); whether clause `clause` of the frame at
-    /// `fp` takes `exc`.
-    FirstPass,
-    /// `(exc)`: a catch handler took `exc` (the first pass forgets it).
-    Caught,
-}
-
-impl Helper {
-    /// Whether the helper may leave an exception in flight, so that the
-    /// compiler must test the in-flight word after calling it. `Throw` and
-    /// `Raise` always do; their call sites dispatch unconditionally.
-    pub fn may_throw(self) -> bool {
-        matches!(
-            self,
-            Helper::Alloc
-                | Helper::NewArray
-                | Helper::CastClass
-                | Helper::Unbox
-                | Helper::InterfaceCell
-                | Helper::RunCctor
-                | Helper::StelemCheck
-                | Helper::Localloc
-        )
-    }
-
-    /// Address of the helper.
-    pub fn addr(self) -> usize {
-        match self {
-            Helper::Alloc => rt_alloc as *const () as usize,
-            Helper::NewArray => rt_new_array as *const () as usize,
-            Helper::Throw => super::asm::cordon_rt_throw as *const () as usize,
-            Helper::Raise => super::asm::cordon_rt_raise as *const () as usize,
-            Helper::IsInst => rt_isinst as *const () as usize,
-            Helper::CastClass => rt_castclass as *const () as usize,
-            Helper::Unbox => rt_unbox as *const () as usize,
-            Helper::InterfaceCell => rt_interface_cell as *const () as usize,
-            Helper::RunCctor => rt_run_cctor as *const () as usize,
-            Helper::StelemCheck => rt_stelem_check as *const () as usize,
-            Helper::FmodF64 => super::asm::cordon_rt_fmod as *const () as usize,
-            Helper::FmodF32 => super::asm::cordon_rt_fmodf as *const () as usize,
-            Helper::Memcpy => rt_memcpy as *const () as usize,
-            Helper::Memset => rt_memset as *const () as usize,
-            Helper::Localloc => rt_localloc as *const () as usize,
-            Helper::FirstPass => super::first_pass::rt_first_pass as *const () as usize,
-            Helper::Caught => super::first_pass::rt_caught as *const () as usize,
-        }
+/// The address of helper `h` (what `CompileEnv::helper_addr` answers).
+pub(crate) fn helper_addr(h: Helper) -> usize {
+    match h {
+        Helper::Alloc => rt_alloc as *const () as usize,
+        Helper::NewArray => rt_new_array as *const () as usize,
+        Helper::Throw => super::asm::cordon_rt_throw as *const () as usize,
+        Helper::Raise => super::asm::cordon_rt_raise as *const () as usize,
+        Helper::IsInst => rt_isinst as *const () as usize,
+        Helper::CastClass => rt_castclass as *const () as usize,
+        Helper::Unbox => rt_unbox as *const () as usize,
+        Helper::InterfaceCell => rt_interface_cell as *const () as usize,
+        Helper::RunCctor => rt_run_cctor as *const () as usize,
+        Helper::StelemCheck => rt_stelem_check as *const () as usize,
+        Helper::FmodF64 => super::asm::cordon_rt_fmod as *const () as usize,
+        Helper::FmodF32 => super::asm::cordon_rt_fmodf as *const () as usize,
+        Helper::Memcpy => rt_memcpy as *const () as usize,
+        Helper::Memset => rt_memset as *const () as usize,
+        Helper::Localloc => rt_localloc as *const () as usize,
+        Helper::FirstPass => super::first_pass::rt_first_pass as *const () as usize,
+        Helper::Caught => super::first_pass::rt_caught as *const () as usize,
     }
 }
 

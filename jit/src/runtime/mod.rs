@@ -9,9 +9,12 @@
 //!   point, `compiler::barrier::emit_ref_store`, which calls [`Runtime::barrier`]
 //!   when one is installed;
 //! * executable memory comes from a [`CodeMemory`] (W^X).
+//! * the compiler sees the runtime only through
+//!   [`crate::compiler::env::CompileEnv`], implemented in `compile_env.rs`.
 
 mod arrays;
 mod asm;
+mod compile_env;
 mod exceptions;
 pub mod externals;
 mod first_pass;
@@ -369,6 +372,7 @@ impl Runtime {
             code: bytes,
             il_len,
             il_map,
+            intrinsics,
             ..
         } = compiled;
         let addr = self
@@ -379,6 +383,7 @@ impl Runtime {
         self.stats.methods += 1;
         self.stats.il_bytes += il_len as u64;
         self.stats.code_bytes += bytes.len() as u64;
+        self.stats.intrinsics += u64::from(intrinsics);
         self.code_ranges.push(CodeRange {
             start: addr,
             len: bytes.len(),

@@ -13,21 +13,11 @@ use alloc::vec;
 use alloc::vec::Vec;
 
 use super::Runtime;
+pub use crate::abi::{
+    MT_BASE_SIZE, MT_PARENT, MT_TYPE_ID, MT_VTABLE, STRING_CHARS_OFFSET, STRING_LENGTH_OFFSET,
+};
 use crate::compiler::{CompileError, ErrorKind};
 use crate::types::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, MethodId, Prim, Ty, TypeId, TypeKind};
-
-/// Offset of the type id (u32) in a method table.
-pub const MT_TYPE_ID: i32 = 0;
-/// Offset of the parent method table pointer.
-pub const MT_PARENT: i32 = 16;
-/// Offset of vtable slot 0.
-pub const MT_VTABLE: i32 = 40;
-const MT_BASE_SIZE: usize = 8;
-
-/// Offset of `String._length`.
-pub const STRING_LENGTH_OFFSET: usize = 8;
-/// Offset of `String._firstChar`.
-pub const STRING_CHARS_OFFSET: usize = 12;
 
 /// A bump allocator over zeroed chunks. There is no collector yet; the one
 /// allocation path (`Runtime::alloc`) is where it will plug in. Dropping the

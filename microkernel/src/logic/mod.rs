@@ -3,6 +3,7 @@
 pub mod abandon;
 pub mod bitmap;
 pub mod cmdline;
+pub mod droplog;
 pub mod exceptions;
 pub mod generation;
 pub mod inject;

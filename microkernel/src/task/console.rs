@@ -12,6 +12,7 @@
 //! the owner's next generation gets it back through the supervisor.
 
 use super::{TABLE, ipc};
+use crate::logic::droplog::DropLog;
 use crate::logic::rxring::RxRing;
 use core::sync::atomic::{AtomicU64, Ordering};
 use ddk_abi::syscall::{CONSOLE_WRITE_MAX, notify};
@@ -25,6 +26,8 @@ const RING: usize = 1024;
 struct Grant {
     owner: Option<TaskId>,
     ring: RxRing<RING>,
+    /// The owner's dropped input, logged at most once a second.
+    drops: DropLog,
 }
 
 /// Taken by the COM1 interrupt and by syscalls, both with interrupts off;
@@ -32,6 +35,7 @@ struct Grant {
 static CONSOLE: Mutex<Grant> = Mutex::new(Grant {
     owner: None,
     ring: RxRing::new(),
+    drops: DropLog::new(),
 });
 
 /// Counts grants, so the boot console can tell that a line it was reading
@@ -62,6 +66,7 @@ pub fn grant(target: TaskId) -> Result<(), SyscallError> {
     }
     c.owner = Some(target);
     c.ring.clear();
+    c.drops = DropLog::new();
     // Type-ahead the boot console has not read yet belongs to the new owner.
     if let Some(q) = crate::apic::SERIAL_RX.get() {
         while let Some(b) = q.pop() {
@@ -131,37 +136,26 @@ pub fn read(index: usize, addr: u64, len: u64) -> Result<[u64; 3], SyscallError>
     // Checked before any byte leaves the ring, so a bad buffer loses none.
     me.space.user_pages(addr, n as u64, true, |_, _| {})?;
     let mut tmp = [0u8; RING];
-    let (got, dropped) = {
+    let now = crate::time::uptime_us();
+    let (got, dropped, to_log) = {
         let mut c = CONSOLE.lock();
         let got = c.ring.read(tmp.get_mut(..n).unwrap_or(&mut []));
-        (got, c.ring.take_dropped())
+        let dropped = c.ring.take_dropped();
+        // At most one line a second (`logic::droplog`); a count held back
+        // goes out with a later read, drops or not.
+        (got, dropped, c.drops.note(dropped, now))
     };
     me.space.write(addr, tmp.get(..got).unwrap_or(&[]))?;
-    if dropped > 0 {
-        let total = UNLOGGED_DROPS.fetch_add(dropped, Ordering::Relaxed) + dropped;
-        let now = crate::time::uptime_us();
-        let last = LAST_DROP_LOG_US.load(Ordering::Relaxed);
-        // At most one line a second: kernel lines are never dropped, so a
-        // holder that keeps its ring full under an input flood must not
-        // turn each read into a log line (and the UART into a wait).
-        if now.saturating_sub(last) >= DROP_LOG_INTERVAL_US || last == 0 {
-            LAST_DROP_LOG_US.store(now.max(1), Ordering::Relaxed);
-            UNLOGGED_DROPS.store(0, Ordering::Relaxed);
-            log::warn!(
-                "console: {total} input bytes dropped: {}[{}.{}] did not read them in time",
-                me.name(),
-                me.id.index(),
-                me.id.generation()
-            );
-        }
+    if let Some(total) = to_log {
+        log::warn!(
+            "console: {total} input bytes dropped: {}[{}.{}] did not read them in time",
+            me.name(),
+            me.id.index(),
+            me.id.generation()
+        );
     }
     Ok([got as u64, dropped, 0])
 }
-
-/// Drops counted but not yet logged, and when the last line was logged.
-static UNLOGGED_DROPS: AtomicU64 = AtomicU64::new(0);
-static LAST_DROP_LOG_US: AtomicU64 = AtomicU64::new(0);
-const DROP_LOG_INTERVAL_US: u64 = 1_000_000;
 
 /// How much of a `ConsoleWrite` is copied per step: a stack buffer, so the
 /// call allocates nothing a task's argument sizes.
@@ -192,8 +186,10 @@ pub fn write(index: usize, addr: u64, len: u64) -> Result<[u64; 3], SyscallError
         {
             let t = TABLE.lock();
             let Some(me) = t.get(index) else { break };
-            // Checked above; a page unmapped since (another CPU) ends the
-            // write with what was queued.
+            // Checked above, and nothing can unmap it since: one CPU runs
+            // tasks (the others stay parked) and this syscall runs with
+            // interrupts off. Should a page ever be gone (several CPUs),
+            // the write ends with what was queued.
             if me.space.read(addr.saturating_add(queued), chunk).is_err() {
                 break;
             }
@@ -214,13 +210,24 @@ pub fn forget_task(dead: TaskId) {
         let mut c = CONSOLE.lock();
         if c.owner == Some(dead) {
             c.owner = None;
+            // Drops it never read back, and counts held back by the
+            // interval, are logged now: nobody else will.
+            let unread = c.ring.take_dropped();
+            let dropped = c.drops.finish(unread);
             c.ring.clear();
-            true
+            Some(dropped)
         } else {
-            false
+            None
         }
     };
-    if released {
+    if let Some(dropped) = released {
+        if let Some(total) = dropped {
+            log::warn!(
+                "console: owner {}.{} ended with {total} dropped input bytes not logged yet",
+                dead.index(),
+                dead.generation()
+            );
+        }
         log::info!(
             "console: owner {}.{} ended; the kernel console has the input again",
             dead.index(),

@@ -120,25 +120,16 @@ mod tests {
     #[test]
     fn mistakes_are_named() {
         assert_eq!(Config::parse(""), Err(ConfigError::NoBackend));
-        assert_eq!(
-            Config::parse("backend=x queue=0"),
-            Err(ConfigError::BadValue("queue".into()))
-        );
-        assert_eq!(
-            Config::parse("backend=x queue=lots"),
-            Err(ConfigError::BadValue("queue".into()))
-        );
-        assert_eq!(
-            Config::parse("backend=x colour=red"),
-            Err(ConfigError::UnknownKey("colour".into()))
-        );
-        assert_eq!(
-            Config::parse("backend=x stray"),
-            Err(ConfigError::UnknownKey("stray".into()))
-        );
-        assert_eq!(
-            Config::parse("backend=a-name-longer-than-16"),
-            Err(ConfigError::BadValue("backend".into()))
-        );
+        let bad = |key: &str| ConfigError::BadValue(key.into());
+        let unknown = |key: &str| ConfigError::UnknownKey(key.into());
+        for (args, want) in [
+            ("backend=x queue=0", bad("queue")),
+            ("backend=x queue=lots", bad("queue")),
+            ("backend=x colour=red", unknown("colour")),
+            ("backend=x stray", unknown("stray")),
+            ("backend=a-name-longer-than-16", bad("backend")),
+        ] {
+            assert_eq!(Config::parse(args), Err(want), "{args}");
+        }
     }
 }

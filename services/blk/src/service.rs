@@ -222,7 +222,10 @@ impl Service {
 
     /// A new client request.
     pub fn accept(&mut self, env: &mut impl Env, client: Task, req: blk::Request) {
-        if self.link == Link::Unavailable {
+        // A backend restarted since the last probe (an operator's Restart
+        // answered just before this request) must not be missed: look now,
+        // not only at the next probe.
+        if self.link == Link::Unavailable && !self.revive(env) {
             env.reply(client, blk::Reply::Err(BlkError::Unavailable));
             return;
         }
@@ -278,21 +281,31 @@ impl Service {
             Link::Unavailable => {
                 if now >= self.next_try_ms {
                     self.next_try_ms = now + self.cfg.probe_ms;
-                    if let Located::Alive(task) = env.locate()
-                        && Some(task) != self.stale
-                    {
-                        env.log(format_args!(
-                            "{} {} is running again: attaching",
-                            self.cfg.backend,
-                            show(task)
-                        ));
-                        self.link = Link::Down;
-                        self.trouble_since = Some(now);
-                        self.next_try_ms = now;
-                    }
+                    self.revive(env);
                 }
             }
         }
+    }
+
+    /// Unavailable: if a backend runs again, go back to looking for it
+    /// (requests queue again); whether one does.
+    fn revive(&mut self, env: &mut impl Env) -> bool {
+        let Located::Alive(task) = env.locate() else {
+            return false;
+        };
+        if Some(task) == self.stale {
+            return false;
+        }
+        env.log(format_args!(
+            "{} {} is running again: attaching",
+            self.cfg.backend,
+            show(task)
+        ));
+        let now = env.now_ms();
+        self.link = Link::Down;
+        self.trouble_since = Some(now);
+        self.next_try_ms = now;
+        true
     }
 
     /// The geometry's refusals of a request.
@@ -582,28 +595,43 @@ impl Service {
         }
     }
 
+    /// A setup call of `connect` (`what`: which) did not get the answer it
+    /// wanted: a dead backend is left to the next probe, one that did not
+    /// answer in time to the watchdog; one that answered something else is
+    /// not used until it restarts.
+    fn not_connected(
+        &mut self,
+        env: &mut impl Env,
+        task: Task,
+        what: &str,
+        got: Result<blkdev::Reply, CallError>,
+    ) {
+        match got {
+            Err(CallError::Dead) => {}
+            Err(CallError::Timeout) => {
+                let now = env.now_ms();
+                self.watchdog(env, task, now);
+            }
+            other => {
+                env.log(format_args!(
+                    "{} {} {what} {other:?}; not using it",
+                    self.cfg.backend,
+                    show(task)
+                ));
+                self.stale = Some(task);
+            }
+        }
+    }
+
     /// Asks `task` for its geometry and attaches the window; on success the
     /// service is up and the flights (if any) are replayed by the next step.
     fn connect(&mut self, env: &mut impl Env, task: Task) {
         let info = match env.call(task, &blkdev::Request::Info, self.cfg.watchdog_ms) {
             Ok(blkdev::Reply::Info(i)) => i,
-            // Starting (the driver host compiles its driver first), or
-            // dead already: the next probe sees.
-            Ok(blkdev::Reply::Err(BlkDevError::NotReady)) | Err(CallError::Dead) => return,
-            Err(CallError::Timeout) => {
-                let now = env.now_ms();
-                self.watchdog(env, task, now);
-                return;
-            }
-            other => {
-                env.log(format_args!(
-                    "{} {} answered Info with {other:?}; not using it",
-                    self.cfg.backend,
-                    show(task)
-                ));
-                self.stale = Some(task);
-                return;
-            }
+            // Starting (the driver host compiles its driver first): the
+            // next probe asks again.
+            Ok(blkdev::Reply::Err(BlkDevError::NotReady)) => return,
+            other => return self.not_connected(env, task, "answered Info with", other),
         };
         if !self.take_info(env, info) {
             self.stale = Some(task);
@@ -612,21 +640,7 @@ impl Service {
         let window = MAX_BATCH as u64 * u64::from(self.slot_bytes);
         match env.attach(task, window, self.cfg.watchdog_ms) {
             Ok(blkdev::Reply::Attached { len }) if len >= window => {}
-            Err(CallError::Dead) => return,
-            Err(CallError::Timeout) => {
-                let now = env.now_ms();
-                self.watchdog(env, task, now);
-                return;
-            }
-            other => {
-                env.log(format_args!(
-                    "{} {} refused the data window: {other:?}",
-                    self.cfg.backend,
-                    show(task)
-                ));
-                self.stale = Some(task);
-                return;
-            }
+            other => return self.not_connected(env, task, "answered the data window with", other),
         }
         self.stats.attaches += 1;
         self.link = Link::Up(task);

@@ -704,6 +704,31 @@ fn a_held_backend_gives_unavailable_at_once_and_a_restart_recovers() {
     assert_eq!(s.link(), Link::Up(gen_task(1)));
 }
 
+/// The crash-loop demo's race: the operator's `Restart` is answered and
+/// the client asks again at once, before the service's next probe. The
+/// request must wait for the restarted backend, not get `Unavailable`.
+#[test]
+fn a_request_right_after_a_restart_waits_for_the_backend() {
+    let (mut s, mut f) = up();
+    f.next = vec![Next::DieAfter(0)];
+    s.accept(&mut f, 1, blk::Request::Flush);
+    s.step(&mut f);
+    f.state = Some(ServiceState::Held);
+    settle(&mut s, &mut f, 100);
+    assert_eq!(s.link(), Link::Unavailable);
+    // Restarted; no time passes and no step runs before the request.
+    f.start_next();
+    let w = write(&mut f, 2, 52, 1, 0xaa);
+    s.accept(&mut f, 2, w);
+    assert!(
+        f.replies_to(2).is_empty(),
+        "answered before the backend was tried"
+    );
+    settle(&mut s, &mut f, 20);
+    assert_eq!(f.replies_to(2), [blk::Reply::Ok]);
+    assert!(sector(&f, 52).iter().all(|&b| b == 0xaa));
+}
+
 #[test]
 fn a_backend_gone_too_long_gives_unavailable_within_the_bound() {
     let (mut s, mut f) = up();

@@ -55,19 +55,46 @@ fn find(name: &str) -> Result<TaskId, String> {
     Err(format!("no task {name}"))
 }
 
-/// Connects to `spec` (`blk:NAME` or `blkdev:NAME`) and learns the geometry.
-pub fn connect(spec: &str) -> Result<Backend, String> {
+/// Why [`connect`] failed.
+#[derive(Debug)]
+pub enum ConnectError {
+    /// The block service answered `Unavailable` (its backend is held, or
+    /// gone too long): try again later, the program keeps serving.
+    Unavailable,
+    /// Anything else: a bad spec, no such task, a wrong reply.
+    Failed(String),
+}
+
+impl core::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            ConnectError::Unavailable => f.write_str("the block device is unavailable"),
+            ConnectError::Failed(s) => f.write_str(s),
+        }
+    }
+}
+
+/// Connects to `spec` (`blk:NAME` or `blkdev:NAME`) and learns the
+/// geometry. May be called again after a failure.
+pub fn connect(spec: &str) -> Result<Backend, ConnectError> {
     let (kind, name) = match spec.split_once(':') {
         Some(("blk", n)) => (Kind::Blk, n),
         Some(("blkdev", n)) => (Kind::BlkDev, n),
-        _ => return Err(format!("bad backend {spec:?} (blk:NAME or blkdev:NAME)")),
+        _ => {
+            return Err(ConnectError::Failed(format!(
+                "bad backend {spec:?} (blk:NAME or blkdev:NAME)"
+            )));
+        }
     };
-    userlib::map_anon(WINDOW_AT, WINDOW as u64, true)
-        .map_err(|e| format!("mapping the window: {e}"))?;
+    match userlib::map_anon(WINDOW_AT, WINDOW as u64, true) {
+        // Mapped by an earlier attempt.
+        Ok(()) | Err(Error::Sys(ddk_abi::SyscallError::AlreadyMapped)) => {}
+        Err(e) => return Err(ConnectError::Failed(format!("mapping the window: {e}"))),
+    }
     let mut b = Backend {
         kind,
         name: name.into(),
-        server: find(name)?,
+        server: find(name).map_err(ConnectError::Failed)?,
         block_size: 0,
         blocks: 0,
         max_transfer: WINDOW,
@@ -78,8 +105,11 @@ pub fn connect(spec: &str) -> Result<Backend, String> {
 
 impl Backend {
     /// Info (and, for `blkdev`, Attach), waiting while the backend says it
-    /// is not ready (a driver host compiling its driver).
-    fn hello(&mut self) -> Result<(), String> {
+    /// is not ready (a driver host compiling its driver). The block service
+    /// itself waits for its backend before it answers `Info`; its
+    /// `Unavailable` means nobody will bring the backend back soon.
+    fn hello(&mut self) -> Result<(), ConnectError> {
+        let failed = |s: String| ConnectError::Failed(s);
         for _ in 0..3000 {
             match self.kind {
                 Kind::Blk => match rpc::call::<Blk>(self.server, &ipc::blk::Request::Info) {
@@ -88,8 +118,10 @@ impl Backend {
                         self.blocks = blocks;
                         return Ok(());
                     }
-                    Ok(ipc::blk::Reply::Err(BlkError::Unavailable)) => {}
-                    other => return Err(format!("blk Info: {other:?}")),
+                    Ok(ipc::blk::Reply::Err(BlkError::Unavailable)) => {
+                        return Err(ConnectError::Unavailable);
+                    }
+                    other => return Err(failed(format!("blk Info: {other:?}"))),
                 },
                 Kind::BlkDev => match rpc::call::<BlkDev>(self.server, &ipc::blkdev::Request::Info)
                 {
@@ -97,15 +129,15 @@ impl Backend {
                         self.block_size = i.block_size;
                         self.blocks = i.blocks;
                         self.max_transfer = (i.max_transfer as usize).min(WINDOW);
-                        return self.attach();
+                        return self.attach().map_err(failed);
                     }
                     Ok(ipc::blkdev::Reply::Err(BlkDevError::NotReady)) => {}
-                    other => return Err(format!("blkdev Info: {other:?}")),
+                    other => return Err(failed(format!("blkdev Info: {other:?}"))),
                 },
             }
             userlib::sleep_ms(20);
         }
-        Err(String::from("the backend stayed unready for 60 s"))
+        Err(failed(String::from("the backend stayed unready for 60 s")))
     }
 
     fn attach(&mut self) -> Result<(), String> {

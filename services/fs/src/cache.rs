@@ -17,6 +17,7 @@
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
 use alloc::vec;
+use core::ops::Range;
 use ipc::blk::BlkError;
 
 use crate::device::BlockDevice;
@@ -142,48 +143,49 @@ impl<D: BlockDevice> SectorCache<D> {
 
     /// Copies `buf.len()` bytes at `offset` out of the cache.
     pub fn read_at(&mut self, offset: u64, buf: &mut [u8]) -> Result<(), CacheError> {
-        self.spend()?;
-        self.check(offset, buf.len())?;
-        let mut done = 0;
-        while done < buf.len() {
-            let at = offset + done as u64;
-            let index = at / PAGE as u64;
-            let within = (at % PAGE as u64) as usize;
-            let page = self.page(index, true)?;
-            let n = (page.data.len() - within).min(buf.len() - done);
-            let (Some(dst), Some(src)) = (
-                buf.get_mut(done..done + n),
-                page.data.get(within..within + n),
-            ) else {
+        self.each_page(offset, buf.len(), false, |page, in_page, in_buf| {
+            let (Some(dst), Some(src)) = (buf.get_mut(in_buf), page.data.get(in_page)) else {
                 return Err(CacheError::OutOfDevice);
             };
             dst.copy_from_slice(src);
-            done += n;
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Copies `buf` into the cache at `offset`; the pages become dirty.
     pub fn write_at(&mut self, offset: u64, buf: &[u8]) -> Result<(), CacheError> {
-        self.spend()?;
-        self.check(offset, buf.len())?;
-        let mut done = 0;
-        while done < buf.len() {
-            let at = offset + done as u64;
-            let index = at / PAGE as u64;
-            let within = (at % PAGE as u64) as usize;
-            let whole = within == 0 && buf.len() - done >= self.page_len(index);
-            // A page overwritten whole need not be read first.
-            let page = self.page(index, !whole)?;
-            let n = (page.data.len() - within).min(buf.len() - done);
-            let (Some(dst), Some(src)) = (
-                page.data.get_mut(within..within + n),
-                buf.get(done..done + n),
-            ) else {
+        self.each_page(offset, buf.len(), true, |page, in_page, in_buf| {
+            let (Some(dst), Some(src)) = (page.data.get_mut(in_page), buf.get(in_buf)) else {
                 return Err(CacheError::OutOfDevice);
             };
             dst.copy_from_slice(src);
             page.dirty = true;
+            Ok(())
+        })
+    }
+
+    /// One storage access (`read_at`, `write_at`) of `len` bytes at
+    /// `offset`: `f` gets each page it covers in turn, with the range of
+    /// that page and the range of the caller's buffer that go together.
+    fn each_page(
+        &mut self,
+        offset: u64,
+        len: usize,
+        write: bool,
+        mut f: impl FnMut(&mut Page, Range<usize>, Range<usize>) -> Result<(), CacheError>,
+    ) -> Result<(), CacheError> {
+        self.spend()?;
+        self.check(offset, len)?;
+        let mut done = 0;
+        while done < len {
+            let at = offset + done as u64;
+            let index = at / PAGE as u64;
+            let within = (at % PAGE as u64) as usize;
+            // A page a write overwrites whole need not be read first.
+            let whole = write && within == 0 && len - done >= self.page_len(index);
+            let page = self.page(index, !whole)?;
+            let n = (page.data.len() - within).min(len - done);
+            f(page, within..within + n, done..done + n)?;
             done += n;
         }
         Ok(())

@@ -1,7 +1,7 @@
 //! Requests → replies: the whole `ipc::fs` server except the syscalls.
 //! `main.rs` receives, calls [`Service::handle`] and replies; grants are
 //! reached through [`GrantAccess`], which the program implements with
-//! `GrantMap` and tests with a table of buffers.
+//! `GrantRead`/`GrantWrite` and tests with a table of buffers.
 
 use alloc::vec;
 use ipc::TaskIdWire;
@@ -12,36 +12,49 @@ use crate::handles::{Handles, OpenFile};
 use crate::path::FsPath;
 use crate::volume::{MountError, Volume};
 
-/// A client's grants, as the server sees them.
+/// A client's grants, as the server sees them. The server never maps a
+/// client's grant: it copies (the program with `GrantRead`/`GrantWrite`,
+/// which the kernel checks in the same step as the copy), so a client that
+/// revokes its grant at any moment gets `Grant(code)` and cannot make the
+/// service fault.
 pub trait GrantAccess {
-    /// Maps `client`'s grant `id` (which must be writable if `writable`),
-    /// runs `f` over its first `len` bytes, unmaps it and returns `f`'s
-    /// result. A grant that cannot be mapped is `Grant(code)`; one shorter
-    /// than `len` is `GrantTooSmall`.
-    fn with_grant(
-        &mut self,
-        client: TaskIdWire,
-        id: u32,
-        len: usize,
-        writable: bool,
-        f: &mut dyn FnMut(&mut [u8]) -> Result<u32, FsError>,
-    ) -> Result<u32, FsError>;
+    /// Grant `id`'s length, if `client` gave it to this server and — when
+    /// `writable` — the server may write it; else `Grant(code)`.
+    fn grant_len(&mut self, client: TaskIdWire, id: u32, writable: bool) -> Result<u64, FsError>;
+    /// Copies the grant's first `buf.len()` bytes into `buf`.
+    fn copy_from(&mut self, client: TaskIdWire, id: u32, buf: &mut [u8]) -> Result<(), FsError>;
+    /// Copies `data` to the start of the grant.
+    fn copy_to(&mut self, client: TaskIdWire, id: u32, data: &[u8]) -> Result<(), FsError>;
 }
 
 /// A `GrantAccess` for a server that takes no grants.
 pub struct NoGrants;
 
 impl GrantAccess for NoGrants {
-    fn with_grant(
-        &mut self,
-        _: TaskIdWire,
-        _: u32,
-        _: usize,
-        _: bool,
-        _: &mut dyn FnMut(&mut [u8]) -> Result<u32, FsError>,
-    ) -> Result<u32, FsError> {
+    fn grant_len(&mut self, _: TaskIdWire, _: u32, _: bool) -> Result<u64, FsError> {
         Err(FsError::Grant(0))
     }
+    fn copy_from(&mut self, _: TaskIdWire, _: u32, _: &mut [u8]) -> Result<(), FsError> {
+        Err(FsError::Grant(0))
+    }
+    fn copy_to(&mut self, _: TaskIdWire, _: u32, _: &[u8]) -> Result<(), FsError> {
+        Err(FsError::Grant(0))
+    }
+}
+
+/// A grant of at least `len` bytes (`writable` if the server writes it).
+fn check_grant(
+    grants: &mut dyn GrantAccess,
+    client: TaskIdWire,
+    id: u32,
+    len: u32,
+    writable: bool,
+) -> Result<(), FsError> {
+    let mapped = grants.grant_len(client, id, writable)?;
+    if mapped < u64::from(len) {
+        return Err(FsError::GrantTooSmall { mapped });
+    }
+    Ok(())
 }
 
 pub struct Service<D: BlockDevice> {
@@ -131,23 +144,32 @@ impl<D: BlockDevice> Service<D> {
                 if len > GRANT_MAX {
                     return Err(FsError::InvalidArgument);
                 }
-                // Checked before the grant is touched: a bad handle costs
-                // no mapping.
-                self.readable(client, handle)?;
-                let n = grants.with_grant(client, grant, len as usize, true, &mut |buf| {
-                    self.read(client, handle, buf).map(|n| n as u32)
-                })?;
-                Ok(Reply::Count(n))
+                // Checked before the file is read: a bad handle or grant
+                // costs no disk access.
+                let pos = self.readable(client, handle)?.pos;
+                check_grant(grants, client, grant, len, true)?;
+                let mut buf = vec![0u8; len as usize];
+                let n = self.read(client, handle, &mut buf)?;
+                if let Err(e) = grants.copy_to(client, grant, buf.get(..n).unwrap_or(&[])) {
+                    // Revoked since the check: the bytes never reached the
+                    // client, so its position stays where it was.
+                    self.handles.get(client, handle)?.pos = pos;
+                    return Err(e);
+                }
+                Ok(Reply::Count(n as u32))
             }
             Request::WriteGrant { handle, grant, len } => {
                 if len > GRANT_MAX {
                     return Err(FsError::InvalidArgument);
                 }
                 self.writable(client, handle)?;
-                let n = grants.with_grant(client, grant, len as usize, false, &mut |buf| {
-                    self.write(client, handle, buf).map(|()| buf.len() as u32)
-                })?;
-                Ok(Reply::Count(n))
+                check_grant(grants, client, grant, len, false)?;
+                // All of it is copied before anything is written: a grant
+                // revoked mid-copy changes nothing on the volume.
+                let mut buf = vec![0u8; len as usize];
+                grants.copy_from(client, grant, &mut buf)?;
+                self.write(client, handle, &buf)?;
+                Ok(Reply::Count(len))
             }
             Request::Seek { handle, to } => {
                 let f = self.handles.get(client, handle)?;

@@ -46,27 +46,143 @@ fn mount(disk: RamDisk) -> Service<RamDisk> {
     Service::new(Volume::mount(disk, 256, FixedTime::default_time()))
 }
 
-/// Grants as a table of buffers, keyed by (client, id).
+/// Grants as a table of buffers, keyed by (client, id). A grant in
+/// `revoke_after_check` is revoked by its client right after the service
+/// checked it — before the copy — as a client racing the service would.
 #[derive(Default)]
 struct FakeGrants {
     bufs: BTreeMap<(TaskIdWire, u32), Vec<u8>>,
+    read_only: Vec<(TaskIdWire, u32)>,
+    revoke_after_check: Vec<(TaskIdWire, u32)>,
+}
+
+/// `SyscallError::NoSuchGrant`'s and `PermissionDenied`'s codes.
+const NO_SUCH_GRANT: u32 = 12;
+const PERMISSION_DENIED: u32 = 7;
+
+impl FakeGrants {
+    fn buf(&mut self, client: TaskIdWire, id: u32) -> Result<&mut Vec<u8>, FsError> {
+        self.bufs
+            .get_mut(&(client, id))
+            .ok_or(FsError::Grant(NO_SUCH_GRANT))
+    }
 }
 
 impl GrantAccess for FakeGrants {
-    fn with_grant(
-        &mut self,
-        client: TaskIdWire,
-        id: u32,
-        len: usize,
-        _writable: bool,
-        f: &mut dyn FnMut(&mut [u8]) -> Result<u32, FsError>,
-    ) -> Result<u32, FsError> {
-        let buf = self.bufs.get_mut(&(client, id)).ok_or(FsError::Grant(3))?;
-        let mapped = buf.len();
-        let b = buf.get_mut(..len).ok_or(FsError::GrantTooSmall {
-            mapped: mapped as u64,
+    fn grant_len(&mut self, client: TaskIdWire, id: u32, writable: bool) -> Result<u64, FsError> {
+        let len = self.buf(client, id)?.len() as u64;
+        if writable && self.read_only.contains(&(client, id)) {
+            return Err(FsError::Grant(PERMISSION_DENIED));
+        }
+        if self.revoke_after_check.contains(&(client, id)) {
+            self.bufs.remove(&(client, id));
+        }
+        Ok(len)
+    }
+
+    fn copy_from(&mut self, client: TaskIdWire, id: u32, buf: &mut [u8]) -> Result<(), FsError> {
+        let g = self.buf(client, id)?;
+        let src = g.get(..buf.len()).ok_or(FsError::GrantTooSmall {
+            mapped: g.len() as u64,
         })?;
-        f(b)
+        buf.copy_from_slice(src);
+        Ok(())
+    }
+
+    fn copy_to(&mut self, client: TaskIdWire, id: u32, data: &[u8]) -> Result<(), FsError> {
+        let g = self.buf(client, id)?;
+        let mapped = g.len() as u64;
+        g.get_mut(..data.len())
+            .ok_or(FsError::GrantTooSmall { mapped })?
+            .copy_from_slice(data);
+        Ok(())
+    }
+}
+
+/// A client revoking its grant after the service checked it (between the
+/// check and the copy): the request is `Grant(NoSuchGrant)`, a read leaves
+/// the position where it was, a write changes nothing, and the service
+/// goes on serving the same handles. A read-only grant for a read is
+/// refused before the file is read.
+#[test]
+fn a_grant_revoked_mid_request_is_a_typed_error_and_changes_nothing() {
+    let mut s = mount(formatted(40));
+    let mut g = FakeGrants::default();
+    let data = pattern(200_000, 7);
+    s.write_file(ALICE, "/f", &data);
+    let (h, size) = s.open(ALICE, "/f", OpenMode::READ);
+    assert_eq!(size, 200_000);
+    g.bufs.insert((ALICE, 1), vec![0; 100_000]);
+    g.revoke_after_check.push((ALICE, 1));
+    let read = |grant| Request::ReadGrant {
+        handle: h,
+        grant,
+        len: 100_000,
+    };
+    assert_eq!(
+        s.handle(ALICE, read(1), &mut g),
+        Reply::Err(FsError::Grant(NO_SUCH_GRANT))
+    );
+    g.bufs.insert((ALICE, 2), vec![0; 100_000]);
+    g.read_only.push((ALICE, 2));
+    assert_eq!(
+        s.handle(ALICE, read(2), &mut g),
+        Reply::Err(FsError::Grant(PERMISSION_DENIED))
+    );
+    // Neither moved the position: the next read starts at 0.
+    g.bufs.insert((ALICE, 3), vec![0; 100_000]);
+    assert_eq!(s.handle(ALICE, read(3), &mut g), Reply::Count(100_000));
+    assert_eq!(g.bufs[&(ALICE, 3)], data[..100_000]);
+
+    let (w, _) = s.open(ALICE, "/f", OpenMode::APPEND);
+    g.bufs.insert((ALICE, 4), vec![0xee; 50_000]);
+    g.revoke_after_check.push((ALICE, 4));
+    let write = Request::WriteGrant {
+        handle: w,
+        grant: 4,
+        len: 50_000,
+    };
+    assert_eq!(
+        s.handle(ALICE, write, &mut g),
+        Reply::Err(FsError::Grant(NO_SUCH_GRANT))
+    );
+    s.ok(ALICE, Request::Close { handle: w });
+    s.ok(ALICE, Request::Close { handle: h });
+    assert_eq!(s.read_file(ALICE, "/f"), data, "nothing was written");
+}
+
+/// The requests the tests send most, by path.
+fn open(path: &str, mode: OpenMode) -> Request {
+    Request::Open {
+        path: path.into(),
+        mode,
+    }
+}
+
+fn mkdir(path: &str) -> Request {
+    Request::Mkdir { path: path.into() }
+}
+
+fn remove(path: &str) -> Request {
+    Request::Remove { path: path.into() }
+}
+
+fn stat(path: &str) -> Request {
+    Request::Stat { path: path.into() }
+}
+
+fn write(handle: Handle, data: &[u8]) -> Request {
+    Request::Write {
+        handle,
+        data: data.to_vec(),
+    }
+}
+
+/// The first page of `path`'s listing.
+fn readdir(path: &str) -> Request {
+    Request::ReadDir {
+        path: path.into(),
+        cursor: 0,
     }
 }
 
@@ -83,13 +199,7 @@ trait Call {
         }
     }
     fn open(&mut self, who: TaskIdWire, path: &str, mode: OpenMode) -> (Handle, u64) {
-        match self.call(
-            who,
-            Request::Open {
-                path: path.into(),
-                mode,
-            },
-        ) {
+        match self.call(who, open(path, mode)) {
             Reply::Opened { handle, size } => (handle, size),
             other => panic!("open {path} gave {other:?}"),
         }
@@ -97,13 +207,7 @@ trait Call {
     fn write_file(&mut self, who: TaskIdWire, path: &str, data: &[u8]) {
         let (h, _) = self.open(who, path, OpenMode::CREATE);
         for chunk in data.chunks(ipc::fs::DATA_MAX as usize) {
-            let r = self.call(
-                who,
-                Request::Write {
-                    handle: h,
-                    data: chunk.to_vec(),
-                },
-            );
+            let r = self.call(who, write(h, chunk));
             assert_eq!(r, Reply::Count(chunk.len() as u32));
         }
         self.ok(who, Request::Close { handle: h });
@@ -186,18 +290,8 @@ fn files_round_trip_and_survive_a_remount() {
     let small = b"hello, Cordon\n".to_vec();
     let big = pattern(300_000, 7);
     s.write_file(ALICE, "/README.TXT", &small);
-    s.ok(
-        ALICE,
-        Request::Mkdir {
-            path: "/data".into(),
-        },
-    );
-    s.ok(
-        ALICE,
-        Request::Mkdir {
-            path: "/data/a nested directory with a long name".into(),
-        },
-    );
+    s.ok(ALICE, mkdir("/data"));
+    s.ok(ALICE, mkdir("/data/a nested directory with a long name"));
     s.write_file(
         ALICE,
         "/data/a nested directory with a long name/Big File.bin",
@@ -213,12 +307,7 @@ fn files_round_trip_and_survive_a_remount() {
     let names: Vec<&str> = root.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["README.TXT", "data"]);
     assert_eq!(root[1].kind, FileKind::Directory);
-    match s.call(
-        BOB,
-        Request::Stat {
-            path: "/README.TXT".into(),
-        },
-    ) {
+    match s.call(BOB, stat("/README.TXT")) {
         Reply::Stat(m) => {
             assert_eq!((m.kind, m.size), (FileKind::File, small.len() as u64));
             assert_eq!(
@@ -245,13 +334,7 @@ fn nothing_reaches_the_device_before_sync_or_close_and_sync_leaves_it_clean() {
     let mut s = mount(formatted(40));
     let writes_before = s.volume().unwrap().cache().device().writes;
     let (h, _) = s.open(ALICE, "/f.txt", OpenMode::CREATE);
-    let r = s.call(
-        ALICE,
-        Request::Write {
-            handle: h,
-            data: vec![1; 3000],
-        },
-    );
+    let r = s.call(ALICE, write(h, &[1; 3000]));
     assert_eq!(r, Reply::Count(3000));
     {
         let vol = s.volume().unwrap();
@@ -286,25 +369,11 @@ fn an_unsynced_write_is_lost_with_the_cache_and_a_synced_one_is_not() {
     let mut s = mount(formatted(40));
     s.write_file(ALICE, "/kept.txt", b"kept");
     let (h, _) = s.open(ALICE, "/lost.txt", OpenMode::CREATE);
-    s.call(
-        ALICE,
-        Request::Write {
-            handle: h,
-            data: b"lost".to_vec(),
-        },
-    );
+    s.call(ALICE, write(h, b"lost"));
     // No sync, no close: a power cut now.
     let mut s = remount(s);
     assert_eq!(s.read_file(BOB, "/kept.txt"), b"kept");
-    assert_eq!(
-        s.err(
-            BOB,
-            Request::Stat {
-                path: "/lost.txt".into()
-            }
-        ),
-        FsError::NotFound
-    );
+    assert_eq!(s.err(BOB, stat("/lost.txt")), FsError::NotFound);
 }
 
 #[test]
@@ -335,13 +404,7 @@ fn handles_belong_to_their_client_and_generation() {
     for _ in 1..ipc::fs::HANDLES_PER_CLIENT {
         s.open(ALICE, "/a", OpenMode::READ);
     }
-    let r = s.call(
-        ALICE,
-        Request::Open {
-            path: "/a".into(),
-            mode: OpenMode::READ,
-        },
-    );
+    let r = s.call(ALICE, open("/a", OpenMode::READ));
     assert_eq!(r, Reply::Err(FsError::TooManyHandles));
     // Bob is not limited by Alice's handles.
     s.open(BOB, "/a", OpenMode::READ);
@@ -350,10 +413,6 @@ fn handles_belong_to_their_client_and_generation() {
 #[test]
 fn open_modes() {
     let mut s = mount(formatted(40));
-    let open = |path: &str, mode| Request::Open {
-        path: path.into(),
-        mode,
-    };
     assert_eq!(
         s.err(ALICE, open("/nope", OpenMode::READ)),
         FsError::NotFound
@@ -364,22 +423,13 @@ fn open_modes() {
     };
     let (h, size) = s.open(ALICE, "/x", excl);
     assert_eq!(size, 0);
-    s.call(
-        ALICE,
-        Request::Write {
-            handle: h,
-            data: b"12345".to_vec(),
-        },
-    );
+    s.call(ALICE, write(h, b"12345"));
     s.ok(ALICE, Request::Close { handle: h });
     assert_eq!(s.err(ALICE, open("/x", excl)), FsError::Exists);
     // Read-only handle: no writes; write-only handle: no reads.
     let (r, size) = s.open(ALICE, "/x", OpenMode::READ);
     assert_eq!(size, 5);
-    let w = Request::Write {
-        handle: r,
-        data: b"z".to_vec(),
-    };
+    let w = write(r, b"z");
     assert_eq!(s.err(ALICE, w), FsError::AccessDenied);
     assert_eq!(
         s.err(ALICE, Request::Truncate { handle: r, len: 0 }),
@@ -397,13 +447,7 @@ fn open_modes() {
     );
     // Append writes at the end whatever the position.
     let (a, _) = s.open(ALICE, "/x", OpenMode::APPEND);
-    s.call(
-        ALICE,
-        Request::Write {
-            handle: a,
-            data: b"67".to_vec(),
-        },
-    );
+    s.call(ALICE, write(a, b"67"));
     s.ok(ALICE, Request::Close { handle: a });
     assert_eq!(s.read_file(ALICE, "/x"), b"1234567");
     // Truncate on open.
@@ -417,27 +461,16 @@ fn open_modes() {
         ..OpenMode::READ
     };
     assert_eq!(s.err(ALICE, open("/x", bad)), FsError::InvalidArgument);
-    s.ok(ALICE, Request::Mkdir { path: "/d".into() });
-    assert_eq!(
-        s.err(ALICE, open("/d", OpenMode::READ)),
-        FsError::IsADirectory
-    );
-    assert_eq!(
-        s.err(ALICE, open("/", OpenMode::READ)),
-        FsError::IsADirectory
-    );
-    assert_eq!(
-        s.err(ALICE, open("/x/y", OpenMode::CREATE)),
-        FsError::NotADirectory
-    );
-    assert_eq!(
-        s.err(ALICE, open("/no/y", OpenMode::CREATE)),
-        FsError::NotFound
-    );
-    assert_eq!(
-        s.err(ALICE, open("/bad:name", OpenMode::CREATE)),
-        FsError::InvalidName
-    );
+    s.ok(ALICE, mkdir("/d"));
+    for (path, mode, want) in [
+        ("/d", OpenMode::READ, FsError::IsADirectory),
+        ("/", OpenMode::READ, FsError::IsADirectory),
+        ("/x/y", OpenMode::CREATE, FsError::NotADirectory),
+        ("/no/y", OpenMode::CREATE, FsError::NotFound),
+        ("/bad:name", OpenMode::CREATE, FsError::InvalidName),
+    ] {
+        assert_eq!(s.err(ALICE, open(path, mode)), want, "{path}");
+    }
 }
 
 #[test]
@@ -456,13 +489,7 @@ fn seek_write_past_the_end_and_truncate_both_ways() {
         },
     );
     assert_eq!(pos, Reply::Position(10_000));
-    s.call(
-        ALICE,
-        Request::Write {
-            handle: h,
-            data: b"end".to_vec(),
-        },
-    );
+    s.call(ALICE, write(h, b"end"));
     assert_eq!(
         s.call(
             ALICE,
@@ -518,44 +545,17 @@ fn seek_write_past_the_end_and_truncate_both_ways() {
 fn directory_operations_and_their_errors() {
     let mut s = mount(formatted(40));
     let p = |x: &str| String::from(x);
-    s.ok(ALICE, Request::Mkdir { path: p("/d") });
-    assert_eq!(
-        s.err(ALICE, Request::Mkdir { path: p("/D") }),
-        FsError::Exists
-    );
-    assert_eq!(
-        s.err(ALICE, Request::Mkdir { path: p("/") }),
-        FsError::Exists
-    );
-    assert_eq!(
-        s.err(ALICE, Request::Mkdir { path: p("/no/d") }),
-        FsError::NotFound
-    );
+    s.ok(ALICE, mkdir("/d"));
+    assert_eq!(s.err(ALICE, mkdir("/D")), FsError::Exists);
+    assert_eq!(s.err(ALICE, mkdir("/")), FsError::Exists);
+    assert_eq!(s.err(ALICE, mkdir("/no/d")), FsError::NotFound);
     s.write_file(ALICE, "/d/f", b"1");
-    assert_eq!(
-        s.err(ALICE, Request::Remove { path: p("/d") }),
-        FsError::NotEmpty
-    );
-    assert_eq!(
-        s.err(ALICE, Request::Remove { path: p("/d/g") }),
-        FsError::NotFound
-    );
-    assert_eq!(
-        s.err(
-            ALICE,
-            Request::ReadDir {
-                path: p("/d/f"),
-                cursor: 0
-            }
-        ),
-        FsError::NotADirectory
-    );
+    assert_eq!(s.err(ALICE, remove("/d")), FsError::NotEmpty);
+    assert_eq!(s.err(ALICE, remove("/d/g")), FsError::NotFound);
+    assert_eq!(s.err(ALICE, readdir("/d/f")), FsError::NotADirectory);
     // Open files cannot be removed or renamed (nor their directories).
     let (h, _) = s.open(BOB, "/d/f", OpenMode::READ);
-    assert_eq!(
-        s.err(ALICE, Request::Remove { path: p("/d/F") }),
-        FsError::Busy
-    );
+    assert_eq!(s.err(ALICE, remove("/d/F")), FsError::Busy);
     let mv = |a: &str, b: &str| Request::Rename {
         from: p(a),
         to: p(b),
@@ -564,7 +564,7 @@ fn directory_operations_and_their_errors() {
     s.ok(BOB, Request::Close { handle: h });
     // Rename within a directory, move a file across directories.
     s.ok(ALICE, mv("/d/f", "/d/a much longer name.txt"));
-    s.ok(ALICE, Request::Mkdir { path: p("/e") });
+    s.ok(ALICE, mkdir("/e"));
     s.ok(ALICE, mv("/d/a much longer name.txt", "/e/g"));
     assert_eq!(s.read_file(ALICE, "/e/g"), b"1");
     s.write_file(ALICE, "/e/h", b"2");
@@ -578,34 +578,18 @@ fn directory_operations_and_their_errors() {
         FsError::InvalidArgument
     );
     assert_eq!(s.err(ALICE, mv("/e", "/e/inner")), FsError::InvalidArgument);
-    s.ok(
-        ALICE,
-        Request::Remove {
-            path: p("/renamed dir"),
-        },
-    );
-    s.ok(ALICE, Request::Remove { path: p("/e/g") });
+    s.ok(ALICE, remove("/renamed dir"));
+    s.ok(ALICE, remove("/e/g"));
     let names: Vec<String> = s.list(ALICE, "/e").into_iter().map(|e| e.name).collect();
     assert_eq!(names, ["h"]);
-    assert_eq!(
-        s.err(ALICE, Request::Stat { path: p("/d") }),
-        FsError::NotFound
-    );
-    assert_eq!(
-        s.err(ALICE, Request::Remove { path: p("/") }),
-        FsError::InvalidArgument
-    );
+    assert_eq!(s.err(ALICE, stat("/d")), FsError::NotFound);
+    assert_eq!(s.err(ALICE, remove("/")), FsError::InvalidArgument);
 }
 
 #[test]
 fn readdir_pages_fit_a_message_and_list_everything_once() {
     let mut s = mount(formatted(40));
-    s.ok(
-        ALICE,
-        Request::Mkdir {
-            path: "/many".into(),
-        },
-    );
+    s.ok(ALICE, mkdir("/many"));
     let mut want = Vec::new();
     for i in 0..150 {
         let name = format!("a rather long file name number {i:03} to fill pages.txt");
@@ -615,13 +599,7 @@ fn readdir_pages_fit_a_message_and_list_everything_once() {
     let got: Vec<String> = s.list(ALICE, "/many").into_iter().map(|e| e.name).collect();
     assert_eq!(got, want);
     // More than one page was needed.
-    match s.call(
-        ALICE,
-        Request::ReadDir {
-            path: "/many".into(),
-            cursor: 0,
-        },
-    ) {
+    match s.call(ALICE, readdir("/many")) {
         Reply::Entries { entries, next } => {
             assert!(next.is_some());
             assert!(entries.len() < 150);
@@ -690,7 +668,7 @@ fn bulk_data_through_grants() {
     };
     assert_eq!(
         s.handle(ALICE, other, &mut g),
-        Reply::Err(FsError::Grant(3))
+        Reply::Err(FsError::Grant(NO_SUCH_GRANT))
     );
     // A bad handle is refused before the grant is touched.
     let bad = Request::ReadGrant {
@@ -719,22 +697,13 @@ fn a_disk_that_is_not_fat_is_refused_and_the_service_answers_unmounted() {
     for req in [
         Request::StatFs,
         Request::Sync,
-        Request::ReadDir {
-            path: "/".into(),
-            cursor: 0,
-        },
-        Request::Open {
-            path: "/x".into(),
-            mode: OpenMode::CREATE,
-        },
+        readdir("/"),
+        open("/x", OpenMode::CREATE),
     ] {
         assert_eq!(s.call(ALICE, req), Reply::Err(FsError::Unmounted));
     }
     // A path error still comes first where the path is bad.
-    assert_eq!(
-        s.err(ALICE, Request::Stat { path: "a*".into() }),
-        FsError::InvalidName
-    );
+    assert_eq!(s.err(ALICE, stat("a*")), FsError::InvalidName);
 }
 
 #[test]
@@ -755,39 +724,18 @@ fn a_volume_larger_than_its_device_is_refused() {
 #[test]
 fn a_directory_pointing_outside_the_disk_is_corrupt_and_the_rest_still_serves() {
     let mut s = mount(formatted(40));
-    s.ok(
-        ALICE,
-        Request::Mkdir {
-            path: "/bad".into(),
-        },
-    );
+    s.ok(ALICE, mkdir("/bad"));
     s.write_file(ALICE, "/good.txt", b"fine");
     s.ok(ALICE, Request::Sync);
     let mut img = s.into_volume().unwrap().into_device().data;
     // Find BAD's short entry in the root directory and point its first
     // cluster far past the end of the disk.
     let at = find_short_entry(&img, b"BAD        ").expect("BAD entry");
-    img[at + 20..at + 22].copy_from_slice(&0x0fff_u16.to_le_bytes());
-    img[at + 26..at + 28].copy_from_slice(&0xfff0_u16.to_le_bytes());
+    set_first_cluster(&mut img, at, 0x0fff_fff0);
     let mut s = mount(RamDisk::from_image(img));
+    assert_eq!(s.err(ALICE, readdir("/bad")), FsError::Corrupt);
     assert_eq!(
-        s.err(
-            ALICE,
-            Request::ReadDir {
-                path: "/bad".into(),
-                cursor: 0
-            }
-        ),
-        FsError::Corrupt
-    );
-    assert_eq!(
-        s.err(
-            ALICE,
-            Request::Open {
-                path: "/bad/x".into(),
-                mode: OpenMode::CREATE
-            }
-        ),
+        s.err(ALICE, open("/bad/x", OpenMode::CREATE)),
         FsError::Corrupt
     );
     assert_eq!(s.read_file(ALICE, "/good.txt"), b"fine");
@@ -801,7 +749,7 @@ fn a_directory_pointing_outside_the_disk_is_corrupt_and_the_rest_still_serves() 
 fn a_first_cluster_past_2_pow_30_is_refused_not_a_panic() {
     let mut s = mount(formatted(40));
     s.write_file(ALICE, "/f.txt", &[7; 2000]);
-    s.ok(ALICE, Request::Mkdir { path: "/d".into() });
+    s.ok(ALICE, mkdir("/d"));
     s.ok(ALICE, Request::Sync);
     let mut img = s.into_volume().unwrap().into_device().data;
     for name in [b"F       TXT", b"D          "] {
@@ -809,8 +757,7 @@ fn a_first_cluster_past_2_pow_30_is_refused_not_a_panic() {
             .map(|i| i * 32)
             .find(|&o| &img[o..o + 11] == name)
             .expect("entry");
-        img[at + 20..at + 22].copy_from_slice(&0x4000_u16.to_le_bytes());
-        img[at + 26..at + 28].copy_from_slice(&0x0003_u16.to_le_bytes());
+        set_first_cluster(&mut img, at, 0x4000_0003);
     }
     let mut s = mount(RamDisk::from_image(img));
     let (h, _) = s.open(ALICE, "/f.txt", OpenMode::APPEND);
@@ -822,21 +769,9 @@ fn a_first_cluster_past_2_pow_30_is_refused_not_a_panic() {
         },
     );
     assert!(matches!(r, Reply::Err(_)), "{r:?}");
-    let w = s.call(
-        ALICE,
-        Request::Write {
-            handle: h,
-            data: vec![1; 600],
-        },
-    );
+    let w = s.call(ALICE, write(h, &[1; 600]));
     assert!(matches!(w, Reply::Err(_) | Reply::Count(600)), "{w:?}");
-    let l = s.call(
-        ALICE,
-        Request::ReadDir {
-            path: "/d".into(),
-            cursor: 0,
-        },
-    );
+    let l = s.call(ALICE, readdir("/d"));
     assert!(matches!(l, Reply::Err(_) | Reply::Entries { .. }), "{l:?}");
     // Still serving.
     assert!(!s.call(ALICE, Request::StatFs).is_err_reply());
@@ -846,17 +781,11 @@ fn a_first_cluster_past_2_pow_30_is_refused_not_a_panic() {
 /// successor, filled with entries that are `deleted` or plain files.
 fn looping_directory_image(deleted: bool) -> Vec<u8> {
     let mut s = mount(formatted(40));
-    s.ok(
-        ALICE,
-        Request::Mkdir {
-            path: "/loop".into(),
-        },
-    );
+    s.ok(ALICE, mkdir("/loop"));
     s.write_file(ALICE, "/fine.txt", b"fine");
     let mut img = s.into_volume().unwrap().into_device().data;
     let at = find_short_entry(&img, b"LOOP       ").expect("LOOP entry");
-    let cluster = u32::from(u16::from_le_bytes([img[at + 26], img[at + 27]]))
-        | u32::from(u16::from_le_bytes([img[at + 20], img[at + 21]])) << 16;
+    let cluster = first_cluster(&img, at);
     // FAT32: the FAT starts after the reserved sectors, the data after the
     // FATs; cluster 2 is the first.
     let reserved = usize::from(u16::from_le_bytes([img[14], img[15]]));
@@ -889,25 +818,8 @@ fn a_directory_whose_cluster_chain_loops_is_corrupt_not_endless() {
     let mut s = mount(RamDisk::from_image(looping_directory_image(false)));
     // The first page would fill before the loop shows: the server checks
     // that the directory ends before handing out a cursor.
-    assert_eq!(
-        s.err(
-            ALICE,
-            Request::ReadDir {
-                path: "/loop".into(),
-                cursor: 0
-            }
-        ),
-        FsError::Corrupt
-    );
-    assert_eq!(
-        s.err(
-            ALICE,
-            Request::Stat {
-                path: "/loop/nothing".into()
-            }
-        ),
-        FsError::Corrupt
-    );
+    assert_eq!(s.err(ALICE, readdir("/loop")), FsError::Corrupt);
+    assert_eq!(s.err(ALICE, stat("/loop/nothing")), FsError::Corrupt);
     // The rest of the volume still serves.
     assert_eq!(s.read_file(ALICE, "/fine.txt"), b"fine");
     assert!(!s.call(ALICE, Request::StatFs).is_err_reply());
@@ -919,24 +831,9 @@ fn a_looping_directory_of_deleted_entries_runs_out_of_budget() {
     // comes back to be counted: only the access budget ends the walk.
     let mut s = mount(RamDisk::from_image(looping_directory_image(true)));
     let started = std::time::Instant::now();
+    assert_eq!(s.err(ALICE, readdir("/loop")), FsError::Corrupt);
     assert_eq!(
-        s.err(
-            ALICE,
-            Request::ReadDir {
-                path: "/loop".into(),
-                cursor: 0
-            }
-        ),
-        FsError::Corrupt
-    );
-    assert_eq!(
-        s.err(
-            ALICE,
-            Request::Open {
-                path: "/loop/new".into(),
-                mode: OpenMode::CREATE
-            }
-        ),
+        s.err(ALICE, open("/loop/new", OpenMode::CREATE)),
         FsError::Corrupt
     );
     assert!(started.elapsed().as_secs() < 30);
@@ -953,6 +850,18 @@ impl IsErr for Reply {
     }
 }
 
+/// The first cluster of the short directory entry at `at` (FAT32: high
+/// half at byte 20, low half at 26).
+fn first_cluster(img: &[u8], at: usize) -> u32 {
+    u32::from(u16::from_le_bytes([img[at + 26], img[at + 27]]))
+        | u32::from(u16::from_le_bytes([img[at + 20], img[at + 21]])) << 16
+}
+
+fn set_first_cluster(img: &mut [u8], at: usize, cluster: u32) {
+    img[at + 20..at + 22].copy_from_slice(&((cluster >> 16) as u16).to_le_bytes());
+    img[at + 26..at + 28].copy_from_slice(&(cluster as u16).to_le_bytes());
+}
+
 fn find_short_entry(img: &[u8], name: &[u8; 11]) -> Option<usize> {
     (0..img.len() / 32)
         .map(|i| i * 32)
@@ -964,13 +873,7 @@ fn device_errors_come_back_typed_and_the_service_recovers() {
     let mut s = mount(formatted(40));
     s.write_file(ALICE, "/a", b"1");
     let (h, _) = s.open(ALICE, "/b", OpenMode::CREATE);
-    s.call(
-        ALICE,
-        Request::Write {
-            handle: h,
-            data: b"22".to_vec(),
-        },
-    );
+    s.call(ALICE, write(h, b"22"));
     s.volume().unwrap().cache_mut().device_mut().fail = Some(BlkError::Device(5));
     assert_eq!(
         s.err(ALICE, Request::Close { handle: h }),

@@ -101,19 +101,17 @@ fn write_replaces_and_cp_copies_more_than_one_chunk() {
 #[test]
 fn errors_name_the_command_the_path_and_the_typed_error() {
     let mut f = Fake::new();
-    assert_eq!(
-        err(&mut f, "cat /missing.txt"),
-        "cat: /missing.txt: NotFound"
-    );
-    assert_eq!(err(&mut f, "ls /nope"), "ls: /nope: NotFound");
-    assert_eq!(err(&mut f, "rm nope"), "rm: /nope: NotFound");
-    assert_eq!(err(&mut f, "stat nope"), "stat: /nope: NotFound");
-    assert_eq!(err(&mut f, "cp nope b"), "cp: /nope: NotFound");
-    assert_eq!(err(&mut f, "mv nope b"), "mv: /nope -> /b: NotFound");
-    assert_eq!(
-        err(&mut f, "write /no/dir/x hi"),
-        "write: /no/dir/x: NotFound"
-    );
+    for (line, want) in [
+        ("cat /missing.txt", "cat: /missing.txt: NotFound"),
+        ("ls /nope", "ls: /nope: NotFound"),
+        ("rm nope", "rm: /nope: NotFound"),
+        ("stat nope", "stat: /nope: NotFound"),
+        ("cp nope b", "cp: /nope: NotFound"),
+        ("mv nope b", "mv: /nope -> /b: NotFound"),
+        ("write /no/dir/x hi", "write: /no/dir/x: NotFound"),
+    ] {
+        assert_eq!(err(&mut f, line), want);
+    }
     ok(&mut f, "mkdir d");
     assert_eq!(err(&mut f, "mkdir d"), "mkdir: /d: AlreadyExists");
     assert_eq!(err(&mut f, "cat d"), "cat: /d: IsADirectory");
@@ -127,13 +125,14 @@ fn errors_name_the_command_the_path_and_the_typed_error() {
 #[test]
 fn parse_errors_are_one_line() {
     let mut f = Fake::new();
-    assert_eq!(
-        err(&mut f, "frobnicate"),
-        "unknown command `frobnicate` (try `help`)"
-    );
-    assert_eq!(err(&mut f, "cp onlyone"), "usage: cp FROM TO");
-    assert_eq!(err(&mut f, "df extra"), "usage: df");
-    assert_eq!(err(&mut f, "cat \"x"), "a quote is not closed");
+    for (line, want) in [
+        ("frobnicate", "unknown command `frobnicate` (try `help`)"),
+        ("cp onlyone", "usage: cp FROM TO"),
+        ("df extra", "usage: df"),
+        ("cat \"x", "a quote is not closed"),
+    ] {
+        assert_eq!(err(&mut f, line), want);
+    }
     // A blank line does nothing and prints nothing.
     assert_eq!(ok(&mut f, "   "), "");
 }

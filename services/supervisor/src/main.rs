@@ -121,7 +121,7 @@ fn start_due(table: &mut ServiceTable) {
         let (name, program, args) = (
             s.spec.name.clone(),
             s.spec.program.clone(),
-            s.spec.args_for_start(restart, s.policy.requested()),
+            table.start_args(i),
         );
         let grants = s.spec.grants.clone();
         let memory = s.spec.memory;

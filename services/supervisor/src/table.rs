@@ -33,6 +33,8 @@ pub struct Service {
     pub policy: ServicePolicy,
     /// The running task, or the last one if dead; `None` if it never ran.
     pub task: Option<TaskIdWire>,
+    /// `RestartWith`'s arguments, added to the next start only.
+    pub next_args: Option<String>,
 }
 
 /// What the program must do after [`ServiceTable::handle`].
@@ -66,6 +68,7 @@ impl ServiceTable {
                 policy: ServicePolicy::new(&spec),
                 spec,
                 task: None,
+                next_args: None,
             })
             .collect();
         ServiceTable {
@@ -105,10 +108,30 @@ impl ServiceTable {
             .min()
     }
 
+    /// The argument string for service `index`'s next start: the
+    /// manifest's (`ServiceSpec::args_for_start`), plus a `RestartWith`'s.
+    pub fn start_args(&self, index: usize) -> String {
+        let Some(s) = self.services.get(index) else {
+            return String::new();
+        };
+        let mut args = s
+            .spec
+            .args_for_start(s.task.is_some(), s.policy.requested());
+        if let Some(extra) = s.next_args.as_deref().filter(|e| !e.is_empty()) {
+            if !args.is_empty() {
+                args.push(' ');
+            }
+            args.push_str(extra);
+        }
+        args
+    }
+
     /// Service `index` was spawned as `task`. Out-of-range indices are ignored.
     pub fn started(&mut self, index: usize, task: TaskIdWire, now_ms: u64) {
         if let Some(s) = self.services.get_mut(index) {
             s.task = Some(task);
+            // `RestartWith`'s arguments were for this start only.
+            s.next_args = None;
             s.policy.on_started(now_ms);
         }
     }
@@ -178,6 +201,7 @@ impl ServiceTable {
             Request::Start { name }
             | Request::Stop { name }
             | Request::Restart { name }
+            | Request::RestartWith { name, .. }
             | Request::Kill { name } => allow.is_some_and(|a| a.may_control(name)),
         }
     }
@@ -209,6 +233,15 @@ impl ServiceTable {
             }
             Request::Kill { name } => {
                 self.with_service(&name, |s| s.policy.request_kill().map(|a| (a, s.task)))
+            }
+            Request::RestartWith { name, args } => {
+                if args.len() > ipc::supervisor::ARGS_MAX {
+                    return (Reply::Err(SupervisorError::BadArgs), Effect::None);
+                }
+                self.with_service(&name, |s| {
+                    s.next_args = Some(args);
+                    Ok((s.policy.request_restart(now_ms), s.task))
+                })
             }
         }
     }

@@ -309,3 +309,54 @@ fn kill_needs_control_and_leaves_the_restart_to_the_policy() {
         Some((1, Decision::Hold))
     );
 }
+
+/// `RestartWith` kills the running service, and its arguments are added
+/// to the next start only; the caller needs `control` over it; too long
+/// is `BadArgs`.
+#[test]
+fn restart_with_adds_args_to_the_next_start_only() {
+    let mut t = ServiceTable::new(
+        Manifest::parse(
+            "service dh program=dh args=\"mode=drivers\" first-args=\"jit-inject=x\"\n\
+             service demo program=democopy allow=control:dh\n\
+             service other program=o\n",
+        )
+        .unwrap(),
+        4,
+    );
+    for (n, i) in t.due(0).into_iter().enumerate() {
+        t.started(i, TaskIdWire(10 + n as u32), 0);
+    }
+    let (dh, demo, other) = (TaskIdWire(10), TaskIdWire(11), TaskIdWire(12));
+    let with = |args: &str| Request::RestartWith {
+        name: String::from("dh"),
+        args: args.into(),
+    };
+    assert_eq!(
+        t.handle(other, with("inject=hang"), 1),
+        (Reply::Err(SupervisorError::PermissionDenied), Effect::None)
+    );
+    let long = "x".repeat(ipc::supervisor::ARGS_MAX + 1);
+    assert_eq!(
+        t.handle(demo, with(&long), 1),
+        (Reply::Err(SupervisorError::BadArgs), Effect::None)
+    );
+    assert_eq!(
+        t.handle(demo, with("inject=hang inject-after=20"), 1),
+        (Reply::Ok, Effect::Kill(dh))
+    );
+    t.on_death(dh, 2, ExitCause::Killed, None, 2);
+    assert_eq!(t.due(2), [0]);
+    // A restart: no first-args, and the RestartWith's.
+    assert_eq!(t.start_args(0), "mode=drivers inject=hang inject-after=20");
+    t.started(0, TaskIdWire(0x1_000a), 2);
+    // Its next death restarts it without them.
+    t.on_death(
+        TaskIdWire(0x1_000a),
+        5_000,
+        ExitCause::Exited(70),
+        None,
+        5_000,
+    );
+    assert_eq!(t.start_args(0), "mode=drivers");
+}

@@ -4,10 +4,11 @@
 //! (`crate::campaign`); the disk check runs `fsck.fat -n` and compares the
 //! last acknowledged contents of every file with the image.
 
-use super::{QemuTest, kernel_survived};
+use super::QemuTest;
 use crate::campaign::{self, Outcome};
 use crate::disk::Disk;
 use crate::fatdisk::{fnv1a64, fsck_clean, mread};
+use crate::judge::kernel_survived;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;

@@ -1,6 +1,7 @@
 //! Judges of the driver host: the JIT in ring 3, managed faults and exceptions, the C# driver's binding.
 
 use super::*;
+use crate::judge::{first_driverhost_fault, one_task_fault};
 
 pub(super) fn judge_driverhost_nodev(s: &str) -> Result<(), String> {
     need(
@@ -11,10 +12,7 @@ pub(super) fn judge_driverhost_nodev(s: &str) -> Result<(), String> {
         s,
         "blkcompare: PASS (no driver for the granted function: Info and Submit refused with NotReady, state NoDriver, the function an UnknownDevice)",
     )?;
-    if s.contains("FAIL") {
-        return Err("serial output contains FAIL".into());
-    }
-    Ok(())
+    refuse(s, "FAIL")
 }
 
 /// The JIT's C# suites in the ring-3 driver host: every test assembly the
@@ -96,6 +94,37 @@ pub(super) fn judge_jit_ring3_fault(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+/// The first driver host died of the JIT's `ldfld-struct` injection: a #PF
+/// at CR2=0x300 in `method` at its `ldfld` (IL offset `ldfld`), the
+/// supervisor's report naming the calling frame `caller` (the text after
+/// `called from `); the restarted driver host runs without the injection.
+fn ldfld_injection_fault(s: &str, method: &str, ldfld: u32, caller: &str) -> Result<(), String> {
+    need(
+        s,
+        "driverhost[2.0]: driverhost: JIT fault injection on: ldfld-struct",
+    )?;
+    need(
+        s,
+        "!!! TASK FAULT in driverhost[2.0]: #PF Page Fault (vector 14)",
+    )?;
+    let line = first_driverhost_fault(s)?;
+    let want = format!("CR2=0x300) in {method} at IL_{ldfld:04x} (ldfld)");
+    if !line.contains(&want) {
+        return Err(format!("fault report {line:?} lacks {want:?}"));
+    }
+    let caller = format!("; called from {caller}");
+    if !line.contains(&caller) {
+        return Err(format!("fault report {line:?} lacks the caller {caller:?}"));
+    }
+    need(s, "restarted driverhost as 2.1")?;
+    if s.lines()
+        .any(|l| l.contains("driverhost[2.1]") && l.contains("fault injection on"))
+    {
+        return Err("the restarted driver host still had the fault injection".into());
+    }
+    Ok(())
+}
+
 /// `jit-fault-ldfld`: the JIT's fault injection `ldfld-struct` reproduces the
 /// seed's bug 5. The first driver host (switch on, `first-args`) dies of a
 /// #PF at CR2=0x300 in FaultDemo.Device::Start; the supervisor's report,
@@ -117,33 +146,13 @@ pub(super) fn judge_jit_fault_ldfld(s: &str) -> Result<(), String> {
         .find(|(_, op)| op == "call")
         .map(|(o, _)| *o)
         .ok_or("FaultDemo.Device::Start has no call")?;
-    need(
-        s,
-        "driverhost[2.0]: driverhost: JIT fault injection on: ldfld-struct",
-    )?;
-    need(
-        s,
-        "!!! TASK FAULT in driverhost[2.0]: #PF Page Fault (vector 14)",
-    )?;
-    let line = s
-        .lines()
-        .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
-        .ok_or("no supervisor line for driverhost[2.0]'s fault")?;
-    let want = format!("CR2=0x300) in FaultDemo.Device::Initialize at IL_{ldfld:04x} (ldfld)");
-    if !line.contains(&want) {
-        return Err(format!("fault report {line:?} lacks {want:?}"));
-    }
     // The managed backtrace, read from the stack in the code-map region.
-    let caller = format!("; called from FaultDemo.Device::Start IL_{call:04x} (call);");
-    if !line.contains(&caller) {
-        return Err(format!("fault report {line:?} lacks the caller {caller:?}"));
-    }
-    need(s, "restarted driverhost as 2.1")?;
-    if s.lines()
-        .any(|l| l.contains("driverhost[2.1]") && l.contains("fault injection on"))
-    {
-        return Err("the restarted driver host still had the fault injection".into());
-    }
+    ldfld_injection_fault(
+        s,
+        "FaultDemo.Device::Initialize",
+        ldfld,
+        &format!("FaultDemo.Device::Start IL_{call:04x} (call);"),
+    )?;
     need(
         s,
         "driverhost[2.1]: driverhost: FaultDemo.Device::Start returned 42",
@@ -165,12 +174,7 @@ pub(super) fn judge_jit_fault_ldfld(s: &str) -> Result<(), String> {
         ));
     }
     need(s, "300/300 calls to echo verified, 0 reconnects, 0 errors")?;
-    let faults = s.matches("!!! TASK FAULT in ").count();
-    if faults != 1 {
-        return Err(format!(
-            "{faults} task faults, want exactly the one driver host's"
-        ));
-    }
+    one_task_fault(s)?;
     kernel_survived(s)
 }
 
@@ -201,34 +205,14 @@ pub(super) fn judge_jit_fault_ldfld_driver(s: &str) -> Result<(), String> {
     let callvirt = first("ddk.dll", "Cordon.Ddk", "BlockHost", "Serve", "callvirt")?;
     need(
         s,
-        "driverhost[2.0]: driverhost: JIT fault injection on: ldfld-struct",
-    )?;
-    need(
-        s,
         "driverhost[2.0]: driverhost: binding Cordon.Drivers.VirtioBlk.VirtioBlkDriver to 00:03.0",
     )?;
-    need(
+    ldfld_injection_fault(
         s,
-        "!!! TASK FAULT in driverhost[2.0]: #PF Page Fault (vector 14)",
+        drv,
+        ldfld,
+        &format!("Cordon.Ddk.BlockHost::Serve IL_{callvirt:04x} (callvirt)"),
     )?;
-    let line = s
-        .lines()
-        .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
-        .ok_or("no supervisor line for driverhost[2.0]'s fault")?;
-    let want = format!("CR2=0x300) in {drv} at IL_{ldfld:04x} (ldfld)");
-    if !line.contains(&want) {
-        return Err(format!("fault report {line:?} lacks {want:?}"));
-    }
-    let caller = format!("; called from Cordon.Ddk.BlockHost::Serve IL_{callvirt:04x} (callvirt)");
-    if !line.contains(&caller) {
-        return Err(format!("fault report {line:?} lacks the caller {caller:?}"));
-    }
-    need(s, "restarted driverhost as 2.1")?;
-    if s.lines()
-        .any(|l| l.contains("driverhost[2.1]") && l.contains("fault injection on"))
-    {
-        return Err("the restarted driver host still had the fault injection".into());
-    }
     // The same struct read, compiled right, in the restarted driver host.
     if !s
         .lines()
@@ -244,12 +228,7 @@ pub(super) fn judge_jit_fault_ldfld_driver(s: &str) -> Result<(), String> {
         "10 bad requests refused with typed errors, still serving",
     )?;
     refuse(s, "FAIL")?;
-    let faults = s.matches("!!! TASK FAULT in ").count();
-    if faults != 1 {
-        return Err(format!(
-            "{faults} task faults, want exactly the one driver host's"
-        ));
-    }
+    one_task_fault(s)?;
     kernel_survived(s)
 }
 
@@ -505,10 +484,7 @@ pub(super) fn judge_driverhost_inject_wild_store(s: &str) -> Result<(), String> 
     if !report.contains(&format!("CR2={addr:#x}")) {
         return Err(format!("the fault is not at {addr:#x}: {report}"));
     }
-    let line = s
-        .lines()
-        .find(|l| l.contains("driverhost[2.0] faulted (vector 14, RIP="))
-        .ok_or("no supervisor line for driverhost[2.0]'s fault")?;
+    let line = first_driverhost_fault(s)?;
     if !line.contains(&format!(
         "CR2={addr:#x}) in Cordon.Ddk.FaultInjection::Store at IL_"
     )) {

@@ -1,6 +1,6 @@
 //! Judges of the register fault injection tests (`docs/faultinject.md`).
 
-use super::{kernel_survived, need, refuse};
+use crate::judge::{kernel_survived, need, refuse};
 
 /// `(generation, line number)` of each kernel injection line for `name`
 /// (`WARN  inject: NAME[i.g] REG bit B at rip=…`).

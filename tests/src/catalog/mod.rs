@@ -3,6 +3,7 @@
 //! Judges are plain functions of the serial text so they can be unit-tested
 //! against recorded logs (see the tests at the bottom).
 
+use crate::judge::{kernel_survived, need, refuse};
 use crate::qemu::{Images, QemuConfig};
 use ddk_abi::debug_exit::{KERNEL_DIED, TEST_PASSED, qemu_status};
 use std::time::Duration;
@@ -91,27 +92,6 @@ impl QemuTest {
 }
 
 const BOOT_TIMEOUT: Duration = Duration::from_secs(60);
-
-fn need(serial: &str, what: &str) -> Result<(), String> {
-    if serial.contains(what) {
-        Ok(())
-    } else {
-        Err(format!("serial output lacks {what:?}"))
-    }
-}
-
-fn refuse(serial: &str, what: &str) -> Result<(), String> {
-    if serial.contains(what) {
-        Err(format!("serial output should not contain {what:?}"))
-    } else {
-        Ok(())
-    }
-}
-
-/// No kernel fault, panic or halt anywhere in the log.
-fn kernel_survived(s: &str) -> Result<(), String> {
-    refuse(s, "!!! KERNEL")
-}
 
 /// Every QEMU test, in the order they run.
 pub fn all() -> Vec<QemuTest> {
@@ -510,7 +490,7 @@ pub fn all() -> Vec<QemuTest> {
             disks: crate::demos::LDFLD_DISKS,
             ..m(
                 "demo-jit-ldfld",
-                "demo: a 1.5 MiB copy through the block service while the driver host runs the seed's ldfld miscompile: #PF at 0x300 named at Start's ldfld, restart, the block service serves the waiting copy (checked on the image)",
+                "demo: a 1.5 MiB FAT file copied through fs and the block service while the driver host runs the seed's ldfld miscompile: #PF at 0x300 named at Start's ldfld, restart, the waiting mount and copy are served (mtools and fsck.fat check the image)",
                 "manifest=demo-jit-ldfld",
                 crate::demos::judge_jit_ldfld,
             )
@@ -519,7 +499,7 @@ pub fn all() -> Vec<QemuTest> {
             disks: crate::demos::DEMO_DISKS,
             ..m(
                 "demo-driver-hang",
-                "demo: the driver host hangs mid-copy; the block service's watchdog has it restarted; the block service replays the request in flight; the copy completes (checked on the image)",
+                "demo: the driver host hangs mid-copy; the block service's watchdog has it restarted; the block service replays the request in flight; the copy completes (mtools and fsck.fat check the image)",
                 "manifest=demo-driver-hang",
                 crate::demos::judge_driver_hang,
             )
@@ -528,7 +508,7 @@ pub fn all() -> Vec<QemuTest> {
             disks: crate::demos::DEMO_DISKS,
             ..m(
                 "demo-wild-store",
-                "demo: a store into the driver's own code mid-copy kills only the driver host; the block service replays the request in flight; the copy completes (checked on the image)",
+                "demo: a store into the driver's own code mid-copy kills only the driver host; the block service replays the request in flight; the copy completes (mtools and fsck.fat check the image)",
                 "manifest=demo-wild-store",
                 crate::demos::judge_wild_store,
             )
@@ -537,7 +517,7 @@ pub fn all() -> Vec<QemuTest> {
             disks: crate::demos::DEMO_DISKS,
             ..m(
                 "demo-oom",
-                "demo: the driver host exhausts its memory mid-copy (OutOfMemoryException, exit 70); the block service replays the request in flight; the copy completes (checked on the image)",
+                "demo: the driver host exhausts its memory mid-copy (OutOfMemoryException, exit 70); the block service replays the request in flight; the copy completes (mtools and fsck.fat check the image)",
                 "manifest=demo-oom",
                 crate::demos::judge_oom,
             )
@@ -546,7 +526,7 @@ pub fn all() -> Vec<QemuTest> {
             disks: crate::demos::DEMO_DISKS,
             ..m(
                 "demo-crash-loop",
-                "demo: a driver host that faults on every start: backoff, held after 4; the block service answers the copy Unavailable within 1 s of the hold; a Restart clears the fault and the copy completes (checked on the image)",
+                "demo: a driver host that faults on every start: backoff, held after 4; fs answers the copy Io(Unavailable) within 1 s of the hold; a Restart clears the fault, fs mounts and the copy completes (mtools and fsck.fat check the image)",
                 "manifest=demo-crash-loop",
                 crate::demos::judge_crash_loop,
             )
@@ -684,6 +664,17 @@ pub fn all() -> Vec<QemuTest> {
                 "`printf 'ls\\nshutdown\\n' | cargo xtask run`: piped lines wait for the shell's prompt, none reaches the boot console, the shell powers off",
                 "",
                 judge_shell_pipe,
+            )
+        },
+        QemuTest {
+            script: Some(DEMO_SCRIPT),
+            disks: crate::shelldisk::DEMO_DISKS,
+            timeout: Duration::from_secs(240),
+            ..m(
+                "shell-demo",
+                "`printf 'demo\\ndemo wild-store\\ndemo driver-hang\\nshutdown\\n' | cargo xtask run`: the shell lists the demos; `demo wild-store` restarts the running driver host with the fault for one generation, it faults mid-copy, the block service replays, the copy passes and the shell reports exit 0; `demo driver-hang`: the hang, the watchdog, the restart, the copy passes again; mtools finds the copy with /BIG.BIN's checksum and fsck.fat -n is clean",
+                "",
+                judge_shell_demo,
             )
         },
         // The block service (services/blk): tests/src/blkservice.rs.

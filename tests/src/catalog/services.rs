@@ -80,6 +80,11 @@ pub(super) fn judge_console_grant(s: &str) -> Result<(), String> {
         s,
         "consoletest: ungranted read and write refused: PermissionDenied",
     )?;
+    // Bad buffers and lengths from the holder: typed errors, no fault.
+    need(
+        s,
+        "consoletest: hostile arguments refused with typed errors",
+    )?;
     need(s, "echo: hello cordon\n")?;
     // The flood while it paused: the newest bytes dropped, counted, logged.
     need(s, "read 1024 bytes after the pause\n")?;

@@ -31,6 +31,9 @@ shutdown\r";
 /// What `shell-pipe` pipes, as `printf 'ls\nshutdown\n' | cargo xtask run`.
 pub(super) const PIPE_SCRIPT: &str = "ls\nshutdown\n";
 
+/// What `shell-demo` pipes: the demos listed, one run from the shell.
+pub(super) const DEMO_SCRIPT: &str = "demo\ndemo wild-store\ndemo driver-hang\nshutdown\n";
+
 /// `s` without the kernel log's lines (`[    1.234567] INFO  ...`): they
 /// arrive whenever a service logs, also between the prompt and the echo
 /// of a command, or inside a command's output.
@@ -90,36 +93,47 @@ fn output_has(s: &str, command: &str, want: &str) -> Result<(), String> {
     }
 }
 
+/// Each (command, text): the command's output has a line with the text.
+fn outputs_have(s: &str, wants: &[(&str, &str)]) -> Result<(), String> {
+    wants
+        .iter()
+        .try_for_each(|&(command, want)| output_has(s, command, want))
+}
+
 pub(super) fn judge_shell_session(serial: &str) -> Result<(), String> {
     need(serial, "shell: serving the serial console")?;
     need(serial, "was killed; restarting in")?;
     kernel_survived(serial)?;
     let s = &without_log(serial);
-    output_has(s, "ls", "README.TXT")?;
-    output_has(s, "ls", "docs/")?;
-    output_has(s, "cat /notes.txt", "hello from the shell")?;
-    output_has(s, "ls /work", "moved.txt")?;
-    output_has(s, "stat /work/moved.txt", "/work/moved.txt: file, 21 bytes")?;
-    output_has(s, "cat /gone.txt", "cat: /gone.txt: NotFound")?;
-    output_has(s, "cat /missing.txt", "cat: /missing.txt: NotFound")?;
-    output_has(
+    outputs_have(
         s,
-        "frobnicate now",
-        "unknown command `frobnicate` (try `help`)",
+        &[
+            ("ls", "README.TXT"),
+            ("ls", "docs/"),
+            ("cat /notes.txt", "hello from the shell"),
+            ("ls /work", "moved.txt"),
+            ("stat /work/moved.txt", "/work/moved.txt: file, 21 bytes"),
+            ("cat /gone.txt", "cat: /gone.txt: NotFound"),
+            ("cat /missing.txt", "cat: /missing.txt: NotFound"),
+            (
+                "frobnicate now",
+                "unknown command `frobnicate` (try `help`)",
+            ),
+            ("df", "FAT32"),
+            ("ps", "shell "),
+            ("ps", "driverhost "),
+            ("kill fs", "kill: fs: killed"),
+            ("faults", " s: fs["),
+            ("faults", "killed"),
+            ("restart fs", "restart: fs: restarted"),
+            // The file service of the next generation serves the file
+            // written before the kill (it was closed, so durable).
+            ("cat /work/moved.txt", "hello from the shell"),
+            ("lspci", "1af4:1042"),
+            ("lspci", "owner driverhost["),
+            ("shutdown", "shutdown: powering off"),
+        ],
     )?;
-    output_has(s, "df", "FAT32")?;
-    output_has(s, "ps", "shell ")?;
-    output_has(s, "ps", "driverhost ")?;
-    output_has(s, "kill fs", "kill: fs: killed")?;
-    output_has(s, "faults", " s: fs[")?;
-    output_has(s, "faults", "killed")?;
-    output_has(s, "restart fs", "restart: fs: restarted")?;
-    // The file service of the next generation serves the file written
-    // before the kill (it was closed, so durable).
-    output_has(s, "cat /work/moved.txt", "hello from the shell")?;
-    output_has(s, "lspci", "1af4:1042")?;
-    output_has(s, "lspci", "owner driverhost[")?;
-    output_has(s, "shutdown", "shutdown: powering off")?;
     // Each failing command said one line and the shell went on.
     for cmd in ["cat /gone.txt", "cat /missing.txt", "frobnicate now"] {
         let n = lines_after(s, cmd)?.len();
@@ -134,10 +148,90 @@ pub(super) fn judge_shell_pipe(serial: &str) -> Result<(), String> {
     need(serial, "shell: serving the serial console")?;
     kernel_survived(serial)?;
     let s = &without_log(serial);
-    output_has(s, "ls", "README.TXT")?;
-    output_has(s, "shutdown", "shutdown: powering off")?;
+    outputs_have(
+        s,
+        &[("ls", "README.TXT"), ("shutdown", "shutdown: powering off")],
+    )?;
     // Nothing piped reached the boot console.
     refuse(s, "unknown command `ls`")
+}
+
+/// `shell-demo`: `demo` lists the default manifest's demos; `demo
+/// wild-store` restarts the running driver host with the fault for one
+/// generation, which faults mid-copy (named by the supervisor); the block
+/// service replays to the next generation; the copy passes and the shell
+/// reports the demo's exit 0. Then `demo driver-hang`: the driver host
+/// spins, the block service's watchdog (5 s in the default manifest) has
+/// it restarted, the copy passes again. (The harness then checks the copy
+/// on the image with mtools and fsck.fat.)
+pub(super) fn judge_shell_demo(serial: &str) -> Result<(), String> {
+    need(serial, "shell: serving the serial console")?;
+    kernel_survived(serial)?;
+    let asked = serial
+        .find("democopy: asking the supervisor to restart driverhost with \"inject=wild-store inject-after=20\" for one start")
+        .ok_or("the demo did not ask for the driver host's restart with the fault")?;
+    let copying = serial
+        .find("democopy: copying a 1536 KiB file /BIG.BIN to /COPY.BIN")
+        .ok_or("the copy never started")?;
+    let fault = serial
+        .find("fault injection: wild store after 20 requests (")
+        .ok_or("no wild-store injection line")?;
+    if !(asked < copying && copying < fault) {
+        return Err("the fault did not come after the restart and the start of the copy".into());
+    }
+    let faulted = serial
+        .lines()
+        .find(|l| l.contains("faulted (vector 14, RIP=") && l.contains("driverhost["))
+        .ok_or("no supervisor line for the driver host's fault")?;
+    if !faulted.contains(") in Cordon.Ddk.FaultInjection::Store at IL_") {
+        return Err(format!("the report does not name the store: {faulted:?}"));
+    }
+    let died = serial[fault..]
+        .find(" died with ")
+        .ok_or("the block service did not see the driver host die")?;
+    let replay = serial[fault + died..]
+        .lines()
+        .find(|l| l.contains("blk: attached to driverhost [") && l.contains(": replaying "))
+        .ok_or("the block service did not replay to the next generation")?;
+    if replay.contains(": replaying 0 requests") {
+        return Err("nothing was in flight when the driver host died".into());
+    }
+    need(serial, "democopy: PASS (copied 1536 KiB in ")?;
+    let hang = serial
+        .find("fault injection: hang after 20 requests (")
+        .ok_or("no hang injection line")?;
+    let watchdog = serial
+        .find("blk: watchdog: driverhost [")
+        .ok_or("the block service's watchdog never fired")?;
+    if watchdog < hang || !serial[watchdog..].contains("did not answer within 5000 ms") {
+        return Err("the watchdog did not fire on the hang".into());
+    }
+    if serial
+        .matches("democopy: PASS (copied 1536 KiB in ")
+        .count()
+        != 2
+    {
+        return Err("want two passing copies (wild-store, driver-hang)".into());
+    }
+    refuse(serial, "FAIL")?;
+    if serial
+        .lines()
+        .any(|l| l.contains("TASK FAULT in ") && !l.contains("TASK FAULT in driverhost["))
+    {
+        return Err("something other than the driver host faulted".into());
+    }
+    let s = &without_log(serial);
+    outputs_have(
+        s,
+        &[
+            ("demo", "wild-store"),
+            ("demo", "driver-hang"),
+            ("demo wild-store", "demo wild-store: finished (exited 0)"),
+            ("demo driver-hang", "demo driver-hang: finished (exited 0)"),
+            ("shutdown", "shutdown: powering off"),
+        ],
+    )?;
+    refuse(s, "panic")
 }
 
 #[cfg(test)]
@@ -156,6 +250,54 @@ mod tests {
         assert!(judge_shell_pipe(&no_readme).is_err());
         let eaten = format!("cordon> ls\nunknown command `ls` (try `help`)\n{GOOD_PIPE}");
         assert!(judge_shell_pipe(&eaten).is_err());
+    }
+
+    /// A `shell-demo` log cut to the lines its judge reads.
+    const GOOD_DEMO: &str = "\
+[    0.300000] INFO  user: shell[5.0]: shell: serving the serial console\n\
+cordon$ demo\n\
+demos (run one with `demo NAME`):\n  wild-store   ready\n  driver-hang  ready\n\
+cordon$ demo wild-store\n\
+[    1.000000] INFO  user: demo-wild-store[6.0]: democopy: asking the supervisor to restart driverhost with \"inject=wild-store inject-after=20\" for one start\n\
+[    3.000000] INFO  user: demo-wild-store[6.0]: democopy: copying a 1536 KiB file /BIG.BIN to /COPY.BIN (fs -> blk -> driverhost)\n\
+[    3.100000] INFO  user: driverhost[2.1]: fault injection: wild store after 20 requests (1 requests in flight): writing to 0x2000\n\
+!!! TASK FAULT in driverhost[2.1]: #PF Page Fault (vector 14)\n\
+[    3.110000] INFO  user: supervisor[1.0]: driverhost[2.1] faulted (vector 14, RIP=0x2000, CR2=0x2000) in Cordon.Ddk.FaultInjection::Store at IL_000a (call)\n\
+[    3.120000] INFO  user: blk[3.0]: blk: driverhost [2.1] died with 1 requests in flight: replaying them to its next generation\n\
+[    5.000000] INFO  user: blk[3.0]: blk: attached to driverhost [2.2]: replaying 1 requests in flight, 0 queued\n\
+[    5.500000] INFO  user: demo-wild-store[6.0]: democopy: PASS (copied 1536 KiB in 2500 ms; ...)\n\
+demo wild-store: finished (exited 0)\n\
+cordon$ demo driver-hang\n\
+[    6.000000] INFO  user: driverhost[2.3]: fault injection: hang after 20 requests (1 requests in flight): spinning\n\
+[   11.000000] INFO  user: blk[3.0]: blk: watchdog: driverhost [2.3] did not answer within 5000 ms (1 requests in flight)\n\
+[   14.000000] INFO  user: demo-driver-hang[7.0]: democopy: PASS (copied 1536 KiB in 8000 ms; ...)\n\
+demo driver-hang: finished (exited 0)\n\
+cordon$ shutdown\nshutdown: powering off\n";
+
+    #[test]
+    fn demo_judge_accepts_a_good_log_and_rejects_broken_ones() {
+        assert_eq!(judge_shell_demo(GOOD_DEMO), Ok(()));
+        for (from, to) in [
+            ("FaultInjection::Store", "FaultInjection::Elsewhere"),
+            (
+                "replaying 1 requests in flight, 0",
+                "replaying 0 requests in flight, 0",
+            ),
+            (
+                "demo wild-store: finished (exited 0)",
+                "demo wild-store: ended: exited 1",
+            ),
+            ("did not answer within 5000 ms", "answered"),
+            ("in 8000 ms", "FAIL"),
+            (
+                "!!! TASK FAULT in driverhost[2.1]",
+                "!!! TASK FAULT in fs[4.0]",
+            ),
+        ] {
+            assert!(GOOD_DEMO.contains(from), "{from}");
+            let bad = GOOD_DEMO.replacen(from, to, 1);
+            assert!(judge_shell_demo(&bad).is_err(), "accepted with {to:?}");
+        }
     }
 
     #[test]

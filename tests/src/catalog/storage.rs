@@ -3,9 +3,10 @@
 //! harness (the data disk of `image::datadisk`) and, where the guest wrote,
 //! checked after QEMU exits.
 
-use super::{QemuTest, kernel_survived, need};
+use super::QemuTest;
 use crate::disk::Disk;
-use crate::fatdisk::{fnv1a64, fsck_clean, mput, mread};
+use crate::fatdisk::{fnv1a64, fsck_clean, make_data_disk, mput, mread};
+use crate::judge::{need, no_fail};
 use image::datadisk;
 use std::path::Path;
 
@@ -28,10 +29,6 @@ fn written_text() -> String {
     (0..200)
         .map(|i| format!("line {i}: written by fstest through ipc::fs\n"))
         .collect()
-}
-
-fn make_data_disk(path: &Path) -> Result<(), String> {
-    datadisk::create(path).map_err(|e| e.to_string())
 }
 
 fn make_interop(path: &Path) -> Result<(), String> {
@@ -117,10 +114,7 @@ const NOT_FAT_DISKS: &[Disk] = &[Disk {
 
 fn common(s: &str) -> Result<(), String> {
     need(s, "fstest: PASS (")?;
-    if s.contains("FAIL") {
-        return Err("serial output contains FAIL".into());
-    }
-    kernel_survived(s)
+    no_fail(s)
 }
 
 pub fn judge_interop(s: &str) -> Result<(), String> {
@@ -143,6 +137,23 @@ pub fn judge_interop(s: &str) -> Result<(), String> {
         ),
     )?;
     common(s)
+}
+
+/// `fs-interop`: first the client revoked grants while the service used
+/// them (`race=`); the service neither faulted nor restarted, and served
+/// the whole interop run after.
+pub fn judge_interop_race(s: &str) -> Result<(), String> {
+    let line = s
+        .lines()
+        .find(|l| l.contains("fstest: revoked "))
+        .ok_or("fstest did not revoke grants while the service used them")?;
+    if line.contains("fstest: revoked 0 grants") {
+        return Err(format!("no grant was revoked mid-request: {line:?}"));
+    }
+    if s.contains("TASK FAULT in fs[") || s.lines().any(|l| l.contains("restarted fs as")) {
+        return Err("the FAT service faulted or was restarted".into());
+    }
+    judge_interop(s)
 }
 
 pub fn judge_fs_hostile(s: &str) -> Result<(), String> {
@@ -172,9 +183,9 @@ pub fn tests(
             disks: INTEROP_DISKS,
             ..m(
                 "fs-interop",
-                "the FAT service reads the data disk and a file mcopy put there (checksums), writes long names and a 1.5 MiB copy through grants; mtools reads them back and fsck.fat -n is silent",
+                "a client revokes its grants while the FAT service uses them (it copies with GrantRead/GrantWrite: typed errors, no fault); then the service reads the data disk and a file mcopy put there (checksums), writes long names and a 1.5 MiB copy through grants; mtools reads them back and fsck.fat -n is silent",
                 "manifest=fs-interop",
-                judge_interop,
+                judge_interop_race,
             )
         },
         QemuTest {
@@ -232,6 +243,15 @@ mod tests {
         );
         assert!(judge_interop(&bad).is_err());
         assert!(judge_interop(&good.replace("PASS", "FAIL")).is_err());
+        // fs-interop: the revoking round first, and fs must survive it.
+        let race = format!(
+            "fstest: revoked 11 grants while the service used them, 6 before the call\n{good}"
+        );
+        assert_eq!(judge_interop_race(&race), Ok(()));
+        assert!(judge_interop_race(&good).is_err(), "no revoking round");
+        assert!(judge_interop_race(&race.replace("revoked 11", "revoked 0")).is_err());
+        let faulted = format!("!!! TASK FAULT in fs[4.0]: #PF\n{race}");
+        assert!(judge_interop_race(&faulted).is_err(), "fs faulted");
     }
 
     #[test]

@@ -44,6 +44,8 @@ extern crate alloc;
 
 use alloc::format;
 use alloc::string::String;
+use demo::disk::{SEED_NEW, SEED_OLD, WRITES};
+use demo::find;
 use ipc::blk::{Blk, BlkError, Reply, Request};
 use ipc::supervisor::{self, ServiceState, Supervisor};
 use userlib::rpc;
@@ -52,11 +54,6 @@ use userlib::{SyscallError, TaskId};
 
 userlib::entry!(main);
 
-/// The harness's seeds (`tests/src/blkdisk.rs`).
-const SEED_OLD: u64 = 0x5eed_0001;
-const SEED_NEW: u64 = 0x5eed_0002;
-/// `blktest`'s writes: (first LBA, sectors); `u64::MAX` is the last sector.
-const WRITES: &[(u64, u64)] = &[(8, 32), (1000, 1), (5000, 128), (u64::MAX, 1)];
 /// The writer's region, runs and seeds (`tests/src/blkservice.rs` has the
 /// same plan).
 const REGION: u64 = 2048;
@@ -85,15 +82,6 @@ fn buf() -> &'static mut [u8] {
     // SAFETY: BUF bytes at BUF_AT were mapped by `main` and are used by
     // this single-threaded program only through this slice.
     unsafe { core::slice::from_raw_parts_mut(BUF_AT as *mut u8, BUF as usize) }
-}
-
-fn find(name: &str) -> TaskId {
-    loop {
-        match userlib::lookup(name) {
-            Ok(id) => return id,
-            Err(_) => userlib::sleep_ms(10),
-        }
-    }
 }
 
 impl Client {
@@ -143,35 +131,18 @@ impl Client {
     }
 
     fn last(&self, lba: u64) -> u64 {
-        if lba == u64::MAX {
-            self.blocks - 1
-        } else {
-            lba
-        }
+        demo::disk::resolve(self.blocks, lba)
     }
 }
 
 /// The buffer's first `count` sectors hold `seed`'s pattern from `lba`.
 fn check(lba: u64, count: u64, seed: u64) -> R<()> {
-    let mut want = [0u8; 512];
-    for i in 0..count {
-        ipc::blkdev::sector_pattern(seed, lba + i, &mut want);
-        let at = (i * 512) as usize;
-        if buf()[at..at + 512] != want {
-            return Err(format!(
-                "sector {} has the wrong contents (seed {seed:#x} expected)",
-                lba + i
-            ));
-        }
-    }
-    Ok(())
+    demo::disk::check(&buf()[..(count * 512) as usize], lba, seed)
 }
 
+/// The buffer's first `count` sectors get `seed`'s pattern from `lba`.
 fn fill(lba: u64, count: u64, seed: u64) {
-    for i in 0..count {
-        let at = (i * 512) as usize;
-        ipc::blkdev::sector_pattern(seed, lba + i, &mut buf()[at..at + 512]);
-    }
+    demo::disk::fill(&mut buf()[..(count * 512) as usize], lba, seed);
 }
 
 fn main(args: &str) -> i64 {
@@ -190,23 +161,7 @@ fn main(args: &str) -> i64 {
         "revoker" => revoker(blk, args),
         _ => Err(format!("unknown mode {mode}")),
     };
-    let code = match result {
-        Ok(summary) => {
-            userlib::log!("blkclient: PASS ({summary})");
-            0
-        }
-        Err(e) => {
-            userlib::log!("blkclient: FAIL ({e})");
-            1
-        }
-    };
-    if let Some(other) = demo::arg(args, "wait") {
-        demo::wait_exited(other);
-    }
-    if demo::arg(args, "shutdown") == Some("1") {
-        demo::shutdown();
-    }
-    code
+    demo::finish("blkclient", args, result)
 }
 
 /// A call answered within 5 s, waiting while the service still holds an
@@ -305,13 +260,6 @@ fn revoker(name: &str, args: &str) -> R<String> {
     ))
 }
 
-fn written(c: &Client, lba: u64) -> bool {
-    WRITES.iter().any(|&(first, n)| {
-        let first = c.last(first);
-        (first..first + n).contains(&lba)
-    })
-}
-
 fn rw(name: &str, args: &str) -> R<String> {
     let c = Client::connect(name)?;
     let blocks = demo::arg_u64(args, "blocks", 16384);
@@ -340,17 +288,10 @@ fn rw(name: &str, args: &str) -> R<String> {
             buf().fill(0);
             c.read(lba, k)?;
             for i in 0..k {
-                let seed = if written(&c, lba + i) {
-                    SEED_NEW
-                } else {
-                    SEED_OLD
-                };
+                let seed = demo::disk::seed_after_writes(c.blocks, lba + i);
                 let at = (i * 512) as usize;
-                let mut want = [0u8; 512];
-                ipc::blkdev::sector_pattern(seed, lba + i, &mut want);
-                if buf()[at..at + 512] != want {
-                    return Err(format!("read-back: sector {} is wrong", lba + i));
-                }
+                demo::disk::check(&buf()[at..at + 512], lba + i, seed)
+                    .map_err(|e| format!("read-back: {e}"))?;
             }
         }
     }

@@ -24,6 +24,7 @@ extern crate alloc;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use demo::Rng;
 use ipc::blkdev::{BlkDev, BlkDevError, DeviceInfo, Op, Reply, Request, Status};
 use userlib::TaskId;
 use userlib::rpc;
@@ -91,21 +92,6 @@ fn connect(name: &str, at: u64) -> R<Backend> {
         info,
         us: 0,
     })
-}
-
-/// xorshift64: the sequence both backends get.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
 }
 
 fn submit(b: &mut Backend, ops: &[Op]) -> R<Vec<Status>> {
@@ -308,38 +294,13 @@ fn nodev(name: &str) -> R<String> {
 
 fn main(args: &str) -> i64 {
     if demo::arg(args, "mode") == Some("nodev") {
-        let code = match nodev(demo::arg(args, "b").unwrap_or("driverhost")) {
-            Ok(s) => {
-                userlib::log!("blkcompare: PASS ({s})");
-                0
-            }
-            Err(e) => {
-                userlib::log!("blkcompare: FAIL ({e})");
-                1
-            }
-        };
-        if demo::arg(args, "shutdown") == Some("1") {
-            demo::shutdown();
-        }
-        return code;
+        let result = nodev(demo::arg(args, "b").unwrap_or("driverhost"));
+        return demo::finish("blkcompare", args, result);
     }
     let result = run(args).and_then(|s| {
         let c = control(demo::arg(args, "b").unwrap_or("driverhost"))?;
         userlib::log!("blkcompare: driverhost control: {c}");
         Ok(s)
     });
-    let code = match result {
-        Ok(s) => {
-            userlib::log!("blkcompare: PASS ({s})");
-            0
-        }
-        Err(e) => {
-            userlib::log!("blkcompare: FAIL ({e})");
-            1
-        }
-    };
-    if demo::arg(args, "shutdown") == Some("1") {
-        demo::shutdown();
-    }
-    code
+    demo::finish("blkcompare", args, result)
 }

@@ -31,19 +31,14 @@ extern crate alloc;
 
 use alloc::vec;
 use alloc::vec::Vec;
+use demo::disk::{SEED_NEW, SEED_OLD, WRITES};
+use demo::find;
 use ipc::blkdev::{BlkDev, BlkDevError, DeviceInfo, Op, Reply, Request, Status};
 use userlib::TaskId;
 use userlib::rpc::{self, RpcError};
 use userlib::sys::Error;
 
 userlib::entry!(main);
-
-/// The harness's seeds (`tests/src/catalog.rs`).
-const SEED_OLD: u64 = 0x5eed_0001;
-const SEED_NEW: u64 = 0x5eed_0002;
-/// (first LBA, sectors) written with `SEED_NEW`; `u64::MAX` is the last
-/// sector. The harness checks exactly these (`tests/src/catalog.rs`).
-pub const WRITES: &[(u64, u64)] = &[(8, 32), (1000, 1), (5000, 128), (u64::MAX, 1)];
 
 const WINDOW_AT: u64 = 0x0000_3000_0000_0000;
 const WINDOW: u64 = 512 * 1024;
@@ -54,15 +49,6 @@ type R<T> = Result<T, alloc::string::String>;
 struct Client {
     driver: TaskId,
     info: DeviceInfo,
-}
-
-fn find(name: &str) -> TaskId {
-    loop {
-        match userlib::lookup(name) {
-            Ok(id) => return id,
-            Err(_) => userlib::sleep_ms(10),
-        }
-    }
 }
 
 fn window() -> &'static mut [u8] {
@@ -107,27 +93,16 @@ impl Client {
 }
 
 fn last(info: &DeviceInfo, lba: u64) -> u64 {
-    if lba == u64::MAX {
-        info.blocks - 1
-    } else {
-        lba
-    }
+    demo::disk::resolve(info.blocks, lba)
 }
 
 /// Checks `sectors` sectors at window offset `off` against `seed` from `lba`.
 fn check(off: u64, lba: u64, sectors: u64, seed: u64) -> R<()> {
-    let mut want = [0u8; 512];
-    for i in 0..sectors {
-        demo::sector_pattern(seed, lba + i, &mut want);
-        let at = (off + i * 512) as usize;
-        if window()[at..at + 512] != want {
-            return Err(alloc::format!(
-                "sector {} has the wrong contents (seed {seed:#x} expected)",
-                lba + i
-            ));
-        }
-    }
-    Ok(())
+    demo::disk::check(
+        &window()[off as usize..(off + sectors * 512) as usize],
+        lba,
+        seed,
+    )
 }
 
 fn read(lba: u64, sectors: u64, offset: u64) -> Op {
@@ -156,23 +131,7 @@ fn main(args: &str) -> i64 {
         "reader" => reader(driver, blocks),
         _ => Err(alloc::format!("unknown mode {mode}")),
     };
-    let code = match result {
-        Ok(summary) => {
-            userlib::log!("blktest: PASS ({summary})");
-            0
-        }
-        Err(e) => {
-            userlib::log!("blktest: FAIL ({e})");
-            1
-        }
-    };
-    if let Some(other) = demo::arg(args, "wait") {
-        demo::wait_exited(other);
-    }
-    if demo::arg(args, "shutdown") == Some("1") {
-        demo::shutdown();
-    }
-    code
+    demo::finish("blktest", args, result)
 }
 
 fn connect(driver: TaskId, blocks: u64) -> R<Client> {
@@ -233,13 +192,6 @@ fn spread_reads(c: &Client, seed_of: impl Fn(u64) -> u64) -> R<()> {
     Ok(())
 }
 
-fn written(info: &DeviceInfo, lba: u64) -> bool {
-    WRITES.iter().any(|&(first, n)| {
-        let first = last(info, first);
-        (first..first + n).contains(&lba)
-    })
-}
-
 fn rw(driver: TaskId, blocks: u64) -> R<alloc::string::String> {
     let c = connect(driver, blocks)?;
     let info = c.info;
@@ -253,10 +205,11 @@ fn rw(driver: TaskId, blocks: u64) -> R<alloc::string::String> {
     let mut off = 0;
     for &(first, n) in WRITES {
         let first = last(&info, first);
-        for i in 0..n {
-            let at = (off + i * 512) as usize;
-            demo::sector_pattern(SEED_NEW, first + i, &mut window()[at..at + 512]);
-        }
+        demo::disk::fill(
+            &mut window()[off as usize..(off + n * 512) as usize],
+            first,
+            SEED_NEW,
+        );
         ops.push(Op::Write {
             lba: first,
             len: (n * 512) as u32,
@@ -292,12 +245,12 @@ fn rw(driver: TaskId, blocks: u64) -> R<alloc::string::String> {
     for (off, lo, n) in expect {
         for i in 0..n {
             let lba = lo + i;
-            let seed = if written(&info, lba) {
-                SEED_NEW
-            } else {
-                SEED_OLD
-            };
-            check(off + i * 512, lba, 1, seed)?;
+            check(
+                off + i * 512,
+                lba,
+                1,
+                demo::disk::seed_after_writes(info.blocks, lba),
+            )?;
         }
     }
 
@@ -369,13 +322,7 @@ fn rw(driver: TaskId, blocks: u64) -> R<alloc::string::String> {
     if len < WINDOW {
         return Err(alloc::format!("re-attached window of {len} bytes"));
     }
-    spread_reads(&c, |lba| {
-        if written(&info, lba) {
-            SEED_NEW
-        } else {
-            SEED_OLD
-        }
-    })?;
+    spread_reads(&c, |lba| demo::disk::seed_after_writes(info.blocks, lba))?;
     Ok(alloc::format!(
         "{} blocks; 32-read batch, writes + flush, read-back, 10 bad requests refused with typed errors, still serving",
         info.blocks

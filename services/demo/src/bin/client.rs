@@ -15,21 +15,12 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
+use demo::find;
 use ipc::echo::{Echo, Reply, Request};
-use userlib::TaskId;
 use userlib::rpc::{self, RpcError};
 use userlib::sys::Error;
 
 userlib::entry!(main);
-
-fn find(name: &str) -> TaskId {
-    loop {
-        match userlib::lookup(name) {
-            Ok(id) => return id,
-            Err(_) => userlib::sleep_ms(10),
-        }
-    }
-}
 
 fn main(args: &str) -> i64 {
     let target = demo::arg(args, "target").unwrap_or("echo");

@@ -10,6 +10,12 @@
 //!
 //! With `probe=1` it holds no grant and checks that both calls are refused
 //! with `PermissionDenied`.
+//!
+//! Before it says it is ready, the holder passes both calls hostile
+//! arguments ([`edges`]): buffers straddling an unmapped page, null,
+//! non-canonical, kernel and wrapping addresses, oversized lengths. Each
+//! must come back as a typed error (or a harmless success), and the
+//! holder keeps running.
 
 #![no_std]
 #![no_main]
@@ -17,7 +23,8 @@
 extern crate alloc;
 
 use alloc::vec::Vec;
-use ddk_abi::syscall::notify;
+use ddk_abi::Syscall;
+use ddk_abi::syscall::{CONSOLE_WRITE_MAX, notify};
 use userlib::sys::{Error, Received};
 use userlib::{SyscallError, TaskId};
 
@@ -35,6 +42,56 @@ fn probe() -> i64 {
         userlib::log!("consoletest: FAIL ungranted read gave {read:?}, write gave {write:?}");
         1
     }
+}
+
+/// A page of the holder's, followed by one it never maps.
+const EDGE_AT: u64 = 0x0000_2400_0000_0000;
+
+/// The holder's bad arguments: every one a typed refusal (or, for a
+/// length the kernel clamps, a read of nothing), never a fault. `None`
+/// when all answered as expected, else what went wrong.
+fn edges() -> Option<alloc::string::String> {
+    if let Err(e) = userlib::map_anon(EDGE_AT, 4096, true) {
+        return Some(alloc::format!("map_anon: {e}"));
+    }
+    let straddle = EDGE_AT + 4096 - 8;
+    let non_canonical = 0x0000_8000_0000_0000 - 8;
+    let kernel = 0xffff_8000_0000_0000;
+    let bad = SyscallError::BadPointer.code() as u64;
+    let long = SyscallError::BadLength.code() as u64;
+    let cases: [(Syscall, u64, u64, u64); 13] = [
+        (Syscall::ConsoleRead, straddle, 64, bad),
+        (Syscall::ConsoleRead, 0, 16, bad),
+        (Syscall::ConsoleRead, 0, 0, 0),
+        (Syscall::ConsoleRead, non_canonical, 16, bad),
+        (Syscall::ConsoleRead, kernel, 16, bad),
+        (Syscall::ConsoleRead, u64::MAX - 3, 8, bad),
+        // Clamped to the ring's size, which fits in the page.
+        (Syscall::ConsoleRead, EDGE_AT, u64::MAX, 0),
+        (
+            Syscall::ConsoleWrite,
+            EDGE_AT,
+            CONSOLE_WRITE_MAX as u64 + 1,
+            long,
+        ),
+        (Syscall::ConsoleWrite, EDGE_AT, u64::MAX, long),
+        (Syscall::ConsoleWrite, straddle, 16, bad),
+        (Syscall::ConsoleWrite, non_canonical, 16, bad),
+        (Syscall::ConsoleWrite, kernel, 16, bad),
+        (Syscall::ConsoleWrite, u64::MAX - 3, 8, bad),
+    ];
+    for (n, addr, len, want) in cases {
+        let (status, got, ..) = userlib::sys::raw(n, [addr, len, 0, 0, 0, 0]);
+        // A success here moved nothing: nothing was typed, nothing valid
+        // was offered to write.
+        if status != want || (status == 0 && got != 0) {
+            return Some(alloc::format!(
+                "{n:?}({addr:#x}, {len:#x}) gave status {status} ({got}), expected {want}"
+            ));
+        }
+    }
+    let _ = userlib::unmap(EDGE_AT, 4096);
+    None
 }
 
 /// How long `pause` stops reading.
@@ -86,6 +143,11 @@ fn main(args: &str) -> i64 {
         return probe();
     }
     let me: TaskId = userlib::task_self();
+    if let Some(e) = edges() {
+        userlib::log!("consoletest: FAIL hostile arguments: {e}");
+        return 1;
+    }
+    userlib::log!("consoletest: hostile arguments refused with typed errors");
     // Nothing typed yet: a read returns at once with nothing.
     let mut buf = [0u8; 64];
     match userlib::console_read(&mut buf) {

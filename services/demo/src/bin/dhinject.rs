@@ -42,6 +42,7 @@ extern crate alloc;
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
+use demo::disk::{SEED_NEW, SEED_OLD};
 use demo::resubmit::Resubmitting;
 use ipc::blkdev::Op;
 use userlib::rpc;
@@ -49,9 +50,6 @@ use userlib::sys::Error;
 
 userlib::entry!(main);
 
-/// The harness's seeds (`tests/src/blkdisk.rs`).
-const SEED_OLD: u64 = 0x5eed_0001;
-const SEED_NEW: u64 = 0x5eed_0002;
 /// Where the writes go (the harness checks `WRITE_BASE..` for
 /// `rounds * 16 * 8` sectors of the new pattern, the rest old).
 const WRITE_BASE: u64 = 8192;
@@ -80,15 +78,10 @@ fn op(read: bool, lba: u64, i: u64) -> Op {
 
 /// Checks `sectors` sectors at window offset `off` against `seed` from `lba`.
 fn check(off: u64, lba: u64, sectors: u64, seed: u64) -> R<()> {
-    let mut want = [0u8; 512];
-    for i in 0..sectors {
-        demo::sector_pattern(seed, lba + i, &mut want);
-        let at = (off + i * 512) as usize;
-        if window().get(at..at + 512) != Some(&want[..]) {
-            return Err(format!("sector {} has the wrong contents", lba + i));
-        }
-    }
-    Ok(())
+    let bytes = window()
+        .get(off as usize..(off + sectors * 512) as usize)
+        .ok_or_else(|| format!("sectors {lba}+{sectors} lie outside the window"))?;
+    demo::disk::check(bytes, lba, seed)
 }
 
 fn io(c: &mut Resubmitting, rounds: u64) -> R<String> {
@@ -99,12 +92,12 @@ fn io(c: &mut Resubmitting, rounds: u64) -> R<String> {
         let mut ops = Vec::new();
         for i in 0..HALF {
             let lba = WRITE_BASE + (r * HALF + i) * OP_SECTORS;
-            let mut sector = [0u8; 512];
-            for s in 0..OP_SECTORS {
-                demo::sector_pattern(SEED_NEW, lba + s, &mut sector);
-                let at = ((i * OP_SECTORS + s) * 512) as usize;
-                window()[at..at + 512].copy_from_slice(&sector);
-            }
+            let at = (i * OP_SECTORS * 512) as usize;
+            demo::disk::fill(
+                &mut window()[at..at + (OP_SECTORS * 512) as usize],
+                lba,
+                SEED_NEW,
+            );
             ops.push(op(false, lba, i));
         }
         for i in 0..HALF {
@@ -292,18 +285,5 @@ fn main(args: &str) -> i64 {
         ),
         other => ("dhinject", Err(format!("unknown mode {other}"))),
     };
-    let code = match result {
-        Ok(summary) => {
-            userlib::log!("{tag}: PASS ({summary})");
-            0
-        }
-        Err(e) => {
-            userlib::log!("{tag}: FAIL ({e})");
-            1
-        }
-    };
-    if demo::arg(args, "shutdown") == Some("1") {
-        demo::shutdown();
-    }
-    code
+    demo::finish(tag, args, result)
 }

@@ -13,6 +13,10 @@
 //! `mode=unmounted`: the disk is not FAT; every request gets `Unmounted`
 //! and the service keeps answering.
 //!
+//! `race=ROUNDS` (with `mode=interop`, before it): revokes grants while
+//! the service uses them (below, [`race`]); the interop that follows shows
+//! the service kept serving.
+//!
 //! Args: `shutdown=1` powers off at the end.
 
 #![no_std]
@@ -90,6 +94,101 @@ fn checksum_via_grant(fs: &FsClient, path: &str) -> R<(u64, u64)> {
         return Err(format!("{path}: read {total} bytes of {size}"));
     }
     Ok((total, hash))
+}
+
+/// A 1 MiB `ReadGrant` of `/BIG.BIN` (even rounds) or `WriteGrant` into a
+/// scratch file (odd rounds), the call given up after 1–3 ms and the grant
+/// revoked at once — while the service is still reading the file or
+/// writing it (the service used to map the grant, and faulted when it was
+/// revoked under it). Every fourth round revokes before calling: that
+/// must be `Grant(NoSuchGrant)`. A call the service is still working on
+/// when the next one comes is `Busy`; the next round waits for it.
+fn race(fs: &FsClient, rounds: u64) -> R<String> {
+    use ipc::fs::{Fs, GRANT_MAX, Request};
+    use userlib::rpc::{self, RpcError};
+    const SCRATCH: &str = "/revoked grants.bin";
+    let (src, _) = fs.open("/BIG.BIN", OpenMode::READ).map_err(e("open BIG"))?;
+    let (dst, _) = fs
+        .open(SCRATCH, OpenMode::CREATE)
+        .map_err(e("create scratch"))?;
+    let (mut gave_up, mut before, mut answered) = (0u64, 0u64, 0u64);
+    for round in 0..rounds {
+        let g = userlib::grant_create(fs.server, BUF_AT, BUF as u64, true)
+            .map_err(|x| format!("GrantCreate: {x}"))?;
+        let req = if round % 2 == 0 {
+            Request::ReadGrant {
+                handle: src,
+                grant: g,
+                len: GRANT_MAX,
+            }
+        } else {
+            Request::WriteGrant {
+                handle: dst,
+                grant: g,
+                len: GRANT_MAX,
+            }
+        };
+        if round % 4 == 3 {
+            let _ = userlib::grant_revoke(g);
+            // The previous round's request may still be running.
+            let r = loop {
+                match rpc::call::<Fs>(fs.server, &req) {
+                    Err(RpcError::Sys(userlib::sys::Error::Sys(ddk_abi::SyscallError::Busy))) => {
+                        userlib::sleep_ms(5)
+                    }
+                    r => break r,
+                }
+            };
+            match r {
+                Ok(ipc::fs::Reply::Err(FsError::Grant(c)))
+                    if c == ddk_abi::SyscallError::NoSuchGrant.code() =>
+                {
+                    before += 1
+                }
+                other => return Err(format!("round {round}: a revoked grant gave {other:?}")),
+            }
+            continue;
+        }
+        let r = loop {
+            match rpc::call_timeout::<Fs>(fs.server, &req, 1 + round % 3) {
+                Err(RpcError::Sys(userlib::sys::Error::Sys(ddk_abi::SyscallError::Busy))) => {
+                    userlib::sleep_ms(5)
+                }
+                r => break r,
+            }
+        };
+        let _ = userlib::grant_revoke(g);
+        match r {
+            Err(RpcError::Sys(userlib::sys::Error::Sys(ddk_abi::SyscallError::Timeout))) => {
+                gave_up += 1
+            }
+            Ok(ipc::fs::Reply::Count(_)) | Ok(ipc::fs::Reply::Err(FsError::Grant(_))) => {
+                answered += 1
+            }
+            other => return Err(format!("round {round}: {other:?}")),
+        }
+    }
+    // The service answers this client again (waiting out the last round).
+    let pos = loop {
+        match fs.seek(src, SeekFrom::Current(0)) {
+            Err(FsClientError::Rpc(RpcError::Sys(userlib::sys::Error::Sys(
+                ddk_abi::SyscallError::Busy,
+            )))) => userlib::sleep_ms(5),
+            r => break r.map_err(e("seek"))?,
+        }
+    };
+    fs.close(src).map_err(e("close BIG"))?;
+    fs.close(dst).map_err(e("close scratch"))?;
+    fs.remove(SCRATCH).map_err(e("remove scratch"))?;
+    if gave_up == 0 {
+        return Err(String::from(
+            "no call was given up while the service worked on it",
+        ));
+    }
+    userlib::log!(
+        "fstest: revoked {gave_up} grants while the service used them, {before} before the call (Grant(NoSuchGrant)), {answered} calls answered first; /BIG.BIN's position {pos}; the service kept serving"
+    );
+    Ok(String::new())
 }
 
 fn interop(fs: &FsClient) -> R<String> {
@@ -253,23 +352,13 @@ fn main(args: &str) -> i64 {
     };
     let fs = FsClient::new(server);
     let result = match mode {
-        "interop" => interop(&fs),
+        "interop" => match demo::arg_u64(args, "race", 0) {
+            0 => interop(&fs),
+            rounds => race(&fs, rounds).and_then(|_| interop(&fs)),
+        },
         "hostile" => hostile(&fs),
         "unmounted" => unmounted(&fs),
         other => Err(format!("unknown mode {other}")),
     };
-    let code = match result {
-        Ok(summary) => {
-            userlib::log!("fstest: PASS ({summary})");
-            0
-        }
-        Err(x) => {
-            userlib::log!("fstest: FAIL ({x})");
-            1
-        }
-    };
-    if demo::arg(args, "shutdown") == Some("1") {
-        demo::shutdown();
-    }
-    code
+    demo::finish("fstest", args, result)
 }

@@ -7,7 +7,10 @@
 //! (op 2) — and answer with the status code (0 or the `SyscallError`). A
 //! revoked grant shows as `NoSuchGrant`, counted as "mid-copy" when
 //! earlier pieces of that request were copied. Op 3 answers the counts;
-//! op 4 reads two bytes across the grant's end and answers the status.
+//! op 4 reads two bytes across the grant's end and answers the status;
+//! op 5 passes `GrantRead` hostile buffers, offsets and lengths on the
+//! grant ([`edges`]) and answers 0 when every one was refused as it should
+//! be (else the number of the first that was not).
 //! `map=1` maps the grant and copies through the mapping instead (how
 //! servers worked before `GrantRead`): that one faults when the owner
 //! revokes mid-copy, which shows the test reaches the race.
@@ -16,8 +19,8 @@
 //! calls with a deadline of 1–3 ticks (the server is still copying when it
 //! passes) and revokes the grant at once; then asks for the counts and
 //! logs `grantrace: PASS` when the server answered all of it (first a
-//! write to a read-only grant, `PermissionDenied`, and a read past its
-//! end, `BadLength`), saw grants
+//! write to a read-only grant, `PermissionDenied`, a read past its
+//! end, `BadLength`, and the hostile arguments of op 5), saw grants
 //! revoked mid-copy, and never a wrong byte or another error. Every fourth
 //! round revokes the grant before calling, and the answer must be
 //! `NoSuchGrant`.
@@ -43,6 +46,10 @@ const OP_WRITE: u8 = 2;
 const OP_STATS: u8 = 3;
 /// Two bytes across the grant's end: must be refused (`BadLength`).
 const OP_PAST_END: u8 = 4;
+/// `GrantRead` with hostile arguments on a 4 KiB read-only grant.
+const OP_EDGES: u8 = 5;
+/// A page of the server's, followed by one it never maps.
+const EDGE_AT: u64 = 0x0000_2400_0000_0000;
 
 fn main(args: &str) -> i64 {
     match demo::arg(args, "mode") {
@@ -93,6 +100,10 @@ fn server(passes: u64, map: bool) -> i64 {
             let _ = userlib::reply(from, &out);
             continue;
         }
+        if op == OP_EDGES {
+            let _ = userlib::reply(from, &edges(id).to_le_bytes());
+            continue;
+        }
         if op == OP_PAST_END {
             let code = match userlib::grant_len(id) {
                 Ok(len) => match userlib::grant_read(id, len - 1, &mut [0u8; 2]) {
@@ -139,6 +150,74 @@ fn server(passes: u64, map: bool) -> i64 {
         // The owner gave up on most calls: the kernel discards the answer.
         let _ = userlib::reply(from, &code.to_le_bytes());
     }
+}
+
+/// `GrantRead` of the 4 KiB read-only grant `id` (full of [`FILL`]) with
+/// bad buffers, offsets and lengths: each must be a typed refusal that
+/// wrote nothing, never a fault. Returns 0, or the failing case's number.
+fn edges(id: u32) -> u32 {
+    if userlib::map_anon(EDGE_AT, 4096, true).is_err() {
+        return 100;
+    }
+    // SAFETY: the page at EDGE_AT was just mapped, writable, and is ours.
+    let page = unsafe { core::slice::from_raw_parts_mut(EDGE_AT as *mut u8, 4096) };
+    page.fill(0xee);
+    let straddle = EDGE_AT + 4096 - 8;
+    let bad = SyscallError::BadPointer.code() as u64;
+    let long = SyscallError::BadLength.code() as u64;
+    let none = SyscallError::NoSuchGrant.code() as u64;
+    let g = u64::from(id);
+    // (grant, offset, buffer, length, expected status)
+    let cases: [(u64, u64, u64, u64, u64); 12] = [
+        (g, 0, straddle, 16, bad),
+        (g, 0, 0, 16, bad),
+        (g, 0, 0x0000_8000_0000_0000 - 8, 16, bad),
+        (g, 0, 0xffff_8000_0000_0000, 16, bad),
+        (g, 0, u64::MAX - 3, 8, bad),
+        (g, u64::MAX, EDGE_AT, 1, long),
+        (g, 1, EDGE_AT, u64::MAX, long),
+        (g, 4097, EDGE_AT, 0, long),
+        (g, 0, EDGE_AT, GRANT_COPY_MAX + 1, long),
+        (g + 1000, 0, EDGE_AT, 16, none),
+        // The end of the grant, nothing copied: its length.
+        (g, 4096, EDGE_AT, 0, 0),
+        // A good copy into the last bytes before the unmapped page.
+        (g, 4088, straddle, 8, 0),
+    ];
+    let mut result = 0;
+    for (i, (grant, offset, buf, len, want)) in cases.into_iter().enumerate() {
+        let (status, ..) =
+            userlib::sys::raw(ddk_abi::Syscall::GrantRead, [grant, offset, buf, len, 0, 0]);
+        if status != want {
+            userlib::log!(
+                "grantrace: edge {i}: GrantRead({grant}, {offset:#x}, {buf:#x}, {len:#x}) gave {status}, expected {want}"
+            );
+            result = i as u32 + 1;
+            break;
+        }
+        // A refusal wrote nothing; the last case wrote the grant's bytes.
+        let tail = page.get(4088..).unwrap_or_default();
+        let expect = if i == cases.len() - 1 { FILL } else { 0xee };
+        if tail.iter().any(|&b| b != expect) {
+            userlib::log!("grantrace: edge {i}: the buffer's mapped part was written: {tail:x?}");
+            result = i as u32 + 1;
+            break;
+        }
+    }
+    // Its own read-only mapping of the grant is no destination.
+    if result == 0 {
+        result = match userlib::grant_map(id, MAP_AT) {
+            Ok(_) => {
+                let (status, ..) =
+                    userlib::sys::raw(ddk_abi::Syscall::GrantRead, [g, 0, MAP_AT, 16, 0, 0]);
+                let _ = userlib::unmap(MAP_AT, 4096);
+                if status == bad { 0 } else { 50 }
+            }
+            Err(_) => 51,
+        };
+    }
+    let _ = userlib::unmap(EDGE_AT, 4096);
+    result
 }
 
 /// `passes` copies of the whole grant with `GrantRead`/`GrantWrite`;
@@ -234,12 +313,13 @@ fn owner(args: &str) -> i64 {
         }
     };
     for (op, want) in [
-        (OP_WRITE, SyscallError::PermissionDenied),
-        (OP_PAST_END, SyscallError::BadLength),
+        (OP_WRITE, SyscallError::PermissionDenied.code()),
+        (OP_PAST_END, SyscallError::BadLength.code()),
+        (OP_EDGES, 0),
     ] {
         let [a, b, c, d] = ro.to_le_bytes();
         match call_waiting(server, &[op, a, b, c, d], &mut reply) {
-            Ok(()) if reply.get(..4) == Some(&want.code().to_le_bytes()) => {}
+            Ok(()) if reply.get(..4) == Some(&want.to_le_bytes()) => {}
             other => {
                 userlib::log!(
                     "grantrace: FAIL: op {op} on a read-only 4 KiB grant: {other:?} {:?}, expected {want:?}",
@@ -251,7 +331,7 @@ fn owner(args: &str) -> i64 {
     }
     let _ = userlib::grant_revoke(ro);
     userlib::log!(
-        "grantrace: a read-only grant's write refused PermissionDenied, a read past its end BadLength"
+        "grantrace: a read-only grant's write refused PermissionDenied, a read past its end BadLength, hostile buffers and lengths typed errors"
     );
     let (mut answered, mut abandoned, mut stale) = (0u64, 0u64, 0u64);
     for round in 0..rounds {

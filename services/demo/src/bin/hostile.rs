@@ -12,24 +12,11 @@
 #![no_main]
 
 use ddk_abi::Syscall;
+use demo::Rng;
 
 userlib::entry!(main);
 
 const SCRATCH: u64 = 0x0000_5000_0000_0000;
-
-struct Rng(u64);
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-    fn pick<T: Copy>(&mut self, xs: &[T]) -> Option<T> {
-        xs.get((self.next() % xs.len().max(1) as u64) as usize)
-            .copied()
-    }
-}
 
 fn main(args: &str) -> i64 {
     let count = demo::arg_u64(args, "count", 20_000);

@@ -17,6 +17,7 @@
 #![no_main]
 
 use ddk_abi::syscall::inject_kind;
+use demo::find;
 use userlib::sys::Error;
 use userlib::{SyscallError, TaskId};
 
@@ -26,15 +27,6 @@ userlib::entry!(main);
 const WATCH_MS: u64 = 500;
 /// A delay that never runs out within a test, for the pending checks.
 const NEVER_US: u64 = 1 << 50;
-
-fn find(name: &str) -> TaskId {
-    loop {
-        match userlib::lookup(name) {
-            Ok(id) => return id,
-            Err(_) => userlib::sleep_ms(5),
-        }
-    }
-}
 
 fn denied(r: Result<bool, Error>) -> bool {
     r == Err(Error::Sys(SyscallError::PermissionDenied))

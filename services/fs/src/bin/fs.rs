@@ -14,64 +14,72 @@
 extern crate alloc;
 
 use fs_service::blkclient as backend;
-use fs_service::{FixedTime, GrantAccess, Service, Volume};
+use fs_service::{FixedTime, GrantAccess, MountError, Service, Volume};
 use ipc::TaskIdWire;
-use ipc::fs::{Fs, FsError};
+use ipc::blk::BlkError;
+use ipc::fs::{Fs, FsError, Reply};
 use userlib::rpc::{self, Event};
 
 userlib::entry!(main);
 
-/// Where a client's grant is mapped while a request uses it (1 MiB at most,
-/// `ipc::fs::GRANT_MAX`).
-const CLIENT_GRANT_AT: u64 = 0x0000_3400_0000_0000;
-
-/// Clients' grants through `GrantMap`.
+/// Clients' grants through `GrantRead`/`GrantWrite`: the kernel checks the
+/// grant in the same step as the copy, so a client revoking it mid-request
+/// gets `Grant(NoSuchGrant)` and the service never touches a page the
+/// client can take away (it used to map the grant, and a revoke while it
+/// copied faulted the service).
 struct Grants;
 
-impl GrantAccess for Grants {
-    fn with_grant(
-        &mut self,
-        _client: TaskIdWire,
-        id: u32,
-        len: usize,
-        writable: bool,
-        f: &mut dyn FnMut(&mut [u8]) -> Result<u32, FsError>,
-    ) -> Result<u32, FsError> {
-        let (mapped, is_writable) = match userlib::grant_map_checked(id, CLIENT_GRANT_AT) {
-            Ok(m) => m,
-            Err(userlib::sys::Error::Sys(e)) => return Err(FsError::Grant(e.code())),
-            Err(_) => return Err(FsError::Grant(0)),
-        };
-        let result = if mapped < len as u64 {
-            Err(FsError::GrantTooSmall { mapped })
-        } else if writable && !is_writable {
-            // Storing into it would fault and end the service.
-            Err(FsError::Grant(
-                ddk_abi::SyscallError::InvalidArgument.code(),
-            ))
-        } else {
-            // SAFETY: the kernel mapped `mapped` (≥ `len`) bytes of the
-            // client's memory at CLIENT_GRANT_AT, writable if `writable`
-            // (checked above); nothing else refers to them while `f` runs,
-            // and they are unmapped before this returns.
-            let bytes = unsafe { core::slice::from_raw_parts_mut(CLIENT_GRANT_AT as *mut u8, len) };
-            f(bytes)
-        };
-        let _ = userlib::unmap(CLIENT_GRANT_AT, mapped);
-        result
+/// A failed grant copy as the client's typed error.
+fn grant_error(id: u32, e: userlib::sys::Error) -> FsError {
+    use userlib::sys::Error;
+    match e {
+        Error::Sys(ddk_abi::SyscallError::BadLength) => match userlib::grant_len(id) {
+            Ok(mapped) => FsError::GrantTooSmall { mapped },
+            Err(e) => grant_error(id, e),
+        },
+        Error::Sys(s) => FsError::Grant(s.code()),
+        Error::Dead { .. } => FsError::Grant(ddk_abi::SyscallError::Dead.code()),
+        Error::Unknown(c) => FsError::Grant(c),
     }
 }
 
-fn main(args: &str) -> i64 {
-    let spec = arg(args, "backend").unwrap_or("blk:blk");
-    let pages = arg(args, "cache")
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(512);
+impl GrantAccess for Grants {
+    fn grant_len(&mut self, _client: TaskIdWire, id: u32, writable: bool) -> Result<u64, FsError> {
+        // A copy of nothing: `GrantWrite` checks that the grant may be
+        // written (a read-only one is `PermissionDenied`).
+        let r = if writable {
+            userlib::grant_write(id, 0, &[])
+        } else {
+            userlib::grant_len(id)
+        };
+        r.map_err(|e| grant_error(id, e))
+    }
+
+    fn copy_from(&mut self, _client: TaskIdWire, id: u32, buf: &mut [u8]) -> Result<(), FsError> {
+        userlib::grant_read(id, 0, buf)
+            .map(|_| ())
+            .map_err(|e| grant_error(id, e))
+    }
+
+    fn copy_to(&mut self, _client: TaskIdWire, id: u32, data: &[u8]) -> Result<(), FsError> {
+        userlib::grant_write(id, 0, data)
+            .map(|_| ())
+            .map_err(|e| grant_error(id, e))
+    }
+}
+
+/// Connects to the block backend and mounts: `None` while the block
+/// service answers `Unavailable` (the driver host held by the supervisor):
+/// the program serves anyway, answering `Io(Unavailable)`, and tries again
+/// at the next request — so a client gets the typed error, not a hang,
+/// and the volume mounts once someone restarted the driver host.
+fn mount(spec: &str, pages: usize) -> Result<Option<Service<backend::Backend>>, ()> {
     let dev = match backend::connect(spec) {
         Ok(d) => d,
+        Err(backend::ConnectError::Unavailable) => return Ok(None),
         Err(e) => {
             userlib::log!("fs: no block backend ({spec}): {e}; exiting");
-            return 2;
+            return Err(());
         }
     };
     let volume = Volume::mount(dev, pages, FixedTime::default_time());
@@ -80,11 +88,27 @@ fn main(args: &str) -> i64 {
             Ok(line) => userlib::log!("fs: serving {line} on {spec}"),
             Err(e) => userlib::log!("fs: mounted on {spec}, but statfs failed: {e:?}"),
         },
+        Err(MountError::Device(BlkError::Unavailable)) => return Ok(None),
         Err(e) => userlib::log!(
             "fs: mount refused on {spec}: {e:?}; serving, every request gets Unmounted"
         ),
     }
-    let mut service = Service::new(volume);
+    Ok(Some(Service::new(volume)))
+}
+
+fn main(args: &str) -> i64 {
+    let spec = arg(args, "backend").unwrap_or("blk:blk");
+    let pages = arg(args, "cache")
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(512);
+    let Ok(mut service) = mount(spec, pages) else {
+        return 2;
+    };
+    if service.is_none() {
+        userlib::log!(
+            "fs: the block device ({spec}) is unavailable; serving, requests get Io(Unavailable) until it is back"
+        );
+    }
     let mut server = rpc::Server::new();
     let mut buf = [0u8; ipc::MESSAGE_MAX];
     loop {
@@ -96,7 +120,16 @@ fn main(args: &str) -> i64 {
                 continue;
             }
         };
-        let reply = service.handle(TaskIdWire(from.0), request, &mut Grants);
+        if service.is_none() {
+            match mount(spec, pages) {
+                Ok(s) => service = s,
+                Err(()) => return 2,
+            }
+        }
+        let reply = match &mut service {
+            Some(s) => s.handle(TaskIdWire(from.0), request, &mut Grants),
+            None => Reply::Err(FsError::Io(BlkError::Unavailable)),
+        };
         if let Err(e) = server.reply(from, &reply) {
             userlib::log!(
                 "fs: reply to {}.{} failed: {e}",

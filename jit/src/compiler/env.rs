@@ -1,0 +1,70 @@
+//! The compiler's only view of the runtime it compiles for.
+//!
+//! The compiler never names the runtime: it translates a method against a
+//! [`CompileEnv`], and the runtime implements it (`runtime/compile_env.rs`).
+//! The arrow runs one way (runtime -> compiler); `jit/tests/jit_seam.rs`
+//! fails if a compiler module reaches `crate::runtime` (docs/jit.md,
+//! "Compiler and runtime"). Plain data both sides agree on (object layout,
+//! helper ids, exception kinds, intrinsics) is in [`crate::abi`]; types,
+//! fields, methods, signatures and layouts are the loader's
+//! ([`crate::types`]), which the environment lends out.
+//!
+//! What an answer may cost: a query may make runtime data (a method table,
+//! an indirection cell pointing at a lazy stub, an interned string), but it
+//! never compiles another method: lazy compilation is the runtime's, behind
+//! the cells.
+
+use super::error::ErrorKind;
+use super::options::JitOptions;
+use crate::abi::{Helper, Intrinsic};
+use crate::metadata::Token;
+use crate::types::{AsmId, MethodId, TypeId, TypeSystem};
+
+/// What the compiler asks of the runtime while it translates a method.
+pub trait CompileEnv {
+    /// The type system: type, field and method queries, signatures,
+    /// layouts, token resolution.
+    fn types(&self) -> &TypeSystem;
+
+    /// The type system, for the queries that load or lay out types lazily.
+    fn types_mut(&mut self) -> &mut TypeSystem;
+
+    /// The options every method of this runtime is compiled with.
+    fn options(&self) -> JitOptions;
+
+    /// The absolute address of helper `h` (an `extern "C"` function).
+    fn helper_addr(&self, h: Helper) -> usize;
+
+    /// The address of the exception-in-flight word (a `usize`: the
+    /// exception object, or 0) that code tests after calls that may throw.
+    fn in_flight_addr(&self) -> usize;
+
+    /// The write-barrier helper (`extern "C" fn(slot, value)`) called after
+    /// every reference store, or `None` for no barrier call.
+    fn write_barrier(&self) -> Option<usize>;
+
+    /// The address of `m`'s indirection cell (a word holding the address
+    /// to call), made on first use. What the cell points at (a lazy stub,
+    /// compiled code, an InternalCall body) is the runtime's business.
+    fn method_cell(&mut self, m: MethodId) -> Result<usize, ErrorKind>;
+
+    /// Whether the runtime has a body for InternalCall `m` (corlib's or
+    /// one the embedder registered).
+    fn has_internal_call(&self, m: MethodId) -> bool;
+
+    /// The intrinsic InternalCall `m` is registered as, if any: the
+    /// compiler expands it inline instead of calling.
+    fn intrinsic(&self, m: MethodId) -> Option<Intrinsic>;
+
+    /// The address of `t`'s method table (`crate::abi` `MT_*` layout), made
+    /// on first use.
+    fn method_table(&mut self, t: TypeId) -> Result<usize, ErrorKind>;
+
+    /// The static-constructor state byte of `t` that code checks before a
+    /// static access (0 = not run, 1 = running, 2 = done, 3 = threw), or
+    /// `None` when the constructor has already run and no check is needed.
+    fn cctor_state(&mut self, t: TypeId) -> Option<usize>;
+
+    /// The interned string object of user-string token `tok` in `asm`.
+    fn string_literal(&mut self, asm: AsmId, tok: Token) -> Result<usize, ErrorKind>;
+}

@@ -240,6 +240,9 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
         }
         Err(code) => return code,
     };
+    // Held by the block host outside managed code (`BoundDriver` hands it
+    // back): a root of the collector for the rest of the process.
+    rt.add_root(driver);
     crate::blkhost::bind(
         bdf,
         ids,

@@ -112,7 +112,9 @@ fn main(args: &str) -> i64 {
         userlib::uptime_us() - t0
     );
     let code = match arg(args, "mode") {
-        Some("jit-tests") => i64::from(suites::run(&files) != 0),
+        Some("jit-tests") => {
+            i64::from(suites::run(&files, arg(args, "gc-stress") == Some("1")) != 0)
+        }
         Some("call" | "write-code") => call::run(&files, args),
         Some("drivers") => drivers::run(&files, args, t0),
         Some(other) => {

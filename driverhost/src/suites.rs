@@ -17,8 +17,10 @@ pub const CORLIB: &str = "managed/corlib.dll";
 const TESTS: &str = "managed/tests/";
 
 /// Runs every test assembly of the bundle; returns the number of failures
-/// (a missing corlib or no test assembly counts as one).
-pub fn run(files: &Bundle<'static>) -> u64 {
+/// (a missing corlib or no test assembly counts as one). With `gc_stress`
+/// (`gc-stress=1`) each runtime collects at every allocation and poisons
+/// dead objects (docs/gc.md): the ring-3 frame walk under test.
+pub fn run(files: &Bundle<'static>, gc_stress: bool) -> u64 {
     let Some(corlib) = files.get(CORLIB) else {
         userlib::log!("jit-ring3: FAIL no {CORLIB} among the files");
         return 1;
@@ -26,6 +28,7 @@ pub fn run(files: &Bundle<'static>) -> u64 {
     let t0 = userlib::uptime_us();
     let (mut passed, mut failed, mut assemblies) = (0u64, 0u64, 0u64);
     let (mut methods, mut il, mut code) = (0u64, 0u64, 0u64);
+    let mut collections = 0u64;
     for (name, bytes) in files.iter() {
         let Some(short) = name.strip_prefix(TESTS).filter(|n| n.ends_with(".dll")) else {
             continue;
@@ -39,6 +42,7 @@ pub fn run(files: &Bundle<'static>) -> u64 {
                 continue;
             }
         };
+        rt.set_gc_stress(gc_stress);
         let asm = match rt.types.load(bytes) {
             Ok(a) => a,
             Err(e) => {
@@ -63,6 +67,7 @@ pub fn run(files: &Bundle<'static>) -> u64 {
         methods += rt.stats.methods;
         il += rt.stats.il_bytes;
         code += rt.stats.code_bytes;
+        collections += rt.gc_stats().collections;
     }
     let ms = (userlib::uptime_us() - t0) / 1000;
     if assemblies == 0 {
@@ -72,6 +77,10 @@ pub fn run(files: &Bundle<'static>) -> u64 {
     userlib::log!(
         "jit-ring3: {assemblies} assemblies; compiled {methods} methods, {il} IL bytes -> {code} bytes of code in {} RX pages; {ms} ms",
         codemem::pages()
+    );
+    userlib::log!(
+        "jit-ring3: {collections} garbage collections{}",
+        if gc_stress { " (gc stress)" } else { "" }
     );
     userlib::log!("jit-ring3: {passed} passed, {failed} failed");
     failed

@@ -55,7 +55,10 @@ pub enum Helper {
     Memcpy,
     /// `(dst, byte, n)`.
     Memset,
-    /// `(n) -> ptr`: `localloc` (heap-backed for now).
+    /// `(n, prev) -> ptr`: `localloc`. The block lives in the collected
+    /// heap and links `prev`, the frame's previous block (its data
+    /// pointer, or 0); the frame keeps the newest in a stack-map slot, so
+    /// its blocks live exactly as long as the frame (docs/gc.md).
     Localloc,
     /// `(exc, fp, method, clause) -> i32`: the first pass of exception
     /// dispatch (`first_pass.rs`); whether clause `clause` of the frame at

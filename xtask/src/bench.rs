@@ -24,7 +24,8 @@ pub fn cmd(args: &[String]) -> Result<()> {
         Some("blk") => crate::bench_blk::run(profile),
         Some("restart") => {
             crate::setup::ensure(false)?;
-            crate::bench_restart::run(&build_images(profile)?)
+            let icount = rest.iter().any(|a| a == "--icount");
+            crate::bench_restart::run(&build_images(profile)?, profile.release, icount)
         }
         Some("jit") => jit(),
         Some(other) => Err(Error::Usage(format!(
@@ -128,7 +129,9 @@ fn boot(profile: crate::build::Profile) -> Result<()> {
 /// `bench jit`: (a) compile throughput of cilrun over every test assembly;
 /// (b) the micro-benchmarks of `jit/bench/cs/bench.cs`, each timed under
 /// cilrun and under mono in the same run (process wall time minus an empty
-/// test's, best of 3), printed as Cordon / mono ratios.
+/// test's, best of 3), printed as Cordon / mono ratios, and for each
+/// benchmark that collected, cilrun's collection count and its longest and
+/// median GC pause (of the last run).
 fn jit() -> Result<()> {
     use crate::util;
     use std::process::Command;
@@ -222,6 +225,7 @@ fn jit() -> Result<()> {
         c.arg(&cordon)
             .arg("--corlib")
             .arg(&out.corlib)
+            .arg("--gc-stats")
             .arg("--filter")
             .arg(f);
         c
@@ -239,6 +243,7 @@ fn jit() -> Result<()> {
         "array_sum",
         "virtual_and_interface_calls",
         "string_building",
+        "binary_trees",
     ] {
         let (c, ct) = time(&mut cil(name))?;
         let (m, mt) = time(&mut mon(name))?;
@@ -257,6 +262,12 @@ fn jit() -> Result<()> {
             m * 1e3,
             c / m
         );
+        // cilrun --gc-stats: "gc: C collections, max pause X us, median Y us"
+        if let Some(line) = ct.lines().find(|l| l.starts_with("gc: "))
+            && !line.starts_with("gc: 0 collections")
+        {
+            println!("jit bench {name:<28} {line}");
+        }
     }
     Ok(())
 }

@@ -47,7 +47,8 @@ commands:
   bench blk                 native virtio-blk driver: 4 KiB IOPS, 64 KiB MB/s at QD 1 and 32
   disk [PATH]               make the FAT32 data disk (default target/cordon/disk.img,
                             which `run` makes itself when missing); never overwrites
-  bench restart             driver-host fault -> first client I/O again, 50 restarts, by phase
+  bench restart [--icount]  driver-host fault -> first client I/O again, 50 restarts, by phase
+                            (--icount: in guest instructions, immune to host load)
   campaign [--faults N] [--seed S] [--kinds a,b] [--release]
                             the fault-injection campaign: N injections into the driver
                             host under a checked file workload; report in target/campaign/

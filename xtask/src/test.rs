@@ -141,8 +141,16 @@ fn mono_oracle(tally: &mut Tally) {
 /// compared per test with the mono oracle. Tests listed in
 /// `jit/tests/expected_failures.txt` are XFAIL (not counted); a listed test
 /// that now agrees with mono is an XPASS failure, so the list only shrinks.
-fn jit_differential(tally: &mut Tally) {
-    println!("== JIT differential check (cilrun vs mono)");
+///
+/// With `stress`, cilrun runs in GC stress mode (`--gc-stress`: a
+/// collection at every allocation compiled code makes, dead objects
+/// poisoned; docs/gc.md): the same tests must agree with mono again.
+fn jit_differential(tally: &mut Tally, stress: bool) {
+    if stress {
+        println!("== JIT differential check under GC stress (cilrun --gc-stress vs mono)");
+    } else {
+        println!("== JIT differential check (cilrun vs mono)");
+    }
     let outputs = match managed::build_all() {
         Ok(o) => o,
         Err(e) => return tally.broken("cargo xtask managed", &e),
@@ -183,6 +191,9 @@ fn jit_differential(tally: &mut Tally) {
     for test in &outputs.tests {
         let mut cmd = std::process::Command::new(&cilrun);
         cmd.arg(&test.cordon).arg("--corlib").arg(&outputs.corlib);
+        if stress {
+            cmd.arg("--gc-stress");
+        }
         let what = util::describe(&cmd);
         let out = match cmd.output() {
             Ok(o) => o,
@@ -231,7 +242,8 @@ fn jit_differential(tally: &mut Tally) {
             }
         }
         println!(
-            "jit differential: {:<16} {a} agree, {x} xfail, {f} failed",
+            "jit differential{}: {:<16} {a} agree, {x} xfail, {f} failed",
+            if stress { " (gc stress)" } else { "" },
             test.name
         );
         agree += a;
@@ -242,7 +254,10 @@ fn jit_differential(tally: &mut Tally) {
         println!("STALE {stale}: listed in expected_failures.txt but no such test");
         fail += 1;
     }
-    println!("jit differential: {agree} agree, {xfail} xfail, {fail} failed");
+    println!(
+        "jit differential{}: {agree} agree, {xfail} xfail, {fail} failed",
+        if stress { " (gc stress)" } else { "" }
+    );
     tally.passed += agree;
     tally.failed += fail;
 }
@@ -291,15 +306,17 @@ fn run_qemu_tests(tests: &[QemuTest], images: &Images) -> (usize, usize) {
     counts.into_inner().unwrap_or((0, 0))
 }
 
-/// `cargo xtask test jit`: only the JIT's differential check against mono
-/// (what a JIT change must keep green without the QEMU stage).
+/// `cargo xtask test jit`: only the JIT's differential check against mono,
+/// plain and under GC stress (what a JIT change must keep green without
+/// the QEMU stage).
 fn jit_only(rest: &[String]) -> Result<()> {
     if let Some(a) = rest.first() {
         return Err(Error::Usage(format!("test jit: unexpected `{a}`")));
     }
     crate::setup::ensure(false)?;
     let mut tally = Tally::default();
-    jit_differential(&mut tally);
+    jit_differential(&mut tally, false);
+    jit_differential(&mut tally, true);
     tally.finish()
 }
 
@@ -315,7 +332,8 @@ pub fn cmd(args: &[String]) -> Result<()> {
     let mut tally = Tally::default();
     host_tests(&mut tally);
     mono_oracle(&mut tally);
-    jit_differential(&mut tally);
+    jit_differential(&mut tally, false);
+    jit_differential(&mut tally, true);
     println!("== QEMU tests");
     match build_images(profile) {
         Ok(images) => {

@@ -99,8 +99,12 @@ pub fn build(profile: Profile) -> Result<Vec<(String, PathBuf)>> {
     let mut out = Vec::new();
     let mut cmd = util::cargo();
     cmd.args(["build", "--target", KERNEL_TARGET]);
+    // Without --release: the `ring3` profile (Cargo.toml): dev's checks,
+    // release's optimisation, so the driver host's JIT compiles quickly.
     if profile.release {
         cmd.arg("--release");
+    } else {
+        cmd.args(["--profile", "ring3"]);
     }
     let mut any = false;
     let others = OTHER_DIRS.iter().map(|(p, _)| (*p, &[][..]));
@@ -118,7 +122,7 @@ pub fn build(profile: Profile) -> Result<Vec<(String, PathBuf)>> {
         for b in bins {
             let file = util::target_dir()
                 .join(KERNEL_TARGET)
-                .join(if profile.release { "release" } else { "debug" })
+                .join(if profile.release { "release" } else { "ring3" })
                 .join(&b);
             out.push((format!("bin/{b}"), file));
         }

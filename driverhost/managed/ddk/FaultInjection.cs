@@ -30,7 +30,8 @@ namespace Cordon.Ddk
         // flag that nothing will ever write.
         static bool completed;
         static long spins;
-        // What the exhaustion keeps alive (there is no collector anyway).
+        // What the exhaustion keeps alive (reachable from a static, so the
+        // collector keeps all of it).
         static byte[][] hoard;
 
         internal FaultInjection()

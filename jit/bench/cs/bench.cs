@@ -20,6 +20,11 @@ class Sq2 : Sq
     public override int Area() { return S * S + 1; }
 }
 
+class TreeNode
+{
+    public TreeNode L, R;
+}
+
 struct P
 {
     public int X;
@@ -90,5 +95,39 @@ static class Bench
             total += s.Length;
         }
         return total == 2000 * 190 ? 1 : 0;
+    }
+
+    static TreeNode Bottom(int d)
+    {
+        TreeNode t = new TreeNode();
+        if (d > 0)
+        {
+            t.L = Bottom(d - 1);
+            t.R = Bottom(d - 1);
+        }
+        return t;
+    }
+
+    static int Count(TreeNode t)
+    {
+        return t.L == null ? 1 : 1 + Count(t.L) + Count(t.R);
+    }
+
+    // The binary-trees benchmark (Computer Language Benchmarks Game shape):
+    // a long-lived tree of depth 16 while many short-lived trees of depth
+    // 4..16 are built and walked; almost every object dies young.
+    static int test_1_binary_trees()
+    {
+        const int maxDepth = 16;
+        TreeNode longLived = Bottom(maxDepth);
+        long check = 0;
+        for (int d = 4; d <= maxDepth; d += 2)
+        {
+            int iters = 1 << (maxDepth - d + 4);
+            for (int i = 0; i < iters; i++)
+                check += Count(Bottom(d));
+        }
+        check += Count(longLived);
+        return check == 14723759L ? 1 : 0;
     }
 }

@@ -1,4 +1,5 @@
-//! `cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT]`
+//! `cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT]
+//! [--gc-stress] [--heap-limit BYTES] [--gc-stats]`
 //!
 //! Runs every `static int test_<N>_<name>()` of ASSEMBLY through Cordon's JIT
 //! and prints the mono runner's format: `PASS Type.test_N_name`,
@@ -6,6 +7,11 @@
 //! System.X`, `FAIL ...: unsupported: <reason>`, then `P passed, F failed`.
 //! The corlib defaults to `corlib.dll` next to ASSEMBLY's directory
 //! (`target/managed/corlib.dll` for `target/managed/tests/X.dll`).
+//!
+//! `--gc-stress` (or `CORDON_GC_STRESS=1` in the environment) collects at
+//! every allocation compiled code makes and poisons dead objects
+//! (docs/gc.md); `--heap-limit` sets the runtime's heap limit;
+//! `--gc-stats` prints `gc: C collections, max pause X us, median Y us`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -24,6 +30,9 @@ fn main() -> ExitCode {
     let mut corlib = None;
     let mut filter = None;
     let mut compile_all = false;
+    let mut stress = std::env::var("CORDON_GC_STRESS").is_ok_and(|v| v == "1");
+    let mut heap_limit = None;
+    let mut gc_stats = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "-r" => match args.next() {
@@ -33,9 +42,15 @@ fn main() -> ExitCode {
             "--corlib" => corlib = args.next(),
             "--filter" => filter = args.next(),
             "--compile-all" => compile_all = true,
+            "--gc-stress" => stress = true,
+            "--gc-stats" => gc_stats = true,
+            "--heap-limit" => match args.next().and_then(|v| v.parse::<usize>().ok()) {
+                Some(n) => heap_limit = Some(n),
+                None => return usage(),
+            },
             "-h" | "--help" => {
                 println!(
-                    "usage: cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT] [--compile-all]"
+                    "usage: cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT] [--compile-all] [--gc-stress] [--heap-limit BYTES] [--gc-stats]"
                 );
                 println!(
                     "runs every static int test_<N>_<name>() and prints PASS/FAIL lines and `P passed, F failed`"
@@ -91,6 +106,10 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    rt.set_gc_stress(stress);
+    if let Some(n) = heap_limit {
+        rt.set_heap_limit(n);
+    }
     let asm = match rt.types.load(asm_bytes) {
         Ok(a) => a,
         Err(e) => {
@@ -118,6 +137,15 @@ fn main() -> ExitCode {
         }
     }
     let failed = results.len() - passed;
+    if gc_stats {
+        let g = rt.gc_stats();
+        println!(
+            "gc: {} collections, max pause {:.1} us, median {:.1} us",
+            g.collections,
+            g.max_pause() as f64 / 1e3,
+            g.median_pause() as f64 / 1e3
+        );
+    }
     println!("{passed} passed, {failed} failed");
     if failed == 0 {
         ExitCode::SUCCESS

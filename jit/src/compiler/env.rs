@@ -20,6 +20,22 @@ use crate::abi::{Helper, Intrinsic};
 use crate::metadata::Token;
 use crate::types::{AsmId, MethodId, TypeId, TypeSystem};
 
+/// The inline allocation path for one object size: compiled code takes
+/// `cell` bytes from the signed word at `budget` (going to the helper when
+/// it would become negative), pops the free cell at the head of the list
+/// whose head word is at `free_list` (going to the helper when it is
+/// empty), clears the cell's second word (its link) and writes the method
+/// table into its first. The rest of the cell is already zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AllocFast {
+    /// Address of the free-list head word.
+    pub free_list: usize,
+    /// Bytes of a cell of that list.
+    pub cell: u32,
+    /// Address of the allocation budget (an `isize`).
+    pub budget: usize,
+}
+
 /// What the compiler asks of the runtime while it translates a method.
 pub trait CompileEnv {
     /// The type system: type, field and method queries, signatures,
@@ -64,6 +80,10 @@ pub trait CompileEnv {
     /// static access (0 = not run, 1 = running, 2 = done, 3 = threw), or
     /// `None` when the constructor has already run and no check is needed.
     fn cctor_state(&mut self, t: TypeId) -> Option<usize>;
+
+    /// The inline allocation path for objects of `size` bytes, or `None`
+    /// when every allocation of that size must call the helper.
+    fn alloc_fast_path(&self, size: u32) -> Option<AllocFast>;
 
     /// The interned string object of user-string token `tok` in `asm`.
     fn string_literal(&mut self, asm: AsmId, tok: Token) -> Result<usize, ErrorKind>;

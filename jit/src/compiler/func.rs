@@ -88,6 +88,9 @@ pub(super) struct Tr<'r, 'f> {
     /// references in them: every safepoint's stack map lists them
     /// (`stackmaps.rs`).
     pub ref_slots: Vec<(StackSlot, Vec<u32>)>,
+    /// A method with `localloc`: the slot holding its newest block (which
+    /// links the older ones), listed in every stack map, zeroed at entry.
+    pub localloc_slot: Option<StackSlot>,
 }
 
 /// What a translation produced besides the IR.
@@ -171,6 +174,17 @@ pub(super) fn translate(
     };
     let locals_sig = img.locals(&body).map_err(|e| at(e.into()))?;
     let mut local_tys = Vec::new();
+    // Pinned locals keep their object alive for their whole scope, even
+    // where their value is no longer read (a `fixed` block's native
+    // pointer is derived from them): they live in stack slots, which every
+    // stack map lists (`stackmaps.rs`).
+    let pinned: BTreeSet<u16> = locals_sig
+        .locals
+        .iter()
+        .enumerate()
+        .filter(|(_, l)| matches!(l, crate::metadata::TypeSig::Pinned(_)))
+        .map(|(i, _)| i as u16)
+        .collect();
     for l in &locals_sig.locals {
         local_tys.push(
             env.types_mut()
@@ -223,9 +237,10 @@ pub(super) fn translate(
         frame_out: None,
         intrinsics: 0,
         ref_slots: Vec::new(),
+        localloc_slot: None,
     };
     let inject = tr.env.options().inject.ldfld_struct;
-    tr.setup(&insns, &local_tys, &body)
+    tr.setup(&insns, &local_tys, &pinned, &body)
         .map_err(|kind| CompileError {
             method: m,
             il_offset: 0,
@@ -306,11 +321,12 @@ impl Tr<'_, '_> {
         &mut self,
         insns: &[Instruction<'_>],
         local_tys: &[Ty],
+        pinned: &BTreeSet<u16>,
         body: &crate::metadata::MethodBody<'_>,
     ) -> R<()> {
         // Which args/locals have their address taken: those live in memory.
         let mut addr_args = BTreeSet::new();
-        let mut addr_locals = BTreeSet::new();
+        let mut addr_locals = pinned.clone();
         let mut targets = BTreeSet::new();
         for ins in insns {
             match (ins.opcode, ins.operand) {
@@ -378,6 +394,18 @@ impl Tr<'_, '_> {
         arg_tys.extend(self.sig.params.iter().copied());
         if let Some(k) = self.filter {
             return self.setup_funclet(k, &params, &arg_tys, local_tys);
+        }
+        if insns.iter().any(|i| i.opcode == Opcode::Localloc) {
+            let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+                StackSlotKind::ExplicitSlot,
+                8,
+                3,
+            ));
+            let zero = self.iconst(types::I64, 0);
+            let a = self.b.ins().stack_addr(types::I64, slot, 0);
+            self.b.ins().store(flags(), zero, a, 0);
+            self.ref_slots.push((slot, alloc::vec![0]));
+            self.localloc_slot = Some(slot);
         }
         // A method with filters keeps every variable in memory, where its
         // filter funclets find them.
@@ -640,7 +668,49 @@ impl Tr<'_, '_> {
 
     /// A new object of `size` bytes with method table `mt`: the one place the
     /// compiler emits an allocation (the runtime contract's single helper).
+    ///
+    /// When the runtime offers an inline path for the size
+    /// ([`CompileEnv::alloc_fast_path`]), the common case pops a free cell
+    /// inline and only an exhausted budget or an empty free list calls the
+    /// helper (which may collect).
     pub fn alloc_object(&mut self, mt: usize, size: u32) -> Result<Value, ErrorKind> {
+        let Some(fast) = self.env.alloc_fast_path(size) else {
+            return self.alloc_call(mt, size);
+        };
+        let take = self.b.create_block();
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let obj = self.b.append_block_param(done, types::I64);
+        // budget -= cell, unless that goes below zero.
+        let budget_at = self.iconst(types::I64, fast.budget as i64);
+        let budget = self.b.ins().load(types::I64, flags(), budget_at, 0);
+        let left = self.b.ins().iadd_imm_s(budget, -i64::from(fast.cell));
+        let over = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, left, 0);
+        let head_at = self.iconst(types::I64, fast.free_list as i64);
+        let head = self.b.ins().load(types::I64, flags(), head_at, 0);
+        let empty = self.b.ins().icmp_imm_s(IntCC::Equal, head, 0);
+        let go_slow = self.b.ins().bor(over, empty);
+        self.b.ins().brif(go_slow, slow, &[], take, &[]);
+        // Pop the head: link out, link word cleared, method table in.
+        self.b.switch_to_block(take);
+        let next = self.b.ins().load(types::I64, flags(), head, 8);
+        self.b.ins().store(flags(), next, head_at, 0);
+        let zero = self.iconst(types::I64, 0);
+        self.b.ins().store(flags(), zero, head, 8);
+        let mtv = self.iconst(types::I64, mt as i64);
+        self.b.ins().store(flags(), mtv, head, 0);
+        self.b.ins().store(flags(), left, budget_at, 0);
+        self.b.ins().jump(done, &[BlockArg::Value(head)]);
+        self.b.switch_to_block(slow);
+        let r = self.alloc_call(mt, size)?;
+        self.b.ins().jump(done, &[BlockArg::Value(r)]);
+        self.b.switch_to_block(done);
+        Ok(obj)
+    }
+
+    /// The allocation helper call.
+    fn alloc_call(&mut self, mt: usize, size: u32) -> Result<Value, ErrorKind> {
         let mtv = self.iconst(types::I64, mt as i64);
         let sz = self.iconst(types::I64, i64::from(size));
         self.call_helper(

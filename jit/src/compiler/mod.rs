@@ -87,6 +87,18 @@ impl Jit {
         flags
             .set("preserve_frame_pointers", "true")
             .map_err(|_| IsaError)?;
+        // Cranelift's IR verifier catches a translator that lets bad IL
+        // through (an `ErrorKind::Codegen` instead of wrong code). The host
+        // build (`std`: the unit tests, the C# differential suites, the
+        // fuzzers) keeps it on; the ring-3 driver host, which compiles its
+        // DDK and driver at every start and restart, leaves it off
+        // (docs/jit.md, "Compile time").
+        let verify = if cfg!(feature = "std") {
+            "true"
+        } else {
+            "false"
+        };
+        flags.set("enable_verifier", verify).map_err(|_| IsaError)?;
         let isa = cranelift_codegen::isa::lookup_by_name("x86_64")
             .map_err(|_| IsaError)?
             .finish(settings::Flags::new(flags))

@@ -509,9 +509,20 @@ impl Tr<'_, '_> {
             }
             O::Localloc => {
                 let n = self.pop_native()?;
+                // Not in a filter (ECMA-335 III.3.47: not in any handler).
+                let slot = self.localloc_slot.ok_or(ErrorKind::BadHandler)?;
+                let at = self.b.ins().stack_addr(types::I64, slot, 0);
+                let prev = self.b.ins().load(types::I64, flags(), at, 0);
                 let p = self
-                    .call_helper(Helper::Localloc, &[n], &[types::I64], Some(types::I64))
+                    .call_helper(
+                        Helper::Localloc,
+                        &[n, prev],
+                        &[types::I64, types::I64],
+                        Some(types::I64),
+                    )
                     .ok_or(ErrorKind::Codegen)?;
+                let at = self.b.ins().stack_addr(types::I64, slot, 0);
+                self.b.ins().store(flags(), p, at, 0);
                 self.push(SKind::N, p);
             }
             O::Cpblk => {

@@ -121,19 +121,89 @@ core::arch::global_asm!(
     // and runtime-exception helpers as compiled code calls them. They pass
     // on the return address into the managed thrower and its frame pointer
     // (rbp, untouched since the call; Cranelift keeps frame pointers), from
-    // which the runtime records the managed stack trace. Tail jumps: the
-    // stack is as the compiled caller left it.
+    // which the runtime records the managed stack trace, and its stack
+    // pointer at the call (a GC-stress safepoint). Tail jumps: the stack
+    // is as the compiled caller left it.
     ".globl cordon_rt_throw",
     "cordon_rt_throw:",
     "mov rsi, [rsp]",
     "mov rdx, rbp",
+    "lea rcx, [rsp + 8]",
     "jmp {throw}",
     ".globl cordon_rt_raise",
     "cordon_rt_raise:",
     "mov rsi, [rsp]",
     "mov rdx, rbp",
+    "lea rcx, [rsp + 8]",
     "jmp {raise}",
+    // The collector's entry shims: compiled code calls these instead of
+    // the helpers that may collect (or run managed code that may). Each
+    // records its managed caller's return address, stack pointer at the
+    // call and frame pointer in CORDON_GC_ENTRY (gc/roots.rs), then jumps
+    // to the helper with the arguments untouched. rax and r11 are free at
+    // a call.
+    ".globl cordon_rt_alloc",
+    "cordon_rt_alloc:",
+    "lea r11, [rip + {entry}]",
+    "mov rax, [rsp]",
+    "mov [r11], rax",
+    "lea rax, [rsp + 8]",
+    "mov [r11 + 8], rax",
+    "mov [r11 + 16], rbp",
+    "jmp {alloc}",
+    ".globl cordon_rt_new_array",
+    "cordon_rt_new_array:",
+    "lea r11, [rip + {entry}]",
+    "mov rax, [rsp]",
+    "mov [r11], rax",
+    "lea rax, [rsp + 8]",
+    "mov [r11 + 8], rax",
+    "mov [r11 + 16], rbp",
+    "jmp {new_array}",
+    ".globl cordon_rt_run_cctor",
+    "cordon_rt_run_cctor:",
+    "lea r11, [rip + {entry}]",
+    "mov rax, [rsp]",
+    "mov [r11], rax",
+    "lea rax, [rsp + 8]",
+    "mov [r11 + 8], rax",
+    "mov [r11 + 16], rbp",
+    "jmp {run_cctor}",
+    ".globl cordon_rt_first_pass",
+    "cordon_rt_first_pass:",
+    "lea r11, [rip + {entry}]",
+    "mov rax, [rsp]",
+    "mov [r11], rax",
+    "lea rax, [rsp + 8]",
+    "mov [r11 + 8], rax",
+    "mov [r11 + 16], rbp",
+    "jmp {first_pass}",
+    ".globl cordon_gc_collect",
+    "cordon_gc_collect:",
+    "lea r11, [rip + {entry}]",
+    "mov rax, [rsp]",
+    "mov [r11], rax",
+    "lea rax, [rsp + 8]",
+    "mov [r11 + 8], rax",
+    "mov [r11 + 16], rbp",
+    "jmp {gc_collect}",
+    ".globl cordon_ic_fast_allocate_string",
+    "cordon_ic_fast_allocate_string:",
+    "lea r11, [rip + {entry}]",
+    "mov rax, [rsp]",
+    "mov [r11], rax",
+    "lea rax, [rsp + 8]",
+    "mov [r11 + 8], rax",
+    "mov [r11 + 16], rbp",
+    "jmp {fast_string}",
     compile = sym super::lazy::compile_entry,
+    entry = sym super::gc::CORDON_GC_ENTRY,
+    alloc = sym super::helpers::rt_alloc,
+    new_array = sym super::helpers::rt_new_array,
+    run_cctor = sym super::helpers::rt_run_cctor,
+    first_pass = sym super::first_pass::rt_first_pass,
+    gc_collect = sym super::gc::ic_gc_collect,
+    fast_string = sym super::helpers::ic_fast_allocate_string,
     throw = sym super::helpers::rt_throw,
     raise = sym super::helpers::rt_raise,
     fmod = sym super::helpers::rt_fmod_bits,
@@ -168,4 +238,16 @@ unsafe extern "C" {
     pub fn cordon_rt_fmod();
     /// `fmod` for compiled code: `(xmm0, xmm1) -> xmm0`, f32.
     pub fn cordon_rt_fmodf();
+    /// The allocation helper's entry (records the frame; may collect).
+    pub fn cordon_rt_alloc();
+    /// The array allocation helper's entry.
+    pub fn cordon_rt_new_array();
+    /// The static-constructor helper's entry.
+    pub fn cordon_rt_run_cctor();
+    /// The first pass's entry (filters run inside it).
+    pub fn cordon_rt_first_pass();
+    /// `GC.Collect()`.
+    pub fn cordon_gc_collect();
+    /// `String.FastAllocateString` (may collect).
+    pub fn cordon_ic_fast_allocate_string();
 }

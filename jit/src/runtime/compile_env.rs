@@ -62,6 +62,10 @@ impl CompileEnv for Runtime {
         (!ran).then_some(flag)
     }
 
+    fn alloc_fast_path(&self, size: u32) -> Option<crate::compiler::env::AllocFast> {
+        self.gc.fast_path(size as usize)
+    }
+
     fn string_literal(&mut self, asm: AsmId, tok: Token) -> Result<usize, ErrorKind> {
         self.literal(asm, tok).map_err(|e| e.kind)
     }

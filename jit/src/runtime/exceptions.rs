@@ -20,10 +20,16 @@ impl Runtime {
     /// `Message` is null). When even that allocation fails there is nothing
     /// to throw: the whole protected call ends (`Escape::Exception(0)`).
     pub(crate) fn raise(rt: &mut Runtime, kind: ExceptionKind) {
+        // The exception itself may pass the heap limit (an
+        // OutOfMemoryException is raised exactly when the heap is full).
+        let limit = core::mem::replace(&mut rt.gc.limit, usize::MAX);
         let obj = match rt.types.corlib_type(kind.class_name()) {
             Ok(t) => rt.new_object(t).unwrap_or(0),
             Err(_) => 0,
         };
+        rt.gc.limit = limit;
+        rt.gc.sync_used();
+        rt.gc.grant_budget();
         if obj == 0 {
             Runtime::escape(rt, Escape::Exception(0));
         }

@@ -33,11 +33,29 @@ pub(super) struct Record {
     end_fp: usize,
 }
 
+impl Record {
+    /// The exception being dispatched (a root for the collector).
+    pub(super) fn exc(&self) -> usize {
+        self.exc
+    }
+}
+
 /// `(exc, fp, method, clause) -> i32`: whether clause `clause` of method
 /// `method`, whose frame is at `fp`, takes `exc`; runs the first pass from
 /// that clause outwards unless a record for `exc` covers this frame.
+/// Reached through `cordon_rt_first_pass`: filters run inside it, so the
+/// caller's frame is a segment of the collector's walk meanwhile.
 pub(super) extern "C" fn rt_first_pass(exc: usize, fp: usize, method: u32, clause: u32) -> u32 {
+    let at = super::gc::Frame::entry();
     let rt = current();
+    rt.stress_safepoint(at);
+    rt.gc.segments.push(at);
+    let r = first_pass(rt, exc, fp, method, clause);
+    rt.gc.segments.pop();
+    r
+}
+
+fn first_pass(rt: &mut Runtime, exc: usize, fp: usize, method: u32, clause: u32) -> u32 {
     let (fp, k) = (fp, clause as usize);
     let record = match rt.first_pass.iter().find(|r| r.exc == exc) {
         Some(r) if fp <= r.end_fp => *r,

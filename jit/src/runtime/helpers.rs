@@ -1,6 +1,7 @@
 //! `extern "C"` helpers compiled code calls by absolute address, and the
 //! bodies of the corlib's InternalCall methods.
 
+use super::gc::Frame;
 use super::objects::{STRING_CHARS_OFFSET, type_of};
 use super::{ExceptionKind, Runtime, current};
 pub use crate::abi::Helper;
@@ -9,42 +10,47 @@ use crate::types::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, MethodId, Ty, TypeId,
 /// The address of helper `h` (what `CompileEnv::helper_addr` answers).
 pub(crate) fn helper_addr(h: Helper) -> usize {
     match h {
-        Helper::Alloc => rt_alloc as *const () as usize,
-        Helper::NewArray => rt_new_array as *const () as usize,
+        Helper::Alloc => super::asm::cordon_rt_alloc as *const () as usize,
+        Helper::NewArray => super::asm::cordon_rt_new_array as *const () as usize,
         Helper::Throw => super::asm::cordon_rt_throw as *const () as usize,
         Helper::Raise => super::asm::cordon_rt_raise as *const () as usize,
         Helper::IsInst => rt_isinst as *const () as usize,
         Helper::CastClass => rt_castclass as *const () as usize,
         Helper::Unbox => rt_unbox as *const () as usize,
         Helper::InterfaceCell => rt_interface_cell as *const () as usize,
-        Helper::RunCctor => rt_run_cctor as *const () as usize,
+        Helper::RunCctor => super::asm::cordon_rt_run_cctor as *const () as usize,
         Helper::StelemCheck => rt_stelem_check as *const () as usize,
         Helper::FmodF64 => super::asm::cordon_rt_fmod as *const () as usize,
         Helper::FmodF32 => super::asm::cordon_rt_fmodf as *const () as usize,
         Helper::Memcpy => rt_memcpy as *const () as usize,
         Helper::Memset => rt_memset as *const () as usize,
         Helper::Localloc => rt_localloc as *const () as usize,
-        Helper::FirstPass => super::first_pass::rt_first_pass as *const () as usize,
+        Helper::FirstPass => super::asm::cordon_rt_first_pass as *const () as usize,
         Helper::Caught => super::first_pass::rt_caught as *const () as usize,
     }
 }
 
-extern "C" fn rt_alloc(mt: usize, size: usize) -> usize {
+/// Reached through `cordon_rt_alloc`, which recorded the caller's frame:
+/// may collect.
+pub(super) extern "C" fn rt_alloc(mt: usize, size: usize) -> usize {
+    let at = Frame::entry();
     let rt = current();
-    let p = rt.alloc(mt, size);
+    let p = rt.alloc_at(mt, size, Some(at));
     if p == 0 {
         Runtime::raise(rt, ExceptionKind::OutOfMemory);
     }
     p
 }
 
-extern "C" fn rt_new_array(mt: usize, len: i64) -> usize {
+/// Reached through `cordon_rt_new_array`: may collect.
+pub(super) extern "C" fn rt_new_array(mt: usize, len: i64) -> usize {
+    let at = Frame::entry();
     let rt = current();
     if len < 0 || len > i64::from(i32::MAX) {
         Runtime::raise(rt, ExceptionKind::Overflow);
         return 0;
     }
-    let p = rt.new_array(mt, len as usize);
+    let p = rt.new_array_at(mt, len as usize, Some(at));
     if p == 0 {
         Runtime::raise(rt, ExceptionKind::OutOfMemory);
     }
@@ -53,17 +59,21 @@ extern "C" fn rt_new_array(mt: usize, len: i64) -> usize {
 
 /// Reached through `cordon_rt_throw`: `ret` is the return address into the
 /// managed thrower, `fp` its frame pointer.
-pub(super) extern "C" fn rt_throw(obj: usize, ret: usize, fp: usize) {
+/// `sp` is the thrower's stack pointer at the call: a safepoint for GC
+/// stress (the exception is in flight, a root, by then).
+pub(super) extern "C" fn rt_throw(obj: usize, ret: usize, fp: usize, sp: usize) {
     let rt = current();
     Runtime::throw(rt, obj);
     rt.record_trace(ret, fp);
+    rt.stress_safepoint(Frame { ret, sp, fp });
 }
 
 /// Reached through `cordon_rt_raise` (as `rt_throw`).
-pub(super) extern "C" fn rt_raise(kind: u32, ret: usize, fp: usize) {
+pub(super) extern "C" fn rt_raise(kind: u32, ret: usize, fp: usize, sp: usize) {
     let rt = current();
     Runtime::raise(rt, ExceptionKind::from_u32(kind));
     rt.record_trace(ret, fp);
+    rt.stress_safepoint(Frame { ret, sp, fp });
 }
 
 /// Whether a value of type `from` may be stored where `to` is expected
@@ -168,8 +178,24 @@ extern "C" fn rt_interface_cell(obj: usize, iface: u32, index: u32) -> usize {
     0
 }
 
-extern "C" fn rt_run_cctor(t: u32) {
-    let rt = current();
+/// Reached through `cordon_rt_run_cctor`: the constructor's frames are
+/// inside this helper's, so the caller's frame is a segment of the
+/// collector's walk while it runs.
+pub(super) extern "C" fn rt_run_cctor(t: u32) {
+    let at = Frame::entry();
+    run_cctor_at(current(), t, at);
+}
+
+/// Run `t`'s static constructor (and first its parent's) for managed code
+/// whose call into the runtime is at `at`.
+fn run_cctor_at(rt: &mut Runtime, t: u32, at: Frame) {
+    rt.stress_safepoint(at);
+    rt.gc.segments.push(at);
+    run_cctor(rt, t, at);
+    rt.gc.segments.pop();
+}
+
+fn run_cctor(rt: &mut Runtime, t: u32, at: Frame) {
     let t = TypeId(t);
     let flag = rt.cctor_flag(t) as *mut u8;
     // SAFETY: flag is the leaked state byte of t.
@@ -190,7 +216,7 @@ extern "C" fn rt_run_cctor(t: u32) {
         && rt.types.ty(parent).cctor.is_some()
         && !rt.types.ty(parent).before_field_init()
     {
-        rt_run_cctor(parent.0);
+        run_cctor_at(rt, parent.0, at);
         if rt.in_flight() != 0 {
             // The parent's cctor threw: the caller's check dispatches it;
             // this type's own cctor has not run.
@@ -297,28 +323,29 @@ extern "C" fn rt_memset(dst: *mut u8, v: u32, n: usize) {
     unsafe { core::ptr::write_bytes(dst, v as u8, n) };
 }
 
-extern "C" fn rt_localloc(n: usize) -> usize {
+extern "C" fn rt_localloc(n: usize, prev: usize) -> usize {
     let rt = current();
-    let p = rt.alloc(0, n.max(8));
-    if p == 0 {
-        Runtime::raise(rt, ExceptionKind::OutOfMemory);
-        return 0;
+    match rt.localloc_block(n, prev) {
+        0 => {
+            Runtime::raise(rt, ExceptionKind::OutOfMemory);
+            0
+        }
+        p => p,
     }
-    // alloc wrote the (null) method table into the first word: clear it.
-    // SAFETY: p has at least 8 bytes.
-    unsafe { *(p as *mut usize) = 0 };
-    p
 }
 
 // ---- InternalCall bodies ---------------------------------------------------
 
-extern "C" fn ic_fast_allocate_string(len: i32) -> usize {
+/// `String.FastAllocateString`, reached through
+/// `cordon_ic_fast_allocate_string`: may collect.
+pub(super) extern "C" fn ic_fast_allocate_string(len: i32) -> usize {
+    let at = Frame::entry();
     let rt = current();
     if len < 0 {
         Runtime::raise(rt, ExceptionKind::OutOfMemory);
         return 0;
     }
-    match rt.new_string(len as usize) {
+    match rt.new_string_at(len as usize, Some(at)) {
         Ok(p) if p != 0 => p,
         _ => {
             Runtime::raise(rt, ExceptionKind::OutOfMemory);
@@ -417,7 +444,7 @@ pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
     Some(
         match (t.namespace.as_str(), t.name.as_str(), mi.name.as_str()) {
             ("System", "String", "FastAllocateString") => {
-                ic_fast_allocate_string as *const () as usize
+                super::asm::cordon_ic_fast_allocate_string as *const () as usize
             }
             ("System", "Array", "get_Length") => ic_array_length as *const () as usize,
             ("System", "Array", "Clone") => super::arrays::ic_array_clone as *const () as usize,
@@ -435,6 +462,13 @@ pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
             }
             ("System.Runtime.CompilerServices", "RuntimeHelpers", "PayloadEquals") => {
                 ic_payload_equals as *const () as usize
+            }
+            ("System", "GC", "Collect") => super::asm::cordon_gc_collect as *const () as usize,
+            ("System", "GC", "GetTotalMemoryCore") => {
+                super::gc::ic_gc_total_memory as *const () as usize
+            }
+            ("System", "GC", "CollectionCount") => {
+                super::gc::ic_gc_collection_count as *const () as usize
             }
             ("System", "Math", name) => return super::math::internal_call(name),
             (ns, ty, name) => return rt.externals.find(ns, ty, name),

@@ -18,6 +18,7 @@ mod compile_env;
 mod exceptions;
 pub mod externals;
 mod first_pass;
+mod gc;
 pub mod helpers;
 mod lazy;
 mod math;
@@ -35,6 +36,7 @@ use crate::types::{MethodId, MethodKind, TypeId, TypeSystem};
 
 pub use asm::Protected;
 pub use exceptions::ExceptionKind;
+pub use gc::GcStats;
 pub use objects::{MT_PARENT, MT_TYPE_ID, MT_VTABLE};
 
 /// Why a protected call ended early.
@@ -81,6 +83,8 @@ pub struct CodeRange {
     pub method: MethodId,
     /// Native offset (from `start`) -> IL offset.
     pub il_map: IlMap,
+    /// Where the references are at each call, by return address offset.
+    pub stack_maps: Vec<crate::compiler::stackmaps::StackMap>,
 }
 
 /// Where a machine-code address is in managed code (fault reports name
@@ -147,7 +151,10 @@ pub struct Runtime {
     /// (docs/jit.md, "Exception handling"); boxed so its address, which the
     /// code embeds, never moves.
     in_flight: Box<AtomicUsize>,
-    heap: objects::Heap,
+    gc: gc::Gc,
+    /// Code range start -> index in `code_ranges` (the collector's frame
+    /// walk maps return addresses to methods).
+    range_index: BTreeMap<usize, usize>,
     /// The managed stack trace of the exception `trace_of`, innermost frame
     /// first, recorded when it was thrown (`throw` or a runtime exception).
     trace: Vec<CodeLocation>,
@@ -224,7 +231,8 @@ impl Runtime {
             saved_sp: 0,
             pending: None,
             in_flight: Box::new(AtomicUsize::new(0)),
-            heap: objects::Heap::default(),
+            gc: gc::Gc::default(),
+            range_index: BTreeMap::new(),
             trace: Vec::new(),
             trace_of: 0,
             eh_tables: BTreeMap::new(),
@@ -373,6 +381,7 @@ impl Runtime {
             il_len,
             il_map,
             intrinsics,
+            stack_maps,
             ..
         } = compiled;
         let addr = self
@@ -384,11 +393,13 @@ impl Runtime {
         self.stats.il_bytes += il_len as u64;
         self.stats.code_bytes += bytes.len() as u64;
         self.stats.intrinsics += u64::from(intrinsics);
+        self.range_index.insert(addr, self.code_ranges.len());
         self.code_ranges.push(CodeRange {
             start: addr,
             len: bytes.len(),
             method: m,
             il_map,
+            stack_maps,
         });
         if let Some(mut l) = self.listener.take() {
             if let Some(r) = self.code_ranges.last() {
@@ -561,6 +572,8 @@ impl Runtime {
         // SAFETY: `this` is live (caller's contract); we only touch plain fields.
         let saved = unsafe { (*this).saved_sp };
         // SAFETY: as above.
+        let segments = unsafe { (*this).gc.segments.len() };
+        // SAFETY: as above.
         let outer_exception = unsafe { (*this).in_flight.swap(0, Ordering::Relaxed) };
         // SAFETY: saved_sp is a field of the live runtime; the asm stores the
         // stack pointer there and `escape` reads it back while the frame of
@@ -569,13 +582,15 @@ impl Runtime {
         // SAFETY: as above.
         let rt = unsafe { &mut *this };
         rt.saved_sp = saved;
+        // An escape skips the helpers that recorded frames inside the call.
+        rt.gc.segments.truncate(segments);
         CURRENT.store(prev, Ordering::Relaxed);
         let uncaught = rt.in_flight.swap(outer_exception, Ordering::Relaxed);
         if saved == 0 {
             // The outermost managed call ended: no dispatch is under way.
             rt.first_pass.clear();
         }
-        if r.escaped != 0 {
+        let result = if r.escaped != 0 {
             Err(rt
                 .pending
                 .take()
@@ -584,7 +599,13 @@ impl Runtime {
             Err(Escape::Exception(uncaught))
         } else {
             Ok(r.value)
+        };
+        // The caller reads the exception (its message, its trace), maybe
+        // by calling managed code again: keep it alive until the next one.
+        if let Err(Escape::Exception(e)) = &result {
+            rt.gc.escaped = *e;
         }
+        result
     }
 
     /// End the current protected call with `e`.

@@ -19,57 +19,6 @@ pub use crate::abi::{
 use crate::compiler::{CompileError, ErrorKind};
 use crate::types::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, MethodId, Prim, Ty, TypeId, TypeKind};
 
-/// A bump allocator over zeroed chunks. There is no collector yet; the one
-/// allocation path (`Runtime::alloc`) is where it will plug in. Dropping the
-/// runtime frees the chunks (a driver host that refuses an assembly, or a
-/// fuzzer, makes and drops many runtimes).
-#[derive(Default)]
-pub(super) struct Heap {
-    cur: usize,
-    end: usize,
-    chunks: Vec<(usize, core::alloc::Layout)>,
-}
-
-const CHUNK: usize = 1 << 20;
-
-impl Heap {
-    fn alloc(&mut self, size: usize) -> Option<usize> {
-        let size = size.checked_add(7)? & !7;
-        if size > CHUNK / 4 {
-            return self.raw_zeroed(size);
-        }
-        if self.cur + size > self.end {
-            let c = self.raw_zeroed(CHUNK)?;
-            self.cur = c;
-            self.end = c + CHUNK;
-        }
-        let p = self.cur;
-        self.cur += size;
-        Some(p)
-    }
-
-    fn raw_zeroed(&mut self, size: usize) -> Option<usize> {
-        let layout = core::alloc::Layout::from_size_align(size.max(8), 16).ok()?;
-        // SAFETY: non-zero size layout.
-        let p = unsafe { alloc::alloc::alloc_zeroed(layout) };
-        if p.is_null() {
-            return None;
-        }
-        self.chunks.push((p as usize, layout));
-        Some(p as usize)
-    }
-}
-
-impl Drop for Heap {
-    fn drop(&mut self) {
-        for &(p, layout) in &self.chunks {
-            // SAFETY: p was allocated by raw_zeroed with this layout and is
-            // freed once; no object outlives the runtime that owns the heap.
-            unsafe { alloc::alloc::dealloc(p as *mut u8, layout) };
-        }
-    }
-}
-
 /// The TypeId of the object at `obj` (None for null).
 pub(super) fn type_of(obj: usize) -> Option<TypeId> {
     if obj == 0 {
@@ -83,15 +32,10 @@ pub(super) fn type_of(obj: usize) -> Option<TypeId> {
 impl Runtime {
     /// THE allocation path: `size` zeroed bytes with `mt` in the header.
     /// Returns 0 when memory is exhausted (callers raise OutOfMemory).
+    /// Never collects (callers may hold references in Rust locals); the
+    /// helpers compiled code calls use `alloc_at`, which may.
     pub fn alloc(&mut self, mt: usize, size: usize) -> usize {
-        match self.heap.alloc(size) {
-            Some(p) => {
-                // SAFETY: p is a fresh allocation of at least 8 bytes.
-                unsafe { *(p as *mut usize) = mt };
-                p
-            }
-            None => 0,
-        }
+        self.alloc_at(mt, size, None)
     }
 
     /// The method table of `t`, built on first use.
@@ -173,8 +117,19 @@ impl Runtime {
         Ok(self.alloc(mt, size))
     }
 
-    /// Allocate `elem[len]`.
+    /// Allocate `elem[len]` (never collects).
     pub fn new_array(&mut self, mt: usize, len: usize) -> usize {
+        self.new_array_at(mt, len, None)
+    }
+
+    /// Allocate `elem[len]`; may collect when `at` is the safepoint of
+    /// compiled code (see `alloc_at`).
+    pub(super) fn new_array_at(
+        &mut self,
+        mt: usize,
+        len: usize,
+        at: Option<super::gc::Frame>,
+    ) -> usize {
         // SAFETY: mt is an array method table made by method_table.
         let elem = unsafe { *((mt + MT_BASE_SIZE + 4) as *const u32) } as usize;
         let Some(size) = elem
@@ -183,7 +138,7 @@ impl Runtime {
         else {
             return 0;
         };
-        let p = self.alloc(mt, size);
+        let p = self.alloc_at(mt, size, at);
         if p != 0 {
             // SAFETY: p has room for the header and length.
             unsafe { *((p + ARRAY_LENGTH_OFFSET as usize) as *mut u32) = len as u32 };
@@ -193,13 +148,30 @@ impl Runtime {
 
     /// Allocate a string of `len` NUL chars (plus the terminator).
     pub fn new_string(&mut self, len: usize) -> Result<usize, CompileError> {
-        let t = self
-            .types
-            .corlib_type("String")
-            .map_err(|e| CompileError::runtime(MethodId(u32::MAX), ErrorKind::Type(e)))?;
-        let mt = self.method_table(t)?;
+        self.new_string_at(len, None)
+    }
+
+    /// A string of `len` chars; may collect when `at` is the safepoint of
+    /// compiled code (see `alloc_at`).
+    pub(super) fn new_string_at(
+        &mut self,
+        len: usize,
+        at: Option<super::gc::Frame>,
+    ) -> Result<usize, CompileError> {
+        let mt = match self.gc.string_mt {
+            0 => {
+                let t = self
+                    .types
+                    .corlib_type("String")
+                    .map_err(|e| CompileError::runtime(MethodId(u32::MAX), ErrorKind::Type(e)))?;
+                let mt = self.method_table(t)?;
+                self.gc.string_mt = mt;
+                mt
+            }
+            mt => mt,
+        };
         let size = STRING_CHARS_OFFSET + 2 * (len + 1);
-        let p = self.alloc(mt, size);
+        let p = self.alloc_at(mt, size, at);
         if p != 0 {
             // SAFETY: p has room for the length field.
             unsafe { *((p + STRING_LENGTH_OFFSET) as *mut u32) = len as u32 };

@@ -42,6 +42,26 @@ pub(super) fn jit_ring3_against(s: &str, files: usize, tests: usize) -> Result<(
     kernel_survived(s)
 }
 
+/// As `jit-ring3`, in GC stress mode: every suite passes and the
+/// collector ran.
+pub(super) fn judge_jit_ring3_gc_stress(s: &str) -> Result<(), String> {
+    judge_jit_ring3(s)?;
+    let n = s
+        .lines()
+        .find_map(|l| {
+            l.split("jit-ring3: ")
+                .nth(1)?
+                .strip_suffix(" garbage collections (gc stress)")?
+                .parse::<u64>()
+                .ok()
+        })
+        .ok_or("no GC stress count")?;
+    if n < 1000 {
+        return Err(format!("only {n} collections under GC stress"));
+    }
+    Ok(())
+}
+
 /// A fault in JIT-compiled code (`Pointers::ReadAt0x300`) ends only the
 /// driver host: the #PF at 0x300 has its RIP on the page the driver host
 /// said holds that method's code; the supervisor restarts it and the new

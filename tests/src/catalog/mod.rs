@@ -450,6 +450,15 @@ pub fn all() -> Vec<QemuTest> {
                 judge_jit_ring3,
             )
         },
+        QemuTest {
+            timeout: Duration::from_secs(600),
+            ..m(
+                "jit-ring3-gc-stress",
+                "the JIT's C# test suites in the ring-3 driver host in GC stress mode (a collection at every allocation): all pass, as many as on the host",
+                "manifest=jit-ring3-gc-stress",
+                judge_jit_ring3_gc_stress,
+            )
+        },
         m(
             "jit-ring3-fault",
             "a fault in JIT-compiled code in ring 3 kills only the driver host; restarted, it maps the kept assemblies",

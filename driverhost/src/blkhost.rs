@@ -389,6 +389,7 @@ extern "C" fn host_next(slot: *mut i32, op: *mut i32, lba: *mut i64, len: *mut i
                     op: s.op,
                 });
             }
+            crate::campaign::on_request();
             // SAFETY: the caller's `out` locals.
             unsafe {
                 *slot = s.slot as i32;
@@ -490,9 +491,22 @@ pub fn drain() {
     while receive(h, Some(0)).is_ok() {}
 }
 
+/// The DMA slot buffers' addresses (the campaign's wild store).
+pub fn slot_buffers() -> Vec<u64> {
+    HOST.lock()
+        .as_ref()
+        .map(|h| h.slot_buf.iter().copied().filter(|&b| b != 0).collect())
+        .unwrap_or_default()
+}
+
 /// No working driver: answer every request, `NotReady` for I/O, forever.
 /// `state` says why (`NoDriver` or `Failed`).
 pub fn serve_unready(state: HostState) -> ! {
+    crate::campaign::on_unready(if state == HostState::NoDriver {
+        "no driver matches"
+    } else {
+        "the driver failed"
+    });
     {
         let mut g = HOST.lock();
         if g.is_none() {

@@ -135,6 +135,15 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
         }
     };
     // Before anything is compiled: the switch is refused afterwards.
+    let extra = match crate::campaign::setup(args) {
+        Ok(extra) => extra,
+        Err(code) => return code,
+    };
+    let args = match extra {
+        Some(jit) => alloc::format!("{args} jit-inject={jit}"),
+        None => alloc::string::String::from(args),
+    };
+    let args = args.as_str();
     if let Err(code) = crate::inject::apply(&mut rt, args) {
         return code;
     }
@@ -155,6 +164,11 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
         if !name.starts_with(DRIVERS) && !name.starts_with(PROBES) {
             continue;
         }
+        let bytes = if name.starts_with(DRIVERS) {
+            crate::campaign::driver_bytes(name, bytes)
+        } else {
+            bytes
+        };
         match rt.types.load(bytes) {
             Ok(asm) => {
                 let found = bind::declarations(rt.types.image(asm), name);

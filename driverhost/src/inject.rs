@@ -13,6 +13,8 @@
 //!   the clients' requests in flight. This module only tells it which
 //!   (`Native.InjectedFault`) and where the stray pointer points
 //!   (`Native.InjectTarget`).
+//! - `inject=stack-overflow|exception`: unbounded managed recursion, or an
+//!   exception nothing catches, on the I/O path (also the campaign's).
 //! - `inject=always-fault`: the seed's `ldfld-struct` miscompile, which
 //!   makes the C# virtio-blk driver fault in its `Start`, on every start
 //!   that has the argument (given in `args`, not `first-args`: a crash loop).
@@ -35,6 +37,10 @@ pub enum Injection {
     OutOfMemory = 3,
     /// Not a managed injection: `ldfld-struct` on.
     AlwaysFault = 4,
+    /// Unbounded managed recursion (the campaign's `stack-overflow`).
+    StackOverflow = 5,
+    /// An exception nothing catches (the campaign's `exception`).
+    Throw = 6,
 }
 
 impl Injection {
@@ -44,6 +50,8 @@ impl Injection {
             "wild-store" => Injection::WildStore,
             "oom" => Injection::OutOfMemory,
             "always-fault" => Injection::AlwaysFault,
+            "stack-overflow" => Injection::StackOverflow,
+            "exception" => Injection::Throw,
             _ => return None,
         })
     }
@@ -114,6 +122,12 @@ pub fn apply(rt: &mut Runtime, args: &str) -> Result<(), i64> {
     Ok(())
 }
 
+/// The campaign's managed injection for this generation (`crate::campaign`).
+pub fn set(kind: Injection, after: i32) {
+    KIND.store(kind as i32, Ordering::Relaxed);
+    AFTER.store(after, Ordering::Relaxed);
+}
+
 /// The method whose compiled code the wild store hits (the bound driver's
 /// `Submit`), named before it is compiled.
 pub fn set_target(method: String) {
@@ -121,7 +135,8 @@ pub fn set_target(method: String) {
 }
 
 /// Called for every method installed (the code-map listener).
-pub fn note_code(method: &str, start: u64) {
+pub fn note_code(method: &str, start: u64, len: u64) {
+    crate::campaign::note_code(method, start, len);
     if TARGET_METHOD.lock().as_deref() == Some(method) {
         TARGET.store(start, Ordering::Relaxed);
     }
@@ -141,8 +156,9 @@ extern "C" fn injected_fault(after: *mut i32) -> i32 {
 /// The driver's `Submit` code if the code map saw it compiled, else the
 /// first code page: an RX page either way, so the store faults.
 extern "C" fn inject_target() -> i64 {
-    match TARGET.load(Ordering::Relaxed) {
-        0 => crate::codemem::first_code() as i64,
-        t => t as i64,
-    }
+    let code = match TARGET.load(Ordering::Relaxed) {
+        0 => crate::codemem::first_code(),
+        t => t,
+    };
+    crate::campaign::wild_target(code).unwrap_or(code) as i64
 }

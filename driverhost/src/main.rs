@@ -20,6 +20,8 @@
 //! - `jit-inject=ldfld-struct`: compile with the fault injection of the
 //!   seed's bug 5 (`jit::compiler::Inject`); off by default. Test manifests
 //!   give it as `first-args`, so only the first start has it.
+//! - `campaign=SEED count=N kinds=a,b first=I`: one injection of the
+//!   fault-injection campaign per generation ([`campaign`], docs/campaign.md).
 //! - `show-faults=1`: log the supervisor's newest fault records (with
 //!   their managed location) when done.
 //! - `shutdown=1`: power off when done (QEMU tests); with
@@ -38,6 +40,7 @@ extern crate alloc;
 mod bind;
 mod blkhost;
 mod call;
+mod campaign;
 mod codemap;
 mod codemem;
 mod console;

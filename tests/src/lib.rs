@@ -8,6 +8,7 @@
 
 pub mod blkdisk;
 pub mod blkservice;
+pub mod campaign;
 pub mod catalog;
 pub mod demos;
 pub mod disk;

@@ -8,6 +8,7 @@ mod bench_blk;
 mod bench_ipc;
 mod bench_restart;
 mod build;
+mod campaign;
 mod demo;
 mod managed;
 mod run;
@@ -48,6 +49,9 @@ commands:
                             which `run` makes itself when missing); never overwrites
   bench restart [--icount]  driver-host fault -> first client I/O again, 50 restarts, by phase
                             (--icount: in guest instructions, immune to host load)
+  campaign [--faults N] [--seed S] [--kinds a,b] [--release]
+                            the fault-injection campaign: N injections into the driver
+                            host under a checked file workload; report in target/campaign/
 ";
 
 fn main() -> ExitCode {
@@ -67,6 +71,7 @@ fn main() -> ExitCode {
         "managed" => managed::cmd(rest),
         "bench" => bench::cmd(rest),
         "soak" => soak::cmd(rest),
+        "campaign" => campaign::cmd(rest),
         "disk" => run::disk_cmd(rest),
         "help" | "--help" | "-h" => {
             print!("{USAGE}");

@@ -16,8 +16,13 @@ namespace Cordon.Ddk
         const int Hang = 1;
         const int WildStore = 2;
         const int Exhaust = 3;
+        // 4 (always-fault) is the JIT's switch, not a managed injection.
+        const int Overflow = 5;
+        const int Throw = 6;
 
-        readonly int kind;
+        // Cleared once a store that did not fault has happened: one wild
+        // store per injection, not one per later request.
+        int kind;
         readonly int after;
         int handed;
 
@@ -52,12 +57,35 @@ namespace Cordon.Ddk
                 long target = Native.InjectTarget();
                 Log.Write("fault injection: wild store after " + after + " requests" + inFlight + ": writing to 0x" + Hex(target) + ", the driver's own compiled code");
                 Store(target);
+                // A mapped target: the store is done and the driver goes on.
+                kind = None;
             }
             else if (kind == Exhaust)
             {
                 Log.Write("fault injection: out of memory after " + after + " requests" + inFlight + ": allocating 256 KiB arrays until the heap is exhausted");
                 Hoard();
             }
+            else if (kind == Overflow)
+            {
+                Log.Write("fault injection: stack overflow after " + after + " requests" + inFlight + ": recursing without end in FaultInjection::Recurse");
+                depth = Recurse(1);
+            }
+            else if (kind == Throw)
+            {
+                Log.Write("fault injection: exception after " + after + " requests" + inFlight + ": throwing an InvalidOperationException nothing catches");
+                throw new System.InvalidOperationException("fault injection: an exception on the I/O path");
+            }
+        }
+
+        // Written so the recursion's result is used.
+        static int depth;
+
+        /// <summary>Recursion without a base case: each frame keeps a value
+        /// live across the call, so no frame can be reused; the stack runs
+        /// into the unmapped page below it.</summary>
+        static int Recurse(int n)
+        {
+            return Recurse(n + 1) + n;
         }
 
         /// <summary>An endless loop: nothing sets <see cref="completed"/>.</summary>

@@ -225,6 +225,8 @@ fn main(args: &str) -> i64 {
             }
         }
     };
+    let mut manifest = manifest;
+    manifest.apply_cmdline(args);
     userlib::log!("manifest {which}: {} services", manifest.services.len());
     let mut table = ServiceTable::new(manifest, DEFAULT_CAPACITY);
     let mut handover = handover::Handover::default();

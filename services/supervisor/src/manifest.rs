@@ -281,6 +281,34 @@ fn parse_line(line: &str) -> Result<Option<ServiceSpec>, ManifestErrorKind> {
     Ok(Some(spec))
 }
 
+impl Manifest {
+    /// Appends the kernel command line's `NAME.KEY=VALUE` words to the
+    /// `args` of service NAME as `KEY=VALUE` (the Linux `module.param=`
+    /// convention): how one boot's parameters reach a service without a
+    /// manifest per value (`cargo xtask campaign --seed S` hands the seed
+    /// to the driver host and the controller this way). Words naming no
+    /// service, or with an empty key, are ignored.
+    pub fn apply_cmdline(&mut self, cmdline: &str) {
+        for spec in &mut self.services {
+            for word in cmdline.split_ascii_whitespace() {
+                let Some(rest) = word
+                    .strip_prefix(spec.name.as_str())
+                    .and_then(|r| r.strip_prefix('.'))
+                else {
+                    continue;
+                };
+                if rest.split_once('=').is_none_or(|(k, _)| k.is_empty()) {
+                    continue;
+                }
+                if !spec.args.is_empty() {
+                    spec.args.push(' ');
+                }
+                spec.args.push_str(rest);
+            }
+        }
+    }
+}
+
 impl ServiceSpec {
     /// The argument string for a start: `args`, plus `first-args` when this
     /// is the service's first start (`restart` false).

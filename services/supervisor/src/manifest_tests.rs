@@ -289,3 +289,20 @@ fn fault_args_until_an_operator_starts_it() {
     assert!(Manifest::parse("service a program=a give-up=1 give-up=2\n").is_err());
     assert!(Manifest::parse("service a program=a fault-args=1 fault-args=2\n").is_err());
 }
+
+#[test]
+fn the_command_line_adds_service_args() {
+    let mut m = Manifest::parse(
+        "service driverhost program=driverhost args=\"mode=drivers\"\nservice campaign program=campaign\n",
+    )
+    .unwrap();
+    m.apply_cmdline(
+        "manifest=campaign inject=driverhost driverhost.campaign=7 campaign.faults=30 driverhost.=x driverhostx.y=1 campaign.novalue driverhost.kinds=hang,oom",
+    );
+    assert_eq!(m.services[0].args, "mode=drivers campaign=7 kinds=hang,oom");
+    assert_eq!(m.services[1].args, "faults=30");
+    assert_eq!(
+        m.services[0].args_for(true),
+        "mode=drivers campaign=7 kinds=hang,oom"
+    );
+}

@@ -8,6 +8,7 @@ use crate::qemu::{Images, QemuConfig};
 use ddk_abi::debug_exit::{KERNEL_DIED, TEST_PASSED, qemu_status};
 use std::time::Duration;
 
+mod campaign;
 mod devices;
 mod driverhost;
 mod inject;
@@ -762,6 +763,8 @@ pub fn all() -> Vec<QemuTest> {
     ];
     // The FAT service's tests (storage.rs).
     all.extend(storage::tests(m));
+    // The short fault-injection campaign (campaign.rs).
+    all.extend(campaign::tests(m));
     all
 }
 

@@ -1,0 +1,282 @@
+//! `cargo xtask campaign [--faults N] [--seed S] [--kinds a,b] [--release]`:
+//! the fault-injection campaign (docs/campaign.md).
+//!
+//! Boots `etc/campaign.manifest` with the campaign's parameters on the
+//! kernel command line (the supervisor hands `NAME.KEY=VALUE` words to
+//! service NAME): each driver-host generation carries one injection, the
+//! controller writes acknowledged, checksummed files through fs → blk → the
+//! driver host. Progress is printed every 10 s. No new injection for
+//! [`SILENCE`] is a hang: QEMU is killed and the next boot goes on from the
+//! next injection, on the same disk; so does a kernel death. Afterwards the
+//! image is checked from the host (`fsck.fat -n`; the last acknowledged
+//! contents of every file, read with mtools) and the report is written to
+//! `target/campaign/` (report.txt, report.html, the serial logs).
+
+use crate::build::{build_images, parse_profile};
+use crate::util::{Error, Result};
+use cordon_tests::QemuConfig;
+use cordon_tests::campaign::{self, Ack, Injection, Outcome, Summary};
+use cordon_tests::fatdisk::{fnv1a64, fsck_clean, mread};
+use std::collections::BTreeMap;
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// No new injection for this long is a hang (a generation lives a few
+/// seconds: its compile, up to 48 + 32 requests, the watchdog's 3 s; a
+/// register injection waits at most 10 s to fire).
+const SILENCE: Duration = Duration::from_secs(180);
+
+/// The kernel command line of a boot carrying injections `first..faults`.
+pub fn cmdline(seed: u64, faults: u64, first: u64, kinds: Option<&str>) -> String {
+    let mut s = format!(
+        "manifest=campaign log=warn,user=info inject=driverhost driverhost.campaign={seed} driverhost.count={faults} driverhost.first={first} campaign.faults={} campaign.seed={seed}",
+        faults - first
+    );
+    if let Some(k) = kinds {
+        s.push_str(&format!(" driverhost.kinds={k}"));
+    }
+    s
+}
+
+/// One boot's outcome, as the host saw it.
+struct Boot {
+    log: String,
+    hung: bool,
+}
+
+fn boot(config: &QemuConfig, start: Instant, done_before: usize) -> Result<Boot> {
+    let (mut child, out) = crate::bench::spawn_with_serial(config)?;
+    let (tx, rx) = mpsc::channel::<String>();
+    let reader = std::thread::spawn(move || {
+        for line in BufReader::new(out).lines() {
+            let Ok(line) = line else { break };
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let mut log = String::new();
+    let mut last_campaign = Instant::now();
+    let mut last_print = Instant::now();
+    let mut hung = false;
+    loop {
+        match rx.recv_timeout(Duration::from_secs(1)) {
+            Ok(line) => {
+                // A new injection, or its death: the campaign moves. Writes
+                // alone do not count: a generation that neither dies nor
+                // retires would hold the campaign while they flow.
+                if line.contains("campaign: injection #") || line.contains("campaign: done") {
+                    last_campaign = Instant::now();
+                }
+                if line.contains("!!! KERNEL") {
+                    println!("  {line}");
+                }
+                log.push_str(line.trim_end_matches('\r'));
+                log.push('\n');
+            }
+            Err(mpsc::RecvTimeoutError::Timeout) => {}
+            Err(mpsc::RecvTimeoutError::Disconnected) => break,
+        }
+        if last_campaign.elapsed() > SILENCE {
+            hung = true;
+            break;
+        }
+        if last_print.elapsed() > Duration::from_secs(10) {
+            last_print = Instant::now();
+            progress(&campaign::parse(&log), start, done_before);
+        }
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = reader.join();
+    Ok(Boot { log, hung })
+}
+
+fn progress(b: &campaign::BootLog, start: Instant, done_before: usize) {
+    let ended: Vec<&Injection> = b
+        .injections
+        .iter()
+        .filter(|i| i.outcome.is_some())
+        .collect();
+    let done = done_before + ended.len();
+    let secs = start.elapsed().as_secs_f64();
+    let mut by: BTreeMap<&str, usize> = BTreeMap::new();
+    for i in &ended {
+        let name = match i.outcome {
+            Some(Outcome::NotRecovered) => "recovering",
+            o => o.map_or("?", Outcome::name),
+        };
+        *by.entry(name).or_default() += 1;
+    }
+    let outcomes: Vec<String> = by.iter().map(|(k, v)| format!("{k} {v}")).collect();
+    println!(
+        "  [{secs:>6.0} s] {done} injections done ({:.1}/min), {} writes acknowledged; {}",
+        done as f64 / secs * 60.0,
+        b.acks.len(),
+        outcomes.join(", ")
+    );
+}
+
+/// The last acknowledged contents of every file, checked on the image.
+fn check_image(img: &Path, acks: &BTreeMap<String, Ack>, summary: &mut Summary) -> usize {
+    let mut lost = 0;
+    match fsck_clean(img) {
+        Ok(()) => summary.image_checks.push("fsck.fat -n: clean".to_string()),
+        Err(e) => summary.image_checks.push(format!(
+            "fsck.fat -n: NOT clean: {}",
+            e.replace('\n', " | ")
+        )),
+    }
+    for (path, a) in acks {
+        match mread(img, path) {
+            Ok(d) if d.len() == a.len && fnv1a64(&d) == a.fnv => {}
+            Ok(d) => {
+                lost += 1;
+                summary.image_checks.push(format!(
+                    "LOST {path}: acknowledged write #{} ({} bytes, fnv {:#018x}); the image has {} bytes, fnv {:#018x}",
+                    a.number,
+                    a.len,
+                    a.fnv,
+                    d.len(),
+                    fnv1a64(&d)
+                ));
+            }
+            Err(e) => {
+                lost += 1;
+                summary.image_checks.push(format!(
+                    "LOST {path}: acknowledged write #{}; {e}",
+                    a.number
+                ));
+            }
+        }
+    }
+    summary.image_checks.push(format!(
+        "image: {} files hold their last acknowledged contents, {lost} do not",
+        acks.len() - lost
+    ));
+    lost
+}
+
+pub fn cmd(args: &[String]) -> Result<()> {
+    let (profile, rest) = parse_profile(args)?;
+    let mut faults: u64 = 100;
+    let mut seed: u64 = 1;
+    let mut kinds: Option<String> = None;
+    let mut it = rest.iter();
+    while let Some(a) = it.next() {
+        let num = |v: Option<&String>| -> Result<u64> {
+            v.and_then(|s| s.replace('_', "").parse().ok())
+                .ok_or_else(|| Error::Usage(format!("campaign: {a} needs a number")))
+        };
+        match a.as_str() {
+            "--faults" => faults = num(it.next())?.max(1),
+            "--seed" => seed = num(it.next())?,
+            "--kinds" => {
+                kinds = Some(
+                    it.next()
+                        .ok_or_else(|| Error::Usage("campaign: --kinds needs a list".into()))?
+                        .clone(),
+                )
+            }
+            other => return Err(Error::Usage(format!("campaign: unexpected `{other}`"))),
+        }
+    }
+    crate::setup::ensure(false)?;
+    let images = build_images(profile)?;
+    let dir = crate::util::target_dir().join("campaign");
+    std::fs::create_dir_all(&dir).map_err(|error| Error::Io {
+        path: dir.clone(),
+        error,
+    })?;
+    let img: PathBuf = dir.join("disk.img");
+    let _ = std::fs::remove_file(&img);
+    image::datadisk::create(&img).map_err(|e| Error::Missing(e.to_string()))?;
+    let disk = cordon_tests::Disk {
+        id: "d0",
+        device: "disable-legacy=on",
+        make: |_| Ok(()),
+        check: None,
+    };
+    println!(
+        "campaign: {faults} injections, seed {seed}, kinds {}; progress every 10 s; report in {}",
+        kinds.as_deref().unwrap_or("all"),
+        dir.display()
+    );
+    let start = Instant::now();
+    let mut summary = Summary::default();
+    let mut acks: BTreeMap<String, Ack> = BTreeMap::new();
+    let mut first = 0u64;
+    while first < faults {
+        let mut config = QemuConfig::new(images.kernel.clone());
+        config.initrd = Some(images.initrd.clone());
+        config.append = cmdline(seed, faults, first, kinds.as_deref());
+        config.extra = disk.qemu_args(&img);
+        summary.boots += 1;
+        let b = boot(&config, start, summary.injections.len())?;
+        let log_path = dir.join(format!("boot{}.log", summary.boots));
+        let _ = std::fs::write(&log_path, &b.log);
+        let mut parsed = campaign::parse(&b.log);
+        for a in parsed.acks.drain(..) {
+            acks.insert(a.path.clone(), a);
+        }
+        summary.lost_writes += parsed.corrupt.len();
+        if parsed.kernel_died {
+            summary.kernel_deaths += 1;
+        }
+        if b.hung || (!parsed.done && !parsed.kernel_died) {
+            summary.hangs += 1;
+            if let Some(last) = parsed
+                .injections
+                .iter_mut()
+                .rev()
+                .find(|i| i.outcome.is_none() || i.outcome == Some(Outcome::NotRecovered))
+            {
+                last.outcome = Some(Outcome::Hang);
+            }
+        }
+        let next = parsed
+            .injections
+            .iter()
+            .map(|i| i.index + 1)
+            .max()
+            .unwrap_or(first);
+        summary.injections.extend(parsed.injections);
+        if parsed.done {
+            break;
+        }
+        if next <= first {
+            println!("campaign: a boot ended without any injection; stopping");
+            break;
+        }
+        first = next;
+    }
+    summary.wall_s = start.elapsed().as_secs_f64();
+    summary.lost_writes += check_image(&img, &acks, &mut summary);
+    let text = summary.text();
+    let _ = std::fs::write(dir.join("report.txt"), &text);
+    let _ = std::fs::write(dir.join("report.html"), summary.html());
+    print!("{text}");
+    println!("campaign: report in {}", dir.join("report.html").display());
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_hands_the_parameters_to_both_services() {
+        let c = super::cmdline(7, 100, 40, Some("hang,oom"));
+        for w in [
+            "manifest=campaign",
+            "inject=driverhost",
+            "driverhost.campaign=7",
+            "driverhost.count=100",
+            "driverhost.first=40",
+            "campaign.faults=60",
+            "driverhost.kinds=hang,oom",
+        ] {
+            assert!(c.split(' ').any(|x| x == w), "{w} in {c}");
+        }
+    }
+}

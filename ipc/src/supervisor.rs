@@ -13,7 +13,7 @@ use crate::frame::{Kind, Message, Protocol};
 pub use crate::wire::{ExitCause, FaultSummary, TaskIdWire};
 
 /// Bumped on every change to the wire form of [`Request`] or [`Reply`].
-pub const VERSION: u16 = 5;
+pub const VERSION: u16 = 6;
 
 /// Longest [`Request::RestartWith`] argument string, in bytes.
 pub const ARGS_MAX: usize = 200;
@@ -83,6 +83,16 @@ pub enum Request {
     /// (`first-args` does it only for the boot's first start). Needs the
     /// same `allow=` as `Restart`; longer args are `BadArgs`.
     RestartWith { name: String, args: String },
+    /// `Restart`, but only of the generation the caller means: if `name`'s
+    /// current task is exactly `task` (index and generation; running or
+    /// already dead) it is restarted as `Restart` does. If the service has
+    /// run another task since (it died and was restarted, or someone else
+    /// restarted it), nothing happens and the reply is
+    /// `Err(SupervisorError::Stale)`: the caller attaches to the new task.
+    /// How a watchdog asks for the restart of the task it saw hang without
+    /// killing a healthy successor when its request arrives late. Needs the
+    /// same `allow=` as `Restart`.
+    RestartTask { name: String, task: TaskIdWire },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -171,6 +181,9 @@ pub enum SupervisorError {
     CodeMapUnavailable,
     /// `RestartWith` arguments longer than [`ARGS_MAX`].
     BadArgs,
+    /// `RestartTask` of a task that is no longer the service's current one:
+    /// it has been replaced already, and nothing was done.
+    Stale,
 }
 
 impl Message for Request {

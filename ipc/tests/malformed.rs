@@ -267,13 +267,37 @@ fn invalid_encodings_are_malformed() {
     );
     // A name that is not UTF-8.
     assert_eq!(
-        ipc::decode::<supervisor::Request>(&[1, 5, 0, 1, 2, 0xc3, 0x28]),
+        ipc::decode::<supervisor::Request>(&[1, 6, 0, 1, 2, 0xc3, 0x28]),
         Err(IpcError::Malformed)
     );
     // An Option tag of 2.
     assert_eq!(
-        ipc::decode::<supervisor::Reply>(&[1, 5, 1, 1, 1, 0, 2]),
+        ipc::decode::<supervisor::Reply>(&[1, 6, 1, 1, 1, 0, 2]),
         Err(IpcError::Malformed)
+    );
+    // RestartTask (variant 10) with a task id longer than a u32 can be.
+    assert_eq!(
+        ipc::decode::<supervisor::Request>(&[1, 6, 0, 10, 0, 0xff, 0xff, 0xff, 0xff, 0x7f]),
+        Err(IpcError::Malformed)
+    );
+    // Request variant 11 and SupervisorError variant 11 do not exist (yet).
+    assert_eq!(
+        ipc::decode::<supervisor::Request>(&[1, 6, 0, 11]),
+        Err(IpcError::Malformed)
+    );
+    assert_eq!(
+        ipc::decode::<supervisor::Reply>(&[1, 6, 1, 3, 11]),
+        Err(IpcError::Malformed)
+    );
+    // A RestartTask the version before it (5) did not know is refused by
+    // version, not misread.
+    assert_eq!(
+        ipc::decode::<supervisor::Request>(&[1, 5, 0, 10, 0, 1]),
+        Err(IpcError::WrongVersion {
+            protocol: 1,
+            expected: 6,
+            found: 5
+        })
     );
     // A payload length far beyond the input is truncation, and does not
     // allocate the claimed length.

@@ -37,6 +37,18 @@ pub fn supervisor_requests() -> Vec<supervisor::Request> {
         Kill {
             name: "driverhost".into(),
         },
+        RestartWith {
+            name: "driverhost".into(),
+            args: "inject=oom".into(),
+        },
+        RestartTask {
+            name: "driverhost".into(),
+            task: TaskIdWire(0x02aa_0002),
+        },
+        RestartTask {
+            name: String::new(),
+            task: TaskIdWire(u32::MAX),
+        },
     ]
 }
 
@@ -92,6 +104,8 @@ pub fn supervisor_replies() -> Vec<supervisor::Reply> {
         Reply::Err(SupervisorError::NoFiles),
         Reply::Err(SupervisorError::FilesUnavailable),
         Reply::Err(SupervisorError::CodeMapUnavailable),
+        Reply::Err(SupervisorError::BadArgs),
+        Reply::Err(SupervisorError::Stale),
         Reply::CodeMap {
             grant: 7,
             len: 1 << 20,

@@ -28,4 +28,4 @@ pub mod config;
 pub mod service;
 
 pub use config::{Config, ConfigError};
-pub use service::{CallError, Env, Link, Located, Service, Stats};
+pub use service::{CallError, Env, Link, Located, Restarted, Service, Stats};

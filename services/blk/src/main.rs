@@ -20,7 +20,7 @@
 
 extern crate alloc;
 
-use blk_service::service::{CallError, Env, Link, Located, Service, Task};
+use blk_service::service::{CallError, Env, Link, Located, Restarted, Service, Task};
 use blk_service::{Config, config::MAX_REQUEST_BYTES};
 use ipc::blk::{self, Blk, BlkError};
 use ipc::blkdev::{self, BlkDev, MAX_BATCH};
@@ -155,18 +155,22 @@ impl Env for Kernel {
         }
     }
 
-    fn restart_backend(&mut self) -> bool {
+    fn restart_backend(&mut self, task: Task) -> Restarted {
         let Some(sup) = self.supervisor() else {
-            return false;
+            return Restarted::No;
         };
-        let req = supervisor::Request::Restart {
+        let req = supervisor::Request::RestartTask {
             name: self.backend.clone(),
+            task: supervisor::TaskIdWire(task),
         };
         match rpc::call::<Supervisor>(sup, &req) {
-            Ok(supervisor::Reply::Ok) => true,
+            Ok(supervisor::Reply::Ok) => Restarted::Yes,
+            Ok(supervisor::Reply::Err(supervisor::SupervisorError::Stale)) => {
+                Restarted::AlreadyReplaced
+            }
             other => {
-                userlib::log!("blk: Restart {} refused: {other:?}", self.backend);
-                false
+                userlib::log!("blk: RestartTask {} refused: {other:?}", self.backend);
+                Restarted::No
             }
         }
     }

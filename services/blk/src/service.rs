@@ -62,6 +62,20 @@ pub enum CallError {
     Failed,
 }
 
+/// What the supervisor did with a request to restart one backend task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Restarted {
+    /// That task was the backend's current one: killed (if it still ran)
+    /// and started again.
+    Yes,
+    /// The backend already runs (or ran) another task: the one asked
+    /// about had died and been replaced before the request arrived, and
+    /// the supervisor left its successor alone (`SupervisorError::Stale`).
+    AlreadyReplaced,
+    /// Refused, or the supervisor could not be asked.
+    No,
+}
+
 /// Where the backend is, by its service name.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Located {
@@ -96,8 +110,10 @@ pub trait Env {
     ) -> Result<blkdev::Reply, CallError>;
     /// The backend's state as the supervisor reports it (`None`: unknown).
     fn backend_state(&mut self) -> Option<ServiceState>;
-    /// Asks the supervisor to restart the backend; whether it agreed.
-    fn restart_backend(&mut self) -> bool;
+    /// Asks the supervisor to restart the backend if `task` is still its
+    /// current task (`RestartTask`): a request that arrives after `task`
+    /// was replaced must not kill the healthy successor.
+    fn restart_backend(&mut self, task: Task) -> Restarted;
     /// Copies `len` bytes from the client's `grant` into the data window at
     /// `offset` (a write's data).
     fn copy_in(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError>;
@@ -470,7 +486,7 @@ impl Service {
                 ));
                 self.stale = Some(task);
                 self.lost(now);
-                env.restart_backend();
+                self.restart(env, task);
             }
         }
     }
@@ -495,11 +511,24 @@ impl Service {
         ));
         self.stale = Some(task);
         self.lost(now);
-        if !env.restart_backend() {
-            env.log(format_args!(
-                "watchdog: the supervisor did not restart {}; waiting for it",
-                self.cfg.backend
-            ));
+        self.restart(env, task);
+    }
+
+    /// Asks for `task` (the generation that failed us) to be restarted; a
+    /// successor started meanwhile is simply the next one to attach to.
+    fn restart(&mut self, env: &mut impl Env, task: Task) {
+        match env.restart_backend(task) {
+            Restarted::Yes => {}
+            Restarted::AlreadyReplaced => env.log(format_args!(
+                "{} {} was already replaced by the supervisor: attaching to its successor",
+                self.cfg.backend,
+                show(task)
+            )),
+            Restarted::No => env.log(format_args!(
+                "the supervisor did not restart {} {}; waiting for it",
+                self.cfg.backend,
+                show(task)
+            )),
         }
     }
 

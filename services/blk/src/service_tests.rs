@@ -23,6 +23,9 @@ enum Next {
     DieAfter(usize),
     /// Never answers (the call times out).
     Hang,
+    /// Never answers, and before the timeout it dies on its own and the
+    /// supervisor starts the next generation (campaign injection #681).
+    HangWhileReplaced,
     /// `Err(NotReady)` for the whole batch.
     NotReady,
     /// `NotReady` for the operation at this index, `Ok` for the others.
@@ -39,6 +42,8 @@ struct Fake {
     state: Option<ServiceState>,
     restart_ok: bool,
     restarts: u32,
+    /// The task of each `restart_backend` request, as the supervisor got it.
+    restart_requests: Vec<Task>,
     disk: Vec<u8>,
     window: Vec<u8>,
     /// (task, window length) of each `Attach`.
@@ -69,6 +74,7 @@ impl Fake {
             state: Some(ServiceState::Running),
             restart_ok: true,
             restarts: 0,
+            restart_requests: Vec::new(),
             disk,
             window: Vec::new(),
             attaches: Vec::new(),
@@ -184,6 +190,11 @@ impl Env for Fake {
                         self.now += timeout_ms;
                         Err(CallError::Timeout)
                     }
+                    Next::HangWhileReplaced => {
+                        self.now += timeout_ms;
+                        self.start_next();
+                        Err(CallError::Timeout)
+                    }
                     Next::NotReady => Ok(blkdev::Reply::Err(BlkDevError::NotReady)),
                     Next::OpNotReady(i) => Ok(blkdev::Reply::Done(
                         ops.iter()
@@ -224,12 +235,19 @@ impl Env for Fake {
         self.state
     }
 
-    fn restart_backend(&mut self) -> bool {
-        if self.restart_ok {
+    /// As the supervisor answers `RestartTask`: only the current
+    /// generation is restarted.
+    fn restart_backend(&mut self, task: Task) -> Restarted {
+        self.restart_requests.push(task);
+        if task != self.task() {
+            Restarted::AlreadyReplaced
+        } else if self.restart_ok {
             self.restarts += 1;
             self.start_next();
+            Restarted::Yes
+        } else {
+            Restarted::No
         }
-        self.restart_ok
     }
 
     fn copy_in(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError> {
@@ -641,6 +659,7 @@ fn the_watchdog_restarts_a_hung_backend_and_replays() {
     f.next = vec![Next::Hang];
     s.step(&mut f);
     assert_eq!(f.restarts, 1);
+    assert_eq!(f.restart_requests, [gen_task(0)]);
     assert_eq!(s.stats().watchdog, 1);
     assert!(
         f.logs
@@ -652,6 +671,35 @@ fn the_watchdog_restarts_a_hung_backend_and_replays() {
     assert_eq!(f.replies_to(1), [blk::Reply::Ok]);
     assert!(sector(&f, 40).iter().all(|&b| b == 0x77));
     assert_eq!(s.stats().replays, 1);
+}
+
+/// Campaign injection #681: the backend took longer than the watchdog to
+/// die on its own, and the supervisor had started its next generation
+/// before the watchdog's request arrived. The request names the hung
+/// generation, so the healthy successor is not killed: the flights are
+/// replayed to it.
+#[test]
+fn a_late_watchdog_does_not_kill_the_generation_that_replaced_the_hung_one() {
+    let (mut s, mut f) = up();
+    let w = write(&mut f, 1, 40, 1, 0x77);
+    s.accept(&mut f, 1, w);
+    f.next = vec![Next::HangWhileReplaced];
+    s.step(&mut f);
+    assert_eq!(s.stats().watchdog, 1);
+    assert_eq!(f.restart_requests, [gen_task(0)], "names the hung task");
+    assert_eq!(f.restarts, 0, "the successor was restarted");
+    assert!(
+        f.logs
+            .iter()
+            .any(|l| l.contains("already replaced by the supervisor"))
+    );
+    settle(&mut s, &mut f, 10);
+    assert_eq!(f.generation, 1);
+    assert_eq!(s.link(), Link::Up(gen_task(1)));
+    assert_eq!(f.replies_to(1), [blk::Reply::Ok]);
+    assert!(sector(&f, 40).iter().all(|&b| b == 0x77));
+    assert_eq!(s.stats().replays, 1);
+    assert_eq!(f.restart_requests.len(), 1);
 }
 
 #[test]

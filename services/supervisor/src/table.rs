@@ -202,6 +202,7 @@ impl ServiceTable {
             | Request::Stop { name }
             | Request::Restart { name }
             | Request::RestartWith { name, .. }
+            | Request::RestartTask { name, .. }
             | Request::Kill { name } => allow.is_some_and(|a| a.may_control(name)),
         }
     }
@@ -234,6 +235,15 @@ impl ServiceTable {
             Request::Kill { name } => {
                 self.with_service(&name, |s| s.policy.request_kill().map(|a| (a, s.task)))
             }
+            // Only the generation the caller saw: one that has been
+            // replaced meanwhile must not cost its healthy successor a
+            // restart (a late watchdog request, docs/supervisor.md).
+            Request::RestartTask { name, task } => self.with_service(&name, |s| {
+                if s.task != Some(task) {
+                    return Err(SupervisorError::Stale);
+                }
+                Ok((s.policy.request_restart(now_ms), s.task))
+            }),
             Request::RestartWith { name, args } => {
                 if args.len() > ipc::supervisor::ARGS_MAX {
                     return (Reply::Err(SupervisorError::BadArgs), Effect::None);

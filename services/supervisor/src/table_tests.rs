@@ -360,3 +360,79 @@ fn restart_with_adds_args_to_the_next_start_only() {
     );
     assert_eq!(t.start_args(0), "mode=drivers");
 }
+
+/// Campaign injection #681: the watchdog's restart request for the hung
+/// generation lands after that generation died on its own and its
+/// successor started. `RestartTask` naming the old task leaves the
+/// successor alone; naming the current one restarts it as `Restart` does.
+#[test]
+fn restart_task_of_a_replaced_generation_is_stale_and_kills_nothing() {
+    let mut t = table();
+    boot(&mut t);
+    let name = |s: &str| String::from(s);
+    let restart_task = |task| Request::RestartTask {
+        name: name("dh"),
+        task,
+    };
+    let denied = (Reply::Err(SupervisorError::PermissionDenied), Effect::None);
+    // Same entitlement as Restart: dh has control:fs only.
+    assert_eq!(t.handle(DH, restart_task(DH), 1), denied);
+    assert_eq!(t.handle(STRANGER, restart_task(DH), 1), denied);
+    assert_eq!(
+        t.handle(
+            FS,
+            Request::RestartTask {
+                name: name("nope"),
+                task: DH
+            },
+            1
+        ),
+        (Reply::Err(SupervisorError::NoSuchService), Effect::None)
+    );
+    // dh (task 10) dies on its own and is started again as 0x1_000a ...
+    assert_eq!(
+        t.on_death(DH, 3_000_000, ExitCause::Exited(70), None, 3_000),
+        Some((0, Decision::RestartAt(3_050)))
+    );
+    // ... (while it waits, its last task is still the one meant: the
+    // request starts it now, as Restart would, with nothing to kill) ...
+    let mut waiting = t.clone();
+    assert_eq!(
+        waiting.handle(FS, restart_task(DH), 3_010),
+        (Reply::Ok, Effect::None)
+    );
+    assert_eq!(waiting.due(3_010), [0]);
+    assert_eq!(t.due(3_050), [0]);
+    let next = TaskIdWire(0x1_000a);
+    t.started(0, next, 3_050);
+    // ... then the watchdog's request for task 10 arrives: stale.
+    assert_eq!(
+        t.handle(FS, restart_task(DH), 3_055),
+        (Reply::Err(SupervisorError::Stale), Effect::None)
+    );
+    assert_eq!(t.get(0).unwrap().task, Some(next));
+    assert_eq!(t.status()[0].state, ServiceState::Running);
+    assert_eq!(t.status()[0].restarts, 1);
+    assert!(t.due(u64::MAX).is_empty());
+    // A service that never ran has no task a request could mean.
+    assert_eq!(
+        t.handle(
+            FS,
+            Request::RestartTask {
+                name: name("shell"),
+                task: DH
+            },
+            3_060
+        ),
+        (Reply::Err(SupervisorError::Stale), Effect::None)
+    );
+    // The current generation itself: killed and started again at once.
+    assert_eq!(
+        t.handle(FS, restart_task(next), 4_000),
+        (Reply::Ok, Effect::Kill(next))
+    );
+    assert_eq!(
+        t.on_death(next, 4_000_000, ExitCause::Killed, None, 4_001),
+        Some((0, Decision::RestartAt(4_001)))
+    );
+}

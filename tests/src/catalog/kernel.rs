@@ -220,6 +220,7 @@ pub(super) fn judge_rules(s: &str) -> Result<(), String> {
         s,
         "rules: unentitled Restart { name: \"echo\" }: PermissionDenied as required",
     )?;
+    need(s, "rules: unentitled RestartTask { name: \"echo\"")?;
     need(s, "rules: meddler refused")?;
     need(
         s,

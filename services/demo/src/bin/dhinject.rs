@@ -18,8 +18,9 @@
 //!
 //! `mode=watch`: a stand-in for the block service's watchdog, for the
 //! `hang` injection: serves the client's `Ping`s; when none arrives for
-//! `stall-ms` after the first, asks the supervisor to `Restart` the
-//! driver host (`allow=control:driverhost`) — once.
+//! `stall-ms` after the first, asks the supervisor to restart the
+//! driver host generation that served the last batch (`RestartTask`;
+//! `allow=control:driverhost`) — once.
 //!
 //! `mode=bench`: reads until the driver host has died `restarts=N` times
 //! (`cargo xtask bench restart`).
@@ -175,6 +176,9 @@ fn bench(c: &mut Resubmitting, restarts: u32) -> R<String> {
 fn watch(driver: &str, stall_ms: u64) -> R<String> {
     let mut buf = [0u8; ipc::MESSAGE_MAX];
     let mut seen = 0u64;
+    // The driver host generation that served the last finished batch: the
+    // one a stall is blamed on (RestartTask leaves a successor alone).
+    let mut serving = None;
     loop {
         let timeout = if seen == 0 { None } else { Some(stall_ms) };
         match userlib::sys::recv(&mut buf, timeout) {
@@ -182,6 +186,7 @@ fn watch(driver: &str, stall_ms: u64) -> R<String> {
                 let reply = match ipc::decode::<ipc::echo::Request>(buf.get(..len).unwrap_or(&[])) {
                     Ok(ipc::echo::Request::Ping { seq, payload }) => {
                         seen += 1;
+                        serving = userlib::lookup(driver).ok();
                         ipc::echo::Reply::Pong { seq, payload }
                     }
                     _ => ipc::echo::Reply::Sum(0),
@@ -194,12 +199,17 @@ fn watch(driver: &str, stall_ms: u64) -> R<String> {
                     "dhwatch: no progress for {stall_ms} ms after {seen} batches: asking the supervisor to restart {driver}"
                 );
                 let sup = userlib::lookup("supervisor").map_err(|e| format!("{e}"))?;
-                let req = ipc::supervisor::Request::Restart {
+                let task = serving.ok_or_else(|| format!("{driver} was never found"))?;
+                let req = ipc::supervisor::Request::RestartTask {
                     name: String::from(driver),
+                    task: ipc::TaskIdWire(task.0),
                 };
                 return match rpc::call::<ipc::supervisor::Supervisor>(sup, &req) {
                     Ok(ipc::supervisor::Reply::Ok) => Ok(format!("restarted {driver} once")),
-                    other => Err(format!("Restart: {other:?}")),
+                    Ok(ipc::supervisor::Reply::Err(ipc::supervisor::SupervisorError::Stale)) => {
+                        Ok(format!("{driver} was already replaced"))
+                    }
+                    other => Err(format!("RestartTask: {other:?}")),
                 };
             }
             Err(e) => return Err(format!("recv: {e}")),

@@ -1,7 +1,8 @@
 //! The supervisor protocol from a client: `Status` lists the manifest's
 //! services, `FaultReports` returns the fault of a service that crashed,
 //! `Stop` ends a service and keeps it down, `Start` brings it back (a new
-//! generation), `Restart` does both at once, an unknown name gets
+//! generation), `Restart` does both at once, `RestartTask` does it only
+//! for the current task (`Stale` for a replaced one), an unknown name gets
 //! `NoSuchService`, and a malformed request gets a typed rejection while the
 //! supervisor keeps serving. Prints `suptest: PASS (...)` or `FAIL (...)`.
 
@@ -137,6 +138,41 @@ fn run() -> Result<String, String> {
     if !restarted {
         return Err("Restart did not restart echo".to_string());
     }
+    // RestartTask of the generation Restart replaced: Stale, nothing done
+    // (a late watchdog must not kill the successor) ...
+    let (_, current, restarts_now) = state_of(sup, "echo")?;
+    let (Some(old), Some(current)) = (after, current) else {
+        return Err(format!("echo has no task: {after:?} {current:?}"));
+    };
+    let restart_task = |task: u32| Request::RestartTask {
+        name: "echo".into(),
+        task: ipc::TaskIdWire(task),
+    };
+    match ask(sup, restart_task(old))? {
+        Reply::Err(SupervisorError::Stale) => {}
+        other => return Err(format!("RestartTask of a replaced task: {other:?}")),
+    }
+    userlib::sleep_ms(100);
+    if state_of(sup, "echo")? != (ServiceState::Running, Some(current), restarts_now) {
+        return Err("a stale RestartTask changed echo".to_string());
+    }
+    // ... and of the current one: a restart.
+    match ask(sup, restart_task(current))? {
+        Reply::Ok => {}
+        other => return Err(format!("RestartTask of the current task: {other:?}")),
+    }
+    let mut restarted = false;
+    for _ in 0..100 {
+        let (st, task, r) = state_of(sup, "echo")?;
+        if st == ServiceState::Running && r > restarts_now && task != Some(current) {
+            restarted = true;
+            break;
+        }
+        userlib::sleep_ms(20);
+    }
+    if !restarted {
+        return Err("RestartTask did not restart echo".to_string());
+    }
     // Unknown names and malformed requests.
     match ask(
         sup,
@@ -159,7 +195,7 @@ fn run() -> Result<String, String> {
         other => return Err(format!("Status after garbage: {other:?}")),
     }
     Ok(
-        "Status, FaultReports, Stop, Start, Restart, NoSuchService and a rejected garbage request"
+        "Status, FaultReports, Stop, Start, Restart, RestartTask, NoSuchService and a rejected garbage request"
             .to_string(),
     )
 }

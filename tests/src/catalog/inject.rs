@@ -30,6 +30,27 @@ fn generation(rest: &str) -> Option<u32> {
 
 pub(super) const INJECTIONS: usize = 30;
 
+/// `tfsetter`, a task the injection does not target, set TF on itself and
+/// was ended by the kernel with a #DB report — with `inject=` on as
+/// without it (the facility forgives only its own target's traps).
+fn tfsetter_faulted(s: &str) -> Result<(), String> {
+    need(s, "tfsetter: setting RFLAGS.TF")?;
+    refuse(s, "tfsetter: FAIL")?;
+    if !s
+        .lines()
+        .any(|l| l.contains("TASK FAULT in tfsetter[") && l.contains("(vector 1)"))
+    {
+        return Err("tfsetter's TF was not reported as a #DB fault".into());
+    }
+    if !s
+        .lines()
+        .any(|l| l.contains("task tfsetter[") && l.contains("] ended: Faulted"))
+    {
+        return Err("tfsetter was not ended as faulted".into());
+    }
+    Ok(())
+}
+
 /// inject-register: 30 injections logged by the kernel, each victim death
 /// caused by one (no death without an injection into that generation), the
 /// victim restarted, the refusals checked, echo still answering.
@@ -88,6 +109,7 @@ pub(super) fn judge_inject_register(s: &str) -> Result<(), String> {
             "injections reached only generation {last}: the victim was not restarted"
         ));
     }
+    tfsetter_faulted(s)?;
     need(s, "50/50 calls to echo verified, 0 reconnects, 0 errors")?;
     need(s, "powering off")?;
     kernel_survived(s)
@@ -104,6 +126,7 @@ pub(super) fn judge_inject_off(s: &str) -> Result<(), String> {
     if !injections(s, "injvictim").is_empty() {
         return Err("an injection fired without inject=".into());
     }
+    tfsetter_faulted(s)?;
     need(s, "5/5 calls to echo verified")?;
     need(s, "powering off")?;
     kernel_survived(s)
@@ -124,5 +147,17 @@ mod tests {
         assert_eq!(injections(&s, "injvictim"), vec![(0, 0)]);
         assert_eq!(deaths(&s, "injvictim"), vec![(0, 1), (1, 2)]);
         assert!(judge_inject_register(&s).is_err());
+    }
+
+    #[test]
+    fn a_swallowed_trap_of_another_task_fails() {
+        let ok = "[ 1.0] INFO  user: tfsetter[7.0]: tfsetter: setting RFLAGS.TF\n\
+                  !!! TASK FAULT in tfsetter[7.0]: #DB Debug (vector 1)\n\
+                  [ 1.1] INFO  task::lifecycle: task tfsetter[7.0] ended: Faulted (code 0), ran 1 ms\n";
+        assert_eq!(tfsetter_faulted(ok), Ok(()));
+        let swallowed = "[ 1.0] INFO  user: tfsetter[7.0]: tfsetter: setting RFLAGS.TF\n\
+                         [ 1.0] INFO  user: tfsetter[7.0]: tfsetter: FAIL still running\n\
+                         [ 1.1] INFO  task::lifecycle: task tfsetter[7.0] ended: Exited (code 1), ran 1 ms\n";
+        assert!(tfsetter_faulted(swallowed).is_err());
     }
 }

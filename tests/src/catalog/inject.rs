@@ -54,7 +54,19 @@ fn tfsetter_faulted(s: &str) -> Result<(), String> {
 /// inject-register: 30 injections logged by the kernel, each victim death
 /// caused by one (no death without an injection into that generation), the
 /// victim restarted, the refusals checked, echo still answering.
-pub(super) fn judge_inject_register(s: &str) -> Result<(), String> {
+pub(super) fn judge_inject_register(log: &str) -> Result<(), String> {
+    // The flood after the 30 is judged on its own; the rules below hold
+    // for the part before it.
+    let Some(at) = log.find(FLOOD_START) else {
+        return Err(format!("serial output lacks {FLOOD_START:?}"));
+    };
+    // Split at the start of the marker's line, so the flood starts with
+    // its stamp.
+    let line_start = log
+        .get(..at)
+        .and_then(|h| h.rfind('\n'))
+        .map_or(0, |n| n + 1);
+    let (s, flood) = log.split_at(line_start);
     need(
         s,
         "register fault injection is ON for tasks named \"injvictim\"",
@@ -110,9 +122,72 @@ pub(super) fn judge_inject_register(s: &str) -> Result<(), String> {
         ));
     }
     tfsetter_faulted(s)?;
-    need(s, "50/50 calls to echo verified, 0 reconnects, 0 errors")?;
-    need(s, "powering off")?;
-    kernel_survived(s)
+    judge_flood(flood)?;
+    need(log, "50/50 calls to echo verified, 0 reconnects, 0 errors")?;
+    need(log, "powering off")?;
+    kernel_survived(log)
+}
+
+const FLOOD: u64 = 150;
+const FLOOD_START: &str = "injector: flood of 150 injections starts";
+
+/// The uptime stamp `[   1.234567]` of a line, in seconds.
+fn stamp(line: &str) -> Option<f64> {
+    line.strip_prefix('[')?
+        .split_once(']')?
+        .0
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// The flood: 150 injections armed back to back. The kernel logs a burst
+/// of 32 and then about 10 a second; the rest shows in
+/// `(K more injections not logged)` lines, so logged + counted covers
+/// every injection that fired (one armed while the victim was dying goes
+/// with it, unfired: at least half fire).
+fn judge_flood(s: &str) -> Result<(), String> {
+    need(s, "injector: flood of 150 injections done")?;
+    refuse(s, "injector: FAIL")?;
+    let lines: Vec<&str> = s.lines().collect();
+    let logged = lines
+        .iter()
+        .filter(|l| l.contains(" inject: injvictim["))
+        .count() as u64;
+    let counted: u64 = lines
+        .iter()
+        .filter_map(|l| {
+            let rest = l.split_once(" inject: (")?.1;
+            let (k, tail) = rest.split_once(' ')?;
+            tail.starts_with("more injections not logged)")
+                .then(|| k.parse::<u64>().ok())
+                .flatten()
+        })
+        .sum();
+    if counted == 0 {
+        return Err(format!(
+            "a flood of {FLOOD} injections logged {logged} lines and held none back"
+        ));
+    }
+    if !(FLOOD / 2..=FLOOD).contains(&(logged + counted)) {
+        return Err(format!(
+            "{logged} logged + {counted} counted injections of a flood of {FLOOD}"
+        ));
+    }
+    let first = lines.first().and_then(|l| stamp(l)).unwrap_or(0.0);
+    let last = lines
+        .iter()
+        .find(|l| l.contains("injections done"))
+        .and_then(|l| stamp(l))
+        .unwrap_or(first);
+    let allowed = 32.0 + 10.0 * (last - first) + 2.0;
+    if logged as f64 > allowed {
+        return Err(format!(
+            "{logged} injection lines in {:.1} s of flood: the rate limit allows {allowed:.0}",
+            last - first
+        ));
+    }
+    Ok(())
 }
 
 /// inject-off: without `inject=` the call is refused and nothing fires.
@@ -146,7 +221,8 @@ mod tests {
         let s = format!("{inj}{death}{stray}");
         assert_eq!(injections(&s, "injvictim"), vec![(0, 0)]);
         assert_eq!(deaths(&s, "injvictim"), vec![(0, 1), (1, 2)]);
-        assert!(judge_inject_register(&s).is_err());
+        let e = judge_inject_register(&format!("{s}[ 2.0] {FLOOD_START}\n"));
+        assert!(e.is_err());
     }
 
     #[test]

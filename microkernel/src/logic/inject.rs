@@ -162,9 +162,190 @@ pub fn is_target(configured: Option<&str>, name: &str) -> bool {
     matches!(configured, Some(c) if !c.is_empty() && c == name)
 }
 
+/// What a single-step trap (#DB with DR6.BS) from ring 3 is, with the
+/// facility on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepTrap {
+    /// One of an injection's steps: counted down.
+    Step,
+    /// A TF this facility set earlier in this very task and the task copied
+    /// (`pushf`, or the RFLAGS `syscall` leaves in R11) and restored later:
+    /// cleared and resumed, not charged to it.
+    Stray,
+    /// The task set TF itself: its fault, exactly as without `inject=`.
+    Fault,
+}
+
+/// Sorts a ring-3 single-step trap of the current task: `stepping` whether
+/// an injection is stepping it now, `stepped` whether this facility ever
+/// set TF in it (this generation). A task the facility never stepped —
+/// every task but the target — gets the kernel's ordinary treatment.
+pub fn step_trap(stepping: bool, stepped: bool) -> StepTrap {
+    if stepping {
+        StepTrap::Step
+    } else if stepped {
+        StepTrap::Stray
+    } else {
+        StepTrap::Fault
+    }
+}
+
+/// Injection lines logged per second, in the long run. A campaign fires one
+/// per driver-host generation, seconds apart; a target re-armed as soon as
+/// the last fired could otherwise fill the UART (kernel lines are never
+/// dropped, and this one is written with the task table locked).
+pub const LOG_RATE: u64 = 10;
+/// Lines that may come at once before the rate applies: more than a whole
+/// `inject-register` run (30 injections), so tests never lose one.
+pub const LOG_BURST: u64 = 32;
+/// The budget one line costs, in µs of refill.
+const LINE_US: u64 = 1_000_000 / LOG_RATE;
+
+/// A token bucket over the injection lines, counting those it holds back so
+/// a later line can say how many (never silently).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogBudget {
+    /// Refill time banked, at most `LOG_BURST` lines' worth.
+    credit_us: u64,
+    /// Uptime of the last refill.
+    last_us: u64,
+    /// Injections fired and not logged since the last report.
+    skipped: u64,
+}
+
+impl Default for LogBudget {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl LogBudget {
+    pub const fn new() -> Self {
+        LogBudget {
+            credit_us: LOG_BURST * LINE_US,
+            last_us: 0,
+            skipped: 0,
+        }
+    }
+
+    fn refill(&mut self, now_us: u64) {
+        let elapsed = now_us.saturating_sub(self.last_us);
+        self.last_us = self.last_us.max(now_us);
+        self.credit_us = self
+            .credit_us
+            .saturating_add(elapsed)
+            .min(LOG_BURST * LINE_US);
+    }
+
+    fn take_line(&mut self, now_us: u64) -> bool {
+        self.refill(now_us);
+        if self.credit_us < LINE_US {
+            return false;
+        }
+        self.credit_us -= LINE_US;
+        true
+    }
+
+    /// An injection fired at `now_us`. `Some(k)`: log its line, after a
+    /// line saying `k` earlier ones were not logged if `k > 0`; `None`:
+    /// counted, not logged.
+    pub fn fire(&mut self, now_us: u64) -> Option<u64> {
+        if self.take_line(now_us) {
+            Some(core::mem::take(&mut self.skipped))
+        } else {
+            self.skipped = self.skipped.saturating_add(1);
+            None
+        }
+    }
+
+    /// Whether some injections went unlogged and are still to be reported.
+    pub fn has_skipped(&self) -> bool {
+        self.skipped > 0
+    }
+
+    /// At any later moment (an interrupt): `Some(k)` when `k > 0` injections
+    /// went unlogged and the budget allows the line that says so.
+    pub fn flush(&mut self, now_us: u64) -> Option<u64> {
+        if self.skipped == 0 || !self.take_line(now_us) {
+            return None;
+        }
+        Some(core::mem::take(&mut self.skipped))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_tasks_the_facility_stepped_have_their_traps_forgiven() {
+        assert_eq!(step_trap(true, true), StepTrap::Step);
+        assert_eq!(step_trap(true, false), StepTrap::Step);
+        assert_eq!(step_trap(false, true), StepTrap::Stray);
+        // Any other task (not the target, or a target never stepped) that
+        // sets TF itself faults as without `inject=`.
+        assert_eq!(step_trap(false, false), StepTrap::Fault);
+    }
+
+    #[test]
+    fn a_burst_is_logged_then_the_rate_applies_and_nothing_is_lost() {
+        let mut b = LogBudget::new();
+        let mut now = 5_000_000;
+        for _ in 0..LOG_BURST {
+            assert_eq!(b.fire(now), Some(0));
+        }
+        // A flood: one fire every millisecond for 10 s.
+        let (mut logged, mut reported) = (0u64, 0u64);
+        let flood = 10_000u64;
+        for _ in 0..flood {
+            now += 1_000;
+            match b.fire(now) {
+                Some(k) => {
+                    logged += 1;
+                    reported += k;
+                }
+                None => assert!(b.has_skipped()),
+            }
+        }
+        // About LOG_RATE a second, not one a millisecond.
+        assert!(
+            (LOG_RATE * 10 - 1..=LOG_RATE * 10 + 1).contains(&logged),
+            "{logged}"
+        );
+        // Every fire is either logged or counted: the rest comes with flush.
+        now += 1_000_000;
+        let rest = b.flush(now).unwrap_or(0);
+        assert_eq!(logged + reported + rest, flood);
+        assert!(!b.has_skipped());
+        assert_eq!(b.flush(now + 1_000_000), None);
+    }
+
+    #[test]
+    fn injections_seconds_apart_are_all_logged() {
+        let mut b = LogBudget::new();
+        for i in 0..10_000u64 {
+            assert_eq!(b.fire(i * 150_000), Some(0), "fire {i}");
+        }
+    }
+
+    #[test]
+    fn the_budget_refills_to_the_burst_only_and_survives_a_clock_going_back() {
+        let mut b = LogBudget::new();
+        for _ in 0..LOG_BURST {
+            assert!(b.fire(0).is_some());
+        }
+        assert_eq!(b.fire(0), None);
+        assert_eq!(b.flush(10), None);
+        // An hour later: a burst's worth again, not more.
+        let later = 3_600_000_000;
+        assert_eq!(b.fire(later), Some(1));
+        for _ in 1..LOG_BURST {
+            assert_eq!(b.fire(later), Some(0));
+        }
+        assert_eq!(b.fire(later), None);
+        assert_eq!(b.fire(later - 1), None);
+        assert_eq!(b.flush(later + 200_000), Some(2));
+    }
 
     #[test]
     fn off_without_the_command_line_and_exact_names_only() {

@@ -18,20 +18,45 @@
 //! ring 3 after the next user instruction. A TF the target copied (with
 //! `pushf`) and restores after the injection is over raises a stray
 //! single-step trap, which is cleared and resumed, never charged to it.
+//! Only a task this facility stepped is forgiven so: any other task that
+//! sets TF itself faults exactly as without `inject=`.
+//!
+//! The injection lines are rate-limited (`logic::inject::LogBudget`): a
+//! target re-armed as fast as it fires must not hold the UART (and the task
+//! table) with kernel lines. Lines held back are counted, and the count is
+//! logged with the next line or at the next interrupt the budget allows.
 
 use super::TABLE;
 use crate::arch::trap::TrapFrame;
-use crate::logic::inject::{self, Kind, Reg};
+use crate::logic::inject::{self, Kind, LogBudget, Reg, StepTrap};
 use alloc::string::String;
 use core::sync::atomic::{AtomicBool, Ordering};
 use ddk_abi::syscall::inject_kind;
 use ddk_abi::{SyscallError, TaskId};
-use spin::Once;
+use spin::{Mutex, Once};
 
 /// The `inject=` name, once the command line set it.
 static TARGET: Once<String> = Once::new();
 /// Whether [`TARGET`] is set: the interrupt path's only cost when it is not.
 static ENABLED: AtomicBool = AtomicBool::new(false);
+/// The injection lines' rate limit. Taken in trap context only (interrupts
+/// off), after the task table's lock or without it, never before it.
+static LOG_BUDGET: Mutex<LogBudget> = Mutex::new(LogBudget::new());
+
+/// A task's side of the facility: the pending injection, and whether this
+/// facility ever set TF in it (its stray single-step traps are forgiven).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct State {
+    pending: Option<Pending>,
+    stepped: bool,
+}
+
+impl State {
+    pub const NEW: State = State {
+        pending: None,
+        stepped: false,
+    };
+}
 
 /// An injection waiting for its target's next interruption in ring 3.
 #[derive(Clone, Copy, Debug)]
@@ -84,9 +109,9 @@ pub fn request(
         return Err((SyscallError::PermissionDenied, 0));
     }
     match kind {
-        inject_kind::QUERY => Ok(u64::from(task.inject.is_some())),
+        inject_kind::QUERY => Ok(u64::from(task.inject.pending.is_some())),
         inject_kind::CANCEL => {
-            let was = task.inject.take();
+            let was = task.inject.pending.take();
             if was.is_some_and(|p| p.steps.is_some()) {
                 // It was stepping: the target (off the CPU, or the caller
                 // itself in this syscall) stops trapping.
@@ -96,10 +121,10 @@ pub fn request(
         }
         k => {
             let kind = Kind::from_abi(k).ok_or((SyscallError::InvalidArgument, 0))?;
-            if task.inject.is_some() {
+            if task.inject.pending.is_some() {
                 return Err((SyscallError::Busy, 0));
             }
-            task.inject = Some(Pending {
+            task.inject.pending = Some(Pending {
                 kind,
                 seed,
                 not_before: crate::time::uptime_us().saturating_add(delay_us),
@@ -115,7 +140,11 @@ pub fn request(
 /// pending injection is due and it was interrupted in ring 3, starts the
 /// single-stepping (or fires at once if the seed drew no steps).
 pub fn at_interrupt(f: &mut TrapFrame) {
-    if !ENABLED.load(Ordering::Relaxed) || !f.is_user_mode() {
+    if !ENABLED.load(Ordering::Relaxed) {
+        return;
+    }
+    report_skipped();
+    if !f.is_user_mode() {
         return;
     }
     let mut t = TABLE.lock();
@@ -125,7 +154,7 @@ pub fn at_interrupt(f: &mut TrapFrame) {
     let Some(task) = t.get_mut(i) else {
         return;
     };
-    let Some(mut p) = task.inject else {
+    let Some(mut p) = task.inject.pending else {
         return;
     };
     if crate::time::uptime_us() < p.not_before {
@@ -137,14 +166,16 @@ pub fn at_interrupt(f: &mut TrapFrame) {
         fire(task, f, p);
     } else {
         p.steps = Some(steps);
-        task.inject = Some(p);
+        task.inject.pending = Some(p);
+        task.inject.stepped = true;
         f.rflags |= TRAP_FLAG;
     }
 }
 
 /// A debug exception (#DB) from ring 3. Returns whether it was a
-/// single-step trap of this facility's (counted down, or stray and
-/// cleared); otherwise it is an ordinary fault of the task.
+/// single-step trap of this facility's (counted down, or stray and cleared
+/// in a task it stepped); otherwise — any other task's, a target's before
+/// its first injection — it is an ordinary fault of the task.
 pub fn debug_trap(f: &mut TrapFrame) -> bool {
     if !ENABLED.load(Ordering::Relaxed) || !f.is_user_mode() {
         return false;
@@ -165,29 +196,52 @@ pub fn debug_trap(f: &mut TrapFrame) -> bool {
     }
     let mut t = TABLE.lock();
     let Some(task) = t.current.and_then(|i| t.get_mut(i)) else {
+        // No task to charge (the fault path would find none either and
+        // resume into the same trap): clear it.
         f.rflags &= !TRAP_FLAG;
         return true;
     };
-    match task.inject {
-        Some(mut p) if p.steps.is_some() => {
+    let stepping = task.inject.pending.filter(|p| p.steps.is_some());
+    match (
+        inject::step_trap(stepping.is_some(), task.inject.stepped),
+        stepping,
+    ) {
+        (StepTrap::Step, Some(mut p)) => {
             let left = p.steps.unwrap_or(0).saturating_sub(1);
             if left == 0 {
                 fire(task, f, p);
             } else {
                 p.steps = Some(left);
-                task.inject = Some(p);
+                task.inject.pending = Some(p);
             }
+            true
         }
-        // Stray: no injection is stepping this task.
-        _ => f.rflags &= !TRAP_FLAG,
+        (StepTrap::Stray, _) => {
+            f.rflags &= !TRAP_FLAG;
+            true
+        }
+        // The task's own TF (the table's lock drops before the fault path
+        // takes it again).
+        _ => false,
     }
-    true
+}
+
+/// Logs how many injections the rate limit held back, once it allows a
+/// line (from every interrupt while the facility is on).
+fn report_skipped() {
+    let mut budget = LOG_BUDGET.lock();
+    if !budget.has_skipped() {
+        return;
+    }
+    if let Some(k) = budget.flush(crate::time::uptime_us()) {
+        log::warn!(target: "inject", "({k} more injections not logged)");
+    }
 }
 
 /// Flips the pending injection's bit in `f` (the task's saved frame),
 /// stops the stepping and logs where.
 fn fire(task: &mut super::Task, f: &mut TrapFrame, p: Pending) {
-    task.inject = None;
+    task.inject.pending = None;
     f.rflags &= !TRAP_FLAG;
     let flip = inject::choose(p.kind, p.seed);
     let rip = f.rip;
@@ -195,6 +249,12 @@ fn fire(task: &mut super::Task, f: &mut TrapFrame, p: Pending) {
     let before = *slot;
     *slot = flip.apply(before);
     let after = *slot;
+    let Some(skipped) = LOG_BUDGET.lock().fire(crate::time::uptime_us()) else {
+        return;
+    };
+    if skipped > 0 {
+        log::warn!(target: "inject", "({skipped} more injections not logged)");
+    }
     log::warn!(
         target: "inject",
         "{}[{}.{}] {} bit {} at rip={rip:#x} ({before:#x} -> {after:#x}) seed {}, {} instructions after the interrupt",

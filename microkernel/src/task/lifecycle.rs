@@ -218,7 +218,7 @@ pub fn spawn(
         maybe_senders: false,
         abandoned: crate::logic::abandon::Abandoned::new(),
         notify: 0,
-        inject: None,
+        inject: super::inject::State::NEW,
         supervisor,
         started_us: crate::time::uptime_us(),
         anon_bytes: 0,

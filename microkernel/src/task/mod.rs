@@ -137,8 +137,9 @@ pub struct Task {
     /// Pending notification bits.
     pub notify: u64,
     /// A register fault injection waiting for this task's next interrupt
-    /// in ring 3 (test only; `inject`).
-    pub inject: Option<inject::Pending>,
+    /// in ring 3, and whether one ever single-stepped it (test only;
+    /// `inject`).
+    pub inject: inject::State,
     pub supervisor: bool,
     pub started_us: u64,
     /// Bytes of anonymous memory mapped by `MapAnon` and `DmaAlloc`.

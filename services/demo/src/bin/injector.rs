@@ -10,6 +10,11 @@
 //! next goes to whatever generation of the victim is alive. Once the victim
 //! has died, its old id must be refused with `Dead`.
 //!
+//! `flood=N` (after the above): N more GPR injections, each armed as soon
+//! as the last fired, with no watch — the kernel's injection lines must
+//! then be rate-limited, the rest counted (`(K more injections not
+//! logged)`).
+//!
 //! With `mode=off` (a kernel without `inject=`) it only checks that the
 //! call is refused with `PermissionDenied`, queries included.
 
@@ -161,5 +166,48 @@ fn main(args: &str) -> i64 {
     userlib::log!(
         "injector: {count} injections fired: {died} ended the victim within {WATCH_MS} ms, {survived} no visible effect by then; stale id refused: {stale_checked}"
     );
+    let flood = demo::arg_u64(args, "flood", 0);
+    if flood > 0 {
+        return run_flood(target, victim, flood, seed);
+    }
+    0
+}
+
+/// `n` GPR injections, each armed as soon as the last one fired (or the
+/// victim died), to overrun the kernel's log budget.
+fn run_flood(target: &str, mut victim: TaskId, n: u64, seed: u64) -> i64 {
+    userlib::log!("injector: flood of {n} injections starts");
+    let mut armed = 0u64;
+    while armed < n {
+        let s = seed.wrapping_mul(7_000_001).wrapping_add(armed);
+        match userlib::inject_fault(victim, inject_kind::GPR_BIT, 0, s) {
+            Ok(_) => armed += 1,
+            Err(Error::Dead { .. }) => {
+                victim = find(target);
+                continue;
+            }
+            Err(e) => {
+                userlib::log!("injector: FAIL flood injection {armed} refused: {e}");
+                return 1;
+            }
+        }
+        loop {
+            match userlib::inject_fault(victim, inject_kind::QUERY, 0, 0) {
+                Ok(true) => userlib::sleep_ms(1),
+                Ok(false) => break,
+                Err(Error::Dead { .. }) => {
+                    victim = find(target);
+                    break;
+                }
+                Err(e) => {
+                    userlib::log!("injector: FAIL flood query: {e}");
+                    return 1;
+                }
+            }
+        }
+    }
+    // Time for the kernel's count of held-back lines to come out.
+    userlib::sleep_ms(500);
+    userlib::log!("injector: flood of {n} injections done");
     0
 }

@@ -42,14 +42,23 @@ pub fn is_kernel_stack(addr: u64, len: u64) -> bool {
         .any(|(lo, hi)| lo < hi && addr >= lo && end <= hi)
 }
 
-/// Which stack's guard page `addr` is in, if any.
-pub fn stack_guard_of(addr: u64) -> Option<StackGuard> {
-    if (guard_page()..guard_page() + 4096).contains(&addr) {
+/// How far above a guard page a faulting `rsp` still counts as an
+/// overflow: the CPU reports the `rsp` from before the write that hit the
+/// guard, and an interrupt arriving there pushes its whole frame (up to six
+/// words) at once, so the last good `rsp` can sit a little above the page.
+const GUARD_SLACK: u64 = 256;
+
+/// Which stack's guard page a faulting `rsp` ran into, if any: inside the
+/// page, or at most [`GUARD_SLACK`] bytes above it (`kernel-stack-overflow`
+/// saw both, depending on whether its timer interrupt came in between).
+pub fn stack_guard_of(rsp: u64) -> Option<StackGuard> {
+    if (guard_page()..=guard_page() + 4096 + GUARD_SLACK).contains(&rsp) {
         return Some(StackGuard::Boot);
     }
-    let rel = addr.checked_sub(paging::KSTACK_BASE)?;
+    let rel = rsp.checked_sub(paging::KSTACK_BASE)?;
     let slot = rel / paging::KSTACK_WINDOW;
-    (slot < crate::task::MAX_TASKS as u64 && rel % paging::KSTACK_WINDOW < paging::KSTACK_GUARD)
+    (slot < crate::task::MAX_TASKS as u64
+        && rel % paging::KSTACK_WINDOW <= paging::KSTACK_GUARD + GUARD_SLACK)
         .then_some(StackGuard::Task(slot as usize))
 }
 

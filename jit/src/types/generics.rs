@@ -102,34 +102,16 @@ impl TypeSystem {
         }
         name.push('>');
         let d = self.ty(def);
-        let id = TypeId(u32::try_from(self.types.len()).map_err(|_| TypeError::TooLarge)?);
         let info = TypeInfo {
-            asm: d.asm,
-            def: d.def,
-            namespace: d.namespace.clone(),
-            name,
-            kind: d.kind,
-            flags: d.flags,
-            parent: None,
-            prepared: false,
-            layout: None,
-            fields: Vec::new(),
-            static_fields: Vec::new(),
-            statics: 0,
-            methods: Vec::new(),
-            vtable: Vec::new(),
-            interfaces: Vec::new(),
-            cctor: None,
-            method_table: 0,
             type_args: args.clone(),
             generic_def: Some(def),
             generic_params: d.generic_params,
-            array_rank: 0,
+            ..TypeInfo::new(d.asm, d.def, d.namespace.clone(), name, d.kind, d.flags)
         };
         let def_methods = d.methods.clone();
         let def_cctor = d.cctor;
         let (asm, rid) = (d.asm, d.def);
-        self.types.push(info);
+        let id = self.push_type(info)?;
         // Registered before the parent is resolved: `class Node<T> :
         // IEquatable<Node<T>>` refers to itself.
         self.instances.insert((def, args), id);

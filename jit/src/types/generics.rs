@@ -118,21 +118,7 @@ impl TypeSystem {
         let mut methods = Vec::with_capacity(def_methods.len());
         let mut cctor = None;
         for m in def_methods {
-            let src = self.method(m);
-            let copy = MethodInfo {
-                owner: id,
-                asm: src.asm,
-                rid: src.rid,
-                name: src.name.clone(),
-                flags: src.flags,
-                impl_flags: src.impl_flags,
-                sig: None,
-                kind: src.kind,
-                slot: None,
-                cell: 0,
-                method_args: Vec::new(),
-                generic_params: src.generic_params,
-            };
+            let copy = instance_copy(self.method(m), id, Vec::new());
             let mid = self.push_method(copy)?;
             if Some(m) == def_cctor {
                 cctor = Some(mid);
@@ -165,20 +151,7 @@ impl TypeSystem {
         if let Some(&i) = self.method_instances.get(&(m, args.clone())) {
             return Ok(i);
         }
-        let copy = MethodInfo {
-            owner: src.owner,
-            asm: src.asm,
-            rid: src.rid,
-            name: src.name.clone(),
-            flags: src.flags,
-            impl_flags: src.impl_flags,
-            sig: None,
-            kind: src.kind,
-            slot: None,
-            cell: 0,
-            method_args: args.clone(),
-            generic_params: src.generic_params,
-        };
+        let copy = instance_copy(src, src.owner, args.clone());
         let id = self.push_method(copy)?;
         self.method_instances.insert((m, args), id);
         Ok(id)
@@ -198,5 +171,24 @@ impl TypeSystem {
             .iter()
             .copied()
             .find(|&m| self.method(m).rid == rid)
+    }
+}
+
+/// Definition `src` copied for an instantiation: owned by `owner`, with
+/// `method_args`; its signature, vtable slot and cell are made afresh.
+fn instance_copy(src: &MethodInfo, owner: TypeId, method_args: Vec<Ty>) -> MethodInfo {
+    MethodInfo {
+        owner,
+        asm: src.asm,
+        rid: src.rid,
+        name: src.name.clone(),
+        flags: src.flags,
+        impl_flags: src.impl_flags,
+        sig: None,
+        kind: src.kind,
+        slot: None,
+        cell: 0,
+        method_args,
+        generic_params: src.generic_params,
     }
 }

@@ -207,16 +207,7 @@ impl Tr<'_, '_> {
             }
         }
         for (e, ty) in args.iter().zip(&sig.params) {
-            let v = match ty {
-                // Structs go by reference to a copy. Every V entry owns its
-                // storage (see stack.rs), so the entry itself is that copy.
-                Ty::Value(_) => match e.k {
-                    SKind::V(_) => e.v,
-                    _ => return Err(ErrorKind::BadStackType),
-                },
-                _ => self.coerce(*e, *ty)?,
-            };
-            vals.push(v);
+            vals.push(self.arg_value(*e, *ty)?);
         }
         let code = match dispatch {
             Dispatch::Direct => {
@@ -252,6 +243,19 @@ impl Tr<'_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// Stack entry `e` as an argument of declared type `ty`.
+    pub(super) fn arg_value(&mut self, e: Entry, ty: Ty) -> R<Value> {
+        Ok(match ty {
+            // Structs go by reference to a copy. Every V entry owns its
+            // storage (see stack.rs), so the entry itself is that copy.
+            Ty::Value(_) => match e.k {
+                SKind::V(_) => e.v,
+                _ => return Err(ErrorKind::BadStackType),
+            },
+            _ => self.coerce(e, ty)?,
+        })
     }
 
     /// The cell virtual (or interface) dispatch of `m` on the non-null

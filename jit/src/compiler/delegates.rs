@@ -140,14 +140,7 @@ impl Tr<'_, '_> {
         };
         let mut arg_vals = Vec::new();
         for (e, ty) in args.iter().zip(&sig.params) {
-            let v = match ty {
-                Ty::Value(_) => match e.k {
-                    SKind::V(_) => e.v,
-                    _ => return Err(ErrorKind::BadStackType),
-                },
-                _ => self.coerce(*e, *ty)?,
-            };
-            arg_vals.push(v);
+            arg_vals.push(self.arg_value(*e, *ty)?);
         }
 
         let mut inst_sig = sig.clone();

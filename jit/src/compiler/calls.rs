@@ -207,16 +207,7 @@ impl Tr<'_, '_> {
             }
         }
         for (e, ty) in args.iter().zip(&sig.params) {
-            let v = match ty {
-                // Structs go by reference to a copy. Every V entry owns its
-                // storage (see stack.rs), so the entry itself is that copy.
-                Ty::Value(_) => match e.k {
-                    SKind::V(_) => e.v,
-                    _ => return Err(ErrorKind::BadStackType),
-                },
-                _ => self.coerce(*e, *ty)?,
-            };
-            vals.push(v);
+            vals.push(self.arg_value(*e, *ty)?);
         }
         let code = match dispatch {
             Dispatch::Direct => {
@@ -233,40 +224,7 @@ impl Tr<'_, '_> {
                     _ => return Err(ErrorKind::BadStackType),
                 };
                 self.null_check(obj);
-                let owner = self.env.types().method(m).owner;
-                self.env.types_mut().prepare(owner)?;
-                let cell = if !self.env.types().method(m).method_args.is_empty() {
-                    // A generic virtual method: the runtime instantiates
-                    // the override (runtime/generic_virtual.rs).
-                    let mv = self.iconst(types::I32, i64::from(m.0));
-                    self.cached_cell(
-                        obj,
-                        Helper::GenericVirtualCell,
-                        &[mv],
-                        &[types::I64, types::I32],
-                    )?
-                } else if self.env.types().ty(owner).kind == TypeKind::Interface {
-                    let idx = self
-                        .env
-                        .types()
-                        .ty(owner)
-                        .methods
-                        .iter()
-                        .position(|&x| x == m)
-                        .ok_or(ErrorKind::UnsupportedCall)?;
-                    self.interface_cell_cached(obj, owner, idx)?
-                } else {
-                    let slot = self
-                        .env
-                        .types()
-                        .method(m)
-                        .slot
-                        .ok_or(ErrorKind::UnsupportedCall)?;
-                    let mt = self.b.ins().load(types::I64, flags(), obj, 0);
-                    self.b
-                        .ins()
-                        .load(types::I64, flags(), mt, MT_VTABLE + 8 * slot as i32)
-                };
+                let cell = self.virtual_cell(obj, m, true)?;
                 self.b.ins().load(types::I64, flags(), cell, 0)
             }
         };
@@ -285,6 +243,77 @@ impl Tr<'_, '_> {
             }
         }
         Ok(())
+    }
+
+    /// Stack entry `e` as an argument of declared type `ty`.
+    pub(super) fn arg_value(&mut self, e: Entry, ty: Ty) -> R<Value> {
+        Ok(match ty {
+            // Structs go by reference to a copy. Every V entry owns its
+            // storage (see stack.rs), so the entry itself is that copy.
+            Ty::Value(_) => match e.k {
+                SKind::V(_) => e.v,
+                _ => return Err(ErrorKind::BadStackType),
+            },
+            _ => self.coerce(e, ty)?,
+        })
+    }
+
+    /// The cell virtual (or interface) dispatch of `m` on the non-null
+    /// `obj` reaches. Calls look an interface method up through a
+    /// call-site cache (`cache_interface`); `ldvirtftn` asks the runtime
+    /// directly.
+    pub(super) fn virtual_cell(
+        &mut self,
+        obj: Value,
+        m: MethodId,
+        cache_interface: bool,
+    ) -> R<Value> {
+        let owner = self.env.types().method(m).owner;
+        self.env.types_mut().prepare(owner)?;
+        Ok(if !self.env.types().method(m).method_args.is_empty() {
+            // A generic virtual method: the runtime instantiates
+            // the override (runtime/generic_virtual.rs).
+            let mv = self.iconst(types::I32, i64::from(m.0));
+            self.cached_cell(
+                obj,
+                Helper::GenericVirtualCell,
+                &[mv],
+                &[types::I64, types::I32],
+            )?
+        } else if self.env.types().ty(owner).kind == TypeKind::Interface {
+            let idx = self
+                .env
+                .types()
+                .ty(owner)
+                .methods
+                .iter()
+                .position(|&x| x == m)
+                .ok_or(ErrorKind::UnsupportedCall)?;
+            if cache_interface {
+                self.interface_cell_cached(obj, owner, idx)?
+            } else {
+                let iface = self.iconst(types::I32, i64::from(owner.0));
+                let ix = self.iconst(types::I32, idx as i64);
+                self.call_helper(
+                    Helper::InterfaceCell,
+                    &[obj, iface, ix],
+                    &[types::I64, types::I32, types::I32],
+                    Some(types::I64),
+                )
+                .ok_or(ErrorKind::Codegen)?
+            }
+        } else {
+            let slot = self
+                .env
+                .types()
+                .method(m)
+                .slot
+                .ok_or(ErrorKind::UnsupportedCall)?;
+            let mt = self.b.ins().load(types::I64, flags(), obj, 0);
+            self.b
+                .ins()
+                .load(types::I64, flags(), mt, MT_VTABLE + 8 * slot as i32)
+        })
     }
 
     /// The cell an interface call on `obj` reaches, through a monomorphic

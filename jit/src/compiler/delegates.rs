@@ -30,8 +30,7 @@ use cranelift_codegen::ir::{BlockArg, InstBuilder, Value, types};
 use super::ErrorKind;
 use super::func::{R, Tr, abi_signature, flags};
 use super::stack::SKind;
-use crate::abi::{Helper, MT_VTABLE};
-use crate::types::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, MethodId, Ty, TypeId, TypeKind};
+use crate::types::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, MethodId, Ty, TypeId};
 
 /// Field offsets of `System.Delegate` in an instance.
 struct DelegateFields {
@@ -99,47 +98,7 @@ impl Tr<'_, '_> {
         if !self.env.types().method(m).is_virtual() {
             return self.ldftn(m);
         }
-        let owner = self.env.types().method(m).owner;
-        self.env.types_mut().prepare(owner)?;
-        let cell = if !self.env.types().method(m).method_args.is_empty() {
-            // A generic virtual method (runtime/generic_virtual.rs).
-            let mv = self.iconst(types::I32, i64::from(m.0));
-            self.cached_cell(
-                obj,
-                Helper::GenericVirtualCell,
-                &[mv],
-                &[types::I64, types::I32],
-            )?
-        } else if self.env.types().ty(owner).kind == TypeKind::Interface {
-            let idx = self
-                .env
-                .types()
-                .ty(owner)
-                .methods
-                .iter()
-                .position(|&x| x == m)
-                .ok_or(ErrorKind::UnsupportedCall)?;
-            let iface = self.iconst(types::I32, i64::from(owner.0));
-            let ix = self.iconst(types::I32, idx as i64);
-            self.call_helper(
-                Helper::InterfaceCell,
-                &[obj, iface, ix],
-                &[types::I64, types::I32, types::I32],
-                Some(types::I64),
-            )
-            .ok_or(ErrorKind::Codegen)?
-        } else {
-            let slot = self
-                .env
-                .types()
-                .method(m)
-                .slot
-                .ok_or(ErrorKind::UnsupportedCall)?;
-            let mt = self.b.ins().load(types::I64, flags(), obj, 0);
-            self.b
-                .ins()
-                .load(types::I64, flags(), mt, MT_VTABLE + 8 * slot as i32)
-        };
+        let cell = self.virtual_cell(obj, m, false)?;
         self.push(SKind::N, cell);
         Ok(())
     }
@@ -181,14 +140,7 @@ impl Tr<'_, '_> {
         };
         let mut arg_vals = Vec::new();
         for (e, ty) in args.iter().zip(&sig.params) {
-            let v = match ty {
-                Ty::Value(_) => match e.k {
-                    SKind::V(_) => e.v,
-                    _ => return Err(ErrorKind::BadStackType),
-                },
-                _ => self.coerce(*e, *ty)?,
-            };
-            arg_vals.push(v);
+            arg_vals.push(self.arg_value(*e, *ty)?);
         }
 
         let mut inst_sig = sig.clone();

@@ -497,16 +497,7 @@ impl Tr<'_, '_> {
             };
             self.reachable = true;
             let taken = match kind {
-                ClauseKind::Catch(t) => {
-                    let tid = self.iconst(types::I32, i64::from(t.0));
-                    self.call_helper(
-                        Helper::IsInst,
-                        &[exc, tid],
-                        &[types::I64, types::I32],
-                        Some(types::I64),
-                    )
-                    .ok_or(ErrorKind::Codegen)?
-                }
+                ClauseKind::Catch(t) => self.type_helper(Helper::IsInst, exc, t)?,
                 // The first pass ran the filter (before any finally on the
                 // way); this is the second pass reading its verdict.
                 ClauseKind::Filter(_) => self.first_pass(exc, k)?,

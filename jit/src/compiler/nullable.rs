@@ -79,15 +79,7 @@ impl Tr<'_, '_> {
         let join = self.b.create_block();
         self.b.ins().brif(obj, some, &[], join, &[]);
         self.b.switch_to_block(some);
-        let tid = self.iconst(types::I32, i64::from(boxed_t.0));
-        let p = self
-            .call_helper(
-                Helper::Unbox,
-                &[obj, tid],
-                &[types::I64, types::I32],
-                Some(types::I64),
-            )
-            .ok_or(ErrorKind::Codegen)?;
+        let p = self.type_helper(Helper::Unbox, obj, boxed_t)?;
         let v = self.load_ty(inner, p, 0)?;
         self.store_ty(inner, a, val_off, v)?;
         let one = self.iconst(types::I8, 1);

@@ -13,6 +13,14 @@ use crate::types::{
 };
 
 impl Tr<'_, '_> {
+    /// `h(obj, t)` for the runtime helpers that check or unwrap an object
+    /// against type `t` (`CastClass`, `IsInst`, `Unbox`): a pointer back.
+    pub(super) fn type_helper(&mut self, h: Helper, obj: Value, t: TypeId) -> R<Value> {
+        let tid = self.iconst(types::I32, i64::from(t.0));
+        self.call_helper(h, &[obj, tid], &[types::I64, types::I32], Some(types::I64))
+            .ok_or(ErrorKind::Codegen)
+    }
+
     fn token(ins: &Instruction<'_>) -> R<Token> {
         match ins.operand {
             Operand::Token(t) => Ok(t),
@@ -453,27 +461,11 @@ impl Tr<'_, '_> {
                 let ty = self.env.types().ty_of_type(t);
                 if let Ty::Ref(_) = ty {
                     // unbox.any of a reference type is castclass.
-                    let tid = self.iconst(types::I32, i64::from(t.0));
-                    let r = self
-                        .call_helper(
-                            Helper::CastClass,
-                            &[obj, tid],
-                            &[types::I64, types::I32],
-                            Some(types::I64),
-                        )
-                        .ok_or(ErrorKind::Codegen)?;
+                    let r = self.type_helper(Helper::CastClass, obj, t)?;
                     self.push(SKind::O, r);
                     return Ok(true);
                 }
-                let tid = self.iconst(types::I32, i64::from(t.0));
-                let a = self
-                    .call_helper(
-                        Helper::Unbox,
-                        &[obj, tid],
-                        &[types::I64, types::I32],
-                        Some(types::I64),
-                    )
-                    .ok_or(ErrorKind::Codegen)?;
+                let a = self.type_helper(Helper::Unbox, obj, t)?;
                 if op == O::Unbox {
                     self.push(SKind::M, a);
                 } else {
@@ -494,15 +486,12 @@ impl Tr<'_, '_> {
                 };
                 self.env.types_mut().prepare(t)?;
                 let obj = self.pop_obj()?;
-                let tid = self.iconst(types::I32, i64::from(t.0));
                 let h = if op == O::Castclass {
                     Helper::CastClass
                 } else {
                     Helper::IsInst
                 };
-                let r = self
-                    .call_helper(h, &[obj, tid], &[types::I64, types::I32], Some(types::I64))
-                    .ok_or(ErrorKind::Codegen)?;
+                let r = self.type_helper(h, obj, t)?;
                 self.push(SKind::O, r);
             }
             O::Ldstr => {

@@ -3,6 +3,26 @@
 //! escape pair that ends a managed call early (an uncaught exception or a
 //! compile error in a lazily compiled callee) without unwinding JIT frames.
 
+/// One collector entry shim (described where they are listed below):
+/// global symbol `$name` saves the caller's frame into `{entry}` and jumps
+/// to operand `{$target}`.
+#[rustfmt::skip]
+macro_rules! gc_entry_shim {
+    ($name:literal, $target:literal) => {
+        concat!(
+            ".globl ", $name, "\n",
+            $name, ":\n",
+            "lea r11, [rip + {entry}]\n",
+            "mov rax, [rsp]\n",
+            "mov [r11], rax\n",
+            "lea rax, [rsp + 8]\n",
+            "mov [r11 + 8], rax\n",
+            "mov [r11 + 16], rbp\n",
+            "jmp {", $target, "}",
+        )
+    };
+}
+
 core::arch::global_asm!(
     // cordon_compile_trampoline: entered by `jmp` from a method stub with the
     // MethodId in r11 and the caller's arguments untouched in registers and
@@ -142,60 +162,12 @@ core::arch::global_asm!(
     // call and frame pointer in CORDON_GC_ENTRY (gc/roots.rs), then jumps
     // to the helper with the arguments untouched. rax and r11 are free at
     // a call.
-    ".globl cordon_rt_alloc",
-    "cordon_rt_alloc:",
-    "lea r11, [rip + {entry}]",
-    "mov rax, [rsp]",
-    "mov [r11], rax",
-    "lea rax, [rsp + 8]",
-    "mov [r11 + 8], rax",
-    "mov [r11 + 16], rbp",
-    "jmp {alloc}",
-    ".globl cordon_rt_new_array",
-    "cordon_rt_new_array:",
-    "lea r11, [rip + {entry}]",
-    "mov rax, [rsp]",
-    "mov [r11], rax",
-    "lea rax, [rsp + 8]",
-    "mov [r11 + 8], rax",
-    "mov [r11 + 16], rbp",
-    "jmp {new_array}",
-    ".globl cordon_rt_run_cctor",
-    "cordon_rt_run_cctor:",
-    "lea r11, [rip + {entry}]",
-    "mov rax, [rsp]",
-    "mov [r11], rax",
-    "lea rax, [rsp + 8]",
-    "mov [r11 + 8], rax",
-    "mov [r11 + 16], rbp",
-    "jmp {run_cctor}",
-    ".globl cordon_rt_first_pass",
-    "cordon_rt_first_pass:",
-    "lea r11, [rip + {entry}]",
-    "mov rax, [rsp]",
-    "mov [r11], rax",
-    "lea rax, [rsp + 8]",
-    "mov [r11 + 8], rax",
-    "mov [r11 + 16], rbp",
-    "jmp {first_pass}",
-    ".globl cordon_gc_collect",
-    "cordon_gc_collect:",
-    "lea r11, [rip + {entry}]",
-    "mov rax, [rsp]",
-    "mov [r11], rax",
-    "lea rax, [rsp + 8]",
-    "mov [r11 + 8], rax",
-    "mov [r11 + 16], rbp",
-    "jmp {gc_collect}",
-    ".globl cordon_ic_fast_allocate_string",
-    "cordon_ic_fast_allocate_string:",
-    "lea r11, [rip + {entry}]",
-    "mov rax, [rsp]",
-    "mov [r11], rax",
-    "lea rax, [rsp + 8]",
-    "mov [r11 + 8], rax",
-    "mov [r11 + 16], rbp",
-    "jmp {fast_string}",
+    gc_entry_shim!("cordon_rt_alloc", "alloc"),
+    gc_entry_shim!("cordon_rt_new_array", "new_array"),
+    gc_entry_shim!("cordon_rt_run_cctor", "run_cctor"),
+    gc_entry_shim!("cordon_rt_first_pass", "first_pass"),
+    gc_entry_shim!("cordon_gc_collect", "gc_collect"),
+    gc_entry_shim!("cordon_ic_fast_allocate_string", "fast_string"),
     compile = sym super::lazy::compile_entry,
     entry = sym super::gc::CORDON_GC_ENTRY,
     alloc = sym super::helpers::rt_alloc,

@@ -102,55 +102,23 @@ impl TypeSystem {
         }
         name.push('>');
         let d = self.ty(def);
-        let id = TypeId(u32::try_from(self.types.len()).map_err(|_| TypeError::TooLarge)?);
         let info = TypeInfo {
-            asm: d.asm,
-            def: d.def,
-            namespace: d.namespace.clone(),
-            name,
-            kind: d.kind,
-            flags: d.flags,
-            parent: None,
-            prepared: false,
-            layout: None,
-            fields: Vec::new(),
-            static_fields: Vec::new(),
-            statics: 0,
-            methods: Vec::new(),
-            vtable: Vec::new(),
-            interfaces: Vec::new(),
-            cctor: None,
-            method_table: 0,
             type_args: args.clone(),
             generic_def: Some(def),
             generic_params: d.generic_params,
-            array_rank: 0,
+            ..TypeInfo::new(d.asm, d.def, d.namespace.clone(), name, d.kind, d.flags)
         };
         let def_methods = d.methods.clone();
         let def_cctor = d.cctor;
         let (asm, rid) = (d.asm, d.def);
-        self.types.push(info);
+        let id = self.push_type(info)?;
         // Registered before the parent is resolved: `class Node<T> :
         // IEquatable<Node<T>>` refers to itself.
         self.instances.insert((def, args), id);
         let mut methods = Vec::with_capacity(def_methods.len());
         let mut cctor = None;
         for m in def_methods {
-            let src = self.method(m);
-            let copy = MethodInfo {
-                owner: id,
-                asm: src.asm,
-                rid: src.rid,
-                name: src.name.clone(),
-                flags: src.flags,
-                impl_flags: src.impl_flags,
-                sig: None,
-                kind: src.kind,
-                slot: None,
-                cell: 0,
-                method_args: Vec::new(),
-                generic_params: src.generic_params,
-            };
+            let copy = instance_copy(self.method(m), id, Vec::new());
             let mid = self.push_method(copy)?;
             if Some(m) == def_cctor {
                 cctor = Some(mid);
@@ -183,20 +151,7 @@ impl TypeSystem {
         if let Some(&i) = self.method_instances.get(&(m, args.clone())) {
             return Ok(i);
         }
-        let copy = MethodInfo {
-            owner: src.owner,
-            asm: src.asm,
-            rid: src.rid,
-            name: src.name.clone(),
-            flags: src.flags,
-            impl_flags: src.impl_flags,
-            sig: None,
-            kind: src.kind,
-            slot: None,
-            cell: 0,
-            method_args: args.clone(),
-            generic_params: src.generic_params,
-        };
+        let copy = instance_copy(src, src.owner, args.clone());
         let id = self.push_method(copy)?;
         self.method_instances.insert((m, args), id);
         Ok(id)
@@ -216,5 +171,24 @@ impl TypeSystem {
             .iter()
             .copied()
             .find(|&m| self.method(m).rid == rid)
+    }
+}
+
+/// Definition `src` copied for an instantiation: owned by `owner`, with
+/// `method_args`; its signature, vtable slot and cell are made afresh.
+fn instance_copy(src: &MethodInfo, owner: TypeId, method_args: Vec<Ty>) -> MethodInfo {
+    MethodInfo {
+        owner,
+        asm: src.asm,
+        rid: src.rid,
+        name: src.name.clone(),
+        flags: src.flags,
+        impl_flags: src.impl_flags,
+        sig: None,
+        kind: src.kind,
+        slot: None,
+        cell: 0,
+        method_args,
+        generic_params: src.generic_params,
     }
 }

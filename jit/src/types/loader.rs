@@ -1,7 +1,7 @@
 //! Loading assemblies and resolving tokens to ids, across assemblies by
 //! `(namespace, name)` through AssemblyRef.
 
-use alloc::string::ToString;
+use alloc::string::{String, ToString};
 use alloc::vec::Vec;
 
 use crate::metadata::tables::{FieldRow, MemberRefRow, MethodDefRow, TypeDefRow};
@@ -82,30 +82,14 @@ impl TypeSystem {
             .tables()
             .generic_params_of(crate::metadata::TypeOrMethodDef::TypeDef(rid))?
             .len() as u32;
-        let id = TypeId(u32::try_from(self.types.len()).map_err(|_| TypeError::TooLarge)?);
-        self.types.push(TypeInfo {
+        let id = self.push_type(TypeInfo::new(
             asm,
-            def: rid,
-            namespace: namespace.to_string(),
-            name: name.to_string(),
-            kind: TypeKind::Class,
-            flags: row.flags,
-            parent: None,
-            prepared: false,
-            layout: None,
-            fields: Vec::new(),
-            static_fields: Vec::new(),
-            statics: 0,
-            methods: Vec::new(),
-            vtable: Vec::new(),
-            interfaces: Vec::new(),
-            cctor: None,
-            method_table: 0,
-            type_args: Vec::new(),
-            generic_def: None,
-            generic_params: 0,
-            array_rank: 0,
-        });
+            rid,
+            namespace.to_string(),
+            name.to_string(),
+            TypeKind::Class,
+            row.flags,
+        ))?;
         self.type_defs.insert((asm, rid), id);
         let parent = match row.extends {
             // An open definition's base may use its parameters (`class
@@ -313,38 +297,44 @@ impl TypeSystem {
         if let Some(&t) = self.arrays.get(&elem) {
             return Ok(t);
         }
-        let array = self.corlib_type("Array")?;
-        let name = match elem {
-            Ty::Ref(t) | Ty::Value(t) => alloc::format!("{}[]", self.ty(t).name),
-            Ty::Prim(p) => alloc::format!("{}[]", p.corlib_name()),
-            _ => "Ptr[]".to_string(),
-        };
-        let id = TypeId(u32::try_from(self.types.len()).map_err(|_| TypeError::TooLarge)?);
-        self.types.push(TypeInfo {
-            asm: self.corlib(),
-            def: 0,
-            namespace: "System".to_string(),
-            name,
-            kind: TypeKind::Array(elem),
-            flags: 0,
-            parent: Some(array),
-            prepared: false,
-            layout: None,
-            fields: Vec::new(),
-            static_fields: Vec::new(),
-            statics: 0,
-            methods: Vec::new(),
-            vtable: Vec::new(),
-            interfaces: Vec::new(),
-            cctor: None,
-            method_table: 0,
-            type_args: Vec::new(),
-            generic_def: None,
-            generic_params: 0,
-            array_rank: 0,
-        });
+        let name = alloc::format!("{}[]", self.array_elem_name(elem));
+        let id = self.push_array_type(elem, name, 0)?;
         self.arrays.insert(elem, id);
         Ok(id)
+    }
+
+    /// Append `info` as a new type.
+    pub(super) fn push_type(&mut self, info: TypeInfo) -> Result<TypeId> {
+        let id = TypeId(u32::try_from(self.types.len()).map_err(|_| TypeError::TooLarge)?);
+        self.types.push(info);
+        Ok(id)
+    }
+
+    /// The element part of an array type's name (`Int32` in `Int32[]`).
+    pub(super) fn array_elem_name(&self, elem: Ty) -> &str {
+        match elem {
+            Ty::Ref(t) | Ty::Value(t) => self.ty(t).name.as_str(),
+            Ty::Prim(p) => p.corlib_name(),
+            _ => "Ptr",
+        }
+    }
+
+    /// Append a corlib `System` array type of `elem` deriving from
+    /// `System.Array`; `rank` 0 is a vector `T[]`.
+    pub(super) fn push_array_type(&mut self, elem: Ty, name: String, rank: u32) -> Result<TypeId> {
+        let array = self.corlib_type("Array")?;
+        self.push_type(TypeInfo {
+            parent: Some(array),
+            array_rank: rank,
+            ..TypeInfo::new(
+                self.corlib(),
+                0,
+                "System".to_string(),
+                name,
+                TypeKind::Array(elem),
+                0,
+            )
+        })
     }
 
     /// Resolve a signature type.

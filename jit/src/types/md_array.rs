@@ -13,12 +13,11 @@
 //! TypeSpec and expanded by the compiler (`compiler/md_arrays.rs`).
 
 use alloc::string::String;
-use alloc::vec::Vec;
 
 use crate::metadata::tables::MemberRefRow;
 use crate::metadata::{MemberRefParent, TableId, Token, TypeDefOrRef};
 
-use super::{GenericCtx, Ty, TypeError, TypeId, TypeInfo, TypeKind, TypeSystem};
+use super::{GenericCtx, Ty, TypeError, TypeId, TypeSystem};
 
 type Result<T> = core::result::Result<T, TypeError>;
 
@@ -44,41 +43,13 @@ impl TypeSystem {
         if let Some(&t) = self.md_arrays.get(&(elem, rank)) {
             return Ok(t);
         }
-        let array = self.corlib_type("Array")?;
-        let mut name = String::from(match elem {
-            Ty::Ref(t) | Ty::Value(t) => self.ty(t).name.as_str(),
-            Ty::Prim(p) => p.corlib_name(),
-            _ => "Ptr",
-        });
+        let mut name = String::from(self.array_elem_name(elem));
         name.push('[');
         for _ in 1..rank {
             name.push(',');
         }
         name.push(']');
-        let id = TypeId(u32::try_from(self.types.len()).map_err(|_| TypeError::TooLarge)?);
-        self.types.push(TypeInfo {
-            asm: self.corlib(),
-            def: 0,
-            namespace: "System".into(),
-            name,
-            kind: TypeKind::Array(elem),
-            flags: 0,
-            parent: Some(array),
-            prepared: false,
-            layout: None,
-            fields: Vec::new(),
-            static_fields: Vec::new(),
-            statics: 0,
-            methods: Vec::new(),
-            vtable: Vec::new(),
-            interfaces: Vec::new(),
-            cctor: None,
-            method_table: 0,
-            type_args: Vec::new(),
-            generic_def: None,
-            generic_params: 0,
-            array_rank: rank,
-        });
+        let id = self.push_array_type(elem, name, rank)?;
         self.md_arrays.insert((elem, rank), id);
         Ok(id)
     }

@@ -123,6 +123,41 @@ pub struct TypeInfo {
 }
 
 impl TypeInfo {
+    /// A type not yet prepared: no parent, members, layout or generic
+    /// arguments; callers override what they know with `..`.
+    pub fn new(
+        asm: AsmId,
+        def: u32,
+        namespace: String,
+        name: String,
+        kind: TypeKind,
+        flags: u32,
+    ) -> Self {
+        TypeInfo {
+            asm,
+            def,
+            namespace,
+            name,
+            kind,
+            flags,
+            parent: None,
+            prepared: false,
+            layout: None,
+            fields: Vec::new(),
+            static_fields: Vec::new(),
+            statics: 0,
+            methods: Vec::new(),
+            vtable: Vec::new(),
+            interfaces: Vec::new(),
+            cctor: None,
+            method_table: 0,
+            type_args: Vec::new(),
+            generic_def: None,
+            generic_params: 0,
+            array_rank: 0,
+        }
+    }
+
     /// `TypeAttributes.BeforeFieldInit`.
     pub fn before_field_init(&self) -> bool {
         self.flags & 0x0010_0000 != 0

@@ -1,0 +1,521 @@
+//! The block service against a backend that fails: a death mid-batch and
+//! its replay in order, the watchdog, a held or long-gone backend
+//! (`Unavailable`), and random failures that must lose nothing acknowledged.
+//! The fake backend and the helpers are the parent module's.
+
+use super::*;
+
+#[test]
+fn a_death_mid_batch_is_replayed_in_order_to_the_next_generation() {
+    let (mut s, mut f) = up();
+    let w1 = write(&mut f, 1, 10, 1, 0x11);
+    let w2 = write(&mut f, 2, 11, 1, 0x22);
+    let r = read(&mut f, 3, 10, 2);
+    s.accept(&mut f, 1, w1);
+    s.accept(&mut f, 2, w2);
+    s.accept(&mut f, 2, blk::Request::Flush);
+    s.accept(&mut f, 3, r);
+    f.next = vec![Next::DieAfter(1)];
+    s.step(&mut f);
+    // The backend died after the first write: nobody is answered.
+    assert_eq!(s.link(), Link::Down);
+    assert!(f.replies.is_empty());
+    // While it is down, more requests queue.
+    let w3 = write(&mut f, 4, 12, 1, 0x33);
+    s.accept(&mut f, 4, w3);
+    f.now += 30;
+    s.step(&mut f); // still gone
+    assert!(f.replies.is_empty());
+    f.start_next();
+    settle(&mut s, &mut f, 20);
+    assert_eq!(s.link(), Link::Up(gen_task(1)));
+    // The same four operations, in the same order and slots, then the new one.
+    assert_eq!(f.submits.len(), 3);
+    assert_eq!(f.submits[1], f.submits[0]);
+    assert_eq!(f.submits[2].len(), 1);
+    assert_eq!(
+        f.attaches.iter().map(|a| a.0).collect::<Vec<_>>(),
+        [gen_task(0), gen_task(1)]
+    );
+    for c in 1..=4 {
+        assert!(
+            f.replies_to(c).iter().all(|r| *r == blk::Reply::Ok),
+            "client {c}"
+        );
+    }
+    assert_eq!(f.replies.len(), 5);
+    assert!(f.grants[&3][..512].iter().all(|&b| b == 0x11));
+    assert!(f.grants[&3][512..].iter().all(|&b| b == 0x22));
+    assert!(sector(&f, 12).iter().all(|&b| b == 0x33));
+    assert_eq!(s.stats().replays, 1);
+    assert_eq!(s.stats().replayed, 4);
+    assert!(
+        f.logs
+            .iter()
+            .any(|l| l.contains("died with 4 requests in flight"))
+    );
+    assert!(
+        f.logs
+            .iter()
+            .any(|l| l.contains("replaying 4 requests in flight, 1 queued"))
+    );
+}
+
+#[test]
+fn a_backend_that_died_idle_is_found_dead_at_the_next_batch() {
+    let (mut s, mut f) = up();
+    f.kill();
+    f.start_next();
+    let w = write(&mut f, 1, 1, 1, 0x44);
+    s.accept(&mut f, 1, w);
+    settle(&mut s, &mut f, 10);
+    assert_eq!(f.replies_to(1), [blk::Reply::Ok]);
+    assert!(sector(&f, 1).iter().all(|&b| b == 0x44));
+}
+
+#[test]
+fn a_flush_waits_for_the_write_before_it_that_must_be_retried() {
+    let (mut s, mut f) = up();
+    let w = write(&mut f, 1, 20, 1, 0x55);
+    s.accept(&mut f, 1, w);
+    s.accept(&mut f, 2, blk::Request::Flush);
+    let r = read(&mut f, 3, 0, 1);
+    s.accept(&mut f, 3, r);
+    // The write is not started; the flush and the read complete.
+    f.next = vec![Next::OpNotReady(0)];
+    s.step(&mut f);
+    // The read is answered; the flush is not: it would not cover the write.
+    assert_eq!(f.replies_to(3), [blk::Reply::Ok]);
+    assert_eq!(f.replies_to(2), []);
+    assert_eq!(f.replies_to(1), []);
+    settle(&mut s, &mut f, 10);
+    // Resubmitted as write, flush — in that order.
+    assert_eq!(
+        f.submits[1],
+        [
+            Op::Write {
+                lba: 20,
+                len: 512,
+                offset: 0
+            },
+            Op::Flush
+        ]
+    );
+    assert_eq!(f.replies_to(1), [blk::Reply::Ok]);
+    assert_eq!(f.replies_to(2), [blk::Reply::Ok]);
+    let last_write = f
+        .device
+        .iter()
+        .rposition(|o| matches!(o, Op::Write { .. }))
+        .unwrap();
+    let last_flush = f.device.iter().rposition(|o| *o == Op::Flush).unwrap();
+    assert!(last_flush > last_write);
+}
+
+#[test]
+fn a_flush_lost_with_its_write_is_replayed_after_it() {
+    let (mut s, mut f) = up();
+    let w = write(&mut f, 1, 30, 1, 0x66);
+    s.accept(&mut f, 1, w);
+    s.accept(&mut f, 1, blk::Request::Flush);
+    // Dies before running anything.
+    f.next = vec![Next::DieAfter(0)];
+    s.step(&mut f);
+    f.start_next();
+    settle(&mut s, &mut f, 10);
+    assert_eq!(
+        f.device,
+        [
+            Op::Write {
+                lba: 30,
+                len: 512,
+                offset: 0
+            },
+            Op::Flush
+        ]
+    );
+    assert_eq!(f.replies_to(1), [blk::Reply::Ok, blk::Reply::Ok]);
+}
+
+#[test]
+fn the_watchdog_restarts_a_hung_backend_and_replays() {
+    let (mut s, mut f) = up();
+    let w = write(&mut f, 1, 40, 1, 0x77);
+    s.accept(&mut f, 1, w);
+    f.next = vec![Next::Hang];
+    s.step(&mut f);
+    assert_eq!(f.restarts, 1);
+    assert_eq!(f.restart_requests, [gen_task(0)]);
+    assert_eq!(s.stats().watchdog, 1);
+    assert!(
+        f.logs
+            .iter()
+            .any(|l| l.contains("did not answer within 500 ms (1 requests in flight)"))
+    );
+    settle(&mut s, &mut f, 10);
+    assert_eq!(s.link(), Link::Up(gen_task(1)));
+    assert_eq!(f.replies_to(1), [blk::Reply::Ok]);
+    assert!(sector(&f, 40).iter().all(|&b| b == 0x77));
+    assert_eq!(s.stats().replays, 1);
+}
+
+/// Campaign injection #681: the backend took longer than the watchdog to
+/// die on its own, and the supervisor had started its next generation
+/// before the watchdog's request arrived. The request names the hung
+/// generation, so the healthy successor is not killed: the flights are
+/// replayed to it.
+#[test]
+fn a_late_watchdog_does_not_kill_the_generation_that_replaced_the_hung_one() {
+    let (mut s, mut f) = up();
+    let w = write(&mut f, 1, 40, 1, 0x77);
+    s.accept(&mut f, 1, w);
+    f.next = vec![Next::HangWhileReplaced];
+    s.step(&mut f);
+    assert_eq!(s.stats().watchdog, 1);
+    assert_eq!(f.restart_requests, [gen_task(0)], "names the hung task");
+    assert_eq!(f.restarts, 0, "the successor was restarted");
+    assert!(
+        f.logs
+            .iter()
+            .any(|l| l.contains("already replaced by the supervisor"))
+    );
+    settle(&mut s, &mut f, 10);
+    assert_eq!(f.generation, 1);
+    assert_eq!(s.link(), Link::Up(gen_task(1)));
+    assert_eq!(f.replies_to(1), [blk::Reply::Ok]);
+    assert!(sector(&f, 40).iter().all(|&b| b == 0x77));
+    assert_eq!(s.stats().replays, 1);
+    assert_eq!(f.restart_requests.len(), 1);
+}
+
+#[test]
+fn a_hung_backend_the_supervisor_will_not_restart_ends_unavailable() {
+    let (mut s, mut f) = up();
+    f.restart_ok = false;
+    let w = write(&mut f, 1, 40, 1, 0x77);
+    s.accept(&mut f, 1, w);
+    f.next = vec![Next::Hang];
+    s.step(&mut f);
+    // The hung task is still "alive"; it is not used again.
+    let t0 = f.now;
+    settle(&mut s, &mut f, 1000);
+    assert_eq!(f.replies_to(1), [blk::Reply::Err(BlkError::Unavailable)]);
+    assert_eq!(s.link(), Link::Unavailable);
+    assert!(f.now - t0 <= 1000 + 20, "gave up after {} ms", f.now - t0);
+    assert_eq!(f.submits.len(), 1, "nothing more was sent to the hung task");
+}
+
+#[test]
+fn a_held_backend_gives_unavailable_at_once_and_a_restart_recovers() {
+    let (mut s, mut f) = up();
+    let w = write(&mut f, 1, 50, 1, 0x88);
+    s.accept(&mut f, 1, w);
+    let r = read(&mut f, 2, 50, 1);
+    f.next = vec![Next::DieAfter(0)];
+    s.step(&mut f);
+    s.accept(&mut f, 2, r);
+    f.state = Some(ServiceState::Held);
+    let t0 = f.now;
+    settle(&mut s, &mut f, 100);
+    assert!(f.now - t0 <= 20, "held noticed after {} ms", f.now - t0);
+    assert_eq!(f.replies_to(1), [blk::Reply::Err(BlkError::Unavailable)]);
+    assert_eq!(f.replies_to(2), [blk::Reply::Err(BlkError::Unavailable)]);
+    assert!(f.logs.iter().any(|l| l.contains("held by the supervisor")));
+    // New requests too, at once.
+    s.accept(&mut f, 3, blk::Request::Flush);
+    assert_eq!(f.replies_to(3), [blk::Reply::Err(BlkError::Unavailable)]);
+    // The lost write was never acknowledged and never reached the device.
+    assert!(sector(&f, 50).iter().all(|&b| b == 50));
+    // Someone restarts it: the service finds it and serves again.
+    f.start_next();
+    f.now += 10;
+    s.step(&mut f);
+    assert_eq!(s.link(), Link::Down);
+    let w = write(&mut f, 4, 51, 1, 0x99);
+    s.accept(&mut f, 4, w);
+    settle(&mut s, &mut f, 20);
+    assert_eq!(f.replies_to(4), [blk::Reply::Ok]);
+    assert_eq!(s.link(), Link::Up(gen_task(1)));
+}
+
+/// The crash-loop demo's race: the operator's `Restart` is answered and
+/// the client asks again at once, before the service's next probe. The
+/// request must wait for the restarted backend, not get `Unavailable`.
+#[test]
+fn a_request_right_after_a_restart_waits_for_the_backend() {
+    let (mut s, mut f) = up();
+    f.next = vec![Next::DieAfter(0)];
+    s.accept(&mut f, 1, blk::Request::Flush);
+    s.step(&mut f);
+    f.state = Some(ServiceState::Held);
+    settle(&mut s, &mut f, 100);
+    assert_eq!(s.link(), Link::Unavailable);
+    // Restarted; no time passes and no step runs before the request.
+    f.start_next();
+    let w = write(&mut f, 2, 52, 1, 0xaa);
+    s.accept(&mut f, 2, w);
+    assert!(
+        f.replies_to(2).is_empty(),
+        "answered before the backend was tried"
+    );
+    settle(&mut s, &mut f, 20);
+    assert_eq!(f.replies_to(2), [blk::Reply::Ok]);
+    assert!(sector(&f, 52).iter().all(|&b| b == 0xaa));
+}
+
+#[test]
+fn a_backend_gone_too_long_gives_unavailable_within_the_bound() {
+    let (mut s, mut f) = up();
+    f.kill();
+    f.state = Some(ServiceState::WaitingRestart { until_ms: 60_000 });
+    let w = write(&mut f, 1, 1, 1, 1);
+    s.accept(&mut f, 1, w);
+    let t0 = f.now;
+    settle(&mut s, &mut f, 1000);
+    let waited = f.now - t0;
+    assert!((1000..=1030).contains(&waited), "gave up after {waited} ms");
+    assert_eq!(f.replies_to(1), [blk::Reply::Err(BlkError::Unavailable)]);
+}
+
+#[test]
+fn a_backend_never_ready_gives_unavailable() {
+    let mut f = Fake::new();
+    f.starting = u32::MAX;
+    let mut s = Service::new(cfg(), 0);
+    s.accept(&mut f, 1, blk::Request::Info);
+    settle(&mut s, &mut f, 1000);
+    assert_eq!(f.replies_to(1), [blk::Reply::Err(BlkError::Unavailable)]);
+    assert!(f.now <= 1030);
+}
+
+#[test]
+fn not_ready_batches_are_retried_then_given_up() {
+    let (mut s, mut f) = up();
+    let w = write(&mut f, 1, 1, 1, 1);
+    s.accept(&mut f, 1, w);
+    f.next = vec![Next::NotReady; 3];
+    settle(&mut s, &mut f, 20);
+    assert_eq!(f.replies_to(1), [blk::Reply::Ok]);
+    assert_eq!(f.submits.len(), 4);
+    let w = write(&mut f, 2, 1, 1, 1);
+    s.accept(&mut f, 2, w);
+    f.next = vec![Next::NotReady; 10_000];
+    settle(&mut s, &mut f, 10_000);
+    assert_eq!(f.replies_to(2), [blk::Reply::Err(BlkError::Unavailable)]);
+}
+
+#[test]
+fn a_full_queue_stops_receiving_and_never_drops() {
+    let mut f = Fake::new();
+    f.alive = false;
+    f.state = None;
+    let mut s = Service::new(cfg(), 0);
+    let mut n = 0;
+    while s.accepting() {
+        s.accept(&mut f, 1, blk::Request::Flush);
+        n += 1;
+    }
+    assert_eq!(n, 8);
+    assert!(f.replies.is_empty());
+    f.start_next();
+    settle(&mut s, &mut f, 10);
+    assert_eq!(f.replies.len(), 8);
+    assert!(s.accepting());
+}
+
+#[test]
+fn waits_are_zero_with_work_and_forever_when_idle() {
+    let (mut s, mut f) = up();
+    assert_eq!(s.wait_ms(f.now), None);
+    s.accept(&mut f, 1, blk::Request::Flush);
+    assert_eq!(s.wait_ms(f.now), Some(0));
+    f.kill();
+    s.step(&mut f);
+    assert_eq!(s.link(), Link::Down);
+    assert!(s.wait_ms(f.now).is_some_and(|w| w <= 10));
+}
+
+/// A deterministic generator for the randomized test.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n
+    }
+}
+
+/// What one client of the randomized test is waiting for.
+#[derive(Clone, Debug)]
+enum Waiting {
+    Idle,
+    Write {
+        lba: u64,
+        data: Vec<u8>,
+    },
+    Read {
+        lba: u64,
+        count: u64,
+    },
+    /// A flush; the device-log length when it was sent.
+    Flush,
+}
+
+/// Clients doing random reads, writes and flushes on their own sectors
+/// while the backend dies part way through batches, hangs, and refuses
+/// operations: every request is answered `Ok` in the end, every read sees
+/// the last acknowledged write, a flush is acknowledged only after a device
+/// flush that followed the client's acknowledged writes, and the disk ends
+/// with every acknowledged write.
+#[test]
+fn random_failures_lose_nothing_acknowledged() {
+    const CLIENTS: u64 = 4;
+    const SPAN: u64 = 16;
+    for seed in 1..=60u64 {
+        let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+        let mut f = Fake::new();
+        let cfg =
+            Config::parse("backend=disk queue=8 watchdog-ms=100 unavailable-ms=3600000 probe-ms=5")
+                .unwrap();
+        let mut s = Service::new(cfg, 0);
+        // The model: what each sector holds after the acknowledged writes.
+        let mut model: Vec<Vec<u8>> = (0..CLIENTS * SPAN)
+            .map(|lba| sector(&f, lba).to_vec())
+            .collect();
+        let mut waiting = vec![Waiting::Idle; CLIENTS as usize];
+        let mut fill = 0u8;
+        let mut answered = 0;
+        for _step in 0..400 {
+            // Idle clients send something.
+            for c in 0..CLIENTS {
+                if !matches!(waiting[c as usize], Waiting::Idle) || rng.below(3) == 0 {
+                    continue;
+                }
+                let client = 100 + c as Task;
+                let grant = 1000 + c as u32;
+                let count = 1 + rng.below(4);
+                let lba = c * SPAN + rng.below(SPAN - count + 1);
+                let (req, w) = match rng.below(5) {
+                    0 => (blk::Request::Flush, Waiting::Flush),
+                    1 | 2 => {
+                        fill = fill.wrapping_add(1);
+                        let data = vec![fill; (count * u64::from(BS)) as usize];
+                        f.grants.insert(grant, data.clone());
+                        (
+                            blk::Request::Write {
+                                lba,
+                                count: count as u32,
+                                grant,
+                            },
+                            Waiting::Write { lba, data },
+                        )
+                    }
+                    _ => {
+                        f.grants
+                            .insert(grant, vec![0xee; (count * u64::from(BS)) as usize]);
+                        (
+                            blk::Request::Read {
+                                lba,
+                                count: count as u32,
+                                grant,
+                            },
+                            Waiting::Read { lba, count },
+                        )
+                    }
+                };
+                waiting[c as usize] = w;
+                s.accept(&mut f, client, req);
+            }
+            // The backend's next misbehaviour.
+            if f.next.is_empty() {
+                f.next.push(match rng.below(12) {
+                    0 => Next::DieAfter(rng.below(4) as usize),
+                    1 => Next::Hang,
+                    2 => Next::NotReady,
+                    3 => Next::OpNotReady(rng.below(4) as usize),
+                    _ => Next::Serve,
+                });
+            }
+            if !f.alive && rng.below(3) == 0 {
+                f.start_next();
+            }
+            if let Some(w) = s.wait_ms(f.now) {
+                f.now += w.min(5);
+            }
+            s.step(&mut f);
+            // Check the answers.
+            for (client, reply) in core::mem::take(&mut f.replies) {
+                let c = (client - 100) as usize;
+                assert_eq!(
+                    reply,
+                    blk::Reply::Ok,
+                    "seed {seed}: client {c} got {reply:?}"
+                );
+                answered += 1;
+                match core::mem::replace(&mut waiting[c], Waiting::Idle) {
+                    Waiting::Idle => panic!("seed {seed}: client {c} answered twice"),
+                    Waiting::Write { lba, data } => {
+                        for (i, chunk) in data.chunks(BS as usize).enumerate() {
+                            model[lba as usize + i] = chunk.to_vec();
+                        }
+                    }
+                    Waiting::Read { lba, count } => {
+                        let got = &f.grants[&(1000 + c as u32)];
+                        for i in 0..count as usize {
+                            assert_eq!(
+                                &got[i * BS as usize..(i + 1) * BS as usize],
+                                &model[lba as usize + i][..],
+                                "seed {seed}: client {c} read stale data at {}",
+                                lba as usize + i
+                            );
+                        }
+                    }
+                    Waiting::Flush => {
+                        // The device flushed after the last time it wrote
+                        // any of this client's sectors.
+                        let range = c as u64 * SPAN..(c as u64 + 1) * SPAN;
+                        let last_write = f.device.iter().rposition(
+                            |o| matches!(o, Op::Write { lba, .. } if range.contains(lba)),
+                        );
+                        let last_flush = f.device.iter().rposition(|o| *o == Op::Flush);
+                        assert!(
+                            last_write.is_none() || last_flush > last_write,
+                            "seed {seed}: client {c}'s flush acknowledged before a device flush"
+                        );
+                    }
+                }
+            }
+        }
+        // Let everything finish on a backend that behaves.
+        f.next.clear();
+        if !f.alive {
+            f.start_next();
+        }
+        settle(&mut s, &mut f, 1000);
+        for (client, reply) in core::mem::take(&mut f.replies) {
+            assert_eq!(reply, blk::Reply::Ok, "seed {seed}");
+            let c = (client - 100) as usize;
+            if let Waiting::Write { lba, data } = core::mem::replace(&mut waiting[c], Waiting::Idle)
+            {
+                for (i, chunk) in data.chunks(BS as usize).enumerate() {
+                    model[lba as usize + i] = chunk.to_vec();
+                }
+            }
+        }
+        assert_eq!(s.outstanding(), 0, "seed {seed}");
+        for (lba, want) in model.iter().enumerate() {
+            assert_eq!(
+                sector(&f, lba as u64),
+                &want[..],
+                "seed {seed}: sector {lba}"
+            );
+        }
+        assert!(answered > 100, "seed {seed}: only {answered} answers");
+    }
+}

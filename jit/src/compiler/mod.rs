@@ -28,6 +28,7 @@ mod memory;
 mod nullable;
 mod numeric;
 mod objects;
+mod opcodes;
 pub mod options;
 pub mod stack;
 pub mod stackmaps;

@@ -23,6 +23,7 @@ mod float_format;
 mod gc;
 mod generic_virtual;
 pub mod helpers;
+pub mod image;
 mod lazy;
 mod math;
 mod md_arrays;

@@ -5,7 +5,8 @@
 //! The fault machinery of `mode=call` applies here too (docs/driverhost.md,
 //! "Fault reports"): `jit-inject=` is applied to the fresh runtime, every
 //! compiled method is recorded in the supervisor's code map, and all
-//! managed code — the up-front compile, `Create`, and `BlockHost::Run`
+//! managed code — the up-front compile (after installing the kept code
+//! image, [`crate::image`]), `Create`, and `BlockHost::Run`
 //! with the driver's start and its whole I/O loop — runs on the code-map
 //! region's stack, so a fault in the driver names its method, IL offset and
 //! callers.
@@ -229,6 +230,24 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
         );
         crate::blkhost::serve_unready(HostState::Failed);
     };
+    let Some(run) = static_method(&mut rt, ddk_asm, "Cordon.Ddk", "BlockHost", "Run") else {
+        userlib::log!("driverhost: {DDK} has no Cordon.Ddk.BlockHost::Run");
+        crate::blkhost::serve_unready(HostState::Failed);
+    };
+    crate::inject::set_target(alloc::format!("{}.{}::Submit", d.namespace, d.name));
+    // The kept code image, then the up-front compile of what it lacks, then
+    // this generation's image handed over — all before any driver code
+    // runs (`Create` comes after), so a driver bug cannot have touched the
+    // JIT's state before the hand-over (docs/driverhost.md, "Restart time").
+    let installed = crate::image::install(&mut rt, args);
+    precompile(&mut rt, stack, &[ddk_asm, asm]);
+    crate::image::hand_over(&rt, args, installed);
+    userlib::log!(
+        "driverhost: starting the driver ({} ms after start; {} methods, {} IL bytes compiled so far)",
+        (userlib::uptime_us() - t0) / 1000,
+        rt.stats.methods,
+        rt.stats.il_bytes
+    );
     let driver = match call(&mut rt, stack, create) {
         Ok(obj) if obj != 0 => obj as usize,
         Ok(_) => {
@@ -250,18 +269,6 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
         driver,
         alloc::format!("{}.{}", d.namespace, d.name),
         t0,
-    );
-    let Some(run) = static_method(&mut rt, ddk_asm, "Cordon.Ddk", "BlockHost", "Run") else {
-        userlib::log!("driverhost: {DDK} has no Cordon.Ddk.BlockHost::Run");
-        crate::blkhost::serve_unready(HostState::Failed);
-    };
-    crate::inject::set_target(alloc::format!("{}.{}::Submit", d.namespace, d.name));
-    precompile(&mut rt, stack, &[ddk_asm, asm]);
-    userlib::log!(
-        "driverhost: starting the driver ({} ms after start; {} methods, {} IL bytes compiled so far)",
-        (userlib::uptime_us() - t0) / 1000,
-        rt.stats.methods,
-        rt.stats.il_bytes
     );
     match call(&mut rt, stack, run) {
         Ok(v) => {

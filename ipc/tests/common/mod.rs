@@ -49,6 +49,11 @@ pub fn supervisor_requests() -> Vec<supervisor::Request> {
             name: String::new(),
             task: TaskIdWire(u32::MAX),
         },
+        StoreImage {
+            grant: u32::MAX,
+            len: u64::MAX,
+        },
+        FetchImage,
     ]
 }
 
@@ -106,6 +111,20 @@ pub fn supervisor_replies() -> Vec<supervisor::Reply> {
         Reply::Err(SupervisorError::CodeMapUnavailable),
         Reply::Err(SupervisorError::BadArgs),
         Reply::Err(SupervisorError::Stale),
+        Reply::Err(SupervisorError::ImageInjected),
+        Reply::Err(SupervisorError::ImageTooLarge),
+        Reply::Err(SupervisorError::ImageAlreadyStored),
+        Reply::Err(SupervisorError::ImageUnavailable),
+        Reply::Err(SupervisorError::NoImage),
+        Reply::ImageStored {
+            len: u64::MAX,
+            hash: u64::MAX,
+        },
+        Reply::Image {
+            grant: u32::MAX,
+            len: u64::MAX,
+            hash: u64::MAX,
+        },
         Reply::CodeMap {
             grant: 7,
             len: 1 << 20,

@@ -16,6 +16,7 @@ extern crate alloc;
 
 mod codemaps;
 mod handover;
+mod images;
 
 use alloc::string::String;
 use ddk_abi::syscall::grant_kind;
@@ -231,6 +232,7 @@ fn main(args: &str) -> i64 {
     let mut table = ServiceTable::new(manifest, DEFAULT_CAPACITY);
     let mut handover = handover::Handover::default();
     let mut maps = codemaps::CodeMaps::default();
+    let mut images = images::Images::default();
     let mut buf = [0u8; ipc::MESSAGE_MAX];
     // Each reply goes out with the next receive (`ReplyRecv`).
     let mut server = rpc::Server::new();
@@ -262,6 +264,8 @@ fn main(args: &str) -> i64 {
                     Effect::None => reply,
                     Effect::Files => handover.answer(&table, from),
                     Effect::CodeMap => maps.answer(&table, from),
+                    Effect::StoreImage { grant, len } => images.store(&table, from, grant, len),
+                    Effect::FetchImage => images.fetch(&table, from),
                     Effect::Kill(task) => {
                         if let Err(e) = userlib::kill(TaskId(task.0)) {
                             userlib::log!(

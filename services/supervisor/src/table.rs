@@ -35,6 +35,9 @@ pub struct Service {
     pub task: Option<TaskIdWire>,
     /// `RestartWith`'s arguments, added to the next start only.
     pub next_args: Option<String>,
+    /// The whole argument string `task` was started with: what decides
+    /// whether its code image may be kept (`crate::image`).
+    pub started_args: String,
 }
 
 /// What the program must do after [`ServiceTable::handle`].
@@ -50,6 +53,13 @@ pub enum Effect {
     Files,
     /// `Request::CodeMap`: likewise (a writable grant of a code-map region).
     CodeMap,
+    /// `Request::StoreImage`: likewise (copy the caller's grant, `crate::image`).
+    StoreImage {
+        grant: u32,
+        len: u64,
+    },
+    /// `Request::FetchImage`: likewise (a read-only grant of the kept image).
+    FetchImage,
 }
 
 #[derive(Clone, Debug)]
@@ -69,6 +79,7 @@ impl ServiceTable {
                 spec,
                 task: None,
                 next_args: None,
+                started_args: String::new(),
             })
             .collect();
         ServiceTable {
@@ -128,8 +139,10 @@ impl ServiceTable {
 
     /// Service `index` was spawned as `task`. Out-of-range indices are ignored.
     pub fn started(&mut self, index: usize, task: TaskIdWire, now_ms: u64) {
+        let args = self.start_args(index);
         if let Some(s) = self.services.get_mut(index) {
             s.task = Some(task);
+            s.started_args = args;
             // `RestartWith`'s arguments were for this start only.
             s.next_args = None;
             s.policy.on_started(now_ms);
@@ -198,6 +211,8 @@ impl ServiceTable {
             Request::Shutdown => allow.is_some_and(|a| a.shutdown),
             // A service gets only its own files= (the program looks them up).
             Request::Files | Request::CodeMap => allow.is_some(),
+            // Its own image only (the program looks it up by caller).
+            Request::StoreImage { .. } | Request::FetchImage => allow.is_some_and(|a| a.code_image),
             Request::Start { name }
             | Request::Stop { name }
             | Request::Restart { name }
@@ -223,6 +238,8 @@ impl ServiceTable {
             Request::Shutdown => (Reply::Ok, Effect::Shutdown),
             Request::Files => (Reply::Ok, Effect::Files),
             Request::CodeMap => (Reply::Ok, Effect::CodeMap),
+            Request::StoreImage { grant, len } => (Reply::Ok, Effect::StoreImage { grant, len }),
+            Request::FetchImage => (Reply::Ok, Effect::FetchImage),
             Request::Start { name } => self.with_service(&name, |s| {
                 s.policy.request_start(now_ms).map(|a| (a, s.task))
             }),

@@ -436,3 +436,54 @@ fn restart_task_of_a_replaced_generation_is_stale_and_kills_nothing() {
         Some((0, Decision::RestartAt(4_001)))
     );
 }
+
+#[test]
+fn code_images_need_the_entitlement_and_remember_the_start_args() {
+    const M: &str = "\
+service dh program=bin/driverhost args=\"mode=drivers\" first-args=\"jit-inject=ldfld-struct\" allow=code-image
+service fs program=bin/fs allow=control:dh
+";
+    let mut t = ServiceTable::new(Manifest::parse(M).unwrap(), 4);
+    boot(&mut t);
+    // The supervisor's own record of how each generation was started.
+    assert_eq!(
+        t.get(0).unwrap().started_args,
+        "mode=drivers jit-inject=ldfld-struct"
+    );
+    let store = Request::StoreImage { grant: 3, len: 9 };
+    assert_eq!(
+        t.handle(DH, store.clone(), 0),
+        (Reply::Ok, Effect::StoreImage { grant: 3, len: 9 })
+    );
+    assert_eq!(
+        t.handle(DH, Request::FetchImage, 0),
+        (Reply::Ok, Effect::FetchImage)
+    );
+    // Without `allow=code-image`, and from outside the manifest: refused.
+    for who in [FS, STRANGER] {
+        assert_eq!(
+            t.handle(who, store.clone(), 0).0,
+            Reply::Err(SupervisorError::PermissionDenied)
+        );
+        assert_eq!(
+            t.handle(who, Request::FetchImage, 0).0,
+            Reply::Err(SupervisorError::PermissionDenied)
+        );
+    }
+    // The restart has no first-args, and a RestartWith's args count.
+    t.on_death(DH, 1, ExitCause::Killed, None, 1);
+    t.started(0, TaskIdWire(0x1_000a), 100);
+    assert_eq!(t.get(0).unwrap().started_args, "mode=drivers");
+    let (reply, _) = t.handle(
+        FS,
+        Request::RestartWith {
+            name: "dh".into(),
+            args: "inject=hang".into(),
+        },
+        200,
+    );
+    assert_eq!(reply, Reply::Ok);
+    t.on_death(TaskIdWire(0x1_000a), 2, ExitCause::Killed, None, 200);
+    t.started(0, TaskIdWire(0x2_000a), 300);
+    assert_eq!(t.get(0).unwrap().started_args, "mode=drivers inject=hang");
+}

@@ -9,6 +9,7 @@ use ddk_abi::debug_exit::{KERNEL_DIED, TEST_PASSED, qemu_status};
 use std::time::Duration;
 
 mod campaign;
+mod codeimage;
 mod devices;
 mod driverhost;
 mod inject;
@@ -17,6 +18,7 @@ mod services;
 mod shell;
 mod storage;
 
+use codeimage::*;
 use devices::*;
 use driverhost::*;
 use inject::*;
@@ -480,6 +482,12 @@ pub fn all() -> Vec<QemuTest> {
                 judge_jit_fault_ldfld_driver,
             )
         },
+        m(
+            "code-image-store",
+            "the supervisor keeps one code image per service: a generation started with a code switch is refused store and fetch, a store over the bound or not backed by its grant is refused, one store per generation, the next generation gets the same bytes and hash read-only; no allow=code-image, no access",
+            "manifest=code-image-store",
+            judge_code_image_store,
+        ),
         QemuTest {
             qemu_args: &[
                 "-drive",

@@ -97,7 +97,7 @@ pub(super) struct Symbols {
 
 /// The value of `s` in `env`, for the symbols the translator resolves
 /// through the environment alone.
-fn resolve(env: &mut dyn CompileEnv, s: Sym) -> R<usize> {
+pub(crate) fn resolve(env: &mut dyn CompileEnv, s: Sym) -> R<usize> {
     Ok(match s {
         Sym::Helper(h) => env.helper_addr(h),
         Sym::InFlight => env.in_flight_addr(),

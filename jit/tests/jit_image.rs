@@ -14,8 +14,25 @@ use jit::types::{AsmId, MethodId, content_hash};
 
 const DIR: &str = "jit-image";
 
+/// The corlib and `jit_cs/image.cs`, compiled once for the whole binary.
+fn assemblies() -> (&'static [u8], &'static [u8]) {
+    static BYTES: std::sync::OnceLock<(&'static [u8], &'static [u8])> = std::sync::OnceLock::new();
+    *BYTES.get_or_init(|| {
+        let corlib = jit_support::leak(&jit_support::corlib(DIR));
+        let src = jit_support::root().join("jit/tests/jit_cs/image.cs");
+        let dll = jit_support::compile(DIR, &src, "image");
+        (corlib, jit_support::leak(&dll))
+    })
+}
+
+fn start_over(asm: &'static [u8]) -> (Box<Runtime>, AsmId) {
+    let mut rt = jit::testrun::runtime(assemblies().0, &[]).expect("runtime");
+    let a = rt.types.load(asm).expect("load");
+    (rt, a)
+}
+
 fn start() -> (Box<Runtime>, AsmId) {
-    jit_support::load_patched(DIR, "image", |_| {})
+    start_over(assemblies().1)
 }
 
 fn method(rt: &mut Runtime, name: &str) -> MethodId {
@@ -127,10 +144,10 @@ fn an_image_of_other_assemblies_is_refused() {
     let _serial = jit_support::serial();
     let (_a, image) = exported();
     // The same source with one constant changed: another assembly.
-    let (mut other, _) = jit_support::load_patched(DIR, "image", |bytes| {
-        let at = bytes.len() - 1;
-        bytes[at] ^= 0xff;
-    });
+    let mut bytes = assemblies().1.to_vec();
+    let at = bytes.len() - 1;
+    bytes[at] ^= 0xff;
+    let (mut other, _) = start_over(Vec::leak(bytes));
     assert_eq!(other.import_image(&image), Err(ImageError::Assemblies));
 }
 

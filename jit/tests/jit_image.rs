@@ -164,6 +164,20 @@ fn injected_runtimes_neither_keep_nor_take_code() {
 }
 
 #[test]
+fn an_image_made_with_other_intrinsics_is_refused() {
+    let _serial = jit_support::serial();
+    let (_a, image) = exported();
+    let (mut rt, _) = start();
+    rt.externals.register_intrinsic(
+        "Cordon.Ddk",
+        "Native",
+        "Read32",
+        jit::runtime::externals::Intrinsic::Load(32),
+    );
+    assert_eq!(rt.import_image(&image), Err(ImageError::Fingerprint));
+}
+
+#[test]
 fn importing_over_compiled_code_is_refused() {
     let _serial = jit_support::serial();
     let (_a, image) = exported();

@@ -85,8 +85,10 @@ pub(super) struct Part {
 
 /// What code compiled by this build with these settings depends on
 /// besides the assemblies: the JIT's version and image format, whether
-/// every allocation calls the helper (GC stress) and whether reference
-/// stores call a barrier. Two runtimes with equal fingerprints over
+/// every allocation calls the helper (GC stress), whether reference
+/// stores call a barrier, and which InternalCalls and intrinsics the
+/// embedder registered (the driver host's `intrinsics=off` compiles DDK
+/// calls differently). Two runtimes with equal fingerprints over
 /// equal assemblies compile every method to the same code.
 fn fingerprint(rt: &super::Runtime) -> u64 {
     let mut s = Vec::new();
@@ -95,6 +97,7 @@ fn fingerprint(rt: &super::Runtime) -> u64 {
     s.push(u8::from(rt.gc.stress));
     s.push(u8::from(rt.barrier.is_some()));
     s.extend_from_slice(&(Helper::ALL.len() as u64).to_le_bytes());
+    s.extend_from_slice(&rt.externals.fingerprint().to_le_bytes());
     content_hash(&s)
 }
 

@@ -489,6 +489,26 @@ pub fn all() -> Vec<QemuTest> {
             judge_code_image_store,
         ),
         QemuTest {
+            disks: crate::blkdisk::INJECT_DISKS,
+            timeout: Duration::from_secs(300),
+            ..m(
+                "code-image-driver",
+                "compiled code kept across driver-host generations: the ldfld-struct generation keeps nothing and dies; the next compiles Start right and hands its image over; later ones import it, serve checked I/O and their faults still name method and IL offset",
+                "manifest=code-image-driver",
+                judge_code_image_driver,
+            )
+        },
+        QemuTest {
+            disks: crate::blkdisk::INJECT_DISKS,
+            timeout: Duration::from_secs(300),
+            ..m(
+                "code-image-corrupt",
+                "a damaged code image (image-corrupt=0) is refused by the JIT's importer with a typed reason; the generation compiles and serves checked I/O",
+                "manifest=code-image-corrupt",
+                judge_code_image_corrupt,
+            )
+        },
+        QemuTest {
             qemu_args: &[
                 "-drive",
                 "driver=null-co,if=none,id=d0",

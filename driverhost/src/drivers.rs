@@ -93,6 +93,7 @@ pub fn compiled() -> (u64, u64, u64) {
 }
 
 /// Compiles every method of the DDK and the bound driver's assembly now,
+/// and what they call ([`compile_callees`]),
 /// answering the requests that arrive meanwhile (`NotReady`) between
 /// methods: compiling lazily inside the driver's start would keep the
 /// driver host from receiving for as long, and clients would wait instead
@@ -103,6 +104,12 @@ fn precompile(rt: &mut Runtime, stack: Option<usize>, asms: &[AsmId]) {
 }
 
 fn precompile_here(rt: &mut Runtime, asms: &[AsmId]) {
+    compile_assemblies(rt, asms);
+    compile_callees(rt);
+}
+
+/// Every IL method of `asms`.
+fn compile_assemblies(rt: &mut Runtime, asms: &[AsmId]) {
     for &asm in asms {
         let types = rt
             .types
@@ -119,6 +126,30 @@ fn precompile_here(rt: &mut Runtime, asms: &[AsmId]) {
                     crate::blkhost::drain();
                 }
             }
+        }
+    }
+}
+
+/// Then every IL method the compiled code already calls directly (it has
+/// an indirection cell, still pointing at its lazy stub), until nothing new
+/// compiles: the corlib methods the DDK and the driver use. Compiled here
+/// they are part of the code image, so a generation that installs it does
+/// not start Cranelift for them during the driver's `Start` — under TCG
+/// the first compile of a process also pays for translating Cranelift
+/// itself. Methods that do not compile are left to fail when first called.
+fn compile_callees(rt: &mut Runtime) {
+    loop {
+        let before = rt.stats.methods;
+        for i in 0..rt.types.methods.len() {
+            let m = MethodId(i as u32);
+            let info = rt.types.method(m);
+            if info.cell != 0 && info.kind == MethodKind::Il {
+                let _ = rt.compile_method(m);
+                crate::blkhost::drain();
+            }
+        }
+        if rt.stats.methods == before {
+            return;
         }
     }
 }

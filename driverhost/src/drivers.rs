@@ -131,8 +131,9 @@ fn compile_assemblies(rt: &mut Runtime, asms: &[AsmId]) {
 }
 
 /// Then every IL method the compiled code already calls directly (it has
-/// an indirection cell, still pointing at its lazy stub), until nothing new
-/// compiles: the corlib methods the DDK and the driver use. Compiled here
+/// an indirection cell, still pointing at its lazy stub) and the static
+/// constructors of the types loaded, until nothing new compiles: the
+/// corlib methods the DDK and the driver use. Only compiled, not run. Compiled here
 /// they are part of the code image, so a generation that installs it does
 /// not start Cranelift for them during the driver's `Start` — under TCG
 /// the first compile of a process also pays for translating Cranelift
@@ -143,7 +144,10 @@ fn compile_callees(rt: &mut Runtime) {
         for i in 0..rt.types.methods.len() {
             let m = MethodId(i as u32);
             let info = rt.types.method(m);
-            if info.cell != 0 && info.kind == MethodKind::Il {
+            // A static constructor runs on first use of its type, reached
+            // through no cell: take those of every type loaded so far.
+            let wanted = info.cell != 0 || info.name == ".cctor";
+            if wanted && info.kind == MethodKind::Il {
                 let _ = rt.compile_method(m);
                 crate::blkhost::drain();
             }

@@ -20,6 +20,7 @@
 //! importer's refusal (`code-image-corrupt`).
 
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use ipc::supervisor::{Reply, Request, Supervisor, SupervisorError};
 use jit::runtime::Runtime;
 
@@ -27,6 +28,21 @@ use jit::runtime::Runtime;
 const FETCHED_AT: u64 = 0x0000_3200_0000_0000;
 /// Where this generation's image is put for the hand-over.
 const OUTGOING_AT: u64 = 0x0000_3300_0000_0000;
+
+/// Set once the image is taken (or would have been): methods compiled
+/// after it are not in any image, so every later generation compiles them
+/// again — logged by name ([`note_late`]), a few at most, so the
+/// up-front compile can be taught to include them.
+static TAKEN: AtomicBool = AtomicBool::new(false);
+static LATE: AtomicU32 = AtomicU32::new(0);
+const LATE_LOGGED: u32 = 4;
+
+/// Called for every method installed (the code-map listener).
+pub fn note_late(method: &str) {
+    if TAKEN.load(Ordering::Relaxed) && LATE.fetch_add(1, Ordering::Relaxed) < LATE_LOGGED {
+        userlib::log!("driverhost: compiled after the code image was taken: {method}");
+    }
+}
 
 /// What [`install`] did, for [`hand_over`].
 #[derive(Clone, Copy, Debug, Default)]
@@ -140,6 +156,7 @@ pub fn install(rt: &mut Runtime, args: &str) -> Installed {
 /// nothing since (the kept image is already this generation's). Logs one
 /// line.
 pub fn hand_over(rt: &Runtime, args: &str, installed: Installed) {
+    TAKEN.store(true, Ordering::Relaxed);
     let t0 = userlib::uptime_us();
     if let Some(switch) = ipc::image::code_switch(args) {
         userlib::log!("driverhost: code image: not handed over ({switch})");

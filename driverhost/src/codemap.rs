@@ -60,18 +60,9 @@ pub fn fetch() -> Result<(Recorder, usize), String> {
     ))
 }
 
-/// Microseconds spent recording so far (what an image's import costs
-/// beyond the JIT's own work: `crate::image` logs it).
-pub static RECORD_US: core::sync::atomic::AtomicU64 = core::sync::atomic::AtomicU64::new(0);
-
 impl CodeListener for Recorder {
     fn compiled(&mut self, rt: &Runtime, r: &CodeRange) {
-        let t0 = userlib::uptime_us();
         self.record(rt, r);
-        RECORD_US.fetch_add(
-            userlib::uptime_us().saturating_sub(t0),
-            core::sync::atomic::Ordering::Relaxed,
-        );
     }
 }
 

@@ -66,7 +66,6 @@ fn supervisor() -> Option<userlib::TaskId> {
 /// Fetches the kept image and imports it into `rt`; logs one line.
 pub fn install(rt: &mut Runtime, args: &str) -> Installed {
     let t0 = userlib::uptime_us();
-    let recorded0 = crate::codemap::RECORD_US.load(Ordering::Relaxed);
     let none = Installed {
         hash: None,
         methods_then: rt.stats.methods,
@@ -134,12 +133,11 @@ pub fn install(rt: &mut Runtime, args: &str) -> Installed {
     match result {
         Ok(stats) => {
             userlib::log!(
-                "driverhost: code image imported: {} methods, {} bytes of code, {} relocations, from {len} bytes in {} us ({} us of it recording the code map)",
+                "driverhost: code image imported: {} methods, {} bytes of code, {} relocations, from {len} bytes in {} us",
                 stats.methods,
                 stats.code_bytes,
                 stats.relocs,
-                us,
-                crate::codemap::RECORD_US.load(Ordering::Relaxed) - recorded0
+                us
             );
             Installed {
                 hash: Some(hash),

@@ -89,6 +89,29 @@ fn imported_code_runs_without_compiling() {
 }
 
 #[test]
+fn compiling_callees_brings_in_what_the_code_calls() {
+    let _serial = jit_support::serial();
+    let (mut a, _) = start();
+    let m = method(&mut a, "Work");
+    a.compile_method(m).expect("compiles");
+    let before = a.stats.methods;
+    let (done, _failed) = a.compile_callees();
+    assert!(done >= 3, "List<Counter> methods, constructors: {done}");
+    assert_eq!(a.stats.methods, before + done as u64);
+    // Nothing left: a second pass compiles nothing.
+    assert_eq!(a.compile_callees().0, 0);
+    let image = a.export_image().expect("export");
+    let (mut b, _) = start();
+    b.import_image(&image).expect("import");
+    let imported = b.stats.methods;
+    assert_eq!(run(&mut b, "Work"), 136);
+    assert!(
+        b.stats.methods - imported < done as u64,
+        "most of what Work calls came from the image"
+    );
+}
+
+#[test]
 fn code_compiled_after_its_static_constructor_ran_is_not_kept() {
     let _serial = jit_support::serial();
     let (mut a, _) = start();
@@ -175,6 +198,29 @@ fn an_image_made_with_other_intrinsics_is_refused() {
         jit::runtime::externals::Intrinsic::Load(32),
     );
     assert_eq!(rt.import_image(&image), Err(ImageError::Fingerprint));
+}
+
+extern "C" fn answer() -> i32 {
+    41
+}
+
+#[test]
+fn an_image_calling_a_body_this_runtime_lacks_is_refused() {
+    let _serial = jit_support::serial();
+    let (mut a, _) = start();
+    a.externals
+        .register("", "Host", "Answer", answer as *const () as usize);
+    assert_eq!(run(&mut a, "CallsHost"), 42);
+    let image = a.export_image().expect("export");
+    // Without the body the caller would not compile here.
+    let (mut b, _) = start();
+    assert_eq!(b.import_image(&image), Err(ImageError::Symbol));
+    // With it, the image is taken.
+    let (mut c, _) = start();
+    c.externals
+        .register("", "Host", "Answer", answer as *const () as usize);
+    c.import_image(&image).expect("import");
+    assert_eq!(run(&mut c, "CallsHost"), 42);
 }
 
 #[test]

@@ -76,7 +76,8 @@ fn build(inputs: &[String]) -> Result<(Vec<u8>, u64, u64), String> {
     let corlib = read(&inputs[0])?;
     let mut rt = jit::testrun::runtime(corlib, &[]).map_err(|e| format!("runtime: {e:?}"))?;
     let body = never_called as *const () as usize;
-    rt.externals.register("System", "Console", "WriteCore", body);
+    rt.externals
+        .register("System", "Console", "WriteCore", body);
     for (name, k) in ddk_native::INLINE {
         rt.externals
             .register_intrinsic(ddk_native::NAMESPACE, ddk_native::TYPE, name, *k);

@@ -678,10 +678,10 @@ pub fn all() -> Vec<QemuTest> {
         QemuTest {
             script: Some(DEMO_SCRIPT),
             disks: crate::shelldisk::DEMO_DISKS,
-            timeout: Duration::from_secs(240),
+            timeout: Duration::from_secs(360),
             ..m(
                 "shell-demo",
-                "`printf 'demo\\ndemo wild-store\\ndemo driver-hang\\nshutdown\\n' | cargo xtask run`: the shell lists the demos; `demo wild-store` restarts the running driver host with the fault for one generation, it faults mid-copy, the block service replays, the copy passes and the shell reports exit 0; `demo driver-hang`: the hang, the watchdog, the restart, the copy passes again; mtools finds the copy with /BIG.BIN's checksum and fsck.fat -n is clean",
+                "`printf 'demo\\ndemo wild-store\\ndemo driver-hang\\ndemo crash-loop\\nps\\nrestart driverhost\\ncp /BIG.BIN /LOOP.BIN\\n…' | cargo xtask run`: the shell lists the demos; `demo wild-store` restarts the running driver host with the fault for one generation, it faults mid-copy, the block service replays, the copy passes and the shell reports exit 0; `demo driver-hang`: the hang, the watchdog, the restart, the copy passes again; `demo crash-loop`: the driver host faults on every start (CrashLoop), backoff 50, 100, 200 ms, held, a waiting read gets Unavailable within 1 s of the hold; `ps` shows it held; `restart driverhost` clears it and the shell's cp goes through; mtools finds both copies with /BIG.BIN's checksum and fsck.fat -n is clean",
                 "",
                 judge_shell_demo,
             )

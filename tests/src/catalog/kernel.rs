@@ -285,7 +285,7 @@ pub(super) fn judge_memhog(s: &str) -> Result<(), String> {
 pub(super) fn judge_grub_iso(s: &str) -> Result<(), String> {
     need(s, "booting (multiboot2)")?;
     need(s, "memory map (")?;
-    need(s, "initrd: bin/supervisor")?;
+    need(s, " programs in bin/ (log=initrd=debug lists them)")?;
     need(s, "command line: \"manifest=ipc-pingpong\"")?;
     ipctest(s, "pingpong")
 }

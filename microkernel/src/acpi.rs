@@ -292,22 +292,27 @@ static AML: Once<AmlState> = Once::new();
 /// [`init`].
 fn aml() -> Option<&'static AmlState> {
     let state = STATE.get()?;
-    Some(AML.call_once(|| {
-        let interpreter = match Interpreter::new_from_platform(&state.platform) {
-            Ok(i) => Some(i),
-            Err(e) => {
-                warn!("AML: could not load the DSDT/SSDTs: {e:?}; ACPI power-off unavailable");
-                None
+    // With interrupts off: syscalls run so anyway, but the boot console's
+    // `shutdown` runs in the idle context, where a tick could switch to a
+    // task whose syscall would then spin on this `Once` forever.
+    Some(x86_64::instructions::interrupts::without_interrupts(|| {
+        AML.call_once(|| {
+            let interpreter = match Interpreter::new_from_platform(&state.platform) {
+                Ok(i) => Some(i),
+                Err(e) => {
+                    warn!("AML: could not load the DSDT/SSDTs: {e:?}; ACPI power-off unavailable");
+                    None
+                }
+            };
+            let root_bridges = interpreter
+                .as_ref()
+                .map(|aml| prt::load(aml, &state.overrides))
+                .unwrap_or_default();
+            AmlState {
+                interpreter,
+                root_bridges,
             }
-        };
-        let root_bridges = interpreter
-            .as_ref()
-            .map(|aml| prt::load(aml, &state.overrides))
-            .unwrap_or_default();
-        AmlState {
-            interpreter,
-            root_bridges,
-        }
+        })
     }))
 }
 

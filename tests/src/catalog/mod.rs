@@ -776,6 +776,7 @@ mod tests {
         [    0.084603] INFO  mem: memory map (9 regions):\n\
         [    0.084789] INFO  mem:   0x0000000000-0x000009fc00 usable\n\
         [    0.085979] INFO  mem: memory: 255 MiB usable, 246 MiB free\n\
+        [    0.086000] INFO  initrd: 141 files, 11053280 bytes, 37 programs in bin/ (log=initrd=debug lists them)\n\
         [    0.132773] INFO  kernel: kernel ready in 132750 us\n";
 
     #[test]
@@ -783,6 +784,23 @@ mod tests {
         assert!(judge_banner(BOOT).is_ok());
         assert!(judge_banner(&format!("{BOOT}!!! KERNEL PANIC: x\n")).is_err());
         assert!(judge_banner(&BOOT.replace("kernel ready", "kernel stalled")).is_err());
+        let aml = BOOT.replace(
+            "[    0.132773]",
+            "[    0.090000] INFO  acpi::aml: Initializing AML interpreter v6.1.1\n[    0.132773]",
+        );
+        assert!(judge_banner(&aml).is_err());
+        let listed = BOOT.replace(
+            "[    0.132773]",
+            "[    0.087000] INFO  initrd: bin/supervisor (203280 bytes)\n[    0.132773]",
+        );
+        assert!(judge_banner(&listed).is_err());
+        // At power-off (after the ready line) the namespace is loaded.
+        assert!(
+            judge_banner(&format!(
+                "{BOOT}[    1.000000] INFO  acpi::aml: Initializing AML interpreter v6.1.1\n"
+            ))
+            .is_ok()
+        );
     }
 
     #[test]

@@ -138,6 +138,9 @@ fn compile_assemblies(rt: &mut Runtime, asms: &[AsmId]) {
 /// not start Cranelift for them during the driver's `Start` — under TCG
 /// the first compile of a process also pays for translating Cranelift
 /// itself. Methods that do not compile are left to fail when first called.
+/// (`Runtime::compile_callees` is the same closure for the ahead-of-time
+/// image; this one answers requests between methods and adds the static
+/// constructors.)
 fn compile_callees(rt: &mut Runtime) {
     loop {
         let before = rt.stats.methods;

@@ -89,6 +89,29 @@ fn imported_code_runs_without_compiling() {
 }
 
 #[test]
+fn compiling_callees_brings_in_what_the_code_calls() {
+    let _serial = jit_support::serial();
+    let (mut a, _) = start();
+    let m = method(&mut a, "Work");
+    a.compile_method(m).expect("compiles");
+    let before = a.stats.methods;
+    let (done, _failed) = a.compile_callees();
+    assert!(done >= 3, "List<Counter> methods, constructors: {done}");
+    assert_eq!(a.stats.methods, before + done as u64);
+    // Nothing left: a second pass compiles nothing.
+    assert_eq!(a.compile_callees().0, 0);
+    let image = a.export_image().expect("export");
+    let (mut b, _) = start();
+    b.import_image(&image).expect("import");
+    let imported = b.stats.methods;
+    assert_eq!(run(&mut b, "Work"), 136);
+    assert!(
+        b.stats.methods - imported < done as u64,
+        "most of what Work calls came from the image"
+    );
+}
+
+#[test]
 fn code_compiled_after_its_static_constructor_ran_is_not_kept() {
     let _serial = jit_support::serial();
     let (mut a, _) = start();
@@ -177,6 +200,29 @@ fn an_image_made_with_other_intrinsics_is_refused() {
     assert_eq!(rt.import_image(&image), Err(ImageError::Fingerprint));
 }
 
+extern "C" fn answer() -> i32 {
+    41
+}
+
+#[test]
+fn an_image_calling_a_body_this_runtime_lacks_is_refused() {
+    let _serial = jit_support::serial();
+    let (mut a, _) = start();
+    a.externals
+        .register("", "Host", "Answer", answer as *const () as usize);
+    assert_eq!(run(&mut a, "CallsHost"), 42);
+    let image = a.export_image().expect("export");
+    // Without the body the caller would not compile here.
+    let (mut b, _) = start();
+    assert_eq!(b.import_image(&image), Err(ImageError::Symbol));
+    // With it, the image is taken.
+    let (mut c, _) = start();
+    c.externals
+        .register("", "Host", "Answer", answer as *const () as usize);
+    c.import_image(&image).expect("import");
+    assert_eq!(run(&mut c, "CallsHost"), 42);
+}
+
 #[test]
 fn importing_over_compiled_code_is_refused() {
     let _serial = jit_support::serial();
@@ -196,9 +242,14 @@ fn mutated_images_never_panic() {
     // changed IL offset, a changed code byte): the hash guards against
     // accidents, the supervisor against writers (docs/driverhost.md); here
     // only a typed answer counts, so the code is not run.
+    // `IMAGE_MUTATIONS=N` runs more (4,000 found nothing).
     let mut seed = 0x2545_f491_4f6c_dd1du64;
     let mut outcomes = [0usize; 2];
-    for _ in 0..120 {
+    let n: usize = std::env::var("IMAGE_MUTATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(120);
+    for _ in 0..n {
         seed ^= seed << 13;
         seed ^= seed >> 7;
         seed ^= seed << 17;

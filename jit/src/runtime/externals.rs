@@ -79,20 +79,16 @@ impl Externals {
             .map(|c| c.addr)
     }
 
-    /// A hash of what is registered (names, and which are intrinsics of
-    /// what kind), not of where the bodies are: compiled code depends on
-    /// the first (a call, an inline expansion, or an exception), never on
-    /// the second (cells lead to the bodies). Order does not matter.
-    pub fn fingerprint(&self) -> u64 {
+    /// A hash of the intrinsics registered (names and kinds; order does
+    /// not matter): compiled code expands them inline, so code compiled
+    /// with other intrinsics is other code. Plain bodies do not change
+    /// the code (a cell leads to them; a code image checks that each one
+    /// its code calls exists, `runtime/image`).
+    pub fn intrinsics_fingerprint(&self) -> u64 {
         let mut names: Vec<String> = self
-            .list
+            .intrinsics
             .iter()
-            .map(|c| alloc::format!("{}.{}::{}", c.namespace, c.type_name, c.method))
-            .chain(
-                self.intrinsics
-                    .iter()
-                    .map(|c| alloc::format!("{}.{}::{}={:?}", c.0, c.1, c.2, c.3)),
-            )
+            .map(|c| alloc::format!("{}.{}::{}={:?}", c.0, c.1, c.2, c.3))
             .collect();
         names.sort();
         crate::types::content_hash(names.join("\n").as_bytes())

@@ -2,6 +2,13 @@
 // method tables, cells, statics, strings, helpers and generic
 // instantiations, compiled in one runtime and run in another.
 using System.Collections.Generic;
+using System.Runtime.CompilerServices;
+
+public static class Host {
+    // A body the embedder registers (jit_image.rs).
+    [MethodImpl(MethodImplOptions.InternalCall)]
+    public static extern int Answer();
+}
 
 public class Counter {
     public static int Created;
@@ -47,4 +54,5 @@ public static class Image {
 
     public static int Statics() { return Seeded.Sum(); }
     public static int AfterCctor() { return Seeded.Table.Length; }
+    public static int CallsHost() { return Host.Answer() + 1; }
 }

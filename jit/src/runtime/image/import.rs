@@ -275,6 +275,14 @@ fn value(rt: &mut Runtime, s: Sym) -> Result<usize, ImageError> {
         Sym::StringLiteral(asm, _) if usize::from(asm.0) >= rt.types.assemblies.len() => {
             Err(ImageError::Key)
         }
+        Sym::MethodCell(m) | Sym::UnboxingCell(m)
+            if rt.types.method(m).kind == MethodKind::Runtime && !rt.has_internal_call(m) =>
+        {
+            // The exporter had a body for this InternalCall (its caller
+            // compiled); this runtime would have refused to compile the
+            // caller. Refuse the image rather than call a missing body.
+            Err(ImageError::Symbol)
+        }
         _ => symbols::resolve(rt, s).map_err(|_| ImageError::Symbol),
     }
 }

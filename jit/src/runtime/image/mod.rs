@@ -86,9 +86,8 @@ pub(super) struct Part {
 /// What code compiled by this build with these settings depends on
 /// besides the assemblies: the JIT's version and image format, whether
 /// every allocation calls the helper (GC stress), whether reference
-/// stores call a barrier, and which InternalCalls and intrinsics the
-/// embedder registered (the driver host's `intrinsics=off` compiles DDK
-/// calls differently). Two runtimes with equal fingerprints over
+/// stores call a barrier, and which intrinsics the embedder registered
+/// (the driver host's `intrinsics=off` compiles DDK calls as calls). Two runtimes with equal fingerprints over
 /// equal assemblies compile every method to the same code.
 fn fingerprint(rt: &super::Runtime) -> u64 {
     let mut s = Vec::new();
@@ -97,7 +96,7 @@ fn fingerprint(rt: &super::Runtime) -> u64 {
     s.push(u8::from(rt.gc.stress));
     s.push(u8::from(rt.barrier.is_some()));
     s.extend_from_slice(&(Helper::ALL.len() as u64).to_le_bytes());
-    s.extend_from_slice(&rt.externals.fingerprint().to_le_bytes());
+    s.extend_from_slice(&rt.externals.intrinsics_fingerprint().to_le_bytes());
     content_hash(&s)
 }
 
@@ -111,6 +110,48 @@ impl super::Runtime {
             return Err(ImageError::Injected);
         }
         export::write(self)
+    }
+
+    /// Compile every method that compiled code calls directly (through
+    /// its cell), and theirs, until there are no more: what an image made
+    /// ahead of time holds besides the methods it was asked for (corlib
+    /// methods and generic instantiations the driver calls, which the
+    /// driver host would otherwise compile when first called). Virtual
+    /// and interface targets are not followed. Methods that do not
+    /// compile are left to fail when called, as usual. Returns how many
+    /// compiled and how many did not.
+    pub fn compile_callees(&mut self) -> (usize, usize) {
+        let (mut done, mut failed) = (0, 0);
+        let mut tried = alloc::collections::BTreeSet::new();
+        loop {
+            let mut todo: Vec<crate::types::MethodId> = self
+                .image_parts
+                .values()
+                .flat_map(|p| p.syms.iter())
+                .filter_map(|&(s, _)| match s {
+                    Sym::MethodCell(m) | Sym::UnboxingCell(m) => Some(m),
+                    _ => None,
+                })
+                .filter(|m| !tried.contains(m))
+                .collect();
+            todo.sort();
+            todo.dedup();
+            if todo.is_empty() {
+                return (done, failed);
+            }
+            for m in todo {
+                tried.insert(m);
+                if self.types.method(m).kind != crate::types::MethodKind::Il
+                    || self.image_parts.contains_key(&m)
+                {
+                    continue;
+                }
+                match self.compile_method(m) {
+                    Ok(_) => done += 1,
+                    Err(_) => failed += 1,
+                }
+            }
+        }
     }
 
     /// Install the methods of `bytes`, an image exported by a runtime over

@@ -277,7 +277,7 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
     // this generation's image handed over — all before any driver code
     // runs (`Create` comes after), so a driver bug cannot have touched the
     // JIT's state before the hand-over (docs/driverhost.md, "Restart time").
-    let installed = crate::image::install(&mut rt, args);
+    let installed = crate::image::install(&mut rt, args, files);
     precompile(&mut rt, stack, &[ddk_asm, asm]);
     crate::image::hand_over(&rt, args, installed);
     userlib::log!(

@@ -63,8 +63,15 @@ fn supervisor() -> Option<userlib::TaskId> {
     }
 }
 
-/// Fetches the kept image and imports it into `rt`; logs one line.
-pub fn install(rt: &mut Runtime, args: &str) -> Installed {
+/// The image compiled ahead of time by the build (`driverhost-image`,
+/// over the corlib, the DDK and `managed/drivers/*.dll`), when the
+/// manifest's `files=` hands it over.
+pub const AOT: &str = "managed/aot/driverhost.img";
+
+/// Fetches the kept image and imports it into `rt` — or, if the supervisor
+/// keeps none, the ahead-of-time image of the bundle ([`AOT`]), so that a
+/// first start does not compile either; logs one line.
+pub fn install(rt: &mut Runtime, args: &str, files: &ipc::files::Bundle<'_>) -> Installed {
     let t0 = userlib::uptime_us();
     let none = Installed {
         hash: None,
@@ -80,8 +87,13 @@ pub fn install(rt: &mut Runtime, args: &str) -> Installed {
     let (grant, len, hash) = match userlib::rpc::call::<Supervisor>(sup, &Request::FetchImage) {
         Ok(Reply::Image { grant, len, hash }) => (grant, len, hash),
         Ok(Reply::Err(SupervisorError::NoImage)) => {
-            userlib::log!("driverhost: code image: none kept yet: compiling");
-            return none;
+            return match files.get(AOT) {
+                Some(aot) => import_aot(rt, aot, t0),
+                None => {
+                    userlib::log!("driverhost: code image: none kept yet: compiling");
+                    none
+                }
+            };
         }
         Ok(other) => {
             userlib::log!("driverhost: code image: FetchImage answered {other:?}: compiling");
@@ -151,6 +163,39 @@ pub fn install(rt: &mut Runtime, args: &str) -> Installed {
     }
 }
 
+/// Imports the bundle's ahead-of-time image (no hash to check: the bundle
+/// is the supervisor's read-only copy of the initrd; the importer checks
+/// the rest).
+fn import_aot(rt: &mut Runtime, bytes: &[u8], t0: u64) -> Installed {
+    let result = rt.import_image(bytes);
+    let us = userlib::uptime_us() - t0;
+    match result {
+        Ok(stats) => {
+            userlib::log!(
+                "driverhost: code image imported (ahead of time, {AOT}): {} methods, {} bytes of code, {} relocations, from {} bytes in {} us",
+                stats.methods,
+                stats.code_bytes,
+                stats.relocs,
+                bytes.len(),
+                us
+            );
+            Installed {
+                hash: Some(ipc::image::hash(bytes)),
+                methods_then: rt.stats.methods,
+            }
+        }
+        Err(e) => {
+            userlib::log!(
+                "driverhost: code image refused (ahead of time, {AOT}: {e:?}) after {us} us: compiling"
+            );
+            Installed {
+                hash: None,
+                methods_then: rt.stats.methods,
+            }
+        }
+    }
+}
+
 /// Exports `rt`'s image and hands it to the supervisor, unless this
 /// generation runs with a code switch or installed an image and compiled
 /// nothing since (the kept image is already this generation's). Logs one
@@ -163,9 +208,7 @@ pub fn hand_over(rt: &Runtime, args: &str, installed: Installed) {
         return;
     }
     if installed.hash.is_some() && rt.stats.methods == installed.methods_then {
-        userlib::log!(
-            "driverhost: code image: the kept one, nothing compiled since: not handed over"
-        );
+        userlib::log!("driverhost: code image: nothing compiled since the import: not handed over");
         return;
     }
     let bytes = match rt.export_image() {

@@ -127,3 +127,24 @@ pub(super) fn judge_code_image_corrupt(s: &str) -> Result<(), String> {
     need(s, "dhinject: 2.1 reports the disk's id \"cordon-inject\"")?;
     served(s)
 }
+
+/// `code-image-aot`: the first start imports the build's ahead-of-time
+/// image (nothing kept by the supervisor yet), compiles only what it
+/// lacks before the driver runs (handing the whole over if it lacked
+/// anything), nothing afterwards, and serves `driverhost-blk-rw`'s clients.
+pub(super) fn judge_code_image_aot(s: &str) -> Result<(), String> {
+    need(
+        s,
+        "driverhost[2.0]: driverhost: code image imported (ahead of time, managed/aot/driverhost.img): ",
+    )?;
+    if !s.lines().any(|l| {
+        l.contains("driverhost[2.0]: driverhost: code image handed over: ")
+            || l.contains(
+                "driverhost[2.0]: driverhost: code image: nothing compiled since the import",
+            )
+    }) {
+        return Err("2.0 neither handed its image over nor found nothing to add".into());
+    }
+    refuse(s, "compiled after the code image was taken")?;
+    crate::blkdisk::judge_driverhost_rw(s)
+}

@@ -489,6 +489,15 @@ pub fn all() -> Vec<QemuTest> {
             judge_code_image_store,
         ),
         QemuTest {
+            disks: crate::blkdisk::RW_DISKS,
+            ..m(
+                "code-image-aot",
+                "the first start installs the code image the build compiled ahead of time (managed/aot/driverhost.img) instead of compiling, compiles nothing after it, and serves driverhost-blk-rw's clients (the harness checks the image)",
+                "manifest=code-image-aot",
+                judge_code_image_aot,
+            )
+        },
+        QemuTest {
             disks: crate::blkdisk::INJECT_DISKS,
             timeout: Duration::from_secs(300),
             ..m(

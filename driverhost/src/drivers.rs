@@ -23,7 +23,7 @@ use core::sync::atomic::{AtomicPtr, Ordering};
 use ipc::files::Bundle;
 use jit::runtime::{Escape, Runtime};
 use jit::testrun::describe;
-use jit::types::{AsmId, MethodId, MethodKind};
+use jit::types::{AsmId, MethodId};
 
 use crate::bind::{self, Declaration};
 use crate::codemem::ProtectCodeMemory;
@@ -93,72 +93,21 @@ pub fn compiled() -> (u64, u64, u64) {
 }
 
 /// Compiles every method of the DDK and the bound driver's assembly now,
-/// and what they call ([`compile_callees`]),
-/// answering the requests that arrive meanwhile (`NotReady`) between
-/// methods: compiling lazily inside the driver's start would keep the
-/// driver host from receiving for as long, and clients would wait instead
-/// of getting a typed answer. A method that does not compile is left to
-/// fail (typed) when it is first called.
+/// and what that code refers to (`Runtime::compile_up_front`: the corlib
+/// methods the DDK and the driver use, the static constructors of loaded
+/// types), answering the requests that arrive meanwhile (`NotReady`)
+/// between methods: compiling lazily inside the driver's start would keep
+/// the driver host from receiving for as long, and clients would wait
+/// instead of getting a typed answer. Compiled here, the code is part of
+/// the code image, so a generation that installs it does not start
+/// Cranelift during the driver's `Start` (under TCG the first compile of
+/// a process also pays for translating Cranelift itself); the
+/// ahead-of-time image (`driverhost-image`) is made by the same rule. A
+/// method that does not compile is left to fail (typed) when first called.
 fn precompile(rt: &mut Runtime, stack: Option<usize>, asms: &[AsmId]) {
-    crate::codemap::on_stack(stack, || precompile_here(rt, asms));
-}
-
-fn precompile_here(rt: &mut Runtime, asms: &[AsmId]) {
-    compile_assemblies(rt, asms);
-    compile_callees(rt);
-}
-
-/// Every IL method of `asms`.
-fn compile_assemblies(rt: &mut Runtime, asms: &[AsmId]) {
-    for &asm in asms {
-        let types = rt
-            .types
-            .image(asm)
-            .tables()
-            .row_count(jit::metadata::TableId::TypeDef);
-        for rid in 1..=types {
-            let Ok(t) = rt.types.type_def(asm, rid) else {
-                continue;
-            };
-            for m in rt.types.ty(t).methods.clone() {
-                if rt.types.method(m).kind == MethodKind::Il {
-                    let _ = rt.compile_method(m);
-                    crate::blkhost::drain();
-                }
-            }
-        }
-    }
-}
-
-/// Then every IL method the compiled code already calls directly (it has
-/// an indirection cell, still pointing at its lazy stub) and the static
-/// constructors of the types loaded, until nothing new compiles: the
-/// corlib methods the DDK and the driver use. Only compiled, not run. Compiled here
-/// they are part of the code image, so a generation that installs it does
-/// not start Cranelift for them during the driver's `Start` — under TCG
-/// the first compile of a process also pays for translating Cranelift
-/// itself. Methods that do not compile are left to fail when first called.
-/// (`Runtime::compile_callees` is the same closure for the ahead-of-time
-/// image; this one answers requests between methods and adds the static
-/// constructors.)
-fn compile_callees(rt: &mut Runtime) {
-    loop {
-        let before = rt.stats.methods;
-        for i in 0..rt.types.methods.len() {
-            let m = MethodId(i as u32);
-            let info = rt.types.method(m);
-            // A static constructor runs on first use of its type, reached
-            // through no cell: take those of every type loaded so far.
-            let wanted = info.cell != 0 || info.name == ".cctor";
-            if wanted && info.kind == MethodKind::Il {
-                let _ = rt.compile_method(m);
-                crate::blkhost::drain();
-            }
-        }
-        if rt.stats.methods == before {
-            return;
-        }
-    }
+    crate::codemap::on_stack(stack, || {
+        rt.compile_up_front(asms, &mut || crate::blkhost::drain());
+    });
 }
 
 pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {

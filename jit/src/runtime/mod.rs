@@ -29,6 +29,7 @@ mod math;
 mod md_arrays;
 mod objects;
 mod stack_trace;
+mod upfront;
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -410,14 +411,32 @@ impl Runtime {
             .install(&bytes)
             .map_err(|e| CompileError::runtime(m, crate::compiler::ErrorKind::CodeMemory(e)))?
             as usize;
+        self.record_code(m, addr, bytes.len(), il_len, il_map, intrinsics, stack_maps);
+        Ok(addr)
+    }
+
+    /// Record method `m`'s code, installed at `addr` (`len` bytes): its
+    /// range for fault reports, stack traces and the collector's frame
+    /// walk, the statistics, and the code listener.
+    #[allow(clippy::too_many_arguments, reason = "the parts of a Compiled, moved")]
+    fn record_code(
+        &mut self,
+        m: MethodId,
+        addr: usize,
+        len: usize,
+        il_len: usize,
+        il_map: IlMap,
+        intrinsics: u32,
+        stack_maps: Vec<crate::compiler::stackmaps::StackMap>,
+    ) {
         self.stats.methods += 1;
         self.stats.il_bytes += il_len as u64;
-        self.stats.code_bytes += bytes.len() as u64;
+        self.stats.code_bytes += len as u64;
         self.stats.intrinsics += u64::from(intrinsics);
         self.range_index.insert(addr, self.code_ranges.len());
         self.code_ranges.push(CodeRange {
             start: addr,
-            len: bytes.len(),
+            len,
             method: m,
             il_map,
             stack_maps,
@@ -428,7 +447,6 @@ impl Runtime {
             }
             self.listener = Some(l);
         }
-        Ok(addr)
     }
 
     fn is_stub(&self, code: usize) -> bool {

@@ -15,10 +15,11 @@
 //! hashes, the intrinsics, a body for every InternalCall the code calls)
 //! and compiles as usual if anything differs.
 //!
-//! What is compiled: every method with IL of the DDK and the drivers (as
-//! the driver host's up-front compile does), then everything those call
-//! directly, transitively (`Runtime::compile_callees`: the corlib methods
-//! and generic instantiations they use).
+//! What is compiled is what the driver host's own up-front compile would
+//! compile (`Runtime::compile_up_front`, the same rule): every method with
+//! IL of the DDK and the drivers, then what that code refers to — the
+//! corlib methods and generic instantiations they use, the static
+//! constructors of loaded types.
 
 use std::process::ExitCode;
 
@@ -92,10 +93,7 @@ fn build(inputs: &[String]) -> Result<(Vec<u8>, u64, u64), String> {
     }
     // Every InternalCall the DDK declares has a body in the driver host.
     register_internal_calls(&mut rt, asms[0])?;
-    for &asm in &asms {
-        jit::testrun::compile_all(&mut rt, asm);
-    }
-    rt.compile_callees();
+    rt.compile_up_front(&asms, &mut || {});
     let image = rt.export_image().map_err(|e| format!("export: {e:?}"))?;
     Ok((image, rt.stats.methods, rt.stats.code_bytes))
 }

@@ -18,6 +18,11 @@ use crate::metadata::Token;
 use crate::runtime::{Cell, Runtime};
 use crate::types::{AsmId, MethodId, MethodKind, content_hash};
 
+/// Where each imported method starts in the code memory it shares with
+/// the others: Cranelift lays out a function's constants relative to its
+/// start, aligned up to 16 bytes.
+const METHOD_ALIGN: usize = 64;
+
 /// One method read from the image, its code patched for this runtime.
 struct Ready {
     m: MethodId,
@@ -60,21 +65,49 @@ pub(super) fn read(rt: &mut Runtime, bytes: &[u8]) -> Result<ImageStats, ImageEr
     if r.left() != 0 {
         return Err(ImageError::Malformed);
     }
+    // All the code in one piece of code memory (one mapping and one
+    // protection change, not one per method), each method at an aligned
+    // offset: the code refers to nothing by its own address but within
+    // itself, so it runs anywhere.
+    let mut all = Vec::new();
+    let mut offsets = Vec::with_capacity(ready.len());
+    for r in &ready {
+        all.resize(all.len().next_multiple_of(METHOD_ALIGN), 0xcc);
+        offsets.push(all.len());
+        all.extend_from_slice(&r.compiled.code);
+    }
+    let mut cells = Vec::with_capacity(ready.len());
+    for r in &ready {
+        cells.push(rt.cell(r.m).map_err(|_| ImageError::Symbol)?);
+    }
+    let base = if all.is_empty() {
+        0
+    } else {
+        rt.code.install(&all).map_err(|_| ImageError::CodeMemory)? as usize
+    };
     let mut stats = ImageStats::default();
-    for Ready { m, compiled, part } in ready {
+    for ((Ready { m, compiled, part }, off), cell) in ready.into_iter().zip(offsets).zip(cells) {
         stats.methods += 1;
         stats.code_bytes += compiled.code.len() as u64;
         stats.relocs += compiled.relocs.len() as u32;
-        if !compiled.eh.is_empty() {
-            rt.eh_tables.insert(m, compiled.eh.clone());
+        let Compiled {
+            code,
+            eh,
+            frame,
+            il_len,
+            il_map,
+            intrinsics,
+            stack_maps,
+            ..
+        } = compiled;
+        if !eh.is_empty() {
+            rt.eh_tables.insert(m, eh);
         }
-        if let Some(f) = &compiled.frame {
-            rt.filter_frames.insert(m, f.clone());
+        if let Some(f) = frame {
+            rt.filter_frames.insert(m, f);
         }
-        let cell = rt.cell(m).map_err(|_| ImageError::Symbol)?;
-        let addr = rt
-            .install(m, compiled)
-            .map_err(|_| ImageError::CodeMemory)?;
+        let addr = base + off;
+        rt.record_code(m, addr, code.len(), il_len, il_map, intrinsics, stack_maps);
         rt.stats.imported += 1;
         rt.image_parts.insert(m, part);
         // SAFETY: `cell` is a live Cell the runtime owns; its method has

@@ -112,48 +112,6 @@ impl super::Runtime {
         export::write(self)
     }
 
-    /// Compile every method that compiled code calls directly (through
-    /// its cell), and theirs, until there are no more: what an image made
-    /// ahead of time holds besides the methods it was asked for (corlib
-    /// methods and generic instantiations the driver calls, which the
-    /// driver host would otherwise compile when first called). Virtual
-    /// and interface targets are not followed. Methods that do not
-    /// compile are left to fail when called, as usual. Returns how many
-    /// compiled and how many did not.
-    pub fn compile_callees(&mut self) -> (usize, usize) {
-        let (mut done, mut failed) = (0, 0);
-        let mut tried = alloc::collections::BTreeSet::new();
-        loop {
-            let mut todo: Vec<crate::types::MethodId> = self
-                .image_parts
-                .values()
-                .flat_map(|p| p.syms.iter())
-                .filter_map(|&(s, _)| match s {
-                    Sym::MethodCell(m) | Sym::UnboxingCell(m) => Some(m),
-                    _ => None,
-                })
-                .filter(|m| !tried.contains(m))
-                .collect();
-            todo.sort();
-            todo.dedup();
-            if todo.is_empty() {
-                return (done, failed);
-            }
-            for m in todo {
-                tried.insert(m);
-                if self.types.method(m).kind != crate::types::MethodKind::Il
-                    || self.image_parts.contains_key(&m)
-                {
-                    continue;
-                }
-                match self.compile_method(m) {
-                    Ok(_) => done += 1,
-                    Err(_) => failed += 1,
-                }
-            }
-        }
-    }
-
     /// Install the methods of `bytes`, an image exported by a runtime over
     /// the same assemblies, options and JIT; all or nothing. Call it after
     /// loading the assemblies and registering InternalCalls, before

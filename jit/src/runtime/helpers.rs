@@ -470,7 +470,10 @@ pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
                 super::md_arrays::ic_array_get_length as *const () as usize
             }
             ("System", "Array", "Clone") => super::arrays::ic_array_clone as *const () as usize,
-            ("System", "Array", "GetValue") => {
+            ("System", "Array", "GetLowerBoundCore") => {
+                super::md_arrays::ic_array_get_lower_bound as *const () as usize
+            }
+            ("System", "Array", "GetValueCore") => {
                 super::arrays::ic_array_get_value as *const () as usize
             }
             ("System", "Array", "CopyCore") => super::arrays::ic_array_copy as *const () as usize,

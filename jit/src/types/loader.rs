@@ -400,6 +400,34 @@ impl TypeSystem {
         })
     }
 
+    /// The signature of a `calli` site: StandAloneSig `tok` of `asm`,
+    /// resolved in `ctx`. `None` when the token names no StandAloneSig, or
+    /// one that is a locals signature or not of the managed default
+    /// calling convention (varargs and unmanaged conventions are not
+    /// compiled).
+    pub fn calli_sig(
+        &mut self,
+        asm: AsmId,
+        tok: Token,
+        ctx: &GenericCtx,
+    ) -> Result<Option<MethodSigTy>> {
+        if tok.table() != Some(TableId::StandAloneSig) {
+            return Ok(None);
+        }
+        let crate::metadata::StandAloneSig::Method(raw) =
+            self.image(asm).stand_alone_sig(tok.rid())?
+        else {
+            return Ok(None);
+        };
+        if raw.calling_convention != crate::metadata::CallingConvention::Default
+            || raw.explicit_this
+            || raw.generic_param_count != 0
+        {
+            return Ok(None);
+        }
+        self.sig_ty(asm, &raw, ctx).map(Some)
+    }
+
     /// The resolved signature of a method (cached).
     pub fn method_sig(&mut self, m: MethodId) -> Result<&MethodSigTy> {
         if self.method(m).sig.is_none() {

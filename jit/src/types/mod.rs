@@ -5,6 +5,7 @@
 //! (names and kind only); [`TypeSystem::prepare`] computes its layout,
 //! vtable, interface map and statics on first real use.
 
+mod array_interfaces;
 mod error;
 mod generics;
 mod layout;

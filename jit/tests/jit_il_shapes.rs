@@ -237,6 +237,20 @@ fn calli_through_ldftn_calls_the_method() {
 }
 
 #[test]
+fn boxing_a_value_only_to_test_it_for_null_allocates_nothing() {
+    // The runtime's `current` pointer is process-global: one at a time.
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = load(|_| {});
+    let m = method(&mut rt, asm, "BoxNullTests");
+    // The first run compiles the callees (and may make runtime objects).
+    assert_eq!(call0(&mut rt, m).ok().map(|v| v as i32), Some(2000));
+    let before = rt.heap_used();
+    assert_eq!(call0(&mut rt, m).ok().map(|v| v as i32), Some(2000));
+    // 2,000 boxes of an int would be 32,000 bytes.
+    assert_eq!(rt.heap_used(), before, "the null tests allocated");
+}
+
+#[test]
 fn unsupported_il_is_a_typed_error_naming_method_and_offset() {
     // The runtime's `current` pointer is process-global: one at a time.
     let _serial = jit_support::serial();

@@ -77,6 +77,29 @@ pub struct Compiled {
     pub stack_maps: Vec<stackmaps::StackMap>,
 }
 
+/// Where compile time goes (the `compile-timing` feature, host only):
+/// our translation from IL (with the type-system queries it makes) and
+/// each of Cranelift's passes.
+#[cfg(feature = "compile-timing")]
+pub mod timing {
+    use core::sync::atomic::{AtomicU64, Ordering};
+    use core::time::Duration;
+
+    static TRANSLATE_NS: AtomicU64 = AtomicU64::new(0);
+
+    pub(super) fn add_translate(d: Duration) {
+        TRANSLATE_NS.fetch_add(d.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    /// The time spent translating since the last call, and Cranelift's
+    /// table of its passes (this thread's), both reset.
+    pub fn take() -> (Duration, alloc::string::String) {
+        let t = Duration::from_nanos(TRANSLATE_NS.swap(0, Ordering::Relaxed));
+        let passes = cranelift_codegen::timing::take_current();
+        (t, alloc::format!("{passes}"))
+    }
+}
+
 /// Cranelift could not be configured.
 #[derive(Clone, Copy, Debug)]
 pub struct IsaError;
@@ -146,6 +169,8 @@ impl Jit {
             UserFuncName::user(0, m.0),
             cranelift_codegen::ir::Signature::new(self.isa.default_call_conv()),
         );
+        #[cfg(feature = "compile-timing")]
+        let started = std::time::Instant::now();
         let translated = match func::translate(
             env,
             m,
@@ -162,6 +187,8 @@ impl Jit {
                 return Err(e);
             }
         };
+        #[cfg(feature = "compile-timing")]
+        timing::add_translate(started.elapsed());
         self.ctx.clear();
         self.ctx.func = func;
         let code = self

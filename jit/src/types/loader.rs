@@ -251,6 +251,15 @@ impl TypeSystem {
     }
 
     fn type_ref(&mut self, asm: AsmId, rid: u32) -> Result<TypeId> {
+        if let Some(&t) = self.type_refs.get(&(asm, rid)) {
+            return Ok(t);
+        }
+        let t = self.type_ref_uncached(asm, rid)?;
+        self.type_refs.insert((asm, rid), t);
+        Ok(t)
+    }
+
+    fn type_ref_uncached(&mut self, asm: AsmId, rid: u32) -> Result<TypeId> {
         let img = self.image(asm).clone();
         let row = img
             .tables()

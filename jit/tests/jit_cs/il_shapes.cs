@@ -137,4 +137,32 @@ public static class Shapes
         long unique = 20;
         return f((int)unique) + 1000;
     }
+
+    static bool IsNull<T>(T x)
+    {
+        return x == null;
+    }
+
+    static bool NotNull<T>(T x)
+    {
+        if (x != null)
+            return true;
+        return false;
+    }
+
+    // `x == null` on an unconstrained T is `box !!0; ldnull; ceq` (and
+    // `x != null` a `box; brfalse`): for T = int the JIT must not allocate
+    // a box only to test it (jit_il_shapes.rs counts the heap).
+    public static int BoxNullTests()
+    {
+        int n = 0;
+        for (int i = 0; i < 1000; i++)
+        {
+            if (!IsNull(i) && NotNull(i))
+                n++;
+            if (IsNull<string>(null) && !NotNull<object>(null))
+                n++;
+        }
+        return n;
+    }
 }

@@ -139,16 +139,34 @@ namespace System
                 CopyChars(d + at, s, n);
         }
 
-        // Copy `n` chars that do not overlap, four at a time (x86-64 takes
+        // INTERNALCALL: copy `n` chars (the runtime's memmove).
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern unsafe void MoveChars(char* d, char* s, int n);
+
+        // Copy `n` chars that do not overlap: long runs through the
+        // runtime's memmove, short ones here four at a time (x86-64 takes
         // unaligned 8-byte moves; the collector never moves objects, so the
         // pointers stay valid), then the rest one by one.
         internal static unsafe void CopyChars(char* d, char* s, int n)
         {
+            if (n >= 32)
+            {
+                MoveChars(d, s, n);
+                return;
+            }
             int i = 0;
             for (; i <= n - 4; i += 4)
                 *(long*)(d + i) = *(long*)(s + i);
             for (; i < n; i++)
                 d[i] = s[i];
+        }
+
+        // Copy chars [index, index + count) of `src` (checked by the caller)
+        // to `dest`.
+        internal static unsafe void CopyCharsOut(string src, int index, char* dest, int count)
+        {
+            fixed (char* s = &src._firstChar)
+                CopyChars(dest, s + index, count);
         }
 
         // The decimal text of `value`, with a minus sign before it when

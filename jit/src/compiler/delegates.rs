@@ -174,9 +174,10 @@ impl Tr<'_, '_> {
         // A single-cast delegate (no invocation list) calls its own target
         // straight away; only a multicast one loops over its list, so the
         // common case keeps no loop counters alive across the call.
-        let list = self.b.ins().load(types::I64, flags(), this.v, f.list);
-        self.value_needs_stack_map(list, SKind::O);
-        self.b.ins().brif(list, multi, &[], single, &[]);
+        // Only tested here (reloaded below for the loop), so it is not live
+        // across the single-cast call and never spilled for a stack map.
+        let has_list = self.b.ins().load(types::I64, flags(), this.v, f.list);
+        self.b.ins().brif(has_list, multi, &[], single, &[]);
 
         self.b.switch_to_block(single);
         let r = self.invoke_one(this.v, &f, &calls)?;
@@ -188,6 +189,8 @@ impl Tr<'_, '_> {
         self.b.ins().jump(done, &done_args);
 
         self.b.switch_to_block(multi);
+        let list = self.b.ins().load(types::I64, flags(), this.v, f.list);
+        self.value_needs_stack_map(list, SKind::O);
         let n = self
             .b
             .ins()

@@ -116,17 +116,30 @@ impl Jit {
             .set("preserve_frame_pointers", "true")
             .map_err(|_| IsaError)?;
         // Cranelift's IR verifier catches a translator that lets bad IL
-        // through (an `ErrorKind::Codegen` instead of wrong code). The host
-        // build (`std`: the unit tests, the C# differential suites, the
-        // fuzzers) keeps it on; the ring-3 driver host, which compiles its
-        // DDK and driver at every start and restart, leaves it off
-        // (docs/jit.md, "Compile time").
-        let verify = if cfg!(feature = "std") {
+        // through (an `ErrorKind::Codegen` instead of wrong code). Builds
+        // with debug assertions on the host (`std`: the unit tests, the C#
+        // differential suites, whose cilrun is a dev build, the fuzzers)
+        // keep it on; the ring-3 driver host, which compiles its DDK and
+        // driver at every start and restart, and a release `cilrun` (the
+        // benchmarks measure what ring 3 runs) leave it off (docs/jit.md,
+        // "Compile time").
+        let verify = if cfg!(all(feature = "std", debug_assertions)) {
             "true"
         } else {
             "false"
         };
         flags.set("enable_verifier", verify).map_err(|_| IsaError)?;
+        // Host experiments: `CORDON_JIT_CRANELIFT=name=value,...` sets
+        // Cranelift flags over these (`regalloc_algorithm=single_pass`,
+        // `opt_level=none`), to measure a setting's compile time against
+        // the code it makes before changing a default.
+        #[cfg(feature = "std")]
+        if let Ok(extra) = std::env::var("CORDON_JIT_CRANELIFT") {
+            for kv in extra.split(',').filter(|kv| !kv.is_empty()) {
+                let (k, v) = kv.split_once('=').ok_or(IsaError)?;
+                flags.set(k, v).map_err(|_| IsaError)?;
+            }
+        }
         let isa = cranelift_codegen::isa::lookup_by_name("x86_64")
             .map_err(|_| IsaError)?
             .finish(settings::Flags::new(flags))

@@ -446,6 +446,18 @@ extern "C" fn ic_payload_equals(a: usize, b: usize) -> i32 {
     i32::from(x == y)
 }
 
+/// `String.MoveChars(char* d, char* s, int n)`: a memmove of `n` UTF-16
+/// units between addresses the corlib's unsafe C# computed (it passes
+/// pointers into strings and buffers it owns, as its own pointer writes
+/// do).
+extern "C" fn ic_move_chars(d: usize, s: usize, n: i32) {
+    if n > 0 {
+        // SAFETY: the corlib passes `n` valid chars at `s` and room for
+        // them at `d` (String.CopyChars' callers size both).
+        unsafe { core::ptr::copy(s as *const u16, d as *mut u16, n as usize) };
+    }
+}
+
 /// The implementation of an InternalCall/runtime method, if the runtime has one.
 pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
     let mi = rt.types.method(m);
@@ -456,6 +468,7 @@ pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
             ("System", "String", "FastAllocateString") => {
                 super::asm::cordon_ic_fast_allocate_string as *const () as usize
             }
+            ("System", "String", "MoveChars") => ic_move_chars as *const () as usize,
             ("System", "Array", "get_Length") => ic_array_length as *const () as usize,
             ("System", "Array", "get_Rank") => {
                 super::md_arrays::ic_array_rank as *const () as usize

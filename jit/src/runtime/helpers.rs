@@ -99,7 +99,11 @@ pub(crate) fn is_assignable(rt: &mut Runtime, from: TypeId, to: TypeId) -> bool 
             }
             t = rt.types.ty(c).parent;
         }
-        return false;
+        // A `string[]` is an `IList<object>` (types/array_interfaces.rs).
+        return match rt.types.variant_array_interface(from, to) {
+            Some((elem, x)) => is_assignable(rt, elem, x),
+            None => false,
+        };
     }
     if let (TypeKind::Array(a), TypeKind::Array(b)) = (rt.types.ty(from).kind, rt.types.ty(to).kind)
     {
@@ -183,6 +187,15 @@ extern "C" fn rt_interface_cell(obj: usize, iface: u32, index: u32) -> usize {
             Some(p) => t = p,
             None => break,
         }
+    }
+    // Array covariance through IList<X> and its bases: SZArrayHelper<X>.
+    if let Some(at) = type_of(obj)
+        && let Some((elem, x)) = rt.types.variant_array_interface(at, TypeId(iface))
+        && is_assignable(rt, elem, x)
+        && let Ok(Some(m)) = rt.types.variant_array_method(TypeId(iface), index as usize)
+        && let Ok(cell) = rt.cell(m)
+    {
+        return cell;
     }
     Runtime::raise(rt, ExceptionKind::InvalidCast);
     0

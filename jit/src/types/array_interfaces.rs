@@ -8,9 +8,13 @@
 //! map, `is`/`castclass`) needs nothing new. The helper's methods run with
 //! `this` = the array.
 //!
-//! Not done: array covariance through these interfaces (`string[]` is an
-//! `IEnumerable<object>` in .NET); only `IList<T>` of the element type
-//! itself is there.
+//! Array covariance reaches these interfaces too: a `string[]` is an
+//! `IList<object>` (and `IEnumerable<IComparable>`...) because a `string[]`
+//! is an `object[]`. Those are not listed in the map (a reference type has
+//! many bases and interfaces); `variant_array_method` answers them when a
+//! cast or an interface call asks (the runtime checks that the element
+//! types are assignable), with `SZArrayHelper<X>`'s method for
+//! `IList<X>`, whose `T[]` cast then holds by array covariance.
 
 use alloc::vec::Vec;
 
@@ -66,5 +70,57 @@ impl TypeSystem {
             interfaces.push((i, slots));
         }
         Ok(())
+    }
+
+    /// When `iface` is `IList<X>`, `ICollection<X>` or `IEnumerable<X>`
+    /// of a reference type `X` and `array` a vector of another reference
+    /// type: `(element type, X)`, for the runtime's assignability check.
+    pub fn variant_array_interface(
+        &mut self,
+        array: TypeId,
+        iface: TypeId,
+    ) -> Option<(TypeId, TypeId)> {
+        let TypeKind::Array(Ty::Ref(elem)) = self.ty(array).kind else {
+            return None;
+        };
+        if self.ty(array).array_rank != 0 {
+            return None;
+        }
+        let def = self.ty(iface).generic_def?;
+        let Some(&Ty::Ref(x)) = self.ty(iface).type_args.first() else {
+            return None;
+        };
+        if x == elem {
+            return None;
+        }
+        let ns = "System.Collections.Generic";
+        let known = ["IList`1", "ICollection`1", "IEnumerable`1"]
+            .iter()
+            .any(|n| self.corlib_type_in(ns, n).ok() == Some(def));
+        known.then_some((elem, x))
+    }
+
+    /// The method of `SZArrayHelper<X>` that implements method `index` of
+    /// `iface` (an interface `variant_array_interface` accepted).
+    pub fn variant_array_method(
+        &mut self,
+        iface: TypeId,
+        index: usize,
+    ) -> Result<Option<MethodId>> {
+        let Some(&x) = self.ty(iface).type_args.first() else {
+            return Ok(None);
+        };
+        let Some(&im) = self.ty(iface).methods.get(index) else {
+            return Ok(None);
+        };
+        let helper = self.corlib_type("SZArrayHelper`1")?;
+        let helper = self.instantiate(helper, alloc::vec![x])?;
+        let bodies = self.ty(helper).methods.clone();
+        for b in bodies {
+            if self.same_name_sig(b, im)? {
+                return Ok(Some(b));
+            }
+        }
+        Ok(None)
     }
 }

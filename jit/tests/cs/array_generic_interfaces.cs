@@ -186,6 +186,51 @@ static class ArrayGenericInterfaces
         return r;
     }
 
+    // Array covariance reaches the generic interfaces: a string[] is an
+    // object[], so it is an IList<object> and an IEnumerable<IComparable>;
+    // a store of the wrong type through it is an ArrayTypeMismatchException.
+    static int test_15_covariant_type_tests()
+    {
+        object s = new string[] { "x", "yy" };
+        int r = 0;
+        if (s is IList<object>)
+            r += 1;
+        if (s is ICollection<object>)
+            r += 2;
+        if (s is IEnumerable<IComparable>)
+            r += 4;
+        if (!(s is IList<int>) && !(new int[1] is IList<object>))
+            r += 8;
+        return r;
+    }
+
+    static int test_6_covariant_foreach_and_reads()
+    {
+        IEnumerable<object> e = new string[] { "a", "bb", "ccc" };
+        int n = 0;
+        foreach (object o in e)
+            n += ((string)o).Length;
+        IList<object> l = (IList<object>)e;
+        return l.Count == 3 && l.IndexOf("bb") == 1 && l.Contains("ccc") && (string)l[2] == "ccc" ? n : -1;
+    }
+
+    static int test_3_covariant_stores_are_checked()
+    {
+        string[] a = new string[2];
+        IList<object> l = a;
+        l[0] = "z";
+        int r = a[0] == "z" ? 1 : 0;
+        try
+        {
+            l[1] = new object();
+        }
+        catch (ArrayTypeMismatchException)
+        {
+            r += 2;
+        }
+        return r;
+    }
+
     static int test_11_struct_elements()
     {
         IList<Point> l = new Point[] { new Point(1, 2), new Point(3, 4) };

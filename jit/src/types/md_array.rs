@@ -93,6 +93,18 @@ impl TypeSystem {
             "Address" => MdArrayOp::Address,
             _ => return Err(TypeError::UnsupportedType),
         };
+        // The compiler pops one index (or length) per dimension, and the
+        // value for `Set`: a signature with another count (the `(lower
+        // bound, length)` constructor of II.14.2, which C# never emits, or
+        // malformed metadata) is refused rather than mis-popped.
+        let crate::metadata::MemberRefSig::Method(sig) = img.member_ref_sig(tok.rid())? else {
+            return Err(TypeError::UnsupportedType);
+        };
+        let rank = self.array_rank(t) as usize;
+        let want = if op == MdArrayOp::Set { rank + 1 } else { rank };
+        if sig.params.len() != want {
+            return Err(TypeError::UnsupportedType);
+        }
         Ok(Some((t, op)))
     }
 }

@@ -93,7 +93,22 @@ impl Tr<'_, '_> {
                         let e = self.load_ty(elem, addr, 0)?;
                         self.stack.push(e);
                     }
-                    (MdArrayOp::Set, Some(v)) => self.store_ty(elem, addr, 0, v)?,
+                    (MdArrayOp::Set, Some(v)) => {
+                        if elem.is_ref() {
+                            // Array covariance (`object[,] m = new
+                            // string[2, 2]`): checked as `stelem.ref` is.
+                            if v.k != SKind::O {
+                                return Err(ErrorKind::BadStackType);
+                            }
+                            self.call_helper(
+                                Helper::StelemCheck,
+                                &[arr, v.v],
+                                &[types::I64, types::I64],
+                                None,
+                            );
+                        }
+                        self.store_ty(elem, addr, 0, v)?
+                    }
                     _ => self.push(SKind::M, addr),
                 }
             }

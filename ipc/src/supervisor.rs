@@ -13,7 +13,7 @@ use crate::frame::{Kind, Message, Protocol};
 pub use crate::wire::{ExitCause, FaultSummary, TaskIdWire};
 
 /// Bumped on every change to the wire form of [`Request`] or [`Reply`].
-pub const VERSION: u16 = 6;
+pub const VERSION: u16 = 7;
 
 /// Longest [`Request::RestartWith`] argument string, in bytes.
 pub const ARGS_MAX: usize = 200;
@@ -93,6 +93,48 @@ pub enum Request {
     /// killing a healthy successor when its request arrives late. Needs the
     /// same `allow=` as `Restart`.
     RestartTask { name: String, task: TaskIdWire },
+    /// Puts a service into a crash loop on purpose: `Restart` it now with
+    /// `args` (at most [`ARGS_MAX`] bytes) added to its arguments on *every*
+    /// start — this one and each automatic restart — and with `policy`
+    /// instead of its manifest's restart policy, until the policy holds it
+    /// (`give_up` quick deaths in a row) or a `Start`, `Stop`, `Restart`,
+    /// `RestartWith`, `RestartTask` or another `CrashLoop` request ends the
+    /// loop; then the manifest's arguments and policy apply again. What a
+    /// manifest's `fault-args` with `give-up` do from boot, for a running
+    /// system: the shell's `demo crash-loop` has the driver host fault on
+    /// every start until the supervisor holds it. Needs the same `allow=`
+    /// as `Restart`; longer args are `BadArgs`, a policy that could never
+    /// hold the service (`give_up` 0) or whose backoff is empty or reversed
+    /// is `BadPolicy`.
+    CrashLoop {
+        name: String,
+        args: String,
+        policy: LoopPolicy,
+    },
+}
+
+/// The restart policy of a [`Request::CrashLoop`] (the manifest's
+/// `min-run=`, `backoff=BASE..MAX` and `give-up=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoopPolicy {
+    /// A death sooner than this after its start is a quick one.
+    pub min_run_ms: u32,
+    /// The first restart delay; each quick death doubles it.
+    pub backoff_base_ms: u32,
+    /// The most a restart delay grows to.
+    pub backoff_max_ms: u32,
+    /// Hold the service after this many quick deaths in a row (1 or more).
+    pub give_up: u16,
+}
+
+impl LoopPolicy {
+    /// Whether the supervisor accepts it: it holds the service at some
+    /// point (`give_up` ≥ 1) and its backoff is `1 ≤ base ≤ max`.
+    pub fn is_valid(&self) -> bool {
+        self.give_up >= 1
+            && self.backoff_base_ms >= 1
+            && self.backoff_base_ms <= self.backoff_max_ms
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +226,9 @@ pub enum SupervisorError {
     /// `RestartTask` of a task that is no longer the service's current one:
     /// it has been replaced already, and nothing was done.
     Stale,
+    /// `CrashLoop` with a [`LoopPolicy`] that is not
+    /// [`LoopPolicy::is_valid`].
+    BadPolicy,
 }
 
 impl Message for Request {

@@ -19,6 +19,10 @@ const BOOTS: usize = 7;
 pub fn cmd(args: &[String]) -> Result<()> {
     let (profile, rest) = parse_profile(args)?;
     match rest.first().map(String::as_str) {
+        Some("boot") if rest.iter().any(|a| a == "--icount") => {
+            crate::setup::ensure(false)?;
+            crate::bench_restart::boot_to_shell(&build_images(profile)?, true)
+        }
         Some("boot") => boot(profile),
         Some("ipc") => crate::bench_ipc::run(profile),
         Some("blk") => crate::bench_blk::run(profile),
@@ -123,7 +127,7 @@ fn boot(profile: crate::build::Profile) -> Result<()> {
         h.as_secs_f64()
     );
     crate::bench_restart::boot_to_serving(&images)?;
-    crate::bench_restart::boot_to_shell(&images)
+    crate::bench_restart::boot_to_shell(&images, false)
 }
 
 /// `struct rusage` (Linux x86-64): user and system time, then 14 counters.

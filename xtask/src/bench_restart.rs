@@ -298,7 +298,12 @@ fn shell_times(log: &str) -> Option<[f64; 4]> {
 /// (what `cargo xtask run` boots) with the data disk, three boots; the
 /// figure is the later of the shell's prompt and fs's mount, which needs
 /// the driver host serving (a command typed then is answered at once).
-pub fn boot_to_shell(images: &Images) -> Result<()> {
+///
+/// `icount`: under `-icount shift=0` (virtual ms: guest instructions plus
+/// idle), immune to the host's load — how two builds are compared.
+/// Either way the boot is also broken down into phases
+/// (`crate::bench_boot_phases`).
+pub fn boot_to_shell(images: &Images, icount: bool) -> Result<()> {
     let dir = cordon_tests::QemuTest::disk_dir(images);
     std::fs::create_dir_all(&dir).map_err(|error| Error::Io {
         path: dir.clone(),
@@ -306,6 +311,7 @@ pub fn boot_to_shell(images: &Images) -> Result<()> {
     })?;
     let img = dir.join("bench-boot-shell.img");
     let mut all: [Vec<f64>; 4] = Default::default();
+    let mut phases = Vec::new();
     for i in 0..3 {
         // A fresh data disk each boot: a run leaves nothing behind, but
         // every boot then starts from the same bytes.
@@ -320,6 +326,11 @@ pub fn boot_to_shell(images: &Images) -> Result<()> {
         let mut config = QemuConfig::new(images.kernel.clone());
         config.initrd = Some(images.initrd.clone());
         config.extra = d.qemu_args(&img);
+        if icount {
+            config
+                .extra
+                .extend(["-icount".to_string(), "shift=0".into()]);
+        }
         let log = boot_log_all(
             &config,
             &[SHELL_READY, DH_SERVING, FS_SERVING],
@@ -342,7 +353,22 @@ pub fn boot_to_shell(images: &Images) -> Result<()> {
         for (v, x) in all.iter_mut().zip(t) {
             v.push(x);
         }
+        match crate::bench_boot_phases::durations(&log) {
+            Some(d) => phases.push(d),
+            None => println!(
+                "  (boot {} lacks a phase's line: not in the breakdown)",
+                i + 1
+            ),
+        }
     }
+    crate::bench_boot_phases::print(
+        &phases,
+        if icount {
+            "virtual ms, -icount shift=0"
+        } else {
+            "ms, TCG"
+        },
+    );
     let _ = std::fs::remove_file(&img);
     let [shell, dh, fs, ready] = all.map(median);
     println!(

@@ -5,6 +5,7 @@
 
 mod bench;
 mod bench_blk;
+mod bench_boot_phases;
 mod bench_ipc;
 mod bench_restart;
 mod build;
@@ -39,7 +40,8 @@ commands:
   managed [--force] [--mono [FILTER]]
                             compile the C# assemblies into target/managed/
                             (--mono runs the C# tests under mono as the oracle)
-  bench boot                boot-to-ready time (median of several TCG boots)
+  bench boot [--icount]     boot-to-ready time (median of several TCG boots), boot to
+                            the shell by phase (--icount: only that, in guest instructions)
   bench ipc                 IPC round trip vs null syscall, in cycles and instructions
   soak hostile --count N [--seed S]
                             N random hostile syscalls in one boot, then a client

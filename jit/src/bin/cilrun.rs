@@ -15,11 +15,24 @@
 //! `--perf-map` writes `/tmp/perf-PID.map` at the end (one `START LEN
 //! NAME` line per compiled method, the format `perf report` reads for
 //! JIT code), so `perf record cilrun ... --perf-map` names managed methods.
+//!
+//! `--via-image` runs the tests on code that was not compiled by the
+//! runtime that runs it: a first runtime compiles every method of
+//! ASSEMBLY, runs the tests once (its output discarded) so that the
+//! corlib methods and generic instantiations they need are compiled too,
+//! and exports a code image (docs/driverhost.md, "Keeping compiled code
+//! across generations"); a second runtime over the same assemblies
+//! imports it and runs the tests. Code compiled after a static
+//! constructor it depends on had run is not kept, so the second runtime
+//! compiles that again. The image's size and what was imported go to
+//! stderr.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use jit::runtime::Runtime;
 use jit::testrun::{Outcome, leak_file, run_assembly, runtime};
+use jit::types::AsmId;
 
 fn usage() -> ExitCode {
     eprintln!("usage: cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT]");
@@ -37,6 +50,7 @@ fn main() -> ExitCode {
     let mut heap_limit = None;
     let mut gc_stats = false;
     let mut perf_map = false;
+    let mut via_image = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "-r" => match args.next() {
@@ -49,13 +63,14 @@ fn main() -> ExitCode {
             "--gc-stress" => stress = true,
             "--gc-stats" => gc_stats = true,
             "--perf-map" => perf_map = true,
+            "--via-image" => via_image = true,
             "--heap-limit" => match args.next().and_then(|v| v.parse::<usize>().ok()) {
                 Some(n) => heap_limit = Some(n),
                 None => return usage(),
             },
             "-h" | "--help" => {
                 println!(
-                    "usage: cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT] [--compile-all] [--gc-stress] [--heap-limit BYTES] [--gc-stats] [--perf-map]"
+                    "usage: cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT] [--compile-all] [--gc-stress] [--heap-limit BYTES] [--gc-stats] [--via-image] [--perf-map]"
                 );
                 println!(
                     "runs every static int test_<N>_<name>() and prints PASS/FAIL lines and `P passed, F failed`"
@@ -104,31 +119,66 @@ fn main() -> ExitCode {
     let Some(asm_bytes) = load(&assembly) else {
         return ExitCode::from(2);
     };
-    let mut rt = match runtime(corlib_bytes, &ref_bytes) {
-        Ok(rt) => rt,
-        Err(e) => {
+    let start = |quiet: bool| -> Result<(Box<Runtime>, AsmId), ExitCode> {
+        let mut rt = runtime(corlib_bytes, &ref_bytes).map_err(|e| {
             eprintln!("cilrun: cannot start the runtime: {e:?}");
-            return ExitCode::from(2);
+            ExitCode::from(2)
+        })?;
+        // System.Console goes to the host's stdout.
+        rt.externals.register(
+            "System",
+            "Console",
+            "WriteCore",
+            if quiet {
+                console_discard as *const () as usize
+            } else {
+                console_write as *const () as usize
+            },
+        );
+        rt.set_gc_stress(stress);
+        if let Some(n) = heap_limit {
+            rt.set_heap_limit(n);
         }
-    };
-    // System.Console goes to the host's stdout.
-    rt.externals.register(
-        "System",
-        "Console",
-        "WriteCore",
-        console_write as *const () as usize,
-    );
-    rt.set_gc_stress(stress);
-    if let Some(n) = heap_limit {
-        rt.set_heap_limit(n);
-    }
-    let asm = match rt.types.load(asm_bytes) {
-        Ok(a) => a,
-        Err(e) => {
+        let asm = rt.types.load(asm_bytes).map_err(|e| {
             eprintln!("cilrun: cannot load {assembly}: {e}");
-            return ExitCode::from(2);
-        }
+            ExitCode::from(2)
+        })?;
+        Ok((rt, asm))
     };
+    let (mut rt, asm) = match start(via_image) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    if via_image {
+        // The first runtime compiles; the second, which runs the tests,
+        // installs its code.
+        jit::testrun::compile_all(&mut rt, asm);
+        run_assembly(&mut rt, asm, filter.as_deref());
+        let image = match rt.export_image() {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("cilrun: export_image: {e:?}");
+                return ExitCode::from(2);
+            }
+        };
+        (rt, _) = match start(false) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
+        match rt.import_image(&image) {
+            Ok(s) => eprintln!(
+                "cilrun: image of {} bytes: imported {} methods, {} code bytes, {} relocations",
+                image.len(),
+                s.methods,
+                s.code_bytes,
+                s.relocs
+            ),
+            Err(e) => {
+                eprintln!("cilrun: import_image: {e:?}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     if compile_all {
         // Compile throughput: every method with IL in the assembly.
         let start = std::time::Instant::now();
@@ -212,3 +262,6 @@ extern "C" fn console_write(s: usize) {
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
 }
+
+/// `Console.WriteCore(string)` of the runtime whose runs are not shown.
+extern "C" fn console_discard(_s: usize) {}

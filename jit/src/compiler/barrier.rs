@@ -11,6 +11,7 @@
 use cranelift_codegen::ir::{AbiParam, InstBuilder, Signature, Value, types};
 
 use super::func::{Tr, flags};
+use super::symbols::Sym;
 
 impl Tr<'_, '_> {
     /// Store reference `v` at `addr + off`, then run the write barrier.
@@ -26,7 +27,7 @@ impl Tr<'_, '_> {
             } else {
                 addr
             };
-            let f = self.b.ins().iconst(types::I64, helper as i64);
+            let f = self.sym_known(Sym::WriteBarrier, helper);
             self.b.ins().call_indirect(sig, f, &[slot, v]);
         }
     }

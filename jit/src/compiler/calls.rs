@@ -12,6 +12,7 @@ use cranelift_codegen::ir::{InstBuilder, Value, types};
 use super::ErrorKind;
 use super::func::{R, Tr, abi_signature, flags};
 use super::stack::{Entry, SKind};
+use super::symbols::Sym;
 use crate::abi::Helper;
 use crate::abi::MT_VTABLE;
 use crate::metadata::{Instruction, Opcode, Operand};
@@ -215,8 +216,7 @@ impl Tr<'_, '_> {
                 if self.env.types().method(m).kind == MethodKind::Abstract {
                     return Err(ErrorKind::NoBody);
                 }
-                let cell = self.env.method_cell(m)?;
-                let c = self.iconst(types::I64, cell as i64);
+                let c = self.sym(Sym::MethodCell(m))?;
                 self.b.ins().load(types::I64, flags(), c, 0)
             }
             Dispatch::Virtual => {
@@ -335,7 +335,7 @@ impl Tr<'_, '_> {
         Ok(if !self.env.types().method(m).method_args.is_empty() {
             // A generic virtual method: the runtime instantiates
             // the override (runtime/generic_virtual.rs).
-            let mv = self.iconst(types::I32, i64::from(m.0));
+            let mv = self.sym_i32(Sym::MethodNum(m))?;
             self.cached_cell(
                 obj,
                 Helper::GenericVirtualCell,
@@ -354,7 +354,7 @@ impl Tr<'_, '_> {
             if cache_interface {
                 self.interface_cell_cached(obj, owner, idx)?
             } else {
-                let iface = self.iconst(types::I32, i64::from(owner.0));
+                let iface = self.sym_i32(Sym::TypeNum(owner))?;
                 let ix = self.iconst(types::I32, idx as i64);
                 self.call_helper(
                     Helper::InterfaceCell,
@@ -388,7 +388,7 @@ impl Tr<'_, '_> {
         iface: crate::types::TypeId,
         idx: usize,
     ) -> R<Value> {
-        let ifv = self.iconst(types::I32, i64::from(iface.0));
+        let ifv = self.sym_i32(Sym::TypeNum(iface))?;
         let ix = self.iconst(types::I32, idx as i64);
         self.cached_cell(
             obj,
@@ -407,8 +407,9 @@ impl Tr<'_, '_> {
         extra: &[Value],
         params: &[types::Type],
     ) -> R<Value> {
-        let site = self.env.call_site_cache()?;
-        let sitev = self.iconst(types::I64, site as i64);
+        let n = self.call_sites;
+        self.call_sites += 1;
+        let sitev = self.sym(Sym::CallSiteCache(n))?;
         let mt = self.b.ins().load(types::I64, flags(), obj, 0);
         let seen = self.b.ins().load(types::I64, flags(), sitev, 0);
         let hit = self
@@ -492,9 +493,8 @@ impl Tr<'_, '_> {
         if !self.env.types().ty(owner).before_field_init() {
             self.cctor_check(owner)?;
         }
-        let mt = self.env.method_table(owner)?;
         let size = self.env.types_mut().ensure_layout(owner)?.size;
-        let obj = self.alloc_object(mt, size)?;
+        let obj = self.alloc_object(owner, size)?;
         self.finish_call(
             ctor,
             Dispatch::Direct,

@@ -30,6 +30,7 @@ use cranelift_codegen::ir::{BlockArg, InstBuilder, Value, types};
 use super::ErrorKind;
 use super::func::{R, Tr, abi_signature, flags};
 use super::stack::SKind;
+use super::symbols::Sym;
 use crate::types::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, MethodId, Ty, TypeId};
 
 /// Field offsets of `System.Delegate` in an instance.
@@ -72,8 +73,8 @@ impl Tr<'_, '_> {
 
     /// `ldftn m`: push `m`'s method pointer.
     pub fn ldftn(&mut self, m: MethodId) -> R<()> {
-        let cell = self.method_pointer(m)?;
-        let v = self.iconst(types::I64, cell as i64);
+        let sym = self.method_pointer(m);
+        let v = self.sym(sym)?;
         self.push(SKind::N, v);
         Ok(())
     }
@@ -81,13 +82,13 @@ impl Tr<'_, '_> {
     /// The method pointer of `m` as `ldftn` gives it: its cell, or for an
     /// instance method of a value type the unboxing cell (a delegate over
     /// a struct method is closed over the boxed struct).
-    fn method_pointer(&mut self, m: MethodId) -> R<usize> {
+    fn method_pointer(&mut self, m: MethodId) -> Sym {
         let mi = self.env.types().method(m);
         let owner = mi.owner;
         if !mi.is_static() && self.env.types().ty(owner).is_value_type() {
-            return self.env.unboxing_cell(m);
+            return Sym::UnboxingCell(m);
         }
-        self.env.method_cell(m)
+        Sym::MethodCell(m)
     }
 
     /// `ldvirtftn m`: pop an object, push the method pointer its virtual
@@ -113,10 +114,9 @@ impl Tr<'_, '_> {
         }
         let method = self.widen_native(method)?;
         let f = self.delegate_fields()?;
-        let mt = self.env.method_table(owner)?;
         let size = self.env.types_mut().ensure_layout(owner)?.size;
         self.value_needs_stack_map(target.v, SKind::O);
-        let obj = self.alloc_object(mt, size)?;
+        let obj = self.alloc_object(owner, size)?;
         self.emit_ref_store(obj, f.target, target.v);
         self.b.ins().store(flags(), method, obj, f.method);
         self.push(SKind::O, obj);

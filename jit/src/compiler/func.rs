@@ -18,6 +18,7 @@ use super::env::CompileEnv;
 use super::error::{CompileError, ErrorKind};
 use super::funclet::{FilterFrame, FrameHome, FrameSlot};
 use super::stack::{Entry, SKind};
+use super::symbols::Sym;
 use crate::abi::Helper;
 use crate::metadata::{IlReader, Instruction, Opcode, Operand};
 use crate::types::{AsmId, MethodId, MethodSigTy, Prim, Ty, TypeId};
@@ -98,6 +99,14 @@ pub(super) struct Tr<'r, 'f> {
     /// A method with `localloc`: the slot holding its newest block (which
     /// links the older ones), listed in every stack map, zeroed at entry.
     pub localloc_slot: Option<StackSlot>,
+    /// The runtime addresses and ids the code refers to (`symbols.rs`).
+    pub syms: super::symbols::Symbols,
+    /// Interface call-site caches made so far (each its own symbol).
+    pub call_sites: u32,
+    /// Whether the code depends only on the assemblies and options, not on
+    /// what managed code already ran (a static constructor's check left
+    /// out because it had run): only such code may be kept in an image.
+    pub keepable: bool,
 }
 
 /// What a translation produced besides the IR.
@@ -110,6 +119,10 @@ pub(super) struct Translated {
     pub frame: Option<(Vec<FrameSlot>, Vec<FrameSlot>)>,
     /// Calls expanded inline as intrinsics.
     pub intrinsics: u32,
+    /// The symbols the code's relocations refer to, with their values.
+    pub syms: Vec<(super::symbols::Sym, usize)>,
+    /// See [`Tr::keepable`].
+    pub keepable: bool,
 }
 
 /// Which function of a method is translated.
@@ -254,6 +267,9 @@ pub(super) fn translate(
         intrinsics: 0,
         ref_slots: Vec::new(),
         localloc_slot: None,
+        syms: super::symbols::Symbols::default(),
+        call_sites: 0,
+        keepable: true,
     };
     let inject = tr.env.options().inject.ldfld_struct;
     tr.setup(&insns, &local_tys, &pinned, &body)
@@ -336,12 +352,17 @@ pub(super) fn translate(
     let frame = tr.frame_out.take();
     let ref_slots = core::mem::take(&mut tr.ref_slots);
     super::stackmaps::add_slot_entries(tr.b.func, &ref_slots);
+    let syms = core::mem::take(&mut tr.syms.list);
+    let keepable = tr.keepable;
+    let intrinsics = tr.intrinsics;
     tr.b.finalize(fcfg);
     Ok(Translated {
         il_len: body.code.len(),
         eh,
         frame,
-        intrinsics: tr.intrinsics,
+        intrinsics,
+        syms,
+        keepable,
     })
 }
 
@@ -702,9 +723,9 @@ impl Tr<'_, '_> {
     /// ([`CompileEnv::alloc_fast_path`]), the common case pops a free cell
     /// inline and only an exhausted budget or an empty free list calls the
     /// helper (which may collect).
-    pub fn alloc_object(&mut self, mt: usize, size: u32) -> Result<Value, ErrorKind> {
+    pub fn alloc_object(&mut self, t: TypeId, size: u32) -> Result<Value, ErrorKind> {
         let Some(fast) = self.env.alloc_fast_path(size) else {
-            return self.alloc_call(mt, size);
+            return self.alloc_call(t, size);
         };
         let take = self.b.create_block();
         let slow = self.b.create_block();
@@ -712,11 +733,11 @@ impl Tr<'_, '_> {
         self.b.set_cold_block(slow);
         let obj = self.b.append_block_param(done, types::I64);
         // budget -= cell, unless that goes below zero.
-        let budget_at = self.iconst(types::I64, fast.budget as i64);
+        let budget_at = self.sym_known(Sym::AllocBudget, fast.budget);
         let budget = self.b.ins().load(types::I64, flags(), budget_at, 0);
         let left = self.b.ins().iadd_imm_s(budget, -i64::from(fast.cell));
         let over = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, left, 0);
-        let head_at = self.iconst(types::I64, fast.free_list as i64);
+        let head_at = self.sym_known(Sym::AllocFreeList(size), fast.free_list);
         let head = self.b.ins().load(types::I64, flags(), head_at, 0);
         let empty = self.b.ins().icmp_imm_s(IntCC::Equal, head, 0);
         let go_slow = self.b.ins().bor(over, empty);
@@ -727,20 +748,20 @@ impl Tr<'_, '_> {
         self.b.ins().store(flags(), next, head_at, 0);
         let zero = self.iconst(types::I64, 0);
         self.b.ins().store(flags(), zero, head, 8);
-        let mtv = self.iconst(types::I64, mt as i64);
+        let mtv = self.sym(Sym::MethodTable(t))?;
         self.b.ins().store(flags(), mtv, head, 0);
         self.b.ins().store(flags(), left, budget_at, 0);
         self.b.ins().jump(done, &[BlockArg::Value(head)]);
         self.b.switch_to_block(slow);
-        let r = self.alloc_call(mt, size)?;
+        let r = self.alloc_call(t, size)?;
         self.b.ins().jump(done, &[BlockArg::Value(r)]);
         self.b.switch_to_block(done);
         Ok(obj)
     }
 
     /// The allocation helper call.
-    fn alloc_call(&mut self, mt: usize, size: u32) -> Result<Value, ErrorKind> {
-        let mtv = self.iconst(types::I64, mt as i64);
+    fn alloc_call(&mut self, t: TypeId, size: u32) -> Result<Value, ErrorKind> {
+        let mtv = self.sym(Sym::MethodTable(t))?;
         let sz = self.iconst(types::I64, i64::from(size));
         self.call_helper(
             Helper::Alloc,
@@ -765,10 +786,7 @@ impl Tr<'_, '_> {
             s.returns.push(AbiParam::new(r));
         }
         let sig = self.b.import_signature(s);
-        let addr = self
-            .b
-            .ins()
-            .iconst(types::I64, self.env.helper_addr(h) as i64);
+        let addr = self.helper_value(h);
         let call = self.b.ins().call_indirect(sig, addr, args);
         let r = self.b.inst_results(call).first().copied();
         if h.may_throw() {

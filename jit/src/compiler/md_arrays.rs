@@ -13,6 +13,7 @@ use cranelift_codegen::ir::{InstBuilder, Value, types};
 use super::ErrorKind;
 use super::func::{R, Tr, flags};
 use super::stack::{Entry, SKind};
+use super::symbols::Sym;
 use crate::abi::{ExceptionKind, Helper};
 use crate::metadata::Token;
 use crate::types::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, MdArrayOp, TypeKind};
@@ -55,8 +56,7 @@ impl Tr<'_, '_> {
                 // The lower bounds stay 0 (the allocator zeroes).
                 let extra = i64::from(ARRAY_DATA_OFFSET) + 8 * rank as i64;
                 let size = self.b.ins().iadd_imm_s(bytes, extra);
-                let mt = self.env.method_table(t)?;
-                let mtv = self.iconst(types::I64, mt as i64);
+                let mtv = self.sym(Sym::MethodTable(t))?;
                 let obj = self
                     .call_helper(
                         Helper::Alloc,

@@ -2,9 +2,12 @@
 //!
 //! [`Jit::compile`] decodes the body, translates it with a type-tracked
 //! evaluation stack (see [`stack`]) into a Cranelift function, and lets
-//! Cranelift produce position-independent machine code with no relocations:
-//! every call target (methods, runtime helpers) is an absolute address
-//! loaded from an indirection cell or embedded as a constant.
+//! Cranelift produce machine code whose only relocations are the runtime's
+//! addresses and ids it refers to ([`symbols`]): every call target
+//! (methods, runtime helpers) is an absolute address loaded from an
+//! indirection cell or embedded as a relocated constant. The code comes
+//! back patched for the runtime that compiled it, with the relocations
+//! kept so that another runtime can patch a copy (`runtime/image`).
 //!
 //! Calling convention (System V x86-64 underneath, see docs/jit.md):
 //! `[return buffer if the return type is a struct] [this] params...`;
@@ -32,6 +35,7 @@ mod opcodes;
 pub mod options;
 pub mod stack;
 pub mod stackmaps;
+pub mod symbols;
 
 use alloc::vec::Vec;
 
@@ -59,8 +63,15 @@ pub struct Jit {
 
 /// A compiled method.
 pub struct Compiled {
-    /// Position-independent machine code with no relocations.
+    /// Machine code, patched with the values in `syms`.
     pub code: Vec<u8>,
+    /// The symbols the code refers to, with the values it was patched with.
+    pub syms: Vec<(symbols::Sym, usize)>,
+    /// Where the code refers to them.
+    pub relocs: Vec<symbols::Reloc>,
+    /// Whether the code may be kept in an image for another runtime: it
+    /// depends on nothing but the assemblies and options (`func.rs`).
+    pub keepable: bool,
     /// The IL size of the method.
     pub il_len: usize,
     /// Native offset -> IL offset.
@@ -202,6 +213,7 @@ impl Jit {
         };
         #[cfg(feature = "compile-timing")]
         timing::add_translate(started.elapsed());
+        let names = func.params.user_named_funcs().clone();
         self.ctx.clear();
         self.ctx.func = func;
         let code = self
@@ -216,9 +228,13 @@ impl Jit {
                 }
                 CompileError::runtime(m, ErrorKind::Codegen)
             })?;
-        if !code.buffer.relocs().is_empty() {
-            return Err(CompileError::runtime(m, ErrorKind::Codegen));
-        }
+        let relocs = symbols::relocs(&names, code.buffer.relocs(), translated.syms.len())
+            .map_err(|k| CompileError::runtime(m, k))?;
+        let mut bytes = code.code_buffer().to_vec();
+        symbols::patch(&mut bytes, &relocs, |i| {
+            translated.syms.get(i as usize).map(|&(_, v)| v)
+        })
+        .ok_or(CompileError::runtime(m, ErrorKind::Codegen))?;
         let frame = match &translated.frame {
             None => None,
             Some((args, locals)) => Some(
@@ -229,7 +245,10 @@ impl Jit {
             ),
         };
         Ok(Compiled {
-            code: code.code_buffer().to_vec(),
+            code: bytes,
+            syms: translated.syms,
+            relocs,
+            keepable: translated.keepable,
             il_len: translated.il_len,
             il_map: IlMap::from_srclocs(code.buffer.get_srclocs_sorted()),
             eh: translated.eh,

@@ -23,6 +23,7 @@ mod float_format;
 mod gc;
 mod generic_virtual;
 pub mod helpers;
+pub mod image;
 mod lazy;
 mod math;
 mod md_arrays;
@@ -75,6 +76,8 @@ pub struct Stats {
     pub code_bytes: u64,
     /// Calls expanded inline as intrinsics (`runtime::externals`).
     pub intrinsics: u64,
+    /// Of `methods`, those installed from a code image, not compiled.
+    pub imported: u64,
 }
 
 /// One compiled method's code range.
@@ -177,6 +180,9 @@ pub struct Runtime {
     /// TypeInitializationException every access throws (kept for good: a
     /// collector must treat these as roots).
     failed_cctors: BTreeMap<TypeId, usize>,
+    /// What a code image needs of each compiled method besides its code
+    /// range (`image`): only methods whose code may be kept.
+    image_parts: BTreeMap<MethodId, image::Part>,
 }
 
 /// Most frames a recorded stack trace keeps.
@@ -245,6 +251,7 @@ impl Runtime {
             funclets: BTreeMap::new(),
             first_pass: Vec::new(),
             failed_cctors: BTreeMap::new(),
+            image_parts: BTreeMap::new(),
         }))
     }
 
@@ -343,6 +350,15 @@ impl Runtime {
         }
         if let Some(f) = &compiled.frame {
             self.filter_frames.insert(m, f.clone());
+        }
+        if compiled.keepable {
+            let part = image::Part {
+                syms: compiled.syms.clone(),
+                relocs: compiled.relocs.clone(),
+                il_len: compiled.il_len as u32,
+                intrinsics: compiled.intrinsics,
+            };
+            self.image_parts.insert(m, part);
         }
         let bytes = compiled.code.clone();
         let addr = self.install(m, compiled)?;

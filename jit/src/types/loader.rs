@@ -30,7 +30,8 @@ impl TypeSystem {
             return Err(TypeError::DuplicateAssembly);
         }
         let id = AsmId(u16::try_from(self.assemblies.len()).map_err(|_| TypeError::TooLarge)?);
-        self.assemblies.push(Assembly { image, name });
+        let hash = content_hash(bytes);
+        self.assemblies.push(Assembly { image, name, hash });
         Ok(id)
     }
 
@@ -695,4 +696,20 @@ fn prim_of_sig(sig: &TypeSig) -> Option<Prim> {
         TypeSig::U => Prim::U,
         _ => return None,
     })
+}
+
+/// A 64-bit hash of an assembly's bytes (not cryptographic: it tells a
+/// code image made for other assemblies from one made for these,
+/// `runtime/image`). Eight bytes a step, then the tail.
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = (bytes.len() as u64).wrapping_mul(K);
+    let (words, tail) = bytes.as_chunks::<8>();
+    for w in words {
+        h = (h ^ u64::from_le_bytes(*w)).wrapping_mul(K).rotate_left(29);
+    }
+    for &b in tail {
+        h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(29);
+    }
+    h ^ (h >> 32)
 }

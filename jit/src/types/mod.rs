@@ -24,6 +24,7 @@ use crate::metadata::Image;
 pub use error::TypeError;
 pub use generics::GenericCtx;
 pub use layout::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, OBJECT_HEADER_SIZE};
+pub use loader::content_hash;
 pub use md_array::MdArrayOp;
 pub use members::{FieldInfo, MethodInfo, MethodKind, MethodSigTy};
 pub use ty::{Prim, Ty};
@@ -179,6 +180,8 @@ pub struct Assembly {
     pub image: Image<'static>,
     /// Simple assembly name.
     pub name: String,
+    /// [`loader::content_hash`] of its bytes.
+    pub hash: u64,
 }
 
 /// All loaded assemblies and the types, methods and fields made from them.

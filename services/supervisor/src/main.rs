@@ -247,7 +247,25 @@ fn main(args: &str) -> i64 {
             }
             Ok(Event::Request { from, request }) => {
                 let what = alloc::format!("{request:?}");
+                let looping = match &request {
+                    ipc::supervisor::Request::CrashLoop { name, args, policy } => {
+                        Some(alloc::format!(
+                            "{name} put into a crash loop on request of {}: \"{args}\" on every start, min-run {} ms, backoff {}..{} ms, held after {} quick deaths in a row",
+                            table
+                                .service_of(TaskIdWire(from.0))
+                                .map_or("?", |s| s.spec.name.as_str()),
+                            policy.min_run_ms,
+                            policy.backoff_base_ms,
+                            policy.backoff_max_ms,
+                            policy.give_up
+                        ))
+                    }
+                    _ => None,
+                };
                 let (reply, effect) = table.handle(TaskIdWire(from.0), request, now_ms());
+                if let (Some(line), Reply::Ok) = (&looping, &reply) {
+                    userlib::log!("{line}");
+                }
                 if reply == Reply::Err(ipc::supervisor::SupervisorError::PermissionDenied) {
                     let who = table
                         .service_of(TaskIdWire(from.0))

@@ -18,12 +18,12 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use ipc::supervisor::{
-    FaultRecord, REPORTS_PER_REPLY, Reply, Request, ServiceStatus, SupervisorError,
+    FaultRecord, LoopPolicy, REPORTS_PER_REPLY, Reply, Request, ServiceStatus, SupervisorError,
 };
 use ipc::{ExitCause, TaskIdWire};
 
 use crate::manifest::{Manifest, ServiceSpec};
-use crate::policy::{Action, Decision, ServicePolicy};
+use crate::policy::{Action, Decision, Params, RestartPolicy, ServicePolicy};
 use crate::reports::FaultLog;
 
 /// One managed service.
@@ -35,6 +35,27 @@ pub struct Service {
     pub task: Option<TaskIdWire>,
     /// `RestartWith`'s arguments, added to the next start only.
     pub next_args: Option<String>,
+    /// A `CrashLoop` request's loop, while it lasts.
+    pub crash_loop: Option<CrashLoop>,
+}
+
+/// A service put into a crash loop by a `CrashLoop` request: its arguments
+/// are added to every start and its policy replaces the manifest's until
+/// the loop ends (the service held, or another request for it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrashLoop {
+    pub args: String,
+    /// The manifest's policy parameters, put back when the loop ends.
+    pub saved: Params,
+}
+
+impl Service {
+    /// Ends a `CrashLoop`: the manifest's arguments and policy again.
+    fn end_loop(&mut self) {
+        if let Some(l) = self.crash_loop.take() {
+            self.policy.set_params(l.saved);
+        }
+    }
 }
 
 /// What the program must do after [`ServiceTable::handle`].
@@ -69,6 +90,7 @@ impl ServiceTable {
                 spec,
                 task: None,
                 next_args: None,
+                crash_loop: None,
             })
             .collect();
         ServiceTable {
@@ -117,7 +139,12 @@ impl ServiceTable {
         let mut args = s
             .spec
             .args_for_start(s.task.is_some(), s.policy.requested());
-        if let Some(extra) = s.next_args.as_deref().filter(|e| !e.is_empty()) {
+        let looping = s.crash_loop.as_ref().map(|l| l.args.as_str());
+        for extra in [looping, s.next_args.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|e| !e.is_empty())
+        {
             if !args.is_empty() {
                 args.push(' ');
             }
@@ -168,7 +195,13 @@ impl ServiceTable {
             cause,
             managed: managed.map(|m| clip(m, ipc::supervisor::MANAGED_MAX)),
         });
-        Some((index, s.policy.on_death(now_ms, cause)))
+        let decision = s.policy.on_death(now_ms, cause);
+        // A crash loop ends where it was meant to: held. Whoever starts
+        // the service again gets the manifest's arguments and policy.
+        if matches!(decision, Decision::GaveUp { .. }) {
+            s.end_loop();
+        }
+        Some((index, decision))
     }
 
     /// The index of the running service whose task is `task`.
@@ -203,6 +236,7 @@ impl ServiceTable {
             | Request::Restart { name }
             | Request::RestartWith { name, .. }
             | Request::RestartTask { name, .. }
+            | Request::CrashLoop { name, .. }
             | Request::Kill { name } => allow.is_some_and(|a| a.may_control(name)),
         }
     }
@@ -223,15 +257,22 @@ impl ServiceTable {
             Request::Shutdown => (Reply::Ok, Effect::Shutdown),
             Request::Files => (Reply::Ok, Effect::Files),
             Request::CodeMap => (Reply::Ok, Effect::CodeMap),
+            // Every request that starts or stops a service ends a crash
+            // loop (`Kill` does not: it is a crash, for the loop's policy).
             Request::Start { name } => self.with_service(&name, |s| {
-                s.policy.request_start(now_ms).map(|a| (a, s.task))
+                let action = s.policy.request_start(now_ms)?;
+                s.end_loop();
+                Ok((action, s.task))
             }),
-            Request::Stop { name } => {
-                self.with_service(&name, |s| s.policy.request_stop().map(|a| (a, s.task)))
-            }
-            Request::Restart { name } => {
-                self.with_service(&name, |s| Ok((s.policy.request_restart(now_ms), s.task)))
-            }
+            Request::Stop { name } => self.with_service(&name, |s| {
+                let action = s.policy.request_stop()?;
+                s.end_loop();
+                Ok((action, s.task))
+            }),
+            Request::Restart { name } => self.with_service(&name, |s| {
+                s.end_loop();
+                Ok((s.policy.request_restart(now_ms), s.task))
+            }),
             Request::Kill { name } => {
                 self.with_service(&name, |s| s.policy.request_kill().map(|a| (a, s.task)))
             }
@@ -242,6 +283,7 @@ impl ServiceTable {
                 if s.task != Some(task) {
                     return Err(SupervisorError::Stale);
                 }
+                s.end_loop();
                 Ok((s.policy.request_restart(now_ms), s.task))
             }),
             Request::RestartWith { name, args } => {
@@ -249,7 +291,24 @@ impl ServiceTable {
                     return (Reply::Err(SupervisorError::BadArgs), Effect::None);
                 }
                 self.with_service(&name, |s| {
+                    s.end_loop();
                     s.next_args = Some(args);
+                    Ok((s.policy.request_restart(now_ms), s.task))
+                })
+            }
+            Request::CrashLoop { name, args, policy } => {
+                if args.len() > ipc::supervisor::ARGS_MAX {
+                    return (Reply::Err(SupervisorError::BadArgs), Effect::None);
+                }
+                if !policy.is_valid() {
+                    return (Reply::Err(SupervisorError::BadPolicy), Effect::None);
+                }
+                self.with_service(&name, |s| {
+                    s.end_loop();
+                    s.next_args = None;
+                    let saved = s.policy.params();
+                    s.policy.set_params(loop_params(policy));
+                    s.crash_loop = Some(CrashLoop { args, saved });
                     Ok((s.policy.request_restart(now_ms), s.task))
                 })
             }
@@ -285,6 +344,18 @@ impl ServiceTable {
             Ok(_) => (Reply::Ok, Effect::None),
             Err(e) => (Reply::Err(e), Effect::None),
         }
+    }
+}
+
+/// A `CrashLoop` request's policy as the supervisor's: always restarted
+/// (until `give_up` holds it).
+fn loop_params(p: LoopPolicy) -> Params {
+    Params {
+        restart: RestartPolicy::Always,
+        min_run_ms: u64::from(p.min_run_ms),
+        base_ms: u64::from(p.backoff_base_ms),
+        max_ms: u64::from(p.backoff_max_ms),
+        give_up: u32::from(p.give_up),
     }
 }
 

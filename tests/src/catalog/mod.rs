@@ -678,10 +678,10 @@ pub fn all() -> Vec<QemuTest> {
         QemuTest {
             script: Some(DEMO_SCRIPT),
             disks: crate::shelldisk::DEMO_DISKS,
-            timeout: Duration::from_secs(240),
+            timeout: Duration::from_secs(360),
             ..m(
                 "shell-demo",
-                "`printf 'demo\\ndemo wild-store\\ndemo driver-hang\\nshutdown\\n' | cargo xtask run`: the shell lists the demos; `demo wild-store` restarts the running driver host with the fault for one generation, it faults mid-copy, the block service replays, the copy passes and the shell reports exit 0; `demo driver-hang`: the hang, the watchdog, the restart, the copy passes again; mtools finds the copy with /BIG.BIN's checksum and fsck.fat -n is clean",
+                "`printf 'demo\\ndemo wild-store\\ndemo driver-hang\\ndemo crash-loop\\nps\\nrestart driverhost\\ncp /BIG.BIN /LOOP.BIN\\n…' | cargo xtask run`: the shell lists the demos; `demo wild-store` restarts the running driver host with the fault for one generation, it faults mid-copy, the block service replays, the copy passes and the shell reports exit 0; `demo driver-hang`: the hang, the watchdog, the restart, the copy passes again; `demo crash-loop`: the driver host faults on every start (CrashLoop), backoff 50, 100, 200 ms, held, a waiting read gets Unavailable within 1 s of the hold; `ps` shows it held; `restart driverhost` clears it and the shell's cp goes through; mtools finds both copies with /BIG.BIN's checksum and fsck.fat -n is clean",
                 "",
                 judge_shell_demo,
             )
@@ -776,6 +776,7 @@ mod tests {
         [    0.084603] INFO  mem: memory map (9 regions):\n\
         [    0.084789] INFO  mem:   0x0000000000-0x000009fc00 usable\n\
         [    0.085979] INFO  mem: memory: 255 MiB usable, 246 MiB free\n\
+        [    0.086000] INFO  initrd: 141 files, 11053280 bytes, 37 programs in bin/ (log=initrd=debug lists them)\n\
         [    0.132773] INFO  kernel: kernel ready in 132750 us\n";
 
     #[test]
@@ -783,6 +784,23 @@ mod tests {
         assert!(judge_banner(BOOT).is_ok());
         assert!(judge_banner(&format!("{BOOT}!!! KERNEL PANIC: x\n")).is_err());
         assert!(judge_banner(&BOOT.replace("kernel ready", "kernel stalled")).is_err());
+        let aml = BOOT.replace(
+            "[    0.132773]",
+            "[    0.090000] INFO  acpi::aml: Initializing AML interpreter v6.1.1\n[    0.132773]",
+        );
+        assert!(judge_banner(&aml).is_err());
+        let listed = BOOT.replace(
+            "[    0.132773]",
+            "[    0.087000] INFO  initrd: bin/supervisor (203280 bytes)\n[    0.132773]",
+        );
+        assert!(judge_banner(&listed).is_err());
+        // At power-off (after the ready line) the namespace is loaded.
+        assert!(
+            judge_banner(&format!(
+                "{BOOT}[    1.000000] INFO  acpi::aml: Initializing AML interpreter v6.1.1\n"
+            ))
+            .is_ok()
+        );
     }
 
     #[test]

@@ -12,6 +12,9 @@
 //! every allocation compiled code makes and poisons dead objects
 //! (docs/gc.md); `--heap-limit` sets the runtime's heap limit;
 //! `--gc-stats` prints `gc: C collections, max pause X us, median Y us`.
+//! `--perf-map` writes `/tmp/perf-PID.map` at the end (one `START LEN
+//! NAME` line per compiled method, the format `perf report` reads for
+//! JIT code), so `perf record cilrun ... --perf-map` names managed methods.
 //!
 //! `--via-image` runs the tests on code that was not compiled by the
 //! runtime that runs it: a first runtime compiles every method of
@@ -46,6 +49,7 @@ fn main() -> ExitCode {
     let mut stress = std::env::var("CORDON_GC_STRESS").is_ok_and(|v| v == "1");
     let mut heap_limit = None;
     let mut gc_stats = false;
+    let mut perf_map = false;
     let mut via_image = false;
     while let Some(a) = args.next() {
         match a.as_str() {
@@ -58,6 +62,7 @@ fn main() -> ExitCode {
             "--compile-all" => compile_all = true,
             "--gc-stress" => stress = true,
             "--gc-stats" => gc_stats = true,
+            "--perf-map" => perf_map = true,
             "--via-image" => via_image = true,
             "--heap-limit" => match args.next().and_then(|v| v.parse::<usize>().ok()) {
                 Some(n) => heap_limit = Some(n),
@@ -65,7 +70,7 @@ fn main() -> ExitCode {
             },
             "-h" | "--help" => {
                 println!(
-                    "usage: cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT] [--compile-all] [--gc-stress] [--heap-limit BYTES] [--gc-stats] [--via-image]"
+                    "usage: cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT] [--compile-all] [--gc-stress] [--heap-limit BYTES] [--gc-stats] [--via-image] [--perf-map]"
                 );
                 println!(
                     "runs every static int test_<N>_<name>() and prints PASS/FAIL lines and `P passed, F failed`"
@@ -183,6 +188,12 @@ fn main() -> ExitCode {
             "compiled {ok} methods ({failed} unsupported), {} IL bytes, {} code bytes in {secs:.4} s",
             rt.stats.il_bytes, rt.stats.code_bytes
         );
+        #[cfg(feature = "compile-timing")]
+        {
+            let (translate, passes) = jit::compiler::timing::take();
+            println!("translate (IL -> CLIF, type queries included): {translate:?}");
+            print!("{passes}");
+        }
         return ExitCode::SUCCESS;
     }
     let results = run_assembly(&mut rt, asm, filter.as_deref());
@@ -194,6 +205,9 @@ fn main() -> ExitCode {
         }
     }
     let failed = results.len() - passed;
+    if perf_map {
+        write_perf_map(&rt);
+    }
     if gc_stats {
         let g = rt.gc_stats();
         println!(
@@ -208,6 +222,25 @@ fn main() -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// `/tmp/perf-PID.map`: every compiled method's code range and name.
+fn write_perf_map(rt: &jit::runtime::Runtime) {
+    use std::fmt::Write as _;
+    let mut text = String::new();
+    for r in &rt.code_ranges {
+        let _ = writeln!(
+            text,
+            "{:x} {:x} {}",
+            r.start,
+            r.len,
+            rt.types.method_name(r.method)
+        );
+    }
+    let path = format!("/tmp/perf-{}.map", std::process::id());
+    if let Err(e) = std::fs::write(&path, text) {
+        eprintln!("cilrun: cannot write {path}: {e}");
     }
 }
 

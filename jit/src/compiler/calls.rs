@@ -72,7 +72,8 @@ impl Tr<'_, '_> {
                     .resolve_method_token_in(self.asm, tok, &self.gctx)?;
                 self.ldvirtftn(m)?;
             }
-            Opcode::Calli | Opcode::Jmp => {
+            Opcode::Calli => self.calli(tok)?,
+            Opcode::Jmp => {
                 return Err(ErrorKind::UnsupportedOpcode(ins.opcode));
             }
             _ => return Ok(false),
@@ -233,6 +234,67 @@ impl Tr<'_, '_> {
         let call = self.b.ins().call_indirect(sigref, code, &vals);
         let results: Vec<Value> = self.b.inst_results(call).to_vec();
         // Every managed call may leave an exception in flight.
+        self.check_exception();
+        match (sig.ret, retbuf) {
+            (_, Some((a, t))) => self.push(SKind::V(t), a),
+            (Ty::Void, _) => {}
+            (ty, _) => {
+                let r = results.first().copied().ok_or(ErrorKind::Codegen)?;
+                self.push(SKind::of(ty), r);
+            }
+        }
+        Ok(())
+    }
+
+    /// `calli sig`: the method pointer on top of the stack, the arguments
+    /// below it. A method pointer is what `ldftn`/`ldvirtftn` push: the
+    /// address of an indirection cell (delegates.rs), so the code address
+    /// is loaded from it, exactly as a direct call loads its callee's cell,
+    /// and a callee not yet compiled runs its stub. Only the managed
+    /// default calling convention is compiled (no varargs, no unmanaged
+    /// targets: nothing in a driver host has a native function pointer).
+    fn calli(&mut self, tok: crate::metadata::Token) -> R<()> {
+        let sig = self
+            .env
+            .types_mut()
+            .calli_sig(self.asm, tok, &self.gctx)?
+            .ok_or(ErrorKind::UnsupportedCall)?;
+        let ftn = self.pop()?;
+        if ftn.k != SKind::N {
+            return Err(ErrorKind::BadStackType);
+        }
+        let args = self.popn(sig.params.len())?;
+        let this = if sig.has_this {
+            Some(self.pop()?)
+        } else {
+            None
+        };
+        let mut vals = Vec::new();
+        let retbuf = match sig.ret {
+            Ty::Value(t) => {
+                let a = self.temp_value(t)?;
+                vals.push(a);
+                Some((a, t))
+            }
+            _ => None,
+        };
+        if let Some(t) = this {
+            match t.k {
+                SKind::O | SKind::M | SKind::N => vals.push(t.v),
+                _ => return Err(ErrorKind::BadStackType),
+            }
+        }
+        for (e, ty) in args.iter().zip(&sig.params) {
+            vals.push(self.arg_value(*e, *ty)?);
+        }
+        // A null method pointer is a NullReferenceException, not a jump
+        // to address 0 read from page 0.
+        self.null_check(ftn.v);
+        let code = self.b.ins().load(types::I64, flags(), ftn.v, 0);
+        let s = abi_signature(&sig, self.call_conv);
+        let sigref = self.b.import_signature(s);
+        let call = self.b.ins().call_indirect(sigref, code, &vals);
+        let results: Vec<Value> = self.b.inst_results(call).to_vec();
         self.check_exception();
         match (sig.ret, retbuf) {
             (_, Some((a, t))) => self.push(SKind::V(t), a),

@@ -75,6 +75,11 @@ pub(super) struct Tr<'r, 'f> {
     /// Fault injection `ldfld-struct` only: the current `ldloca`/`ldarga`
     /// is followed by `ldfld` and is read as `ldloc`/`ldarg` (below).
     pub field_read_by_value: bool,
+    /// The current instruction is a `box` whose result only meets a null
+    /// test (`brtrue`/`brfalse`, or `ldnull; ceq`/`cgt.un`): what C#
+    /// compiles `x == null` on an unconstrained `T` to. A value type's box
+    /// is never null, so `box` then allocates nothing (objects.rs).
+    pub box_only_null_tested: bool,
     /// `Some(k)`: this is the filter funclet of clause `k` (funclet.rs),
     /// which translates only that filter; `None`: the method, without its
     /// filters.
@@ -255,6 +260,7 @@ pub(super) fn translate(
         frame_bytes: 0,
         call_conv: cc,
         field_read_by_value: false,
+        box_only_null_tested: false,
         filter,
         frame_in,
         frame_out: None,
@@ -300,6 +306,19 @@ pub(super) fn translate(
             && insns
                 .get(i + 1)
                 .is_some_and(|n| n.opcode == Opcode::Ldfld && !tr.labels.contains_key(&n.offset));
+        tr.box_only_null_tested = ins.opcode == Opcode::Box && {
+            let plain = |k: usize| {
+                insns
+                    .get(i + k)
+                    .filter(|n| !tr.labels.contains_key(&n.offset))
+                    .map(|n| n.opcode)
+            };
+            match plain(1) {
+                Some(Opcode::Brtrue | Opcode::BrtrueS | Opcode::Brfalse | Opcode::BrfalseS) => true,
+                Some(Opcode::Ldnull) => matches!(plain(2), Some(Opcode::Ceq | Opcode::CgtUn)),
+                _ => false,
+            }
+        };
         // Tag the instruction's code with its IL offset (docs/jit.md, "IL
         // offsets of machine code").
         tr.b.set_srcloc(SourceLoc::new(ins.offset));

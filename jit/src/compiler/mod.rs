@@ -88,6 +88,29 @@ pub struct Compiled {
     pub stack_maps: Vec<stackmaps::StackMap>,
 }
 
+/// Where compile time goes (the `compile-timing` feature, host only):
+/// our translation from IL (with the type-system queries it makes) and
+/// each of Cranelift's passes.
+#[cfg(feature = "compile-timing")]
+pub mod timing {
+    use core::sync::atomic::{AtomicU64, Ordering};
+    use core::time::Duration;
+
+    static TRANSLATE_NS: AtomicU64 = AtomicU64::new(0);
+
+    pub(super) fn add_translate(d: Duration) {
+        TRANSLATE_NS.fetch_add(d.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    /// The time spent translating since the last call, and Cranelift's
+    /// table of its passes (this thread's), both reset.
+    pub fn take() -> (Duration, alloc::string::String) {
+        let t = Duration::from_nanos(TRANSLATE_NS.swap(0, Ordering::Relaxed));
+        let passes = cranelift_codegen::timing::take_current();
+        (t, alloc::format!("{passes}"))
+    }
+}
+
 /// Cranelift could not be configured.
 #[derive(Clone, Copy, Debug)]
 pub struct IsaError;
@@ -104,17 +127,30 @@ impl Jit {
             .set("preserve_frame_pointers", "true")
             .map_err(|_| IsaError)?;
         // Cranelift's IR verifier catches a translator that lets bad IL
-        // through (an `ErrorKind::Codegen` instead of wrong code). The host
-        // build (`std`: the unit tests, the C# differential suites, the
-        // fuzzers) keeps it on; the ring-3 driver host, which compiles its
-        // DDK and driver at every start and restart, leaves it off
-        // (docs/jit.md, "Compile time").
-        let verify = if cfg!(feature = "std") {
+        // through (an `ErrorKind::Codegen` instead of wrong code). Builds
+        // with debug assertions on the host (`std`: the unit tests, the C#
+        // differential suites, whose cilrun is a dev build, the fuzzers)
+        // keep it on; the ring-3 driver host, which compiles its DDK and
+        // driver at every start and restart, and a release `cilrun` (the
+        // benchmarks measure what ring 3 runs) leave it off (docs/jit.md,
+        // "Compile time").
+        let verify = if cfg!(all(feature = "std", debug_assertions)) {
             "true"
         } else {
             "false"
         };
         flags.set("enable_verifier", verify).map_err(|_| IsaError)?;
+        // Host experiments: `CORDON_JIT_CRANELIFT=name=value,...` sets
+        // Cranelift flags over these (`regalloc_algorithm=single_pass`,
+        // `opt_level=none`), to measure a setting's compile time against
+        // the code it makes before changing a default.
+        #[cfg(feature = "std")]
+        if let Ok(extra) = std::env::var("CORDON_JIT_CRANELIFT") {
+            for kv in extra.split(',').filter(|kv| !kv.is_empty()) {
+                let (k, v) = kv.split_once('=').ok_or(IsaError)?;
+                flags.set(k, v).map_err(|_| IsaError)?;
+            }
+        }
         let isa = cranelift_codegen::isa::lookup_by_name("x86_64")
             .map_err(|_| IsaError)?
             .finish(settings::Flags::new(flags))
@@ -157,6 +193,8 @@ impl Jit {
             UserFuncName::user(0, m.0),
             cranelift_codegen::ir::Signature::new(self.isa.default_call_conv()),
         );
+        #[cfg(feature = "compile-timing")]
+        let started = std::time::Instant::now();
         let translated = match func::translate(
             env,
             m,
@@ -173,6 +211,8 @@ impl Jit {
                 return Err(e);
             }
         };
+        #[cfg(feature = "compile-timing")]
+        timing::add_translate(started.elapsed());
         let names = func.params.user_named_funcs().clone();
         self.ctx.clear();
         self.ctx.func = func;

@@ -252,6 +252,15 @@ impl TypeSystem {
     }
 
     fn type_ref(&mut self, asm: AsmId, rid: u32) -> Result<TypeId> {
+        if let Some(&t) = self.type_refs.get(&(asm, rid)) {
+            return Ok(t);
+        }
+        let t = self.type_ref_uncached(asm, rid)?;
+        self.type_refs.insert((asm, rid), t);
+        Ok(t)
+    }
+
+    fn type_ref_uncached(&mut self, asm: AsmId, rid: u32) -> Result<TypeId> {
         let img = self.image(asm).clone();
         let row = img
             .tables()
@@ -399,6 +408,34 @@ impl TypeSystem {
             params,
             ret: self.ty_of_sig_in(asm, &sig.ret, ctx)?,
         })
+    }
+
+    /// The signature of a `calli` site: StandAloneSig `tok` of `asm`,
+    /// resolved in `ctx`. `None` when the token names no StandAloneSig, or
+    /// one that is a locals signature or not of the managed default
+    /// calling convention (varargs and unmanaged conventions are not
+    /// compiled).
+    pub fn calli_sig(
+        &mut self,
+        asm: AsmId,
+        tok: Token,
+        ctx: &GenericCtx,
+    ) -> Result<Option<MethodSigTy>> {
+        if tok.table() != Some(TableId::StandAloneSig) {
+            return Ok(None);
+        }
+        let crate::metadata::StandAloneSig::Method(raw) =
+            self.image(asm).stand_alone_sig(tok.rid())?
+        else {
+            return Ok(None);
+        };
+        if raw.calling_convention != crate::metadata::CallingConvention::Default
+            || raw.explicit_this
+            || raw.generic_param_count != 0
+        {
+            return Ok(None);
+        }
+        self.sig_ty(asm, &raw, ctx).map(Some)
     }
 
     /// The resolved signature of a method (cached).

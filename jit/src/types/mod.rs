@@ -5,6 +5,7 @@
 //! (names and kind only); [`TypeSystem::prepare`] computes its layout,
 //! vtable, interface map and statics on first real use.
 
+mod array_interfaces;
 mod error;
 mod generics;
 mod layout;
@@ -194,6 +195,9 @@ pub struct TypeSystem {
     /// Fields.
     pub fields: Vec<FieldInfo>,
     type_defs: BTreeMap<(AsmId, u32), TypeId>,
+    /// TypeRefs already resolved (each resolution scans the target's
+    /// TypeDef table by name).
+    type_refs: BTreeMap<(AsmId, u32), TypeId>,
     method_defs: BTreeMap<(AsmId, u32), MethodId>,
     field_defs: BTreeMap<(AsmId, u32), FieldId>,
     arrays: BTreeMap<Ty, TypeId>,
@@ -212,6 +216,7 @@ impl TypeSystem {
             methods: Vec::new(),
             fields: Vec::new(),
             type_defs: BTreeMap::new(),
+            type_refs: BTreeMap::new(),
             method_defs: BTreeMap::new(),
             field_defs: BTreeMap::new(),
             arrays: BTreeMap::new(),

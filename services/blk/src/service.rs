@@ -28,7 +28,17 @@
 //!    the window still holds the writes' data. Reads and writes at an LBA
 //!    are idempotent; a flush keeps its place after the writes before it,
 //!    so it is never acknowledged while one of them is unreplayed.
-//! 5. A backend held by the supervisor (or stopped), or one not serving
+//! 5. An operation the backend fails (a device error, or any refusal of
+//!    an operation the service had checked) may be the backend's fault,
+//!    not the device's: a corrupt driver host can complete a request
+//!    with an error before it dies, or send the device a garbled one.
+//!    The first time, the service asks for that generation to be
+//!    restarted and replays the operation to the next one, like a death
+//!    (see [`Service::second_opinion`]). Only an error a fresh generation
+//!    gives again reaches the client; from then on that generation is
+//!    trusted with its errors, so a failing disk costs one restart, not
+//!    one per request.
+//! 6. A backend held by the supervisor (or stopped), or one not serving
 //!    for `unavailable-ms`, makes every queued and in-flight request (and
 //!    every new one) fail with `Unavailable`; the service keeps probing
 //!    and serves again once a backend runs.
@@ -144,6 +154,9 @@ struct Flight {
     req: blk::Request,
     /// Its slot in the data window (byte offset).
     offset: u64,
+    /// A backend already failed it once, and it was replayed to a fresh
+    /// generation for a second opinion: its next error is the client's.
+    second_opinion: bool,
 }
 
 /// Counters for the log and the tests.
@@ -161,6 +174,12 @@ pub struct Stats {
     pub watchdog: u64,
     /// Attaches to a backend.
     pub attaches: u64,
+    /// Operations a backend failed that were replayed to its next
+    /// generation for a second opinion.
+    pub doubted: u64,
+    /// Of those, errors the next generation gave again (answered to the
+    /// client as device errors).
+    pub confirmed: u64,
 }
 
 pub struct Service {
@@ -183,6 +202,10 @@ pub struct Service {
     replay_pending: bool,
     /// When the last backend was lost (died, hung, lost the window).
     lost_at_ms: u64,
+    /// A backend task whose operation errors are passed to clients as
+    /// they are: it repeated an error its predecessor gave, so the error
+    /// is the device's.
+    trusted: Option<Task>,
     stats: Stats,
 }
 
@@ -200,6 +223,7 @@ impl Service {
             next_try_ms: now_ms,
             replay_pending: false,
             lost_at_ms: now_ms,
+            trusted: None,
             stats: Stats::default(),
         }
     }
@@ -397,6 +421,7 @@ impl Service {
                 client,
                 req,
                 offset,
+                second_opinion: false,
             });
         }
     }
@@ -438,7 +463,7 @@ impl Service {
                         now.saturating_sub(self.lost_at_ms)
                     ));
                 }
-                self.complete(env, &statuses, now);
+                self.complete(env, task, &statuses, now);
             }
             Ok(blkdev::Reply::Err(BlkDevError::NotReady)) => self.not_ready(env, now),
             // The backend lost our window (it cannot, short of a bug):
@@ -452,16 +477,29 @@ impl Service {
                 self.lost(now);
             }
             Ok(other) => {
+                let e = match other {
+                    blkdev::Reply::Err(e) => self.map_error(e),
+                    _ => BlkError::Device(BACKEND_REFUSED),
+                };
+                if self.trusted != Some(task) && self.flights.iter().any(|f| !f.second_opinion) {
+                    env.log(format_args!(
+                        "{} {} answered a batch of {} with {other:?}: restarting it and replaying the batch to its next generation",
+                        self.cfg.backend,
+                        show(task),
+                        self.flights.len()
+                    ));
+                    for f in &mut self.flights {
+                        f.second_opinion = true;
+                    }
+                    self.stats.doubted += self.flights.len() as u64;
+                    return self.second_opinion(env, task, now);
+                }
                 env.log(format_args!(
                     "{} {} answered a batch of {} with {other:?}: failing it",
                     self.cfg.backend,
                     show(task),
                     self.flights.len()
                 ));
-                let e = match other {
-                    blkdev::Reply::Err(e) => self.map_error(e),
-                    _ => BlkError::Device(BACKEND_REFUSED),
-                };
                 for f in core::mem::take(&mut self.flights) {
                     env.reply(f.client, blk::Reply::Err(e));
                 }
@@ -546,22 +584,71 @@ impl Service {
     /// Answers the batch's results. An operation the backend could not
     /// start (`NotReady`) stays, and so does a flush after it, which must
     /// not be acknowledged before the write it would make durable.
-    fn complete(&mut self, env: &mut impl Env, statuses: &[Status], now: u64) {
+    ///
+    /// An operation that failed is kept too, the first time, for a second
+    /// opinion from the next generation ([`Service::second_opinion`]),
+    /// unless this generation is trusted with its errors.
+    fn complete(&mut self, env: &mut impl Env, task: Task, statuses: &[Status], now: u64) {
         let mut kept = Vec::new();
-        for (f, s) in core::mem::take(&mut self.flights).into_iter().zip(statuses) {
+        let mut doubted = 0;
+        let mut first_error = None;
+        for (mut f, s) in core::mem::take(&mut self.flights).into_iter().zip(statuses) {
             match *s {
                 Status::Err(BlkDevError::NotReady) => kept.push(f),
                 Status::Ok if f.req == blk::Request::Flush && !kept.is_empty() => kept.push(f),
                 Status::Ok => self.finish(env, f),
-                Status::Err(e) => env.reply(f.client, blk::Reply::Err(self.map_error(e))),
+                Status::Err(e) if !f.second_opinion && self.trusted != Some(task) => {
+                    f.second_opinion = true;
+                    doubted += 1;
+                    first_error.get_or_insert(e);
+                    kept.push(f);
+                }
+                Status::Err(e) => {
+                    if f.second_opinion && self.trusted != Some(task) {
+                        self.stats.confirmed += 1;
+                        self.trusted = Some(task);
+                        env.log(format_args!(
+                            "{} {} failed {:?} again with {e:?} after a restart: a device error; answering it, and trusting this generation's errors from now on",
+                            self.cfg.backend,
+                            show(task),
+                            f.req
+                        ));
+                    }
+                    env.reply(f.client, blk::Reply::Err(self.map_error(e)));
+                }
             }
         }
         self.flights = kept;
+        if let Some(e) = first_error {
+            self.stats.doubted += doubted;
+            env.log(format_args!(
+                "{} {} failed {doubted} operation(s) ({e:?}): restarting it and replaying them to its next generation; only an error it repeats reaches the client",
+                self.cfg.backend,
+                show(task)
+            ));
+            return self.second_opinion(env, task, now);
+        }
         if self.flights.is_empty() {
             self.trouble_since = None;
         } else {
             self.not_ready(env, now);
         }
+    }
+
+    /// `task` failed operations the service had checked. A driver host
+    /// whose code or registers were corrupted can do that (complete a
+    /// request with a garbage status, or send the device a garbled one)
+    /// and die only later, or never; a client must not see its error if a
+    /// healthy generation would have served the request. So the failing
+    /// generation is restarted (`RestartTask`, which spares a successor)
+    /// and the flights (with their `second_opinion` set) are replayed to
+    /// the next one, as after a death. Bounded: each operation gets one
+    /// second opinion, and a generation that confirms an error is
+    /// trusted with its later ones.
+    fn second_opinion(&mut self, env: &mut impl Env, task: Task, now: u64) {
+        self.stale = Some(task);
+        self.lost(now);
+        self.restart(env, task);
     }
 
     fn finish(&mut self, env: &mut impl Env, f: Flight) {

@@ -188,6 +188,94 @@ fn a_late_watchdog_does_not_kill_the_generation_that_replaced_the_hung_one() {
     assert_eq!(f.restart_requests.len(), 1);
 }
 
+/// Campaign, bit flips: a corrupted driver host completed a write with an
+/// error status and lived on, and the client saw `Io(Device(1))`. The
+/// error is the backend's until a fresh generation repeats it: the
+/// service restarts the generation and replays; the client sees only
+/// latency, and the flush after the write waits for it.
+#[test]
+fn an_error_from_a_corrupt_backend_is_replayed_to_its_next_generation() {
+    let (mut s, mut f) = up();
+    let w = write(&mut f, 1, 60, 1, 0x5a);
+    s.accept(&mut f, 1, w);
+    s.accept(&mut f, 1, blk::Request::Flush);
+    let r = read(&mut f, 2, 3, 1);
+    s.accept(&mut f, 2, r);
+    f.next = vec![Next::OpError(0)];
+    s.step(&mut f);
+    // The read was fine and is answered; the write and its flush wait.
+    assert_eq!(f.replies_to(2), [blk::Reply::Ok]);
+    assert_eq!(f.replies_to(1), []);
+    assert_eq!(f.restart_requests, [gen_task(0)]);
+    assert_eq!(s.link(), Link::Down);
+    settle(&mut s, &mut f, 20);
+    assert_eq!(s.link(), Link::Up(gen_task(1)));
+    assert_eq!(f.replies_to(1), [blk::Reply::Ok, blk::Reply::Ok]);
+    assert!(sector(&f, 60).iter().all(|&b| b == 0x5a));
+    assert_eq!(
+        f.device[f.device.len() - 2..],
+        [
+            Op::Write {
+                lba: 60,
+                len: 512,
+                offset: 0
+            },
+            Op::Flush
+        ]
+    );
+    assert_eq!((s.stats().doubted, s.stats().confirmed), (1, 0));
+    assert!(
+        f.logs
+            .iter()
+            .any(|l| l.contains("failed 1 operation(s) (Device(1)): restarting it"))
+    );
+}
+
+/// A real device error still reaches the client, after one second
+/// opinion: a bad sector fails in every generation. The restart is
+/// bounded: the generation that repeated the error is trusted with the
+/// next ones, which reach their clients without another restart.
+#[test]
+fn a_device_error_a_fresh_generation_repeats_reaches_the_client_after_one_restart() {
+    let (mut s, mut f) = up();
+    f.bad_lba = Some(70);
+    let w = write(&mut f, 1, 70, 1, 0x12);
+    s.accept(&mut f, 1, w);
+    settle(&mut s, &mut f, 50);
+    assert_eq!(f.replies_to(1), [blk::Reply::Err(BlkError::Device(1))]);
+    assert_eq!(f.restarts, 1);
+    assert_eq!(f.submits.len(), 2, "one replay, no more");
+    assert_eq!((s.stats().doubted, s.stats().confirmed), (1, 1));
+    assert!(f.logs.iter().any(|l| l.contains("a device error")));
+    // Later errors of the same generation: at once, no restart.
+    for client in 2..5 {
+        let r = read(&mut f, client, 70, 1);
+        s.accept(&mut f, client, r);
+        settle(&mut s, &mut f, 50);
+        assert_eq!(f.replies_to(client), [blk::Reply::Err(BlkError::Device(1))]);
+    }
+    assert_eq!(f.restarts, 1);
+    // Other sectors are served as ever.
+    let w = write(&mut f, 9, 71, 1, 0x34);
+    s.accept(&mut f, 9, w);
+    settle(&mut s, &mut f, 50);
+    assert_eq!(f.replies_to(9), [blk::Reply::Ok]);
+}
+
+/// A whole batch refused with an error the service's checks rule out
+/// (a corrupt backend's answer) gets the same second opinion.
+#[test]
+fn a_batch_refused_by_a_corrupt_backend_is_replayed_to_its_next_generation() {
+    let (mut s, mut f) = up();
+    let w = write(&mut f, 1, 80, 1, 0x77);
+    s.accept(&mut f, 1, w);
+    f.next = vec![Next::BatchError];
+    settle(&mut s, &mut f, 50);
+    assert_eq!(f.replies_to(1), [blk::Reply::Ok]);
+    assert_eq!(f.restarts, 1);
+    assert!(sector(&f, 80).iter().all(|&b| b == 0x77));
+}
+
 #[test]
 fn a_hung_backend_the_supervisor_will_not_restart_ends_unavailable() {
     let (mut s, mut f) = up();

@@ -30,6 +30,12 @@ enum Next {
     NotReady,
     /// `NotReady` for the operation at this index, `Ok` for the others.
     OpNotReady(usize),
+    /// `Device(1)` for the operation at this index without running it (a
+    /// corrupt driver host), `Ok` for the others; it stays alive.
+    OpError(usize),
+    /// `Err(TooMany)` for the whole batch (which the service never
+    /// oversizes), and it stays alive.
+    BatchError,
 }
 
 struct Fake {
@@ -57,6 +63,8 @@ struct Fake {
     logs: Vec<String>,
     /// Ms each call takes.
     call_ms: u64,
+    /// A sector the device fails (`Device(1)`) whichever generation asks.
+    bad_lba: Option<u64>,
 }
 
 impl Fake {
@@ -84,6 +92,7 @@ impl Fake {
             replies: Vec::new(),
             logs: Vec::new(),
             call_ms: 1,
+            bad_lba: None,
         }
     }
 
@@ -112,6 +121,12 @@ impl Fake {
             Op::Read { lba, len, offset } => (lba, len, offset, false),
             Op::Write { lba, len, offset } => (lba, len, offset, true),
         };
+        if self
+            .bad_lba
+            .is_some_and(|b| (lba..lba + u64::from(len / BS)).contains(&b))
+        {
+            return Status::Err(BlkDevError::Device(1));
+        }
         let d = (lba * u64::from(BS)) as usize;
         let (w, n) = (off as usize, len as usize);
         if write {
@@ -202,6 +217,19 @@ impl Env for Fake {
                             .map(|(j, o)| {
                                 if j == i {
                                     Status::Err(BlkDevError::NotReady)
+                                } else {
+                                    self.run(o)
+                                }
+                            })
+                            .collect(),
+                    )),
+                    Next::BatchError => Ok(blkdev::Reply::Err(BlkDevError::TooMany { max: 0 })),
+                    Next::OpError(i) => Ok(blkdev::Reply::Done(
+                        ops.iter()
+                            .enumerate()
+                            .map(|(j, o)| {
+                                if j == i {
+                                    Status::Err(BlkDevError::Device(1))
                                 } else {
                                     self.run(o)
                                 }

@@ -8,16 +8,17 @@
 //! driver host. Progress is printed every 10 s. No new injection for
 //! [`SILENCE`] is a hang: QEMU is killed and the next boot goes on from the
 //! next injection, on the same disk; so does a kernel death. Afterwards the
-//! image is checked from the host (`fsck.fat -n`; the last acknowledged
-//! contents of every file, read with mtools) and the report is written to
-//! `target/campaign/` (report.txt, report.html, the serial logs).
+//! image is checked from the host (`fsck.fat -n`; every acknowledged write,
+//! recomputed from the seed and compared byte for byte with the files read
+//! with mtools) and the report is written to `target/campaign/`
+//! (report.txt, report.html, the serial logs).
 
 use crate::build::{build_images, parse_profile};
 use crate::util::{Error, Result};
 use cordon_tests::QemuConfig;
-use cordon_tests::campaign::{self, Ack, Injection, Outcome, Summary};
-use cordon_tests::fatdisk::{fnv1a64, fsck_clean, mread};
-use std::collections::BTreeMap;
+use cordon_tests::campaign::{self, AckRange, Injection, Outcome, Summary, Workload};
+use cordon_tests::fatdisk::fsck_clean;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -27,6 +28,10 @@ use std::time::{Duration, Instant};
 /// seconds: its compile, up to 48 + 32 requests, the watchdog's 3 s; a
 /// register injection waits at most 10 s to fire).
 const SILENCE: Duration = Duration::from_secs(180);
+
+/// The campaign's disk: its files only grow (every acknowledged write
+/// stays on it), so it is larger than the other tests' data disk.
+const DISK_BYTES: usize = 256 << 20;
 
 /// The kernel command line of a boot carrying injections `first..faults`.
 pub fn cmdline(seed: u64, faults: u64, first: u64, kinds: Option<&str>) -> String {
@@ -119,9 +124,14 @@ fn progress(b: &campaign::BootLog, start: Instant, done_before: usize) {
     );
 }
 
-/// The last acknowledged contents of every file, checked on the image.
-fn check_image(img: &Path, acks: &BTreeMap<String, Ack>, summary: &mut Summary) -> usize {
-    let mut lost = 0;
+/// Every acknowledged write, checked on the image; the write numbers lost
+/// or corrupted (with those the guest's read-backs found).
+fn check_image(
+    img: &Path,
+    workload: Option<Workload>,
+    acknowledged: u64,
+    summary: &mut Summary,
+) -> BTreeSet<u64> {
     match fsck_clean(img) {
         Ok(()) => summary.image_checks.push("fsck.fat -n: clean".to_string()),
         Err(e) => summary.image_checks.push(format!(
@@ -129,34 +139,17 @@ fn check_image(img: &Path, acks: &BTreeMap<String, Ack>, summary: &mut Summary) 
             e.replace('\n', " | ")
         )),
     }
-    for (path, a) in acks {
-        match mread(img, path) {
-            Ok(d) if d.len() == a.len && fnv1a64(&d) == a.fnv => {}
-            Ok(d) => {
-                lost += 1;
-                summary.image_checks.push(format!(
-                    "LOST {path}: acknowledged write #{} ({} bytes, fnv {:#018x}); the image has {} bytes, fnv {:#018x}",
-                    a.number,
-                    a.len,
-                    a.fnv,
-                    d.len(),
-                    fnv1a64(&d)
-                ));
-            }
-            Err(e) => {
-                lost += 1;
-                summary.image_checks.push(format!(
-                    "LOST {path}: acknowledged write #{}; {e}",
-                    a.number
-                ));
-            }
-        }
-    }
-    summary.image_checks.push(format!(
-        "image: {} files hold their last acknowledged contents, {lost} do not",
-        acks.len() - lost
-    ));
-    lost
+    let Some(w) = workload else {
+        summary
+            .image_checks
+            .push("image: NOT checked: no `campaign: controller:` line in the log".into());
+        return BTreeSet::new();
+    };
+    let c = campaign::check_image_records(img, w, acknowledged);
+    summary
+        .image_checks
+        .extend(campaign::describe(&c, acknowledged));
+    c.lost
 }
 
 pub fn cmd(args: &[String]) -> Result<()> {
@@ -192,7 +185,7 @@ pub fn cmd(args: &[String]) -> Result<()> {
     })?;
     let img: PathBuf = dir.join("disk.img");
     let _ = std::fs::remove_file(&img);
-    image::datadisk::create(&img).map_err(|e| Error::Missing(e.to_string()))?;
+    image::datadisk::create_sized(&img, DISK_BYTES).map_err(|e| Error::Missing(e.to_string()))?;
     let disk = cordon_tests::Disk {
         id: "d0",
         device: "disable-legacy=on",
@@ -206,7 +199,13 @@ pub fn cmd(args: &[String]) -> Result<()> {
     );
     let start = Instant::now();
     let mut summary = Summary::default();
-    let mut acks: BTreeMap<String, Ack> = BTreeMap::new();
+    let mut acks: Vec<AckRange> = Vec::new();
+    let mut acknowledged = 0u64;
+    let mut workload: Option<Workload> = None;
+    // Write numbers the guest's read-backs found wrong, and read-backs
+    // that named none.
+    let mut corrupt: BTreeSet<u64> = BTreeSet::new();
+    let mut corrupt_unnamed = 0usize;
     let mut first = 0u64;
     while first < faults {
         let mut config = QemuConfig::new(images.kernel.clone());
@@ -218,10 +217,23 @@ pub fn cmd(args: &[String]) -> Result<()> {
         let log_path = dir.join(format!("boot{}.log", summary.boots));
         let _ = std::fs::write(&log_path, &b.log);
         let mut parsed = campaign::parse(&b.log);
-        for a in parsed.acks.drain(..) {
-            acks.insert(a.path.clone(), a);
+        acknowledged = acknowledged.max(parsed.acknowledged());
+        workload = workload.or(parsed.workload);
+        acks.append(&mut parsed.acks);
+        for (_, n, _) in &parsed.corrupt {
+            match n {
+                Some(n) => {
+                    corrupt.insert(*n);
+                }
+                None => corrupt_unnamed += 1,
+            }
         }
-        summary.lost_writes += parsed.corrupt.len();
+        if parsed.volume_full {
+            summary.image_checks.push(format!(
+                "boot {}: the volume filled up; the controller stopped writing",
+                summary.boots
+            ));
+        }
         if parsed.kernel_died {
             summary.kernel_deaths += 1;
         }
@@ -253,7 +265,14 @@ pub fn cmd(args: &[String]) -> Result<()> {
         first = next;
     }
     summary.wall_s = start.elapsed().as_secs_f64();
-    summary.lost_writes += check_image(&img, &acks, &mut summary);
+    let mut lost = check_image(&img, workload, acknowledged, &mut summary);
+    lost.append(&mut corrupt);
+    for n in &lost {
+        if let Some(g) = campaign::generation_of(&acks, *n).and_then(|g| u32::try_from(g).ok()) {
+            campaign::mark_data_loss(&mut summary.injections, g);
+        }
+    }
+    summary.lost_writes = lost.len() + corrupt_unnamed;
     let text = summary.text();
     let _ = std::fs::write(dir.join("report.txt"), &text);
     let _ = std::fs::write(dir.join("report.html"), summary.html());

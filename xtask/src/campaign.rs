@@ -25,7 +25,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// No new injection for this long is a hang (a generation lives a few
-/// seconds: its compile, up to 48 + 32 requests, the watchdog's 3 s; a
+/// seconds: its compile, up to 48 + 32 requests, the watchdog's 1 s; a
 /// register injection waits at most 10 s to fire).
 const SILENCE: Duration = Duration::from_secs(180);
 
@@ -119,7 +119,7 @@ fn progress(b: &campaign::BootLog, start: Instant, done_before: usize) {
     println!(
         "  [{secs:>6.0} s] {done} injections done ({:.1}/min), {} writes acknowledged; {}",
         done as f64 / secs * 60.0,
-        b.acks.len(),
+        b.acknowledged(),
         outcomes.join(", ")
     );
 }

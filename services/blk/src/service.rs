@@ -56,6 +56,11 @@ use crate::config::{Config, MAX_REQUEST_BYTES};
 /// a bug on one side or the other, not a device error.
 pub const BACKEND_REFUSED: u32 = 0x100;
 
+/// `BlkError::Device` code for a write whose data, read back from the
+/// device (`verify-writes=1`), differed from the client's twice, from two
+/// backend generations.
+pub const WRITE_MISMATCH: u32 = 0x101;
+
 /// A task as the kernel names it (`ddk_abi::TaskId`'s raw value: index and
 /// generation).
 pub type Task = u32;
@@ -127,6 +132,9 @@ pub trait Env {
     /// Copies `len` bytes from the client's `grant` into the data window at
     /// `offset` (a write's data).
     fn copy_in(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError>;
+    /// FNV-1a of `len` bytes of the data window at `offset` (`None`:
+    /// outside it).
+    fn window_fnv(&mut self, offset: u64, len: u64) -> Option<u64>;
     /// Copies `len` bytes of the data window at `offset` to the client's
     /// `grant` (a read's data).
     fn copy_out(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError>;
@@ -157,6 +165,9 @@ struct Flight {
     /// A backend already failed it once, and it was replayed to a fresh
     /// generation for a second opinion: its next error is the client's.
     second_opinion: bool,
+    /// A write's data as it was copied into the window (FNV-1a), for
+    /// `verify-writes`.
+    fnv: u64,
 }
 
 /// Counters for the log and the tests.
@@ -180,6 +191,9 @@ pub struct Stats {
     /// Of those, errors the next generation gave again (answered to the
     /// client as device errors).
     pub confirmed: u64,
+    /// Writes read back (`verify-writes`), and those whose data differed.
+    pub verified: u64,
+    pub mismatches: u64,
 }
 
 pub struct Service {
@@ -389,7 +403,7 @@ impl Service {
 
     /// Moves queued requests into a new batch.
     fn fill(&mut self, env: &mut impl Env) {
-        while self.flights.len() < MAX_BATCH {
+        while self.flights.len() < self.batch_max() {
             let Some((client, req)) = self.queue.pop_front() else {
                 break;
             };
@@ -417,11 +431,18 @@ impl Service {
                 env.reply(client, blk::Reply::Err(e));
                 continue;
             }
+            let fnv = match req {
+                blk::Request::Write { count, .. } if self.cfg.verify_writes => {
+                    env.window_fnv(offset, self.bytes(count)).unwrap_or(0)
+                }
+                _ => 0,
+            };
             self.flights.push(Flight {
                 client,
                 req,
                 offset,
                 second_opinion: false,
+                fnv,
             });
         }
     }
@@ -463,7 +484,10 @@ impl Service {
                         now.saturating_sub(self.lost_at_ms)
                     ));
                 }
-                self.complete(env, task, &statuses, now);
+                let Some(mismatched) = self.verify(env, task, &statuses) else {
+                    return;
+                };
+                self.complete(env, task, &statuses, &mismatched, now);
             }
             Ok(blkdev::Reply::Err(BlkDevError::NotReady)) => self.not_ready(env, now),
             // The backend lost our window (it cannot, short of a bug):
@@ -588,22 +612,51 @@ impl Service {
     /// An operation that failed is kept too, the first time, for a second
     /// opinion from the next generation ([`Service::second_opinion`]),
     /// unless this generation is trusted with its errors.
-    fn complete(&mut self, env: &mut impl Env, task: Task, statuses: &[Status], now: u64) {
+    fn complete(
+        &mut self,
+        env: &mut impl Env,
+        task: Task,
+        statuses: &[Status],
+        mismatched: &[bool],
+        now: u64,
+    ) {
         let mut kept = Vec::new();
         let mut doubted = 0;
         let mut first_error = None;
-        for (mut f, s) in core::mem::take(&mut self.flights).into_iter().zip(statuses) {
-            match *s {
-                Status::Err(BlkDevError::NotReady) => kept.push(f),
-                Status::Ok if f.req == blk::Request::Flush && !kept.is_empty() => kept.push(f),
-                Status::Ok => self.finish(env, f),
-                Status::Err(e) if !f.second_opinion && self.trusted != Some(task) => {
+        let flights = core::mem::take(&mut self.flights);
+        for (i, (mut f, s)) in flights.into_iter().zip(statuses).enumerate() {
+            let error = if mismatched.get(i) == Some(&true) {
+                Some(BlkError::Device(WRITE_MISMATCH))
+            } else {
+                match *s {
+                    Status::Ok => None,
+                    Status::Err(BlkDevError::NotReady) => {
+                        kept.push(f);
+                        continue;
+                    }
+                    Status::Err(e) => Some(self.map_error(e)),
+                }
+            };
+            match error {
+                None if f.req == blk::Request::Flush && !kept.is_empty() => kept.push(f),
+                None => self.finish(env, f),
+                Some(e) if !f.second_opinion && self.trusted != Some(task) => {
                     f.second_opinion = true;
+                    // The replay takes the client's data afresh: the
+                    // window's copy may be what the backend damaged.
+                    if let blk::Request::Write { count, grant, .. } = f.req {
+                        let len = self.bytes(count);
+                        if let Err(e) = env.copy_in(grant, len, f.offset) {
+                            env.reply(f.client, blk::Reply::Err(e));
+                            continue;
+                        }
+                        f.fnv = env.window_fnv(f.offset, len).unwrap_or(0);
+                    }
                     doubted += 1;
                     first_error.get_or_insert(e);
                     kept.push(f);
                 }
-                Status::Err(e) => {
+                Some(e) => {
                     if f.second_opinion && self.trusted != Some(task) {
                         self.stats.confirmed += 1;
                         self.trusted = Some(task);
@@ -614,7 +667,7 @@ impl Service {
                             f.req
                         ));
                     }
-                    env.reply(f.client, blk::Reply::Err(self.map_error(e)));
+                    env.reply(f.client, blk::Reply::Err(e));
                 }
             }
         }
@@ -633,6 +686,96 @@ impl Service {
         } else {
             self.not_ready(env, now);
         }
+    }
+
+    /// Requests in one batch: half the window's slots with
+    /// `verify-writes` (the other half takes the read-backs).
+    fn batch_max(&self) -> usize {
+        if self.cfg.verify_writes {
+            MAX_BATCH / 2
+        } else {
+            MAX_BATCH
+        }
+    }
+
+    /// `verify-writes`: reads every write the backend says it completed
+    /// back from the device (a second `Submit`, into the window's upper
+    /// half) and compares it with the data the client gave. A corrupt
+    /// driver host can change a write's data on the way (a wild store into
+    /// its DMA buffer, or into the window) and still report success; such
+    /// a write is marked, so that [`Service::complete`] gives it a second
+    /// opinion like an error. `None`: the backend died or hung in the
+    /// read-back (handled as for the batch: everything is replayed).
+    fn verify(&mut self, env: &mut impl Env, task: Task, statuses: &[Status]) -> Option<Vec<bool>> {
+        let mut mismatched = alloc::vec![false; self.flights.len()];
+        if !self.cfg.verify_writes {
+            return Some(mismatched);
+        }
+        let half = (MAX_BATCH / 2) as u64;
+        let mut checks = Vec::new();
+        for (i, (f, s)) in self.flights.iter().zip(statuses).enumerate() {
+            if let (blk::Request::Write { lba, count, .. }, Status::Ok) = (f.req, s) {
+                let offset = (half + checks.len() as u64) * u64::from(self.slot_bytes);
+                checks.push((i, lba, self.bytes(count), offset));
+            }
+        }
+        if checks.is_empty() {
+            return Some(mismatched);
+        }
+        let ops: Vec<Op> = checks
+            .iter()
+            .map(|&(_, lba, len, offset)| Op::Read {
+                lba,
+                len: len as u32,
+                offset,
+            })
+            .collect();
+        self.stats.batches += 1;
+        let result = env.call(task, &blkdev::Request::Submit(ops), self.cfg.watchdog_ms);
+        let now = env.now_ms();
+        let read: Vec<bool> = match result {
+            Ok(blkdev::Reply::Done(st)) if st.len() == checks.len() => {
+                st.iter().map(|s| *s == Status::Ok).collect()
+            }
+            Err(CallError::Dead) => {
+                env.log(format_args!(
+                    "{} {} died reading back {} writes: replaying the batch to its next generation",
+                    self.cfg.backend,
+                    show(task),
+                    checks.len()
+                ));
+                self.stale = Some(task);
+                self.lost(now);
+                return None;
+            }
+            Err(CallError::Timeout) => {
+                self.watchdog(env, task, now);
+                return None;
+            }
+            // Refused or garbled: the writes cannot be vouched for.
+            _ => alloc::vec![false; checks.len()],
+        };
+        let mut bad = 0;
+        for (&(i, _, len, offset), ok) in checks.iter().zip(read) {
+            self.stats.verified += 1;
+            let same = ok && self.flights.get(i).map(|f| f.fnv) == env.window_fnv(offset, len);
+            if !same {
+                bad += 1;
+                if let Some(m) = mismatched.get_mut(i) {
+                    *m = true;
+                }
+            }
+        }
+        if bad > 0 {
+            self.stats.mismatches += bad;
+            env.log(format_args!(
+                "{} {}: {bad} of {} writes it reported done read back other data (or not at all)",
+                self.cfg.backend,
+                show(task),
+                checks.len()
+            ));
+        }
+        Some(mismatched)
     }
 
     /// `task` failed operations the service had checked. A driver host

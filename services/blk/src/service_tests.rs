@@ -33,6 +33,9 @@ enum Next {
     /// `Device(1)` for the operation at this index without running it (a
     /// corrupt driver host), `Ok` for the others; it stays alive.
     OpError(usize),
+    /// The write at this index reaches the disk with one byte changed (a
+    /// wild store into the backend's DMA buffer), reported `Ok`.
+    CorruptWrite(usize),
     /// `Err(TooMany)` for the whole batch (which the service never
     /// oversizes), and it stays alive.
     BatchError,
@@ -223,6 +226,18 @@ impl Env for Fake {
                             })
                             .collect(),
                     )),
+                    Next::CorruptWrite(i) => Ok(blkdev::Reply::Done(
+                        ops.iter()
+                            .enumerate()
+                            .map(|(j, o)| {
+                                let st = self.run(o);
+                                if let (true, Op::Write { lba, .. }) = (j == i, o) {
+                                    self.disk[(*lba * u64::from(BS)) as usize + 7] ^= 0x40;
+                                }
+                                st
+                            })
+                            .collect(),
+                    )),
                     Next::BatchError => Ok(blkdev::Reply::Err(BlkDevError::TooMany { max: 0 })),
                     Next::OpError(i) => Ok(blkdev::Reply::Done(
                         ops.iter()
@@ -288,6 +303,13 @@ impl Env for Fake {
         let (o, n) = (offset as usize, len as usize);
         self.window[o..o + n].copy_from_slice(&g[..n]);
         Ok(())
+    }
+
+    fn window_fnv(&mut self, offset: u64, len: u64) -> Option<u64> {
+        let data = self.window.get(offset as usize..(offset + len) as usize)?;
+        Some(data.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        }))
     }
 
     fn copy_out(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError> {

@@ -1,4 +1,4 @@
-//! `cargo xtask campaign [--faults N] [--seed S] [--kinds a,b] [--release]`:
+//! `cargo xtask campaign [--faults N] [--seed S] [--first F] [--kinds a,b] [--release]`:
 //! the fault-injection campaign (docs/campaign.md).
 //!
 //! Boots `etc/campaign.manifest` with the campaign's parameters on the
@@ -49,6 +49,8 @@ pub fn cmdline(seed: u64, faults: u64, first: u64, kinds: Option<&str>) -> Strin
 struct Boot {
     log: String,
     hung: bool,
+    /// QEMU's exit status when it ended on its own (not killed for a hang).
+    exit: Option<std::process::ExitStatus>,
 }
 
 fn boot(config: &QemuConfig, start: Instant, done_before: usize) -> Result<Boot> {
@@ -93,10 +95,13 @@ fn boot(config: &QemuConfig, start: Instant, done_before: usize) -> Result<Boot>
             progress(&campaign::parse(&log), start, done_before);
         }
     }
+    // Serial closed: QEMU ended by itself (a power-off, or a machine that
+    // reset: `-no-reboot` turns a triple fault into an exit).
+    let exit = if hung { None } else { child.wait().ok() };
     let _ = child.kill();
     let _ = child.wait();
     let _ = reader.join();
-    Ok(Boot { log, hung })
+    Ok(Boot { log, hung, exit })
 }
 
 fn progress(b: &campaign::BootLog, start: Instant, done_before: usize) {
@@ -157,6 +162,7 @@ pub fn cmd(args: &[String]) -> Result<()> {
     let mut faults: u64 = 100;
     let mut seed: u64 = 1;
     let mut kinds: Option<String> = None;
+    let mut first = 0u64;
     let mut it = rest.iter();
     while let Some(a) = it.next() {
         let num = |v: Option<&String>| -> Result<u64> {
@@ -166,6 +172,9 @@ pub fn cmd(args: &[String]) -> Result<()> {
         match a.as_str() {
             "--faults" => faults = num(it.next())?.max(1),
             "--seed" => seed = num(it.next())?,
+            // Replays a campaign from injection F (the same seed gives the
+            // same plans): to reproduce a finding without the F before it.
+            "--first" => first = num(it.next())?,
             "--kinds" => {
                 kinds = Some(
                     it.next()
@@ -206,14 +215,18 @@ pub fn cmd(args: &[String]) -> Result<()> {
     // that named none.
     let mut corrupt: BTreeSet<u64> = BTreeSet::new();
     let mut corrupt_unnamed = 0usize;
-    let mut first = 0u64;
+    if first >= faults {
+        return Err(Error::Usage(
+            "campaign: --first must be below --faults".into(),
+        ));
+    }
     while first < faults {
         let mut config = QemuConfig::new(images.kernel.clone());
         config.initrd = Some(images.initrd.clone());
         config.append = cmdline(seed, faults, first, kinds.as_deref());
         config.extra = disk.qemu_args(&img);
         summary.boots += 1;
-        let b = boot(&config, start, summary.injections.len())?;
+        let mut b = boot(&config, start, summary.injections.len())?;
         let log_path = dir.join(format!("boot{}.log", summary.boots));
         let _ = std::fs::write(&log_path, &b.log);
         let mut parsed = campaign::parse(&b.log);
@@ -234,10 +247,43 @@ pub fn cmd(args: &[String]) -> Result<()> {
                 summary.boots
             ));
         }
+        // The machine stopped without the controller's `done` and without
+        // the kernel's epitaph: nothing but the kernel can stop it (the
+        // supervisor powers off only when the controller asks), so this is
+        // a kernel death that left no word (a triple fault, say).
+        let stopped = !b.hung && !parsed.done && !parsed.kernel_died;
+        // Killed by a signal: from outside (the host), not Cordon's doing.
+        let killed = b.exit.is_some_and(|e| e.code().is_none());
+        if stopped && killed {
+            b.hung = true;
+            let line = format!(
+                "boot {}: QEMU was killed from outside ({:?}), not by Cordon: counted with the hangs, the next boot goes on",
+                summary.boots, b.exit
+            );
+            println!("  {line}");
+            summary.image_checks.push(line);
+        } else if stopped {
+            parsed.kernel_died = true;
+            let last = parsed
+                .injections
+                .iter_mut()
+                .rev()
+                .find(|i| matches!(i.outcome, None | Some(Outcome::NotRecovered)));
+            let what = last.map_or("no injection".to_string(), |i| {
+                i.outcome = Some(Outcome::KernelDeath);
+                format!("injection #{} ({}: {})", i.index, i.kind, i.place)
+            });
+            let line = format!(
+                "boot {}: the machine stopped during {what} with no kernel epitaph (QEMU exit {:?}): counted as a kernel death",
+                summary.boots, b.exit
+            );
+            println!("  {line}");
+            summary.image_checks.push(line);
+        }
         if parsed.kernel_died {
             summary.kernel_deaths += 1;
         }
-        if b.hung || (!parsed.done && !parsed.kernel_died) {
+        if b.hung {
             summary.hangs += 1;
             if let Some(last) = parsed
                 .injections

@@ -1,6 +1,6 @@
 //! The fault-injection campaign's file records (docs/campaign.md): what
 //! the guest's controller (`bin/campaign.rs`) writes and what the host's
-//! checker (`tests/src/campaign.rs`, which includes this file by path)
+//! checker (`tests/src/campaign_records.rs`, which includes this file by path)
 //! expects on the disk image. Both sides compute every record from the
 //! campaign seed, the file and the record's index, so no data has to be
 //! logged for the host to check every acknowledged write.

@@ -570,11 +570,11 @@ impl Summary {
     /// [`PHASES`] (guest clock), and their sum.
     pub fn phase_table(&self) -> String {
         let mut s = String::new();
-        let _ = write!(
+        let _ = writeln!(
             s,
-            "time per injection, mean ms (guest clock): {:<16} {:>5}",
-            "kind", "n"
+            "where an injection's time goes (mean ms by the guest's clock; starting = loading and compiling the driver):"
         );
+        let _ = write!(s, "{:<16} {:>5}", "kind", "n");
         for p in PHASES {
             let _ = write!(s, " {p:>13}");
         }
@@ -838,6 +838,10 @@ mod tests {
             ]
         );
         assert!(text.contains("ldfld"), "{text}");
+        assert!(
+            text.contains("where an injection's time goes") && text.contains("fault->death"),
+            "{text}"
+        );
         let html = s.html();
         assert!(
             html.contains("<svg") && html.contains("<td>hang</td>"),

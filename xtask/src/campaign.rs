@@ -192,6 +192,16 @@ pub fn cmd(args: &[String]) -> Result<()> {
         path: dir.clone(),
         error,
     })?;
+    // An earlier campaign's boot logs would read as this one's.
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with("boot") && name.ends_with(".log") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
     let img: PathBuf = dir.join("disk.img");
     let _ = std::fs::remove_file(&img);
     image::datadisk::create_sized(&img, DISK_BYTES).map_err(|e| Error::Missing(e.to_string()))?;
@@ -202,7 +212,8 @@ pub fn cmd(args: &[String]) -> Result<()> {
         check: None,
     };
     println!(
-        "campaign: {faults} injections, seed {seed}, kinds {}; progress every 10 s; report in {}",
+        "campaign: injections #{first}..#{} of {faults}, seed {seed}, kinds {}; progress every 10 s; report in {}",
+        faults - 1,
         kinds.as_deref().unwrap_or("all"),
         dir.display()
     );

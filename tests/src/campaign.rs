@@ -556,10 +556,11 @@ impl Summary {
         for c in &self.image_checks {
             let _ = writeln!(s, "{c}");
         }
-        let _ = writeln!(s, "injections: {}", self.injections.len());
-        let _ = writeln!(s, "recovered: {}", self.count(Outcome::Recovered));
         let _ = writeln!(s, "no effect: {}", self.count(Outcome::NoEffect));
         let _ = writeln!(s, "not recovered: {}", self.count(Outcome::NotRecovered));
+        // The last five lines, exactly as the issue names them.
+        let _ = writeln!(s, "injections: {}", self.injections.len());
+        let _ = writeln!(s, "recovered: {}", self.count(Outcome::Recovered));
         let _ = writeln!(s, "kernel deaths: {}", self.kernel_deaths);
         let _ = writeln!(s, "hangs: {}", self.hangs);
         let _ = writeln!(s, "lost or corrupted writes: {}", self.lost_writes);
@@ -831,10 +832,10 @@ mod tests {
                 "lost or corrupted writes: 1",
                 "hangs: 0",
                 "kernel deaths: 0",
-                "not recovered: 0",
-                "no effect: 1",
                 "recovered: 2",
-                "injections: 4"
+                "injections: 4",
+                "not recovered: 0",
+                "no effect: 1"
             ]
         );
         assert!(text.contains("ldfld"), "{text}");

@@ -51,7 +51,7 @@ commands:
                             which `run` makes itself when missing); never overwrites
   bench restart [--icount]  driver-host fault -> first client I/O again, 50 restarts, by phase
                             (--icount: in guest instructions, immune to host load)
-  campaign [--faults N] [--seed S] [--kinds a,b] [--release]
+  campaign [--faults N] [--seed S] [--first F] [--kinds a,b] [--release]
                             the fault-injection campaign: N injections into the driver
                             host under a checked file workload; report in target/campaign/
 ";

@@ -77,7 +77,7 @@ pub fn install(rt: &mut Runtime, args: &str, files: &ipc::files::Bundle<'_>) -> 
         hash: None,
         methods_then: rt.stats.methods,
     };
-    if let Some(switch) = ipc::image::code_switch(args) {
+    if let Some(switch) = ipc::image::fetch_switch(args) {
         userlib::log!("driverhost: code image: not used ({switch}): compiling");
         return none;
     }

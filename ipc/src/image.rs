@@ -71,6 +71,22 @@ pub fn code_switch(args: &str) -> Option<&str> {
     })
 }
 
+/// The first argument word of `args` that keeps a generation from
+/// installing a kept image: [`code_switch`]'s, except `campaign=`. A
+/// campaign generation decides its own injection (from the seed and its
+/// generation); when that changes the code, the JIT's importer refuses
+/// the image by itself — the miscompile switch is a runtime option it
+/// checks (`ImageError::Injected`), a mutated assembly has another hash
+/// (`ImageError::Assemblies`) — and the generation compiles. Every other
+/// campaign generation installs the image like a clean one, so the
+/// campaign measures restarts as users get them. It still never stores
+/// ([`code_switch`]).
+pub fn fetch_switch(args: &str) -> Option<&str> {
+    args.split_ascii_whitespace()
+        .filter(|w| !w.starts_with("campaign="))
+        .find_map(code_switch)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -89,6 +105,12 @@ mod tests {
         );
         assert_eq!(code_switch("inject=new-thing"), Some("inject=new-thing"));
         assert_eq!(code_switch("campaign=7 count=3"), Some("campaign=7"));
+        assert_eq!(fetch_switch("campaign=7 count=3"), None);
+        assert_eq!(
+            fetch_switch("campaign=7 jit-inject=ldfld-struct"),
+            Some("jit-inject=ldfld-struct")
+        );
+        assert_eq!(fetch_switch("intrinsics=off"), Some("intrinsics=off"));
         assert_eq!(code_switch("intrinsics=off"), Some("intrinsics=off"));
         for managed in ["hang", "wild-store", "oom", "stack-overflow", "exception"] {
             let a = alloc::format!("mode=drivers inject={managed} inject-after=64");

@@ -354,6 +354,7 @@ impl Runtime {
         }
         if compiled.keepable {
             let part = image::Part {
+                code: image::unpatched(&compiled.code, &compiled.relocs),
                 syms: compiled.syms.clone(),
                 relocs: compiled.relocs.clone(),
                 il_len: compiled.il_len as u32,

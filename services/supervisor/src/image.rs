@@ -8,8 +8,10 @@
 //!
 //! The rules:
 //! - a generation started with a switch that changes what the JIT compiles
-//!   ([`code_switch`]) neither stores nor fetches: its code must never
-//!   reach another generation, and it must compile under its switch;
+//!   ([`code_switch`]) never stores: its code must never reach another
+//!   generation; nor does it fetch ([`fetch_switch`]: it must compile
+//!   under its switch), except a campaign generation, whose importer
+//!   refuses the image itself when its injection changes the code;
 //! - at most one store per generation, of at most [`ipc::image::MAX_LEN`]
 //!   bytes;
 //! - a store replaces the kept image only once it is whole (the program
@@ -45,7 +47,7 @@ pub struct ImageBook {
     entries: Vec<Entry>,
 }
 
-pub use ipc::image::code_switch;
+pub use ipc::image::{code_switch, fetch_switch};
 
 impl ImageBook {
     fn entry(&mut self, index: usize) -> Option<&mut Entry> {
@@ -105,7 +107,7 @@ impl ImageBook {
     /// What a generation of service `index` started with `started_args`
     /// gets on `FetchImage`.
     pub fn check_fetch(&self, index: usize, started_args: &str) -> Result<Kept, SupervisorError> {
-        if code_switch(started_args).is_some() {
+        if fetch_switch(started_args).is_some() {
             return Err(SupervisorError::ImageInjected);
         }
         self.kept(index).ok_or(SupervisorError::NoImage)
@@ -163,7 +165,7 @@ mod tests {
     }
 
     #[test]
-    fn injected_generations_neither_store_nor_fetch() {
+    fn injected_generations_never_store_and_fetch_only_in_a_campaign() {
         let mut b = ImageBook::default();
         let inj = "mode=drivers jit-inject=ldfld-struct";
         assert_eq!(
@@ -173,9 +175,10 @@ mod tests {
         b.stored(DH, G2, 0, 10, 1);
         assert_eq!(b.check_fetch(DH, inj), Err(SupervisorError::ImageInjected));
         assert_eq!(
-            b.check_fetch(DH, "mode=drivers campaign=5"),
+            b.check_store(DH, G1, "mode=drivers campaign=5", 10),
             Err(SupervisorError::ImageInjected)
         );
+        assert!(b.check_fetch(DH, "mode=drivers campaign=5").is_ok());
         assert!(b.check_fetch(DH, "mode=drivers inject=wild-store").is_ok());
     }
 

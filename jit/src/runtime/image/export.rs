@@ -83,19 +83,10 @@ fn method(
     w.var(u64::from(keys.method_index(ts, r.method)?));
     w.var(u64::from(part.il_len));
     w.var(u64::from(part.intrinsics));
-    // SAFETY: [start, start + len) is installed code the runtime never
-    // frees; code pages are readable.
-    let installed = unsafe { core::slice::from_raw_parts(r.start as *const u8, r.len) };
-    let mut code = installed.to_vec();
-    // The relocated words hold this runtime's values: zero them, so that
-    // two runtimes that compiled the same code export the same bytes.
-    for rel in &part.relocs {
-        let at = rel.offset as usize;
-        code.get_mut(at..at + 8)
-            .ok_or(ImageError::Malformed)?
-            .fill(0);
-    }
-    w.bytes(&code);
+    // The code as compiled, not as it is in code memory now: whatever
+    // happened to the installed copy since (a fault injection flipping its
+    // bits) does not reach the image.
+    w.bytes(&part.code);
     w.var(part.syms.len() as u64);
     for &(s, _) in &part.syms {
         sym(rt, keys, w, s)?;

@@ -129,7 +129,8 @@ fn method(rt: &mut Runtime, keys: &Keys, r: &mut Reader<'_>) -> Result<Ready, Im
     }
     let il_len = r.u32()?;
     let intrinsics = r.u32()?;
-    let mut code = r.bytes()?.to_vec();
+    let unpatched = r.bytes()?;
+    let mut code = unpatched.to_vec();
     let nsyms = r.count()?;
     let mut syms = Vec::with_capacity(nsyms);
     for _ in 0..nsyms {
@@ -208,6 +209,7 @@ fn method(rt: &mut Runtime, keys: &Keys, r: &mut Reader<'_>) -> Result<Ready, Im
         stack_maps.push(StackMap { ret, slots });
     }
     let part = Part {
+        code: unpatched.to_vec(),
         syms: syms.clone(),
         relocs: relocs.clone(),
         il_len,

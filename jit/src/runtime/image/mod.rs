@@ -77,10 +77,25 @@ pub struct ImageStats {
 /// to export it: the code's symbols and relocations.
 #[derive(Clone, Debug)]
 pub(super) struct Part {
+    /// The machine code as compiled, with every relocated word zero (so
+    /// that two runtimes that compiled the same code keep the same bytes).
+    pub code: Vec<u8>,
     pub syms: Vec<(Sym, usize)>,
     pub relocs: Vec<Reloc>,
     pub il_len: u32,
     pub intrinsics: u32,
+}
+
+/// `code` with the words `relocs` patch set to zero.
+pub(super) fn unpatched(code: &[u8], relocs: &[Reloc]) -> Vec<u8> {
+    let mut c = code.to_vec();
+    for r in relocs {
+        let at = r.offset as usize;
+        if let Some(w) = c.get_mut(at..at.saturating_add(8)) {
+            w.fill(0);
+        }
+    }
+    c
 }
 
 /// What code compiled by this build with these settings depends on

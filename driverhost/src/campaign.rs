@@ -395,14 +395,26 @@ fn arm_register() {
 
 /// One bit of one compiled method's code, flipped through a short
 /// read-write window (Protect RW → flip → Protect RX): the only write to
-/// code after installation, made for the campaign.
+/// code after installation, made for the campaign. The method is one of
+/// the DDK's or the drivers' (`Cordon.…`): the code a driver bug lives
+/// in, and most of it runs on the I/O path. The corlib methods the
+/// up-front compile brings in (hundreds, since arrays implement the
+/// generic collection interfaces) mostly never run, so a flip there is
+/// almost always "no effect".
 fn bit_flip(index: u64) {
     let mut st = STATE.lock();
     let State { methods, rng, .. } = &mut *st;
     let Some(rng) = rng.as_mut() else { return };
-    let Some((name, start, len)) = methods
-        .get(rng.below(methods.len() as u64) as usize)
-        .cloned()
+    let ours: Vec<&(String, u64, u64)> =
+        methods.iter().filter(|m| m.0.starts_with("Cordon.")).collect();
+    let pool: Vec<&(String, u64, u64)> = if ours.is_empty() {
+        methods.iter().collect()
+    } else {
+        ours
+    };
+    let Some((name, start, len)) = pool
+        .get(rng.below(pool.len() as u64) as usize)
+        .map(|m| (*m).clone())
     else {
         userlib::log!("campaign: injection #{index} bitflip: no compiled method");
         return;

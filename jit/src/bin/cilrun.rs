@@ -1,5 +1,5 @@
 //! `cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT]
-//! [--gc-stress] [--heap-limit BYTES] [--gc-stats]`
+//! [--gc-stress] [--heap-limit BYTES] [--nursery BYTES] [--gc-stats]`
 //!
 //! Runs every `static int test_<N>_<name>()` of ASSEMBLY through Cordon's JIT
 //! and prints the mono runner's format: `PASS Type.test_N_name`,
@@ -11,12 +11,19 @@
 //! `--gc-stress` (or `CORDON_GC_STRESS=1` in the environment) collects at
 //! every allocation compiled code makes and poisons dead objects
 //! (docs/gc.md); `--heap-limit` sets the runtime's heap limit;
-//! `--gc-stats` prints `gc: C collections, max pause X us, median Y us`.
+//! `--nursery BYTES` (or `CORDON_GC_NURSERY=BYTES`) makes the collector
+//! generational with a nursery of that size (0: not generational; the
+//! default is 4 MiB); `--gc-stats` prints `gc: C collections, max pause X us,
+//! median Y us` (full collections) and, when generational, `gc-minor: ...`
+//! likewise for minor collections.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use jit::testrun::{Outcome, leak_file, run_assembly, runtime};
+
+/// The nursery cilrun runs with unless told otherwise.
+const DEFAULT_NURSERY: usize = 4 << 20;
 
 fn usage() -> ExitCode {
     eprintln!("usage: cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT]");
@@ -33,6 +40,10 @@ fn main() -> ExitCode {
     let mut stress = std::env::var("CORDON_GC_STRESS").is_ok_and(|v| v == "1");
     let mut heap_limit = None;
     let mut gc_stats = false;
+    let mut nursery = std::env::var("CORDON_GC_NURSERY")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(DEFAULT_NURSERY);
     while let Some(a) = args.next() {
         match a.as_str() {
             "-r" => match args.next() {
@@ -44,13 +55,17 @@ fn main() -> ExitCode {
             "--compile-all" => compile_all = true,
             "--gc-stress" => stress = true,
             "--gc-stats" => gc_stats = true,
+            "--nursery" => match args.next().and_then(|v| v.parse::<usize>().ok()) {
+                Some(n) => nursery = n,
+                None => return usage(),
+            },
             "--heap-limit" => match args.next().and_then(|v| v.parse::<usize>().ok()) {
                 Some(n) => heap_limit = Some(n),
                 None => return usage(),
             },
             "-h" | "--help" => {
                 println!(
-                    "usage: cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT] [--compile-all] [--gc-stress] [--heap-limit BYTES] [--gc-stats]"
+                    "usage: cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT] [--compile-all] [--gc-stress] [--heap-limit BYTES] [--nursery BYTES] [--gc-stats]"
                 );
                 println!(
                     "runs every static int test_<N>_<name>() and prints PASS/FAIL lines and `P passed, F failed`"
@@ -114,6 +129,10 @@ fn main() -> ExitCode {
         console_write as *const () as usize,
     );
     rt.set_gc_stress(stress);
+    if !rt.set_generational(nursery) {
+        eprintln!("cilrun: cannot reserve a nursery of {nursery} bytes");
+        return ExitCode::from(2);
+    }
     if let Some(n) = heap_limit {
         rt.set_heap_limit(n);
     }
@@ -152,6 +171,14 @@ fn main() -> ExitCode {
             g.max_pause() as f64 / 1e3,
             g.median_pause() as f64 / 1e3
         );
+        if rt.is_generational() {
+            println!(
+                "gc-minor: {} collections, max pause {:.1} us, median {:.1} us",
+                g.minor_collections,
+                g.max_minor_pause() as f64 / 1e3,
+                g.median_minor_pause() as f64 / 1e3
+            );
+        }
     }
     println!("{passed} passed, {failed} failed");
     if failed == 0 {

@@ -155,6 +155,9 @@ pub(super) extern "C" fn ic_array_set_value(array: usize, value: usize, index: i
         Runtime::raise(rt, ExceptionKind::InvalidCast);
         return;
     };
+    // The element (a reference, or a struct that may hold some) is
+    // written by Rust: the write barrier's work for the whole array.
+    rt.wrote_refs(array);
     // SAFETY: array is a live array: its total length at offset 8.
     let total = unsafe { *((array + ARRAY_LENGTH_OFFSET as usize) as *const u32) } as usize;
     if index < 0 || index as usize >= total {
@@ -171,8 +174,8 @@ pub(super) extern "C" fn ic_array_set_value(array: usize, value: usize, index: i
                 Runtime::raise(rt, ExceptionKind::InvalidCast);
                 return;
             }
-            // SAFETY: a reference element of a live array. (A collector's
-            // barrier would go here, as for every runtime reference store.)
+            // SAFETY: a reference element of a live array (`wrote_refs`
+            // above did the barrier's work).
             unsafe { *(at_addr as *mut usize) = value };
         }
         _ => {

@@ -1,0 +1,252 @@
+//! The nursery: one contiguous region where compiled code allocates by
+//! bumping a pointer, emptied by copying its survivors into the old
+//! generation (`minor.rs`; docs/gc.md, "Generations").
+//!
+//! The region is a sequence of *records* `[size word][object...]`: the
+//! size word is the record's bytes (header included, a multiple of 8),
+//! so the region can be walked from its start, which is how a stack-map
+//! slot holding a managed pointer into the middle of a young object finds
+//! that object. Its two low bits are flags the minor collection uses
+//! ([`PINNED`], [`TRACED`]). A record whose object has no method table
+//! (zero) is a filler covering dead space. Allocation happens in one
+//! *fragment* at a time, `[bump, limit)`, which is zero; past `bump` the
+//! walk jumps to `limit`.
+//!
+//! Objects that cannot move (reached from a pinned local, or held by the
+//! embedder through `Runtime::add_root`) stay where they are through a
+//! minor collection; the next allocation fragment is then the largest gap
+//! between them.
+
+use alloc::boxed::Box;
+use alloc::vec::Vec;
+use core::alloc::Layout;
+use core::sync::atomic::{AtomicUsize, Ordering};
+
+/// The size-word flag of a record whose object may not move in this
+/// collection.
+pub const PINNED: usize = 1;
+/// The size-word flag of a pinned record whose fields were traced.
+pub const TRACED: usize = 2;
+/// The largest object allocated in the nursery (larger ones go straight
+/// to the old generation: copying them costs more than it saves).
+pub const MAX_YOUNG: usize = 2048;
+
+/// The record size for an object of `size` bytes.
+pub fn record_size(size: usize) -> usize {
+    8 + ((size.max(16) + 7) & !7)
+}
+
+/// The nursery region and its allocation words.
+pub struct Nursery {
+    /// First byte of the region (0: no nursery).
+    pub start: usize,
+    /// Bytes of the region.
+    pub size: usize,
+    /// `[bump, limit]`: the next free byte of the current fragment and its
+    /// end. Boxed: compiled code bumps `bump` inline at this address.
+    pub words: Box<[AtomicUsize; 2]>,
+    /// Bytes of the region that hold objects allocated since the last
+    /// collection or survivors pinned in place (for `GC.GetTotalMemory`
+    /// and the heap limit).
+    pub pinned_bytes: usize,
+    /// Where the current fragment started.
+    pub frag_start: usize,
+    /// Fill the free fragment with a pattern instead of zero (stress
+    /// mode; allocation then clears each record itself).
+    pub poison: bool,
+    /// Everything from here to the region's end is untouched (zero) since
+    /// the last reset, so a reset clears only below it.
+    clean: usize,
+}
+
+impl Default for Nursery {
+    fn default() -> Self {
+        Self {
+            start: 0,
+            size: 0,
+            words: Box::new([const { AtomicUsize::new(0) }; 2]),
+            pinned_bytes: 0,
+            frag_start: 0,
+            poison: false,
+            clean: 0,
+        }
+    }
+}
+
+impl Nursery {
+    /// Reserve a region of `size` bytes (a multiple of 8); false when the
+    /// system refuses.
+    pub fn reserve(&mut self, size: usize) -> bool {
+        let Ok(layout) = Layout::from_size_align(size, 4096) else {
+            return false;
+        };
+        // SAFETY: non-zero size layout.
+        let p = unsafe { alloc::alloc::alloc_zeroed(layout) } as usize;
+        if p == 0 {
+            return false;
+        }
+        self.start = p;
+        self.size = size;
+        self.clean = p;
+        self.frag_start = p;
+        self.set_fragment(p, p + size);
+        true
+    }
+
+    /// Whether `a` lies in the region.
+    pub fn contains(&self, a: usize) -> bool {
+        a.wrapping_sub(self.start) < self.size
+    }
+
+    /// The end of the region.
+    pub fn end(&self) -> usize {
+        self.start + self.size
+    }
+
+    /// The current fragment's bump pointer.
+    pub fn bump(&self) -> usize {
+        self.words[0].load(Ordering::Relaxed)
+    }
+
+    /// The current fragment's end.
+    pub fn limit(&self) -> usize {
+        self.words[1].load(Ordering::Relaxed)
+    }
+
+    fn set_fragment(&mut self, bump: usize, limit: usize) {
+        self.frag_start = bump;
+        self.words[0].store(bump, Ordering::Relaxed);
+        self.words[1].store(limit, Ordering::Relaxed);
+    }
+
+    /// Bytes taken: what was bumped in this fragment and the survivors
+    /// pinned in place.
+    pub fn used(&self) -> usize {
+        if self.start == 0 {
+            return 0;
+        }
+        self.pinned_bytes + (self.bump() - self.frag_start)
+    }
+
+    /// Allocate a zeroed object of `size` bytes (at most [`MAX_YOUNG`])
+    /// from the current fragment: its address, with `mt` written, or
+    /// `None` when the fragment is full. Never collects.
+    pub fn alloc(&mut self, mt: usize, size: usize) -> Option<usize> {
+        let rec = record_size(size);
+        let p = self.bump();
+        if self.start == 0 || p + rec > self.limit() {
+            return None;
+        }
+        self.words[0].store(p + rec, Ordering::Relaxed);
+        if self.poison {
+            // SAFETY: the record lies in the current fragment, which the
+            // nursery owns and no object uses.
+            unsafe { core::ptr::write_bytes(p as *mut u8, 0, rec) };
+        }
+        // SAFETY: as above; the fragment is zero (or was just cleared).
+        unsafe {
+            *(p as *mut usize) = rec;
+            *((p + 8) as *mut usize) = mt;
+        }
+        Some(p + 8)
+    }
+
+    /// Visit every record `(record address, size word)` in address order,
+    /// skipping the free part of the current fragment.
+    pub fn for_each_record(&self, mut f: impl FnMut(usize, usize)) {
+        let (bump, limit, end) = (self.bump(), self.limit(), self.end());
+        let mut p = self.start;
+        while p < end {
+            if p == bump && limit > bump {
+                p = limit;
+                continue;
+            }
+            // SAFETY: p is a record boundary inside the region.
+            let w = unsafe { *(p as *const usize) };
+            let size = w & !7;
+            if size == 0 {
+                // Only the free part of a fragment is zero; never reached
+                // for a well-formed region, but a walk must end.
+                return;
+            }
+            f(p, w);
+            p += size;
+        }
+    }
+
+    /// The live object of a record (None for fillers).
+    pub fn object_of(rec: usize, word: usize) -> Option<usize> {
+        if word & !7 < 16 {
+            return None;
+        }
+        // SAFETY: a record of at least 16 bytes has an object word.
+        let mt = unsafe { *((rec + 8) as *const usize) };
+        (mt != 0).then_some(rec + 8)
+    }
+
+    /// After a minor collection: every record but the pinned survivors
+    /// `pinned` (record addresses, ascending) is dead. Clears their flags,
+    /// turns the gaps into fillers, and makes the largest gap the next
+    /// fragment (zeroed, or poisoned).
+    pub fn reset(&mut self, pinned: &[usize]) {
+        let mut gaps = Vec::new();
+        let mut at = self.start;
+        let mut kept = 0;
+        for &r in pinned {
+            // SAFETY: r is a pinned record in the region.
+            let w = unsafe { *(r as *const usize) } & !7;
+            // SAFETY: as above.
+            unsafe { *(r as *mut usize) = w };
+            if r > at {
+                gaps.push((at, r));
+            }
+            at = r + w;
+            kept += w;
+        }
+        if at < self.end() {
+            gaps.push((at, self.end()));
+        }
+        let best = gaps
+            .iter()
+            .copied()
+            .max_by_key(|&(a, b)| b - a)
+            .unwrap_or((self.end(), self.end()));
+        for &(a, b) in &gaps {
+            if (a, b) == best {
+                continue;
+            }
+            // SAFETY: a dead gap of b - a >= 8 bytes in the region.
+            unsafe {
+                *(a as *mut usize) = b - a;
+                if b - a >= 16 {
+                    *((a + 8) as *mut usize) = 0;
+                }
+            }
+        }
+        // Clear the new fragment where it was ever written: below the
+        // clean mark (which the fragment just ended may have raised).
+        let clean = self.clean.max(self.bump());
+        let dirty_end = best.1.min(clean);
+        if dirty_end > best.0 {
+            let fill = if self.poison { super::heap::POISON } else { 0 };
+            // SAFETY: the gap holds no live object.
+            unsafe { core::ptr::write_bytes(best.0 as *mut u8, fill, dirty_end - best.0) };
+        }
+        // Past the new fragment's start everything is clean when the
+        // fragment reaches the last dirty byte.
+        self.clean = if best.1 >= clean { best.0 } else { clean };
+        self.pinned_bytes = kept;
+        self.set_fragment(best.0, best.1);
+    }
+}
+
+impl Drop for Nursery {
+    fn drop(&mut self) {
+        if self.start != 0
+            && let Ok(layout) = Layout::from_size_align(self.size, 4096)
+        {
+            // SAFETY: allocated by `reserve` with this layout, freed once.
+            unsafe { alloc::alloc::dealloc(self.start as *mut u8, layout) };
+        }
+    }
+}

@@ -18,7 +18,7 @@
 use alloc::vec::Vec;
 
 use super::Frame;
-use super::nursery::{Nursery, PINNED, TRACED};
+use super::nursery::{PINNED, TRACED};
 use crate::runtime::Runtime;
 
 impl Runtime {
@@ -56,29 +56,18 @@ impl Runtime {
                 young.push((0, h, true));
             }
         }
-        // 2. Resolve each value to the object holding it (one walk).
-        young.sort_unstable_by_key(|&(_, v, _)| v);
+        // 2. Resolve each value to the object holding it (a walk from the
+        // start of its chunk), pinning what pinned slots reach.
         let mut resolved: Vec<(usize, usize, usize)> = Vec::with_capacity(young.len());
-        {
-            let mut i = 0;
-            n.for_each_record(|rec, w| {
-                let end = rec + (w & !7);
-                while i < young.len() && young[i].1 < end {
-                    let (s, v, pin) = young[i];
-                    i += 1;
-                    if v < rec + 8 {
-                        continue;
-                    }
-                    let Some(o) = Nursery::object_of(rec, w) else {
-                        continue;
-                    };
-                    if pin {
-                        // SAFETY: rec is a record of the nursery.
-                        unsafe { *(rec as *mut usize) |= PINNED };
-                    }
-                    resolved.push((s, v, o));
+        for &(s, v, pin) in &young {
+            if let Some(o) = n.object_holding(v) {
+                if pin {
+                    // SAFETY: o is an object of the nursery: its record's
+                    // size word is before it.
+                    unsafe { *((o - 8) as *mut usize) |= PINNED };
                 }
-            });
+                resolved.push((s, v, o));
+            }
         }
         // 3. Copy what the roots reach.
         let mut work: Vec<usize> = Vec::new();

@@ -9,8 +9,14 @@
 //! that object. Its two low bits are flags the minor collection uses
 //! ([`PINNED`], [`TRACED`]). A record whose object has no method table
 //! (zero) is a filler covering dead space. Allocation happens in one
-//! *fragment* at a time, `[bump, limit)`, which is zero; past `bump` the
-//! walk jumps to `limit`.
+//! *fragment* at a time, which is zero past `bump`; the walk jumps from
+//! `bump` to the fragment's end.
+//!
+//! No record crosses a [`CHUNK`] boundary (compiled code bumps up to the
+//! end of the current chunk only; the helper closes a chunk with a filler
+//! and opens the next), so every chunk boundary is a record boundary and
+//! the object holding an interior pointer is found by walking from the
+//! start of its chunk, not of the region.
 //!
 //! Objects that cannot move (reached from a pinned local, or held by the
 //! embedder through `Runtime::add_root`) stay where they are through a
@@ -27,6 +33,8 @@ use core::sync::atomic::{AtomicUsize, Ordering};
 pub const PINNED: usize = 1;
 /// The size-word flag of a pinned record whose fields were traced.
 pub const TRACED: usize = 2;
+/// Bytes of a chunk (and the region's alignment).
+pub const CHUNK: usize = 4096;
 /// The largest object allocated in the nursery (larger ones go straight
 /// to the old generation: copying them costs more than it saves).
 pub const MAX_YOUNG: usize = 2048;
@@ -42,9 +50,12 @@ pub struct Nursery {
     pub start: usize,
     /// Bytes of the region.
     pub size: usize,
-    /// `[bump, limit]`: the next free byte of the current fragment and its
-    /// end. Boxed: compiled code bumps `bump` inline at this address.
+    /// `[bump, limit]`: the next free byte of the current fragment and
+    /// the end of its current chunk. Boxed: compiled code bumps `bump`
+    /// inline at this address.
     pub words: Box<[AtomicUsize; 2]>,
+    /// The end of the current fragment.
+    frag_end: usize,
     /// Bytes of the region that hold objects allocated since the last
     /// collection or survivors pinned in place (for `GC.GetTotalMemory`
     /// and the heap limit).
@@ -65,6 +76,7 @@ impl Default for Nursery {
             start: 0,
             size: 0,
             words: Box::new([const { AtomicUsize::new(0) }; 2]),
+            frag_end: 0,
             pinned_bytes: 0,
             frag_start: 0,
             poison: false,
@@ -77,7 +89,8 @@ impl Nursery {
     /// Reserve a region of `size` bytes (a multiple of 8); false when the
     /// system refuses.
     pub fn reserve(&mut self, size: usize) -> bool {
-        let Ok(layout) = Layout::from_size_align(size, 4096) else {
+        let size = size.div_ceil(CHUNK) * CHUNK;
+        let Ok(layout) = Layout::from_size_align(size, CHUNK) else {
             return false;
         };
         // SAFETY: non-zero size layout.
@@ -113,10 +126,11 @@ impl Nursery {
         self.words[1].load(Ordering::Relaxed)
     }
 
-    fn set_fragment(&mut self, bump: usize, limit: usize) {
+    fn set_fragment(&mut self, bump: usize, end: usize) {
         self.frag_start = bump;
+        self.frag_end = end;
         self.words[0].store(bump, Ordering::Relaxed);
-        self.words[1].store(limit, Ordering::Relaxed);
+        self.words[1].store(chunk_end(bump).min(end), Ordering::Relaxed);
     }
 
     /// Bytes taken: what was bumped in this fragment and the survivors
@@ -133,9 +147,24 @@ impl Nursery {
     /// `None` when the fragment is full. Never collects.
     pub fn alloc(&mut self, mt: usize, size: usize) -> Option<usize> {
         let rec = record_size(size);
-        let p = self.bump();
-        if self.start == 0 || p + rec > self.limit() {
+        let mut p = self.bump();
+        if self.start == 0 || rec > CHUNK {
             return None;
+        }
+        while p + rec > self.limit() {
+            // Close this chunk with a filler and open the next one.
+            let limit = self.limit();
+            if limit >= self.frag_end {
+                return None;
+            }
+            if self.poison {
+                // SAFETY: the chunk's tail is free memory of the fragment.
+                unsafe { core::ptr::write_bytes(p as *mut u8, 0, limit - p) };
+            }
+            write_filler(p, limit);
+            p = limit;
+            self.words[0].store(p, Ordering::Relaxed);
+            self.words[1].store(chunk_end(p).min(self.frag_end), Ordering::Relaxed);
         }
         self.words[0].store(p + rec, Ordering::Relaxed);
         if self.poison {
@@ -154,11 +183,43 @@ impl Nursery {
     /// Visit every record `(record address, size word)` in address order,
     /// skipping the free part of the current fragment.
     pub fn for_each_record(&self, mut f: impl FnMut(usize, usize)) {
-        let (bump, limit, end) = (self.bump(), self.limit(), self.end());
-        let mut p = self.start;
+        self.walk_records(|r, w| {
+            f(r, w);
+            true
+        });
+    }
+
+    /// [`Self::for_each_record`] until `f` returns false.
+    pub fn walk_records(&self, f: impl FnMut(usize, usize) -> bool) {
+        self.walk_from(self.start, f);
+    }
+
+    /// The object whose record holds address `a` (in the region), if `a`
+    /// lies inside a live object: a walk from the start of `a`'s chunk.
+    pub fn object_holding(&self, a: usize) -> Option<usize> {
+        let mut found = None;
+        self.walk_from(a & !(CHUNK - 1), |rec, w| {
+            let end = rec + (w & !7);
+            if a < end {
+                if a >= rec + 8 {
+                    found = Self::object_of(rec, w);
+                }
+                return false;
+            }
+            true
+        });
+        found
+    }
+
+    /// Walk the records from `from` (a record boundary: the region's start
+    /// or a chunk's) while `f` says so.
+    fn walk_from(&self, from: usize, mut f: impl FnMut(usize, usize) -> bool) {
+        let (bump, frag_end, end) = (self.bump(), self.frag_end, self.end());
+        let mut p = from;
         while p < end {
-            if p == bump && limit > bump {
-                p = limit;
+            if p >= bump && p < frag_end {
+                // The free part of the current fragment.
+                p = frag_end;
                 continue;
             }
             // SAFETY: p is a record boundary inside the region.
@@ -169,7 +230,9 @@ impl Nursery {
                 // for a well-formed region, but a walk must end.
                 return;
             }
-            f(p, w);
+            if !f(p, w) {
+                return;
+            }
             p += size;
         }
     }
@@ -215,12 +278,13 @@ impl Nursery {
             if (a, b) == best {
                 continue;
             }
-            // SAFETY: a dead gap of b - a >= 8 bytes in the region.
-            unsafe {
-                *(a as *mut usize) = b - a;
-                if b - a >= 16 {
-                    *((a + 8) as *mut usize) = 0;
-                }
+            // One filler per chunk piece: chunk boundaries stay record
+            // boundaries.
+            let mut at = a;
+            while at < b {
+                let next = chunk_end(at).min(b);
+                write_filler(at, next);
+                at = next;
             }
         }
         // Clear the new fragment where it was ever written: below the
@@ -240,10 +304,31 @@ impl Nursery {
     }
 }
 
+/// The end of the chunk holding `a`.
+fn chunk_end(a: usize) -> usize {
+    (a & !(CHUNK - 1)) + CHUNK
+}
+
+/// Make `[a, b)` (dead memory of the region, a multiple of 8 bytes) one
+/// filler record.
+fn write_filler(a: usize, b: usize) {
+    if b <= a {
+        return;
+    }
+    // SAFETY: the caller's promise: b - a >= 8 bytes the nursery owns and
+    // no object uses.
+    unsafe {
+        *(a as *mut usize) = b - a;
+        if b - a >= 16 {
+            *((a + 8) as *mut usize) = 0;
+        }
+    }
+}
+
 impl Drop for Nursery {
     fn drop(&mut self) {
         if self.start != 0
-            && let Ok(layout) = Layout::from_size_align(self.size, 4096)
+            && let Ok(layout) = Layout::from_size_align(self.size, CHUNK)
         {
             // SAFETY: allocated by `reserve` with this layout, freed once.
             unsafe { alloc::alloc::dealloc(self.start as *mut u8, layout) };

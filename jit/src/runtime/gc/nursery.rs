@@ -9,8 +9,9 @@
 //! that object. Its two low bits are flags the minor collection uses
 //! ([`PINNED`], [`TRACED`]). A record whose object has no method table
 //! (zero) is a filler covering dead space. Allocation happens in one
-//! *fragment* at a time, which is zero past `bump`; the walk jumps from
-//! `bump` to the fragment's end.
+//! *fragment* at a time; the walk jumps from `bump` to the fragment's
+//! end. The current chunk is zero past `bump` (chunks are cleared when
+//! allocation opens them).
 //!
 //! No record crosses a [`CHUNK`] boundary (compiled code bumps up to the
 //! end of the current chunk only; the helper closes a chunk with a filler
@@ -65,8 +66,9 @@ pub struct Nursery {
     /// Fill the free fragment with a pattern instead of zero (stress
     /// mode; allocation then clears each record itself).
     pub poison: bool,
-    /// Everything from here to the region's end is untouched (zero) since
-    /// the last reset, so a reset clears only below it.
+    /// Everything from here to the region's end was never written (zero):
+    /// the highest address ever bumped to. A chunk below it is cleared
+    /// when allocation opens it.
     clean: usize,
 }
 
@@ -129,8 +131,22 @@ impl Nursery {
     fn set_fragment(&mut self, bump: usize, end: usize) {
         self.frag_start = bump;
         self.frag_end = end;
-        self.words[0].store(bump, Ordering::Relaxed);
-        self.words[1].store(chunk_end(bump).min(end), Ordering::Relaxed);
+        self.open_chunk(bump);
+    }
+
+    /// Allocate from `p` to the end of its chunk (or of the fragment),
+    /// which is cleared first unless it was never written: the nursery is
+    /// cleared a chunk at a time as allocation reaches it, not in the
+    /// collection's pause (and the chunk is in the cache when the objects
+    /// are written).
+    fn open_chunk(&mut self, p: usize) {
+        let limit = chunk_end(p).min(self.frag_end);
+        if p < self.clean && p < limit {
+            // SAFETY: [p, limit) is free memory of the current fragment.
+            unsafe { core::ptr::write_bytes(p as *mut u8, 0, limit - p) };
+        }
+        self.words[0].store(p, Ordering::Relaxed);
+        self.words[1].store(limit, Ordering::Relaxed);
     }
 
     /// Bytes taken: what was bumped in this fragment and the survivors
@@ -157,14 +173,9 @@ impl Nursery {
             if limit >= self.frag_end {
                 return None;
             }
-            if self.poison {
-                // SAFETY: the chunk's tail is free memory of the fragment.
-                unsafe { core::ptr::write_bytes(p as *mut u8, 0, limit - p) };
-            }
             write_filler(p, limit);
             p = limit;
-            self.words[0].store(p, Ordering::Relaxed);
-            self.words[1].store(chunk_end(p).min(self.frag_end), Ordering::Relaxed);
+            self.open_chunk(p);
         }
         self.words[0].store(p + rec, Ordering::Relaxed);
         if self.poison {
@@ -250,7 +261,7 @@ impl Nursery {
     /// After a minor collection: every record but the pinned survivors
     /// `pinned` (record addresses, ascending) is dead. Clears their flags,
     /// turns the gaps into fillers, and makes the largest gap the next
-    /// fragment (zeroed, or poisoned).
+    /// fragment (poisoned in stress mode; cleared a chunk at a time later).
     pub fn reset(&mut self, pinned: &[usize]) {
         let mut gaps = Vec::new();
         let mut at = self.start;
@@ -287,18 +298,17 @@ impl Nursery {
                 at = next;
             }
         }
-        // Clear the new fragment where it was ever written: below the
-        // clean mark (which the fragment just ended may have raised).
-        let clean = self.clean.max(self.bump());
-        let dirty_end = best.1.min(clean);
-        if dirty_end > best.0 {
-            let fill = if self.poison { super::heap::POISON } else { 0 };
+        // Everything below the high-water mark may be dirty: the chunks
+        // of the new fragment are cleared as they are opened. Stress mode
+        // poisons the dead memory now.
+        self.clean = self.clean.max(self.bump());
+        let dirty_end = best.1.min(self.clean);
+        if self.poison && dirty_end > best.0 {
             // SAFETY: the gap holds no live object.
-            unsafe { core::ptr::write_bytes(best.0 as *mut u8, fill, dirty_end - best.0) };
+            unsafe {
+                core::ptr::write_bytes(best.0 as *mut u8, super::heap::POISON, dirty_end - best.0)
+            };
         }
-        // Past the new fragment's start everything is clean when the
-        // fragment reaches the last dirty byte.
-        self.clean = if best.1 >= clean { best.0 } else { clean };
         self.pinned_bytes = kept;
         self.set_fragment(best.0, best.1);
     }

@@ -1,8 +1,8 @@
 //! The generational collector on the host (docs/gc.md, "Generations"):
 //! a minor collection keeps the young objects only old objects refer to
 //! (through the write barrier's remembered set), rebases managed pointers
-//! into the objects it moves, leaves pinned objects in place and keeps
-//! identity hashes. Each runs with and without GC stress (a collection at
+//! into the objects it moves, leaves pinned objects and `stackalloc`
+//! blocks in place and keeps identity hashes. Each runs with and without GC stress (a collection at
 //! every allocation; dead young memory poisoned).
 
 mod jit_support;
@@ -63,6 +63,7 @@ fn moving_cases(stress: bool) {
     assert_eq!(call(&mut rt, asm, "ManagedPointerAndRef"), 1);
     assert_eq!(call(&mut rt, asm, "Pinned"), 56);
     assert_eq!(call(&mut rt, asm, "Hash"), 1);
+    assert_eq!(call(&mut rt, asm, "StackAlloc"), 347);
     assert!(
         rt.gc_stats().minor_collections >= 10,
         "minor collections: {}",

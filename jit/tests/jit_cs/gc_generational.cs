@@ -123,6 +123,21 @@ unsafe class Gen
         return a[3] * 10 + a[4];
     }
 
+    // `stackalloc` blocks are young but never move, and live as long as
+    // their frame (the older one only through the newer one's link).
+    static int StackAlloc()
+    {
+        int* a = stackalloc int[8];
+        a[0] = 3;
+        Churn();
+        int* b = stackalloc int[8];
+        b[0] = 4;
+        Churn();
+        a[1] = a[0] + b[0];
+        Churn();
+        return a[0] * 100 + b[0] * 10 + a[1];
+    }
+
     // Identity hashes survive moves.
     static int Hash()
     {

@@ -99,28 +99,11 @@ impl Runtime {
         let fresh = core::mem::take(&mut self.gc.old_since_minor);
         let mut fields = Vec::new();
         for o in fresh {
-            self.ref_fields(o, &mut fields);
-            for s in fields.drain(..) {
-                // SAFETY: s is a reference field of the old object o.
-                unsafe { self.update_slot(s as *mut usize, &mut work, &mut kept) };
-                // SAFETY: as above.
-                if self.gc.nursery.contains(unsafe { *(s as *const usize) }) {
-                    remset.push(s);
-                }
-            }
+            self.trace_fields(o, &mut fields, &mut work, &mut kept, &mut remset);
         }
         // 4. Trace the copies (and the objects kept in place).
         while let Some(o) = work.pop() {
-            let old = !self.gc.nursery.contains(o);
-            self.ref_fields(o, &mut fields);
-            for s in fields.drain(..) {
-                // SAFETY: s is a reference field of the live object o.
-                unsafe { self.update_slot(s as *mut usize, &mut work, &mut kept) };
-                // SAFETY: as above.
-                if old && self.gc.nursery.contains(unsafe { *(s as *const usize) }) {
-                    remset.push(s);
-                }
-            }
+            self.trace_fields(o, &mut fields, &mut work, &mut kept, &mut remset);
         }
         // 5. Identity hashes of the dead young objects go; the nursery is
         // free again but for what stayed.
@@ -143,6 +126,46 @@ impl Runtime {
             .push(super::now().saturating_sub(start));
     }
 
+    /// Update the references of live object `o` (a copy, an object kept
+    /// in place, or an old object); the slots of an old one that still
+    /// refer to young objects (kept in place) go to `remset`.
+    fn trace_fields(
+        &mut self,
+        o: usize,
+        fields: &mut Vec<usize>,
+        work: &mut Vec<usize>,
+        kept: &mut Vec<usize>,
+        remset: &mut Vec<usize>,
+    ) {
+        // SAFETY: o is a live object: its first word is its method table.
+        if unsafe { *(o as *const usize) } == self.gc.localloc_mt {
+            // A `localloc` block links the previous one by its data pointer
+            // (what compiled code holds), and blocks never move: keep it.
+            // SAFETY: the link word of a `localloc` block.
+            let prev = unsafe { *((o + 8) as *const usize) };
+            if self.gc.nursery.contains(prev) {
+                self.forward(prev - super::LOCALLOC_DATA, work, kept);
+                if !self.gc.nursery.contains(o) {
+                    // An old block linking a young one: read again at the
+                    // next minor collection (its link is not a reference
+                    // the remembered set could update).
+                    self.gc.old_since_minor.push(o);
+                }
+            }
+            return;
+        }
+        let old = !self.gc.nursery.contains(o);
+        self.ref_fields(o, fields);
+        for s in fields.drain(..) {
+            // SAFETY: s is a reference field of the live object o.
+            unsafe { self.update_slot(s as *mut usize, work, kept) };
+            // SAFETY: as above.
+            if old && self.gc.nursery.contains(unsafe { *(s as *const usize) }) {
+                remset.push(s);
+            }
+        }
+    }
+
     /// Where young object `o` is after this collection: its copy in the
     /// old generation (made now, or earlier), or `o` itself when it may
     /// not move. New copies and kept objects go on `work` to be traced.
@@ -159,7 +182,9 @@ impl Runtime {
             return o; // a filler: never referenced by a well-formed slot
         }
         let size = (w & !7) - 8;
-        let copy = if w & PINNED != 0 {
+        // Pinned, or a `localloc` block (compiled code holds native
+        // pointers into it): it stays.
+        let copy = if w & PINNED != 0 || mt == self.gc.localloc_mt {
             None
         } else {
             self.gc.heap.alloc(size)

@@ -337,6 +337,18 @@ impl Runtime {
     fn alloc_generational(&mut self, mt: usize, size: usize, at: Option<Frame>) -> usize {
         let total = |g: &Gc| g.heap.used + g.nursery.used();
         let young = at.is_some() && size <= nursery::MAX_YOUNG && self.gc.no_move == 0;
+        // `localloc` blocks go young from their helper too (without
+        // collecting): a minor collection never moves them (`minor.rs`), and
+        // the short-lived blocks of number formatting no longer fill the old
+        // generation.
+        if at.is_none()
+            && mt == self.gc.localloc_mt
+            && size <= nursery::MAX_YOUNG
+            && total(&self.gc).saturating_add(size) <= self.gc.limit
+            && let Some(p) = self.gc.nursery.alloc(mt, size)
+        {
+            return p;
+        }
         let mut collected = false;
         if let Some(f) = at
             && (self.gc.stress

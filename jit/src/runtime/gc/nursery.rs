@@ -57,6 +57,8 @@ pub struct Nursery {
     pub words: Box<[AtomicUsize; 2]>,
     /// The end of the current fragment.
     frag_end: usize,
+    /// What the global allocator returned (`start` is aligned up from it).
+    raw: usize,
     /// Bytes of the region that hold objects allocated since the last
     /// collection or survivors pinned in place (for `GC.GetTotalMemory`
     /// and the heap limit).
@@ -79,6 +81,7 @@ impl Default for Nursery {
             size: 0,
             words: Box::new([const { AtomicUsize::new(0) }; 2]),
             frag_end: 0,
+            raw: 0,
             pinned_bytes: 0,
             frag_start: 0,
             poison: false,
@@ -92,14 +95,20 @@ impl Nursery {
     /// system refuses.
     pub fn reserve(&mut self, size: usize) -> bool {
         let size = size.div_ceil(CHUNK) * CHUNK;
-        let Ok(layout) = Layout::from_size_align(size, CHUNK) else {
+        // A chunk more than asked, at the allocator's ordinary alignment,
+        // then aligned by hand: an over-aligned zeroed allocation is
+        // cleared byte by byte (touching every page at start-up), an
+        // ordinary one comes zeroed from the system.
+        let Ok(layout) = Layout::from_size_align(size + CHUNK, 16) else {
             return false;
         };
         // SAFETY: non-zero size layout.
-        let p = unsafe { alloc::alloc::alloc_zeroed(layout) } as usize;
-        if p == 0 {
+        let raw = unsafe { alloc::alloc::alloc_zeroed(layout) } as usize;
+        if raw == 0 {
             return false;
         }
+        self.raw = raw;
+        let p = raw.next_multiple_of(CHUNK);
         self.start = p;
         self.size = size;
         self.clean = p;
@@ -337,11 +346,11 @@ fn write_filler(a: usize, b: usize) {
 
 impl Drop for Nursery {
     fn drop(&mut self) {
-        if self.start != 0
-            && let Ok(layout) = Layout::from_size_align(self.size, CHUNK)
+        if self.raw != 0
+            && let Ok(layout) = Layout::from_size_align(self.size + CHUNK, 16)
         {
             // SAFETY: allocated by `reserve` with this layout, freed once.
-            unsafe { alloc::alloc::dealloc(self.start as *mut u8, layout) };
+            unsafe { alloc::alloc::dealloc(self.raw as *mut u8, layout) };
         }
     }
 }

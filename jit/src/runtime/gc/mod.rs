@@ -679,13 +679,19 @@ pub(super) extern "C" fn ic_gc_total_memory() -> i64 {
     (rt.gc.heap.used + rt.gc.nursery.used()) as i64
 }
 
-/// `GC.CollectionCount(int generation)`: collections so far (one
-/// generation: every collection counts for 0 and for higher ones).
+/// `GC.CollectionCount(int generation)`: full collections so far for
+/// generation 1 and up; for generation 0 also the minor ones (a full
+/// collection starts with a minor one, so the larger count covers both).
 pub(super) extern "C" fn ic_gc_collection_count(generation: i32) -> i32 {
     if generation < 0 {
         return 0;
     }
-    super::current().gc.stats.collections as i32
+    let s = &super::current().gc.stats;
+    if generation == 0 {
+        s.collections.max(s.minor_collections) as i32
+    } else {
+        s.collections as i32
+    }
 }
 
 impl Runtime {

@@ -429,6 +429,15 @@ extern "C" fn host_complete(slot: i32, status: i32) {
         return;
     };
     let mut st = to_status(status);
+    if !matches!(st, Status::Ok | Status::Err(BlkDevError::NotReady)) {
+        // Rare, and the block service restarts this generation for it
+        // (a second opinion): say what the driver returned, so a log
+        // tells a device's IOERR (1) from a corrupt driver's garbage.
+        userlib::log!(
+            "driverhost: the driver completed {:?} on slot {slot} with status {status}",
+            live.op
+        );
+    }
     if let (Op::Read { len, offset, .. }, Status::Ok) = (live.op, st) {
         let buf = h.slot_buf.get(i).copied().unwrap_or(0);
         match h.windows.get(live.client) {

@@ -62,7 +62,14 @@ pub fn fetch() -> Result<(Recorder, usize), String> {
 
 impl CodeListener for Recorder {
     fn compiled(&mut self, rt: &Runtime, r: &CodeRange) {
+        self.record(rt, r);
+    }
+}
+
+impl Recorder {
+    fn record(&mut self, rt: &Runtime, r: &CodeRange) {
         let name = rt.types.method_name(r.method);
+        crate::image::note_late(&name);
         crate::inject::note_code(&name, r.start as u64, r.len as u64);
         let ops = rt.il_mnemonics(r.method);
         let ranges: Vec<(u32, u32, u32, &str)> = r

@@ -5,7 +5,8 @@
 //! The fault machinery of `mode=call` applies here too (docs/driverhost.md,
 //! "Fault reports"): `jit-inject=` is applied to the fresh runtime, every
 //! compiled method is recorded in the supervisor's code map, and all
-//! managed code — the up-front compile, `Create`, and `BlockHost::Run`
+//! managed code — the up-front compile (after installing the kept code
+//! image, [`crate::image`]), `Create`, and `BlockHost::Run`
 //! with the driver's start and its whole I/O loop — runs on the code-map
 //! region's stack, so a fault in the driver names its method, IL offset and
 //! callers.
@@ -22,7 +23,7 @@ use core::sync::atomic::{AtomicPtr, Ordering};
 use ipc::files::Bundle;
 use jit::runtime::{Escape, Runtime};
 use jit::testrun::describe;
-use jit::types::{AsmId, MethodId, MethodKind};
+use jit::types::{AsmId, MethodId};
 
 use crate::bind::{self, Declaration};
 use crate::codemem::ProtectCodeMemory;
@@ -92,38 +93,22 @@ pub fn compiled() -> (u64, u64, u64) {
 }
 
 /// Compiles every method of the DDK and the bound driver's assembly now,
-/// answering the requests that arrive meanwhile (`NotReady`) between
-/// methods: compiling lazily inside the driver's start would keep the
-/// driver host from receiving for as long, and clients would wait instead
-/// of getting a typed answer. A method that does not compile is left to
-/// fail (typed) when it is first called.
+/// and what that code refers to (`Runtime::compile_up_front`: the corlib
+/// methods the DDK and the driver use, the static constructors of loaded
+/// types), answering the requests that arrive meanwhile (`NotReady`)
+/// between methods: compiling lazily inside the driver's start would keep
+/// the driver host from receiving for as long, and clients would wait
+/// instead of getting a typed answer. Compiled here, the code is part of
+/// the code image, so a generation that installs it does not start
+/// Cranelift during the driver's `Start` (under TCG the first compile of
+/// a process also pays for translating Cranelift itself); the
+/// ahead-of-time image (`driverhost-image`) is made by the same rule. A
+/// method that does not compile is left to fail (typed) when first called.
 fn precompile(rt: &mut Runtime, stack: Option<usize>, asms: &[AsmId]) {
-    crate::codemap::on_stack(stack, || precompile_here(rt, asms));
+    crate::codemap::on_stack(stack, || {
+        rt.compile_up_front(asms, &mut || crate::blkhost::drain());
+    });
 }
-
-fn precompile_here(rt: &mut Runtime, asms: &[AsmId]) {
-    for &asm in asms {
-        let types = rt
-            .types
-            .image(asm)
-            .tables()
-            .row_count(jit::metadata::TableId::TypeDef);
-        for rid in 1..=types {
-            let Ok(t) = rt.types.type_def(asm, rid) else {
-                continue;
-            };
-            for m in rt.types.ty(t).methods.clone() {
-                if rt.types.method(m).kind == MethodKind::Il {
-                    let _ = rt.compile_method(m);
-                    crate::blkhost::drain();
-                }
-            }
-        }
-    }
-}
-
-/// The drivers' runtime's nursery unless `nursery=` says otherwise.
-const NURSERY: usize = 1 << 20;
 
 pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
     let (Some(corlib), Some(ddk)) = (files.get(CORLIB), files.get(DDK)) else {
@@ -141,7 +126,7 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
     // arguments, 0 for the non-moving collector alone.
     let nursery = crate::arg(args, "nursery")
         .and_then(|v| v.parse::<usize>().ok())
-        .unwrap_or(NURSERY);
+        .unwrap_or(ddk_native::NURSERY);
     if !rt.set_generational(nursery) {
         userlib::log!("driverhost: cannot reserve a {nursery} byte nursery");
         crate::blkhost::serve_unready(HostState::Failed);
@@ -241,6 +226,24 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
         );
         crate::blkhost::serve_unready(HostState::Failed);
     };
+    let Some(run) = static_method(&mut rt, ddk_asm, "Cordon.Ddk", "BlockHost", "Run") else {
+        userlib::log!("driverhost: {DDK} has no Cordon.Ddk.BlockHost::Run");
+        crate::blkhost::serve_unready(HostState::Failed);
+    };
+    crate::inject::set_target(alloc::format!("{}.{}::Submit", d.namespace, d.name));
+    // The kept code image, then the up-front compile of what it lacks, then
+    // this generation's image handed over — all before any driver code
+    // runs (`Create` comes after), so a driver bug cannot have touched the
+    // JIT's state before the hand-over (docs/driverhost.md, "Restart time").
+    let installed = crate::image::install(&mut rt, args, files);
+    precompile(&mut rt, stack, &[ddk_asm, asm]);
+    crate::image::hand_over(&rt, args, installed);
+    userlib::log!(
+        "driverhost: starting the driver ({} ms after start; {} methods, {} IL bytes compiled so far)",
+        (userlib::uptime_us() - t0) / 1000,
+        rt.stats.methods,
+        rt.stats.il_bytes
+    );
     let driver = match call(&mut rt, stack, create) {
         Ok(obj) if obj != 0 => obj as usize,
         Ok(_) => {
@@ -262,18 +265,6 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
         driver,
         alloc::format!("{}.{}", d.namespace, d.name),
         t0,
-    );
-    let Some(run) = static_method(&mut rt, ddk_asm, "Cordon.Ddk", "BlockHost", "Run") else {
-        userlib::log!("driverhost: {DDK} has no Cordon.Ddk.BlockHost::Run");
-        crate::blkhost::serve_unready(HostState::Failed);
-    };
-    crate::inject::set_target(alloc::format!("{}.{}::Submit", d.namespace, d.name));
-    precompile(&mut rt, stack, &[ddk_asm, asm]);
-    userlib::log!(
-        "driverhost: starting the driver ({} ms after start; {} methods, {} IL bytes compiled so far)",
-        (userlib::uptime_us() - t0) / 1000,
-        rt.stats.methods,
-        rt.stats.il_bytes
     );
     match call(&mut rt, stack, run) {
         Ok(v) => {

@@ -24,6 +24,8 @@
 //!   give it as `first-args`, so only the first start has it.
 //! - `campaign=SEED count=N kinds=a,b first=I`: one injection of the
 //!   fault-injection campaign per generation ([`campaign`], docs/campaign.md).
+//! - `image-corrupt=N` (tests): flip byte N of the fetched code image
+//!   before importing it ([`image`]).
 //! - `show-faults=1`: log the supervisor's newest fault records (with
 //!   their managed location) when done.
 //! - `shutdown=1`: power off when done (QEMU tests); with
@@ -49,6 +51,7 @@ mod console;
 mod ddk;
 mod drivers;
 mod files;
+mod image;
 mod inject;
 mod report;
 mod suites;

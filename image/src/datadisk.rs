@@ -79,7 +79,13 @@ const BUILDER: TaskIdWire = TaskIdWire(1);
 
 /// The image's bytes.
 pub fn build() -> Result<Vec<u8>, ImageError> {
-    let disk = format_fat32(RamDisk::new(BYTES))?;
+    build_sized(BYTES)
+}
+
+/// The same volume and files on a disk of `bytes` (the fault-injection
+/// campaign's, whose files only grow, is larger).
+pub fn build_sized(bytes: usize) -> Result<Vec<u8>, ImageError> {
+    let disk = format_fat32(RamDisk::new(bytes))?;
     let volume =
         Volume::mount(disk, 1024, FixedTime::default_time()).map_err(|e| fail("mount", e))?;
     let mut s = Service::new(Ok(volume));
@@ -138,7 +144,12 @@ fn format_fat32(disk: RamDisk) -> Result<RamDisk, ImageError> {
 /// is the user's data: it is never overwritten). Zero blocks are skipped,
 /// so the file is sparse where the file system allows.
 pub fn create(path: &Path) -> Result<(), ImageError> {
-    let data = build()?;
+    create_sized(path, BYTES)
+}
+
+/// [`create`] with a disk of `bytes`.
+pub fn create_sized(path: &Path, bytes: usize) -> Result<(), ImageError> {
+    let data = build_sized(bytes)?;
     let io = |error| ImageError::Write {
         path: path.to_path_buf(),
         error,

@@ -60,6 +60,7 @@ mod error;
 pub mod files;
 mod frame;
 pub mod fs;
+pub mod image;
 pub mod supervisor;
 mod wire;
 

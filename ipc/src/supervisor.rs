@@ -13,7 +13,7 @@ use crate::frame::{Kind, Message, Protocol};
 pub use crate::wire::{ExitCause, FaultSummary, TaskIdWire};
 
 /// Bumped on every change to the wire form of [`Request`] or [`Reply`].
-pub const VERSION: u16 = 6;
+pub const VERSION: u16 = 8;
 
 /// Longest [`Request::RestartWith`] argument string, in bytes.
 pub const ARGS_MAX: usize = 200;
@@ -93,6 +93,66 @@ pub enum Request {
     /// killing a healthy successor when its request arrives late. Needs the
     /// same `allow=` as `Restart`.
     RestartTask { name: String, task: TaskIdWire },
+    /// Puts a service into a crash loop on purpose: `Restart` it now with
+    /// `args` (at most [`ARGS_MAX`] bytes) added to its arguments on *every*
+    /// start — this one and each automatic restart — and with `policy`
+    /// instead of its manifest's restart policy, until the policy holds it
+    /// (`give_up` quick deaths in a row) or a `Start`, `Stop`, `Restart`,
+    /// `RestartWith`, `RestartTask` or another `CrashLoop` request ends the
+    /// loop; then the manifest's arguments and policy apply again. What a
+    /// manifest's `fault-args` with `give-up` do from boot, for a running
+    /// system: the shell's `demo crash-loop` has the driver host fault on
+    /// every start until the supervisor holds it. Needs the same `allow=`
+    /// as `Restart`; longer args are `BadArgs`, a policy that could never
+    /// hold the service (`give_up` 0) or whose backoff is empty or reversed
+    /// is `BadPolicy`.
+    CrashLoop {
+        name: String,
+        args: String,
+        policy: LoopPolicy,
+    },
+    /// Keep the caller's code image (docs/driverhost.md, "Restart time"):
+    /// `grant` (to the supervisor, readable) holds `len` bytes of it. The
+    /// supervisor copies them into memory of its own, records their hash
+    /// ([`crate::image::hash`]) and answers [`Reply::ImageStored`]; the
+    /// service's previous image is replaced only once the copy is whole.
+    /// Needs `allow=code-image`. Refused (typed, nothing kept) when the
+    /// caller's generation was started with a switch that changes compiled
+    /// code (`ImageInjected`, decided from the arguments the supervisor
+    /// started it with), when `len` exceeds [`crate::image::MAX_LEN`]
+    /// (`ImageTooLarge`), when this generation stored one already
+    /// (`ImageAlreadyStored`: at most one per generation), or when the
+    /// grant cannot be read for `len` bytes (`ImageUnavailable`).
+    StoreImage { grant: u32, len: u64 },
+    /// The service's kept code image → [`Reply::Image`], a read-only grant
+    /// of the supervisor's copy; `Err(NoImage)` if none is kept,
+    /// `Err(ImageInjected)` for a generation started with a switch that
+    /// changes compiled code. Needs `allow=code-image`.
+    FetchImage,
+}
+
+/// The restart policy of a [`Request::CrashLoop`] (the manifest's
+/// `min-run=`, `backoff=BASE..MAX` and `give-up=`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LoopPolicy {
+    /// A death sooner than this after its start is a quick one.
+    pub min_run_ms: u32,
+    /// The first restart delay; each quick death doubles it.
+    pub backoff_base_ms: u32,
+    /// The most a restart delay grows to.
+    pub backoff_max_ms: u32,
+    /// Hold the service after this many quick deaths in a row (1 or more).
+    pub give_up: u16,
+}
+
+impl LoopPolicy {
+    /// Whether the supervisor accepts it: it holds the service at some
+    /// point (`give_up` ≥ 1) and its backoff is `1 ≤ base ≤ max`.
+    pub fn is_valid(&self) -> bool {
+        self.give_up >= 1
+            && self.backoff_base_ms >= 1
+            && self.backoff_base_ms <= self.backoff_max_ms
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -112,6 +172,19 @@ pub enum Reply {
     CodeMap {
         grant: u32,
         len: u64,
+    },
+    /// `StoreImage` done: the supervisor's copy has `len` bytes hashing to
+    /// `hash`.
+    ImageStored {
+        len: u64,
+        hash: u64,
+    },
+    /// A read-only grant to the caller (whole pages) whose first `len`
+    /// bytes are the kept image, which hashed to `hash` when stored.
+    Image {
+        grant: u32,
+        len: u64,
+        hash: u64,
     },
 }
 
@@ -184,6 +257,23 @@ pub enum SupervisorError {
     /// `RestartTask` of a task that is no longer the service's current one:
     /// it has been replaced already, and nothing was done.
     Stale,
+    /// `CrashLoop` with a [`LoopPolicy`] that is not
+    /// [`LoopPolicy::is_valid`].
+    BadPolicy,
+    /// `StoreImage`/`FetchImage` from a generation the supervisor started
+    /// with a switch that changes compiled code (`jit-inject=`,
+    /// `inject=always-fault`, `campaign=`, `intrinsics=`, or an `inject=`
+    /// it does not know).
+    ImageInjected,
+    /// `StoreImage` of more than [`crate::image::MAX_LEN`] bytes.
+    ImageTooLarge,
+    /// A second `StoreImage` from the same generation.
+    ImageAlreadyStored,
+    /// `StoreImage`: the grant is not readable for `len` bytes, or the
+    /// supervisor has no memory for the copy (its log says which).
+    ImageUnavailable,
+    /// `FetchImage`: no image is kept for the service.
+    NoImage,
 }
 
 impl Message for Request {

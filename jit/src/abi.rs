@@ -72,6 +72,29 @@ pub enum Helper {
 }
 
 impl Helper {
+    /// Every helper, in declaration order (a code image names a helper by
+    /// its index here).
+    pub const ALL: [Helper; 18] = [
+        Helper::Alloc,
+        Helper::NewArray,
+        Helper::Throw,
+        Helper::Raise,
+        Helper::IsInst,
+        Helper::CastClass,
+        Helper::Unbox,
+        Helper::InterfaceCell,
+        Helper::RunCctor,
+        Helper::StelemCheck,
+        Helper::FmodF64,
+        Helper::FmodF32,
+        Helper::Memcpy,
+        Helper::Memset,
+        Helper::Localloc,
+        Helper::FirstPass,
+        Helper::Caught,
+        Helper::GenericVirtualCell,
+    ];
+
     /// Whether the helper may leave an exception in flight, so that the
     /// compiler must test the in-flight word after calling it. `Throw` and
     /// `Raise` always do; their call sites dispatch unconditionally.

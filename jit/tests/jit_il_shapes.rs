@@ -154,6 +154,102 @@ fn every_reference_store_goes_through_the_write_barrier() {
     assert_eq!(BARRIERS.load(Ordering::Relaxed), 4);
 }
 
+/// Rewrite `Shapes::Calli` into `ldc.i4.s 20; <ftn>; calli SIG; ret`
+/// (nops after): its locals signature becomes the `calli` signature
+/// `int32(int32)` (blob shortened to `00 01 08 08`, a real StandAloneSig
+/// row) and its header names no locals any more. `ftn` is given the
+/// `ldftn Twice` mcs emitted (6 bytes) and returns 6 bytes.
+fn patch_calli(bytes: &mut [u8], ftn: &dyn Fn(&[u8]) -> Vec<u8>) {
+    use jit::metadata::tables::StandAloneSigRow;
+    let (start, len) = il_range(bytes, "Calli");
+    let (sig_tok, blob_at, header_at) = {
+        let img = Image::parse(bytes).expect("parse");
+        let t = img
+            .find_type_def("", "Shapes")
+            .expect("lookup")
+            .expect("Shapes");
+        let m = img
+            .tables()
+            .methods_of(t)
+            .expect("methods")
+            .map(|m| m.expect("method"))
+            .find(|&m| img.method_name(m).expect("name") == "Calli")
+            .expect("Calli");
+        let body = img.method_body(m).expect("body").expect("has body");
+        assert!(body.is_fat, "a method with locals has a fat header");
+        let tok = body.local_var_sig.expect("Calli has locals");
+        let row = img
+            .tables()
+            .get::<StandAloneSigRow>(tok.rid())
+            .expect("StandAloneSig row");
+        let blob = img.blobs().get(row.signature).expect("blob");
+        assert_eq!(blob[0], 0x07, "a locals signature");
+        assert!(blob.len() < 0x80 && blob.len() >= 4);
+        let blob_at = blob.as_ptr() as usize - bytes.as_ptr() as usize;
+        (tok.raw(), blob_at, start - 12)
+    };
+    // The blob: its one-byte length, then the method signature
+    // DEFAULT, 1 parameter, returns int32, takes int32.
+    bytes[blob_at - 1] = 4;
+    bytes[blob_at..blob_at + 4].copy_from_slice(&[0x00, 0x01, 0x08, 0x08]);
+    // The fat header's LocalVarSigTok (bytes 8..12): none.
+    bytes[header_at + 8..header_at + 12].copy_from_slice(&[0; 4]);
+    let code = &mut bytes[start..start + len];
+    let at = code
+        .windows(2)
+        .position(|w| w == [0xFE, 0x06])
+        .expect("ldftn Twice");
+    let ldftn = code[at..at + 6].to_vec();
+    let mut new = vec![0x1F, 20];
+    new.extend(ftn(&ldftn));
+    new.push(0x29);
+    new.extend_from_slice(&sig_tok.to_le_bytes());
+    new.push(0x2A);
+    assert!(new.len() <= len);
+    new.resize(len, 0x00);
+    code.copy_from_slice(&new);
+}
+
+#[test]
+fn calli_through_ldftn_calls_the_method() {
+    // The runtime's `current` pointer is process-global: one at a time.
+    let _serial = jit_support::serial();
+    // Unpatched: the delegate call, 2 * 20 + 1 + 1000.
+    let (mut rt, asm) = load(|_| {});
+    let m = method(&mut rt, asm, "Calli");
+    assert_eq!(call0(&mut rt, m).ok().map(|v| v as i32), Some(1041));
+    // Patched: `ldftn Twice; calli int32(int32)` with 20, through Twice's
+    // cell (compiled lazily behind it): 41.
+    let (mut rt, asm) = load(|b| patch_calli(b, &|ldftn| ldftn.to_vec()));
+    let m = method(&mut rt, asm, "Calli");
+    assert_eq!(call0(&mut rt, m).ok().map(|v| v as i32), Some(41));
+    // A null method pointer (`ldc.i4.0; conv.i` instead of the ldftn) is
+    // a NullReferenceException, not a jump through address 0.
+    let (mut rt, asm) = load(|b| patch_calli(b, &|_| vec![0x16, 0xD3, 0, 0, 0, 0]));
+    let m = method(&mut rt, asm, "Calli");
+    match call0(&mut rt, m) {
+        Err(Escape::Exception(obj)) => {
+            assert_eq!(rt.object_type_name(obj), "System.NullReferenceException")
+        }
+        Ok(v) => panic!("expected a NullReferenceException, returned {v}"),
+        Err(_) => panic!("expected a NullReferenceException"),
+    }
+}
+
+#[test]
+fn boxing_a_value_only_to_test_it_for_null_allocates_nothing() {
+    // The runtime's `current` pointer is process-global: one at a time.
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = load(|_| {});
+    let m = method(&mut rt, asm, "BoxNullTests");
+    // The first run compiles the callees (and may make runtime objects).
+    assert_eq!(call0(&mut rt, m).ok().map(|v| v as i32), Some(2000));
+    let before = rt.heap_used();
+    assert_eq!(call0(&mut rt, m).ok().map(|v| v as i32), Some(2000));
+    // 2,000 boxes of an int would be 32,000 bytes.
+    assert_eq!(rt.heap_used(), before, "the null tests allocated");
+}
+
 #[test]
 fn unsupported_il_is_a_typed_error_naming_method_and_offset() {
     // The runtime's `current` pointer is process-global: one at a time.

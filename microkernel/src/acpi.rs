@@ -268,14 +268,56 @@ pub struct EcamWindow {
 
 struct AcpiState {
     platform: AcpiPlatform<KernelAcpi>,
-    interpreter: Option<Interpreter<KernelAcpi>>,
-    /// The PCI root bridges' INTx routing, resolved once at boot.
-    root_bridges: Vec<prt::RootBridge>,
+    /// The MADT's interrupt source overrides (for `_PRT` resolution).
+    overrides: Vec<acpi::platform::interrupt::InterruptSourceOverride>,
 }
 
 static STATE: Once<AcpiState> = Once::new();
 
-/// Reads MADT, MCFG and FADT and loads the AML namespace. A machine without
+/// The AML namespace and what was resolved from it, loaded on first use.
+struct AmlState {
+    interpreter: Option<Interpreter<KernelAcpi>>,
+    /// The PCI root bridges' INTx routing, resolved with the namespace.
+    root_bridges: Vec<prt::RootBridge>,
+}
+
+/// Loading the DSDT and running `_PIC` and `_PRT` was the largest part of
+/// the kernel's boot under TCG (~25 M instructions, docs/demos.md "Boot
+/// time"), and only INTx routing and power-off need it: a boot whose
+/// devices use MSI-X never does. So it happens at the first of those,
+/// once, on the boot CPU (AML runs nowhere else).
+static AML: Once<AmlState> = Once::new();
+
+/// The AML state, loading it now if this is the first use; `None` before
+/// [`init`].
+fn aml() -> Option<&'static AmlState> {
+    let state = STATE.get()?;
+    // With interrupts off: syscalls run so anyway, but the boot console's
+    // `shutdown` runs in the idle context, where a tick could switch to a
+    // task whose syscall would then spin on this `Once` forever.
+    Some(x86_64::instructions::interrupts::without_interrupts(|| {
+        AML.call_once(|| {
+            let interpreter = match Interpreter::new_from_platform(&state.platform) {
+                Ok(i) => Some(i),
+                Err(e) => {
+                    warn!("AML: could not load the DSDT/SSDTs: {e:?}; ACPI power-off unavailable");
+                    None
+                }
+            };
+            let root_bridges = interpreter
+                .as_ref()
+                .map(|aml| prt::load(aml, &state.overrides))
+                .unwrap_or_default();
+            AmlState {
+                interpreter,
+                root_bridges,
+            }
+        })
+    }))
+}
+
+/// Reads MADT, MCFG and FADT (the AML namespace waits for its first use,
+/// [`aml`]). A machine without
 /// usable ACPI stops here: Cordon needs the MADT to route interrupts.
 pub fn init(rsdp: Option<u64>) -> Platform {
     let Some(rsdp) = rsdp else {
@@ -427,21 +469,10 @@ pub fn init(rsdp: Option<u64>) -> Platform {
         overrides: apic.interrupt_source_overrides.to_vec(),
         ecam,
     };
-    let interpreter = match Interpreter::new_from_platform(&platform) {
-        Ok(i) => Some(i),
-        Err(e) => {
-            warn!("AML: could not load the DSDT/SSDTs: {e:?}; ACPI power-off unavailable");
-            None
-        }
-    };
-    let root_bridges = interpreter
-        .as_ref()
-        .map(|aml| prt::load(aml, &info.overrides))
-        .unwrap_or_default();
+    // The AML namespace is loaded at its first use (`aml`).
     STATE.call_once(|| AcpiState {
         platform,
-        interpreter,
-        root_bridges,
+        overrides: info.overrides.clone(),
     });
     info
 }
@@ -459,8 +490,8 @@ pub enum ShutdownError {
 
 /// The S5 sleep type value from `\_S5` (the package's first integer).
 pub fn s5_sleep_type() -> Result<u8, ShutdownError> {
-    let state = STATE.get().ok_or(ShutdownError::NotInitialised)?;
-    let aml = state
+    let aml = aml()
+        .ok_or(ShutdownError::NotInitialised)?
         .interpreter
         .as_ref()
         .ok_or(ShutdownError::NoInterpreter)?;
@@ -530,10 +561,11 @@ pub enum PrtError {
 
 /// The GSI, trigger mode and polarity of INTx pin `pin` (1 = INTA .. 4 =
 /// INTD, as the Interrupt Pin register says) of `device` on root bus `bus`,
-/// from the PCI root bridge's `_PRT` as resolved at boot (no AML runs here).
+/// from the PCI root bridge's `_PRT` as resolved when the AML namespace was
+/// loaded (at the first call: `aml`).
 pub fn intx_route(bus: u8, device: u8, pin: u8) -> Result<IntxRoute, PrtError> {
     use microkernel::logic::prt::RouteError;
-    let state = STATE.get().ok_or(PrtError::NotInitialised)?;
+    let state = aml().ok_or(PrtError::NotInitialised)?;
     if state.interpreter.is_none() {
         return Err(PrtError::NoInterpreter);
     }

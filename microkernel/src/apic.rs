@@ -28,7 +28,20 @@ const LAPIC_TIMER_CURRENT: usize = 0x390;
 const LAPIC_TIMER_DIVIDE: usize = 0x3e0;
 
 static LAPIC_BASE: AtomicU64 = AtomicU64::new(0);
+/// The physical address `LAPIC_BASE` maps (0: not mapped yet).
+static LAPIC_PHYS: AtomicU64 = AtomicU64::new(0);
+/// The TSC when [`begin_timer_calibration`] started the LAPIC timer
+/// counting down from `u32::MAX` (0: it did not).
+static CALIBRATION_TSC: AtomicU64 = AtomicU64::new(0);
 static TICKS: AtomicU64 = AtomicU64::new(0);
+
+/// The shortest window the LAPIC timer is measured over against the TSC
+/// when it was started early (the counts are read once at each end, so
+/// even 2 ms leaves the error at the level of one MMIO read's latency,
+/// far below what TCG's clocks drift under a loaded host).
+const CALIBRATION_MIN_US: u64 = 2_000;
+/// The window of a calibration that could not start early.
+const CALIBRATION_SPIN_US: u64 = 10_000;
 
 fn lapic_write(reg: usize, value: u32) {
     let base = LAPIC_BASE.load(Ordering::Relaxed);
@@ -292,14 +305,41 @@ fn on_com1(_frame: &mut TrapFrame) {
     }
 }
 
+/// Maps the local APIC at the address IA32_APIC_BASE names and starts its
+/// timer counting down (masked, one-shot), so that [`init`] can measure it
+/// against the TSC across the ACPI and interrupt set-up in between instead
+/// of spinning 10 ms for it (boot time, docs/demos.md). Called once paging
+/// is up; if it cannot map the page, [`init`] measures the old way.
+pub fn begin_timer_calibration() {
+    // SAFETY: reading IA32_APIC_BASE (MSR 0x1b), which every x86_64 CPU
+    // has, has no side effects.
+    let msr = unsafe { x86_64::registers::model_specific::Msr::new(0x1b).read() };
+    let phys = msr & 0x000f_ffff_ffff_f000;
+    let Ok(lapic) = map_mmio(phys, 4096) else {
+        return;
+    };
+    LAPIC_BASE.store(lapic.as_u64(), Ordering::Relaxed);
+    LAPIC_PHYS.store(phys, Ordering::Relaxed);
+    lapic_write(LAPIC_TIMER_DIVIDE, 0x3); // divide by 16
+    lapic_write(LAPIC_LVT_TIMER, 1 << 16); // masked one-shot
+    lapic_write(LAPIC_TIMER_INIT, u32::MAX);
+    CALIBRATION_TSC.store(crate::time::rdtsc(), Ordering::Relaxed);
+}
+
 pub fn init(platform: &Platform) {
     disable_pic();
     crate::mem::reserve_device(platform.local_apic, 4096);
-    let lapic = match map_mmio(platform.local_apic, 4096) {
-        Ok(v) => v,
-        Err(e) => crate::panic::halt_with(format_args!("cannot map the local APIC: {e:?}")),
-    };
-    LAPIC_BASE.store(lapic.as_u64(), Ordering::Relaxed);
+    // The MADT's address is the one to use; the early mapping (and its
+    // running calibration) only if it is the same page.
+    if LAPIC_PHYS.load(Ordering::Relaxed) != platform.local_apic & !0xfff {
+        CALIBRATION_TSC.store(0, Ordering::Relaxed);
+        let lapic = match map_mmio(platform.local_apic, 4096) {
+            Ok(v) => v,
+            Err(e) => crate::panic::halt_with(format_args!("cannot map the local APIC: {e:?}")),
+        };
+        LAPIC_BASE.store(lapic.as_u64(), Ordering::Relaxed);
+        LAPIC_PHYS.store(platform.local_apic & !0xfff, Ordering::Relaxed);
+    }
     set_irq_handler(SPURIOUS_VECTOR, on_spurious);
     lapic_write(LAPIC_SVR, 0x100 | u32::from(SPURIOUS_VECTOR));
 
@@ -340,15 +380,38 @@ pub fn init(platform: &Platform) {
     start_timer();
 }
 
-/// Calibrates the LAPIC timer against the TSC and starts it periodic at TICK_HZ.
-fn start_timer() {
-    set_irq_handler(TIMER_VECTOR, on_tick);
+/// The LAPIC timer's counts (at divide 16) per second, measured against
+/// the TSC: across the window since [`begin_timer_calibration`] (at least
+/// [`CALIBRATION_MIN_US`]), or — without it, or if the timer did not count
+/// — over a fresh spin of [`CALIBRATION_SPIN_US`].
+fn timer_hz() -> u64 {
+    let tsc_hz = u128::from(crate::time::tsc_hz().max(1));
+    let start = CALIBRATION_TSC.load(Ordering::Relaxed);
+    if start != 0 {
+        let min = (tsc_hz * u128::from(CALIBRATION_MIN_US) / 1_000_000) as u64;
+        while crate::time::rdtsc().saturating_sub(start) < min {
+            core::hint::spin_loop();
+        }
+        let current = lapic_read(LAPIC_TIMER_CURRENT);
+        let tsc = crate::time::rdtsc().saturating_sub(start);
+        // 0: the one-shot ran out (or never ran); measure again below.
+        if current != 0 && current != u32::MAX && tsc > 0 {
+            let counts = u128::from(u32::MAX - current);
+            return (counts * tsc_hz / u128::from(tsc)) as u64;
+        }
+    }
     lapic_write(LAPIC_TIMER_DIVIDE, 0x3); // divide by 16
     lapic_write(LAPIC_LVT_TIMER, 1 << 16); // masked one-shot
     lapic_write(LAPIC_TIMER_INIT, u32::MAX);
-    crate::time::spin_us(10_000);
-    let elapsed = u32::MAX - lapic_read(LAPIC_TIMER_CURRENT);
-    let per_tick = (u64::from(elapsed) * 100 / TICK_HZ).clamp(1, u64::from(u32::MAX)) as u32;
+    crate::time::spin_us(CALIBRATION_SPIN_US);
+    let elapsed = u64::from(u32::MAX - lapic_read(LAPIC_TIMER_CURRENT));
+    elapsed * (1_000_000 / CALIBRATION_SPIN_US)
+}
+
+/// Calibrates the LAPIC timer against the TSC and starts it periodic at TICK_HZ.
+fn start_timer() {
+    set_irq_handler(TIMER_VECTOR, on_tick);
+    let per_tick = (timer_hz() / TICK_HZ).clamp(1, u64::from(u32::MAX)) as u32;
     lapic_write(LAPIC_LVT_TIMER, u32::from(TIMER_VECTOR) | (1 << 17)); // periodic
     lapic_write(LAPIC_TIMER_INIT, per_tick);
     info!("LAPIC timer: {TICK_HZ} Hz ({per_tick} counts/tick at divide 16)");

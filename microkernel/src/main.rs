@@ -66,6 +66,7 @@ extern "C" fn kernel_entry(handover_paddr: u32, magic: u32) -> ! {
     arch::init();
     let (acpi_ranges, n) = acpi::table_ranges(boot.rsdp);
     mem::init(&boot, acpi_ranges.get(..n).unwrap_or(&[]));
+    apic::begin_timer_calibration();
     klog::init_ring();
     initrd::init(boot.initrd);
     initrd::log_contents();

@@ -13,15 +13,27 @@
 //! - `... no visible effect ...; retiring`: the outcome "no effect";
 //! - the kernel's `!!! TASK FAULT in driverhost[2.G]` and the supervisor's
 //!   `driverhost[2.G] faulted|exited with code C|was killed`: the death;
-//! - `campaign: ack #W PATH LEN bytes fnv=H gen=G`: an acknowledged write;
-//!   the first after a death (or the next generation's `first I/O
-//!   served`, whichever comes first) is the recovery;
-//! - `campaign: CORRUPT ...`: a read-back that differs from its
-//!   acknowledged write;
+//! - `driverhost: first I/O served`: the generation serves clients: the
+//!   recovery of every earlier generation's death;
+//! - `campaign: controller: ... seed S, F files in DIR`: the workload's
+//!   parameters;
+//! - `campaign: acked #A-#B gen=G`: writes A to B were acknowledged while
+//!   the driver host's generation was G; `campaign: done: W writes
+//!   acknowledged`: the total;
+//! - `campaign: CORRUPT ... (write #N) ...`: a read-back that differs from
+//!   its acknowledged write;
+//!
+//! Every acknowledged write is then checked on the disk image with
+//! [`check_records`]: the records are computed from the seed
+//! ([`record`], the guest's own code), so the log carries no data.
 //! - the kernel's `KERNEL PANIC`: a kernel death.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
+
+pub use crate::campaign_records::{
+    RecordCheck, check_image_records, check_records, describe, record,
+};
 
 /// How an injection ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -73,6 +85,12 @@ pub struct Injection {
     pub place: String,
     /// Log time it struck (s).
     pub struck: f64,
+    /// Log time its generation logged its plan (its start, s).
+    pub started: f64,
+    /// The generation's driver was ready to serve (s).
+    pub ready: Option<f64>,
+    /// The next generation's start (s), if it is in the same boot.
+    pub next_started: Option<f64>,
     /// How the generation died: "fault", "exit N", "killed".
     pub death: Option<String>,
     pub died: Option<f64>,
@@ -87,27 +105,67 @@ impl Injection {
     pub fn recovery_ms(&self) -> Option<f64> {
         Some((self.served_again? - self.struck) * 1e3)
     }
+
+    /// Where its generation's life went, ms, summing to its start → the
+    /// next generation's start: starting (loading and compiling the
+    /// driver, until it serves, or until a death before that), serving
+    /// until the fault struck, the fault → the death (or the retirement),
+    /// the death → the next generation's start. `None` without a next
+    /// generation in the same boot.
+    pub fn phases_ms(&self) -> Option<[f64; 4]> {
+        let t4 = self.next_started?;
+        let t3 = self.died.unwrap_or(t4).clamp(self.started, t4);
+        let t1 = self.ready.unwrap_or(t3).clamp(self.started, t3);
+        let t2 = self.struck.clamp(t1, t3);
+        Some([t1 - self.started, t2 - t1, t3 - t2, t4 - t3].map(|s| s * 1e3))
+    }
 }
 
-/// An acknowledged write.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Ack {
-    pub number: u64,
-    pub path: String,
-    pub len: usize,
-    pub fnv: u64,
-    pub generation: u32,
+/// The phases of [`Injection::phases_ms`], for the report.
+pub const PHASES: [&str; 4] = ["starting", "serving", "fault->death", "death->next"];
+
+/// A run of acknowledged writes (`campaign: acked #A-#B gen=G`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AckRange {
+    /// The first and last write number, inclusive.
+    pub from: u64,
+    pub to: u64,
+    /// The driver host's generation when they were acknowledged (-1: none
+    /// was running).
+    pub generation: i64,
+}
+
+/// The controller's workload parameters (its start line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Workload {
+    pub seed: u64,
+    pub files: u32,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct BootLog {
     pub injections: Vec<Injection>,
-    pub acks: Vec<Ack>,
-    /// `campaign: CORRUPT` lines: (driver-host generation then, the line).
-    pub corrupt: Vec<(u32, String)>,
+    pub workload: Option<Workload>,
+    pub acks: Vec<AckRange>,
+    /// The total the controller's `campaign: done:` line gives.
+    pub done_acked: Option<u64>,
+    /// `campaign: CORRUPT` lines: (driver-host generation then, the write
+    /// number if given, the line).
+    pub corrupt: Vec<(u32, Option<u64>, String)>,
     pub kernel_died: bool,
     /// The controller's `campaign: done` line was seen.
     pub done: bool,
+    /// The controller found the volume full and stopped writing.
+    pub volume_full: bool,
+}
+
+impl BootLog {
+    /// Writes `0..N` were acknowledged: N (every write before the highest
+    /// acknowledged one was acknowledged first).
+    pub fn acknowledged(&self) -> u64 {
+        let ranges = self.acks.iter().map(|a| a.to + 1).max().unwrap_or(0);
+        ranges.max(self.done_acked.unwrap_or(0))
+    }
 }
 
 /// `[   12.345678] ...` → seconds.
@@ -181,6 +239,9 @@ pub fn parse(log: &str) -> BootLog {
                         generation: g,
                         place: String::new(),
                         struck: now,
+                        started: now,
+                        ready: None,
+                        next_started: None,
                         death: None,
                         died: None,
                         served_again: None,
@@ -205,12 +266,20 @@ pub fn parse(log: &str) -> BootLog {
                 }
                 continue;
             }
+            if line.contains("driverhost: serving ") && line.contains(" ready ") {
+                if let Some(&i) = by_gen.get(&g)
+                    && let Some(inj) = out.injections.get_mut(i)
+                {
+                    inj.ready.get_or_insert(now);
+                }
+                continue;
+            }
             if line.contains("driverhost: first I/O served ") {
                 // The next generation served a client again: the recovery
                 // of every earlier generation's death (the first write
                 // acknowledged after it may already carry the next
                 // injection, so the driver host's line is the measure).
-                recover(&mut out.injections, now, Some(g));
+                recover(&mut out.injections, now, g);
                 continue;
             }
             if let Some(what) = line.split("driverhost: fault injection: ").nth(1)
@@ -272,42 +341,72 @@ pub fn parse(log: &str) -> BootLog {
             }
             continue;
         }
-        if line.contains("campaign: done:") {
+        if line.contains("campaign: the volume is full") {
+            out.volume_full = true;
+            continue;
+        }
+        if let Some(rest) = line.split("campaign: done: ").nth(1) {
             out.done = true;
+            out.done_acked = rest
+                .split_ascii_whitespace()
+                .next()
+                .and_then(|n| n.parse().ok());
             continue;
         }
-        if line.contains("campaign: CORRUPT ") {
-            out.corrupt.push((current_gen, line.to_string()));
+        if let Some(rest) = line.split("campaign: CORRUPT ").nth(1) {
+            let write = rest
+                .split("(write #")
+                .nth(1)
+                .and_then(|r| r.split(')').next())
+                .and_then(|n| n.parse().ok());
+            out.corrupt.push((current_gen, write, line.to_string()));
             continue;
         }
-        if let Some(rest) = line.split("campaign: ack #").nth(1) {
+        if let Some(rest) = line.split("campaign: controller: ").nth(1) {
+            let seed = rest
+                .split("seed ")
+                .nth(1)
+                .and_then(|r| r.split(',').next())
+                .and_then(|n| n.trim().parse().ok());
+            let files = rest
+                .split(", ")
+                .find(|w| w.contains(" files in "))
+                .and_then(|w| w.split_ascii_whitespace().next())
+                .and_then(|n| n.parse().ok());
+            if let (Some(seed), Some(files)) = (seed, files) {
+                out.workload = Some(Workload { seed, files });
+            }
+            continue;
+        }
+        if let Some(rest) = line.split("campaign: acked #").nth(1) {
             let mut w = rest.split_ascii_whitespace();
-            let number = w.next().and_then(|n| n.parse().ok());
-            let path = w.next().map(str::to_string);
-            let len = w.next().and_then(|n| n.parse().ok());
-            let fnv = field(rest, "fnv=0x").and_then(|h| u64::from_str_radix(h, 16).ok());
-            let generation = field(rest, "gen=")
-                .and_then(|g| g.parse().ok())
-                .unwrap_or(0);
-            if let (Some(number), Some(path), Some(len), Some(fnv)) = (number, path, len, fnv) {
-                out.acks.push(Ack {
-                    number,
-                    path,
-                    len,
-                    fnv,
+            let range = w.next().and_then(|r| r.split_once("-#"));
+            let from = range.and_then(|r| r.0.parse().ok());
+            let to = range.and_then(|r| r.1.parse().ok());
+            let generation = field(rest, "gen=").and_then(|g| g.parse().ok());
+            if let (Some(from), Some(to), Some(generation)) = (from, to, generation) {
+                out.acks.push(AckRange {
+                    from,
+                    to,
                     generation,
                 });
-                // The first acknowledged write after a death.
-                recover(&mut out.injections, now, None);
             }
         }
+    }
+    let starts: BTreeMap<u64, f64> = out
+        .injections
+        .iter()
+        .map(|i| (i.index, i.started))
+        .collect();
+    for inj in &mut out.injections {
+        inj.next_started = starts.get(&(inj.index + 1)).copied();
     }
     for inj in &mut out.injections {
         if inj.outcome.is_none() && inj.died.is_some() {
             inj.outcome = Some(Outcome::NotRecovered);
         }
     }
-    for (g, _) in &out.corrupt {
+    for (g, _, _) in &out.corrupt {
         if let Some(&i) = by_gen.get(g)
             && let Some(inj) = out.injections.get_mut(i)
         {
@@ -317,14 +416,14 @@ pub fn parse(log: &str) -> BootLog {
     out
 }
 
-/// Injections that died by `now` (of a generation before `generation`,
-/// if given) and have no outcome yet: recovered at `now`.
-fn recover(injections: &mut [Injection], now: f64, generation: Option<u32>) {
+/// Injections of generations before `generation` that died by `now` and
+/// have no outcome yet: recovered at `now`.
+fn recover(injections: &mut [Injection], now: f64, generation: u32) {
     for inj in injections {
         if inj.served_again.is_none()
             && inj.outcome.is_none()
             && inj.died.is_some_and(|d| d <= now)
-            && generation.is_none_or(|g| g > inj.generation)
+            && generation > inj.generation
         {
             inj.served_again = Some(now);
             inj.outcome = Some(Outcome::Recovered);
@@ -338,6 +437,13 @@ pub fn mark_data_loss(injections: &mut [Injection], generation: u32) {
     for inj in injections.iter_mut().filter(|i| i.generation == generation) {
         inj.outcome = Some(Outcome::DataLoss);
     }
+}
+
+/// The driver-host generation under which write `n` was acknowledged.
+pub fn generation_of(acks: &[AckRange], n: u64) -> Option<i64> {
+    acks.iter()
+        .find(|a| (a.from..=a.to).contains(&n))
+        .map(|a| a.generation)
 }
 
 /// `q`-quantile (0..=1) of `v` by nearest rank; 0 for an empty slice.
@@ -446,16 +552,56 @@ impl Summary {
             "recovery rate (recovered / injections with an effect): {:.1} %",
             self.recovery_rate() * 100.0
         );
+        s.push_str(&self.phase_table());
         for c in &self.image_checks {
             let _ = writeln!(s, "{c}");
         }
-        let _ = writeln!(s, "injections: {}", self.injections.len());
-        let _ = writeln!(s, "recovered: {}", self.count(Outcome::Recovered));
         let _ = writeln!(s, "no effect: {}", self.count(Outcome::NoEffect));
         let _ = writeln!(s, "not recovered: {}", self.count(Outcome::NotRecovered));
+        // The last five lines, exactly as the issue names them.
+        let _ = writeln!(s, "injections: {}", self.injections.len());
+        let _ = writeln!(s, "recovered: {}", self.count(Outcome::Recovered));
         let _ = writeln!(s, "kernel deaths: {}", self.kernel_deaths);
         let _ = writeln!(s, "hangs: {}", self.hangs);
         let _ = writeln!(s, "lost or corrupted writes: {}", self.lost_writes);
+        s
+    }
+
+    /// Where an injection's time goes, by kind: the mean of each of
+    /// [`PHASES`] (guest clock), and their sum.
+    pub fn phase_table(&self) -> String {
+        let mut s = String::new();
+        let _ = writeln!(
+            s,
+            "where an injection's time goes (mean ms by the guest's clock; starting = loading and compiling the driver):"
+        );
+        let _ = write!(s, "{:<16} {:>5}", "kind", "n");
+        for p in PHASES {
+            let _ = write!(s, " {p:>13}");
+        }
+        let _ = writeln!(s, " {:>13}", "total");
+        let mut kinds = self.kinds();
+        kinds.push("all".to_string());
+        for k in kinds {
+            let p: Vec<[f64; 4]> = self
+                .injections
+                .iter()
+                .filter(|i| k == "all" || i.kind == k)
+                .filter_map(Injection::phases_ms)
+                .collect();
+            if p.is_empty() {
+                continue;
+            }
+            let n = p.len() as f64;
+            let _ = write!(s, "{k:<16} {:>5}", p.len());
+            let mut total = 0.0;
+            for j in 0..4 {
+                let m = p.iter().map(|x| x[j]).sum::<f64>() / n;
+                total += m;
+                let _ = write!(s, " {m:>13.0}");
+            }
+            let _ = writeln!(s, " {total:>13.0}");
+        }
         s
     }
 
@@ -579,7 +725,9 @@ mod tests {
 !!! TASK FAULT in driverhost[2.0]: #PF Page Fault (vector 14)
 [    1.170189] INFO  user: supervisor[1.0]: driverhost[2.0] faulted (vector 14, RIP=0x2, CR2=0x300) in X
 [    1.211778] INFO  user: driverhost[2.1]: campaign: injection #1 of 4: bitflip (after 30 requests, seed 0xd)
-[    2.600000] INFO  user: campaign[5.0]: campaign: ack #0 /campaign/f000.bin 700 bytes fnv=0x00000000000000aa gen=1
+[    1.300000] INFO  user: campaign[5.0]: campaign: controller: 4 injections, seed 9, 8 files in /campaign
+[    2.600000] INFO  user: driverhost[2.1]: driverhost: first I/O served 1300 ms after the driver host started; 12 methods
+[    2.610000] INFO  user: campaign[5.0]: campaign: acked #0-#4 gen=1
 [    2.622929] INFO  user: driverhost[2.1]: campaign: injection #1 bitflip: M+0x73 of 0x112 bit 3 (0x10 -> 0x18) at 0x2
 [    2.659752] INFO  user: driverhost[2.1]: campaign: injection #1 bitflip: no visible effect after 32 more requests; retiring this generation
 [    2.663305] INFO  user: supervisor[1.0]: driverhost[2.1] exited with code 75; restarting in 1 ms
@@ -589,8 +737,8 @@ mod tests {
 [    9.249450] INFO  user: driverhost[2.3]: campaign: injection #3 of 4: register (after 0 requests, seed 0x2f)
 [    9.260000] INFO  user: driverhost[2.3]: driverhost: first I/O served 10 ms after the driver host started
 [    9.300000] WARN  inject: driverhost[2.3] RIP bit 13 at rip=0x2 seed 3, 205 instructions after the interrupt
-[   10.000000] INFO  user: campaign[5.0]: campaign: ack #1 /campaign/f001.bin 800 bytes fnv=0x00000000000000bb gen=3
-[   10.100000] INFO  user: campaign[5.0]: campaign: CORRUPT /campaign/f000.bin before overwriting: ...
+[   10.000000] INFO  user: campaign[5.0]: campaign: acked #5-#9 gen=3
+[   10.100000] INFO  user: campaign[5.0]: campaign: CORRUPT /campaign/f002.bin record 1 (write #10) before appending: ...
 ";
 
     #[test]
@@ -606,6 +754,10 @@ mod tests {
         assert!((i0.recovery_ms().unwrap() - (2.6 - 0.149724) * 1e3).abs() < 1e-6);
         let i1 = &b.injections[1];
         assert_eq!(i1.outcome, Some(Outcome::NoEffect));
+        let p = i1.phases_ms().unwrap();
+        assert!((p.iter().sum::<f64>() - (2.690294 - 1.211778) * 1e3).abs() < 1e-6);
+        assert!((p[3] - (2.690294 - 2.659752) * 1e3).abs() < 1e-6, "{p:?}");
+        assert!(b.injections[3].phases_ms().is_none());
         assert!(i1.place.starts_with("M+0x73"));
         let i2 = &b.injections[2];
         assert_eq!(i2.death.as_deref(), Some("killed"));
@@ -618,10 +770,26 @@ mod tests {
         let i3 = &b.injections[3];
         assert!(i3.place.contains("RIP bit 13"));
         assert_eq!(i3.outcome, Some(Outcome::DataLoss));
-        assert_eq!(b.acks.len(), 2);
-        assert_eq!(b.acks[1].fnv, 0xbb);
-        assert_eq!(b.acks[1].generation, 3);
+        assert_eq!(
+            b.acks,
+            [
+                AckRange {
+                    from: 0,
+                    to: 4,
+                    generation: 1
+                },
+                AckRange {
+                    from: 5,
+                    to: 9,
+                    generation: 3
+                }
+            ]
+        );
+        assert_eq!(b.acknowledged(), 10);
+        assert_eq!(generation_of(&b.acks, 7), Some(3));
+        assert_eq!(b.workload, Some(Workload { seed: 9, files: 8 }));
         assert_eq!(b.corrupt.len(), 1);
+        assert_eq!(b.corrupt[0].1, Some(10));
         assert!(!b.kernel_died && !b.done);
     }
 
@@ -664,13 +832,17 @@ mod tests {
                 "lost or corrupted writes: 1",
                 "hangs: 0",
                 "kernel deaths: 0",
-                "not recovered: 0",
-                "no effect: 1",
                 "recovered: 2",
-                "injections: 4"
+                "injections: 4",
+                "not recovered: 0",
+                "no effect: 1"
             ]
         );
         assert!(text.contains("ldfld"), "{text}");
+        assert!(
+            text.contains("where an injection's time goes") && text.contains("fault->death"),
+            "{text}"
+        );
         let html = s.html();
         assert!(
             html.contains("<svg") && html.contains("<td>hang</td>"),

@@ -17,7 +17,7 @@ use std::path::Path;
 pub const COPY_PATH: &str = "/COPY.BIN";
 
 /// `bytes` hold `/BIG.BIN`'s content: its length and checksum.
-fn is_big(what: &str, bytes: &[u8]) -> Result<(), String> {
+pub(crate) fn is_big(what: &str, bytes: &[u8]) -> Result<(), String> {
     let (len, sum) = (bytes.len(), fnv1a64(bytes));
     if len != datadisk::BIG_LEN || sum != datadisk::big_checksum() {
         return Err(format!(

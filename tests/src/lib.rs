@@ -9,6 +9,7 @@
 pub mod blkdisk;
 pub mod blkservice;
 pub mod campaign;
+pub mod campaign_records;
 pub mod catalog;
 pub mod demos;
 pub mod disk;

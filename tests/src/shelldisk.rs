@@ -52,11 +52,17 @@ pub const PIPE_DISKS: &[crate::disk::Disk] = &[crate::disk::Disk {
     check: Some(fsck_clean),
 }];
 
-/// `shell-demo`: the demo's copy, checked as the demos' harness does
-/// (`crate::demos::check_copy`: mtools, checksum, strict fsck.fat).
+/// `shell-demo`: the demos' copy, checked as the demos' harness does
+/// (`crate::demos::check_copy`: mtools, checksum, strict fsck.fat), and
+/// the shell's `cp` to `/LOOP.BIN` after the crash loop was cleared.
 pub const DEMO_DISKS: &[crate::disk::Disk] = &[crate::disk::Disk {
     id: "data",
     device: "disable-legacy=on",
     make,
-    check: Some(crate::demos::check_copy),
+    check: Some(check_demo),
 }];
+
+fn check_demo(path: &std::path::Path) -> Result<(), String> {
+    crate::demos::check_copy(path)?;
+    crate::demos::is_big("/LOOP.BIN", &crate::fatdisk::mread(path, "/LOOP.BIN")?)
+}

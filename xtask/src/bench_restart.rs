@@ -1,14 +1,17 @@
 //! `cargo xtask bench restart`: from a driver-host fault to the first
 //! client I/O served again, over 50 restarts in one boot
 //! (`etc/benchrestart.manifest`: the `wild-store` injection in every
-//! generation, backoff 1 ms, `dhinject mode=bench` riding out the deaths),
+//! generation, backoff 1 ms, `dhinject mode=bench` riding out the deaths,
+//! `allow=code-image`: from the second generation on each installs the
+//! first one's code image instead of compiling, docs/driverhost.md),
 //! split into phases by the kernel-log timestamps of these lines:
 //!
 //! | phase | from | to |
 //! |---|---|---|
 //! | death noticed | the kernel's `!!! TASK FAULT in driverhost[2.g]` | the supervisor's `driverhost[2.g] faulted` (it has read the code map) |
 //! | process started | that | `restarted driverhost as 2.g+1` |
-//! | driver compiled | that | the new driver host's `starting the driver (` (files mapped, assemblies loaded, everything compiled) |
+//! | image installed | that | the new driver host's `code image` line (files mapped, assemblies loaded, the kept code image fetched and imported — or refused, or none kept) |
+//! | driver compiled | that | its `starting the driver (` (the up-front compile of what the image lacked — everything without one — and the hand-over of its own image) |
 //! | device reset | that | its `serving ... as blkdev` (the driver's `Start`: reset, features, queue, GET_ID) |
 //! | replay done | that | dhinject's `... done by 2.g+1` (the batch it died with, resubmitted and answered) |
 //!
@@ -43,16 +46,28 @@ fn find(log: &str, from: usize, what: &str) -> Option<(f64, usize)> {
     Some((t, from + end))
 }
 
-const PHASES: [&str; 5] = [
+const PHASES: [&str; N] = [
     "death noticed",
     "process started",
+    "image installed",
     "driver compiled",
     "device reset",
     "replay done",
 ];
 
-/// Per restart, the five phase durations in ms.
-fn phases(log: &str) -> Vec<[f64; 5]> {
+const N: usize = 6;
+
+/// One restart: its phase durations in ms, and whether the new generation
+/// imported the kept code image (its `code image imported:` line) rather
+/// than compiling.
+#[derive(Clone, Copy, Debug)]
+struct Restart {
+    ms: [f64; N],
+    imported: bool,
+}
+
+/// Per restart, the phase durations.
+fn phases(log: &str) -> Vec<Restart> {
     let mut out = Vec::new();
     let mut pos = 0;
     for g in 0u32.. {
@@ -60,16 +75,22 @@ fn phases(log: &str) -> Vec<[f64; 5]> {
         let Some((fault, p)) = find(log, pos, &format!("!!! TASK FAULT in {dead}")) else {
             break;
         };
+        let image = format!("driverhost[2.{next}]: driverhost: code image");
         let steps = [
             format!("{dead} faulted"),
             format!("restarted driverhost as 2.{next}"),
+            image.clone(),
             format!("driverhost[2.{next}]: driverhost: starting the driver ("),
             format!("driverhost[2.{next}]: driverhost: serving "),
             format!(" done by 2.{next}, "),
         ];
-        let mut t = [fault; 6];
+        let mut t = [fault; N + 1];
         let mut at = p;
         let mut complete = true;
+        let imported = log
+            .get(p..)
+            .and_then(|r| r.lines().find(|l| l.contains(&image)))
+            .is_some_and(|l| l.contains("code image imported:"));
         for (i, s) in steps.iter().enumerate() {
             match find(log, at, s) {
                 Some((ts, end)) => {
@@ -85,11 +106,11 @@ fn phases(log: &str) -> Vec<[f64; 5]> {
         if !complete {
             break;
         }
-        let mut d = [0.0; 5];
-        for i in 0..5 {
+        let mut d = [0.0; N];
+        for i in 0..N {
             d[i] = (t[i + 1] - t[i]) * 1e3;
         }
-        out.push(d);
+        out.push(Restart { ms: d, imported });
         pos = p;
     }
     out
@@ -194,14 +215,20 @@ pub fn run(images: &Images, release: bool, icount: bool) -> Result<()> {
             p.len()
         )));
     }
-    let totals: Vec<f64> = p.iter().map(|d| d.iter().sum()).collect();
+    let totals: Vec<f64> = p.iter().map(|r| r.ms.iter().sum()).collect();
+    let imported = p.iter().filter(|r| r.imported).count();
+    println!(
+        "  {imported} of {} restarts installed the kept code image, {} compiled",
+        p.len(),
+        p.len() - imported
+    );
     let (med, worst) = (
         median(totals.clone()),
         totals.iter().copied().fold(0.0, f64::max),
     );
     println!("  {:<18} {:>10} {:>10}", "phase", "median", "worst");
     for (i, name) in PHASES.iter().enumerate() {
-        let v: Vec<f64> = p.iter().map(|d| d[i]).collect();
+        let v: Vec<f64> = p.iter().map(|r| r.ms[i]).collect();
         let w = v.iter().copied().fold(0.0, f64::max);
         println!("  {name:<18} {:>7.1} ms {:>7.1} ms", median(v), w);
     }
@@ -216,7 +243,7 @@ pub fn run(images: &Images, release: bool, icount: bool) -> Result<()> {
         worst / GOAL_MS
     );
     println!(
-        "bench-restart: icount={} restarts={} median_ms={med:.1} worst_ms={worst:.1} {}",
+        "bench-restart: icount={} restarts={} imported={imported} median_ms={med:.1} worst_ms={worst:.1} {}",
         u8::from(icount),
         p.len(),
         PHASES
@@ -225,7 +252,7 @@ pub fn run(images: &Images, release: bool, icount: bool) -> Result<()> {
             .map(|(i, n)| format!(
                 "{}_median_ms={:.1}",
                 n.replace(' ', "_"),
-                median(p.iter().map(|d| d[i]).collect())
+                median(p.iter().map(|r| r.ms[i]).collect())
             ))
             .collect::<Vec<_>>()
             .join(" ")
@@ -298,7 +325,12 @@ fn shell_times(log: &str) -> Option<[f64; 4]> {
 /// (what `cargo xtask run` boots) with the data disk, three boots; the
 /// figure is the later of the shell's prompt and fs's mount, which needs
 /// the driver host serving (a command typed then is answered at once).
-pub fn boot_to_shell(images: &Images) -> Result<()> {
+///
+/// `icount`: under `-icount shift=0` (virtual ms: guest instructions plus
+/// idle), immune to the host's load — how two builds are compared.
+/// Either way the boot is also broken down into phases
+/// (`crate::bench_boot_phases`).
+pub fn boot_to_shell(images: &Images, icount: bool) -> Result<()> {
     let dir = cordon_tests::QemuTest::disk_dir(images);
     std::fs::create_dir_all(&dir).map_err(|error| Error::Io {
         path: dir.clone(),
@@ -306,6 +338,7 @@ pub fn boot_to_shell(images: &Images) -> Result<()> {
     })?;
     let img = dir.join("bench-boot-shell.img");
     let mut all: [Vec<f64>; 4] = Default::default();
+    let mut phases = Vec::new();
     for i in 0..3 {
         // A fresh data disk each boot: a run leaves nothing behind, but
         // every boot then starts from the same bytes.
@@ -320,6 +353,11 @@ pub fn boot_to_shell(images: &Images) -> Result<()> {
         let mut config = QemuConfig::new(images.kernel.clone());
         config.initrd = Some(images.initrd.clone());
         config.extra = d.qemu_args(&img);
+        if icount {
+            config
+                .extra
+                .extend(["-icount".to_string(), "shift=0".into()]);
+        }
         let log = boot_log_all(
             &config,
             &[SHELL_READY, DH_SERVING, FS_SERVING],
@@ -342,7 +380,22 @@ pub fn boot_to_shell(images: &Images) -> Result<()> {
         for (v, x) in all.iter_mut().zip(t) {
             v.push(x);
         }
+        match crate::bench_boot_phases::durations(&log) {
+            Some(d) => phases.push(d),
+            None => println!(
+                "  (boot {} lacks a phase's line: not in the breakdown)",
+                i + 1
+            ),
+        }
     }
+    crate::bench_boot_phases::print(
+        &phases,
+        if icount {
+            "virtual ms, -icount shift=0"
+        } else {
+            "ms, TCG"
+        },
+    );
     let _ = std::fs::remove_file(&img);
     let [shell, dh, fs, ready] = all.map(median);
     println!(
@@ -375,15 +428,23 @@ mod tests {
 [    1.000000] ERROR !!! TASK FAULT in driverhost[2.0]: #PF\n\
 [    1.002000] INFO  user: supervisor[1.0]: driverhost[2.0] faulted (vector 14)\n\
 [    1.010000] INFO  user: supervisor[1.0]: restarted driverhost as 2.1\n\
+[    1.030000] INFO  user: driverhost[2.1]: driverhost: code image imported: 130 methods, 30000 bytes of code, 1 relocations, from 40000 bytes in 900 us\n\
 [    1.500000] INFO  user: driverhost[2.1]: driverhost: starting the driver (400 ms after start)\n\
 [    1.600000] INFO  user: driverhost[2.1]: driverhost: serving 00:04.0 as blkdev\n\
 [    1.605000] INFO  user: dhinject[3.0]: dhinject: bench batch 4 done by 2.1, 600 ms after the death\n\
 [    2.000000] ERROR !!! TASK FAULT in driverhost[2.1]: #PF\n";
         let p = phases(log);
         assert_eq!(p.len(), 1, "the second fault has no restart after it");
-        let want = [2.0, 8.0, 490.0, 100.0, 5.0];
-        for (got, want) in p[0].iter().zip(want) {
+        assert!(p[0].imported);
+        let want = [2.0, 8.0, 20.0, 470.0, 100.0, 5.0];
+        for (got, want) in p[0].ms.iter().zip(want) {
             assert!((got - want).abs() < 1e-6, "{:?}", p[0]);
         }
+        // Without an image: compiled.
+        let p = phases(&log.replace(
+            "code image imported: 130 methods, 30000 bytes of code, 1 relocations, from 40000 bytes in 900 us",
+            "code image: none kept yet: compiling",
+        ));
+        assert!(!p[0].imported);
     }
 }

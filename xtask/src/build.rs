@@ -92,7 +92,15 @@ pub fn initrd_entries(profile: Profile, extra: &[(&str, &[u8])]) -> Result<Vec<i
             executable: false,
         });
     }
-    for (name, file) in crate::user::managed_files() {
+    let managed = crate::user::managed_files();
+    if let Some(aot) = crate::user::aot_image(&managed)? {
+        entries.push(image::Entry {
+            name: crate::user::AOT_IMAGE.to_string(),
+            source: image::Source::File(aot),
+            executable: false,
+        });
+    }
+    for (name, file) in managed {
         entries.push(image::Entry {
             name,
             source: image::Source::File(file),

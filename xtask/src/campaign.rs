@@ -1,4 +1,4 @@
-//! `cargo xtask campaign [--faults N] [--seed S] [--kinds a,b] [--release]`:
+//! `cargo xtask campaign [--faults N] [--seed S] [--first F] [--kinds a,b] [--release]`:
 //! the fault-injection campaign (docs/campaign.md).
 //!
 //! Boots `etc/campaign.manifest` with the campaign's parameters on the
@@ -8,25 +8,30 @@
 //! driver host. Progress is printed every 10 s. No new injection for
 //! [`SILENCE`] is a hang: QEMU is killed and the next boot goes on from the
 //! next injection, on the same disk; so does a kernel death. Afterwards the
-//! image is checked from the host (`fsck.fat -n`; the last acknowledged
-//! contents of every file, read with mtools) and the report is written to
-//! `target/campaign/` (report.txt, report.html, the serial logs).
+//! image is checked from the host (`fsck.fat -n`; every acknowledged write,
+//! recomputed from the seed and compared byte for byte with the files read
+//! with mtools) and the report is written to `target/campaign/`
+//! (report.txt, report.html, the serial logs).
 
 use crate::build::{build_images, parse_profile};
 use crate::util::{Error, Result};
 use cordon_tests::QemuConfig;
-use cordon_tests::campaign::{self, Ack, Injection, Outcome, Summary};
-use cordon_tests::fatdisk::{fnv1a64, fsck_clean, mread};
-use std::collections::BTreeMap;
+use cordon_tests::campaign::{self, AckRange, Injection, Outcome, Summary, Workload};
+use cordon_tests::fatdisk::fsck_clean;
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// No new injection for this long is a hang (a generation lives a few
-/// seconds: its compile, up to 48 + 32 requests, the watchdog's 3 s; a
+/// seconds: its compile, up to 48 + 32 requests, the watchdog's 1 s; a
 /// register injection waits at most 10 s to fire).
 const SILENCE: Duration = Duration::from_secs(180);
+
+/// The campaign's disk: its files only grow (every acknowledged write
+/// stays on it), so it is larger than the other tests' data disk.
+const DISK_BYTES: usize = 256 << 20;
 
 /// The kernel command line of a boot carrying injections `first..faults`.
 pub fn cmdline(seed: u64, faults: u64, first: u64, kinds: Option<&str>) -> String {
@@ -44,6 +49,8 @@ pub fn cmdline(seed: u64, faults: u64, first: u64, kinds: Option<&str>) -> Strin
 struct Boot {
     log: String,
     hung: bool,
+    /// QEMU's exit status when it ended on its own (not killed for a hang).
+    exit: Option<std::process::ExitStatus>,
 }
 
 fn boot(config: &QemuConfig, start: Instant, done_before: usize) -> Result<Boot> {
@@ -88,10 +95,13 @@ fn boot(config: &QemuConfig, start: Instant, done_before: usize) -> Result<Boot>
             progress(&campaign::parse(&log), start, done_before);
         }
     }
+    // Serial closed: QEMU ended by itself (a power-off, or a machine that
+    // reset: `-no-reboot` turns a triple fault into an exit).
+    let exit = if hung { None } else { child.wait().ok() };
     let _ = child.kill();
     let _ = child.wait();
     let _ = reader.join();
-    Ok(Boot { log, hung })
+    Ok(Boot { log, hung, exit })
 }
 
 fn progress(b: &campaign::BootLog, start: Instant, done_before: usize) {
@@ -114,14 +124,19 @@ fn progress(b: &campaign::BootLog, start: Instant, done_before: usize) {
     println!(
         "  [{secs:>6.0} s] {done} injections done ({:.1}/min), {} writes acknowledged; {}",
         done as f64 / secs * 60.0,
-        b.acks.len(),
+        b.acknowledged(),
         outcomes.join(", ")
     );
 }
 
-/// The last acknowledged contents of every file, checked on the image.
-fn check_image(img: &Path, acks: &BTreeMap<String, Ack>, summary: &mut Summary) -> usize {
-    let mut lost = 0;
+/// Every acknowledged write, checked on the image; the write numbers lost
+/// or corrupted (with those the guest's read-backs found).
+fn check_image(
+    img: &Path,
+    workload: Option<Workload>,
+    acknowledged: u64,
+    summary: &mut Summary,
+) -> BTreeSet<u64> {
     match fsck_clean(img) {
         Ok(()) => summary.image_checks.push("fsck.fat -n: clean".to_string()),
         Err(e) => summary.image_checks.push(format!(
@@ -129,34 +144,17 @@ fn check_image(img: &Path, acks: &BTreeMap<String, Ack>, summary: &mut Summary) 
             e.replace('\n', " | ")
         )),
     }
-    for (path, a) in acks {
-        match mread(img, path) {
-            Ok(d) if d.len() == a.len && fnv1a64(&d) == a.fnv => {}
-            Ok(d) => {
-                lost += 1;
-                summary.image_checks.push(format!(
-                    "LOST {path}: acknowledged write #{} ({} bytes, fnv {:#018x}); the image has {} bytes, fnv {:#018x}",
-                    a.number,
-                    a.len,
-                    a.fnv,
-                    d.len(),
-                    fnv1a64(&d)
-                ));
-            }
-            Err(e) => {
-                lost += 1;
-                summary.image_checks.push(format!(
-                    "LOST {path}: acknowledged write #{}; {e}",
-                    a.number
-                ));
-            }
-        }
-    }
-    summary.image_checks.push(format!(
-        "image: {} files hold their last acknowledged contents, {lost} do not",
-        acks.len() - lost
-    ));
-    lost
+    let Some(w) = workload else {
+        summary
+            .image_checks
+            .push("image: NOT checked: no `campaign: controller:` line in the log".into());
+        return BTreeSet::new();
+    };
+    let c = campaign::check_image_records(img, w, acknowledged);
+    summary
+        .image_checks
+        .extend(campaign::describe(&c, acknowledged));
+    c.lost
 }
 
 pub fn cmd(args: &[String]) -> Result<()> {
@@ -164,6 +162,7 @@ pub fn cmd(args: &[String]) -> Result<()> {
     let mut faults: u64 = 100;
     let mut seed: u64 = 1;
     let mut kinds: Option<String> = None;
+    let mut first = 0u64;
     let mut it = rest.iter();
     while let Some(a) = it.next() {
         let num = |v: Option<&String>| -> Result<u64> {
@@ -173,6 +172,9 @@ pub fn cmd(args: &[String]) -> Result<()> {
         match a.as_str() {
             "--faults" => faults = num(it.next())?.max(1),
             "--seed" => seed = num(it.next())?,
+            // Replays a campaign from injection F (the same seed gives the
+            // same plans): to reproduce a finding without the F before it.
+            "--first" => first = num(it.next())?,
             "--kinds" => {
                 kinds = Some(
                     it.next()
@@ -190,9 +192,19 @@ pub fn cmd(args: &[String]) -> Result<()> {
         path: dir.clone(),
         error,
     })?;
+    // An earlier campaign's boot logs would read as this one's.
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            let name = e.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with("boot") && name.ends_with(".log") {
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
     let img: PathBuf = dir.join("disk.img");
     let _ = std::fs::remove_file(&img);
-    image::datadisk::create(&img).map_err(|e| Error::Missing(e.to_string()))?;
+    image::datadisk::create_sized(&img, DISK_BYTES).map_err(|e| Error::Missing(e.to_string()))?;
     let disk = cordon_tests::Disk {
         id: "d0",
         device: "disable-legacy=on",
@@ -200,32 +212,89 @@ pub fn cmd(args: &[String]) -> Result<()> {
         check: None,
     };
     println!(
-        "campaign: {faults} injections, seed {seed}, kinds {}; progress every 10 s; report in {}",
+        "campaign: injections #{first}..#{} of {faults}, seed {seed}, kinds {}; progress every 10 s; report in {}",
+        faults - 1,
         kinds.as_deref().unwrap_or("all"),
         dir.display()
     );
     let start = Instant::now();
     let mut summary = Summary::default();
-    let mut acks: BTreeMap<String, Ack> = BTreeMap::new();
-    let mut first = 0u64;
+    let mut acks: Vec<AckRange> = Vec::new();
+    let mut acknowledged = 0u64;
+    let mut workload: Option<Workload> = None;
+    // Write numbers the guest's read-backs found wrong, and read-backs
+    // that named none.
+    let mut corrupt: BTreeSet<u64> = BTreeSet::new();
+    let mut corrupt_unnamed = 0usize;
+    if first >= faults {
+        return Err(Error::Usage(
+            "campaign: --first must be below --faults".into(),
+        ));
+    }
     while first < faults {
         let mut config = QemuConfig::new(images.kernel.clone());
         config.initrd = Some(images.initrd.clone());
         config.append = cmdline(seed, faults, first, kinds.as_deref());
         config.extra = disk.qemu_args(&img);
         summary.boots += 1;
-        let b = boot(&config, start, summary.injections.len())?;
+        let mut b = boot(&config, start, summary.injections.len())?;
         let log_path = dir.join(format!("boot{}.log", summary.boots));
         let _ = std::fs::write(&log_path, &b.log);
         let mut parsed = campaign::parse(&b.log);
-        for a in parsed.acks.drain(..) {
-            acks.insert(a.path.clone(), a);
+        acknowledged = acknowledged.max(parsed.acknowledged());
+        workload = workload.or(parsed.workload);
+        acks.append(&mut parsed.acks);
+        for (_, n, _) in &parsed.corrupt {
+            match n {
+                Some(n) => {
+                    corrupt.insert(*n);
+                }
+                None => corrupt_unnamed += 1,
+            }
         }
-        summary.lost_writes += parsed.corrupt.len();
+        if parsed.volume_full {
+            summary.image_checks.push(format!(
+                "boot {}: the volume filled up; the controller stopped writing",
+                summary.boots
+            ));
+        }
+        // The machine stopped without the controller's `done` and without
+        // the kernel's epitaph: nothing but the kernel can stop it (the
+        // supervisor powers off only when the controller asks), so this is
+        // a kernel death that left no word (a triple fault, say).
+        let stopped = !b.hung && !parsed.done && !parsed.kernel_died;
+        // Killed by a signal: from outside (the host), not Cordon's doing.
+        let killed = b.exit.is_some_and(|e| e.code().is_none());
+        if stopped && killed {
+            b.hung = true;
+            let line = format!(
+                "boot {}: QEMU was killed from outside ({:?}), not by Cordon: counted with the hangs, the next boot goes on",
+                summary.boots, b.exit
+            );
+            println!("  {line}");
+            summary.image_checks.push(line);
+        } else if stopped {
+            parsed.kernel_died = true;
+            let last = parsed
+                .injections
+                .iter_mut()
+                .rev()
+                .find(|i| matches!(i.outcome, None | Some(Outcome::NotRecovered)));
+            let what = last.map_or("no injection".to_string(), |i| {
+                i.outcome = Some(Outcome::KernelDeath);
+                format!("injection #{} ({}: {})", i.index, i.kind, i.place)
+            });
+            let line = format!(
+                "boot {}: the machine stopped during {what} with no kernel epitaph (QEMU exit {:?}): counted as a kernel death",
+                summary.boots, b.exit
+            );
+            println!("  {line}");
+            summary.image_checks.push(line);
+        }
         if parsed.kernel_died {
             summary.kernel_deaths += 1;
         }
-        if b.hung || (!parsed.done && !parsed.kernel_died) {
+        if b.hung {
             summary.hangs += 1;
             if let Some(last) = parsed
                 .injections
@@ -253,7 +322,14 @@ pub fn cmd(args: &[String]) -> Result<()> {
         first = next;
     }
     summary.wall_s = start.elapsed().as_secs_f64();
-    summary.lost_writes += check_image(&img, &acks, &mut summary);
+    let mut lost = check_image(&img, workload, acknowledged, &mut summary);
+    lost.append(&mut corrupt);
+    for n in &lost {
+        if let Some(g) = campaign::generation_of(&acks, *n).and_then(|g| u32::try_from(g).ok()) {
+            campaign::mark_data_loss(&mut summary.injections, g);
+        }
+    }
+    summary.lost_writes = lost.len() + corrupt_unnamed;
     let text = summary.text();
     let _ = std::fs::write(dir.join("report.txt"), &text);
     let _ = std::fs::write(dir.join("report.html"), summary.html());

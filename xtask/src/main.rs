@@ -5,6 +5,7 @@
 
 mod bench;
 mod bench_blk;
+mod bench_boot_phases;
 mod bench_ipc;
 mod bench_restart;
 mod build;
@@ -39,7 +40,8 @@ commands:
   managed [--force] [--mono [FILTER]]
                             compile the C# assemblies into target/managed/
                             (--mono runs the C# tests under mono as the oracle)
-  bench boot                boot-to-ready time (median of several TCG boots)
+  bench boot [--icount]     boot-to-ready time (median of several TCG boots), boot to
+                            the shell by phase (--icount: only that, in guest instructions)
   bench ipc                 IPC round trip vs null syscall, in cycles and instructions
   soak hostile --count N [--seed S]
                             N random hostile syscalls in one boot, then a client
@@ -49,7 +51,7 @@ commands:
                             which `run` makes itself when missing); never overwrites
   bench restart [--icount]  driver-host fault -> first client I/O again, 50 restarts, by phase
                             (--icount: in guest instructions, immune to host load)
-  campaign [--faults N] [--seed S] [--kinds a,b] [--release]
+  campaign [--faults N] [--seed S] [--first F] [--kinds a,b] [--release]
                             the fault-injection campaign: N injections into the driver
                             host under a checked file workload; report in target/campaign/
 ";

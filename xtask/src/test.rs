@@ -137,20 +137,33 @@ fn mono_oracle(tally: &mut Tally) {
     }
 }
 
+/// How cilrun runs in one pass of [`jit_differential`].
+#[derive(Clone, Copy)]
+enum Diff {
+    Plain,
+    GcStress,
+    ViaImage,
+}
+
 /// The JIT differential check: every C# test assembly through `cilrun`,
 /// compared per test with the mono oracle. Tests listed in
 /// `jit/tests/expected_failures.txt` are XFAIL (not counted); a listed test
 /// that now agrees with mono is an XPASS failure, so the list only shrinks.
 ///
-/// With `stress`, cilrun runs in GC stress mode (`--gc-stress`: a
+/// In [`Diff::GcStress`] cilrun runs in GC stress mode (`--gc-stress`: a
 /// collection at every allocation compiled code makes, dead objects
-/// poisoned; docs/gc.md): the same tests must agree with mono again.
-fn jit_differential(tally: &mut Tally, stress: bool) {
-    if stress {
-        println!("== JIT differential check under GC stress (cilrun --gc-stress vs mono)");
-    } else {
-        println!("== JIT differential check (cilrun vs mono)");
-    }
+/// poisoned; docs/gc.md); in [`Diff::ViaImage`] the tests run on code one
+/// runtime compiled and another imported from a code image
+/// (`--via-image`, docs/driverhost.md): the same tests must agree with
+/// mono again.
+fn jit_differential(tally: &mut Tally, mode: Diff) {
+    let (title, label, flag) = match mode {
+        Diff::Plain => ("", "", None),
+        Diff::GcStress => (" under GC stress", " (gc stress)", Some("--gc-stress")),
+        Diff::ViaImage => (" through code images", " (via image)", Some("--via-image")),
+    };
+    let vs = flag.map_or(String::new(), |f| format!(" {f}"));
+    println!("== JIT differential check{title} (cilrun{vs} vs mono)");
     let outputs = match managed::build_all() {
         Ok(o) => o,
         Err(e) => return tally.broken("cargo xtask managed", &e),
@@ -191,8 +204,8 @@ fn jit_differential(tally: &mut Tally, stress: bool) {
     for test in &outputs.tests {
         let mut cmd = std::process::Command::new(&cilrun);
         cmd.arg(&test.cordon).arg("--corlib").arg(&outputs.corlib);
-        if stress {
-            cmd.arg("--gc-stress");
+        if let Some(f) = flag {
+            cmd.arg(f);
         }
         let what = util::describe(&cmd);
         let out = match cmd.output() {
@@ -242,8 +255,7 @@ fn jit_differential(tally: &mut Tally, stress: bool) {
             }
         }
         println!(
-            "jit differential{}: {:<16} {a} agree, {x} xfail, {f} failed",
-            if stress { " (gc stress)" } else { "" },
+            "jit differential{label}: {:<16} {a} agree, {x} xfail, {f} failed",
             test.name
         );
         agree += a;
@@ -254,10 +266,7 @@ fn jit_differential(tally: &mut Tally, stress: bool) {
         println!("STALE {stale}: listed in expected_failures.txt but no such test");
         fail += 1;
     }
-    println!(
-        "jit differential{}: {agree} agree, {xfail} xfail, {fail} failed",
-        if stress { " (gc stress)" } else { "" }
-    );
+    println!("jit differential{label}: {agree} agree, {xfail} xfail, {fail} failed");
     tally.passed += agree;
     tally.failed += fail;
 }
@@ -315,8 +324,9 @@ fn jit_only(rest: &[String]) -> Result<()> {
     }
     crate::setup::ensure(false)?;
     let mut tally = Tally::default();
-    jit_differential(&mut tally, false);
-    jit_differential(&mut tally, true);
+    jit_differential(&mut tally, Diff::Plain);
+    jit_differential(&mut tally, Diff::GcStress);
+    jit_differential(&mut tally, Diff::ViaImage);
     tally.finish()
 }
 
@@ -332,8 +342,9 @@ pub fn cmd(args: &[String]) -> Result<()> {
     let mut tally = Tally::default();
     host_tests(&mut tally);
     mono_oracle(&mut tally);
-    jit_differential(&mut tally, false);
-    jit_differential(&mut tally, true);
+    jit_differential(&mut tally, Diff::Plain);
+    jit_differential(&mut tally, Diff::GcStress);
+    jit_differential(&mut tally, Diff::ViaImage);
     println!("== QEMU tests");
     match build_images(profile) {
         Ok(images) => {

@@ -4,6 +4,7 @@
 use crate::build::{KERNEL_TARGET, Profile};
 use crate::util::{self, Error, Result};
 use std::path::PathBuf;
+use std::process::Command;
 
 /// (package, extra cargo features) of every crate with user programs.
 const PACKAGES: &[(&str, &[&str])] = &[
@@ -67,6 +68,52 @@ pub fn managed_files() -> Vec<(String, PathBuf)> {
         }
     }
     out
+}
+
+/// Where the initrd holds the driver host's ahead-of-time code image.
+pub const AOT_IMAGE: &str = "managed/aot/driverhost.img";
+
+/// The code image of the DDK and the drivers, compiled ahead of time by
+/// `driverhost-image` (ddk-native, feature `aot`) over the corlib, the DDK
+/// and `managed/drivers/*.dll` in the initrd's order — what the default
+/// manifest's driver host loads — so that its first start installs code
+/// instead of compiling (docs/driverhost.md). `None` without the DDK.
+pub fn aot_image(managed: &[(String, PathBuf)]) -> Result<Option<PathBuf>> {
+    let find = |n: &str| managed.iter().find(|(name, _)| name == n).map(|(_, f)| f);
+    let (Some(corlib), Some(ddk)) = (find("managed/corlib.dll"), find("managed/ddk.dll")) else {
+        return Ok(None);
+    };
+    let mut drivers: Vec<&(String, PathBuf)> = managed
+        .iter()
+        .filter(|(n, _)| n.starts_with("managed/drivers/"))
+        .collect();
+    drivers.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut build = util::cargo();
+    build.args([
+        "build",
+        "--quiet",
+        "-p",
+        "ddk-native",
+        "--features",
+        "aot",
+        "--bin",
+        "driverhost-image",
+    ]);
+    util::run_status(&mut build)?;
+    let out = util::target_dir().join("managed/aot/driverhost.img");
+    if let Some(dir) = out.parent() {
+        std::fs::create_dir_all(dir).map_err(|error| Error::Io {
+            path: dir.to_path_buf(),
+            error,
+        })?;
+    }
+    let mut run = Command::new(util::target_dir().join("debug/driverhost-image"));
+    run.arg("--out").arg(&out).arg(corlib).arg(ddk);
+    for (_, f) in drivers {
+        run.arg(f);
+    }
+    util::run_status(&mut run)?;
+    Ok(Some(out))
 }
 
 /// Binary names of a package: its `src/main.rs` (named after the package,

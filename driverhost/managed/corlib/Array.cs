@@ -23,8 +23,7 @@ namespace System
             get;
         }
 
-        // INTERNALCALL: the number of dimensions (1 for a T[]). Cordon's
-        // multi-dimensional arrays have zero lower bounds.
+        // INTERNALCALL: the number of dimensions (1 for a T[]).
         public extern int Rank
         {
             [MethodImpl(MethodImplOptions.InternalCall)]
@@ -34,6 +33,12 @@ namespace System
         // INTERNALCALL: the length of `dimension`, or -1 if out of range.
         [MethodImpl(MethodImplOptions.InternalCall)]
         private extern int GetLengthCore(int dimension);
+
+        // INTERNALCALL: the lower bound of `dimension`, checked by the
+        // caller (0 for a T[] and for what C# creates; CreateInstance with
+        // lower bounds makes others).
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        private extern int GetLowerBoundCore(int dimension);
 
         public int GetLength(int dimension)
         {
@@ -46,18 +51,20 @@ namespace System
         public int GetLowerBound(int dimension)
         {
             GetLength(dimension);
-            return 0;
+            return GetLowerBoundCore(dimension);
         }
 
         public int GetUpperBound(int dimension)
         {
-            return GetLength(dimension) - 1;
+            return GetLowerBound(dimension) + GetLength(dimension) - 1;
         }
 
         // INTERNALCALL: a new zeroed array, one dimension per length
-        // (checked here: non-negative); the element type by its handle.
+        // (checked here: non-negative), lower bounds 0 when `lowerBounds`
+        // is null; the element type by its handle. One length with lower
+        // bound 0 makes a T[].
         [MethodImpl(MethodImplOptions.InternalCall)]
-        private static extern Array CreateInstanceCore(IntPtr elementType, int[] lengths);
+        private static extern Array CreateInstanceCore(IntPtr elementType, int[] lengths, int[] lowerBounds);
 
         public static Array CreateInstance(Type elementType, int length)
         {
@@ -76,61 +83,120 @@ namespace System
 
         public static Array CreateInstance(Type elementType, params int[] lengths)
         {
+            if (lengths == null)
+                throw new ArgumentNullException("lengths");
+            return CreateInstance(elementType, lengths, null);
+        }
+
+        public static Array CreateInstance(Type elementType, int[] lengths, int[] lowerBounds)
+        {
             if (elementType == null)
                 throw new ArgumentNullException("elementType");
             if (lengths == null)
                 throw new ArgumentNullException("lengths");
             if (lengths.Length == 0)
                 throw new ArgumentException("Must provide at least one rank.");
+            if (lowerBounds != null && lowerBounds.Length != lengths.Length)
+                throw new ArgumentException("The length of lengths and lowerBounds must match.");
             for (int i = 0; i < lengths.Length; i++)
             {
                 if (lengths[i] < 0)
                     throw new ArgumentOutOfRangeException("lengths");
             }
-            return CreateInstanceCore(elementType.TypeHandle.Value, lengths);
+            return CreateInstanceCore(elementType.TypeHandle.Value, lengths, lowerBounds);
         }
 
         // INTERNALCALL: store `value` at element `index` of the flat
-        // storage (unboxed for values; the exact element type only).
+        // storage: unboxed for values, primitives widened as .NET does.
+        // Answers 0 when stored, 1 for a value of the wrong type, 2 for a
+        // primitive that does not widen to the element type.
         [MethodImpl(MethodImplOptions.InternalCall)]
-        private extern void SetValueCore(object value, int index);
+        private extern int SetValueCore(object value, int index);
+
+        // INTERNALCALL: element `index` of the flat storage, boxed when it
+        // is a value.
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        internal extern object GetValueCore(int index);
+
+        // The flat (row-major) index of `indices`, each taken relative to
+        // its dimension's lower bound.
+        int FlatIndex(int[] indices)
+        {
+            if (indices == null)
+                throw new ArgumentNullException("indices");
+            if (indices.Length != Rank)
+                throw new ArgumentException("Indices length does not match the array rank.");
+            int flat = 0;
+            for (int d = 0; d < indices.Length; d++)
+            {
+                int n = GetLengthCore(d);
+                int i = indices[d] - GetLowerBoundCore(d);
+                if ((uint)i >= (uint)n)
+                    throw new IndexOutOfRangeException();
+                flat = flat * n + i;
+            }
+            return flat;
+        }
+
+        void Store(object value, int flat)
+        {
+            int r = SetValueCore(value, flat);
+            if (r == 1)
+                throw new InvalidCastException("Object cannot be stored in an array of this type.");
+            if (r == 2)
+                throw new ArgumentException("Object type cannot be converted to target type.");
+        }
 
         public void SetValue(object value, int index)
         {
             if (Rank != 1)
                 throw new ArgumentException("Only single dimension arrays are supported here.");
-            SetValueCore(value, index);
+            Store(value, FlatIndex(new int[] { index }));
         }
 
         public void SetValue(object value, int index1, int index2)
         {
-            if (Rank != 2)
-                throw new ArgumentException("Array was not a two-dimensional array.");
-            int n1 = GetLength(1);
-            if ((uint)index1 >= (uint)GetLength(0) || (uint)index2 >= (uint)n1)
-                throw new IndexOutOfRangeException();
-            SetValueCore(value, index1 * n1 + index2);
+            Store(value, FlatIndex(new int[] { index1, index2 }));
+        }
+
+        public void SetValue(object value, int index1, int index2, int index3)
+        {
+            Store(value, FlatIndex(new int[] { index1, index2, index3 }));
+        }
+
+        public void SetValue(object value, params int[] indices)
+        {
+            Store(value, FlatIndex(indices));
+        }
+
+        // Element `index` of a one-dimensional array, boxed if a value.
+        public object GetValue(int index)
+        {
+            if (Rank != 1)
+                throw new ArgumentException("Only single dimension arrays are supported here.");
+            return GetValueCore(FlatIndex(new int[] { index }));
         }
 
         // Element [i, j] of a two-dimensional array, boxed if a value.
         public object GetValue(int index1, int index2)
         {
-            if (Rank != 2)
-                throw new ArgumentException("Array was not a two-dimensional array.");
-            int n1 = GetLength(1);
-            if ((uint)index1 >= (uint)GetLength(0) || (uint)index2 >= (uint)n1)
-                throw new IndexOutOfRangeException();
-            return GetValue(index1 * n1 + index2);
+            return GetValueCore(FlatIndex(new int[] { index1, index2 }));
+        }
+
+        public object GetValue(int index1, int index2, int index3)
+        {
+            return GetValueCore(FlatIndex(new int[] { index1, index2, index3 }));
+        }
+
+        public object GetValue(params int[] indices)
+        {
+            return GetValueCore(FlatIndex(indices));
         }
 
         // INTERNALCALL: a new array of the same type and length holding the
         // same elements (a shallow copy).
         [MethodImpl(MethodImplOptions.InternalCall)]
         public extern object Clone();
-
-        // INTERNALCALL: element `index`, boxed when it is a value.
-        [MethodImpl(MethodImplOptions.InternalCall)]
-        public extern object GetValue(int index);
 
         // INTERNALCALL: the typed copy behind Copy, ranges already checked:
         // the same element type copies as memory (overlap allowed),
@@ -186,7 +252,7 @@ namespace System
                 throw new ArgumentOutOfRangeException("startIndex");
             for (int i = startIndex; i < array.Length; i++)
             {
-                if (Object.Equals(array.GetValue(i), value))
+                if (Object.Equals(array.GetValueCore(i), value))
                     return i;
             }
             return -1;
@@ -216,7 +282,7 @@ namespace System
             {
                 if (_index < 0 || _index >= _array.Length)
                     throw new InvalidOperationException("Enumeration has either not started or has already finished.");
-                return _array.GetValue(_index);
+                return _array.GetValueCore(_index);
             }
         }
 

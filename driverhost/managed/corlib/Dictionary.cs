@@ -8,7 +8,7 @@ using System.Collections;
 
 namespace System.Collections.Generic
 {
-    public class Dictionary<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TValue>>
+    public partial class Dictionary<TKey, TValue> : IEnumerable<KeyValuePair<TKey, TValue>>
     {
         int[] _buckets;
         int[] _hashes;
@@ -220,32 +220,28 @@ namespace System.Collections.Generic
             _version++;
         }
 
-        // Copies in enumeration order (Cordon's corlib has no KeyCollection).
-        public List<TKey> Keys
+        // Live views of the keys and values (Dictionary.Views.cs), made
+        // once: they see every later change, as in .NET.
+        KeyCollection _keyView;
+        ValueCollection _valueView;
+
+        public KeyCollection Keys
         {
             get
             {
-                List<TKey> l = new List<TKey>(Count);
-                for (int i = 0; i < _count; i++)
-                {
-                    if (_hashes[i] >= 0)
-                        l.Add(_keys[i]);
-                }
-                return l;
+                if (_keyView == null)
+                    _keyView = new KeyCollection(this);
+                return _keyView;
             }
         }
 
-        public List<TValue> Values
+        public ValueCollection Values
         {
             get
             {
-                List<TValue> l = new List<TValue>(Count);
-                for (int i = 0; i < _count; i++)
-                {
-                    if (_hashes[i] >= 0)
-                        l.Add(_values[i]);
-                }
-                return l;
+                if (_valueView == null)
+                    _valueView = new ValueCollection(this);
+                return _valueView;
             }
         }
 

@@ -26,23 +26,14 @@ namespace System
         public static string FormatInt64(long value)
         {
             if (value >= 0)
-                return FormatUInt64((ulong)value);
+                return String.FromDecimal((ulong)value, false);
             // Negate as unsigned so long.MinValue does not overflow.
-            return String.Concat("-", FormatUInt64((ulong)0 - (ulong)value));
+            return String.FromDecimal((ulong)0 - (ulong)value, true);
         }
 
-        public static unsafe string FormatUInt64(ulong value)
+        public static string FormatUInt64(ulong value)
         {
-            // 20 digits hold ulong.MaxValue.
-            char* buffer = stackalloc char[20];
-            int start = 20;
-            do
-            {
-                start--;
-                buffer[start] = (char)('0' + (int)(value % 10));
-                value /= 10;
-            } while (value != 0);
-            return String.FromChars(buffer + start, 20 - start);
+            return String.FromDecimal(value, false);
         }
     }
 }

@@ -95,10 +95,7 @@ namespace System
                 return Empty;
             string s = FastAllocateString(length);
             fixed (char* d = &s._firstChar)
-            {
-                for (int i = 0; i < length; i++)
-                    d[i] = chars[i];
-            }
+                CopyChars(d, chars, length);
             return s;
         }
 
@@ -139,10 +136,68 @@ namespace System
                 return;
             fixed (char* d = &dest._firstChar)
             fixed (char* s = &src._firstChar)
+                CopyChars(d + at, s, n);
+        }
+
+        // INTERNALCALL: copy `n` chars (the runtime's memmove).
+        [MethodImpl(MethodImplOptions.InternalCall)]
+        private static extern unsafe void MoveChars(char* d, char* s, int n);
+
+        // Copy `n` chars that do not overlap: long runs through the
+        // runtime's memmove, short ones here four at a time (x86-64 takes
+        // unaligned 8-byte moves; the collector never moves objects, so the
+        // pointers stay valid), then the rest one by one.
+        internal static unsafe void CopyChars(char* d, char* s, int n)
+        {
+            if (n >= 32)
             {
-                for (int i = 0; i < n; i++)
-                    d[at + i] = s[i];
+                MoveChars(d, s, n);
+                return;
             }
+            int i = 0;
+            for (; i <= n - 4; i += 4)
+                *(long*)(d + i) = *(long*)(s + i);
+            for (; i < n; i++)
+                d[i] = s[i];
+        }
+
+        // Copy chars [index, index + count) of `src` (checked by the caller)
+        // to `dest`.
+        internal static unsafe void CopyCharsOut(string src, int index, char* dest, int count)
+        {
+            fixed (char* s = &src._firstChar)
+                CopyChars(dest, s + index, count);
+        }
+
+        // The decimal text of `value`, with a minus sign before it when
+        // `negative`: the digits are counted first and written from the end
+        // straight into the new string (Number.cs formats integers with it).
+        internal static unsafe string FromDecimal(ulong value, bool negative)
+        {
+            int digits = 1;
+            for (ulong v = value; v >= 10; v /= 10)
+                digits++;
+            int start = negative ? 1 : 0;
+            string r = FastAllocateString(start + digits);
+            fixed (char* d = &r._firstChar)
+            {
+                if (negative)
+                    d[0] = '-';
+                char* p = d + start + digits;
+                // 32-bit division while the value fits: cheaper than 64-bit.
+                while (value > 0xFFFFFFFFUL)
+                {
+                    *--p = (char)('0' + (int)(value % 10));
+                    value /= 10;
+                }
+                uint small = (uint)value;
+                do
+                {
+                    *--p = (char)('0' + (int)(small % 10));
+                    small /= 10;
+                } while (small != 0);
+            }
+            return r;
         }
 
         public static string Concat(string a, string b)

@@ -73,8 +73,7 @@ namespace System.Text
             if (size < total)
                 size = total;
             char[] bigger = new char[size];
-            for (int i = 0; i < _length; i++)
-                bigger[i] = _chars[i];
+            Array.Copy(_chars, bigger, _length);
             _chars = bigger;
         }
 
@@ -102,7 +101,7 @@ namespace System.Text
             return Append(value, 0, value.Length);
         }
 
-        public StringBuilder Append(string value, int startIndex, int count)
+        public unsafe StringBuilder Append(string value, int startIndex, int count)
         {
             if (value == null)
             {
@@ -112,9 +111,12 @@ namespace System.Text
             }
             if (startIndex < 0 || count < 0 || startIndex > value.Length - count)
                 throw new ArgumentOutOfRangeException("startIndex");
+            if (count == 0)
+                return this;
             Reserve(_length + count);
-            for (int i = 0; i < count; i++)
-                _chars[_length++] = value[startIndex + i];
+            fixed (char* d = &_chars[_length])
+                String.CopyCharsOut(value, startIndex, d, count);
+            _length += count;
             return this;
         }
 
@@ -150,8 +152,8 @@ namespace System.Text
                 return this;
             int n = value.Length;
             Reserve(_length + n);
-            for (int i = _length - 1; i >= index; i--)
-                _chars[i + n] = _chars[i];
+            // Array.Copy moves overlapping ranges correctly.
+            Array.Copy(_chars, index, _chars, index + n, _length - index);
             for (int i = 0; i < n; i++)
                 _chars[index + i] = value[i];
             _length += n;
@@ -162,8 +164,7 @@ namespace System.Text
         {
             if (startIndex < 0 || length < 0 || startIndex > _length - length)
                 throw new ArgumentOutOfRangeException("startIndex");
-            for (int i = startIndex + length; i < _length; i++)
-                _chars[i - length] = _chars[i];
+            Array.Copy(_chars, startIndex + length, _chars, startIndex, _length - startIndex - length);
             _length -= length;
             return this;
         }

@@ -55,7 +55,9 @@ namespace Cordon.Ddk
             else if (kind == WildStore)
             {
                 long target = Native.InjectTarget();
-                Log.Write("fault injection: wild store after " + after + " requests" + inFlight + ": writing to 0x" + Hex(target) + ", the driver's own compiled code");
+                // Where the target lies (the driver's code, or one of the
+                // campaign's other classes) is said by whoever chose it.
+                Log.Write("fault injection: wild store after " + after + " requests" + inFlight + ": writing to 0x" + Hex(target) + ", a stray pointer");
                 Store(target);
                 // A mapped target: the store is done and the driver goes on.
                 kind = None;

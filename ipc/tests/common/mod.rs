@@ -49,6 +49,31 @@ pub fn supervisor_requests() -> Vec<supervisor::Request> {
             name: String::new(),
             task: TaskIdWire(u32::MAX),
         },
+        CrashLoop {
+            name: "driverhost".into(),
+            args: "inject=always-fault".into(),
+            policy: supervisor::LoopPolicy {
+                min_run_ms: 15_000,
+                backoff_base_ms: 50,
+                backoff_max_ms: 400,
+                give_up: 4,
+            },
+        },
+        CrashLoop {
+            name: String::new(),
+            args: String::new(),
+            policy: supervisor::LoopPolicy {
+                min_run_ms: u32::MAX,
+                backoff_base_ms: u32::MAX,
+                backoff_max_ms: 0,
+                give_up: u16::MAX,
+            },
+        },
+        StoreImage {
+            grant: u32::MAX,
+            len: u64::MAX,
+        },
+        FetchImage,
     ]
 }
 
@@ -106,6 +131,21 @@ pub fn supervisor_replies() -> Vec<supervisor::Reply> {
         Reply::Err(SupervisorError::CodeMapUnavailable),
         Reply::Err(SupervisorError::BadArgs),
         Reply::Err(SupervisorError::Stale),
+        Reply::Err(SupervisorError::BadPolicy),
+        Reply::Err(SupervisorError::ImageInjected),
+        Reply::Err(SupervisorError::ImageTooLarge),
+        Reply::Err(SupervisorError::ImageAlreadyStored),
+        Reply::Err(SupervisorError::ImageUnavailable),
+        Reply::Err(SupervisorError::NoImage),
+        Reply::ImageStored {
+            len: u64::MAX,
+            hash: u64::MAX,
+        },
+        Reply::Image {
+            grant: u32::MAX,
+            len: u64::MAX,
+            hash: u64::MAX,
+        },
         Reply::CodeMap {
             grant: 7,
             len: 1 << 20,

@@ -1,5 +1,5 @@
 //! `cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT]
-//! [--gc-stress] [--heap-limit BYTES] [--nursery BYTES] [--gc-stats]`
+//! [--gc-stress] [--heap-limit BYTES] [--gc-stats]`
 //!
 //! Runs every `static int test_<N>_<name>()` of ASSEMBLY through Cordon's JIT
 //! and prints the mono runner's format: `PASS Type.test_N_name`,
@@ -13,14 +13,30 @@
 //! (docs/gc.md); `--heap-limit` sets the runtime's heap limit;
 //! `--nursery BYTES` (or `CORDON_GC_NURSERY=BYTES`) makes the collector
 //! generational with a nursery of that size (0: not generational; the
-//! default is 4 MiB); `--gc-stats` prints `gc: C collections, max pause X us,
-//! median Y us` (full collections) and, when generational, `gc-minor: ...`
-//! likewise for minor collections.
+//! default is 4 MiB); `--gc-stats` prints `gc: C collections, max pause X
+//! us, median Y us` (full collections) and, when generational,
+//! `gc-minor: ...` likewise for minor collections.
+//! `--perf-map` writes `/tmp/perf-PID.map` at the end (one `START LEN
+//! NAME` line per compiled method, the format `perf report` reads for
+//! JIT code), so `perf record cilrun ... --perf-map` names managed methods.
+//!
+//! `--via-image` runs the tests on code that was not compiled by the
+//! runtime that runs it: a first runtime compiles every method of
+//! ASSEMBLY, runs the tests once (its output discarded) so that the
+//! corlib methods and generic instantiations they need are compiled too,
+//! and exports a code image (docs/driverhost.md, "Keeping compiled code
+//! across generations"); a second runtime over the same assemblies
+//! imports it and runs the tests. Code compiled after a static
+//! constructor it depends on had run is not kept, so the second runtime
+//! compiles that again. The image's size and what was imported go to
+//! stderr.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
+use jit::runtime::Runtime;
 use jit::testrun::{Outcome, leak_file, run_assembly, runtime};
+use jit::types::AsmId;
 
 /// The nursery cilrun runs with unless told otherwise.
 const DEFAULT_NURSERY: usize = 4 << 20;
@@ -44,6 +60,8 @@ fn main() -> ExitCode {
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
         .unwrap_or(DEFAULT_NURSERY);
+    let mut perf_map = false;
+    let mut via_image = false;
     while let Some(a) = args.next() {
         match a.as_str() {
             "-r" => match args.next() {
@@ -59,13 +77,15 @@ fn main() -> ExitCode {
                 Some(n) => nursery = n,
                 None => return usage(),
             },
+            "--perf-map" => perf_map = true,
+            "--via-image" => via_image = true,
             "--heap-limit" => match args.next().and_then(|v| v.parse::<usize>().ok()) {
                 Some(n) => heap_limit = Some(n),
                 None => return usage(),
             },
             "-h" | "--help" => {
                 println!(
-                    "usage: cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT] [--compile-all] [--gc-stress] [--heap-limit BYTES] [--nursery BYTES] [--gc-stats]"
+                    "usage: cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT] [--compile-all] [--gc-stress] [--heap-limit BYTES] [--nursery BYTES] [--gc-stats] [--via-image] [--perf-map]"
                 );
                 println!(
                     "runs every static int test_<N>_<name>() and prints PASS/FAIL lines and `P passed, F failed`"
@@ -114,35 +134,70 @@ fn main() -> ExitCode {
     let Some(asm_bytes) = load(&assembly) else {
         return ExitCode::from(2);
     };
-    let mut rt = match runtime(corlib_bytes, &ref_bytes) {
-        Ok(rt) => rt,
-        Err(e) => {
+    let start = |quiet: bool| -> Result<(Box<Runtime>, AsmId), ExitCode> {
+        let mut rt = runtime(corlib_bytes, &ref_bytes).map_err(|e| {
             eprintln!("cilrun: cannot start the runtime: {e:?}");
-            return ExitCode::from(2);
+            ExitCode::from(2)
+        })?;
+        // System.Console goes to the host's stdout.
+        rt.externals.register(
+            "System",
+            "Console",
+            "WriteCore",
+            if quiet {
+                console_discard as *const () as usize
+            } else {
+                console_write as *const () as usize
+            },
+        );
+        rt.set_gc_stress(stress);
+        if !rt.set_generational(nursery) {
+            eprintln!("cilrun: cannot reserve a nursery of {nursery} bytes");
+            return Err(ExitCode::from(2));
         }
-    };
-    // System.Console goes to the host's stdout.
-    rt.externals.register(
-        "System",
-        "Console",
-        "WriteCore",
-        console_write as *const () as usize,
-    );
-    rt.set_gc_stress(stress);
-    if !rt.set_generational(nursery) {
-        eprintln!("cilrun: cannot reserve a nursery of {nursery} bytes");
-        return ExitCode::from(2);
-    }
-    if let Some(n) = heap_limit {
-        rt.set_heap_limit(n);
-    }
-    let asm = match rt.types.load(asm_bytes) {
-        Ok(a) => a,
-        Err(e) => {
+        if let Some(n) = heap_limit {
+            rt.set_heap_limit(n);
+        }
+        let asm = rt.types.load(asm_bytes).map_err(|e| {
             eprintln!("cilrun: cannot load {assembly}: {e}");
-            return ExitCode::from(2);
-        }
+            ExitCode::from(2)
+        })?;
+        Ok((rt, asm))
     };
+    let (mut rt, asm) = match start(via_image) {
+        Ok(x) => x,
+        Err(code) => return code,
+    };
+    if via_image {
+        // The first runtime compiles; the second, which runs the tests,
+        // installs its code.
+        jit::testrun::compile_all(&mut rt, asm);
+        run_assembly(&mut rt, asm, filter.as_deref());
+        let image = match rt.export_image() {
+            Ok(i) => i,
+            Err(e) => {
+                eprintln!("cilrun: export_image: {e:?}");
+                return ExitCode::from(2);
+            }
+        };
+        (rt, _) = match start(false) {
+            Ok(x) => x,
+            Err(code) => return code,
+        };
+        match rt.import_image(&image) {
+            Ok(s) => eprintln!(
+                "cilrun: image of {} bytes: imported {} methods, {} code bytes, {} relocations",
+                image.len(),
+                s.methods,
+                s.code_bytes,
+                s.relocs
+            ),
+            Err(e) => {
+                eprintln!("cilrun: import_image: {e:?}");
+                return ExitCode::from(2);
+            }
+        }
+    }
     if compile_all {
         // Compile throughput: every method with IL in the assembly.
         let start = std::time::Instant::now();
@@ -152,6 +207,12 @@ fn main() -> ExitCode {
             "compiled {ok} methods ({failed} unsupported), {} IL bytes, {} code bytes in {secs:.4} s",
             rt.stats.il_bytes, rt.stats.code_bytes
         );
+        #[cfg(feature = "compile-timing")]
+        {
+            let (translate, passes) = jit::compiler::timing::take();
+            println!("translate (IL -> CLIF, type queries included): {translate:?}");
+            print!("{passes}");
+        }
         return ExitCode::SUCCESS;
     }
     let results = run_assembly(&mut rt, asm, filter.as_deref());
@@ -163,6 +224,9 @@ fn main() -> ExitCode {
         }
     }
     let failed = results.len() - passed;
+    if perf_map {
+        write_perf_map(&rt);
+    }
     if gc_stats {
         let g = rt.gc_stats();
         println!(
@@ -188,6 +252,25 @@ fn main() -> ExitCode {
     }
 }
 
+/// `/tmp/perf-PID.map`: every compiled method's code range and name.
+fn write_perf_map(rt: &jit::runtime::Runtime) {
+    use std::fmt::Write as _;
+    let mut text = String::new();
+    for r in &rt.code_ranges {
+        let _ = writeln!(
+            text,
+            "{:x} {:x} {}",
+            r.start,
+            r.len,
+            rt.types.method_name(r.method)
+        );
+    }
+    let path = format!("/tmp/perf-{}.map", std::process::id());
+    if let Err(e) = std::fs::write(&path, text) {
+        eprintln!("cilrun: cannot write {path}: {e}");
+    }
+}
+
 /// `Console.WriteCore(string)`: the managed string's UTF-16 to stdout.
 extern "C" fn console_write(s: usize) {
     use std::io::Write;
@@ -206,3 +289,6 @@ extern "C" fn console_write(s: usize) {
     let _ = out.write_all(text.as_bytes());
     let _ = out.flush();
 }
+
+/// `Console.WriteCore(string)` of the runtime whose runs are not shown.
+extern "C" fn console_discard(_s: usize) {}

@@ -21,6 +21,7 @@ use cranelift_codegen::ir::condcodes::IntCC;
 use cranelift_codegen::ir::{AbiParam, InstBuilder, Signature, Value, types};
 
 use super::func::{Tr, flags};
+use super::symbols::Sym;
 
 impl Tr<'_, '_> {
     /// Store reference `v` at `addr + off`, then run the write barrier.
@@ -36,12 +37,12 @@ impl Tr<'_, '_> {
             } else {
                 addr
             };
-            let f = self.b.ins().iconst(types::I64, helper as i64);
+            let f = self.sym_known(Sym::WriteBarrier, helper);
             self.b.ins().call_indirect(sig, f, &[slot, v]);
         }
         if let Some(rb) = self.env.remember_barrier() {
             // young(v) && !young(slot): unsigned `x - base < len`.
-            let base_at = self.b.ins().iconst(types::I64, rb.young_base as i64);
+            let base_at = self.sym_known(Sym::YoungBase, rb.young_base);
             let base = self.b.ins().load(types::I64, flags(), base_at, 0);
             let slot = if off != 0 {
                 self.b.ins().iadd_imm_s(addr, i64::from(off))
@@ -65,7 +66,7 @@ impl Tr<'_, '_> {
             let mut s = Signature::new(self.call_conv);
             s.params.push(AbiParam::new(types::I64));
             let sig = self.b.import_signature(s);
-            let f = self.b.ins().iconst(types::I64, rb.remember as i64);
+            let f = self.sym_known(Sym::Remember, rb.remember);
             self.b.ins().call_indirect(sig, f, &[slot]);
             self.b.ins().jump(done, &[]);
             self.b.switch_to_block(done);

@@ -12,6 +12,7 @@ use cranelift_codegen::ir::{InstBuilder, Value, types};
 use super::ErrorKind;
 use super::func::{R, Tr, abi_signature, flags};
 use super::stack::{Entry, SKind};
+use super::symbols::Sym;
 use crate::abi::Helper;
 use crate::abi::MT_VTABLE;
 use crate::metadata::{Instruction, Opcode, Operand};
@@ -71,7 +72,8 @@ impl Tr<'_, '_> {
                     .resolve_method_token_in(self.asm, tok, &self.gctx)?;
                 self.ldvirtftn(m)?;
             }
-            Opcode::Calli | Opcode::Jmp => {
+            Opcode::Calli => self.calli(tok)?,
+            Opcode::Jmp => {
                 return Err(ErrorKind::UnsupportedOpcode(ins.opcode));
             }
             _ => return Ok(false),
@@ -214,8 +216,7 @@ impl Tr<'_, '_> {
                 if self.env.types().method(m).kind == MethodKind::Abstract {
                     return Err(ErrorKind::NoBody);
                 }
-                let cell = self.env.method_cell(m)?;
-                let c = self.iconst(types::I64, cell as i64);
+                let c = self.sym(Sym::MethodCell(m))?;
                 self.b.ins().load(types::I64, flags(), c, 0)
             }
             Dispatch::Virtual => {
@@ -233,6 +234,67 @@ impl Tr<'_, '_> {
         let call = self.b.ins().call_indirect(sigref, code, &vals);
         let results: Vec<Value> = self.b.inst_results(call).to_vec();
         // Every managed call may leave an exception in flight.
+        self.check_exception();
+        match (sig.ret, retbuf) {
+            (_, Some((a, t))) => self.push(SKind::V(t), a),
+            (Ty::Void, _) => {}
+            (ty, _) => {
+                let r = results.first().copied().ok_or(ErrorKind::Codegen)?;
+                self.push(SKind::of(ty), r);
+            }
+        }
+        Ok(())
+    }
+
+    /// `calli sig`: the method pointer on top of the stack, the arguments
+    /// below it. A method pointer is what `ldftn`/`ldvirtftn` push: the
+    /// address of an indirection cell (delegates.rs), so the code address
+    /// is loaded from it, exactly as a direct call loads its callee's cell,
+    /// and a callee not yet compiled runs its stub. Only the managed
+    /// default calling convention is compiled (no varargs, no unmanaged
+    /// targets: nothing in a driver host has a native function pointer).
+    fn calli(&mut self, tok: crate::metadata::Token) -> R<()> {
+        let sig = self
+            .env
+            .types_mut()
+            .calli_sig(self.asm, tok, &self.gctx)?
+            .ok_or(ErrorKind::UnsupportedCall)?;
+        let ftn = self.pop()?;
+        if ftn.k != SKind::N {
+            return Err(ErrorKind::BadStackType);
+        }
+        let args = self.popn(sig.params.len())?;
+        let this = if sig.has_this {
+            Some(self.pop()?)
+        } else {
+            None
+        };
+        let mut vals = Vec::new();
+        let retbuf = match sig.ret {
+            Ty::Value(t) => {
+                let a = self.temp_value(t)?;
+                vals.push(a);
+                Some((a, t))
+            }
+            _ => None,
+        };
+        if let Some(t) = this {
+            match t.k {
+                SKind::O | SKind::M | SKind::N => vals.push(t.v),
+                _ => return Err(ErrorKind::BadStackType),
+            }
+        }
+        for (e, ty) in args.iter().zip(&sig.params) {
+            vals.push(self.arg_value(*e, *ty)?);
+        }
+        // A null method pointer is a NullReferenceException, not a jump
+        // to address 0 read from page 0.
+        self.null_check(ftn.v);
+        let code = self.b.ins().load(types::I64, flags(), ftn.v, 0);
+        let s = abi_signature(&sig, self.call_conv);
+        let sigref = self.b.import_signature(s);
+        let call = self.b.ins().call_indirect(sigref, code, &vals);
+        let results: Vec<Value> = self.b.inst_results(call).to_vec();
         self.check_exception();
         match (sig.ret, retbuf) {
             (_, Some((a, t))) => self.push(SKind::V(t), a),
@@ -273,7 +335,7 @@ impl Tr<'_, '_> {
         Ok(if !self.env.types().method(m).method_args.is_empty() {
             // A generic virtual method: the runtime instantiates
             // the override (runtime/generic_virtual.rs).
-            let mv = self.iconst(types::I32, i64::from(m.0));
+            let mv = self.sym_i32(Sym::MethodNum(m))?;
             self.cached_cell(
                 obj,
                 Helper::GenericVirtualCell,
@@ -292,7 +354,7 @@ impl Tr<'_, '_> {
             if cache_interface {
                 self.interface_cell_cached(obj, owner, idx)?
             } else {
-                let iface = self.iconst(types::I32, i64::from(owner.0));
+                let iface = self.sym_i32(Sym::TypeNum(owner))?;
                 let ix = self.iconst(types::I32, idx as i64);
                 self.call_helper(
                     Helper::InterfaceCell,
@@ -326,7 +388,7 @@ impl Tr<'_, '_> {
         iface: crate::types::TypeId,
         idx: usize,
     ) -> R<Value> {
-        let ifv = self.iconst(types::I32, i64::from(iface.0));
+        let ifv = self.sym_i32(Sym::TypeNum(iface))?;
         let ix = self.iconst(types::I32, idx as i64);
         self.cached_cell(
             obj,
@@ -345,8 +407,9 @@ impl Tr<'_, '_> {
         extra: &[Value],
         params: &[types::Type],
     ) -> R<Value> {
-        let site = self.env.call_site_cache()?;
-        let sitev = self.iconst(types::I64, site as i64);
+        let n = self.call_sites;
+        self.call_sites += 1;
+        let sitev = self.sym(Sym::CallSiteCache(n))?;
         let mt = self.b.ins().load(types::I64, flags(), obj, 0);
         let seen = self.b.ins().load(types::I64, flags(), sitev, 0);
         let hit = self
@@ -430,9 +493,8 @@ impl Tr<'_, '_> {
         if !self.env.types().ty(owner).before_field_init() {
             self.cctor_check(owner)?;
         }
-        let mt = self.env.method_table(owner)?;
         let size = self.env.types_mut().ensure_layout(owner)?.size;
-        let obj = self.alloc_object(mt, size)?;
+        let obj = self.alloc_object(owner, size)?;
         self.finish_call(
             ctor,
             Dispatch::Direct,

@@ -30,6 +30,7 @@ use cranelift_codegen::ir::{BlockArg, InstBuilder, Value, types};
 use super::ErrorKind;
 use super::func::{R, Tr, abi_signature, flags};
 use super::stack::SKind;
+use super::symbols::Sym;
 use crate::types::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, MethodId, Ty, TypeId};
 
 /// Field offsets of `System.Delegate` in an instance.
@@ -72,8 +73,8 @@ impl Tr<'_, '_> {
 
     /// `ldftn m`: push `m`'s method pointer.
     pub fn ldftn(&mut self, m: MethodId) -> R<()> {
-        let cell = self.method_pointer(m)?;
-        let v = self.iconst(types::I64, cell as i64);
+        let sym = self.method_pointer(m);
+        let v = self.sym(sym)?;
         self.push(SKind::N, v);
         Ok(())
     }
@@ -81,13 +82,13 @@ impl Tr<'_, '_> {
     /// The method pointer of `m` as `ldftn` gives it: its cell, or for an
     /// instance method of a value type the unboxing cell (a delegate over
     /// a struct method is closed over the boxed struct).
-    fn method_pointer(&mut self, m: MethodId) -> R<usize> {
+    fn method_pointer(&mut self, m: MethodId) -> Sym {
         let mi = self.env.types().method(m);
         let owner = mi.owner;
         if !mi.is_static() && self.env.types().ty(owner).is_value_type() {
-            return self.env.unboxing_cell(m);
+            return Sym::UnboxingCell(m);
         }
-        self.env.method_cell(m)
+        Sym::MethodCell(m)
     }
 
     /// `ldvirtftn m`: pop an object, push the method pointer its virtual
@@ -113,10 +114,9 @@ impl Tr<'_, '_> {
         }
         let method = self.widen_native(method)?;
         let f = self.delegate_fields()?;
-        let mt = self.env.method_table(owner)?;
         let size = self.env.types_mut().ensure_layout(owner)?.size;
         self.value_needs_stack_map(target.v, SKind::O);
-        let obj = self.alloc_object(mt, size)?;
+        let obj = self.alloc_object(owner, size)?;
         self.emit_ref_store(obj, f.target, target.v);
         self.b.ins().store(flags(), method, obj, f.method);
         self.push(SKind::O, obj);
@@ -154,38 +154,43 @@ impl Tr<'_, '_> {
         let ret_ty = stat_abi.returns.first().map(|p| p.value_type);
         let stat_ref = self.b.import_signature(stat_abi);
 
+        let leading: Vec<Value> = retbuf.iter().map(|(a, _)| *a).collect();
+        let calls = InvokeCalls {
+            inst_ref,
+            stat_ref,
+            ret_ty,
+            leading: &leading,
+            args: &arg_vals,
+        };
+        let single = self.b.create_block();
         let multi = self.b.create_block();
         let fetch = self.b.create_block();
-        let call = self.b.create_block();
-        let inst = self.b.create_block();
-        let stat = self.b.create_block();
-        let after = self.b.create_block();
         let done = self.b.create_block();
-        // call(d, i, n), fetch(i, n), after(i, n[, r]), done([r])
-        let d = self.b.append_block_param(call, types::I64);
-        let ci = self.b.append_block_param(call, types::I32);
-        let cn = self.b.append_block_param(call, types::I32);
+        let dr = ret_ty.map(|t| self.b.append_block_param(done, t));
+        // fetch(i, n)
         let fi = self.b.append_block_param(fetch, types::I32);
         let fnn = self.b.append_block_param(fetch, types::I32);
-        let ai = self.b.append_block_param(after, types::I32);
-        let an = self.b.append_block_param(after, types::I32);
-        let ar = ret_ty.map(|t| self.b.append_block_param(after, t));
-        let dr = ret_ty.map(|t| self.b.append_block_param(done, t));
 
-        // A single-cast delegate is a list of one: itself.
-        let list = self.b.ins().load(types::I64, flags(), this.v, f.list);
-        self.value_needs_stack_map(list, SKind::O);
-        let zero = self.iconst(types::I32, 0);
-        let one = self.iconst(types::I32, 1);
-        self.b.ins().brif(
-            list,
-            multi,
-            &[],
-            call,
-            &[this.v.into(), zero.into(), one.into()],
-        );
+        // A single-cast delegate (no invocation list) calls its own target
+        // straight away; only a multicast one loops over its list, so the
+        // common case keeps no loop counters alive across the call.
+        // Only tested here (reloaded below for the loop), so it is not live
+        // across the single-cast call and never spilled for a stack map.
+        let has_list = self.b.ins().load(types::I64, flags(), this.v, f.list);
+        self.b.ins().brif(has_list, multi, &[], single, &[]);
+
+        self.b.switch_to_block(single);
+        let r = self.invoke_one(this.v, &f, &calls)?;
+        if let (Some(r), Ty::Ref(_)) = (r, sig.ret) {
+            self.value_needs_stack_map(r, SKind::O);
+        }
+        self.check_exception();
+        let done_args: Vec<BlockArg> = r.map(|r| r.into()).into_iter().collect();
+        self.b.ins().jump(done, &done_args);
 
         self.b.switch_to_block(multi);
+        let list = self.b.ins().load(types::I64, flags(), this.v, f.list);
+        self.value_needs_stack_map(list, SKind::O);
         let n = self
             .b
             .ins()
@@ -201,53 +206,17 @@ impl Tr<'_, '_> {
             .b
             .ins()
             .load(types::I64, flags(), addr, ARRAY_DATA_OFFSET as i32);
-        self.b
-            .ins()
-            .jump(call, &[elem.into(), fi.into(), fnn.into()]);
-
-        self.b.switch_to_block(call);
-        let target = self.b.ins().load(types::I64, flags(), d, f.target);
-        let cell = self.b.ins().load(types::I64, flags(), d, f.method);
-        let code = self.b.ins().load(types::I64, flags(), cell, 0);
-        self.b.ins().brif(target, inst, &[], stat, &[]);
-
-        let mut leading: Vec<Value> = Vec::new();
-        if let Some((a, _)) = retbuf {
-            leading.push(a);
-        }
-        for (blk, with_this) in [(inst, true), (stat, false)] {
-            self.b.switch_to_block(blk);
-            let mut vals = leading.clone();
-            if with_this {
-                vals.push(target);
-            }
-            vals.extend_from_slice(&arg_vals);
-            let sref = if with_this { inst_ref } else { stat_ref };
-            let c = self.b.ins().call_indirect(sref, code, &vals);
-            let mut out: Vec<BlockArg> = alloc::vec![ci.into(), cn.into()];
-            if ret_ty.is_some() {
-                let r = self
-                    .b
-                    .inst_results(c)
-                    .first()
-                    .copied()
-                    .ok_or(ErrorKind::Codegen)?;
-                out.push(r.into());
-            }
-            self.b.ins().jump(after, &out);
-        }
-
-        self.b.switch_to_block(after);
-        if let (Some(r), Ty::Ref(_)) = (ar, sig.ret) {
+        let r = self.invoke_one(elem, &f, &calls)?;
+        if let (Some(r), Ty::Ref(_)) = (r, sig.ret) {
             self.value_needs_stack_map(r, SKind::O);
         }
         self.check_exception();
-        let next = self.b.ins().iadd_imm_s(ai, 1);
-        let more = self.b.ins().icmp(IntCC::SignedLessThan, next, an);
-        let done_args: Vec<BlockArg> = ar.map(|r| r.into()).into_iter().collect();
+        let next = self.b.ins().iadd_imm_s(fi, 1);
+        let more = self.b.ins().icmp(IntCC::SignedLessThan, next, fnn);
+        let done_args: Vec<BlockArg> = r.map(|r| r.into()).into_iter().collect();
         self.b
             .ins()
-            .brif(more, fetch, &[next.into(), an.into()], done, &done_args);
+            .brif(more, fetch, &[next.into(), fnn.into()], done, &done_args);
 
         self.b.switch_to_block(done);
         match (sig.ret, retbuf) {
@@ -260,4 +229,64 @@ impl Tr<'_, '_> {
         }
         Ok(())
     }
+
+    /// Call the target of single-cast delegate `d` with the invocation's
+    /// arguments: with `_target` as the first argument when it is not null
+    /// (instance methods, static methods closed over their first
+    /// argument), without when it is (static methods). Answers the result
+    /// (in a join block, which is current afterwards); the caller checks
+    /// the exception word.
+    fn invoke_one(
+        &mut self,
+        d: Value,
+        f: &DelegateFields,
+        calls: &InvokeCalls<'_>,
+    ) -> R<Option<Value>> {
+        let inst = self.b.create_block();
+        let stat = self.b.create_block();
+        let after = self.b.create_block();
+        let ar = calls.ret_ty.map(|t| self.b.append_block_param(after, t));
+        let target = self.b.ins().load(types::I64, flags(), d, f.target);
+        let cell = self.b.ins().load(types::I64, flags(), d, f.method);
+        let code = self.b.ins().load(types::I64, flags(), cell, 0);
+        self.b.ins().brif(target, inst, &[], stat, &[]);
+        for (blk, with_this) in [(inst, true), (stat, false)] {
+            self.b.switch_to_block(blk);
+            let mut vals = calls.leading.to_vec();
+            if with_this {
+                vals.push(target);
+            }
+            vals.extend_from_slice(calls.args);
+            let sref = if with_this {
+                calls.inst_ref
+            } else {
+                calls.stat_ref
+            };
+            let c = self.b.ins().call_indirect(sref, code, &vals);
+            let mut out: Vec<BlockArg> = Vec::new();
+            if calls.ret_ty.is_some() {
+                let r = self
+                    .b
+                    .inst_results(c)
+                    .first()
+                    .copied()
+                    .ok_or(ErrorKind::Codegen)?;
+                out.push(r.into());
+            }
+            self.b.ins().jump(after, &out);
+        }
+        self.b.switch_to_block(after);
+        Ok(ar)
+    }
+}
+
+/// What every call of one `Invoke` expansion shares: the two signatures
+/// (with and without `this`), the return type, the leading return
+/// buffer and the arguments.
+struct InvokeCalls<'a> {
+    inst_ref: cranelift_codegen::ir::SigRef,
+    stat_ref: cranelift_codegen::ir::SigRef,
+    ret_ty: Option<cranelift_codegen::ir::Type>,
+    leading: &'a [Value],
+    args: &'a [Value],
 }

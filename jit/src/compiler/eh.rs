@@ -38,6 +38,7 @@ use super::eh_table::{self, ClauseKind, EhClause};
 use super::error::ErrorKind;
 use super::func::{R, Tr, flags};
 use super::stack::{Entry, SKind};
+use super::symbols::Sym;
 use crate::abi::ExceptionKind;
 use crate::abi::Helper;
 use crate::metadata::{ExceptionClause, HandlerKind};
@@ -205,7 +206,7 @@ impl Tr<'_, '_> {
 
     fn in_flight_addr(&mut self) -> Value {
         let a = self.env.in_flight_addr();
-        self.iconst(types::I64, a as i64)
+        self.sym_known(Sym::InFlight, a)
     }
 
     /// After a call that may throw: when an exception is in flight, go to
@@ -309,7 +310,7 @@ impl Tr<'_, '_> {
     /// ran for this exception over this frame). An i32: non-zero for yes.
     fn first_pass(&mut self, exc: Value, k: usize) -> R<Value> {
         let fp = self.b.ins().get_frame_pointer(types::I64);
-        let m = self.iconst(types::I32, i64::from(self.m.0));
+        let m = self.sym_i32(Sym::MethodNum(self.m))?;
         let kv = self.iconst(types::I32, k as i64);
         self.call_helper(
             Helper::FirstPass,

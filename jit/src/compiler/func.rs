@@ -18,6 +18,7 @@ use super::env::CompileEnv;
 use super::error::{CompileError, ErrorKind};
 use super::funclet::{FilterFrame, FrameHome, FrameSlot};
 use super::stack::{Entry, SKind};
+use super::symbols::Sym;
 use crate::abi::Helper;
 use crate::metadata::{IlReader, Instruction, Opcode, Operand};
 use crate::types::{AsmId, MethodId, MethodSigTy, Prim, Ty, TypeId};
@@ -74,6 +75,11 @@ pub(super) struct Tr<'r, 'f> {
     /// Fault injection `ldfld-struct` only: the current `ldloca`/`ldarga`
     /// is followed by `ldfld` and is read as `ldloc`/`ldarg` (below).
     pub field_read_by_value: bool,
+    /// The current instruction is a `box` whose result only meets a null
+    /// test (`brtrue`/`brfalse`, or `ldnull; ceq`/`cgt.un`): what C#
+    /// compiles `x == null` on an unconstrained `T` to. A value type's box
+    /// is never null, so `box` then allocates nothing (objects.rs).
+    pub box_only_null_tested: bool,
     /// `Some(k)`: this is the filter funclet of clause `k` (funclet.rs),
     /// which translates only that filter; `None`: the method, without its
     /// filters.
@@ -96,6 +102,14 @@ pub(super) struct Tr<'r, 'f> {
     /// A method with `localloc`: the slot holding its newest block (which
     /// links the older ones), listed in every stack map, zeroed at entry.
     pub localloc_slot: Option<StackSlot>,
+    /// The runtime addresses and ids the code refers to (`symbols.rs`).
+    pub syms: super::symbols::Symbols,
+    /// Interface call-site caches made so far (each its own symbol).
+    pub call_sites: u32,
+    /// Whether the code depends only on the assemblies and options, not on
+    /// what managed code already ran (a static constructor's check left
+    /// out because it had run): only such code may be kept in an image.
+    pub keepable: bool,
 }
 
 /// What a translation produced besides the IR.
@@ -108,6 +122,10 @@ pub(super) struct Translated {
     pub frame: Option<(Vec<FrameSlot>, Vec<FrameSlot>)>,
     /// Calls expanded inline as intrinsics.
     pub intrinsics: u32,
+    /// The symbols the code's relocations refer to, with their values.
+    pub syms: Vec<(super::symbols::Sym, usize)>,
+    /// See [`Tr::keepable`].
+    pub keepable: bool,
 }
 
 /// Which function of a method is translated.
@@ -245,6 +263,7 @@ pub(super) fn translate(
         frame_bytes: 0,
         call_conv: cc,
         field_read_by_value: false,
+        box_only_null_tested: false,
         filter,
         frame_in,
         frame_out: None,
@@ -252,6 +271,9 @@ pub(super) fn translate(
         ref_slots: Vec::new(),
         pinned_slots: Vec::new(),
         localloc_slot: None,
+        syms: super::symbols::Symbols::default(),
+        call_sites: 0,
+        keepable: true,
     };
     let inject = tr.env.options().inject.ldfld_struct;
     tr.setup(&insns, &local_tys, &pinned, &body)
@@ -288,6 +310,19 @@ pub(super) fn translate(
             && insns
                 .get(i + 1)
                 .is_some_and(|n| n.opcode == Opcode::Ldfld && !tr.labels.contains_key(&n.offset));
+        tr.box_only_null_tested = ins.opcode == Opcode::Box && {
+            let plain = |k: usize| {
+                insns
+                    .get(i + k)
+                    .filter(|n| !tr.labels.contains_key(&n.offset))
+                    .map(|n| n.opcode)
+            };
+            match plain(1) {
+                Some(Opcode::Brtrue | Opcode::BrtrueS | Opcode::Brfalse | Opcode::BrfalseS) => true,
+                Some(Opcode::Ldnull) => matches!(plain(2), Some(Opcode::Ceq | Opcode::CgtUn)),
+                _ => false,
+            }
+        };
         // Tag the instruction's code with its IL offset (docs/jit.md, "IL
         // offsets of machine code").
         tr.b.set_srcloc(SourceLoc::new(ins.offset));
@@ -321,12 +356,17 @@ pub(super) fn translate(
     let frame = tr.frame_out.take();
     let ref_slots = core::mem::take(&mut tr.ref_slots);
     super::stackmaps::add_slot_entries(tr.b.func, &ref_slots, &tr.pinned_slots);
+    let syms = core::mem::take(&mut tr.syms.list);
+    let keepable = tr.keepable;
+    let intrinsics = tr.intrinsics;
     tr.b.finalize(fcfg);
     Ok(Translated {
         il_len: body.code.len(),
         eh,
         frame,
-        intrinsics: tr.intrinsics,
+        intrinsics,
+        syms,
+        keepable,
     })
 }
 
@@ -690,12 +730,12 @@ impl Tr<'_, '_> {
     /// ([`CompileEnv::alloc_fast_path`]), the common case pops a free cell
     /// inline and only an exhausted budget or an empty free list calls the
     /// helper (which may collect).
-    pub fn alloc_object(&mut self, mt: usize, size: u32) -> Result<Value, ErrorKind> {
+    pub fn alloc_object(&mut self, t: TypeId, size: u32) -> Result<Value, ErrorKind> {
         if let Some(n) = self.env.nursery_fast_path(size) {
-            return self.alloc_young(mt, size, n);
+            return self.alloc_young(t, size, n);
         }
         let Some(fast) = self.env.alloc_fast_path(size) else {
-            return self.alloc_call(mt, size);
+            return self.alloc_call(t, size);
         };
         let take = self.b.create_block();
         let slow = self.b.create_block();
@@ -703,11 +743,11 @@ impl Tr<'_, '_> {
         self.b.set_cold_block(slow);
         let obj = self.b.append_block_param(done, types::I64);
         // budget -= cell, unless that goes below zero.
-        let budget_at = self.iconst(types::I64, fast.budget as i64);
+        let budget_at = self.sym_known(Sym::AllocBudget, fast.budget);
         let budget = self.b.ins().load(types::I64, flags(), budget_at, 0);
         let left = self.b.ins().iadd_imm_s(budget, -i64::from(fast.cell));
         let over = self.b.ins().icmp_imm_s(IntCC::SignedLessThan, left, 0);
-        let head_at = self.iconst(types::I64, fast.free_list as i64);
+        let head_at = self.sym_known(Sym::AllocFreeList(size), fast.free_list);
         let head = self.b.ins().load(types::I64, flags(), head_at, 0);
         let empty = self.b.ins().icmp_imm_s(IntCC::Equal, head, 0);
         let go_slow = self.b.ins().bor(over, empty);
@@ -718,12 +758,12 @@ impl Tr<'_, '_> {
         self.b.ins().store(flags(), next, head_at, 0);
         let zero = self.iconst(types::I64, 0);
         self.b.ins().store(flags(), zero, head, 8);
-        let mtv = self.iconst(types::I64, mt as i64);
+        let mtv = self.sym(Sym::MethodTable(t))?;
         self.b.ins().store(flags(), mtv, head, 0);
         self.b.ins().store(flags(), left, budget_at, 0);
         self.b.ins().jump(done, &[BlockArg::Value(head)]);
         self.b.switch_to_block(slow);
-        let r = self.alloc_call(mt, size)?;
+        let r = self.alloc_call(t, size)?;
         self.b.ins().jump(done, &[BlockArg::Value(r)]);
         self.b.switch_to_block(done);
         Ok(obj)
@@ -734,7 +774,7 @@ impl Tr<'_, '_> {
     /// record's size word and the method table; else the helper.
     fn alloc_young(
         &mut self,
-        mt: usize,
+        t: TypeId,
         size: u32,
         n: super::env::NurseryFast,
     ) -> Result<Value, ErrorKind> {
@@ -743,10 +783,10 @@ impl Tr<'_, '_> {
         let done = self.b.create_block();
         self.b.set_cold_block(slow);
         let obj = self.b.append_block_param(done, types::I64);
-        let bump_at = self.iconst(types::I64, n.bump as i64);
+        let bump_at = self.sym_known(Sym::NurseryBump, n.bump);
         let p = self.b.ins().load(types::I64, flags(), bump_at, 0);
         let np = self.b.ins().iadd_imm_s(p, i64::from(n.record));
-        let limit_at = self.iconst(types::I64, n.limit as i64);
+        let limit_at = self.sym_known(Sym::NurseryLimit, n.limit);
         let limit = self.b.ins().load(types::I64, flags(), limit_at, 0);
         let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, np, limit);
         self.b.ins().brif(over, slow, &[], take, &[]);
@@ -754,20 +794,20 @@ impl Tr<'_, '_> {
         self.b.ins().store(flags(), np, bump_at, 0);
         let rec = self.iconst(types::I64, i64::from(n.record));
         self.b.ins().store(flags(), rec, p, 0);
-        let mtv = self.iconst(types::I64, mt as i64);
+        let mtv = self.sym(Sym::MethodTable(t))?;
         self.b.ins().store(flags(), mtv, p, 8);
         let o = self.b.ins().iadd_imm_s(p, 8);
         self.b.ins().jump(done, &[BlockArg::Value(o)]);
         self.b.switch_to_block(slow);
-        let r = self.alloc_call(mt, size)?;
+        let r = self.alloc_call(t, size)?;
         self.b.ins().jump(done, &[BlockArg::Value(r)]);
         self.b.switch_to_block(done);
         Ok(obj)
     }
 
     /// The allocation helper call.
-    fn alloc_call(&mut self, mt: usize, size: u32) -> Result<Value, ErrorKind> {
-        let mtv = self.iconst(types::I64, mt as i64);
+    fn alloc_call(&mut self, t: TypeId, size: u32) -> Result<Value, ErrorKind> {
+        let mtv = self.sym(Sym::MethodTable(t))?;
         let sz = self.iconst(types::I64, i64::from(size));
         self.call_helper(
             Helper::Alloc,
@@ -792,10 +832,7 @@ impl Tr<'_, '_> {
             s.returns.push(AbiParam::new(r));
         }
         let sig = self.b.import_signature(s);
-        let addr = self
-            .b
-            .ins()
-            .iconst(types::I64, self.env.helper_addr(h) as i64);
+        let addr = self.helper_value(h);
         let call = self.b.ins().call_indirect(sig, addr, args);
         let r = self.b.inst_results(call).first().copied();
         if h.may_throw() {

@@ -69,6 +69,14 @@ impl IlMap {
     pub fn ranges(&self) -> &[IlRange] {
         &self.ranges
     }
+
+    /// A map of `ranges` (a code image's), if they are sorted, each
+    /// non-empty and not overlapping the next.
+    pub fn from_ranges(ranges: Vec<IlRange>) -> Option<Self> {
+        let ok = ranges.iter().all(|r| r.start < r.end)
+            && ranges.windows(2).all(|w| w[0].end <= w[1].start);
+        ok.then_some(Self { ranges })
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
 //! Multi-dimensional arrays' methods, which exist only by name (ECMA-335
 //! II.14.2): `newobj T[,]::.ctor(int32, int32)`, `call T[,]::Get`, `Set`,
 //! `Address`. The layout is in `types/md_array.rs`: elements where a
-//! vector's are, the dimensions' lengths after them.
+//! vector's are, the dimensions' lengths and then their lower bounds after
+//! them (C# makes zero lower bounds, `Array.CreateInstance` others, so
+//! every access subtracts them).
 
 use alloc::vec::Vec;
 
@@ -11,6 +13,7 @@ use cranelift_codegen::ir::{InstBuilder, Value, types};
 use super::ErrorKind;
 use super::func::{R, Tr, flags};
 use super::stack::{Entry, SKind};
+use super::symbols::Sym;
 use crate::abi::{ExceptionKind, Helper};
 use crate::metadata::Token;
 use crate::types::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, MdArrayOp, TypeKind};
@@ -50,10 +53,10 @@ impl Tr<'_, '_> {
                     lens64.push(l);
                 }
                 let bytes = self.b.ins().imul_imm_s(total, esize);
-                let extra = i64::from(ARRAY_DATA_OFFSET) + 4 * rank as i64;
+                // The lower bounds stay 0 (the allocator zeroes).
+                let extra = i64::from(ARRAY_DATA_OFFSET) + 8 * rank as i64;
                 let size = self.b.ins().iadd_imm_s(bytes, extra);
-                let mt = self.env.method_table(t)?;
-                let mtv = self.iconst(types::I64, mt as i64);
+                let mtv = self.sym(Sym::MethodTable(t))?;
                 let obj = self
                     .call_helper(
                         Helper::Alloc,
@@ -90,7 +93,22 @@ impl Tr<'_, '_> {
                         let e = self.load_ty(elem, addr, 0)?;
                         self.stack.push(e);
                     }
-                    (MdArrayOp::Set, Some(v)) => self.store_ty(elem, addr, 0, v)?,
+                    (MdArrayOp::Set, Some(v)) => {
+                        if elem.is_ref() {
+                            // Array covariance (`object[,] m = new
+                            // string[2, 2]`): checked as `stelem.ref` is.
+                            if v.k != SKind::O {
+                                return Err(ErrorKind::BadStackType);
+                            }
+                            self.call_helper(
+                                Helper::StelemCheck,
+                                &[arr, v.v],
+                                &[types::I64, types::I64],
+                                None,
+                            );
+                        }
+                        self.store_ty(elem, addr, 0, v)?
+                    }
                     _ => self.push(SKind::M, addr),
                 }
             }
@@ -106,8 +124,9 @@ impl Tr<'_, '_> {
         }
     }
 
-    /// The address of element `idx` (row major), each index checked
-    /// against its dimension (IndexOutOfRangeException).
+    /// The address of element `idx` (row major), each index less its
+    /// dimension's lower bound checked against its length
+    /// (IndexOutOfRangeException).
     fn md_element_addr(&mut self, arr: Value, idx: &[Entry], esize: i64) -> R<Value> {
         let total = self
             .b
@@ -118,6 +137,12 @@ impl Tr<'_, '_> {
         let mut flat = self.iconst(types::I64, 0);
         for (k, e) in idx.iter().enumerate() {
             let i = self.index64(*e)?;
+            let lower = self.b.ins().sload32(
+                flags(),
+                dims,
+                ARRAY_DATA_OFFSET as i32 + 4 * (idx.len() + k) as i32,
+            );
+            let i = self.b.ins().isub(i, lower);
             let len = self
                 .b
                 .ins()

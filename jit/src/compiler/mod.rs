@@ -2,9 +2,12 @@
 //!
 //! [`Jit::compile`] decodes the body, translates it with a type-tracked
 //! evaluation stack (see [`stack`]) into a Cranelift function, and lets
-//! Cranelift produce position-independent machine code with no relocations:
-//! every call target (methods, runtime helpers) is an absolute address
-//! loaded from an indirection cell or embedded as a constant.
+//! Cranelift produce machine code whose only relocations are the runtime's
+//! addresses and ids it refers to ([`symbols`]): every call target
+//! (methods, runtime helpers) is an absolute address loaded from an
+//! indirection cell or embedded as a relocated constant. The code comes
+//! back patched for the runtime that compiled it, with the relocations
+//! kept so that another runtime can patch a copy (`runtime/image`).
 //!
 //! Calling convention (System V x86-64 underneath, see docs/jit.md):
 //! `[return buffer if the return type is a struct] [this] params...`;
@@ -32,6 +35,7 @@ mod opcodes;
 pub mod options;
 pub mod stack;
 pub mod stackmaps;
+pub mod symbols;
 
 use alloc::vec::Vec;
 
@@ -59,8 +63,15 @@ pub struct Jit {
 
 /// A compiled method.
 pub struct Compiled {
-    /// Position-independent machine code with no relocations.
+    /// Machine code, patched with the values in `syms`.
     pub code: Vec<u8>,
+    /// The symbols the code refers to, with the values it was patched with.
+    pub syms: Vec<(symbols::Sym, usize)>,
+    /// Where the code refers to them.
+    pub relocs: Vec<symbols::Reloc>,
+    /// Whether the code may be kept in an image for another runtime: it
+    /// depends on nothing but the assemblies and options (`func.rs`).
+    pub keepable: bool,
     /// The IL size of the method.
     pub il_len: usize,
     /// Native offset -> IL offset.
@@ -75,6 +86,29 @@ pub struct Compiled {
     /// Where the references are at each call (`stackmaps.rs`), by
     /// ascending return address.
     pub stack_maps: Vec<stackmaps::StackMap>,
+}
+
+/// Where compile time goes (the `compile-timing` feature, host only):
+/// our translation from IL (with the type-system queries it makes) and
+/// each of Cranelift's passes.
+#[cfg(feature = "compile-timing")]
+pub mod timing {
+    use core::sync::atomic::{AtomicU64, Ordering};
+    use core::time::Duration;
+
+    static TRANSLATE_NS: AtomicU64 = AtomicU64::new(0);
+
+    pub(super) fn add_translate(d: Duration) {
+        TRANSLATE_NS.fetch_add(d.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    /// The time spent translating since the last call, and Cranelift's
+    /// table of its passes (this thread's), both reset.
+    pub fn take() -> (Duration, alloc::string::String) {
+        let t = Duration::from_nanos(TRANSLATE_NS.swap(0, Ordering::Relaxed));
+        let passes = cranelift_codegen::timing::take_current();
+        (t, alloc::format!("{passes}"))
+    }
 }
 
 /// Cranelift could not be configured.
@@ -93,17 +127,30 @@ impl Jit {
             .set("preserve_frame_pointers", "true")
             .map_err(|_| IsaError)?;
         // Cranelift's IR verifier catches a translator that lets bad IL
-        // through (an `ErrorKind::Codegen` instead of wrong code). The host
-        // build (`std`: the unit tests, the C# differential suites, the
-        // fuzzers) keeps it on; the ring-3 driver host, which compiles its
-        // DDK and driver at every start and restart, leaves it off
-        // (docs/jit.md, "Compile time").
-        let verify = if cfg!(feature = "std") {
+        // through (an `ErrorKind::Codegen` instead of wrong code). Builds
+        // with debug assertions on the host (`std`: the unit tests, the C#
+        // differential suites, whose cilrun is a dev build, the fuzzers)
+        // keep it on; the ring-3 driver host, which compiles its DDK and
+        // driver at every start and restart, and a release `cilrun` (the
+        // benchmarks measure what ring 3 runs) leave it off (docs/jit.md,
+        // "Compile time").
+        let verify = if cfg!(all(feature = "std", debug_assertions)) {
             "true"
         } else {
             "false"
         };
         flags.set("enable_verifier", verify).map_err(|_| IsaError)?;
+        // Host experiments: `CORDON_JIT_CRANELIFT=name=value,...` sets
+        // Cranelift flags over these (`regalloc_algorithm=single_pass`,
+        // `opt_level=none`), to measure a setting's compile time against
+        // the code it makes before changing a default.
+        #[cfg(feature = "std")]
+        if let Ok(extra) = std::env::var("CORDON_JIT_CRANELIFT") {
+            for kv in extra.split(',').filter(|kv| !kv.is_empty()) {
+                let (k, v) = kv.split_once('=').ok_or(IsaError)?;
+                flags.set(k, v).map_err(|_| IsaError)?;
+            }
+        }
         let isa = cranelift_codegen::isa::lookup_by_name("x86_64")
             .map_err(|_| IsaError)?
             .finish(settings::Flags::new(flags))
@@ -146,6 +193,8 @@ impl Jit {
             UserFuncName::user(0, m.0),
             cranelift_codegen::ir::Signature::new(self.isa.default_call_conv()),
         );
+        #[cfg(feature = "compile-timing")]
+        let started = std::time::Instant::now();
         let translated = match func::translate(
             env,
             m,
@@ -162,6 +211,9 @@ impl Jit {
                 return Err(e);
             }
         };
+        #[cfg(feature = "compile-timing")]
+        timing::add_translate(started.elapsed());
+        let names = func.params.user_named_funcs().clone();
         self.ctx.clear();
         self.ctx.func = func;
         let code = self
@@ -176,9 +228,13 @@ impl Jit {
                 }
                 CompileError::runtime(m, ErrorKind::Codegen)
             })?;
-        if !code.buffer.relocs().is_empty() {
-            return Err(CompileError::runtime(m, ErrorKind::Codegen));
-        }
+        let relocs = symbols::relocs(&names, code.buffer.relocs(), translated.syms.len())
+            .map_err(|k| CompileError::runtime(m, k))?;
+        let mut bytes = code.code_buffer().to_vec();
+        symbols::patch(&mut bytes, &relocs, |i| {
+            translated.syms.get(i as usize).map(|&(_, v)| v)
+        })
+        .ok_or(CompileError::runtime(m, ErrorKind::Codegen))?;
         let frame = match &translated.frame {
             None => None,
             Some((args, locals)) => Some(
@@ -189,7 +245,10 @@ impl Jit {
             ),
         };
         Ok(Compiled {
-            code: code.code_buffer().to_vec(),
+            code: bytes,
+            syms: translated.syms,
+            relocs,
+            keepable: translated.keepable,
             il_len: translated.il_len,
             il_map: IlMap::from_srclocs(code.buffer.get_srclocs_sorted()),
             eh: translated.eh,

@@ -6,6 +6,7 @@ use cranelift_codegen::ir::{InstBuilder, MemFlagsData, Value, condcodes::IntCC, 
 use super::ErrorKind;
 use super::func::{R, Tr, flags};
 use super::stack::{Entry, SKind};
+use super::symbols::Sym;
 use crate::abi::{CCTOR_DONE, ExceptionKind, Helper};
 use crate::metadata::{Instruction, Opcode, Operand, TableId, Token};
 use crate::types::{
@@ -16,7 +17,7 @@ impl Tr<'_, '_> {
     /// `h(obj, t)` for the runtime helpers that check or unwrap an object
     /// against type `t` (`CastClass`, `IsInst`, `Unbox`): a pointer back.
     pub(super) fn type_helper(&mut self, h: Helper, obj: Value, t: TypeId) -> R<Value> {
-        let tid = self.iconst(types::I32, i64::from(t.0));
+        let tid = self.sym_i32(Sym::TypeNum(t))?;
         self.call_helper(h, &[obj, tid], &[types::I64, types::I32], Some(types::I64))
             .ok_or(ErrorKind::Codegen)
     }
@@ -46,9 +47,12 @@ impl Tr<'_, '_> {
             return Ok(());
         }
         let Some(flag) = self.env.cctor_state(t) else {
-            return Ok(()); // already ran: nothing to check, ever again
+            // Already ran: nothing to check, ever again, in this runtime;
+            // a new runtime would have to run it (`keepable`).
+            self.keepable = false;
+            return Ok(());
         };
-        let a = self.iconst(types::I64, flag as i64);
+        let a = self.sym_known(Sym::CctorState(t), flag);
         let state = self.b.ins().uload8(types::I32, MemFlagsData::new(), a, 0);
         let done = self
             .b
@@ -59,7 +63,7 @@ impl Tr<'_, '_> {
         self.b.set_cold_block(run);
         self.b.ins().brif(done, cont, &[], run, &[]);
         self.b.switch_to_block(run);
-        let tid = self.iconst(types::I32, i64::from(t.0));
+        let tid = self.sym_i32(Sym::TypeNum(t))?;
         self.call_helper(Helper::RunCctor, &[tid], &[types::I32], None);
         self.b.ins().jump(cont, &[]);
         self.b.switch_to_block(cont);
@@ -80,10 +84,10 @@ impl Tr<'_, '_> {
                 .image(asm)
                 .field_data(rid, size)?
                 .ok_or(ErrorKind::BadStackType)?;
-            return Ok(self.iconst(types::I64, data.as_ptr() as i64));
+            let at = data.as_ptr() as usize;
+            return Ok(self.sym_known(Sym::FieldData(f), at));
         }
-        let base = self.env.types().ty(owner).statics;
-        Ok(self.iconst(types::I64, (base + off as usize) as i64))
+        self.sym_at(Sym::Statics(owner), i64::from(off))
     }
 
     /// The address an instance-field access goes through, from the object
@@ -125,9 +129,9 @@ impl Tr<'_, '_> {
         Ok(acc)
     }
 
-    fn array_mt(&mut self, elem: Ty) -> R<usize> {
+    fn array_mt(&mut self, elem: Ty) -> R<Value> {
         let at = self.env.types_mut().array_of(elem)?;
-        self.env.method_table(at)
+        self.sym(Sym::MethodTable(at))
     }
 
     /// Bounds-checked address of element `idx` of `arr` with size `esize`.
@@ -195,9 +199,8 @@ impl Tr<'_, '_> {
                 Err(ErrorKind::BadStackType)
             };
         }
-        let mt = self.env.method_table(t)?;
         let size = OBJECT_HEADER_SIZE + self.env.types_mut().size_of(ty)?;
-        let obj = self.alloc_object(mt, size)?;
+        let obj = self.alloc_object(t, size)?;
         self.store_ty(ty, obj, OBJECT_HEADER_SIZE as i32, e)?;
         Ok(obj)
     }
@@ -265,9 +268,8 @@ impl Tr<'_, '_> {
                     self.env
                         .types_mut()
                         .ty_of_token_in(self.asm, Self::token(ins)?, &self.gctx)?;
-                let mt = self.array_mt(elem)?;
+                let mtv = self.array_mt(elem)?;
                 let len = self.pop_native()?;
-                let mtv = self.iconst(types::I64, mt as i64);
                 let a = self
                     .call_helper(
                         Helper::NewArray,
@@ -442,6 +444,21 @@ impl Tr<'_, '_> {
                 let e = self.pop()?;
                 let o = match self.nullable_arg(t) {
                     Some(inner) => self.box_nullable(t, inner, e)?,
+                    // Only tested against null (func.rs): a value type's
+                    // box would be a fresh object, never null, so a
+                    // non-zero stand-in does; the test consumes it before
+                    // any call, so no stack map ever holds it.
+                    None if self.box_only_null_tested
+                        && !matches!(self.env.types().ty_of_type(t), Ty::Ref(_)) =>
+                    {
+                        if !matches!(
+                            e.k,
+                            SKind::I4 | SKind::I8 | SKind::N | SKind::F4 | SKind::F8 | SKind::V(_)
+                        ) {
+                            return Err(ErrorKind::BadStackType);
+                        }
+                        self.iconst(types::I64, 1)
+                    }
                     None => self.box_value(t, e)?,
                 };
                 self.push(SKind::O, o);
@@ -495,31 +512,31 @@ impl Tr<'_, '_> {
                 self.push(SKind::O, r);
             }
             O::Ldstr => {
-                let s = self.env.string_literal(self.asm, Self::token(ins)?)?;
-                let v = self.iconst(types::I64, s as i64);
+                let v = self.sym(Sym::StringLiteral(self.asm, Self::token(ins)?))?;
                 self.push(SKind::O, v);
             }
             O::Ldtoken => {
                 let tok = Self::token(ins)?;
-                let (name, value) = match tok.table() {
+                // A handle is the id plus one (0 is no handle).
+                let (name, sym) = match tok.table() {
                     Some(TableId::Field) | Some(TableId::MemberRef) => {
                         let f = self
                             .env
                             .types_mut()
                             .resolve_field_token_in(self.asm, tok, &self.gctx)?;
-                        ("RuntimeFieldHandle", f.0 as i64 + 1)
+                        ("RuntimeFieldHandle", Sym::FieldNum(f))
                     }
                     _ => {
                         let t = self
                             .env
                             .types_mut()
                             .resolve_type_token_in(self.asm, tok, &self.gctx)?;
-                        ("RuntimeTypeHandle", i64::from(t.0) + 1)
+                        ("RuntimeTypeHandle", Sym::TypeNum(t))
                     }
                 };
                 let ht = self.env.types_mut().corlib_type(name)?;
                 let a = self.temp_value(ht)?;
-                let v = self.iconst(types::I64, value);
+                let v = self.sym_at(sym, 1)?;
                 self.b.ins().store(flags(), v, a, 0);
                 self.push(SKind::V(ht), a);
             }

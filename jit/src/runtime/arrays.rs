@@ -1,5 +1,5 @@
 //! `System.Array`'s InternalCalls that need the element type: `Clone`,
-//! `GetValue` (the element as an object, boxed for value types) and
+//! `GetValueCore` (an element of the flat storage as an object, boxed for value types) and
 //! `CopyCore` (the typed part of `Array.Copy`; its bounds checks are C#).
 //! The runtime copies elements itself here; with a collector these copies
 //! of references will need the write barrier too.
@@ -38,7 +38,7 @@ pub(super) extern "C" fn ic_array_clone(array: usize) -> usize {
     // SAFETY: word 0 of an object is its method table.
     let mt = unsafe { *(array as *const usize) };
     if let Some(t) = type_of(array)
-        && rt.types.ty(t).array_rank >= 2
+        && rt.types.ty(t).array_rank >= 1
     {
         return super::md_arrays::clone_md(rt, array, mt, esize * len, rt.types.ty(t).array_rank);
     }
@@ -58,7 +58,8 @@ pub(super) extern "C" fn ic_array_clone(array: usize) -> usize {
     copy
 }
 
-/// `Array.GetValue(int)`: the element, boxed if it is a value.
+/// `Array.GetValueCore(int)`: element `index` of the flat storage, boxed
+/// if it is a value.
 pub(super) extern "C" fn ic_array_get_value(array: usize, index: i32) -> usize {
     let rt = current();
     let Some((elem, esize, len)) = array_info(rt, array) else {

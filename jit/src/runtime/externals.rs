@@ -79,6 +79,21 @@ impl Externals {
             .map(|c| c.addr)
     }
 
+    /// A hash of the intrinsics registered (names and kinds; order does
+    /// not matter): compiled code expands them inline, so code compiled
+    /// with other intrinsics is other code. Plain bodies do not change
+    /// the code (a cell leads to them; a code image checks that each one
+    /// its code calls exists, `runtime/image`).
+    pub fn intrinsics_fingerprint(&self) -> u64 {
+        let mut names: Vec<String> = self
+            .intrinsics
+            .iter()
+            .map(|c| alloc::format!("{}.{}::{}={:?}", c.0, c.1, c.2, c.3))
+            .collect();
+        names.sort();
+        crate::types::content_hash(names.join("\n").as_bytes())
+    }
+
     /// How many are registered.
     pub fn len(&self) -> usize {
         self.list.len()

@@ -99,7 +99,11 @@ pub(crate) fn is_assignable(rt: &mut Runtime, from: TypeId, to: TypeId) -> bool 
             }
             t = rt.types.ty(c).parent;
         }
-        return false;
+        // A `string[]` is an `IList<object>` (types/array_interfaces.rs).
+        return match rt.types.variant_array_interface(from, to) {
+            Some((elem, x)) => is_assignable(rt, elem, x),
+            None => false,
+        };
     }
     if let (TypeKind::Array(a), TypeKind::Array(b)) = (rt.types.ty(from).kind, rt.types.ty(to).kind)
     {
@@ -183,6 +187,15 @@ extern "C" fn rt_interface_cell(obj: usize, iface: u32, index: u32) -> usize {
             Some(p) => t = p,
             None => break,
         }
+    }
+    // Array covariance through IList<X> and its bases: SZArrayHelper<X>.
+    if let Some(at) = type_of(obj)
+        && let Some((elem, x)) = rt.types.variant_array_interface(at, TypeId(iface))
+        && is_assignable(rt, elem, x)
+        && let Ok(Some(m)) = rt.types.variant_array_method(TypeId(iface), index as usize)
+        && let Ok(cell) = rt.cell(m)
+    {
+        return cell;
     }
     Runtime::raise(rt, ExceptionKind::InvalidCast);
     0
@@ -447,6 +460,18 @@ extern "C" fn ic_payload_equals(a: usize, b: usize) -> i32 {
     i32::from(x == y)
 }
 
+/// `String.MoveChars(char* d, char* s, int n)`: a memmove of `n` UTF-16
+/// units between addresses the corlib's unsafe C# computed (it passes
+/// pointers into strings and buffers it owns, as its own pointer writes
+/// do).
+extern "C" fn ic_move_chars(d: usize, s: usize, n: i32) {
+    if n > 0 {
+        // SAFETY: the corlib passes `n` valid chars at `s` and room for
+        // them at `d` (String.CopyChars' callers size both).
+        unsafe { core::ptr::copy(s as *const u16, d as *mut u16, n as usize) };
+    }
+}
+
 /// The implementation of an InternalCall/runtime method, if the runtime has one.
 pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
     let mi = rt.types.method(m);
@@ -457,6 +482,7 @@ pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
             ("System", "String", "FastAllocateString") => {
                 super::asm::cordon_ic_fast_allocate_string as *const () as usize
             }
+            ("System", "String", "MoveChars") => ic_move_chars as *const () as usize,
             ("System", "Array", "get_Length") => ic_array_length as *const () as usize,
             ("System", "Array", "get_Rank") => {
                 super::md_arrays::ic_array_rank as *const () as usize
@@ -471,7 +497,10 @@ pub(crate) fn internal_call(rt: &Runtime, m: MethodId) -> Option<usize> {
                 super::md_arrays::ic_array_get_length as *const () as usize
             }
             ("System", "Array", "Clone") => super::arrays::ic_array_clone as *const () as usize,
-            ("System", "Array", "GetValue") => {
+            ("System", "Array", "GetLowerBoundCore") => {
+                super::md_arrays::ic_array_get_lower_bound as *const () as usize
+            }
+            ("System", "Array", "GetValueCore") => {
                 super::arrays::ic_array_get_value as *const () as usize
             }
             ("System", "Array", "CopyCore") => super::arrays::ic_array_copy as *const () as usize,

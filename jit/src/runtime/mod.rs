@@ -23,11 +23,13 @@ mod float_format;
 mod gc;
 mod generic_virtual;
 pub mod helpers;
+pub mod image;
 mod lazy;
 mod math;
 mod md_arrays;
 mod objects;
 mod stack_trace;
+mod upfront;
 
 use alloc::boxed::Box;
 use alloc::collections::BTreeMap;
@@ -75,6 +77,8 @@ pub struct Stats {
     pub code_bytes: u64,
     /// Calls expanded inline as intrinsics (`runtime::externals`).
     pub intrinsics: u64,
+    /// Of `methods`, those installed from a code image, not compiled.
+    pub imported: u64,
 }
 
 /// One compiled method's code range.
@@ -177,6 +181,9 @@ pub struct Runtime {
     /// TypeInitializationException every access throws (kept for good: a
     /// collector must treat these as roots).
     failed_cctors: BTreeMap<TypeId, usize>,
+    /// What a code image needs of each compiled method besides its code
+    /// range (`image`): only methods whose code may be kept.
+    image_parts: BTreeMap<MethodId, image::Part>,
 }
 
 /// Most frames a recorded stack trace keeps.
@@ -245,6 +252,7 @@ impl Runtime {
             funclets: BTreeMap::new(),
             first_pass: Vec::new(),
             failed_cctors: BTreeMap::new(),
+            image_parts: BTreeMap::new(),
         }))
     }
 
@@ -344,6 +352,16 @@ impl Runtime {
         if let Some(f) = &compiled.frame {
             self.filter_frames.insert(m, f.clone());
         }
+        if compiled.keepable {
+            let part = image::Part {
+                code: image::unpatched(&compiled.code, &compiled.relocs),
+                syms: compiled.syms.clone(),
+                relocs: compiled.relocs.clone(),
+                il_len: compiled.il_len as u32,
+                intrinsics: compiled.intrinsics,
+            };
+            self.image_parts.insert(m, part);
+        }
         let bytes = compiled.code.clone();
         let addr = self.install(m, compiled)?;
         if self.keep_code {
@@ -394,14 +412,32 @@ impl Runtime {
             .install(&bytes)
             .map_err(|e| CompileError::runtime(m, crate::compiler::ErrorKind::CodeMemory(e)))?
             as usize;
+        self.record_code(m, addr, bytes.len(), il_len, il_map, intrinsics, stack_maps);
+        Ok(addr)
+    }
+
+    /// Record method `m`'s code, installed at `addr` (`len` bytes): its
+    /// range for fault reports, stack traces and the collector's frame
+    /// walk, the statistics, and the code listener.
+    #[allow(clippy::too_many_arguments, reason = "the parts of a Compiled, moved")]
+    fn record_code(
+        &mut self,
+        m: MethodId,
+        addr: usize,
+        len: usize,
+        il_len: usize,
+        il_map: IlMap,
+        intrinsics: u32,
+        stack_maps: Vec<crate::compiler::stackmaps::StackMap>,
+    ) {
         self.stats.methods += 1;
         self.stats.il_bytes += il_len as u64;
-        self.stats.code_bytes += bytes.len() as u64;
+        self.stats.code_bytes += len as u64;
         self.stats.intrinsics += u64::from(intrinsics);
         self.range_index.insert(addr, self.code_ranges.len());
         self.code_ranges.push(CodeRange {
             start: addr,
-            len: bytes.len(),
+            len,
             method: m,
             il_map,
             stack_maps,
@@ -412,7 +448,6 @@ impl Runtime {
             }
             self.listener = Some(l);
         }
-        Ok(addr)
     }
 
     fn is_stub(&self, code: usize) -> bool {

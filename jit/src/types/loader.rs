@@ -30,7 +30,8 @@ impl TypeSystem {
             return Err(TypeError::DuplicateAssembly);
         }
         let id = AsmId(u16::try_from(self.assemblies.len()).map_err(|_| TypeError::TooLarge)?);
-        self.assemblies.push(Assembly { image, name });
+        let hash = content_hash(bytes);
+        self.assemblies.push(Assembly { image, name, hash });
         Ok(id)
     }
 
@@ -251,6 +252,15 @@ impl TypeSystem {
     }
 
     fn type_ref(&mut self, asm: AsmId, rid: u32) -> Result<TypeId> {
+        if let Some(&t) = self.type_refs.get(&(asm, rid)) {
+            return Ok(t);
+        }
+        let t = self.type_ref_uncached(asm, rid)?;
+        self.type_refs.insert((asm, rid), t);
+        Ok(t)
+    }
+
+    fn type_ref_uncached(&mut self, asm: AsmId, rid: u32) -> Result<TypeId> {
         let img = self.image(asm).clone();
         let row = img
             .tables()
@@ -398,6 +408,34 @@ impl TypeSystem {
             params,
             ret: self.ty_of_sig_in(asm, &sig.ret, ctx)?,
         })
+    }
+
+    /// The signature of a `calli` site: StandAloneSig `tok` of `asm`,
+    /// resolved in `ctx`. `None` when the token names no StandAloneSig, or
+    /// one that is a locals signature or not of the managed default
+    /// calling convention (varargs and unmanaged conventions are not
+    /// compiled).
+    pub fn calli_sig(
+        &mut self,
+        asm: AsmId,
+        tok: Token,
+        ctx: &GenericCtx,
+    ) -> Result<Option<MethodSigTy>> {
+        if tok.table() != Some(TableId::StandAloneSig) {
+            return Ok(None);
+        }
+        let crate::metadata::StandAloneSig::Method(raw) =
+            self.image(asm).stand_alone_sig(tok.rid())?
+        else {
+            return Ok(None);
+        };
+        if raw.calling_convention != crate::metadata::CallingConvention::Default
+            || raw.explicit_this
+            || raw.generic_param_count != 0
+        {
+            return Ok(None);
+        }
+        self.sig_ty(asm, &raw, ctx).map(Some)
     }
 
     /// The resolved signature of a method (cached).
@@ -658,4 +696,20 @@ fn prim_of_sig(sig: &TypeSig) -> Option<Prim> {
         TypeSig::U => Prim::U,
         _ => return None,
     })
+}
+
+/// A 64-bit hash of an assembly's bytes (not cryptographic: it tells a
+/// code image made for other assemblies from one made for these,
+/// `runtime/image`). Eight bytes a step, then the tail.
+pub fn content_hash(bytes: &[u8]) -> u64 {
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mut h = (bytes.len() as u64).wrapping_mul(K);
+    let (words, tail) = bytes.as_chunks::<8>();
+    for w in words {
+        h = (h ^ u64::from_le_bytes(*w)).wrapping_mul(K).rotate_left(29);
+    }
+    for &b in tail {
+        h = (h ^ u64::from(b)).wrapping_mul(K).rotate_left(29);
+    }
+    h ^ (h >> 32)
 }

@@ -1,12 +1,15 @@
-//! Multi-dimensional arrays (`int[,]`, ECMA-335 II.14.2) with zero lower
-//! bounds. An instance is `[mt][int32 total length + 4 pad][elements, row
-//! major][int32 length of each dimension]`: the elements sit where a
-//! vector's do, so everything that sees an array as flat storage (the
-//! collector's tracing of reference elements, `Array.Copy`, `GetValue(int)`,
-//! `RuntimeHelpers.InitializeArray`) works unchanged; the dimensions follow
-//! the elements. The object is `16 + total * element size + 4 * rank`
-//! bytes. The type is a `TypeKind::Array(elem)` with `array_rank >= 2`
-//! (a rank-1 `T[*]` is not made: C# never names one).
+//! Arrays with dimensions (`int[,]`, and `int[*]`, a one-dimensional
+//! array that is not a vector; ECMA-335 II.14.2). An instance is
+//! `[mt][int32 total length + 4 pad][elements, row major][int32 length of
+//! each dimension][int32 lower bound of each dimension]`: the elements sit
+//! where a vector's do, so everything that sees an array as flat storage
+//! (the collector's tracing of reference elements, `Array.Copy`,
+//! `GetValueCore`, `RuntimeHelpers.InitializeArray`) works unchanged; the
+//! dimensions follow the elements. The object is `16 + total * element
+//! size + 8 * rank` bytes. The type is a `TypeKind::Array(elem)` with
+//! `array_rank >= 1` (0 is a vector `T[]`). C# makes only zero lower
+//! bounds; `Array.CreateInstance(Type, int[], int[])` makes others, and a
+//! `T[*]` only that way (a rank-1 array with a non-zero lower bound).
 //!
 //! The array types' methods do not exist in metadata (II.14.2): `.ctor`,
 //! `Get`, `Set` and `Address` are named by MemberRefs on the array's
@@ -35,9 +38,9 @@ pub enum MdArrayOp {
 }
 
 impl TypeSystem {
-    /// The array type `elem[,...]` of `rank` (>= 2) dimensions.
+    /// The array type `elem[,...]` of `rank` dimensions (`elem[*]` for 1).
     pub fn md_array_of(&mut self, elem: Ty, rank: u32) -> Result<TypeId> {
-        if !(2..=32).contains(&rank) {
+        if !(1..=32).contains(&rank) {
             return Err(TypeError::UnsupportedType);
         }
         if let Some(&t) = self.md_arrays.get(&(elem, rank)) {
@@ -45,6 +48,9 @@ impl TypeSystem {
         }
         let mut name = String::from(self.array_elem_name(elem));
         name.push('[');
+        if rank == 1 {
+            name.push('*');
+        }
         for _ in 1..rank {
             name.push(',');
         }
@@ -87,6 +93,18 @@ impl TypeSystem {
             "Address" => MdArrayOp::Address,
             _ => return Err(TypeError::UnsupportedType),
         };
+        // The compiler pops one index (or length) per dimension, and the
+        // value for `Set`: a signature with another count (the `(lower
+        // bound, length)` constructor of II.14.2, which C# never emits, or
+        // malformed metadata) is refused rather than mis-popped.
+        let crate::metadata::MemberRefSig::Method(sig) = img.member_ref_sig(tok.rid())? else {
+            return Err(TypeError::UnsupportedType);
+        };
+        let rank = self.array_rank(t) as usize;
+        let want = if op == MdArrayOp::Set { rank + 1 } else { rank };
+        if sig.params.len() != want {
+            return Err(TypeError::UnsupportedType);
+        }
         Ok(Some((t, op)))
     }
 }

@@ -5,6 +5,7 @@
 //! (names and kind only); [`TypeSystem::prepare`] computes its layout,
 //! vtable, interface map and statics on first real use.
 
+mod array_interfaces;
 mod error;
 mod generics;
 mod layout;
@@ -23,6 +24,7 @@ use crate::metadata::Image;
 pub use error::TypeError;
 pub use generics::GenericCtx;
 pub use layout::{ARRAY_DATA_OFFSET, ARRAY_LENGTH_OFFSET, OBJECT_HEADER_SIZE};
+pub use loader::content_hash;
 pub use md_array::MdArrayOp;
 pub use members::{FieldInfo, MethodInfo, MethodKind, MethodSigTy};
 pub use ty::{Prim, Ty};
@@ -178,6 +180,8 @@ pub struct Assembly {
     pub image: Image<'static>,
     /// Simple assembly name.
     pub name: String,
+    /// [`loader::content_hash`] of its bytes.
+    pub hash: u64,
 }
 
 /// All loaded assemblies and the types, methods and fields made from them.
@@ -191,6 +195,9 @@ pub struct TypeSystem {
     /// Fields.
     pub fields: Vec<FieldInfo>,
     type_defs: BTreeMap<(AsmId, u32), TypeId>,
+    /// TypeRefs already resolved (each resolution scans the target's
+    /// TypeDef table by name).
+    type_refs: BTreeMap<(AsmId, u32), TypeId>,
     method_defs: BTreeMap<(AsmId, u32), MethodId>,
     field_defs: BTreeMap<(AsmId, u32), FieldId>,
     arrays: BTreeMap<Ty, TypeId>,
@@ -209,6 +216,7 @@ impl TypeSystem {
             methods: Vec::new(),
             fields: Vec::new(),
             type_defs: BTreeMap::new(),
+            type_refs: BTreeMap::new(),
             method_defs: BTreeMap::new(),
             field_defs: BTreeMap::new(),
             arrays: BTreeMap::new(),

@@ -124,6 +124,7 @@ impl TypeSystem {
                 None => interfaces.push((i, slots)),
             }
         }
+        self.add_array_interfaces(t, &mut vtable, &mut interfaces)?;
         let ti = &mut self.types[t.0 as usize];
         ti.vtable = vtable;
         ti.interfaces = interfaces;
@@ -131,7 +132,7 @@ impl TypeSystem {
         Ok(())
     }
 
-    fn collect_interfaces(&mut self, i: TypeId, out: &mut Vec<TypeId>) -> Result<()> {
+    pub(super) fn collect_interfaces(&mut self, i: TypeId, out: &mut Vec<TypeId>) -> Result<()> {
         if out.contains(&i) {
             return Ok(());
         }
@@ -180,7 +181,7 @@ impl TypeSystem {
         Ok(out)
     }
 
-    fn same_name_sig(&mut self, a: MethodId, b: MethodId) -> Result<bool> {
+    pub(super) fn same_name_sig(&mut self, a: MethodId, b: MethodId) -> Result<bool> {
         if self.method(a).name != self.method(b).name {
             return Ok(false);
         }

@@ -146,4 +146,22 @@ static class MdArrays
             return 1;
         }
     }
+
+    // Array covariance: a string[,] seen as object[,] refuses an object
+    // that is not a string, as a vector's stelem.ref does.
+    static int test_3_covariant_store_is_checked()
+    {
+        object[,] m = new string[2, 2];
+        m[0, 1] = "ok";
+        int r = (string)m[0, 1] == "ok" ? 1 : 0;
+        try
+        {
+            m[1, 1] = new object();
+        }
+        catch (ArrayTypeMismatchException)
+        {
+            r += 2;
+        }
+        return r;
+    }
 }

@@ -143,6 +143,29 @@ static class TextTests
         }
     }
 
+    // Long runs go through the runtime's memmove (String.CopyChars): appends,
+    // a concatenation, and Insert/Remove moving overlapping ranges.
+    static int test_15_long_copies()
+    {
+        string a = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+        StringBuilder sb = new StringBuilder();
+        sb.Append(a).Append(a, 10, 40).Append(a);
+        int r = 0;
+        if (sb.ToString() == a + a.Substring(10, 40) + a)
+            r += 1;
+        sb.Insert(3, a);
+        if (sb.ToString() == a.Substring(0, 3) + a + a.Substring(3) + a.Substring(10, 40) + a)
+            r += 2;
+        sb.Remove(3, a.Length);
+        sb.Remove(0, 45);
+        if (sb.ToString() == (a + a.Substring(10, 40) + a).Substring(45))
+            r += 4;
+        string big = string.Concat(a, a, a);
+        if (big.Length == 3 * a.Length && big.Substring(a.Length + 5, 40) == a.Substring(5, 40))
+            r += 8;
+        return r;
+    }
+
     static int test_6_library_exceptions()
     {
         int r = 0;

@@ -119,4 +119,50 @@ public static class Shapes
     {
         return b.C;
     }
+
+    static int Twice(int x)
+    {
+        return 2 * x + 1;
+    }
+
+    // Patched into `ldc.i4.s 20; ldftn Twice; calli int32(int32); ret`
+    // (jit_il_shapes.rs), which mcs cannot emit. The `calli` signature is
+    // this method's own StandAloneSig: its locals (Func<int,int>, long),
+    // a blob no other method here shares, are rewritten into the method
+    // signature and the header stops naming them. Unpatched it returns
+    // 1041, patched 41.
+    public static int Calli()
+    {
+        System.Func<int, int> f = Twice;
+        long unique = 20;
+        return f((int)unique) + 1000;
+    }
+
+    static bool IsNull<T>(T x)
+    {
+        return x == null;
+    }
+
+    static bool NotNull<T>(T x)
+    {
+        if (x != null)
+            return true;
+        return false;
+    }
+
+    // `x == null` on an unconstrained T is `box !!0; ldnull; ceq` (and
+    // `x != null` a `box; brfalse`): for T = int the JIT must not allocate
+    // a box only to test it (jit_il_shapes.rs counts the heap).
+    public static int BoxNullTests()
+    {
+        int n = 0;
+        for (int i = 0; i < 1000; i++)
+        {
+            if (!IsNull(i) && NotNull(i))
+                n++;
+            if (IsNull<string>(null) && !NotNull<object>(null))
+                n++;
+        }
+        return n;
+    }
 }

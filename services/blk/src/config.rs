@@ -23,6 +23,11 @@ pub struct Config {
     pub unavailable_ms: u64,
     /// How often a missing or unready backend is looked for again.
     pub probe_ms: u64,
+    /// Read every write back from the device before acknowledging it
+    /// (`verify-writes=1`): a corrupt backend that changed a write's data
+    /// on its way to the device is caught and the write replayed. Costs a
+    /// second `Submit` per batch with writes, and halves the batch.
+    pub verify_writes: bool,
 }
 
 /// A bad argument: its key.
@@ -54,7 +59,7 @@ impl Config {
 
     /// Parses space-separated `key=value` words: `backend=NAME` (required),
     /// `queue=N` (1–1024), `watchdog-ms=MS` (0 = off), `unavailable-ms=MS`,
-    /// `probe-ms=MS` (1–1000).
+    /// `probe-ms=MS` (1–1000), `verify-writes=0|1`.
     pub fn parse(args: &str) -> Result<Config, ConfigError> {
         let mut c = Config {
             backend: String::new(),
@@ -62,6 +67,7 @@ impl Config {
             watchdog_ms: Self::DEFAULT_WATCHDOG_MS,
             unavailable_ms: Self::DEFAULT_UNAVAILABLE_MS,
             probe_ms: Self::DEFAULT_PROBE_MS,
+            verify_writes: false,
         };
         for word in args.split_ascii_whitespace() {
             let (key, value) = word
@@ -81,6 +87,7 @@ impl Config {
                 "watchdog-ms" => c.watchdog_ms = num(0, 3_600_000)?,
                 "unavailable-ms" => c.unavailable_ms = num(1, 3_600_000)?,
                 "probe-ms" => c.probe_ms = num(1, 1000)?,
+                "verify-writes" => c.verify_writes = num(0, 1)? == 1,
                 _ => return Err(ConfigError::UnknownKey(key.into())),
             }
         }
@@ -102,7 +109,7 @@ mod tests {
         assert_eq!(c.queue, 64);
         assert_eq!(c.watchdog_ms, Config::DEFAULT_WATCHDOG_MS);
         let c = Config::parse(
-            "backend=fakedisk queue=4 watchdog-ms=500 unavailable-ms=1500 probe-ms=10",
+            "backend=fakedisk queue=4 watchdog-ms=500 unavailable-ms=1500 probe-ms=10 verify-writes=1",
         )
         .unwrap();
         assert_eq!(
@@ -113,6 +120,7 @@ mod tests {
                 watchdog_ms: 500,
                 unavailable_ms: 1500,
                 probe_ms: 10,
+                verify_writes: true,
             }
         );
     }
@@ -126,6 +134,7 @@ mod tests {
             ("backend=x queue=0", bad("queue")),
             ("backend=x queue=lots", bad("queue")),
             ("backend=x colour=red", unknown("colour")),
+            ("backend=x verify-writes=2", bad("verify-writes")),
             ("backend=x stray", unknown("stray")),
             ("backend=a-name-longer-than-16", bad("backend")),
         ] {

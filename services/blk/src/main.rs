@@ -185,6 +185,16 @@ impl Env for Kernel {
             .map_err(|e| grant_error(grant, e))
     }
 
+    fn window_fnv(&mut self, offset: u64, len: u64) -> Option<u64> {
+        let data = window().get(slot(offset, len).ok()?)?;
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        for &b in data {
+            h ^= u64::from(b);
+            h = h.wrapping_mul(0x0000_0100_0000_01b3);
+        }
+        Some(h)
+    }
+
     fn copy_out(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError> {
         let range = slot(offset, len)?;
         let src = window().get(range).ok_or(BlkError::BadCount {

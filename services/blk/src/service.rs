@@ -28,7 +28,17 @@
 //!    the window still holds the writes' data. Reads and writes at an LBA
 //!    are idempotent; a flush keeps its place after the writes before it,
 //!    so it is never acknowledged while one of them is unreplayed.
-//! 5. A backend held by the supervisor (or stopped), or one not serving
+//! 5. An operation the backend fails (a device error, or any refusal of
+//!    an operation the service had checked) may be the backend's fault,
+//!    not the device's: a corrupt driver host can complete a request
+//!    with an error before it dies, or send the device a garbled one.
+//!    The first time, the service asks for that generation to be
+//!    restarted and replays the operation to the next one, like a death
+//!    (see [`Service::second_opinion`]). Only an error a fresh generation
+//!    gives again reaches the client; from then on that generation is
+//!    trusted with its errors, so a failing disk costs one restart, not
+//!    one per request.
+//! 6. A backend held by the supervisor (or stopped), or one not serving
 //!    for `unavailable-ms`, makes every queued and in-flight request (and
 //!    every new one) fail with `Unavailable`; the service keeps probing
 //!    and serves again once a backend runs.
@@ -45,6 +55,11 @@ use crate::config::{Config, MAX_REQUEST_BYTES};
 /// the service checked it (a window or batch the backend would not take):
 /// a bug on one side or the other, not a device error.
 pub const BACKEND_REFUSED: u32 = 0x100;
+
+/// `BlkError::Device` code for a write whose data, read back from the
+/// device (`verify-writes=1`), differed from the client's twice, from two
+/// backend generations.
+pub const WRITE_MISMATCH: u32 = 0x101;
 
 /// A task as the kernel names it (`ddk_abi::TaskId`'s raw value: index and
 /// generation).
@@ -117,6 +132,9 @@ pub trait Env {
     /// Copies `len` bytes from the client's `grant` into the data window at
     /// `offset` (a write's data).
     fn copy_in(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError>;
+    /// FNV-1a of `len` bytes of the data window at `offset` (`None`:
+    /// outside it).
+    fn window_fnv(&mut self, offset: u64, len: u64) -> Option<u64>;
     /// Copies `len` bytes of the data window at `offset` to the client's
     /// `grant` (a read's data).
     fn copy_out(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError>;
@@ -144,6 +162,12 @@ struct Flight {
     req: blk::Request,
     /// Its slot in the data window (byte offset).
     offset: u64,
+    /// A backend already failed it once, and it was replayed to a fresh
+    /// generation for a second opinion: its next error is the client's.
+    second_opinion: bool,
+    /// A write's data as it was copied into the window (FNV-1a), for
+    /// `verify-writes`.
+    fnv: u64,
 }
 
 /// Counters for the log and the tests.
@@ -161,6 +185,15 @@ pub struct Stats {
     pub watchdog: u64,
     /// Attaches to a backend.
     pub attaches: u64,
+    /// Operations a backend failed that were replayed to its next
+    /// generation for a second opinion.
+    pub doubted: u64,
+    /// Of those, errors the next generation gave again (answered to the
+    /// client as device errors).
+    pub confirmed: u64,
+    /// Writes read back (`verify-writes`), and those whose data differed.
+    pub verified: u64,
+    pub mismatches: u64,
 }
 
 pub struct Service {
@@ -183,6 +216,10 @@ pub struct Service {
     replay_pending: bool,
     /// When the last backend was lost (died, hung, lost the window).
     lost_at_ms: u64,
+    /// A backend task whose operation errors are passed to clients as
+    /// they are: it repeated an error its predecessor gave, so the error
+    /// is the device's.
+    trusted: Option<Task>,
     stats: Stats,
 }
 
@@ -200,6 +237,7 @@ impl Service {
             next_try_ms: now_ms,
             replay_pending: false,
             lost_at_ms: now_ms,
+            trusted: None,
             stats: Stats::default(),
         }
     }
@@ -365,7 +403,7 @@ impl Service {
 
     /// Moves queued requests into a new batch.
     fn fill(&mut self, env: &mut impl Env) {
-        while self.flights.len() < MAX_BATCH {
+        while self.flights.len() < self.batch_max() {
             let Some((client, req)) = self.queue.pop_front() else {
                 break;
             };
@@ -393,10 +431,18 @@ impl Service {
                 env.reply(client, blk::Reply::Err(e));
                 continue;
             }
+            let fnv = match req {
+                blk::Request::Write { count, .. } if self.cfg.verify_writes => {
+                    env.window_fnv(offset, self.bytes(count)).unwrap_or(0)
+                }
+                _ => 0,
+            };
             self.flights.push(Flight {
                 client,
                 req,
                 offset,
+                second_opinion: false,
+                fnv,
             });
         }
     }
@@ -438,7 +484,10 @@ impl Service {
                         now.saturating_sub(self.lost_at_ms)
                     ));
                 }
-                self.complete(env, &statuses, now);
+                let Some(mismatched) = self.verify(env, task, &statuses) else {
+                    return;
+                };
+                self.complete(env, task, &statuses, &mismatched, now);
             }
             Ok(blkdev::Reply::Err(BlkDevError::NotReady)) => self.not_ready(env, now),
             // The backend lost our window (it cannot, short of a bug):
@@ -452,16 +501,29 @@ impl Service {
                 self.lost(now);
             }
             Ok(other) => {
+                let e = match other {
+                    blkdev::Reply::Err(e) => self.map_error(e),
+                    _ => BlkError::Device(BACKEND_REFUSED),
+                };
+                if self.trusted != Some(task) && self.flights.iter().any(|f| !f.second_opinion) {
+                    env.log(format_args!(
+                        "{} {} answered a batch of {} with {other:?}: restarting it and replaying the batch to its next generation",
+                        self.cfg.backend,
+                        show(task),
+                        self.flights.len()
+                    ));
+                    for f in &mut self.flights {
+                        f.second_opinion = true;
+                    }
+                    self.stats.doubted += self.flights.len() as u64;
+                    return self.second_opinion(env, task, now);
+                }
                 env.log(format_args!(
                     "{} {} answered a batch of {} with {other:?}: failing it",
                     self.cfg.backend,
                     show(task),
                     self.flights.len()
                 ));
-                let e = match other {
-                    blkdev::Reply::Err(e) => self.map_error(e),
-                    _ => BlkError::Device(BACKEND_REFUSED),
-                };
                 for f in core::mem::take(&mut self.flights) {
                     env.reply(f.client, blk::Reply::Err(e));
                 }
@@ -546,22 +608,190 @@ impl Service {
     /// Answers the batch's results. An operation the backend could not
     /// start (`NotReady`) stays, and so does a flush after it, which must
     /// not be acknowledged before the write it would make durable.
-    fn complete(&mut self, env: &mut impl Env, statuses: &[Status], now: u64) {
+    ///
+    /// An operation that failed is kept too, the first time, for a second
+    /// opinion from the next generation ([`Service::second_opinion`]),
+    /// unless this generation is trusted with its errors.
+    fn complete(
+        &mut self,
+        env: &mut impl Env,
+        task: Task,
+        statuses: &[Status],
+        mismatched: &[bool],
+        now: u64,
+    ) {
         let mut kept = Vec::new();
-        for (f, s) in core::mem::take(&mut self.flights).into_iter().zip(statuses) {
-            match *s {
-                Status::Err(BlkDevError::NotReady) => kept.push(f),
-                Status::Ok if f.req == blk::Request::Flush && !kept.is_empty() => kept.push(f),
-                Status::Ok => self.finish(env, f),
-                Status::Err(e) => env.reply(f.client, blk::Reply::Err(self.map_error(e))),
+        let mut doubted = 0;
+        let mut first_error = None;
+        let flights = core::mem::take(&mut self.flights);
+        for (i, (mut f, s)) in flights.into_iter().zip(statuses).enumerate() {
+            let error = if mismatched.get(i) == Some(&true) {
+                Some(BlkError::Device(WRITE_MISMATCH))
+            } else {
+                match *s {
+                    Status::Ok => None,
+                    Status::Err(BlkDevError::NotReady) => {
+                        kept.push(f);
+                        continue;
+                    }
+                    Status::Err(e) => Some(self.map_error(e)),
+                }
+            };
+            match error {
+                None if f.req == blk::Request::Flush && !kept.is_empty() => kept.push(f),
+                None => self.finish(env, f),
+                Some(e) if !f.second_opinion && self.trusted != Some(task) => {
+                    f.second_opinion = true;
+                    // The replay takes the client's data afresh: the
+                    // window's copy may be what the backend damaged.
+                    if let blk::Request::Write { count, grant, .. } = f.req {
+                        let len = self.bytes(count);
+                        if let Err(e) = env.copy_in(grant, len, f.offset) {
+                            env.reply(f.client, blk::Reply::Err(e));
+                            continue;
+                        }
+                        f.fnv = env.window_fnv(f.offset, len).unwrap_or(0);
+                    }
+                    doubted += 1;
+                    first_error.get_or_insert(e);
+                    kept.push(f);
+                }
+                Some(e) => {
+                    if f.second_opinion && self.trusted != Some(task) {
+                        self.stats.confirmed += 1;
+                        self.trusted = Some(task);
+                        env.log(format_args!(
+                            "{} {} failed {:?} again with {e:?} after a restart: a device error; answering it, and trusting this generation's errors from now on",
+                            self.cfg.backend,
+                            show(task),
+                            f.req
+                        ));
+                    }
+                    env.reply(f.client, blk::Reply::Err(e));
+                }
             }
         }
         self.flights = kept;
+        if let Some(e) = first_error {
+            self.stats.doubted += doubted;
+            env.log(format_args!(
+                "{} {} failed {doubted} operation(s) ({e:?}): restarting it and replaying them to its next generation; only an error it repeats reaches the client",
+                self.cfg.backend,
+                show(task)
+            ));
+            return self.second_opinion(env, task, now);
+        }
         if self.flights.is_empty() {
             self.trouble_since = None;
         } else {
             self.not_ready(env, now);
         }
+    }
+
+    /// Requests in one batch: half the window's slots with
+    /// `verify-writes` (the other half takes the read-backs).
+    fn batch_max(&self) -> usize {
+        if self.cfg.verify_writes {
+            MAX_BATCH / 2
+        } else {
+            MAX_BATCH
+        }
+    }
+
+    /// `verify-writes`: reads every write the backend says it completed
+    /// back from the device (a second `Submit`, into the window's upper
+    /// half) and compares it with the data the client gave. A corrupt
+    /// driver host can change a write's data on the way (a wild store into
+    /// its DMA buffer, or into the window) and still report success; such
+    /// a write is marked, so that [`Service::complete`] gives it a second
+    /// opinion like an error. `None`: the backend died or hung in the
+    /// read-back (handled as for the batch: everything is replayed).
+    fn verify(&mut self, env: &mut impl Env, task: Task, statuses: &[Status]) -> Option<Vec<bool>> {
+        let mut mismatched = alloc::vec![false; self.flights.len()];
+        if !self.cfg.verify_writes {
+            return Some(mismatched);
+        }
+        let half = (MAX_BATCH / 2) as u64;
+        let mut checks = Vec::new();
+        for (i, (f, s)) in self.flights.iter().zip(statuses).enumerate() {
+            if let (blk::Request::Write { lba, count, .. }, Status::Ok) = (f.req, s) {
+                let offset = (half + checks.len() as u64) * u64::from(self.slot_bytes);
+                checks.push((i, lba, self.bytes(count), offset));
+            }
+        }
+        if checks.is_empty() {
+            return Some(mismatched);
+        }
+        let ops: Vec<Op> = checks
+            .iter()
+            .map(|&(_, lba, len, offset)| Op::Read {
+                lba,
+                len: len as u32,
+                offset,
+            })
+            .collect();
+        self.stats.batches += 1;
+        let result = env.call(task, &blkdev::Request::Submit(ops), self.cfg.watchdog_ms);
+        let now = env.now_ms();
+        let read: Vec<bool> = match result {
+            Ok(blkdev::Reply::Done(st)) if st.len() == checks.len() => {
+                st.iter().map(|s| *s == Status::Ok).collect()
+            }
+            Err(CallError::Dead) => {
+                env.log(format_args!(
+                    "{} {} died reading back {} writes: replaying the batch to its next generation",
+                    self.cfg.backend,
+                    show(task),
+                    checks.len()
+                ));
+                self.stale = Some(task);
+                self.lost(now);
+                return None;
+            }
+            Err(CallError::Timeout) => {
+                self.watchdog(env, task, now);
+                return None;
+            }
+            // Refused or garbled: the writes cannot be vouched for.
+            _ => alloc::vec![false; checks.len()],
+        };
+        let mut bad = 0;
+        for (&(i, _, len, offset), ok) in checks.iter().zip(read) {
+            self.stats.verified += 1;
+            let same = ok && self.flights.get(i).map(|f| f.fnv) == env.window_fnv(offset, len);
+            if !same {
+                bad += 1;
+                if let Some(m) = mismatched.get_mut(i) {
+                    *m = true;
+                }
+            }
+        }
+        if bad > 0 {
+            self.stats.mismatches += bad;
+            env.log(format_args!(
+                "{} {}: {bad} of {} writes it reported done read back other data (or not at all)",
+                self.cfg.backend,
+                show(task),
+                checks.len()
+            ));
+        }
+        Some(mismatched)
+    }
+
+    /// `task` failed operations the service had checked. A driver host
+    /// whose code or registers were corrupted can do that (complete a
+    /// request with a garbage status, or send the device a garbled one)
+    /// and die only later, or never; a client must not see its error if a
+    /// healthy generation would have served the request. So the failing
+    /// generation is restarted (`RestartTask`, which spares a successor)
+    /// and the flights (with their `second_opinion` set) are replayed to
+    /// the next one, as after a death. Bounded: each operation gets one
+    /// second opinion, and a generation that confirms an error is
+    /// trusted with its later ones.
+    fn second_opinion(&mut self, env: &mut impl Env, task: Task, now: u64) {
+        self.stale = Some(task);
+        self.lost(now);
+        self.restart(env, task);
     }
 
     fn finish(&mut self, env: &mut impl Env, f: Flight) {

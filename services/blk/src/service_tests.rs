@@ -30,6 +30,15 @@ enum Next {
     NotReady,
     /// `NotReady` for the operation at this index, `Ok` for the others.
     OpNotReady(usize),
+    /// `Device(1)` for the operation at this index without running it (a
+    /// corrupt driver host), `Ok` for the others; it stays alive.
+    OpError(usize),
+    /// The write at this index reaches the disk with one byte changed (a
+    /// wild store into the backend's DMA buffer), reported `Ok`.
+    CorruptWrite(usize),
+    /// `Err(TooMany)` for the whole batch (which the service never
+    /// oversizes), and it stays alive.
+    BatchError,
 }
 
 struct Fake {
@@ -57,6 +66,8 @@ struct Fake {
     logs: Vec<String>,
     /// Ms each call takes.
     call_ms: u64,
+    /// A sector the device fails (`Device(1)`) whichever generation asks.
+    bad_lba: Option<u64>,
 }
 
 impl Fake {
@@ -84,6 +95,7 @@ impl Fake {
             replies: Vec::new(),
             logs: Vec::new(),
             call_ms: 1,
+            bad_lba: None,
         }
     }
 
@@ -112,6 +124,12 @@ impl Fake {
             Op::Read { lba, len, offset } => (lba, len, offset, false),
             Op::Write { lba, len, offset } => (lba, len, offset, true),
         };
+        if self
+            .bad_lba
+            .is_some_and(|b| (lba..lba + u64::from(len / BS)).contains(&b))
+        {
+            return Status::Err(BlkDevError::Device(1));
+        }
         let d = (lba * u64::from(BS)) as usize;
         let (w, n) = (off as usize, len as usize);
         if write {
@@ -208,6 +226,31 @@ impl Env for Fake {
                             })
                             .collect(),
                     )),
+                    Next::CorruptWrite(i) => Ok(blkdev::Reply::Done(
+                        ops.iter()
+                            .enumerate()
+                            .map(|(j, o)| {
+                                let st = self.run(o);
+                                if let (true, Op::Write { lba, .. }) = (j == i, o) {
+                                    self.disk[(*lba * u64::from(BS)) as usize + 7] ^= 0x40;
+                                }
+                                st
+                            })
+                            .collect(),
+                    )),
+                    Next::BatchError => Ok(blkdev::Reply::Err(BlkDevError::TooMany { max: 0 })),
+                    Next::OpError(i) => Ok(blkdev::Reply::Done(
+                        ops.iter()
+                            .enumerate()
+                            .map(|(j, o)| {
+                                if j == i {
+                                    Status::Err(BlkDevError::Device(1))
+                                } else {
+                                    self.run(o)
+                                }
+                            })
+                            .collect(),
+                    )),
                 }
             }
             other => panic!("unexpected {other:?}"),
@@ -260,6 +303,13 @@ impl Env for Fake {
         let (o, n) = (offset as usize, len as usize);
         self.window[o..o + n].copy_from_slice(&g[..n]);
         Ok(())
+    }
+
+    fn window_fnv(&mut self, offset: u64, len: u64) -> Option<u64> {
+        let data = self.window.get(offset as usize..(offset + len) as usize)?;
+        Some(data.iter().fold(0xcbf2_9ce4_8422_2325u64, |h, &b| {
+            (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3)
+        }))
     }
 
     fn copy_out(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError> {

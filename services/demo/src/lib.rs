@@ -5,6 +5,7 @@
 
 extern crate alloc;
 
+pub mod campaign_record;
 pub mod disk;
 pub mod resubmit;
 

@@ -8,6 +8,8 @@
 //! allow=control                  Start/Stop/Restart any service
 //! allow=control:driverhost       ... only the service `driverhost` (repeatable)
 //! allow=shutdown,control:a,control:b
+//! allow=code-image               keep a code image for its next generations
+//!                                (StoreImage/FetchImage; the driver host)
 //! ```
 
 use alloc::string::String;
@@ -20,6 +22,9 @@ use crate::manifest::ManifestErrorKind;
 pub struct Allow {
     pub shutdown: bool,
     pub control: Control,
+    /// `code-image`: may hand over and fetch its own code image
+    /// (`ipc::supervisor::Request::StoreImage`/`FetchImage`).
+    pub code_image: bool,
 }
 
 /// Which services a caller may start, stop and restart.
@@ -50,6 +55,7 @@ pub fn parse_allow(value: &str) -> Result<Allow, ManifestErrorKind> {
         match item.split_once(':') {
             None if item == "shutdown" => allow.shutdown = true,
             None if item == "control" => allow.control = Control::All,
+            None if item == "code-image" => allow.code_image = true,
             Some(("control", name)) if !name.is_empty() => match &mut allow.control {
                 Control::All => {}
                 Control::None => allow.control = Control::Only(alloc::vec![String::from(name)]),
@@ -71,9 +77,12 @@ mod tests {
             parse_allow("shutdown"),
             Ok(Allow {
                 shutdown: true,
-                control: Control::None
+                control: Control::None,
+                code_image: false,
             })
         );
+        let a = parse_allow("code-image,control:driverhost").unwrap();
+        assert!(a.code_image && !a.shutdown && a.may_control("driverhost"));
         let a = parse_allow("control").unwrap();
         assert!(!a.shutdown && a.may_control("anything"));
         let a = parse_allow("shutdown,control:driverhost,control:blk").unwrap();
@@ -86,7 +95,7 @@ mod tests {
     #[test]
     fn nothing_by_default() {
         let a = Allow::default();
-        assert!(!a.shutdown && !a.may_control("x"));
+        assert!(!a.shutdown && !a.may_control("x") && !a.code_image);
     }
 
     #[test]
@@ -99,6 +108,8 @@ mod tests {
             "control:",
             "shutdown:x",
             "Shutdown",
+            "code-image:x",
+            "code_image",
         ] {
             assert_eq!(parse_allow(s), Err(ManifestErrorKind::BadAllow), "{s:?}");
         }

@@ -13,6 +13,8 @@
 //!   minimum run time and exponential backoff that stop a crash loop from
 //!   starving the system, hold, and the shell's start/stop/restart requests;
 //! - [`reports`]: the bounded log of recent deaths;
+//! - [`image`]: which code image is kept per service, and which
+//!   generations may store or fetch one;
 //! - [`table`]: every service plus the log — turns due starts, deaths and
 //!   `ipc::supervisor` requests into replies and [`Effect`]s (kill, shut
 //!   down) for the program to carry out.
@@ -30,6 +32,7 @@ extern crate alloc;
 pub mod allow;
 pub mod files;
 pub mod grant;
+pub mod image;
 pub mod manifest;
 mod number;
 pub mod policy;

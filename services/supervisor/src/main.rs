@@ -16,6 +16,7 @@ extern crate alloc;
 
 mod codemaps;
 mod handover;
+mod images;
 
 use alloc::string::String;
 use ddk_abi::syscall::grant_kind;
@@ -231,6 +232,7 @@ fn main(args: &str) -> i64 {
     let mut table = ServiceTable::new(manifest, DEFAULT_CAPACITY);
     let mut handover = handover::Handover::default();
     let mut maps = codemaps::CodeMaps::default();
+    let mut images = images::Images::default();
     let mut buf = [0u8; ipc::MESSAGE_MAX];
     // Each reply goes out with the next receive (`ReplyRecv`).
     let mut server = rpc::Server::new();
@@ -247,7 +249,25 @@ fn main(args: &str) -> i64 {
             }
             Ok(Event::Request { from, request }) => {
                 let what = alloc::format!("{request:?}");
+                let looping = match &request {
+                    ipc::supervisor::Request::CrashLoop { name, args, policy } => {
+                        Some(alloc::format!(
+                            "{name} put into a crash loop on request of {}: \"{args}\" on every start, min-run {} ms, backoff {}..{} ms, held after {} quick deaths in a row",
+                            table
+                                .service_of(TaskIdWire(from.0))
+                                .map_or("?", |s| s.spec.name.as_str()),
+                            policy.min_run_ms,
+                            policy.backoff_base_ms,
+                            policy.backoff_max_ms,
+                            policy.give_up
+                        ))
+                    }
+                    _ => None,
+                };
                 let (reply, effect) = table.handle(TaskIdWire(from.0), request, now_ms());
+                if let (Some(line), Reply::Ok) = (&looping, &reply) {
+                    userlib::log!("{line}");
+                }
                 if reply == Reply::Err(ipc::supervisor::SupervisorError::PermissionDenied) {
                     let who = table
                         .service_of(TaskIdWire(from.0))
@@ -262,6 +282,8 @@ fn main(args: &str) -> i64 {
                     Effect::None => reply,
                     Effect::Files => handover.answer(&table, from),
                     Effect::CodeMap => maps.answer(&table, from),
+                    Effect::StoreImage { grant, len } => images.store(&table, from, grant, len),
+                    Effect::FetchImage => images.fetch(&table, from),
                     Effect::Kill(task) => {
                         if let Err(e) = userlib::kill(TaskId(task.0)) {
                             userlib::log!(

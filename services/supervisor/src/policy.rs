@@ -72,6 +72,19 @@ pub enum Phase {
     Held,
 }
 
+/// The parameters of a restart policy (the manifest's `restart=`,
+/// `min-run=`, `backoff=` and `give-up=`), which a `CrashLoop` request
+/// replaces for a while.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Params {
+    pub restart: RestartPolicy,
+    pub min_run_ms: u64,
+    pub base_ms: u64,
+    pub max_ms: u64,
+    /// Hold after this many quick deaths in a row (0: never).
+    pub give_up: u32,
+}
+
 /// One service's restart state.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ServicePolicy {
@@ -149,6 +162,28 @@ impl ServicePolicy {
     /// Hold after `n` quick deaths in a row (0: never).
     pub fn set_give_up(&mut self, n: u32) {
         self.give_up = n;
+    }
+
+    /// The policy's parameters now.
+    pub fn params(&self) -> Params {
+        Params {
+            restart: self.restart,
+            min_run_ms: self.min_run_ms,
+            base_ms: self.base_ms,
+            max_ms: self.max_ms,
+            give_up: self.give_up,
+        }
+    }
+
+    /// Replaces the parameters, keeping the phase, the count of quick
+    /// deaths and the last delay (a request that follows resets those).
+    /// The same sanitising as [`ServicePolicy::from_parts`].
+    pub fn set_params(&mut self, p: Params) {
+        self.restart = p.restart;
+        self.min_run_ms = p.min_run_ms;
+        self.base_ms = p.base_ms.max(1);
+        self.max_ms = p.max_ms.max(self.base_ms);
+        self.give_up = p.give_up;
     }
 
     /// Whether a start is due at `now_ms`.

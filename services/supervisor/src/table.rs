@@ -18,12 +18,12 @@ use alloc::string::String;
 use alloc::vec::Vec;
 
 use ipc::supervisor::{
-    FaultRecord, REPORTS_PER_REPLY, Reply, Request, ServiceStatus, SupervisorError,
+    FaultRecord, LoopPolicy, REPORTS_PER_REPLY, Reply, Request, ServiceStatus, SupervisorError,
 };
 use ipc::{ExitCause, TaskIdWire};
 
 use crate::manifest::{Manifest, ServiceSpec};
-use crate::policy::{Action, Decision, ServicePolicy};
+use crate::policy::{Action, Decision, Params, RestartPolicy, ServicePolicy};
 use crate::reports::FaultLog;
 
 /// One managed service.
@@ -35,6 +35,30 @@ pub struct Service {
     pub task: Option<TaskIdWire>,
     /// `RestartWith`'s arguments, added to the next start only.
     pub next_args: Option<String>,
+    /// The whole argument string `task` was started with: what decides
+    /// whether its code image may be kept (`crate::image`).
+    pub started_args: String,
+    /// A `CrashLoop` request's loop, while it lasts.
+    pub crash_loop: Option<CrashLoop>,
+}
+
+/// A service put into a crash loop by a `CrashLoop` request: its arguments
+/// are added to every start and its policy replaces the manifest's until
+/// the loop ends (the service held, or another request for it).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CrashLoop {
+    pub args: String,
+    /// The manifest's policy parameters, put back when the loop ends.
+    pub saved: Params,
+}
+
+impl Service {
+    /// Ends a `CrashLoop`: the manifest's arguments and policy again.
+    fn end_loop(&mut self) {
+        if let Some(l) = self.crash_loop.take() {
+            self.policy.set_params(l.saved);
+        }
+    }
 }
 
 /// What the program must do after [`ServiceTable::handle`].
@@ -50,6 +74,13 @@ pub enum Effect {
     Files,
     /// `Request::CodeMap`: likewise (a writable grant of a code-map region).
     CodeMap,
+    /// `Request::StoreImage`: likewise (copy the caller's grant, `crate::image`).
+    StoreImage {
+        grant: u32,
+        len: u64,
+    },
+    /// `Request::FetchImage`: likewise (a read-only grant of the kept image).
+    FetchImage,
 }
 
 #[derive(Clone, Debug)]
@@ -69,6 +100,8 @@ impl ServiceTable {
                 spec,
                 task: None,
                 next_args: None,
+                started_args: String::new(),
+                crash_loop: None,
             })
             .collect();
         ServiceTable {
@@ -117,7 +150,12 @@ impl ServiceTable {
         let mut args = s
             .spec
             .args_for_start(s.task.is_some(), s.policy.requested());
-        if let Some(extra) = s.next_args.as_deref().filter(|e| !e.is_empty()) {
+        let looping = s.crash_loop.as_ref().map(|l| l.args.as_str());
+        for extra in [looping, s.next_args.as_deref()]
+            .into_iter()
+            .flatten()
+            .filter(|e| !e.is_empty())
+        {
             if !args.is_empty() {
                 args.push(' ');
             }
@@ -128,8 +166,10 @@ impl ServiceTable {
 
     /// Service `index` was spawned as `task`. Out-of-range indices are ignored.
     pub fn started(&mut self, index: usize, task: TaskIdWire, now_ms: u64) {
+        let args = self.start_args(index);
         if let Some(s) = self.services.get_mut(index) {
             s.task = Some(task);
+            s.started_args = args;
             // `RestartWith`'s arguments were for this start only.
             s.next_args = None;
             s.policy.on_started(now_ms);
@@ -168,7 +208,13 @@ impl ServiceTable {
             cause,
             managed: managed.map(|m| clip(m, ipc::supervisor::MANAGED_MAX)),
         });
-        Some((index, s.policy.on_death(now_ms, cause)))
+        let decision = s.policy.on_death(now_ms, cause);
+        // A crash loop ends where it was meant to: held. Whoever starts
+        // the service again gets the manifest's arguments and policy.
+        if matches!(decision, Decision::GaveUp { .. }) {
+            s.end_loop();
+        }
+        Some((index, decision))
     }
 
     /// The index of the running service whose task is `task`.
@@ -198,11 +244,14 @@ impl ServiceTable {
             Request::Shutdown => allow.is_some_and(|a| a.shutdown),
             // A service gets only its own files= (the program looks them up).
             Request::Files | Request::CodeMap => allow.is_some(),
+            // Its own image only (the program looks it up by caller).
+            Request::StoreImage { .. } | Request::FetchImage => allow.is_some_and(|a| a.code_image),
             Request::Start { name }
             | Request::Stop { name }
             | Request::Restart { name }
             | Request::RestartWith { name, .. }
             | Request::RestartTask { name, .. }
+            | Request::CrashLoop { name, .. }
             | Request::Kill { name } => allow.is_some_and(|a| a.may_control(name)),
         }
     }
@@ -223,15 +272,24 @@ impl ServiceTable {
             Request::Shutdown => (Reply::Ok, Effect::Shutdown),
             Request::Files => (Reply::Ok, Effect::Files),
             Request::CodeMap => (Reply::Ok, Effect::CodeMap),
+            Request::StoreImage { grant, len } => (Reply::Ok, Effect::StoreImage { grant, len }),
+            Request::FetchImage => (Reply::Ok, Effect::FetchImage),
+            // Every request that starts or stops a service ends a crash
+            // loop (`Kill` does not: it is a crash, for the loop's policy).
             Request::Start { name } => self.with_service(&name, |s| {
-                s.policy.request_start(now_ms).map(|a| (a, s.task))
+                let action = s.policy.request_start(now_ms)?;
+                s.end_loop();
+                Ok((action, s.task))
             }),
-            Request::Stop { name } => {
-                self.with_service(&name, |s| s.policy.request_stop().map(|a| (a, s.task)))
-            }
-            Request::Restart { name } => {
-                self.with_service(&name, |s| Ok((s.policy.request_restart(now_ms), s.task)))
-            }
+            Request::Stop { name } => self.with_service(&name, |s| {
+                let action = s.policy.request_stop()?;
+                s.end_loop();
+                Ok((action, s.task))
+            }),
+            Request::Restart { name } => self.with_service(&name, |s| {
+                s.end_loop();
+                Ok((s.policy.request_restart(now_ms), s.task))
+            }),
             Request::Kill { name } => {
                 self.with_service(&name, |s| s.policy.request_kill().map(|a| (a, s.task)))
             }
@@ -242,6 +300,7 @@ impl ServiceTable {
                 if s.task != Some(task) {
                     return Err(SupervisorError::Stale);
                 }
+                s.end_loop();
                 Ok((s.policy.request_restart(now_ms), s.task))
             }),
             Request::RestartWith { name, args } => {
@@ -249,7 +308,24 @@ impl ServiceTable {
                     return (Reply::Err(SupervisorError::BadArgs), Effect::None);
                 }
                 self.with_service(&name, |s| {
+                    s.end_loop();
                     s.next_args = Some(args);
+                    Ok((s.policy.request_restart(now_ms), s.task))
+                })
+            }
+            Request::CrashLoop { name, args, policy } => {
+                if args.len() > ipc::supervisor::ARGS_MAX {
+                    return (Reply::Err(SupervisorError::BadArgs), Effect::None);
+                }
+                if !policy.is_valid() {
+                    return (Reply::Err(SupervisorError::BadPolicy), Effect::None);
+                }
+                self.with_service(&name, |s| {
+                    s.end_loop();
+                    s.next_args = None;
+                    let saved = s.policy.params();
+                    s.policy.set_params(loop_params(policy));
+                    s.crash_loop = Some(CrashLoop { args, saved });
                     Ok((s.policy.request_restart(now_ms), s.task))
                 })
             }
@@ -285,6 +361,18 @@ impl ServiceTable {
             Ok(_) => (Reply::Ok, Effect::None),
             Err(e) => (Reply::Err(e), Effect::None),
         }
+    }
+}
+
+/// A `CrashLoop` request's policy as the supervisor's: always restarted
+/// (until `give_up` holds it).
+fn loop_params(p: LoopPolicy) -> Params {
+    Params {
+        restart: RestartPolicy::Always,
+        min_run_ms: u64::from(p.min_run_ms),
+        base_ms: u64::from(p.backoff_base_ms),
+        max_ms: u64::from(p.backoff_max_ms),
+        give_up: u32::from(p.give_up),
     }
 }
 

@@ -361,6 +361,180 @@ fn restart_with_adds_args_to_the_next_start_only() {
     assert_eq!(t.start_args(0), "mode=drivers");
 }
 
+/// `CrashLoop` on a running system (the shell's `demo crash-loop`): the
+/// service is killed and started again with the loop's arguments on every
+/// start and the loop's policy (here against the manifest's long backoff
+/// and no give-up): backoff 50, 100, 200 ms, held after the 4th quick
+/// death; then the manifest's arguments and policy are back, and an
+/// operator's `Restart` starts it without the fault.
+#[test]
+fn crash_loop_faults_every_start_until_held_then_restart_clears_it() {
+    let mut t = ServiceTable::new(
+        Manifest::parse(
+            "service dh program=dh backoff=1000..60000 args=\"mode=drivers\"\n\
+             service demo program=democopy allow=control:dh\n\
+             service other program=o\n",
+        )
+        .unwrap(),
+        8,
+    );
+    for (n, i) in t.due(0).into_iter().enumerate() {
+        t.started(i, TaskIdWire(10 + n as u32), 0);
+    }
+    let (dh, demo, other) = (TaskIdWire(10), TaskIdWire(11), TaskIdWire(12));
+    let policy = ipc::supervisor::LoopPolicy {
+        min_run_ms: 15_000,
+        backoff_base_ms: 50,
+        backoff_max_ms: 400,
+        give_up: 4,
+    };
+    let crash_loop = |args: &str, policy| Request::CrashLoop {
+        name: String::from("dh"),
+        args: args.into(),
+        policy,
+    };
+    // Same entitlement as Restart; bad arguments and policies change nothing.
+    assert_eq!(
+        t.handle(other, crash_loop("inject=always-fault", policy), 1),
+        (Reply::Err(SupervisorError::PermissionDenied), Effect::None)
+    );
+    let long = "x".repeat(ipc::supervisor::ARGS_MAX + 1);
+    assert_eq!(
+        t.handle(demo, crash_loop(&long, policy), 1),
+        (Reply::Err(SupervisorError::BadArgs), Effect::None)
+    );
+    for bad in [
+        ipc::supervisor::LoopPolicy {
+            give_up: 0,
+            ..policy
+        },
+        ipc::supervisor::LoopPolicy {
+            backoff_base_ms: 0,
+            ..policy
+        },
+        ipc::supervisor::LoopPolicy {
+            backoff_max_ms: 49,
+            ..policy
+        },
+    ] {
+        assert_eq!(
+            t.handle(demo, crash_loop("inject=always-fault", bad), 1),
+            (Reply::Err(SupervisorError::BadPolicy), Effect::None)
+        );
+    }
+    assert!(t.get(0).unwrap().crash_loop.is_none());
+    assert_eq!(
+        t.handle(demo, crash_loop("inject=always-fault", policy), 1_000),
+        (Reply::Ok, Effect::Kill(dh))
+    );
+    t.on_death(dh, 1_000_000, ExitCause::Killed, None, 1_000);
+    // Every start of the loop has the fault; each quick death doubles the
+    // delay from the loop's base (the manifest's would be 1000 ms).
+    let fault = ExitCause::Exited(-1);
+    let mut now = 1_000;
+    let mut task = 0x1_000a;
+    for (n, delay) in [50, 100, 200].into_iter().enumerate() {
+        assert_eq!(t.due(now), [0], "start {n}");
+        assert_eq!(t.start_args(0), "mode=drivers inject=always-fault");
+        t.started(0, TaskIdWire(task), now);
+        now += 2_000;
+        assert_eq!(
+            t.on_death(TaskIdWire(task), now * 1000, fault, None, now),
+            Some((0, Decision::RestartAt(now + delay)))
+        );
+        now += delay;
+        task += 0x1_0000;
+    }
+    assert_eq!(t.start_args(0), "mode=drivers inject=always-fault");
+    t.started(0, TaskIdWire(task), now);
+    now += 2_000;
+    assert_eq!(
+        t.on_death(TaskIdWire(task), now * 1000, fault, None, now),
+        Some((0, Decision::GaveUp { deaths: 4 }))
+    );
+    assert_eq!(t.status()[0].state, ServiceState::Held);
+    assert!(t.due(u64::MAX).is_empty());
+    // Held: the loop is over. The operator's Restart starts it with the
+    // manifest's arguments, and a later crash gets the manifest's backoff.
+    assert!(t.get(0).unwrap().crash_loop.is_none());
+    assert_eq!(
+        t.handle(
+            demo,
+            Request::Restart {
+                name: String::from("dh")
+            },
+            now
+        ),
+        (Reply::Ok, Effect::None)
+    );
+    assert_eq!(t.due(now), [0]);
+    assert_eq!(t.start_args(0), "mode=drivers");
+    task += 0x1_0000;
+    t.started(0, TaskIdWire(task), now);
+    assert_eq!(
+        t.on_death(TaskIdWire(task), (now + 100) * 1000, fault, None, now + 100),
+        Some((0, Decision::RestartAt(now + 100 + 1_000)))
+    );
+}
+
+/// A request that starts the service ends a loop before it is held: the
+/// manifest's arguments and policy again.
+#[test]
+fn a_restart_during_a_crash_loop_ends_it() {
+    let mut t = ServiceTable::new(
+        Manifest::parse(
+            "service dh program=dh restart=hold\n\
+             service demo program=democopy allow=control:dh\n",
+        )
+        .unwrap(),
+        8,
+    );
+    for (n, i) in t.due(0).into_iter().enumerate() {
+        t.started(i, TaskIdWire(10 + n as u32), 0);
+    }
+    let (dh, demo) = (TaskIdWire(10), TaskIdWire(11));
+    let req = Request::CrashLoop {
+        name: String::from("dh"),
+        args: String::from("inject=always-fault"),
+        policy: ipc::supervisor::LoopPolicy {
+            min_run_ms: 15_000,
+            backoff_base_ms: 50,
+            backoff_max_ms: 400,
+            give_up: 4,
+        },
+    };
+    assert_eq!(t.handle(demo, req, 1), (Reply::Ok, Effect::Kill(dh)));
+    t.on_death(dh, 2_000, ExitCause::Killed, None, 2);
+    t.started(0, TaskIdWire(0x1_000a), 2);
+    // The loop's policy restarts (the manifest says hold).
+    assert_eq!(
+        t.on_death(TaskIdWire(0x1_000a), 3_000, ExitCause::Exited(-1), None, 3),
+        Some((0, Decision::RestartAt(53)))
+    );
+    assert_eq!(
+        t.handle(
+            demo,
+            Request::Restart {
+                name: String::from("dh")
+            },
+            10
+        ),
+        (Reply::Ok, Effect::None)
+    );
+    assert_eq!(t.start_args(0), "");
+    t.started(0, TaskIdWire(0x2_000a), 10);
+    assert_eq!(
+        t.on_death(
+            TaskIdWire(0x2_000a),
+            11_000,
+            ExitCause::Exited(-1),
+            None,
+            11
+        ),
+        Some((0, Decision::Hold))
+    );
+}
+
 /// Campaign injection #681: the watchdog's restart request for the hung
 /// generation lands after that generation died on its own and its
 /// successor started. `RestartTask` naming the old task leaves the
@@ -435,4 +609,55 @@ fn restart_task_of_a_replaced_generation_is_stale_and_kills_nothing() {
         t.on_death(next, 4_000_000, ExitCause::Killed, None, 4_001),
         Some((0, Decision::RestartAt(4_001)))
     );
+}
+
+#[test]
+fn code_images_need_the_entitlement_and_remember_the_start_args() {
+    const M: &str = "\
+service dh program=bin/driverhost args=\"mode=drivers\" first-args=\"jit-inject=ldfld-struct\" allow=code-image
+service fs program=bin/fs allow=control:dh
+";
+    let mut t = ServiceTable::new(Manifest::parse(M).unwrap(), 4);
+    boot(&mut t);
+    // The supervisor's own record of how each generation was started.
+    assert_eq!(
+        t.get(0).unwrap().started_args,
+        "mode=drivers jit-inject=ldfld-struct"
+    );
+    let store = Request::StoreImage { grant: 3, len: 9 };
+    assert_eq!(
+        t.handle(DH, store.clone(), 0),
+        (Reply::Ok, Effect::StoreImage { grant: 3, len: 9 })
+    );
+    assert_eq!(
+        t.handle(DH, Request::FetchImage, 0),
+        (Reply::Ok, Effect::FetchImage)
+    );
+    // Without `allow=code-image`, and from outside the manifest: refused.
+    for who in [FS, STRANGER] {
+        assert_eq!(
+            t.handle(who, store.clone(), 0).0,
+            Reply::Err(SupervisorError::PermissionDenied)
+        );
+        assert_eq!(
+            t.handle(who, Request::FetchImage, 0).0,
+            Reply::Err(SupervisorError::PermissionDenied)
+        );
+    }
+    // The restart has no first-args, and a RestartWith's args count.
+    t.on_death(DH, 1, ExitCause::Killed, None, 1);
+    t.started(0, TaskIdWire(0x1_000a), 100);
+    assert_eq!(t.get(0).unwrap().started_args, "mode=drivers");
+    let (reply, _) = t.handle(
+        FS,
+        Request::RestartWith {
+            name: "dh".into(),
+            args: "inject=hang".into(),
+        },
+        200,
+    );
+    assert_eq!(reply, Reply::Ok);
+    t.on_death(TaskIdWire(0x1_000a), 2, ExitCause::Killed, None, 200);
+    t.started(0, TaskIdWire(0x2_000a), 300);
+    assert_eq!(t.get(0).unwrap().started_args, "mode=drivers inject=hang");
 }

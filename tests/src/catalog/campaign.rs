@@ -1,15 +1,16 @@
 //! The short fault-injection campaign as a QEMU test (`campaign-short`):
 //! the mechanism of `cargo xtask campaign` (docs/campaign.md) with 27
 //! injections, three of each kind, in one boot. The judge reads the log
-//! (`crate::campaign`); the disk check runs `fsck.fat -n` and compares the
-//! last acknowledged contents of every file with the image.
+//! (`crate::campaign`); the disk check runs `fsck.fat -n` and checks every
+//! acknowledged write, byte for byte, on the image
+//! (`campaign::check_image_records`): a single lost or corrupted one fails
+//! the test.
 
 use super::QemuTest;
-use crate::campaign::{self, Outcome};
+use crate::campaign::{self, Outcome, Workload};
 use crate::disk::Disk;
-use crate::fatdisk::{fnv1a64, fsck_clean, mread};
+use crate::fatdisk::fsck_clean;
 use crate::judge::kernel_survived;
-use std::collections::BTreeMap;
 use std::path::Path;
 use std::sync::Mutex;
 
@@ -26,10 +27,10 @@ const KINDS: [&str; 9] = [
     "il-mutation",
 ];
 
-/// The acknowledged writes the judge read from the log, for the disk
-/// check after it (a `Judge` sees the log, a check the image): path →
-/// (write number, length, FNV-1a).
-static ACKED: Mutex<BTreeMap<String, (u64, usize, u64)>> = Mutex::new(BTreeMap::new());
+/// The workload and the number of acknowledged writes the judge read from
+/// the log, for the disk check after it (a `Judge` sees the log, a check
+/// the image).
+static ACKED: Mutex<Option<(Workload, u64)>> = Mutex::new(None);
 
 pub fn judge_campaign(s: &str) -> Result<(), String> {
     kernel_survived(s)?;
@@ -72,35 +73,28 @@ pub fn judge_campaign(s: &str) -> Result<(), String> {
             ));
         }
     }
-    if let Some((_, line)) = b.corrupt.first() {
+    if let Some((_, _, line)) = b.corrupt.first() {
         return Err(format!("a read-back differs: {line}"));
     }
-    if b.acks.len() < FAULTS {
-        return Err(format!("only {} writes acknowledged", b.acks.len()));
+    let acknowledged = b.acknowledged();
+    if acknowledged < FAULTS as u64 {
+        return Err(format!("only {acknowledged} writes acknowledged"));
     }
-    let mut acked = ACKED.lock().map_err(|_| "poisoned")?;
-    acked.clear();
-    for a in b.acks {
-        acked.insert(a.path, (a.number, a.len, a.fnv));
-    }
+    let w = b
+        .workload
+        .ok_or("no `campaign: controller:` line with the workload")?;
+    *ACKED.lock().map_err(|_| "poisoned")? = Some((w, acknowledged));
     Ok(())
 }
 
 fn check_campaign(img: &Path) -> Result<(), String> {
     fsck_clean(img)?;
-    let acked = ACKED.lock().map_err(|_| "poisoned")?;
-    if acked.is_empty() {
+    let Some((w, acknowledged)) = *ACKED.lock().map_err(|_| "poisoned")? else {
         return Err("no acknowledged writes to check".into());
-    }
-    for (path, &(n, len, fnv)) in acked.iter() {
-        let d = mread(img, path)?;
-        if d.len() != len || fnv1a64(&d) != fnv {
-            return Err(format!(
-                "{path}: acknowledged write #{n} was {len} bytes fnv {fnv:#018x}; the image has {} bytes fnv {:#018x}",
-                d.len(),
-                fnv1a64(&d)
-            ));
-        }
+    };
+    let c = campaign::check_image_records(img, w, acknowledged);
+    if !c.lost.is_empty() || !c.stray.is_empty() {
+        return Err(campaign::describe(&c, acknowledged).join("\n"));
     }
     Ok(())
 }
@@ -124,7 +118,7 @@ pub fn tests(
         timeout: std::time::Duration::from_secs(420),
         ..m(
             "campaign-short",
-            "the fault-injection campaign, short: 27 injections into the driver host (3 of each of the 9 kinds) under a checksummed file workload through fs → blk → the driver host; each ends in a death and a recovery or a documented no effect; no kernel death, no hang, fsck.fat -n clean and every acknowledged write on the image",
+            "the fault-injection campaign, short: 27 injections into the driver host (3 of each of the 9 kinds) under a checksummed file workload through fs → blk → the driver host; each ends in a death and a recovery or a documented no effect; no kernel death, no hang, fsck.fat -n clean and every acknowledged write (each append of a record the host recomputes from the seed) byte for byte on the image",
             "manifest=campaign log=warn,user=info inject=driverhost driverhost.campaign=1 driverhost.count=27 driverhost.first=0 campaign.faults=27 campaign.seed=1",
             judge_campaign,
         )

@@ -220,8 +220,9 @@ pub(super) fn judge_jit_fault_ldfld(s: &str) -> Result<(), String> {
 /// (its `PciAddress` local, the disk at 00:03.0), called from
 /// `BlockHost::Serve` at its `callvirt` of Start (both offsets checked
 /// against the method bodies); the restarted driver host runs without the
-/// switch, logs the address and serves blktest; the harness checks the
-/// image; only the driver host ever faults.
+/// switch — and without an image of the first's code, which is never kept
+/// — logs the address and serves blktest; the harness checks the image;
+/// only the driver host ever faults.
 pub(super) fn judge_jit_fault_ldfld_driver(s: &str) -> Result<(), String> {
     let first = |file: &str, ns: &str, ty: &str, m: &str, op: &str| -> Result<u32, String> {
         crate::jitcount::il_in(file, ns, ty, m)?
@@ -248,6 +249,17 @@ pub(super) fn judge_jit_fault_ldfld_driver(s: &str) -> Result<(), String> {
         drv,
         ldfld,
         &format!("Cordon.Ddk.BlockHost::Serve IL_{callvirt:04x} (callvirt)"),
+    )?;
+    // Code compiled under the switch is never kept (allow=code-image):
+    // the restarted driver host compiles Start itself.
+    need(
+        s,
+        "driverhost[2.0]: driverhost: code image: not handed over (jit-inject=ldfld-struct)",
+    )?;
+    refuse(s, "code image of driverhost from 2.0")?;
+    need(
+        s,
+        "driverhost[2.1]: driverhost: code image: none kept yet: compiling",
     )?;
     // The same struct read, compiled right, in the restarted driver host.
     if !s

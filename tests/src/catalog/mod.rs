@@ -9,6 +9,7 @@ use ddk_abi::debug_exit::{KERNEL_DIED, TEST_PASSED, qemu_status};
 use std::time::Duration;
 
 mod campaign;
+mod codeimage;
 mod devices;
 mod driverhost;
 mod inject;
@@ -17,6 +18,7 @@ mod services;
 mod shell;
 mod storage;
 
+use codeimage::*;
 use devices::*;
 use driverhost::*;
 use inject::*;
@@ -480,6 +482,41 @@ pub fn all() -> Vec<QemuTest> {
                 judge_jit_fault_ldfld_driver,
             )
         },
+        m(
+            "code-image-store",
+            "the supervisor keeps one code image per service: a generation started with a code switch is refused store and fetch, a store over the bound or not backed by its grant is refused, one store per generation, the next generation gets the same bytes and hash read-only; no allow=code-image, no access",
+            "manifest=code-image-store",
+            judge_code_image_store,
+        ),
+        QemuTest {
+            disks: crate::blkdisk::RW_DISKS,
+            ..m(
+                "code-image-aot",
+                "the first start installs the code image the build compiled ahead of time (managed/aot/driverhost.img) instead of compiling, compiles nothing after it, and serves driverhost-blk-rw's clients (the harness checks the image)",
+                "manifest=code-image-aot",
+                judge_code_image_aot,
+            )
+        },
+        QemuTest {
+            disks: crate::blkdisk::INJECT_DISKS,
+            timeout: Duration::from_secs(300),
+            ..m(
+                "code-image-driver",
+                "compiled code kept across driver-host generations: the ldfld-struct generation keeps nothing and dies; the next compiles Start right and hands its image over; later ones import it, serve checked I/O and their faults still name method and IL offset",
+                "manifest=code-image-driver",
+                judge_code_image_driver,
+            )
+        },
+        QemuTest {
+            disks: crate::blkdisk::INJECT_DISKS,
+            timeout: Duration::from_secs(300),
+            ..m(
+                "code-image-corrupt",
+                "a damaged code image (image-corrupt=0) is refused by the JIT's importer with a typed reason; the generation compiles and serves checked I/O",
+                "manifest=code-image-corrupt",
+                judge_code_image_corrupt,
+            )
+        },
         QemuTest {
             qemu_args: &[
                 "-drive",
@@ -678,10 +715,10 @@ pub fn all() -> Vec<QemuTest> {
         QemuTest {
             script: Some(DEMO_SCRIPT),
             disks: crate::shelldisk::DEMO_DISKS,
-            timeout: Duration::from_secs(240),
+            timeout: Duration::from_secs(360),
             ..m(
                 "shell-demo",
-                "`printf 'demo\\ndemo wild-store\\ndemo driver-hang\\nshutdown\\n' | cargo xtask run`: the shell lists the demos; `demo wild-store` restarts the running driver host with the fault for one generation, it faults mid-copy, the block service replays, the copy passes and the shell reports exit 0; `demo driver-hang`: the hang, the watchdog, the restart, the copy passes again; mtools finds the copy with /BIG.BIN's checksum and fsck.fat -n is clean",
+                "`printf 'demo\\ndemo wild-store\\ndemo driver-hang\\ndemo crash-loop\\nps\\nrestart driverhost\\ncp /BIG.BIN /LOOP.BIN\\n…' | cargo xtask run`: the shell lists the demos; `demo wild-store` restarts the running driver host with the fault for one generation, it faults mid-copy, the block service replays, the copy passes and the shell reports exit 0; `demo driver-hang`: the hang, the watchdog, the restart, the copy passes again; `demo crash-loop`: the driver host faults on every start (CrashLoop), backoff 50, 100, 200 ms, held, a waiting read gets Unavailable within 1 s of the hold; `ps` shows it held; `restart driverhost` clears it and the shell's cp goes through; mtools finds both copies with /BIG.BIN's checksum and fsck.fat -n is clean",
                 "",
                 judge_shell_demo,
             )
@@ -776,6 +813,7 @@ mod tests {
         [    0.084603] INFO  mem: memory map (9 regions):\n\
         [    0.084789] INFO  mem:   0x0000000000-0x000009fc00 usable\n\
         [    0.085979] INFO  mem: memory: 255 MiB usable, 246 MiB free\n\
+        [    0.086000] INFO  initrd: 141 files, 11053280 bytes, 37 programs in bin/ (log=initrd=debug lists them)\n\
         [    0.132773] INFO  kernel: kernel ready in 132750 us\n";
 
     #[test]
@@ -783,6 +821,23 @@ mod tests {
         assert!(judge_banner(BOOT).is_ok());
         assert!(judge_banner(&format!("{BOOT}!!! KERNEL PANIC: x\n")).is_err());
         assert!(judge_banner(&BOOT.replace("kernel ready", "kernel stalled")).is_err());
+        let aml = BOOT.replace(
+            "[    0.132773]",
+            "[    0.090000] INFO  acpi::aml: Initializing AML interpreter v6.1.1\n[    0.132773]",
+        );
+        assert!(judge_banner(&aml).is_err());
+        let listed = BOOT.replace(
+            "[    0.132773]",
+            "[    0.087000] INFO  initrd: bin/supervisor (203280 bytes)\n[    0.132773]",
+        );
+        assert!(judge_banner(&listed).is_err());
+        // At power-off (after the ready line) the namespace is loaded.
+        assert!(
+            judge_banner(&format!(
+                "{BOOT}[    1.000000] INFO  acpi::aml: Initializing AML interpreter v6.1.1\n"
+            ))
+            .is_ok()
+        );
     }
 
     #[test]

@@ -31,8 +31,11 @@ shutdown\r";
 /// What `shell-pipe` pipes, as `printf 'ls\nshutdown\n' | cargo xtask run`.
 pub(super) const PIPE_SCRIPT: &str = "ls\nshutdown\n";
 
-/// What `shell-demo` pipes: the demos listed, one run from the shell.
-pub(super) const DEMO_SCRIPT: &str = "demo\ndemo wild-store\ndemo driver-hang\nshutdown\n";
+/// What `shell-demo` pipes: the demos listed, three run from the shell;
+/// after the crash loop, `ps` shows the driver host held, `restart`
+/// clears the fault and a copy through the recovered driver host is made
+/// durable (the harness checks `/LOOP.BIN` on the image).
+pub(super) const DEMO_SCRIPT: &str = "demo\ndemo wild-store\ndemo driver-hang\ndemo crash-loop\nps\nrestart driverhost\ncp /BIG.BIN /LOOP.BIN\nstat /LOOP.BIN\nshutdown\n";
 
 /// `s` without the kernel log's lines (`[    1.234567] INFO  ...`): they
 /// arrive whenever a service logs, also between the prompt and the echo
@@ -213,6 +216,7 @@ pub(super) fn judge_shell_demo(serial: &str) -> Result<(), String> {
     {
         return Err("want two passing copies (wild-store, driver-hang)".into());
     }
+    judge_live_crash_loop(serial)?;
     refuse(serial, "FAIL")?;
     if serial
         .lines()
@@ -226,12 +230,89 @@ pub(super) fn judge_shell_demo(serial: &str) -> Result<(), String> {
         &[
             ("demo", "wild-store"),
             ("demo", "driver-hang"),
+            ("demo", "crash-loop"),
             ("demo wild-store", "demo wild-store: finished (exited 0)"),
             ("demo driver-hang", "demo driver-hang: finished (exited 0)"),
+            ("demo crash-loop", "demo crash-loop: finished (exited 0)"),
+            ("restart driverhost", "restart: driverhost: restarted"),
+            ("stat /LOOP.BIN", "/LOOP.BIN: file, 1572864 bytes"),
             ("shutdown", "shutdown: powering off"),
         ],
     )?;
+    let ps = lines_after(s, "ps")?;
+    if !ps
+        .iter()
+        .any(|l| l.starts_with("driverhost ") && l.contains(" held "))
+    {
+        return Err(format!(
+            "`ps` after the crash loop does not show driverhost held: {ps:?}"
+        ));
+    }
     refuse(s, "panic")
+}
+
+/// `demo crash-loop`: the supervisor restarts the running driver host into
+/// the loop; it faults on every start, is restarted 50, 100, 200 ms later
+/// and held after the 4th quick death; democopy's read through blk,
+/// waiting meanwhile, gets the typed `Unavailable` within 1 s of the hold
+/// (never a hang); after the shell's `restart driverhost` the block
+/// service attaches to a driver host without the fault and serves again.
+fn judge_live_crash_loop(serial: &str) -> Result<(), String> {
+    let asked = serial
+        .find("driverhost put into a crash loop on request of demo-crash-loop: \"inject=always-fault\" on every start")
+        .ok_or("the supervisor did not put the driver host into a crash loop")?;
+    let rest = &serial[asked..];
+    let at = |what: &str| {
+        rest.find(what)
+            .ok_or_else(|| format!("after the crash loop was asked for: no {what:?}"))
+    };
+    let mut from = 0;
+    for delay in [
+        "restarting in 50 ms",
+        "restarting in 100 ms",
+        "restarting in 200 ms",
+    ] {
+        let i = rest[from..]
+            .find(delay)
+            .ok_or_else(|| format!("no {delay:?} in the crash loop, in order"))?;
+        let line = rest[..from + i].rsplit('\n').next().unwrap_or("");
+        if !line.contains("driverhost[") || !line.contains("faulted (vector 14") {
+            return Err(format!(
+                "{delay:?} is not after a driver-host fault: {line:?}"
+            ));
+        }
+        from += i + delay.len();
+    }
+    let held = at("held after 4 quick deaths in a row (give-up=4)")?;
+    if held < from {
+        return Err("the driver host was held before its backoff went 50, 100, 200 ms".into());
+    }
+    let typed = at("democopy: the read failed with the typed error: device unavailable")?;
+    let stamp_of = |i: usize| {
+        let line_start = rest[..i].rfind('\n').map_or(0, |n| n + 1);
+        crate::demos::stamp(&rest[line_start..])
+    };
+    match (stamp_of(held), stamp_of(typed)) {
+        (Some(h), Some(t)) if t >= h && t - h <= 1.0 => {}
+        (h, t) => {
+            return Err(format!(
+                "the typed error ({t:?} s) did not come within 1 s after the hold ({h:?} s)"
+            ));
+        }
+    }
+    at("democopy: the supervisor holds driverhost")?;
+    at("democopy: PASS (driverhost crash-looped until held")?;
+    // After the shell's restart: the block service serves again through
+    // a driver host without the fault.
+    let restarted = at("cordon$ restart driverhost")?;
+    let after = &rest[restarted..];
+    if !after.contains("blk: driverhost [") || !after.contains("is running again: attaching") {
+        return Err("the block service did not attach to the restarted driver host".into());
+    }
+    if after.contains("fault injection") || after.contains("TASK FAULT") {
+        return Err("the driver host restarted by the shell still had the fault".into());
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -256,7 +337,7 @@ mod tests {
     const GOOD_DEMO: &str = "\
 [    0.300000] INFO  user: shell[5.0]: shell: serving the serial console\n\
 cordon$ demo\n\
-demos (run one with `demo NAME`):\n  wild-store   ready\n  driver-hang  ready\n\
+demos (run one with `demo NAME`):\n  wild-store   ready\n  driver-hang  ready\n  crash-loop   ready\n\
 cordon$ demo wild-store\n\
 [    1.000000] INFO  user: demo-wild-store[6.0]: democopy: asking the supervisor to restart driverhost with \"inject=wild-store inject-after=20\" for one start\n\
 [    3.000000] INFO  user: demo-wild-store[6.0]: democopy: copying a 1536 KiB file /BIG.BIN to /COPY.BIN (fs -> blk -> driverhost)\n\
@@ -272,6 +353,28 @@ cordon$ demo driver-hang\n\
 [   11.000000] INFO  user: blk[3.0]: blk: watchdog: driverhost [2.3] did not answer within 5000 ms (1 requests in flight)\n\
 [   14.000000] INFO  user: demo-driver-hang[7.0]: democopy: PASS (copied 1536 KiB in 8000 ms; ...)\n\
 demo driver-hang: finished (exited 0)\n\
+cordon$ demo crash-loop\n\
+[   15.000000] INFO  user: supervisor[1.0]: driverhost put into a crash loop on request of demo-crash-loop: \"inject=always-fault\" on every start, min-run 15000 ms\n\
+[   15.000000] INFO  user: supervisor[1.0]: driverhost[2.5] was killed; restarting in 0 ms\n\
+!!! TASK FAULT in driverhost[2.6]: #PF Page Fault (vector 14)\n\
+[   16.000000] INFO  user: supervisor[1.0]: driverhost[2.6] faulted (vector 14, RIP=0x2000, CR2=0x300) in X; restarting in 50 ms\n\
+[   17.000000] INFO  user: supervisor[1.0]: driverhost[2.7] faulted (vector 14, RIP=0x2000, CR2=0x300) in X; restarting in 100 ms\n\
+[   18.000000] INFO  user: supervisor[1.0]: driverhost[2.8] faulted (vector 14, RIP=0x2000, CR2=0x300) in X; restarting in 200 ms\n\
+[   19.000000] INFO  user: supervisor[1.0]: driverhost[2.9] faulted (vector 14, RIP=0x2000, CR2=0x300) in X; held after 4 quick deaths in a row (give-up=4); a Restart request starts it again\n\
+[   19.020000] INFO  user: blk[3.0]: blk: driverhost unavailable (held by the supervisor, not serving for 4000 ms)\n\
+[   19.030000] INFO  user: demo-crash-loop[9.0]: democopy: the read failed with the typed error: device unavailable (BlkError::Unavailable), after waiting 4000 ms\n\
+[   19.040000] INFO  user: demo-crash-loop[9.0]: democopy: the supervisor holds driverhost (8 restarts)\n\
+[   19.050000] INFO  user: demo-crash-loop[9.0]: democopy: PASS (driverhost crash-looped until held; ...)\n\
+demo crash-loop: finished (exited 0)\n\
+cordon$ ps\n\
+SERVICE          STATE              TASK     RESTARTS  LAST EXIT\n\
+driverhost       held               2.9             8  fault\n\
+cordon$ restart driverhost\n\
+restart: driverhost: restarted\n\
+cordon$ cp /BIG.BIN /LOOP.BIN\n\
+[   20.000000] INFO  user: blk[3.0]: blk: driverhost [2.10] is running again: attaching\n\
+cordon$ stat /LOOP.BIN\n\
+/LOOP.BIN: file, 1572864 bytes\n\
 cordon$ shutdown\nshutdown: powering off\n";
 
     #[test]
@@ -292,6 +395,17 @@ cordon$ shutdown\nshutdown: powering off\n";
             (
                 "!!! TASK FAULT in driverhost[2.1]",
                 "!!! TASK FAULT in fs[4.0]",
+            ),
+            ("restarting in 100 ms", "restarting in 1000 ms"),
+            ("held after 4 quick deaths", "restarting in 400 ms after 4"),
+            ("[   19.030000] INFO", "[   21.030000] INFO"),
+            ("device unavailable (BlkError", "device ok (BlkError"),
+            ("driverhost       held ", "driverhost       running "),
+            ("is running again: attaching", "is gone"),
+            ("1572864 bytes", "1024 bytes"),
+            (
+                "demo crash-loop: finished (exited 0)",
+                "demo crash-loop: ended: exited 1",
             ),
         ] {
             assert!(GOOD_DEMO.contains(from), "{from}");

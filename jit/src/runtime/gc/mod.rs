@@ -193,6 +193,12 @@ impl Gc {
         self.nursery.start != 0
     }
 
+    /// The nursery's size in bytes (0 when not generational): compiled
+    /// code depends on it (code images' fingerprint).
+    pub(super) fn nursery_size(&self) -> usize {
+        self.nursery.size
+    }
+
     /// The inline nursery path for objects of `size` bytes (not in stress
     /// mode, not for objects the nursery does not take).
     pub(super) fn nursery_fast_path(

@@ -2,23 +2,36 @@
 //! (`cargo xtask campaign`, the `campaign-short` QEMU test;
 //! docs/campaign.md).
 //!
-//! It writes files through the FAT service — fs → blk → the driver host,
-//! which takes one injection per generation (`driverhost/src/campaign.rs`)
-//! — while the driver host dies and restarts underneath. Each write is a
-//! whole file with contents drawn from the seed and the write's number,
-//! followed by `Sync`; only when both succeed is it **acknowledged**, with
-//! a line the host reads (`campaign: ack ...`): the host later checks that
-//! the last acknowledged contents of every file are on the disk image.
-//! Before a file is overwritten it is read back through the FAT service
-//! and compared with what was acknowledged (`campaign: CORRUPT ...` if
-//! not). A refused write is not acknowledged; it is retried.
+//! It writes through the FAT service — fs → blk → the driver host, which
+//! takes one injection per generation (`driverhost/src/campaign.rs`) —
+//! while the driver host dies and restarts underneath. Write number `n`
+//! appends record `n / files` to file `n % files` (`demo::campaign_record`:
+//! contents from the seed, the file and the index), at the offset where
+//! the file's acknowledged records end, and closes the file. The write is
+//! **acknowledged** when the write and the `Close` both succeed: `Close` of
+//! a handle that wrote is the FAT service's durable point (docs/ipc.md).
+//! A refused write is retried at the same offset with the same bytes, so a
+//! retry is idempotent. The files only grow, so every acknowledged record
+//! stays on the disk and the host checks all of them on the image.
 //!
-//! It ends once the driver host has reached generation `faults` (every
-//! injection handed out) and that clean generation has served a write:
-//! then every file is read back and checked, and the machine powered off.
+//! The log carries acknowledgements compactly: `campaign: acked #A-#B
+//! gen=G` for a run of writes acknowledged while the driver host's
+//! generation was G (a line when the generation changes, every 2 s, and at
+//! the end). Writes are acknowledged in order, so the highest B is all the
+//! host needs to know what must be on the image.
+//!
+//! During the run, before appending to a file, it reads the file's
+//! previous record back through the FAT service (`campaign: CORRUPT ...`
+//! if it differs). It ends once the driver host has reached generation
+//! `faults` (every injection handed out) and that clean generation has
+//! served a write: then every file is read back whole and every record
+//! checked, and the machine powered off.
+//!
+//! A later boot of the same campaign (after a hang) finds the files there
+//! and goes on from the first record missing from them.
 //!
 //! Args: `faults=N` (the driver host's `count`), `seed=S`, `files=N`
-//! (slots, default 64), `shutdown=1`.
+//! (default 64), `shutdown=1`.
 
 #![no_std]
 #![no_main]
@@ -27,14 +40,26 @@ extern crate alloc;
 
 use alloc::format;
 use alloc::string::String;
+use alloc::vec;
 use alloc::vec::Vec;
-use userlib::fs::FsClient;
+use demo::campaign_record as record;
+use ipc::fs::{FsError, OpenMode, SeekFrom};
+use userlib::fs::{FsClient, FsClientError};
 
 userlib::entry!(main);
 
-const DIR: &str = "/campaign";
-/// A progress line at least this often (the host's hang detector).
+/// A progress line (and an acknowledgement line) at least this often.
 const PROGRESS_US: u64 = 2_000_000;
+
+/// Write, create if missing, keep what is there.
+const UPDATE: OpenMode = OpenMode {
+    read: false,
+    write: true,
+    create: true,
+    truncate: false,
+    append: false,
+    exclusive: false,
+};
 
 fn fnv1a64(data: &[u8]) -> u64 {
     let mut h = 0xcbf2_9ce4_8422_2325u64;
@@ -45,27 +70,19 @@ fn fnv1a64(data: &[u8]) -> u64 {
     h
 }
 
-/// The contents of write `n`: 512 B – 24 KiB from a splitmix64 stream.
-fn contents(seed: u64, n: u64) -> Vec<u8> {
-    let mut s = seed ^ n.wrapping_mul(0xd134_2543_de82_ef95);
-    let mut next = || {
-        s = s.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = s;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    };
-    let len = 512 + (next() % (24 * 1024 - 512)) as usize;
-    let mut out = Vec::with_capacity(len + 8);
-    while out.len() < len {
-        out.extend_from_slice(&next().to_le_bytes());
-    }
-    out.truncate(len);
-    out
+fn path(file: u32) -> String {
+    let name = record::name(file);
+    format!(
+        "{}/{}",
+        record::DIR,
+        core::str::from_utf8(&name).unwrap_or("?")
+    )
 }
 
-fn path(slot: u64) -> String {
-    format!("{DIR}/f{slot:03}.bin")
+fn contents(seed: u64, file: u32, index: u64) -> Vec<u8> {
+    let mut v = vec![0u8; record::len(seed, file, index)];
+    record::fill(seed, file, index, &mut v);
+    v
 }
 
 /// The driver host's current generation, if it is alive.
@@ -78,77 +95,204 @@ fn generation() -> Option<u32> {
 struct Run {
     fs: FsClient,
     seed: u64,
-    slots: u64,
-    /// Per slot: the write number last acknowledged.
-    acked: Vec<Option<u64>>,
+    files: u32,
+    /// Per file: the acknowledged records' total length (where the next
+    /// record goes).
+    size: Vec<u64>,
+    /// The next write's number; every write before it is acknowledged.
+    next: u64,
+    /// The acknowledgements not yet logged: from this write number, under
+    /// this driver-host generation.
+    unlogged_from: u64,
+    unlogged_gen: i64,
+    /// Acknowledged in this boot, refused attempts, differing read-backs.
     writes: u64,
     refused: u64,
     corrupt: u64,
+    /// The volume filled up: no more writes (said in the log).
+    full: bool,
     last_progress: u64,
     t0: u64,
 }
 
 impl Run {
-    /// Write number `n` to its slot until acknowledged.
-    fn write(&mut self, n: u64) {
-        let slot = n % self.slots;
-        let p = path(slot);
-        if let Some(prev) = self.acked.get(slot as usize).copied().flatten() {
-            self.check(slot, prev, "before overwriting");
+    /// `len` bytes of `path` at `at`, or why not.
+    fn read_at(&self, path: &str, at: u64, len: usize) -> Result<Vec<u8>, FsClientError> {
+        let (h, _) = self.fs.open(path, OpenMode::READ)?;
+        let mut out = vec![0u8; len];
+        let result = (|| {
+            self.fs.seek(h, SeekFrom::Start(at))?;
+            let mut got = 0;
+            while got < len {
+                let n = self.fs.read(h, out.get_mut(got..).unwrap_or(&mut []))?;
+                if n == 0 {
+                    break;
+                }
+                got += n;
+            }
+            out.truncate(got);
+            Ok(())
+        })();
+        let closed = self.fs.close(h);
+        result.and(closed).map(|()| out)
+    }
+
+    /// One attempt at writing `data` at `at` of `path`: acknowledged when
+    /// the write and the close both succeed.
+    fn write_at(&self, path: &str, at: u64, data: &[u8]) -> Result<(), FsClientError> {
+        let (h, _) = self.fs.open(path, UPDATE)?;
+        let written = self
+            .fs
+            .seek(h, SeekFrom::Start(at))
+            .and_then(|_| self.fs.write_all(h, data));
+        let closed = self.fs.close(h);
+        written.and(closed)
+    }
+
+    /// Write number `self.next`, until acknowledged (or the volume is full).
+    fn write(&mut self) {
+        let n = self.next;
+        let (file, index) = record::place(n, self.files);
+        let p = path(file);
+        let at = self.size.get(file as usize).copied().unwrap_or(0);
+        if index > 0 {
+            self.check(file, index - 1, "before appending");
         }
-        let data = contents(self.seed, n);
+        let data = contents(self.seed, file, index);
         loop {
-            let result = self.fs.write_file(&p, &data).and_then(|()| self.fs.sync());
-            match result {
+            match self.write_at(&p, at, &data) {
                 Ok(()) => break,
+                Err(FsClientError::Fs(FsError::NoSpace)) => {
+                    userlib::log!(
+                        "campaign: the volume is full at write #{n}: no more writes in this campaign"
+                    );
+                    self.full = true;
+                    return;
+                }
                 Err(e) => {
                     self.refused += 1;
                     userlib::log!(
                         "campaign: write #{n} {p} refused ({e}); not acknowledged, retrying"
                     );
-                    userlib::sleep_ms(50);
+                    // Not a pacing delay: refusals are rare (a backend the
+                    // block service gave up on); this keeps one from
+                    // becoming a busy loop.
+                    userlib::sleep_ms(10);
                     self.progress();
                 }
             }
         }
         self.writes += 1;
-        if let Some(a) = self.acked.get_mut(slot as usize) {
-            *a = Some(n);
+        self.next += 1;
+        if let Some(s) = self.size.get_mut(file as usize) {
+            *s += data.len() as u64;
         }
-        userlib::log!(
-            "campaign: ack #{n} {p} {} bytes fnv={:#018x} gen={}",
-            data.len(),
-            fnv1a64(&data),
-            generation().map_or(-1, i64::from)
-        );
+        let g = generation().map_or(-1, i64::from);
+        if g != self.unlogged_gen {
+            // Acknowledged under a new generation: the earlier run is
+            // complete.
+            self.log_acks(n);
+            self.unlogged_gen = g;
+        }
     }
 
-    /// Reads slot `slot` back and compares it with write `n`.
-    fn check(&mut self, slot: u64, n: u64, when: &str) -> bool {
-        let p = path(slot);
-        let want = contents(self.seed, n);
+    /// Logs the acknowledgements before write `until` not yet logged.
+    fn log_acks(&mut self, until: u64) {
+        if until > self.unlogged_from {
+            userlib::log!(
+                "campaign: acked #{}-#{} gen={}",
+                self.unlogged_from,
+                until - 1,
+                self.unlogged_gen
+            );
+        }
+        self.unlogged_from = until;
+    }
+
+    /// Reads record `index` of `file` back and compares it.
+    fn check(&mut self, file: u32, index: u64, when: &str) -> bool {
+        let p = path(file);
+        let want = contents(self.seed, file, index);
+        let at = self.offset(file, index);
         let got = loop {
-            match self.fs.read_file(&p) {
+            match self.read_at(&p, at, want.len()) {
                 Ok(d) => break d,
                 Err(e) => {
                     userlib::log!("campaign: reading {p} back refused ({e}); retrying");
-                    userlib::sleep_ms(50);
+                    userlib::sleep_ms(10);
                     self.progress();
                 }
             }
         };
+        self.judge(file, index, &want, &got, when)
+    }
+
+    fn judge(&mut self, file: u32, index: u64, want: &[u8], got: &[u8], when: &str) -> bool {
         if got == want {
             return true;
         }
         self.corrupt += 1;
         userlib::log!(
-            "campaign: CORRUPT {p} {when}: acknowledged write #{n} was {} bytes fnv={:#018x}, read back {} bytes fnv={:#018x}",
+            "campaign: CORRUPT {} record {index} (write #{}) {when}: {} bytes fnv={:#018x} acknowledged, read back {} bytes fnv={:#018x}",
+            path(file),
+            index * u64::from(self.files) + u64::from(file),
             want.len(),
-            fnv1a64(&want),
+            fnv1a64(want),
             got.len(),
-            fnv1a64(&got)
+            fnv1a64(got)
         );
         false
+    }
+
+    /// Where record `index` of `file` starts.
+    fn offset(&self, file: u32, index: u64) -> u64 {
+        (0..index)
+            .map(|k| record::len(self.seed, file, k) as u64)
+            .sum()
+    }
+
+    /// Every acknowledged record of every file, read back whole; the
+    /// number that differ.
+    fn check_all(&mut self) -> u64 {
+        let mut bad = 0;
+        for file in 0..self.files {
+            let records = self.records(file);
+            if records == 0 {
+                continue;
+            }
+            let p = path(file);
+            let whole = loop {
+                match self.fs.read_file(&p) {
+                    Ok(d) => break d,
+                    Err(e) => {
+                        userlib::log!("campaign: reading {p} refused ({e}); retrying");
+                        userlib::sleep_ms(10);
+                        self.progress();
+                    }
+                }
+            };
+            let mut at = 0usize;
+            for index in 0..records {
+                let want = contents(self.seed, file, index);
+                let got = whole.get(at..at + want.len()).unwrap_or(&[]);
+                if !self.judge(file, index, &want, got, "at the end") {
+                    bad += 1;
+                }
+                at += want.len();
+            }
+        }
+        bad
+    }
+
+    /// The acknowledged records of `file`.
+    fn records(&self, file: u32) -> u64 {
+        let files = u64::from(self.files);
+        let f = u64::from(file);
+        if self.next > f {
+            (self.next - f).div_ceil(files)
+        } else {
+            0
+        }
     }
 
     fn progress(&mut self) {
@@ -157,73 +301,112 @@ impl Run {
             return;
         }
         self.last_progress = now;
+        self.log_acks(self.next);
         userlib::log!(
             "campaign: progress: {} writes acknowledged, {} refused, {} corrupt, driverhost generation {}, {} s",
-            self.writes,
+            self.next,
             self.refused,
             self.corrupt,
             generation().map_or(-1, i64::from),
             (now - self.t0) / 1_000_000
         );
     }
+
+    /// A later boot of the same campaign: the first write whose record is
+    /// not whole in its file (sizes from `Stat`).
+    fn resume(&mut self) {
+        for file in 0..self.files {
+            let have = self.fs.stat(&path(file)).map_or(0, |m| m.size);
+            if let Some(s) = self.size.get_mut(file as usize) {
+                *s = have;
+            }
+        }
+        let mut end = vec![0u64; self.files as usize];
+        let mut n = 0u64;
+        loop {
+            let (file, index) = record::place(n, self.files);
+            let len = record::len(self.seed, file, index) as u64;
+            let (Some(e), Some(&have)) = (end.get_mut(file as usize), self.size.get(file as usize))
+            else {
+                break;
+            };
+            if *e + len > have {
+                break;
+            }
+            *e += len;
+            n += 1;
+        }
+        self.size = end;
+        self.next = n;
+        self.unlogged_from = n;
+        if n > 0 {
+            userlib::log!("campaign: resuming at write #{n}: the files hold every write before it");
+        }
+    }
 }
 
 fn main(args: &str) -> i64 {
     let faults = demo::arg_u64(args, "faults", 10);
     let seed = demo::arg_u64(args, "seed", 1);
-    let slots = demo::arg_u64(args, "files", 64).clamp(1, 512);
+    let files = demo::arg_u64(args, "files", 64).clamp(1, 512) as u32;
     let fs = FsClient::new(demo::find("fs"));
     let t0 = userlib::uptime_us();
-    userlib::log!("campaign: controller: {faults} injections, seed {seed}, {slots} files in {DIR}");
+    userlib::log!(
+        "campaign: controller: {faults} injections, seed {seed}, {files} files in {}",
+        record::DIR
+    );
     loop {
-        match fs.mkdir(DIR) {
+        match fs.mkdir(record::DIR) {
             Ok(()) => break,
             // A later boot of the same campaign: the files are there.
-            Err(_) if fs.stat(DIR).is_ok() => break,
+            Err(_) if fs.stat(record::DIR).is_ok() => break,
             Err(e) => {
-                userlib::log!("campaign: mkdir {DIR} refused ({e}); retrying");
-                userlib::sleep_ms(100);
+                userlib::log!("campaign: mkdir {} refused ({e}); retrying", record::DIR);
+                userlib::sleep_ms(20);
             }
         }
     }
     let mut run = Run {
         fs,
         seed,
-        slots,
-        acked: alloc::vec![None; slots as usize],
+        files,
+        size: vec![0; files as usize],
+        next: 0,
+        unlogged_from: 0,
+        unlogged_gen: generation().map_or(-1, i64::from),
         writes: 0,
         refused: 0,
         corrupt: 0,
+        full: false,
         last_progress: 0,
         t0,
     };
-    let mut n = 0u64;
+    run.resume();
     // Until the clean generation (number `faults`) has served a write.
     loop {
         let before = generation();
-        run.write(n);
-        n += 1;
+        if run.full {
+            // Keep the driver host busy so the injections go on: reads.
+            let (file, index) = record::place(run.next.saturating_sub(1), files);
+            run.check(file, index, "after the volume filled");
+        } else {
+            run.write();
+        }
         run.progress();
         if matches!((before, generation()), (Some(a), Some(b)) if a == b && u64::from(a) >= faults)
         {
             break;
         }
     }
-    // Every file, once more.
-    let mut bad = 0;
-    for slot in 0..slots {
-        if let Some(w) = run.acked.get(slot as usize).copied().flatten()
-            && !run.check(slot, w, "at the end")
-        {
-            bad += 1;
-        }
-    }
+    run.log_acks(run.next);
+    let bad = run.check_all();
     userlib::log!(
-        "campaign: done: {} writes acknowledged, {} refused, {} corrupt read-backs ({bad} at the end), {} files checked, {} s",
+        "campaign: done: {} writes acknowledged ({} in this boot), {} refused, {} corrupt read-backs ({bad} at the end), {} files checked, {} s",
+        run.next,
         run.writes,
         run.refused,
         run.corrupt,
-        run.acked.iter().flatten().count(),
+        (0..files).filter(|&f| run.records(f) > 0).count(),
         (userlib::uptime_us() - t0) / 1_000_000
     );
     if demo::arg(args, "shutdown") == Some("1") {

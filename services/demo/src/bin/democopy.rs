@@ -20,6 +20,10 @@
 //! on. Its counting of requests starts with that generation.
 //!
 //! `crash-loop=1`: the crash-loop demo — see [`crash_loop`].
+//! `loop=ARGS` (commas for spaces, e.g. `loop=inject=always-fault`): the
+//! crash-loop demo on a running system (the shell's `demo crash-loop`) —
+//! see [`live_crash_loop`]; `loop-min-run=MS` (15000), `loop-backoff=B..M`
+//! (50..400) and `loop-give-up=N` (4) are the loop's policy.
 //! `shutdown=1`: power off at the end.
 
 #![no_std]
@@ -242,10 +246,128 @@ fn crash_loop(c: &Copy, first: R<String>) -> R<String> {
     c.run()
 }
 
+/// The loop's policy from `loop-min-run=`, `loop-backoff=` and
+/// `loop-give-up=`.
+fn loop_policy(args: &str) -> Result<supervisor::LoopPolicy, String> {
+    let backoff = demo::arg(args, "loop-backoff").unwrap_or("50..400");
+    let (base, max) = backoff
+        .split_once("..")
+        .and_then(|(b, m)| Some((b.parse().ok()?, m.parse().ok()?)))
+        .ok_or_else(|| format!("loop-backoff={backoff}: not BASE..MAX"))?;
+    let number = |key: &str, default: u64| {
+        u32::try_from(demo::arg_u64(args, key, default)).map_err(|_| format!("{key}: too large"))
+    };
+    Ok(supervisor::LoopPolicy {
+        min_run_ms: number("loop-min-run", 15_000)?,
+        backoff_base_ms: base,
+        backoff_max_ms: max,
+        give_up: u16::try_from(number("loop-give-up", 4)?)
+            .map_err(|_| String::from("loop-give-up: too large"))?,
+    })
+}
+
+/// `loop=ARGS`: the crash-loop demo on the system the shell runs on, whose
+/// driver host the supervisor started healthy under the manifest's own
+/// policy (a long backoff, never held). A `CrashLoop` request has the
+/// supervisor restart it with ARGS on every start under the demo's
+/// policy; then a client read of block 0 through the block service (made
+/// at once: it waits while there is no working driver host) must end with
+/// the typed `Unavailable` — not a hang — and the supervisor must report
+/// the driver host `Held`. Clearing the fault is the operator's: the
+/// shell's `restart driverhost` (a `Restart` request ends the loop, the
+/// manifest's arguments and policy apply again).
+///
+/// The read goes to the block service directly rather than through fs:
+/// fs, mounted and caching, might answer a file read from memory, and this
+/// demo is about what a client of the device gets.
+fn live_crash_loop(driver: &str, fault: &str, args: &str) -> R<String> {
+    let policy = loop_policy(args)?;
+    let extra = fault.replace(',', " ");
+    userlib::log!(
+        "democopy: asking the supervisor to put {driver} into a crash loop: \"{extra}\" on every start, restarts after {}..{} ms, held after {} deaths within {} ms of their start",
+        policy.backoff_base_ms,
+        policy.backoff_max_ms,
+        policy.give_up,
+        policy.min_run_ms
+    );
+    supervisor_call(&supervisor::Request::CrashLoop {
+        name: String::from(driver),
+        args: extra,
+        policy,
+    })?;
+    let blk = demo::find("blk");
+    let grant = userlib::grant_create(blk, BUF_AT, 4096, true)
+        .map_err(|e| format!("GrantCreate to blk: {e}"))?;
+    userlib::log!(
+        "democopy: reading block 0 through blk while {driver} crash-loops (the read waits for a working driver host)"
+    );
+    // The read waits while the block service has no driver host, and
+    // ends with `Unavailable` when the supervisor holds it. On a machine
+    // so loaded that the loop outlasts the block service's
+    // `unavailable-ms`, the service gives up before the hold: then read
+    // again (it waits again, or is refused at once while no driver host
+    // runs) until the supervisor holds the driver host.
+    let sup = userlib::lookup("supervisor").map_err(|e| format!("no supervisor: {e}"))?;
+    let started = userlib::uptime_us();
+    let (waited_ms, restarts) = loop {
+        let t0 = userlib::uptime_us();
+        let got = userlib::rpc::call::<ipc::blk::Blk>(
+            blk,
+            &ipc::blk::Request::Read {
+                lba: 0,
+                count: 1,
+                grant,
+            },
+        );
+        let waited_ms = (userlib::uptime_us() - t0) / 1000;
+        if got != Ok(ipc::blk::Reply::Err(BlkError::Unavailable)) {
+            return Err(format!(
+                "the read through a driver host that always faults answered {got:?} after {waited_ms} ms"
+            )
+            .into());
+        }
+        let status = match userlib::rpc::call::<Supervisor>(sup, &supervisor::Request::Status) {
+            Ok(supervisor::Reply::Status(s)) => s,
+            other => return Err(format!("Status: {other:?}").into()),
+        };
+        let me = status
+            .iter()
+            .find(|s| s.name == driver)
+            .ok_or_else(|| format!("no {driver} in the supervisor's Status"))?;
+        if me.state == supervisor::ServiceState::Held {
+            break (waited_ms, me.restarts);
+        }
+        if (userlib::uptime_us() - started) / 1000 > 300_000 {
+            return Err(format!(
+                "{driver} is {:?}, still not held 300 s into the loop",
+                me.state
+            )
+            .into());
+        }
+        userlib::log!(
+            "democopy: the read got Unavailable after {waited_ms} ms while {driver} is {:?}, not yet held (the block service's unavailable-ms ran out first): reading again",
+            me.state
+        );
+        userlib::sleep_ms(100);
+    };
+    userlib::log!(
+        "democopy: the read failed with the typed error: device unavailable (BlkError::Unavailable), after waiting {waited_ms} ms"
+    );
+    userlib::log!(
+        "democopy: the supervisor holds {driver} ({restarts} restarts): `ps` shows it held; `restart {driver}` clears the fault"
+    );
+    Ok(format!(
+        "{driver} crash-looped until held; a client's read got the typed Unavailable after {waited_ms} ms"
+    ))
+}
+
 fn main(args: &str) -> i64 {
     let driver = demo::arg(args, "driver").unwrap_or("driverhost");
     let result = (|| -> R<String> {
         userlib::map_anon(BUF_AT, CHUNK, true).map_err(|e| format!("mapping the buffer: {e}"))?;
+        if let Some(fault) = demo::arg(args, "loop") {
+            return live_crash_loop(driver, fault, args);
+        }
         if let Some(fault) = demo::arg(args, "fault") {
             let extra = fault.replace(',', " ");
             userlib::log!(

@@ -1,0 +1,68 @@
+//! The up-front compile: what a driver host compiles before any of its
+//! managed code runs, so that a code image taken then covers the driver's
+//! start and its I/O loop (docs/driverhost.md). One rule, used both by
+//! the driver host at its start and by the ahead-of-time image build
+//! (`driverhost-image`), so that the image built ahead of time is the one
+//! the driver host would have made.
+
+use super::Runtime;
+use crate::types::{AsmId, MethodId, MethodKind};
+
+impl Runtime {
+    /// Compile every method with IL of `asms`, then every IL method that
+    /// something compiled already refers to (it has an indirection cell:
+    /// a direct callee, a `ldftn` target, a vtable slot of a type whose
+    /// method table exists) and the static constructor of every type
+    /// loaded, until nothing new compiles: the corlib methods and
+    /// generic instantiations the DDK and the driver use. Only compiled,
+    /// never run; code that does not compile is left to fail when first
+    /// called. `between` runs after each method (the driver host answers
+    /// requests there). Returns how many methods compiled and how many
+    /// did not.
+    pub fn compile_up_front(&mut self, asms: &[AsmId], between: &mut dyn FnMut()) -> (u64, u64) {
+        let (before, mut failed) = (self.stats.methods, 0u64);
+        for &asm in asms {
+            let types = self
+                .types
+                .image(asm)
+                .tables()
+                .row_count(crate::metadata::TableId::TypeDef);
+            for rid in 1..=types {
+                let Ok(t) = self.types.type_def(asm, rid) else {
+                    continue;
+                };
+                for m in self.types.ty(t).methods.clone() {
+                    if self.types.method(m).kind == MethodKind::Il && self.compile(m) {
+                        failed += 1;
+                    }
+                    between();
+                }
+            }
+        }
+        let mut tried = alloc::collections::BTreeSet::new();
+        loop {
+            let round = self.stats.methods;
+            for i in 0..self.types.methods.len() {
+                let m = MethodId(i as u32);
+                let info = self.types.method(m);
+                // A static constructor runs on the first use of its type,
+                // reached through no cell.
+                let wanted = info.cell != 0 || info.name == ".cctor";
+                if wanted && info.kind == MethodKind::Il && tried.insert(m) {
+                    if self.compile(m) {
+                        failed += 1;
+                    }
+                    between();
+                }
+            }
+            if self.stats.methods == round {
+                return (self.stats.methods - before, failed);
+            }
+        }
+    }
+
+    /// Compile `m` if it is not compiled; whether that failed.
+    fn compile(&mut self, m: MethodId) -> bool {
+        self.compile_method(m).is_err()
+    }
+}

@@ -122,6 +122,15 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
             crate::blkhost::serve_unready(HostState::Failed);
         }
     };
+    // Generational (docs/gc.md, "Generations"): `nursery=BYTES` in the
+    // arguments, 0 for the non-moving collector alone.
+    let nursery = crate::arg(args, "nursery")
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(ddk_native::NURSERY);
+    if !rt.set_generational(nursery) {
+        userlib::log!("driverhost: cannot reserve a {nursery} byte nursery");
+        crate::blkhost::serve_unready(HostState::Failed);
+    }
     // Before anything is compiled: the switch is refused afterwards.
     let extra = match crate::campaign::setup(args) {
         Ok(extra) => extra,

@@ -16,7 +16,9 @@
 //!   `mode=write-code method=...` writes into the compiled code instead,
 //!   which must fault (the W^X witness of the same test).
 //! - `mode=drivers`: bind a C# driver to a granted PCI function and serve
-//!   its disk over `ipc::blkdev` ([`drivers`], [`blkhost`]).
+//!   its disk over `ipc::blkdev` ([`drivers`], [`blkhost`]); its runtime
+//!   is generational with a 1 MiB nursery (`nursery=BYTES`, 0 for none;
+//!   docs/gc.md).
 //! - `jit-inject=ldfld-struct`: compile with the fault injection of the
 //!   seed's bug 5 (`jit::compiler::Inject`); off by default. Test manifests
 //!   give it as `first-args`, so only the first start has it.

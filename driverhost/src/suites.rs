@@ -15,11 +15,15 @@ use crate::codemem::{self, ProtectCodeMemory};
 /// The corlib's name in the bundle.
 pub const CORLIB: &str = "managed/corlib.dll";
 const TESTS: &str = "managed/tests/";
+/// The nursery of each suite runtime (docs/gc.md, "Generations").
+const NURSERY: usize = 1 << 20;
 
 /// Runs every test assembly of the bundle; returns the number of failures
 /// (a missing corlib or no test assembly counts as one). With `gc_stress`
 /// (`gc-stress=1`) each runtime collects at every allocation and poisons
-/// dead objects (docs/gc.md): the ring-3 frame walk under test.
+/// dead objects (docs/gc.md): the ring-3 frame walk under test. Each
+/// runtime is generational (a [`NURSERY`] nursery), so the copying minor
+/// collection and the write barrier run in ring 3 too.
 pub fn run(files: &Bundle<'static>, gc_stress: bool) -> u64 {
     let Some(corlib) = files.get(CORLIB) else {
         userlib::log!("jit-ring3: FAIL no {CORLIB} among the files");
@@ -28,7 +32,7 @@ pub fn run(files: &Bundle<'static>, gc_stress: bool) -> u64 {
     let t0 = userlib::uptime_us();
     let (mut passed, mut failed, mut assemblies) = (0u64, 0u64, 0u64);
     let (mut methods, mut il, mut code) = (0u64, 0u64, 0u64);
-    let mut collections = 0u64;
+    let (mut collections, mut minor) = (0u64, 0u64);
     for (name, bytes) in files.iter() {
         let Some(short) = name.strip_prefix(TESTS).filter(|n| n.ends_with(".dll")) else {
             continue;
@@ -43,6 +47,11 @@ pub fn run(files: &Bundle<'static>, gc_stress: bool) -> u64 {
             }
         };
         rt.set_gc_stress(gc_stress);
+        if !rt.set_generational(NURSERY) {
+            userlib::log!("jit-ring3: FAIL {short}: cannot reserve a nursery");
+            failed += 1;
+            continue;
+        }
         crate::console::register(&mut rt);
         let asm = match rt.types.load(bytes) {
             Ok(a) => a,
@@ -69,6 +78,7 @@ pub fn run(files: &Bundle<'static>, gc_stress: bool) -> u64 {
         il += rt.stats.il_bytes;
         code += rt.stats.code_bytes;
         collections += rt.gc_stats().collections;
+        minor += rt.gc_stats().minor_collections;
     }
     let ms = (userlib::uptime_us() - t0) / 1000;
     if assemblies == 0 {
@@ -83,6 +93,7 @@ pub fn run(files: &Bundle<'static>, gc_stress: bool) -> u64 {
         "jit-ring3: {collections} garbage collections{}",
         if gc_stress { " (gc stress)" } else { "" }
     );
+    userlib::log!("jit-ring3: {minor} minor collections ({NURSERY} byte nursery)");
     userlib::log!("jit-ring3: {passed} passed, {failed} failed");
     failed
 }

@@ -310,9 +310,10 @@ fn jit() -> Result<()> {
             cc / mc
         );
         // cilrun --gc-stats: "gc: C collections, max pause X us, median Y us"
-        if let Some(line) = ct.lines().find(|l| l.starts_with("gc: "))
-            && !line.starts_with("gc: 0 collections")
-        {
+        // (full collections) and "gc-minor: ..." (minor ones, generational).
+        for line in ct.lines().filter(|l| {
+            (l.starts_with("gc: ") || l.starts_with("gc-minor: ")) && !l.contains(" 0 collections")
+        }) {
             println!("jit bench {name:<28} {line}");
         }
     }

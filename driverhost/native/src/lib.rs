@@ -25,6 +25,12 @@ pub mod string;
 use jit::runtime::externals::{Externals, Intrinsic};
 
 /// The namespace and type the InternalCalls are declared in.
+/// The nursery of the drivers' runtime (docs/gc.md, "Generations"): the
+/// driver host's default, and what the ahead-of-time image is compiled
+/// for (compiled code depends on it; an image compiled for another size is
+/// refused).
+pub const NURSERY: usize = 1 << 20;
+
 pub const NAMESPACE: &str = "Cordon.Ddk";
 pub const TYPE: &str = "Native";
 

@@ -11,7 +11,11 @@
 //! `--gc-stress` (or `CORDON_GC_STRESS=1` in the environment) collects at
 //! every allocation compiled code makes and poisons dead objects
 //! (docs/gc.md); `--heap-limit` sets the runtime's heap limit;
-//! `--gc-stats` prints `gc: C collections, max pause X us, median Y us`.
+//! `--nursery BYTES` (or `CORDON_GC_NURSERY=BYTES`) makes the collector
+//! generational with a nursery of that size (0: not generational; the
+//! default is 4 MiB); `--gc-stats` prints `gc: C collections, max pause X
+//! us, median Y us` (full collections) and, when generational,
+//! `gc-minor: ...` likewise for minor collections.
 //! `--perf-map` writes `/tmp/perf-PID.map` at the end (one `START LEN
 //! NAME` line per compiled method, the format `perf report` reads for
 //! JIT code), so `perf record cilrun ... --perf-map` names managed methods.
@@ -34,6 +38,9 @@ use jit::runtime::Runtime;
 use jit::testrun::{Outcome, leak_file, run_assembly, runtime};
 use jit::types::AsmId;
 
+/// The nursery cilrun runs with unless told otherwise.
+const DEFAULT_NURSERY: usize = 4 << 20;
+
 fn usage() -> ExitCode {
     eprintln!("usage: cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT]");
     ExitCode::from(2)
@@ -49,6 +56,10 @@ fn main() -> ExitCode {
     let mut stress = std::env::var("CORDON_GC_STRESS").is_ok_and(|v| v == "1");
     let mut heap_limit = None;
     let mut gc_stats = false;
+    let mut nursery = std::env::var("CORDON_GC_NURSERY")
+        .ok()
+        .and_then(|v| v.parse::<usize>().ok())
+        .unwrap_or(DEFAULT_NURSERY);
     let mut perf_map = false;
     let mut via_image = false;
     while let Some(a) = args.next() {
@@ -62,6 +73,10 @@ fn main() -> ExitCode {
             "--compile-all" => compile_all = true,
             "--gc-stress" => stress = true,
             "--gc-stats" => gc_stats = true,
+            "--nursery" => match args.next().and_then(|v| v.parse::<usize>().ok()) {
+                Some(n) => nursery = n,
+                None => return usage(),
+            },
             "--perf-map" => perf_map = true,
             "--via-image" => via_image = true,
             "--heap-limit" => match args.next().and_then(|v| v.parse::<usize>().ok()) {
@@ -70,7 +85,7 @@ fn main() -> ExitCode {
             },
             "-h" | "--help" => {
                 println!(
-                    "usage: cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT] [--compile-all] [--gc-stress] [--heap-limit BYTES] [--gc-stats] [--via-image] [--perf-map]"
+                    "usage: cilrun ASSEMBLY.dll [-r REF.dll]... [--corlib CORLIB.dll] [--filter PAT] [--compile-all] [--gc-stress] [--heap-limit BYTES] [--nursery BYTES] [--gc-stats] [--via-image] [--perf-map]"
                 );
                 println!(
                     "runs every static int test_<N>_<name>() and prints PASS/FAIL lines and `P passed, F failed`"
@@ -136,6 +151,10 @@ fn main() -> ExitCode {
             },
         );
         rt.set_gc_stress(stress);
+        if !rt.set_generational(nursery) {
+            eprintln!("cilrun: cannot reserve a nursery of {nursery} bytes");
+            return Err(ExitCode::from(2));
+        }
         if let Some(n) = heap_limit {
             rt.set_heap_limit(n);
         }
@@ -216,6 +235,14 @@ fn main() -> ExitCode {
             g.max_pause() as f64 / 1e3,
             g.median_pause() as f64 / 1e3
         );
+        if rt.is_generational() {
+            println!(
+                "gc-minor: {} collections, max pause {:.1} us, median {:.1} us",
+                g.minor_collections,
+                g.max_minor_pause() as f64 / 1e3,
+                g.median_minor_pause() as f64 / 1e3
+            );
+        }
     }
     println!("{passed} passed, {failed} failed");
     if failed == 0 {

@@ -36,6 +36,37 @@ pub struct AllocFast {
     pub budget: usize,
 }
 
+/// The inline nursery allocation path (a generational runtime): compiled
+/// code loads the bump pointer from the word at `bump` and the fragment
+/// end from the word at `limit`; when `bump + record` does not pass the
+/// end it stores the new bump pointer, writes `record` (the record's size
+/// word) at the old one and the method table after it, and the object is
+/// the old bump pointer plus 8. The fragment is already zero.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct NurseryFast {
+    /// Address of the bump-pointer word.
+    pub bump: usize,
+    /// Address of the fragment-end word.
+    pub limit: usize,
+    /// Bytes of the record (size word and object), a multiple of 8.
+    pub record: u32,
+}
+
+/// The generational write barrier's inline filter: after a reference
+/// store, when the stored value lies in the young region (`value - base <
+/// len`, unsigned, `base` loaded from the word at `young_base`) and the
+/// slot written does not, compiled code calls `remember(slot)`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RememberBarrier {
+    /// Address of the word holding the young region's first byte.
+    pub young_base: usize,
+    /// Bytes of the young region.
+    pub young_len: u32,
+    /// `extern "C" fn(slot)`: records an old slot that now refers to a
+    /// young object. Never collects.
+    pub remember: usize,
+}
+
 /// What the compiler asks of the runtime while it translates a method.
 pub trait CompileEnv {
     /// The type system: type, field and method queries, signatures,
@@ -89,6 +120,18 @@ pub trait CompileEnv {
     /// The inline allocation path for objects of `size` bytes, or `None`
     /// when every allocation of that size must call the helper.
     fn alloc_fast_path(&self, size: u32) -> Option<AllocFast>;
+
+    /// The inline nursery allocation path for objects of `size` bytes
+    /// (tried before [`Self::alloc_fast_path`]), or `None`.
+    fn nursery_fast_path(&self, _size: u32) -> Option<NurseryFast> {
+        None
+    }
+
+    /// The generational write barrier compiled inline after every
+    /// reference store, or `None` when the runtime's collector needs none.
+    fn remember_barrier(&self) -> Option<RememberBarrier> {
+        None
+    }
 
     /// The interned string object of user-string token `tok` in `asm`.
     fn string_literal(&mut self, asm: AsmId, tok: Token) -> Result<usize, ErrorKind>;

@@ -96,6 +96,9 @@ pub(super) struct Tr<'r, 'f> {
     /// references in them: every safepoint's stack map lists them
     /// (`stackmaps.rs`).
     pub ref_slots: Vec<(StackSlot, Vec<u32>)>,
+    /// The slots of pinned locals among `ref_slots` (marked as such in the
+    /// stack maps: their objects must not move).
+    pub pinned_slots: Vec<StackSlot>,
     /// A method with `localloc`: the slot holding its newest block (which
     /// links the older ones), listed in every stack map, zeroed at entry.
     pub localloc_slot: Option<StackSlot>,
@@ -266,6 +269,7 @@ pub(super) fn translate(
         frame_out: None,
         intrinsics: 0,
         ref_slots: Vec::new(),
+        pinned_slots: Vec::new(),
         localloc_slot: None,
         syms: super::symbols::Symbols::default(),
         call_sites: 0,
@@ -351,7 +355,7 @@ pub(super) fn translate(
     let eh = tr.spans();
     let frame = tr.frame_out.take();
     let ref_slots = core::mem::take(&mut tr.ref_slots);
-    super::stackmaps::add_slot_entries(tr.b.func, &ref_slots);
+    super::stackmaps::add_slot_entries(tr.b.func, &ref_slots, &tr.pinned_slots);
     let syms = core::mem::take(&mut tr.syms.list);
     let keepable = tr.keepable;
     let intrinsics = tr.intrinsics;
@@ -501,6 +505,9 @@ impl Tr<'_, '_> {
             let home =
                 if in_memory || matches!(ty, Ty::Value(_)) || addr_locals.contains(&(i as u16)) {
                     let slot = self.new_slot(ty)?;
+                    if pinned.contains(&(i as u16)) {
+                        self.pinned_slots.push(slot);
+                    }
                     // Locals start zeroed (mcs always sets InitLocals; the GC
                     // will need it for reference fields regardless).
                     let addr = self.b.ins().stack_addr(types::I64, slot, 0);
@@ -724,6 +731,9 @@ impl Tr<'_, '_> {
     /// inline and only an exhausted budget or an empty free list calls the
     /// helper (which may collect).
     pub fn alloc_object(&mut self, t: TypeId, size: u32) -> Result<Value, ErrorKind> {
+        if let Some(n) = self.env.nursery_fast_path(size) {
+            return self.alloc_young(t, size, n);
+        }
         let Some(fast) = self.env.alloc_fast_path(size) else {
             return self.alloc_call(t, size);
         };
@@ -752,6 +762,42 @@ impl Tr<'_, '_> {
         self.b.ins().store(flags(), mtv, head, 0);
         self.b.ins().store(flags(), left, budget_at, 0);
         self.b.ins().jump(done, &[BlockArg::Value(head)]);
+        self.b.switch_to_block(slow);
+        let r = self.alloc_call(t, size)?;
+        self.b.ins().jump(done, &[BlockArg::Value(r)]);
+        self.b.switch_to_block(done);
+        Ok(obj)
+    }
+
+    /// Inline bump allocation in the nursery (`CompileEnv::nursery_fast_path`):
+    /// bump the pointer unless that passes the fragment's end, write the
+    /// record's size word and the method table; else the helper.
+    fn alloc_young(
+        &mut self,
+        t: TypeId,
+        size: u32,
+        n: super::env::NurseryFast,
+    ) -> Result<Value, ErrorKind> {
+        let take = self.b.create_block();
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let obj = self.b.append_block_param(done, types::I64);
+        let bump_at = self.sym_known(Sym::NurseryBump, n.bump);
+        let p = self.b.ins().load(types::I64, flags(), bump_at, 0);
+        let np = self.b.ins().iadd_imm_s(p, i64::from(n.record));
+        let limit_at = self.sym_known(Sym::NurseryLimit, n.limit);
+        let limit = self.b.ins().load(types::I64, flags(), limit_at, 0);
+        let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, np, limit);
+        self.b.ins().brif(over, slow, &[], take, &[]);
+        self.b.switch_to_block(take);
+        self.b.ins().store(flags(), np, bump_at, 0);
+        let rec = self.iconst(types::I64, i64::from(n.record));
+        self.b.ins().store(flags(), rec, p, 0);
+        let mtv = self.sym(Sym::MethodTable(t))?;
+        self.b.ins().store(flags(), mtv, p, 8);
+        let o = self.b.ins().iadd_imm_s(p, 8);
+        self.b.ins().jump(done, &[BlockArg::Value(o)]);
         self.b.switch_to_block(slow);
         let r = self.alloc_call(t, size)?;
         self.b.ins().jump(done, &[BlockArg::Value(r)]);

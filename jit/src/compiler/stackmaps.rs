@@ -39,7 +39,15 @@ pub struct StackMap {
     /// Offsets from the stack pointer at the call (the word the return
     /// address is pushed below), ascending.
     pub slots: Vec<u32>,
+    /// The subset of `slots` that are pinned locals (`fixed`): native code
+    /// may hold a pointer derived from them, so a moving collector must
+    /// leave their objects in place. Ascending.
+    pub pinned: Vec<u32>,
 }
+
+/// The entry type that marks a pinned slot in Cranelift's user stack map
+/// (any 8-byte type other than `I64` would do: only its size is used).
+const PINNED_TY: cranelift_codegen::ir::Type = types::F64;
 
 /// Byte offsets of the references a stack slot of type `ty` holds.
 pub(super) fn slot_refs(types: &mut TypeSystem, ty: Ty) -> Result<Vec<u32>, TypeError> {
@@ -73,7 +81,11 @@ impl Tr<'_, '_> {
 
 /// List the reference-holding stack slots at every call of `func` (after
 /// the frontend has added its spill slots).
-pub(super) fn add_slot_entries(func: &mut Function, ref_slots: &[(StackSlot, Vec<u32>)]) {
+pub(super) fn add_slot_entries(
+    func: &mut Function,
+    ref_slots: &[(StackSlot, Vec<u32>)],
+    pinned: &[StackSlot],
+) {
     if ref_slots.is_empty() {
         return;
     }
@@ -91,7 +103,11 @@ pub(super) fn add_slot_entries(func: &mut Function, ref_slots: &[(StackSlot, Vec
                 func.dfg.append_user_stack_map_entry(
                     inst,
                     UserStackMapEntry {
-                        ty: types::I64,
+                        ty: if pinned.contains(slot) {
+                            PINNED_TY
+                        } else {
+                            types::I64
+                        },
                         slot: *slot,
                         offset,
                     },
@@ -110,7 +126,18 @@ pub(super) fn collect(buffer: &MachBufferFinalized) -> Vec<StackMap> {
             let mut slots: Vec<u32> = map.entries().map(|(_, off)| off).collect();
             slots.sort_unstable();
             slots.dedup();
-            StackMap { ret: *ret, slots }
+            let mut pinned: Vec<u32> = map
+                .entries()
+                .filter(|&(ty, _)| ty == PINNED_TY)
+                .map(|(_, off)| off)
+                .collect();
+            pinned.sort_unstable();
+            pinned.dedup();
+            StackMap {
+                ret: *ret,
+                slots,
+                pinned,
+            }
         })
         .filter(|m| !m.slots.is_empty())
         .collect()

@@ -66,6 +66,15 @@ pub enum Sym {
     AllocBudget,
     /// The free-list head word of the size class of objects of this size.
     AllocFreeList(u32),
+    /// The nursery's bump-pointer word (generational).
+    NurseryBump,
+    /// The nursery's chunk-end word (generational).
+    NurseryLimit,
+    /// The word holding the nursery's start (the generational barrier's
+    /// filter).
+    YoungBase,
+    /// The generational barrier's `remember(slot)` helper.
+    Remember,
     /// A type's id as the helpers take it.
     TypeNum(TypeId),
     /// A method's id as the helpers take it.
@@ -113,7 +122,14 @@ pub(crate) fn resolve(env: &mut dyn CompileEnv, s: Sym) -> R<usize> {
         Sym::FieldNum(f) => f.0 as usize,
         // Known only together with the decision that uses them
         // (`Tr::sym_known`).
-        Sym::CctorState(_) | Sym::FieldData(_) | Sym::AllocBudget | Sym::AllocFreeList(_) => {
+        Sym::CctorState(_)
+        | Sym::FieldData(_)
+        | Sym::AllocBudget
+        | Sym::AllocFreeList(_)
+        | Sym::NurseryBump
+        | Sym::NurseryLimit
+        | Sym::YoungBase
+        | Sym::Remember => {
             return Err(ErrorKind::Codegen);
         }
     })

@@ -122,6 +122,9 @@ pub(super) extern "C" fn ic_array_copy(
         Runtime::raise(rt, ExceptionKind::IndexOutOfRange);
         return;
     }
+    // References (or structs holding them) written by Rust: the write
+    // barrier's work for `dst` as a whole.
+    rt.wrote_refs(dst);
     if se == de {
         // SAFETY: both ranges were checked against the arrays' lengths.
         unsafe {

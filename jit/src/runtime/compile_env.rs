@@ -75,6 +75,14 @@ impl CompileEnv for Runtime {
         self.gc.fast_path(size as usize)
     }
 
+    fn nursery_fast_path(&self, size: u32) -> Option<crate::compiler::env::NurseryFast> {
+        self.gc.nursery_fast_path(size as usize)
+    }
+
+    fn remember_barrier(&self) -> Option<crate::compiler::env::RememberBarrier> {
+        self.gc.remember_barrier()
+    }
+
     fn string_literal(&mut self, asm: AsmId, tok: Token) -> Result<usize, ErrorKind> {
         self.literal(asm, tok).map_err(|e| e.kind)
     }

@@ -38,6 +38,11 @@ impl Record {
     pub(super) fn exc(&self) -> usize {
         self.exc
     }
+
+    /// The exception's slot (a moving collection updates it).
+    pub(super) fn exc_mut(&mut self) -> &mut usize {
+        &mut self.exc
+    }
 }
 
 /// `(exc, fp, method, clause) -> i32`: whether clause `clause` of method
@@ -186,7 +191,11 @@ fn takes(rt: &mut Runtime, exc: usize, fp: usize, m: MethodId, j: usize) -> bool
             // (`extern "C" fn(exception, frame pointer) -> i32`) and `fp` is
             // the live frame of `m` it reads its variables from.
             let f: extern "C" fn(usize, usize) -> u32 = unsafe { core::mem::transmute(code) };
+            // The first pass holds `exc` (and its callers their copies) in
+            // Rust locals across the filter: nothing may move meanwhile.
+            rt.gc.no_move += 1;
             let verdict = f(exc, fp);
+            rt.gc.no_move -= 1;
             let escaped = rt.in_flight();
             rt.set_in_flight(outer);
             if escaped != 0 {

@@ -436,8 +436,9 @@ extern "C" fn ic_initialize_array(array: usize, field_ptr: usize) {
 }
 
 extern "C" fn ic_identity_hash(obj: usize) -> i32 {
-    // Objects never move yet, so the address is stable.
-    ((obj >> 3) as u32 ^ (obj >> 35) as u32) as i32 & 0x7FFF_FFFF
+    // The hash of an object's first address; an object that may still
+    // move (a young one) keeps it in a table that follows it.
+    current().identity_hash(obj)
 }
 
 extern "C" fn ic_payload_equals(a: usize, b: usize) -> i32 {

@@ -198,6 +198,9 @@ pub(super) extern "C" fn ic_array_set_value(array: usize, value: usize, index: i
     let crate::types::TypeKind::Array(elem) = rt.types.ty(at).kind else {
         return 1;
     };
+    // The element (a reference, or a struct that may hold some) is
+    // written by Rust: the write barrier's work for the whole array.
+    rt.wrote_refs(array);
     // SAFETY: array is a live array: its total length at offset 8.
     let total = unsafe { *((array + ARRAY_LENGTH_OFFSET as usize) as *const u32) } as usize;
     if index < 0 || index as usize >= total {
@@ -212,8 +215,8 @@ pub(super) extern "C" fn ic_array_set_value(array: usize, value: usize, index: i
         {
             return 1;
         }
-        // SAFETY: a reference element of a live array. (A collector's
-        // barrier would go here, as for every runtime reference store.)
+        // SAFETY: a reference element of a live array (`wrote_refs`
+        // above did the barrier's work).
         unsafe { *(at_addr as *mut usize) = value };
         return 0;
     }

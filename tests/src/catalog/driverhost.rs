@@ -59,6 +59,22 @@ pub(super) fn judge_jit_ring3_gc_stress(s: &str) -> Result<(), String> {
     if n < 1000 {
         return Err(format!("only {n} collections under GC stress"));
     }
+    // Generational: every full collection starts with a minor one, which
+    // moves the young objects (docs/gc.md, "Generations").
+    let minor = s
+        .lines()
+        .find_map(|l| {
+            l.split("jit-ring3: ")
+                .nth(1)?
+                .split_once(" minor collections (")?
+                .0
+                .parse::<u64>()
+                .ok()
+        })
+        .ok_or("no minor collection count")?;
+    if minor < 1000 {
+        return Err(format!("only {minor} minor collections under GC stress"));
+    }
     Ok(())
 }
 

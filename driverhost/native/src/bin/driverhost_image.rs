@@ -76,6 +76,11 @@ fn build(inputs: &[String]) -> Result<(Vec<u8>, u64, u64), String> {
     };
     let corlib = read(&inputs[0])?;
     let mut rt = jit::testrun::runtime(corlib, &[]).map_err(|e| format!("runtime: {e:?}"))?;
+    // Generational as the driver host's drivers are: the inline nursery
+    // path and the barrier are in the code.
+    if !rt.set_generational(ddk_native::NURSERY) {
+        return Err("cannot reserve a nursery".into());
+    }
     let body = never_called as *const () as usize;
     rt.externals
         .register("System", "Console", "WriteCore", body);

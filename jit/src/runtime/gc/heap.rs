@@ -251,6 +251,19 @@ impl Heap {
         }
     }
 
+    /// Whether object `p` (a result of [`Self::object_at`]) is marked.
+    pub fn is_marked(&self, p: usize) -> bool {
+        let base = p & !(PAGE - 1);
+        if let Some(pg) = self.pages.get(&base) {
+            let i = (p - base) / pg.cell;
+            return pg
+                .marks
+                .get(i / 64)
+                .is_some_and(|w| w & (1u64 << (i % 64)) != 0);
+        }
+        self.large.get(&p).is_some_and(|l| l.marked)
+    }
+
     /// End a collection's mark: dead large objects are freed now; pages
     /// are swept lazily, a page of a class when that class's free list
     /// runs dry (`alloc`), all of them before the next mark

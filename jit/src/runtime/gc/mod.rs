@@ -18,14 +18,18 @@
 //! allocates.
 
 mod heap;
+mod minor;
+mod nursery;
 mod roots;
 
 use alloc::boxed::Box;
+use alloc::collections::BTreeMap;
 use alloc::rc::Rc;
 use alloc::vec::Vec;
-use core::sync::atomic::{AtomicIsize, Ordering};
+use core::sync::atomic::{AtomicIsize, AtomicUsize, Ordering};
 
 pub use heap::Heap;
+use nursery::Nursery;
 pub use roots::{CORDON_GC_ENTRY, Frame};
 
 use super::Runtime;
@@ -52,11 +56,17 @@ enum Trace {
 /// What a collection costs and how often it ran.
 #[derive(Clone, Debug, Default)]
 pub struct GcStats {
-    /// Collections so far.
+    /// Full (major) collections so far: mark-sweep of the old generation.
     pub collections: u64,
-    /// Each collection's pause, in [`now`] units (nanoseconds on the
+    /// Each full collection's pause, in [`now`] units (nanoseconds on the
     /// host, TSC ticks in ring 3).
     pub pauses: Vec<u64>,
+    /// Minor collections (the nursery copied out) so far, including those
+    /// a full collection starts with.
+    pub minor_collections: u64,
+    /// Each minor collection's pause (part of a full collection's pause
+    /// when it started one).
+    pub minor_pauses: Vec<u64>,
     /// Bytes freed by all collections.
     pub freed: u64,
 }
@@ -69,10 +79,24 @@ impl GcStats {
 
     /// The median pause.
     pub fn median_pause(&self) -> u64 {
-        let mut p = self.pauses.clone();
-        p.sort_unstable();
-        p.get(p.len() / 2).copied().unwrap_or(0)
+        median(&self.pauses)
     }
+
+    /// The longest minor pause.
+    pub fn max_minor_pause(&self) -> u64 {
+        self.minor_pauses.iter().copied().max().unwrap_or(0)
+    }
+
+    /// The median minor pause.
+    pub fn median_minor_pause(&self) -> u64 {
+        median(&self.minor_pauses)
+    }
+}
+
+fn median(p: &[u64]) -> u64 {
+    let mut p = p.to_vec();
+    p.sort_unstable();
+    p.get(p.len() / 2).copied().unwrap_or(0)
 }
 
 /// The collector's state in a runtime.
@@ -110,6 +134,25 @@ pub struct Gc {
     /// What `budget` was set to (the difference is what was allocated
     /// inline since).
     granted: isize,
+    /// The young generation (empty region when not generational).
+    nursery: Nursery,
+    /// Old slots that refer to young objects (the write barrier's
+    /// remembered set).
+    remset: Vec<usize>,
+    /// Old objects allocated since the last minor collection: Rust helpers
+    /// fill fresh objects without a barrier, so a minor collection reads
+    /// all their references.
+    old_since_minor: Vec<usize>,
+    /// Identity hashes of objects that were hashed while young, by their
+    /// present address (the hash is their first address, which they keep
+    /// when they move).
+    hashes: BTreeMap<usize, i32>,
+    /// While nonzero, no collection may move objects (a Rust frame holds
+    /// an object's address across managed code: exception filters).
+    pub(super) no_move: u32,
+    /// The word compiled code reads the young region's start from (the
+    /// barrier's filter); boxed, as its address is embedded.
+    young_base: Box<AtomicUsize>,
 }
 
 impl Gc {
@@ -132,7 +175,7 @@ impl Gc {
     /// The inline allocation path for objects of `size` bytes, if there is
     /// one (not in stress mode: every allocation must reach the helper).
     pub(super) fn fast_path(&self, size: usize) -> Option<crate::compiler::env::AllocFast> {
-        if self.stress {
+        if self.stress || self.nursery.start != 0 {
             return None;
         }
         let (free_list, cell) = self.heap.free_list(size)?;
@@ -141,6 +184,58 @@ impl Gc {
             cell: cell as u32,
             budget: &*self.budget as *const AtomicIsize as usize,
         })
+    }
+}
+
+impl Gc {
+    /// Whether the runtime is generational (has a nursery).
+    pub(super) fn generational(&self) -> bool {
+        self.nursery.start != 0
+    }
+
+    /// The nursery's size in bytes (0 when not generational): compiled
+    /// code depends on it (code images' fingerprint).
+    pub(super) fn nursery_size(&self) -> usize {
+        self.nursery.size
+    }
+
+    /// The inline nursery path for objects of `size` bytes (not in stress
+    /// mode, not for objects the nursery does not take).
+    pub(super) fn nursery_fast_path(
+        &self,
+        size: usize,
+    ) -> Option<crate::compiler::env::NurseryFast> {
+        if self.stress || !self.generational() || size > nursery::MAX_YOUNG {
+            return None;
+        }
+        Some(crate::compiler::env::NurseryFast {
+            bump: &self.nursery.words[0] as *const AtomicUsize as usize,
+            limit: &self.nursery.words[1] as *const AtomicUsize as usize,
+            record: nursery::record_size(size) as u32,
+        })
+    }
+
+    /// The generational barrier's inline filter, when generational.
+    pub(super) fn remember_barrier(&self) -> Option<crate::compiler::env::RememberBarrier> {
+        if !self.generational() {
+            return None;
+        }
+        Some(crate::compiler::env::RememberBarrier {
+            young_base: &*self.young_base as *const AtomicUsize as usize,
+            young_len: self.nursery.size as u32,
+            remember: rt_remember as *const () as usize,
+        })
+    }
+}
+
+/// The generational write barrier's slow path: `slot` (just written with
+/// a young object's address) is remembered when it is a field of an old
+/// object; stores into statics (roots anyway) and onto the stack are not.
+/// Never collects.
+extern "C" fn rt_remember(slot: usize) {
+    let g = &mut super::current().gc;
+    if g.heap.object_at(slot).is_some() {
+        g.remset.push(slot);
     }
 }
 
@@ -171,6 +266,12 @@ impl Default for Gc {
             localloc_mt: 0,
             budget: Box::new(AtomicIsize::new(0)),
             granted: 0,
+            nursery: Nursery::default(),
+            remset: Vec::new(),
+            old_since_minor: Vec::new(),
+            hashes: BTreeMap::new(),
+            no_move: 0,
+            young_base: Box::new(AtomicUsize::new(0)),
         }
     }
 }
@@ -204,6 +305,9 @@ impl Runtime {
     }
 
     fn alloc_counted(&mut self, mt: usize, size: usize, at: Option<Frame>) -> usize {
+        if self.gc.generational() {
+            return self.alloc_generational(mt, size, at);
+        }
         let g = &self.gc;
         let want = g.heap.used.saturating_add(size);
         let mut collected = false;
@@ -231,11 +335,86 @@ impl Runtime {
         }
     }
 
+    /// The generational allocation path: compiled code's allocations (`at`
+    /// given) of small objects go to the nursery, emptied by a minor
+    /// collection when full; everything else goes to the old generation,
+    /// whose growth past the trigger starts a full collection. Helpers'
+    /// allocations (`at` None) never collect, so nothing moves under them.
+    fn alloc_generational(&mut self, mt: usize, size: usize, at: Option<Frame>) -> usize {
+        let total = |g: &Gc| g.heap.used + g.nursery.used();
+        let young = at.is_some() && size <= nursery::MAX_YOUNG && self.gc.no_move == 0;
+        // `localloc` blocks go young from their helper too (without
+        // collecting): a minor collection never moves them (`minor.rs`), and
+        // the short-lived blocks of number formatting no longer fill the old
+        // generation.
+        if at.is_none()
+            && mt == self.gc.localloc_mt
+            && size <= nursery::MAX_YOUNG
+            && total(&self.gc).saturating_add(size) <= self.gc.limit
+            && let Some(p) = self.gc.nursery.alloc(mt, size)
+        {
+            return p;
+        }
+        let mut collected = false;
+        if let Some(f) = at
+            && (self.gc.stress
+                || total(&self.gc).saturating_add(size) > self.gc.limit
+                || (!young && self.gc.heap.used.saturating_add(size) > self.gc.next))
+        {
+            self.collect_at(Some(f));
+            collected = true;
+        }
+        if total(&self.gc).saturating_add(size) > self.gc.limit {
+            if !collected && let Some(f) = at {
+                self.collect_at(Some(f));
+            }
+            if total(&self.gc).saturating_add(size) > self.gc.limit {
+                return 0;
+            }
+        }
+        if young {
+            if let Some(p) = self.gc.nursery.alloc(mt, size) {
+                return p;
+            }
+            if let Some(f) = at {
+                if self.gc.heap.used > self.gc.next {
+                    self.collect_at(Some(f));
+                } else {
+                    self.minor_collect(Some(f));
+                }
+            }
+            if let Some(p) = self.gc.nursery.alloc(mt, size) {
+                return p;
+            }
+        }
+        match self.gc.heap.alloc(size) {
+            Some(p) => {
+                // SAFETY: p is a fresh allocation of at least 16 bytes.
+                unsafe { *(p as *mut usize) = mt };
+                self.gc.old_since_minor.push(p);
+                p
+            }
+            None => 0,
+        }
+    }
+
     /// Collect now. `at`: the innermost managed frame, when managed code
     /// is running (it is the caller of the helper that collects); `None`
     /// only when no managed code is on the stack.
     pub(super) fn collect_at(&mut self, at: Option<Frame>) {
+        let moving = self.gc.no_move == 0;
+        self.collect_full(at, moving);
+    }
+
+    /// A full collection: when generational and `moving`, a minor
+    /// collection first (so the nursery holds only objects pinned in
+    /// place); then mark-sweep of the old generation, with every object
+    /// left in the nursery a root.
+    pub(super) fn collect_full(&mut self, at: Option<Frame>, moving: bool) {
         let start = now();
+        if moving {
+            self.minor_collect(at);
+        }
         self.gc.sync_used();
         // Marks must start clear: sweep what the last collection left.
         self.gc.heap.finish_sweep();
@@ -256,8 +435,27 @@ impl Runtime {
         for v in held {
             self.mark_value(v, &mut stack);
         }
+        if self.gc.generational() {
+            let mut young = Vec::new();
+            self.gc.nursery.for_each_record(|rec, w| {
+                young.extend(Nursery::object_of(rec, w));
+            });
+            for o in young {
+                self.trace_object(o, &mut stack);
+            }
+        }
         while let Some(o) = stack.pop() {
             self.trace_object(o, &mut stack);
+        }
+        if self.gc.generational() {
+            // What the sweep frees must not stay listed.
+            let g = &mut self.gc;
+            let heap = &g.heap;
+            let old_live = |p: usize| heap.object_at(p).is_some_and(|o| heap.is_marked(o));
+            g.remset.retain(|&s| old_live(s));
+            g.old_since_minor.retain(|&o| old_live(o));
+            let n = &g.nursery;
+            g.hashes.retain(|&k, _| n.contains(k) || old_live(k));
         }
         let freed = self.gc.heap.sweep();
         let g = &mut self.gc;
@@ -276,6 +474,30 @@ impl Runtime {
             && self.gc.heap.mark(o)
         {
             stack.push(o);
+        }
+    }
+
+    /// The addresses of the reference fields of object `o` (appended).
+    fn ref_fields(&mut self, o: usize, out: &mut Vec<usize>) {
+        // SAFETY: o is an allocated object: its first word is its method
+        // table.
+        let mt = unsafe { *(o as *const usize) };
+        match self.trace_info(mt) {
+            Trace::None => {}
+            Trace::Fields(offs) => out.extend(offs.iter().map(|&off| o + off as usize)),
+            Trace::RefArray => {
+                // SAFETY: o is an array: its length is at ARRAY_LENGTH_OFFSET.
+                let n = unsafe { *((o + ARRAY_LENGTH_OFFSET as usize) as *const u32) } as usize;
+                out.extend((0..n).map(|i| o + ARRAY_DATA_OFFSET as usize + 8 * i));
+            }
+            Trace::StructArray { elem, offsets } => {
+                // SAFETY: as above.
+                let n = unsafe { *((o + ARRAY_LENGTH_OFFSET as usize) as *const u32) } as usize;
+                for i in 0..n {
+                    let e = o + ARRAY_DATA_OFFSET as usize + elem as usize * i;
+                    out.extend(offsets.iter().map(|&off| e + off as usize));
+                }
+            }
         }
     }
 
@@ -415,6 +637,17 @@ impl Runtime {
         if let Some(super::Escape::Exception(e)) = &self.pending {
             out.push(*e);
         }
+        let mut statics = Vec::new();
+        self.static_slots(&mut statics);
+        for a in statics {
+            // SAFETY: a is a reference slot inside a type's static block,
+            // which lives as long as the runtime.
+            out.push(unsafe { *(a as *const usize) });
+        }
+    }
+
+    /// The addresses of the reference slots of every static block.
+    fn static_slots(&self, out: &mut Vec<usize>) {
         for ti in &self.types.types {
             if ti.statics == 0 {
                 continue;
@@ -422,16 +655,11 @@ impl Runtime {
             for &f in &ti.static_fields {
                 let fi = self.types.field(f);
                 let base = ti.statics + fi.offset as usize;
-                let read = |a: usize| -> usize {
-                    // SAFETY: a is a reference slot inside the static block
-                    // of the type, which lives as long as the runtime.
-                    unsafe { *(a as *const usize) }
-                };
                 match fi.ty {
-                    Ty::Ref(_) => out.push(read(base)),
+                    Ty::Ref(_) => out.push(base),
                     Ty::Value(v) => {
                         if let Some(l) = &self.types.ty(v).layout {
-                            out.extend(l.ref_offsets.iter().map(|&o| read(base + o as usize)));
+                            out.extend(l.ref_offsets.iter().map(|&o| base + o as usize));
                         }
                     }
                     _ => {}
@@ -454,16 +682,22 @@ pub(super) extern "C" fn ic_gc_collect() {
 pub(super) extern "C" fn ic_gc_total_memory() -> i64 {
     let rt = super::current();
     rt.gc.sync_used();
-    rt.gc.heap.used as i64
+    (rt.gc.heap.used + rt.gc.nursery.used()) as i64
 }
 
-/// `GC.CollectionCount(int generation)`: collections so far (one
-/// generation: every collection counts for 0 and for higher ones).
+/// `GC.CollectionCount(int generation)`: full collections so far for
+/// generation 1 and up; for generation 0 also the minor ones (a full
+/// collection starts with a minor one, so the larger count covers both).
 pub(super) extern "C" fn ic_gc_collection_count(generation: i32) -> i32 {
     if generation < 0 {
         return 0;
     }
-    super::current().gc.stats.collections as i32
+    let s = &super::current().gc.stats;
+    if generation == 0 {
+        s.collections.max(s.minor_collections) as i32
+    } else {
+        s.collections as i32
+    }
 }
 
 impl Runtime {
@@ -475,7 +709,7 @@ impl Runtime {
     /// Bytes in heap objects (live ones and garbage not yet collected).
     pub fn heap_used(&self) -> usize {
         let b = self.gc.budget.load(Ordering::Relaxed);
-        self.gc.heap.used + (self.gc.granted - b).max(0) as usize
+        self.gc.heap.used + (self.gc.granted - b).max(0) as usize + self.gc.nursery.used()
     }
 
     /// Set the heap limit in bytes: an allocation that would pass it after
@@ -495,6 +729,7 @@ impl Runtime {
         );
         self.gc.stress = on;
         self.gc.heap.poison = on;
+        self.gc.nursery.poison = on;
     }
 
     /// Keep `obj` alive while the embedder holds it outside managed code
@@ -511,13 +746,78 @@ impl Runtime {
         }
     }
 
+    /// Make the runtime generational with a nursery of `bytes` (rounded to
+    /// 8; 0 turns it off), before anything is compiled (it decides the
+    /// inline allocation path and the write barrier). False when the
+    /// system refuses the region.
+    pub fn set_generational(&mut self, bytes: usize) -> bool {
+        assert!(
+            self.code_ranges.is_empty(),
+            "the nursery is chosen before code is compiled (allocation path, barrier)"
+        );
+        self.gc.nursery = Nursery::default();
+        self.gc.young_base.store(0, Ordering::Relaxed);
+        let bytes = bytes & !7;
+        if bytes == 0 {
+            return true;
+        }
+        if !self.gc.nursery.reserve(bytes) {
+            return false;
+        }
+        self.gc.nursery.poison = self.gc.stress;
+        self.gc
+            .young_base
+            .store(self.gc.nursery.start, Ordering::Relaxed);
+        true
+    }
+
+    /// The write barrier for Rust code: a helper that stored references
+    /// (possibly young ones) into `obj` says so here; an old `obj` is then
+    /// read whole by the next minor collection.
+    pub(super) fn wrote_refs(&mut self, obj: usize) {
+        if self.gc.generational() && !self.gc.nursery.contains(obj) {
+            self.gc.old_since_minor.push(obj);
+        }
+    }
+
+    /// Whether the runtime is generational.
+    pub fn is_generational(&self) -> bool {
+        self.gc.generational()
+    }
+
+    /// The identity hash of `obj`: from its address, and for a young
+    /// object (which may move) remembered by the table that follows it.
+    pub(super) fn identity_hash(&mut self, obj: usize) -> i32 {
+        if let Some(&h) = self.gc.hashes.get(&obj) {
+            return h;
+        }
+        let h = ((obj >> 3) as u32 ^ (obj >> 35) as u32) as i32 & 0x7FFF_FFFF;
+        if self.gc.nursery.contains(obj) {
+            self.gc.hashes.insert(obj, h);
+        }
+        h
+    }
+
     /// In stress mode, collect at a safepoint that is not an allocation
     /// (a static-constructor check, the first pass of exception dispatch):
     /// those helpers are entered through shims, so the frame is known.
     pub(super) fn stress_safepoint(&mut self, at: Frame) {
         if self.gc.stress {
-            self.collect_at(Some(at));
+            // Not moving: these helpers may hold objects in Rust locals.
+            self.collect_full(Some(at), false);
         }
+    }
+
+    /// A minor collection while no managed code runs: the nursery's
+    /// survivors move to the old generation (a no-op when not
+    /// generational). The embedder's raw addresses of young objects are
+    /// stale afterwards unless it holds them through [`Self::add_root`].
+    pub fn collect_minor(&mut self) {
+        assert!(
+            self.saved_sp == 0,
+            "Runtime::collect_minor inside managed code (use GC.Collect)"
+        );
+        self.minor_collect(None);
     }
 
     /// Collect while no managed code runs (roots: statics and the

@@ -61,6 +61,17 @@ impl Runtime {
     /// The addresses of the stack-map slots of the managed frames from
     /// `f` outwards, up to the first frame that is not managed code.
     pub(super) fn frame_roots(&self, f: Frame, out: &mut Vec<usize>) {
+        self.frame_roots_pinned(f, out, None);
+    }
+
+    /// [`Self::frame_roots`], also listing the pinned slots (pinned locals)
+    /// into `pinned` when given.
+    pub(super) fn frame_roots_pinned(
+        &self,
+        f: Frame,
+        out: &mut Vec<usize>,
+        mut pinned: Option<&mut Vec<usize>>,
+    ) {
         let mut f = f;
         for _ in 0..MAX_FRAMES {
             let Some(i) = self.range_of_return(f.ret) else {
@@ -69,7 +80,11 @@ impl Runtime {
             let r = &self.code_ranges[i];
             let off = (f.ret - r.start) as u32;
             if let Ok(k) = r.stack_maps.binary_search_by_key(&off, |m| m.ret) {
-                out.extend(r.stack_maps[k].slots.iter().map(|&s| f.sp + s as usize));
+                let m = &r.stack_maps[k];
+                out.extend(m.slots.iter().map(|&s| f.sp + s as usize));
+                if let Some(p) = pinned.as_deref_mut() {
+                    p.extend(m.pinned.iter().map(|&s| f.sp + s as usize));
+                }
             }
             if f.fp == 0 {
                 return;

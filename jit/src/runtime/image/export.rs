@@ -29,6 +29,10 @@ pub(super) mod tag {
     pub const TYPE_NUM: u8 = 13;
     pub const METHOD_NUM: u8 = 14;
     pub const FIELD_NUM: u8 = 15;
+    pub const NURSERY_BUMP: u8 = 16;
+    pub const NURSERY_LIMIT: u8 = 17;
+    pub const YOUNG_BASE: u8 = 18;
+    pub const REMEMBER: u8 = 19;
 }
 
 pub(super) fn write(rt: &Runtime) -> Result<Vec<u8>, ImageError> {
@@ -155,6 +159,10 @@ fn method(
         for &s in &m.slots {
             w.var(u64::from(s));
         }
+        w.var(m.pinned.len() as u64);
+        for &s in &m.pinned {
+            w.var(u64::from(s));
+        }
     }
     Ok(())
 }
@@ -211,6 +219,10 @@ fn sym(rt: &Runtime, keys: &mut KeyWriter, w: &mut Writer, s: Sym) -> Result<(),
             w.var(u64::from(n));
         }
         Sym::AllocBudget => w.out.push(tag::ALLOC_BUDGET),
+        Sym::NurseryBump => w.out.push(tag::NURSERY_BUMP),
+        Sym::NurseryLimit => w.out.push(tag::NURSERY_LIMIT),
+        Sym::YoungBase => w.out.push(tag::YOUNG_BASE),
+        Sym::Remember => w.out.push(tag::REMEMBER),
         Sym::AllocFreeList(size) => {
             w.out.push(tag::ALLOC_FREE_LIST);
             w.var(u64::from(size));

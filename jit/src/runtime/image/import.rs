@@ -206,7 +206,18 @@ fn method(rt: &mut Runtime, keys: &Keys, r: &mut Reader<'_>) -> Result<Ready, Im
         for _ in 0..ns {
             slots.push(r.u32()?);
         }
-        stack_maps.push(StackMap { ret, slots });
+        // Pinned slots (their objects stay put in a minor collection) are
+        // some of the slots.
+        let np = r.count()?;
+        let mut pinned = Vec::with_capacity(np);
+        for _ in 0..np {
+            let p = r.u32()?;
+            if !slots.contains(&p) {
+                return Err(ImageError::Malformed);
+            }
+            pinned.push(p);
+        }
+        stack_maps.push(StackMap { ret, slots, pinned });
     }
     let part = Part {
         code: unpatched.to_vec(),
@@ -268,6 +279,10 @@ fn read_sym(keys: &Keys, r: &mut Reader<'_>) -> Result<Sym, ImageError> {
         }
         tag::CALL_SITE_CACHE => Sym::CallSiteCache(r.u32()?),
         tag::ALLOC_BUDGET => Sym::AllocBudget,
+        tag::NURSERY_BUMP => Sym::NurseryBump,
+        tag::NURSERY_LIMIT => Sym::NurseryLimit,
+        tag::YOUNG_BASE => Sym::YoungBase,
+        tag::REMEMBER => Sym::Remember,
         tag::ALLOC_FREE_LIST => Sym::AllocFreeList(r.u32()?),
         tag::TYPE_NUM => Sym::TypeNum(keys.ty(r.u32()?)?),
         tag::METHOD_NUM => Sym::MethodNum(keys.method(r.u32()?)?),
@@ -306,6 +321,23 @@ fn value(rt: &mut Runtime, s: Sym) -> Result<usize, ImageError> {
         Sym::AllocFreeList(size) => rt
             .alloc_fast_path(size)
             .map(|f| f.free_list)
+            .ok_or(ImageError::Symbol),
+        // One bump pointer and chunk end serve every size.
+        Sym::NurseryBump => rt
+            .nursery_fast_path(16)
+            .map(|n| n.bump)
+            .ok_or(ImageError::Symbol),
+        Sym::NurseryLimit => rt
+            .nursery_fast_path(16)
+            .map(|n| n.limit)
+            .ok_or(ImageError::Symbol),
+        Sym::YoungBase => rt
+            .remember_barrier()
+            .map(|b| b.young_base)
+            .ok_or(ImageError::Symbol),
+        Sym::Remember => rt
+            .remember_barrier()
+            .map(|b| b.remember)
             .ok_or(ImageError::Symbol),
         Sym::StringLiteral(asm, _) if usize::from(asm.0) >= rt.types.assemblies.len() => {
             Err(ImageError::Key)

@@ -26,8 +26,9 @@ use crate::abi::Helper;
 use crate::compiler::symbols::{Reloc, Sym};
 use crate::types::content_hash;
 
-/// The first bytes of every image.
-const MAGIC: &[u8; 8] = b"CDNCODE\x01";
+/// The first bytes of every image (version 2: stack maps list pinned
+/// slots; nursery symbols).
+const MAGIC: &[u8; 8] = b"CDNCODE\x02";
 
 /// Why an image was not exported or not imported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -101,7 +102,9 @@ pub(super) fn unpatched(code: &[u8], relocs: &[Reloc]) -> Vec<u8> {
 /// What code compiled by this build with these settings depends on
 /// besides the assemblies: the JIT's version and image format, whether
 /// every allocation calls the helper (GC stress), whether reference
-/// stores call a barrier, and which intrinsics the embedder registered
+/// stores call a barrier, the nursery's size (0: not generational; the
+/// inline nursery path and the generational barrier, whose filter embeds
+/// the size, depend on it), and which intrinsics the embedder registered
 /// (the driver host's `intrinsics=off` compiles DDK calls as calls). Two runtimes with equal fingerprints over
 /// equal assemblies compile every method to the same code.
 fn fingerprint(rt: &super::Runtime) -> u64 {
@@ -110,6 +113,7 @@ fn fingerprint(rt: &super::Runtime) -> u64 {
     s.extend_from_slice(MAGIC);
     s.push(u8::from(rt.gc.stress));
     s.push(u8::from(rt.barrier.is_some()));
+    s.extend_from_slice(&(rt.gc.nursery_size() as u64).to_le_bytes());
     s.extend_from_slice(&(Helper::ALL.len() as u64).to_le_bytes());
     s.extend_from_slice(&rt.externals.intrinsics_fingerprint().to_le_bytes());
     content_hash(&s)

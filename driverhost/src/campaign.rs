@@ -405,8 +405,10 @@ fn bit_flip(index: u64) {
     let mut st = STATE.lock();
     let State { methods, rng, .. } = &mut *st;
     let Some(rng) = rng.as_mut() else { return };
-    let ours: Vec<&(String, u64, u64)> =
-        methods.iter().filter(|m| m.0.starts_with("Cordon.")).collect();
+    let ours: Vec<&(String, u64, u64)> = methods
+        .iter()
+        .filter(|m| m.0.starts_with("Cordon."))
+        .collect();
     let pool: Vec<&(String, u64, u64)> = if ours.is_empty() {
         methods.iter().collect()
     } else {

@@ -104,9 +104,21 @@ pub fn compiled() -> (u64, u64, u64) {
 /// a process also pays for translating Cranelift itself); the
 /// ahead-of-time image (`driverhost-image`) is made by the same rule. A
 /// method that does not compile is left to fail (typed) when first called.
-fn precompile(rt: &mut Runtime, stack: Option<usize>, asms: &[AsmId]) {
+///
+/// A generation whose code no image will keep (`keeps` false: started
+/// with a switch that changes the code, [`ipc::image::code_switch`]) and
+/// that could not install one compiles only the DDK and the driver up
+/// front: the closure would be compiled for nothing (a campaign's
+/// miscompile or mutated-assembly generation faults long before it needs
+/// most of it), the rest compiles when first called.
+fn precompile(rt: &mut Runtime, stack: Option<usize>, asms: &[AsmId], keeps: bool) {
     crate::codemap::on_stack(stack, || {
-        rt.compile_up_front(asms, &mut || crate::blkhost::drain());
+        let between = &mut || crate::blkhost::drain();
+        if keeps {
+            rt.compile_up_front(asms, between);
+        } else {
+            rt.compile_assemblies(asms, between);
+        }
     });
 }
 
@@ -236,7 +248,8 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
     // runs (`Create` comes after), so a driver bug cannot have touched the
     // JIT's state before the hand-over (docs/driverhost.md, "Restart time").
     let installed = crate::image::install(&mut rt, args, files);
-    precompile(&mut rt, stack, &[ddk_asm, asm]);
+    let keeps = ipc::image::code_switch(args).is_none();
+    precompile(&mut rt, stack, &[ddk_asm, asm], keeps);
     crate::image::hand_over(&rt, args, installed);
     userlib::log!(
         "driverhost: starting the driver ({} ms after start; {} methods, {} IL bytes compiled so far)",

@@ -20,25 +20,8 @@ impl Runtime {
     /// requests there). Returns how many methods compiled and how many
     /// did not.
     pub fn compile_up_front(&mut self, asms: &[AsmId], between: &mut dyn FnMut()) -> (u64, u64) {
-        let (before, mut failed) = (self.stats.methods, 0u64);
-        for &asm in asms {
-            let types = self
-                .types
-                .image(asm)
-                .tables()
-                .row_count(crate::metadata::TableId::TypeDef);
-            for rid in 1..=types {
-                let Ok(t) = self.types.type_def(asm, rid) else {
-                    continue;
-                };
-                for m in self.types.ty(t).methods.clone() {
-                    if self.types.method(m).kind == MethodKind::Il && self.compile(m) {
-                        failed += 1;
-                    }
-                    between();
-                }
-            }
-        }
+        let before = self.stats.methods;
+        let (_, mut failed) = self.compile_assemblies(asms, between);
         let mut tried = alloc::collections::BTreeSet::new();
         loop {
             let round = self.stats.methods;
@@ -59,6 +42,33 @@ impl Runtime {
                 return (self.stats.methods - before, failed);
             }
         }
+    }
+
+    /// The first part of [`Self::compile_up_front`] alone: every method
+    /// with IL of `asms`, nothing they refer to. For a runtime whose code
+    /// no image will keep (a fault-injection run), what it needs to answer
+    /// promptly; the rest compiles when first called.
+    pub fn compile_assemblies(&mut self, asms: &[AsmId], between: &mut dyn FnMut()) -> (u64, u64) {
+        let (before, mut failed) = (self.stats.methods, 0u64);
+        for &asm in asms {
+            let types = self
+                .types
+                .image(asm)
+                .tables()
+                .row_count(crate::metadata::TableId::TypeDef);
+            for rid in 1..=types {
+                let Ok(t) = self.types.type_def(asm, rid) else {
+                    continue;
+                };
+                for m in self.types.ty(t).methods.clone() {
+                    if self.types.method(m).kind == MethodKind::Il && self.compile(m) {
+                        failed += 1;
+                    }
+                    between();
+                }
+            }
+        }
+        (self.stats.methods - before, failed)
     }
 
     /// Compile `m` if it is not compiled; whether that failed.

@@ -51,10 +51,77 @@ struct Boot {
     hung: bool,
     /// QEMU's exit status when it ended on its own (not killed for a hang).
     exit: Option<std::process::ExitStatus>,
+    /// What QEMU wrote on stderr: why it stopped (see [`stop_cause`]).
+    stderr: String,
+}
+
+/// Why a machine stopped by itself (no `done`, no kernel epitaph).
+#[derive(Debug, PartialEq)]
+enum Stop {
+    /// A signal from the host: QEMU says `terminating on signal N from pid
+    /// P` and exits with status 0 (it catches SIGTERM, SIGINT, SIGHUP), or
+    /// it died of one it cannot catch.
+    Outside(String),
+    /// The CPU triple-faulted (`-d cpu_reset` logs it; `-no-reboot` makes
+    /// the reset an exit with status 0).
+    TripleFault,
+    /// Neither: the guest ended QEMU itself (a reset through a port, a
+    /// power-off nobody asked for).
+    Exit,
+}
+
+/// Tells a kill from outside from a kernel death. The exit status alone
+/// cannot: QEMU exits with 0 both on SIGTERM and after a triple fault.
+fn stop_cause(stderr: &str, exit: Option<std::process::ExitStatus>) -> Stop {
+    if let Some(line) = stderr.lines().find(|l| l.contains("terminating on signal")) {
+        return Stop::Outside(line.trim().to_string());
+    }
+    if let Some(e) = exit.filter(|e| e.code().is_none()) {
+        return Stop::Outside(format!("{e}"));
+    }
+    if stderr.lines().any(|l| l.trim() == "Triple fault") {
+        return Stop::TripleFault;
+    }
+    Stop::Exit
+}
+
+/// Starts QEMU with the serial console and stderr on pipes, logging CPU
+/// resets (a triple fault says so there).
+fn spawn(
+    config: &QemuConfig,
+) -> Result<(
+    std::process::Child,
+    std::process::ChildStdout,
+    std::process::ChildStderr,
+)> {
+    use std::process::Stdio;
+    let mut cmd = config.command();
+    cmd.args(["-serial", "stdio", "-monitor", "none", "-d", "cpu_reset"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().map_err(|error| Error::Spawn {
+        what: "qemu-system-x86_64".into(),
+        error,
+    })?;
+    let out = child
+        .stdout
+        .take()
+        .ok_or(Error::Missing("no QEMU stdout".into()))?;
+    let err = child
+        .stderr
+        .take()
+        .ok_or(Error::Missing("no QEMU stderr".into()))?;
+    Ok((child, out, err))
 }
 
 fn boot(config: &QemuConfig, start: Instant, done_before: usize) -> Result<Boot> {
-    let (mut child, out) = crate::bench::spawn_with_serial(config)?;
+    let (mut child, out, err) = spawn(config)?;
+    // Read to the end in its own thread: a full pipe would stall QEMU.
+    let err_reader = std::thread::spawn(move || {
+        let mut s = String::new();
+        let _ = std::io::Read::read_to_string(&mut BufReader::new(err), &mut s);
+        s
+    });
     let (tx, rx) = mpsc::channel::<String>();
     let reader = std::thread::spawn(move || {
         for line in BufReader::new(out).lines() {
@@ -101,7 +168,13 @@ fn boot(config: &QemuConfig, start: Instant, done_before: usize) -> Result<Boot>
     let _ = child.kill();
     let _ = child.wait();
     let _ = reader.join();
-    Ok(Boot { log, hung, exit })
+    let stderr = err_reader.join().unwrap_or_default();
+    Ok(Boot {
+        log,
+        hung,
+        exit,
+        stderr,
+    })
 }
 
 fn progress(b: &campaign::BootLog, start: Instant, done_before: usize) {
@@ -263,13 +336,19 @@ pub fn cmd(args: &[String]) -> Result<()> {
         // supervisor powers off only when the controller asks), so this is
         // a kernel death that left no word (a triple fault, say).
         let stopped = !b.hung && !parsed.done && !parsed.kernel_died;
-        // Killed by a signal: from outside (the host), not Cordon's doing.
-        let killed = b.exit.is_some_and(|e| e.code().is_none());
-        if stopped && killed {
+        if !b.stderr.is_empty() {
+            let _ = std::fs::write(
+                dir.join(format!("boot{}.qemu.log", summary.boots)),
+                &b.stderr,
+            );
+        }
+        let stop = stop_cause(&b.stderr, b.exit);
+        if let (true, Stop::Outside(why)) = (stopped, &stop) {
+            // Killed by a signal: from outside (the host), not Cordon's doing.
             b.hung = true;
             let line = format!(
-                "boot {}: QEMU was killed from outside ({:?}), not by Cordon: counted with the hangs, the next boot goes on",
-                summary.boots, b.exit
+                "boot {}: QEMU was killed from outside ({why}), not by Cordon: counted with the hangs, the next boot goes on",
+                summary.boots
             );
             println!("  {line}");
             summary.image_checks.push(line);
@@ -284,8 +363,12 @@ pub fn cmd(args: &[String]) -> Result<()> {
                 i.outcome = Some(Outcome::KernelDeath);
                 format!("injection #{} ({}: {})", i.index, i.kind, i.place)
             });
+            let how = match stop {
+                Stop::TripleFault => "a triple fault",
+                _ => "no triple fault logged",
+            };
             let line = format!(
-                "boot {}: the machine stopped during {what} with no kernel epitaph (QEMU exit {:?}): counted as a kernel death",
+                "boot {}: the machine stopped during {what} with no kernel epitaph ({how}, QEMU exit {:?}): counted as a kernel death",
                 summary.boots, b.exit
             );
             println!("  {line}");
@@ -340,6 +423,48 @@ pub fn cmd(args: &[String]) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
+    use super::{Stop, stop_cause};
+    use std::os::unix::process::ExitStatusExt;
+    use std::process::ExitStatus;
+
+    /// QEMU 7.2 killed with SIGTERM from a shell, as captured: it exits
+    /// with status 0, exactly like after a triple fault under `-no-reboot`.
+    #[test]
+    fn a_sigterm_is_from_outside_although_qemu_exits_with_0() {
+        let err = "qemu-system-x86_64: terminating on signal 15 from pid 10386 (bash)\n";
+        let exit = Some(ExitStatus::from_raw(0));
+        assert_eq!(
+            stop_cause(err, exit),
+            Stop::Outside(
+                "qemu-system-x86_64: terminating on signal 15 from pid 10386 (bash)".into()
+            )
+        );
+    }
+
+    #[test]
+    fn an_uncatchable_signal_is_from_outside() {
+        // SIGKILL: the wait status holds the signal, no exit code.
+        let exit = Some(ExitStatus::from_raw(9));
+        assert!(matches!(stop_cause("", exit), Stop::Outside(_)));
+    }
+
+    #[test]
+    fn a_triple_fault_is_the_kernels() {
+        let err = "CPU Reset (CPU 0)\nEAX=00000000 EBX=00000000\nTriple fault\n";
+        assert_eq!(
+            stop_cause(err, Some(ExitStatus::from_raw(0))),
+            Stop::TripleFault
+        );
+    }
+
+    #[test]
+    fn a_quiet_exit_is_the_guests() {
+        assert_eq!(
+            stop_cause("CPU Reset (CPU 0)\n", Some(ExitStatus::from_raw(0))),
+            Stop::Exit
+        );
+    }
+
     #[test]
     fn the_command_line_hands_the_parameters_to_both_services() {
         let c = super::cmdline(7, 100, 40, Some("hang,oom"));

@@ -119,6 +119,33 @@ impl<'a> FrameBitmap<'a> {
         None
     }
 
+    /// `count` contiguous free frames, the highest run that ends at or below
+    /// `below` and starts at or above `from` (bytes); marked used. DMA
+    /// memory is taken from the top so that what lies above a buffer is
+    /// other DMA memory or the end of RAM, not the kernel's frames: a device
+    /// told a length longer than its buffer then writes no kernel state,
+    /// and one that runs past the end of RAM fails the request.
+    pub fn alloc_contiguous_top(&mut self, count: u64, from: u64, below: u64) -> Option<u64> {
+        if count == 0 {
+            return None;
+        }
+        let low = from.div_ceil(FRAME_SIZE);
+        let mut end = self.frames.min(below / FRAME_SIZE);
+        while end >= low.checked_add(count)? {
+            let start = end - count;
+            match (start..end).rev().find(|&f| self.is_used(f)) {
+                None => {
+                    for f in start..end {
+                        self.set(f, true);
+                    }
+                    return Some(start * FRAME_SIZE);
+                }
+                Some(used) => end = used,
+            }
+        }
+        None
+    }
+
     /// Frees the frame at `addr` (bytes); freeing a free frame changes nothing.
     pub fn free(&mut self, addr: u64) {
         self.set(addr / FRAME_SIZE, false);
@@ -190,6 +217,28 @@ mod tests {
             assert!((32..48).all(|f| bm.is_used(f)));
             assert_eq!(bm.alloc_contiguous(300, 1, 0), None);
             assert_eq!(bm.alloc_contiguous(0, 1, 0), None);
+        });
+    }
+
+    #[test]
+    fn top_runs_come_from_the_highest_free_frames() {
+        with_bitmap(256, |bm| {
+            bm.release(0, 256 * 4096);
+            assert_eq!(bm.alloc_contiguous_top(4, 0, u64::MAX), Some(252 * 4096));
+            assert_eq!(bm.alloc_contiguous_top(4, 0, u64::MAX), Some(248 * 4096));
+            bm.reserve(245 * 4096, 246 * 4096);
+            assert_eq!(
+                bm.alloc_contiguous_top(4, 0, u64::MAX),
+                Some(241 * 4096),
+                "frame 245 is used, so the next run ends below it"
+            );
+            assert!((241..245).all(|f| bm.is_used(f)));
+            // A ceiling (DMA stays below 4 GiB) and a floor (the low frames).
+            assert_eq!(bm.alloc_contiguous_top(2, 0, 100 * 4096), Some(98 * 4096));
+            assert_eq!(bm.alloc_contiguous_top(2, 99 * 4096, 100 * 4096), None);
+            assert_eq!(bm.alloc_contiguous_top(241, 1, u64::MAX), None);
+            assert_eq!(bm.alloc_contiguous_top(0, 0, u64::MAX), None);
+            assert_eq!(bm.alloc_contiguous_top(u64::MAX, 0, u64::MAX), None);
         });
     }
 

@@ -115,8 +115,15 @@ pub fn alloc_contiguous(count: u64, align_frames: u64) -> Option<PhysAddr> {
         .map(PhysAddr::new_truncate)
 }
 
+/// DMA memory stays below 4 GiB: not every device addresses more.
+const DMA_BELOW: u64 = 1 << 32;
+
 /// `count` contiguous frames for a user task's DMA memory, refused (like
-/// [`alloc_user`]) if the run would eat into the kernel's reserve.
+/// [`alloc_user`]) if the run would eat into the kernel's reserve. Taken
+/// from the top of memory below [`DMA_BELOW`] (`alloc_contiguous_top`): a
+/// device given a length past its buffer's end overruns into other DMA
+/// memory or off the end of RAM, not into the kernel's frames, which come
+/// from the bottom (see `docs/devices.md`, no IOMMU).
 pub fn alloc_contiguous_user(count: u64) -> Option<PhysAddr> {
     let mut g = FRAMES.lock();
     let bm = g.as_mut()?;
@@ -124,7 +131,7 @@ pub fn alloc_contiguous_user(count: u64) -> Option<PhysAddr> {
     if left * FRAME_SIZE <= KERNEL_RESERVE_BYTES {
         return None;
     }
-    bm.alloc_contiguous(count, 1, LOW_RESERVED)
+    bm.alloc_contiguous_top(count, LOW_RESERVED, DMA_BELOW)
         .map(PhysAddr::new_truncate)
 }
 

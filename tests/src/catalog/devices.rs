@@ -248,11 +248,42 @@ pub(super) fn judge_dma_refused(s: &str) -> Result<(), String> {
     kernel_survived(s)
 }
 
+/// The lowest address DMA memory may have in the test machine (256 MiB):
+/// its top half. The kernel takes its own frames from the bottom and DMA
+/// regions from the top, so that a device given a length past a buffer's
+/// end overruns into DMA memory or off the end of RAM (the campaign's
+/// silent stop, `docs/campaign.md`), not into the kernel.
+const DMA_FLOOR: u64 = 128 << 20;
+
+/// The probe's `regions at A and B` line: both at or above [`DMA_FLOOR`].
+fn dma_regions_at_the_top(s: &str) -> Result<(), String> {
+    let line = s
+        .lines()
+        .find_map(|l| l.split_once("dmaprobe: regions at ").map(|(_, r)| r))
+        .ok_or("no `dmaprobe: regions at` line")?;
+    let mut n = 0;
+    for a in line.split(" and ") {
+        let v = u64::from_str_radix(a.trim().trim_start_matches("0x"), 16)
+            .map_err(|_| format!("unreadable region address {a:?}"))?;
+        if v < DMA_FLOOR {
+            return Err(format!(
+                "DMA region at {v:#x}: not at the top of memory (below {DMA_FLOOR:#x})"
+            ));
+        }
+        n += 1;
+    }
+    if n != 2 {
+        return Err(format!("{n} region addresses in `{line}`, not 2"));
+    }
+    Ok(())
+}
+
 /// With a PCI function granted (manifest `dma-granted`): the regions'
 /// checks pass, and the three regions the probe dies holding are freed by
 /// the kernel after its death and after bus mastering is off.
 pub(super) fn judge_dma_granted(s: &str) -> Result<(), String> {
     need(s, "dmaprobe: PASS (granted: zeroed distinct regions")?;
+    dma_regions_at_the_top(s)?;
     need(s, "dmaprobe: PASS (no PCI grant")?;
     let death = s
         .find("task dma-granted[")

@@ -881,7 +881,8 @@ mod tests {
         assert!(judge_dma_refused(refused).is_ok());
         assert!(judge_dma_refused(&refused.replace("PASS", "FAIL")).is_err());
         let granted = format!(
-            "[ 0.2] INFO  user: dma-granted[2.0]: dmaprobe: PASS (granted: zeroed distinct regions, ...)\n\
+            "[ 0.2] INFO  user: dma-granted[2.0]: dmaprobe: regions at 0xff4e000 and 0xff4d000\n\
+             [ 0.2] INFO  user: dma-granted[2.0]: dmaprobe: PASS (granted: zeroed distinct regions, ...)\n\
              [ 0.2] INFO  task::lifecycle: task dma-granted[2.0] ended: Exited (code 0), ran 9 ms\n\
              [ 0.2] INFO  pci: pci 00:05.0: bus mastering off (owner dma-granted[2.0] died)\n\
              [ 0.2] INFO  dma: freed 3 regions (4176 KiB) of dma-granted[2.0] after bus mastering off\n{refused}"
@@ -893,6 +894,9 @@ mod tests {
         );
         assert!(judge_dma_granted(&granted.replace("freed 3 regions", "freed 2 regions")).is_err());
         assert!(judge_dma_granted(&granted.replace("bus mastering off (owner", "x")).is_err());
+        // First fit from the bottom, as before DMA came from the top.
+        assert!(judge_dma_granted(&granted.replace("0xff4e000", "0x2a0000")).is_err());
+        assert!(judge_dma_granted(&granted.replace("regions at", "x")).is_err());
     }
 
     #[test]

@@ -141,6 +141,12 @@ static ON: AtomicBool = AtomicBool::new(false);
 static REQUESTS: AtomicU64 = AtomicU64::new(0);
 /// When the native injection (bit flip, register) happened: request count + 1.
 static DONE_AT: AtomicU64 = AtomicU64::new(0);
+/// When the injection acted (uptime, µs; 0: not yet).
+static DONE_US: AtomicU64 = AtomicU64::new(0);
+/// A generation whose injection has acted is retired after this long at
+/// most, however few requests came (a flipped register can make the
+/// request count itself wrong).
+const RETIRE_US: u64 = 5_000_000;
 static ARMED_US: AtomicU64 = AtomicU64::new(0);
 /// Wild-store class (see [`wild_target`]), drawn at the plan.
 static STORE_CLASS: AtomicU32 = AtomicU32::new(0);
@@ -306,7 +312,7 @@ pub fn on_request() {
             Kind::Register if after > 0 => arm_register(),
             _ => {}
         }
-        DONE_AT.store(n, Ordering::Relaxed);
+        mark_done();
     }
     let armed = ARMED_US.load(Ordering::Relaxed);
     if kind == Kind::Register && armed != 0 {
@@ -324,7 +330,7 @@ pub fn on_request() {
             Ok(false) => {
                 // Fired: the effect has RETIRE_AFTER requests from now.
                 ARMED_US.store(0, Ordering::Relaxed);
-                DONE_AT.store(n, Ordering::Relaxed);
+                mark_done();
                 return;
             }
             Err(e) => {
@@ -333,11 +339,25 @@ pub fn on_request() {
             }
         }
     }
+    // Counted afresh from memory, not from `n`: a register injection can
+    // flip the register that holds `n` here (it did: the generation then
+    // never retired).
+    let now = REQUESTS.load(Ordering::Relaxed);
     let done = DONE_AT.load(Ordering::Relaxed);
     let start = if done == 0 { after } else { done };
-    if n > start + RETIRE_AFTER {
+    let since = DONE_US.load(Ordering::Relaxed);
+    if now > start.saturating_add(RETIRE_AFTER)
+        || (since != 0 && userlib::uptime_us().saturating_sub(since) > RETIRE_US)
+    {
         retire(index, kind, "");
     }
+}
+
+/// The injection has acted (or been armed and fired): the effect has
+/// [`RETIRE_AFTER`] requests, and at most [`RETIRE_US`], from now.
+fn mark_done() {
+    DONE_AT.store(REQUESTS.load(Ordering::Relaxed), Ordering::Relaxed);
+    DONE_US.store(userlib::uptime_us(), Ordering::Relaxed);
 }
 
 fn retire(index: u64, kind: Kind, why: &str) -> ! {

@@ -51,6 +51,15 @@ namespace Cordon.Ddk
                     r.Op = (BlockOp)op;
                     r.Lba = lba;
                     r.Length = length;
+                    // A length the slot's buffer cannot hold would let the
+                    // device write past it (the campaign saw a flipped
+                    // register do it: docs/campaign.md). Refused, not
+                    // submitted; the block service replays it elsewhere.
+                    if (length < 0 || length > r.Buffer.Length)
+                    {
+                        Completed(r, BlockStatus.IoError);
+                        continue;
+                    }
                     inject.BeforeRequest();
                     if (!driver.Submit(r))
                         Completed(r, BlockStatus.Ok);

@@ -227,6 +227,10 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
     // runs (`Create` comes after), so a driver bug cannot have touched the
     // JIT's state before the hand-over (docs/driverhost.md, "Restart time").
     let installed = crate::image::install(&mut rt, args, files);
+    if installed.hash.is_some() {
+        // Little is left to compile: clients' `Info` waits for the start.
+        crate::blkhost::hold_info();
+    }
     precompile(&mut rt, stack, &[ddk_asm, asm]);
     crate::image::hand_over(&rt, args, installed);
     userlib::log!(
@@ -257,6 +261,8 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
         alloc::format!("{}.{}", d.namespace, d.name),
         t0,
     );
+    // `Run` starts the device, then serves: `Info` is held until then.
+    crate::blkhost::hold_info();
     match call(&mut rt, stack, run) {
         Ok(v) => {
             userlib::log!(

@@ -231,7 +231,16 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
         // Little is left to compile: clients' `Info` waits for the start.
         crate::blkhost::hold_info();
     }
-    precompile(&mut rt, stack, &[ddk_asm, asm]);
+    if installed.kept {
+        // The kept image was taken right after an earlier generation's
+        // up-front compile of the same assemblies (the importer checked
+        // their hashes and the JIT's settings), so walking them again
+        // would compile nothing; a method it still lacks (another driver
+        // bound) compiles lazily, as any would.
+        userlib::log!("driverhost: up-front compile skipped: the kept image holds it");
+    } else {
+        precompile(&mut rt, stack, &[ddk_asm, asm]);
+    }
     crate::image::hand_over(&rt, args, installed);
     userlib::log!(
         "driverhost: starting the driver ({} ms after start; {} methods, {} IL bytes compiled so far)",

@@ -87,6 +87,13 @@ pub(super) fn judge_code_image_driver(s: &str) -> Result<(), String> {
         return Err("2.2 did not skip handing over the image it imported".into());
     }
     refuse(s, "code image of driverhost from 2.2")?;
+    // The kept image was taken after 2.1's up-front compile: 2.2 does not
+    // walk the assemblies again (and still compiles nothing).
+    need(
+        s,
+        "driverhost[2.2]: driverhost: up-front compile skipped: the kept image holds it",
+    )?;
+    refuse(s, "driverhost[2.1]: driverhost: up-front compile skipped")?;
     // 2.2 installed an image, so it holds the client's `Info` until its
     // driver is ready (blkhost::hold_info) instead of refusing it.
     let back = s
@@ -155,5 +162,7 @@ pub(super) fn judge_code_image_aot(s: &str) -> Result<(), String> {
         "driverhost[2.0]: driverhost: code image: nothing compiled since the import",
     )?;
     refuse(s, "compiled after the code image was taken")?;
+    // The ahead-of-time image is not a kept one: the up-front compile runs.
+    refuse(s, "up-front compile skipped")?;
     crate::blkdisk::judge_driverhost_rw(s)
 }

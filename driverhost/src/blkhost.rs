@@ -68,16 +68,36 @@ struct Host {
     first_io_logged: bool,
     /// The device's identity string (virtio-blk GET_ID), if the driver read one.
     identity: Option<String>,
+    /// [`hold_info`] was called and the driver is not ready yet: an `Info`
+    /// that arrives now is held, not refused, and answered when the start
+    /// ends (see [`WAITING_MAX`]).
+    starting: bool,
+    /// Clients whose `Info` is held, in arrival order, with when it came
+    /// (µs of uptime).
+    waiting: Vec<(TaskId, u64)>,
 }
+
+/// At most this many `Info` calls are held during a start; more are
+/// answered `NotReady` at once (a client's retry loop then handles them).
+const WAITING_MAX: usize = 64;
+
+/// An `Info` held this long is answered `NotReady` at the driver host's
+/// next receive (a start that takes longer is no longer "short", and a
+/// client's call watchdog — the block service's is 5 s — must not fire).
+const HOLD_MAX_US: u64 = 1_000_000;
 
 static HOST: Mutex<Option<Host>> = Mutex::new(None);
 
 /// Records what was bound, before the managed `BlockHost.Run` starts.
 pub fn bind(bdf: u16, ids: u32, driver: usize, class: String, started_us: u64) {
     let mut g = HOST.lock();
-    let drivers = g.take().map(|h| h.drivers).unwrap_or_default();
+    let old = g.take();
     let mut h = Host::new(bdf, ids, driver, class, started_us);
-    h.drivers = drivers;
+    if let Some(old) = old {
+        h.drivers = old.drivers;
+        h.starting = old.starting;
+        h.waiting = old.waiting;
+    }
     *g = Some(h);
 }
 
@@ -101,6 +121,8 @@ impl Host {
             started_us,
             first_io_logged: false,
             identity: None,
+            starting: false,
+            waiting: Vec::new(),
         }
     }
 }
@@ -167,6 +189,10 @@ fn request(h: &mut Host, from: TaskId, req: Request) {
                 return;
             }
         }
+        (Request::Info, None) if h.starting && h.waiting.len() < WAITING_MAX => {
+            h.waiting.push((from, userlib::uptime_us()));
+            return;
+        }
         (Request::Info | Request::Submit(_), None) => Reply::Err(BlkDevError::NotReady),
     };
     send(h, from, &reply);
@@ -188,6 +214,16 @@ fn answer_done(h: &mut Host) {
 /// protocol id picks `driverhost` (control) or `blkdev`; a message that
 /// decodes as neither is rejected with a typed error and skipped.
 fn receive(h: &mut Host, timeout_ms: Option<u64>) -> Result<bool, Error> {
+    if !h.waiting.is_empty() {
+        let now = userlib::uptime_us();
+        let (late, keep): (Vec<_>, Vec<_>) = core::mem::take(&mut h.waiting)
+            .into_iter()
+            .partition(|&(_, since)| now.saturating_sub(since) >= HOLD_MAX_US);
+        h.waiting = keep;
+        for (c, _) in late {
+            send(h, c, &Reply::Err(BlkDevError::NotReady));
+        }
+    }
     let mut buf = [0u8; ipc::MESSAGE_MAX];
     let (from, len) = match userlib::sys::recv(&mut buf, timeout_ms)? {
         Received::Notification(bits) => {
@@ -332,6 +368,10 @@ extern "C" fn host_ready(
     h.live = vec![None; depth];
     h.info = Some(info);
     h.state = HostState::Ready;
+    h.starting = false;
+    for (c, _) in core::mem::take(&mut h.waiting) {
+        send(h, c, &Reply::Info(info));
+    }
     let b = h.bdf;
     userlib::log!(
         "driverhost: serving {:02x}:{:02x}.{} as blkdev: {} blocks of {} B, {} requests in flight, ready {} ms after the driver host started",
@@ -490,6 +530,25 @@ extern "C" fn irq_wait(timeout_ms: i32) -> i32 {
     }
 }
 
+/// From now until the driver's start ends (`HostReady`, or
+/// [`serve_unready`] if it fails) an `Info` is held and answered then
+/// (`NotReady` after [`HOLD_MAX_US`]), rather than refused at once: called once what is left before
+/// serving is short — a code image installed (little or nothing left to
+/// compile) or the driver's `Start` under way (a device reset and a few
+/// commands). A client that connects to a restarting driver host is then
+/// answered the moment the disk is ready instead of polling for it (the
+/// block service retries `NotReady` only every 20 ms). Callers that die
+/// meanwhile are skipped; a driver host that dies first leaves them `Dead`.
+pub fn hold_info() {
+    let mut g = HOST.lock();
+    if g.is_none() {
+        *g = Some(Host::new(0, 0, 0, String::new(), userlib::uptime_us()));
+    }
+    if let Some(h) = g.as_mut() {
+        h.starting = true;
+    }
+}
+
 /// Answers every message already waiting (before the driver is ready:
 /// `NotReady` for I/O), without blocking.
 pub fn drain() {
@@ -532,6 +591,10 @@ pub fn serve_unready(state: HostState) -> ! {
         }
     };
     h.info = None;
+    h.starting = false;
+    for (c, _) in core::mem::take(&mut h.waiting) {
+        send(h, c, &Reply::Err(BlkDevError::NotReady));
+    }
     loop {
         if let Err(e) = receive(h, None) {
             userlib::log!("driverhost: recv failed: {e}");

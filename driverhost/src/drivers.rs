@@ -248,8 +248,21 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
     // runs (`Create` comes after), so a driver bug cannot have touched the
     // JIT's state before the hand-over (docs/driverhost.md, "Restart time").
     let installed = crate::image::install(&mut rt, args, files);
-    let keeps = ipc::image::code_switch(args).is_none();
-    precompile(&mut rt, stack, &[ddk_asm, asm], keeps);
+    if installed.hash.is_some() {
+        // Little is left to compile: clients' `Info` waits for the start.
+        crate::blkhost::hold_info();
+    }
+    if installed.kept {
+        // The kept image was taken right after an earlier generation's
+        // up-front compile of the same assemblies (the importer checked
+        // their hashes and the JIT's settings), so walking them again
+        // would compile nothing; a method it still lacks (another driver
+        // bound) compiles lazily, as any would.
+        userlib::log!("driverhost: up-front compile skipped: the kept image holds it");
+    } else {
+        let keeps = ipc::image::code_switch(args).is_none();
+        precompile(&mut rt, stack, &[ddk_asm, asm], keeps);
+    }
     crate::image::hand_over(&rt, args, installed);
     userlib::log!(
         "driverhost: starting the driver ({} ms after start; {} methods, {} IL bytes compiled so far)",
@@ -279,6 +292,8 @@ pub fn run(files: &Bundle<'static>, args: &str, t0: u64) -> i64 {
         alloc::format!("{}.{}", d.namespace, d.name),
         t0,
     );
+    // `Run` starts the device, then serves: `Info` is held until then.
+    crate::blkhost::hold_info();
     match call(&mut rt, stack, run) {
         Ok(v) => {
             userlib::log!(

@@ -51,6 +51,10 @@ pub struct Installed {
     pub hash: Option<u64>,
     /// `rt.stats.methods` right after the import.
     pub methods_then: u64,
+    /// The image was the supervisor's kept one (not the ahead-of-time
+    /// image): taken by an earlier generation after its up-front compile
+    /// of the same assemblies, so it holds what that compile would add.
+    pub kept: bool,
 }
 
 fn supervisor() -> Option<userlib::TaskId> {
@@ -76,6 +80,7 @@ pub fn install(rt: &mut Runtime, args: &str, files: &ipc::files::Bundle<'_>) -> 
     let none = Installed {
         hash: None,
         methods_then: rt.stats.methods,
+        kept: false,
     };
     if let Some(switch) = ipc::image::fetch_switch(args) {
         userlib::log!("driverhost: code image: not used ({switch}): compiling");
@@ -154,6 +159,7 @@ pub fn install(rt: &mut Runtime, args: &str, files: &ipc::files::Bundle<'_>) -> 
             Installed {
                 hash: Some(hash),
                 methods_then: rt.stats.methods,
+                kept: true,
             }
         }
         Err(why) => {
@@ -182,6 +188,7 @@ fn import_aot(rt: &mut Runtime, bytes: &[u8], t0: u64) -> Installed {
             Installed {
                 hash: Some(ipc::image::hash(bytes)),
                 methods_then: rt.stats.methods,
+                kept: false,
             }
         }
         Err(e) => {
@@ -191,6 +198,7 @@ fn import_aot(rt: &mut Runtime, bytes: &[u8], t0: u64) -> Installed {
             Installed {
                 hash: None,
                 methods_then: rt.stats.methods,
+                kept: false,
             }
         }
     }

@@ -159,7 +159,16 @@ pub fn encode(m: &Method<'_>) -> Result<Vec<u8>, WriteError> {
     let mut ops: Vec<&str> = Vec::new();
     let mut idx: Vec<u16> = Vec::with_capacity(m.ranges.len());
     for &(_, _, _, op) in m.ranges {
-        let i = match ops.iter().position(|o| *o == op) {
+        // Mnemonics usually come from one static table: the same text is
+        // the same pointer, a cheap first test (a driver host records
+        // thousands of ranges per code image); equal text elsewhere is
+        // still found by the second.
+        let same = |o: &&str| core::ptr::eq(o.as_ptr(), op.as_ptr()) && o.len() == op.len();
+        let found = ops
+            .iter()
+            .position(same)
+            .or_else(|| ops.iter().position(|o| *o == op));
+        let i = match found {
             Some(i) => i,
             None => {
                 ops.push(op);

@@ -16,8 +16,8 @@ pub const TIMER_VECTOR: u8 = 0x20;
 /// ISA IRQ n arrives at vector `ISA_VECTOR_BASE + n`.
 pub const ISA_VECTOR_BASE: u8 = 0x30;
 pub const SPURIOUS_VECTOR: u8 = 0xff;
-/// The scheduler tick.
-pub const TICK_HZ: u64 = 100;
+/// The timer tick (`logic::tick`: 1 kHz, 10 ms slices).
+pub use crate::logic::tick::TICK_HZ;
 
 const LAPIC_ID: usize = 0x20;
 const LAPIC_EOI: usize = 0xb0;
@@ -77,8 +77,8 @@ pub fn ticks() -> u64 {
 }
 
 fn on_tick(_frame: &mut TrapFrame) {
-    TICKS.fetch_add(1, Ordering::Relaxed);
-    crate::task::sched::tick();
+    let n = TICKS.fetch_add(1, Ordering::Relaxed).wrapping_add(1);
+    crate::task::sched::tick(n);
 }
 
 fn on_spurious(_frame: &mut TrapFrame) {}

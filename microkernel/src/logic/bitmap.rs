@@ -97,26 +97,52 @@ impl<'a> FrameBitmap<'a> {
         None
     }
 
+    /// The first frame at or above `frame` whose state is `used`, searched
+    /// a word at a time; `self.frames` if there is none.
+    fn next_in_state(&self, frame: u64, used: bool) -> u64 {
+        let mut wi = frame / 64;
+        // Bits below `frame` in its word do not count.
+        let mut below = (1u64 << (frame % 64)) - 1;
+        while wi < self.words.len() as u64 && wi * 64 < self.frames {
+            let Some(&w) = self.words.get(wi as usize) else {
+                break;
+            };
+            let hits = (if used { w } else { !w }) & !below;
+            if hits != 0 {
+                return (wi * 64 + u64::from(hits.trailing_zeros())).min(self.frames);
+            }
+            below = 0;
+            wi += 1;
+        }
+        self.frames
+    }
+
     /// `count` contiguous free frames at or above `from` (bytes), the first
-    /// aligned to `align_frames`; marked used.
+    /// aligned to `align_frames`; marked used. The lowest such run: found
+    /// by skipping used and free stretches a word at a time (a frame at a
+    /// time cost ~80 µs of TCG per DMA buffer once memory filled up, and a
+    /// driver's start allocates 32 of them).
     pub fn alloc_contiguous(&mut self, count: u64, align_frames: u64, from: u64) -> Option<u64> {
         if count == 0 {
             return None;
         }
         let align = align_frames.max(1);
-        let mut start = (from / FRAME_SIZE).div_ceil(align) * align;
-        while start.checked_add(count)? <= self.frames {
-            match (start..start + count).find(|&f| self.is_used(f)) {
-                None => {
-                    for f in start..start + count {
-                        self.set(f, true);
-                    }
-                    return Some(start * FRAME_SIZE);
-                }
-                Some(used) => start = (used + 1).div_ceil(align) * align,
+        let mut start = from / FRAME_SIZE;
+        loop {
+            start = self.next_in_state(start, false).div_ceil(align) * align;
+            let end = start.checked_add(count)?;
+            if end > self.frames {
+                return None;
             }
+            let used = self.next_in_state(start, true);
+            if used >= end {
+                for f in start..end {
+                    self.set(f, true);
+                }
+                return Some(start * FRAME_SIZE);
+            }
+            start = used + 1;
         }
-        None
     }
 
     /// `count` contiguous free frames, the highest run that ends at or below
@@ -159,6 +185,60 @@ impl<'a> FrameBitmap<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The frame-at-a-time search `alloc_contiguous` replaced.
+    fn naive(bm: &FrameBitmap<'_>, count: u64, align: u64, from: u64) -> Option<u64> {
+        let mut start = (from / FRAME_SIZE).div_ceil(align) * align;
+        while start + count <= bm.frames() {
+            match (start..start + count).find(|&f| bm.is_used(f)) {
+                None => return Some(start * FRAME_SIZE),
+                Some(used) => start = (used + 1).div_ceil(align) * align,
+            }
+        }
+        None
+    }
+
+    #[test]
+    fn contiguous_runs_match_the_frame_at_a_time_search() {
+        // Pseudo-random patterns of used frames, runs of every length.
+        let mut seed = 0x1234_5678_9abc_def0u64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        for round in 0..300 {
+            let frames = 1 + next() % 700;
+            let density = next() % 100;
+            let mut words = vec![0u64; FrameBitmap::words_for(frames) as usize];
+            let mut bm = FrameBitmap::new_all_used(&mut words, frames);
+            let mut f = 0;
+            while f < frames {
+                let run = 1 + next() % 90;
+                if next() % 100 >= density {
+                    bm.release(f * FRAME_SIZE, (f + run) * FRAME_SIZE);
+                }
+                f += run;
+            }
+            for _ in 0..8 {
+                let count = 1 + next() % 40;
+                let align = [1, 1, 2, 4, 16][(next() % 5) as usize];
+                let from = (next() % (frames + 2)) * FRAME_SIZE + next() % 4096;
+                let want = naive(&bm, count, align, from);
+                let free = bm.free_count();
+                let got = bm.alloc_contiguous(count, align, from);
+                assert_eq!(
+                    got, want,
+                    "round {round}: {count} frames aligned {align} from {from:#x}"
+                );
+                if let Some(a) = got {
+                    assert_eq!(bm.free_count(), free - count);
+                    assert!((a / FRAME_SIZE..a / FRAME_SIZE + count).all(|f| bm.is_used(f)));
+                }
+            }
+        }
+    }
 
     fn with_bitmap<R>(frames: u64, f: impl FnOnce(&mut FrameBitmap<'_>) -> R) -> R {
         let mut words = vec![0u64; FrameBitmap::words_for(frames) as usize];

@@ -14,4 +14,5 @@ pub mod pci;
 pub mod prt;
 pub mod rxring;
 pub mod shortcopy;
+pub mod tick;
 pub mod txring;

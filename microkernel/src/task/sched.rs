@@ -135,15 +135,16 @@ pub(super) fn switch(t: &mut Table, to: Option<usize>) -> *mut TrapFrame {
     }
 }
 
-/// The timer tick: wakes expired sleepers, timed-out receivers and callers,
-/// and ends the running task's quantum.
-pub fn tick() {
+/// Timer tick `n`: wakes expired sleepers, timed-out receivers and
+/// callers, and ends the running task's quantum (`logic::tick`).
+pub fn tick(n: u64) {
     if !STARTED.load(Ordering::Relaxed) {
         return;
     }
     let now = crate::time::uptime_us();
     let mut t = TABLE.lock();
     let high = t.high;
+    let mut woke = false;
     for slot in t.slots.iter_mut().take(high) {
         let Some(task) = slot.task.as_deref_mut() else {
             continue;
@@ -152,10 +153,12 @@ pub fn tick() {
             State::Sleeping { until } if until <= now => {
                 task.state = State::Runnable;
                 task.set_result(0, [0; 3]);
+                woke = true;
             }
             State::RecvBlocked { deadline: Some(d) } if d <= now => {
                 task.state = State::Runnable;
                 task.set_error(ddk_abi::SyscallError::Timeout, 0);
+                woke = true;
             }
             // A `CallTimeout` still queued simply leaves the FIFO.
             State::SendBlocked {
@@ -163,6 +166,7 @@ pub fn tick() {
             } if d <= now => {
                 task.state = State::Runnable;
                 task.set_error(ddk_abi::SyscallError::Timeout, 0);
+                woke = true;
             }
             // Delivered: the server holds the message and may reply late,
             // so it is recorded as abandoned first. `ipc::call` admitted the
@@ -176,12 +180,18 @@ pub fn tick() {
                 if task.abandoned.record(from).is_ok() {
                     task.state = State::Runnable;
                     task.set_error(ddk_abi::SyscallError::Timeout, 0);
+                    woke = true;
                 }
             }
             _ => {}
         }
     }
-    preempt();
+    drop(t);
+    // Every tick checks deadlines (1 ms resolution); the running task's
+    // slice ends every 10th, or at once for a task just woken.
+    if crate::logic::tick::ends_slice(n, woke) {
+        preempt();
+    }
 }
 
 /// Stack for the idle context.

@@ -217,13 +217,15 @@ impl Resubmitting {
                         ops.len()
                     );
                     let dead = self.driver;
+                    let refused = self.not_ready;
                     self.connect(Some(dead))?;
                     userlib::log!(
-                        "{}: {} is back as {}.{}; resubmitting {what}",
+                        "{}: {} is back as {}.{}; resubmitting {what} (Info refused NotReady {} times while it started)",
                         self.tag,
                         self.name,
                         self.driver.index(),
-                        self.driver.generation()
+                        self.driver.generation(),
+                        self.not_ready - refused
                     );
                 }
                 other => return Err(format!("{what}: {other:?}").into()),

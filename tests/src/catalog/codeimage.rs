@@ -87,6 +87,24 @@ pub(super) fn judge_code_image_driver(s: &str) -> Result<(), String> {
         return Err("2.2 did not skip handing over the image it imported".into());
     }
     refuse(s, "code image of driverhost from 2.2")?;
+    // The kept image was taken after 2.1's up-front compile: 2.2 does not
+    // walk the assemblies again (and still compiles nothing).
+    need(
+        s,
+        "driverhost[2.2]: driverhost: up-front compile skipped: the kept image holds it",
+    )?;
+    refuse(s, "driverhost[2.1]: driverhost: up-front compile skipped")?;
+    // 2.2 installed an image, so it holds the client's `Info` until its
+    // driver is ready (blkhost::hold_info) instead of refusing it.
+    let back = s
+        .lines()
+        .find(|l| l.contains("dhinject: driverhost is back as 2.2; "))
+        .ok_or("the client did not reconnect to 2.2")?;
+    if !back.contains("(Info refused NotReady 0 times while it started)") {
+        return Err(format!(
+            "2.2 refused the client's Info while it started (it should hold it): {back:?}"
+        ));
+    }
     need(s, "dhinject: 2.2 reports the disk's id \"cordon-inject\"")?;
     let line = fault_line(s, "driverhost[2.2]")?;
     if !line.contains("in Cordon.Ddk.FaultInjection::Store at IL_")
@@ -144,5 +162,7 @@ pub(super) fn judge_code_image_aot(s: &str) -> Result<(), String> {
         "driverhost[2.0]: driverhost: code image: nothing compiled since the import",
     )?;
     refuse(s, "compiled after the code image was taken")?;
+    // The ahead-of-time image is not a kept one: the up-front compile runs.
+    refuse(s, "up-front compile skipped")?;
     crate::blkdisk::judge_driverhost_rw(s)
 }

@@ -33,9 +33,11 @@ pub(super) fn judge_frames(s: &str) -> Result<(), String> {
     refuse(s, "FAIL")
 }
 
-/// The tick counter must have advanced by at least 10 within the test.
+/// The tick counter must have advanced by at least 10 within the test,
+/// and the tick must be 1 kHz (`logic::tick`: deadlines resolve to 1 ms).
 pub(super) fn judge_timer(s: &str) -> Result<(), String> {
     need(s, "timer: PASS")?;
+    need(s, "LAPIC timer: 1000 Hz (")?;
     let line = s
         .lines()
         .find(|l| l.contains("timer ticks advanced"))

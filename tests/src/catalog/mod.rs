@@ -840,14 +840,26 @@ mod tests {
         );
     }
 
+    fn concat_lines(a: &str, b: &str) -> String {
+        format!("{a}{b}")
+    }
+
     #[test]
     fn timer_judge_reads_the_tick_numbers() {
-        let ok =
-            "[    0.323069] INFO  selftest: timer ticks advanced 0 -> 20 in 202 ms\ntimer: PASS\n";
-        assert!(judge_timer(ok).is_ok());
-        let stuck =
-            "[    0.323069] INFO  selftest: timer ticks advanced 5 -> 6 in 202 ms\ntimer: PASS\n";
-        assert!(judge_timer(stuck).is_err());
+        let hz =
+            "[    0.014724] INFO  apic: LAPIC timer: 1000 Hz (62495 counts/tick at divide 16)\n";
+        let ok = concat_lines(
+            hz,
+            "[    0.323069] INFO  selftest: timer ticks advanced 0 -> 20 in 20 ms\ntimer: PASS\n",
+        );
+        assert!(judge_timer(&ok).is_ok());
+        let stuck = concat_lines(
+            hz,
+            "[    0.323069] INFO  selftest: timer ticks advanced 5 -> 6 in 20 ms\ntimer: PASS\n",
+        );
+        assert!(judge_timer(&stuck).is_err());
+        let slow = "[    0.014724] INFO  apic: LAPIC timer: 100 Hz (624950 counts/tick at divide 16)\n[    0.323069] INFO  selftest: timer ticks advanced 0 -> 20 in 202 ms\ntimer: PASS\n";
+        assert!(judge_timer(slow).is_err());
     }
 
     #[test]

@@ -30,7 +30,8 @@ impl Runtime {
                 let info = self.types.method(m);
                 // A static constructor runs on the first use of its type,
                 // reached through no cell.
-                let wanted = info.cell != 0 || info.name == ".cctor";
+                let wanted = (info.cell != 0 || info.name == ".cctor")
+                    && !self.is_array_interface_method(m);
                 if wanted && info.kind == MethodKind::Il && tried.insert(m) {
                     if self.compile(m) {
                         failed += 1;
@@ -69,6 +70,22 @@ impl Runtime {
             }
         }
         (self.stats.methods - before, failed)
+    }
+
+    /// Whether `m` is one of the methods by which a `T[]` implements the
+    /// generic collection interfaces (`SZArrayHelper<T>`'s, types/
+    /// array_interfaces.rs). Every array type's method table gives them
+    /// cells, a dozen per element type, but code reaches them only by
+    /// walking an array as an `IList<T>`/`IEnumerable<T>`, which compiled
+    /// code's references do not show; left out of the closure (they
+    /// doubled it, and with it the import a restart pays for), they
+    /// compile when first called, like any method the closure misses.
+    fn is_array_interface_method(&self, m: MethodId) -> bool {
+        let owner = self.types.ty(self.types.method(m).owner);
+        owner.generic_def.is_some_and(|d| {
+            let d = self.types.ty(d);
+            d.asm == self.types.corlib() && d.name == "SZArrayHelper`1"
+        })
     }
 
     /// Compile `m` if it is not compiled; whether that failed.

@@ -30,8 +30,8 @@ impl Runtime {
                 let info = self.types.method(m);
                 // A static constructor runs on the first use of its type,
                 // reached through no cell.
-                let wanted = (info.cell != 0 || info.name == ".cctor")
-                    && !self.is_array_interface_method(m);
+                let wanted =
+                    (info.cell != 0 || info.name == ".cctor") && !self.is_array_interface_method(m);
                 if wanted && info.kind == MethodKind::Il && tried.insert(m) {
                     if self.compile(m) {
                         failed += 1;

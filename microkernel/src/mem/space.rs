@@ -229,6 +229,28 @@ impl AddressSpace {
         Ok(())
     }
 
+    /// Maps `frame` read-only at `va`, executable if asked: one page of a
+    /// program's read-only segments, shared by every task started from the
+    /// same image (`task::lifecycle`). Not owned (never freed with this
+    /// space), and like every borrowed page it can be neither made
+    /// writable (`Protect`) nor granted, so no task can change it.
+    pub fn map_shared_text(
+        &mut self,
+        va: u64,
+        frame: PhysAddr,
+        executable: bool,
+    ) -> Result<(), SyscallError> {
+        check_user_range(va, PAGE)?;
+        if self.next_mapped(va, va + PAGE).is_some() {
+            return Err(SyscallError::AlreadyMapped);
+        }
+        let mut flags = F::PRESENT | F::USER_ACCESSIBLE;
+        if !executable {
+            flags |= F::NO_EXECUTE;
+        }
+        self.map_frame(va, frame, flags)
+    }
+
     /// Maps frames this space does not own (a grant) at `addr`.
     pub fn map_borrowed(
         &mut self,

@@ -8,16 +8,20 @@ use super::{State, TABLE, Table, Task, TaskStack, UserBuf, fpu::FxArea, name_arr
 use crate::arch::gdt::{USER_CS, USER_DS};
 use crate::arch::trap::TrapFrame;
 use crate::logic::generation::AfterDeath;
+use crate::mem::frame;
+use crate::mem::phys::phys_to_virt;
 use crate::mem::space::AddressSpace;
 use alloc::boxed::Box;
-use alloc::collections::VecDeque;
+use alloc::collections::{BTreeMap, VecDeque};
 use ddk_abi::syscall::{USER_MAX, USER_MIN, USER_STACK_SIZE, USER_STACK_TOP, notify};
 use ddk_abi::task::NAME_MAX;
 use ddk_abi::{DeathCause, DeathRecord, FaultReport, SyscallError, TaskId};
 use elf::ElfBytes;
 use elf::abi::{EM_X86_64, ET_EXEC, PF_W, PF_X, PT_LOAD};
 use elf::endian::LittleEndian;
+use elf::segment::ProgramHeader;
 use spin::Mutex;
+use x86_64::PhysAddr;
 
 const PAGE: u64 = 4096;
 /// Largest argument string handed to a new task.
@@ -27,16 +31,89 @@ const DEATHS_MAX: usize = 64;
 
 static DEATHS: Mutex<VecDeque<DeathRecord>> = Mutex::new(VecDeque::new());
 
-/// Maps and fills the PT_LOAD segments of `image`; returns the entry point
-/// and the number of pages it mapped.
-fn load_elf(space: &mut AddressSpace, image: &[u8]) -> Result<(u64, u64), SyscallError> {
+/// The pages of programs' read-only segments, filled once and then mapped
+/// into every task started from the same image, by (image address, image
+/// length, virtual address). The images are initrd files, which never
+/// move or change, so the key names the same bytes for as long as the
+/// kernel runs; the frames are never freed. Sharing them saves the copy
+/// a spawn made of every text page — and under TCG, more: QEMU keeps its
+/// translations of code by physical page, so a restarted driver host runs
+/// its already-translated text instead of translating a fresh copy.
+static SHARED_TEXT: Mutex<BTreeMap<(usize, usize, u64), PhysAddr>> = Mutex::new(BTreeMap::new());
+
+/// Maps page `va` of read-only segment `ph` of `image` from the shared
+/// pages, filling the page on first use; whether it was there already.
+fn map_shared_page(
+    space: &mut AddressSpace,
+    image: &[u8],
+    ph: &ProgramHeader,
+    va: u64,
+) -> Result<bool, SyscallError> {
+    let key = (image.as_ptr() as usize, image.len(), va);
+    let mut shared = SHARED_TEXT.lock();
+    let (frame, reused) = match shared.get(&key) {
+        Some(&f) => (f, true),
+        None => {
+            let f = frame::alloc_user().ok_or(SyscallError::OutOfMemory)?;
+            // SAFETY: a fresh frame, reachable through the physical window,
+            // not yet mapped anywhere.
+            let page = unsafe {
+                core::slice::from_raw_parts_mut(phys_to_virt(f).as_mut_ptr::<u8>(), PAGE as usize)
+            };
+            page.fill(0);
+            // The segment's file bytes that fall in this page (the rest,
+            // up to `p_memsz`, stays zero).
+            let file_end = ph.p_vaddr.saturating_add(ph.p_filesz);
+            let lo = va.max(ph.p_vaddr);
+            let hi = (va + PAGE).min(file_end);
+            if lo < hi {
+                let from = ph
+                    .p_offset
+                    .checked_add(lo - ph.p_vaddr)
+                    .ok_or(SyscallError::BadProgram)?;
+                let src = image
+                    .get(from as usize..(from + (hi - lo)) as usize)
+                    .ok_or(SyscallError::BadProgram)?;
+                page.get_mut((lo - va) as usize..(hi - va) as usize)
+                    .ok_or(SyscallError::BadProgram)?
+                    .copy_from_slice(src);
+            }
+            shared.insert(key, f);
+            (f, false)
+        }
+    };
+    drop(shared);
+    space.map_shared_text(va, frame, ph.p_flags & PF_X != 0)?;
+    Ok(reused)
+}
+
+/// Maps and fills the PT_LOAD segments of `image`; returns the entry point,
+/// the number of pages it mapped and how many of them an earlier task of
+/// the same image had filled already. Pages of read-only segments that no
+/// other segment shares come from [`SHARED_TEXT`].
+fn load_elf(space: &mut AddressSpace, image: &[u8]) -> Result<(u64, u64, u64), SyscallError> {
     let mut pages = 0u64;
+    let mut reused = 0u64;
     let elf =
         ElfBytes::<LittleEndian>::minimal_parse(image).map_err(|_| SyscallError::BadProgram)?;
     if elf.ehdr.e_type != ET_EXEC || elf.ehdr.e_machine != EM_X86_64 {
         return Err(SyscallError::BadProgram);
     }
     let segments = elf.segments().ok_or(SyscallError::BadProgram)?;
+    // Every loadable segment's page range, to tell a page only one segment
+    // touches (which may be shared) from an edge page two segments share.
+    let ranges: alloc::vec::Vec<(u64, u64)> = segments
+        .iter()
+        .filter(|p| p.p_type == PT_LOAD)
+        .map(|p| {
+            let end = p.p_vaddr.saturating_add(p.p_memsz);
+            (
+                p.p_vaddr & !(PAGE - 1),
+                end.div_ceil(PAGE).saturating_mul(PAGE),
+            )
+        })
+        .collect();
+    let touching = |va: u64| ranges.iter().filter(|&&(a, b)| va >= a && va < b).count();
     let mut loaded = 0;
     for ph in segments.iter().filter(|p| p.p_type == PT_LOAD) {
         let end = ph
@@ -56,6 +133,20 @@ fn load_elf(space: &mut AddressSpace, image: &[u8]) -> Result<(u64, u64), Syscal
         }
         let first = ph.p_vaddr & !(PAGE - 1);
         let last = end.div_ceil(PAGE) * PAGE;
+        if ph.p_flags & PF_W == 0
+            && (first..last)
+                .step_by(PAGE as usize)
+                .all(|va| touching(va) == 1)
+        {
+            let mut va = first;
+            while va < last {
+                reused += u64::from(map_shared_page(space, image, &ph, va)?);
+                pages += 1;
+                va += PAGE;
+            }
+            loaded += 1;
+            continue;
+        }
         // Segments may share a page at their edges: map what is still free,
         // with the union of permissions being the first mapper's (lld does not
         // share pages between segments of different permissions).
@@ -83,7 +174,7 @@ fn load_elf(space: &mut AddressSpace, image: &[u8]) -> Result<(u64, u64), Syscal
     if loaded == 0 || space.translate(entry).is_none() {
         return Err(SyscallError::BadProgram);
     }
-    Ok((entry, pages))
+    Ok((entry, pages, reused))
 }
 
 /// Picks the slot for a new task named `name`: the slot its previous
@@ -151,7 +242,10 @@ pub fn spawn(
     let index = choose_slot(&TABLE.lock(), &name_a)?;
 
     let mut space = AddressSpace::new()?;
-    let (entry, image_pages) = load_elf(&mut space, image)?;
+    let (entry, image_pages, reused) = load_elf(&mut space, image)?;
+    log::debug!(
+        "{name}: {reused} of its {image_pages} program pages mapped from an earlier task's"
+    );
     space.map_anon(
         USER_STACK_TOP - USER_STACK_SIZE,
         USER_STACK_SIZE,

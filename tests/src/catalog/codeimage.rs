@@ -53,6 +53,7 @@ fn served(s: &str) -> Result<(), String> {
 /// checked I/O, hands nothing over, and its wild-store fault is named by
 /// managed method and IL offset from the code map the import filled.
 pub(super) fn judge_code_image_driver(s: &str) -> Result<(), String> {
+    shared_text(s)?;
     need(
         s,
         "driverhost[2.0]: driverhost: code image: not used (jit-inject=ldfld-struct): compiling",
@@ -165,4 +166,34 @@ pub(super) fn judge_code_image_aot(s: &str) -> Result<(), String> {
     // The ahead-of-time image is not a kept one: the up-front compile runs.
     refuse(s, "up-front compile skipped")?;
     crate::blkdisk::judge_driverhost_rw(s)
+}
+
+/// A restarted driver host maps most of its program from the pages an
+/// earlier generation's start filled (`log=task=debug`: the kernel's
+/// `N of its M program pages mapped from an earlier task's`), rather than
+/// a fresh copy: the first start has none, a later one most.
+fn shared_text(s: &str) -> Result<(), String> {
+    let counts: Vec<(u64, u64)> = s
+        .lines()
+        .filter_map(|l| {
+            let rest = l.split("driverhost: ").nth(1)?;
+            let rest = rest.strip_suffix(" program pages mapped from an earlier task's")?;
+            let (n, m) = rest.split_once(" of its ")?;
+            Some((n.trim().parse().ok()?, m.trim().parse().ok()?))
+        })
+        .collect();
+    match (counts.first(), counts.get(1..)) {
+        (Some(&(0, _)), Some(later)) if !later.is_empty() => {
+            if later.iter().all(|&(n, m)| n > 0 && n * 2 > m) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "later driver hosts shared too few program pages: {later:?}"
+                ))
+            }
+        }
+        _ => Err(format!(
+            "want a first driver-host start sharing nothing, then later ones sharing most: {counts:?}"
+        )),
+    }
 }

@@ -503,7 +503,7 @@ pub fn all() -> Vec<QemuTest> {
             ..m(
                 "code-image-driver",
                 "compiled code kept across driver-host generations: the ldfld-struct generation keeps nothing and dies; the next compiles Start right and hands its image over; later ones import it, serve checked I/O and their faults still name method and IL offset",
-                "manifest=code-image-driver",
+                "manifest=code-image-driver log=task=debug",
                 judge_code_image_driver,
             )
         },

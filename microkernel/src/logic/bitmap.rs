@@ -212,6 +212,20 @@ impl<'a> FrameBitmap<'a> {
 mod tests {
     use super::*;
 
+    /// Frees runs of 1–90 frames of `bm`, each with a probability the
+    /// first draw sets (0–99 %): patterns of every density.
+    fn free_random_runs(bm: &mut FrameBitmap<'_>, frames: u64, next: &mut impl FnMut() -> u64) {
+        let density = next() % 100;
+        let mut f = 0;
+        while f < frames {
+            let run = 1 + next() % 90;
+            if next() % 100 >= density {
+                bm.release(f * FRAME_SIZE, (f + run) * FRAME_SIZE);
+            }
+            f += run;
+        }
+    }
+
     /// The frame-at-a-time search `alloc_contiguous` replaced.
     fn naive(bm: &FrameBitmap<'_>, count: u64, align: u64, from: u64) -> Option<u64> {
         let mut start = (from / FRAME_SIZE).div_ceil(align) * align;
@@ -236,17 +250,9 @@ mod tests {
         };
         for round in 0..300 {
             let frames = 1 + next() % 700;
-            let density = next() % 100;
             let mut words = vec![0u64; FrameBitmap::words_for(frames) as usize];
             let mut bm = FrameBitmap::new_all_used(&mut words, frames);
-            let mut f = 0;
-            while f < frames {
-                let run = 1 + next() % 90;
-                if next() % 100 >= density {
-                    bm.release(f * FRAME_SIZE, (f + run) * FRAME_SIZE);
-                }
-                f += run;
-            }
+            free_random_runs(&mut bm, frames, &mut next);
             for _ in 0..8 {
                 let count = 1 + next() % 40;
                 let align = [1, 1, 2, 4, 16][(next() % 5) as usize];
@@ -291,17 +297,9 @@ mod tests {
         };
         for round in 0..300 {
             let frames = 1 + next() % 700;
-            let density = next() % 100;
             let mut words = vec![0u64; FrameBitmap::words_for(frames) as usize];
             let mut bm = FrameBitmap::new_all_used(&mut words, frames);
-            let mut f = 0;
-            while f < frames {
-                let run = 1 + next() % 90;
-                if next() % 100 >= density {
-                    bm.release(f * FRAME_SIZE, (f + run) * FRAME_SIZE);
-                }
-                f += run;
-            }
+            free_random_runs(&mut bm, frames, &mut next);
             for _ in 0..8 {
                 let count = 1 + next() % 40;
                 let from = (next() % (frames + 2)) * FRAME_SIZE + next() % 4096;

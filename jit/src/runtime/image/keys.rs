@@ -16,22 +16,8 @@ use super::ImageError;
 use super::wire::{Reader, Writer};
 use crate::types::{AsmId, FieldId, MethodId, Prim, Ty, TypeId, TypeKind, TypeSystem};
 
-const PRIMS: [Prim; 14] = [
-    Prim::Bool,
-    Prim::Char,
-    Prim::I1,
-    Prim::U1,
-    Prim::I2,
-    Prim::U2,
-    Prim::I4,
-    Prim::U4,
-    Prim::I8,
-    Prim::U8,
-    Prim::R4,
-    Prim::R8,
-    Prim::I,
-    Prim::U,
-];
+/// A primitive is written as its index here.
+const PRIMS: [Prim; 14] = Prim::ALL;
 
 // Entry tags of the key table.
 const TYPE_DEF: u8 = 0;

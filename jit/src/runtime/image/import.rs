@@ -89,7 +89,7 @@ pub(super) fn read(rt: &mut Runtime, bytes: &[u8]) -> Result<ImageStats, ImageEr
     for ((Ready { m, compiled, part }, off), cell) in ready.into_iter().zip(offsets).zip(cells) {
         stats.methods += 1;
         stats.code_bytes += compiled.code.len() as u64;
-        stats.relocs += compiled.relocs.len() as u32;
+        stats.relocs += part.relocs.len() as u32;
         let Compiled {
             code,
             eh,
@@ -221,8 +221,8 @@ fn method(rt: &mut Runtime, keys: &Keys, r: &mut Reader<'_>) -> Result<Ready, Im
     }
     let part = Part {
         code: unpatched.to_vec(),
-        syms: syms.clone(),
-        relocs: relocs.clone(),
+        syms,
+        relocs,
         il_len,
         intrinsics,
     };
@@ -230,8 +230,9 @@ fn method(rt: &mut Runtime, keys: &Keys, r: &mut Reader<'_>) -> Result<Ready, Im
         m,
         compiled: Compiled {
             code,
-            syms,
-            relocs,
+            // Kept once, in `part` (what a later export reads).
+            syms: Vec::new(),
+            relocs: Vec::new(),
             keepable: true,
             il_len: il_len as usize,
             il_map,

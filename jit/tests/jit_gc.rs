@@ -91,6 +91,18 @@ fn stack_maps_list_exactly_the_live_references() {
 }
 
 #[test]
+fn reference_locals_in_slots_die_after_their_last_read() {
+    let _serial = jit_support::serial();
+    let (mut rt, asm) = jit_support::load_patched(DIR, "gc_limit", |_| {});
+    rt.set_heap_limit(4 << 20);
+    assert_eq!(call(&mut rt, asm, "DropThenAllocate"), 1);
+    // Not every call lists the locals' slots: the second loop's do not.
+    let maps = maps(&mut rt, asm, "DropThenAllocate");
+    let most = maps.iter().map(|m| m.slots.len()).max().unwrap_or(0);
+    assert!(maps.iter().any(|m| m.slots.len() < most), "{maps:?}");
+}
+
+#[test]
 fn roots_added_by_the_embedder_survive() {
     let _serial = jit_support::serial();
     let (mut rt, _asm) = jit_support::load_patched(DIR, "gc_limit", |_| {});

@@ -180,7 +180,7 @@ impl Tr<'_, '_> {
         self.b.ins().brif(has_list, multi, &[], single, &[]);
 
         self.b.switch_to_block(single);
-        let r = self.invoke_one(this.v, &f, &calls)?;
+        let r = self.invoke_one(this.v, &f, &calls, false)?;
         if let (Some(r), Ty::Ref(_)) = (r, sig.ret) {
             self.value_needs_stack_map(r, SKind::O);
         }
@@ -188,7 +188,10 @@ impl Tr<'_, '_> {
         let done_args: Vec<BlockArg> = r.map(|r| r.into()).into_iter().collect();
         self.b.ins().jump(done, &done_args);
 
+        // The multicast loop is laid out after the method's hot code, so
+        // the single-cast path falls through to `done`.
         self.b.switch_to_block(multi);
+        self.b.set_cold_block(multi);
         let list = self.b.ins().load(types::I64, flags(), this.v, f.list);
         self.value_needs_stack_map(list, SKind::O);
         let n = self
@@ -199,6 +202,7 @@ impl Tr<'_, '_> {
         self.b.ins().jump(fetch, &[zero.into(), n.into()]);
 
         self.b.switch_to_block(fetch);
+        self.b.set_cold_block(fetch);
         let i64v = self.b.ins().uextend(types::I64, fi);
         let off = self.b.ins().ishl_imm_u(i64v, 3);
         let addr = self.b.ins().iadd(list, off);
@@ -206,11 +210,14 @@ impl Tr<'_, '_> {
             .b
             .ins()
             .load(types::I64, flags(), addr, ARRAY_DATA_OFFSET as i32);
-        let r = self.invoke_one(elem, &f, &calls)?;
+        let r = self.invoke_one(elem, &f, &calls, true)?;
         if let (Some(r), Ty::Ref(_)) = (r, sig.ret) {
             self.value_needs_stack_map(r, SKind::O);
         }
         self.check_exception();
+        if let Some(b) = self.b.current_block() {
+            self.b.set_cold_block(b);
+        }
         let next = self.b.ins().iadd_imm_s(fi, 1);
         let more = self.b.ins().icmp(IntCC::SignedLessThan, next, fnn);
         let done_args: Vec<BlockArg> = r.map(|r| r.into()).into_iter().collect();
@@ -235,16 +242,23 @@ impl Tr<'_, '_> {
     /// (instance methods, static methods closed over their first
     /// argument), without when it is (static methods). Answers the result
     /// (in a join block, which is current afterwards); the caller checks
-    /// the exception word.
+    /// the exception word. `cold`: its blocks are laid out with the
+    /// method's cold code (the multicast loop).
     fn invoke_one(
         &mut self,
         d: Value,
         f: &DelegateFields,
         calls: &InvokeCalls<'_>,
+        cold: bool,
     ) -> R<Option<Value>> {
         let inst = self.b.create_block();
         let stat = self.b.create_block();
         let after = self.b.create_block();
+        if cold {
+            for b in [inst, stat, after] {
+                self.b.set_cold_block(b);
+            }
+        }
         let ar = calls.ret_ty.map(|t| self.b.append_block_param(after, t));
         let target = self.b.ins().load(types::I64, flags(), d, f.target);
         let cell = self.b.ins().load(types::I64, flags(), d, f.method);

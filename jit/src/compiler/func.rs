@@ -33,7 +33,8 @@ pub(super) const MAX_FRAME: u32 = 1 << 20;
 pub(super) enum Home {
     /// An SSA variable (scalars whose address is never taken).
     Var(Variable, Ty),
-    /// A stack slot (structs, and scalars whose address is taken).
+    /// A stack slot (structs, scalars whose address is taken, and
+    /// references in a method with a call in a loop: `stackmaps.rs`).
     Slot(StackSlot, Ty),
     /// A struct argument: the address of the caller's copy.
     Ptr(Value, Ty),
@@ -96,6 +97,9 @@ pub(super) struct Tr<'r, 'f> {
     /// references in them: every safepoint's stack map lists them
     /// (`stackmaps.rs`).
     pub ref_slots: Vec<(StackSlot, Vec<u32>)>,
+    /// Reference locals kept in slots listed only where they are live
+    /// (`liveness.rs`): the analysis and each slot with its bit.
+    pub tracked: Option<(super::liveness::RefLocals, Vec<(StackSlot, u32)>)>,
     /// The slots of pinned locals among `ref_slots` (marked as such in the
     /// stack maps: their objects must not move).
     pub pinned_slots: Vec<StackSlot>,
@@ -269,6 +273,7 @@ pub(super) fn translate(
         frame_out: None,
         intrinsics: 0,
         ref_slots: Vec::new(),
+        tracked: None,
         pinned_slots: Vec::new(),
         localloc_slot: None,
         syms: super::symbols::Symbols::default(),
@@ -355,7 +360,8 @@ pub(super) fn translate(
     let eh = tr.spans();
     let frame = tr.frame_out.take();
     let ref_slots = core::mem::take(&mut tr.ref_slots);
-    super::stackmaps::add_slot_entries(tr.b.func, &ref_slots, &tr.pinned_slots);
+    let tracked = tr.tracked.take();
+    super::stackmaps::add_slot_entries(tr.b.func, &ref_slots, &tr.pinned_slots, tracked.as_ref());
     let syms = core::mem::take(&mut tr.syms.list);
     let keepable = tr.keepable;
     let intrinsics = tr.intrinsics;
@@ -467,6 +473,19 @@ impl Tr<'_, '_> {
             .clauses
             .iter()
             .any(|c| matches!(c.span.kind, ClauseKind::Filter(_)));
+        // Reference locals of a method with a call in a loop live in slots
+        // listed where they are live (`liveness.rs`, `stackmaps.rs`).
+        let mut tracked_locals: Vec<u16> = Vec::new();
+        if self.clauses.is_empty() && super::stackmaps::loop_has_call(insns) {
+            tracked_locals = (0..local_tys.len() as u16)
+                .filter(|i| {
+                    let ty = local_tys[usize::from(*i)];
+                    matches!(ty, Ty::Ref(_) | Ty::ByRef) && !addr_locals.contains(i)
+                })
+                .take(super::liveness::MAX_TRACKED)
+                .collect();
+        }
+        let mut tracked_slots = Vec::new();
         let (mut arg_slots, mut local_slots) = (Vec::new(), Vec::new());
         let mut pi = 0;
         if let Ty::Value(_) = self.sig.ret {
@@ -502,31 +521,48 @@ impl Tr<'_, '_> {
             self.args.push(home);
         }
         for (i, &ty) in local_tys.iter().enumerate() {
-            let home =
-                if in_memory || matches!(ty, Ty::Value(_)) || addr_locals.contains(&(i as u16)) {
-                    let slot = self.new_slot(ty)?;
-                    if pinned.contains(&(i as u16)) {
-                        self.pinned_slots.push(slot);
-                    }
-                    // Locals start zeroed (mcs always sets InitLocals; the GC
-                    // will need it for reference fields regardless).
-                    let addr = self.b.ins().stack_addr(types::I64, slot, 0);
-                    let size = self.env.types_mut().size_of(ty)?;
-                    self.zero(addr, size)?;
-                    local_slots.push(FrameSlot::In(slot));
-                    Home::Slot(slot, ty)
-                } else {
-                    let k = SKind::of(ty);
-                    let var = self.b.declare_var(k.cl());
-                    self.var_needs_stack_map(var, k);
-                    let zero = self.zero_value(k);
-                    self.b.def_var(var, zero);
-                    Home::Var(var, ty)
-                };
+            let home = if in_memory
+                || matches!(ty, Ty::Value(_))
+                || addr_locals.contains(&(i as u16))
+                || tracked_locals.contains(&(i as u16))
+            {
+                let slot = self.new_slot(ty)?;
+                if let Some(b) = tracked_locals.iter().position(|&l| l == i as u16) {
+                    // Listed by liveness, not at every call.
+                    self.ref_slots.retain(|(s, _)| *s != slot);
+                    tracked_slots.push((slot, b as u32));
+                }
+                if pinned.contains(&(i as u16)) {
+                    self.pinned_slots.push(slot);
+                }
+                // Locals start zeroed (mcs always sets InitLocals; the GC
+                // will need it for reference fields regardless).
+                let addr = self.b.ins().stack_addr(types::I64, slot, 0);
+                let size = self.env.types_mut().size_of(ty)?;
+                self.zero(addr, size)?;
+                local_slots.push(FrameSlot::In(slot));
+                Home::Slot(slot, ty)
+            } else {
+                let k = SKind::of(ty);
+                let var = self.b.declare_var(k.cl());
+                self.var_needs_stack_map(var, k);
+                let zero = self.zero_value(k);
+                self.b.def_var(var, zero);
+                Home::Var(var, ty)
+            };
             self.locals.push(home);
         }
         if in_memory {
             self.frame_out = Some((arg_slots, local_slots));
+        }
+        if !tracked_slots.is_empty() {
+            let live = super::liveness::RefLocals::analyse(insns, |l| {
+                tracked_locals
+                    .iter()
+                    .position(|&t| t == l)
+                    .map(|b| b as u32)
+            });
+            self.tracked = Some((live, tracked_slots));
         }
         if let Some(l) = self.labels.get_mut(&0) {
             l.state = Some(Vec::new());
@@ -885,14 +921,16 @@ impl Tr<'_, '_> {
                 let v = self.b.use_var(var);
                 self.push(SKind::of(ty), v);
             }
+            // A reference read from memory may stay on the evaluation
+            // stack across a call: declared like any other pushed value.
             Home::Slot(slot, ty) => {
                 let addr = self.b.ins().stack_addr(types::I64, slot, 0);
                 let e = self.load_ty(ty, addr, 0)?;
-                self.stack.push(e);
+                self.push(e.k, e.v);
             }
             Home::Ptr(p, ty) => {
                 let e = self.load_ty(ty, p, 0)?;
-                self.stack.push(e);
+                self.push(e.k, e.v);
             }
         }
         Ok(())

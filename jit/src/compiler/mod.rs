@@ -26,6 +26,7 @@ pub mod funclet;
 mod generic_calls;
 pub mod ilmap;
 mod intrinsics;
+mod liveness;
 mod md_arrays;
 mod memory;
 mod nullable;

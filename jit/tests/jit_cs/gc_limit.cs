@@ -79,6 +79,40 @@ class Limit
         return (a.Next == null ? 1 : 0) + (b.Next == null ? 1 : 0) + c.Length + k;
     }
 
+    static int Length(Chain c)
+    {
+        int n = 0;
+        for (; c != null; c = c.Next)
+            n++;
+        return n;
+    }
+
+    // Its loops allocate, so its reference locals live in stack slots
+    // (docs/jit.md, "Frame"): after their last read they must not keep
+    // the first 3 MiB chain alive while a second one is built under the
+    // 4 MiB limit.
+    static int DropThenAllocate()
+    {
+        Chain c = null;
+        for (int i = 0; i < 400; i++)
+        {
+            Chain n = new Chain();
+            n.Next = c;
+            n.Payload = new long[1000];
+            c = n;
+        }
+        int len = Length(c);
+        Chain d = null;
+        for (int i = 0; i < 300; i++)
+        {
+            Chain m = new Chain();
+            m.Next = d;
+            m.Payload = new long[1000];
+            d = m;
+        }
+        return len == 400 && Length(d) == 300 ? 1 : 0;
+    }
+
     static object[] kept;
 
     // 10,000 small objects kept (allocated on the inline path).

@@ -754,7 +754,17 @@ impl Tr<'_, '_> {
     pub fn branch_if(&mut self, cond: Value, off: u32, next: u32) -> R<()> {
         let (t, targs) = self.branch_args(off)?;
         let (f, fargs) = self.branch_args(next)?;
-        self.b.ins().brif(cond, t, &targs, f, &fargs);
+        if off <= self.offset {
+            // A loop's backward branch: with the loop's exit as the first
+            // successor, Cranelift's block order (reverse postorder, first
+            // successor last) puts the body right after the test instead
+            // of after the exit, so an iteration takes one taken branch,
+            // not two.
+            let stay = self.b.ins().icmp_imm_u(IntCC::Equal, cond, 0);
+            self.b.ins().brif(stay, f, &fargs, t, &targs);
+        } else {
+            self.b.ins().brif(cond, t, &targs, f, &fargs);
+        }
         self.reachable = false;
         Ok(())
     }

@@ -473,18 +473,8 @@ impl Tr<'_, '_> {
             .clauses
             .iter()
             .any(|c| matches!(c.span.kind, ClauseKind::Filter(_)));
-        // Reference locals of a method with a call in a loop live in slots
-        // listed where they are live (`liveness.rs`, `stackmaps.rs`).
-        let mut tracked_locals: Vec<u16> = Vec::new();
-        if self.clauses.is_empty() && super::stackmaps::loop_has_call(insns) {
-            tracked_locals = (0..local_tys.len() as u16)
-                .filter(|i| {
-                    let ty = local_tys[usize::from(*i)];
-                    matches!(ty, Ty::Ref(_) | Ty::ByRef) && !addr_locals.contains(i)
-                })
-                .take(super::liveness::MAX_TRACKED)
-                .collect();
-        }
+        let tracked_locals =
+            super::liveness::tracked_locals(insns, local_tys, &addr_locals, &self.clauses);
         let mut tracked_slots = Vec::new();
         let (mut arg_slots, mut local_slots) = (Vec::new(), Vec::new());
         let mut pi = 0;
@@ -556,12 +546,7 @@ impl Tr<'_, '_> {
             self.frame_out = Some((arg_slots, local_slots));
         }
         if !tracked_slots.is_empty() {
-            let live = super::liveness::RefLocals::analyse(insns, |l| {
-                tracked_locals
-                    .iter()
-                    .position(|&t| t == l)
-                    .map(|b| b as u32)
-            });
+            let live = super::liveness::RefLocals::analyse(insns, &tracked_locals);
             self.tracked = Some((live, tracked_slots));
         }
         if let Some(l) = self.labels.get_mut(&0) {

@@ -21,9 +21,12 @@
 //! Address-taken and pinned locals are never tracked: a callee may read
 //! them through the address.
 
+use alloc::collections::BTreeSet;
 use alloc::vec::Vec;
 
+use super::eh::Clause;
 use crate::metadata::{Instruction, Opcode, Operand};
+use crate::types::Ty;
 
 /// Bit `i` stands for the tracked local `RefLocals::locals[i]`.
 pub(super) type Mask = u64;
@@ -38,6 +41,26 @@ pub(super) struct RefLocals {
     offsets: Vec<u32>,
     /// Tracked locals live after each instruction.
     live_out: Vec<Mask>,
+}
+
+/// The reference locals a method keeps in tracked slots, in bit order:
+/// those of a method with a call in a loop (`stackmaps::loop_has_call`)
+/// and no exception clauses, except address-taken (and pinned) ones.
+pub(super) fn tracked_locals(
+    insns: &[Instruction<'_>],
+    local_tys: &[Ty],
+    addr_locals: &BTreeSet<u16>,
+    clauses: &[Clause],
+) -> Vec<u16> {
+    if !clauses.is_empty() || !super::stackmaps::loop_has_call(insns) {
+        return Vec::new();
+    }
+    (0..local_tys.len() as u16)
+        .filter(|i| {
+            matches!(local_tys[usize::from(*i)], Ty::Ref(_) | Ty::ByRef) && !addr_locals.contains(i)
+        })
+        .take(MAX_TRACKED)
+        .collect()
 }
 
 /// The local an instruction reads (`ldloc`) or writes (`stloc`), if any.
@@ -79,9 +102,9 @@ fn ends_flow(op: Opcode) -> bool {
 impl RefLocals {
     /// Backward dataflow over the instructions: live-in = reads ∪
     /// (live-out − writes), live-out = the union of the successors'
-    /// live-in, to a fixed point. `bit(local)` gives a tracked local's
-    /// bit.
-    pub(super) fn analyse(insns: &[Instruction<'_>], bit: impl Fn(u16) -> Option<u32>) -> Self {
+    /// live-in, to a fixed point. Local `tracked[i]` is bit `i`.
+    pub(super) fn analyse(insns: &[Instruction<'_>], tracked: &[u16]) -> Self {
+        let bit = |l: u16| tracked.iter().position(|&t| t == l);
         let offsets: Vec<u32> = insns.iter().map(|i| i.offset).collect();
         let index = |off: u32| offsets.binary_search(&off).ok();
         let mut succs: Vec<Vec<usize>> = Vec::with_capacity(insns.len());
@@ -144,7 +167,7 @@ mod tests {
 
     fn live(code: &[u8]) -> Vec<Mask> {
         let insns: Vec<Instruction<'_>> = IlReader::new(code).map(|i| i.unwrap()).collect();
-        let r = RefLocals::analyse(&insns, |l| (l < 2).then_some(u32::from(l)));
+        let r = RefLocals::analyse(&insns, &[0, 1]);
         r.offsets.iter().map(|&o| r.live_after(o)).collect()
     }
 

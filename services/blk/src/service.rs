@@ -25,9 +25,12 @@
 //!    the watchdog fires (and the service asks the supervisor to restart
 //!    it), the service looks for the next generation, attaches the same
 //!    window to it and submits the same flights again, in the same order —
-//!    the window still holds the writes' data. Reads and writes at an LBA
-//!    are idempotent; a flush keeps its place after the writes before it,
-//!    so it is never acknowledged while one of them is unreplayed.
+//!    the window still holds the writes' data. A generation that is alive
+//!    but answers the setup unusably (another geometry, a wrong answer to
+//!    `Info` or `Attach`) is restarted the same way ([`Service::refuse`]).
+//!    Reads and writes at an LBA are idempotent; a flush keeps its place
+//!    after the writes before it, so it is never acknowledged while one of
+//!    them is unreplayed.
 //! 5. An operation the backend fails (a device error, or any refusal of
 //!    an operation the service had checked) may be the backend's fault,
 //!    not the device's: a corrupt driver host can complete a request
@@ -857,7 +860,7 @@ impl Service {
     /// A setup call of `connect` (`what`: which) did not get the answer it
     /// wanted: a dead backend is left to the next probe, one that did not
     /// answer in time to the watchdog; one that answered something else is
-    /// not used until it restarts.
+    /// refused ([`Service::refuse`]).
     fn not_connected(
         &mut self,
         env: &mut impl Env,
@@ -877,9 +880,32 @@ impl Service {
                     self.cfg.backend,
                     show(task)
                 ));
-                self.stale = Some(task);
+                self.refuse(env, task);
             }
         }
+    }
+
+    /// `task` is alive and answers, but not so that the service can use it
+    /// (a geometry that changed or is unusable, a wrong answer to `Info` or
+    /// to `Attach`): a corrupt generation. Campaign injection #8000 (round
+    /// 3, `docs/campaign.md`): a mutated driver reported a geometry of
+    /// 17,592,186,250,120 blocks and then sat idle; nothing ever replaced
+    /// it, and the block service waited with its clients. So it is marked
+    /// stale and restarted (`RestartTask`, which spares a successor), as
+    /// the watchdog does; the flights lost with its predecessor, if any,
+    /// stay pending and are replayed to the next generation. A supervisor
+    /// that will not restart it leaves the service to its `unavailable-ms`
+    /// give-up.
+    fn refuse(&mut self, env: &mut impl Env, task: Task) {
+        env.log(format_args!(
+            "{} {} is alive but unusable: asking the supervisor to restart it ({} requests in flight, {} queued)",
+            self.cfg.backend,
+            show(task),
+            self.flights.len(),
+            self.queue.len()
+        ));
+        self.stale = Some(task);
+        self.restart(env, task);
     }
 
     /// Asks `task` for its geometry and attaches the window; on success the
@@ -893,8 +919,7 @@ impl Service {
             other => return self.not_connected(env, task, "answered Info with", other),
         };
         if !self.take_info(env, info) {
-            self.stale = Some(task);
-            return;
+            return self.refuse(env, task);
         }
         let window = MAX_BATCH as u64 * u64::from(self.slot_bytes);
         match env.attach(task, window, self.cfg.watchdog_ms) {

@@ -68,6 +68,12 @@ struct Fake {
     call_ms: u64,
     /// A sector the device fails (`Device(1)`) whichever generation asks.
     bad_lba: Option<u64>,
+    /// The generation that answers `Info` with this instead of its
+    /// geometry (a corrupt driver host that lives on: campaign injection
+    /// #8000).
+    odd_info: Option<(u32, blkdev::Reply)>,
+    /// The generation that answers `Attach` with this.
+    odd_attach: Option<(u32, blkdev::Reply)>,
 }
 
 impl Fake {
@@ -96,6 +102,8 @@ impl Fake {
             logs: Vec::new(),
             call_ms: 1,
             bad_lba: None,
+            odd_info: None,
+            odd_attach: None,
         }
     }
 
@@ -185,7 +193,10 @@ impl Env for Fake {
                 self.starting -= 1;
                 Ok(blkdev::Reply::Err(BlkDevError::NotReady))
             }
-            blkdev::Request::Info => Ok(blkdev::Reply::Info(info)),
+            blkdev::Request::Info => match &self.odd_info {
+                Some((g, reply)) if *g == self.generation => Ok(reply.clone()),
+                _ => Ok(blkdev::Reply::Info(info)),
+            },
             blkdev::Request::Submit(ops) => {
                 self.submits.push(ops.clone());
                 let next = if self.next.is_empty() {
@@ -266,6 +277,11 @@ impl Env for Fake {
         self.now += self.call_ms;
         if to != self.task() || !self.alive {
             return Err(CallError::Dead);
+        }
+        if let Some((g, reply)) = &self.odd_attach
+            && *g == self.generation
+        {
+            return Ok(reply.clone());
         }
         if self.window.len() < window as usize {
             self.window.resize(window as usize, 0);

@@ -27,7 +27,8 @@
 //!    window to it and submits the same flights again, in the same order —
 //!    the window still holds the writes' data. A generation that is alive
 //!    but answers the setup unusably (another geometry, a wrong answer to
-//!    `Info` or `Attach`) is restarted the same way ([`Service::refuse`]).
+//!    `Info` or `Attach`) is killed, and its restart policy restarts it
+//!    ([`Service::refuse`]).
 //!    Reads and writes at an LBA are idempotent; a flush keeps its place
 //!    after the writes before it, so it is never acknowledged while one of
 //!    them is unreplayed.
@@ -132,6 +133,12 @@ pub trait Env {
     /// current task (`RestartTask`): a request that arrives after `task`
     /// was replaced must not kill the healthy successor.
     fn restart_backend(&mut self, task: Task) -> Restarted;
+    /// Asks the supervisor to kill the backend (`Kill`), so that its death
+    /// goes through the restart policy like a crash: the backoff as it
+    /// stands, `give-up`, `restart=hold`. `Kill` names the service, not a
+    /// task: the caller checks just before that `task` still runs.
+    /// `Restarted::Yes`: killed (the policy restarts it, or holds it).
+    fn kill_backend(&mut self, task: Task) -> Restarted;
     /// Copies `len` bytes from the client's `grant` into the data window at
     /// `offset` (a write's data).
     fn copy_in(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError>;
@@ -891,21 +898,44 @@ impl Service {
     /// 3, `docs/campaign.md`): a mutated driver reported a geometry of
     /// 17,592,186,250,120 blocks and then sat idle; nothing ever replaced
     /// it, and the block service waited with its clients. So it is marked
-    /// stale and restarted (`RestartTask`, which spares a successor), as
-    /// the watchdog does; the flights lost with its predecessor, if any,
-    /// stay pending and are replayed to the next generation. A supervisor
-    /// that will not restart it leaves the service to its `unavailable-ms`
-    /// give-up.
+    /// stale and the supervisor is asked to kill it; the flights lost with
+    /// its predecessor, if any, stay pending and are replayed to the next
+    /// generation.
+    ///
+    /// A `Kill`, not the watchdog's `RestartTask`: `RestartTask` restarts
+    /// at once with the backoff reset, so a backend whose every generation
+    /// is refused (a driver that always reports another geometry) would be
+    /// restarted in a loop, tens of times a second; a kill's death goes
+    /// through the restart policy, whose crash-loop backoff and `give-up`
+    /// pace it and end it (held: the service answers `Unavailable`). A
+    /// supervisor that will not kill it leaves the service to its
+    /// `unavailable-ms` give-up.
     fn refuse(&mut self, env: &mut impl Env, task: Task) {
+        self.stale = Some(task);
+        // `Kill` names the service: make sure it would hit this task, not
+        // a successor started since (it died on its own meanwhile).
+        if env.locate() != Located::Alive(task) {
+            env.log(format_args!(
+                "{} {} is unusable and already gone: attaching to its successor",
+                self.cfg.backend,
+                show(task)
+            ));
+            return;
+        }
         env.log(format_args!(
-            "{} {} is alive but unusable: asking the supervisor to restart it ({} requests in flight, {} queued)",
+            "{} {} is alive but unusable: asking the supervisor to kill it, its restart policy restarts it ({} requests in flight, {} queued)",
             self.cfg.backend,
             show(task),
             self.flights.len(),
             self.queue.len()
         ));
-        self.stale = Some(task);
-        self.restart(env, task);
+        if env.kill_backend(task) != Restarted::Yes {
+            env.log(format_args!(
+                "the supervisor did not kill {} {}; not using it",
+                self.cfg.backend,
+                show(task)
+            ));
+        }
     }
 
     /// Asks `task` for its geometry and attaches the window; on success the

@@ -53,6 +53,12 @@ struct Fake {
     restarts: u32,
     /// The task of each `restart_backend` request, as the supervisor got it.
     restart_requests: Vec<Task>,
+    /// The task running at each `kill_backend` request.
+    kills: Vec<Task>,
+    /// What the restart policy does with a killed backend: `None` starts
+    /// the next generation at once; else it stays dead in that state
+    /// (waiting out the backoff, or held when the policy gave up).
+    kill_then: Option<ServiceState>,
     disk: Vec<u8>,
     window: Vec<u8>,
     /// (task, window length) of each `Attach`.
@@ -92,6 +98,8 @@ impl Fake {
             restart_ok: true,
             restarts: 0,
             restart_requests: Vec::new(),
+            kills: Vec::new(),
+            kill_then: None,
             disk,
             window: Vec::new(),
             attaches: Vec::new(),
@@ -307,6 +315,24 @@ impl Env for Fake {
         } else {
             Restarted::No
         }
+    }
+
+    /// As the supervisor answers `Kill`: the running task dies, and the
+    /// restart policy starts the next one (here at once) or holds it.
+    fn kill_backend(&mut self, task: Task) -> Restarted {
+        assert_eq!(task, self.task(), "a kill that would hit another task");
+        if !self.restart_ok || !self.alive {
+            return Restarted::No;
+        }
+        self.kills.push(self.task());
+        match self.kill_then {
+            None => self.start_next(),
+            Some(state) => {
+                self.alive = false;
+                self.state = Some(state);
+            }
+        }
+        Restarted::Yes
     }
 
     fn copy_in(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError> {

@@ -764,6 +764,7 @@ impl Tr<'_, '_> {
         self.b.ins().jump(done, &[BlockArg::Value(head)]);
         self.b.switch_to_block(slow);
         let r = self.alloc_call(t, size)?;
+        self.rest_is_cold();
         self.b.ins().jump(done, &[BlockArg::Value(r)]);
         self.b.switch_to_block(done);
         Ok(obj)
@@ -800,6 +801,7 @@ impl Tr<'_, '_> {
         self.b.ins().jump(done, &[BlockArg::Value(o)]);
         self.b.switch_to_block(slow);
         let r = self.alloc_call(t, size)?;
+        self.rest_is_cold();
         self.b.ins().jump(done, &[BlockArg::Value(r)]);
         self.b.switch_to_block(done);
         Ok(obj)

@@ -61,6 +61,8 @@ struct Host {
     windows: Windows,
     sched: Sched,
     slot_buf: Vec<u64>,
+    /// Reads handed to the driver (each slot gets its own pattern first).
+    reads: u64,
     live: Vec<Option<Live>>,
     irq_pending: bool,
     intx: Option<u16>,
@@ -115,6 +117,7 @@ impl Host {
             windows: Windows::new(),
             sched: Sched::new(0),
             slot_buf: Vec::new(),
+            reads: 0,
             live: Vec::new(),
             irq_pending: false,
             intx: None,
@@ -401,7 +404,18 @@ extern "C" fn host_next(slot: *mut i32, op: *mut i32, lba: *mut i64, len: *mut i
             let buf = h.slot_buf.get(s.slot).copied().unwrap_or(0);
             let (kind, l, n) = match (s.op, window) {
                 (Op::Flush, _) => (OP_FLUSH, 0, 0),
-                (Op::Read { lba, len, .. }, Some(_)) => (OP_READ, lba, len),
+                (Op::Read { lba, len, .. }, Some(_)) => {
+                    // A read the device does not perform must not hand
+                    // the client what the slot last held (the write a
+                    // verify-writes read-back checks): `virtio_blk::slot`.
+                    // SAFETY: as for writes below: the slot's DMA buffer
+                    // holds max_transfer >= len bytes, unused now.
+                    let dst =
+                        unsafe { core::slice::from_raw_parts_mut(buf as *mut u8, len as usize) };
+                    h.reads = h.reads.wrapping_add(1);
+                    virtio_blk::slot::prepare_read(dst, h.reads);
+                    (OP_READ, lba, len)
+                }
                 (Op::Write { lba, len, offset }, Some(w)) => {
                     // SAFETY: the slot's DMA buffer holds max_transfer >= len
                     // bytes, and no request is using it now.

@@ -15,6 +15,8 @@
 //!   (`Native.InjectTarget`).
 //! - `inject=stack-overflow|exception`: unbounded managed recursion, or an
 //!   exception nothing catches, on the I/O path (also the campaign's).
+//! - `inject=zero-length`: the next read or write goes to the driver with
+//!   length 0 (a zero-length descriptor for the device).
 //! - `inject=always-fault`: the seed's `ldfld-struct` miscompile, which
 //!   makes the C# virtio-blk driver fault in its `Start`, on every start
 //!   that has the argument (given in `args`, not `first-args`: a crash loop).
@@ -41,6 +43,10 @@ pub enum Injection {
     StackOverflow = 5,
     /// An exception nothing catches (the campaign's `exception`).
     Throw = 6,
+    /// One read or write handed to the driver with length 0, which the C#
+    /// virtio-blk driver puts into a zero-length descriptor (QEMU then
+    /// marks the device broken: `docs/campaign.md`, round 3).
+    ZeroLength = 7,
 }
 
 impl Injection {
@@ -52,6 +58,7 @@ impl Injection {
             "always-fault" => Injection::AlwaysFault,
             "stack-overflow" => Injection::StackOverflow,
             "exception" => Injection::Throw,
+            "zero-length" => Injection::ZeroLength,
             _ => return None,
         })
     }

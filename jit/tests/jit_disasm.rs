@@ -35,18 +35,31 @@ fn disassembly_matches_expectations() {
     let corlib = jit_support::leak(&jit_support::corlib(dir));
     let src = jit_support::root().join("jit/tests/jit_cs/il_shapes.cs");
     let dll = jit_support::compile(dir, &src, "il_shapes");
-    let mut rt = runtime(corlib, &[]).expect("runtime");
-    rt.keep_code = true;
-    let asm = rt.types.load(jit_support::leak(&dll)).expect("load");
-    let img = rt.types.image(asm).clone();
-    let t = img
-        .find_type_def("", "Shapes")
-        .expect("lookup")
-        .expect("Shapes");
-    let tid = rt.types.type_def(asm, t).expect("type");
+    let dll = jit_support::leak(&dll);
     let bless = std::env::var_os("BLESS").is_some();
     let mut diffs = Vec::new();
-    for name in ["Sum", "StructField", "CallStructLdfld"] {
+    // (method, expectation file, nursery bytes: 0 for the mark-sweep
+    // runtime's inline free-list allocation, else the generational one's
+    // inline bump allocation).
+    let cases = [
+        ("Sum", "Sum", 0),
+        ("StructField", "StructField", 0),
+        ("CallStructLdfld", "CallStructLdfld", 0),
+        ("CallArea", "CallArea", 0),
+        ("NewSquare", "NewSquare", 0),
+        ("NewSquare", "NewSquareYoung", 1 << 20),
+    ];
+    for (name, file, nursery) in cases {
+        let mut rt = runtime(corlib, &[]).expect("runtime");
+        assert!(rt.set_generational(nursery), "nursery");
+        rt.keep_code = true;
+        let asm = rt.types.load(dll).expect("load");
+        let img = rt.types.image(asm).clone();
+        let t = img
+            .find_type_def("", "Shapes")
+            .expect("lookup")
+            .expect("Shapes");
+        let tid = rt.types.type_def(asm, t).expect("type");
         let m = rt
             .types
             .ty(tid)
@@ -57,14 +70,14 @@ fn disassembly_matches_expectations() {
             .expect("method");
         rt.compile_method(m).expect("compiles");
         let text = mask_addresses(&jit::host::disassemble(&rt.kept_code[&m]));
-        let path = jit_support::root().join(format!("jit/tests/disasm/{name}.txt"));
+        let path = jit_support::root().join(format!("jit/tests/disasm/{file}.txt"));
         if bless {
             std::fs::write(&path, &text).expect("write expectation");
             continue;
         }
         let want = std::fs::read_to_string(&path).unwrap_or_default();
         if want != text {
-            diffs.push(format!("{name}: expected\n{want}\ngot\n{text}"));
+            diffs.push(format!("{file}: expected\n{want}\ngot\n{text}"));
         }
     }
     assert!(

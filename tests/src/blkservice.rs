@@ -201,6 +201,35 @@ pub fn judge_watchdog(s: &str) -> Result<(), String> {
     common(s)
 }
 
+/// `blk-zero-length`: the device went broken (QEMU's `virtio_error`, not
+/// an exit) and a reset by the next generation cleared it.
+pub fn judge_zero_length(s: &str) -> Result<(), String> {
+    need(s, "fault injection: zero length after 8 requests")?;
+    need(s, "blk: watchdog: driverhost ")?;
+    need(s, " did not answer within 2000 ms (")?;
+    // The next generation finds VIRTIO_CONFIG_S_NEEDS_RESET (64) in the
+    // device status before its reset: QEMU's `virtio_error` set it (seen:
+    // 75, NEEDS_RESET with ACKNOWLEDGE, DRIVER and FEATURES_OK; DRIVER_OK
+    // went when bus mastering was turned off).
+    let broken = s
+        .lines()
+        .filter_map(|l| l.split("(device reset; its status was ").nth(1))
+        .filter_map(|t| t.split(')').next()?.parse::<u32>().ok())
+        .any(|status| status & 64 != 0);
+    if !broken {
+        return Err("no generation found the device needing a reset (status bit 64)".into());
+    }
+    need(s, "blk: attached to driverhost ")?;
+    let rounds = writer_rounds(s)?;
+    if rounds < 40 {
+        return Err(format!("the writer did {rounds} rounds, expected 40"));
+    }
+    if s.contains("blk: watchdog: the supervisor did not restart") {
+        return Err("the supervisor refused the restart".into());
+    }
+    common(s)
+}
+
 pub fn judge_unavailable(s: &str) -> Result<(), String> {
     need(s, "fakedisk: crashing on purpose (with a batch in flight)")?;
     need(s, "blk: fakedisk unavailable (held by the supervisor")?;

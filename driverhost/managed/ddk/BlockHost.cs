@@ -60,7 +60,7 @@ namespace Cordon.Ddk
                         Completed(r, BlockStatus.IoError);
                         continue;
                     }
-                    inject.BeforeRequest();
+                    inject.BeforeRequest(r);
                     if (!driver.Submit(r))
                         Completed(r, BlockStatus.Ok);
                 }

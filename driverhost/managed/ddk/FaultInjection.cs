@@ -19,6 +19,7 @@ namespace Cordon.Ddk
         // 4 (always-fault) is the JIT's switch, not a managed injection.
         const int Overflow = 5;
         const int Throw = 6;
+        const int ZeroLength = 7;
 
         // Cleared once a store that did not fault has happened: one wild
         // store per injection, not one per later request.
@@ -39,7 +40,7 @@ namespace Cordon.Ddk
             kind = Native.InjectedFault(out after);
         }
 
-        internal void BeforeRequest()
+        internal void BeforeRequest(BlockRequest r)
         {
             if (kind == None)
                 return;
@@ -71,6 +72,15 @@ namespace Cordon.Ddk
             {
                 Log.Write("fault injection: stack overflow after " + after + " requests" + inFlight + ": recursing without end in FaultInjection::Recurse");
                 depth = Recurse(1);
+            }
+            else if (kind == ZeroLength)
+            {
+                // Flushes carry no data descriptor: wait for a transfer.
+                if (r.Op == BlockOp.Flush)
+                    return;
+                Log.Write("fault injection: zero length after " + after + " requests" + inFlight + ": handing the driver a request of 0 bytes at LBA " + r.Lba + " (its data descriptor has length 0)");
+                r.Length = 0;
+                kind = None;
             }
             else if (kind == Throw)
             {

@@ -431,6 +431,7 @@ impl Tr<'_, '_> {
         let c = self
             .call_helper(helper, &args, params, Some(types::I64))
             .ok_or(ErrorKind::Codegen)?;
+        self.rest_is_cold();
         self.b.ins().store(flags(), mt, sitev, 0);
         self.b.ins().store(flags(), c, sitev, 8);
         self.b.ins().jump(join, &[c.into()]);

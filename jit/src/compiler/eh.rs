@@ -221,6 +221,17 @@ impl Tr<'_, '_> {
         self.b.switch_to_block(cont);
     }
 
+    /// Mark the block being filled cold: the rest of a slow path after its
+    /// helper call's exception check (which starts a new block). Without
+    /// it that block (the call's result moved into the join's parameter,
+    /// a cache update) stays where the lowering order puts it, between the
+    /// fast path and the join, and the fast path jumps over it.
+    pub fn rest_is_cold(&mut self) {
+        if let Some(b) = self.b.current_block() {
+            self.b.set_cold_block(b);
+        }
+    }
+
     /// Raise `kind` when `cond` is non-zero; continue in a new block.
     pub fn raise_if(&mut self, cond: Value, kind: ExceptionKind) {
         // One cold block per (exception, dispatch), filled in at the end:

@@ -739,19 +739,31 @@ impl Tr<'_, '_> {
     pub fn branch_if(&mut self, cond: Value, off: u32, next: u32) -> R<()> {
         let (t, targs) = self.branch_args(off)?;
         let (f, fargs) = self.branch_args(next)?;
-        if off <= self.offset {
-            // A loop's backward branch: with the loop's exit as the first
-            // successor, Cranelift's block order (reverse postorder, first
-            // successor last) puts the body right after the test instead
-            // of after the exit, so an iteration takes one taken branch,
-            // not two.
-            let stay = self.b.ins().icmp_imm_u(IntCC::Equal, cond, 0);
-            self.b.ins().brif(stay, f, &fargs, t, &targs);
-        } else {
-            self.b.ins().brif(cond, t, &targs, f, &fargs);
+        if off <= self.offset && !self.is_fcmp(cond) {
+            // A backward branch closes a loop (the IL's test at the bottom).
+            // Cranelift lays blocks out in reverse postorder, which puts a
+            // branch's first target last: brif(cond, body, exit) would put
+            // the loop's exit (often the method's return) between the test
+            // and the body, which the loop then jumps over every round.
+            // Branching on the negation lays the body out after the test
+            // (`eq(icmp, 0)` folds into the inverted compare; a float
+            // compare's would not, so those keep the old shape).
+            let inv = self.b.ins().icmp_imm_s(IntCC::Equal, cond, 0);
+            self.b.ins().brif(inv, f, &fargs, t, &targs);
+            self.reachable = false;
+            return Ok(());
         }
+        self.b.ins().brif(cond, t, &targs, f, &fargs);
         self.reachable = false;
         Ok(())
+    }
+
+    /// Whether `v` is a float comparison's result.
+    fn is_fcmp(&self, v: Value) -> bool {
+        let dfg = &self.b.func.dfg;
+        dfg.value_def(v)
+            .inst()
+            .is_some_and(|i| dfg.insts[i].opcode() == cranelift_codegen::ir::Opcode::Fcmp)
     }
 
     /// A new object of `size` bytes with method table `mt`: the one place the
@@ -795,6 +807,7 @@ impl Tr<'_, '_> {
         self.b.ins().jump(done, &[BlockArg::Value(head)]);
         self.b.switch_to_block(slow);
         let r = self.alloc_call(t, size)?;
+        self.rest_is_cold();
         self.b.ins().jump(done, &[BlockArg::Value(r)]);
         self.b.switch_to_block(done);
         Ok(obj)
@@ -831,6 +844,7 @@ impl Tr<'_, '_> {
         self.b.ins().jump(done, &[BlockArg::Value(o)]);
         self.b.switch_to_block(slow);
         let r = self.alloc_call(t, size)?;
+        self.rest_is_cold();
         self.b.ins().jump(done, &[BlockArg::Value(r)]);
         self.b.switch_to_block(done);
         Ok(obj)

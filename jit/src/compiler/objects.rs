@@ -65,6 +65,7 @@ impl Tr<'_, '_> {
         self.b.switch_to_block(run);
         let tid = self.sym_i32(Sym::TypeNum(t))?;
         self.call_helper(Helper::RunCctor, &[tid], &[types::I32], None);
+        self.rest_is_cold();
         self.b.ins().jump(cont, &[]);
         self.b.switch_to_block(cont);
         Ok(())

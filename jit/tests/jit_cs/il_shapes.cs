@@ -28,8 +28,38 @@ public struct Probe
     public int Value;
 }
 
+public interface IArea
+{
+    int Area();
+}
+
+public class Square : IArea
+{
+    public int Side;
+
+    public int Area()
+    {
+        return Side * Side;
+    }
+}
+
 public static class Shapes
 {
+    // Disassembly expectations (jit_disasm.rs): the inline allocation's
+    // slow path, the helper's exception check and the result's move
+    // included, lies after the return; the fast path falls into the rest.
+    public static object NewSquare()
+    {
+        return new Square();
+    }
+
+    // Likewise the interface call site's cache miss: the hit path falls
+    // through to the call.
+    public static int CallArea(IArea a)
+    {
+        return a.Area();
+    }
+
     static PciAddress Make(byte b, byte d, byte f)
     {
         PciAddress a;

@@ -175,6 +175,22 @@ impl Env for Kernel {
         }
     }
 
+    fn kill_backend(&mut self, _task: Task) -> Restarted {
+        let Some(sup) = self.supervisor() else {
+            return Restarted::No;
+        };
+        let req = supervisor::Request::Kill {
+            name: self.backend.clone(),
+        };
+        match rpc::call::<Supervisor>(sup, &req) {
+            Ok(supervisor::Reply::Ok) => Restarted::Yes,
+            other => {
+                userlib::log!("blk: Kill {} refused: {other:?}", self.backend);
+                Restarted::No
+            }
+        }
+    }
+
     fn copy_in(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError> {
         let range = slot(offset, len)?;
         let dst = window().get_mut(range).ok_or(BlkError::BadCount {

@@ -25,9 +25,13 @@
 //!    the watchdog fires (and the service asks the supervisor to restart
 //!    it), the service looks for the next generation, attaches the same
 //!    window to it and submits the same flights again, in the same order —
-//!    the window still holds the writes' data. Reads and writes at an LBA
-//!    are idempotent; a flush keeps its place after the writes before it,
-//!    so it is never acknowledged while one of them is unreplayed.
+//!    the window still holds the writes' data. A generation that is alive
+//!    but answers the setup unusably (another geometry, a wrong answer to
+//!    `Info` or `Attach`) is killed, and its restart policy restarts it
+//!    ([`Service::refuse`]).
+//!    Reads and writes at an LBA are idempotent; a flush keeps its place
+//!    after the writes before it, so it is never acknowledged while one of
+//!    them is unreplayed.
 //! 5. An operation the backend fails (a device error, or any refusal of
 //!    an operation the service had checked) may be the backend's fault,
 //!    not the device's: a corrupt driver host can complete a request
@@ -129,6 +133,12 @@ pub trait Env {
     /// current task (`RestartTask`): a request that arrives after `task`
     /// was replaced must not kill the healthy successor.
     fn restart_backend(&mut self, task: Task) -> Restarted;
+    /// Asks the supervisor to kill the backend (`Kill`), so that its death
+    /// goes through the restart policy like a crash: the backoff as it
+    /// stands, `give-up`, `restart=hold`. `Kill` names the service, not a
+    /// task: the caller checks just before that `task` still runs.
+    /// `Restarted::Yes`: killed (the policy restarts it, or holds it).
+    fn kill_backend(&mut self, task: Task) -> Restarted;
     /// Copies `len` bytes from the client's `grant` into the data window at
     /// `offset` (a write's data).
     fn copy_in(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError>;
@@ -857,7 +867,7 @@ impl Service {
     /// A setup call of `connect` (`what`: which) did not get the answer it
     /// wanted: a dead backend is left to the next probe, one that did not
     /// answer in time to the watchdog; one that answered something else is
-    /// not used until it restarts.
+    /// refused ([`Service::refuse`]).
     fn not_connected(
         &mut self,
         env: &mut impl Env,
@@ -877,8 +887,54 @@ impl Service {
                     self.cfg.backend,
                     show(task)
                 ));
-                self.stale = Some(task);
+                self.refuse(env, task);
             }
+        }
+    }
+
+    /// `task` is alive and answers, but not so that the service can use it
+    /// (a geometry that changed or is unusable, a wrong answer to `Info` or
+    /// to `Attach`): a corrupt generation. Campaign injection #8000 (round
+    /// 3, `docs/campaign.md`): a mutated driver reported a geometry of
+    /// 17,592,186,250,120 blocks and then sat idle; nothing ever replaced
+    /// it, and the block service waited with its clients. So it is marked
+    /// stale and the supervisor is asked to kill it; the flights lost with
+    /// its predecessor, if any, stay pending and are replayed to the next
+    /// generation.
+    ///
+    /// A `Kill`, not the watchdog's `RestartTask`: `RestartTask` restarts
+    /// at once with the backoff reset, so a backend whose every generation
+    /// is refused (a driver that always reports another geometry) would be
+    /// restarted in a loop, tens of times a second; a kill's death goes
+    /// through the restart policy, whose crash-loop backoff and `give-up`
+    /// pace it and end it (held: the service answers `Unavailable`). A
+    /// supervisor that will not kill it leaves the service to its
+    /// `unavailable-ms` give-up.
+    fn refuse(&mut self, env: &mut impl Env, task: Task) {
+        self.stale = Some(task);
+        // `Kill` names the service: make sure it would hit this task, not
+        // a successor started since (it died on its own meanwhile).
+        if env.locate() != Located::Alive(task) {
+            env.log(format_args!(
+                "{} {} is unusable and already gone: attaching to its successor",
+                self.cfg.backend,
+                show(task)
+            ));
+            return;
+        }
+        env.log(format_args!(
+            "{} {} is alive but unusable: asking the supervisor to kill it, its restart policy restarts it ({} requests in flight, {} queued)",
+            self.cfg.backend,
+            show(task),
+            self.flights.len(),
+            self.queue.len()
+        ));
+        if env.kill_backend(task) != Restarted::Yes {
+            env.log(format_args!(
+                "the supervisor did not kill {} {}; not using it",
+                self.cfg.backend,
+                show(task)
+            ));
         }
     }
 
@@ -893,8 +949,7 @@ impl Service {
             other => return self.not_connected(env, task, "answered Info with", other),
         };
         if !self.take_info(env, info) {
-            self.stale = Some(task);
-            return;
+            return self.refuse(env, task);
         }
         let window = MAX_BATCH as u64 * u64::from(self.slot_bytes);
         match env.attach(task, window, self.cfg.watchdog_ms) {

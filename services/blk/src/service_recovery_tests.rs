@@ -1,5 +1,6 @@
 //! The block service against a backend that fails: a death mid-batch and
-//! its replay in order, the watchdog, a held or long-gone backend
+//! its replay in order, the watchdog, a generation refused at its setup
+//! (restarted like a hung one), a held or long-gone backend
 //! (`Unavailable`), and random failures that must lose nothing acknowledged.
 //! The fake backend and the helpers are the parent module's.
 
@@ -335,6 +336,215 @@ fn without_verify_writes_a_damaged_write_is_acknowledged() {
     settle(&mut s, &mut f, 20);
     assert_eq!(f.replies_to(1), [blk::Reply::Ok]);
     assert_eq!(sector(&f, 90)[7], 0x66 ^ 0x40);
+}
+
+/// The fake's geometry with `blocks` changed.
+fn geometry(blocks: u64) -> blkdev::Reply {
+    blkdev::Reply::Info(DeviceInfo {
+        block_size: BS,
+        blocks,
+        read_only: false,
+        max_transfer: 64 * 1024,
+        queue_depth: 16,
+    })
+}
+
+/// Campaign injection #8000 (round 3): the generation after a death
+/// answered `Info` with another geometry (a mutated driver: 17,592,186,250,120
+/// blocks) and then sat idle, alive. The service refused it and waited for
+/// a restart nobody asked for; the machine went silent. Now the refused
+/// generation is killed through the supervisor (`Kill`, whose death the
+/// restart policy handles like a crash, not `RestartTask`, which skips
+/// the backoff), and the flights lost with its predecessor are replayed,
+/// once, to the generation after it.
+#[test]
+fn a_generation_whose_geometry_changed_is_restarted_and_the_flights_replayed() {
+    let (mut s, mut f) = up();
+    let w = write(&mut f, 1, 40, 1, 0x3c);
+    s.accept(&mut f, 1, w);
+    s.accept(&mut f, 1, blk::Request::Flush);
+    let r = read(&mut f, 2, 41, 1);
+    s.accept(&mut f, 2, r);
+    f.next = vec![Next::DieAfter(1)];
+    s.step(&mut f);
+    assert_eq!(s.link(), Link::Down);
+    f.odd_info = Some((1, geometry(17_592_186_250_120)));
+    f.start_next();
+    settle(&mut s, &mut f, 50);
+    assert_eq!(f.kills, [gen_task(1)], "the refused generation");
+    assert!(
+        f.restart_requests.is_empty(),
+        "no RestartTask: the backoff rules"
+    );
+    assert_eq!(s.link(), Link::Up(gen_task(2)));
+    assert_eq!(f.replies_to(1), [blk::Reply::Ok, blk::Reply::Ok]);
+    assert_eq!(f.replies_to(2), [blk::Reply::Ok]);
+    assert_eq!(f.replies.len(), 3, "nothing answered twice");
+    assert!(sector(&f, 40).iter().all(|&b| b == 0x3c));
+    assert!(f.grants[&2].iter().all(|&b| b == 41));
+    // The batch went to generation 0 and, whole and in order, to 2; no
+    // Submit reached the refused generation.
+    assert_eq!(f.submits.len(), 2);
+    assert_eq!(f.submits[1], f.submits[0]);
+    assert_eq!(
+        f.attaches.iter().map(|a| a.0).collect::<Vec<_>>(),
+        [gen_task(0), gen_task(2)]
+    );
+    assert_eq!((s.stats().replays, s.stats().replayed), (1, 3));
+    assert!(f.logs.iter().any(|l| l.contains("geometry changed")));
+    assert!(f.logs.iter().any(|l| l.contains(
+        "[7.1] is alive but unusable: asking the supervisor to kill it, its restart policy restarts it (3 requests in flight, 0 queued)"
+    )));
+    // Clients still see the geometry they were told.
+    s.accept(&mut f, 3, blk::Request::Info);
+    assert_eq!(
+        f.replies_to(3),
+        [blk::Reply::Info {
+            block_size: BS,
+            blocks: BLOCKS
+        }]
+    );
+}
+
+/// The other ways a live generation can answer the setup unusably: a
+/// first geometry the service cannot use, `Info` answered with something
+/// else, and a data window refused or too short. Each is killed, and
+/// the request waiting meanwhile is served by the next generation.
+#[test]
+fn a_generation_that_answers_setup_unusably_is_restarted() {
+    let unusable = blkdev::Reply::Info(DeviceInfo {
+        block_size: 0,
+        blocks: BLOCKS,
+        read_only: false,
+        max_transfer: 64 * 1024,
+        queue_depth: 16,
+    });
+    let cases: [(Option<blkdev::Reply>, Option<blkdev::Reply>, &str); 4] = [
+        (Some(unusable), None, "unusable geometry"),
+        (
+            Some(blkdev::Reply::Attached { len: 1 }),
+            None,
+            "answered Info with Ok(Attached { len: 1 })",
+        ),
+        (
+            None,
+            Some(blkdev::Reply::Attached { len: 4096 }),
+            "answered the data window with Ok(Attached { len: 4096 })",
+        ),
+        (
+            None,
+            Some(blkdev::Reply::Err(BlkDevError::Grant(3))),
+            "answered the data window with Ok(Err(Grant(3)))",
+        ),
+    ];
+    for (info, attach, log) in cases {
+        let mut f = Fake::new();
+        f.odd_info = info.map(|r| (0, r));
+        f.odd_attach = attach.map(|r| (0, r));
+        let mut s = Service::new(cfg(), 0);
+        let w = write(&mut f, 1, 9, 1, 0x9a);
+        s.accept(&mut f, 1, w);
+        settle(&mut s, &mut f, 50);
+        assert_eq!(f.kills, [gen_task(0)], "{log}");
+        assert_eq!(s.link(), Link::Up(gen_task(1)), "{log}");
+        assert_eq!(f.replies_to(1), [blk::Reply::Ok], "{log}");
+        assert!(sector(&f, 9).iter().all(|&b| b == 0x9a), "{log}");
+        assert!(
+            f.logs.iter().any(|l| l.contains(log)),
+            "{log}: {:?}",
+            f.logs
+        );
+        assert!(f.now < 100, "{log}: served after {} ms", f.now);
+    }
+}
+
+/// A refused generation the supervisor will not kill (`Restarted::No`:
+/// no `allow=control`, or the supervisor unreachable) stays alive and is
+/// never used; the clients get `Unavailable` after `unavailable-ms`, not
+/// silence, and new requests at once from then on.
+#[test]
+fn a_refused_generation_the_supervisor_will_not_restart_ends_unavailable() {
+    let (mut s, mut f) = up();
+    f.restart_ok = false;
+    let w = write(&mut f, 1, 40, 1, 0x77);
+    s.accept(&mut f, 1, w);
+    f.next = vec![Next::DieAfter(0)];
+    s.step(&mut f);
+    let t0 = f.now;
+    f.odd_info = Some((1, geometry(BLOCKS + 1)));
+    f.start_next();
+    settle(&mut s, &mut f, 1000);
+    assert!(f.kills.is_empty());
+    assert_eq!(f.replies_to(1), [blk::Reply::Err(BlkError::Unavailable)]);
+    assert_eq!(s.link(), Link::Unavailable);
+    let waited = f.now - t0;
+    assert!((1000..=1030).contains(&waited), "gave up after {waited} ms");
+    assert_eq!(f.submits.len(), 1, "nothing was sent to the refused task");
+    assert!(
+        f.logs
+            .iter()
+            .any(|l| l.contains("the supervisor did not kill disk [7.1]"))
+    );
+    // Still refused, still alive: a new request is answered at once.
+    f.now += 50;
+    s.step(&mut f);
+    s.accept(&mut f, 2, blk::Request::Flush);
+    assert_eq!(f.replies_to(2), [blk::Reply::Err(BlkError::Unavailable)]);
+    // An operator's restart brings a usable generation: served again.
+    f.odd_info = None;
+    f.start_next();
+    let w = write(&mut f, 3, 41, 1, 0x78);
+    s.accept(&mut f, 3, w);
+    settle(&mut s, &mut f, 20);
+    assert_eq!(f.replies_to(3), [blk::Reply::Ok]);
+    assert_eq!(s.link(), Link::Up(gen_task(2)));
+}
+
+/// A backend whose every generation is refused (here: each reports
+/// another geometry than the first did) is not restarted in a loop by the
+/// service: each refused generation is killed (`Kill`), and the restart
+/// policy's crash-loop backoff decides when the next one starts — and when
+/// to stop (`give-up`: held). Held, the service answers `Unavailable` at
+/// once. (With `RestartTask` the supervisor restarts at once with the
+/// backoff reset: replaying injection #8000 at boot restarted the driver
+/// host 3,574 times in 181 s.)
+#[test]
+fn a_backend_refused_in_every_generation_is_left_to_the_restart_policy() {
+    let (mut s, mut f) = up();
+    let w = write(&mut f, 1, 40, 1, 0x77);
+    s.accept(&mut f, 1, w);
+    f.next = vec![Next::DieAfter(0)];
+    s.step(&mut f);
+    let backoff = Some(ServiceState::WaitingRestart { until_ms: 0 });
+    f.kill_then = backoff;
+    for g in 1..=3 {
+        // The policy's backoff ends: it starts generation g, refused too.
+        f.odd_info = Some((g, geometry(BLOCKS * 2)));
+        f.start_next();
+        for _ in 0..20 {
+            f.now += 5;
+            s.step(&mut f);
+        }
+        assert_eq!(f.kills.len(), g as usize, "one kill per generation");
+        assert!(!f.alive, "nothing restarted but by the policy");
+    }
+    assert_eq!(f.kills, [gen_task(1), gen_task(2), gen_task(3)]);
+    assert!(f.restart_requests.is_empty(), "no RestartTask");
+    assert!(
+        f.replies_to(1).is_empty(),
+        "still waiting, as for a crash loop"
+    );
+    // Generation 4: the policy gives up after its death and holds it.
+    f.odd_info = Some((4, geometry(BLOCKS * 2)));
+    f.kill_then = Some(ServiceState::Held);
+    f.start_next();
+    let t0 = f.now;
+    settle(&mut s, &mut f, 100);
+    assert!(f.now - t0 <= 30, "held noticed after {} ms", f.now - t0);
+    assert_eq!(f.kills.len(), 4);
+    assert_eq!(f.replies_to(1), [blk::Reply::Err(BlkError::Unavailable)]);
+    assert!(f.logs.iter().any(|l| l.contains("held by the supervisor")));
+    assert_eq!(f.submits.len(), 1, "no refused generation got a batch");
 }
 
 #[test]

@@ -53,6 +53,12 @@ struct Fake {
     restarts: u32,
     /// The task of each `restart_backend` request, as the supervisor got it.
     restart_requests: Vec<Task>,
+    /// The task running at each `kill_backend` request.
+    kills: Vec<Task>,
+    /// What the restart policy does with a killed backend: `None` starts
+    /// the next generation at once; else it stays dead in that state
+    /// (waiting out the backoff, or held when the policy gave up).
+    kill_then: Option<ServiceState>,
     disk: Vec<u8>,
     window: Vec<u8>,
     /// (task, window length) of each `Attach`.
@@ -68,6 +74,12 @@ struct Fake {
     call_ms: u64,
     /// A sector the device fails (`Device(1)`) whichever generation asks.
     bad_lba: Option<u64>,
+    /// The generation that answers `Info` with this instead of its
+    /// geometry (a corrupt driver host that lives on: campaign injection
+    /// #8000).
+    odd_info: Option<(u32, blkdev::Reply)>,
+    /// The generation that answers `Attach` with this.
+    odd_attach: Option<(u32, blkdev::Reply)>,
 }
 
 impl Fake {
@@ -86,6 +98,8 @@ impl Fake {
             restart_ok: true,
             restarts: 0,
             restart_requests: Vec::new(),
+            kills: Vec::new(),
+            kill_then: None,
             disk,
             window: Vec::new(),
             attaches: Vec::new(),
@@ -96,6 +110,8 @@ impl Fake {
             logs: Vec::new(),
             call_ms: 1,
             bad_lba: None,
+            odd_info: None,
+            odd_attach: None,
         }
     }
 
@@ -185,7 +201,10 @@ impl Env for Fake {
                 self.starting -= 1;
                 Ok(blkdev::Reply::Err(BlkDevError::NotReady))
             }
-            blkdev::Request::Info => Ok(blkdev::Reply::Info(info)),
+            blkdev::Request::Info => match &self.odd_info {
+                Some((g, reply)) if *g == self.generation => Ok(reply.clone()),
+                _ => Ok(blkdev::Reply::Info(info)),
+            },
             blkdev::Request::Submit(ops) => {
                 self.submits.push(ops.clone());
                 let next = if self.next.is_empty() {
@@ -267,6 +286,11 @@ impl Env for Fake {
         if to != self.task() || !self.alive {
             return Err(CallError::Dead);
         }
+        if let Some((g, reply)) = &self.odd_attach
+            && *g == self.generation
+        {
+            return Ok(reply.clone());
+        }
         if self.window.len() < window as usize {
             self.window.resize(window as usize, 0);
         }
@@ -291,6 +315,24 @@ impl Env for Fake {
         } else {
             Restarted::No
         }
+    }
+
+    /// As the supervisor answers `Kill`: the running task dies, and the
+    /// restart policy starts the next one (here at once) or holds it.
+    fn kill_backend(&mut self, task: Task) -> Restarted {
+        assert_eq!(task, self.task(), "a kill that would hit another task");
+        if !self.restart_ok || !self.alive {
+            return Restarted::No;
+        }
+        self.kills.push(self.task());
+        match self.kill_then {
+            None => self.start_next(),
+            Some(state) => {
+                self.alive = false;
+                self.state = Some(state);
+            }
+        }
+        Restarted::Yes
     }
 
     fn copy_in(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError> {

@@ -1,5 +1,6 @@
 //! The native virtio-blk driver's host-testable part: which operation of
-//! which batch starts next on the device. The program (`main.rs`) owns the
+//! which batch starts next on the device, and what a slot holds before a
+//! read ([`slot`]). The program (`main.rs`) owns the
 //! device, the data windows and the DMA slots.
 
 #![no_std]
@@ -7,5 +8,6 @@
 extern crate alloc;
 
 pub mod sched;
+pub mod slot;
 #[cfg(feature = "window")]
 pub mod window;

@@ -765,6 +765,16 @@ pub fn all() -> Vec<QemuTest> {
             )
         },
         QemuTest {
+            disks: crate::blkservice::WRITER_DISKS,
+            timeout: Duration::from_secs(180),
+            ..m(
+                "blk-zero-length",
+                "the first driver host hands the device a zero-length descriptor (inject=zero-length): QEMU marks it broken (NEEDS_RESET) and does not exit; the block service's watchdog has the generation restarted, the next one's reset clears the device, the writer finishes; the harness checks the image",
+                "manifest=blk-zero-length",
+                crate::blkservice::judge_zero_length,
+            )
+        },
+        QemuTest {
             disks: crate::blkservice::UNAVAILABLE_DISKS,
             timeout: Duration::from_secs(120),
             ..m(

@@ -28,7 +28,9 @@
 //! checked, and the machine powered off.
 //!
 //! A later boot of the same campaign (after a hang) finds the files there
-//! and goes on from the first record missing from them.
+//! and goes on from the first record missing from them; the last record
+//! whole by size is read back first, since the stop may have cut its write
+//! short (`demo::campaign_record::resume`).
 //!
 //! Args: `faults=N` (the driver host's `count`), `seed=S`, `files=N`
 //! (default 64), `shutdown=1`.
@@ -313,30 +315,48 @@ impl Run {
     }
 
     /// A later boot of the same campaign: the first write whose record is
-    /// not whole in its file (sizes from `Stat`).
+    /// not on the disk (sizes from `Stat`; the last write whole by size is
+    /// read back, since the stop may have cut its close short:
+    /// [`record::resume`]).
     fn resume(&mut self) {
-        for file in 0..self.files {
-            let have = self.fs.stat(&path(file)).map_or(0, |m| m.size);
-            if let Some(s) = self.size.get_mut(file as usize) {
-                *s = have;
-            }
+        let sizes: Vec<u64> = (0..self.files)
+            .map(|file| self.fs.stat(&path(file)).map_or(0, |m| m.size))
+            .collect();
+        let mut ends = vec![0u64; self.files as usize];
+        let mut torn = None;
+        let n = record::resume(
+            self.seed,
+            self.files,
+            &sizes,
+            &mut ends,
+            |file, index, at| {
+                let want = contents(self.seed, file, index);
+                let got = loop {
+                    match self.read_at(&path(file), at, want.len()) {
+                        Ok(d) => break d,
+                        Err(e) => {
+                            userlib::log!(
+                                "campaign: reading {} back refused ({e}); retrying",
+                                path(file)
+                            );
+                            userlib::sleep_ms(10);
+                        }
+                    }
+                };
+                let same = got == want;
+                if !same {
+                    torn = Some((file, index, fnv1a64(&got)));
+                }
+                same
+            },
+        );
+        if let Some((file, index, fnv)) = torn {
+            userlib::log!(
+                "campaign: {} record {index} (write #{n}) is whole by size but not by content (fnv={fnv:#018x}): the stop cut its close short, so it was never acknowledged; writing it again",
+                path(file)
+            );
         }
-        let mut end = vec![0u64; self.files as usize];
-        let mut n = 0u64;
-        loop {
-            let (file, index) = record::place(n, self.files);
-            let len = record::len(self.seed, file, index) as u64;
-            let (Some(e), Some(&have)) = (end.get_mut(file as usize), self.size.get(file as usize))
-            else {
-                break;
-            };
-            if *e + len > have {
-                break;
-            }
-            *e += len;
-            n += 1;
-        }
-        self.size = end;
+        self.size = ends;
         self.next = n;
         self.unlogged_from = n;
         if n > 0 {

@@ -269,7 +269,7 @@ impl Runtime {
     /// keyed by runtime and method, and every method of a runtime must come
     /// from the same options).
     pub fn set_options(&mut self, options: JitOptions) -> Result<(), OptionsFixed> {
-        if !self.code_ranges.is_empty() {
+        if !self.code_ranges.is_empty() || !self.stage.is_empty() {
             return Err(OptionsFixed);
         }
         self.options = options;
@@ -417,17 +417,17 @@ impl Runtime {
             .install(&compiled.code)
             .map_err(|e| CompileError::runtime(m, crate::compiler::ErrorKind::CodeMemory(e)))?
             as usize;
-        self.count_code(&compiled);
+        self.count_code(compiled.il_len, compiled.code.len(), compiled.intrinsics);
         self.record_range(m, addr, compiled);
         Ok(addr)
     }
 
-    /// Count `compiled` in the statistics.
-    fn count_code(&mut self, compiled: &crate::compiler::Compiled) {
+    /// Count a compiled method in the statistics.
+    fn count_code(&mut self, il_len: usize, len: usize, intrinsics: u32) {
         self.stats.methods += 1;
-        self.stats.il_bytes += compiled.il_len as u64;
-        self.stats.code_bytes += compiled.code.len() as u64;
-        self.stats.intrinsics += u64::from(compiled.intrinsics);
+        self.stats.il_bytes += il_len as u64;
+        self.stats.code_bytes += len as u64;
+        self.stats.intrinsics += u64::from(intrinsics);
     }
 
     /// Record the range of `compiled`, installed at `addr`.
@@ -455,10 +455,7 @@ impl Runtime {
         intrinsics: u32,
         stack_maps: Vec<crate::compiler::stackmaps::StackMap>,
     ) {
-        self.stats.methods += 1;
-        self.stats.il_bytes += il_len as u64;
-        self.stats.code_bytes += len as u64;
-        self.stats.intrinsics += u64::from(intrinsics);
+        self.count_code(il_len, len, intrinsics);
         self.push_range(m, addr, len, il_map, stack_maps);
     }
 

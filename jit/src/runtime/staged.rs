@@ -52,6 +52,11 @@ impl Stage {
         self.methods.len()
     }
 
+    /// Whether nothing is staged.
+    pub(super) fn is_empty(&self) -> bool {
+        self.methods.is_empty()
+    }
+
     /// Whether `m` is staged.
     pub(super) fn holds(&self, m: MethodId) -> bool {
         !self.held.is_empty() && self.held.contains(&m)
@@ -61,6 +66,9 @@ impl Stage {
 impl Runtime {
     /// Compile `m` (if it is neither compiled nor staged) with its code
     /// staged, to be installed with the rest by [`Self::install_staged`].
+    /// Until then the runtime counts it as compiled but has no code range
+    /// for it: an embedder stages and installs within one up-front compile
+    /// (as [`Self::compile_up_front`] and `testrun::compile_all` do).
     pub fn compile_staged(&mut self, m: MethodId) -> Result<(), CompileError> {
         let cell = self.cell(m)?;
         // SAFETY: `cell` is the address of a live Cell owned by self.cells.
@@ -69,7 +77,7 @@ impl Runtime {
             return Ok(());
         }
         let compiled = self.compile_code(m)?;
-        self.count_code(&compiled);
+        self.count_code(compiled.il_len, compiled.code.len(), compiled.intrinsics);
         let offset = self.stage.code.len().next_multiple_of(METHOD_ALIGN);
         self.stage.code.resize(offset, 0xcc);
         self.stage.code.extend_from_slice(&compiled.code);

@@ -24,7 +24,9 @@ use super::{Cell, Runtime};
 use crate::compiler::{CompileError, Compiled, ErrorKind};
 use crate::types::MethodId;
 
-/// Where each method's code starts in a stage (a cache line).
+/// Where each method's code starts when methods share code memory (a
+/// stage here, an imported code image): a cache line, more than the 16
+/// bytes Cranelift aligns a function's constants to relative to its start.
 pub(super) const METHOD_ALIGN: usize = 64;
 
 /// Code compiled but not yet installed.

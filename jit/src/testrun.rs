@@ -74,7 +74,7 @@ pub fn runtime(
     corlib: &'static [u8],
     refs: &[&'static [u8]],
 ) -> Result<Box<Runtime>, RuntimeError> {
-    runtime_with(corlib, refs, Box::new(MmapCodeMemory))
+    runtime_with(corlib, refs, Box::new(MmapCodeMemory::default()))
 }
 
 /// A runtime over `corlib` plus `refs` (in order) with the given code memory
@@ -214,7 +214,8 @@ pub fn run_assembly(rt: &mut Runtime, asm: AsmId, filter: Option<&str>) -> Vec<T
     results
 }
 
-/// Compile every method with an IL body in `asm` (benchmarks); returns
+/// Compile every method with an IL body in `asm` (benchmarks), its code
+/// installed in one piece at the end as an up-front compile's is; returns
 /// (compiled, refused).
 pub fn compile_all(rt: &mut Runtime, asm: AsmId) -> (usize, usize) {
     let img = rt.types.image(asm).clone();
@@ -224,10 +225,13 @@ pub fn compile_all(rt: &mut Runtime, asm: AsmId) -> (usize, usize) {
         if row.rva == 0 {
             continue;
         }
-        match rt.types.method_def(asm, rid).map(|m| rt.compile_method(m)) {
-            Ok(Ok(_)) => ok += 1,
+        match rt.types.method_def(asm, rid).map(|m| rt.compile_staged(m)) {
+            Ok(Ok(())) => ok += 1,
             _ => failed += 1,
         }
+    }
+    if rt.install_staged().is_err() {
+        return (0, ok + failed);
     }
     (ok, failed)
 }

@@ -190,17 +190,18 @@ impl Jit {
         m: MethodId,
         part: func::Part,
     ) -> Result<Compiled, CompileError> {
-        let mut func = Function::with_name_signature(
-            UserFuncName::user(0, m.0),
-            cranelift_codegen::ir::Signature::new(self.isa.default_call_conv()),
-        );
+        // The context's function (and the buffers of its previous
+        // method's IR, kept by `clear`) is reused, not allocated afresh.
+        self.ctx.clear();
+        self.ctx.func.name = UserFuncName::user(0, m.0);
+        self.ctx.func.signature.call_conv = self.isa.default_call_conv();
         #[cfg(feature = "compile-timing")]
         let started = std::time::Instant::now();
         let translated = match func::translate(
             env,
             m,
             part,
-            &mut func,
+            &mut self.ctx.func,
             &mut self.fctx,
             self.isa.default_call_conv(),
             self.isa.frontend_config(),
@@ -214,9 +215,7 @@ impl Jit {
         };
         #[cfg(feature = "compile-timing")]
         timing::add_translate(started.elapsed());
-        let names = func.params.user_named_funcs().clone();
-        self.ctx.clear();
-        self.ctx.func = func;
+        let names = self.ctx.func.params.user_named_funcs().clone();
         let code = self
             .ctx
             .compile(&*self.isa, &mut ControlPlane::default())

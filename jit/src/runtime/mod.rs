@@ -29,6 +29,7 @@ mod math;
 mod md_arrays;
 mod objects;
 mod stack_trace;
+mod staged;
 mod upfront;
 
 use alloc::boxed::Box;
@@ -184,6 +185,8 @@ pub struct Runtime {
     /// What a code image needs of each compiled method besides its code
     /// range (`image`): only methods whose code may be kept.
     image_parts: BTreeMap<MethodId, image::Part>,
+    /// Code compiled up front and not installed yet (`staged.rs`).
+    stage: staged::Stage,
 }
 
 /// Most frames a recorded stack trace keeps.
@@ -253,6 +256,7 @@ impl Runtime {
             first_pass: Vec::new(),
             failed_cctors: BTreeMap::new(),
             image_parts: BTreeMap::new(),
+            stage: staged::Stage::default(),
         }))
     }
 
@@ -265,7 +269,7 @@ impl Runtime {
     /// keyed by runtime and method, and every method of a runtime must come
     /// from the same options).
     pub fn set_options(&mut self, options: JitOptions) -> Result<(), OptionsFixed> {
-        if !self.code_ranges.is_empty() {
+        if !self.code_ranges.is_empty() || !self.stage.is_empty() {
             return Err(OptionsFixed);
         }
         self.options = options;
@@ -333,12 +337,25 @@ impl Runtime {
 
     /// Compile `m` now (if it is not compiled yet) and return its code address.
     pub fn compile_method(&mut self, m: MethodId) -> Result<usize, CompileError> {
+        if self.stage.holds(m) {
+            self.install_staged()?;
+        }
         let cell = self.cell(m)?;
         // SAFETY: `cell` is the address of a live Cell owned by self.cells.
         let code = unsafe { (*(cell as *const Cell)).code };
         if !self.is_stub(code) {
             return Ok(code);
         }
+        let compiled = self.compile_code(m)?;
+        let addr = self.install(m, compiled)?;
+        // SAFETY: as above; the cell is plain data the runtime owns.
+        unsafe { (*(cell as *mut Cell)).code = addr };
+        Ok(addr)
+    }
+
+    /// Compile `m` and keep what the runtime needs of it besides its code
+    /// range: EH clauses, filter frame, image part, the code for tests.
+    fn compile_code(&mut self, m: MethodId) -> Result<crate::compiler::Compiled, CompileError> {
         let mut jit = self.jit.take().ok_or(CompileError::runtime(
             m,
             crate::compiler::ErrorKind::Reentrant,
@@ -362,14 +379,10 @@ impl Runtime {
             };
             self.image_parts.insert(m, part);
         }
-        let bytes = compiled.code.clone();
-        let addr = self.install(m, compiled)?;
         if self.keep_code {
-            self.kept_code.insert(m, bytes);
+            self.kept_code.insert(m, compiled.code.clone());
         }
-        // SAFETY: as above; the cell is plain data the runtime owns.
-        unsafe { (*(cell as *mut Cell)).code = addr };
-        Ok(addr)
+        Ok(compiled)
     }
 
     /// Compile the filter of `m`'s clause `k` as a funclet (`m` is
@@ -399,21 +412,33 @@ impl Runtime {
         m: MethodId,
         compiled: crate::compiler::Compiled,
     ) -> Result<usize, CompileError> {
+        let addr = self
+            .code
+            .install(&compiled.code)
+            .map_err(|e| CompileError::runtime(m, crate::compiler::ErrorKind::CodeMemory(e)))?
+            as usize;
+        self.count_code(compiled.il_len, compiled.code.len(), compiled.intrinsics);
+        self.record_range(m, addr, compiled);
+        Ok(addr)
+    }
+
+    /// Count a compiled method in the statistics.
+    fn count_code(&mut self, il_len: usize, len: usize, intrinsics: u32) {
+        self.stats.methods += 1;
+        self.stats.il_bytes += il_len as u64;
+        self.stats.code_bytes += len as u64;
+        self.stats.intrinsics += u64::from(intrinsics);
+    }
+
+    /// Record the range of `compiled`, installed at `addr`.
+    fn record_range(&mut self, m: MethodId, addr: usize, compiled: crate::compiler::Compiled) {
         let crate::compiler::Compiled {
-            code: bytes,
-            il_len,
+            code,
             il_map,
-            intrinsics,
             stack_maps,
             ..
         } = compiled;
-        let addr = self
-            .code
-            .install(&bytes)
-            .map_err(|e| CompileError::runtime(m, crate::compiler::ErrorKind::CodeMemory(e)))?
-            as usize;
-        self.record_code(m, addr, bytes.len(), il_len, il_map, intrinsics, stack_maps);
-        Ok(addr)
+        self.push_range(m, addr, code.len(), il_map, stack_maps);
     }
 
     /// Record method `m`'s code, installed at `addr` (`len` bytes): its
@@ -430,10 +455,21 @@ impl Runtime {
         intrinsics: u32,
         stack_maps: Vec<crate::compiler::stackmaps::StackMap>,
     ) {
-        self.stats.methods += 1;
-        self.stats.il_bytes += il_len as u64;
-        self.stats.code_bytes += len as u64;
-        self.stats.intrinsics += u64::from(intrinsics);
+        self.count_code(il_len, len, intrinsics);
+        self.push_range(m, addr, len, il_map, stack_maps);
+    }
+
+    /// Record `m`'s code range (`len` bytes at `addr`) for fault reports,
+    /// stack traces and the collector's frame walk, and tell the code
+    /// listener.
+    fn push_range(
+        &mut self,
+        m: MethodId,
+        addr: usize,
+        len: usize,
+        il_map: IlMap,
+        stack_maps: Vec<crate::compiler::stackmaps::StackMap>,
+    ) {
         self.range_index.insert(addr, self.code_ranges.len());
         self.code_ranges.push(CodeRange {
             start: addr,

@@ -18,10 +18,11 @@ impl Runtime {
     /// never run; code that does not compile is left to fail when first
     /// called. `between` runs after each method (the driver host answers
     /// requests there). Returns how many methods compiled and how many
-    /// did not.
+    /// did not. The code is installed in one piece at the end
+    /// (`staged.rs`).
     pub fn compile_up_front(&mut self, asms: &[AsmId], between: &mut dyn FnMut()) -> (u64, u64) {
         let before = self.stats.methods;
-        let (_, mut failed) = self.compile_assemblies(asms, between);
+        let mut failed = self.stage_assemblies(asms, between);
         let mut tried = alloc::collections::BTreeSet::new();
         loop {
             let round = self.stats.methods;
@@ -40,6 +41,7 @@ impl Runtime {
                 }
             }
             if self.stats.methods == round {
+                failed += self.install_stage();
                 return (self.stats.methods - before, failed);
             }
         }
@@ -50,7 +52,25 @@ impl Runtime {
     /// no image will keep (a fault-injection run), what it needs to answer
     /// promptly; the rest compiles when first called.
     pub fn compile_assemblies(&mut self, asms: &[AsmId], between: &mut dyn FnMut()) -> (u64, u64) {
-        let (before, mut failed) = (self.stats.methods, 0u64);
+        let before = self.stats.methods;
+        let failed = self.stage_assemblies(asms, between) + self.install_stage();
+        (self.stats.methods - before, failed)
+    }
+
+    /// Install what is staged; how many methods that failed for (they
+    /// stay at their stubs and compile when first called).
+    fn install_stage(&mut self) -> u64 {
+        let staged = self.stage.len() as u64;
+        if self.install_staged().is_err() {
+            staged
+        } else {
+            0
+        }
+    }
+
+    /// Stage every method with IL of `asms`; how many failed to compile.
+    fn stage_assemblies(&mut self, asms: &[AsmId], between: &mut dyn FnMut()) -> u64 {
+        let mut failed = 0u64;
         for &asm in asms {
             let types = self
                 .types
@@ -69,7 +89,7 @@ impl Runtime {
                 }
             }
         }
-        (self.stats.methods - before, failed)
+        failed
     }
 
     /// Whether `m` is one of the methods by which a `T[]` implements the
@@ -88,8 +108,8 @@ impl Runtime {
         })
     }
 
-    /// Compile `m` if it is not compiled; whether that failed.
+    /// Compile `m` (staged) if it is not compiled; whether that failed.
     fn compile(&mut self, m: MethodId) -> bool {
-        self.compile_method(m).is_err()
+        self.compile_staged(m).is_err()
     }
 }

@@ -18,10 +18,8 @@ use crate::metadata::Token;
 use crate::runtime::{Cell, Runtime};
 use crate::types::{AsmId, MethodId, MethodKind, content_hash};
 
-/// Where each imported method starts in the code memory it shares with
-/// the others: Cranelift lays out a function's constants relative to its
-/// start, aligned up to 16 bytes.
-const METHOD_ALIGN: usize = 64;
+// Imported methods are packed as staged ones are (a cache line apart).
+use crate::runtime::staged::METHOD_ALIGN;
 
 /// One method read from the image, its code patched for this runtime.
 struct Ready {

@@ -221,9 +221,17 @@ impl Tr<'_, '_> {
         let next = self.b.ins().iadd_imm_s(fi, 1);
         let more = self.b.ins().icmp(IntCC::SignedLessThan, next, fnn);
         let done_args: Vec<BlockArg> = r.map(|r| r.into()).into_iter().collect();
+        // The loop leaves through a cold block of its own: a branch
+        // straight to `done` would be a critical edge, whose block (with
+        // the register moves of the join) Cranelift lays out with `done`,
+        // i.e. in the hot path, where the single-cast call jumped over it.
+        let leave = self.b.create_block();
+        self.b.set_cold_block(leave);
         self.b
             .ins()
-            .brif(more, fetch, &[next.into(), fnn.into()], done, &done_args);
+            .brif(more, fetch, &[next.into(), fnn.into()], leave, &[]);
+        self.b.switch_to_block(leave);
+        self.b.ins().jump(done, &done_args);
 
         self.b.switch_to_block(done);
         match (sig.ret, retbuf) {

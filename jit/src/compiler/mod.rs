@@ -14,6 +14,7 @@
 //! structs of any size are passed as the address of a caller-owned copy and
 //! returned through the return buffer; everything else in registers.
 
+mod allocation;
 mod barrier;
 mod calls;
 mod delegates;

@@ -3,11 +3,11 @@
 //! free-list pop) in front of the helper call, whose path is kept cold so
 //! that the fast path stays compact in the code around it.
 
-use cranelift_codegen::ir::{BlockArg, InstBuilder, Value, condcodes::IntCC, types};
+use cranelift_codegen::ir::{Block, BlockArg, InstBuilder, Value, condcodes::IntCC, types};
 
 use super::env::NurseryFast;
 use super::error::ErrorKind;
-use super::func::{Tr, flags};
+use super::func::{R, Tr, flags};
 use super::symbols::Sym;
 use crate::abi::Helper;
 use crate::types::TypeId;
@@ -27,11 +27,7 @@ impl Tr<'_, '_> {
         let Some(fast) = self.env.alloc_fast_path(size) else {
             return self.alloc_call(t, size);
         };
-        let take = self.b.create_block();
-        let slow = self.b.create_block();
-        let done = self.b.create_block();
-        self.b.set_cold_block(slow);
-        let obj = self.b.append_block_param(done, types::I64);
+        let (take, slow, done, obj) = self.alloc_blocks();
         // budget -= cell, unless that goes below zero.
         let budget_at = self.sym_known(Sym::AllocBudget, fast.budget);
         let budget = self.b.ins().load(types::I64, flags(), budget_at, 0);
@@ -52,28 +48,15 @@ impl Tr<'_, '_> {
         self.b.ins().store(flags(), mtv, head, 0);
         self.b.ins().store(flags(), left, budget_at, 0);
         self.b.ins().jump(done, &[BlockArg::Value(head)]);
-        self.b.switch_to_block(slow);
-        let r = self.alloc_call(t, size)?;
-        self.rest_is_cold();
-        self.b.ins().jump(done, &[BlockArg::Value(r)]);
-        self.b.switch_to_block(done);
+        self.alloc_slow_path(slow, done, t, size)?;
         Ok(obj)
     }
 
     /// Inline bump allocation in the nursery (`CompileEnv::nursery_fast_path`):
     /// bump the pointer unless that passes the fragment's end, write the
     /// record's size word and the method table; else the helper.
-    fn alloc_young(
-        &mut self,
-        t: TypeId,
-        size: u32,
-        n: NurseryFast,
-    ) -> Result<Value, ErrorKind> {
-        let take = self.b.create_block();
-        let slow = self.b.create_block();
-        let done = self.b.create_block();
-        self.b.set_cold_block(slow);
-        let obj = self.b.append_block_param(done, types::I64);
+    fn alloc_young(&mut self, t: TypeId, size: u32, n: NurseryFast) -> Result<Value, ErrorKind> {
+        let (take, slow, done, obj) = self.alloc_blocks();
         let bump_at = self.sym_known(Sym::NurseryBump, n.bump);
         let p = self.b.ins().load(types::I64, flags(), bump_at, 0);
         let np = self.b.ins().iadd_imm_s(p, i64::from(n.record));
@@ -89,12 +72,30 @@ impl Tr<'_, '_> {
         self.b.ins().store(flags(), mtv, p, 8);
         let o = self.b.ins().iadd_imm_s(p, 8);
         self.b.ins().jump(done, &[BlockArg::Value(o)]);
+        self.alloc_slow_path(slow, done, t, size)?;
+        Ok(obj)
+    }
+
+    /// The blocks of an inline path: the fast path (`take`), the helper
+    /// call (`slow`, cold) and the join, whose parameter is the object.
+    fn alloc_blocks(&mut self) -> (Block, Block, Block, Value) {
+        let take = self.b.create_block();
+        let slow = self.b.create_block();
+        let done = self.b.create_block();
+        self.b.set_cold_block(slow);
+        let obj = self.b.append_block_param(done, types::I64);
+        (take, slow, done, obj)
+    }
+
+    /// Fills `slow` with the helper call (everything after it cold too:
+    /// `rest_is_cold`) and continues at the join `done`.
+    fn alloc_slow_path(&mut self, slow: Block, done: Block, t: TypeId, size: u32) -> R<()> {
         self.b.switch_to_block(slow);
         let r = self.alloc_call(t, size)?;
         self.rest_is_cold();
         self.b.ins().jump(done, &[BlockArg::Value(r)]);
         self.b.switch_to_block(done);
-        Ok(obj)
+        Ok(())
     }
 
     /// The allocation helper call.

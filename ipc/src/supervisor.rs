@@ -13,7 +13,7 @@ use crate::frame::{Kind, Message, Protocol};
 pub use crate::wire::{ExitCause, FaultSummary, TaskIdWire};
 
 /// Bumped on every change to the wire form of [`Request`] or [`Reply`].
-pub const VERSION: u16 = 8;
+pub const VERSION: u16 = 9;
 
 /// Longest [`Request::RestartWith`] argument string, in bytes.
 pub const ARGS_MAX: usize = 200;
@@ -129,6 +129,17 @@ pub enum Request {
     /// `Err(ImageInjected)` for a generation started with a switch that
     /// changes compiled code. Needs `allow=code-image`.
     FetchImage,
+    /// `Kill`, but only of the generation the caller means: if `name`'s
+    /// current task is exactly `task` (index and generation) it is killed
+    /// as `Kill` does — its death goes through the restart policy
+    /// (backoff, `give-up`, `hold`), and a crash loop stays on;
+    /// `Err(NotRunning)` as `Kill` if it is not running. If the service
+    /// has run another task since (it died and was restarted), nothing
+    /// happens and the reply is `Err(SupervisorError::Stale)`: the caller
+    /// attaches to the new task. How the block service has a generation
+    /// it refuses killed without risking a healthy successor started
+    /// after it looked. Needs the same `allow=` as `Kill`.
+    KillTask { name: String, task: TaskIdWire },
 }
 
 /// The restart policy of a [`Request::CrashLoop`] (the manifest's
@@ -235,7 +246,7 @@ pub enum SupervisorError {
     NoSuchService,
     /// `Start` of a service that is running.
     AlreadyRunning,
-    /// `Stop` or `Kill` of a service that is not running.
+    /// `Stop`, `Kill` or `KillTask` of a service that is not running.
     NotRunning,
     /// The kernel refused to spawn the program; the `ddk_abi::SyscallError`
     /// code.
@@ -254,8 +265,9 @@ pub enum SupervisorError {
     CodeMapUnavailable,
     /// `RestartWith` arguments longer than [`ARGS_MAX`].
     BadArgs,
-    /// `RestartTask` of a task that is no longer the service's current one:
-    /// it has been replaced already, and nothing was done.
+    /// `RestartTask` or `KillTask` of a task that is no longer the
+    /// service's current one: it has been replaced already, and nothing
+    /// was done.
     Stale,
     /// `CrashLoop` with a [`LoopPolicy`] that is not
     /// [`LoopPolicy::is_valid`].

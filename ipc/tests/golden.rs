@@ -31,7 +31,7 @@ fn headers() {
     assert_eq!(blkdev::VERSION, 1);
     assert_eq!(ipc::ids::DRIVERHOST, 5);
     assert_eq!(driverhost::VERSION, 2);
-    assert_eq!(supervisor::VERSION, 8);
+    assert_eq!(supervisor::VERSION, 9);
     assert_eq!(echo::VERSION, 1);
     assert_eq!(blk::VERSION, 1);
     assert_eq!(control::VERSION, 1);
@@ -42,25 +42,25 @@ fn headers() {
 #[test]
 fn supervisor_requests() {
     use supervisor::Request::*;
-    check(Status, &[1, 8, 0, 0]);
+    check(Status, &[1, 9, 0, 0]);
     check(
         Start { name: "blk".into() },
-        &[1, 8, 0, 1, 3, b'b', b'l', b'k'],
+        &[1, 9, 0, 1, 3, b'b', b'l', b'k'],
     );
-    check(Stop { name: "fs".into() }, &[1, 8, 0, 2, 2, b'f', b's']);
-    check(Restart { name: "".into() }, &[1, 8, 0, 3, 0]);
+    check(Stop { name: "fs".into() }, &[1, 9, 0, 2, 2, b'f', b's']);
+    check(Restart { name: "".into() }, &[1, 9, 0, 3, 0]);
     // 300 = 0b10_0101100 → 0xac 0x02.
-    check(FaultReports { max: 300 }, &[1, 8, 0, 4, 0xac, 0x02]);
-    check(Shutdown, &[1, 8, 0, 5]);
-    check(Files, &[1, 8, 0, 6]);
-    check(CodeMap, &[1, 8, 0, 7]);
-    check(Kill { name: "fs".into() }, &[1, 8, 0, 8, 2, b'f', b's']);
+    check(FaultReports { max: 300 }, &[1, 9, 0, 4, 0xac, 0x02]);
+    check(Shutdown, &[1, 9, 0, 5]);
+    check(Files, &[1, 9, 0, 6]);
+    check(CodeMap, &[1, 9, 0, 7]);
+    check(Kill { name: "fs".into() }, &[1, 9, 0, 8, 2, b'f', b's']);
     check(
         RestartWith {
             name: "dh".into(),
             args: "x=1".into(),
         },
-        &[1, 8, 0, 9, 2, b'd', b'h', 3, b'x', b'=', b'1'],
+        &[1, 9, 0, 9, 2, b'd', b'h', 3, b'x', b'=', b'1'],
     );
     // 0x20003 = 0x83 0x80 0x08.
     check(
@@ -68,7 +68,7 @@ fn supervisor_requests() {
             name: "dh".into(),
             task: TaskIdWire(0x0002_0003),
         },
-        &[1, 8, 0, 10, 2, b'd', b'h', 0x83, 0x80, 0x08],
+        &[1, 9, 0, 10, 2, b'd', b'h', 0x83, 0x80, 0x08],
     );
     // 15000 = 0x98 0x75; 400 = 0x90 0x03.
     check(
@@ -83,7 +83,7 @@ fn supervisor_requests() {
             },
         },
         &[
-            1, 8, 0, 11, 2, b'd', b'h', 1, b'x', 0x98, 0x75, 50, 0x90, 0x03, 4,
+            1, 9, 0, 11, 2, b'd', b'h', 1, b'x', 0x98, 0x75, 50, 0x90, 0x03, 4,
         ],
     );
     // 0x21000 = 0x80 0xa0 0x08.
@@ -92,24 +92,32 @@ fn supervisor_requests() {
             grant: 5,
             len: 0x21000,
         },
-        &[1, 8, 0, 12, 5, 0x80, 0xa0, 0x08],
+        &[1, 9, 0, 12, 5, 0x80, 0xa0, 0x08],
     );
-    check(FetchImage, &[1, 8, 0, 13]);
+    check(FetchImage, &[1, 9, 0, 13]);
+    // 0x20003 = 0x83 0x80 0x08.
+    check(
+        KillTask {
+            name: "dh".into(),
+            task: TaskIdWire(0x0002_0003),
+        },
+        &[1, 9, 0, 14, 2, b'd', b'h', 0x83, 0x80, 0x08],
+    );
 }
 
 #[test]
 fn supervisor_replies() {
     use supervisor::{FaultRecord, Reply, ServiceState, ServiceStatus, SupervisorError};
-    check(Reply::Ok, &[1, 8, 1, 0]);
-    check(Reply::Err(SupervisorError::NoSuchService), &[1, 8, 1, 3, 0]);
+    check(Reply::Ok, &[1, 9, 1, 0]);
+    check(Reply::Err(SupervisorError::NoSuchService), &[1, 9, 1, 3, 0]);
     check(
         Reply::Err(SupervisorError::Internal(7)),
-        &[1, 8, 1, 3, 5, 7],
+        &[1, 9, 1, 3, 5, 7],
     );
-    check(Reply::Err(SupervisorError::NoFiles), &[1, 8, 1, 3, 6]);
+    check(Reply::Err(SupervisorError::NoFiles), &[1, 9, 1, 3, 6]);
     check(
         Reply::Err(SupervisorError::FilesUnavailable),
-        &[1, 8, 1, 3, 7],
+        &[1, 9, 1, 3, 7],
     );
     // 300 = 0xac 0x02; 0x21000 = 0x80 0xa0 0x08.
     check(
@@ -117,46 +125,46 @@ fn supervisor_replies() {
             grant: 300,
             len: 0x21000,
         },
-        &[1, 8, 1, 4, 0xac, 0x02, 0x80, 0xa0, 0x08],
+        &[1, 9, 1, 4, 0xac, 0x02, 0x80, 0xa0, 0x08],
     );
     check(
         Reply::CodeMap {
             grant: 300,
             len: 0x21000,
         },
-        &[1, 8, 1, 5, 0xac, 0x02, 0x80, 0xa0, 0x08],
+        &[1, 9, 1, 5, 0xac, 0x02, 0x80, 0xa0, 0x08],
     );
     check(
         Reply::Err(SupervisorError::CodeMapUnavailable),
-        &[1, 8, 1, 3, 8],
+        &[1, 9, 1, 3, 8],
     );
-    check(Reply::Err(SupervisorError::BadArgs), &[1, 8, 1, 3, 9]);
-    check(Reply::Err(SupervisorError::Stale), &[1, 8, 1, 3, 10]);
-    check(Reply::Err(SupervisorError::BadPolicy), &[1, 8, 1, 3, 11]);
+    check(Reply::Err(SupervisorError::BadArgs), &[1, 9, 1, 3, 9]);
+    check(Reply::Err(SupervisorError::Stale), &[1, 9, 1, 3, 10]);
+    check(Reply::Err(SupervisorError::BadPolicy), &[1, 9, 1, 3, 11]);
     check(
         Reply::Err(SupervisorError::ImageInjected),
-        &[1, 8, 1, 3, 12],
+        &[1, 9, 1, 3, 12],
     );
     check(
         Reply::Err(SupervisorError::ImageTooLarge),
-        &[1, 8, 1, 3, 13],
+        &[1, 9, 1, 3, 13],
     );
     check(
         Reply::Err(SupervisorError::ImageAlreadyStored),
-        &[1, 8, 1, 3, 14],
+        &[1, 9, 1, 3, 14],
     );
     check(
         Reply::Err(SupervisorError::ImageUnavailable),
-        &[1, 8, 1, 3, 15],
+        &[1, 9, 1, 3, 15],
     );
-    check(Reply::Err(SupervisorError::NoImage), &[1, 8, 1, 3, 16]);
+    check(Reply::Err(SupervisorError::NoImage), &[1, 9, 1, 3, 16]);
     // 0x1234 = 0xb4 0x24.
     check(
         Reply::ImageStored {
             len: 0x1234,
             hash: 2,
         },
-        &[1, 8, 1, 6, 0xb4, 0x24, 2],
+        &[1, 9, 1, 6, 0xb4, 0x24, 2],
     );
     check(
         Reply::Image {
@@ -164,7 +172,7 @@ fn supervisor_replies() {
             len: 0x1234,
             hash: 1,
         },
-        &[1, 8, 1, 7, 0xac, 0x02, 0xb4, 0x24, 1],
+        &[1, 9, 1, 7, 0xac, 0x02, 0xb4, 0x24, 1],
     );
     check(
         Reply::Status(vec![ServiceStatus {
@@ -175,7 +183,7 @@ fn supervisor_replies() {
             last_exit: Some(ExitCause::Exited(-1)),
         }]),
         &[
-            1, 8, 1, // header
+            1, 9, 1, // header
             1, // Status
             1, // one entry
             2, b'f', b's', // name
@@ -202,7 +210,7 @@ fn supervisor_replies() {
             managed: Some("A::B".into()),
         }]),
         &[
-            1, 8, 1, // header
+            1, 9, 1, // header
             2, // Reports
             1, // one record
             2, b'd', b'h', // service

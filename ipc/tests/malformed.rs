@@ -267,31 +267,46 @@ fn invalid_encodings_are_malformed() {
     );
     // A name that is not UTF-8.
     assert_eq!(
-        ipc::decode::<supervisor::Request>(&[1, 8, 0, 1, 2, 0xc3, 0x28]),
+        ipc::decode::<supervisor::Request>(&[1, 9, 0, 1, 2, 0xc3, 0x28]),
         Err(IpcError::Malformed)
     );
     // An Option tag of 2.
     assert_eq!(
-        ipc::decode::<supervisor::Reply>(&[1, 8, 1, 1, 1, 0, 2]),
+        ipc::decode::<supervisor::Reply>(&[1, 9, 1, 1, 1, 0, 2]),
         Err(IpcError::Malformed)
     );
     // RestartTask (variant 10) with a task id longer than a u32 can be.
     assert_eq!(
-        ipc::decode::<supervisor::Request>(&[1, 8, 0, 10, 0, 0xff, 0xff, 0xff, 0xff, 0x7f]),
+        ipc::decode::<supervisor::Request>(&[1, 9, 0, 10, 0, 0xff, 0xff, 0xff, 0xff, 0x7f]),
         Err(IpcError::Malformed)
     );
-    // Request variant 14 and SupervisorError variant 17 do not exist (yet).
+    // KillTask (variant 14) with a task id longer than a u32 can be.
     assert_eq!(
-        ipc::decode::<supervisor::Request>(&[1, 8, 0, 14]),
+        ipc::decode::<supervisor::Request>(&[1, 9, 0, 14, 0, 0xff, 0xff, 0xff, 0xff, 0x7f]),
+        Err(IpcError::Malformed)
+    );
+    // A KillTask the version before it (8) did not know is refused by
+    // version, not misread.
+    assert_eq!(
+        ipc::decode::<supervisor::Request>(&[1, 8, 0, 14, 0, 1]),
+        Err(IpcError::WrongVersion {
+            protocol: 1,
+            expected: 9,
+            found: 8
+        })
+    );
+    // Request variant 15 and SupervisorError variant 17 do not exist (yet).
+    assert_eq!(
+        ipc::decode::<supervisor::Request>(&[1, 9, 0, 15]),
         Err(IpcError::Malformed)
     );
     assert_eq!(
-        ipc::decode::<supervisor::Reply>(&[1, 8, 1, 3, 17]),
+        ipc::decode::<supervisor::Reply>(&[1, 9, 1, 3, 17]),
         Err(IpcError::Malformed)
     );
     // StoreImage (variant 12) with a grant id longer than a u32 can be.
     assert_eq!(
-        ipc::decode::<supervisor::Request>(&[1, 8, 0, 12, 0xff, 0xff, 0xff, 0xff, 0x7f, 0]),
+        ipc::decode::<supervisor::Request>(&[1, 9, 0, 12, 0xff, 0xff, 0xff, 0xff, 0x7f, 0]),
         Err(IpcError::Malformed)
     );
     // A StoreImage the version before it (7) did not know is refused by
@@ -300,13 +315,13 @@ fn invalid_encodings_are_malformed() {
         ipc::decode::<supervisor::Request>(&[1, 7, 0, 12, 1, 1]),
         Err(IpcError::WrongVersion {
             protocol: 1,
-            expected: 8,
+            expected: 9,
             found: 7
         })
     );
     // A CrashLoop (variant 11) cut short inside its policy.
     assert_eq!(
-        ipc::decode::<supervisor::Request>(&[1, 8, 0, 11, 0, 0, 0x98, 0x75, 50]),
+        ipc::decode::<supervisor::Request>(&[1, 9, 0, 11, 0, 0, 0x98, 0x75, 50]),
         Err(IpcError::Truncated)
     );
     // A CrashLoop the version before it (6) did not know is refused by
@@ -315,7 +330,7 @@ fn invalid_encodings_are_malformed() {
         ipc::decode::<supervisor::Request>(&[1, 6, 0, 11, 0, 0, 1, 1, 1, 1]),
         Err(IpcError::WrongVersion {
             protocol: 1,
-            expected: 8,
+            expected: 9,
             found: 6
         })
     );
@@ -325,7 +340,7 @@ fn invalid_encodings_are_malformed() {
         ipc::decode::<supervisor::Request>(&[1, 5, 0, 10, 0, 1]),
         Err(IpcError::WrongVersion {
             protocol: 1,
-            expected: 8,
+            expected: 9,
             found: 5
         })
     );

@@ -74,6 +74,14 @@ pub fn supervisor_requests() -> Vec<supervisor::Request> {
             len: u64::MAX,
         },
         FetchImage,
+        KillTask {
+            name: "driverhost".into(),
+            task: TaskIdWire(0x02aa_0002),
+        },
+        KillTask {
+            name: String::new(),
+            task: TaskIdWire(u32::MAX),
+        },
     ]
 }
 

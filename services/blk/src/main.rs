@@ -175,17 +175,21 @@ impl Env for Kernel {
         }
     }
 
-    fn kill_backend(&mut self, _task: Task) -> Restarted {
+    fn kill_backend(&mut self, task: Task) -> Restarted {
         let Some(sup) = self.supervisor() else {
             return Restarted::No;
         };
-        let req = supervisor::Request::Kill {
+        let req = supervisor::Request::KillTask {
             name: self.backend.clone(),
+            task: supervisor::TaskIdWire(task),
         };
         match rpc::call::<Supervisor>(sup, &req) {
             Ok(supervisor::Reply::Ok) => Restarted::Yes,
+            Ok(supervisor::Reply::Err(supervisor::SupervisorError::Stale)) => {
+                Restarted::AlreadyReplaced
+            }
             other => {
-                userlib::log!("blk: Kill {} refused: {other:?}", self.backend);
+                userlib::log!("blk: KillTask {} refused: {other:?}", self.backend);
                 Restarted::No
             }
         }

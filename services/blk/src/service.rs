@@ -133,11 +133,12 @@ pub trait Env {
     /// current task (`RestartTask`): a request that arrives after `task`
     /// was replaced must not kill the healthy successor.
     fn restart_backend(&mut self, task: Task) -> Restarted;
-    /// Asks the supervisor to kill the backend (`Kill`), so that its death
-    /// goes through the restart policy like a crash: the backoff as it
-    /// stands, `give-up`, `restart=hold`. `Kill` names the service, not a
-    /// task: the caller checks just before that `task` still runs.
-    /// `Restarted::Yes`: killed (the policy restarts it, or holds it).
+    /// Asks the supervisor to kill the backend if `task` is still its
+    /// current task (`KillTask`), so that its death goes through the
+    /// restart policy like a crash: the backoff as it stands, `give-up`,
+    /// `restart=hold`. `Restarted::Yes`: killed (the policy restarts it,
+    /// or holds it); `AlreadyReplaced`: `task` had died and been replaced,
+    /// and the successor was left alone.
     fn kill_backend(&mut self, task: Task) -> Restarted;
     /// Copies `len` bytes from the client's `grant` into the data window at
     /// `offset` (a write's data).
@@ -902,18 +903,21 @@ impl Service {
     /// its predecessor, if any, stay pending and are replayed to the next
     /// generation.
     ///
-    /// A `Kill`, not the watchdog's `RestartTask`: `RestartTask` restarts
-    /// at once with the backoff reset, so a backend whose every generation
-    /// is refused (a driver that always reports another geometry) would be
-    /// restarted in a loop, tens of times a second; a kill's death goes
-    /// through the restart policy, whose crash-loop backoff and `give-up`
-    /// pace it and end it (held: the service answers `Unavailable`). A
-    /// supervisor that will not kill it leaves the service to its
-    /// `unavailable-ms` give-up.
+    /// A kill (`KillTask`), not the watchdog's `RestartTask`:
+    /// `RestartTask` restarts at once with the backoff reset, so a backend
+    /// whose every generation is refused (a driver that always reports
+    /// another geometry) would be restarted in a loop, tens of times a
+    /// second; a kill's death goes through the restart policy, whose
+    /// crash-loop backoff and `give-up` pace it and end it (held: the
+    /// service answers `Unavailable`). `KillTask` names this task, so a
+    /// successor started after it died on its own is never hit (the
+    /// supervisor answers `Stale`, and the service attaches to the
+    /// successor). A supervisor that will not kill it leaves the service
+    /// to its `unavailable-ms` give-up.
     fn refuse(&mut self, env: &mut impl Env, task: Task) {
         self.stale = Some(task);
-        // `Kill` names the service: make sure it would hit this task, not
-        // a successor started since (it died on its own meanwhile).
+        // Already gone: no request needed (the supervisor would answer
+        // `Stale` or `NotRunning`), only a clearer log line.
         if env.locate() != Located::Alive(task) {
             env.log(format_args!(
                 "{} {} is unusable and already gone: attaching to its successor",
@@ -929,12 +933,20 @@ impl Service {
             self.flights.len(),
             self.queue.len()
         ));
-        if env.kill_backend(task) != Restarted::Yes {
-            env.log(format_args!(
+        match env.kill_backend(task) {
+            Restarted::Yes => {}
+            // It died on its own after the look above, and the supervisor
+            // started the next generation: that one is left alone.
+            Restarted::AlreadyReplaced => env.log(format_args!(
+                "{} {} already replaced: attaching to its successor",
+                self.cfg.backend,
+                show(task)
+            )),
+            Restarted::No => env.log(format_args!(
                 "the supervisor did not kill {} {}; not using it",
                 self.cfg.backend,
                 show(task)
-            ));
+            )),
         }
     }
 

@@ -353,8 +353,8 @@ fn geometry(blocks: u64) -> blkdev::Reply {
 /// answered `Info` with another geometry (a mutated driver: 17,592,186,250,120
 /// blocks) and then sat idle, alive. The service refused it and waited for
 /// a restart nobody asked for; the machine went silent. Now the refused
-/// generation is killed through the supervisor (`Kill`, whose death the
-/// restart policy handles like a crash, not `RestartTask`, which skips
+/// generation is killed through the supervisor (`KillTask`, whose death
+/// the restart policy handles like a crash, not `RestartTask`, which skips
 /// the backoff), and the flights lost with its predecessor are replayed,
 /// once, to the generation after it.
 #[test]
@@ -372,6 +372,7 @@ fn a_generation_whose_geometry_changed_is_restarted_and_the_flights_replayed() {
     f.start_next();
     settle(&mut s, &mut f, 50);
     assert_eq!(f.kills, [gen_task(1)], "the refused generation");
+    assert_eq!(f.kill_requests, [gen_task(1)], "named by its task");
     assert!(
         f.restart_requests.is_empty(),
         "no RestartTask: the backoff rules"
@@ -403,6 +404,53 @@ fn a_generation_whose_geometry_changed_is_restarted_and_the_flights_replayed() {
             block_size: BS,
             blocks: BLOCKS
         }]
+    );
+}
+
+/// The race `Kill` (by service name) had: a refused generation that dies
+/// on its own, and whose successor starts, after the service looked and
+/// before its kill request arrives. `KillTask` names the refused task, so
+/// the supervisor answers `Stale` and leaves the healthy successor alone;
+/// the flights go to the successor, once.
+#[test]
+fn a_refused_generation_already_replaced_leaves_its_successor_alone() {
+    let (mut s, mut f) = up();
+    let w = write(&mut f, 1, 40, 1, 0x3c);
+    s.accept(&mut f, 1, w);
+    let r = read(&mut f, 2, 41, 1);
+    s.accept(&mut f, 2, r);
+    f.next = vec![Next::DieAfter(0)];
+    s.step(&mut f);
+    assert_eq!(s.link(), Link::Down);
+    f.odd_info = Some((1, geometry(BLOCKS * 2)));
+    f.start_next();
+    f.replaced_before_kill = true;
+    settle(&mut s, &mut f, 50);
+    assert_eq!(f.kill_requests, [gen_task(1)], "named the refused task");
+    assert!(f.kills.is_empty(), "the successor was killed");
+    assert!(f.restart_requests.is_empty());
+    assert_eq!(f.generation, 2);
+    assert!(f.alive);
+    assert_eq!(s.link(), Link::Up(gen_task(2)));
+    assert_eq!(f.replies_to(1), [blk::Reply::Ok]);
+    assert_eq!(f.replies_to(2), [blk::Reply::Ok]);
+    assert_eq!(f.replies.len(), 2, "nothing answered twice");
+    assert!(sector(&f, 40).iter().all(|&b| b == 0x3c));
+    assert!(f.grants[&2].iter().all(|&b| b == 41));
+    // The batch went to generation 0 and, whole, to 2; none to 1.
+    assert_eq!(f.submits.len(), 2);
+    assert_eq!(f.submits[1], f.submits[0]);
+    assert_eq!(
+        f.attaches.iter().map(|a| a.0).collect::<Vec<_>>(),
+        [gen_task(0), gen_task(2)]
+    );
+    assert_eq!((s.stats().replays, s.stats().replayed), (1, 2));
+    assert!(
+        f.logs
+            .iter()
+            .any(|l| l.contains("disk [7.1] already replaced: attaching to its successor")),
+        "{:?}",
+        f.logs
     );
 }
 
@@ -502,7 +550,7 @@ fn a_refused_generation_the_supervisor_will_not_restart_ends_unavailable() {
 
 /// A backend whose every generation is refused (here: each reports
 /// another geometry than the first did) is not restarted in a loop by the
-/// service: each refused generation is killed (`Kill`), and the restart
+/// service: each refused generation is killed (`KillTask`), and the restart
 /// policy's crash-loop backoff decides when the next one starts — and when
 /// to stop (`give-up`: held). Held, the service answers `Unavailable` at
 /// once. (With `RestartTask` the supervisor restarts at once with the

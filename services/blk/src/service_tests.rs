@@ -53,8 +53,13 @@ struct Fake {
     restarts: u32,
     /// The task of each `restart_backend` request, as the supervisor got it.
     restart_requests: Vec<Task>,
-    /// The task running at each `kill_backend` request.
+    /// The task each `kill_backend` request named, as the supervisor got it.
+    kill_requests: Vec<Task>,
+    /// The tasks those requests killed.
     kills: Vec<Task>,
+    /// The next `kill_backend` request arrives after the generation it
+    /// names died on its own and the next one started.
+    replaced_before_kill: bool,
     /// What the restart policy does with a killed backend: `None` starts
     /// the next generation at once; else it stays dead in that state
     /// (waiting out the backoff, or held when the policy gave up).
@@ -98,7 +103,9 @@ impl Fake {
             restart_ok: true,
             restarts: 0,
             restart_requests: Vec::new(),
+            kill_requests: Vec::new(),
             kills: Vec::new(),
+            replaced_before_kill: false,
             kill_then: None,
             disk,
             window: Vec::new(),
@@ -317,10 +324,20 @@ impl Env for Fake {
         }
     }
 
-    /// As the supervisor answers `Kill`: the running task dies, and the
-    /// restart policy starts the next one (here at once) or holds it.
+    /// As the supervisor answers `KillTask`: only the current generation,
+    /// if it runs, dies, and the restart policy starts the next one (here
+    /// at once) or holds it.
     fn kill_backend(&mut self, task: Task) -> Restarted {
-        assert_eq!(task, self.task(), "a kill that would hit another task");
+        self.kill_requests.push(task);
+        if self.replaced_before_kill {
+            // Between the service's look and its request, the generation
+            // dies on its own and the supervisor starts the next one.
+            self.replaced_before_kill = false;
+            self.start_next();
+        }
+        if task != self.task() {
+            return Restarted::AlreadyReplaced;
+        }
         if !self.restart_ok || !self.alive {
             return Restarted::No;
         }

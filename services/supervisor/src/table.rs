@@ -252,7 +252,8 @@ impl ServiceTable {
             | Request::RestartWith { name, .. }
             | Request::RestartTask { name, .. }
             | Request::CrashLoop { name, .. }
-            | Request::Kill { name } => allow.is_some_and(|a| a.may_control(name)),
+            | Request::Kill { name }
+            | Request::KillTask { name, .. } => allow.is_some_and(|a| a.may_control(name)),
         }
     }
 
@@ -302,6 +303,15 @@ impl ServiceTable {
                 }
                 s.end_loop();
                 Ok((s.policy.request_restart(now_ms), s.task))
+            }),
+            // `Kill` of the generation the caller saw only (a refused
+            // block backend, docs/storage.md): a successor started since
+            // is left alone. A kill is a crash: the loop stays.
+            Request::KillTask { name, task } => self.with_service(&name, |s| {
+                if s.task != Some(task) {
+                    return Err(SupervisorError::Stale);
+                }
+                s.policy.request_kill().map(|a| (a, s.task))
             }),
             Request::RestartWith { name, args } => {
                 if args.len() > ipc::supervisor::ARGS_MAX {

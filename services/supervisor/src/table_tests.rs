@@ -611,6 +611,128 @@ fn restart_task_of_a_replaced_generation_is_stale_and_kills_nothing() {
     );
 }
 
+/// The block service has a generation it refuses killed (`KillTask`):
+/// the current task is killed as `Kill` does, its death going through the
+/// restart policy (backoff that doubles on quick deaths, not reset as
+/// `RestartTask` would); a task replaced meanwhile is `Stale` and its
+/// successor is untouched; the entitlement is `Kill`'s.
+#[test]
+fn kill_task_kills_only_the_generation_named_and_leaves_the_restart_to_the_policy() {
+    let mut t = table();
+    boot(&mut t);
+    let kill_task = |name: &str, task| Request::KillTask {
+        name: String::from(name),
+        task,
+    };
+    let denied = (Reply::Err(SupervisorError::PermissionDenied), Effect::None);
+    // Same entitlement as Kill: dh has control:fs only.
+    assert_eq!(t.handle(DH, kill_task("dh", DH), 1), denied);
+    assert_eq!(t.handle(STRANGER, kill_task("dh", DH), 1), denied);
+    assert_eq!(t.get(0).unwrap().task, Some(DH));
+    assert_eq!(
+        t.handle(FS, kill_task("nope", DH), 1),
+        (Reply::Err(SupervisorError::NoSuchService), Effect::None)
+    );
+    // The current generation: killed; its quick death (min-run 1000 ms)
+    // waits out the backoff's base, 50 ms.
+    assert_eq!(
+        t.handle(FS, kill_task("dh", DH), 500),
+        (Reply::Ok, Effect::Kill(DH))
+    );
+    assert_eq!(
+        t.on_death(DH, 500_000, ExitCause::Killed, None, 500),
+        Some((0, Decision::RestartAt(550)))
+    );
+    assert_eq!(t.log().len(), 1, "a kill is recorded as a death");
+    // Dead and waiting: nothing to kill, as for Kill.
+    assert_eq!(
+        t.handle(FS, kill_task("dh", DH), 510),
+        (Reply::Err(SupervisorError::NotRunning), Effect::None)
+    );
+    assert!(t.due(549).is_empty(), "the backoff was not skipped");
+    assert_eq!(t.due(550), [0]);
+    let next = TaskIdWire(0x1_000a);
+    t.started(0, next, 550);
+    // A request naming the replaced generation: stale, the successor is
+    // left running.
+    assert_eq!(
+        t.handle(FS, kill_task("dh", DH), 560),
+        (Reply::Err(SupervisorError::Stale), Effect::None)
+    );
+    assert_eq!(t.get(0).unwrap().task, Some(next));
+    assert_eq!(t.status()[0].state, ServiceState::Running);
+    assert_eq!(t.status()[0].restarts, 1);
+    assert!(t.due(u64::MAX).is_empty());
+    // A service that never ran has no task a request could mean.
+    assert_eq!(
+        t.handle(FS, kill_task("shell", DH), 560),
+        (Reply::Err(SupervisorError::Stale), Effect::None)
+    );
+    // The successor itself, killed quickly too: the backoff doubles (a
+    // RestartTask would have reset it and started at once).
+    assert_eq!(
+        t.handle(FS, kill_task("dh", next), 600),
+        (Reply::Ok, Effect::Kill(next))
+    );
+    assert_eq!(
+        t.on_death(next, 600_000, ExitCause::Killed, None, 600),
+        Some((0, Decision::RestartAt(700)))
+    );
+}
+
+/// `KillTask` is a crash for a crash loop, as `Kill` is: the loop's
+/// arguments and policy stay (a `RestartTask` would end the loop).
+#[test]
+fn kill_task_keeps_a_crash_loop() {
+    let mut t = ServiceTable::new(
+        Manifest::parse(
+            "service dh program=dh backoff=1000..60000\n\
+             service demo program=democopy allow=control:dh\n",
+        )
+        .unwrap(),
+        8,
+    );
+    for (n, i) in t.due(0).into_iter().enumerate() {
+        t.started(i, TaskIdWire(10 + n as u32), 0);
+    }
+    let (dh, demo) = (TaskIdWire(10), TaskIdWire(11));
+    let policy = ipc::supervisor::LoopPolicy {
+        min_run_ms: 15_000,
+        backoff_base_ms: 50,
+        backoff_max_ms: 400,
+        give_up: 4,
+    };
+    let crash_loop = Request::CrashLoop {
+        name: String::from("dh"),
+        args: "inject=always-fault".into(),
+        policy,
+    };
+    assert_eq!(
+        t.handle(demo, crash_loop, 1_000),
+        (Reply::Ok, Effect::Kill(dh))
+    );
+    t.on_death(dh, 1_000_000, ExitCause::Killed, None, 1_000);
+    assert_eq!(t.due(1_000), [0]);
+    let task = TaskIdWire(0x1_000a);
+    t.started(0, task, 1_000);
+    let kill_task = Request::KillTask {
+        name: String::from("dh"),
+        task,
+    };
+    assert_eq!(
+        t.handle(demo, kill_task, 1_100),
+        (Reply::Ok, Effect::Kill(task))
+    );
+    assert!(t.get(0).unwrap().crash_loop.is_some(), "the loop stays");
+    // The loop's backoff, not the manifest's 1000 ms.
+    assert_eq!(
+        t.on_death(task, 1_100_000, ExitCause::Killed, None, 1_100),
+        Some((0, Decision::RestartAt(1_150)))
+    );
+    assert_eq!(t.due(1_150), [0]);
+    assert_eq!(t.start_args(0), "inject=always-fault");
+}
+
 #[test]
 fn code_images_need_the_entitlement_and_remember_the_start_args() {
     const M: &str = "\

@@ -335,7 +335,7 @@ pub fn all() -> Vec<QemuTest> {
         ),
         m(
             "supervisor-protocol",
-            "Status, FaultReports, Stop, Start, Restart, RestartTask (Stale for a replaced task) over ipc::supervisor; garbage rejected",
+            "Status, FaultReports, Stop, Start, Restart, RestartTask and KillTask (Stale for a replaced task) over ipc::supervisor; garbage rejected",
             "manifest=supervisor-protocol",
             judge_supervisor_protocol,
         ),

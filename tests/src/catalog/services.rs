@@ -196,7 +196,7 @@ pub(super) fn judge_crashloop(s: &str) -> Result<(), String> {
 pub(super) fn judge_supervisor_protocol(s: &str) -> Result<(), String> {
     need(
         s,
-        "suptest: PASS (Status, FaultReports, Stop, Start, Restart, RestartTask, NoSuchService and a rejected garbage request)",
+        "suptest: PASS (Status, FaultReports, Stop, Start, Restart, RestartTask, KillTask, NoSuchService and a rejected garbage request)",
     )?;
     need(s, "echo[2.0] was killed; stopped on request")?;
     need(s, "rejected a malformed supervisor request")?;

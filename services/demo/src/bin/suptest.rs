@@ -2,7 +2,9 @@
 //! services, `FaultReports` returns the fault of a service that crashed,
 //! `Stop` ends a service and keeps it down, `Start` brings it back (a new
 //! generation), `Restart` does both at once, `RestartTask` does it only
-//! for the current task (`Stale` for a replaced one), an unknown name gets
+//! for the current task (`Stale` for a replaced one), `KillTask` kills only
+//! the current task and its restart policy brings it back (`Stale` for a
+//! replaced one), an unknown name gets
 //! `NoSuchService`, and a malformed request gets a typed rejection while the
 //! supervisor keeps serving. Prints `suptest: PASS (...)` or `FAIL (...)`.
 
@@ -173,6 +175,51 @@ fn run() -> Result<String, String> {
     if !restarted {
         return Err("RestartTask did not restart echo".to_string());
     }
+    // KillTask of the generation RestartTask replaced: Stale, nothing done
+    // (a refused block backend's successor must not be killed) ...
+    let (_, killed, restarts_now) = state_of(sup, "echo")?;
+    let Some(killed) = killed else {
+        return Err("echo has no task after RestartTask".to_string());
+    };
+    let kill_task = |task: u32| Request::KillTask {
+        name: "echo".into(),
+        task: ipc::TaskIdWire(task),
+    };
+    match ask(sup, kill_task(current))? {
+        Reply::Err(SupervisorError::Stale) => {}
+        other => return Err(format!("KillTask of a replaced task: {other:?}")),
+    }
+    userlib::sleep_ms(100);
+    if state_of(sup, "echo")? != (ServiceState::Running, Some(killed), restarts_now) {
+        return Err("a stale KillTask changed echo".to_string());
+    }
+    // ... and of the current one: killed, and its restart policy starts
+    // the next generation after its backoff.
+    match ask(sup, kill_task(killed))? {
+        Reply::Ok => {}
+        other => return Err(format!("KillTask of the current task: {other:?}")),
+    }
+    let mut restarted = false;
+    for _ in 0..250 {
+        let (st, task, r) = state_of(sup, "echo")?;
+        if st == ServiceState::Running && r > restarts_now && task != Some(killed) {
+            restarted = true;
+            break;
+        }
+        userlib::sleep_ms(20);
+    }
+    if !restarted {
+        return Err("echo was not restarted after KillTask".to_string());
+    }
+    let mut recorded = false;
+    if let Reply::Reports(r) = ask(sup, Request::FaultReports { max: 4 })? {
+        recorded = r.iter().any(|f| {
+            f.service == "echo" && f.task == ipc::TaskIdWire(killed) && f.cause == ExitCause::Killed
+        });
+    }
+    if !recorded {
+        return Err("KillTask's death is not in FaultReports as Killed".to_string());
+    }
     // Unknown names and malformed requests.
     match ask(
         sup,
@@ -195,7 +242,7 @@ fn run() -> Result<String, String> {
         other => return Err(format!("Status after garbage: {other:?}")),
     }
     Ok(
-        "Status, FaultReports, Stop, Start, Restart, RestartTask, NoSuchService and a rejected garbage request"
+        "Status, FaultReports, Stop, Start, Restart, RestartTask, KillTask, NoSuchService and a rejected garbage request"
             .to_string(),
     )
 }

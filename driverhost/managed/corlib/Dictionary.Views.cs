@@ -10,6 +10,32 @@ namespace System.Collections.Generic
 {
     public partial class Dictionary<TKey, TValue>
     {
+        // The entry in use at or after `index` (moved past it), or -1 at
+        // the end; a walk begun at another version throws.
+        internal int NextLive(ref int index, int version)
+        {
+            if (version != _version)
+                throw new InvalidOperationException("Collection was modified; enumeration operation may not execute.");
+            while (index < _count)
+            {
+                int i = index++;
+                if (_hashes[i] >= 0)
+                    return i;
+            }
+            return -1;
+        }
+
+        // A view's CopyTo target must hold Count entries from `index` on.
+        internal void CheckCopyTarget(Array array, int index)
+        {
+            if (array == null)
+                throw new ArgumentNullException("array");
+            if (index < 0 || index > array.Length)
+                throw new ArgumentOutOfRangeException("index");
+            if (array.Length - index < Count)
+                throw new ArgumentException("Destination array is not long enough.");
+        }
+
         public sealed class KeyCollection : ICollection<TKey>
         {
             Dictionary<TKey, TValue> _d;
@@ -53,12 +79,7 @@ namespace System.Collections.Generic
 
             public void CopyTo(TKey[] array, int index)
             {
-                if (array == null)
-                    throw new ArgumentNullException("array");
-                if (index < 0 || index > array.Length)
-                    throw new ArgumentOutOfRangeException("index");
-                if (array.Length - index < _d.Count)
-                    throw new ArgumentException("Destination array is not long enough.");
+                _d.CheckCopyTarget(array, index);
                 for (int i = 0; i < _d._count; i++)
                 {
                     if (_d._hashes[i] >= 0)
@@ -98,19 +119,14 @@ namespace System.Collections.Generic
 
                 public bool MoveNext()
                 {
-                    if (_version != _d._version)
-                        throw new InvalidOperationException("Collection was modified; enumeration operation may not execute.");
-                    while (_index < _d._count)
+                    int i = _d.NextLive(ref _index, _version);
+                    if (i < 0)
                     {
-                        int i = _index++;
-                        if (_d._hashes[i] >= 0)
-                        {
-                            _current = _d._keys[i];
-                            return true;
-                        }
+                        _current = default(TKey);
+                        return false;
                     }
-                    _current = default(TKey);
-                    return false;
+                    _current = _d._keys[i];
+                    return true;
                 }
 
                 public TKey Current
@@ -178,12 +194,7 @@ namespace System.Collections.Generic
 
             public void CopyTo(TValue[] array, int index)
             {
-                if (array == null)
-                    throw new ArgumentNullException("array");
-                if (index < 0 || index > array.Length)
-                    throw new ArgumentOutOfRangeException("index");
-                if (array.Length - index < _d.Count)
-                    throw new ArgumentException("Destination array is not long enough.");
+                _d.CheckCopyTarget(array, index);
                 for (int i = 0; i < _d._count; i++)
                 {
                     if (_d._hashes[i] >= 0)
@@ -223,19 +234,14 @@ namespace System.Collections.Generic
 
                 public bool MoveNext()
                 {
-                    if (_version != _d._version)
-                        throw new InvalidOperationException("Collection was modified; enumeration operation may not execute.");
-                    while (_index < _d._count)
+                    int i = _d.NextLive(ref _index, _version);
+                    if (i < 0)
                     {
-                        int i = _index++;
-                        if (_d._hashes[i] >= 0)
-                        {
-                            _current = _d._values[i];
-                            return true;
-                        }
+                        _current = default(TValue);
+                        return false;
                     }
-                    _current = default(TValue);
-                    return false;
+                    _current = _d._values[i];
+                    return true;
                 }
 
                 public TValue Current

@@ -28,8 +28,11 @@ namespace Cordon.Ddk
         int handed;
 
         // Never set: the hang polls it the way a driver polls a completion
-        // flag that nothing will ever write.
+        // flag that nothing will ever write (so mcs's "never assigned" is
+        // the point).
+#pragma warning disable 649
         static bool completed;
+#pragma warning restore 649
         static long spins;
         // What the exhaustion keeps alive (reachable from a static, so the
         // collector keeps all of it).
@@ -89,8 +92,11 @@ namespace Cordon.Ddk
             }
         }
 
-        // Written so the recursion's result is used.
+        // Written so the recursion's result is used (never read back: mcs's
+        // "assigned but never used" is expected).
+#pragma warning disable 414
         static int depth;
+#pragma warning restore 414
 
         /// <summary>Recursion without a base case: each frame keeps a value
         /// live across the call, so no frame can be reused; the stack runs

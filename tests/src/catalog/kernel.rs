@@ -234,6 +234,11 @@ pub(super) fn judge_rules(s: &str) -> Result<(), String> {
         "rules: unentitled Restart { name: \"echo\" }: PermissionDenied as required",
     )?;
     need(s, "rules: unentitled RestartTask { name: \"echo\"")?;
+    need(
+        s,
+        "rules: unentitled Kill { name: \"echo\" }: PermissionDenied as required",
+    )?;
+    need(s, "rules: unentitled KillTask { name: \"echo\"")?;
     need(s, "rules: meddler refused")?;
     need(
         s,

@@ -172,8 +172,15 @@ fn meddle() -> bool {
         Request::Start {
             name: "echo".into(),
         },
+        Request::Kill {
+            name: "echo".into(),
+        },
         // Naming echo's current task does not make it allowed.
         Request::RestartTask {
+            name: "echo".into(),
+            task: ipc::TaskIdWire(userlib::lookup("echo").map_or(0, |t| t.0)),
+        },
+        Request::KillTask {
             name: "echo".into(),
             task: ipc::TaskIdWire(userlib::lookup("echo").map_or(0, |t| t.0)),
         },

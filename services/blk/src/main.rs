@@ -100,6 +100,25 @@ fn slot(offset: u64, len: u64) -> Result<core::ops::Range<usize>, BlkError> {
 }
 
 impl Kernel {
+    /// Sends a generation-scoped request (`RestartTask`, `KillTask`, named
+    /// `what` in the log) about the backend: `Stale` means the generation
+    /// was replaced meanwhile.
+    fn ask_supervisor(&mut self, req: &supervisor::Request, what: &str) -> Restarted {
+        let Some(sup) = self.supervisor() else {
+            return Restarted::No;
+        };
+        match rpc::call::<Supervisor>(sup, req) {
+            Ok(supervisor::Reply::Ok) => Restarted::Yes,
+            Ok(supervisor::Reply::Err(supervisor::SupervisorError::Stale)) => {
+                Restarted::AlreadyReplaced
+            }
+            other => {
+                userlib::log!("blk: {what} {} refused: {other:?}", self.backend);
+                Restarted::No
+            }
+        }
+    }
+
     fn supervisor(&self) -> Option<TaskId> {
         userlib::lookup("supervisor").ok()
     }
@@ -156,43 +175,19 @@ impl Env for Kernel {
     }
 
     fn restart_backend(&mut self, task: Task) -> Restarted {
-        let Some(sup) = self.supervisor() else {
-            return Restarted::No;
-        };
         let req = supervisor::Request::RestartTask {
             name: self.backend.clone(),
             task: supervisor::TaskIdWire(task),
         };
-        match rpc::call::<Supervisor>(sup, &req) {
-            Ok(supervisor::Reply::Ok) => Restarted::Yes,
-            Ok(supervisor::Reply::Err(supervisor::SupervisorError::Stale)) => {
-                Restarted::AlreadyReplaced
-            }
-            other => {
-                userlib::log!("blk: RestartTask {} refused: {other:?}", self.backend);
-                Restarted::No
-            }
-        }
+        self.ask_supervisor(&req, "RestartTask")
     }
 
     fn kill_backend(&mut self, task: Task) -> Restarted {
-        let Some(sup) = self.supervisor() else {
-            return Restarted::No;
-        };
         let req = supervisor::Request::KillTask {
             name: self.backend.clone(),
             task: supervisor::TaskIdWire(task),
         };
-        match rpc::call::<Supervisor>(sup, &req) {
-            Ok(supervisor::Reply::Ok) => Restarted::Yes,
-            Ok(supervisor::Reply::Err(supervisor::SupervisorError::Stale)) => {
-                Restarted::AlreadyReplaced
-            }
-            other => {
-                userlib::log!("blk: KillTask {} refused: {other:?}", self.backend);
-                Restarted::No
-            }
-        }
+        self.ask_supervisor(&req, "KillTask")
     }
 
     fn copy_in(&mut self, grant: u32, len: u64, offset: u64) -> Result<(), BlkError> {

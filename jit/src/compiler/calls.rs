@@ -16,7 +16,7 @@ use super::symbols::Sym;
 use crate::abi::Helper;
 use crate::abi::MT_VTABLE;
 use crate::metadata::{Instruction, Opcode, Operand};
-use crate::types::{MethodId, MethodKind, Ty, TypeKind};
+use crate::types::{MethodId, MethodKind, MethodSigTy, Ty, TypeId, TypeKind};
 
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Dispatch {
@@ -229,21 +229,7 @@ impl Tr<'_, '_> {
                 self.b.ins().load(types::I64, flags(), cell, 0)
             }
         };
-        let s = abi_signature(&sig, self.call_conv);
-        let sigref = self.b.import_signature(s);
-        let call = self.b.ins().call_indirect(sigref, code, &vals);
-        let results: Vec<Value> = self.b.inst_results(call).to_vec();
-        // Every managed call may leave an exception in flight.
-        self.check_exception();
-        match (sig.ret, retbuf) {
-            (_, Some((a, t))) => self.push(SKind::V(t), a),
-            (Ty::Void, _) => {}
-            (ty, _) => {
-                let r = results.first().copied().ok_or(ErrorKind::Codegen)?;
-                self.push(SKind::of(ty), r);
-            }
-        }
-        Ok(())
+        self.managed_call(&sig, code, &vals, retbuf)
     }
 
     /// `calli sig`: the method pointer on top of the stack, the arguments
@@ -291,9 +277,23 @@ impl Tr<'_, '_> {
         // to address 0 read from page 0.
         self.null_check(ftn.v);
         let code = self.b.ins().load(types::I64, flags(), ftn.v, 0);
-        let s = abi_signature(&sig, self.call_conv);
+        self.managed_call(&sig, code, &vals, retbuf)
+    }
+
+    /// Calls managed code at `code` with `vals` (the return buffer first,
+    /// if any), checks for an exception in flight (every managed call may
+    /// leave one) and pushes the result: the buffer's value, or the
+    /// returned value unless `void`.
+    fn managed_call(
+        &mut self,
+        sig: &MethodSigTy,
+        code: Value,
+        vals: &[Value],
+        retbuf: Option<(Value, TypeId)>,
+    ) -> R<()> {
+        let s = abi_signature(sig, self.call_conv);
         let sigref = self.b.import_signature(s);
-        let call = self.b.ins().call_indirect(sigref, code, &vals);
+        let call = self.b.ins().call_indirect(sigref, code, vals);
         let results: Vec<Value> = self.b.inst_results(call).to_vec();
         self.check_exception();
         match (sig.ret, retbuf) {

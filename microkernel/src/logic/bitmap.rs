@@ -226,6 +226,16 @@ mod tests {
         }
     }
 
+    /// A pseudo-random sequence (xorshift64) for the randomized searches.
+    fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+
     /// The frame-at-a-time search `alloc_contiguous` replaced.
     fn naive(bm: &FrameBitmap<'_>, count: u64, align: u64, from: u64) -> Option<u64> {
         let mut start = (from / FRAME_SIZE).div_ceil(align) * align;
@@ -241,13 +251,7 @@ mod tests {
     #[test]
     fn contiguous_runs_match_the_frame_at_a_time_search() {
         // Pseudo-random patterns of used frames, runs of every length.
-        let mut seed = 0x1234_5678_9abc_def0u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x1234_5678_9abc_def0);
         for round in 0..300 {
             let frames = 1 + next() % 700;
             let mut words = vec![0u64; FrameBitmap::words_for(frames) as usize];
@@ -288,13 +292,7 @@ mod tests {
 
     #[test]
     fn top_runs_match_the_frame_at_a_time_search() {
-        let mut seed = 0x0fed_cba9_8765_4321u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x0fed_cba9_8765_4321);
         for round in 0..300 {
             let frames = 1 + next() % 700;
             let mut words = vec![0u64; FrameBitmap::words_for(frames) as usize];
